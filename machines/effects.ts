@@ -1,0 +1,159 @@
+/**
+ * The effect vocabulary: every side effect a procedure machine can ask for, in the words that
+ * appear in plans, in the operation record and in the README. A machine never performs an effect;
+ * it emits an `effect` action whose params are one of these objects, the workflow runtime runs the
+ * matching activity and answers with `effect.done.<step>` or `effect.failed.<step>`.
+ */
+
+/** Where an effect runs: on a site server's own agent, or on the central orchestrator. */
+export type EffectPlace = 'host' | 'central';
+
+/** Every action word, with where it runs. Plans and records use exactly these words. */
+export const ACTIONS = {
+  'check-management-server': 'central',
+  'check-no-load': 'central',
+  'query-services': 'host',
+  'stop-service': 'host',
+  'stop-services': 'host',
+  'start-service': 'host',
+  'start-services': 'host',
+  'await-service-running': 'host',
+  'await-lifecycle-online': 'host',
+  'await-rescue-finished': 'host',
+  'delete-cache': 'host',
+} as const satisfies Record<string, EffectPlace>;
+
+export type ActionWord = keyof typeof ACTIONS;
+
+interface EffectBase {
+  /** The machine state that asked for the effect; its answer event names it. */
+  step: string;
+  /** The operator's words for this step, shown in the Web UI and in plans. */
+  title: string;
+}
+
+export interface HostEffectBase extends EffectBase {
+  host: string;
+}
+
+export type Effect =
+  | (EffectBase & { action: 'check-management-server' })
+  | (EffectBase & { action: 'check-no-load'; hosts: string[] })
+  | (HostEffectBase & { action: 'query-services'; services: string[] })
+  | (HostEffectBase & { action: 'stop-service'; service: string })
+  | (HostEffectBase & { action: 'stop-services'; services: string[] })
+  | (HostEffectBase & { action: 'start-service'; service: string })
+  | (HostEffectBase & { action: 'start-services'; services: string[]; bestEffort?: boolean })
+  | (HostEffectBase & { action: 'await-service-running'; service: string; timeoutSeconds: number })
+  | (HostEffectBase & { action: 'await-lifecycle-online'; installDir: string; since: string; timeoutSeconds: number })
+  | (HostEffectBase & { action: 'await-rescue-finished'; installDir: string; since: string; timeoutSeconds: number })
+  | (HostEffectBase & { action: 'delete-cache'; installDir: string });
+
+export type EffectOf<A extends ActionWord> = Extract<Effect, { action: A }>;
+
+/** What each effect answers when it succeeds. */
+export interface EffectOutputs {
+  'check-management-server': { reachable: true };
+  'check-no-load': { activeJobs: Record<string, number> };
+  'query-services': { running: string[] };
+  'stop-service': { outcome: 'stopped' | 'already-stopped'; at: string };
+  'stop-services': { stopped: string[]; at: string };
+  'start-service': { outcome: 'started' | 'already-running'; at: string };
+  /** With `bestEffort`, services that would not start are listed instead of failing the step. */
+  'start-services': { started: string[]; failed: { service: string; reason: string }[]; at: string };
+  'await-service-running': { runningAt: string };
+  'await-lifecycle-online': { onlineAt: string };
+  'await-rescue-finished': { finishedAt: string };
+  'delete-cache': { deleted: boolean; path: string };
+}
+
+/** The event the runtime sends when an effect succeeded. */
+export interface EffectDoneEvent<A extends ActionWord = ActionWord> {
+  type: `effect.done.${string}`;
+  output: EffectOutputs[A];
+}
+
+/** The event the runtime sends when an effect failed for good; the machine halts on it. */
+export interface EffectFailedEvent {
+  type: `effect.failed.${string}`;
+  reason: string;
+  errorType?: string;
+}
+
+export function doneEventType(step: string): `effect.done.${string}` {
+  return `effect.done.${step}`;
+}
+
+export function failedEventType(step: string): `effect.failed.${string}` {
+  return `effect.failed.${step}`;
+}
+
+/** The tag a state carries while its effect is in flight; the runtime cancels effects whose tag is gone. */
+export function effectTag(step: string): string {
+  return `effect:${step}`;
+}
+
+/** Where the effect runs: a host's agent, or the central worker. */
+export function placeOf(effect: Effect): EffectPlace {
+  return ACTIONS[effect.action];
+}
+
+/** The host an effect touches, when it touches one. */
+export function hostOf(effect: Effect): string | undefined {
+  return 'host' in effect ? effect.host : undefined;
+}
+
+/** What the effect acts on, in the words of the plan's `target` column. */
+export function targetOf(effect: Effect): string | undefined {
+  switch (effect.action) {
+    case 'stop-service':
+    case 'start-service':
+    case 'await-service-running':
+      return effect.service;
+    case 'query-services':
+    case 'stop-services':
+    case 'start-services':
+      return effect.services.join(', ');
+    case 'await-lifecycle-online':
+      return 'SPOC\\logs\\spoc_lifecycle.log';
+    case 'await-rescue-finished':
+      return 'SPOC\\logs\\spoc.log';
+    case 'delete-cache':
+      return 'SPOC\\SpoolCache';
+    case 'check-no-load':
+      return effect.hosts.join(', ');
+    case 'check-management-server':
+      return 'Management Server';
+  }
+}
+
+/**
+ * The answer an effect gives when everything goes as the runbook expects. Plans are computed by
+ * running the real machine on these answers, so a plan and a run cannot disagree on the nominal path.
+ */
+export function nominalOutput(effect: Effect, now: string): EffectOutputs[ActionWord] {
+  switch (effect.action) {
+    case 'check-management-server':
+      return { reachable: true };
+    case 'check-no-load':
+      return { activeJobs: Object.fromEntries(effect.hosts.map((h) => [h, 0])) };
+    case 'query-services':
+      return { running: [...effect.services] };
+    case 'stop-service':
+      return { outcome: 'stopped', at: now };
+    case 'stop-services':
+      return { stopped: [...effect.services], at: now };
+    case 'start-service':
+      return { outcome: 'started', at: now };
+    case 'start-services':
+      return { started: [...effect.services], failed: [], at: now };
+    case 'await-service-running':
+      return { runningAt: now };
+    case 'await-lifecycle-online':
+      return { onlineAt: now };
+    case 'await-rescue-finished':
+      return { finishedAt: now };
+    case 'delete-cache':
+      return { deleted: true, path: `${effect.installDir}\\SPOC\\SpoolCache` };
+  }
+}

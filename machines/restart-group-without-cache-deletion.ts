@@ -1,0 +1,124 @@
+/**
+ * How to Safely Restart a SPOC Group without Cache Deletion (DOMAIN.md §1, the seed's steps 1-8),
+ * one member at a time:
+ *
+ *   preconditions  Management Server reachable; no load on any member (or an explicit, recorded
+ *                  operator override). Nothing is stopped before both hold.
+ *   per member     (1) stop SPOC and group service, (2) stop terminal server, (3) stop the other
+ *                  services; start SPOC and verify the group service within 1-2 minutes, start
+ *                  terminal server, wait for ONLINE, start the other services stopped in step 3;
+ *                  (8) wait circa 5 minutes after spoc.log shows the rescue finished. Then the next.
+ *
+ * At most one member is down at any time. An abort, at any point, starts again what this
+ * procedure stopped and ends with a result that lists what it could not start.
+ */
+import { assign, setup } from 'xstate';
+import type { Effect } from './effects';
+import { haltableStep } from './haltable-step';
+import type { EffectOutputs } from './effects';
+import { GroupRestartInput } from './spoc-group-input';
+import { convergenceStepIds, convergenceSteps, startMemberSteps, stopMemberSteps, stopStepIds } from './spoc-member-steps';
+import { abortRestoreStates } from './abort-restore-steps';
+import { initialSpocContext, SpocProcedureContext } from './spoc-procedure-context';
+import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
+
+export interface GroupRestartContext extends SpocProcedureContext {
+  input: GroupRestartInput;
+  memberIndex: number;
+}
+
+const MEMBER = 'member';
+const currentMember = (c: GroupRestartContext) => {
+  const member = c.input.members[c.memberIndex];
+  if (!member) throw new Error(`member index ${c.memberIndex} is outside the group`);
+  return member;
+};
+
+export const restartGroupWithoutCacheDeletionMachine = setup({
+  types: {
+    context: {} as GroupRestartContext,
+    input: {} as GroupRestartInput,
+    output: {} as SpocProcedureOutput,
+  },
+  actions: {
+    /** Performed by the workflow runtime, never by the machine. */
+    effect: (_args, _effect: Effect) => undefined,
+  },
+  delays: {
+    convergence: ({ context }) => context.input.waits.convergenceSeconds * 1000,
+  },
+  guards: {
+    isLastMember: ({ context }) => context.memberIndex >= context.input.members.length - 1,
+    loadCheckOverridden: ({ context }) => context.loadOverride !== null,
+  },
+}).createMachine({
+  id: 'restartGroupWithoutCacheDeletion',
+  description: 'Restart a SPOC group without cache deletion, one member at a time.',
+  context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0 }),
+  initial: 'procedure',
+  states: {
+    procedure: {
+      initial: 'checkManagementServer',
+      on: {
+        'operator.abort': {
+          target: 'aborting',
+          actions: assign({ abortReason: ({ event }) => (event as { reason?: string }).reason ?? 'aborted by the operator' }),
+        },
+      },
+      states: {
+        checkManagementServer: haltableStep<GroupRestartContext>({
+          id: 'checkManagementServer',
+          description: 'Precondition: the Management Server is running and answers.',
+          effect: () => ({ step: 'checkManagementServer', title: 'Check that the Management Server is running', action: 'check-management-server' }),
+          next: 'checkLoad',
+        }),
+        checkLoad: {
+          description: 'Precondition: no load on the members (no new jobs, no printing, copying or scanning).',
+          initial: 'decide',
+          states: {
+            decide: { always: [{ guard: 'loadCheckOverridden', target: 'done' }, { target: 'checkNoLoad' }] },
+            checkNoLoad: haltableStep<GroupRestartContext, EffectOutputs['check-no-load']>({
+              id: 'checkNoLoad',
+              description: 'Ask the Management Server whether any member has active jobs.',
+              effect: (c) => ({
+                step: 'checkNoLoad',
+                title: 'Check that no member has load',
+                action: 'check-no-load',
+                hosts: c.input.members.map((m) => m.host),
+              }),
+              next: 'done',
+              haltedOn: {
+                'operator.overrideLoad': {
+                  target: '#checkNoLoad.done',
+                  actions: assign(({ event }) => {
+                    const e = event as unknown as { operator: string; reason: string };
+                    return { loadOverride: { operator: e.operator, reason: e.reason }, halt: null };
+                  }),
+                },
+              },
+            }),
+            done: { type: 'final' },
+          },
+          onDone: { target: stopStepIds(MEMBER).stopSpoc },
+        },
+        ...stopMemberSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: 'memberStartSpoc' }),
+        ...startMemberSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: convergenceStepIds(MEMBER).awaitRescueFinished }),
+        ...convergenceSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: 'nextMember' }),
+        nextMember: {
+          description: 'This member is done; go on with the next one, or finish.',
+          entry: assign({ completedMembers: ({ context }) => [...context.completedMembers, currentMember(context).host] }),
+          always: [
+            { guard: 'isLastMember', target: 'completed' },
+            { target: stopStepIds(MEMBER).stopSpoc, actions: assign({ memberIndex: ({ context }) => context.memberIndex + 1 }) },
+          ],
+        },
+        completed: { type: 'final' },
+      },
+      onDone: { target: 'completed' },
+    },
+    aborting: abortRestoreStates<GroupRestartContext>('aborted'),
+    completed: { type: 'final', description: 'Every member restarted.' },
+    aborted: { type: 'final', description: 'Aborted; what this procedure stopped was started again (see the result).' },
+  },
+  output: ({ context }) => spocProcedureOutput(context, context.abortReason === null ? 'completed' : 'aborted', context.input.group),
+});

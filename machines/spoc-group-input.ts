@@ -1,0 +1,111 @@
+/**
+ * The input of the SPOC group procedures, validated with zod at every boundary (CLI, client,
+ * workflow start). Waits default to the runbook's values and can be shortened or lengthened per
+ * run within bounds an operator would call sane.
+ */
+import { z } from 'zod';
+import { isProtectedService, ROLE_SERVICES } from './spoc-services';
+
+const hostName = z
+  .string()
+  .min(1, 'a host name is required')
+  .max(253)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a DNS host name (letters, digits, dots and hyphens)');
+
+const serviceName = z.string().min(1).max(256);
+
+/** One SPOC site server of the group. */
+export const spocMemberSchema = z
+  .object({
+    host: hostName.describe('Site server host name; its agent listens on the task queue of this host.'),
+    installDir: z
+      .string()
+      .min(3)
+      .describe('Dispatcher Paragon install folder on the host, e.g. C:\\Program Files\\Dispatcher Paragon'),
+    otherServices: z
+      .array(serviceName)
+      .default([])
+      .describe('The other YSoft / Dispatcher Paragon services on this host that the runbook stops in step 3.'),
+  })
+  .superRefine((member, ctx) => {
+    member.otherServices.forEach((service, index) => {
+      if (isProtectedService(service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['otherServices', index],
+          message: `"${service}" is a protected service and can never be stopped by a procedure; remove it from otherServices`,
+        });
+      }
+      if ((ROLE_SERVICES as readonly string[]).some((role) => role.toLowerCase() === service.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['otherServices', index],
+          message: `"${service}" is controlled by its own step; list only the other services`,
+        });
+      }
+    });
+  });
+
+export type SpocMember = z.infer<typeof spocMemberSchema>;
+
+/** The operator's explicit, recorded decision to run with load on the members. */
+export const loadOverrideSchema = z.object({
+  operator: z.string().min(1).describe('Who decided to run with load.'),
+  reason: z.string().min(5).describe('Why the load check is overridden; kept in the result.'),
+});
+
+export const groupRestartWaitsSchema = z
+  .object({
+    groupServiceTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(120)
+      .describe('How long the group service may take to start by itself after the SPOC (runbook: 1-2 minutes).'),
+    onlineTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(7200)
+      .default(1800)
+      .describe('How long to wait for ONLINE in spoc_lifecycle.log before halting.'),
+    rescueTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(14400)
+      .default(3600)
+      .describe('How long to wait for the rescue-finished line in spoc.log before halting.'),
+    convergenceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(300)
+      .describe('Wait after the rescue-finished line for the distributed layer to converge (runbook: circa 5 minutes).'),
+  })
+  .default({ groupServiceTimeoutSeconds: 120, onlineTimeoutSeconds: 1800, rescueTimeoutSeconds: 3600, convergenceSeconds: 300 });
+
+export const groupRestartInputSchema = z
+  .object({
+    group: z.string().min(1).describe('SPOC group name as shown on the Management Server.'),
+    members: z
+      .array(spocMemberSchema)
+      .min(2, 'a SPOC group has at least two SPOC servers; a one-member group is not a supported configuration')
+      .max(32),
+    waits: groupRestartWaitsSchema,
+    loadOverride: loadOverrideSchema.optional(),
+  })
+  .superRefine((input, ctx) => {
+    const seen = new Set<string>();
+    input.members.forEach((member, index) => {
+      const key = member.host.toLowerCase();
+      if (seen.has(key)) {
+        ctx.addIssue({ code: 'custom', path: ['members', index, 'host'], message: `host "${member.host}" is listed twice` });
+      }
+      seen.add(key);
+    });
+  });
+
+export type GroupRestartInput = z.infer<typeof groupRestartInputSchema>;

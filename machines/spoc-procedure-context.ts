@@ -1,0 +1,68 @@
+/**
+ * The context every SPOC procedure machine keeps, and the bookkeeping of which services this
+ * procedure stopped. `down` is the single truth for "start all the other services stopped in
+ * step 3": a service enters it when this procedure stopped it and leaves it when this procedure
+ * started it again, so an abort knows exactly what to restore, and nothing more.
+ */
+import type { Halt, HaltableContext } from './haltable-step';
+import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from './spoc-services';
+
+export interface SpocProcedureContext extends HaltableContext {
+  halt: Halt | null;
+  /** Services this procedure stopped and has not started again, per host. */
+  down: Record<string, string[]>;
+  /** Other services that were running before step 3, per host: the ones step 3 stops. */
+  othersRunning: Record<string, string[]>;
+  /** When the SPOC was last started on each host (host clock, ISO); log checks only trust later lines. */
+  spocStartedAt: Record<string, string>;
+  /** Hosts whose part of the procedure is complete, in order. */
+  completedMembers: string[];
+  /** Set when the operator overrode the load check; kept in the result. */
+  loadOverride: { operator: string; reason: string } | null;
+  /** Why the procedure is being aborted, when it is. */
+  abortReason: string | null;
+  /** Services an abort could not start again, per host. */
+  couldNotStart: Record<string, { service: string; reason: string }[]>;
+}
+
+export function initialSpocContext(loadOverride: SpocProcedureContext['loadOverride']): SpocProcedureContext {
+  return {
+    halt: null,
+    down: {},
+    othersRunning: {},
+    spocStartedAt: {},
+    completedMembers: [],
+    loadOverride,
+    abortReason: null,
+    couldNotStart: {},
+  };
+}
+
+/** `down` after services were stopped on a host. */
+export function markStopped(down: Record<string, string[]>, host: string, services: string[]): Record<string, string[]> {
+  const current = down[host] ?? [];
+  const added = services.filter((s) => !current.includes(s));
+  return { ...down, [host]: [...current, ...added] };
+}
+
+/** `down` after services were started on a host; hosts with nothing down disappear. */
+export function markStarted(down: Record<string, string[]>, host: string, services: string[]): Record<string, string[]> {
+  const remaining = (down[host] ?? []).filter((s) => !services.includes(s));
+  const next = { ...down };
+  if (remaining.length === 0) delete next[host];
+  else next[host] = remaining;
+  return next;
+}
+
+/** Hosts that have at least one service this procedure stopped. */
+export function hostsDown(down: Record<string, string[]>): string[] {
+  return Object.keys(down).filter((host) => (down[host] ?? []).length > 0);
+}
+
+const ROLE_START_ORDER = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE];
+
+/** The runbook's start order: SPOC, group service, terminal server, then the other services. */
+export function inStartOrder(services: string[]): string[] {
+  const roles = ROLE_START_ORDER.filter((s) => services.includes(s));
+  return [...roles, ...services.filter((s) => !ROLE_START_ORDER.includes(s))];
+}
