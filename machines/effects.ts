@@ -157,3 +157,8 @@ export function nominalOutput(effect: Effect, now: string): EffectOutputs[Action
       return { deleted: true, path: `${effect.installDir}\\SPOC\\SpoolCache` };
   }
 }
+
+/** The activity that performs an action: its words in camelCase (`stop-service` → `stopService`). */
+export function activityNameOf(action: ActionWord): string {
+  return action.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,46 @@
+/**
+ * Timeouts and retries per action. None is infinite: a step that cannot finish halts the
+ * procedure with a reason instead of hanging. `scheduleToStartTimeout` catches a host whose agent
+ * is gone (nobody polls its queue), which a retry cannot fix.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { Effect } from '../machines/effects';
+
+/** Non-retryable failure types: retrying them cannot help, the operator must act. */
+export const NON_RETRYABLE_ERRORS = [
+  'ProtectedServiceError',
+  'InvalidEffectError',
+  'UnsafeCachePathError',
+  'ServiceNotInstalledError',
+  'ServiceAccessDeniedError',
+  'ServiceDisabledError',
+  'StepTimedOutError',
+  'ManagementServerUnreachableError',
+  'MembersUnderLoadError',
+];
+
+/** How long a host's agent may take to pick up a step before the procedure halts. */
+export const HOST_PICKUP_SECONDS = 60;
+
+export function activityOptionsFor(effect: Effect, taskQueue: string): ActivityOptions {
+  const base: ActivityOptions = {
+    taskQueue,
+    scheduleToStartTimeout: `${HOST_PICKUP_SECONDS}s`,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+  };
+  switch (effect.action) {
+    case 'await-service-running':
+    case 'await-lifecycle-online':
+    case 'await-rescue-finished':
+      // The activity polls until an absolute deadline derived from its input, so a retry on a
+      // new agent keeps the same deadline instead of starting the wait over.
+      return { ...base, startToCloseTimeout: `${effect.timeoutSeconds + 120}s`, heartbeatTimeout: '30s', retry: { ...base.retry, maximumAttempts: 5 } };
+    case 'stop-service':
+    case 'start-service':
+    case 'stop-services':
+    case 'start-services':
+      return { ...base, startToCloseTimeout: '10m', heartbeatTimeout: '30s' };
+    default:
+      return { ...base, startToCloseTimeout: '2m' };
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The durable state-machine runtime: runs any procedure machine from machines/ as a Temporal
+ * workflow. It drives the machine with XState's pure `transition`, so the machine itself never
+ * performs I/O:
+ *
+ * - an `effect` action becomes an activity on the host's (or the central) task queue; its answer
+ *   comes back as `effect.done.<step>` or, once retries are spent, `effect.failed.<step>`, on
+ *   which the machine halts;
+ * - an `after` delay becomes a durable timer; pending timers are kept with absolute due times and
+ *   carried across continue-as-new (XState's persisted snapshot would drop them);
+ * - operator commands arrive as the `operator` update, validated (schema, and "does the machine
+ *   accept this event now") before they are accepted;
+ * - the `status` query answers with the state, the halt, a context summary and the path taken.
+ *
+ * Everything here is deterministic: events are processed one at a time, in arrival order.
+ */
+import * as wf from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
+import { AnyStateMachine, transition, initialTransition } from 'xstate';
+import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, hostOf, placeOf } from '../machines/effects';
+import { directivesOf, MachineEvent } from '../machines/machine-directives';
+import { currentStep } from '../machines/plan';
+import { activityOptionsFor } from './activity-options';
+import { operatorCommandSchema, operatorUpdate, PathEntry, ProcedureStatus, statusQuery } from './operator-messages';
+import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from './search-attributes';
+import { CENTRAL_TASK_QUEUE, hostTaskQueue } from './task-queues';
+
+/** What a run hands to the next one when it continues as new. */
+export interface ResumeState {
+  value: unknown;
+  context: unknown;
+  /** Effects emitted but not yet started when the run continued as new. */
+  pendingEffects: Effect[];
+  timers: { id: string; event: MachineEvent; dueAt: number }[];
+  path: PathEntry[];
+  stepsTaken: number;
+}
+
+export interface RuntimeOptions {
+  /** Catalog id of the procedure, for status and search attributes. */
+  procedure: string;
+  machine: AnyStateMachine;
+  /** Summarises the machine context for `status` (keep it small: it travels with every query). */
+  summarize: (context: unknown) => Record<string, unknown>;
+  /** Hosts the procedure touches, for the search attribute. */
+  hosts: string[];
+  /** Continue as new past this many history events (the server also suggests it). */
+  historyEventLimit?: number;
+}
+
+const PATH_KEPT = 200;
+
+interface InFlight {
+  effect: Effect;
+  scope: wf.CancellationScope;
+  settled: Promise<void>;
+}
+
+/** Runs the machine to its final state and returns its output. */
+export async function runMachine(options: RuntimeOptions, input: unknown, resume?: ResumeState): Promise<unknown> {
+  const { machine } = options;
+  const queue: MachineEvent[] = [];
+  const inFlight = new Map<string, InFlight>();
+  const timers = new Map<string, { event: MachineEvent; dueAt: number; scope: wf.CancellationScope }>();
+  const hostSettled = new Map<string, Promise<void>>();
+  const path: PathEntry[] = resume ? [...resume.path] : [];
+  let stepsTaken = resume?.stepsTaken ?? 0;
+  let processed = 0;
+  let enqueued = 0;
+  let lastReportedStep = '';
+
+  let snapshot: ReturnType<typeof initialTransition>[0];
+  let startActions: readonly { type: string; params?: unknown }[] = [];
+  if (resume) {
+    snapshot = machine.resolveState({ value: resume.value as never, context: resume.context as never });
+  } else {
+    [snapshot, startActions] = initialTransition(machine, input);
+  }
+
+  const enqueue = (event: MachineEvent): number => {
+    queue.push(event);
+    enqueued += 1;
+    return enqueued;
+  };
+
+  const statusNow = (): ProcedureStatus => {
+    const context = snapshot.context as { halt?: ProcedureStatus['halt'] };
+    const halted = snapshot.hasTag('halted');
+    const waiting = snapshot.hasTag('waiting');
+    return {
+      procedure: options.procedure,
+      state: snapshot.value,
+      step: currentStep(snapshot),
+      status: snapshot.status === 'done' ? 'done' : halted ? 'halted' : waiting ? 'waiting' : 'running',
+      halt: context.halt ?? null,
+      accepts: operatorCommandSchema.options
+        .map((o) => o.shape.type.value)
+        .filter((type) => snapshot.status === 'active' && snapshot.can({ type, operator: 'x', reason: 'probe' } as never)),
+      summary: options.summarize(snapshot.context),
+      path,
+      stepsTaken,
+      timers: [...timers.entries()].map(([id, t]) => ({ id, dueAt: new Date(t.dueAt).toISOString() })),
+      inFlight: [...inFlight.keys()],
+      ...(snapshot.status === 'done' ? { output: snapshot.output } : {}),
+    };
+  };
+
+  wf.setHandler(statusQuery, statusNow);
+  wf.setHandler(
+    operatorUpdate,
+    async (command) => {
+      const ticket = enqueue(command as MachineEvent);
+      await wf.condition(() => processed >= ticket);
+      return statusNow();
+    },
+    {
+      validator: (command) => {
+        const parsed = operatorCommandSchema.safeParse(command);
+        if (!parsed.success) {
+          throw new Error(`invalid operator command: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}`);
+        }
+        if (snapshot.status !== 'active' || !snapshot.can(parsed.data as never)) {
+          const accepts = statusNow().accepts.join(', ') || 'nothing';
+          throw new Error(`"${parsed.data.type}" is not possible at step ${currentStep(snapshot)} now; the procedure accepts: ${accepts}`);
+        }
+      },
+    },
+  );
+
+  const record = (entry: PathEntry) => {
+    path.push(entry);
+    stepsTaken += 1;
+    if (path.length > PATH_KEPT) path.splice(0, path.length - PATH_KEPT);
+  };
+
+  const startEffect = (effect: Effect) => {
+    const host = hostOf(effect);
+    const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
+    const entry: PathEntry = {
+      step: effect.step,
+      action: effect.action,
+      ...(host ? { host } : {}),
+      title: effect.title,
+      startedAt: new Date().toISOString(),
+      outcome: 'running',
+    };
+    record(entry);
+    const scope = new wf.CancellationScope();
+    // Effects on one host run one after another: a restore never races a cancelled stop.
+    const before = (host && hostSettled.get(host)) || Promise.resolve();
+    const settled = scope
+      .run(async () => {
+        await before;
+        const activity = wf.proxyActivities(activityOptionsFor(effect, taskQueue))[activityNameOf(effect.action)] as (e: Effect) => Promise<unknown>;
+        const output = await activity(effect);
+        entry.outcome = 'done';
+        entry.endedAt = new Date().toISOString();
+        if (inFlight.get(effect.step)?.scope === scope) {
+          inFlight.delete(effect.step);
+          enqueue({ type: doneEventType(effect.step), output });
+        }
+      })
+      .catch((err: unknown) => {
+        entry.endedAt = new Date().toISOString();
+        if (wf.isCancellation(err) || err instanceof CancelledFailure) {
+          entry.outcome = 'cancelled';
+          return;
+        }
+        entry.outcome = 'failed';
+        const { reason, errorType } = describeFailure(err, effect);
+        entry.reason = reason;
+        if (inFlight.get(effect.step)?.scope === scope) {
+          inFlight.delete(effect.step);
+          enqueue({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}) });
+        }
+      });
+    if (host) hostSettled.set(host, settled);
+    inFlight.set(effect.step, { effect, scope, settled });
+  };
+
+  const startTimer = (id: string, event: MachineEvent, dueAt: number, entry?: PathEntry) => {
+    timers.get(id)?.scope.cancel();
+    const scope = new wf.CancellationScope();
+    timers.set(id, { event, dueAt, scope });
+    scope
+      .run(() => wf.sleep(Math.max(0, dueAt - Date.now())))
+      .then(() => {
+        if (timers.get(id)?.scope === scope) {
+          timers.delete(id);
+          if (entry) Object.assign(entry, { outcome: 'done', endedAt: new Date().toISOString() });
+          enqueue(event);
+        }
+      })
+      .catch((err: unknown) => {
+        if (!wf.isCancellation(err)) throw err;
+        if (entry) Object.assign(entry, { outcome: 'cancelled', endedAt: new Date().toISOString() });
+      });
+  };
+
+  const apply = (actions: readonly { type: string; params?: unknown }[]) => {
+    const effects: Effect[] = [];
+    for (const directive of directivesOf(actions)) {
+      if (directive.kind === 'effect') effects.push(directive.effect);
+      else if (directive.kind === 'schedule') {
+        const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: `Wait ${Math.round(directive.delayMs / 1000)} s`, startedAt: new Date().toISOString(), outcome: 'running' };
+        record(entry);
+        startTimer(directive.id, directive.event, Date.now() + directive.delayMs, entry);
+      } else {
+        timers.get(directive.id)?.scope.cancel();
+        timers.delete(directive.id);
+      }
+    }
+    // An effect whose state was left (abort, operator command) is cancelled; its answer is dropped.
+    for (const [step, flight] of inFlight) {
+      if (!snapshot.hasTag(effectTag(step)) || effects.some((e) => e.step === step)) {
+        flight.scope.cancel();
+        inFlight.delete(step);
+      }
+    }
+    return effects;
+  };
+
+  const report = () => {
+    const step = currentStep(snapshot);
+    const halt = (snapshot.context as { halt?: ProcedureStatus['halt'] }).halt ?? null;
+    const key = `${step}|${halt ? 'halted' : ''}|${snapshot.status}`;
+    if (key === lastReportedStep) return;
+    lastReportedStep = key;
+    wf.upsertSearchAttributes([
+      { key: STEP_KEY, value: step },
+      { key: HALTED_KEY, value: halt !== null },
+    ]);
+    const lines = [`**${options.procedure}**`, '', `Step: \`${step}\``];
+    if (halt) lines.push('', `**Halted** at "${halt.title}": ${halt.reason}`, '', `Operator options: ${[...halt.options, 'abort'].join(', ')} (Update \`operator\`).`);
+    const last = path[path.length - 1];
+    if (!halt && last) lines.push('', `Now: ${last.title}`);
+    wf.setCurrentDetails(lines.join('\n'));
+  };
+
+  wf.upsertSearchAttributes([
+    { key: PROCEDURE_KEY, value: options.procedure },
+    { key: HOSTS_KEY, value: options.hosts },
+  ]);
+
+  // Resume what the previous run left in flight, then what the first transition asked for.
+  if (resume) {
+    for (const t of resume.timers) startTimer(t.id, t.event, t.dueAt);
+    for (const effect of resume.pendingEffects) startEffect(effect);
+  }
+  for (const effect of apply(startActions)) startEffect(effect);
+  report();
+
+  const historyLimit = options.historyEventLimit ?? 10_000;
+  while (snapshot.status === 'active') {
+    await wf.condition(() => queue.length > 0);
+    const event = queue.shift() as MachineEvent;
+    let actions: readonly { type: string; params?: unknown }[];
+    [snapshot, actions] = transition(machine, snapshot, event as never);
+    const effects = apply(actions);
+    processed += 1;
+    const info = wf.workflowInfo();
+    const quiet = inFlight.size === 0 && queue.length === 0;
+    if (snapshot.status === 'active' && quiet && (info.continueAsNewSuggested || info.historyLength > historyLimit)) {
+      await wf.condition(wf.allHandlersFinished);
+      const persisted = machine.getPersistedSnapshot(snapshot) as unknown as { value: unknown; context: unknown };
+      const next: ResumeState = {
+        value: persisted.value,
+        context: persisted.context,
+        pendingEffects: effects,
+        timers: [...timers.entries()].map(([id, t]) => ({ id, event: t.event, dueAt: t.dueAt })),
+        path,
+        stepsTaken,
+      };
+      await wf.continueAsNew(input, next);
+    }
+    for (const effect of effects) startEffect(effect);
+    report();
+  }
+  report();
+  // Let in-flight updates see the final state before the run closes.
+  await wf.condition(wf.allHandlersFinished);
+  return snapshot.output;
+}
+
+/** The operator's words for why an effect failed. */
+function describeFailure(err: unknown, effect: Effect): { reason: string; errorType?: string } {
+  const host = hostOf(effect);
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof TimeoutFailure && cause.timeoutType === TimeoutType.SCHEDULE_TO_START) {
+      return { reason: `the agent of ${host ?? 'the central worker'} did not pick up "${effect.title}": is its worker running and connected?`, errorType: 'HostUnreachable' };
+    }
+    if (cause instanceof TimeoutFailure) {
+      return { reason: `"${effect.title}" timed out (${cause.message})`, errorType: 'ActivityTimeout' };
+    }
+    if (cause instanceof ApplicationFailure) {
+      return { reason: cause.message, ...(cause.type ? { errorType: cause.type } : {}) };
+    }
+    return { reason: cause?.message ?? err.message };
+  }
+  return { reason: err instanceof Error ? err.message : String(err) };
+}
