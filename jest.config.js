@@ -7,4 +7,5 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
   testTimeout: 120000,
+  setupFiles: ['<rootDir>/test/helpers/quiet-runtime.ts'],
 };

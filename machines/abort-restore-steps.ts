@@ -11,7 +11,7 @@ import { hostsDown, inStartOrder, markStarted, SpocProcedureContext } from './sp
 export const RESTORE_STEP = 'restoreStoppedServices';
 
 /** The `aborting` block; it ends in the sibling state named by `next`. */
-export function abortRestoreStates<C extends SpocProcedureContext>(next: string): StateConfig {
+export function abortRestoreStates<C extends SpocProcedureContext & { input: { waits: { serviceTimeoutSeconds: number } } }>(next: string): StateConfig {
   const firstHost = (c: C): string => hostsDown(c.down)[0] ?? '';
   return {
     description: 'Aborting: start again every service this procedure stopped, then stop.',
@@ -29,6 +29,7 @@ export function abortRestoreStates<C extends SpocProcedureContext>(next: string)
           action: 'start-services',
           host: firstHost(c),
           services: inStartOrder(c.down[firstHost(c)] ?? []),
+          timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
           bestEffort: true,
         }),
         next: 'nextHost',

@@ -56,6 +56,13 @@ export const loadOverrideSchema = z.object({
 
 export const groupRestartWaitsSchema = z
   .object({
+    serviceTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(1800)
+      .default(300)
+      .describe('How long one service may take to stop or start before the step halts.'),
     groupServiceTimeoutSeconds: z
       .number()
       .int()
@@ -85,7 +92,7 @@ export const groupRestartWaitsSchema = z
       .default(300)
       .describe('Wait after the rescue-finished line for the distributed layer to converge (runbook: circa 5 minutes).'),
   })
-  .default({ groupServiceTimeoutSeconds: 120, onlineTimeoutSeconds: 1800, rescueTimeoutSeconds: 3600, convergenceSeconds: 300 });
+  .default({ serviceTimeoutSeconds: 300, groupServiceTimeoutSeconds: 120, onlineTimeoutSeconds: 1800, rescueTimeoutSeconds: 3600, convergenceSeconds: 300 });
 
 export const groupRestartInputSchema = z
   .object({

@@ -9,10 +9,20 @@ import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from './spoc-ser
 import type { SpocMember } from './spoc-group-input';
 import { markStarted, markStopped, SpocProcedureContext } from './spoc-procedure-context';
 
+/** The waits the per-member steps read from the procedure input. */
+export interface MemberWaits {
+  serviceTimeoutSeconds: number;
+  groupServiceTimeoutSeconds: number;
+  onlineTimeoutSeconds: number;
+  rescueTimeoutSeconds: number;
+}
+
+export type WithWaits = SpocProcedureContext & { input: { waits: MemberWaits } };
+
 /** Picks the member the steps act on from the context (e.g. the current member of a loop). */
 export type MemberOf<C> = (context: C) => SpocMember;
 
-interface StepsOptions<C extends SpocProcedureContext> {
+interface StepsOptions<C extends WithWaits> {
   prefix: string;
   memberOf: MemberOf<C>;
   /** Where to go after the last step of this block. */
@@ -45,7 +55,7 @@ export function convergenceStepIds(prefix: string) {
   return { awaitRescueFinished: `${prefix}AwaitRescueFinished`, convergenceWait: `${prefix}ConvergenceWait` };
 }
 
-function stopOne<C extends SpocProcedureContext>(
+function stopOne<C extends WithWaits>(
   id: string,
   memberOf: MemberOf<C>,
   service: string,
@@ -55,14 +65,25 @@ function stopOne<C extends SpocProcedureContext>(
   return haltableStep<C, EffectOutputs['stop-service']>({
     id,
     description,
-    effect: (c) => ({ step: id, title: `Stop ${service} on ${memberOf(c).host}`, action: 'stop-service', host: memberOf(c).host, service }),
+    effect: (c) => ({
+      step: id,
+      title: `Stop ${service} on ${memberOf(c).host}`,
+      action: 'stop-service',
+      host: memberOf(c).host,
+      service,
+      timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
+    }),
     next,
-    onDone: (c) => ({ down: markStopped(c.down, memberOf(c).host, [service]) }) as Partial<C>,
+    onDone: (c, out) =>
+      ({
+        down: markStopped(c.down, memberOf(c).host, [service]),
+        ...(service === SPOC_SERVICE ? { spocStoppedAt: { ...c.spocStoppedAt, [memberOf(c).host]: out.at } } : {}),
+      }) as Partial<C>,
   });
 }
 
 /** Runbook steps 1-3: stop SPOC and group service, terminal server, the other services. */
-export function stopMemberSteps<C extends SpocProcedureContext>({ prefix, memberOf, next }: StepsOptions<C>): Record<string, StateConfig> {
+export function stopMemberSteps<C extends WithWaits>({ prefix, memberOf, next }: StepsOptions<C>): Record<string, StateConfig> {
   const ids = stopStepIds(prefix);
   return {
     [ids.stopSpoc]: stopOne(ids.stopSpoc, memberOf, SPOC_SERVICE, 'Step 1: stop the Spooler Controller (SPOC).', ids.stopGroupService),
@@ -90,6 +111,7 @@ export function stopMemberSteps<C extends SpocProcedureContext>({ prefix, member
         action: 'stop-services',
         host: memberOf(c).host,
         services: c.othersRunning[memberOf(c).host] ?? [],
+        timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
       }),
       next,
       onDone: (c) => ({ down: markStopped(c.down, memberOf(c).host, c.othersRunning[memberOf(c).host] ?? []) }) as Partial<C>,
@@ -101,7 +123,7 @@ export function stopMemberSteps<C extends SpocProcedureContext>({ prefix, member
  * Runbook steps "start SPOC and verify the group service within 1-2 minutes", "start terminal
  * server", "wait until ONLINE", "start the other services stopped in step 3".
  */
-export function startMemberSteps<C extends SpocProcedureContext & { input: { waits: { groupServiceTimeoutSeconds: number; onlineTimeoutSeconds: number } } }>(
+export function startMemberSteps<C extends WithWaits>(
   { prefix, memberOf, next }: StepsOptions<C>,
 ): Record<string, StateConfig> {
   const ids = startStepIds(prefix);
@@ -109,12 +131,24 @@ export function startMemberSteps<C extends SpocProcedureContext & { input: { wai
     [ids.startSpoc]: haltableStep<C, EffectOutputs['start-service']>({
       id: ids.startSpoc,
       description: 'Start the Spooler Controller (SPOC).',
-      effect: (c) => ({ step: ids.startSpoc, title: `Start ${SPOC_SERVICE} on ${memberOf(c).host}`, action: 'start-service', host: memberOf(c).host, service: SPOC_SERVICE }),
+      effect: (c) => ({
+        step: ids.startSpoc,
+        title: `Start ${SPOC_SERVICE} on ${memberOf(c).host}`,
+        action: 'start-service',
+        host: memberOf(c).host,
+        service: SPOC_SERVICE,
+        timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
+      }),
       next: ids.verifyGroupService,
       onDone: (c, out) =>
         ({
           down: markStarted(c.down, memberOf(c).host, [SPOC_SERVICE]),
-          spocStartedAt: { ...c.spocStartedAt, [memberOf(c).host]: out.at },
+          // Log checks trust only lines after this start. When the start had already taken effect
+          // (a retried step), the SPOC stop this procedure made is the safe lower bound.
+          spocStartedAt: {
+            ...c.spocStartedAt,
+            [memberOf(c).host]: out.outcome === 'started' ? out.at : (c.spocStoppedAt[memberOf(c).host] ?? out.at),
+          },
         }) as Partial<C>,
     }),
     [ids.verifyGroupService]: haltableStep<C, EffectOutputs['await-service-running']>({
@@ -135,7 +169,14 @@ export function startMemberSteps<C extends SpocProcedureContext & { input: { wai
     [ids.startGroupService]: haltableStep<C, EffectOutputs['start-service']>({
       id: ids.startGroupService,
       description: 'The operator chose to start the Group Service by hand; then it is verified again.',
-      effect: (c) => ({ step: ids.startGroupService, title: `Start ${GROUP_SERVICE} on ${memberOf(c).host}`, action: 'start-service', host: memberOf(c).host, service: GROUP_SERVICE }),
+      effect: (c) => ({
+        step: ids.startGroupService,
+        title: `Start ${GROUP_SERVICE} on ${memberOf(c).host}`,
+        action: 'start-service',
+        host: memberOf(c).host,
+        service: GROUP_SERVICE,
+        timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
+      }),
       next: ids.verifyGroupService,
     }),
     [ids.startTerminalServer]: haltableStep<C, EffectOutputs['start-service']>({
@@ -147,6 +188,7 @@ export function startMemberSteps<C extends SpocProcedureContext & { input: { wai
         action: 'start-service',
         host: memberOf(c).host,
         service: TERMINAL_SERVER_SERVICE,
+        timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
       }),
       next: ids.awaitOnline,
       onDone: (c) => ({ down: markStarted(c.down, memberOf(c).host, [TERMINAL_SERVER_SERVICE]) }) as Partial<C>,
@@ -174,6 +216,7 @@ export function startMemberSteps<C extends SpocProcedureContext & { input: { wai
         action: 'start-services',
         host: memberOf(c).host,
         services: c.othersRunning[memberOf(c).host] ?? [],
+        timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
       }),
       next,
       onDone: (c, out) => ({ down: markStarted(c.down, memberOf(c).host, out.started) }) as Partial<C>,
@@ -182,7 +225,7 @@ export function startMemberSteps<C extends SpocProcedureContext & { input: { wai
 }
 
 /** Step 8 of the restart without cache deletion: rescue finished in spoc.log, then circa 5 minutes. */
-export function convergenceSteps<C extends SpocProcedureContext & { input: { waits: { rescueTimeoutSeconds: number } } }>(
+export function convergenceSteps<C extends WithWaits>(
   { prefix, memberOf, next }: StepsOptions<C>,
 ): Record<string, StateConfig> {
   const ids = convergenceStepIds(prefix);

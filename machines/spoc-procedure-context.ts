@@ -13,6 +13,8 @@ export interface SpocProcedureContext extends HaltableContext {
   down: Record<string, string[]>;
   /** Other services that were running before step 3, per host: the ones step 3 stops. */
   othersRunning: Record<string, string[]>;
+  /** When this procedure stopped the SPOC on each host (host clock, ISO). */
+  spocStoppedAt: Record<string, string>;
   /** When the SPOC was last started on each host (host clock, ISO); log checks only trust later lines. */
   spocStartedAt: Record<string, string>;
   /** Hosts whose part of the procedure is complete, in order. */
@@ -30,6 +32,7 @@ export function initialSpocContext(loadOverride: SpocProcedureContext['loadOverr
     halt: null,
     down: {},
     othersRunning: {},
+    spocStoppedAt: {},
     spocStartedAt: {},
     completedMembers: [],
     loadOverride,

@@ -1,0 +1,181 @@
+/**
+ * The activities a site server's own agent runs: service control, log checks and file operations,
+ * all local to the host. Every one is idempotent: stopping a stopped service or starting a running
+ * one is reported, not repeated, so a retried step does no harm.
+ *
+ * Protected services are refused here a second time (the machines' input validation is the
+ * first), before anything touches the service control manager.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { EffectOf, EffectOutputs } from '../machines/effects';
+import { isProtectedService } from '../machines/spoc-services';
+import { describeIssues } from '../machines/input-errors';
+import type { ServiceControl, ServiceState } from './service-control/service-control';
+import { lastLifecycleStatusSince, rescueFinishedSince } from './spoc-logs';
+
+export interface HostAgentDeps {
+  /** The host this agent runs on; effects for any other host are refused. */
+  host: string;
+  services: ServiceControl;
+  /** Service key name (what sc.exe takes) of a display name. */
+  serviceKeyOf: (displayName: string) => string;
+  /** Local path of a Windows path on this host (identity on a real Windows host). */
+  localPath: (windowsPath: string) => string;
+  /** How often to poll a service or a log while waiting. */
+  pollMs: number;
+  now?: () => number;
+}
+
+const baseEffect = z.object({ step: z.string().min(1), title: z.string(), host: z.string().min(1) });
+const serviceEffect = baseEffect.extend({ service: z.string().min(1), timeoutSeconds: z.number().positive() });
+const servicesEffect = baseEffect.extend({ services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive().optional(), bestEffort: z.boolean().optional() });
+const logEffect = baseEffect.extend({ installDir: z.string().min(3), since: z.string().min(1), timeoutSeconds: z.number().positive() });
+
+export function createHostAgentActivities(deps: HostAgentDeps) {
+  const now = deps.now ?? Date.now;
+
+  /** Validates an effect for this host and refuses protected services, before any side effect. */
+  function accept<T extends z.ZodType>(schema: T, effect: unknown): z.infer<T> {
+    const parsed = schema.safeParse(effect);
+    if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid step input: ${describeIssues(parsed.error.issues)}`, 'InvalidEffectError');
+    const value = parsed.data as { host: string; service?: string; services?: string[] };
+    if (value.host.toLowerCase() !== deps.host.toLowerCase()) {
+      throw ApplicationFailure.nonRetryable(`this agent runs on ${deps.host}, not ${value.host}: refusing to act for another host`, 'InvalidEffectError');
+    }
+    for (const service of [...(value.service ? [value.service] : []), ...(value.services ?? [])]) {
+      if (isProtectedService(service)) {
+        throw ApplicationFailure.nonRetryable(`"${service}" is a protected service; spoolflow never stops or starts it`, 'ProtectedServiceError');
+      }
+    }
+    return parsed.data;
+  }
+
+  async function pause(): Promise<void> {
+    Context.current().heartbeat();
+    await Context.current().sleep(deps.pollMs);
+  }
+
+  /** The absolute deadline of a wait: fixed at first scheduling, so retries do not extend it. */
+  function deadline(timeoutSeconds: number): number {
+    const info = Context.current().info;
+    return Number(info.scheduledTimestampMs ?? now()) + timeoutSeconds * 1000;
+  }
+
+  async function waitForState(service: string, wanted: ServiceState, timeoutSeconds: number): Promise<void> {
+    const key = deps.serviceKeyOf(service);
+    const until = deadline(timeoutSeconds);
+    for (;;) {
+      const state = await deps.services.query(key);
+      if (state === wanted) return;
+      if (state === 'NOT_INSTALLED') throw ApplicationFailure.nonRetryable(`${service} is not installed on ${deps.host}`, 'ServiceNotInstalledError');
+      if (now() >= until) {
+        throw ApplicationFailure.nonRetryable(`${service} on ${deps.host} did not reach ${wanted} within ${timeoutSeconds} s (it is ${state})`, 'StepTimedOutError');
+      }
+      await pause();
+    }
+  }
+
+  async function stopOne(service: string, timeoutSeconds: number): Promise<'stopped' | 'already-stopped'> {
+    const result = await deps.services.stop(deps.serviceKeyOf(service));
+    await waitForState(service, 'STOPPED', timeoutSeconds);
+    return result === 'already-stopped' ? 'already-stopped' : 'stopped';
+  }
+
+  async function startOne(service: string, timeoutSeconds: number): Promise<'started' | 'already-running'> {
+    const result = await deps.services.start(deps.serviceKeyOf(service));
+    await waitForState(service, 'RUNNING', timeoutSeconds);
+    return result === 'already-running' ? 'already-running' : 'started';
+  }
+
+  return {
+    /** Which of the services are running (or starting): the ones step 3 stops and step 7 starts. */
+    async queryServices(effect: EffectOf<'query-services'>): Promise<EffectOutputs['query-services']> {
+      const e = accept(servicesEffect, effect);
+      const running: string[] = [];
+      for (const service of e.services) {
+        const state = await deps.services.query(deps.serviceKeyOf(service));
+        if (state === 'RUNNING' || state === 'START_PENDING') running.push(service);
+      }
+      return { running };
+    },
+
+    async stopService(effect: EffectOf<'stop-service'>): Promise<EffectOutputs['stop-service']> {
+      const e = accept(serviceEffect, effect);
+      const outcome = await stopOne(e.service, e.timeoutSeconds);
+      return { outcome, at: new Date(now()).toISOString() };
+    },
+
+    async stopServices(effect: EffectOf<'stop-services'>): Promise<EffectOutputs['stop-services']> {
+      const e = accept(servicesEffect, effect);
+      for (const service of e.services) await stopOne(service, e.timeoutSeconds ?? 300);
+      return { stopped: e.services, at: new Date(now()).toISOString() };
+    },
+
+    async startService(effect: EffectOf<'start-service'>): Promise<EffectOutputs['start-service']> {
+      const e = accept(serviceEffect, effect);
+      // Taken before the start command, so every log line the start causes is at or after it.
+      const issuedAt = new Date(now()).toISOString();
+      const outcome = await startOne(e.service, e.timeoutSeconds);
+      return { outcome, at: issuedAt };
+    },
+
+    async startServices(effect: EffectOf<'start-services'>): Promise<EffectOutputs['start-services']> {
+      const e = accept(servicesEffect, effect);
+      const started: string[] = [];
+      const failed: { service: string; reason: string }[] = [];
+      for (const service of e.services) {
+        try {
+          await startOne(service, e.timeoutSeconds ?? 300);
+          started.push(service);
+        } catch (err) {
+          if (!e.bestEffort) throw err;
+          failed.push({ service, reason: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      return { started, failed, at: new Date(now()).toISOString() };
+    },
+
+    async awaitServiceRunning(effect: EffectOf<'await-service-running'>): Promise<EffectOutputs['await-service-running']> {
+      const e = accept(serviceEffect, effect);
+      await waitForState(e.service, 'RUNNING', e.timeoutSeconds);
+      return { runningAt: new Date(now()).toISOString() };
+    },
+
+    async awaitLifecycleOnline(effect: EffectOf<'await-lifecycle-online'>): Promise<EffectOutputs['await-lifecycle-online']> {
+      const e = accept(logEffect, effect);
+      const file = deps.localPath(`${e.installDir}\\SPOC\\logs\\spoc_lifecycle.log`);
+      const since = Date.parse(e.since);
+      const until = deadline(e.timeoutSeconds);
+      for (;;) {
+        const last = lastLifecycleStatusSince(file, since);
+        if (last?.status === 'ONLINE') return { onlineAt: new Date(last.at).toISOString() };
+        if (now() >= until) {
+          throw ApplicationFailure.nonRetryable(
+            `spoc_lifecycle.log on ${deps.host} did not say ONLINE within ${e.timeoutSeconds} s of the start (last status since then: ${last?.status ?? 'none'})`,
+            'StepTimedOutError',
+          );
+        }
+        await pause();
+      }
+    },
+
+    async awaitRescueFinished(effect: EffectOf<'await-rescue-finished'>): Promise<EffectOutputs['await-rescue-finished']> {
+      const e = accept(logEffect, effect);
+      const file = deps.localPath(`${e.installDir}\\SPOC\\logs\\spoc.log`);
+      const since = Date.parse(e.since);
+      const until = deadline(e.timeoutSeconds);
+      for (;;) {
+        const at = rescueFinishedSince(file, since);
+        if (at !== undefined) return { finishedAt: new Date(at).toISOString() };
+        if (now() >= until) {
+          throw ApplicationFailure.nonRetryable(`spoc.log on ${deps.host} has no "Rescue process for SPOC's cache finished." within ${e.timeoutSeconds} s of the start`, 'StepTimedOutError');
+        }
+        await pause();
+      }
+    },
+  };
+}
+
+export type HostAgentActivities = ReturnType<typeof createHostAgentActivities>;

@@ -1,0 +1,370 @@
+/**
+ * One simulated Windows site server: its services as the service control manager sees them, the
+ * SPOC's lifecycle and main logs written as real files, its spool cache folder, its load, and the
+ * faults an operator or a test injected.
+ *
+ * Behaviour follows the SPOC runbook: a started SPOC writes STARTING, then, depending on the cache,
+ * either rescues it (cache kept: ONLINE, then "RescueCache| Rescue process for SPOC's cache
+ * finished." after a time per job) or recovers it (cache deleted: jobs downloaded again, slower,
+ * then ONLINE). The group service starts by itself 1-2 simulated minutes after the SPOC runs.
+ *
+ * Time is lazy: pending changes are scheduled at real due times and applied by `advance(now)`
+ * (the fleet calls it on a ticker), writing log lines stamped with their due time. The state is
+ * saved to disk after every change, so a simulated host survives a restart of spoolflow.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ServiceState } from '../activities/service-control/service-control';
+import type { EmulatedServiceTable } from './sc-exe-emulator';
+import { GROUP_SERVICE, SPOC_SERVICE } from '../machines/spoc-services';
+import type { SiteServer, SimTimings } from './inventory';
+import type { OperationRecord } from './operation-record';
+import { seededRandom, SimClock } from './sim-clock';
+import { localPathOf } from './sim-host-files';
+import { formatLogTimestamp, RESCUE_FINISHED_MARKER, RECOVERY_FINISHED_MARKER } from '../activities/spoc-logs';
+
+/** Faults a test or an operator can inject; see README "Simulated fleet". */
+export interface SimFaults {
+  /** Per service display name. */
+  services?: Record<string, 'wont-stop' | 'wont-start'>;
+  /** The SPOC starts but never reports ONLINE. */
+  neverOnline?: boolean;
+  /** The cache rescue never finishes. */
+  rescueNeverFinishes?: boolean;
+  /** Multiplies every simulated duration on this host. */
+  slowFactor?: number;
+}
+
+type Scheduled =
+  | { at: number; kind: 'service-state'; service: string; to: ServiceState }
+  | { at: number; kind: 'group-autostart'; run: number }
+  | { at: number; kind: 'lifecycle'; status: string; run: number }
+  | { at: number; kind: 'spoc-log'; line: string; run: number }
+  | { at: number; kind: 'cache-recovered'; jobs: number; run: number };
+
+interface SimHostState {
+  host: string;
+  services: Record<string, ServiceState>;
+  scheduled: Scheduled[];
+  lifecycle: string;
+  /** Increases with every SPOC start, so a stop cancels what the previous run scheduled. */
+  spocRun: number;
+  activeJobs: number;
+  /** Jobs the Management Server holds for this SPOC: what a recovery downloads again. */
+  jobsOnManagementServer: number;
+  faults: SimFaults;
+  draws: number;
+}
+
+export class SimHost implements EmulatedServiceTable {
+  private data: SimHostState;
+  private readonly stateFile: string;
+
+  constructor(
+    readonly server: SiteServer,
+    private readonly root: string,
+    private readonly clock: SimClock,
+    private readonly timings: SimTimings,
+    private readonly record: OperationRecord,
+    private readonly seed: number,
+  ) {
+    this.stateFile = path.join(root, 'state.json');
+    if (existsSync(this.stateFile)) {
+      this.data = JSON.parse(readFileSync(this.stateFile, 'utf8')) as SimHostState;
+    } else {
+      this.data = this.freshState();
+      this.writeInitialFiles();
+      this.save();
+    }
+  }
+
+  get host(): string {
+    return this.server.host;
+  }
+
+  /** Where the host's C: drive lives on this machine. */
+  get fsRoot(): string {
+    return path.join(this.root, 'fs');
+  }
+
+  /** Local path of a Windows path on this host. */
+  localPath(windowsPath: string): string {
+    return localPathOf(this.fsRoot, windowsPath);
+  }
+
+  // --- what the service control manager sees (sc.exe emulation) ---
+
+  state(serviceKey: string): ServiceState | undefined {
+    this.advance();
+    return this.data.services[serviceKey];
+  }
+
+  requestStop(serviceKey: string): 'accepted' | 'not-started' | 'busy' | 'access-denied' {
+    this.advance();
+    const display = this.displayOf(serviceKey);
+    const current = this.data.services[serviceKey];
+    if (current === undefined) return 'not-started';
+    if (current === 'STOPPED') {
+      this.log('stop-service', display, 'already-stopped');
+      return 'not-started';
+    }
+    if (current !== 'RUNNING') return 'busy';
+    this.data.services[serviceKey] = 'STOP_PENDING';
+    this.log('stop-service', display, 'accepted');
+    if (this.data.faults.services?.[display] !== 'wont-stop') {
+      this.schedule({ at: this.after(this.timings.stopSeconds), kind: 'service-state', service: serviceKey, to: 'STOPPED' });
+    }
+    if (display === SPOC_SERVICE) {
+      this.cancelRun();
+      this.writeLifecycle('STOPPING', this.clock.now());
+    }
+    this.save();
+    return 'accepted';
+  }
+
+  requestStart(serviceKey: string): 'accepted' | 'already-running' | 'busy' | 'disabled' | 'access-denied' {
+    this.advance();
+    const display = this.displayOf(serviceKey);
+    const current = this.data.services[serviceKey];
+    if (current === 'RUNNING') {
+      this.log('start-service', display, 'already-running');
+      return 'already-running';
+    }
+    if (current !== 'STOPPED') return 'busy';
+    this.data.services[serviceKey] = 'START_PENDING';
+    this.log('start-service', display, 'accepted');
+    if (display === SPOC_SERVICE) {
+      this.data.spocRun += 1;
+      this.writeLifecycle('STARTING', this.clock.now());
+    }
+    if (this.data.faults.services?.[display] !== 'wont-start') {
+      this.schedule({ at: this.after(this.timings.startSeconds), kind: 'service-state', service: serviceKey, to: 'RUNNING' });
+    }
+    this.save();
+    return 'accepted';
+  }
+
+  // --- what the Management Server sees ---
+
+  /** Online on the Management Server: SPOC running and its lifecycle ONLINE. */
+  isOnline(): boolean {
+    this.advance();
+    return this.data.services[this.keyOf(SPOC_SERVICE)] === 'RUNNING' && this.data.lifecycle === 'ONLINE';
+  }
+
+  activeJobs(): number {
+    return this.data.activeJobs;
+  }
+
+  // --- for tests and the CLI ---
+
+  setLoad(activeJobs: number): void {
+    this.data.activeJobs = activeJobs;
+    this.save();
+  }
+
+  setFaults(faults: SimFaults): void {
+    this.data.faults = faults;
+    this.save();
+  }
+
+  serviceStates(): Record<string, ServiceState> {
+    this.advance();
+    return Object.fromEntries(this.server.services.map((s) => [s.display, this.data.services[s.key] ?? 'STOPPED']));
+  }
+
+  lifecycle(): string {
+    this.advance();
+    return this.data.lifecycle;
+  }
+
+  cacheJobs(): number {
+    const dir = this.cacheDir();
+    return existsSync(dir) ? readdirSync(dir).length : 0;
+  }
+
+  /** Applies every scheduled change that is due. */
+  advance(now: number = this.clock.now()): void {
+    let changed = false;
+    for (;;) {
+      const due = this.data.scheduled.filter((s) => s.at <= now).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.data.scheduled.splice(this.data.scheduled.indexOf(due), 1);
+      this.apply(due);
+      changed = true;
+    }
+    if (changed) this.save();
+  }
+
+  private apply(event: Scheduled): void {
+    const spocKey = this.keyOf(SPOC_SERVICE);
+    switch (event.kind) {
+      case 'service-state': {
+        this.data.services[event.service] = event.to;
+        if (event.service === spocKey && event.to === 'RUNNING') this.spocRunning(event.at);
+        if (event.service === spocKey && event.to === 'STOPPED') this.writeLifecycle('STOPPED', event.at);
+        break;
+      }
+      case 'group-autostart': {
+        const key = this.keyOf(GROUP_SERVICE);
+        if (this.data.services[key] === 'STOPPED' && this.data.faults.services?.[GROUP_SERVICE] !== 'wont-start') {
+          this.data.services[key] = 'START_PENDING';
+          this.record.append({ time: new Date(event.at).toISOString(), host: this.host, operation: 'start-service', target: GROUP_SERVICE, outcome: 'started-by-itself' });
+          this.schedule({ at: event.at + this.durationMs(this.timings.startSeconds) / 2, kind: 'service-state', service: key, to: 'RUNNING' });
+        }
+        break;
+      }
+      case 'lifecycle':
+        this.writeLifecycle(event.status, event.at);
+        break;
+      case 'spoc-log':
+        this.writeSpocLog(event.line, event.at);
+        break;
+      case 'cache-recovered':
+        this.fillCache(event.jobs);
+        break;
+    }
+  }
+
+  /** What happens once the SPOC service runs: rescue or recovery, ONLINE, the group service. */
+  private spocRunning(at: number): void {
+    const run = this.data.spocRun;
+    const jobsInCache = this.cacheJobs();
+    const recovering = !existsSync(this.cacheDir());
+    this.schedule({ at: at + this.durationMs(this.timings.groupServiceAutoStartSeconds), kind: 'group-autostart', run });
+    const onlineDelay = this.durationMs(this.timings.onlineAfterStartSeconds);
+    if (recovering) {
+      const jobs = this.data.jobsOnManagementServer;
+      const recoveryMs = this.scaled(jobs * this.timings.recoverySecondsPerJob);
+      this.schedule({ at: at + 1, kind: 'lifecycle', status: 'RECOVERING_CACHE', run });
+      this.schedule({ at: at + recoveryMs, kind: 'cache-recovered', jobs, run });
+      this.schedule({ at: at + recoveryMs + 1, kind: 'spoc-log', line: `RecoverCache| ${RECOVERY_FINISHED_MARKER}`, run });
+      if (!this.data.faults.neverOnline) this.schedule({ at: at + recoveryMs + onlineDelay, kind: 'lifecycle', status: 'ONLINE', run });
+    } else {
+      this.schedule({ at: at + 1, kind: 'lifecycle', status: 'RESCUING_CACHE', run });
+      if (!this.data.faults.neverOnline) this.schedule({ at: at + onlineDelay, kind: 'lifecycle', status: 'ONLINE', run });
+      if (!this.data.faults.rescueNeverFinishes) {
+        const rescueMs = this.scaled(jobsInCache * this.timings.rescueSecondsPerJob);
+        this.schedule({ at: at + onlineDelay + rescueMs + 1, kind: 'spoc-log', line: RESCUE_FINISHED_MARKER, run });
+      }
+    }
+  }
+
+  /** A SPOC stop cancels what its run had scheduled (ONLINE, rescue, group-service start). */
+  private cancelRun(): void {
+    const run = this.data.spocRun;
+    this.data.scheduled = this.data.scheduled.filter((s) => !('run' in s) || s.run !== run);
+  }
+
+  private schedule(event: Scheduled): void {
+    this.data.scheduled.push(event);
+  }
+
+  private after(range: [number, number]): number {
+    return this.clock.now() + this.durationMs(range);
+  }
+
+  private durationMs([min, max]: [number, number]): number {
+    return this.scaled(min + (max - min) * this.random());
+  }
+
+  private scaled(simSeconds: number): number {
+    return this.clock.realMs(simSeconds * (this.data.faults.slowFactor ?? 1));
+  }
+
+  private random(): number {
+    this.data.draws += 1;
+    return seededRandom(this.seed * 7919 + hashOf(this.host) + this.data.draws)();
+  }
+
+  private writeLifecycle(status: string, at: number): void {
+    this.data.lifecycle = status;
+    this.appendLog(this.lifecycleLog(), `${formatLogTimestamp(at)} INFO  [SpocLifecycle] Lifecycle status: ${status}`);
+  }
+
+  private writeSpocLog(line: string, at: number): void {
+    this.appendLog(this.spocLog(), `${formatLogTimestamp(at)} INFO  [main] ${line}`);
+  }
+
+  private appendLog(file: string, line: string): void {
+    mkdirSync(path.dirname(file), { recursive: true });
+    // Rotate like a size-based log4j appender, so log checks meet rotated files.
+    if (existsSync(file) && statSync(file).size > 64 * 1024) renameSync(file, `${file}.1`);
+    appendFileSync(file, `${line}\r\n`);
+  }
+
+  private fillCache(jobs: number): void {
+    mkdirSync(this.cacheDir(), { recursive: true });
+    for (let i = 1; i <= jobs; i += 1) writeFileSync(path.join(this.cacheDir(), `job-${String(i).padStart(5, '0')}.spl`), `simulated print job ${i}\n`);
+  }
+
+  private cacheDir(): string {
+    return this.localPath(`${this.server.installDir}\\SPOC\\SpoolCache`);
+  }
+
+  private lifecycleLog(): string {
+    return this.localPath(`${this.server.installDir}\\SPOC\\logs\\spoc_lifecycle.log`);
+  }
+
+  private spocLog(): string {
+    return this.localPath(`${this.server.installDir}\\SPOC\\logs\\spoc.log`);
+  }
+
+  private keyOf(display: string): string {
+    const service = this.server.services.find((s) => s.display.toLowerCase() === display.toLowerCase());
+    if (!service) throw new Error(`${this.host} has no service "${display}"`);
+    return service.key;
+  }
+
+  private displayOf(key: string): string {
+    return this.server.services.find((s) => s.key.toLowerCase() === key.toLowerCase())?.display ?? key;
+  }
+
+  private log(operation: string, target: string, outcome: string): void {
+    this.record.append({ time: new Date(this.clock.now()).toISOString(), host: this.host, operation, target, outcome });
+  }
+
+  private freshState(): SimHostState {
+    const services: Record<string, ServiceState> = {};
+    for (const s of this.server.services) services[s.key] = 'RUNNING';
+    return {
+      host: this.host,
+      services,
+      scheduled: [],
+      lifecycle: 'ONLINE',
+      spocRun: 1,
+      activeJobs: 0,
+      jobsOnManagementServer: this.server.jobsInCache,
+      faults: {},
+      draws: 0,
+    };
+  }
+
+  /** A host that has been running for a while: a full cache and old log lines (stale ONLINE included). */
+  private writeInitialFiles(): void {
+    this.fillCache(this.server.jobsInCache);
+    const earlier = this.clock.now() - 86_400_000;
+    this.writeLifecycle('STARTING', earlier);
+    this.writeLifecycle('ONLINE', earlier + 30_000);
+    this.writeSpocLog(RESCUE_FINISHED_MARKER, earlier + 60_000);
+    this.data.lifecycle = 'ONLINE';
+  }
+
+  private save(): void {
+    mkdirSync(this.root, { recursive: true });
+    const tmp = `${this.stateFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.data));
+    renameSync(tmp, this.stateFile);
+  }
+
+  /** Removes the host's files (tests). */
+  destroy(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function hashOf(text: string): number {
+  let h = 0;
+  for (const ch of text) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+  return h >>> 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * A simulated fleet for a test: the default inventory, fast (time scale 600), in its own folder,
+ * with its host agents and the central worker connected to the test's Temporal server.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/inventory';
+import { SimFleet } from '../../simulator/sim-fleet';
+import { createCentralWorker } from '../../worker/central-worker';
+import { createSimHostAgents } from '../../worker/host-agents';
+import type { TestTemporal } from './temporal-server';
+
+export function testInventory(overrides: Partial<Inventory> = {}): Inventory {
+  return { ...loadInventory(DEFAULT_INVENTORY_FILE), timeScale: 600, ...overrides };
+}
+
+export function createTestFleet(inventory: Inventory = testInventory()): SimFleet {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-fleet-'));
+  const fleet = new SimFleet(inventory, path.join(dir, 'sim'));
+  fleet.start(20);
+  return fleet;
+}
+
+/** Runs the central worker and every host agent while `fn` runs. */
+export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn: () => Promise<T>): Promise<T> {
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  const workers: Worker[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }), ...(await createSimHostAgents(conn, fleet, 20))];
+  let result: T | undefined;
+  let failure: unknown;
+  const running = workers.map((w) => w.run());
+  try {
+    result = await fn();
+  } catch (err) {
+    failure = err;
+  }
+  for (const w of workers) w.shutdown();
+  await Promise.all(running);
+  if (failure) throw failure;
+  return result as T;
+}

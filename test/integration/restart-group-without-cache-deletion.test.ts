@@ -1,0 +1,57 @@
+/**
+ * Restart a SPOC group without cache deletion, end to end: a real Temporal dev server, the
+ * central worker, one agent per simulated host, production activities.
+ */
+import { randomUUID } from 'node:crypto';
+import { groupRestartExample } from '../../client/example-inputs';
+import { planProcedure } from '../../machines/plan';
+import { restartGroupWithoutCacheDeletionMachine } from '../../machines/restart-group-without-cache-deletion';
+import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
+import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc-services';
+import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
+import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../helpers/record-invariants';
+import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
+import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
+
+let temporal: TestTemporal;
+beforeAll(async () => {
+  temporal = await startTestTemporal();
+});
+afterAll(async () => {
+  await temporal?.close();
+});
+
+test('restarts every member one at a time, in runbook order, and leaves every service running', async () => {
+  const inventory = testInventory();
+  const fleet = createTestFleet(inventory);
+  const input = groupRestartExample(inventory, 'prague');
+  const output = await withWorkers(temporal, fleet, () =>
+    temporal.client.workflow.execute('restartGroupWithoutCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: `test-${randomUUID()}`, args: [input] }),
+  ) as SpocProcedureOutput;
+
+  expect(output.outcome).toBe('completed');
+  expect(output.completedMembers).toEqual(['spoc-prg-1', 'spoc-prg-2', 'spoc-prg-3']);
+  expect(output.leftStopped).toEqual({});
+
+  const record = fleet.record.read();
+  const members = input.members.map((m) => m.host);
+  expect(maxMembersDownAtOnce(record, members)).toBe(1);
+  expect(repeatedOperations(record)).toEqual([]);
+  expect(leftStopped(record)).toEqual({});
+  expect(record.some((e) => PROTECTED_SERVICES.includes(e.target))).toBe(false);
+
+  // The record follows the plan: the same stops and starts, host by host, in the same order.
+  const planned = planProcedure(restartGroupWithoutCacheDeletionMachine, input)
+    .filter((s) => s.action === 'stop-service' || s.action === 'start-service' || s.action === 'stop-services' || s.action === 'start-services')
+    .flatMap((s) => (s.target ?? '').split(', ').filter(Boolean).map((t) => `${s.host} ${s.action.replace(/s$/, '')} ${t}`));
+  const done = record
+    .filter((e) => e.outcome === 'accepted')
+    .map((e) => `${e.host} ${e.operation} ${e.target}`);
+  expect(done).toEqual(planned);
+
+  // Per member: SPOC stopped first, started again before the terminal server, group service came by itself.
+  const prg1 = record.filter((e) => e.host === 'spoc-prg-1').map((e) => `${e.operation}:${e.target}:${e.outcome}`);
+  expect(prg1.slice(0, 3)).toEqual([`stop-service:${SPOC_SERVICE}:accepted`, `stop-service:${GROUP_SERVICE}:accepted`, `stop-service:${TERMINAL_SERVER_SERVICE}:accepted`]);
+  expect(prg1).toContain(`start-service:${GROUP_SERVICE}:started-by-itself`);
+  fleet.stop();
+});

@@ -1,0 +1,38 @@
+/**
+ * The central worker: it runs the procedure workflows (the orchestration) and the central
+ * activities (Management Server checks). It never touches a host itself.
+ */
+import { NativeConnection, Worker, WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import { createCentralActivities } from '../activities/central-activities';
+import type { ManagementServerView } from '../activities/management-server';
+import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow code, bundled once per process (bundling takes seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };
+
+export interface CentralWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  managementServer: ManagementServerView;
+  taskQueue?: string;
+}
+
+export async function createCentralWorker(opts: CentralWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? CENTRAL_TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createCentralActivities(opts.managementServer),
+  });
+}
