@@ -1,0 +1,221 @@
+/**
+ * The restart-without-cache-deletion machine, without Temporal: its plan, its halts and operator
+ * commands, and invariants on every path the graph utilities find.
+ */
+import { initialTransition, transition, AnyMachineSnapshot } from 'xstate';
+import { getSimplePaths } from 'xstate/graph';
+import { planProcedure } from '../../machines/plan';
+import { restartGroupWithoutCacheDeletionMachine as machine } from '../../machines/restart-group-without-cache-deletion';
+import { groupRestartInputSchema, GroupRestartInput } from '../../machines/spoc-group-input';
+import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE, isProtectedService } from '../../machines/spoc-services';
+import { directivesOf } from '../../machines/machine-directives';
+import { hostsDown } from '../../machines/spoc-procedure-context';
+import { Effect, nominalOutput } from '../../machines/effects';
+
+const input: GroupRestartInput = groupRestartInputSchema.parse({
+  group: 'prague',
+  members: [
+    { host: 'spoc-1', installDir: 'C:\\DP', otherServices: ['Dispatcher Paragon FlexiSpooler'] },
+    { host: 'spoc-2', installDir: 'C:\\DP', otherServices: [] },
+  ],
+  waits: { convergenceSeconds: 300 },
+});
+
+function effectOf(actions: readonly { type: string; params?: unknown }[]): Effect {
+  const effect = directivesOf(actions).find((d) => d.kind === 'effect');
+  if (!effect || effect.kind !== 'effect') throw new Error('no effect emitted');
+  return effect.effect;
+}
+
+/** Runs nominally until the named step is running, returning the snapshot and its effect. */
+function runUntil(step: string) {
+  let [snapshot, actions] = initialTransition(machine, input);
+  for (let i = 0; i < 100; i += 1) {
+    const effect = effectOf(actions);
+    if (effect.step === step) return { snapshot, effect };
+    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${effect.step}`, output: nominalOutput(effect, new Date(0).toISOString()) } as never);
+  }
+  throw new Error(`never reached ${step}`);
+}
+
+describe('plan', () => {
+  const plan = planProcedure(machine, input);
+
+  test('checks the Management Server and the load before the first stop', () => {
+    expect(plan.slice(0, 2).map((s) => s.action)).toEqual(['check-management-server', 'check-no-load']);
+    expect(plan.findIndex((s) => s.action.startsWith('stop'))).toBe(2);
+  });
+
+  test('restarts one member completely, including the 5-minute convergence wait, before the next one starts', () => {
+    const firstOfSecond = plan.findIndex((s) => s.host === 'spoc-2');
+    const lastOfFirst = plan.map((s) => s.host).lastIndexOf('spoc-1');
+    expect(lastOfFirst).toBeLessThan(firstOfSecond);
+    expect(plan[firstOfSecond - 1]).toMatchObject({ action: 'wait', waitSeconds: 300 });
+  });
+
+  test('follows the runbook order on each member', () => {
+    const steps = plan.filter((s) => s.host === 'spoc-1').map((s) => `${s.action} ${s.target}`);
+    expect(steps).toEqual([
+      `stop-service ${SPOC_SERVICE}`,
+      `stop-service ${GROUP_SERVICE}`,
+      `stop-service ${TERMINAL_SERVER_SERVICE}`,
+      'query-services Dispatcher Paragon FlexiSpooler',
+      'stop-services Dispatcher Paragon FlexiSpooler',
+      `start-service ${SPOC_SERVICE}`,
+      `await-service-running ${GROUP_SERVICE}`,
+      `start-service ${TERMINAL_SERVER_SERVICE}`,
+      'await-lifecycle-online SPOC\\logs\\spoc_lifecycle.log',
+      'start-services Dispatcher Paragon FlexiSpooler',
+      'await-rescue-finished SPOC\\logs\\spoc.log',
+    ]);
+  });
+
+  test('log checks only trust lines written after this procedure started the SPOC', () => {
+    const { snapshot, effect } = runUntil('memberAwaitOnline');
+    expect(effect).toMatchObject({ action: 'await-lifecycle-online', since: snapshot.context.spocStartedAt['spoc-1'] });
+    expect(effect.action === 'await-lifecycle-online' && effect.since).toBeTruthy();
+  });
+});
+
+describe('input', () => {
+  test('refuses a one-member group, naming the field and the rule', () => {
+    const result = groupRestartInputSchema.safeParse({ group: 'g', members: [{ host: 'a', installDir: 'C:\\DP' }] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ path: ['members'], message: expect.stringContaining('at least two SPOC servers') });
+  });
+
+  test('refuses a protected service among the other services', () => {
+    const result = groupRestartInputSchema.safeParse({
+      group: 'g',
+      members: [
+        { host: 'a', installDir: 'C:\\DP', otherServices: ['Dispatcher Paragon Bundled PostgreSQL 9.4'] },
+        { host: 'b', installDir: 'C:\\DP' },
+      ],
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['members', 0, 'otherServices', 0]);
+    expect(result.error?.issues[0]?.message).toContain('protected');
+  });
+
+  test('refuses a wait outside its bounds', () => {
+    const result = groupRestartInputSchema.safeParse({ ...input, waits: { convergenceSeconds: 999999 } });
+    expect(result.error?.issues[0]?.path).toEqual(['waits', 'convergenceSeconds']);
+  });
+});
+
+describe('halting', () => {
+  test('a failed check halts at its step with the reason, and retry runs the same effect again', () => {
+    const { snapshot, effect } = runUntil('memberAwaitOnline');
+    const [halted, none] = transition(machine, snapshot, { type: 'effect.failed.memberAwaitOnline', reason: 'no ONLINE within 900 s' } as never);
+    expect(halted.value).toEqual({ procedure: { memberAwaitOnline: 'halted' } });
+    expect(halted.context.halt).toMatchObject({ step: 'memberAwaitOnline', reason: 'no ONLINE within 900 s' });
+    expect(directivesOf(none)).toEqual([]);
+    expect(halted.can({ type: 'operator.skip' } as never)).toBe(false);
+    const [retried, actions] = transition(machine, halted, { type: 'operator.retry' } as never);
+    expect(effectOf(actions)).toEqual(effect);
+    expect(retried.context.halt).toBeNull();
+  });
+
+  test('a group service that did not start by itself can be started by the operator and is verified again', () => {
+    const { snapshot } = runUntil('memberVerifyGroupService');
+    const [halted] = transition(machine, snapshot, { type: 'effect.failed.memberVerifyGroupService', reason: 'not running' } as never);
+    expect(halted.context.halt?.options).toEqual(['retry', 'startGroupService']);
+    const [starting, startActions] = transition(machine, halted, { type: 'operator.startGroupService' } as never);
+    expect(effectOf(startActions)).toMatchObject({ action: 'start-service', service: GROUP_SERVICE, host: 'spoc-1' });
+    const [, verifyActions] = transition(machine, starting, { type: 'effect.done.memberStartGroupService', output: { outcome: 'started', at: 'x' } } as never);
+    expect(effectOf(verifyActions)).toMatchObject({ action: 'await-service-running', service: GROUP_SERVICE });
+  });
+
+  test('a load check that fails can be overridden only explicitly, and the override is kept in the result', () => {
+    const { snapshot } = runUntil('checkNoLoad');
+    const [halted] = transition(machine, snapshot, { type: 'effect.failed.checkNoLoad', reason: 'spoc-1 has 3 active jobs' } as never);
+    expect(halted.can({ type: 'operator.skip' } as never)).toBe(false);
+    const [next, actions] = transition(machine, halted, { type: 'operator.overrideLoad', operator: 'jana', reason: 'night shift, queue drained' } as never);
+    expect(next.context.loadOverride).toEqual({ operator: 'jana', reason: 'night shift, queue drained' });
+    expect(effectOf(actions)).toMatchObject({ action: 'stop-service', service: SPOC_SERVICE, host: 'spoc-1' });
+  });
+
+  test('an abort after the stops starts again exactly what was stopped, in runbook order, and says so', () => {
+    const { snapshot } = runUntil('memberStartSpoc');
+    const [aborting, actions] = transition(machine, snapshot, { type: 'operator.abort', reason: 'change window closed' } as never);
+    expect(effectOf(actions)).toMatchObject({
+      action: 'start-services',
+      host: 'spoc-1',
+      services: [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, 'Dispatcher Paragon FlexiSpooler'],
+    });
+    const [aborted] = transition(machine, aborting, {
+      type: 'effect.done.restoreStoppedServices',
+      output: { started: [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE], failed: [{ service: 'Dispatcher Paragon FlexiSpooler', reason: 'disabled' }], at: 'x' },
+    } as never);
+    expect(aborted.status).toBe('done');
+    expect(aborted.output).toMatchObject({
+      outcome: 'aborted',
+      abortReason: 'change window closed',
+      leftStopped: {},
+      couldNotStart: { 'spoc-1': [{ service: 'Dispatcher Paragon FlexiSpooler', reason: 'disabled' }] },
+    });
+  });
+
+  test('an abort before anything was stopped ends at once with nothing to restore', () => {
+    const { snapshot } = runUntil('checkNoLoad');
+    const [aborted, actions] = transition(machine, snapshot, { type: 'operator.abort' } as never);
+    expect(directivesOf(actions).filter((d) => d.kind === 'effect')).toEqual([]);
+    expect(aborted.output).toMatchObject({ outcome: 'aborted', completedMembers: [] });
+  });
+});
+
+describe('every path', () => {
+  // Events the outside world can send in any state: the effect's success or failure, operator
+  // commands, and the convergence timer.
+  function eventsFor(snapshot: AnyMachineSnapshot) {
+    const events: { type: string; [k: string]: unknown }[] = [];
+    for (const tag of snapshot.tags) {
+      if (!tag.startsWith('effect:')) continue;
+      const step = tag.slice('effect:'.length);
+      const host = input.members.map((m) => m.host).find((h) => h === input.members[snapshot.context.memberIndex]?.host) ?? 'spoc-1';
+      const services = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...(snapshot.context.down[host] ?? []), ...(snapshot.context.othersRunning[host] ?? [])];
+      const output = { outcome: 'stopped', at: 'x', running: input.members[snapshot.context.memberIndex]?.otherServices ?? [], stopped: [], started: [...new Set(services)], failed: [], reachable: true, activeJobs: {} };
+      events.push({ type: `effect.done.${step}`, output }, { type: `effect.failed.${step}`, reason: 'injected' });
+    }
+    if (snapshot.hasTag('waiting')) events.push({ type: 'xstate.after.convergence.restartGroupWithoutCacheDeletion.procedure.memberConvergenceWait' });
+    events.push({ type: 'operator.retry' }, { type: 'operator.skip' }, { type: 'operator.abort' });
+    return events;
+  }
+
+  const paths = getSimplePaths(machine, { input, events: eventsFor, limit: 200_000 } as never);
+
+  test('the graph has paths to both endings', () => {
+    const outcomes = new Set(paths.map((p) => (p.state.status === 'done' ? (p.state.output as { outcome: string }).outcome : 'open')));
+    expect(outcomes).toEqual(new Set(['completed', 'aborted', 'open']));
+  });
+
+  test('never has two members down at once, on any path', () => {
+    for (const path of paths) {
+      for (const step of path.steps) expect(hostsDown(step.state.context.down).length).toBeLessThanOrEqual(1);
+    }
+  });
+
+  test('never asks to stop or start a protected service, on any path', () => {
+    let serviceEffects = 0;
+    for (const path of paths) {
+      let [previous] = initialTransition(machine, input);
+      for (const step of path.steps.slice(1)) {
+        const [, actions] = transition(machine, previous, step.event);
+        for (const d of directivesOf(actions)) {
+          if (d.kind !== 'effect') continue;
+          const touched = 'services' in d.effect ? d.effect.services : 'service' in d.effect ? [d.effect.service] : [];
+          serviceEffects += touched.length;
+          expect(touched.filter(isProtectedService)).toEqual([]);
+        }
+        previous = step.state;
+      }
+    }
+    expect(serviceEffects).toBeGreaterThan(0);
+  });
+
+  test('every finished path left nothing stopped that it did not report', () => {
+    for (const path of paths.filter((p) => p.state.status === 'done')) {
+      expect(path.state.context.down).toEqual({});
+    }
+  });
+});
