@@ -1,0 +1,121 @@
+/**
+ * spoolflow: the command line of the client contract.
+ *
+ *   spoolflow catalog
+ *   spoolflow plan <id> --input <file|->
+ *   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
+ *   spoolflow status <workflowId>
+ *   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad> [--reason <text>] [--operator <name>]
+ *   spoolflow result <workflowId>
+ *
+ * Output is JSON on stdout. Exit codes: 0 done, 1 failure, 2 invalid input or usage (the message
+ * names the field and the rule).
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidInputError } from '../machines/input-errors';
+import { catalogEntries } from '../client/catalog-entries';
+import { connectClient } from '../client/connect';
+import { plan, SpoolflowClient } from '../client/spoolflow-client';
+import { operatorCommandSchema } from '../workflows/operator-messages';
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  spoolflow catalog
+  spoolflow plan <id> --input <file|->
+  spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
+  spoolflow status <workflowId>
+  spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad> [--reason <text>] [--operator <name>]
+  spoolflow result <workflowId>`;
+
+function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true> } {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg.startsWith('--')) {
+      const next = argv[i + 1];
+      if (next !== undefined && (!next.startsWith('--') || next === '-') && arg !== '--wait') {
+        flags[arg.slice(2)] = next;
+        i += 1;
+      } else flags[arg.slice(2)] = true;
+    } else positional.push(arg);
+  }
+  return { positional, flags };
+}
+
+function readInput(source: string | true | undefined): unknown {
+  if (typeof source !== 'string') throw new UsageError('--input <file|-> is required');
+  const text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidInputError('input', `not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function withClient<T>(fn: (client: SpoolflowClient) => Promise<T>): Promise<T> {
+  const { client, close } = await connectClient();
+  try {
+    return await fn(new SpoolflowClient(client));
+  } finally {
+    await close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positional, flags } = parseArgs(argv);
+  const [command, arg1, arg2] = positional;
+  switch (command) {
+    case 'catalog':
+      return print(catalogEntries());
+    case 'plan':
+      if (!arg1) throw new UsageError('plan needs a procedure id (see spoolflow catalog)');
+      return print(plan(arg1, readInput(flags.input)));
+    case 'start': {
+      if (!arg1) throw new UsageError('start needs a procedure id (see spoolflow catalog)');
+      const input = readInput(flags.input);
+      return withClient(async (c) => {
+        const started = await c.start(arg1, input, typeof flags['workflow-id'] === 'string' ? { workflowId: flags['workflow-id'] } : {});
+        if (!flags.wait) return print(started);
+        const result = await c.result(started.workflowId, started.runId);
+        return print({ ...started, result });
+      });
+    }
+    case 'status':
+      if (!arg1) throw new UsageError('status needs a workflow id');
+      return withClient(async (c) => print(await c.status(arg1)));
+    case 'result':
+      if (!arg1) throw new UsageError('result needs a workflow id');
+      return withClient(async (c) => print(await c.result(arg1)));
+    case 'operator': {
+      if (!arg1 || !arg2) throw new UsageError('operator needs a workflow id and a command');
+      const parsed = operatorCommandSchema.safeParse({
+        type: `operator.${arg2}`,
+        ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}),
+        ...(typeof flags.operator === 'string' ? { operator: flags.operator } : {}),
+      });
+      if (!parsed.success) throw new InvalidInputError('operator command', parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; '));
+      return withClient(async (c) => print(await c.command(arg1, parsed.data)));
+    }
+    default:
+      throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`spoolflow: ${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (err instanceof InvalidInputError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
+    process.stderr.write(`spoolflow: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`spoolflow: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+/**
+ * The typed client of spoolflow, for the CLI and for other systems: plan a procedure, start it,
+ * ask where it is, send operator commands, wait for its result. Input is validated with the
+ * procedure's zod schema before anything reaches Temporal.
+ */
+import { Client, WorkflowHandle } from '@temporalio/client';
+import { procedureById, ProcedureDefinition } from '../machines/catalog';
+import { parseInput } from '../machines/input-errors';
+import { planProcedure, PlannedStep } from '../machines/plan';
+import { OperatorCommand, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
+import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+
+export interface StartedProcedure {
+  workflowId: string;
+  runId: string;
+}
+
+/** Validates input for a procedure; throws InvalidInputError naming the fields. */
+export function validateInput(procedureId: string, input: unknown): { procedure: ProcedureDefinition; input: unknown } {
+  const procedure = procedureById(procedureId);
+  return { procedure, input: parseInput(procedure.inputSchema, procedureId, input) };
+}
+
+/** The steps a procedure would take for this input; no side effect. */
+export function plan(procedureId: string, input: unknown): PlannedStep[] {
+  const { procedure, input: parsed } = validateInput(procedureId, input);
+  return planProcedure(procedure.machine, parsed);
+}
+
+/**
+ * The workflow id of a procedure: one per SPOC group, so the server itself refuses a second
+ * procedure on a group while one runs there.
+ */
+export function workflowIdFor(procedureId: string, input: { group?: string }): string {
+  return input.group ? `spoc-group-${input.group}` : `${procedureId}-${Date.now()}`;
+}
+
+export class SpoolflowClient {
+  constructor(readonly client: Client) {}
+
+  async start(procedureId: string, input: unknown, opts: { workflowId?: string } = {}): Promise<StartedProcedure> {
+    const { procedure, input: parsed } = validateInput(procedureId, input);
+    const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as { group?: string });
+    try {
+      const handle = await this.client.workflow.start(procedure.workflowType, {
+        taskQueue: CENTRAL_TASK_QUEUE,
+        workflowId,
+        args: [parsed],
+        staticSummary: `${procedureId}`,
+      });
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
+        throw new Error(`a procedure is already running as ${workflowId}; wait for it, or abort it first (spoolflow operator ${workflowId} abort)`);
+      }
+      throw err;
+    }
+  }
+
+  handle(workflowId: string, runId?: string): WorkflowHandle {
+    return this.client.workflow.getHandle(workflowId, runId);
+  }
+
+  async status(workflowId: string): Promise<ProcedureStatus> {
+    return this.handle(workflowId).query(statusQuery);
+  }
+
+  async command(workflowId: string, command: OperatorCommand): Promise<ProcedureStatus> {
+    return this.handle(workflowId).executeUpdate(operatorUpdate, { args: [command] });
+  }
+
+  async result(workflowId: string, runId?: string): Promise<unknown> {
+    return this.handle(workflowId, runId).result();
+  }
+}

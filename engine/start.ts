@@ -1,0 +1,67 @@
+/**
+ * `npm start`: the main job on the embedded default. Starts the Temporal dev server (SQLite file
+ * and Web UI under the data folder), the workers and the simulated fleet, and prints where to look.
+ * Ctrl-C stops everything; `npm start` again resumes the procedures that were running. With
+ * TEMPORAL_ADDRESS set it starts no server and connects to that cluster instead.
+ */
+import path from 'node:path';
+import { connectionOptionsFor, readConnectionConfig } from './connection-config';
+import { dataDir } from './data-dir';
+import { writeEndpoint } from './endpoint';
+import { startDevServer } from './dev-server';
+import { DEFAULT_INVENTORY_FILE } from '../simulator/inventory';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { runWorkers } from '../worker/run-workers';
+import { installOperatorLogger } from '../worker/runtime-logger';
+
+const log = (m: string) => console.log(`[spoolflow] ${m}`);
+installOperatorLogger();
+
+async function main(): Promise<void> {
+  const dir = dataDir();
+  const config = readConnectionConfig();
+  let stop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  let address: string;
+  let namespace: string;
+  let connection;
+  let stopServer = async () => undefined as void;
+  if (config.mode === 'embedded') {
+    const server = await startDevServer({
+      dataDir: path.join(dir, 'temporal'),
+      port: process.env.SPOOLFLOW_TEMPORAL_PORT ? Number(process.env.SPOOLFLOW_TEMPORAL_PORT) : undefined,
+      searchAttributes: { ...SEARCH_ATTRIBUTES },
+      log,
+    });
+    address = server.address;
+    namespace = server.namespace;
+    connection = { address };
+    stopServer = () => server.stop();
+    writeEndpoint(dir, { address, namespace, uiUrl: server.uiUrl });
+    log(`Temporal dev server: ${address} (namespace ${namespace}), data in ${path.join(dir, 'temporal')}`);
+    if (server.uiUrl) log(`Web UI: ${server.uiUrl}/namespaces/${namespace}/workflows`);
+  } else {
+    address = config.address;
+    namespace = config.namespace;
+    connection = await connectionOptionsFor(config);
+    log(`connecting to the Temporal cluster at ${address} (namespace ${namespace})`);
+  }
+  log(`data folder: ${dir}`);
+  log(`try: TEMPORAL_ADDRESS=${address} npx spoolflow catalog   (then: npx spoolflow start <id> --input <file>)`);
+  log('Ctrl-C stops everything; npm start again resumes running procedures where they were.');
+
+  try {
+    await runWorkers({ connection, namespace, dataDir: dir, inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE, stopSignal, log });
+  } finally {
+    await stopServer();
+    log('stopped.');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+/**
+ * Entry point of the workers alone, for a Temporal server that is already running: the embedded
+ * one (`npm start` runs this in-process) or a cluster given by TEMPORAL_ADDRESS and friends.
+ *
+ *   TEMPORAL_ADDRESS=host:7233 [TEMPORAL_NAMESPACE=...] [TEMPORAL_TLS_*=...] npx tsx worker/main.ts
+ */
+import { readConnectionConfig, connectionOptionsFor } from '../engine/connection-config';
+import { dataDir } from '../engine/data-dir';
+import { DEFAULT_INVENTORY_FILE } from '../simulator/inventory';
+import { runWorkers } from './run-workers';
+import { installOperatorLogger } from './runtime-logger';
+
+installOperatorLogger();
+
+async function main(): Promise<void> {
+  const config = readConnectionConfig();
+  if (config.mode !== 'cluster') {
+    throw new Error('worker/main.ts needs TEMPORAL_ADDRESS (host:port of a running Temporal server); `npm start` runs the embedded one for you');
+  }
+  let stop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (stop = resolve));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await runWorkers({
+    connection: await connectionOptionsFor(config),
+    namespace: config.namespace,
+    dataDir: dataDir(),
+    inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE,
+    stopSignal,
+    log: (m) => console.log(`[spoolflow] ${m}`),
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
