@@ -3,12 +3,17 @@
  * ask where it is, send operator commands, wait for its result. Input is validated with the
  * procedure's zod schema before anything reaches Temporal.
  */
-import { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { procedureById, ProcedureDefinition } from '../machines/catalog';
 import { parseInput } from '../machines/input-errors';
 import { planProcedure, PlannedStep } from '../machines/plan';
 import { OperatorCommand, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+
+/** The procedure did not accept an operator command (wrong moment, or invalid). */
+export class OperatorCommandRefusedError extends Error {
+  override readonly name = 'OperatorCommandRefusedError';
+}
 
 export interface StartedProcedure {
   workflowId: string;
@@ -65,8 +70,16 @@ export class SpoolflowClient {
     return this.handle(workflowId).query(statusQuery);
   }
 
+  /** Sends an operator command; a refused one throws with the procedure's reason. */
   async command(workflowId: string, command: OperatorCommand): Promise<ProcedureStatus> {
-    return this.handle(workflowId).executeUpdate(operatorUpdate, { args: [command] });
+    try {
+      return await this.handle(workflowId).executeUpdate(operatorUpdate, { args: [command] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause) {
+        throw new OperatorCommandRefusedError(`${workflowId} refused ${command.type}: ${err.cause.message}`);
+      }
+      throw err;
+    }
   }
 
   async result(workflowId: string, runId?: string): Promise<unknown> {

@@ -34,12 +34,12 @@ export function activityOptionsFor(effect: Effect, taskQueue: string): ActivityO
     case 'await-rescue-finished':
       // The activity polls until an absolute deadline derived from its input, so a retry on a
       // new agent keeps the same deadline instead of starting the wait over.
-      return { ...base, startToCloseTimeout: `${effect.timeoutSeconds + 120}s`, heartbeatTimeout: '30s', retry: { ...base.retry, maximumAttempts: 5 } };
+      return { ...base, startToCloseTimeout: `${effect.timeoutSeconds + 120}s`, heartbeatTimeout: '10s', retry: { ...base.retry, maximumAttempts: 5 } };
     case 'stop-service':
     case 'start-service':
     case 'stop-services':
     case 'start-services':
-      return { ...base, startToCloseTimeout: '10m', heartbeatTimeout: '30s' };
+      return { ...base, startToCloseTimeout: '10m', heartbeatTimeout: '10s' };
     default:
       return { ...base, startToCloseTimeout: '2m' };
   }

@@ -1,0 +1,90 @@
+/**
+ * Halting on a real Temporal server: a failed check parks the procedure at its step with the
+ * reason; the operator's retry, group-service start or abort (Temporal Updates) take it from there.
+ */
+import { randomUUID } from 'node:crypto';
+import { groupRestartExample } from '../../client/example-inputs';
+import { SpoolflowClient } from '../../client/spoolflow-client';
+import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
+import { GROUP_SERVICE } from '../../machines/spoc-services';
+import { leftStopped, repeatedOperations } from '../helpers/record-invariants';
+import { waitForStatus } from '../helpers/procedure-status';
+import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
+import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
+
+let temporal: TestTemporal;
+let spoolflow: SpoolflowClient;
+beforeAll(async () => {
+  temporal = await startTestTemporal();
+  spoolflow = new SpoolflowClient(temporal.client);
+});
+afterAll(async () => {
+  await temporal?.close();
+});
+
+function londonInput() {
+  const input = groupRestartExample(testInventory(), 'london');
+  return { ...input, waits: { ...input.waits, groupServiceTimeoutSeconds: 5, onlineTimeoutSeconds: 5, convergenceSeconds: 1 } };
+}
+
+test('halts when the Management Server is down before anything is stopped, and a retry after it is back finishes', async () => {
+  const fleet = createTestFleet();
+  fleet.managementServerDown = true;
+  const workflowId = `halt-ms-${randomUUID()}`;
+  const output = await withWorkers(temporal, fleet, async () => {
+    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+    expect(halted.step).toBe('checkManagementServer');
+    expect(halted.halt?.reason).toContain('Management Server (dp-mgmt) is not reachable');
+    expect(fleet.record.read()).toEqual([]);
+    await expect(spoolflow.command(workflowId, { type: 'operator.skip' })).rejects.toThrow(/not possible at step checkManagementServer/);
+    fleet.managementServerDown = false;
+    await spoolflow.command(workflowId, { type: 'operator.retry' });
+    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+  });
+  expect(output.outcome).toBe('completed');
+  expect(leftStopped(fleet.record.read())).toEqual({});
+  fleet.stop();
+});
+
+test('a group service that does not start by itself halts the step; the operator starts it and the procedure goes on', async () => {
+  const fleet = createTestFleet();
+  fleet.host('spoc-lon-1').setFaults({ services: { [GROUP_SERVICE]: 'wont-start' } });
+  const workflowId = `halt-gs-${randomUUID()}`;
+  const output = await withWorkers(temporal, fleet, async () => {
+    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+    expect(halted.step).toBe('memberVerifyGroupService');
+    expect(halted.halt?.reason).toMatch(/Group Service on spoc-lon-1 did not reach RUNNING within 5 s/);
+    expect(halted.accepts).toEqual(expect.arrayContaining(['operator.retry', 'operator.startGroupService', 'operator.abort']));
+    fleet.host('spoc-lon-1').setFaults({});
+    await spoolflow.command(workflowId, { type: 'operator.startGroupService' });
+    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+  });
+  expect(output.outcome).toBe('completed');
+  const record = fleet.record.read();
+  expect(record).toContainEqual(expect.objectContaining({ host: 'spoc-lon-1', operation: 'start-service', target: GROUP_SERVICE, outcome: 'accepted' }));
+  expect(repeatedOperations(record)).toEqual([]);
+  expect(leftStopped(record)).toEqual({});
+  fleet.stop();
+});
+
+test('an abort while halted starts again everything the procedure stopped and reports it', async () => {
+  const fleet = createTestFleet();
+  fleet.host('spoc-lon-1').setFaults({ neverOnline: true });
+  const workflowId = `halt-abort-${randomUUID()}`;
+  const output = await withWorkers(temporal, fleet, async () => {
+    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+    expect(halted.step).toBe('memberAwaitOnline');
+    expect(halted.halt?.reason).toContain('did not say ONLINE');
+    expect(halted.summary.down).toEqual({ 'spoc-lon-1': ['Dispatcher Paragon FlexiSpooler', 'Dispatcher Paragon Mobile Print Server'] });
+    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'SPOC never came online' });
+    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+  });
+  expect(output).toMatchObject({ outcome: 'aborted', abortReason: 'SPOC never came online', leftStopped: {}, couldNotStart: {}, completedMembers: [] });
+  const record = fleet.record.read();
+  expect(leftStopped(record)).toEqual({});
+  expect(record.some((e) => e.host === 'spoc-lon-2')).toBe(false);
+  fleet.stop();
+});
