@@ -43,7 +43,7 @@ export function workflowIdFor(procedureId: string, input: { group?: string }): s
 export class SpoolflowClient {
   constructor(readonly client: Client) {}
 
-  async start(procedureId: string, input: unknown, opts: { workflowId?: string } = {}): Promise<StartedProcedure> {
+  async start(procedureId: string, input: unknown, opts: { workflowId?: string; memo?: Record<string, unknown> } = {}): Promise<StartedProcedure> {
     const { procedure, input: parsed } = validateInput(procedureId, input);
     const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as { group?: string });
     try {
@@ -52,6 +52,7 @@ export class SpoolflowClient {
         workflowId,
         args: [parsed],
         staticSummary: `${procedureId}`,
+        ...(opts.memo ? { memo: opts.memo } : {}),
       });
       return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
     } catch (err) {

@@ -1,0 +1,81 @@
+/**
+ * Records the histories the replay test replays: every workflow type through its main scenarios
+ * (completed, halted then retried, aborted, continued as new), on a throw-away dev server and
+ * simulated fleet. Run it when a change to a workflow is meant to change its commands, and commit
+ * the files with that change (README "Determinism and recorded histories").
+ *
+ *   npx tsx scripts/record-histories.ts
+ */
+import { randomUUID } from 'node:crypto';
+import { rmSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { groupRestartExample } from '../client/example-inputs';
+import { SpoolflowClient } from '../client/spoolflow-client';
+import { HISTORY_LIMIT_MEMO } from '../workflows/procedure-workflow';
+import { installOperatorLogger } from '../worker/runtime-logger';
+import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
+import { startTestTemporal } from '../test/helpers/temporal-server';
+import { waitForStatus } from '../test/helpers/procedure-status';
+import { HISTORIES_DIR, saveRecordedHistory } from '../test/helpers/recorded-histories';
+
+installOperatorLogger('WARN');
+
+async function main(): Promise<void> {
+  const temporal = await startTestTemporal();
+  const spoolflow = new SpoolflowClient(temporal.client);
+  const fleet = createTestFleet();
+  for (const f of readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'))) rmSync(path.join(HISTORIES_DIR, f));
+
+  const input = (group: string) => {
+    const i = groupRestartExample(testInventory(), group);
+    return { ...i, waits: { ...i.waits, groupServiceTimeoutSeconds: 5, onlineTimeoutSeconds: 5, convergenceSeconds: 1 } };
+  };
+  const save = async (name: string, workflowId: string) => {
+    let n = 0;
+    const runs: string[] = [];
+    for await (const e of temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(e.runId);
+    for (const runId of runs.reverse()) {
+      n += 1;
+      const history = await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
+      console.log(saveRecordedHistory(runs.length > 1 ? `${name}--run${n}` : name, history));
+    }
+  };
+
+  await withWorkers(temporal, fleet, async () => {
+    const type = 'restartGroupWithoutCacheDeletion';
+    let id = `record-${randomUUID()}`;
+    await spoolflow.start('restart-group-without-cache-deletion', input('london'), { workflowId: id });
+    await spoolflow.result(id);
+    await save(`${type}--completed`, id);
+
+    fleet.managementServerDown = true;
+    id = `record-${randomUUID()}`;
+    await spoolflow.start('restart-group-without-cache-deletion', input('london'), { workflowId: id });
+    await waitForStatus(temporal.client, id, (s) => s.status === 'halted');
+    fleet.managementServerDown = false;
+    await spoolflow.command(id, { type: 'operator.retry' });
+    await spoolflow.result(id);
+    await save(`${type}--halted-then-retried`, id);
+
+    fleet.host('spoc-lon-2').setFaults({ neverOnline: true });
+    id = `record-${randomUUID()}`;
+    await spoolflow.start('restart-group-without-cache-deletion', input('london'), { workflowId: id });
+    await waitForStatus(temporal.client, id, (s) => s.status === 'halted');
+    await spoolflow.command(id, { type: 'operator.abort', reason: 'recorded abort' });
+    await spoolflow.result(id);
+    await save(`${type}--aborted`, id);
+    fleet.host('spoc-lon-2').setFaults({});
+
+    id = `record-${randomUUID()}`;
+    await spoolflow.start('restart-group-without-cache-deletion', input('prague'), { workflowId: id, memo: { [HISTORY_LIMIT_MEMO]: 60 } });
+    await spoolflow.result(id);
+    await save(`${type}--continued-as-new`, id);
+  });
+  fleet.stop();
+  await temporal.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
