@@ -1,0 +1,71 @@
+/**
+ * A crash of the workers in the middle of a procedure: kill -9 the worker process while a member
+ * is being stopped, start a new one, and the procedure finishes from the step where it was, with
+ * no completed step done twice and never two members down at once.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { groupRestartExample } from '../../client/example-inputs';
+import { SpoolflowClient } from '../../client/spoolflow-client';
+import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
+import { readOperationRecord } from '../../simulator/operation-record';
+import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../helpers/record-invariants';
+import { testInventory } from '../helpers/sim-fleet';
+import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
+import { spawnWorkerProcess, WorkerProcess } from '../helpers/worker-process';
+
+let temporal: TestTemporal;
+let worker: WorkerProcess | undefined;
+beforeAll(async () => {
+  temporal = await startTestTemporal();
+});
+afterAll(async () => {
+  await worker?.kill();
+  await temporal?.close();
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('kill -9 of the workers mid-procedure: a new worker finishes it without repeating a step or taking two members down', async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-crash-'));
+  const inventory = testInventory();
+  const inventoryFile = path.join(dataDir, 'inventory.json');
+  writeFileSync(inventoryFile, JSON.stringify(inventory));
+  const recordFile = path.join(dataDir, 'sim', 'operations.jsonl');
+  const input = groupRestartExample(inventory, 'prague');
+  input.waits.convergenceSeconds = 2;
+  const members = input.members.map((m) => m.host);
+  const env = { address: temporal.server.address, dataDir, inventoryFile };
+
+  worker = spawnWorkerProcess(env);
+  const spoolflow = new SpoolflowClient(temporal.client);
+  const { workflowId } = await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId: `crash-${Date.now()}` });
+
+  // Kill while the second member is being stopped: its first stop was just accepted.
+  await waitFor(() => readOperationRecord(recordFile).some((e) => e.host === 'spoc-prg-2' && e.operation === 'stop-service' && e.outcome === 'accepted'), 90_000, 'the second member to be stopped');
+  await worker.kill('SIGKILL');
+  const atCrash = readOperationRecord(recordFile).length;
+
+  worker = spawnWorkerProcess(env);
+  const output = (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+  await worker.kill('SIGTERM');
+
+  expect(output.outcome).toBe('completed');
+  expect(output.completedMembers).toEqual(members);
+  const record = readOperationRecord(recordFile);
+  expect(record.length).toBeGreaterThan(atCrash);
+  expect(repeatedOperations(record)).toEqual([]);
+  // Retried steps asked first and sent no second command to a service already stopped or started.
+  expect(record.filter((e) => e.outcome.startsWith('already'))).toEqual([]);
+  expect(maxMembersDownAtOnce(record, members)).toBe(1);
+  expect(leftStopped(record)).toEqual({});
+  // The first member was not touched again after the crash.
+  expect(record.slice(atCrash).filter((e) => e.host === 'spoc-prg-1')).toEqual([]);
+}, 240_000);
