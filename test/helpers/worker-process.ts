@@ -14,7 +14,9 @@ export interface WorkerProcess {
 }
 
 export function spawnWorkerProcess(env: { address: string; dataDir: string; inventoryFile: string }): WorkerProcess {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'worker', 'main.ts')], {
+  // tsx's register hook in this very process: the tsx CLI would run the workers in a grandchild
+  // that a SIGKILL of its parent leaves alive.
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, TEMPORAL_ADDRESS: env.address, SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile },
     stdio: ['ignore', 'pipe', 'pipe'],
