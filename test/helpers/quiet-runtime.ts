@@ -1,4 +1,4 @@
-/** Jest setup: the Temporal worker runtime logs warnings and errors only, so test output stays readable. */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+/** Jest setup: the Temporal worker runtime logs warnings and errors only, without expected notes. */
+import { installOperatorLogger } from '../../worker/runtime-logger';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+installOperatorLogger('WARN');

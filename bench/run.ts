@@ -1,0 +1,106 @@
+/**
+ * `npm run bench`: prints numbers, asserts nothing.
+ *
+ * 1. Runtime overhead: the same N-step procedure as an XState-driven workflow and as a plain
+ *    hand-written workflow, run alternately in one process against the embedded dev server; the
+ *    ratio of their mean end-to-end time and of the worker process's CPU time per workflow.
+ *    Target: at most 1.3.
+ * 2. Orchestration overhead of the full group restart on the simulator: wall time minus the time
+ *    spent in host steps (service control and log checks, i.e. the simulated service times and
+ *    the agents' polling) and in mandated waits, as a percentage of wall time. Target: at most 2%.
+ */
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { createCentralActivities } from '../activities/central-activities';
+import { groupRestartExample } from '../client/example-inputs';
+import { SpoolflowClient } from '../client/spoolflow-client';
+import { statusQuery } from '../workflows/operator-messages';
+import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+import { installOperatorLogger } from '../worker/runtime-logger';
+import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
+import { startTestTemporal, TestTemporal } from '../test/helpers/temporal-server';
+
+installOperatorLogger('WARN');
+
+const STEPS = Number(process.env.BENCH_STEPS ?? 50);
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const CONVERGENCE_SECONDS = Number(process.env.BENCH_CONVERGENCE_SECONDS ?? 30);
+
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} };
+
+async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
+  const taskQueue = `bench-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    namespace: temporal.namespace,
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflows'), logger: quiet as never }),
+    activities: createCentralActivities({ address: 'bench', ping: async () => undefined, spocStatus: async () => ({}) }),
+  });
+  const stats = { machineSteps: { ms: [] as number[], cpu: [] as number[] }, plainSteps: { ms: [] as number[], cpu: [] as number[] } };
+  await worker.runUntil(async () => {
+    for (let i = 0; i < RUNS + 1; i += 1) {
+      for (const type of ['machineSteps', 'plainSteps'] as const) {
+        const cpu = process.cpuUsage();
+        const t0 = performance.now();
+        await temporal.client.workflow.execute(type, { taskQueue, workflowId: `${type}-${randomUUID()}`, args: [STEPS] });
+        const elapsed = performance.now() - t0;
+        const used = process.cpuUsage(cpu);
+        if (i === 0) continue; // warm-up
+        stats[type].ms.push(elapsed);
+        stats[type].cpu.push((used.user + used.system) / 1000);
+      }
+    }
+  });
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const m = { ms: mean(stats.machineSteps.ms), cpu: mean(stats.machineSteps.cpu) };
+  const p = { ms: mean(stats.plainSteps.ms), cpu: mean(stats.plainSteps.cpu) };
+  console.log(`\n1. Runtime overhead: ${STEPS}-step procedure, ${RUNS} runs each (after one warm-up), alternating`);
+  console.log(`   XState-driven workflow : mean end-to-end ${m.ms.toFixed(1)} ms, worker CPU ${m.cpu.toFixed(1)} ms per workflow`);
+  console.log(`   hand-written workflow  : mean end-to-end ${p.ms.toFixed(1)} ms, worker CPU ${p.cpu.toFixed(1)} ms per workflow`);
+  console.log(`   ratio end-to-end       : ${(m.ms / p.ms).toFixed(3)} (target <= 1.3)`);
+  console.log(`   ratio worker CPU       : ${(m.cpu / p.cpu).toFixed(3)} (target <= 1.3)`);
+}
+
+async function orchestrationOverhead(temporal: TestTemporal): Promise<void> {
+  const inventory = testInventory({ timeScale: 60 });
+  const fleet = createTestFleet(inventory);
+  const input = groupRestartExample(inventory, 'prague');
+  input.waits.convergenceSeconds = CONVERGENCE_SECONDS;
+  const spoolflow = new SpoolflowClient(temporal.client);
+  const workflowId = `bench-restart-${randomUUID()}`;
+  const { wallMs, status } = await withWorkers(temporal, fleet, async () => {
+    const t0 = performance.now();
+    await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+    await spoolflow.result(workflowId);
+    const wall = performance.now() - t0;
+    return { wallMs: wall, status: await spoolflow.handle(workflowId).query(statusQuery) };
+  });
+  fleet.stop();
+  const span = (e: { startedAt: string; endedAt?: string }) => (e.endedAt ? Date.parse(e.endedAt) - Date.parse(e.startedAt) : 0);
+  const hostMs = status.path.filter((e) => e.action !== 'wait' && e.host).reduce((a, e) => a + span(e), 0);
+  const centralMs = status.path.filter((e) => e.action !== 'wait' && !e.host).reduce((a, e) => a + span(e), 0);
+  const waitMs = status.path.filter((e) => e.action === 'wait').reduce((a, e) => a + span(e), 0);
+  const overheadMs = wallMs - hostMs - waitMs;
+  console.log(`\n2. Orchestration overhead: restart of the 3-member group "prague" without cache deletion (time scale ${inventory.timeScale}, convergence ${CONVERGENCE_SECONDS} s)`);
+  console.log(`   wall time                          : ${(wallMs / 1000).toFixed(2)} s`);
+  console.log(`   mandated waits                     : ${(waitMs / 1000).toFixed(2)} s`);
+  console.log(`   host steps (simulated service time): ${(hostMs / 1000).toFixed(2)} s over ${status.path.filter((e) => e.host).length} steps`);
+  console.log(`   central checks                     : ${(centralMs / 1000).toFixed(2)} s (counted as orchestration)`);
+  console.log(`   orchestration overhead             : ${(overheadMs / 1000).toFixed(2)} s = ${((100 * overheadMs) / wallMs).toFixed(2)} % of wall time (target <= 2 %)`);
+}
+
+async function main(): Promise<void> {
+  const temporal = await startTestTemporal();
+  try {
+    await runtimeOverhead(temporal);
+    await orchestrationOverhead(temporal);
+  } finally {
+    await temporal.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
