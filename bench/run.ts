@@ -29,7 +29,8 @@ const CONVERGENCE_SECONDS = Number(process.env.BENCH_CONVERGENCE_SECONDS ?? 30);
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} };
 
 async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
-  const taskQueue = `bench-${randomUUID()}`;
+  // The runtime schedules central effects on the central queue, so the bench worker polls it.
+  const taskQueue = CENTRAL_TASK_QUEUE;
   const worker = await Worker.create({
     connection: temporal.nativeConnection,
     namespace: temporal.namespace,
@@ -47,6 +48,7 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
         const elapsed = performance.now() - t0;
         const used = process.cpuUsage(cpu);
         if (i === 0) continue; // warm-up
+        process.stderr.write('.');
         stats[type].ms.push(elapsed);
         stats[type].cpu.push((used.user + used.system) / 1000);
       }
