@@ -1,13 +1,15 @@
 /**
  * Runs the Temporal CLI's dev server (`temporal server start-dev`) on a persistent SQLite file,
- * as spoolflow's embedded engine.
+ * as spoolflow's embedded engine. Without a CLI binary and without Go to build one, the dev server
+ * is started through `@temporalio/testing` instead, which downloads it (needs internet access).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { resolveTemporalCli } from './temporal-cli';
+import type { SearchAttributeType } from '@temporalio/common';
+import { resolveTemporalCli, temporalCliCacheDir } from './temporal-cli';
 
 /** Search attribute types accepted by `start-dev --search-attribute` and the operator service. */
 export type DevServerSearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
@@ -33,7 +35,11 @@ export interface DevServerOptions {
   searchAttributes?: Record<string, DevServerSearchAttributeType>;
   /** Progress messages; defaults to lines on stderr. */
   log?: (m: string) => void;
-  /** Binary to run; default: {@link resolveTemporalCli} (which may build it). */
+  /**
+   * Binary to run; default: {@link resolveTemporalCli} (which may build it). When that finds
+   * nothing, `@temporalio/testing` downloads the dev server into
+   * `<temporalCliCacheDir()>/sdk-download` and runs it (see {@link startDevServer}).
+   */
   cliPath?: string;
   /** How long to wait for the server to answer; default 60 s (a cold SQLite file can be slow). */
   startTimeoutMs?: number;
@@ -46,9 +52,13 @@ export interface DevServer {
   /** Web UI, or `undefined` when started with `ui: false`. */
   uiUrl: string | undefined;
   namespace: string;
-  /** SIGTERM, wait for exit (SIGKILL after 10 s). Safe to call more than once. */
+  /**
+   * SIGTERM, wait for exit (SIGKILL after 10 s); a server started through `@temporalio/testing`
+   * is stopped with its `teardown()` (which kills it). Safe to call more than once.
+   */
   stop(): Promise<void>;
-  process: ChildProcess;
+  /** The server process; `undefined` when `@temporalio/testing` started it (the SDK does not expose it). */
+  process?: ChildProcess;
 }
 
 /** Values of `temporal.api.enums.v1.IndexedValueType`; inlined to avoid depending on @temporalio/proto directly. */
@@ -60,6 +70,17 @@ const INDEXED_VALUE_TYPE: Record<DevServerSearchAttributeType, number> = {
   Bool: 5,
   Datetime: 6,
   KeywordList: 7,
+};
+
+/** The same types as named by `@temporalio/common`, for `TestWorkflowEnvironment.createLocal`. */
+const SDK_SEARCH_ATTRIBUTE_TYPE: Record<DevServerSearchAttributeType, SearchAttributeType> = {
+  Text: 'TEXT',
+  Keyword: 'KEYWORD',
+  Int: 'INT',
+  Double: 'DOUBLE',
+  Bool: 'BOOL',
+  Datetime: 'DATETIME',
+  KeywordList: 'KEYWORD_LIST',
 };
 
 const DEFAULT_PORT = 7233;
@@ -161,9 +182,10 @@ function isProcessAlive(pid: number): boolean {
  * same SQLite file: SQLite would let both open it, and two Temporal servers sharing one database
  * corrupt each other's state.
  *
- * The file holds `launcher <pid>` while starting, then `server <pid>`. One left by a process that
- * no longer exists (kill -9, crash, reboot) is stale and replaced. Creating it with O_EXCL makes
- * two simultaneous starts race safely: exactly one wins.
+ * The file holds `launcher <pid>` while starting, then `server <pid>`; or `sdk <pid>` (this
+ * process's pid) for a server started through `@temporalio/testing` whose pid could not be found.
+ * One left by a process that no longer exists (kill -9, crash, reboot) is stale and replaced.
+ * Creating it with O_EXCL makes two simultaneous starts race safely: exactly one wins.
  */
 function claimPidFile(pidPath: string, dbPath: string): void {
   for (;;) {
@@ -179,13 +201,16 @@ function claimPidFile(pidPath: string, dbPath: string): void {
     } catch {
       continue; // removed meanwhile
     }
-    const m = /^(?:(launcher|server) )?(\d+)$/.exec(content);
+    const m = /^(?:(launcher|server|sdk) )?(\d+)$/.exec(content);
     const pid = m ? Number(m[2]) : NaN;
-    if (m && isProcessAlive(pid) && (m[1] === 'launcher' || serverUsesDb(pid, dbPath))) {
+    if (m && isProcessAlive(pid) && (m[1] === 'launcher' || m[1] === 'sdk' || serverUsesDb(pid, dbPath))) {
       throw new Error(
         m[1] === 'launcher'
           ? `another process (pid ${pid}) is starting a Temporal dev server on ${dbPath}; wait for it, or use another data dir (SPOOLFLOW_DATA_DIR)`
-          : `a Temporal dev server (pid ${pid}) is already running on ${dbPath}; stop it first (kill ${pid}), ` +
+          : m[1] === 'sdk'
+            ? `process ${pid} runs a Temporal dev server (started through @temporalio/testing) on ${dbPath}; stop that process first, ` +
+              'or use another data dir (SPOOLFLOW_DATA_DIR)'
+            : `a Temporal dev server (pid ${pid}) is already running on ${dbPath}; stop it first (kill ${pid}), ` +
               'or use another data dir (SPOOLFLOW_DATA_DIR)',
       );
     }
@@ -448,6 +473,147 @@ async function launch(plan: LaunchPlan): Promise<DevServer> {
 }
 
 /**
+ * Linux only: the pid of this process's child whose command line names `dbPath`, i.e. the server
+ * `@temporalio/testing` spawned (the SDK does not expose it). `undefined` elsewhere or if not found.
+ */
+function findSdkServerPid(dbPath: string): number | undefined {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ..."; comm may contain spaces and parentheses, so split after the last ")".
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(dbPath)) return Number(entry);
+    } catch {
+      // exited meanwhile, or not readable
+    }
+  }
+  return undefined;
+}
+
+/** Polls until `namespace` exists: the SDK only waits for the frontend to answer. */
+async function waitForNamespace(connection: Connection, namespace: string, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(`namespace "${namespace}" did not become available in time: ${(err as Error).message}`);
+      }
+      await sleep(200);
+    }
+  }
+}
+
+/** What {@link launchWithSdk} needs: the {@link LaunchPlan} without a CLI, plus the download folder. */
+type SdkLaunchPlan = Omit<LaunchPlan, 'cli' | 'logPath'> & { downloadDir: string };
+
+/**
+ * Starts the dev server through `@temporalio/testing`'s `TestWorkflowEnvironment.createLocal`,
+ * which downloads the Temporal CLI into `downloadDir` (once; reused for a day) and runs
+ * `server start-dev` with the same database, address, ports, namespace and search attributes as
+ * {@link launch}. The SDK gives the server 5 s to answer and inherits this process's stdout/stderr
+ * for its output; a start that times out is retried (new free ports where they are automatic)
+ * until `startTimeoutMs`.
+ */
+async function launchWithSdk(plan: SdkLaunchPlan): Promise<DevServer> {
+  const { ip, ui, namespace, searchAttributes, dbPath, pidPath, downloadDir, log } = plan;
+  // Loaded only here: it pulls in the worker's native runtime, which the CLI path does not need.
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  fs.mkdirSync(downloadDir, { recursive: true }); // the SDK writes into it but does not create it
+  const started = Date.now();
+  const deadline = started + plan.startTimeoutMs;
+  const avoid = new Set<number>();
+
+  for (let attempt = 1; ; attempt++) {
+    const port = await choosePort(ip, plan.port, DEFAULT_PORT, 'Temporal frontend', 'port', avoid, log);
+    avoid.add(port);
+    let uiPort: number | undefined;
+    if (ui) {
+      uiPort = await choosePort(ip, plan.uiPort, port + UI_PORT_OFFSET, 'Temporal Web UI', 'uiPort', avoid, log);
+      avoid.add(uiPort);
+    }
+
+    let env: Awaited<ReturnType<typeof TestWorkflowEnvironment.createLocal>>;
+    try {
+      env = await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'cached-download', downloadDir },
+          dbFilename: dbPath,
+          ip,
+          port,
+          ui,
+          uiPort,
+          namespace,
+          searchAttributes: Object.entries(searchAttributes).map(([name, type]) => ({ name, type: SDK_SEARCH_ATTRIBUTE_TYPE[type] })),
+        },
+      });
+    } catch (err) {
+      const message = (err as Error).message;
+      // A previous server still holding the database, or a lost port race, shows up only as this timeout.
+      if (/did not start within/.test(message) && Date.now() < deadline) {
+        log(`the dev server from @temporalio/testing did not answer in time; retrying (attempt ${attempt + 1})`);
+        await sleep(1000);
+        continue;
+      }
+      throw new Error(
+        `@temporalio/testing could not download or start the Temporal dev server: ${message}\n` +
+          'It downloads from temporal.download into ' + downloadDir + ', which needs internet access. Without it: ' +
+          'install Go and run "npx tsx scripts/install-temporal-cli.ts", set TEMPORAL_CLI to a Temporal CLI binary, ' +
+          'or set TEMPORAL_ADDRESS to use an existing cluster',
+      );
+    }
+
+    try {
+      await waitForNamespace(env.connection, namespace, deadline);
+      await ensureSearchAttributes(env.connection, namespace, searchAttributes, dbPath, log);
+    } catch (err) {
+      await env.teardown();
+      throw err;
+    }
+
+    // Record the server in the pid file so that no second server opens this database while it runs.
+    const serverPid = findSdkServerPid(dbPath);
+    fs.writeFileSync(pidPath, serverPid !== undefined ? `server ${serverPid}` : `sdk ${process.pid}`);
+    // teardown() cannot run in an 'exit' handler; where the pid is known, do what launch() does.
+    const killOnExit = () => {
+      if (serverPid === undefined) return;
+      try {
+        process.kill(serverPid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    process.on('exit', killOnExit);
+
+    const address = env.address;
+    const uiUrl = uiPort !== undefined ? `http://${hostPort(ip, uiPort)}` : undefined;
+    log(
+      `Temporal dev server (downloaded by @temporalio/testing) ready at ${address} (namespace "${namespace}"${uiUrl ? `, UI ${uiUrl}` : ''}) ` +
+        `in ${Date.now() - started} ms; data in ${dbPath}`,
+    );
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= env.teardown().then(() => {
+        process.off('exit', killOnExit);
+        fs.rmSync(pidPath, { force: true });
+      });
+      return stopping;
+    };
+    return { address, uiUrl, namespace, stop };
+  }
+}
+
+/**
  * Starts `temporal server start-dev` persisting to `<dataDir>/temporal.sqlite` and resolves once
  * the frontend answers, the namespace exists and the requested search attributes are registered.
  *
@@ -461,7 +627,14 @@ async function launch(plan: LaunchPlan): Promise<DevServer> {
  * Search attributes added since the data dir was created are registered through the operator
  * service, because start-dev ignores `--search-attribute` for namespaces that already exist.
  *
- * @throws if the CLI cannot be found (with how to get one), a requested port is busy, another
+ * Where no CLI binary is found and Go is missing too ({@link resolveTemporalCli} returns
+ * `source: 'sdk-download'`), this says so and falls back to `@temporalio/testing`, which downloads
+ * the dev server into `<temporalCliCacheDir()>/sdk-download` (needs internet access to
+ * temporal.download) and runs it with the same database, ports, namespace and search attributes.
+ * That server's output goes to this process's stdout/stderr, `process` is `undefined`, and the
+ * CLI version is the SDK's default rather than the pinned one.
+ *
+ * @throws if the download or start fails, a requested port is busy, another
  *   live server uses this data dir, a search attribute exists with another type, or the server
  *   does not become ready in time (with its output).
  */
@@ -478,17 +651,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     }
   }
 
+  // Stays unset when resolveTemporalCli answers 'sdk-download': then @temporalio/testing runs the server.
   let cli = opts.cliPath;
   if (!cli) {
     const resolved = await resolveTemporalCli({ log });
     if (resolved.source === 'sdk-download') {
-      throw new Error(
-        'cannot start the embedded Temporal dev server: no Temporal CLI binary (see the message above). ' +
-          'Install Go and run "npx tsx scripts/install-temporal-cli.ts", set TEMPORAL_CLI to a Temporal CLI binary, ' +
-          'or set TEMPORAL_ADDRESS to use an existing cluster',
+      log(
+        "no Temporal CLI and no Go: falling back to @temporalio/testing's download of the dev server " +
+          '(needs internet access to temporal.download)',
       );
+    } else {
+      cli = resolved.path;
     }
-    cli = resolved.path;
   }
 
   const dataDir = path.resolve(opts.dataDir);
@@ -496,21 +670,23 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const dbPath = path.join(dataDir, 'temporal.sqlite');
   const pidPath = path.join(dataDir, 'temporal-server.pid');
   claimPidFile(pidPath, dbPath);
+  const common = {
+    ip: opts.ip ?? '127.0.0.1',
+    port: opts.port,
+    uiPort: opts.uiPort,
+    ui: opts.ui ?? true,
+    namespace: opts.namespace ?? 'default',
+    searchAttributes,
+    dbPath,
+    pidPath,
+    startTimeoutMs: opts.startTimeoutMs ?? 60_000,
+    log,
+  };
   try {
-    return await launch({
-      cli,
-      ip: opts.ip ?? '127.0.0.1',
-      port: opts.port,
-      uiPort: opts.uiPort,
-      ui: opts.ui ?? true,
-      namespace: opts.namespace ?? 'default',
-      searchAttributes,
-      dbPath,
-      logPath: path.join(dataDir, 'temporal-server.log'),
-      pidPath,
-      startTimeoutMs: opts.startTimeoutMs ?? 60_000,
-      log,
-    });
+    if (!cli) {
+      return await launchWithSdk({ ...common, downloadDir: path.join(temporalCliCacheDir(), 'sdk-download') });
+    }
+    return await launch({ ...common, cli, logPath: path.join(dataDir, 'temporal-server.log') });
   } catch (err) {
     fs.rmSync(pidPath, { force: true });
     throw err;
