@@ -9,6 +9,8 @@ export interface Endpoint {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The `npm start` process that runs this server. */
+  launcherPid?: number;
 }
 
 export function endpointFile(dataDir: string): string {

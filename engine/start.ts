@@ -8,6 +8,7 @@ import path from 'node:path';
 import { connectionOptionsFor, readConnectionConfig } from './connection-config';
 import { dataDir } from './data-dir';
 import { writeEndpoint } from './endpoint';
+import { stopOrphanedServer } from './orphaned-server';
 import { startDevServer } from './dev-server';
 import { DEFAULT_INVENTORY_FILE } from '../simulator/inventory';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -22,14 +23,17 @@ async function main(): Promise<void> {
   const config = readConnectionConfig();
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: Ctrl-C reaches npm, tsx and this process alike, and a second SIGINT must not
+  // cut the clean shutdown short (which would leave the dev server running).
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 
   let address: string;
   let namespace: string;
   let connection;
   let stopServer = async () => undefined as void;
   if (config.mode === 'embedded') {
+    await stopOrphanedServer(dir, path.join(dir, 'temporal'), log);
     const server = await startDevServer({
       dataDir: path.join(dir, 'temporal'),
       port: process.env.SPOOLFLOW_TEMPORAL_PORT ? Number(process.env.SPOOLFLOW_TEMPORAL_PORT) : undefined,
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
     namespace = server.namespace;
     connection = { address };
     stopServer = () => server.stop();
-    writeEndpoint(dir, { address, namespace, uiUrl: server.uiUrl });
+    writeEndpoint(dir, { address, namespace, uiUrl: server.uiUrl, launcherPid: process.pid });
     log(`Temporal dev server: ${address} (namespace ${namespace}), data in ${path.join(dir, 'temporal')}`);
     if (server.uiUrl) log(`Web UI: ${server.uiUrl}/namespaces/${namespace}/workflows`);
   } else {

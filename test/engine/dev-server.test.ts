@@ -104,7 +104,7 @@ it('starts, persists workflows and search attributes across a restart, and stops
   expect(first.address).toMatch(/^127\.0\.0\.1:\d+$/);
   expect(first.namespace).toBe(NAMESPACE);
   expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
-  expect(fs.readFileSync(path.join(dataDir, 'temporal-server.pid'), 'utf8')).toBe(`server ${first.process.pid}`);
+  expect(fs.readFileSync(path.join(dataDir, 'temporal-server.pid'), 'utf8')).toBe(`server ${first.process!.pid}`);
   expect(first.uiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect((await fetch(first.uiUrl!)).status).toBe(200);
 
@@ -118,7 +118,7 @@ it('starts, persists workflows and search attributes across a restart, and stops
   expect(await customAttributes(first)).toMatchObject({ SpoolSite: KEYWORD, Attempt: INT });
 
   await first.stop();
-  expect(first.process.exitCode !== null || first.process.signalCode !== null).toBe(true);
+  expect(first.process!.exitCode !== null || first.process!.signalCode !== null).toBe(true);
   expect(fs.existsSync(path.join(dataDir, 'temporal-server.pid'))).toBe(false);
   await first.stop(); // idempotent
 
@@ -140,8 +140,8 @@ it('starts, persists workflows and search attributes across a restart, and stops
 it('starts again after the previous server was killed with SIGKILL', async () => {
   const first = await start();
   await withClient(first, (client) => client.workflow.start('neverRuns', { taskQueue: 'nobody', workflowId: 'survives-kill' }));
-  first.process.kill('SIGKILL');
-  await new Promise((r) => first.process.once('exit', r));
+  first.process!.kill('SIGKILL');
+  await new Promise((r) => first.process!.once('exit', r));
   // The pid file is still there, naming a dead process: it must not block the restart.
   expect(fs.existsSync(path.join(dataDir, 'temporal-server.pid'))).toBe(true);
 
@@ -210,9 +210,9 @@ it('names the binary when it cannot be run', async () => {
 
 it('refuses a second server on the same data dir while the first runs', async () => {
   const first = await start();
-  await expect(start()).rejects.toThrow(`a Temporal dev server (pid ${first.process.pid}) is already running`);
+  await expect(start()).rejects.toThrow(`a Temporal dev server (pid ${first.process!.pid}) is already running`);
   // The refusal must not have disturbed the running server's pid file.
-  expect(fs.readFileSync(path.join(dataDir, 'temporal-server.pid'), 'utf8')).toBe(`server ${first.process.pid}`);
+  expect(fs.readFileSync(path.join(dataDir, 'temporal-server.pid'), 'utf8')).toBe(`server ${first.process!.pid}`);
 });
 
 it('rejects a search attribute whose type changed, naming it and how to fix it', async () => {
