@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { resolveTemporalCli, temporalCliCacheDir } from './temporal-cli';
+import { isProcessAlive } from './process-alive';
 
 /** Search attribute types accepted by `start-dev --search-attribute` and the operator service. */
 export type DevServerSearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
@@ -168,14 +169,6 @@ function logSince(logPath: string, offset: number): string {
   }
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Claims `<dataDir>/temporal-server.pid` for this start, refusing to run a second server on the

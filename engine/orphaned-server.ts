@@ -7,24 +7,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readEndpoint } from './endpoint';
+import { isProcessAlive } from './process-alive';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Stops the dev server a dead `npm start` left behind on this data folder; says so. */
 export async function stopOrphanedServer(dataDir: string, temporalDir: string, log: (m: string) => void): Promise<void> {
   const launcher = readEndpoint(dataDir)?.launcherPid;
   const pidFile = path.join(temporalDir, 'temporal-server.pid');
-  if (launcher === undefined || alive(launcher) || !existsSync(pidFile)) return;
+  if (launcher === undefined || isProcessAlive(launcher) || !existsSync(pidFile)) return;
   const match = /^server (\d+)$/.exec(readFileSync(pidFile, 'utf8').trim());
   const pid = match ? Number(match[1]) : NaN;
-  if (!match || !alive(pid)) return;
+  if (!match || !isProcessAlive(pid)) return;
   try {
     if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(path.join(temporalDir, 'temporal.sqlite'))) return;
   } catch {
@@ -32,6 +25,6 @@ export async function stopOrphanedServer(dataDir: string, temporalDir: string, l
   }
   log(`stopping the Temporal dev server (pid ${pid}) left running by an earlier spoolflow (pid ${launcher}) that was killed`);
   process.kill(pid, 'SIGTERM');
-  for (let waited = 0; alive(pid) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (let waited = 0; isProcessAlive(pid) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
 }

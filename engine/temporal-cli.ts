@@ -9,6 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isProcessAlive } from './process-alive';
 
 /** The pinned Temporal CLI release. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -108,15 +109,6 @@ async function warnIfOtherVersion(file: string, source: string, log: (m: string)
   }
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else, which still means "alive".
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
