@@ -14,8 +14,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Effect } from './effects';
-import { haltableStep } from './haltable-step';
-import type { EffectOutputs } from './effects';
+import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
 import { GroupRestartInput } from './spoc-group-input';
 import { convergenceStepIds, convergenceSteps, startMemberSteps, stopMemberSteps, stopStepIds } from './spoc-member-steps';
 import { abortRestoreStates } from './abort-restore-steps';
@@ -49,7 +48,6 @@ export const restartGroupWithoutCacheDeletionMachine = setup({
   },
   guards: {
     isLastMember: ({ context }) => context.memberIndex >= context.input.members.length - 1,
-    loadCheckOverridden: ({ context }) => context.loadOverride !== null,
   },
 }).createMachine({
   id: 'restartGroupWithoutCacheDeletion',
@@ -58,49 +56,10 @@ export const restartGroupWithoutCacheDeletionMachine = setup({
   initial: 'procedure',
   states: {
     procedure: {
-      initial: 'checkManagementServer',
-      on: {
-        'operator.abort': {
-          target: 'aborting',
-          actions: assign({ abortReason: ({ event }) => (event as { reason?: string }).reason ?? 'aborted by the operator' }),
-        },
-      },
+      initial: PRECONDITIONS_START,
+      on: abortTransition('aborting'),
       states: {
-        checkManagementServer: haltableStep<GroupRestartContext>({
-          id: 'checkManagementServer',
-          description: 'Precondition: the Management Server is running and answers.',
-          effect: () => ({ step: 'checkManagementServer', title: 'Check that the Management Server is running', action: 'check-management-server' }),
-          next: 'checkLoad',
-        }),
-        checkLoad: {
-          description: 'Precondition: no load on the members (no new jobs, no printing, copying or scanning).',
-          initial: 'decide',
-          states: {
-            decide: { always: [{ guard: 'loadCheckOverridden', target: 'done' }, { target: 'checkNoLoad' }] },
-            checkNoLoad: haltableStep<GroupRestartContext, EffectOutputs['check-no-load']>({
-              id: 'checkNoLoad',
-              description: 'Ask the Management Server whether any member has active jobs.',
-              effect: (c) => ({
-                step: 'checkNoLoad',
-                title: 'Check that no member has load',
-                action: 'check-no-load',
-                hosts: c.input.members.map((m) => m.host),
-              }),
-              next: 'done',
-              haltedOn: {
-                'operator.overrideLoad': {
-                  target: '#checkNoLoad.done',
-                  actions: assign(({ event }) => {
-                    const e = event as unknown as { operator: string; reason: string };
-                    return { loadOverride: { operator: e.operator, reason: e.reason }, halt: null };
-                  }),
-                },
-              },
-            }),
-            done: { type: 'final' },
-          },
-          onDone: { target: stopStepIds(MEMBER).stopSpoc },
-        },
+        ...preconditionStates<GroupRestartContext>({ hostsOf: (c) => c.input.members.map((m) => m.host), next: stopStepIds(MEMBER).stopSpoc }),
         ...stopMemberSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: 'memberStartSpoc' }),
         ...startMemberSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: convergenceStepIds(MEMBER).awaitRescueFinished }),
         ...convergenceSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: 'nextMember' }),
