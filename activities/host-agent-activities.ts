@@ -14,6 +14,7 @@ import { isProtectedService } from '../machines/spoc-services';
 import { describeIssues } from '../machines/input-errors';
 import type { ServiceControl, ServiceState } from './service-control/service-control';
 import { lastLifecycleStatusSince, rescueFinishedSince } from './spoc-logs';
+import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
 
 export interface HostAgentDeps {
   /** The host this agent runs on; effects for any other host are refused. */
@@ -25,12 +26,15 @@ export interface HostAgentDeps {
   localPath: (windowsPath: string) => string;
   /** How often to poll a service or a log while waiting. */
   pollMs: number;
+  /** Told of file operations on the host (the simulator writes them to its operation record). */
+  audit?: (entry: { operation: string; target: string; outcome: string }) => void;
   now?: () => number;
 }
 
 const baseEffect = z.object({ step: z.string().min(1), title: z.string(), host: z.string().min(1) });
 const serviceEffect = baseEffect.extend({ service: z.string().min(1), timeoutSeconds: z.number().positive() });
 const servicesEffect = baseEffect.extend({ services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive().optional(), bestEffort: z.boolean().optional() });
+const cacheEffect = baseEffect.extend({ installDir: z.string() });
 const logEffect = baseEffect.extend({ installDir: z.string().min(3), since: z.string().min(1), timeoutSeconds: z.number().positive() });
 
 export function createHostAgentActivities(deps: HostAgentDeps) {
@@ -158,6 +162,22 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
           );
         }
         await pause();
+      }
+    },
+
+    /** Deletes `<install_dir>\\SPOC\\SpoolCache` after validating the install folder; gone already is fine. */
+    async deleteCache(effect: EffectOf<'delete-cache'>): Promise<EffectOutputs['delete-cache']> {
+      const e = accept(cacheEffect, effect);
+      try {
+        const result = deleteSpoolCache(e.installDir, deps.localPath);
+        deps.audit?.({ operation: 'delete-cache', target: result.path, outcome: result.deleted ? 'deleted' : 'already-absent' });
+        return result;
+      } catch (err) {
+        if (err instanceof UnsafeCachePathError) {
+          deps.audit?.({ operation: 'delete-cache', target: e.installDir, outcome: 'refused' });
+          throw ApplicationFailure.nonRetryable(`${deps.host}: ${err.message}`, err.name);
+        }
+        throw err;
       }
     },
 

@@ -19,6 +19,7 @@ export interface CatalogEntry {
 
 const EXAMPLES: Record<string, (inventory: Inventory) => unknown> = {
   'restart-group-without-cache-deletion': (inv) => groupRestartExample(inv, 'london'),
+  'restart-group-with-cache-deletion': (inv) => groupRestartExample(inv, 'london'),
 };
 
 export function catalogEntries(inventory: Inventory = loadInventory(DEFAULT_INVENTORY_FILE)): CatalogEntry[] {

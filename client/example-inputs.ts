@@ -13,6 +13,7 @@ export const SHORT_WAITS = {
   onlineTimeoutSeconds: 120,
   rescueTimeoutSeconds: 120,
   convergenceSeconds: 10,
+  betweenStartsSeconds: 5,
 };
 
 export function groupRestartExample(inventory: Inventory, groupName?: string): GroupRestartInput {

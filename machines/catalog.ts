@@ -6,6 +6,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import { groupRestartInputSchema, GroupRestartInput } from './spoc-group-input';
 import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './restart-group-without-cache-deletion';
+import { restartGroupWithCacheDeletionMachine, CacheDeletionContext } from './restart-group-with-cache-deletion';
 
 export interface ProcedureDefinition {
   /** Kebab-case id the CLI uses. */
@@ -45,6 +46,16 @@ export const PROCEDURES = [
     machine: restartGroupWithoutCacheDeletionMachine,
     hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
     summarize: summarizeGroupRestart,
+  },
+  {
+    id: 'restart-group-with-cache-deletion',
+    workflowType: 'restartGroupWithCacheDeletion',
+    description:
+      'Restart a SPOC group with cache deletion: stop SPOC, group service, terminal server and the other services on every member, delete every member\'s spool cache, then start the members one at a time (SPOC and group service, terminal server, ONLINE, the other services) with a wait between them.',
+    inputSchema: groupRestartInputSchema,
+    machine: restartGroupWithCacheDeletionMachine,
+    hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
+    summarize: (c: CacheDeletionContext) => ({ ...summarizeGroupRestart(c), cachesDeleted: c.cachesDeleted }),
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

@@ -16,8 +16,10 @@ export interface PlannedStep {
   action: ActionWord | 'wait';
   host?: string;
   target?: string;
-  /** For `wait` rows: how long the procedure waits. For awaits: how long it waits at most. */
+  /** For `wait` rows: how long the procedure waits. */
   waitSeconds?: number;
+  /** For steps that wait on a host (a service, a log line): how long at most before they halt. */
+  timeoutSeconds?: number;
   title: string;
 }
 
@@ -54,7 +56,7 @@ export function planProcedure(machine: AnyStateMachine, input: unknown, maxSteps
         action: effect.action,
         ...(host !== undefined ? { host } : {}),
         ...(target !== undefined ? { target } : {}),
-        ...(timeout !== undefined ? { waitSeconds: timeout } : {}),
+        ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
         title: effect.title,
       });
       event = { type: doneEventType(effect.step), output: nominalOutput(effect, new Date(clock).toISOString()) };

@@ -20,7 +20,9 @@ export const spocMemberSchema = z
     host: hostName.describe('Site server host name; its agent listens on the task queue of this host.'),
     installDir: z
       .string()
-      .min(3)
+      .regex(/^[A-Za-z]:[\\/]/, 'must be an absolute Windows path with a drive letter, e.g. C:\\Program Files\\Dispatcher Paragon')
+      .refine((dir) => !dir.split(/[\\/]+/).includes('..'), 'must not contain ".."')
+      .refine((dir) => !/^[A-Za-z]:[\\/]*$/.test(dir.trim()), 'must not be a drive root')
       .describe('Dispatcher Paragon install folder on the host, e.g. C:\\Program Files\\Dispatcher Paragon'),
     otherServices: z
       .array(serviceName)
@@ -91,8 +93,22 @@ export const groupRestartWaitsSchema = z
       .max(3600)
       .default(300)
       .describe('Wait after the rescue-finished line for the distributed layer to converge (runbook: circa 5 minutes).'),
+    betweenStartsSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(1800)
+      .default(180)
+      .describe('Restart with cache deletion: wait between the starts of two members (runbook: 3-10 minutes, more when more jobs were not deleted).'),
   })
-  .default({ serviceTimeoutSeconds: 300, groupServiceTimeoutSeconds: 120, onlineTimeoutSeconds: 1800, rescueTimeoutSeconds: 3600, convergenceSeconds: 300 });
+  .default({
+    serviceTimeoutSeconds: 300,
+    groupServiceTimeoutSeconds: 120,
+    onlineTimeoutSeconds: 1800,
+    rescueTimeoutSeconds: 3600,
+    convergenceSeconds: 300,
+    betweenStartsSeconds: 180,
+  });
 
 export const groupRestartInputSchema = z
   .object({

@@ -70,6 +70,22 @@ async function main(): Promise<void> {
     await spoolflow.start('restart-group-without-cache-deletion', input('prague'), { workflowId: id, memo: { [HISTORY_LIMIT_MEMO]: 60 } });
     await spoolflow.result(id);
     await save(`${type}--continued-as-new`, id);
+
+    const withDeletion = 'restartGroupWithCacheDeletion';
+    id = `record-${randomUUID()}`;
+    await spoolflow.start('restart-group-with-cache-deletion', input('london'), { workflowId: id });
+    await spoolflow.result(id);
+    await save(`${withDeletion}--completed`, id);
+
+    // Halts in phase C (after every cache was deleted), then the operator aborts.
+    fleet.host('spoc-lon-1').setFaults({ neverOnline: true });
+    id = `record-${randomUUID()}`;
+    await spoolflow.start('restart-group-with-cache-deletion', input('london'), { workflowId: id });
+    await waitForStatus(temporal.client, id, (s) => s.status === 'halted');
+    await spoolflow.command(id, { type: 'operator.abort', reason: 'recorded abort' });
+    await spoolflow.result(id);
+    await save(`${withDeletion}--aborted-after-deletion`, id);
+    fleet.host('spoc-lon-1').setFaults({});
   });
   fleet.stop();
   await temporal.close();

@@ -320,6 +320,11 @@ export class SimHost implements EmulatedServiceTable {
     return this.server.services.find((s) => s.key.toLowerCase() === key.toLowerCase())?.display ?? key;
   }
 
+  /** Records an operation the host's agent performed on its files (cache deletion). */
+  recordOperation(operation: string, target: string, outcome: string): void {
+    this.log(operation, target, outcome);
+  }
+
   private log(operation: string, target: string, outcome: string): void {
     this.record.append({ time: new Date(this.clock.now()).toISOString(), host: this.host, operation, target, outcome });
   }

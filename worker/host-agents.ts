@@ -41,6 +41,7 @@ export function simHostAgentDeps(host: SimHost, pollMs: number): HostAgentDeps {
     },
     localPath: (windowsPath) => host.localPath(windowsPath),
     pollMs,
+    audit: (entry) => host.recordOperation(entry.operation, entry.target, entry.outcome),
   };
 }
 

@@ -19,8 +19,10 @@ async function main(): Promise<void> {
   }
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: Ctrl-C reaches npm, tsx and this process alike, and a second SIGINT must not
+  // cut the clean shutdown short (which would leave the dev server running).
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   await runWorkers({
     connection: await connectionOptionsFor(config),
     namespace: config.namespace,

@@ -10,3 +10,8 @@ import { runProcedure } from './procedure-workflow';
 export async function restartGroupWithoutCacheDeletion(input: unknown, resume?: ResumeState): Promise<unknown> {
   return runProcedure('restart-group-without-cache-deletion', input, resume);
 }
+
+/** Restart a SPOC group with cache deletion (catalog id restart-group-with-cache-deletion). */
+export async function restartGroupWithCacheDeletion(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('restart-group-with-cache-deletion', input, resume);
+}

@@ -10,6 +10,7 @@ import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
 import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc-services';
 import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../helpers/record-invariants';
+import { plannedChanges, recordedChanges } from '../helpers/plan-vs-record';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 
@@ -41,13 +42,8 @@ test('restarts every member one at a time, in runbook order, and leaves every se
   expect(record.some((e) => PROTECTED_SERVICES.includes(e.target))).toBe(false);
 
   // The record follows the plan: the same stops and starts, host by host, in the same order.
-  const planned = planProcedure(restartGroupWithoutCacheDeletionMachine, input)
-    .filter((s) => s.action === 'stop-service' || s.action === 'start-service' || s.action === 'stop-services' || s.action === 'start-services')
-    .flatMap((s) => (s.target ?? '').split(', ').filter(Boolean).map((t) => `${s.host} ${s.action.replace(/s$/, '')} ${t}`));
-  const done = record
-    .filter((e) => e.outcome === 'accepted')
-    .map((e) => `${e.host} ${e.operation} ${e.target}`);
-  expect(done).toEqual(planned);
+  const planned = plannedChanges(planProcedure(restartGroupWithoutCacheDeletionMachine, input), () => '');
+  expect(recordedChanges(record)).toEqual(planned);
 
   // Per member: SPOC stopped first, started again before the terminal server, group service came by itself.
   const prg1 = record.filter((e) => e.host === 'spoc-prg-1').map((e) => `${e.operation}:${e.target}:${e.outcome}`);
