@@ -15,34 +15,23 @@
  * that previously printed jobs may stay invisible at terminals for 15-30 minutes. An abort at any
  * point starts again what this procedure stopped (their caches stay deleted: the SPOCs recover).
  */
-import { assign, setup } from 'xstate';
-import type { Effect, EffectOutputs } from './effects';
-import { haltableStep } from './haltable-step';
-import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
+import { setup } from 'xstate';
+import type { Effect } from './effects';
 import { abortRestoreStates } from './abort-restore-steps';
+import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
+import { BLOCK_DELAYS, BlockContext, blockStart, restartWithDeletionBlock } from './spoc-group-blocks';
 import type { GroupRestartInput } from './spoc-group-input';
-import { startMemberSteps, startStepIds, stopMemberSteps, stopStepIds } from './spoc-member-steps';
-import { initialSpocContext, SpocProcedureContext } from './spoc-procedure-context';
+import { initialSpocContext } from './spoc-procedure-context';
 import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
 
 export const PRINTED_JOBS_NOTE =
   'Previously printed jobs may not be visible in the terminal job list for 15 to 30 minutes, until spooler job recovery has completed.';
 
-export interface CacheDeletionContext extends SpocProcedureContext {
+export interface CacheDeletionContext extends BlockContext {
   input: GroupRestartInput;
-  memberIndex: number;
-  /** Members whose cache was deleted. */
-  cachesDeleted: string[];
 }
 
-const STOP = 'phaseA';
-const START = 'phaseC';
-
-const currentMember = (c: CacheDeletionContext) => {
-  const member = c.input.members[c.memberIndex];
-  if (!member) throw new Error(`member index ${c.memberIndex} is outside the group`);
-  return member;
-};
+const BLOCK = 'group';
 
 export const restartGroupWithCacheDeletionMachine = setup({
   types: {
@@ -54,12 +43,7 @@ export const restartGroupWithCacheDeletionMachine = setup({
     /** Performed by the workflow runtime, never by the machine. */
     effect: (_args, _effect: Effect) => undefined,
   },
-  delays: {
-    betweenStarts: ({ context }) => context.input.waits.betweenStartsSeconds * 1000,
-  },
-  guards: {
-    isLastMember: ({ context }) => context.memberIndex >= context.input.members.length - 1,
-  },
+  delays: BLOCK_DELAYS,
 }).createMachine({
   id: 'restartGroupWithCacheDeletion',
   description: 'Restart a SPOC group with cache deletion: stop all members, delete every cache, start them one at a time.',
@@ -70,46 +54,8 @@ export const restartGroupWithCacheDeletionMachine = setup({
       initial: PRECONDITIONS_START,
       on: abortTransition('aborting'),
       states: {
-        ...preconditionStates<CacheDeletionContext>({ hostsOf: (c) => c.input.members.map((m) => m.host), next: stopStepIds(STOP).stopSpoc }),
-        ...stopMemberSteps<CacheDeletionContext>({ prefix: STOP, memberOf: currentMember, next: 'phaseANextMember' }),
-        phaseANextMember: {
-          description: 'Steps 1-3 are done on this member; go on with the next, or to the cache deletion once all are stopped.',
-          always: [
-            { guard: 'isLastMember', target: 'deleteCache', actions: assign({ memberIndex: 0 }) },
-            { target: stopStepIds(STOP).stopSpoc, actions: assign({ memberIndex: ({ context }) => context.memberIndex + 1 }) },
-          ],
-        },
-        deleteCache: haltableStep<CacheDeletionContext, EffectOutputs['delete-cache']>({
-          id: 'deleteCache',
-          description: 'Step 5: delete <install_dir>\\SPOC\\SpoolCache on this member (every member is stopped by now).',
-          effect: (c) => ({
-            step: 'deleteCache',
-            title: `Delete the spool cache on ${currentMember(c).host}`,
-            action: 'delete-cache',
-            host: currentMember(c).host,
-            installDir: currentMember(c).installDir,
-          }),
-          next: 'phaseBNextMember',
-          onDone: (c) => ({ cachesDeleted: [...c.cachesDeleted, currentMember(c).host] }),
-        }),
-        phaseBNextMember: {
-          description: 'The cache of this member is deleted; go on with the next, or start the members.',
-          always: [
-            { guard: 'isLastMember', target: startStepIds(START).startSpoc, actions: assign({ memberIndex: 0 }) },
-            { target: 'deleteCache', actions: assign({ memberIndex: ({ context }) => context.memberIndex + 1 }) },
-          ],
-        },
-        ...startMemberSteps<CacheDeletionContext>({ prefix: START, memberOf: currentMember, next: 'phaseCNextMember' }),
-        phaseCNextMember: {
-          description: 'Steps 6-9 are done on this member; wait before starting the next one, or finish.',
-          entry: assign({ completedMembers: ({ context }) => [...context.completedMembers, currentMember(context).host] }),
-          always: [{ guard: 'isLastMember', target: 'completed' }, { target: 'waitBetweenStarts' }],
-        },
-        waitBetweenStarts: {
-          description: 'Wait 3-10 minutes between the starts of two members (the input says how long).',
-          tags: ['waiting'],
-          after: { betweenStarts: { target: startStepIds(START).startSpoc, actions: assign({ memberIndex: ({ context }) => context.memberIndex + 1 }) } },
-        },
+        ...preconditionStates<CacheDeletionContext>({ hostsOf: (c) => c.input.members.map((m) => m.host), next: blockStart(BLOCK) }),
+        ...restartWithDeletionBlock<CacheDeletionContext>({ prefix: BLOCK, membersOf: (c) => c.input.members, next: 'completed' }),
         completed: { type: 'final' },
       },
       onDone: { target: 'completed' },

@@ -12,26 +12,20 @@
  * At most one member is down at any time. An abort, at any point, starts again what this
  * procedure stopped and ends with a result that lists what it could not start.
  */
-import { assign, setup } from 'xstate';
+import { setup } from 'xstate';
 import type { Effect } from './effects';
-import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
-import { GroupRestartInput } from './spoc-group-input';
-import { convergenceStepIds, convergenceSteps, startMemberSteps, stopMemberSteps, stopStepIds } from './spoc-member-steps';
 import { abortRestoreStates } from './abort-restore-steps';
-import { initialSpocContext, SpocProcedureContext } from './spoc-procedure-context';
+import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
+import { BLOCK_DELAYS, BlockContext, blockStart, restartWithoutDeletionBlock } from './spoc-group-blocks';
+import type { GroupRestartInput } from './spoc-group-input';
+import { initialSpocContext } from './spoc-procedure-context';
 import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
 
-export interface GroupRestartContext extends SpocProcedureContext {
+export interface GroupRestartContext extends BlockContext {
   input: GroupRestartInput;
-  memberIndex: number;
 }
 
-const MEMBER = 'member';
-const currentMember = (c: GroupRestartContext) => {
-  const member = c.input.members[c.memberIndex];
-  if (!member) throw new Error(`member index ${c.memberIndex} is outside the group`);
-  return member;
-};
+const BLOCK = 'member';
 
 export const restartGroupWithoutCacheDeletionMachine = setup({
   types: {
@@ -43,34 +37,19 @@ export const restartGroupWithoutCacheDeletionMachine = setup({
     /** Performed by the workflow runtime, never by the machine. */
     effect: (_args, _effect: Effect) => undefined,
   },
-  delays: {
-    convergence: ({ context }) => context.input.waits.convergenceSeconds * 1000,
-  },
-  guards: {
-    isLastMember: ({ context }) => context.memberIndex >= context.input.members.length - 1,
-  },
+  delays: BLOCK_DELAYS,
 }).createMachine({
   id: 'restartGroupWithoutCacheDeletion',
   description: 'Restart a SPOC group without cache deletion, one member at a time.',
-  context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0 }),
+  context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [] }),
   initial: 'procedure',
   states: {
     procedure: {
       initial: PRECONDITIONS_START,
       on: abortTransition('aborting'),
       states: {
-        ...preconditionStates<GroupRestartContext>({ hostsOf: (c) => c.input.members.map((m) => m.host), next: stopStepIds(MEMBER).stopSpoc }),
-        ...stopMemberSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: 'memberStartSpoc' }),
-        ...startMemberSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: convergenceStepIds(MEMBER).awaitRescueFinished }),
-        ...convergenceSteps<GroupRestartContext>({ prefix: MEMBER, memberOf: currentMember, next: 'nextMember' }),
-        nextMember: {
-          description: 'This member is done; go on with the next one, or finish.',
-          entry: assign({ completedMembers: ({ context }) => [...context.completedMembers, currentMember(context).host] }),
-          always: [
-            { guard: 'isLastMember', target: 'completed' },
-            { target: stopStepIds(MEMBER).stopSpoc, actions: assign({ memberIndex: ({ context }) => context.memberIndex + 1 }) },
-          ],
-        },
+        ...preconditionStates<GroupRestartContext>({ hostsOf: (c) => c.input.members.map((m) => m.host), next: blockStart(BLOCK) }),
+        ...restartWithoutDeletionBlock<GroupRestartContext>({ prefix: BLOCK, membersOf: (c) => c.input.members, next: 'completed', convergence: true }),
         completed: { type: 'final' },
       },
       onDone: { target: 'completed' },
