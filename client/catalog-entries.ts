@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { PROCEDURES } from '../machines/catalog';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../simulator/inventory';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
-import { groupRestartExample } from './example-inputs';
+import { groupRestartExample, scenarioExamples } from './example-inputs';
 
 export interface CatalogEntry {
   id: string;
@@ -20,6 +20,11 @@ export interface CatalogEntry {
 const EXAMPLES: Record<string, (inventory: Inventory) => unknown> = {
   'restart-group-without-cache-deletion': (inv) => groupRestartExample(inv, 'london'),
   'restart-group-with-cache-deletion': (inv) => groupRestartExample(inv, 'london'),
+  'create-group-from-standalone-spocs': (inv) => scenarioExamples(inv)['create-group-from-standalone-spocs'],
+  'add-spoc-to-group': (inv) => scenarioExamples(inv)['add-spoc-to-group'],
+  'remove-spoc-from-group': (inv) => scenarioExamples(inv)['remove-spoc-from-group'],
+  'move-spoc-to-another-group': (inv) => scenarioExamples(inv)['move-spoc-to-another-group'],
+  'ip-address-changed': (inv) => scenarioExamples(inv)['ip-address-changed'],
 };
 
 export function catalogEntries(inventory: Inventory = loadInventory(DEFAULT_INVENTORY_FILE)): CatalogEntry[] {

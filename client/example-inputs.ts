@@ -16,6 +16,32 @@ export const SHORT_WAITS = {
   betweenStartsSeconds: 5,
 };
 
+function memberOf(inventory: Inventory, host: string) {
+  const server = serverByHost(inventory, host);
+  return { host: server.host, installDir: server.installDir, otherServices: otherServicesOf(server) };
+}
+
+function groupMembers(inventory: Inventory, name: string) {
+  const group = inventory.groups.find((g) => g.name === name);
+  if (!group) throw new Error(`the inventory has no SPOC group ${name}`);
+  return group.members.map((h) => memberOf(inventory, h));
+}
+
+/** Examples of the SPOC scenarios on the default inventory (prague: 3 members, london: 2, spoc-bts-1 standalone). */
+export function scenarioExamples(inventory: Inventory) {
+  const prague = groupMembers(inventory, 'prague');
+  const london = groupMembers(inventory, 'london');
+  const standalone = memberOf(inventory, inventory.standalone[0] ?? 'spoc-bts-1');
+  const waits = { ...SHORT_WAITS };
+  return {
+    'create-group-from-standalone-spocs': { group: 'london', members: london, spocs: 'newly-installed', waits },
+    'add-spoc-to-group': { group: 'london', members: london, newMember: standalone, waits },
+    'remove-spoc-from-group': { group: 'prague', members: prague.slice(0, 2), removedMember: prague[2], waits },
+    'move-spoc-to-another-group': { spoc: prague[2], from: { group: 'prague', members: prague.slice(0, 2) }, to: { group: 'london', members: london }, mode: 'two-steps', waits },
+    'ip-address-changed': { group: 'prague', changedHost: prague[0]?.host, members: prague.slice(1), waits },
+  };
+}
+
 export function groupRestartExample(inventory: Inventory, groupName?: string): GroupRestartInput {
   const group = groupName ? inventory.groups.find((g) => g.name === groupName) : inventory.groups[0];
   if (!group) throw new Error(`the inventory has no SPOC group ${groupName ?? ''}`.trim());

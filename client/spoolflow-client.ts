@@ -36,8 +36,9 @@ export function plan(procedureId: string, input: unknown): PlannedStep[] {
  * The workflow id of a procedure: one per SPOC group, so the server itself refuses a second
  * procedure on a group while one runs there.
  */
-export function workflowIdFor(procedureId: string, input: { group?: string }): string {
-  return input.group ? `spoc-group-${input.group}` : `${procedureId}-${Date.now()}`;
+export function workflowIdFor(procedureId: string, input: { group?: string; from?: { group?: string } }): string {
+  const group = input.group ?? input.from?.group;
+  return group ? `spoc-group-${group}` : `${procedureId}-${Date.now()}`;
 }
 
 export class SpoolflowClient {
@@ -45,7 +46,7 @@ export class SpoolflowClient {
 
   async start(procedureId: string, input: unknown, opts: { workflowId?: string; memo?: Record<string, unknown> } = {}): Promise<StartedProcedure> {
     const { procedure, input: parsed } = validateInput(procedureId, input);
-    const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as { group?: string });
+    const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as { group?: string; from?: { group?: string } });
     try {
       const handle = await this.client.workflow.start(procedure.workflowType, {
         taskQueue: CENTRAL_TASK_QUEUE,

@@ -7,6 +7,24 @@ import type { z } from 'zod';
 import { groupRestartInputSchema, GroupRestartInput } from './spoc-group-input';
 import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './restart-group-without-cache-deletion';
 import { restartGroupWithCacheDeletionMachine, CacheDeletionContext } from './restart-group-with-cache-deletion';
+import { createGroupFromStandaloneSpocsMachine } from './create-group-from-standalone-spocs';
+import { addSpocToGroupMachine } from './add-spoc-to-group';
+import { removeSpocFromGroupMachine } from './remove-spoc-from-group';
+import { ipAddressChangedMachine } from './ip-address-changed';
+import { moveSpocToAnotherGroupMachine } from './move-spoc-to-another-group';
+import {
+  addSpocInputSchema,
+  AddSpocInput,
+  createGroupInputSchema,
+  CreateGroupInput,
+  ipChangedInputSchema,
+  IpChangedInput,
+  moveSpocInputSchema,
+  MoveSpocInput,
+  removeSpocInputSchema,
+  RemoveSpocInput,
+} from './spoc-scenario-inputs';
+import type { BlockContext } from './spoc-group-blocks';
 
 export interface ProcedureDefinition {
   /** Kebab-case id the CLI uses. */
@@ -26,8 +44,15 @@ function summarizeGroupRestart(c: GroupRestartContext): Record<string, unknown> 
   return {
     group: c.input.group,
     member: c.input.members[c.memberIndex]?.host,
-    memberIndex: c.memberIndex,
     members: c.input.members.length,
+    ...summarizeScenario(c),
+  };
+}
+
+function summarizeScenario(c: BlockContext): Record<string, unknown> {
+  return {
+    memberIndex: c.memberIndex,
+    cachesDeleted: c.cachesDeleted,
     completedMembers: c.completedMembers,
     down: c.down,
     loadOverride: c.loadOverride,
@@ -55,7 +80,54 @@ export const PROCEDURES = [
     inputSchema: groupRestartInputSchema,
     machine: restartGroupWithCacheDeletionMachine,
     hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
-    summarize: (c: CacheDeletionContext) => ({ ...summarizeGroupRestart(c), cachesDeleted: c.cachesDeleted }),
+    summarize: (c: CacheDeletionContext) => summarizeGroupRestart(c),
+  },
+  {
+    id: 'create-group-from-standalone-spocs',
+    workflowType: 'createGroupFromStandaloneSpocs',
+    description:
+      'A SPOC group was created from standalone SPOCs: newly installed ones are restarted without cache deletion (no convergence wait), ones in production with cache deletion.',
+    inputSchema: createGroupInputSchema,
+    machine: createGroupFromStandaloneSpocsMachine,
+    hostsOf: (input: CreateGroupInput) => input.members.map((m) => m.host),
+    summarize: summarizeScenario,
+  },
+  {
+    id: 'add-spoc-to-group',
+    workflowType: 'addSpocToGroup',
+    description:
+      'A standalone SPOC was added to a SPOC group: with a group of two, restart all three with cache deletion; with three or more, stop the new SPOC and delete its cache, restart the original group without cache deletion, then start the new SPOC.',
+    inputSchema: addSpocInputSchema,
+    machine: addSpocToGroupMachine,
+    hostsOf: (input: AddSpocInput) => [...input.members, input.newMember].map((m) => m.host),
+    summarize: summarizeScenario,
+  },
+  {
+    id: 'remove-spoc-from-group',
+    workflowType: 'removeSpocFromGroup',
+    description: 'A SPOC was removed from its group: restart the members that stay with cache deletion, then stop and start the removed SPOC.',
+    inputSchema: removeSpocInputSchema,
+    machine: removeSpocFromGroupMachine,
+    hostsOf: (input: RemoveSpocInput) => [...input.members, input.removedMember].map((m) => m.host),
+    summarize: summarizeScenario,
+  },
+  {
+    id: 'move-spoc-to-another-group',
+    workflowType: 'moveSpocToAnotherGroup',
+    description: 'Move a SPOC to another group: in two steps (remove, then add) or in one step (restart both groups with cache deletion).',
+    inputSchema: moveSpocInputSchema,
+    machine: moveSpocToAnotherGroupMachine,
+    hostsOf: (input: MoveSpocInput) => [...input.from.members, input.spoc, ...input.to.members].map((m) => m.host),
+    summarize: summarizeScenario,
+  },
+  {
+    id: 'ip-address-changed',
+    workflowType: 'ipAddressChanged',
+    description: 'The IP address of a site server changed: restart the remaining members of its group with cache deletion.',
+    inputSchema: ipChangedInputSchema,
+    machine: ipAddressChangedMachine,
+    hostsOf: (input: IpChangedInput) => input.members.map((m) => m.host),
+    summarize: summarizeScenario,
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

@@ -110,25 +110,31 @@ export const groupRestartWaitsSchema = z
     betweenStartsSeconds: 180,
   });
 
+export const groupNameSchema = z.string().min(1).describe('SPOC group name as shown on the Management Server.');
+
+/** The members of a SPOC group: at least two (a one-member group is not supported). */
+export const groupMembersSchema = z
+  .array(spocMemberSchema)
+  .min(2, 'a SPOC group has at least two SPOC servers; a one-member group is not a supported configuration')
+  .max(32);
+
+/** Refuses a host listed twice anywhere in an input (members, new member, removed member...). */
+export function refuseRepeatedHosts(hostsWithPaths: { host: string; path: (string | number)[] }[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  for (const { host, path } of hostsWithPaths) {
+    const key = host.toLowerCase();
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path, message: `host "${host}" is listed twice` });
+    seen.add(key);
+  }
+}
+
 export const groupRestartInputSchema = z
   .object({
-    group: z.string().min(1).describe('SPOC group name as shown on the Management Server.'),
-    members: z
-      .array(spocMemberSchema)
-      .min(2, 'a SPOC group has at least two SPOC servers; a one-member group is not a supported configuration')
-      .max(32),
+    group: groupNameSchema,
+    members: groupMembersSchema,
     waits: groupRestartWaitsSchema,
     loadOverride: loadOverrideSchema.optional(),
   })
-  .superRefine((input, ctx) => {
-    const seen = new Set<string>();
-    input.members.forEach((member, index) => {
-      const key = member.host.toLowerCase();
-      if (seen.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['members', index, 'host'], message: `host "${member.host}" is listed twice` });
-      }
-      seen.add(key);
-    });
-  });
+  .superRefine((input, ctx) => refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx));
 
 export type GroupRestartInput = z.infer<typeof groupRestartInputSchema>;

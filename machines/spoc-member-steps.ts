@@ -22,6 +22,17 @@ export type WithWaits = SpocProcedureContext & { input: { waits: MemberWaits } }
 /** Picks the member the steps act on from the context (e.g. the current member of a loop). */
 export type MemberOf<C> = (context: C) => SpocMember;
 
+/** How a start block differs where the runbook says less (a removed SPOC, a newly added one). */
+export interface StartOptions {
+  /**
+   * 'verify': the group service must start by itself within 1-2 minutes (a group member).
+   * 'standalone': the SPOC left its group; the runbook does not start its group service again.
+   */
+  groupService?: 'verify' | 'standalone';
+  /** Whether to wait for ONLINE before starting the other services. */
+  awaitOnline?: boolean;
+}
+
 interface StepsOptions<C extends WithWaits> {
   prefix: string;
   memberOf: MemberOf<C>;
@@ -124,10 +135,10 @@ export function stopMemberSteps<C extends WithWaits>({ prefix, memberOf, next }:
  * server", "wait until ONLINE", "start the other services stopped in step 3".
  */
 export function startMemberSteps<C extends WithWaits>(
-  { prefix, memberOf, next }: StepsOptions<C>,
+  { prefix, memberOf, next, groupService = 'verify', awaitOnline = true }: StepsOptions<C> & StartOptions,
 ): Record<string, StateConfig> {
   const ids = startStepIds(prefix);
-  return {
+  const steps: Record<string, StateConfig> = {
     [ids.startSpoc]: haltableStep<C, EffectOutputs['start-service']>({
       id: ids.startSpoc,
       description: 'Start the Spooler Controller (SPOC).',
@@ -139,10 +150,10 @@ export function startMemberSteps<C extends WithWaits>(
         service: SPOC_SERVICE,
         timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
       }),
-      next: ids.verifyGroupService,
+      next: groupService === 'verify' ? ids.verifyGroupService : ids.startTerminalServer,
       onDone: (c, out) =>
         ({
-          down: markStarted(c.down, memberOf(c).host, [SPOC_SERVICE]),
+          down: markStarted(c.down, memberOf(c).host, groupService === 'verify' ? [SPOC_SERVICE] : [SPOC_SERVICE, GROUP_SERVICE]),
           // Log checks trust only lines after this start. When the start had already taken effect
           // (a retried step), the SPOC stop this procedure made is the safe lower bound.
           spocStartedAt: {
@@ -190,7 +201,7 @@ export function startMemberSteps<C extends WithWaits>(
         service: TERMINAL_SERVER_SERVICE,
         timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
       }),
-      next: ids.awaitOnline,
+      next: awaitOnline ? ids.awaitOnline : ids.startOtherServices,
       onDone: (c) => ({ down: markStarted(c.down, memberOf(c).host, [TERMINAL_SERVER_SERVICE]) }) as Partial<C>,
     }),
     [ids.awaitOnline]: haltableStep<C, EffectOutputs['await-lifecycle-online']>({
@@ -222,7 +233,14 @@ export function startMemberSteps<C extends WithWaits>(
       onDone: (c, out) => ({ down: markStarted(c.down, memberOf(c).host, out.started) }) as Partial<C>,
     }),
   };
+  if (groupService !== 'verify') {
+    delete steps[ids.verifyGroupService];
+    delete steps[ids.startGroupService];
+  }
+  if (!awaitOnline) delete steps[ids.awaitOnline];
+  return steps;
 }
+
 
 /** Step 8 of the restart without cache deletion: rescue finished in spoc.log, then circa 5 minutes. */
 export function convergenceSteps<C extends WithWaits>(

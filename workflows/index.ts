@@ -15,3 +15,28 @@ export async function restartGroupWithoutCacheDeletion(input: unknown, resume?: 
 export async function restartGroupWithCacheDeletion(input: unknown, resume?: ResumeState): Promise<unknown> {
   return runProcedure('restart-group-with-cache-deletion', input, resume);
 }
+
+/** A SPOC group was created from standalone SPOCs (catalog id create-group-from-standalone-spocs). */
+export async function createGroupFromStandaloneSpocs(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('create-group-from-standalone-spocs', input, resume);
+}
+
+/** A standalone SPOC was added to a SPOC group (catalog id add-spoc-to-group). */
+export async function addSpocToGroup(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('add-spoc-to-group', input, resume);
+}
+
+/** A SPOC was removed from its SPOC group (catalog id remove-spoc-from-group). */
+export async function removeSpocFromGroup(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('remove-spoc-from-group', input, resume);
+}
+
+/** Move a SPOC to another SPOC group (catalog id move-spoc-to-another-group). */
+export async function moveSpocToAnotherGroup(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('move-spoc-to-another-group', input, resume);
+}
+
+/** The IP address of a site server changed (catalog id ip-address-changed). */
+export async function ipAddressChanged(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('ip-address-changed', input, resume);
+}
