@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { groupRestartExample } from '../client/example-inputs';
+import { groupRestartExample, scenarioExamples } from '../client/example-inputs';
+import { procedureById } from '../machines/catalog';
 import { SpoolflowClient } from '../client/spoolflow-client';
 import { HISTORY_LIMIT_MEMO } from '../workflows/procedure-workflow';
 import { installOperatorLogger } from '../worker/runtime-logger';
@@ -86,6 +87,15 @@ async function main(): Promise<void> {
     await spoolflow.result(id);
     await save(`${withDeletion}--aborted-after-deletion`, id);
     fleet.host('spoc-lon-1').setFaults({});
+
+    // Every SPOC scenario, completed on its catalog example (waits shortened).
+    for (const [procedureId, example] of Object.entries(scenarioExamples(testInventory()))) {
+      const procedure = procedureById(procedureId);
+      id = `record-${randomUUID()}`;
+      await spoolflow.start(procedureId, { ...example, waits: { ...example.waits, convergenceSeconds: 1, betweenStartsSeconds: 1 } }, { workflowId: id });
+      await spoolflow.result(id);
+      await save(`${procedure.workflowType}--completed`, id);
+    }
   });
   fleet.stop();
   await temporal.close();
