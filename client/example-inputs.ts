@@ -14,6 +14,7 @@ export const SHORT_WAITS = {
   rescueTimeoutSeconds: 120,
   convergenceSeconds: 10,
   betweenStartsSeconds: 5,
+  hostPickupSeconds: 60,
 };
 
 function memberOf(inventory: Inventory, host: string) {

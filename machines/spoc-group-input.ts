@@ -93,6 +93,13 @@ export const groupRestartWaitsSchema = z
       .max(3600)
       .default(300)
       .describe('Wait after the rescue-finished line for the distributed layer to converge (runbook: circa 5 minutes).'),
+    hostPickupSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(60)
+      .describe('How long a host agent may take to pick up a step before the procedure halts with the host unreachable.'),
     betweenStartsSeconds: z
       .number()
       .int()
@@ -108,6 +115,7 @@ export const groupRestartWaitsSchema = z
     rescueTimeoutSeconds: 3600,
     convergenceSeconds: 300,
     betweenStartsSeconds: 180,
+    hostPickupSeconds: 60,
   });
 
 export const groupNameSchema = z.string().min(1).describe('SPOC group name as shown on the Management Server.');

@@ -19,13 +19,13 @@ export const NON_RETRYABLE_ERRORS = [
   'MembersUnderLoadError',
 ];
 
-/** How long a host's agent may take to pick up a step before the procedure halts. */
+/** How long a host's agent may take to pick up a step before the procedure halts, by default. */
 export const HOST_PICKUP_SECONDS = 60;
 
-export function activityOptionsFor(effect: Effect, taskQueue: string): ActivityOptions {
+export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeconds = HOST_PICKUP_SECONDS): ActivityOptions {
   const base: ActivityOptions = {
     taskQueue,
-    scheduleToStartTimeout: `${HOST_PICKUP_SECONDS}s`,
+    scheduleToStartTimeout: `${pickupSeconds}s`,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
   };
   switch (effect.action) {

@@ -46,6 +46,8 @@ export interface RuntimeOptions {
   hosts: string[];
   /** Continue as new past this many history events (the server also suggests it). */
   historyEventLimit?: number;
+  /** How long an agent may take to pick up a step before it halts as unreachable. */
+  hostPickupSeconds?: number;
 }
 
 const PATH_KEPT = 200;
@@ -151,7 +153,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     const settled = scope
       .run(async () => {
         await before;
-        const activity = wf.proxyActivities(activityOptionsFor(effect, taskQueue))[activityNameOf(effect.action)] as (e: Effect) => Promise<unknown>;
+        const activity = wf.proxyActivities(activityOptionsFor(effect, taskQueue, options.hostPickupSeconds))[activityNameOf(effect.action)] as (e: Effect) => Promise<unknown>;
         const output = await activity(effect);
         entry.outcome = 'done';
         entry.endedAt = new Date().toISOString();

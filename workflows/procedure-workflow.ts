@@ -23,6 +23,7 @@ export async function runProcedure(id: string, input: unknown, resume?: ResumeSt
       summarize: (context) => procedure.summarize(context as never),
       hosts: procedure.hostsOf(parsed as never),
       historyEventLimit: historyEventLimitFromMemo(),
+      hostPickupSeconds: (parsed as { waits?: { hostPickupSeconds?: number } }).waits?.hostPickupSeconds,
     },
     parsed,
     resume,

@@ -9,7 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/inventory';
 import { SimFleet } from '../../simulator/sim-fleet';
 import { createCentralWorker } from '../../worker/central-worker';
-import { createSimHostAgents } from '../../worker/host-agents';
+import { createHostAgentWorker, simHostAgentDeps } from '../../worker/host-agents';
 import type { TestTemporal } from './temporal-server';
 
 export function testInventory(overrides: Partial<Inventory> = {}): Inventory {
@@ -23,10 +23,14 @@ export function createTestFleet(inventory: Inventory = testInventory()): SimFlee
   return fleet;
 }
 
-/** Runs the central worker and every host agent while `fn` runs. */
-export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn: () => Promise<T>): Promise<T> {
+/** Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs. */
+export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn: () => Promise<T>, opts: { withoutAgents?: string[] } = {}): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
-  const workers: Worker[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }), ...(await createSimHostAgents(conn, fleet, 20))];
+  const agents = [...fleet.hosts.values()].filter((h) => !(opts.withoutAgents ?? []).includes(h.host));
+  const workers: Worker[] = [
+    await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }),
+    ...(await Promise.all(agents.map((h) => createHostAgentWorker(conn, simHostAgentDeps(h, 20))))),
+  ];
   let result: T | undefined;
   let failure: unknown;
   const running = workers.map((w) => w.run());

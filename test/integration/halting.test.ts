@@ -11,6 +11,7 @@ import { leftStopped, repeatedOperations } from '../helpers/record-invariants';
 import { waitForStatus } from '../helpers/procedure-status';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
+import { createHostAgentWorker, simHostAgentDeps } from '../../worker/host-agents';
 
 let temporal: TestTemporal;
 let spoolflow: SpoolflowClient;
@@ -86,5 +87,34 @@ test('an abort while halted starts again everything the procedure stopped and re
   const record = fleet.record.read();
   expect(leftStopped(record)).toEqual({});
   expect(record.some((e) => e.host === 'spoc-lon-2')).toBe(false);
+  fleet.stop();
+});
+
+test('a host whose agent is gone halts the procedure at its first step there; once the agent is back, a retry finishes', async () => {
+  const fleet = createTestFleet();
+  const workflowId = `halt-agent-${randomUUID()}`;
+  const input = londonInput();
+  input.waits.hostPickupSeconds = 5;
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  const output = await withWorkers(
+    temporal,
+    fleet,
+    async () => {
+      await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+      const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted', 90_000);
+      expect(halted.step).toBe('memberStopSpoc');
+      expect(halted.halt?.reason).toMatch(/the agent of spoc-lon-2 did not pick up "Stop Dispatcher Paragon Spooler Controller on spoc-lon-2"/);
+      expect(halted.summary.completedMembers).toEqual(['spoc-lon-1']);
+      expect(fleet.record.read().some((e) => e.host === 'spoc-lon-2')).toBe(false);
+      const agent = await createHostAgentWorker(conn, simHostAgentDeps(fleet.host('spoc-lon-2'), 20));
+      return agent.runUntil(async () => {
+        await spoolflow.command(workflowId, { type: 'operator.retry' });
+        return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+      });
+    },
+    { withoutAgents: ['spoc-lon-2'] },
+  );
+  expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-lon-1', 'spoc-lon-2'] });
+  expect(leftStopped(fleet.record.read())).toEqual({});
   fleet.stop();
 });
