@@ -163,8 +163,32 @@ export class SimHost implements EmulatedServiceTable {
     this.save();
   }
 
+  /**
+   * Injects or clears faults. What a cleared fault held back happens now, as on a real host whose
+   * problem an operator fixed: a hung stop or start completes, a SPOC that never came online does,
+   * a rescue that never finished finishes.
+   */
   setFaults(faults: SimFaults): void {
+    this.advance();
+    const before = this.data.faults;
     this.data.faults = faults;
+    const now = this.clock.now();
+    for (const service of this.server.services) {
+      const state = this.data.services[service.key];
+      const pending = this.data.scheduled.some((e) => e.kind === 'service-state' && e.service === service.key);
+      if (pending || faults.services?.[service.display]) continue;
+      if (state === 'STOP_PENDING') this.schedule({ at: now + 1, kind: 'service-state', service: service.key, to: 'STOPPED' });
+      if (state === 'START_PENDING') this.schedule({ at: now + 1, kind: 'service-state', service: service.key, to: 'RUNNING' });
+    }
+    const run = this.data.spocRun;
+    const spocRunning = this.data.services[this.keyOf(SPOC_SERVICE)] === 'RUNNING';
+    const scheduledForRun = (kind: string) => this.data.scheduled.some((e) => e.kind === kind && 'run' in e && e.run === run);
+    if (spocRunning && before.neverOnline && !faults.neverOnline && this.data.lifecycle !== 'ONLINE' && !scheduledForRun('lifecycle')) {
+      this.schedule({ at: now + 1, kind: 'lifecycle', status: 'ONLINE', run });
+    }
+    if (spocRunning && before.rescueNeverFinishes && !faults.rescueNeverFinishes && !scheduledForRun('spoc-log')) {
+      this.schedule({ at: now + 2, kind: 'spoc-log', line: RESCUE_FINISHED_MARKER, run });
+    }
     this.save();
   }
 
