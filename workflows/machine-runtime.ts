@@ -107,7 +107,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     };
   };
 
-  wf.setHandler(statusQuery, statusNow);
+  wf.setHandler(statusQuery, statusNow, { description: 'Where the procedure is: state, step, halt and its reason, the commands it accepts now, and the path taken.' });
   wf.setHandler(
     operatorUpdate,
     async (command) => {
@@ -116,6 +116,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
       return statusNow();
     },
     {
+      description: 'An operator command: operator.retry, operator.skip, operator.abort {reason}, operator.startGroupService, operator.overrideLoad {operator, reason}.',
       validator: (command) => {
         const parsed = operatorCommandSchema.safeParse(command);
         if (!parsed.success) {
@@ -233,6 +234,8 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
       { key: HALTED_KEY, value: halt !== null },
     ]);
     const lines = [`**${options.procedure}**`, '', `Step: \`${step}\``];
+    const said = stepDescription(snapshot);
+    if (said) lines.push('', said);
     if (halt) lines.push('', `**Halted** at "${halt.title}": ${halt.reason}`, '', `Operator options: ${[...halt.options, 'abort'].join(', ')} (Update \`operator\`).`);
     const last = path[path.length - 1];
     if (!halt && last) lines.push('', `Now: ${last.title}`);
@@ -301,4 +304,14 @@ function describeFailure(err: unknown, effect: Effect): { reason: string; errorT
     return { reason: cause?.message ?? err.message };
   }
   return { reason: err instanceof Error ? err.message : String(err) };
+}
+
+/** The operator's words for where the machine is: the description of the innermost described state. */
+function stepDescription(snapshot: { _nodes?: { description?: string }[] }): string | undefined {
+  const nodes = snapshot._nodes ?? [];
+  for (let i = nodes.length - 1; i >= 0; i -= 1) {
+    const text = nodes[i]?.description;
+    if (text && !text.startsWith('Halted:')) return text;
+  }
+  return undefined;
 }
