@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../machines/input-errors';
 import { catalogEntries } from '../client/catalog-entries';
 import { connectClient } from '../client/connect';
-import { plan, SpoolflowClient } from '../client/spoolflow-client';
+import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
 import { operatorCommandSchema } from '../workflows/operator-messages';
 
 class UsageError extends Error {}
@@ -79,6 +79,7 @@ async function main(argv: string[]): Promise<void> {
     case 'start': {
       if (!arg1) throw new UsageError('start needs a procedure id (see spoolflow catalog)');
       const input = readInput(flags.input);
+      validateInput(arg1, input); // refuse bad input before connecting to anything
       return withClient(async (c) => {
         const started = await c.start(arg1, input, typeof flags['workflow-id'] === 'string' ? { workflowId: flags['workflow-id'] } : {});
         if (!flags.wait) return print(started);

@@ -1,0 +1,53 @@
+/**
+ * The `spoolflow` command as other systems call it: catalog and plan need no server; invalid
+ * input exits with code 2 and names the field and the rule, before anything is started.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { PROCEDURES, procedureById } from '../../machines/catalog';
+
+const CLI = path.join(__dirname, '..', '..', 'cli', 'spoolflow.js');
+
+function spoolflow(args: string[], stdin?: string) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { input: stdin, encoding: 'utf8', env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('catalog lists every procedure with a JSON Schema and an example input that its schema accepts', () => {
+  const { code, stdout } = spoolflow(['catalog']);
+  expect(code).toBe(0);
+  const entries = JSON.parse(stdout) as { id: string; workflowType: string; taskQueue: string; inputSchema: { type: string }; exampleInput: unknown }[];
+  expect(entries.map((e) => e.id)).toEqual(PROCEDURES.map((p) => p.id));
+  for (const entry of entries) {
+    expect(entry).toMatchObject({ taskQueue: 'spoolflow-central', inputSchema: { type: 'object' } });
+    expect(procedureById(entry.id).inputSchema.safeParse(entry.exampleInput).success).toBe(true);
+  }
+});
+
+test('plan prints the steps for an input read from standard input, with no server running', () => {
+  const example = (JSON.parse(spoolflow(['catalog']).stdout) as { exampleInput: unknown }[])[0]?.exampleInput;
+  const { code, stdout } = spoolflow(['plan', 'restart-group-without-cache-deletion', '--input', '-'], JSON.stringify(example));
+  expect(code).toBe(0);
+  const steps = JSON.parse(stdout) as { order: number; action: string; host?: string }[];
+  expect(steps[0]).toMatchObject({ order: 1, action: 'check-management-server' });
+  expect(steps.filter((s) => s.action === 'stop-service').map((s) => s.host)).toContain('spoc-lon-2');
+});
+
+test('invalid input exits with code 2 and names the field and the rule', () => {
+  const { code, stderr, stdout } = spoolflow(['plan', 'restart-group-with-cache-deletion', '--input', '-'], JSON.stringify({ group: 'g', members: [{ host: 'a', installDir: 'C:\\' }, { host: 'b', installDir: 'C:\\DP', otherServices: ['Dispatcher Paragon Bundled Etcd'] }] }));
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr).toContain('members.0.installDir: must not be a drive root');
+  expect(stderr).toContain('members.1.otherServices.0: "Dispatcher Paragon Bundled Etcd" is a protected service');
+});
+
+test('start with invalid input is refused before any connection is tried', () => {
+  const { code, stderr } = spoolflow(['start', 'restart-group-without-cache-deletion', '--input', '-'], '{"group":"g","members":[]}');
+  expect(code).toBe(2);
+  expect(stderr).toContain('members: a SPOC group has at least two SPOC servers');
+});
+
+test('an unknown procedure or command is a usage error', () => {
+  expect(spoolflow(['plan', 'reboot-everything', '--input', '-'], '{}')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown procedure "reboot-everything"') });
+  expect(spoolflow(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command') });
+});
