@@ -7,6 +7,7 @@
  *   spoolflow status <workflowId>
  *   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad> [--reason <text>] [--operator <name>]
  *   spoolflow result <workflowId>
+ *   spoolflow chart <id> [--workflow <workflowId>]   (Mermaid state chart; the procedure's current step highlighted)
  *
  * Output is JSON on stdout. Exit codes: 0 done, 1 failure, 2 invalid input or usage (the message
  * names the field and the rule).
@@ -17,6 +18,8 @@ import { catalogEntries } from '../client/catalog-entries';
 import { connectClient } from '../client/connect';
 import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
 import { operatorCommandSchema } from '../workflows/operator-messages';
+import { procedureById } from '../machines/catalog';
+import { mermaidChart } from '../client/state-chart';
 
 class UsageError extends Error {}
 
@@ -26,7 +29,8 @@ const USAGE = `usage:
   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
   spoolflow status <workflowId>
   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad> [--reason <text>] [--operator <name>]
-  spoolflow result <workflowId>`;
+  spoolflow result <workflowId>
+  spoolflow chart <id> [--workflow <workflowId>]`;
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true> } {
   const positional: string[] = [];
@@ -102,6 +106,16 @@ async function main(argv: string[]): Promise<void> {
       });
       if (!parsed.success) throw new InvalidInputError('operator command', parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; '));
       return withClient(async (c) => print(await c.command(arg1, parsed.data)));
+    }
+    case 'chart': {
+      if (!arg1) throw new UsageError('chart needs a procedure id (see spoolflow catalog)');
+      const { machine } = procedureById(arg1);
+      if (typeof flags.workflow !== 'string') return void process.stdout.write(mermaidChart(machine));
+      const workflowId = flags.workflow;
+      return withClient(async (c) => {
+        const status = await c.status(workflowId);
+        process.stdout.write(mermaidChart(machine, { value: status.state, halted: status.status === 'halted' }));
+      });
     }
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');

@@ -6,7 +6,7 @@ import { DefaultLogger, LogEntry, Runtime } from '@temporalio/worker';
 
 const EXPECTED = [/No workflows registered/, /No Nexus services registered/, /Worker state changed/];
 
-export function installOperatorLogger(level: 'INFO' | 'WARN' = 'INFO'): void {
+export function installOperatorLogger(level: 'INFO' | 'WARN' | 'ERROR' = 'INFO'): void {
   Runtime.install({
     logger: new DefaultLogger(level, (entry: LogEntry) => {
       if (EXPECTED.some((re) => re.test(entry.message))) return;

@@ -1,0 +1,115 @@
+/**
+ * A machine as a Mermaid state chart (`stateDiagram-v2`), for the operator: each runbook step is
+ * one box labelled with its description, edges say what moves the procedure on (`done`, an
+ * operator command, a timer), and a running procedure's current step is highlighted (red when
+ * halted). Paste the text into any Mermaid renderer (GitHub renders ```mermaid blocks).
+ */
+import type { AnyStateMachine } from 'xstate';
+
+interface Node {
+  id: string;
+  key: string;
+  type: string;
+  description?: string;
+  meta?: { step?: string; skipSafeBecause?: string };
+  states: Record<string, Node>;
+  parent?: Node;
+  initial?: { target?: Node[] };
+  transitions: Map<string, { target?: Node[] }[]>;
+  always?: { target?: Node[]; guard?: unknown }[];
+  after: { eventType: string; delay: string | number; target?: Node[] }[];
+}
+
+const mid = (node: Node) => node.id.replace(/[^A-Za-z0-9_]/g, '_');
+const isStep = (node: Node) => node.meta?.step !== undefined;
+
+/** The step box a node is drawn in: itself, or the haltable step that contains it. */
+function drawnAs(node: Node): Node {
+  for (let n: Node | undefined = node; n; n = n.parent) if (isStep(n)) return n;
+  return node;
+}
+
+function label(node: Node): string {
+  const text = node.description ? `${node.key}: ${node.description}` : node.key;
+  return (text.length > 90 ? `${text.slice(0, 87)}...` : text).replace(/"/g, "'");
+}
+
+function eventLabel(event: string): string {
+  if (event.startsWith('xstate.after.')) return `after ${event.split('.')[2]}`;
+  if (event.startsWith('xstate.done.state.')) return 'done';
+  if (event.startsWith('effect.done.')) return 'done';
+  return event;
+}
+
+export function mermaidChart(machine: AnyStateMachine, active?: { value: unknown; halted?: boolean }): string {
+  const root = machine.root as unknown as Node;
+  const lines = ['stateDiagram-v2', '  classDef active fill:#ffe082,stroke:#e65100,stroke-width:3px', '  classDef halted fill:#ef9a9a,stroke:#b71c1c,stroke-width:3px'];
+  const edges = new Set<string>();
+  const edge = (from: Node, to: Node | undefined, text: string) => {
+    if (!to) return;
+    const a = drawnAs(from);
+    const b = drawnAs(to);
+    if (a === b) return;
+    edges.add(`  ${mid(a)} --> ${mid(b)}${text ? ` : ${text}` : ''}`);
+  };
+
+  const declare = (node: Node, indent: string) => {
+    for (const child of Object.values(node.states)) {
+      if (isStep(child) || Object.keys(child.states).length === 0) {
+        lines.push(`${indent}state "${label(child)}${isStep(child) ? ' [halts on failure]' : ''}" as ${mid(child)}`);
+        if (child.type === 'final') lines.push(`${indent}${mid(child)} --> [*]`);
+      } else {
+        // Composite states take their description on a line of its own, the form Mermaid accepts.
+        lines.push(`${indent}${mid(child)} : ${label(child).replace(/:/g, ' -')}`);
+        lines.push(`${indent}state ${mid(child)} {`);
+        const first = child.initial?.target?.[0];
+        if (first) lines.push(`${indent}  [*] --> ${mid(drawnAs(first))}`);
+        declare(child, `${indent}  `);
+        lines.push(`${indent}}`);
+      }
+      collectEdges(child);
+    }
+  };
+
+  const collectEdges = (node: Node) => {
+    for (const [event, transitions] of node.transitions) {
+      for (const t of transitions) for (const target of t.target ?? []) edge(node, target, eventLabel(event));
+    }
+    for (const t of node.always ?? []) for (const target of t.target ?? []) edge(node, target, typeof t.guard === 'string' ? t.guard : '');
+    for (const t of node.after) for (const target of t.target ?? []) edge(node, target, `after ${String(t.delay)}`);
+    if (isStep(node)) {
+      // What leaves a step from inside it: operator commands while halted.
+      for (const inner of Object.values(node.states)) {
+        for (const [event, transitions] of inner.transitions) {
+          for (const t of transitions) for (const target of t.target ?? []) edge(node, target, eventLabel(event));
+        }
+      }
+    }
+  };
+
+  const first = root.initial?.target?.[0];
+  if (first) lines.push(`  [*] --> ${mid(drawnAs(first))}`);
+  declare(root, '  ');
+  lines.push(...edges);
+  if (active) {
+    for (const node of activeNodes(root, active.value)) lines.push(`  class ${mid(drawnAs(node))} ${active.halted ? 'halted' : 'active'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The innermost active nodes of a state value. */
+function activeNodes(node: Node, value: unknown): Node[] {
+  if (typeof value === 'string') {
+    const child = node.states[value];
+    return child ? [child] : [];
+  }
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>).flatMap(([key, sub]) => {
+      const child = node.states[key];
+      if (!child) return [];
+      if (isStep(child)) return [child];
+      return activeNodes(child, sub);
+    });
+  }
+  return [];
+}

@@ -1,0 +1,37 @@
+/**
+ * State charts of the machines: every runbook step is a box, the edges say what moves the
+ * procedure on, and a running procedure's step is highlighted (red when halted).
+ */
+import { mermaidChart } from '../../client/state-chart';
+import { PROCEDURES } from '../../machines/catalog';
+import { restartGroupWithoutCacheDeletionMachine } from '../../machines/restart-group-without-cache-deletion';
+
+test('each step of the restart is one box, chained by "done" in runbook order', () => {
+  const chart = mermaidChart(restartGroupWithoutCacheDeletionMachine);
+  expect(chart.startsWith('stateDiagram-v2\n')).toBe(true);
+  expect(chart).toContain('state "memberStopSpoc: Step 1: stop the Spooler Controller (SPOC). [halts on failure]" as memberStopSpoc');
+  expect(chart).toContain('memberStopSpoc --> memberStopGroupService : done');
+  expect(chart).toContain('memberVerifyGroupService --> memberStartGroupService : operator.startGroupService');
+  expect(chart).toContain('restartGroupWithoutCacheDeletion_procedure --> restartGroupWithoutCacheDeletion_aborting : operator.abort');
+  expect(chart).toContain('restartGroupWithoutCacheDeletion_procedure_memberConvergenceWait --> restartGroupWithoutCacheDeletion_procedure_memberNextMember : after convergence');
+  // The inner states of a step (running, halted) are not drawn.
+  expect(chart).not.toMatch(/memberStopSpoc_running|memberStopSpoc_halted/);
+});
+
+test('the current step of a running procedure is highlighted, in red when halted', () => {
+  const value = { procedure: { memberAwaitOnline: 'halted' } };
+  expect(mermaidChart(restartGroupWithoutCacheDeletionMachine, { value, halted: true })).toContain('class memberAwaitOnline halted');
+  expect(mermaidChart(restartGroupWithoutCacheDeletionMachine, { value: { procedure: 'memberConvergenceWait' } })).toContain(
+    'class restartGroupWithoutCacheDeletion_procedure_memberConvergenceWait active',
+  );
+});
+
+test('every procedure of the catalog has a chart in which every edge joins declared boxes', () => {
+  for (const procedure of PROCEDURES) {
+    const chart = mermaidChart(procedure.machine);
+    const declared = new Set([...chart.matchAll(/ as (\w+)$|^\s*state (\w+) \{$/gm)].map((m) => m[1] ?? m[2]));
+    for (const [, from, to] of chart.matchAll(/^\s*(\w+) --> (\w+)/gm)) {
+      expect({ procedure: procedure.id, from: declared.has(from as string), to: declared.has(to as string) }).toEqual({ procedure: procedure.id, from: true, to: true });
+    }
+  }
+});
