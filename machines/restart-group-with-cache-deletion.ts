@@ -15,61 +15,29 @@
  * that previously printed jobs may stay invisible at terminals for 15-30 minutes. An abort at any
  * point starts again what this procedure stopped (their caches stay deleted: the SPOCs recover).
  */
-import { setup } from 'xstate';
-import type { Effect } from './effects';
-import { abortRestoreStates } from './abort-restore-steps';
-import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
-import { BLOCK_DELAYS, BlockContext, blockStart, restartWithDeletionBlock } from './spoc-group-blocks';
+import { blockStart, restartWithDeletionBlock } from './spoc-group-blocks';
 import type { GroupRestartInput } from './spoc-group-input';
-import { initialSpocContext } from './spoc-procedure-context';
-import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
+import { scenarioMachine, ScenarioContext } from './spoc-procedure-machine';
 
 export const PRINTED_JOBS_NOTE =
   'Previously printed jobs may not be visible in the terminal job list for 15 to 30 minutes, until spooler job recovery has completed.';
 
-export interface CacheDeletionContext extends BlockContext {
-  input: GroupRestartInput;
-}
+export type CacheDeletionContext = ScenarioContext<GroupRestartInput>;
 
-const BLOCK = 'group';
-
-export const restartGroupWithCacheDeletionMachine = setup({
-  types: {
-    context: {} as CacheDeletionContext,
-    input: {} as GroupRestartInput,
-    output: {} as SpocProcedureOutput,
-  },
-  actions: {
-    /** Performed by the workflow runtime, never by the machine. */
-    effect: (_args, _effect: Effect) => undefined,
-  },
-  delays: BLOCK_DELAYS,
-}).createMachine({
+export const restartGroupWithCacheDeletionMachine = scenarioMachine<GroupRestartInput>({
   id: 'restartGroupWithCacheDeletion',
   description: 'Restart a SPOC group with cache deletion: stop all members, delete every cache, start them one at a time.',
-  context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [] }),
-  initial: 'procedure',
-  states: {
-    procedure: {
-      initial: PRECONDITIONS_START,
-      on: abortTransition('aborting'),
-      states: {
-        ...preconditionStates<CacheDeletionContext>({ hostsOf: (c) => c.input.members.map((m) => m.host), next: blockStart(BLOCK) }),
-        ...restartWithDeletionBlock<CacheDeletionContext>({ prefix: BLOCK, membersOf: (c) => c.input.members, next: 'completed' }),
-        completed: { type: 'final' },
-      },
-      onDone: { target: 'completed' },
-    },
-    aborting: abortRestoreStates<CacheDeletionContext>('aborted'),
-    completed: { type: 'final', description: 'Every member restarted with a fresh cache.' },
-    aborted: { type: 'final', description: 'Aborted; what this procedure stopped was started again (see the result).' },
-  },
-  output: ({ context }) => spocProcedureOutput(context, context.abortReason === null ? 'completed' : 'aborted', context.input.group, notesFor(context)),
+  spocsOf: (input) => input.members,
+  groupOf: (input) => input.group,
+  first: blockStart('group'),
+  states: restartWithDeletionBlock<CacheDeletionContext>({ prefix: 'group', membersOf: (c) => c.input.members, next: 'completed' }),
+  completedDescription: 'Every member restarted with a fresh cache.',
+  notes: () => [PRINTED_JOBS_NOTE],
+  abortNotes: mixedCachesNote,
 });
 
-/** What the operator must know at the end: the printed-jobs delay, or a group left with mixed caches. */
-function notesFor(c: CacheDeletionContext): string[] {
-  if (c.abortReason === null) return [PRINTED_JOBS_NOTE];
+/** After an abort: a group left with some caches deleted and some not must be restarted with deletion again. */
+function mixedCachesNote(c: CacheDeletionContext): string[] {
   const kept = c.input.members.map((m) => m.host).filter((h) => !c.cachesDeleted.includes(h));
   if (c.cachesDeleted.length > 0 && kept.length > 0) {
     return [

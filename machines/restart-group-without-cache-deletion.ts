@@ -12,51 +12,18 @@
  * At most one member is down at any time. An abort, at any point, starts again what this
  * procedure stopped and ends with a result that lists what it could not start.
  */
-import { setup } from 'xstate';
-import type { Effect } from './effects';
-import { abortRestoreStates } from './abort-restore-steps';
-import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
-import { BLOCK_DELAYS, BlockContext, blockStart, restartWithoutDeletionBlock } from './spoc-group-blocks';
+import { blockStart, restartWithoutDeletionBlock } from './spoc-group-blocks';
 import type { GroupRestartInput } from './spoc-group-input';
-import { initialSpocContext } from './spoc-procedure-context';
-import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
+import { scenarioMachine, ScenarioContext } from './spoc-procedure-machine';
 
-export interface GroupRestartContext extends BlockContext {
-  input: GroupRestartInput;
-}
+export type GroupRestartContext = ScenarioContext<GroupRestartInput>;
 
-const BLOCK = 'member';
-
-export const restartGroupWithoutCacheDeletionMachine = setup({
-  types: {
-    context: {} as GroupRestartContext,
-    input: {} as GroupRestartInput,
-    output: {} as SpocProcedureOutput,
-  },
-  actions: {
-    /** Performed by the workflow runtime, never by the machine. */
-    effect: (_args, _effect: Effect) => undefined,
-  },
-  delays: BLOCK_DELAYS,
-}).createMachine({
+export const restartGroupWithoutCacheDeletionMachine = scenarioMachine<GroupRestartInput>({
   id: 'restartGroupWithoutCacheDeletion',
   description: 'Restart a SPOC group without cache deletion, one member at a time.',
-  context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [] }),
-  initial: 'procedure',
-  states: {
-    procedure: {
-      initial: PRECONDITIONS_START,
-      on: abortTransition('aborting'),
-      states: {
-        ...preconditionStates<GroupRestartContext>({ hostsOf: (c) => c.input.members.map((m) => m.host), next: blockStart(BLOCK) }),
-        ...restartWithoutDeletionBlock<GroupRestartContext>({ prefix: BLOCK, membersOf: (c) => c.input.members, next: 'completed', convergence: true }),
-        completed: { type: 'final' },
-      },
-      onDone: { target: 'completed' },
-    },
-    aborting: abortRestoreStates<GroupRestartContext>('aborted'),
-    completed: { type: 'final', description: 'Every member restarted.' },
-    aborted: { type: 'final', description: 'Aborted; what this procedure stopped was started again (see the result).' },
-  },
-  output: ({ context }) => spocProcedureOutput(context, context.abortReason === null ? 'completed' : 'aborted', context.input.group),
+  spocsOf: (input) => input.members,
+  groupOf: (input) => input.group,
+  first: blockStart('member'),
+  states: restartWithoutDeletionBlock<GroupRestartContext>({ prefix: 'member', membersOf: (c) => c.input.members, next: 'completed', convergence: true }),
+  completedDescription: 'Every member restarted.',
 });

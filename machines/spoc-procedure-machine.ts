@@ -1,5 +1,5 @@
 /**
- * The frame every SPOC scenario machine shares: preconditions on every host it touches, its
+ * The frame every SPOC procedure machine shares: preconditions on every host it touches, its
  * blocks, and the abort that starts again what was stopped. A scenario file says only what is
  * its own: its input, its blocks in runbook order, and what the operator must know at the end.
  */
@@ -30,6 +30,10 @@ export interface ScenarioDefinition<I> {
   states: Record<string, StateConfig>;
   /** What the operator must know when it completed. */
   notes?: (c: ScenarioContext<I>) => string[];
+  /** What the operator must know when it was aborted. */
+  abortNotes?: (c: ScenarioContext<I>) => string[];
+  /** Descriptions of the final states, in the operator's words. */
+  completedDescription?: string;
 }
 
 export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
@@ -58,7 +62,7 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
         onDone: { target: 'completed' },
       },
       aborting: abortRestoreStates<C>('aborted'),
-      completed: { type: 'final', description: 'The scenario is complete.' },
+      completed: { type: 'final', description: def.completedDescription ?? 'The scenario is complete.' },
       aborted: { type: 'final', description: 'Aborted; what this procedure stopped was started again (see the result).' },
     },
     output: ({ context }) =>
@@ -66,7 +70,7 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
         context,
         context.abortReason === null ? 'completed' : 'aborted',
         def.groupOf(context.input as I),
-        context.abortReason === null ? (def.notes?.(context) ?? []) : [],
+        context.abortReason === null ? (def.notes?.(context) ?? []) : (def.abortNotes?.(context) ?? []),
       ),
   });
 }
