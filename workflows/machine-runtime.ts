@@ -266,7 +266,11 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     const info = wf.workflowInfo();
     const quiet = inFlight.size === 0 && queue.length === 0;
     if (snapshot.status === 'active' && quiet && (info.continueAsNewSuggested || info.historyLength > historyLimit)) {
-      await wf.condition(wf.allHandlersFinished);
+      // Let running update handlers finish first. An event that arrives meanwhile (an operator
+      // command, a timer) must not be lost in the hand-over: then this run goes on a little longer.
+      await wf.condition(() => wf.allHandlersFinished() || queue.length > 0);
+    }
+    if (snapshot.status === 'active' && quiet && queue.length === 0 && wf.allHandlersFinished() && (info.continueAsNewSuggested || info.historyLength > historyLimit)) {
       const persisted = machine.getPersistedSnapshot(snapshot) as unknown as { value: unknown; context: unknown };
       const next: ResumeState = {
         value: persisted.value,
