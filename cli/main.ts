@@ -20,6 +20,7 @@ import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client
 import { operatorCommandSchema } from '../workflows/operator-messages';
 import { procedureById } from '../machines/catalog';
 import { mermaidChart } from '../client/state-chart';
+import { simCommand, SimUsageError } from './sim-commands';
 
 class UsageError extends Error {}
 
@@ -30,7 +31,11 @@ const USAGE = `usage:
   spoolflow status <workflowId>
   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad> [--reason <text>] [--operator <name>]
   spoolflow result <workflowId>
-  spoolflow chart <id> [--workflow <workflowId>]`;
+  spoolflow chart <id> [--workflow <workflowId>]
+  spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
+                       | load <host> <activeJobs> | management-server up|down`;
+
+const BOOLEAN_FLAGS = new Set(['--wait', '--never-online', '--rescue-never-finishes', '--clear']);
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true> } {
   const positional: string[] = [];
@@ -39,7 +44,7 @@ function parseArgs(argv: string[]): { positional: string[]; flags: Record<string
     const arg = argv[i] as string;
     if (arg.startsWith('--')) {
       const next = argv[i + 1];
-      if (next !== undefined && (!next.startsWith('--') || next === '-') && arg !== '--wait') {
+      if (next !== undefined && (!next.startsWith('--') || next === '-') && !BOOLEAN_FLAGS.has(arg)) {
         flags[arg.slice(2)] = next;
         i += 1;
       } else flags[arg.slice(2)] = true;
@@ -117,6 +122,13 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(mermaidChart(machine, { value: status.state, halted: status.status === 'halted' }));
       });
     }
+    case 'sim':
+      try {
+        return print(simCommand(positional.slice(1), flags));
+      } catch (err) {
+        if (err instanceof SimUsageError) throw new UsageError(err.message);
+        throw err;
+      }
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
   }

@@ -59,6 +59,7 @@ interface SimHostState {
 export class SimHost implements EmulatedServiceTable {
   private data: SimHostState;
   private readonly stateFile: string;
+  private lastSeen: string | undefined;
 
   constructor(
     readonly server: SiteServer,
@@ -71,6 +72,7 @@ export class SimHost implements EmulatedServiceTable {
     this.stateFile = path.join(root, 'state.json');
     if (existsSync(this.stateFile)) {
       this.data = JSON.parse(readFileSync(this.stateFile, 'utf8')) as SimHostState;
+      this.lastSeen = this.fileStamp();
     } else {
       this.data = this.freshState();
       this.writeInitialFiles();
@@ -159,6 +161,7 @@ export class SimHost implements EmulatedServiceTable {
   // --- for tests and the CLI ---
 
   setLoad(activeJobs: number): void {
+    this.reloadIfChangedOutside();
     this.data.activeJobs = activeJobs;
     this.save();
   }
@@ -209,6 +212,7 @@ export class SimHost implements EmulatedServiceTable {
 
   /** Applies every scheduled change that is due. */
   advance(now: number = this.clock.now()): void {
+    this.reloadIfChangedOutside();
     let changed = false;
     for (;;) {
       const due = this.data.scheduled.filter((s) => s.at <= now).sort((a, b) => a.at - b.at)[0];
@@ -384,6 +388,29 @@ export class SimHost implements EmulatedServiceTable {
     const tmp = `${this.stateFile}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.data));
     renameSync(tmp, this.stateFile);
+    this.lastSeen = this.fileStamp();
+  }
+
+  /**
+   * `spoolflow sim ...` changes a host (a fault, load) from another process by writing its state
+   * file; the process that runs the fleet notices the file changed and takes the new state.
+   */
+  private reloadIfChangedOutside(): void {
+    const stamp = this.fileStamp();
+    if (stamp === undefined || stamp === this.lastSeen) return;
+    this.data = JSON.parse(readFileSync(this.stateFile, 'utf8')) as SimHostState;
+    this.lastSeen = stamp;
+  }
+
+  private fileStamp(): string | undefined {
+    const stat = statSync(this.stateFile, { throwIfNoEntry: false });
+    return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : undefined;
+  }
+
+  /** The faults injected on this host. */
+  faults(): SimFaults {
+    this.reloadIfChangedOutside();
+    return this.data.faults;
   }
 
   /** Removes the host's files (tests). */
