@@ -44,14 +44,7 @@ export function scenarioExamples(inventory: Inventory) {
 }
 
 export function groupRestartExample(inventory: Inventory, groupName?: string): GroupRestartInput {
-  const group = groupName ? inventory.groups.find((g) => g.name === groupName) : inventory.groups[0];
-  if (!group) throw new Error(`the inventory has no SPOC group ${groupName ?? ''}`.trim());
-  return {
-    group: group.name,
-    members: group.members.map((host) => {
-      const server = serverByHost(inventory, host);
-      return { host: server.host, installDir: server.installDir, otherServices: otherServicesOf(server) };
-    }),
-    waits: { ...SHORT_WAITS },
-  };
+  const group = groupName ?? inventory.groups[0]?.name;
+  if (!group) throw new Error('the inventory has no SPOC group');
+  return { group, members: groupMembers(inventory, group), waits: { ...SHORT_WAITS } };
 }

@@ -374,13 +374,7 @@ async function launch(plan: LaunchPlan): Promise<DevServer> {
   const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
 
   for (let attempt = 1; ; attempt++) {
-    const port = await choosePort(ip, plan.port, DEFAULT_PORT, 'Temporal frontend', 'port', avoid, log);
-    avoid.add(port);
-    let uiPort: number | undefined;
-    if (ui) {
-      uiPort = await choosePort(ip, plan.uiPort, port + UI_PORT_OFFSET, 'Temporal Web UI', 'uiPort', avoid, log);
-      avoid.add(uiPort);
-    }
+    const { port, uiPort } = await choosePorts(ip, plan, ui, avoid, log);
     const args = ['server', 'start-dev', '--db-filename', dbPath, '--ip', ip, '--port', String(port)];
     args.push(...(uiPort !== undefined ? ['--ui-port', String(uiPort)] : ['--headless']));
     args.push('--namespace', namespace, '--log-level', 'warn', '--color', 'never');
@@ -527,13 +521,7 @@ async function launchWithSdk(plan: SdkLaunchPlan): Promise<DevServer> {
   const avoid = new Set<number>();
 
   for (let attempt = 1; ; attempt++) {
-    const port = await choosePort(ip, plan.port, DEFAULT_PORT, 'Temporal frontend', 'port', avoid, log);
-    avoid.add(port);
-    let uiPort: number | undefined;
-    if (ui) {
-      uiPort = await choosePort(ip, plan.uiPort, port + UI_PORT_OFFSET, 'Temporal Web UI', 'uiPort', avoid, log);
-      avoid.add(uiPort);
-    }
+    const { port, uiPort } = await choosePorts(ip, plan, ui, avoid, log);
 
     let env: Awaited<ReturnType<typeof TestWorkflowEnvironment.createLocal>>;
     try {
@@ -684,4 +672,20 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     fs.rmSync(pidPath, { force: true });
     throw err;
   }
+}
+
+/** The frontend port and, with the UI on, the UI port of one start attempt; both join `avoid`. */
+async function choosePorts(
+  ip: string,
+  plan: { port?: number; uiPort?: number },
+  ui: boolean,
+  avoid: Set<number>,
+  log: (m: string) => void,
+): Promise<{ port: number; uiPort: number | undefined }> {
+  const port = await choosePort(ip, plan.port, DEFAULT_PORT, 'Temporal frontend', 'port', avoid, log);
+  avoid.add(port);
+  if (!ui) return { port, uiPort: undefined };
+  const uiPort = await choosePort(ip, plan.uiPort, port + UI_PORT_OFFSET, 'Temporal Web UI', 'uiPort', avoid, log);
+  avoid.add(uiPort);
+  return { port, uiPort };
 }

@@ -67,12 +67,6 @@ export interface EffectOutputs {
   'delete-cache': { deleted: boolean; path: string };
 }
 
-/** The event the runtime sends when an effect succeeded. */
-export interface EffectDoneEvent<A extends ActionWord = ActionWord> {
-  type: `effect.done.${string}`;
-  output: EffectOutputs[A];
-}
-
 /** The event the runtime sends when an effect failed for good; the machine halts on it. */
 export interface EffectFailedEvent {
   type: `effect.failed.${string}`;

@@ -45,7 +45,8 @@ export function simHostAgentDeps(host: SimHost, pollMs: number): HostAgentDeps {
   };
 }
 
-/** One agent per simulated host. */
-export async function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100): Promise<Worker[]> {
-  return Promise.all([...fleet.hosts.values()].map((host) => createHostAgentWorker(conn, simHostAgentDeps(host, pollMs))));
+/** One agent per simulated host, but for the hosts in `without` (a test's host whose agent is gone). */
+export async function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100, without: string[] = []): Promise<Worker[]> {
+  const hosts = [...fleet.hosts.values()].filter((host) => !without.includes(host.host));
+  return Promise.all(hosts.map((host) => createHostAgentWorker(conn, simHostAgentDeps(host, pollMs))));
 }

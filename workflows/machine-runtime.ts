@@ -19,7 +19,7 @@ import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, 
 import { AnyStateMachine, transition, initialTransition } from 'xstate';
 import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, hostOf, placeOf } from '../machines/effects';
 import { directivesOf, MachineEvent } from '../machines/machine-directives';
-import { currentStep } from '../machines/plan';
+import { currentStep, formatSeconds } from '../machines/plan';
 import { activityOptionsFor } from './activity-options';
 import { operatorCommandSchema, operatorUpdate, PathEntry, ProcedureStatus, statusQuery } from './operator-messages';
 import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from './search-attributes';
@@ -205,7 +205,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     for (const directive of directivesOf(actions)) {
       if (directive.kind === 'effect') effects.push(directive.effect);
       else if (directive.kind === 'schedule') {
-        const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: `Wait ${Math.round(directive.delayMs / 1000)} s`, startedAt: new Date().toISOString(), outcome: 'running' };
+        const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: `Wait ${formatSeconds(directive.delayMs / 1000)}`, startedAt: new Date().toISOString(), outcome: 'running' };
         record(entry);
         startTimer(directive.id, directive.event, Date.now() + directive.delayMs, entry);
       } else {

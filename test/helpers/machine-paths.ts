@@ -31,7 +31,7 @@ function eventsFor(snapshot: AnyMachineSnapshot) {
     if (!tag.startsWith('effect:')) continue;
     const step = tag.slice('effect:'.length);
     const started = [...new Set([SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...Object.values(c.down).flat(), ...(c.othersRunning[host] ?? [])])];
-    const output = { outcome: 'stopped', at: '2000-01-01T00:00:00.000Z', running: [], stopped: [], started, failed: [], reachable: true, activeJobs: {}, deleted: true, path: 'x' };
+    const output = { outcome: 'stopped', at: '2000-01-01T00:00:00.000Z', running: member?.otherServices ?? [], stopped: [], started, failed: [], reachable: true, activeJobs: {}, deleted: true, path: 'x' };
     events.push({ type: `effect.done.${step}`, output }, { type: `effect.failed.${step}`, reason: 'injected' });
   }
   for (const node of (snapshot as unknown as { _nodes: { after: { eventType: string }[] }[] })._nodes) {

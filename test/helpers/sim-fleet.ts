@@ -9,7 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/inventory';
 import { SimFleet } from '../../simulator/sim-fleet';
 import { createCentralWorker } from '../../worker/central-worker';
-import { createHostAgentWorker, simHostAgentDeps } from '../../worker/host-agents';
+import { createSimHostAgents } from '../../worker/host-agents';
 import type { TestTemporal } from './temporal-server';
 
 export function testInventory(overrides: Partial<Inventory> = {}): Inventory {
@@ -26,10 +26,9 @@ export function createTestFleet(inventory: Inventory = testInventory()): SimFlee
 /** Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs. */
 export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn: () => Promise<T>, opts: { withoutAgents?: string[] } = {}): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
-  const agents = [...fleet.hosts.values()].filter((h) => !(opts.withoutAgents ?? []).includes(h.host));
   const workers: Worker[] = [
     await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }),
-    ...(await Promise.all(agents.map((h) => createHostAgentWorker(conn, simHostAgentDeps(h, 20))))),
+    ...(await createSimHostAgents(conn, fleet, 20, opts.withoutAgents)),
   ];
   let result: T | undefined;
   let failure: unknown;

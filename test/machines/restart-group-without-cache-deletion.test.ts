@@ -2,8 +2,7 @@
  * The restart-without-cache-deletion machine, without Temporal: its plan, its halts and operator
  * commands, and invariants on every path the graph utilities find.
  */
-import { initialTransition, transition, AnyMachineSnapshot } from 'xstate';
-import { getSimplePaths } from 'xstate/graph';
+import { initialTransition, transition } from 'xstate';
 import { planProcedure } from '../../machines/plan';
 import { restartGroupWithoutCacheDeletionMachine as machine } from '../../machines/restart-group-without-cache-deletion';
 import { groupRestartInputSchema, GroupRestartInput } from '../../machines/spoc-group-input';
@@ -11,6 +10,7 @@ import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE, isProtectedServic
 import { directivesOf } from '../../machines/machine-directives';
 import { hostsDown } from '../../machines/spoc-procedure-context';
 import { Effect, nominalOutput } from '../../machines/effects';
+import { servicesOf, walkPaths } from '../helpers/machine-paths';
 
 const input: GroupRestartInput = groupRestartInputSchema.parse({
   group: 'prague',
@@ -165,27 +165,10 @@ describe('halting', () => {
 });
 
 describe('every path', () => {
-  // Events the outside world can send in any state: the effect's success or failure, operator
-  // commands, and the convergence timer.
-  function eventsFor(snapshot: AnyMachineSnapshot) {
-    const events: { type: string; [k: string]: unknown }[] = [];
-    for (const tag of snapshot.tags) {
-      if (!tag.startsWith('effect:')) continue;
-      const step = tag.slice('effect:'.length);
-      const host = input.members.map((m) => m.host).find((h) => h === input.members[snapshot.context.memberIndex]?.host) ?? 'spoc-1';
-      const services = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...(snapshot.context.down[host] ?? []), ...(snapshot.context.othersRunning[host] ?? [])];
-      const output = { outcome: 'stopped', at: 'x', running: input.members[snapshot.context.memberIndex]?.otherServices ?? [], stopped: [], started: [...new Set(services)], failed: [], reachable: true, activeJobs: {} };
-      events.push({ type: `effect.done.${step}`, output }, { type: `effect.failed.${step}`, reason: 'injected' });
-    }
-    if (snapshot.hasTag('waiting')) events.push({ type: 'xstate.after.convergence.restartGroupWithoutCacheDeletion.procedure.memberConvergenceWait' });
-    events.push({ type: 'operator.retry' }, { type: 'operator.skip' }, { type: 'operator.abort' });
-    return events;
-  }
-
-  const paths = getSimplePaths(machine, { input, events: eventsFor, limit: 200_000 } as never);
+  const paths = walkPaths(machine, input);
 
   test('the graph has paths to both endings', () => {
-    const outcomes = new Set(paths.map((p) => (p.state.status === 'done' ? (p.state.output as { outcome: string }).outcome : 'open')));
+    const outcomes = new Set(paths.map((p) => (p.end.status === 'done' ? (p.end.output as { outcome: string }).outcome : 'open')));
     expect(outcomes).toEqual(new Set(['completed', 'aborted', 'open']));
   });
 
@@ -198,24 +181,17 @@ describe('every path', () => {
   test('never asks to stop or start a protected service, on any path', () => {
     let serviceEffects = 0;
     for (const path of paths) {
-      let [previous] = initialTransition(machine, input);
-      for (const step of path.steps.slice(1)) {
-        const [, actions] = transition(machine, previous, step.event);
-        for (const d of directivesOf(actions)) {
-          if (d.kind !== 'effect') continue;
-          const touched = 'services' in d.effect ? d.effect.services : 'service' in d.effect ? [d.effect.service] : [];
-          serviceEffects += touched.length;
-          expect(touched.filter(isProtectedService)).toEqual([]);
-        }
-        previous = step.state;
+      for (const touched of path.steps.flatMap((step) => step.effects).map(servicesOf)) {
+        serviceEffects += touched.length;
+        expect(touched.filter(isProtectedService)).toEqual([]);
       }
     }
     expect(serviceEffects).toBeGreaterThan(0);
   });
 
   test('every finished path left nothing stopped that it did not report', () => {
-    for (const path of paths.filter((p) => p.state.status === 'done')) {
-      expect(path.state.context.down).toEqual({});
+    for (const path of paths.filter((p) => p.end.status === 'done')) {
+      expect(path.end.context.down).toEqual({});
     }
   });
 });
