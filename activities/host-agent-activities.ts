@@ -15,6 +15,8 @@ import { describeIssues } from '../machines/input-errors';
 import type { ServiceControl, ServiceState } from './service-control/service-control';
 import { lastLifecycleStatusSince, rescueFinishedSince } from './spoc-logs';
 import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
+import type { OsControl } from './os-control/os-control';
+import { readOsRestartNote, writeOsRestartNote } from './os-restart-marker';
 
 export interface HostAgentDeps {
   /** The host this agent runs on; effects for any other host are refused. */
@@ -26,6 +28,10 @@ export interface HostAgentDeps {
   localPath: (windowsPath: string) => string;
   /** How often to poll a service or a log while waiting. */
   pollMs: number;
+  /** The host's operating system: boot time and restart. */
+  os: OsControl;
+  /** A local folder the agent keeps its own notes in (OS restart requests); survives a reboot. */
+  stateDir: string;
   /** Told of file operations on the host (the simulator writes them to its operation record). */
   audit?: (entry: { operation: string; target: string; outcome: string }) => void;
   now?: () => number;
@@ -36,6 +42,8 @@ const serviceEffect = baseEffect.extend({ service: z.string().min(1), timeoutSec
 const servicesEffect = baseEffect.extend({ services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive().optional(), bestEffort: z.boolean().optional() });
 const cacheEffect = baseEffect.extend({ installDir: z.string() });
 const logEffect = baseEffect.extend({ installDir: z.string().min(3), since: z.string().min(1), timeoutSeconds: z.number().positive() });
+const restartEffect = baseEffect.extend({ delaySeconds: z.number().int().min(0).max(600) });
+const restartedEffect = baseEffect.extend({ since: z.string().min(1), services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive() });
 
 export function createHostAgentActivities(deps: HostAgentDeps) {
   const now = deps.now ?? Date.now;
@@ -178,6 +186,63 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
           throw ApplicationFailure.nonRetryable(`${deps.host}: ${err.message}`, err.name);
         }
         throw err;
+      }
+    },
+
+    /**
+     * Asks Windows to restart in a few seconds, once per step: a retry of the same step (the host
+     * went down before the answer reached the server) finds the host's note and reports the first
+     * request instead of restarting the host again.
+     */
+    async restartOs(effect: EffectOf<'restart-os'>): Promise<EffectOutputs['restart-os']> {
+      const e = accept(restartEffect, effect);
+      const info = Context.current().info;
+      const workflowId = info.workflowExecution?.workflowId ?? 'no-workflow';
+      const key = `${workflowId}-${info.workflowExecution?.runId ?? ''}-${info.activityId}`;
+      const note = readOsRestartNote(deps.stateDir, key);
+      if (note) {
+        const bootedSince = (await deps.os.lastBootTime()) > Date.parse(note.requestedAt);
+        if (note.state === 'requested' || bootedSince) {
+          return { outcome: 'already-requested', requestedAt: note.requestedAt, bootBefore: note.bootBefore };
+        }
+      }
+      const bootBefore = note?.bootBefore ?? new Date(await deps.os.lastBootTime()).toISOString();
+      const requestedAt = note?.requestedAt ?? new Date(now()).toISOString();
+      const base = { requestedAt, bootBefore, workflowId, step: e.step };
+      writeOsRestartNote(deps.stateDir, key, { ...base, state: 'requesting' });
+      try {
+        const outcome = await deps.os.requestRestart(e.delaySeconds, `spoolflow: ${e.title} (${workflowId})`);
+        deps.audit?.({ operation: 'request-os-restart', target: 'Windows', outcome });
+      } catch (err) {
+        if (err instanceof Error && err.name === 'OsRestartRefusedError') throw ApplicationFailure.nonRetryable(`${deps.host}: ${err.message}`, err.name);
+        throw err;
+      }
+      writeOsRestartNote(deps.stateDir, key, { ...base, state: 'requested' });
+      return { outcome: 'restart-requested', requestedAt, bootBefore };
+    },
+
+    /**
+     * Waits until the host booted after `since` and the services are running again. Runs on the
+     * agent once it is back: while the host restarts nobody polls its queue, and an attempt that
+     * started just before the shutdown dies with it and is retried after the boot.
+     */
+    async awaitHostRestarted(effect: EffectOf<'await-host-restarted'>): Promise<EffectOutputs['await-host-restarted']> {
+      const e = accept(restartedEffect, effect);
+      const since = Date.parse(e.since);
+      const until = deadline(e.timeoutSeconds);
+      for (;;) {
+        const bootedAt = await deps.os.lastBootTime();
+        if (bootedAt > since) {
+          for (const service of e.services) await waitForState(service, 'RUNNING', Math.max(1, Math.ceil((until - now()) / 1000)));
+          return { bootedAt: new Date(bootedAt).toISOString(), running: e.services };
+        }
+        if (now() >= until) {
+          throw ApplicationFailure.nonRetryable(
+            `${deps.host} has not restarted within ${e.timeoutSeconds} s of the request (last boot ${new Date(bootedAt).toISOString()}, restart requested ${e.since})`,
+            'StepTimedOutError',
+          );
+        }
+        await pause();
       }
     },
 

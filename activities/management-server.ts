@@ -8,5 +8,15 @@ export interface ManagementServerView {
   address: string;
   /** Throws when the Management Server does not answer. */
   ping(): Promise<void>;
-  spocStatus(hosts: string[]): Promise<Record<string, { online: boolean; activeJobs: number }>>;
+  spocStatus(hosts: string[]): Promise<Record<string, SpocStatus>>;
+}
+
+/** One SPOC as Devices > Spooler Controller Groups shows it. */
+export interface SpocStatus {
+  online: boolean;
+  /** When the Management Server last saw it come online (ISO), null while it is not online. */
+  onlineSince: string | null;
+  activeJobs: number;
+  /** The SPOC group it belongs to, null for a standalone SPOC. */
+  group: string | null;
 }

@@ -6,7 +6,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
 import { groupRestartInputSchema, GroupRestartInput } from './spoc-group-input';
 import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './restart-group-without-cache-deletion';
-import { restartGroupWithCacheDeletionMachine, CacheDeletionContext } from './restart-group-with-cache-deletion';
+import { restartGroupWithCacheDeletionMachine, CacheDeletionContext, groupMembersRestartedInParallelMachine } from './restart-group-with-cache-deletion';
 import { createGroupFromStandaloneSpocsMachine } from './create-group-from-standalone-spocs';
 import { addSpocToGroupMachine } from './add-spoc-to-group';
 import { removeSpocFromGroupMachine } from './remove-spoc-from-group';
@@ -25,6 +25,10 @@ import {
   RemoveSpocInput,
 } from './spoc-scenario-inputs';
 import type { BlockContext } from './spoc-group-blocks';
+import { groupOsRestartInputSchema, GroupOsRestartInput, standaloneOsRestartInputSchema, StandaloneOsRestartInput } from './os-restart-input';
+import { restartOsOfGroupMembersMachine, GroupOsRestartContext } from './restart-os-of-group-members';
+import { restartOsOfStandaloneSpocsMachine, StandaloneOsRestartContext } from './restart-os-of-standalone-spocs';
+import type { OsRestartContext } from './os-restart-steps';
 
 export interface ProcedureDefinition {
   /** Kebab-case id the CLI uses. */
@@ -58,6 +62,16 @@ function summarizeScenario(c: BlockContext): Record<string, unknown> {
     loadOverride: c.loadOverride,
     abortReason: c.abortReason,
     couldNotStart: c.couldNotStart,
+  };
+}
+
+function summarizeOsRestart(c: OsRestartContext & BlockContext): Record<string, unknown> {
+  return {
+    ...summarizeScenario(c),
+    restartRequestedAt: c.restartRequestedAt,
+    bootedAt: c.bootedAt,
+    parallelRestartSeen: c.parallelRestartSeen,
+    lanes: c.lanes,
   };
 }
 
@@ -128,6 +142,36 @@ export const PROCEDURES = [
     machine: ipAddressChangedMachine,
     hostsOf: (input: IpChangedInput) => input.members.map((m) => m.host),
     summarize: summarizeScenario,
+  },
+  {
+    id: 'restart-os-of-standalone-spocs',
+    workflowType: 'restartOsOfStandaloneSpocs',
+    description:
+      'Restart the operating system of standalone SPOC servers, in parallel: each is restarted on the host, then observed back (new boot time, its services running) and online on the Management Server.',
+    inputSchema: standaloneOsRestartInputSchema,
+    machine: restartOsOfStandaloneSpocsMachine,
+    hostsOf: (input: StandaloneOsRestartInput) => input.spocs.map((m) => m.host),
+    summarize: (c: StandaloneOsRestartContext) => summarizeOsRestart(c),
+  },
+  {
+    id: 'restart-os-of-group-members',
+    workflowType: 'restartOsOfGroupMembers',
+    description:
+      'Restart the operating system of the servers of a SPOC group, one member at a time: restart, wait until it is back and its SPOC online on the Management Server, wait 5-10 minutes, next. A member found down meanwhile (a parallel restart) leads to the restart with cache deletion on all members.',
+    inputSchema: groupOsRestartInputSchema,
+    machine: restartOsOfGroupMembersMachine,
+    hostsOf: (input: GroupOsRestartInput) => input.members.map((m) => m.host),
+    summarize: (c: GroupOsRestartContext) => ({ group: c.input.group, member: c.input.members[c.memberIndex]?.host, ...summarizeOsRestart(c) }),
+  },
+  {
+    id: 'group-members-restarted-in-parallel',
+    workflowType: 'groupMembersRestartedInParallel',
+    description:
+      'Several members of a SPOC group were restarted in parallel (their OS, outside spoolflow): the runbook requires the restart with cache deletion on all members of the group.',
+    inputSchema: groupRestartInputSchema,
+    machine: groupMembersRestartedInParallelMachine,
+    hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
+    summarize: (c: CacheDeletionContext) => summarizeGroupRestart(c),
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

@@ -12,6 +12,8 @@ export type EffectPlace = 'host' | 'central';
 export const ACTIONS = {
   'check-management-server': 'central',
   'check-no-load': 'central',
+  'check-spocs-online': 'central',
+  'await-spoc-online': 'central',
   'query-services': 'host',
   'stop-service': 'host',
   'stop-services': 'host',
@@ -21,6 +23,8 @@ export const ACTIONS = {
   'await-lifecycle-online': 'host',
   'await-rescue-finished': 'host',
   'delete-cache': 'host',
+  'restart-os': 'host',
+  'await-host-restarted': 'host',
 } as const satisfies Record<string, EffectPlace>;
 
 export type ActionWord = keyof typeof ACTIONS;
@@ -47,7 +51,12 @@ export type Effect =
   | (HostEffectBase & { action: 'await-service-running'; service: string; timeoutSeconds: number })
   | (HostEffectBase & { action: 'await-lifecycle-online'; installDir: string; since: string; timeoutSeconds: number })
   | (HostEffectBase & { action: 'await-rescue-finished'; installDir: string; since: string; timeoutSeconds: number })
-  | (HostEffectBase & { action: 'delete-cache'; installDir: string });
+  | (HostEffectBase & { action: 'delete-cache'; installDir: string })
+  /** With `standalone`, each SPOC must also be in no SPOC group. */
+  | (EffectBase & { action: 'check-spocs-online'; hosts: string[]; standalone?: boolean })
+  | (HostEffectBase & { action: 'await-spoc-online'; since: string; others: string[]; timeoutSeconds: number })
+  | (HostEffectBase & { action: 'restart-os'; delaySeconds: number })
+  | (HostEffectBase & { action: 'await-host-restarted'; since: string; services: string[]; timeoutSeconds: number });
 
 export type EffectOf<A extends ActionWord> = Extract<Effect, { action: A }>;
 
@@ -65,6 +74,12 @@ export interface EffectOutputs {
   'await-lifecycle-online': { onlineAt: string };
   'await-rescue-finished': { finishedAt: string };
   'delete-cache': { deleted: boolean; path: string };
+  'check-spocs-online': { online: string[] };
+  /** `others`: how the Management Server saw the other members at that moment. */
+  'await-spoc-online': { onlineAt: string; others: Record<string, { online: boolean; onlineSince: string | null }> };
+  /** `requestedAt` and `bootBefore` are host clock times; a retried step reports the first request. */
+  'restart-os': { outcome: 'restart-requested' | 'already-requested'; requestedAt: string; bootBefore: string };
+  'await-host-restarted': { bootedAt: string; running: string[] };
 }
 
 /** The event the runtime sends when an effect failed for good; the machine halts on it. */
@@ -85,6 +100,12 @@ export function failedEventType(step: string): `effect.failed.${string}` {
 /** The tag a state carries while its effect is in flight; the runtime cancels effects whose tag is gone. */
 export function effectTag(step: string): string {
   return `effect:${step}`;
+}
+
+/** What an effect is in flight as: its step, on its host (one step may run on several hosts at once). */
+export function flightKey(effect: Effect): string {
+  const host = hostOf(effect);
+  return host ? `${effect.step}@${host}` : effect.step;
 }
 
 /** Where the effect runs: a host's agent, or the central worker. */
@@ -118,6 +139,14 @@ export function targetOf(effect: Effect): string | undefined {
       return effect.hosts.join(', ');
     case 'check-management-server':
       return 'Management Server';
+    case 'check-spocs-online':
+      return effect.hosts.join(', ');
+    case 'await-spoc-online':
+      return 'Management Server';
+    case 'restart-os':
+      return 'Windows';
+    case 'await-host-restarted':
+      return effect.services.join(', ');
   }
 }
 
@@ -149,8 +178,19 @@ export function nominalOutput(effect: Effect, now: string): EffectOutputs[Action
       return { finishedAt: now };
     case 'delete-cache':
       return { deleted: true, path: `${effect.installDir}\\SPOC\\SpoolCache` };
+    case 'check-spocs-online':
+      return { online: [...effect.hosts] };
+    case 'await-spoc-online':
+      // The other members have been online since before this member's restart: no parallel restart.
+      return { onlineAt: now, others: Object.fromEntries(effect.others.map((h) => [h, { online: true, onlineSince: PLAN_LONG_AGO }])) };
+    case 'restart-os':
+      return { outcome: 'restart-requested', requestedAt: now, bootBefore: PLAN_LONG_AGO };
+    case 'await-host-restarted':
+      return { bootedAt: now, running: [...effect.services] };
   }
 }
+
+const PLAN_LONG_AGO = '1999-12-01T00:00:00.000Z';
 
 /** The activity that performs an action: its words in camelCase (`stop-service` → `stopService`). */
 export function activityNameOf(action: ActionWord): string {

@@ -59,7 +59,7 @@ export function planProcedure(machine: AnyStateMachine, input: unknown, maxSteps
         ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
         title: effect.title,
       });
-      event = { type: doneEventType(effect.step), output: nominalOutput(effect, new Date(clock).toISOString()) };
+      event = { type: doneEventType(effect.step), output: nominalOutput(effect, new Date(clock).toISOString()), ...(host !== undefined ? { host } : {}) };
     } else {
       const next = [...delays.entries()].sort((a, b) => a[1].delayMs - b[1].delayMs)[0];
       if (!next) throw new Error(`the machine is stuck in ${JSON.stringify(snapshot.value)} with nothing to do`);

@@ -36,6 +36,23 @@ export const restartGroupWithCacheDeletionMachine = scenarioMachine<GroupRestart
   abortNotes: mixedCachesNote,
 });
 
+/**
+ * Several members of a group were restarted in parallel (their OS, by hand): the runbook's answer
+ * is this same restart with cache deletion on all members; a catalog entry of its own so the
+ * operator finds it by the situation, and the result says why it ran.
+ */
+export const groupMembersRestartedInParallelMachine = scenarioMachine<GroupRestartInput>({
+  id: 'groupMembersRestartedInParallel',
+  description: 'Several members were restarted in parallel: restart the whole group with cache deletion.',
+  spocsOf: (input) => input.members,
+  groupOf: (input) => input.group,
+  first: blockStart('group'),
+  states: restartWithDeletionBlock<CacheDeletionContext>({ prefix: 'group', membersOf: (c) => c.input.members, next: 'completed' }),
+  completedDescription: 'Every member restarted with a fresh cache after the parallel restart.',
+  notes: () => ['Several members had been restarted in parallel; every member was restarted with cache deletion, as the runbook requires.', PRINTED_JOBS_NOTE],
+  abortNotes: mixedCachesNote,
+});
+
 /** After an abort: a group left with some caches deleted and some not must be restarted with deletion again. */
 function mixedCachesNote(c: CacheDeletionContext): string[] {
   const kept = c.input.members.map((m) => m.host).filter((h) => !c.cachesDeleted.includes(h));

@@ -34,6 +34,10 @@ export interface ScenarioDefinition<I> {
   abortNotes?: (c: ScenarioContext<I>) => string[];
   /** Descriptions of the final states, in the operator's words. */
   completedDescription?: string;
+  /** Context fields of the scenario's own steps, at the start. */
+  extraContext?: () => Record<string, unknown>;
+  /** `after` delays of the scenario's own steps, besides the blocks' ones. */
+  delays?: Record<string, ({ context }: { context: never }) => number>;
 }
 
 export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
@@ -44,11 +48,11 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
       /** Performed by the workflow runtime, never by the machine. */
       effect: (_args, _effect: Effect) => undefined,
     },
-    delays: BLOCK_DELAYS,
+    delays: { ...BLOCK_DELAYS, ...(def.delays ?? {}) } as typeof BLOCK_DELAYS,
   }).createMachine({
     id: def.id,
     description: def.description,
-    context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [] }) as C,
+    context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [], ...(def.extraContext?.() ?? {}) }) as C,
     initial: 'procedure',
     states: {
       procedure: {

@@ -34,6 +34,9 @@ const timingsSchema = z.object({
   onlineAfterStartSeconds: z.tuple([z.number().min(0), z.number().min(0)]).default([20, 40]),
   rescueSecondsPerJob: z.number().min(0).default(0.5),
   recoverySecondsPerJob: z.number().min(0).default(2),
+  /** An OS restart: Windows stops the services and shuts down, then boots and starts them again. */
+  shutdownSeconds: z.tuple([z.number().min(0), z.number().min(0)]).default([20, 40]),
+  bootSeconds: z.tuple([z.number().min(0), z.number().min(0)]).default([90, 180]),
 });
 
 export const inventorySchema = z.object({
@@ -48,6 +51,8 @@ export const inventorySchema = z.object({
     onlineAfterStartSeconds: [20, 40],
     rescueSecondsPerJob: 0.5,
     recoverySecondsPerJob: 2,
+    shutdownSeconds: [20, 40],
+    bootSeconds: [90, 180],
   }),
   siteServers: z.array(siteServerSchema).min(1),
   groups: z.array(z.object({ name: z.string().min(1), members: z.array(z.string()).min(1) })).default([]),

@@ -71,7 +71,13 @@ export class SimFleet {
       },
       spocStatus: async (hosts) => {
         if (this.managementServerDown) throw new Error(`Management Server ${this.inventory.managementServer.host} does not answer`);
-        return Object.fromEntries(hosts.map((h) => [h, { online: this.host(h).isOnline(), activeJobs: this.host(h).activeJobs() }]));
+        return Object.fromEntries(
+          hosts.map((h) => {
+            const since = this.host(h).onlineSince();
+            const group = this.inventory.groups.find((g) => g.members.some((m) => m.toLowerCase() === h.toLowerCase()))?.name ?? null;
+            return [h, { online: since !== null, onlineSince: since === null ? null : new Date(since).toISOString(), activeJobs: this.host(h).activeJobs(), group }];
+          }),
+        );
       },
     };
   }

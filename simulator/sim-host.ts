@@ -8,6 +8,11 @@
  * finished." after a time per job) or recovers it (cache deleted: jobs downloaded again, slower,
  * then ONLINE). The group service starts by itself 1-2 simulated minutes after the SPOC runs.
  *
+ * An OS restart (`shutdown.exe /r`) is honoured too: after the delay Windows stops every service and
+ * the host is down (its agent with it: nothing answers); after the boot time it is up again with a
+ * new boot time, and the services that were running start again (Automatic start type), the group
+ * service by itself after the SPOC as always.
+ *
  * Time is lazy: pending changes are scheduled at real due times and applied by `advance(now)`
  * (the fleet calls it on a ticker), writing log lines stamped with their due time. The state is
  * saved to disk after every change, so a simulated host survives a restart of spoolflow.
@@ -40,7 +45,12 @@ type Scheduled =
   | { at: number; kind: 'group-autostart'; run: number }
   | { at: number; kind: 'lifecycle'; status: string; run: number }
   | { at: number; kind: 'spoc-log'; line: string; run: number }
-  | { at: number; kind: 'cache-recovered'; jobs: number; run: number };
+  | { at: number; kind: 'cache-recovered'; jobs: number; run: number }
+  | { at: number; kind: 'os-shutdown' }
+  | { at: number; kind: 'os-boot'; services: string[] };
+
+/** Whether Windows runs: `shutting-down` between an accepted restart and the services stopping. */
+export type PowerState = 'up' | 'shutting-down' | 'down';
 
 interface SimHostState {
   host: string;
@@ -54,6 +64,12 @@ interface SimHostState {
   jobsOnManagementServer: number;
   faults: SimFaults;
   draws: number;
+  /** Absent in state files of older versions: up. */
+  power?: PowerState;
+  /** When Windows last booted (host clock, ms). */
+  lastBootAt?: number;
+  /** When the lifecycle last became ONLINE, while it is ONLINE: what the Management Server shows. */
+  onlineSince?: number | null;
 }
 
 export class SimHost implements EmulatedServiceTable {
@@ -146,12 +162,53 @@ export class SimHost implements EmulatedServiceTable {
     return 'accepted';
   }
 
+  // --- the operating system (shutdown.exe /r, the boot time) ---
+
+  /** Windows is running and answers: its agent and its service control manager are there. */
+  isUp(): boolean {
+    this.advance();
+    return this.power() === 'up';
+  }
+
+  power(): PowerState {
+    return this.data.power ?? 'up';
+  }
+
+  /** When Windows last booted (host clock, ms). */
+  lastBootTime(): number {
+    this.advance();
+    return this.data.lastBootAt ?? this.clock.now() - 7 * 86_400_000;
+  }
+
+  /**
+   * `shutdown.exe /r /t <delay>`: the restart is scheduled; a second request while one is pending
+   * is refused as Windows does ("A system shutdown has already been scheduled").
+   */
+  requestOsRestart(delaySeconds: number): 'accepted' | 'already-scheduled' {
+    this.advance();
+    if (this.power() !== 'up' || this.data.scheduled.some((e) => e.kind === 'os-shutdown')) {
+      this.log('restart-os', 'Windows', 'already-scheduled');
+      return 'already-scheduled';
+    }
+    this.data.power = 'shutting-down';
+    this.log('restart-os', 'Windows', 'accepted');
+    this.schedule({ at: this.clock.now() + this.clock.realMs(delaySeconds) + this.durationMs(this.timings.shutdownSeconds), kind: 'os-shutdown' });
+    this.save();
+    return 'accepted';
+  }
+
   // --- what the Management Server sees ---
 
-  /** Online on the Management Server: SPOC running and its lifecycle ONLINE. */
+  /** Online on the Management Server: Windows up, SPOC running and its lifecycle ONLINE. */
   isOnline(): boolean {
     this.advance();
-    return this.data.services[this.keyOf(SPOC_SERVICE)] === 'RUNNING' && this.data.lifecycle === 'ONLINE';
+    return this.power() === 'up' && this.data.services[this.keyOf(SPOC_SERVICE)] === 'RUNNING' && this.data.lifecycle === 'ONLINE';
+  }
+
+  /** Since when the Management Server has seen this SPOC online (null while it is not). */
+  onlineSince(): number | null {
+    if (!this.isOnline()) return null;
+    return this.data.onlineSince ?? this.lastBootTime();
   }
 
   activeJobs(): number {
@@ -251,6 +308,52 @@ export class SimHost implements EmulatedServiceTable {
       case 'cache-recovered':
         this.fillCache(event.jobs);
         break;
+      case 'os-shutdown':
+        this.shutDown(event.at);
+        break;
+      case 'os-boot':
+        this.boot(event.at, event.services);
+        break;
+    }
+  }
+
+  /** Windows stops every running service, then the host is down until it boots. */
+  private shutDown(at: number): void {
+    const running = this.server.services.filter((s) => this.data.services[s.key] !== 'STOPPED');
+    const spocKey = this.keyOf(SPOC_SERVICE);
+    for (const service of running) {
+      if (service.key === spocKey) {
+        this.cancelRun();
+        this.writeLifecycle('STOPPING', at);
+        this.writeLifecycle('STOPPED', at + 1);
+      }
+      this.data.services[service.key] = 'STOPPED';
+      this.record.append({ time: new Date(at).toISOString(), host: this.host, operation: 'stop-service', target: service.display, outcome: 'stopped-by-os' });
+    }
+    // Scheduled service changes do not survive the shutdown.
+    this.data.scheduled = this.data.scheduled.filter((e) => e.kind === 'os-boot');
+    this.data.power = 'down';
+    this.record.append({ time: new Date(at).toISOString(), host: this.host, operation: 'os-shutdown', target: 'Windows', outcome: 'down' });
+    const bootAt = at + this.durationMs(this.timings.bootSeconds);
+    const groupKey = this.keyOf(GROUP_SERVICE);
+    this.schedule({ at: bootAt, kind: 'os-boot', services: running.map((s) => s.key).filter((k) => k !== groupKey) });
+  }
+
+  /** The host is up with a new boot time; the services that ran start again (Automatic start). */
+  private boot(at: number, services: string[]): void {
+    this.data.power = 'up';
+    this.data.lastBootAt = at;
+    this.record.append({ time: new Date(at).toISOString(), host: this.host, operation: 'os-boot', target: 'Windows', outcome: 'up' });
+    const spocKey = this.keyOf(SPOC_SERVICE);
+    for (const key of services) {
+      if (this.data.faults.services?.[this.displayOf(key)] === 'wont-start') continue;
+      this.data.services[key] = 'START_PENDING';
+      if (key === spocKey) {
+        this.data.spocRun += 1;
+        this.writeLifecycle('STARTING', at);
+      }
+      this.record.append({ time: new Date(at).toISOString(), host: this.host, operation: 'start-service', target: this.displayOf(key), outcome: 'started-by-os' });
+      this.schedule({ at: at + this.durationMs(this.timings.startSeconds), kind: 'service-state', service: key, to: 'RUNNING' });
     }
   }
 
@@ -306,6 +409,8 @@ export class SimHost implements EmulatedServiceTable {
   }
 
   private writeLifecycle(status: string, at: number): void {
+    if (status === 'ONLINE' && this.data.lifecycle !== 'ONLINE') this.data.onlineSince = at;
+    if (status !== 'ONLINE') this.data.onlineSince = null;
     this.data.lifecycle = status;
     this.appendLog(this.lifecycleLog(), `${formatLogTimestamp(at)} INFO  [SpocLifecycle] Lifecycle status: ${status}`);
   }
@@ -370,6 +475,9 @@ export class SimHost implements EmulatedServiceTable {
       jobsOnManagementServer: this.server.jobsInCache,
       faults: {},
       draws: 0,
+      power: 'up',
+      lastBootAt: this.clock.now() - 7 * 86_400_000,
+      onlineSince: null,
     };
   }
 

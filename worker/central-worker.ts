@@ -25,6 +25,8 @@ export interface CentralWorkerOptions {
   namespace: string;
   managementServer: ManagementServerView;
   taskQueue?: string;
+  /** How often to ask the Management Server while waiting for a SPOC (default 1 s). */
+  pollMs?: number;
 }
 
 export async function createCentralWorker(opts: CentralWorkerOptions): Promise<Worker> {
@@ -33,6 +35,6 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? CENTRAL_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createCentralActivities(opts.managementServer),
+    activities: createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }),
   });
 }

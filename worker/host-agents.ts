@@ -3,6 +3,8 @@
  * site server the agent runs there with the Windows service control (sc.exe) and the real disk;
  * for the simulated fleet each simulated host gets an agent in this process, wired to the same
  * production activities through the simulator's sc.exe and its folder for the host's C: drive.
+ * A simulated host's agent goes down with its host when Windows restarts and comes back after the
+ * boot, as the agent service of a real site server does.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostAgentActivities, HostAgentDeps } from '../activities/host-agent-activities';
@@ -10,6 +12,7 @@ import { createScExeServiceControl } from '../activities/service-control/sc-exe-
 import { hostTaskQueue } from '../workflows/task-queues';
 import type { SimFleet } from '../simulator/sim-fleet';
 import { simCommandRunner } from '../simulator/sim-command-runner';
+import { createWindowsOsControl } from '../activities/os-control/windows-os-control';
 import type { SimHost } from '../simulator/sim-host';
 
 export interface AgentConnection {
@@ -31,9 +34,12 @@ export async function createHostAgentWorker(conn: AgentConnection, deps: HostAge
 
 /** What the agent of a simulated host uses: production activities over the simulator's sc.exe. */
 export function simHostAgentDeps(host: SimHost, pollMs: number): HostAgentDeps {
+  const run = simCommandRunner(host);
   return {
     host: host.host,
-    services: createScExeServiceControl(simCommandRunner(host)),
+    services: createScExeServiceControl(run),
+    os: createWindowsOsControl(run),
+    stateDir: host.localPath(AGENT_STATE_DIR),
     serviceKeyOf: (display) => {
       const service = host.server.services.find((s) => s.display.toLowerCase() === display.toLowerCase());
       if (!service) throw new Error(`${host.host} has no service named "${display}" in the inventory`);
@@ -45,8 +51,63 @@ export function simHostAgentDeps(host: SimHost, pollMs: number): HostAgentDeps {
   };
 }
 
+/** Where an agent keeps its notes on a Windows site server. */
+export const AGENT_STATE_DIR = 'C:\\ProgramData\\spoolflow\\agent';
+
+/** What runs until told to stop: a Temporal worker, or an agent that restarts with its host. */
+export interface RunningAgent {
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The agent of a simulated host: a worker while the host is up; when Windows goes down the worker
+ * stops (its running activities die with it, as on a real host, and Temporal retries them), and a
+ * new one starts once the host has booted.
+ */
+export class SimHostAgent implements RunningAgent {
+  private stopping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly conn: AgentConnection,
+    private readonly host: SimHost,
+    private readonly pollMs: number,
+    private readonly watchMs = 25,
+  ) {}
+
+  async run(): Promise<void> {
+    while (!this.stopping) {
+      if (!this.host.isUp()) {
+        await this.pause();
+        continue;
+      }
+      const worker = await createHostAgentWorker(this.conn, simHostAgentDeps(this.host, this.pollMs));
+      const running = worker.run();
+      while (!this.stopping && this.host.isUp()) await this.pause();
+      worker.shutdown();
+      await running;
+    }
+  }
+
+  shutdown(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.watchMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
 /** One agent per simulated host, but for the hosts in `without` (a test's host whose agent is gone). */
-export async function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100, without: string[] = []): Promise<Worker[]> {
+export function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100, without: string[] = []): SimHostAgent[] {
   const hosts = [...fleet.hosts.values()].filter((host) => !without.includes(host.host));
-  return Promise.all(hosts.map((host) => createHostAgentWorker(conn, simHostAgentDeps(host, pollMs))));
+  return hosts.map((host) => new SimHostAgent(conn, host, pollMs));
 }

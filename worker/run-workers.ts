@@ -4,11 +4,11 @@
  * running activities finish or are handed back to the server, so nothing is lost.
  */
 import path from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadInventory } from '../simulator/inventory';
 import { SimFleet } from '../simulator/sim-fleet';
 import { createCentralWorker } from './central-worker';
-import { createSimHostAgents } from './host-agents';
+import { createSimHostAgents, RunningAgent } from './host-agents';
 import type { ClusterConnectionOptions } from '../engine/connection-config';
 
 export interface RunWorkersOptions {
@@ -26,11 +26,17 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const fleet = new SimFleet(loadInventory(opts.inventoryFile), path.join(opts.dataDir, 'sim'));
   fleet.start();
   const conn = { connection, namespace: opts.namespace };
-  const workers: Worker[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }), ...(await createSimHostAgents(conn, fleet))];
+  const workers: RunningAgent[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }), ...createSimHostAgents(conn, fleet)];
   opts.log(`workers running: central + ${workers.length - 1} simulated host agents; operation record ${fleet.record.file}`);
   const running = Promise.all(workers.map((w) => w.run()));
   await Promise.race([opts.stopSignal, running]);
-  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  for (const w of workers) {
+    try {
+      w.shutdown();
+    } catch {
+      // already stopped (a worker that failed ends the race above)
+    }
+  }
   await running;
   fleet.stop();
   await connection.close();

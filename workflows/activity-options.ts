@@ -17,6 +17,9 @@ export const NON_RETRYABLE_ERRORS = [
   'StepTimedOutError',
   'ManagementServerUnreachableError',
   'MembersUnderLoadError',
+  'SpocsNotOnlineError',
+  'SpocInGroupError',
+  'OsRestartRefusedError',
 ];
 
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
@@ -35,6 +38,19 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
       // The activity polls until an absolute deadline derived from its input, so a retry on a
       // new agent keeps the same deadline instead of starting the wait over.
       return { ...base, startToCloseTimeout: `${effect.timeoutSeconds + 120}s`, heartbeatTimeout: '10s', retry: { ...base.retry, maximumAttempts: 5 } };
+    case 'await-spoc-online':
+      return { ...base, startToCloseTimeout: `${effect.timeoutSeconds + 120}s`, heartbeatTimeout: '30s', retry: { ...base.retry, maximumAttempts: 5 } };
+    case 'await-host-restarted':
+      // While the host restarts nobody polls its queue: the wait for pickup is the boot timeout.
+      // An attempt that began before the shutdown dies with the agent; its heartbeat stops and it is
+      // retried once the agent is back.
+      return {
+        ...base,
+        scheduleToStartTimeout: `${Math.max(pickupSeconds, effect.timeoutSeconds)}s`,
+        startToCloseTimeout: `${effect.timeoutSeconds + 120}s`,
+        heartbeatTimeout: '10s',
+        retry: { ...base.retry, maximumAttempts: 10 },
+      };
     case 'stop-service':
     case 'start-service':
     case 'stop-services':

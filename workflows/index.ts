@@ -40,3 +40,18 @@ export async function moveSpocToAnotherGroup(input: unknown, resume?: ResumeStat
 export async function ipAddressChanged(input: unknown, resume?: ResumeState): Promise<unknown> {
   return runProcedure('ip-address-changed', input, resume);
 }
+
+/** Restart the OS of standalone SPOC servers, in parallel (catalog id restart-os-of-standalone-spocs). */
+export async function restartOsOfStandaloneSpocs(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('restart-os-of-standalone-spocs', input, resume);
+}
+
+/** Restart the OS of the members of a SPOC group, one at a time (catalog id restart-os-of-group-members). */
+export async function restartOsOfGroupMembers(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('restart-os-of-group-members', input, resume);
+}
+
+/** Several members of a SPOC group were restarted in parallel (catalog id group-members-restarted-in-parallel). */
+export async function groupMembersRestartedInParallel(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('group-members-restarted-in-parallel', input, resume);
+}

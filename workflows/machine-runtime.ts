@@ -5,7 +5,8 @@
  *
  * - an `effect` action becomes an activity on the host's (or the central) task queue; its answer
  *   comes back as `effect.done.<step>` or, once retries are spent, `effect.failed.<step>`, on
- *   which the machine halts;
+ *   which the machine halts; both carry the host, so one step may run on several hosts at once
+ *   (each host's effect is in flight under `<step>@<host>`);
  * - an `after` delay becomes a durable timer; pending timers are kept with absolute due times and
  *   carried across continue-as-new (XState's persisted snapshot would drop them);
  * - operator commands arrive as the `operator` update, validated (schema, and "does the machine
@@ -17,7 +18,7 @@
 import * as wf from '@temporalio/workflow';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { AnyStateMachine, transition, initialTransition } from 'xstate';
-import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, hostOf, placeOf } from '../machines/effects';
+import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf, placeOf } from '../machines/effects';
 import { directivesOf, MachineEvent } from '../machines/machine-directives';
 import { currentStep, formatSeconds } from '../machines/plan';
 import { activityOptionsFor } from './activity-options';
@@ -138,6 +139,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
 
   const startEffect = (effect: Effect) => {
     const host = hostOf(effect);
+    const key = flightKey(effect);
     const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
     const entry: PathEntry = {
       step: effect.step,
@@ -158,9 +160,9 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
         const output = await activity(effect);
         entry.outcome = 'done';
         entry.endedAt = new Date().toISOString();
-        if (inFlight.get(effect.step)?.scope === scope) {
-          inFlight.delete(effect.step);
-          enqueue({ type: doneEventType(effect.step), output });
+        if (inFlight.get(key)?.scope === scope) {
+          inFlight.delete(key);
+          enqueue({ type: doneEventType(effect.step), output, ...(host ? { host } : {}) });
         }
       })
       .catch((err: unknown) => {
@@ -172,13 +174,13 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
         entry.outcome = 'failed';
         const { reason, errorType } = describeFailure(err, effect);
         entry.reason = reason;
-        if (inFlight.get(effect.step)?.scope === scope) {
-          inFlight.delete(effect.step);
-          enqueue({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}) });
+        if (inFlight.get(key)?.scope === scope) {
+          inFlight.delete(key);
+          enqueue({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}), ...(host ? { host } : {}) });
         }
       });
     if (host) hostSettled.set(host, settled);
-    inFlight.set(effect.step, { effect, scope, settled });
+    inFlight.set(key, { effect, scope, settled });
   };
 
   const startTimer = (id: string, event: MachineEvent, dueAt: number, entry?: PathEntry) => {
@@ -214,10 +216,11 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
       }
     }
     // An effect whose state was left (abort, operator command) is cancelled; its answer is dropped.
-    for (const [step, flight] of inFlight) {
-      if (!snapshot.hasTag(effectTag(step)) || effects.some((e) => e.step === step)) {
+    // So is one asked for again (a retried step): only the new one's answer counts.
+    for (const [key, flight] of inFlight) {
+      if (!snapshot.hasTag(effectTag(flight.effect.step)) || effects.some((e) => flightKey(e) === key)) {
         flight.scope.cancel();
-        inFlight.delete(step);
+        inFlight.delete(key);
       }
     }
     return effects;

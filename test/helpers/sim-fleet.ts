@@ -5,11 +5,10 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/inventory';
 import { SimFleet } from '../../simulator/sim-fleet';
 import { createCentralWorker } from '../../worker/central-worker';
-import { createSimHostAgents } from '../../worker/host-agents';
+import { createSimHostAgents, RunningAgent } from '../../worker/host-agents';
 import type { TestTemporal } from './temporal-server';
 
 export function testInventory(overrides: Partial<Inventory> = {}): Inventory {
@@ -26,9 +25,9 @@ export function createTestFleet(inventory: Inventory = testInventory()): SimFlee
 /** Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs. */
 export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn: () => Promise<T>, opts: { withoutAgents?: string[] } = {}): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
-  const workers: Worker[] = [
-    await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }),
-    ...(await createSimHostAgents(conn, fleet, 20, opts.withoutAgents)),
+  const workers: RunningAgent[] = [
+    await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 50 }),
+    ...createSimHostAgents(conn, fleet, 20, opts.withoutAgents),
   ];
   let result: T | undefined;
   let failure: unknown;

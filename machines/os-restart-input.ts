@@ -1,0 +1,56 @@
+/**
+ * Inputs of the OS restart procedures (DOMAIN.md §1, "When Restarting the Server with the
+ * Installed SPOC"). The waits are the group restarts' (a parallel restart discovered in a group
+ * leads to the restart with cache deletion, which uses them) plus the restart's own: how long the
+ * host may take to come back, and the runbook's "wait circa 5-10 minutes" before the next member.
+ */
+import { z } from 'zod';
+import { groupMembersSchema, groupNameSchema, groupRestartWaitsSchema, loadOverrideSchema, refuseRepeatedHosts, spocMemberSchema } from './spoc-group-input';
+
+export const osRestartWaitsSchema = groupRestartWaitsSchema
+  .unwrap()
+  .extend({
+    restartDelaySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(15)
+      .describe('shutdown.exe /t: seconds between the request and the restart, so the agent can report the request first.'),
+    bootTimeoutSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(7200)
+      .default(1800)
+      .describe('How long a host may take to shut down, boot and start its services again before the step halts.'),
+    settleSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(600)
+      .describe('Group: wait after the SPOC shows online on the Management Server before the next member (runbook: circa 5-10 minutes).'),
+  })
+  .prefault({});
+
+export type OsRestartWaits = z.infer<typeof osRestartWaitsSchema>;
+
+export const groupOsRestartInputSchema = z
+  .object({
+    group: groupNameSchema,
+    members: groupMembersSchema.describe('Every member of the SPOC group, in the order their servers are restarted.'),
+    waits: osRestartWaitsSchema,
+    loadOverride: loadOverrideSchema.optional(),
+  })
+  .superRefine((input, ctx) => refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx));
+export type GroupOsRestartInput = z.infer<typeof groupOsRestartInputSchema>;
+
+export const standaloneOsRestartInputSchema = z
+  .object({
+    spocs: z.array(spocMemberSchema).min(1, 'name at least one standalone SPOC server').max(64).describe('Standalone SPOC servers (in no SPOC group); they restart in parallel.'),
+    waits: osRestartWaitsSchema,
+    loadOverride: loadOverrideSchema.optional(),
+  })
+  .superRefine((input, ctx) => refuseRepeatedHosts(input.spocs.map((m, i) => ({ host: m.host, path: ['spocs', i, 'host'] })), ctx));
+export type StandaloneOsRestartInput = z.infer<typeof standaloneOsRestartInputSchema>;
