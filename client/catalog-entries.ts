@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { PROCEDURES } from '../machines/catalog';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../simulator/inventory';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
-import { groupRestartExample, scenarioExamples } from './example-inputs';
+import { groupRestartExample, osRestartExamples, scenarioExamples } from './example-inputs';
 
 export interface CatalogEntry {
   id: string;
@@ -25,6 +25,9 @@ const EXAMPLES: Record<string, (inventory: Inventory) => unknown> = {
   'remove-spoc-from-group': (inv) => scenarioExamples(inv)['remove-spoc-from-group'],
   'move-spoc-to-another-group': (inv) => scenarioExamples(inv)['move-spoc-to-another-group'],
   'ip-address-changed': (inv) => scenarioExamples(inv)['ip-address-changed'],
+  'restart-os-of-standalone-spocs': (inv) => osRestartExamples(inv)['restart-os-of-standalone-spocs'],
+  'restart-os-of-group-members': (inv) => osRestartExamples(inv)['restart-os-of-group-members'],
+  'group-members-restarted-in-parallel': (inv) => groupRestartExample(inv, 'london'),
 };
 
 export function catalogEntries(inventory: Inventory = loadInventory(DEFAULT_INVENTORY_FILE)): CatalogEntry[] {

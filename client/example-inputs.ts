@@ -28,7 +28,18 @@ function groupMembers(inventory: Inventory, name: string) {
   return group.members.map((h) => memberOf(inventory, h));
 }
 
-/** Examples of the SPOC scenarios on the default inventory (prague: 3 members, london: 2, spoc-bts-1 standalone). */
+/** OS restart waits for the simulator: a quick restart request and a short settle wait. */
+export const SHORT_OS_RESTART_WAITS = { ...SHORT_WAITS, restartDelaySeconds: 5, bootTimeoutSeconds: 300, settleSeconds: 10 };
+
+/** Examples of the OS restarts on the default inventory: its standalone SPOCs, and a group. */
+export function osRestartExamples(inventory: Inventory) {
+  return {
+    'restart-os-of-standalone-spocs': { spocs: inventory.standalone.map((h) => memberOf(inventory, h)), waits: { ...SHORT_OS_RESTART_WAITS } },
+    'restart-os-of-group-members': { group: 'london', members: groupMembers(inventory, 'london'), waits: { ...SHORT_OS_RESTART_WAITS } },
+  };
+}
+
+/** Examples of the SPOC scenarios on the default inventory (prague: 3 members, london: 2, spoc-bts-1 and -2 standalone). */
 export function scenarioExamples(inventory: Inventory) {
   const prague = groupMembers(inventory, 'prague');
   const london = groupMembers(inventory, 'london');

@@ -164,10 +164,10 @@ export class SimHost implements EmulatedServiceTable {
 
   // --- the operating system (shutdown.exe /r, the boot time) ---
 
-  /** Windows is running and answers: its agent and its service control manager are there. */
+  /** Windows is running and answers (also while a restart is pending): its agent and its service control manager are there. */
   isUp(): boolean {
     this.advance();
-    return this.power() === 'up';
+    return this.power() !== 'down';
   }
 
   power(): PowerState {

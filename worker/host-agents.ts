@@ -68,10 +68,12 @@ export interface RunningAgent {
 export class SimHostAgent implements RunningAgent {
   private stopping = false;
   private wake: (() => void) | undefined;
+  /** How many times the agent's worker started: once, plus once per boot of its host. */
+  starts = 0;
 
   constructor(
     private readonly conn: AgentConnection,
-    private readonly host: SimHost,
+    readonly host: SimHost,
     private readonly pollMs: number,
     private readonly watchMs = 25,
   ) {}
@@ -83,6 +85,7 @@ export class SimHostAgent implements RunningAgent {
         continue;
       }
       const worker = await createHostAgentWorker(this.conn, simHostAgentDeps(this.host, this.pollMs));
+      this.starts += 1;
       const running = worker.run();
       while (!this.stopping && this.host.isUp()) await this.pause();
       worker.shutdown();

@@ -3,7 +3,9 @@
  */
 import type { OperationRecordEntry } from '../../simulator/operation-record';
 
-const effective = (e: OperationRecordEntry) => e.outcome === 'accepted' || e.outcome === 'started-by-itself';
+/** Record lines that changed a service: spoolflow's requests, the group service starting itself, and Windows stopping and starting services around an OS restart. */
+const EFFECTIVE = new Set(['accepted', 'started-by-itself', 'stopped-by-os', 'started-by-os']);
+const effective = (e: OperationRecordEntry) => EFFECTIVE.has(e.outcome) && (e.operation === 'stop-service' || e.operation === 'start-service');
 
 /** Members of the group that had at least one service down after each record line: never more than `max`. */
 export function maxMembersDownAtOnce(record: OperationRecordEntry[], members: string[]): number {

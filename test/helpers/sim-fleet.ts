@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/inventory';
 import { SimFleet } from '../../simulator/sim-fleet';
 import { createCentralWorker } from '../../worker/central-worker';
-import { createSimHostAgents, RunningAgent } from '../../worker/host-agents';
+import { createSimHostAgents, RunningAgent, SimHostAgent } from '../../worker/host-agents';
 import type { TestTemporal } from './temporal-server';
 
 export function testInventory(overrides: Partial<Inventory> = {}): Inventory {
@@ -22,13 +22,20 @@ export function createTestFleet(inventory: Inventory = testInventory()): SimFlee
   return fleet;
 }
 
-/** Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs. */
-export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn: () => Promise<T>, opts: { withoutAgents?: string[] } = {}): Promise<T> {
+/**
+ * Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs;
+ * `agents` receives the simulated hosts' agents, for tests that look at them.
+ */
+export async function withWorkers<T>(
+  temporal: TestTemporal,
+  fleet: SimFleet,
+  fn: () => Promise<T>,
+  opts: { withoutAgents?: string[]; agents?: (agents: SimHostAgent[]) => void } = {},
+): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
-  const workers: RunningAgent[] = [
-    await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 50 }),
-    ...createSimHostAgents(conn, fleet, 20, opts.withoutAgents),
-  ];
+  const agents = createSimHostAgents(conn, fleet, 20, opts.withoutAgents);
+  opts.agents?.(agents);
+  const workers: RunningAgent[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 50 }), ...agents];
   let result: T | undefined;
   let failure: unknown;
   const running = workers.map((w) => w.run());

@@ -1,0 +1,137 @@
+/**
+ * The OS restart machines, without Temporal: what the plan says for a group and for standalone
+ * servers, how parallel lanes halt and retry, and what a member found down meanwhile leads to.
+ */
+import { AnyStateMachine, initialTransition, transition } from 'xstate';
+import { Effect, nominalOutput } from '../../machines/effects';
+import { directivesOf, MachineEvent } from '../../machines/machine-directives';
+import { groupOsRestartInputSchema, standaloneOsRestartInputSchema } from '../../machines/os-restart-input';
+import { planProcedure } from '../../machines/plan';
+import { restartOsOfGroupMembersMachine as groupMachine } from '../../machines/restart-os-of-group-members';
+import { restartOsOfStandaloneSpocsMachine as standaloneMachine } from '../../machines/restart-os-of-standalone-spocs';
+
+const member = (host: string) => ({ host, installDir: 'C:\\DP', otherServices: ['Dispatcher Paragon FlexiSpooler'] });
+const groupInput = groupOsRestartInputSchema.parse({ group: 'prague', members: ['spoc-1', 'spoc-2', 'spoc-3'].map(member) });
+const standaloneInput = standaloneOsRestartInputSchema.parse({ spocs: ['bts-1', 'bts-2', 'bts-3'].map(member) });
+
+const row = (s: { host?: string; action: string; waitSeconds?: number }) => `${s.host ?? '-'} ${s.action}${s.waitSeconds !== undefined ? ` ${s.waitSeconds}` : ''}`;
+
+describe('plan', () => {
+  test('group: one member at a time, each checked against the others, restarted, back, online, then 10 minutes of settling', () => {
+    const plan = planProcedure(groupMachine, groupInput).map(row);
+    const perMember = (host: string) => ['- check-spocs-online', `${host} query-services`, `${host} restart-os`, `${host} await-host-restarted`, `${host} await-spoc-online`, '- wait 600'];
+    expect(plan).toEqual(['- check-management-server', '- check-no-load', ...perMember('spoc-1'), ...perMember('spoc-2'), ...perMember('spoc-3')]);
+  });
+
+  test('group: before each restart the other members must be online', () => {
+    const checks = planProcedure(groupMachine, groupInput).filter((s) => s.action === 'check-spocs-online');
+    expect(checks.map((s) => s.target)).toEqual(['spoc-2, spoc-3', 'spoc-1, spoc-3', 'spoc-1, spoc-2']);
+  });
+
+  test('standalone: every server goes through its steps at the same time as the others', () => {
+    const plan = planProcedure(standaloneMachine, standaloneInput).map(row);
+    const hosts = ['bts-1', 'bts-2', 'bts-3'];
+    expect(plan).toEqual([
+      '- check-management-server',
+      '- check-no-load',
+      '- check-spocs-online',
+      ...['query-services', 'restart-os', 'await-host-restarted', 'await-spoc-online'].flatMap((action) => hosts.map((h) => `${h} ${action}`)),
+    ]);
+  });
+});
+
+/** Drives a machine: answers effects with `answer` (default nominal) until `stop` holds or nothing is left. */
+function drive(machine: AnyStateMachine, input: unknown, answer: (e: Effect) => MachineEvent | 'hold' | undefined, stop: (s: ReturnType<typeof initialTransition>[0]) => boolean = () => false) {
+  let [snapshot, actions] = initialTransition(machine, input);
+  const pending: Effect[] = [];
+  const held: Effect[] = [];
+  const timers: MachineEvent[] = [];
+  const emitted: Effect[] = [];
+  const absorb = (acts: typeof actions) => {
+    for (const d of directivesOf(acts)) {
+      if (d.kind === 'effect') {
+        pending.push(d.effect);
+        emitted.push(d.effect);
+      } else if (d.kind === 'schedule') timers.push(d.event);
+    }
+  };
+  absorb(actions);
+  for (let i = 0; i < 1000 && snapshot.status === 'active' && !stop(snapshot); i += 1) {
+    const effect = pending.shift();
+    let event: MachineEvent | undefined;
+    if (effect) {
+      const custom = answer(effect);
+      if (custom === 'hold') {
+        held.push(effect);
+        continue;
+      }
+      const host = 'host' in effect ? effect.host : undefined;
+      event = custom ?? { type: `effect.done.${effect.step}`, output: nominalOutput(effect, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString()), ...(host ? { host } : {}) };
+    } else event = timers.shift();
+    if (!event) break;
+    [snapshot, actions] = transition(machine, snapshot, event as never);
+    absorb(actions);
+  }
+  return { snapshot, emitted, held, send: (event: MachineEvent) => transition(machine, snapshot, event as never) };
+}
+
+describe('standalone servers in parallel', () => {
+  test('one server failing halts only when the others are done, and retry runs only its step again', () => {
+    const run = drive(standaloneMachine, standaloneInput, (e) =>
+      e.action === 'await-host-restarted' && e.host === 'bts-2' ? { type: 'effect.failed.awaitHostRestarted', reason: 'bts-2 has not restarted within 1800 s', host: 'bts-2' } : undefined,
+    );
+    expect(run.snapshot.hasTag('halted')).toBe(true);
+    const context = run.snapshot.context as { halt: { reason: string }; lanes: Record<string, Record<string, { at: number }>> };
+    expect(context.halt.reason).toBe('bts-2: bts-2 has not restarted within 1800 s');
+    // The others went on to the end: restarted, back and online.
+    expect(Object.fromEntries(Object.entries(context.lanes.restartAllInParallel ?? {}).map(([h, l]) => [h, l.at]))).toEqual({ 'bts-1': 4, 'bts-2': 2, 'bts-3': 4 });
+
+    const [afterRetry, actions] = run.send({ type: 'operator.retry' });
+    const again = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [`${d.effect.host} ${d.effect.action}`] : []));
+    expect(again).toEqual(['bts-2 await-host-restarted']);
+    expect(afterRetry.hasTag('halted')).toBe(false);
+  });
+
+  test('every server is restarted exactly once on the nominal path', () => {
+    const run = drive(standaloneMachine, standaloneInput, () => undefined);
+    expect(run.snapshot.status).toBe('done');
+    expect(run.emitted.filter((e) => e.action === 'restart-os').map((e) => e.host)).toEqual(['bts-1', 'bts-2', 'bts-3']);
+    expect(run.snapshot.output).toMatchObject({ outcome: 'completed', completedMembers: ['bts-1', 'bts-2', 'bts-3'] });
+  });
+});
+
+describe('group', () => {
+  test('another member down when a member is back means a parallel restart: every member is restarted with cache deletion', () => {
+    const run = drive(groupMachine, groupInput, (e) =>
+      e.action === 'await-spoc-online' && e.host === 'spoc-1'
+        ? {
+            type: 'effect.done.awaitSpocOnline',
+            host: 'spoc-1',
+            output: { onlineAt: '2026-01-01T01:00:00.000Z', others: { 'spoc-2': { online: false, onlineSince: null }, 'spoc-3': { online: true, onlineSince: '2025-12-01T00:00:00.000Z' } } },
+          }
+        : undefined,
+    );
+    expect(run.snapshot.status).toBe('done');
+    const after = run.emitted.slice(run.emitted.findIndex((e) => e.action === 'await-spoc-online') + 1);
+    expect(after.filter((e) => e.action === 'restart-os')).toEqual([]);
+    expect(after.filter((e) => e.action === 'delete-cache').map((e) => e.host)).toEqual(['spoc-1', 'spoc-2', 'spoc-3']);
+    const lastStop = after.map((e) => e.action).lastIndexOf('stop-services');
+    expect(lastStop).toBeLessThan(after.findIndex((e) => e.action === 'delete-cache'));
+    expect(run.snapshot.output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-1', 'spoc-2', 'spoc-3'] });
+    expect((run.snapshot.output as { notes: string[] }).notes[0]).toMatch(/^spoc-2 went down while another member restarted/);
+  });
+
+  test('a member still online since before the restart is not a parallel restart', () => {
+    const run = drive(groupMachine, groupInput, () => undefined);
+    expect(run.emitted.some((e) => e.action === 'delete-cache')).toBe(false);
+    expect(run.emitted.filter((e) => e.action === 'restart-os').map((e) => e.host)).toEqual(['spoc-1', 'spoc-2', 'spoc-3']);
+  });
+
+  test('an abort while a member boots starts again what Windows has not, on that member only', () => {
+    const run = drive(groupMachine, groupInput, (e) => (e.action === 'await-host-restarted' ? 'hold' : undefined), (s) => s.matches({ procedure: { awaitHostRestarted: 'running' } } as never));
+    const [aborting, actions] = run.send({ type: 'operator.abort', reason: 'maintenance window closed' } as MachineEvent);
+    const restore = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
+    expect(restore).toEqual([expect.objectContaining({ action: 'start-services', host: 'spoc-1', bestEffort: true })]);
+    expect(aborting.hasTag('effect:awaitHostRestarted')).toBe(false);
+  });
+});
