@@ -53,6 +53,7 @@ export interface DistributedOptions {
 /** One member's cluster start options, parsed. */
 export type ClusterStartOptions = PrimaryOptions | BackupOptions | DistributedOptions;
 
+/** What a member is in its cluster, as its options make it. */
 export type ClusterRole = ClusterStartOptions['role'];
 
 /** The precedence JobScheduler gives a backup started without `-backup-precedence=n`. */
@@ -197,8 +198,10 @@ export const jobSchedulerMemberSchema = z
     if (broken !== undefined) ctx.addIssue({ code: 'custom', path: ['installDir'], message: broken });
   });
 
+/** One validated member, its options parsed. */
 export type JobSchedulerMember = z.infer<typeof jobSchedulerMemberSchema>;
 
+/** JobScheduler 1.x's own timing: a beat every 60 s, dead 60 s after the next beat was due. */
 export const DEFAULT_HEARTBEAT = { intervalSeconds: 60, timeoutSeconds: 120 } as const;
 
 /** How the procedure judges a member's heart beat. */
@@ -230,6 +233,7 @@ export const heartbeatSchema = z
   })
   .default({ ...DEFAULT_HEARTBEAT });
 
+/** Validated heartbeat settings, defaults filled in. */
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
 /** A JobScheduler cluster: its members, their shared identity and their roles. */
@@ -251,6 +255,7 @@ export const jobSchedulerClusterSchema = z
     refuseDuplicatePrecedences(members, ctx);
   });
 
+/** A validated cluster definition. */
 export type JobSchedulerCluster = z.infer<typeof jobSchedulerClusterSchema>;
 /** The cluster definition as an operator writes it (options as text, heartbeat optional). */
 export type JobSchedulerClusterInput = z.input<typeof jobSchedulerClusterSchema>;
