@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { groupRestartExample, scenarioExamples } from '../client/example-inputs';
+import { groupRestartExample, osRestartExamples, scenarioExamples } from '../client/example-inputs';
 import { procedureById } from '../machines/catalog';
 import { SpoolflowClient } from '../client/spoolflow-client';
 import { HISTORY_LIMIT_MEMO } from '../workflows/procedure-workflow';
@@ -96,6 +96,19 @@ async function main(): Promise<void> {
       await spoolflow.result(id);
       await save(`${procedure.workflowType}--completed`, id);
     }
+
+    // The OS restarts (standalone in parallel, a group one at a time) and the parallel-restart scenario.
+    const osExamples = osRestartExamples(testInventory());
+    for (const [procedureId, example] of Object.entries(osExamples)) {
+      id = `record-${randomUUID()}`;
+      await spoolflow.start(procedureId, { ...example, waits: { ...example.waits, settleSeconds: 1 } }, { workflowId: id });
+      await spoolflow.result(id);
+      await save(`${procedureById(procedureId).workflowType}--completed`, id);
+    }
+    id = `record-${randomUUID()}`;
+    await spoolflow.start('group-members-restarted-in-parallel', { ...input('london'), waits: { ...input('london').waits, betweenStartsSeconds: 1 } }, { workflowId: id });
+    await spoolflow.result(id);
+    await save('groupMembersRestartedInParallel--completed', id);
   });
   fleet.stop();
   await temporal.close();
