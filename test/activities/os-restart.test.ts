@@ -81,7 +81,7 @@ describe('the restart step on the agent', () => {
     expect(first).toMatchObject({ outcome: 'restart-requested', bootBefore: '2026-01-01T00:00:00.000Z' });
     host.state.boot = Date.now() + 1000; // the host restarted
     const retried = await new MockActivityEnvironment(sameActivity as never).run(activities.restartOs, effect);
-    expect(retried).toEqual({ ...first, outcome: 'already-requested' });
+    expect(retried).toEqual({ ...(first as object), outcome: 'already-requested' });
     expect(host.state.requests).toBe(1);
   });
 

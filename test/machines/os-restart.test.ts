@@ -3,7 +3,7 @@
  * servers, how parallel lanes halt and retry, and what a member found down meanwhile leads to.
  */
 import { AnyStateMachine, initialTransition, transition } from 'xstate';
-import { Effect, nominalOutput } from '../../machines/effects';
+import { Effect, hostOf, nominalOutput } from '../../machines/effects';
 import { directivesOf, MachineEvent } from '../../machines/machine-directives';
 import { groupOsRestartInputSchema, standaloneOsRestartInputSchema } from '../../machines/os-restart-input';
 import { planProcedure } from '../../machines/plan';
@@ -87,7 +87,7 @@ describe('standalone servers in parallel', () => {
     expect(Object.fromEntries(Object.entries(context.lanes.restartAllInParallel ?? {}).map(([h, l]) => [h, l.at]))).toEqual({ 'bts-1': 4, 'bts-2': 2, 'bts-3': 4 });
 
     const [afterRetry, actions] = run.send({ type: 'operator.retry' });
-    const again = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [`${d.effect.host} ${d.effect.action}`] : []));
+    const again = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [`${hostOf(d.effect)} ${d.effect.action}`] : []));
     expect(again).toEqual(['bts-2 await-host-restarted']);
     expect(afterRetry.hasTag('halted')).toBe(false);
   });
