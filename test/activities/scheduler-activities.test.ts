@@ -1,0 +1,127 @@
+/**
+ * The supervisor's activities against real member processes and a real cluster database, called
+ * outside a Temporal worker (heartbeat and sleep injected): watching returns as soon as something
+ * changes and only then, activation refuses a member that is not alive, termination waits for the
+ * process to exit, and errors a retry cannot fix are non-retryable and named. The tests share one
+ * cluster and run in order, as one supervisor's shift: members die, are fenced and end.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import path from 'node:path';
+import { createSchedulerActivities, expectedOf, type SchedulerAuditEntry, type WatchResult } from '../../activities/scheduler-activities';
+import { SchedulerDbPool } from '../../activities/scheduler-db-pool';
+import { createTestCluster, TIMING, waitUntil, type TestCluster } from '../helpers/scheduler-cluster';
+
+let c: TestCluster;
+const pool = new SchedulerDbPool();
+const heartbeats: unknown[] = [];
+const audit: SchedulerAuditEntry[] = [];
+let activities: ReturnType<typeof createSchedulerActivities>;
+
+beforeAll(async () => {
+  c = createTestCluster();
+  activities = createSchedulerActivities({ processes: c.fleet, databases: pool, heartbeat: (d) => heartbeats.push(d), audit: (e) => audit.push(e) });
+  await Promise.all([c.start('primary', '-exclusive'), c.start('backup', '-exclusive -backup'), c.start('spare', '-exclusive -backup -backup-precedence=2')]);
+  c.db.activate('primary', TIMING.heartbeatTimeoutMs);
+});
+
+afterAll(async () => {
+  pool.closeAll();
+  await c.cleanup();
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+const watch = { heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs, pollMs: 50 };
+
+test('watchCluster returns after maxWatchMs, unchanged, when nothing changes, heartbeating while it polls', async () => {
+  const expected = expectedOf(await activities.observeCluster({ database: c.database, heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs }));
+  expect(expected).toEqual({ activeMember: 'primary', aliveMembers: ['backup', 'primary', 'spare'] });
+  heartbeats.length = 0;
+  const started = Date.now();
+  const result = await activities.watchCluster({ database: c.database, ...watch, expected, maxWatchMs: 800 });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+  expect(result).toMatchObject({ changed: false, changes: [], now: expected });
+  expect(heartbeats.length).toBeGreaterThan(5);
+});
+
+test('inside an activity, watchCluster heartbeats to Temporal while it polls', async () => {
+  const env = new MockActivityEnvironment();
+  const details: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => details.push(d));
+  const inActivity = createSchedulerActivities({ processes: c.fleet, databases: pool });
+  const expected = expectedOf(c.db.observe(TIMING.heartbeatTimeoutMs));
+  const result = (await env.run(inActivity.watchCluster, { database: c.database, ...watch, expected, maxWatchMs: 300 })) as WatchResult;
+  expect(result.changed).toBe(false);
+  expect(details[0]).toEqual({ epoch: result.observation.epoch, activeMember: 'primary' });
+});
+
+test('watchCluster returns as soon as a member stops heartbeating, long before maxWatchMs', async () => {
+  const expected = expectedOf(c.db.observe(TIMING.heartbeatTimeoutMs));
+  const started = Date.now();
+  const watching = activities.watchCluster({ database: c.database, ...watch, expected, maxWatchMs: 20_000 });
+  await new Promise((r) => setTimeout(r, 200));
+  await c.fleet.kill('spare');
+  const result = await watching;
+  expect(Date.now() - started).toBeLessThan(200 + TIMING.heartbeatTimeoutMs + 1500);
+  expect(result.changed).toBe(true);
+  expect(result.changes).toEqual([expect.stringMatching(/^spare stopped heartbeating/)]);
+  expect(result.now).toEqual({ activeMember: 'primary', aliveMembers: ['backup', 'primary'] });
+});
+
+test('activateMember refuses a member that is not alive, without retry', async () => {
+  await waitUntil('spare is dead', () => c.db.observe(TIMING.heartbeatTimeoutMs).members.find((m) => m.member === 'spare')?.alive === false);
+  const failure = await failureOf(activities.activateMember({ database: c.database, member: 'spare', heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs }));
+  expect(failure).toMatchObject({ type: 'MemberNotAliveError', nonRetryable: true });
+  expect(c.db.clusterState().activeMember).toBe('primary');
+});
+
+test('fenceMember and activateMember hand over at new epochs, twice is harmless, and each is audited', async () => {
+  const { epoch } = c.db.clusterState();
+  expect(await activities.fenceMember({ database: c.database, member: 'primary', reason: 'operator takeover' })).toEqual({ epoch: epoch + 1, changed: true });
+  expect(await activities.fenceMember({ database: c.database, member: 'primary', reason: 'operator takeover' })).toEqual({ epoch: epoch + 1, changed: false });
+  const input = { database: c.database, member: 'backup', heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs };
+  expect(await activities.activateMember(input)).toEqual({ epoch: epoch + 2, changed: true, previous: null });
+  expect(await activities.activateMember(input)).toEqual({ epoch: epoch + 2, changed: false, previous: 'backup' });
+  expect(audit.map((a) => [a.operation, a.member, a.outcome, a.host])).toEqual([
+    ['fence-member', 'primary', 'fenced', 'primary-host'],
+    ['fence-member', 'primary', 'already-fenced', 'primary-host'],
+    ['activate-member', 'backup', 'activated', 'backup-host'],
+    ['activate-member', 'backup', 'already-active', 'backup-host'],
+  ]);
+  await waitUntil('the fenced primary says it stopped acting', () => c.record().some((e) => e.member === 'primary' && e.operation === 'stop-acting'));
+});
+
+test('terminateMember ends a member normally and waits for its process to exit; a member already gone is fine', async () => {
+  expect(await activities.terminateMember({ database: c.database, member: 'primary', timeoutMs: 5000 })).toEqual({ outcome: 'terminated' });
+  expect(c.fleet.info('primary').running).toBe(false);
+  expect(c.db.member('primary')?.status).toBe('terminated');
+  expect(await activities.terminateMember({ database: c.database, member: 'primary', timeoutMs: 5000 })).toEqual({ outcome: 'already-gone' });
+});
+
+test('invalid input, an unknown member and a missing database are refused before anything is touched, without retry', async () => {
+  expect(await failureOf(activities.fenceMember({ database: c.database, member: '', reason: 'x' }))).toMatchObject({ type: 'InvalidInputError', nonRetryable: true });
+  expect(await failureOf(activities.fenceMember({ database: c.database, member: 'nobody', reason: 'x' }))).toMatchObject({ type: 'UnknownEntityError', nonRetryable: true });
+  const missing = path.join(path.dirname(c.database), 'typo.sqlite');
+  expect(await failureOf(activities.readClusterState({ database: missing }))).toMatchObject({ type: 'ClusterDatabaseNotFoundError', nonRetryable: true });
+});
+
+test('submitOrder, assignOrderStep and readClusterState on an active cluster: the step runs on the member it was given', async () => {
+  c.db.configure({ jobs: ['extract'], jobChains: [{ name: 'pipeline', distributed: true, nodes: [{ node: 'extract', job: 'extract' }] }] });
+  await c.start('d1', '-exclusive -distributed-orders');
+  expect(await activities.submitOrder({ database: c.database, chain: 'pipeline', order: 'o-1' })).toEqual({ order: 'o-1', created: true });
+  expect(await activities.submitOrder({ database: c.database, chain: 'pipeline', order: 'o-1' })).toEqual({ order: 'o-1', created: false });
+  expect(await activities.assignOrderStep({ database: c.database, order: 'o-1', step: 0, member: 'd1' })).toMatchObject({ attempt: 1, member: 'd1', changed: true });
+  expect(await failureOf(activities.assignOrderStep({ database: c.database, order: 'o-1', step: 0, member: 'backup' }))).toMatchObject({ type: 'WrongRoleError' });
+  await waitUntil('o-1 is done', () => c.db.orders().find((o) => o.id === 'o-1')?.state === 'done');
+  const state = await activities.readClusterState({ database: c.database });
+  expect(state.orders.find((o) => o.id === 'o-1')?.history).toEqual([expect.objectContaining({ node: 'extract', member: 'd1', attempt: 1, outcome: 'ran' })]);
+  expect(state.orderSteps).toEqual([expect.objectContaining({ order: 'o-1', step: 0, attempt: 1, member: 'd1', status: 'done' })]);
+});
