@@ -31,8 +31,26 @@ function eventsFor(snapshot: AnyMachineSnapshot) {
     if (!tag.startsWith('effect:')) continue;
     const step = tag.slice('effect:'.length);
     const started = [...new Set([SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...Object.values(c.down).flat(), ...(c.othersRunning[host] ?? [])])];
-    const output = { outcome: 'stopped', at: '2000-01-01T00:00:00.000Z', running: member?.otherServices ?? [], stopped: [], started, failed: [], reachable: true, activeJobs: {}, deleted: true, path: 'x' };
-    events.push({ type: `effect.done.${step}`, output }, { type: `effect.failed.${step}`, reason: 'injected' });
+    const output = {
+      outcome: 'stopped',
+      at: '2000-01-01T00:00:00.000Z',
+      running: member?.otherServices ?? [],
+      stopped: [],
+      started,
+      failed: [],
+      reachable: true,
+      activeJobs: {},
+      deleted: true,
+      path: 'x',
+      // OS restarts: the host booted after the request and came online after the boot; no other member was seen down.
+      requestedAt: '2000-01-01T00:00:00.000Z',
+      bootBefore: '1999-12-01T00:00:00.000Z',
+      bootedAt: '2000-01-01T00:01:00.000Z',
+      onlineAt: '2000-01-01T00:02:00.000Z',
+      others: {},
+      online: [],
+    };
+    events.push({ type: `effect.done.${step}`, output, host }, { type: `effect.failed.${step}`, reason: 'injected', host });
   }
   for (const node of (snapshot as unknown as { _nodes: { after: { eventType: string }[] }[] })._nodes) {
     for (const t of node.after) events.push({ type: t.eventType });

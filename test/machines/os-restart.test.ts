@@ -9,6 +9,7 @@ import { groupOsRestartInputSchema, standaloneOsRestartInputSchema } from '../..
 import { planProcedure } from '../../machines/plan';
 import { restartOsOfGroupMembersMachine as groupMachine } from '../../machines/restart-os-of-group-members';
 import { restartOsOfStandaloneSpocsMachine as standaloneMachine } from '../../machines/restart-os-of-standalone-spocs';
+import { walkPaths } from '../helpers/machine-paths';
 
 const member = (host: string) => ({ host, installDir: 'C:\\DP', otherServices: ['Dispatcher Paragon FlexiSpooler'] });
 const groupInput = groupOsRestartInputSchema.parse({ group: 'prague', members: ['spoc-1', 'spoc-2', 'spoc-3'].map(member) });
@@ -133,5 +134,41 @@ describe('group', () => {
     const restore = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
     expect(restore).toEqual([expect.objectContaining({ action: 'start-services', host: 'spoc-1', bestEffort: true })]);
     expect(aborting.hasTag('effect:awaitHostRestarted')).toBe(false);
+  });
+});
+
+describe('every path of the group OS restart', () => {
+  const twoMembers = groupOsRestartInputSchema.parse({ group: 'london', members: ['spoc-1', 'spoc-2'].map(member) });
+  const paths = walkPaths(groupMachine, twoMembers);
+  type Ctx = { down: Record<string, string[]> };
+
+  test('reaches completion and abort', () => {
+    expect(paths.length).toBeGreaterThan(20);
+    const ends = new Set(paths.map((p) => JSON.stringify(p.end.value)));
+    expect(ends).toContain('"completed"');
+    expect(ends).toContain('"aborted"');
+  });
+
+  test('never has two members down at once, and never restarts a member before the other is checked online', () => {
+    for (const path of paths) {
+      let checkedFor: string | undefined;
+      for (const step of path.steps) {
+        const down = Object.keys((step.state.context as Ctx).down).filter((h) => ((step.state.context as Ctx).down[h] ?? []).length > 0);
+        expect(down.length).toBeLessThanOrEqual(1);
+        for (const effect of step.effects) {
+          if (effect.action === 'check-spocs-online') checkedFor = effect.hosts.join(',');
+          if (effect.action === 'restart-os') {
+            expect(checkedFor).toBe(twoMembers.members.map((m) => m.host).filter((h) => h !== effect.host).join(','));
+          }
+        }
+      }
+    }
+  });
+
+  test('every finished path left nothing stopped that it did not report', () => {
+    for (const path of paths.filter((p) => p.end.status === 'done')) {
+      const out = path.end.output as { leftStopped: Record<string, string[]>; couldNotStart: Record<string, unknown[]> };
+      for (const host of Object.keys(out.leftStopped)) expect(out.couldNotStart[host]).toBeDefined();
+    }
   });
 });
