@@ -33,7 +33,7 @@ const USAGE = `usage:
   spoolflow result <workflowId>
   spoolflow chart <id> [--workflow <workflowId>]
   spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
-                       | load <host> <activeJobs> | management-server up|down`;
+                       | load <host> <activeJobs> | restart-os <host> | management-server up|down`;
 
 const BOOLEAN_FLAGS = new Set(['--wait', '--never-online', '--rescue-never-finishes', '--clear']);
 

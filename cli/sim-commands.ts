@@ -31,6 +31,8 @@ export function simCommand(args: string[], flags: Record<string, string | true>)
           services: h.serviceStates(),
           lifecycle: h.lifecycle(),
           online: h.isOnline(),
+          windows: h.power(),
+          lastBoot: new Date(h.lastBootTime()).toISOString(),
           activeJobs: h.activeJobs(),
           cacheJobs: h.cacheJobs(),
           faults: h.faults(),
@@ -62,11 +64,16 @@ export function simCommand(args: string[], flags: Record<string, string | true>)
       fleet.host(a).setLoad(jobs);
       return { host: a, activeJobs: jobs };
     }
+    case 'restart-os': {
+      // As if someone restarted the server by hand (Windows updates): what a parallel restart looks like.
+      if (!a) throw new SimUsageError('sim restart-os needs a host');
+      return { host: a, restart: fleet.host(a).requestOsRestart(0) };
+    }
     case 'management-server':
       if (a !== 'up' && a !== 'down') throw new SimUsageError('sim management-server needs up or down');
       fleet.managementServerDown = a === 'down';
       return { managementServer: a };
     default:
-      throw new SimUsageError(sub ? `unknown sim command "${sub}"` : 'sim needs a command: status, fault, load, management-server');
+      throw new SimUsageError(sub ? `unknown sim command "${sub}"` : 'sim needs a command: status, fault, load, restart-os, management-server');
   }
 }
