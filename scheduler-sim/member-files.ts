@@ -1,7 +1,7 @@
 /**
  * Where a simulated JobScheduler member keeps its files: `<sim dir>/scheduler/members/<member>/`
  * holds the fleet's record of its process (so a CLI in another process can find and disturb it),
- * its output, and the fault file that cuts it off from the cluster database. The member process
+ * its output, and the fault files that cut it off from the cluster database or freeze it. The member process
  * and the fleet both use these paths, so they cannot drift.
  */
 import path from 'node:path';
@@ -14,6 +14,8 @@ export interface MemberFiles {
   logFile: string;
   /** While this file exists, every database access of the member fails. */
   cutOffFile: string;
+  /** While this file exists, the member freezes itself (SIGSTOP) between two database accesses. */
+  hangFile: string;
 }
 
 export function schedulerSimDir(simDir: string): string {
@@ -30,5 +32,6 @@ export function memberFiles(simDir: string, member: string): MemberFiles {
     processFile: path.join(dir, 'process.json'),
     logFile: path.join(dir, 'member.log'),
     cutOffFile: path.join(dir, 'cut-off'),
+    hangFile: path.join(dir, 'hang'),
   };
 }

@@ -14,7 +14,8 @@
  *
  * SIGTERM is a normal termination: it marks itself terminated and exits 0. While the member's
  * cut-off file exists, every database access fails: it keeps running but cannot heartbeat, and a
- * step result it could not deliver is delivered (or refused) once it is reconnected.
+ * step result it could not deliver is delivered (or refused) once it is reconnected. When its hang
+ * file appears it freezes itself with SIGSTOP and goes on where it stopped on SIGCONT.
  */
 import { existsSync } from 'node:fs';
 import {
@@ -45,6 +46,7 @@ class SimulatedMember {
   private readonly db: SchedulerClusterDb;
   private readonly record: SchedulerOperationRecord;
   private readonly cutOffFile: string;
+  private readonly hangFile: string;
   private readonly role: SchedulerRole;
   private token: MemberToken | undefined;
   /** Passive cluster: set while this member is the active member, with its epoch. */
@@ -58,7 +60,9 @@ class SimulatedMember {
     this.role = parseClusterOptions(args.options).role;
     this.db = new SchedulerClusterDb(args.database);
     this.record = new SchedulerOperationRecord(schedulerOperationsFile(args.simDir));
-    this.cutOffFile = memberFiles(args.simDir, args.member).cutOffFile;
+    const files = memberFiles(args.simDir, args.member);
+    this.cutOffFile = files.cutOffFile;
+    this.hangFile = files.hangFile;
   }
 
   async start(): Promise<void> {
@@ -102,7 +106,17 @@ class SimulatedMember {
     return this.db;
   }
 
+  /**
+   * A hang is injected here, between two database accesses: a process frozen inside a
+   * transaction would hold SQLite's write lock and stall every other member, which a hung
+   * JobScheduler does not do to its database server.
+   */
+  private freezeIfHung(): void {
+    if (existsSync(this.hangFile)) process.kill(process.pid, 'SIGSTOP');
+  }
+
   private guard(fn: () => void): void {
+    this.freezeIfHung();
     try {
       fn();
     } catch (err) {

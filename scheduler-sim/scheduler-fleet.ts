@@ -41,13 +41,13 @@ export interface MemberProcessState {
   options: string;
   database: string;
   startedAt: string;
-  /** Frozen with SIGSTOP by `hang`. */
-  hung: boolean;
 }
 
 export interface MemberProcessInfo extends MemberProcessState {
   /** The process exists and is this member's. */
   running: boolean;
+  /** Frozen by `hang` until `resume`. */
+  hung: boolean;
   cutOff: boolean;
   logFile: string;
 }
@@ -81,6 +81,8 @@ export class SchedulerFleet implements MemberProcessControl {
     const current = this.find(spec.member);
     if (current?.running) return current;
     mkdirSync(files.dir, { recursive: true });
+    // A hang belongs to the process that hung; being cut off belongs to the host and stays.
+    rmSync(files.hangFile, { force: true });
     const heartbeatMs = spec.heartbeatMs ?? 1000;
     const args: MemberArgs = {
       database: path.resolve(spec.database),
@@ -115,7 +117,6 @@ export class SchedulerFleet implements MemberProcessControl {
       options: spec.options,
       database: args.database,
       startedAt: new Date().toISOString(),
-      hung: false,
     };
     writeFileSync(files.processFile, JSON.stringify(state, null, 2));
     await this.awaitRegistered(state, child, options.readyTimeoutMs ?? 20_000);
@@ -129,7 +130,7 @@ export class SchedulerFleet implements MemberProcessControl {
     if (!info?.running) return 'already-gone';
     process.kill(info.pid, 'SIGTERM');
     // A frozen process handles the SIGTERM only once it runs again.
-    if (info.hung) this.signalResume(info);
+    if (info.hung) this.letGo(info);
     if (!(await this.awaitExit(info, timeoutMs))) {
       throw new MemberWontStopError(`${info.member} (pid ${info.pid}) did not exit within ${timeoutMs} ms of SIGTERM; kill it if it must go`);
     }
@@ -146,18 +147,24 @@ export class SchedulerFleet implements MemberProcessControl {
     return 'killed';
   }
 
-  /** Freezes the process (SIGSTOP): it neither heartbeats nor acts, as a hung server. */
-  hang(member: string): void {
+  /**
+   * Freezes the process: it neither heartbeats nor acts, as a hung server. The member stops itself
+   * (SIGSTOP) at its next timer, outside any database transaction; a member that does not within
+   * `timeoutMs` (its event loop is blocked) is stopped wherever it is.
+   */
+  async hang(member: string, timeoutMs = 5000): Promise<void> {
     const info = this.running(member);
-    process.kill(info.pid, 'SIGSTOP');
-    this.save({ ...info, hung: true });
+    writeFileSync(memberFiles(this.simDir, member).hangFile, `${new Date().toISOString()}\n`);
+    const until = Date.now() + timeoutMs;
+    while (processState(info.pid) !== 'stopped' && processState(info.pid) !== 'unknown' && Date.now() < until) await delay(5);
+    if (processState(info.pid) !== 'stopped' && isMemberProcess(info.pid, member)) process.kill(info.pid, 'SIGSTOP');
     this.record.append({ host: info.host, operation: 'hang-member', member, pid: info.pid, outcome: 'hung' });
   }
 
   /** Lets a frozen process go on (SIGCONT), from exactly where it stopped. */
   resume(member: string): void {
     const info = this.running(member);
-    this.signalResume(info);
+    this.letGo(info);
     this.record.append({ host: info.host, operation: 'resume-member', member, pid: info.pid, outcome: 'resumed' });
   }
 
@@ -208,7 +215,7 @@ export class SchedulerFleet implements MemberProcessControl {
     if (!existsSync(files.processFile)) return undefined;
     const state = JSON.parse(readFileSync(files.processFile, 'utf8')) as MemberProcessState;
     const running = isMemberProcess(state.pid, member);
-    return { ...state, hung: running && state.hung, running, cutOff: existsSync(files.cutOffFile), logFile: files.logFile };
+    return { ...state, running, hung: running && existsSync(files.hangFile), cutOff: existsSync(files.cutOffFile), logFile: files.logFile };
   }
 
   private running(member: string): MemberProcessInfo {
@@ -217,14 +224,10 @@ export class SchedulerFleet implements MemberProcessControl {
     return info;
   }
 
-  private save(state: MemberProcessState): void {
-    const { member, host, pid, options, database, startedAt, hung } = state;
-    writeFileSync(memberFiles(this.simDir, member).processFile, JSON.stringify({ member, host, pid, options, database, startedAt, hung }, null, 2));
-  }
-
-  private signalResume(info: MemberProcessInfo): void {
+  /** The hang file goes first: a member let go while it is there would freeze itself again. */
+  private letGo(info: MemberProcessInfo): void {
+    rmSync(memberFiles(this.simDir, info.member).hangFile, { force: true });
     process.kill(info.pid, 'SIGCONT');
-    this.save({ ...info, hung: false });
   }
 
   private async awaitRegistered(state: MemberProcessState, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -277,6 +280,16 @@ export function isMemberProcess(pid: number, member: string): boolean {
     return args.some((a) => a.endsWith('member-process.ts')) && args.includes(`--member=${member}`);
   } catch {
     return false;
+  }
+}
+
+/** Whether a process is stopped (SIGSTOP), from /proc; `unknown` without /proc. */
+function processState(pid: number): 'stopped' | 'other' | 'unknown' {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T') ? 'stopped' : 'other';
+  } catch {
+    return 'unknown';
   }
 }
 

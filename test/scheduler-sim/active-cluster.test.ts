@@ -86,7 +86,7 @@ test("a member hung mid-step whose steps were reassigned has its late result ref
   const stop = balance(c.db);
   try {
     const stuck = await waitUntil('d3 runs a step', () => runningStepOf(c.db, 'd3'));
-    c.fleet.hang('d3');
+    await c.fleet.hang('d3');
     await waitUntil('the hung d3 is no longer alive', () => !aliveOf(c.db, 'd3'));
     c.db.fence('d3', 'hung: heartbeat stale');
     c.db.reassignStepsOf('d3', TIMING.heartbeatTimeoutMs);

@@ -125,7 +125,7 @@ test('a hung active member, fenced while it hung, finds itself fenced when it re
   await primaryAndBackup(c);
   const { epoch: primaryEpoch } = c.db.clusterState();
   await waitUntil('the primary has run a job', () => c.db.jobs().find((j) => j.name === 'report')?.lastRunBy === 'primary');
-  c.fleet.hang('primary');
+  await c.fleet.hang('primary');
   await waitUntil('the hung primary is no longer alive', () => !aliveOf(c.db, 'primary'));
   expect(c.fleet.info('primary')).toMatchObject({ running: true, hung: true });
   c.db.fence('primary', 'hung: heartbeat stale');

@@ -3,6 +3,7 @@
  * disk under `<sim dir>/scheduler/`, so a second fleet on the same folder lists, freezes and ends
  * members the first one started. A member with options the runbook does not describe never joins.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { SchedulerFleet } from '../../scheduler-sim/scheduler-fleet';
 import { aliveOf, createTestCluster, TIMING, waitUntil, type TestCluster } from '../helpers/scheduler-cluster';
 
@@ -20,12 +21,13 @@ test('another process lists, hangs, resumes and terminates the members this one 
 
   const cli = new SchedulerFleet(c.simDir);
   expect(cli.list()).toEqual([expect.objectContaining({ member: 'primary', pid: started.pid, options: '-exclusive', running: true, hung: false, cutOff: false })]);
-  cli.hang('primary');
+  await cli.hang('primary');
   expect(cli.info('primary').hung).toBe(true);
+  if (existsSync('/proc/self/stat')) expect(readFileSync(`/proc/${started.pid}/stat`, 'utf8')).toMatch(/\) T /);
   await waitUntil('the hung primary is no longer alive', () => !aliveOf(c.db, 'primary'));
   cli.resume('primary');
   await waitUntil('the primary heartbeats again', () => aliveOf(c.db, 'primary'));
-  cli.hang('primary');
+  await cli.hang('primary');
   // A frozen process handles SIGTERM once it runs again: terminate lets it run, then waits.
   expect(await cli.terminate('primary')).toBe('terminated');
   expect(cli.info('primary')).toMatchObject({ running: false, hung: false });
