@@ -180,6 +180,7 @@ export class FencedWriteError extends Error {
   }
 }
 
+/** A name the database does not know: a typo in a member, job, chain, node or order. */
 export class UnknownEntityError extends Error {
   override readonly name = 'UnknownEntityError';
   constructor(
@@ -190,14 +191,17 @@ export class UnknownEntityError extends Error {
   }
 }
 
+/** Activation of a member whose heartbeat is stale or that terminated: it could not act. */
 export class MemberNotAliveError extends Error {
   override readonly name = 'MemberNotAliveError';
 }
 
+/** A passive-cluster operation on an active-cluster member, or the other way round. */
 export class WrongRoleError extends Error {
   override readonly name = 'WrongRoleError';
 }
 
+/** A step that is not the order's current one, or an order that is not active: steps run in chain order. */
 export class StepNotCurrentError extends Error {
   override readonly name = 'StepNotCurrentError';
 }
