@@ -48,9 +48,11 @@ describe('cluster options', () => {
     expect(parseClusterOptions('-exclusive')).toEqual({ role: 'primary', text: '-exclusive' });
     expect(parseClusterOptions(' -exclusive  -backup -backup-precedence=2 ')).toEqual({ role: 'backup', backupPrecedence: 2, text: '-exclusive -backup -backup-precedence=2' });
     expect(parseClusterOptions('-exclusive -distributed-orders').role).toBe('distributed');
-    expect(() => parseClusterOptions('-backup')).toThrow(/lacks -exclusive/);
-    expect(() => parseClusterOptions('-exclusive -backup -distributed-orders')).toThrow(/choose one/);
-    expect(() => parseClusterOptions('-exclusive -primary')).toThrow(/unknown cluster option "-primary"/);
+    expect(parseClusterOptions('-exclusive -backup')).toEqual({ role: 'backup', backupPrecedence: 1, text: '-exclusive -backup' });
+    expect(() => parseClusterOptions('-backup')).toThrow(/every cluster member starts with -exclusive/);
+    expect(() => parseClusterOptions('-distributed-orders')).toThrow(/not "-distributed-orders" alone/);
+    expect(() => parseClusterOptions('-exclusive -backup -distributed-orders')).toThrow(/do not go together/);
+    expect(() => parseClusterOptions('-exclusive -primary')).toThrow(/"-primary" is not a cluster option/);
   });
 });
 

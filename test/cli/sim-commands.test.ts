@@ -35,3 +35,13 @@ test('an unknown service or host is refused with exit code 2', () => {
   expect(sim('fault', 'spoc-lon-1', '--wont-start', 'Print Spooler')).toMatchObject({ status: 2, stderr: expect.stringContaining('has no service "Print Spooler"') });
   expect(sim('load', 'spoc-lon-1', 'many')).toMatchObject({ status: 2 });
 });
+
+test('a server restarted by hand from the CLI goes down in the running fleet and boots again', async () => {
+  const running = new SimFleet({ ...loadInventory(DEFAULT_INVENTORY_FILE), timeScale: 3000 }, path.join(dir, 'sim'));
+  const bootBefore = running.host('spoc-bts-1').lastBootTime();
+  expect(JSON.parse(sim('restart-os', 'spoc-bts-1').stdout)).toEqual({ host: 'spoc-bts-1', restart: 'accepted' });
+  const deadline = Date.now() + 10_000;
+  while (running.host('spoc-bts-1').lastBootTime() === bootBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(running.host('spoc-bts-1').lastBootTime()).toBeGreaterThan(bootBefore);
+  expect((JSON.parse(sim('status').stdout) as { hosts: { host: string; windows: string }[] }).hosts.find((h) => h.host === 'spoc-bts-1')?.windows).toMatch(/up|down/);
+});
