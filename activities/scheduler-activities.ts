@@ -75,6 +75,8 @@ const watchInput = observeInput.extend({
   expected: z.object({ activeMember: memberId.nullable(), aliveMembers: z.array(memberId) }),
   maxWatchMs: z.number().int().nonnegative(),
   pollMs: z.number().int().positive(),
+  /** Active clusters: also return as soon as an order step waits for a member. */
+  returnWhenStepsPending: z.boolean().optional(),
 });
 const fenceInput = z.object({ database, member: memberId, reason: z.string().min(1) });
 const activateInput = z.object({ database, member: memberId, heartbeatTimeoutMs });
@@ -165,6 +167,10 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
         for (;;) {
           const observation = db.observe(i.heartbeatTimeoutMs);
           const changes = describeChanges(i.expected, observation);
+          if (i.returnWhenStepsPending) {
+            const pending = db.pendingSteps().length;
+            if (pending > 0) changes.push(`${pending} order step${pending === 1 ? '' : 's'} wait${pending === 1 ? 's' : ''} for a member`);
+          }
           if (changes.length > 0 || now() >= until) return { changed: changes.length > 0, changes, observation, now: expectedOf(observation) };
           heartbeat({ epoch: observation.epoch, activeMember: observation.activeMember });
           await sleep(Math.min(i.pollMs, Math.max(0, until - now())));

@@ -25,6 +25,20 @@ export const ACTIONS = {
   'delete-cache': 'host',
   'restart-os': 'host',
   'await-host-restarted': 'host',
+  // JobScheduler clusters: the cluster database is read and written centrally; a member's process
+  // and files are handled by the agent of its host.
+  'watch-cluster': 'central',
+  'fence-member': 'central',
+  'activate-member': 'central',
+  'assign-pending-steps': 'central',
+  'reassign-steps-of': 'central',
+  'submit-order': 'central',
+  'terminate-member': 'host',
+  'stop-scheduler': 'host',
+  'start-scheduler': 'host',
+  'remove-scheduler-service': 'host',
+  'install-scheduler-service': 'host',
+  'set-cluster-options': 'host',
 } as const satisfies Record<string, EffectPlace>;
 
 export type ActionWord = keyof typeof ACTIONS;
@@ -56,7 +70,37 @@ export type Effect =
   | (EffectBase & { action: 'check-spocs-online'; hosts: string[]; standalone?: boolean })
   | (HostEffectBase & { action: 'await-spoc-online'; since: string; others: string[]; timeoutSeconds: number })
   | (HostEffectBase & { action: 'restart-os'; delaySeconds: number })
-  | (HostEffectBase & { action: 'await-host-restarted'; since: string; services: string[]; timeoutSeconds: number });
+  | (HostEffectBase & { action: 'await-host-restarted'; since: string; services: string[]; timeoutSeconds: number })
+  | ClusterEffect;
+
+/** What the supervisor last saw of a cluster: who is active, who is alive. */
+export interface ExpectedClusterView {
+  activeMember: string | null;
+  aliveMembers: string[];
+}
+
+/** A JobScheduler member as its host's agent handles it (process, install folder, start script). */
+export interface SchedulerMemberRef {
+  member: string;
+  os: 'unix' | 'windows';
+  installDir: string;
+  database: string;
+  jobSchedulerId: string;
+}
+
+export type ClusterEffect =
+  | (EffectBase & { action: 'watch-cluster'; database: string; heartbeatTimeoutMs: number; expected: ExpectedClusterView; maxWatchMs: number; pollMs: number; returnWhenStepsPending?: boolean })
+  | (EffectBase & { action: 'fence-member'; database: string; member: string; reason: string })
+  | (EffectBase & { action: 'activate-member'; database: string; member: string; heartbeatTimeoutMs: number })
+  | (EffectBase & { action: 'assign-pending-steps'; database: string; heartbeatTimeoutMs: number })
+  | (EffectBase & { action: 'reassign-steps-of'; database: string; member: string; heartbeatTimeoutMs: number })
+  | (EffectBase & { action: 'submit-order'; database: string; chain: string; order: string })
+  | (HostEffectBase & { action: 'terminate-member'; database: string; member: string; timeoutMs: number })
+  | (HostEffectBase & SchedulerMemberRef & { action: 'stop-scheduler'; timeoutSeconds: number })
+  | (HostEffectBase & SchedulerMemberRef & { action: 'start-scheduler'; timeoutSeconds: number })
+  | (HostEffectBase & SchedulerMemberRef & { action: 'remove-scheduler-service' })
+  | (HostEffectBase & SchedulerMemberRef & { action: 'install-scheduler-service' })
+  | (HostEffectBase & SchedulerMemberRef & { action: 'set-cluster-options'; options: string });
 
 export type EffectOf<A extends ActionWord> = Extract<Effect, { action: A }>;
 
@@ -80,6 +124,43 @@ export interface EffectOutputs {
   /** `requestedAt` and `bootBefore` are host clock times; a retried step reports the first request. */
   'restart-os': { outcome: 'restart-requested' | 'already-requested'; requestedAt: string; bootBefore: string };
   'await-host-restarted': { bootedAt: string; running: string[] };
+  'watch-cluster': ClusterWatchOutput;
+  'fence-member': { epoch: number; changed: boolean };
+  'activate-member': { epoch: number; changed: boolean; previous: string | null };
+  'assign-pending-steps': { assignments: StepAssignmentView[] };
+  'reassign-steps-of': { assignments: StepAssignmentView[] };
+  'submit-order': { order: string; created: boolean };
+  'terminate-member': { outcome: 'terminated' | 'already-gone' };
+  'stop-scheduler': { outcome: 'stopped' | 'already-stopped' };
+  'start-scheduler': { outcome: 'started' | 'already-running'; options: string };
+  'remove-scheduler-service': { outcome: 'removed' | 'not-installed' };
+  'install-scheduler-service': { outcome: 'installed' | 'already-installed' };
+  'set-cluster-options': { changed: boolean; file: string; line: string };
+}
+
+/** One member as the cluster database shows it. */
+export interface MemberView {
+  member: string;
+  host: string;
+  role: 'primary' | 'backup' | 'distributed';
+  backupPrecedence: number | null;
+  status: 'standby' | 'active' | 'terminated' | 'fenced';
+  alive: boolean;
+  lastHeartbeatAt: string | null;
+}
+
+export interface ClusterWatchOutput {
+  changed: boolean;
+  changes: string[];
+  observation: { observedAt: string; activeMember: string | null; epoch: number; members: MemberView[] };
+  now: ExpectedClusterView;
+}
+
+export interface StepAssignmentView {
+  order: string;
+  step: number;
+  attempt: number;
+  member: string;
 }
 
 /** The event the runtime sends when an effect failed for good; the machine halts on it. */
@@ -147,6 +228,22 @@ export function targetOf(effect: Effect): string | undefined {
       return 'Windows';
     case 'await-host-restarted':
       return effect.services.join(', ');
+    case 'watch-cluster':
+    case 'assign-pending-steps':
+      return 'cluster database';
+    case 'submit-order':
+      return `${effect.chain}/${effect.order}`;
+    case 'fence-member':
+    case 'activate-member':
+    case 'reassign-steps-of':
+    case 'terminate-member':
+    case 'stop-scheduler':
+    case 'start-scheduler':
+    case 'remove-scheduler-service':
+    case 'install-scheduler-service':
+      return effect.member;
+    case 'set-cluster-options':
+      return `${effect.member}: SCHEDULER_CLUSTER_OPTIONS=${effect.options}`;
   }
 }
 
@@ -187,6 +284,30 @@ export function nominalOutput(effect: Effect, now: string): EffectOutputs[Action
       return { outcome: 'restart-requested', requestedAt: now, bootBefore: PLAN_LONG_AGO };
     case 'await-host-restarted':
       return { bootedAt: now, running: [...effect.services] };
+    case 'watch-cluster':
+      // Nothing changed: a supervisor's nominal path watches on; plans do not run supervisors.
+      return { changed: false, changes: [], observation: { observedAt: now, activeMember: effect.expected.activeMember, epoch: 1, members: [] }, now: effect.expected };
+    case 'fence-member':
+      return { epoch: 2, changed: true };
+    case 'activate-member':
+      return { epoch: 2, changed: true, previous: null };
+    case 'assign-pending-steps':
+    case 'reassign-steps-of':
+      return { assignments: [] };
+    case 'submit-order':
+      return { order: effect.order, created: true };
+    case 'terminate-member':
+      return { outcome: 'terminated' };
+    case 'stop-scheduler':
+      return { outcome: 'stopped' };
+    case 'start-scheduler':
+      return { outcome: 'started', options: '' };
+    case 'remove-scheduler-service':
+      return { outcome: 'removed' };
+    case 'install-scheduler-service':
+      return { outcome: 'installed' };
+    case 'set-cluster-options':
+      return { changed: true, file: `${effect.installDir}/bin/jobscheduler_environment_variables.${effect.os === 'windows' ? 'cmd' : 'sh'}`, line: `SCHEDULER_CLUSTER_OPTIONS=${effect.options}` };
   }
 }
 

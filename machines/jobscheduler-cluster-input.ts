@@ -210,14 +210,15 @@ export const heartbeatSchema = z
     intervalSeconds: z
       .number()
       .int()
-      .min(10)
+      // 1 s is for clusters on one machine (the simulated one); production keeps JobScheduler's 60 s.
+      .min(1)
       .max(600)
       .default(DEFAULT_HEARTBEAT.intervalSeconds)
       .describe('How often a live member is expected to beat (JobScheduler 1.x: every 60 s).'),
     timeoutSeconds: z
       .number()
       .int()
-      .min(20)
+      .min(2)
       .max(3600)
       .default(DEFAULT_HEARTBEAT.timeoutSeconds)
       .describe('How long after its last beat a member counts as dead (JobScheduler 1.x: 60 s period + 60 s heart_beat_timeout).'),

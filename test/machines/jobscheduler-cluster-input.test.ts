@@ -272,7 +272,8 @@ describe('heartbeat', () => {
   });
 
   test.each([
-    [{ intervalSeconds: 5 }, 'heartbeat.intervalSeconds'],
+    [{ intervalSeconds: 0 }, 'heartbeat.intervalSeconds'],
+    [{ intervalSeconds: 1, timeoutSeconds: 1 }, 'heartbeat.timeoutSeconds'],
     [{ intervalSeconds: 601, timeoutSeconds: 1200 }, 'heartbeat.intervalSeconds'],
     [{ timeoutSeconds: 3601 }, 'heartbeat.timeoutSeconds'],
     [{ intervalSeconds: 30.5 }, 'heartbeat.intervalSeconds'],
