@@ -36,7 +36,9 @@ export function plan(procedureId: string, input: unknown): PlannedStep[] {
  * The workflow id of a procedure: one per SPOC group, so the server itself refuses a second
  * procedure on a group while one runs there.
  */
-export function workflowIdFor(procedureId: string, input: { group?: string; from?: { group?: string } }): string {
+export function workflowIdFor(procedureId: string, input: { group?: string; from?: { group?: string }; cluster?: { cluster?: string } }): string {
+  // One supervisor per cluster, one procedure per SPOC group at a time: the id says which.
+  if (input.cluster?.cluster) return procedureId.startsWith('supervise-') ? `jobscheduler-cluster-${input.cluster.cluster}` : `jobscheduler-cluster-${input.cluster.cluster}-${procedureId}`;
   const group = input.group ?? input.from?.group;
   return group ? `spoc-group-${group}` : `${procedureId}-${Date.now()}`;
 }
@@ -46,12 +48,13 @@ export class SpoolflowClient {
 
   async start(procedureId: string, input: unknown, opts: { workflowId?: string; memo?: Record<string, unknown> } = {}): Promise<StartedProcedure> {
     const { procedure, input: parsed } = validateInput(procedureId, input);
-    const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as { group?: string; from?: { group?: string } });
+    const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as Parameters<typeof workflowIdFor>[1]);
     try {
       const handle = await this.client.workflow.start(procedure.workflowType, {
         taskQueue: CENTRAL_TASK_QUEUE,
         workflowId,
-        args: [parsed],
+        // The input as given: the workflow validates it again and fills in the defaults itself.
+        args: [input],
         staticSummary: `${procedureId}`,
         ...(opts.memo ? { memo: opts.memo } : {}),
       });
@@ -74,17 +77,30 @@ export class SpoolflowClient {
 
   /** Sends an operator command; a refused one throws with the procedure's reason. */
   async command(workflowId: string, command: OperatorCommand): Promise<ProcedureStatus> {
-    try {
-      return await this.handle(workflowId).executeUpdate(operatorUpdate, { args: [command] });
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause) {
-        throw new OperatorCommandRefusedError(`${workflowId} refused ${command.type}: ${err.cause.message}`);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.handle(workflowId).executeUpdate(operatorUpdate, { args: [command] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause) {
+          throw new OperatorCommandRefusedError(`${workflowId} refused ${command.type}: ${err.cause.message}`);
+        }
+        // The workflow task that took the command failed because an event arrived meanwhile (an
+        // activity finished); the command was not applied, and the next task takes it.
+        if (attempt < 5 && isLostToWorkflowTaskFailure(err)) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          continue;
+        }
+        throw err;
       }
-      throw err;
     }
   }
 
   async result(workflowId: string, runId?: string): Promise<unknown> {
     return this.handle(workflowId, runId).result();
   }
+}
+
+function isLostToWorkflowTaskFailure(err: unknown): boolean {
+  const text = `${err instanceof Error ? err.message : ''} ${err instanceof Error && err.cause instanceof Error ? err.cause.message : ''}`;
+  return /unexpected workflow task failure/i.test(text);
 }

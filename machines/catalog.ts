@@ -29,6 +29,9 @@ import { groupOsRestartInputSchema, GroupOsRestartInput, standaloneOsRestartInpu
 import { restartOsOfGroupMembersMachine, GroupOsRestartContext } from './restart-os-of-group-members';
 import { restartOsOfStandaloneSpocsMachine, StandaloneOsRestartContext } from './restart-os-of-standalone-spocs';
 import type { OsRestartContext } from './os-restart-steps';
+import { activeSupervisorInputSchema, passiveSupervisorInputSchema, SupervisorInput } from './cluster-supervisor-input';
+import { passiveClusterSupervisorMachine, PassiveSupervisorContext, summarizePassiveSupervisor } from './passive-cluster-supervisor';
+import { activeClusterSupervisorMachine, ActiveSupervisorContext, summarizeActiveSupervisor } from './active-cluster-supervisor';
 
 export interface ProcedureDefinition {
   /** Kebab-case id the CLI uses. */
@@ -172,6 +175,26 @@ export const PROCEDURES = [
     machine: groupMembersRestartedInParallelMachine,
     hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
     summarize: (c: CacheDeletionContext) => summarizeGroupRestart(c),
+  },
+  {
+    id: 'supervise-passive-cluster',
+    workflowType: 'supervisePassiveCluster',
+    description:
+      'Supervise a passive JobScheduler cluster: only the primary active; when the active member is aborted or killed (heartbeat lost), fence it and activate the backup next in precedence; a normal termination activates nobody; when the primary is back, terminate the backup and activate the primary. Runs until stopped (operator.abort).',
+    inputSchema: passiveSupervisorInputSchema,
+    machine: passiveClusterSupervisorMachine,
+    hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
+    summarize: (c: PassiveSupervisorContext) => summarizePassiveSupervisor(c),
+  },
+  {
+    id: 'supervise-active-cluster',
+    workflowType: 'superviseActiveCluster',
+    description:
+      'Supervise an active JobScheduler cluster: hand each step of distributed orders to the least-loaded alive member, in chain order; steps of a member that dies run again elsewhere. Submit orders with the operator update {type: "operator.submitOrder", chain, order}. Runs until stopped (operator.abort).',
+    inputSchema: activeSupervisorInputSchema,
+    machine: activeClusterSupervisorMachine,
+    hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
+    summarize: (c: ActiveSupervisorContext) => summarizeActiveSupervisor(c),
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

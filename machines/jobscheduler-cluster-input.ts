@@ -209,16 +209,14 @@ export const heartbeatSchema = z
   .object({
     intervalSeconds: z
       .number()
-      .int()
-      // 1 s is for clusters on one machine (the simulated one); production keeps JobScheduler's 60 s.
-      .min(1)
+      // Fractions of a second are for clusters on one machine (the simulated one); production keeps JobScheduler's 60 s.
+      .min(0.1)
       .max(600)
       .default(DEFAULT_HEARTBEAT.intervalSeconds)
       .describe('How often a live member is expected to beat (JobScheduler 1.x: every 60 s).'),
     timeoutSeconds: z
       .number()
-      .int()
-      .min(2)
+      .min(0.5)
       .max(3600)
       .default(DEFAULT_HEARTBEAT.timeoutSeconds)
       .describe('How long after its last beat a member counts as dead (JobScheduler 1.x: 60 s period + 60 s heart_beat_timeout).'),

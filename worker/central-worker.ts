@@ -27,6 +27,8 @@ export interface CentralWorkerOptions {
   taskQueue?: string;
   /** How often to ask the Management Server while waiting for a SPOC (default 1 s). */
   pollMs?: number;
+  /** Further central activities (the JobScheduler cluster database's). */
+  extraActivities?: object;
 }
 
 export async function createCentralWorker(opts: CentralWorkerOptions): Promise<Worker> {
@@ -35,6 +37,6 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? CENTRAL_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }),
+    activities: { ...createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }), ...(opts.extraActivities ?? {}) },
   });
 }

@@ -20,6 +20,15 @@ export const NON_RETRYABLE_ERRORS = [
   'SpocsNotOnlineError',
   'SpocInGroupError',
   'OsRestartRefusedError',
+  // The cluster database's refusals (scheduler-activities.ts).
+  'InvalidInputError',
+  'UnknownEntityError',
+  'MemberNotAliveError',
+  'WrongRoleError',
+  'StepNotCurrentError',
+  'InvalidClusterOptionsError',
+  'ClusterDatabaseNotFoundError',
+  'MemberWontStopError',
 ];
 
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
@@ -51,6 +60,22 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
         heartbeatTimeout: '10s',
         retry: { ...base.retry, maximumAttempts: 10 },
       };
+    case 'watch-cluster':
+      // A supervisor must not stop at a database hiccup: the watch retries until the operator looks.
+      return {
+        ...base,
+        startToCloseTimeout: `${Math.ceil(effect.maxWatchMs / 1000) + 60}s`,
+        heartbeatTimeout: '10s',
+        retry: { ...base.retry, maximumInterval: '5s', maximumAttempts: 20 },
+      };
+    case 'fence-member':
+    case 'activate-member':
+    case 'assign-pending-steps':
+    case 'reassign-steps-of':
+    case 'submit-order':
+      return { ...base, startToCloseTimeout: '30s', retry: { ...base.retry, initialInterval: '200ms', maximumAttempts: 5 } };
+    case 'terminate-member':
+      return { ...base, startToCloseTimeout: `${Math.ceil(effect.timeoutMs / 1000) + 30}s`, heartbeatTimeout: '10s' };
     case 'stop-service':
     case 'start-service':
     case 'stop-services':

@@ -55,3 +55,13 @@ export async function restartOsOfGroupMembers(input: unknown, resume?: ResumeSta
 export async function groupMembersRestartedInParallel(input: unknown, resume?: ResumeState): Promise<unknown> {
   return runProcedure('group-members-restarted-in-parallel', input, resume);
 }
+
+/** Supervise a passive JobScheduler cluster (catalog id supervise-passive-cluster). */
+export async function supervisePassiveCluster(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('supervise-passive-cluster', input, resume);
+}
+
+/** Supervise an active JobScheduler cluster (catalog id supervise-active-cluster). */
+export async function superviseActiveCluster(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('supervise-active-cluster', input, resume);
+}

@@ -117,7 +117,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
       return statusNow();
     },
     {
-      description: 'An operator command: operator.retry, operator.skip, operator.abort {reason}, operator.startGroupService, operator.overrideLoad {operator, reason}.',
+      description: 'An operator command: operator.retry, operator.skip, operator.abort {reason}, operator.startGroupService, operator.overrideLoad {operator, reason}, operator.submitOrder {chain, order} (active cluster supervisors).',
       validator: (command) => {
         const parsed = operatorCommandSchema.safeParse(command);
         if (!parsed.success) {

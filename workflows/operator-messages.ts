@@ -16,6 +16,16 @@ export const operatorCommandSchema = z.discriminatedUnion('type', [
     operator: z.string().min(1).describe('Who overrides the load check.'),
     reason: z.string().min(5).describe('Why; kept in the result.'),
   }),
+  z.object({
+    type: z.literal('operator.submitOrder'),
+    chain: z.string().min(1).max(100).describe('The distributed job chain the order runs through.'),
+    order: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'must be an order id (letters, digits, "_", "." and "-")')
+      .describe('Order id; submitting the same id again changes nothing.'),
+  }),
 ]);
 export type OperatorCommand = z.infer<typeof operatorCommandSchema>;
 

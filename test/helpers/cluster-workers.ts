@@ -1,0 +1,30 @@
+/**
+ * Workers for a test's simulated JobScheduler cluster: the central worker with the cluster
+ * database activities, and one scheduler agent per member host, connected to the test's Temporal
+ * server while `fn` runs.
+ */
+import { SchedulerDbPool } from '../../activities/scheduler-db-pool';
+import { createCentralWorker } from '../../worker/central-worker';
+import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from '../../worker/scheduler-agents';
+import type { RunningAgent } from '../../worker/host-agents';
+import type { SchedulerFleet } from '../../scheduler-sim/scheduler-fleet';
+import type { TestTemporal } from './temporal-server';
+
+export async function withClusterWorkers<T>(temporal: TestTemporal, fleet: SchedulerFleet, hosts: string[], fn: () => Promise<T>): Promise<T> {
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  const databases = new SchedulerDbPool();
+  const activities = simSchedulerActivities(fleet, databases);
+  const noManagementServer = { address: 'none', ping: async () => undefined, spocStatus: async () => ({}) };
+  const workers: RunningAgent[] = [
+    await createCentralWorker({ ...conn, managementServer: noManagementServer, extraActivities: centralSchedulerActivities(activities) }),
+    ...(await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities)))),
+  ];
+  const running = workers.map((w) => w.run());
+  try {
+    return await fn();
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.all(running);
+    databases.closeAll();
+  }
+}
