@@ -75,7 +75,7 @@ const watchInput = observeInput.extend({
   expected: z.object({ activeMember: memberId.nullable(), aliveMembers: z.array(memberId) }),
   maxWatchMs: z.number().int().nonnegative(),
   pollMs: z.number().int().positive(),
-  /** Active clusters: also return as soon as an order step waits for a member. */
+  /** Active clusters: also return as soon as an order step waits and an alive member could take it. */
   returnWhenStepsPending: z.boolean().optional(),
 });
 const fenceInput = z.object({ database, member: memberId, reason: z.string().min(1) });
@@ -167,7 +167,8 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
         for (;;) {
           const observation = db.observe(i.heartbeatTimeoutMs);
           const changes = describeChanges(i.expected, observation);
-          if (i.returnWhenStepsPending) {
+          // Waiting steps matter only when an alive member could take them; else the watch waits for a member.
+          if (i.returnWhenStepsPending && observation.members.some((m) => m.alive)) {
             const pending = db.pendingSteps().length;
             if (pending > 0) changes.push(`${pending} order step${pending === 1 ? '' : 's'} wait${pending === 1 ? 's' : ''} for a member`);
           }

@@ -46,8 +46,6 @@ export interface ActiveSupervisorContext extends SupervisorContext {
   ordersSubmitted: number;
   stepsAssigned: number;
   stepsReassigned: number;
-  /** Whether the last hand-out found a member for the waiting steps; if not, do not watch for waiting steps until a member changes. */
-  lastAssignmentGaveSteps: boolean;
   abortReason: string | null;
 }
 type C = ActiveSupervisorContext;
@@ -86,7 +84,6 @@ export const activeClusterSupervisorMachine = setup({
     ordersSubmitted: 0,
     stepsAssigned: 0,
     stepsReassigned: 0,
-    lastAssignmentGaveSteps: true,
     abortReason: null,
   }),
   initial: 'supervising',
@@ -165,10 +162,7 @@ export const activeClusterSupervisorMachine = setup({
           effect: (c) => ({ step: 'assignSteps', title: 'Hand waiting order steps to members', action: 'assign-pending-steps', database: database(c), heartbeatTimeoutMs: timeoutMs(c) }),
           next: 'afterAssigning',
           onFailure: 'watching',
-          onDone: (c, out) => ({
-            stepsAssigned: c.stepsAssigned + out.assignments.length,
-            lastAssignmentGaveSteps: out.assignments.length > 0,
-          }),
+          onDone: (c, out) => ({ stepsAssigned: c.stepsAssigned + out.assignments.length }),
         }),
         afterAssigning: {
           // Work that arrived meanwhile (an order, a member gone) is done now, not after the next watch.
@@ -188,20 +182,17 @@ export const activeClusterSupervisorMachine = setup({
               expected: c.expected ?? { activeMember: null, aliveMembers: [] },
               maxWatchMs: c.input.watch.maxWatchSeconds * 1000,
               pollMs: c.input.watch.pollMs,
-              returnWhenStepsPending: c.lastAssignmentGaveSteps,
+              returnWhenStepsPending: true,
             }),
             next: '#activeClusterSupervisor.supervising.deciding',
             onDone: (c, out) => {
               const lost = gone(c, out).filter((m) => !c.toReassign.includes(m));
-              const memberChanged = c.expected !== null && out.now.aliveMembers.join() !== c.expected.aliveMembers.join();
               const next = { ...c, lastObservedAt: out.observation.observedAt };
               return {
                 lastObservedAt: out.observation.observedAt,
                 expected: out.now,
                 members: out.observation.members,
                 toReassign: [...c.toReassign, ...lost],
-                // A member that came back may take the steps nobody could take.
-                lastAssignmentGaveSteps: c.lastAssignmentGaveSteps || memberChanged,
                 events: out.changes.some((x) => !x.includes('wait')) ? logged(next, out.changes.join('; ')) : c.events,
               };
             },

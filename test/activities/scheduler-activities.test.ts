@@ -125,3 +125,14 @@ test('submitOrder, assignOrderStep and readClusterState on an active cluster: th
   expect(state.orders.find((o) => o.id === 'o-1')?.history).toEqual([expect.objectContaining({ node: 'extract', member: 'd1', attempt: 1, outcome: 'ran' })]);
   expect(state.orderSteps).toEqual([expect.objectContaining({ order: 'o-1', step: 0, attempt: 1, member: 'd1', status: 'done' })]);
 });
+
+test('watchCluster, asked to, returns as soon as an order step waits and an alive member could take it', async () => {
+  c.db.configure({ jobs: ['extract'], jobChains: [{ name: 'pipeline', distributed: true, nodes: [{ node: 'extract', job: 'extract' }] }] });
+  await c.start('d1', '-exclusive -distributed-orders');
+  const expected = expectedOf(await activities.observeCluster({ database: c.database, heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs }));
+  c.db.submitOrder('pipeline', 'w-1');
+  const started = Date.now();
+  const result = await activities.watchCluster({ database: c.database, ...watch, expected, maxWatchMs: 20_000, returnWhenStepsPending: true });
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(result.changes).toContain('1 order step waits for a member');
+});

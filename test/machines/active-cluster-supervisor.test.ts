@@ -102,15 +102,3 @@ test('an order the database refuses is reported and the supervisor goes on', () 
   expect(d.pending[0]?.action).toBe('assign-pending-steps');
   expect(d.snapshot.context).toMatchObject({ rejected: [{ chain: 'nope', order: 'o-1', reason: 'unknown job chain "nope"' }] });
 });
-
-test('after a hand-out that found no member, the watch does not wake for waiting steps until a member changes', () => {
-  const d = new Driver();
-  d.answer({ assignments: [] });
-  expect(d.pending[0]).toMatchObject({ action: 'watch-cluster', returnWhenStepsPending: false });
-  d.answer(watched(['d-1', true]));
-  d.answer({ assignments: [] });
-  expect(d.pending[0]).toMatchObject({ action: 'watch-cluster', returnWhenStepsPending: false });
-  d.answer(watched(['d-1', true], ['d-2', true]));
-  d.answer({ assignments: [{ order: 'o-1', step: 0, attempt: 1, member: 'd-2' }] });
-  expect(d.pending[0]).toMatchObject({ action: 'watch-cluster', returnWhenStepsPending: true });
-});
