@@ -19,9 +19,10 @@
  *
  * Abort: when this procedure may have stopped the member (its stop step ran and did not find it
  * stopped already), the abort starts it again, on Windows after installing the service again if it
- * was removed; each of these steps halts when it fails, and the operator may retry or skip it (the
- * member is then reported as left stopped). The start script is not changed back: the member starts
- * with whatever it says by then, and the result names both.
+ * was removed (installing an installed service does nothing); each of these steps halts when it
+ * fails, and the operator may retry or skip it (a skipped restart is reported: the member is left
+ * stopped). The start script is not changed back: the member starts with whatever it says by then,
+ * and the result names both.
  *
  * Readings where the seed is silent:
  * - A member found stopped at step 1 was stopped before the procedure began: the procedure goes on
