@@ -2,7 +2,10 @@
  * The catalog as the outside world sees it: every procedure with its JSON Schema (generated from
  * the zod schema) and an example input that runs against the embedded simulated fleet.
  */
+import path from 'node:path';
 import { z } from 'zod';
+import { dataDir } from '../engine/data-dir';
+import { simClusters } from '../scheduler-sim/sim-clusters';
 import { PROCEDURES } from '../machines/catalog';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../simulator/inventory';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
@@ -17,7 +20,14 @@ export interface CatalogEntry {
   exampleInput: unknown;
 }
 
-const EXAMPLES: Record<string, (inventory: Inventory) => unknown> = {
+/** The simulated JobScheduler cluster's definition, as a supervisor's example input. */
+function clusterExample(simDir: string, name: string) {
+  const cluster = simClusters(simDir).find((c) => c.definition.cluster === name);
+  if (!cluster) throw new Error(`no simulated cluster ${name}`);
+  return { cluster: cluster.definition, watch: { pollMs: 100, maxWatchSeconds: 60 } };
+}
+
+const EXAMPLES: Record<string, (inventory: Inventory, simDir: string) => unknown> = {
   'restart-group-without-cache-deletion': (inv) => groupRestartExample(inv, 'london'),
   'restart-group-with-cache-deletion': (inv) => groupRestartExample(inv, 'london'),
   'create-group-from-standalone-spocs': (inv) => scenarioExamples(inv)['create-group-from-standalone-spocs'],
@@ -28,9 +38,14 @@ const EXAMPLES: Record<string, (inventory: Inventory) => unknown> = {
   'restart-os-of-standalone-spocs': (inv) => osRestartExamples(inv)['restart-os-of-standalone-spocs'],
   'restart-os-of-group-members': (inv) => osRestartExamples(inv)['restart-os-of-group-members'],
   'group-members-restarted-in-parallel': (inv) => groupRestartExample(inv, 'london'),
+  'supervise-passive-cluster': (_inv, simDir) => clusterExample(simDir, 'berlin'),
+  'supervise-active-cluster': (_inv, simDir) => clusterExample(simDir, 'munich'),
+  // The Windows backup of berlin moves behind a new precedence: stop, remove, edit, install, start.
+  'set-cluster-option': (_inv, simDir) => ({ cluster: clusterExample(simDir, 'berlin').cluster, host: 'js-berlin-3', options: '-exclusive -backup -backup-precedence=3' }),
 };
 
-export function catalogEntries(inventory: Inventory = loadInventory(DEFAULT_INVENTORY_FILE)): CatalogEntry[] {
+/** `simDir`: the simulated fleet's folder, where the simulated clusters keep their databases. */
+export function catalogEntries(inventory: Inventory = loadInventory(DEFAULT_INVENTORY_FILE), simDir = path.join(dataDir(), 'sim')): CatalogEntry[] {
   return PROCEDURES.map((p) => {
     const example = EXAMPLES[p.id];
     if (!example) throw new Error(`procedure ${p.id} has no example input`);
@@ -41,7 +56,7 @@ export function catalogEntries(inventory: Inventory = loadInventory(DEFAULT_INVE
       description: p.description,
       // `io: 'input'`: fields with defaults are optional for whoever writes the input.
       inputSchema: z.toJSONSchema(p.inputSchema, { io: 'input' }),
-      exampleInput: example(inventory),
+      exampleInput: example(inventory, simDir),
     };
   });
 }

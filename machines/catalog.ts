@@ -32,6 +32,8 @@ import type { OsRestartContext } from './os-restart-steps';
 import { activeSupervisorInputSchema, passiveSupervisorInputSchema, SupervisorInput } from './cluster-supervisor-input';
 import { passiveClusterSupervisorMachine, PassiveSupervisorContext, summarizePassiveSupervisor } from './passive-cluster-supervisor';
 import { activeClusterSupervisorMachine, ActiveSupervisorContext, summarizeActiveSupervisor } from './active-cluster-supervisor';
+import { setClusterOptionInputSchema, SetClusterOptionInput, targetMemberOf } from './set-cluster-option-input';
+import { setClusterOptionMachine, SetClusterOptionContext, summarize as summarizeSetClusterOption } from './set-cluster-option';
 
 export interface ProcedureDefinition {
   /** Kebab-case id the CLI uses. */
@@ -195,6 +197,16 @@ export const PROCEDURES = [
     machine: activeClusterSupervisorMachine,
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
     summarize: (c: ActiveSupervisorContext) => summarizeActiveSupervisor(c),
+  },
+  {
+    id: 'set-cluster-option',
+    workflowType: 'setClusterOption',
+    description:
+      "Set a JobScheduler member's cluster option (SCHEDULER_CLUSTER_OPTIONS). Unix: stop, set it in ./bin/jobscheduler_environment_variables.sh, start. Windows: stop the service, jobscheduler.cmd remove, set it in the .cmd file, jobscheduler.cmd install, start the service. The change must leave a valid cluster.",
+    inputSchema: setClusterOptionInputSchema,
+    machine: setClusterOptionMachine,
+    hostsOf: (input: SetClusterOptionInput) => [targetMemberOf(input).host],
+    summarize: (c: SetClusterOptionContext) => summarizeSetClusterOption(c),
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { SchedulerClusterDb, type ClusterConfiguration } from '../activities/scheduler-cluster-db';
 import { jobSchedulerClusterSchema, JobSchedulerClusterInput } from '../machines/jobscheduler-cluster-input';
 import { SchedulerFleet } from './scheduler-fleet';
+import { SimulatedSchedulerHost, simulatedHostConfigOf } from './scheduler-host';
 
 export interface SimCluster {
   definition: JobSchedulerClusterInput;
@@ -44,7 +45,8 @@ export function simClusters(simDir: string): SimCluster[] {
         members: [
           unixMember('js-berlin-1', 'berlin', berlin, '-exclusive'),
           unixMember('js-berlin-2', 'berlin', berlin, '-exclusive -backup -backup-precedence=1'),
-          unixMember('js-berlin-3', 'berlin', berlin, '-exclusive -backup -backup-precedence=2'),
+          // A Windows member: its options live in the installed service, which is why the runbook removes and installs it.
+          { ...unixMember('js-berlin-3', 'berlin', berlin, '-exclusive -backup -backup-precedence=2'), os: 'windows' as const, installDir: 'C:\\Program Files\\sos-berlin.com\\jobscheduler\\js-berlin-3' },
         ],
       },
       configuration: {
@@ -67,23 +69,35 @@ export function simClusters(simDir: string): SimCluster[] {
   ];
 }
 
-/** Creates the clusters' databases and starts every member that is not running. */
-export async function startSimClusters(fleet: SchedulerFleet, simDir: string, opts: { stepMs?: number } = {}): Promise<SimCluster[]> {
-  const clusters = simClusters(simDir);
-  for (const { definition, configuration } of clusters) {
-    const cluster = jobSchedulerClusterSchema.parse(definition);
+/** A started simulated cluster: its definition and a simulated host per member. */
+export interface RunningSimCluster extends SimCluster {
+  hosts: SimulatedSchedulerHost[];
+}
+
+/**
+ * Creates the clusters' databases, lays out each member's install folder (start script, Windows
+ * service) and starts every member that is not running, the way its host does at boot.
+ */
+export async function startSimClusters(fleet: SchedulerFleet, simDir: string, opts: { stepMs?: number } = {}): Promise<RunningSimCluster[]> {
+  const running: RunningSimCluster[] = [];
+  for (const sim of simClusters(simDir)) {
+    const cluster = jobSchedulerClusterSchema.parse(sim.definition);
     const database = cluster.members[0]?.database ?? '';
     mkdirSync(path.dirname(database), { recursive: true });
     const db = new SchedulerClusterDb(database);
     try {
-      db.configure(configuration);
+      db.configure(sim.configuration);
     } finally {
       db.close();
     }
     const heartbeatMs = Math.round(cluster.heartbeat.intervalSeconds * 1000);
-    for (const member of cluster.members) {
-      await fleet.start({ member: member.host, host: member.host, database, options: definition.members.find((m) => m.host === member.host)?.clusterOptions ?? '', heartbeatMs, stepMs: opts.stepMs ?? 2000 });
+    const timing = { heartbeatMs, jobIntervalMs: heartbeatMs, pollMs: heartbeatMs, stepMs: opts.stepMs ?? 2000 };
+    const hosts = cluster.members.map((member) => new SimulatedSchedulerHost(simDir, fleet, simulatedHostConfigOf(member, timing)));
+    for (const host of hosts) {
+      await host.install();
+      if (!host.process()?.running) await host.boot();
     }
+    running.push({ ...sim, hosts });
   }
-  return clusters;
+  return running;
 }

@@ -9,6 +9,11 @@ import { loadInventory } from '../simulator/inventory';
 import { SimFleet } from '../simulator/sim-fleet';
 import { createCentralWorker } from './central-worker';
 import { createSimHostAgents, RunningAgent } from './host-agents';
+import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from './scheduler-agents';
+import { SchedulerDbPool } from '../activities/scheduler-db-pool';
+import { SchedulerFleet } from '../scheduler-sim/scheduler-fleet';
+import { startSimClusters } from '../scheduler-sim/sim-clusters';
+import { createSchedulerHostActivities } from '../activities/scheduler-host-activities';
 import type { ClusterConnectionOptions } from '../engine/connection-config';
 
 export interface RunWorkersOptions {
@@ -23,11 +28,23 @@ export interface RunWorkersOptions {
 
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const connection = await NativeConnection.connect(opts.connection);
-  const fleet = new SimFleet(loadInventory(opts.inventoryFile), path.join(opts.dataDir, 'sim'));
+  const simDir = path.join(opts.dataDir, 'sim');
+  const fleet = new SimFleet(loadInventory(opts.inventoryFile), simDir);
   fleet.start();
+  // The simulated JobScheduler clusters: their members are processes of this machine.
+  const schedulers = new SchedulerFleet(simDir);
+  const clusters = await startSimClusters(schedulers, simDir);
+  const databases = new SchedulerDbPool();
+  const schedulerActivities = simSchedulerActivities(schedulers, databases);
+  const schedulerHosts = clusters.flatMap((c) => c.hosts);
   const conn = { connection, namespace: opts.namespace };
-  const workers: RunningAgent[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer() }), ...createSimHostAgents(conn, fleet)];
-  opts.log(`workers running: central + ${workers.length - 1} simulated host agents; operation record ${fleet.record.file}`);
+  const workers: RunningAgent[] = [
+    await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities) }),
+    ...createSimHostAgents(conn, fleet),
+    ...(await Promise.all(schedulerHosts.map((host) => createSchedulerHostAgent(conn, host.host, schedulerActivities, createSchedulerHostActivities(host.deps()))))),
+  ];
+  opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
+  opts.log(`simulated JobScheduler clusters: ${clusters.map((c) => `${c.definition.cluster} (${c.definition.mode}: ${c.definition.members.map((m) => m.host).join(', ')})`).join('; ')}`);
   const running = Promise.all(workers.map((w) => w.run()));
   await Promise.race([opts.stopSignal, running]);
   for (const w of workers) {
@@ -39,5 +56,8 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   }
   await running;
   fleet.stop();
+  // Members end normally, as an operator's shutdown of the site would end them.
+  await Promise.all(schedulers.list().filter((m) => m.running).map((m) => schedulers.terminate(m.member).catch(() => 'already-gone')));
+  databases.closeAll();
   await connection.close();
 }

@@ -29,6 +29,7 @@ export const NON_RETRYABLE_ERRORS = [
   'InvalidClusterOptionsError',
   'ClusterDatabaseNotFoundError',
   'MemberWontStopError',
+  // The scheduler host activities mark their own non-retryable failures (scheduler-host-activities.ts).
 ];
 
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
@@ -74,6 +75,10 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
     case 'reassign-steps-of':
     case 'submit-order':
       return { ...base, startToCloseTimeout: '30s', retry: { ...base.retry, initialInterval: '200ms', maximumAttempts: 5 } };
+    case 'stop-scheduler':
+    case 'start-scheduler':
+      // They poll the member (status, ps / the service) and heartbeat while they wait.
+      return { ...base, startToCloseTimeout: `${effect.timeoutSeconds + 120}s`, heartbeatTimeout: '10s' };
     case 'terminate-member':
       return { ...base, startToCloseTimeout: `${Math.ceil(effect.timeoutMs / 1000) + 30}s`, heartbeatTimeout: '10s' };
     case 'stop-service':

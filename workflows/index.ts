@@ -65,3 +65,8 @@ export async function supervisePassiveCluster(input: unknown, resume?: ResumeSta
 export async function superviseActiveCluster(input: unknown, resume?: ResumeState): Promise<unknown> {
   return runProcedure('supervise-active-cluster', input, resume);
 }
+
+/** Set a JobScheduler member's cluster option (catalog id set-cluster-option). */
+export async function setClusterOption(input: unknown, resume?: ResumeState): Promise<unknown> {
+  return runProcedure('set-cluster-option', input, resume);
+}

@@ -10,14 +10,21 @@ import type { RunningAgent } from '../../worker/host-agents';
 import type { SchedulerFleet } from '../../scheduler-sim/scheduler-fleet';
 import type { TestTemporal } from './temporal-server';
 
-export async function withClusterWorkers<T>(temporal: TestTemporal, fleet: SchedulerFleet, hosts: string[], fn: () => Promise<T>): Promise<T> {
+/** `hostActivities`: a host's own activities besides process control (the simulated scheduler hosts'). */
+export async function withClusterWorkers<T>(
+  temporal: TestTemporal,
+  fleet: SchedulerFleet,
+  hosts: string[],
+  fn: () => Promise<T>,
+  hostActivities: Record<string, object> = {},
+): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const databases = new SchedulerDbPool();
   const activities = simSchedulerActivities(fleet, databases);
   const noManagementServer = { address: 'none', ping: async () => undefined, spocStatus: async () => ({}) };
   const workers: RunningAgent[] = [
     await createCentralWorker({ ...conn, managementServer: noManagementServer, extraActivities: centralSchedulerActivities(activities) }),
-    ...(await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities)))),
+    ...(await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities, (hostActivities[h] ?? {}) as Record<string, unknown>)))),
   ];
   const running = workers.map((w) => w.run());
   try {
