@@ -7,8 +7,16 @@
  *   npx tsx scripts/record-histories.ts
  */
 import { randomUUID } from 'node:crypto';
-import { rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { catalogEntries } from '../client/catalog-entries';
+import { createSchedulerHostActivities } from '../activities/scheduler-host-activities';
+import { SchedulerClusterDb } from '../activities/scheduler-cluster-db';
+import { SchedulerFleet } from '../scheduler-sim/scheduler-fleet';
+import { startSimClusters } from '../scheduler-sim/sim-clusters';
+import { withClusterWorkers } from '../test/helpers/cluster-workers';
+import { waitUntil } from '../test/helpers/scheduler-cluster';
 import { groupRestartExample, osRestartExamples, scenarioExamples } from '../client/example-inputs';
 import { procedureById } from '../machines/catalog';
 import { SpoolflowClient } from '../client/spoolflow-client';
@@ -111,6 +119,47 @@ async function main(): Promise<void> {
     await save('groupMembersRestartedInParallel--completed', id);
   });
   fleet.stop();
+
+  // The JobScheduler cluster procedures, on the simulated clusters: a failover, distributed orders, an option change.
+  const simDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'spoolflow-record-')), 'sim');
+  const schedulers = new SchedulerFleet(simDir);
+  const clusters = await startSimClusters(schedulers, simDir, { stepMs: 300 });
+  const examples = Object.fromEntries(catalogEntries(testInventory(), simDir).map((e) => [e.id, e.exampleInput]));
+  const hosts = clusters.flatMap((c) => c.hosts);
+  const berlin = new SchedulerClusterDb(clusters[0]?.definition.members[0]?.database ?? '');
+  const munich = new SchedulerClusterDb(clusters[1]?.definition.members[0]?.database ?? '');
+  await withClusterWorkers(
+    temporal,
+    schedulers,
+    hosts.map((h) => h.host),
+    async () => {
+      let id = `record-${randomUUID()}`;
+      await spoolflow.start('supervise-passive-cluster', examples['supervise-passive-cluster'], { workflowId: id });
+      await waitUntil('the primary is active', () => berlin.member('js-berlin-1')?.status === 'active', 20_000);
+      await schedulers.kill('js-berlin-1');
+      await waitUntil('the backup is active', () => berlin.member('js-berlin-2')?.status === 'active', 20_000);
+      await spoolflow.command(id, { type: 'operator.abort', reason: 'recorded' });
+      await spoolflow.result(id);
+      await save('supervisePassiveCluster--failover-then-stopped', id);
+
+      id = `record-${randomUUID()}`;
+      await spoolflow.start('supervise-active-cluster', examples['supervise-active-cluster'], { workflowId: id });
+      for (const order of ['r-1', 'r-2']) await spoolflow.command(id, { type: 'operator.submitOrder', chain: 'etl', order });
+      await waitUntil('the orders are done', () => ['r-1', 'r-2'].every((o) => munich.orders().find((x) => x.id === o)?.state === 'done'), 30_000);
+      await spoolflow.command(id, { type: 'operator.abort', reason: 'recorded' });
+      await spoolflow.result(id);
+      await save('superviseActiveCluster--orders-then-stopped', id);
+
+      id = `record-${randomUUID()}`;
+      await spoolflow.start('set-cluster-option', examples['set-cluster-option'], { workflowId: id });
+      await spoolflow.result(id);
+      await save('setClusterOption--completed', id);
+    },
+    Object.fromEntries(hosts.map((h) => [h.host, createSchedulerHostActivities(h.deps())])),
+  );
+  berlin.close();
+  munich.close();
+  await schedulers.killAll();
   await temporal.close();
 }
 
