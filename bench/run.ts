@@ -8,6 +8,8 @@
  * 2. Orchestration overhead of the full group restart on the simulator: wall time minus the time
  *    spent in host steps (service control and log checks, i.e. the simulated service times and
  *    the agents' polling) and in mandated waits, as a percentage of wall time. Target: at most 2%.
+ * 3. Failover latency of a passive JobScheduler cluster: kill of the primary to backup active,
+ *    over 20 kills (bench/failover-latency.ts). Target: median within heartbeat timeout + 1 s.
  */
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -19,6 +21,7 @@ import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import { installOperatorLogger } from '../worker/runtime-logger';
 import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../test/helpers/temporal-server';
+import { failoverLatency } from './failover-latency';
 
 installOperatorLogger('WARN');
 
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
   try {
     await runtimeOverhead(temporal);
     await orchestrationOverhead(temporal);
+    await failoverLatency(temporal);
   } finally {
     await temporal.close();
   }
