@@ -33,6 +33,9 @@ export interface MemberSpec {
   pollMs?: number;
 }
 
+/** The timings a member process runs with. */
+export type MemberTiming = Required<Pick<MemberSpec, 'heartbeatMs' | 'jobIntervalMs' | 'stepMs' | 'pollMs'>>;
+
 /** The fleet's record of a member process, kept on disk. */
 export interface MemberProcessState {
   member: string;
@@ -41,6 +44,8 @@ export interface MemberProcessState {
   options: string;
   database: string;
   startedAt: string;
+  /** What it was started with, so another process can start it again the same way (absent in older records). */
+  timing?: MemberTiming;
 }
 
 export interface MemberProcessInfo extends MemberProcessState {
@@ -67,7 +72,14 @@ export class SchedulerFleet implements MemberProcessControl {
   /** Processes started by this very process: their exit is awaited, not polled. */
   private readonly children = new Map<string, ChildProcess>();
 
-  constructor(readonly simDir: string) {
+  /**
+   * `startDefaults.detached`: every start of this fleet is detached unless the start says
+   * otherwise, also the ones a simulated host's start script or service makes (a CLI's fleet).
+   */
+  constructor(
+    readonly simDir: string,
+    readonly startDefaults: Pick<StartOptions, 'detached'> = {},
+  ) {
     mkdirSync(schedulerSimDir(simDir), { recursive: true });
     this.record = new SchedulerOperationRecord(schedulerOperationsFile(simDir));
   }
@@ -95,17 +107,18 @@ export class SchedulerFleet implements MemberProcessControl {
       stepMs: spec.stepMs ?? 1000,
       pollMs: spec.pollMs ?? heartbeatMs,
     };
+    const detached = options.detached ?? this.startDefaults.detached ?? false;
     const log = openSync(files.logFile, 'a');
     // tsx's require hook in the member process itself: the tsx CLI would put the member in a
     // grandchild, and a signal to the pid the fleet knows would not reach it.
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', MEMBER_SCRIPT, ...toMemberArgv(args)], {
       cwd: ROOT,
       stdio: ['ignore', log, log],
-      detached: options.detached ?? false,
+      detached,
     });
     closeSync(log);
     if (child.pid === undefined) throw new Error(`could not start member ${spec.member}: ${process.execPath} did not run`);
-    if (options.detached) child.unref();
+    if (detached) child.unref();
     this.children.set(spec.member, child);
     child.once('exit', () => {
       if (this.children.get(spec.member) === child) this.children.delete(spec.member);
@@ -117,6 +130,7 @@ export class SchedulerFleet implements MemberProcessControl {
       options: spec.options,
       database: args.database,
       startedAt: new Date().toISOString(),
+      timing: { heartbeatMs, jobIntervalMs: args.jobIntervalMs, stepMs: args.stepMs, pollMs: args.pollMs },
     };
     writeFileSync(files.processFile, JSON.stringify(state, null, 2));
     await this.awaitRegistered(state, child, options.readyTimeoutMs ?? 20_000);
