@@ -21,6 +21,7 @@ import { operatorCommandSchema } from '../workflows/operator-messages';
 import { procedureById } from '../machines/catalog';
 import { mermaidChart } from '../client/state-chart';
 import { simCommand, SimUsageError } from './sim-commands';
+import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
 
 class UsageError extends Error {}
 
@@ -33,7 +34,11 @@ const USAGE = `usage:
   spoolflow result <workflowId>
   spoolflow chart <id> [--workflow <workflowId>]
   spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
-                       | load <host> <activeJobs> | restart-os <host> | management-server up|down`;
+                       | load <host> <activeJobs> | restart-os <host> | management-server up|down
+  spoolflow scheduler status [<cluster>] | record [--last <n>]
+                      | kill|terminate|hang|resume|cut-off|reconnect|start <member>
+                      (the simulated JobScheduler clusters, read from the data folder without Temporal;
+                       a supervisor's own view: spoolflow status jobscheduler-cluster-<cluster>)`;
 
 const BOOLEAN_FLAGS = new Set(['--wait', '--never-online', '--rescue-never-finishes', '--clear']);
 
@@ -127,6 +132,13 @@ async function main(argv: string[]): Promise<void> {
         return print(simCommand(positional.slice(1), flags));
       } catch (err) {
         if (err instanceof SimUsageError) throw new UsageError(err.message);
+        throw err;
+      }
+    case 'scheduler':
+      try {
+        return print(await schedulerCommand(positional.slice(1), flags));
+      } catch (err) {
+        if (err instanceof SchedulerUsageError) throw new UsageError(err.message);
         throw err;
       }
     default:
