@@ -5,7 +5,7 @@
  *   spoolflow plan <id> --input <file|->
  *   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
  *   spoolflow status <workflowId>
- *   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad> [--reason <text>] [--operator <name>]
+ *   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--reason <text>] [--operator <name>] [--chain <chain> --order <id>]
  *   spoolflow result <workflowId>
  *   spoolflow chart <id> [--workflow <workflowId>]   (Mermaid state chart; the procedure's current step highlighted)
  *
@@ -30,7 +30,7 @@ const USAGE = `usage:
   spoolflow plan <id> --input <file|->
   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
   spoolflow status <workflowId>
-  spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad> [--reason <text>] [--operator <name>]
+  spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--reason <text>] [--operator <name>] [--chain <chain> --order <id>]
   spoolflow result <workflowId>
   spoolflow chart <id> [--workflow <workflowId>]
   spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
@@ -113,6 +113,8 @@ async function main(argv: string[]): Promise<void> {
         type: `operator.${arg2}`,
         ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}),
         ...(typeof flags.operator === 'string' ? { operator: flags.operator } : {}),
+        ...(typeof flags.chain === 'string' ? { chain: flags.chain } : {}),
+        ...(typeof flags.order === 'string' ? { order: flags.order } : {}),
       });
       if (!parsed.success) throw new InvalidInputError('operator command', parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; '));
       return withClient(async (c) => print(await c.command(arg1, parsed.data)));

@@ -51,3 +51,10 @@ test('an unknown procedure or command is a usage error', () => {
   expect(spoolflow(['plan', 'reboot-everything', '--input', '-'], '{}')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown procedure "reboot-everything"') });
   expect(spoolflow(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command') });
 });
+
+test('an order submitted from the CLI is checked before any connection is tried', () => {
+  const { code, stderr } = spoolflow(['operator', 'jobscheduler-cluster-munich', 'submitOrder', '--chain', 'etl', '--order', 'o 1']);
+  expect(code).toBe(2);
+  expect(stderr).toContain('order: must be an order id');
+  expect(spoolflow(['operator', 'jobscheduler-cluster-munich', 'submitOrder', '--order', 'o-1'])).toMatchObject({ code: 2, stderr: expect.stringContaining('chain') });
+});
