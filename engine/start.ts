@@ -58,7 +58,15 @@ async function main(): Promise<void> {
   log('Ctrl-C stops everything; npm start again resumes running procedures where they were.');
 
   try {
-    await runWorkers({ connection, namespace, dataDir: dir, inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE, stopSignal, log });
+    await runWorkers({
+      connection,
+      namespace,
+      dataDir: dir,
+      inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE,
+      schedulerClusters: process.env.SPOOLFLOW_SCHEDULER_CLUSTERS !== 'off',
+      stopSignal,
+      log,
+    });
   } finally {
     await stopServer();
     log('stopped.');

@@ -88,7 +88,8 @@ export class SimHostAgent implements RunningAgent {
       this.starts += 1;
       const running = worker.run();
       while (!this.stopping && this.host.isUp()) await this.pause();
-      worker.shutdown();
+      // On Ctrl-C the SDK may already be draining every worker by itself.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     }
   }

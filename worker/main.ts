@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     namespace: config.namespace,
     dataDir: dataDir(),
     inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE,
+    schedulerClusters: process.env.SPOOLFLOW_SCHEDULER_CLUSTERS !== 'off',
     stopSignal,
     log: (m) => console.log(`[spoolflow] ${m}`),
   });

@@ -21,6 +21,8 @@ export interface RunWorkersOptions {
   namespace: string;
   dataDir: string;
   inventoryFile: string;
+  /** Start the simulated JobScheduler clusters too (default true; SPOOLFLOW_SCHEDULER_CLUSTERS=off). */
+  schedulerClusters?: boolean;
   /** Resolves when the workers should stop. */
   stopSignal: Promise<void>;
   log: (message: string) => void;
@@ -33,7 +35,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   fleet.start();
   // The simulated JobScheduler clusters: their members are processes of this machine.
   const schedulers = new SchedulerFleet(simDir);
-  const clusters = await startSimClusters(schedulers, simDir);
+  const clusters = opts.schedulerClusters === false ? [] : await startSimClusters(schedulers, simDir);
   const databases = new SchedulerDbPool();
   const schedulerActivities = simSchedulerActivities(schedulers, databases);
   const schedulerHosts = clusters.flatMap((c) => c.hosts);
@@ -44,20 +46,25 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     ...(await Promise.all(schedulerHosts.map((host) => createSchedulerHostAgent(conn, host.host, schedulerActivities, createSchedulerHostActivities(host.deps()))))),
   ];
   opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
-  opts.log(`simulated JobScheduler clusters: ${clusters.map((c) => `${c.definition.cluster} (${c.definition.mode}: ${c.definition.members.map((m) => m.host).join(', ')})`).join('; ')}`);
-  const running = Promise.all(workers.map((w) => w.run()));
-  await Promise.race([opts.stopSignal, running]);
-  for (const w of workers) {
-    try {
-      w.shutdown();
-    } catch {
-      // already stopped (a worker that failed ends the race above)
-    }
+  if (clusters.length > 0) {
+    opts.log(`simulated JobScheduler clusters: ${clusters.map((c) => `${c.definition.cluster} (${c.definition.mode}: ${c.definition.members.map((m) => m.host).join(', ')})`).join('; ')}`);
   }
-  await running;
-  fleet.stop();
-  // Members end normally, as an operator's shutdown of the site would end them.
-  await Promise.all(schedulers.list().filter((m) => m.running).map((m) => schedulers.terminate(m.member).catch(() => 'already-gone')));
-  databases.closeAll();
-  await connection.close();
+  const running = Promise.all(workers.map((w) => w.run()));
+  try {
+    await Promise.race([opts.stopSignal, running]);
+    for (const w of workers) {
+      try {
+        w.shutdown();
+      } catch {
+        // already stopped or draining (the SDK drains every worker on SIGINT by itself)
+      }
+    }
+    await running;
+  } finally {
+    fleet.stop();
+    // Members end normally, as an operator's shutdown of the site would end them.
+    await Promise.all(schedulers.list().filter((m) => m.running).map((m) => schedulers.terminate(m.member).catch(() => 'already-gone')));
+    databases.closeAll();
+    await connection.close();
+  }
 }

@@ -18,7 +18,7 @@ export function spawnWorkerProcess(env: { address: string; dataDir: string; inve
   // that a SIGKILL of its parent leaves alive.
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: env.address, SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile },
+    env: { ...process.env, TEMPORAL_ADDRESS: env.address, SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
