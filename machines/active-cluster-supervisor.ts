@@ -24,7 +24,7 @@ import { activeSupervisorInputSchema, clusterDatabase, heartbeatTimeoutMs, Super
 import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from './effects';
 import { AnyEvent, haltableStep } from './haltable-step';
 import { abortTransition } from './precondition-steps';
-import { logged, supervisorStep, SupervisorContext } from './supervisor-steps';
+import { initialSupervisorContext, logged, supervisorStep, SupervisorContext } from './supervisor-steps';
 
 export { activeSupervisorInputSchema };
 
@@ -72,10 +72,7 @@ export const activeClusterSupervisorMachine = setup({
   id: 'activeClusterSupervisor',
   description: 'Hands the steps of distributed orders to the least-loaded member of an active JobScheduler cluster; steps of members that die run again elsewhere.',
   context: ({ input }) => ({
-    input,
-    halt: null,
-    events: [],
-    lastObservedAt: new Date(0).toISOString(),
+    ...initialSupervisorContext(input),
     expected: null,
     members: [],
     toReassign: [],
@@ -84,7 +81,6 @@ export const activeClusterSupervisorMachine = setup({
     ordersSubmitted: 0,
     stepsAssigned: 0,
     stepsReassigned: 0,
-    abortReason: null,
   }),
   initial: 'supervising',
   states: {

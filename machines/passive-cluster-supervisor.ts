@@ -19,7 +19,7 @@ import { clusterDatabase, heartbeatTimeoutMs, SupervisorInput } from './cluster-
 import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from './effects';
 import { haltableStep } from './haltable-step';
 import { decidePassive, PassiveDecision } from './passive-cluster-decision';
-import { logged, supervisorStep, SupervisorContext } from './supervisor-steps';
+import { initialSupervisorContext, logged, supervisorStep, SupervisorContext } from './supervisor-steps';
 import { abortTransition } from './precondition-steps';
 
 export interface PassiveSupervisorContext extends SupervisorContext {
@@ -59,17 +59,13 @@ export const passiveClusterSupervisorMachine = setup({
   id: 'passiveClusterSupervisor',
   description: 'Keeps one member of a passive JobScheduler cluster active: the primary when it is up, else the next backup; every change fenced.',
   context: ({ input }) => ({
-    input,
-    halt: null,
-    events: [],
-    lastObservedAt: new Date(0).toISOString(),
+    ...initialSupervisorContext(input),
     expected: { activeMember: null, aliveMembers: [] },
     members: [],
     activeMember: null,
     epoch: 0,
     decision: { kind: 'wait', why: 'not observed yet' },
     failovers: 0,
-    abortReason: null,
   }),
   initial: 'supervising',
   states: {

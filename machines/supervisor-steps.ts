@@ -23,6 +23,11 @@ export interface SupervisorContext extends HaltableContext {
 
 export const EVENTS_KEPT = 50;
 
+/** What every supervisor starts with: no halt, no events, nothing observed yet. */
+export function initialSupervisorContext<I>(input: I): SupervisorContext & { input: I; abortReason: null } {
+  return { input, halt: null, events: [], lastObservedAt: new Date(0).toISOString(), abortReason: null };
+}
+
 export function logged<C extends SupervisorContext>(c: C, what: string): SupervisorEvent[] {
   return [...c.events, { at: c.lastObservedAt, what }].slice(-EVENTS_KEPT);
 }
