@@ -154,3 +154,18 @@ test('a hung primary is fenced before the backup acts, and refused when it wakes
     expect(active(c)).toBe(MEMBERS.first);
   });
 });
+
+test('a primary cut off from the database is fenced and replaced; reconnected, its writes are refused', async () => {
+  const c = await startCluster();
+  await supervised(c, async () => {
+    await waitUntil('the primary acts (runs jobs)', () => c.db.jobs().find((j) => j.name === 'report')?.lastRunBy === MEMBERS.primary);
+    c.fleet.cutOff(MEMBERS.primary);
+    await waitUntil('the first backup is active', () => active(c) === MEMBERS.first && c.db.member(MEMBERS.first)?.status === 'active', 10_000);
+    const fencedAt = Date.parse(ops(c, 'fence-member').find((e) => e.member === MEMBERS.primary)?.time ?? '');
+    c.fleet.reconnect(MEMBERS.primary);
+    await waitUntil('the reconnected primary noticed it may not act', () => ops(c, 'stop-acting').some((e) => e.member === MEMBERS.primary), 5000);
+    await new Promise((r) => setTimeout(r, TIMEOUT_MS));
+    expect(ops(c, 'run-job').filter((e) => e.member === MEMBERS.primary && e.outcome !== 'refused' && Date.parse(e.time) > fencedAt)).toEqual([]);
+    expect(active(c)).toBe(MEMBERS.first);
+  });
+});
