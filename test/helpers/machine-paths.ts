@@ -60,7 +60,10 @@ function eventsFor(snapshot: AnyMachineSnapshot) {
 }
 
 export function walkPaths(machine: AnyStateMachine, input: unknown): WalkedPath[] {
-  const paths = getSimplePaths(machine, { input, events: eventsFor, limit: 500_000 } as never);
+  // The input never changes along a path: leaving it out of the state's key makes the walk
+  // several times faster on machines with large inputs.
+  const serializeState = (s: AnyMachineSnapshot) => JSON.stringify({ value: s.value, context: { ...(s.context as object), input: undefined } });
+  const paths = getSimplePaths(machine, { input, events: eventsFor, limit: 500_000, serializeState } as never);
   return paths.map((p) => {
     let [previous, actions] = initialTransition(machine, input);
     const steps: WalkedStep[] = [{ state: previous, event: { type: 'xstate.init' }, effects: effectsOf(actions) }];
@@ -71,6 +74,46 @@ export function walkPaths(machine: AnyStateMachine, input: unknown): WalkedPath[
     }
     return { steps, end: p.state };
   });
+}
+
+/** One transition of the machine: from a reachable state, on an event, to a state, with its effects. */
+export interface WalkedTransition {
+  from: AnyMachineSnapshot;
+  event: { type: string };
+  to: AnyMachineSnapshot;
+  effects: Effect[];
+}
+
+/**
+ * Every reachable state and every transition out of it, each visited once (breadth first), for
+ * machines whose simple paths are too many to walk one by one. An invariant that holds on every
+ * transition holds on every path; one that needs a path's history still needs `walkPaths`.
+ */
+export function walkTransitions(machine: AnyStateMachine, input: unknown): { transitions: WalkedTransition[]; finals: AnyMachineSnapshot[] } {
+  const key = (s: AnyMachineSnapshot) => JSON.stringify({ value: s.value, context: { ...(s.context as object), input: undefined } });
+  const [initial, initialActions] = initialTransition(machine, input);
+  const transitions: WalkedTransition[] = [{ from: initial, event: { type: 'xstate.init' }, to: initial, effects: effectsOf(initialActions) }];
+  const finals: AnyMachineSnapshot[] = [];
+  const seen = new Set([key(initial)]);
+  const queue = [initial];
+  while (queue.length > 0) {
+    const state = queue.shift() as AnyMachineSnapshot;
+    if (state.status === 'done') {
+      finals.push(state);
+      continue;
+    }
+    for (const event of eventsFor(state)) {
+      const [next, actions] = transition(machine, state, event as never) as unknown as [AnyMachineSnapshot, readonly { type: string; params?: unknown }[]];
+      if (next === state || key(next) === key(state)) continue;
+      transitions.push({ from: state, event, to: next, effects: effectsOf(actions) });
+      const k = key(next);
+      if (!seen.has(k)) {
+        seen.add(k);
+        queue.push(next);
+      }
+    }
+  }
+  return { transitions, finals };
 }
 
 function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
