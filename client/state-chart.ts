@@ -6,25 +6,28 @@
  */
 import type { AnyStateMachine } from 'xstate';
 
-interface Node {
+/** A state node as XState builds it, with what the charts read of it. */
+export interface ChartNode {
   id: string;
   key: string;
   type: string;
   description?: string;
   meta?: { step?: string; skipSafeBecause?: string };
-  states: Record<string, Node>;
-  parent?: Node;
-  initial?: { target?: Node[] };
-  transitions: Map<string, { target?: Node[] }[]>;
-  always?: { target?: Node[]; guard?: unknown }[];
-  after: { eventType: string; delay: string | number; target?: Node[] }[];
+  states: Record<string, ChartNode>;
+  parent?: ChartNode;
+  initial?: { target?: ChartNode[] };
+  transitions: Map<string, { target?: ChartNode[] }[]>;
+  always?: { target?: ChartNode[]; guard?: unknown }[];
+  after: { eventType: string; delay: string | number; target?: ChartNode[] }[];
 }
 
+type Node = ChartNode;
+
 const mid = (node: Node) => node.id.replace(/[^A-Za-z0-9_]/g, '_');
-const isStep = (node: Node) => node.meta?.step !== undefined;
+export const isStep = (node: Node) => node.meta?.step !== undefined;
 
 /** The step box a node is drawn in: itself, or the haltable step that contains it. */
-function drawnAs(node: Node): Node {
+export function drawnAs(node: Node): Node {
   for (let n: Node | undefined = node; n; n = n.parent) if (isStep(n)) return n;
   return node;
 }
@@ -34,7 +37,7 @@ function label(node: Node): string {
   return (text.length > 90 ? `${text.slice(0, 87)}...` : text).replace(/"/g, "'");
 }
 
-function eventLabel(event: string): string {
+export function eventLabel(event: string): string {
   if (event.startsWith('xstate.after.')) return `after ${event.split('.')[2]}`;
   if (event.startsWith('xstate.done.state.')) return 'done';
   if (event.startsWith('effect.done.')) return 'done';
@@ -98,7 +101,7 @@ export function mermaidChart(machine: AnyStateMachine, active?: { value: unknown
 }
 
 /** The innermost active nodes of a state value. */
-function activeNodes(node: Node, value: unknown): Node[] {
+export function activeNodes(node: Node, value: unknown): Node[] {
   if (typeof value === 'string') {
     const child = node.states[value];
     return child ? [child] : [];

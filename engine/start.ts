@@ -14,6 +14,7 @@ import { DEFAULT_INVENTORY_FILE } from '../simulator/inventory';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { runWorkers } from '../worker/run-workers';
 import { installOperatorLogger } from '../worker/runtime-logger';
+import { startChartServer } from '../web/start-chart-server';
 
 const log = (m: string) => console.log(`[spoolflow] ${m}`);
 installOperatorLogger();
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   let namespace: string;
   let connection;
   let stopServer = async () => undefined as void;
+  let webUi: string | undefined;
   if (config.mode === 'embedded') {
     await stopOrphanedServer(dir, path.join(dir, 'temporal'), log);
     const server = await startDevServer({
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     writeEndpoint(dir, { address, namespace, uiUrl: server.uiUrl, launcherPid: process.pid });
     log(`Temporal dev server: ${address} (namespace ${namespace}), data in ${path.join(dir, 'temporal')}`);
     if (server.uiUrl) log(`Web UI: ${server.uiUrl}/namespaces/${namespace}/workflows`);
+    if (server.uiUrl) webUi = `${server.uiUrl}/namespaces/${namespace}`;
   } else {
     address = config.address;
     namespace = config.namespace;
@@ -57,6 +60,13 @@ async function main(): Promise<void> {
   log(`try: TEMPORAL_ADDRESS=${address} npx spoolflow catalog   (then: npx spoolflow start <id> --input <file>)`);
   log('Ctrl-C stops everything; npm start again resumes running procedures where they were.');
 
+  const charts = await startChartServer({
+    connection,
+    namespace,
+    webUi,
+    ...(process.env.SPOOLFLOW_WEB_PORT ? { port: Number(process.env.SPOOLFLOW_WEB_PORT) } : {}),
+  });
+  log(`state charts of every procedure and of each running one: ${charts.url}`);
   try {
     await runWorkers({
       connection,
@@ -68,6 +78,7 @@ async function main(): Promise<void> {
       log,
     });
   } finally {
+    await charts.close();
     await stopServer();
     log('stopped.');
   }
