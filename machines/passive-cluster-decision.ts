@@ -51,15 +51,19 @@ export function decidePassive(cluster: JobSchedulerCluster, observation: Passive
     const why = `the active member ${activeView.member} stopped heartbeating (last ${activeView.lastHeartbeatAt ?? 'never'})`;
     return next ? { kind: 'failover', dead: activeView.member, next, why } : { kind: 'fence-dead', dead: activeView.member, why: `${why}; no other member is up to take over` };
   }
+  // Nobody is acting now.
   if (primary && eligible(primaryView)) {
     return { kind: 'activate', member: primary, why: active ? `${active} is not active (${activeView?.status ?? 'unknown'}); the primary ${primary} is up` : `the primary ${primary} is up and nobody is active` };
   }
   if (activeView?.status === 'terminated') {
     return { kind: 'wait', why: `the active member ${activeView.member} ended normally: no backup takes over; waiting for the primary to be started` };
   }
-  if (!active) return { kind: 'wait', why: 'nobody has been active yet: waiting for the primary to start' };
-  // The active member was fenced (it died and nobody could take over then): the next member up takes over.
-  const next = nextUp(active);
-  if (next) return { kind: 'activate', member: next, why: `${active} was fenced; ${next} is the next member up` };
-  return { kind: 'wait', why: `${active} was fenced and no member is up to take over` };
+  // A member was fenced (a failover that found nobody up, or whose activation failed), or the
+  // active member came back on standby: the first member up in failover order takes over, the
+  // one named active included.
+  const tookOver = observation.members.some((m) => m.status === 'fenced') || activeView !== undefined;
+  if (!tookOver) return { kind: 'wait', why: 'nobody has been active yet: waiting for the primary to start' };
+  const next = [primary, ...backups].find((h) => eligible(view(h)));
+  if (next) return { kind: 'activate', member: next, why: `nobody is active${active ? ` (${active} is ${activeView?.status ?? 'gone'})` : ' after a fence'}; ${next} is the first member up in failover order` };
+  return { kind: 'wait', why: 'nobody is active and no member is up to take over' };
 }

@@ -169,3 +169,16 @@ test('a primary cut off from the database is fenced and replaced; reconnected, i
     expect(active(c)).toBe(MEMBERS.first);
   });
 });
+
+test('the primary killed while no backup is up: it is fenced; the first backup started afterwards takes over', async () => {
+  const c = await startCluster();
+  await supervised(c, async () => {
+    await c.fleet.terminate(MEMBERS.first);
+    await c.fleet.terminate(MEMBERS.second);
+    await c.fleet.kill(MEMBERS.primary);
+    await waitUntil('the dead primary is fenced', () => c.db.member(MEMBERS.primary)?.status === 'fenced', 10_000);
+    expect(active(c)).toBeNull();
+    await c.start(MEMBERS.second, OPTIONS[MEMBERS.second] ?? '');
+    await waitUntil('the backup that came up is active', () => active(c) === MEMBERS.second && c.db.member(MEMBERS.second)?.status === 'active', 10_000);
+  });
+});

@@ -45,6 +45,9 @@ describe('decisions', () => {
     ['a fenced primary (hung, woke up) is not activated again until restarted', cluster('js-3', ['js-1', 'fenced', true], ['js-3', 'active', true]), { kind: 'steady' }],
     ['the active backup dies while the primary is up: the primary takes over', cluster('js-3', ['js-1', 'standby', true], ['js-3', 'active', false]), { kind: 'failover', dead: 'js-3', next: 'js-1' }],
     ['everyone down: fence the dead active member and wait', cluster('js-1', ['js-1', 'active', false], ['js-3', 'standby', false]), { kind: 'fence-dead', dead: 'js-1' }],
+    ['fenced with nobody up, then a backup comes up: it takes over', cluster(null, ['js-1', 'fenced', false], ['js-2', 'standby', true], ['js-3', 'standby', false]), { kind: 'activate', member: 'js-2' }],
+    ['an activation failed after the fence: the next backup up takes over', cluster(null, ['js-1', 'fenced', false], ['js-2', 'standby', true], ['js-3', 'standby', true]), { kind: 'activate', member: 'js-3' }],
+    ['the active backup restarted within the timeout (on standby, still named active): activated again', cluster('js-3', ['js-1', 'fenced', false], ['js-3', 'standby', true]), { kind: 'activate', member: 'js-3' }],
   ])('%s', (_title, observation, expected) => {
     expect(decidePassive(input.cluster, observation)).toMatchObject(expected);
   });
