@@ -49,6 +49,8 @@ export interface StepOptions<C extends HaltableContext, O = unknown> {
   skipSafeBecause?: string;
   /** Context changes when the operator skips the step. */
   onSkip?: (context: C) => Partial<C>;
+  /** Context changes when the operator retries the step (e.g. "an earlier attempt may have acted"). */
+  onRetry?: (context: C) => Partial<C>;
   /** Extra transitions the halted state accepts, e.g. `operator.startGroupService`. */
   haltedOn?: Record<string, StateConfig>;
 }
@@ -93,7 +95,10 @@ export function haltableStep<C extends HaltableContext, O = unknown>(opts: StepO
         tags: ['halted'],
         description: 'Halted: waiting for the operator to retry, skip (where safe) or abort.',
         on: {
-          'operator.retry': { target: 'running', actions: assign({ halt: null } as Partial<C>) },
+          'operator.retry': {
+            target: 'running',
+            actions: assign(({ context }: { context: C }) => ({ ...(opts.onRetry ? opts.onRetry(context) : {}), halt: null }) as Partial<C>),
+          },
           ...(opts.skipSafeBecause
             ? {
                 'operator.skip': {

@@ -58,6 +58,8 @@ export interface SetClusterOptionContext extends HaltableContext {
   input: SetClusterOptionInput;
   /** Step 1 ran: from here on the member may be down because of this procedure. */
   stopRequested: boolean;
+  /** The operator retried the stop: an earlier attempt may have stopped the member. */
+  stopRetried: boolean;
   stopOutcome: EffectOutputs['stop-scheduler']['outcome'] | null;
   /** Windows: what step 2 found. */
   removeOutcome: EffectOutputs['remove-scheduler-service']['outcome'] | null;
@@ -149,6 +151,7 @@ export const setClusterOptionMachine = setup({
     halt: null,
     input,
     stopRequested: false,
+    stopRetried: false,
     stopOutcome: null,
     removeOutcome: null,
     file: null,
@@ -176,7 +179,10 @@ export const setClusterOptionMachine = setup({
             timeoutSeconds: c.input.waits.stopTimeoutSeconds,
           }),
           next: 'stopped',
-          onDone: (_c, out) => ({ stopOutcome: out.outcome }),
+          // A stop that timed out may still have stopped the member: a retry that then finds it
+          // stopped counts it as stopped by this procedure, so an abort starts it again.
+          onRetry: () => ({ stopRetried: true }),
+          onDone: (c, out) => ({ stopOutcome: out.outcome === 'already-stopped' && c.stopRetried ? 'stopped' : out.outcome }),
         }),
         stopped: {
           description: 'The member is stopped: on Windows its service is removed next, on Unix its start script is edited.',

@@ -233,6 +233,13 @@ describe('abort', () => {
     expect(d.output()).toMatchObject({ outcome: 'aborted', abortRestart: 'started', runningWith: '-exclusive -backup -backup-precedence=1', applied: false });
   });
 
+  test('a stop that timed out and, retried, found the member stopped counts as stopped by the procedure: an abort starts it again', () => {
+    const d = new Driver(unixInput).failed(S.stop, 'did not reach stopped within 300 s').send({ type: 'operator.retry' }).done(S.stop, { outcome: 'already-stopped' }).abort();
+    expect(d.last()).toMatchObject({ step: S.abortStart, action: 'start-scheduler', member: 'js-2' });
+    d.done(S.abortStart, { outcome: 'started', options: '-exclusive -backup -backup-precedence=1' });
+    expect(d.output()).toMatchObject({ outcome: 'aborted', stoppedByProcedure: true, abortRestart: 'started', leftStopped: false });
+  });
+
   test('a member found stopped at step 1 is left stopped', () => {
     const d = new Driver(unixInput).done(S.stop, { outcome: 'already-stopped' }).abort();
     expect(d.effects.map((e) => e.action)).toEqual(['stop-scheduler', 'set-cluster-options']);
