@@ -191,14 +191,17 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
 
     /**
      * Asks Windows to restart in a few seconds, once per step: a retry of the same step (the host
-     * went down before the answer reached the server) finds the host's note and reports the first
-     * request instead of restarting the host again.
+     * went down before the answer reached the server, or the step halted and the operator retried
+     * it) finds the host's note and reports the first request instead of restarting the host
+     * again. A request that failed (no privilege) is made again.
      */
     async restartOs(effect: EffectOf<'restart-os'>): Promise<EffectOutputs['restart-os']> {
       const e = accept(restartEffect, effect);
       const info = Context.current().info;
       const workflowId = info.workflowExecution?.workflowId ?? 'no-workflow';
-      const key = `${workflowId}-${info.workflowExecution?.runId ?? ''}-${info.activityId}`;
+      // One restart per step of a procedure on this host, whoever retries it (Temporal or the
+      // operator): the runtime's request key; without one (a direct call), this activity's own id.
+      const key = typeof effect.requestKey === 'string' && effect.requestKey ? effect.requestKey : `${workflowId}-${info.workflowExecution?.runId ?? ''}-${info.activityId}`;
       const note = readOsRestartNote(deps.stateDir, key);
       if (note) {
         const bootedSince = (await deps.os.lastBootTime()) > Date.parse(note.requestedAt);

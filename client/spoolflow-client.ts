@@ -40,7 +40,10 @@ export function workflowIdFor(procedureId: string, input: { group?: string; from
   // One supervisor per cluster, one procedure per SPOC group at a time: the id says which.
   if (input.cluster?.cluster) return procedureId.startsWith('supervise-') ? `jobscheduler-cluster-${input.cluster.cluster}` : `jobscheduler-cluster-${input.cluster.cluster}-${procedureId}`;
   const group = input.group ?? input.from?.group;
-  return group ? `spoc-group-${group}` : `${procedureId}-${Date.now()}`;
+  if (group) return `spoc-group-${group}`;
+  // One OS restart of standalone SPOCs at a time: two could restart the same server twice.
+  if (procedureId === 'restart-os-of-standalone-spocs') return 'spoc-standalone-os-restart';
+  return `${procedureId}-${Date.now()}`;
 }
 
 export class SpoolflowClient {

@@ -5,7 +5,7 @@
  *
  * Load-balancing rule (applied in the cluster database, in one transaction, so two hand-outs never
  * race): a waiting step goes to the alive member with the fewest order steps in hand (assigned or
- * running); a tie goes to the member listed first. An order's steps keep their chain order: a step
+ * running); a tie goes to the member whose id (its host) sorts first. An order's steps keep their chain order: a step
  * waits until the one before it is done.
  *
  * A member that stops heartbeating (killed, hung) or ends loses its unfinished steps: they go to

@@ -52,6 +52,12 @@ interface EffectBase {
 
 export interface HostEffectBase extends EffectBase {
   host: string;
+  /**
+   * Set by the workflow runtime, never by a machine: the same for every attempt of this step on
+   * this host in this procedure (Temporal's retries, the operator's retries, across continue-as-
+   * new), so an activity that must act once per step (an OS restart) can tell a repeat.
+   */
+  requestKey?: string;
 }
 
 export type Effect =

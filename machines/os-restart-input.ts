@@ -13,7 +13,7 @@ export const osRestartWaitsSchema = groupRestartWaitsSchema
     restartDelaySeconds: z
       .number()
       .int()
-      .min(0)
+      .min(5)
       .max(600)
       .default(15)
       .describe('shutdown.exe /t: seconds between the request and the restart, so the agent can report the request first.'),

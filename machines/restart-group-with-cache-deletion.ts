@@ -54,7 +54,7 @@ export const groupMembersRestartedInParallelMachine = scenarioMachine<GroupResta
 });
 
 /** After an abort: a group left with some caches deleted and some not must be restarted with deletion again. */
-function mixedCachesNote(c: CacheDeletionContext): string[] {
+export function mixedCachesNote(c: ScenarioContext<{ members: { host: string }[] }>): string[] {
   const kept = c.input.members.map((m) => m.host).filter((h) => !c.cachesDeleted.includes(h));
   if (c.cachesDeleted.length > 0 && kept.length > 0) {
     return [

@@ -13,10 +13,13 @@
  *                   restarted in parallel: the runbook's answer is the restart with cache deletion
  *                   on all members, which the procedure goes on with (the result says why).
  *
- * An abort starts again what Windows has not (services that ran before the restart of the member
- * under way); a member whose host is still booting is left to its boot.
+ * An abort asks the member under way to start again the services that ran before its restart
+ * (Windows usually has: they are reported as already running). If its host is still booting, that
+ * start waits for its agent; a boot longer than the pickup time halts the abort with the host
+ * unreachable, and the operator retries it once the host is up (or skips it: the result then lists
+ * those services as not started).
  */
-import { PRINTED_JOBS_NOTE } from './restart-group-with-cache-deletion';
+import { mixedCachesNote, PRINTED_JOBS_NOTE } from './restart-group-with-cache-deletion';
 import { haltableStep } from './haltable-step';
 import type { GroupOsRestartInput } from './os-restart-input';
 import { initialOsRestartContext, OS_RESTART_STEP_IDS, OsRestartContext, osRestartSteps, sequentialOsRestartStates } from './os-restart-steps';
@@ -80,6 +83,8 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
     ...restartWithDeletionBlock<C>({ prefix: 'recover', membersOf: (c) => c.input.members, next: 'completed' }),
   },
   completedDescription: 'Every member restarted, one at a time (or, after a parallel restart, restarted with cache deletion).',
+  // An abort during the restart with cache deletion may leave some caches deleted and some not.
+  abortNotes: (c) => mixedCachesNote(c as never),
   notes: (c) =>
     (c as C).parallelRestartSeen.length > 0
       ? [

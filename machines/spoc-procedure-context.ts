@@ -43,6 +43,8 @@ export function initialSpocContext(loadOverride: SpocProcedureContext['loadOverr
 
 /** `down` after services were stopped on a host. */
 export function markStopped(down: Record<string, string[]>, host: string, services: string[]): Record<string, string[]> {
+  // Nothing stopped: the host stays out of `down` (an empty entry would read as "left stopped").
+  if (services.length === 0) return down;
   const current = down[host] ?? [];
   const added = services.filter((s) => !current.includes(s));
   return { ...down, [host]: [...current, ...added] };

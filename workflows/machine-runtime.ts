@@ -157,7 +157,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
       .run(async () => {
         await before;
         const activity = wf.proxyActivities(activityOptionsFor(effect, taskQueue, options.hostPickupSeconds))[activityNameOf(effect.action)] as (e: Effect) => Promise<unknown>;
-        const output = await activity(effect);
+        const output = await activity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect);
         entry.outcome = 'done';
         entry.endedAt = new Date().toISOString();
         if (inFlight.get(key)?.scope === scope) {

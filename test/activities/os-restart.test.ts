@@ -85,11 +85,15 @@ describe('the restart step on the agent', () => {
     expect(host.state.requests).toBe(1);
   });
 
-  test('another step (an operator retry after a failed request) asks again', async () => {
+  test("the operator's retry of the step (a new activity, the same request key) does not restart the host again; another procedure does", async () => {
     const host = fakeOs();
     const activities = agent(host.control);
-    await new MockActivityEnvironment(sameActivity as never).run(activities.restartOs, effect);
-    await new MockActivityEnvironment({ ...sameActivity, activityId: '9' } as never).run(activities.restartOs, effect);
+    const keyed = { ...effect, requestKey: 'spoc-group-london/run-1/restartOs@spoc-1' };
+    await new MockActivityEnvironment(sameActivity as never).run(activities.restartOs, keyed);
+    const retried = await new MockActivityEnvironment({ ...sameActivity, activityId: '9' } as never).run(activities.restartOs, keyed);
+    expect(retried).toMatchObject({ outcome: 'already-requested' });
+    expect(host.state.requests).toBe(1);
+    await new MockActivityEnvironment({ ...sameActivity, activityId: '3' } as never).run(activities.restartOs, { ...keyed, requestKey: 'spoc-group-london/run-2/restartOs@spoc-1' });
     expect(host.state.requests).toBe(2);
   });
 

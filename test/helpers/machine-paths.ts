@@ -20,16 +20,42 @@ export interface WalkedPath {
   end: AnyMachineSnapshot;
 }
 
-type GroupContext = { input: { members?: { host: string; otherServices: string[] }[] }; memberIndex: number; down: Record<string, string[]>; othersRunning: Record<string, string[]> };
+type GroupContext = {
+  input: { members?: { host: string; otherServices: string[] }[]; spocs?: { host: string; otherServices: string[] }[] };
+  memberIndex: number;
+  down: Record<string, string[]>;
+  othersRunning: Record<string, string[]>;
+  /** Parallel steps (parallel-host-steps.ts): each host's lane. */
+  lanes?: Record<string, Record<string, { at: number; failed: unknown }>>;
+};
+
+/** The hosts an answer may come from: the current member, or every host with a lane in flight. */
+function answeringHosts(c: GroupContext): string[] {
+  const laneHosts = Object.values(c.lanes ?? {}).flatMap((lanes) => Object.entries(lanes).filter(([, l]) => !l.failed).map(([h]) => h));
+  if (laneHosts.length > 0) return laneHosts;
+  return [c.input.members?.[c.memberIndex]?.host ?? ''];
+}
 
 function eventsFor(snapshot: AnyMachineSnapshot) {
   const c = snapshot.context as GroupContext;
-  const member = c.input.members?.[c.memberIndex];
-  const host = member?.host ?? '';
   const events: { type: string; [k: string]: unknown }[] = [];
   for (const tag of snapshot.tags) {
     if (!tag.startsWith('effect:')) continue;
     const step = tag.slice('effect:'.length);
+    for (const host of answeringHosts(c)) events.push(...answersFor(c, step, host));
+  }
+  for (const node of (snapshot as unknown as { _nodes: { after: { eventType: string }[] }[] })._nodes) {
+    for (const t of node.after) events.push({ type: t.eventType });
+  }
+  events.push({ type: 'operator.retry' }, { type: 'operator.skip' }, { type: 'operator.abort' }, { type: 'operator.startGroupService' });
+  return events;
+}
+
+/** An effect's nominal answer and its failure, from `host`; OS restarts also answer "another member was down meanwhile". */
+function answersFor(c: GroupContext, step: string, host: string): { type: string; [k: string]: unknown }[] {
+  const events: { type: string; [k: string]: unknown }[] = [];
+  const member = [...(c.input.members ?? []), ...(c.input.spocs ?? [])].find((m) => m.host === host);
+  {
     const started = [...new Set([SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...Object.values(c.down).flat(), ...(c.othersRunning[host] ?? [])])];
     const output = {
       outcome: 'stopped',
@@ -51,11 +77,11 @@ function eventsFor(snapshot: AnyMachineSnapshot) {
       online: [],
     };
     events.push({ type: `effect.done.${step}`, output, host }, { type: `effect.failed.${step}`, reason: 'injected', host });
+    const other = c.input.members?.map((m) => m.host).find((h) => h !== host);
+    if (step === 'awaitSpocOnline' && other) {
+      events.push({ type: `effect.done.${step}`, output: { ...output, others: { [other]: { online: false, onlineSince: null } } }, host });
+    }
   }
-  for (const node of (snapshot as unknown as { _nodes: { after: { eventType: string }[] }[] })._nodes) {
-    for (const t of node.after) events.push({ type: t.eventType });
-  }
-  events.push({ type: 'operator.retry' }, { type: 'operator.skip' }, { type: 'operator.abort' }, { type: 'operator.startGroupService' });
   return events;
 }
 

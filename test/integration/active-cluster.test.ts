@@ -1,7 +1,7 @@
 /**
  * The active-cluster supervisor on a real Temporal server, over three members that are real
  * processes: orders submitted through the operator update are spread over the members by the
- * balancing rule (least loaded, ties to the member listed first), and when a member is killed in
+ * balancing rule (least loaded, ties to the member whose id sorts first), and when a member is killed in
  * the middle of a step every order still completes with exactly one outcome per step, in chain
  * order.
  */

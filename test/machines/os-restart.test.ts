@@ -9,7 +9,7 @@ import { groupOsRestartInputSchema, standaloneOsRestartInputSchema } from '../..
 import { planProcedure } from '../../machines/plan';
 import { restartOsOfGroupMembersMachine as groupMachine } from '../../machines/restart-os-of-group-members';
 import { restartOsOfStandaloneSpocsMachine as standaloneMachine } from '../../machines/restart-os-of-standalone-spocs';
-import { walkPaths } from '../helpers/machine-paths';
+import { walkPaths, walkTransitions } from '../helpers/machine-paths';
 
 const member = (host: string) => ({ host, installDir: 'C:\\DP', otherServices: ['Dispatcher Paragon FlexiSpooler'] });
 const groupInput = groupOsRestartInputSchema.parse({ group: 'prague', members: ['spoc-1', 'spoc-2', 'spoc-3'].map(member) });
@@ -149,12 +149,21 @@ describe('every path of the group OS restart', () => {
     expect(ends).toContain('"aborted"');
   });
 
-  test('never has two members down at once, and never restarts a member before the other is checked online', () => {
+  const inRecovery = (s: { value: unknown }) => JSON.stringify(s.value).includes('"recover');
+
+  test('reaches the restart with cache deletion after a parallel restart', () => {
+    expect(paths.some((p) => p.steps.some((s) => inRecovery(s.state)))).toBe(true);
+  });
+
+  test('outside the restart with cache deletion, never has two members down at once, and never restarts a member before the other is checked online', () => {
     for (const path of paths) {
       let checkedFor: string | undefined;
+      // From the restart with cache deletion on (its abort included), all members may be down by design.
+      let recovering = false;
       for (const step of path.steps) {
+        recovering ||= inRecovery(step.state);
         const down = Object.keys((step.state.context as Ctx).down).filter((h) => ((step.state.context as Ctx).down[h] ?? []).length > 0);
-        expect(down.length).toBeLessThanOrEqual(1);
+        if (!recovering) expect(down.length).toBeLessThanOrEqual(1);
         for (const effect of step.effects) {
           if (effect.action === 'check-spocs-online') checkedFor = effect.hosts.join(',');
           if (effect.action === 'restart-os') {
@@ -165,9 +174,48 @@ describe('every path of the group OS restart', () => {
     }
   });
 
+  test('after a parallel restart, deletes no cache before every member is stopped', () => {
+    let deletions = 0;
+    for (const path of paths) {
+      for (const step of path.steps) {
+        for (const effect of step.effects.filter((e) => e.action === 'delete-cache')) {
+          deletions += 1;
+          const down = (step.state.context as Ctx).down;
+          expect(twoMembers.members.map((m) => m.host).filter((h) => (down[h] ?? []).length === 0)).toEqual([]);
+          expect(effect).toBeDefined();
+        }
+      }
+    }
+    expect(deletions).toBeGreaterThan(0);
+  });
+
   test('every finished path left nothing stopped that it did not report', () => {
     for (const path of paths.filter((p) => p.end.status === 'done')) {
       const out = path.end.output as { leftStopped: Record<string, string[]>; couldNotStart: Record<string, unknown[]> };
+      for (const host of Object.keys(out.leftStopped)) expect(out.couldNotStart[host]).toBeDefined();
+    }
+  });
+});
+
+describe('every transition of the standalone OS restart', () => {
+  const two = standaloneOsRestartInputSchema.parse({ spocs: ['bts-1', 'bts-2'].map(member) });
+  const { transitions, finals } = walkTransitions(standaloneMachine, two);
+
+  test('restarts only the servers named, each through its own lane, and completes with both', () => {
+    const restarted = new Set(transitions.flatMap((t) => t.effects.filter((e) => e.action === 'restart-os').map((e) => hostOf(e))));
+    expect([...restarted].sort()).toEqual(['bts-1', 'bts-2']);
+    // Both servers can be down at once: the runbook allows standalone SPOCs in parallel.
+    expect(transitions.some((t) => Object.keys((t.to.context as { down: object }).down).length === 2)).toBe(true);
+    const completed = finals.filter((f) => JSON.stringify(f.value) === '"completed"');
+    expect(completed.length).toBeGreaterThan(0);
+    for (const f of completed) expect(f.output).toMatchObject({ completedMembers: ['bts-1', 'bts-2'], leftStopped: {} });
+  });
+
+  test('an abort starts again what the restarts have not, on every server', () => {
+    const aborted = finals.filter((f) => JSON.stringify(f.value) === '"aborted"');
+    expect(aborted.length).toBeGreaterThan(0);
+    for (const f of aborted) {
+      const out = f.output as { leftStopped: Record<string, string[]>; couldNotStart: Record<string, unknown[]> };
       for (const host of Object.keys(out.leftStopped)) expect(out.couldNotStart[host]).toBeDefined();
     }
   });
