@@ -54,6 +54,8 @@ export interface SchedulerActivityDeps {
 export interface ExpectedCluster {
   activeMember: string | null;
   aliveMembers: string[];
+  /** Each member's status as last seen (a restarted member comes back on standby, alive all along). */
+  statuses?: Record<string, string>;
 }
 
 export interface WatchResult {
@@ -72,7 +74,7 @@ const heartbeatTimeoutMs = z.number().int().positive();
 
 const observeInput = z.object({ database, heartbeatTimeoutMs });
 const watchInput = observeInput.extend({
-  expected: z.object({ activeMember: memberId.nullable(), aliveMembers: z.array(memberId) }),
+  expected: z.object({ activeMember: memberId.nullable(), aliveMembers: z.array(memberId), statuses: z.record(z.string(), z.string()).optional() }),
   maxWatchMs: z.number().int().nonnegative(),
   pollMs: z.number().int().positive(),
   /** Active clusters: also return as soon as an order step waits and an alive member could take it. */
@@ -110,6 +112,7 @@ export function expectedOf(observation: ClusterObservation): ExpectedCluster {
   return {
     activeMember: observation.activeMember,
     aliveMembers: observation.members.filter((m) => m.alive).map((m) => m.member).sort(),
+    statuses: Object.fromEntries(observation.members.map((m) => [m.member, m.status])),
   };
 }
 
@@ -125,6 +128,12 @@ export function describeChanges(expected: ExpectedCluster, observation: ClusterO
     wasAlive.delete(m.member);
   }
   for (const gone of wasAlive) changes.push(`${gone} is not a member of the cluster database`);
+  if (expected.statuses) {
+    for (const m of observation.members) {
+      const before = expected.statuses[m.member];
+      if (before !== undefined && before !== m.status && m.alive) changes.push(`${m.member} is ${m.status} (was ${before})`);
+    }
+  }
   if (observation.activeMember !== expected.activeMember) {
     changes.push(`the active member is ${observation.activeMember ?? 'nobody'} (was ${expected.activeMember ?? 'nobody'})`);
   }

@@ -387,7 +387,10 @@ async function launch(plan: LaunchPlan): Promise<DevServer> {
     const logFd = fs.openSync(logPath, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(cli, args, { stdio: ['ignore', logFd, logFd], env: childEnv });
+      // Its own process group: Ctrl-C in the terminal reaches spoolflow, which stops the server
+      // only after the workers have drained (they report their last results to it). A server
+      // left behind by a killed spoolflow is found and stopped at the next start (orphaned-server.ts).
+      child = spawn(cli, args, { stdio: ['ignore', logFd, logFd], env: childEnv, detached: true });
     } finally {
       fs.closeSync(logFd);
     }

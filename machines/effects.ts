@@ -83,6 +83,8 @@ export type Effect =
 export interface ExpectedClusterView {
   activeMember: string | null;
   aliveMembers: string[];
+  /** Each member's status as last seen, so a member restarted within the timeout counts as a change. */
+  statuses?: Record<string, string>;
 }
 
 /** A JobScheduler member as its host's agent handles it (process, install folder, start script). */

@@ -34,7 +34,10 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const fleet = new SimFleet(loadInventory(opts.inventoryFile), simDir);
   fleet.start();
   // The simulated JobScheduler clusters: their members are processes of this machine.
-  const schedulers = new SchedulerFleet(simDir);
+  // Members run in their own process groups, as schedulers on their own hosts would: Ctrl-C stops
+  // spoolflow, which then ends them normally; a killed spoolflow leaves them running and the next
+  // start takes them over.
+  const schedulers = new SchedulerFleet(simDir, { detached: true });
   const clusters = opts.schedulerClusters === false ? [] : await startSimClusters(schedulers, simDir);
   const databases = new SchedulerDbPool();
   const schedulerActivities = simSchedulerActivities(schedulers, databases);

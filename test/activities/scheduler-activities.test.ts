@@ -43,7 +43,7 @@ const watch = { heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs, pollMs: 50 };
 
 test('watchCluster returns after maxWatchMs, unchanged, when nothing changes, heartbeating while it polls', async () => {
   const expected = expectedOf(await activities.observeCluster({ database: c.database, heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs }));
-  expect(expected).toEqual({ activeMember: 'primary', aliveMembers: ['backup', 'primary', 'spare'] });
+  expect(expected).toEqual({ activeMember: 'primary', aliveMembers: ['backup', 'primary', 'spare'], statuses: { primary: 'active', backup: 'standby', spare: 'standby' } });
   heartbeats.length = 0;
   const started = Date.now();
   const result = await activities.watchCluster({ database: c.database, ...watch, expected, maxWatchMs: 800 });
@@ -73,7 +73,7 @@ test('watchCluster returns as soon as a member stops heartbeating, long before m
   expect(Date.now() - started).toBeLessThan(200 + TIMING.heartbeatTimeoutMs + 1500);
   expect(result.changed).toBe(true);
   expect(result.changes).toEqual([expect.stringMatching(/^spare stopped heartbeating/)]);
-  expect(result.now).toEqual({ activeMember: 'primary', aliveMembers: ['backup', 'primary'] });
+  expect(result.now).toMatchObject({ activeMember: 'primary', aliveMembers: ['backup', 'primary'] });
 });
 
 test('activateMember refuses a member that is not alive, without retry', async () => {
@@ -135,4 +135,14 @@ test('watchCluster, asked to, returns as soon as an order step waits and an aliv
   const result = await activities.watchCluster({ database: c.database, ...watch, expected, maxWatchMs: 20_000, returnWhenStepsPending: true });
   expect(Date.now() - started).toBeLessThan(5000);
   expect(result.changes).toContain('1 order step waits for a member');
+});
+
+test('watchCluster returns when a member that stayed alive changed status (restarted within the timeout, now on standby)', async () => {
+  const observed = c.db.observe(TIMING.heartbeatTimeoutMs);
+  const alive = observed.members.find((m) => m.alive);
+  if (!alive) throw new Error('no member is alive');
+  const expected = expectedOf(observed);
+  const seenBefore = alive.status === 'active' ? 'standby' : 'active';
+  const result = await activities.watchCluster({ database: c.database, ...watch, expected: { ...expected, statuses: { ...expected.statuses, [alive.member]: seenBefore } }, maxWatchMs: 20_000 });
+  expect(result.changes).toContain(`${alive.member} is ${alive.status} (was ${seenBefore})`);
 });
