@@ -5,6 +5,7 @@
  */
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Effect } from '../machines/effects';
+import { CENTRAL_TASK_QUEUE } from './task-queues';
 
 /** Non-retryable failure types: retrying them cannot help, the operator must act. */
 export const NON_RETRYABLE_ERRORS = [
@@ -38,7 +39,9 @@ export const HOST_PICKUP_SECONDS = 60;
 export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeconds = HOST_PICKUP_SECONDS): ActivityOptions {
   const base: ActivityOptions = {
     taskQueue,
-    scheduleToStartTimeout: `${pickupSeconds}s`,
+    // Only a host's agent can be gone while the procedure runs; the central worker runs the
+    // workflow itself, so a central step waits for it however long spoolflow was down.
+    ...(taskQueue === CENTRAL_TASK_QUEUE ? {} : { scheduleToStartTimeout: `${pickupSeconds}s` }),
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
   };
   switch (effect.action) {
