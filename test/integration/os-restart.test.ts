@@ -70,6 +70,15 @@ test('standalone SPOC servers restart in parallel, each once, and come back with
   expect(requests[1]).toBeLessThan(firstBoot);
   expect(repeatedOperations(record)).toEqual([]);
   expect(leftStopped(record)).toEqual({});
+  // Each host's restart carries the procedure's request key, the same for every retry of the step.
+  const handle = temporal.client.workflow.getHandle(workflowId);
+  const firstRunId = (await handle.describe()).runId;
+  const history = await handle.fetchHistory();
+  const keys = (history.events ?? [])
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .filter((a) => a?.activityType?.name === 'restartOs')
+    .map((a) => (JSON.parse(Buffer.from(a?.input?.payloads?.[0]?.data ?? []).toString()) as { requestKey?: string }).requestKey);
+  expect(keys.sort()).toEqual(inventory.standalone.map((h) => `${workflowId}/${firstRunId}/restartOs@${h}`).sort());
 });
 
 test('group members restart one at a time: never two down at once, each back online before the next', async () => {
