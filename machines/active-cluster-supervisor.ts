@@ -20,11 +20,11 @@
  *   watching     until a member dies, ends or comes back, or a step waits (or the watch period ends)
  */
 import { assign, setup } from 'xstate';
-import { activeSupervisorInputSchema, clusterDatabase, heartbeatTimeoutMs, SupervisorInput } from './cluster-supervisor-input';
+import { activeSupervisorInputSchema, SupervisorInput } from './cluster-supervisor-input';
 import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from './effects';
 import { AnyEvent, haltableStep } from './haltable-step';
 import { abortTransition } from './precondition-steps';
-import { initialSupervisorContext, logged, supervisorStep, SupervisorContext } from './supervisor-steps';
+import { databaseOf, heartbeatTimeoutOf, initialSupervisorContext, logged, supervisorStep, SupervisorContext, watchClusterEffect } from './supervisor-steps';
 
 export { activeSupervisorInputSchema };
 
@@ -50,8 +50,6 @@ export interface ActiveSupervisorContext extends SupervisorContext {
 }
 type C = ActiveSupervisorContext;
 
-const database = (c: C) => clusterDatabase(c.input.cluster);
-const timeoutMs = (c: C) => heartbeatTimeoutMs(c.input.cluster);
 
 const submit = assign(({ context, event }: { context: C; event: AnyEvent }) => {
   const order = { chain: String(event.chain), order: String(event.order) };
@@ -102,9 +100,9 @@ export const activeClusterSupervisorMachine = setup({
             step: 'reassignSteps',
             title: `Move the unfinished order steps of ${c.toReassign[0]}`,
             action: 'reassign-steps-of',
-            database: database(c),
+            database: databaseOf(c),
             member: c.toReassign[0] ?? '',
-            heartbeatTimeoutMs: timeoutMs(c),
+            heartbeatTimeoutMs: heartbeatTimeoutOf(c),
           }),
           next: 'deciding',
           onFailure: 'watching',
@@ -127,7 +125,7 @@ export const activeClusterSupervisorMachine = setup({
               step: 'submitOrder',
               title: `Submit order ${context.submitted[0]?.order} to ${context.submitted[0]?.chain}`,
               action: 'submit-order',
-              database: database(context),
+              database: databaseOf(context),
               chain: context.submitted[0]?.chain ?? '',
               order: context.submitted[0]?.order ?? '',
             }),
@@ -155,7 +153,7 @@ export const activeClusterSupervisorMachine = setup({
         assigning: supervisorStep<C, EffectOutputs['assign-pending-steps']>({
           id: 'assignSteps',
           description: 'Hand every waiting order step to the alive member with the fewest steps in hand.',
-          effect: (c) => ({ step: 'assignSteps', title: 'Hand waiting order steps to members', action: 'assign-pending-steps', database: database(c), heartbeatTimeoutMs: timeoutMs(c) }),
+          effect: (c) => ({ step: 'assignSteps', title: 'Hand waiting order steps to members', action: 'assign-pending-steps', database: databaseOf(c), heartbeatTimeoutMs: heartbeatTimeoutOf(c) }),
           next: 'afterAssigning',
           onFailure: 'watching',
           onDone: (c, out) => ({ stepsAssigned: c.stepsAssigned + out.assignments.length }),
@@ -169,17 +167,7 @@ export const activeClusterSupervisorMachine = setup({
           ...haltableStep<C, ClusterWatchOutput>({
             id: 'watchCluster',
             description: 'Watch heartbeats and order steps until a member dies, ends or comes back, or a step waits for a member.',
-            effect: (c) => ({
-              step: 'watchCluster',
-              title: `Watch cluster ${c.input.cluster.cluster}`,
-              action: 'watch-cluster',
-              database: database(c),
-              heartbeatTimeoutMs: timeoutMs(c),
-              expected: c.expected ?? { activeMember: null, aliveMembers: [] },
-              maxWatchMs: c.input.watch.maxWatchSeconds * 1000,
-              pollMs: c.input.watch.pollMs,
-              returnWhenStepsPending: true,
-            }),
+            effect: (c) => watchClusterEffect(c, c.expected ?? { activeMember: null, aliveMembers: [] }, { returnWhenStepsPending: true }),
             next: '#activeClusterSupervisor.supervising.deciding',
             onDone: (c, out) => {
               const lost = gone(c, out).filter((m) => !c.toReassign.includes(m));

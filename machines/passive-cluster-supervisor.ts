@@ -15,11 +15,11 @@
  * It runs until an operator stops it (`operator.abort`): the members stay as they are.
  */
 import { setup } from 'xstate';
-import { clusterDatabase, heartbeatTimeoutMs, SupervisorInput } from './cluster-supervisor-input';
+import type { SupervisorInput } from './cluster-supervisor-input';
 import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from './effects';
 import { haltableStep } from './haltable-step';
 import { decidePassive, PassiveDecision } from './passive-cluster-decision';
-import { initialSupervisorContext, logged, supervisorStep, SupervisorContext } from './supervisor-steps';
+import { databaseOf, heartbeatTimeoutOf, initialSupervisorContext, logged, supervisorStep, SupervisorContext, watchClusterEffect } from './supervisor-steps';
 import { abortTransition } from './precondition-steps';
 
 export interface PassiveSupervisorContext extends SupervisorContext {
@@ -34,16 +34,14 @@ export interface PassiveSupervisorContext extends SupervisorContext {
 }
 type C = PassiveSupervisorContext;
 
-const database = (c: C) => clusterDatabase(c.input.cluster);
-const timeoutMs = (c: C) => heartbeatTimeoutMs(c.input.cluster);
 const is = (kind: PassiveDecision['kind']) => ({ context }: { context: C }) => context.decision.kind === kind;
 const decided = <K extends PassiveDecision['kind']>(c: C, kind: K) => c.decision as Extract<PassiveDecision, { kind: K }>;
 
 function fence(c: C, member: string, reason: string): Effect {
-  return { step: 'fenceMember', title: `Fence ${member}: ${reason}`, action: 'fence-member', database: database(c), member, reason };
+  return { step: 'fenceMember', title: `Fence ${member}: ${reason}`, action: 'fence-member', database: databaseOf(c), member, reason };
 }
 function activate(c: C, member: string): Effect {
-  return { step: 'activateMember', title: `Activate ${member}`, action: 'activate-member', database: database(c), member, heartbeatTimeoutMs: timeoutMs(c) };
+  return { step: 'activateMember', title: `Activate ${member}`, action: 'activate-member', database: databaseOf(c), member, heartbeatTimeoutMs: heartbeatTimeoutOf(c) };
 }
 
 const afterActivation = (c: C, out: EffectOutputs['activate-member'], member: string): Partial<C> => ({
@@ -76,16 +74,7 @@ export const passiveClusterSupervisorMachine = setup({
         watching: haltableStep<C, ClusterWatchOutput>({
           id: 'watchCluster',
           description: 'Watch the heartbeats in the cluster database until a member dies, ends or comes back.',
-          effect: (c) => ({
-            step: 'watchCluster',
-            title: `Watch cluster ${c.input.cluster.cluster}`,
-            action: 'watch-cluster',
-            database: database(c),
-            heartbeatTimeoutMs: timeoutMs(c),
-            expected: c.expected,
-            maxWatchMs: c.input.watch.maxWatchSeconds * 1000,
-            pollMs: c.input.watch.pollMs,
-          }),
+          effect: (c) => watchClusterEffect(c, c.expected),
           next: '#passiveClusterSupervisor.supervising.deciding',
           onDone: (c, out) => {
             const next: C = { ...c, expected: out.now, members: out.observation.members, activeMember: out.observation.activeMember, epoch: out.observation.epoch, lastObservedAt: out.observation.observedAt };
@@ -163,7 +152,7 @@ export const passiveClusterSupervisorMachine = setup({
                   title: `Terminate the backup ${backup}`,
                   action: 'terminate-member',
                   host: backup,
-                  database: database(c),
+                  database: databaseOf(c),
                   member: backup,
                   timeoutMs: c.input.watch.terminateTimeoutSeconds * 1000,
                 };

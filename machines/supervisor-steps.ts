@@ -8,6 +8,8 @@
 import { assign } from 'xstate';
 import { doneEventType, Effect, effectTag, failedEventType } from './effects';
 import type { AnyEvent, HaltableContext, StateConfig } from './haltable-step';
+import { clusterDatabase, heartbeatTimeoutMs, SupervisorInput } from './cluster-supervisor-input';
+import type { ExpectedClusterView } from './effects';
 
 /** One line of what the supervisor saw and did, for the operator (newest last, bounded). */
 export interface SupervisorEvent {
@@ -30,6 +32,27 @@ export function initialSupervisorContext<I>(input: I): SupervisorContext & { inp
 
 export function logged<C extends SupervisorContext>(c: C, what: string): SupervisorEvent[] {
   return [...c.events, { at: c.lastObservedAt, what }].slice(-EVENTS_KEPT);
+}
+
+/** The cluster database every member and the supervisor share. */
+export const databaseOf = (c: { input: SupervisorInput }): string => clusterDatabase(c.input.cluster);
+
+/** How long after its last beat a member counts as dead, in ms. */
+export const heartbeatTimeoutOf = (c: { input: SupervisorInput }): number => heartbeatTimeoutMs(c.input.cluster);
+
+/** The watch both supervisors run: until the cluster differs from what they saw last. */
+export function watchClusterEffect(c: { input: SupervisorInput }, expected: ExpectedClusterView, opts: { returnWhenStepsPending?: boolean } = {}): Effect {
+  return {
+    step: 'watchCluster',
+    title: `Watch cluster ${c.input.cluster.cluster}`,
+    action: 'watch-cluster',
+    database: databaseOf(c),
+    heartbeatTimeoutMs: heartbeatTimeoutOf(c),
+    expected,
+    maxWatchMs: c.input.watch.maxWatchSeconds * 1000,
+    pollMs: c.input.watch.pollMs,
+    ...opts,
+  };
 }
 
 /** A step that runs one effect; on success goes to `next`, on failure logs it and goes to `onFailure`. */
