@@ -3,6 +3,7 @@
  * input schema and its machine. Pure, so workflows, the client and the CLI share it.
  */
 import type { AnyStateMachine } from 'xstate';
+import { canonicalLeases, hostLeases, lease, Lease } from './leases';
 import type { z } from 'zod';
 import { groupRestartInputSchema, GroupRestartInput } from './spoc-group-input';
 import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './restart-group-without-cache-deletion';
@@ -45,8 +46,15 @@ export interface ProcedureDefinition {
   machine: AnyStateMachine;
   /** Hosts the procedure touches, for search attributes. */
   hostsOf: (input: never) => string[];
+  /** The SPOC groups and JobScheduler clusters the procedure changes; its hosts are leased too. */
+  changes: (input: never) => Lease[];
   /** A small summary of the context for `status`. */
   summarize: (context: never) => Record<string, unknown>;
+}
+
+/** Every lease a procedure holds for its whole run: its hosts and what it changes, in canonical order. */
+export function leasesOf(procedure: ProcedureDefinition, input: unknown): Lease[] {
+  return canonicalLeases([...hostLeases(procedure.hostsOf(input as never)), ...procedure.changes(input as never)]);
 }
 
 function summarizeGroupRestart(c: GroupRestartContext): Record<string, unknown> {
@@ -89,6 +97,7 @@ export const PROCEDURES = [
     inputSchema: groupRestartInputSchema,
     machine: restartGroupWithoutCacheDeletionMachine,
     hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
+    changes: (input: GroupRestartInput) => [lease('spoc-group', input.group)],
     summarize: summarizeGroupRestart,
   },
   {
@@ -99,6 +108,7 @@ export const PROCEDURES = [
     inputSchema: groupRestartInputSchema,
     machine: restartGroupWithCacheDeletionMachine,
     hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
+    changes: (input: GroupRestartInput) => [lease('spoc-group', input.group)],
     summarize: (c: CacheDeletionContext) => summarizeGroupRestart(c),
   },
   {
@@ -109,6 +119,7 @@ export const PROCEDURES = [
     inputSchema: createGroupInputSchema,
     machine: createGroupFromStandaloneSpocsMachine,
     hostsOf: (input: CreateGroupInput) => input.members.map((m) => m.host),
+    changes: (input: CreateGroupInput) => [lease('spoc-group', input.group)],
     summarize: summarizeScenario,
   },
   {
@@ -119,6 +130,7 @@ export const PROCEDURES = [
     inputSchema: addSpocInputSchema,
     machine: addSpocToGroupMachine,
     hostsOf: (input: AddSpocInput) => [...input.members, input.newMember].map((m) => m.host),
+    changes: (input: AddSpocInput) => [lease('spoc-group', input.group)],
     summarize: summarizeScenario,
   },
   {
@@ -128,6 +140,7 @@ export const PROCEDURES = [
     inputSchema: removeSpocInputSchema,
     machine: removeSpocFromGroupMachine,
     hostsOf: (input: RemoveSpocInput) => [...input.members, input.removedMember].map((m) => m.host),
+    changes: (input: RemoveSpocInput) => [lease('spoc-group', input.group)],
     summarize: summarizeScenario,
   },
   {
@@ -137,6 +150,7 @@ export const PROCEDURES = [
     inputSchema: moveSpocInputSchema,
     machine: moveSpocToAnotherGroupMachine,
     hostsOf: (input: MoveSpocInput) => [...input.from.members, input.spoc, ...input.to.members].map((m) => m.host),
+    changes: (input: MoveSpocInput) => [lease('spoc-group', input.from.group), lease('spoc-group', input.to.group)],
     summarize: summarizeScenario,
   },
   {
@@ -146,6 +160,7 @@ export const PROCEDURES = [
     inputSchema: ipChangedInputSchema,
     machine: ipAddressChangedMachine,
     hostsOf: (input: IpChangedInput) => input.members.map((m) => m.host),
+    changes: (input: IpChangedInput) => [lease('spoc-group', input.group)],
     summarize: summarizeScenario,
   },
   {
@@ -156,6 +171,7 @@ export const PROCEDURES = [
     inputSchema: standaloneOsRestartInputSchema,
     machine: restartOsOfStandaloneSpocsMachine,
     hostsOf: (input: StandaloneOsRestartInput) => input.spocs.map((m) => m.host),
+    changes: () => [],
     summarize: (c: StandaloneOsRestartContext) => summarizeOsRestart(c),
   },
   {
@@ -166,6 +182,7 @@ export const PROCEDURES = [
     inputSchema: groupOsRestartInputSchema,
     machine: restartOsOfGroupMembersMachine,
     hostsOf: (input: GroupOsRestartInput) => input.members.map((m) => m.host),
+    changes: (input: GroupOsRestartInput) => [lease('spoc-group', input.group)],
     summarize: (c: GroupOsRestartContext) => ({ group: c.input.group, member: c.input.members[c.memberIndex]?.host, ...summarizeOsRestart(c) }),
   },
   {
@@ -176,6 +193,7 @@ export const PROCEDURES = [
     inputSchema: groupRestartInputSchema,
     machine: groupMembersRestartedInParallelMachine,
     hostsOf: (input: GroupRestartInput) => input.members.map((m) => m.host),
+    changes: (input: GroupRestartInput) => [lease('spoc-group', input.group)],
     summarize: (c: CacheDeletionContext) => summarizeGroupRestart(c),
   },
   {
@@ -186,6 +204,7 @@ export const PROCEDURES = [
     inputSchema: passiveSupervisorInputSchema,
     machine: passiveClusterSupervisorMachine,
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
+    changes: (input: SupervisorInput) => [lease('cluster', input.cluster.cluster)],
     summarize: (c: PassiveSupervisorContext) => summarizePassiveSupervisor(c),
   },
   {
@@ -196,6 +215,7 @@ export const PROCEDURES = [
     inputSchema: activeSupervisorInputSchema,
     machine: activeClusterSupervisorMachine,
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
+    changes: (input: SupervisorInput) => [lease('cluster', input.cluster.cluster)],
     summarize: (c: ActiveSupervisorContext) => summarizeActiveSupervisor(c),
   },
   {
@@ -206,6 +226,7 @@ export const PROCEDURES = [
     inputSchema: setClusterOptionInputSchema,
     machine: setClusterOptionMachine,
     hostsOf: (input: SetClusterOptionInput) => [targetMemberOf(input).host],
+    changes: (input: SetClusterOptionInput) => [lease('cluster', input.cluster.cluster)],
     summarize: (c: SetClusterOptionContext) => summarizeSetClusterOption(c),
   },
 ] as const satisfies readonly ProcedureDefinition[];

@@ -1,9 +1,10 @@
 /**
- * The central worker: it runs the procedure workflows (the orchestration) and the central
- * activities (Management Server checks). It never touches a host itself.
+ * The central worker: it runs the procedure workflows (the orchestration), the lease workflows and
+ * the central activities (Management Server checks, lease look-ups). It never touches a host itself.
  */
 import { NativeConnection, Worker, WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { createCentralActivities } from '../activities/central-activities';
+import { createLeaseActivities } from '../activities/lease-activities';
 import type { ManagementServerView } from '../activities/management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 
@@ -27,6 +28,8 @@ export interface CentralWorkerOptions {
   taskQueue?: string;
   /** How often to ask the Management Server while waiting for a SPOC (default 1 s). */
   pollMs?: number;
+  /** How often a lease looks whether its holder has ended (default 2 s). */
+  leasePollMs?: number;
   /** Further central activities (the JobScheduler cluster database's). */
   extraActivities?: object;
 }
@@ -37,6 +40,6 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? CENTRAL_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: { ...createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }), ...(opts.extraActivities ?? {}) },
+    activities: { ...createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }), ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...(opts.extraActivities ?? {}) },
   });
 }

@@ -1,72 +1,73 @@
 /**
  * The workflows the central worker registers: one per catalog procedure, named by its workflow
- * type. Each takes the procedure's input (JSON from the Web UI or the client) and, when it
- * continued as new, the state it resumes from.
+ * type. Each takes the procedure's input (JSON from the Web UI or the client) and, only when it
+ * continued as new, the state it resumes from (refused otherwise: workflows/resume-state.ts).
+ * Besides them, the lease workflow every procedure holds its hosts and groups with.
  */
-import type { ResumeState } from './machine-runtime';
+export { spoolflowLease } from './leases';
 import { runProcedure } from './procedure-workflow';
 
 /** Restart a SPOC group without cache deletion (catalog id restart-group-without-cache-deletion). */
-export async function restartGroupWithoutCacheDeletion(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function restartGroupWithoutCacheDeletion(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('restart-group-without-cache-deletion', input, resume);
 }
 
 /** Restart a SPOC group with cache deletion (catalog id restart-group-with-cache-deletion). */
-export async function restartGroupWithCacheDeletion(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function restartGroupWithCacheDeletion(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('restart-group-with-cache-deletion', input, resume);
 }
 
 /** A SPOC group was created from standalone SPOCs (catalog id create-group-from-standalone-spocs). */
-export async function createGroupFromStandaloneSpocs(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function createGroupFromStandaloneSpocs(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('create-group-from-standalone-spocs', input, resume);
 }
 
 /** A standalone SPOC was added to a SPOC group (catalog id add-spoc-to-group). */
-export async function addSpocToGroup(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function addSpocToGroup(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('add-spoc-to-group', input, resume);
 }
 
 /** A SPOC was removed from its SPOC group (catalog id remove-spoc-from-group). */
-export async function removeSpocFromGroup(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function removeSpocFromGroup(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('remove-spoc-from-group', input, resume);
 }
 
 /** Move a SPOC to another SPOC group (catalog id move-spoc-to-another-group). */
-export async function moveSpocToAnotherGroup(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function moveSpocToAnotherGroup(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('move-spoc-to-another-group', input, resume);
 }
 
 /** The IP address of a site server changed (catalog id ip-address-changed). */
-export async function ipAddressChanged(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function ipAddressChanged(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('ip-address-changed', input, resume);
 }
 
 /** Restart the OS of standalone SPOC servers, in parallel (catalog id restart-os-of-standalone-spocs). */
-export async function restartOsOfStandaloneSpocs(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function restartOsOfStandaloneSpocs(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('restart-os-of-standalone-spocs', input, resume);
 }
 
 /** Restart the OS of the members of a SPOC group, one at a time (catalog id restart-os-of-group-members). */
-export async function restartOsOfGroupMembers(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function restartOsOfGroupMembers(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('restart-os-of-group-members', input, resume);
 }
 
 /** Several members of a SPOC group were restarted in parallel (catalog id group-members-restarted-in-parallel). */
-export async function groupMembersRestartedInParallel(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function groupMembersRestartedInParallel(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('group-members-restarted-in-parallel', input, resume);
 }
 
 /** Supervise a passive JobScheduler cluster (catalog id supervise-passive-cluster). */
-export async function supervisePassiveCluster(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function supervisePassiveCluster(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('supervise-passive-cluster', input, resume);
 }
 
 /** Supervise an active JobScheduler cluster (catalog id supervise-active-cluster). */
-export async function superviseActiveCluster(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function superviseActiveCluster(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('supervise-active-cluster', input, resume);
 }
 
 /** Set a JobScheduler member's cluster option (catalog id set-cluster-option). */
-export async function setClusterOption(input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function setClusterOption(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('set-cluster-option', input, resume);
 }

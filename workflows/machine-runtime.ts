@@ -22,20 +22,11 @@ import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, flig
 import { directivesOf, MachineEvent } from '../machines/machine-directives';
 import { currentStep, formatSeconds } from '../machines/plan';
 import { activityOptionsFor } from './activity-options';
-import { operatorCommandSchema, operatorUpdate, PathEntry, ProcedureStatus, statusQuery } from './operator-messages';
+import { OperatorCommandRecord, operatorCommandSchema, operatorUpdate, PathEntry, ProcedureStatus, statusQuery } from './operator-messages';
+import type { ResumeState } from './resume-state';
 import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from './search-attributes';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from './task-queues';
 
-/** What a run hands to the next one when it continues as new. */
-export interface ResumeState {
-  value: unknown;
-  context: unknown;
-  /** Effects emitted but not yet started when the run continued as new. */
-  pendingEffects: Effect[];
-  timers: { id: string; event: MachineEvent; dueAt: number }[];
-  path: PathEntry[];
-  stepsTaken: number;
-}
 
 export interface RuntimeOptions {
   /** Catalog id of the procedure, for status and search attributes. */
@@ -68,6 +59,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   const hostSettled = new Map<string, Promise<void>>();
   const path: PathEntry[] = resume ? [...resume.path] : [];
   let stepsTaken = resume?.stepsTaken ?? 0;
+  const operatorCommands: OperatorCommandRecord[] = resume?.operatorCommands ? [...resume.operatorCommands] : [];
   let processed = 0;
   let enqueued = 0;
   let lastReportedStep = '';
@@ -112,7 +104,8 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   wf.setHandler(
     operatorUpdate,
     async (command) => {
-      const ticket = enqueue(command as MachineEvent);
+      // The machine gets the parsed command (defaults applied, nothing unknown), never the raw payload.
+      const ticket = enqueue(operatorCommandSchema.parse(command) as MachineEvent);
       await wf.condition(() => processed >= ticket);
       return statusNow();
     },
@@ -135,6 +128,16 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     path.push(entry);
     stepsTaken += 1;
     if (path.length > PATH_KEPT) path.splice(0, path.length - PATH_KEPT);
+  };
+
+  /** An operator command goes into the path and the result, with who gave it and why. */
+  const noteOperatorCommand = (event: MachineEvent) => {
+    const { operator, reason } = event as { operator?: string; reason?: string };
+    const at = new Date().toISOString();
+    const step = currentStep(snapshot);
+    operatorCommands.push({ type: event.type, step, at, ...(operator ? { operator } : {}), ...(reason ? { reason } : {}) });
+    const by = operator ? ` by ${operator}` : '';
+    record({ step, action: event.type, title: `Operator: ${event.type.replace(/^operator\./, '')}${by}${reason ? ` (${reason})` : ''}`, startedAt: at, endedAt: at, outcome: 'done', ...(operator ? { operator } : {}), ...(reason ? { reason } : {}) });
   };
 
   const startEffect = (effect: Effect) => {
@@ -262,6 +265,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   while (snapshot.status === 'active') {
     await wf.condition(() => queue.length > 0);
     const event = queue.shift() as MachineEvent;
+    if (event.type.startsWith('operator.')) noteOperatorCommand(event);
     let actions: readonly { type: string; params?: unknown }[];
     [snapshot, actions] = transition(machine, snapshot, event as never);
     const effects = apply(actions);
@@ -282,6 +286,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
         timers: [...timers.entries()].map(([id, t]) => ({ id, event: t.event, dueAt: t.dueAt })),
         path,
         stepsTaken,
+        operatorCommands,
       };
       await wf.continueAsNew(input, next);
     }
@@ -291,7 +296,13 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   report();
   // Let in-flight updates see the final state before the run closes.
   await wf.condition(wf.allHandlersFinished);
-  return snapshot.output;
+  return withOperatorCommands(snapshot.output, operatorCommands);
+}
+
+/** The machine's output with the operator commands the procedure took, when it is a record. */
+function withOperatorCommands(output: unknown, operatorCommands: OperatorCommandRecord[]): unknown {
+  if (output === null || typeof output !== 'object' || Array.isArray(output)) return output;
+  return { ...output, operatorCommands };
 }
 
 /** The operator's words for why an effect failed. */

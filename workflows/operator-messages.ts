@@ -39,6 +39,18 @@ export interface PathEntry {
   endedAt?: string;
   outcome: 'running' | 'done' | 'failed' | 'cancelled';
   reason?: string;
+  /** For an operator command: who gave it. */
+  operator?: string;
+}
+
+/** An operator command as the procedure took it, kept for the result. */
+export interface OperatorCommandRecord {
+  type: string;
+  /** The step the procedure was at. */
+  step: string;
+  at: string;
+  operator?: string;
+  reason?: string;
 }
 
 /** What `status` answers: where the procedure is, why it is halted, what it has done. */

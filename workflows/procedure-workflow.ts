@@ -1,13 +1,17 @@
 /**
  * Turns a catalog entry into a workflow: validate the input (bad input fails the workflow at once,
- * before any step, with a message naming the field and the rule), then run its machine.
+ * before any step, with a message naming the field and the rule), accept a resume state only from
+ * continue-as-new, take the procedure's leases (another procedure holding one of its hosts, groups
+ * or clusters: refused, nothing touched), run its machine, release the leases.
  */
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import { procedureById } from '../machines/catalog';
+import { ApplicationFailure, ContinueAsNew, workflowInfo } from '@temporalio/workflow';
+import { leasesOf, procedureById } from '../machines/catalog';
 import { InvalidInputError, parseInput } from '../machines/input-errors';
-import { ResumeState, runMachine } from './machine-runtime';
+import { acquireLeases, currentHolder, releaseLeases } from './leases';
+import { runMachine } from './machine-runtime';
+import { acceptResumeState } from './resume-state';
 
-export async function runProcedure(id: string, input: unknown, resume?: ResumeState): Promise<unknown> {
+export async function runProcedure(id: string, input: unknown, resumeArgument?: unknown): Promise<unknown> {
   const procedure = procedureById(id);
   let parsed: unknown;
   try {
@@ -16,18 +20,31 @@ export async function runProcedure(id: string, input: unknown, resume?: ResumeSt
     if (err instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(err.message, err.name);
     throw err;
   }
-  return runMachine(
-    {
-      procedure: id,
-      machine: procedure.machine,
-      summarize: (context) => procedure.summarize(context as never),
-      hosts: procedure.hostsOf(parsed as never),
-      historyEventLimit: historyEventLimitFromMemo(),
-      hostPickupSeconds: (parsed as { waits?: { hostPickupSeconds?: number } }).waits?.hostPickupSeconds,
-    },
-    parsed,
-    resume,
-  );
+  const resume = acceptResumeState(procedure.machine, resumeArgument);
+  const leases = leasesOf(procedure, parsed);
+  const holder = currentHolder(id);
+  await acquireLeases(leases, holder);
+  let continuing = false;
+  try {
+    return await runMachine(
+      {
+        procedure: id,
+        machine: procedure.machine,
+        summarize: (context) => procedure.summarize(context as never),
+        hosts: procedure.hostsOf(parsed as never),
+        historyEventLimit: historyEventLimitFromMemo(),
+        hostPickupSeconds: (parsed as { waits?: { hostPickupSeconds?: number } }).waits?.hostPickupSeconds,
+      },
+      parsed,
+      resume,
+    );
+  } catch (err) {
+    // Continuing as new keeps the leases: the next run of this chain holds them.
+    continuing = err instanceof ContinueAsNew;
+    throw err;
+  } finally {
+    if (!continuing) await releaseLeases(leases, holder);
+  }
 }
 
 /**

@@ -1,0 +1,155 @@
+/**
+ * Leases, enforced by the Temporal server: a lease is a workflow whose id names what it guards
+ * (`spoolflow-lease:host:spoc-lon-1`, `spoolflow-lease:spoc-group:london`), and the server runs at
+ * most one workflow per id. A procedure takes its leases by starting those workflows as children
+ * before its first step; a second procedure on the same host or group, whatever its own workflow
+ * id and however it was started (CLI, Web UI, client, Temporal CLI), cannot start them and fails
+ * at once, touching nothing, with the holders named.
+ *
+ * Why fail rather than wait: a procedure queued behind another would start by itself later, after
+ * the situation it was started for has changed (the first procedure may already have restarted
+ * the same group); an operator should decide again, with the first one's result in front of them.
+ *
+ * A lease ends when its holder ends in any way: the holder releases it as its last act (completed,
+ * failed, aborted), and the lease workflow itself watches the holder through the server, so a
+ * holder that was terminated or timed out releases it too. Children are abandoned on parent close
+ * (not terminated), so a continue-as-new of the holder keeps its leases without a gap; the holder
+ * is known by its workflow id and the first run of its chain, which continue-as-new keeps.
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { LeaseActivities } from '../activities/lease-activities';
+import { describeLease, Lease, LEASE_HOLDER_MEMO, LeaseHolder, leaseWorkflowId } from '../machines/leases';
+import { CENTRAL_TASK_QUEUE } from './task-queues';
+
+/** The holder's own release, by its workflow id; a signal from anyone else changes nothing. */
+export const releaseLeaseSignal = wf.defineSignal<[string]>('releaseLease');
+export const leaseHolderQuery = wf.defineQuery<LeaseHolder>('leaseHolder');
+
+export interface LeaseInput {
+  lease: Lease;
+  holder: LeaseHolder;
+}
+
+/** How long one watch of the holder lasts before the lease workflow looks again (keeps its history short). */
+const WATCH_MS = 10 * 60_000;
+
+const watch = wf.proxyActivities<LeaseActivities>({
+  taskQueue: CENTRAL_TASK_QUEUE,
+  startToCloseTimeout: WATCH_MS + 60_000,
+  heartbeatTimeout: '30s',
+  // Unlimited attempts: a lease must outlive any outage of the server or the central worker.
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+const ask = wf.proxyActivities<LeaseActivities>({
+  taskQueue: CENTRAL_TASK_QUEUE,
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 10 },
+});
+
+/** The lease workflow: held until its holder releases it or ends. */
+export async function spoolflowLease(input: LeaseInput): Promise<{ ended: 'released' | 'holder-ended' }> {
+  let released = false;
+  wf.setHandler(releaseLeaseSignal, (workflowId) => {
+    if (workflowId === input.holder.workflowId) released = true;
+  });
+  wf.setHandler(leaseHolderQuery, () => input.holder);
+  wf.setCurrentDetails(`**${describeLease(input.lease)}** is held by \`${input.holder.workflowId}\` (${input.holder.procedure}) since ${input.holder.since}.`);
+  for (;;) {
+    if (released) return { ended: 'released' };
+    const scope = new wf.CancellationScope();
+    const outcome = await Promise.race([
+      scope.run(() => watch.awaitLeaseHolderClosed(input.holder, WATCH_MS)).then((r) => (r.closed ? 'holder-ended' : 'again')),
+      wf.condition(() => released).then(() => 'released' as const),
+    ]);
+    if (outcome === 'released') {
+      scope.cancel();
+      return { ended: 'released' };
+    }
+    if (outcome === 'holder-ended') return { ended: 'holder-ended' };
+    if (wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > 2_000) {
+      await wf.condition(wf.allHandlersFinished);
+      if (!released) await wf.continueAsNew<typeof spoolflowLease>(input);
+    }
+  }
+}
+
+/** One lease another procedure holds (`holder` null: it changed hands while we looked). */
+export interface LeaseConflict {
+  lease: Lease;
+  holder: LeaseHolder | null;
+}
+
+/** This run's holder identity: the workflow id and the first run of its chain. */
+export function currentHolder(procedure: string): LeaseHolder {
+  const info = wf.workflowInfo();
+  return { workflowId: info.workflowId, firstRunId: info.firstExecutionRunId, procedure, since: new Date(info.runStartTime).toISOString() };
+}
+
+type TakeResult = { taken: true; fresh: boolean } | { taken: false; holder: LeaseHolder | null };
+
+async function takeLease(lease: Lease, holder: LeaseHolder): Promise<TakeResult> {
+  const workflowId = leaseWorkflowId(lease);
+  let last: LeaseHolder | null = null;
+  for (let attempt = 0; attempt < HANDOVER_ATTEMPTS; attempt += 1) {
+    try {
+      await wf.startChild(spoolflowLease, {
+        workflowId,
+        taskQueue: CENTRAL_TASK_QUEUE,
+        args: [{ lease, holder }],
+        parentClosePolicy: 'ABANDON',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        memo: { [LEASE_HOLDER_MEMO]: holder },
+        staticSummary: `Lease on ${describeLease(lease)} for ${holder.workflowId}`,
+      });
+      return { taken: true, fresh: true };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const current = await ask.describeLeaseHolder(workflowId);
+      // Ended between our start and our look: try again.
+      if (current === null) continue;
+      // Ours already: this chain continued as new, or took it in an earlier attempt.
+      if (current.holder.workflowId === holder.workflowId && current.holder.firstRunId === holder.firstRunId) return { taken: true, fresh: false };
+      if (!current.holderEnded) return { taken: false, holder: current.holder };
+      // Its holder has just ended and the lease is being handed back: look again shortly.
+      last = current.holder;
+      await wf.sleep(HANDOVER_PAUSE_MS);
+    }
+  }
+  return { taken: false, holder: last };
+}
+
+/** A lease whose holder has ended is gone within the lease's poll (2 s); wait that long for it, no longer. */
+const HANDOVER_ATTEMPTS = 20;
+const HANDOVER_PAUSE_MS = 500;
+
+/**
+ * Takes every lease or none: when one is held by another procedure, the ones taken here are
+ * released again and a non-retryable `LeaseHeldError` names each holder. Nothing else has happened
+ * yet, so the procedure ends without a side effect.
+ */
+export async function acquireLeases(leases: Lease[], holder: LeaseHolder): Promise<void> {
+  const results = await Promise.all(leases.map(async (lease) => ({ lease, result: await takeLease(lease, holder) })));
+  const conflicts: LeaseConflict[] = results.flatMap(({ lease, result }) => (result.taken ? [] : [{ lease, holder: result.holder }]));
+  if (conflicts.length === 0) return;
+  await releaseLeases(
+    results.filter(({ result }) => result.taken && result.fresh).map(({ lease }) => lease),
+    holder,
+  );
+  const message = `refused before any step: ${conflicts.map(describeConflict).join('; ')}. One procedure at a time per host, SPOC group and cluster: wait until it ends (or abort it), then start this one again.`;
+  wf.setCurrentDetails(`**Refused**: ${message}`);
+  throw ApplicationFailure.nonRetryable(message, 'LeaseHeldError', ...conflicts);
+}
+
+function describeConflict(c: LeaseConflict): string {
+  if (!c.holder) return `${describeLease(c.lease)} was changing hands`;
+  return `${describeLease(c.lease)} is held by ${c.holder.workflowId} (${c.holder.procedure}, since ${c.holder.since})`;
+}
+
+/** Releases leases this holder took; never cancelled, never fails (a lease already gone is fine). */
+export async function releaseLeases(leases: Lease[], holder: LeaseHolder): Promise<void> {
+  await wf.CancellationScope.nonCancellable(() =>
+    Promise.all(leases.map((lease) => wf.getExternalWorkflowHandle(leaseWorkflowId(lease)).signal(releaseLeaseSignal, holder.workflowId).catch(() => undefined))),
+  );
+}
