@@ -46,15 +46,21 @@ export interface ProcedureDefinition {
   machine: AnyStateMachine;
   /** Hosts the procedure touches, for search attributes. */
   hostsOf: (input: never) => string[];
-  /** The SPOC groups and JobScheduler clusters the procedure changes; its hosts are leased too. */
+  /** The SPOC groups and JobScheduler clusters the procedure changes; its hosts are leased too, unless `watchesOnly`. */
   changes: (input: never) => Lease[];
+  /**
+   * A supervisor watches a cluster and changes no host by its own plan, so it holds only its
+   * supervision lease (one supervisor per cluster) and a cluster option change can run under it.
+   */
+  watchesOnly?: boolean;
   /** A small summary of the context for `status`. */
   summarize: (context: never) => Record<string, unknown>;
 }
 
 /** Every lease a procedure holds for its whole run: its hosts and what it changes, in canonical order. */
 export function leasesOf(procedure: ProcedureDefinition, input: unknown): Lease[] {
-  return canonicalLeases([...hostLeases(procedure.hostsOf(input as never)), ...procedure.changes(input as never)]);
+  const hosts = procedure.watchesOnly ? [] : hostLeases(procedure.hostsOf(input as never));
+  return canonicalLeases([...hosts, ...procedure.changes(input as never)]);
 }
 
 function summarizeGroupRestart(c: GroupRestartContext): Record<string, unknown> {
@@ -204,7 +210,8 @@ export const PROCEDURES = [
     inputSchema: passiveSupervisorInputSchema,
     machine: passiveClusterSupervisorMachine,
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
-    changes: (input: SupervisorInput) => [lease('cluster', input.cluster.cluster)],
+    changes: (input: SupervisorInput) => [lease('cluster-supervision', input.cluster.cluster)],
+    watchesOnly: true,
     summarize: (c: PassiveSupervisorContext) => summarizePassiveSupervisor(c),
   },
   {
@@ -215,7 +222,8 @@ export const PROCEDURES = [
     inputSchema: activeSupervisorInputSchema,
     machine: activeClusterSupervisorMachine,
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
-    changes: (input: SupervisorInput) => [lease('cluster', input.cluster.cluster)],
+    changes: (input: SupervisorInput) => [lease('cluster-supervision', input.cluster.cluster)],
+    watchesOnly: true,
     summarize: (c: ActiveSupervisorContext) => summarizeActiveSupervisor(c),
   },
   {

@@ -9,7 +9,11 @@ import { normalName } from './names';
 /** The memo key under which a lease workflow names its holder. */
 export const LEASE_HOLDER_MEMO = 'spoolflowLeaseHolder';
 
-export type LeaseKind = 'host' | 'spoc-group' | 'cluster';
+/**
+ * `cluster`: a change to a JobScheduler cluster (one at a time); `cluster-supervision`: the one
+ * supervisor a cluster has, whatever its workflow id.
+ */
+export type LeaseKind = 'host' | 'spoc-group' | 'cluster' | 'cluster-supervision';
 
 export interface Lease {
   kind: LeaseKind;
@@ -42,7 +46,16 @@ export function canonicalLeases(leases: Lease[]): Lease[] {
 
 /** The operator's words for a lease. */
 export function describeLease(l: Lease): string {
-  return l.kind === 'spoc-group' ? `SPOC group ${l.name}` : l.kind === 'cluster' ? `JobScheduler cluster ${l.name}` : `host ${l.name}`;
+  switch (l.kind) {
+    case 'spoc-group':
+      return `SPOC group ${l.name}`;
+    case 'cluster':
+      return `JobScheduler cluster ${l.name}`;
+    case 'cluster-supervision':
+      return `the supervision of JobScheduler cluster ${l.name}`;
+    case 'host':
+      return `host ${l.name}`;
+  }
 }
 
 /** Hosts and groups as leases. */

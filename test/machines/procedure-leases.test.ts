@@ -36,13 +36,10 @@ test('an OS restart of standalone servers holds only their hosts', () => {
   expect(leaseIds('restart-os-of-standalone-spocs', { spocs: [member('spoc-bts-1'), member('spoc-bts-2')] })).toEqual(['spoolflow-lease:host:spoc-bts-1', 'spoolflow-lease:host:spoc-bts-2']);
 });
 
-test('a cluster supervisor and a cluster option change hold the same cluster lease', () => {
+test('a cluster has one supervisor and one option change at a time; an option change runs under supervision', () => {
   const example = (id: string) => catalogEntries(undefined, '/tmp/spoolflow-sim').find((e) => e.id === id)?.exampleInput;
-  const supervisor = leaseIds('supervise-passive-cluster', example('supervise-passive-cluster'));
-  const option = leaseIds('set-cluster-option', example('set-cluster-option'));
-  const clusterLease = supervisor.find((id) => id.startsWith('spoolflow-lease:cluster:'));
-  expect(clusterLease).toBeDefined();
-  expect(option).toContain(clusterLease);
+  expect(leaseIds('supervise-passive-cluster', example('supervise-passive-cluster'))).toEqual(['spoolflow-lease:cluster-supervision:berlin']);
+  expect(leaseIds('set-cluster-option', example('set-cluster-option'))).toEqual(['spoolflow-lease:cluster:berlin', 'spoolflow-lease:host:js-berlin-3']);
 });
 
 test('names in another spelling are one lease: case, surrounding space, trailing dot', () => {
