@@ -28,11 +28,11 @@ function londonInput() {
   return { ...input, waits: { ...input.waits, groupServiceTimeoutSeconds: 5, onlineTimeoutSeconds: 5, convergenceSeconds: 1 } };
 }
 
-test('halts when the Management Server is down before anything is stopped, and a retry after it is back finishes', async () => {
+test('halts when the Management Server is down before anything is stopped, and a retry after it is back finishes; the retry is recorded with who gave it and why', async () => {
   const fleet = createTestFleet();
   fleet.managementServerDown = true;
   const workflowId = `halt-ms-${randomUUID()}`;
-  const output = await withWorkers(temporal, fleet, async () => {
+  const { output, path } = await withWorkers(temporal, fleet, async () => {
     await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
     const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
     expect(halted.step).toBe('checkManagementServer');
@@ -40,10 +40,13 @@ test('halts when the Management Server is down before anything is stopped, and a
     expect(fleet.record.read()).toEqual([]);
     await expect(spoolflow.command(workflowId, { type: 'operator.skip' })).rejects.toThrow(/not possible at step checkManagementServer/);
     fleet.managementServerDown = false;
-    await spoolflow.command(workflowId, { type: 'operator.retry' });
-    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+    await spoolflow.command(workflowId, { type: 'operator.retry', operator: 'alice', reason: 'the Management Server is back' });
+    const result = (await spoolflow.result(workflowId)) as SpocProcedureOutput & { operatorCommands: unknown[] };
+    return { output: result, path: (await spoolflow.status(workflowId)).path };
   });
   expect(output.outcome).toBe('completed');
+  expect(output.operatorCommands).toEqual([expect.objectContaining({ type: 'operator.retry', step: 'checkManagementServer', operator: 'alice', reason: 'the Management Server is back' })]);
+  expect(path).toContainEqual(expect.objectContaining({ action: 'operator.retry', operator: 'alice', reason: 'the Management Server is back' }));
   expect(leftStopped(fleet.record.read())).toEqual({});
   fleet.stop();
 });
