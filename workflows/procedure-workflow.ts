@@ -4,7 +4,7 @@
  * continue-as-new, take the procedure's leases (another procedure holding one of its hosts, groups
  * or clusters: refused, nothing touched), run its machine, release the leases.
  */
-import { ApplicationFailure, ContinueAsNew, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { leasesOf, procedureById } from '../machines/catalog';
 import { InvalidInputError, parseInput } from '../machines/input-errors';
 import { acquireLeases, currentHolder, releaseLeases } from './leases';
@@ -21,7 +21,8 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
     throw err;
   }
   const resume = acceptResumeState(procedure.machine, resumeArgument);
-  const leases = leasesOf(procedure, parsed);
+  // Procedures started before leases existed replay without them; every new one takes them.
+  const leases = patched(LEASES_PATCH) ? leasesOf(procedure, parsed) : [];
   const holder = currentHolder(id);
   await acquireLeases(leases, holder);
   let continuing = false;
@@ -57,3 +58,6 @@ function historyEventLimitFromMemo(): number | undefined {
 }
 
 export const HISTORY_LIMIT_MEMO = 'spoolflowHistoryEventLimit';
+
+/** The patch that introduced leases (workflows/leases.ts). */
+const LEASES_PATCH = 'spoolflow-leases';
