@@ -9,6 +9,7 @@ import path from 'node:path';
 import { groupRestartExample } from '../../client/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
+import { LEASE_HOLDER_MEMO } from '../../machines/leases';
 import { readOperationRecord } from '../../simulator/operation-record';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../helpers/record-invariants';
 import { testInventory } from '../helpers/sim-fleet';
@@ -33,7 +34,15 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   }
 }
 
-test('kill -9 of the workers mid-procedure: a new worker finishes it without repeating a step or taking two members down', async () => {
+async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('kill -9 of the workers mid-procedure: the leases stay held, a new worker finishes it without repeating a step or taking two members down, and the leases end with it', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-crash-'));
   const inventory = testInventory();
   const inventoryFile = path.join(dataDir, 'inventory.json');
@@ -52,9 +61,20 @@ test('kill -9 of the workers mid-procedure: a new worker finishes it without rep
   await waitFor(() => readOperationRecord(recordFile).some((e) => e.host === 'spoc-prg-2' && e.operation === 'stop-service' && e.outcome === 'accepted'), 90_000, 'the second member to be stopped');
   await worker.kill('SIGKILL');
   const atCrash = readOperationRecord(recordFile).length;
+  // The procedure's leases live on the server: the crash did not end them.
+  const leaseIds = ['spoolflow-lease:spoc-group:prague', ...members.map((h) => `spoolflow-lease:host:${h}`)];
+  for (const id of leaseIds) {
+    const lease = await temporal.client.workflow.getHandle(id).describe();
+    expect({ id, status: lease.status.name, holder: (lease.memo?.[LEASE_HOLDER_MEMO] as { workflowId?: string } | undefined)?.workflowId }).toEqual({ id, status: 'RUNNING', holder: workflowId });
+  }
 
   worker = spawnWorkerProcess(env);
   const output = (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+  // ... and the procedure's end ended them.
+  await waitForAsync(async () => {
+    const statuses = await Promise.all(leaseIds.map(async (id) => (await temporal.client.workflow.getHandle(id).describe()).status.name));
+    return statuses.every((s) => s === 'COMPLETED');
+  }, 30_000, 'the leases to end with their holder');
   await worker.kill('SIGTERM');
 
   expect(output.outcome).toBe('completed');
