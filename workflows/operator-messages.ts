@@ -60,7 +60,8 @@ export interface ProcedureStatus {
   state: unknown;
   /** The innermost step the machine is at. */
   step: string;
-  status: 'running' | 'halted' | 'waiting' | 'done';
+  /** `refused`: another procedure holds one of its leases; it ended before any step. */
+  status: 'running' | 'halted' | 'waiting' | 'done' | 'refused';
   halt: { step: string; title: string; reason: string; errorType?: string; options: string[] } | null;
   /** Operator commands the procedure accepts right now. */
   accepts: string[];

@@ -4,7 +4,9 @@
  * continue-as-new, take the procedure's leases (another procedure holding one of its hosts, groups
  * or clusters: refused, nothing touched), run its machine, release the leases.
  */
-import { ApplicationFailure, ContinueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { Lease, leaseWorkflowId } from '../machines/leases';
+import { ProcedureStatus, statusQuery } from './operator-messages';
 import { leasesOf, procedureById } from '../machines/catalog';
 import { InvalidInputError, parseInput } from '../machines/input-errors';
 import { acquireLeases, currentHolder, releaseLeases } from './leases';
@@ -24,7 +26,15 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
   // Procedures started before leases existed replay without them; every new one takes them.
   const leases = patched(LEASES_PATCH) ? leasesOf(procedure, parsed) : [];
   const holder = currentHolder(id);
-  await acquireLeases(leases, holder);
+  let refusal: string | null = null;
+  // Until the machine runs (it answers `status` itself), `status` says what the procedure waits for, or why it was refused.
+  setHandler(statusQuery, () => statusBeforeStart(id, leases, refusal));
+  try {
+    await acquireLeases(leases, holder);
+  } catch (err) {
+    if (err instanceof ApplicationFailure) refusal = err.message;
+    throw err;
+  }
   let continuing = false;
   try {
     return await runMachine(
@@ -46,6 +56,23 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
   } finally {
     if (!continuing) await releaseLeases(leases, holder);
   }
+}
+
+/** `status` while the leases are taken, and after a refusal (a query of the failed run answers it). */
+function statusBeforeStart(procedure: string, leases: Lease[], refusal: string | null): ProcedureStatus {
+  return {
+    procedure,
+    state: 'takeLeases',
+    step: 'takeLeases',
+    status: refusal ? 'refused' : 'running',
+    halt: refusal ? { step: 'takeLeases', title: 'Take the leases on its hosts and groups', reason: refusal, errorType: 'LeaseHeldError', options: [] } : null,
+    accepts: [],
+    summary: { leases: leases.map(leaseWorkflowId) },
+    path: [],
+    stepsTaken: 0,
+    timers: [],
+    inFlight: [],
+  };
 }
 
 /**

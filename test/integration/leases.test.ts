@@ -64,6 +64,10 @@ test('a second restart of a group under another workflow id is refused before an
     expect(refused.type).toBe('LeaseHeldError');
     expect(refused.message).toContain('SPOC group london is held by ' + first);
     expect(refused.message).toContain('host spoc-lon-1 is held by ' + first);
+    // `status` of the refused run says the same.
+    const status = await spoolflow.status(second);
+    expect(status).toMatchObject({ status: 'refused', step: 'takeLeases', halt: { errorType: 'LeaseHeldError' } });
+    expect(status.halt?.reason).toContain('SPOC group london is held by ' + first);
     // Nothing was touched by the refused one: spoc-lon-1's SPOC stays as the first left it.
     expect(fleet.record.read().length).toBe(before);
 
