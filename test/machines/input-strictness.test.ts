@@ -172,3 +172,11 @@ describe('names are bounded and printable', () => {
     for (const entry of examples) expect(parseInput(procedureById(entry.id).inputSchema, entry.id, entry.exampleInput)).toBeDefined();
   });
 });
+
+test('a parsed SPOC input parses to itself, as it must when the procedure continues as new with it', () => {
+  for (const entry of examples.filter((e) => !e.id.includes('cluster'))) {
+    const schema = procedureById(entry.id).inputSchema;
+    const once = schema.parse(entry.exampleInput);
+    expect(schema.parse(once)).toEqual(once);
+  }
+});
