@@ -108,6 +108,12 @@ describe('the result keeps the wait override like the load override', () => {
     expect(output.waitsOverride).toEqual({ ...SIMULATOR_WAITS_OVERRIDE, shortened });
   });
 
+  test('status shows it from the start', () => {
+    const procedure = procedureById('restart-group-with-cache-deletion');
+    const [first] = initialTransition(procedure.machine, validateInput(procedure.id, group({ waits: { betweenStartsSeconds: 60 }, waitsOverride: override })).input);
+    expect(procedure.summarize(first.context as never)).toMatchObject({ waitsOverride: { ...override, shortened: { betweenStartsSeconds: 60 } } });
+  });
+
   test('without an override the result says none', () => {
     expect(abortedOutput('restart-group-without-cache-deletion', group()).waitsOverride).toBeNull();
   });
