@@ -5,7 +5,8 @@
  *   spoolflow plan <id> --input <file|->
  *   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
  *   spoolflow status <workflowId>
- *   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--reason <text>] [--operator <name>] [--chain <chain> --order <id>]
+ *   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>]
+ *     (--operator and --reason go with every command and are recorded; overrideLoad needs both)
  *   spoolflow result <workflowId>
  *   spoolflow chart <id> [--workflow <workflowId>]   (Mermaid state chart; the procedure's current step highlighted)
  *
@@ -17,7 +18,7 @@ import { InvalidInputError } from '../machines/input-errors';
 import { catalogEntries } from '../client/catalog-entries';
 import { connectClient } from '../client/connect';
 import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
-import { operatorCommandSchema } from '../workflows/operator-messages';
+import { operatorCommandFromArgs, OperatorUsageError } from './operator-command';
 import { procedureById } from '../machines/catalog';
 import { mermaidChart } from '../client/state-chart';
 import { simCommand, SimUsageError } from './sim-commands';
@@ -30,7 +31,8 @@ const USAGE = `usage:
   spoolflow plan <id> --input <file|->
   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
   spoolflow status <workflowId>
-  spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--reason <text>] [--operator <name>] [--chain <chain> --order <id>]
+  spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>]
+                   (--operator and --reason go with every command and are recorded; overrideLoad needs both)
   spoolflow result <workflowId>
   spoolflow chart <id> [--workflow <workflowId>]
   spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
@@ -109,15 +111,15 @@ async function main(argv: string[]): Promise<void> {
       return withClient(async (c) => print(await c.result(arg1)));
     case 'operator': {
       if (!arg1 || !arg2) throw new UsageError('operator needs a workflow id and a command');
-      const parsed = operatorCommandSchema.safeParse({
-        type: `operator.${arg2}`,
-        ...(typeof flags.reason === 'string' ? { reason: flags.reason } : {}),
-        ...(typeof flags.operator === 'string' ? { operator: flags.operator } : {}),
-        ...(typeof flags.chain === 'string' ? { chain: flags.chain } : {}),
-        ...(typeof flags.order === 'string' ? { order: flags.order } : {}),
-      });
-      if (!parsed.success) throw new InvalidInputError('operator command', parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; '));
-      return withClient(async (c) => print(await c.command(arg1, parsed.data)));
+      let command;
+      try {
+        // Checked before connecting: --operator and --reason go with every command.
+        command = operatorCommandFromArgs(arg2, flags);
+      } catch (err) {
+        if (err instanceof OperatorUsageError) throw new UsageError(err.message);
+        throw err;
+      }
+      return withClient(async (c) => print(await c.command(arg1, command)));
     }
     case 'chart': {
       if (!arg1) throw new UsageError('chart needs a procedure id (see spoolflow catalog)');

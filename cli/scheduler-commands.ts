@@ -15,6 +15,7 @@ import { SchedulerClusterDb, type MemberObservation, type OrderStepRow } from '.
 import { workflowIdFor } from '../client/spoolflow-client';
 import { dataDir } from '../engine/data-dir';
 import { jobSchedulerClusterSchema, type JobSchedulerCluster, type JobSchedulerMember } from '../machines/jobscheduler-cluster-input';
+import { sameName } from '../machines/names';
 import { SchedulerFleet, type MemberProcessInfo } from '../scheduler-sim/scheduler-fleet';
 import { SimulatedSchedulerHost, simulatedHostConfigOf, type SimulatedSchedulerHostConfig } from '../scheduler-sim/scheduler-host';
 import { readSchedulerOperations, schedulerOperationsFile } from '../scheduler-sim/scheduler-operation-record';
@@ -216,14 +217,14 @@ function recordTail(site: Site, last: string | true | undefined): unknown {
 // ------------------------------------------------------------------------------ names
 
 function clusterNamed(site: Site, name: string): JobSchedulerCluster {
-  const cluster = site.clusters.find((c) => c.cluster.toLowerCase() === name.toLowerCase());
+  const cluster = site.clusters.find((c) => sameName(c.cluster, name));
   if (!cluster) throw new SchedulerUsageError(`no simulated JobScheduler cluster "${name}"; the clusters are ${site.clusters.map((c) => c.cluster).join(', ')}`);
   return cluster;
 }
 
 function memberNamed(site: Site, name: string): { cluster: JobSchedulerCluster; member: JobSchedulerMember } {
   for (const cluster of site.clusters) {
-    const member = cluster.members.find((m) => m.host.toLowerCase() === name.toLowerCase());
+    const member = cluster.members.find((m) => sameName(m.host, name));
     if (member) return { cluster, member };
   }
   throw new SchedulerUsageError(`no simulated JobScheduler member "${name}"; ${knownMembers(site)}`);

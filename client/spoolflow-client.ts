@@ -5,9 +5,9 @@
  */
 import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { procedureById, ProcedureDefinition } from '../machines/catalog';
-import { parseInput } from '../machines/input-errors';
+import { describeIssues, InvalidInputError, parseInput } from '../machines/input-errors';
 import { planProcedure, PlannedStep } from '../machines/plan';
-import { OperatorCommand, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
+import { OperatorCommand, operatorCommandSchema, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 
 /** The procedure did not accept an operator command (wrong moment, or invalid). */
@@ -18,6 +18,17 @@ export class OperatorCommandRefusedError extends Error {
 export interface StartedProcedure {
   workflowId: string;
   runId: string;
+}
+
+/**
+ * Checks an operator command with the schema the procedure checks it with (every command takes an
+ * optional `operator` and `reason`; unknown keys and blank names are refused); throws
+ * InvalidInputError naming the fields.
+ */
+export function parseOperatorCommand(command: unknown): OperatorCommand {
+  const parsed = operatorCommandSchema.safeParse(command);
+  if (!parsed.success) throw new InvalidInputError('operator command', describeIssues(parsed.error.issues));
+  return parsed.data;
 }
 
 /** Validates input for a procedure; throws InvalidInputError naming the fields. */
@@ -78,11 +89,16 @@ export class SpoolflowClient {
     return this.handle(workflowId).query(statusQuery);
   }
 
-  /** Sends an operator command; a refused one throws with the procedure's reason. */
+  /**
+   * Sends an operator command, with who sends it and why when given (`operator`, `reason`: the
+   * procedure records them). An invalid command throws InvalidInputError before anything is sent;
+   * a refused one throws with the procedure's reason.
+   */
   async command(workflowId: string, command: OperatorCommand): Promise<ProcedureStatus> {
+    const parsed = parseOperatorCommand(command);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.handle(workflowId).executeUpdate(operatorUpdate, { args: [command] });
+        return await this.handle(workflowId).executeUpdate(operatorUpdate, { args: [parsed] });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause) {
           throw new OperatorCommandRefusedError(`${workflowId} refused ${command.type}: ${err.cause.message}`);

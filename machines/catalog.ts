@@ -5,7 +5,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { canonicalLeases, hostLeases, lease, Lease } from './leases';
 import type { z } from 'zod';
-import { groupRestartInputSchema, GroupRestartInput } from './spoc-group-input';
+import { groupRestartInputSchema, GroupRestartInput, recordedWaitsOverride, WaitsOverride } from './spoc-group-input';
 import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './restart-group-without-cache-deletion';
 import { restartGroupWithCacheDeletionMachine, CacheDeletionContext, groupMembersRestartedInParallelMachine } from './restart-group-with-cache-deletion';
 import { createGroupFromStandaloneSpocsMachine } from './create-group-from-standalone-spocs';
@@ -79,6 +79,7 @@ function summarizeScenario(c: BlockContext): Record<string, unknown> {
     completedMembers: c.completedMembers,
     down: c.down,
     loadOverride: c.loadOverride,
+    waitsOverride: recordedWaitsOverride(c.input as BlockContext['input'] & { waitsOverride?: WaitsOverride }),
     abortReason: c.abortReason,
     couldNotStart: c.couldNotStart,
   };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { jobSchedulerClusterSchema, JobSchedulerCluster } from './jobscheduler-cluster-input';
 
 const watchSchema = z
-  .object({
+  .strictObject({
     pollMs: z.number().int().min(20).max(5000).default(100).describe('How often the cluster database is read while watching.'),
     maxWatchSeconds: z.number().int().min(1).max(600).default(60).describe('A watch that saw no change reports after this long (keeps the history small and the status fresh).'),
     terminateTimeoutSeconds: z.number().int().min(1).max(600).default(60).describe('How long a member may take to end normally when the supervisor terminates it.'),
@@ -16,7 +16,7 @@ const watchSchema = z
 
 function supervisorInput(mode: 'passive' | 'active') {
   return z
-    .object({
+    .strictObject({
       cluster: jobSchedulerClusterSchema,
       watch: watchSchema,
     })

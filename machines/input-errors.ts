@@ -2,7 +2,17 @@
 import type { z } from 'zod';
 
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`).join('; ');
+  return issues.flatMap(describeIssue).join('; ');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = (path: readonly PropertyKey[]) => (path.length ? path.map(String).join('.') : '(input)');
+  // An unknown key is named as the field it would be, so a misspelled one reads like a typo.
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `in ${at(issue.path)}` : 'at the top level';
+    return issue.keys.map((key) => `${at([...issue.path, key])}: unknown field "${key}", not allowed ${where} (misspelled? see the input schema for the fields it takes)`);
+  }
+  return [`${at(issue.path)}: ${issue.message}`];
 }
 
 /** Parses input or throws an InvalidInputError naming the fields. */

@@ -29,6 +29,7 @@
  * Values that can carry credentials (the database connection string) are never echoed in messages.
  */
 import { z } from 'zod';
+import { hostNameSchema, normalNameSchema } from './input-rules';
 import { refuseRepeatedHosts } from './spoc-group-input';
 
 /** The start options of the primary of a passive cluster: `-exclusive`. */
@@ -132,12 +133,6 @@ export const clusterStartOptionsSchema = z
   })
   .describe('Cluster start options: "-exclusive", "-exclusive -backup [-backup-precedence=n]" or "-exclusive -distributed-orders".');
 
-const hostName = z
-  .string()
-  .min(1, 'a host name is required')
-  .max(253)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a DNS host name (letters, digits, dots and hyphens)');
-
 /** Characters cmd.exe would interpret when `.\bin\jobscheduler.cmd` is run from the install folder. */
 const CMD_SPECIAL = /["%^!&|<>]/;
 
@@ -170,8 +165,8 @@ const INSTALL_DIR_RULES: Record<'unix' | 'windows', (dir: string) => string | un
 
 /** One JobScheduler of the cluster. */
 export const jobSchedulerMemberSchema = z
-  .object({
-    host: hostName.describe('Host the JobScheduler runs on; its agent listens on the task queue of this host.'),
+  .strictObject({
+    host: hostNameSchema.describe('Host the JobScheduler runs on, in its normal form; its agent listens on the task queue of this host.'),
     os: z.enum(['unix', 'windows'], { message: 'must be "unix" or "windows"' }).describe('Operating system of the host: decides the install folder syntax and the start script.'),
     jobSchedulerId: z
       .string()
@@ -206,7 +201,7 @@ export const DEFAULT_HEARTBEAT = { intervalSeconds: 60, timeoutSeconds: 120 } as
 
 /** How the procedure judges a member's heart beat. */
 export const heartbeatSchema = z
-  .object({
+  .strictObject({
     intervalSeconds: z
       .number()
       // Fractions of a second are for clusters on one machine (the simulated one); production keeps JobScheduler's 60 s.
@@ -237,8 +232,8 @@ export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
 /** A JobScheduler cluster: its members, their shared identity and their roles. */
 export const jobSchedulerClusterSchema = z
-  .object({
-    cluster: z.string().trim().min(1, 'a cluster name is required').max(128).describe('Name of the cluster, as the operators call it.'),
+  .strictObject({
+    cluster: normalNameSchema('a cluster name').describe('Name of the cluster, as the operators call it; compared in its normal form (case, surrounding spaces and a trailing dot do not count).'),
     mode: z
       .enum(['passive', 'active'], { message: 'must be "passive" (one primary, backups take over) or "active" (all members run, orders are distributed)' })
       .describe('Passive: only the primary is active. Active: all members are active.'),

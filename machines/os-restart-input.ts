@@ -5,7 +5,16 @@
  * host may take to come back, and the runbook's "wait circa 5-10 minutes" before the next member.
  */
 import { z } from 'zod';
-import { groupMembersSchema, groupNameSchema, groupRestartWaitsSchema, loadOverrideSchema, refuseRepeatedHosts, spocMemberSchema } from './spoc-group-input';
+import {
+  groupMembersSchema,
+  groupNameSchema,
+  groupRestartWaitsSchema,
+  loadOverrideSchema,
+  refuseRepeatedHosts,
+  refuseWaitsBelowFloors,
+  spocMemberSchema,
+  waitsOverrideSchema,
+} from './spoc-group-input';
 
 export const osRestartWaitsSchema = groupRestartWaitsSchema
   .unwrap()
@@ -30,27 +39,35 @@ export const osRestartWaitsSchema = groupRestartWaitsSchema
       .min(0)
       .max(3600)
       .default(600)
-      .describe('Group: wait after the SPOC shows online on the Management Server before the next member (runbook: circa 5-10 minutes).'),
+      .describe('Group: wait after the SPOC shows online on the Management Server before the next member (runbook: circa 5-10 minutes; below 300 needs waitsOverride).'),
   })
   .prefault({});
 
 export type OsRestartWaits = z.infer<typeof osRestartWaitsSchema>;
 
 export const groupOsRestartInputSchema = z
-  .object({
+  .strictObject({
     group: groupNameSchema,
     members: groupMembersSchema.describe('Every member of the SPOC group, in the order their servers are restarted.'),
     waits: osRestartWaitsSchema,
     loadOverride: loadOverrideSchema.optional(),
+    waitsOverride: waitsOverrideSchema.optional(),
   })
-  .superRefine((input, ctx) => refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx));
+  .superRefine((input, ctx) => {
+    refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx);
+    refuseWaitsBelowFloors(input, ctx);
+  });
 export type GroupOsRestartInput = z.infer<typeof groupOsRestartInputSchema>;
 
 export const standaloneOsRestartInputSchema = z
-  .object({
+  .strictObject({
     spocs: z.array(spocMemberSchema).min(1, 'name at least one standalone SPOC server').max(64).describe('Standalone SPOC servers (in no SPOC group); they restart in parallel.'),
     waits: osRestartWaitsSchema,
     loadOverride: loadOverrideSchema.optional(),
+    waitsOverride: waitsOverrideSchema.optional(),
   })
-  .superRefine((input, ctx) => refuseRepeatedHosts(input.spocs.map((m, i) => ({ host: m.host, path: ['spocs', i, 'host'] })), ctx));
+  .superRefine((input, ctx) => {
+    refuseRepeatedHosts(input.spocs.map((m, i) => ({ host: m.host, path: ['spocs', i, 'host'] })), ctx);
+    refuseWaitsBelowFloors(input, ctx);
+  });
 export type StandaloneOsRestartInput = z.infer<typeof standaloneOsRestartInputSchema>;

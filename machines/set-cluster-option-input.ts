@@ -13,11 +13,13 @@
  */
 import { z } from 'zod';
 import { describeIssues } from './input-errors';
+import { hostNameSchema } from './input-rules';
+import { sameName } from './names';
 import { formatClusterOptions, jobSchedulerClusterSchema, parseClusterOptions, type JobSchedulerCluster, type JobSchedulerMember } from './jobscheduler-cluster-input';
 
 /** How long each step may take on the host before it halts. */
 export const setClusterOptionWaitsSchema = z
-  .object({
+  .strictObject({
     stopTimeoutSeconds: z
       .number()
       .int()
@@ -56,9 +58,9 @@ const newOptionsSchema = z
   .describe('The cluster options the member starts with from now on: "-exclusive", "-exclusive -backup [-backup-precedence=n]" or "-exclusive -distributed-orders".');
 
 export const setClusterOptionInputSchema = z
-  .object({
+  .strictObject({
     cluster: jobSchedulerClusterSchema.describe('The cluster as it is now, before the change.'),
-    host: z.string().trim().min(1, 'name the host of the member whose options are set').describe('The member whose cluster options are set, by its host.'),
+    host: hostNameSchema.describe('The member whose cluster options are set, by its host (in any spelling of its name).'),
     options: newOptionsSchema,
     waits: setClusterOptionWaitsSchema,
   })
@@ -85,10 +87,9 @@ export const setClusterOptionInputSchema = z
 /** The validated input: the new options in the runbook's spelling. */
 export type SetClusterOptionInput = z.infer<typeof setClusterOptionInputSchema>;
 
-/** Position of the member on `host` (host names compare case-insensitively), or -1. */
+/** Position of the member on `host` (host names compare in their normal form), or -1. */
 export function memberIndexOf(cluster: JobSchedulerCluster, host: string): number {
-  const wanted = host.trim().toLowerCase();
-  return cluster.members.findIndex((m) => m.host.toLowerCase() === wanted);
+  return cluster.members.findIndex((m) => sameName(m.host, host));
 }
 
 /** The member whose options the procedure sets. */

@@ -1,23 +1,21 @@
 /**
  * The input of the SPOC group procedures, validated with zod at every boundary (CLI, client,
- * workflow start). Waits default to the runbook's values and can be shortened or lengthened per
- * run within bounds an operator would call sane.
+ * workflow start). Unknown keys are refused (a misspelled wait would otherwise silently keep its
+ * default); group and host names are parsed to their normal form (`input-rules.ts`). Waits default
+ * to the runbook's values and can be lengthened per run within bounds an operator would call sane;
+ * the runbook's waits are floors, and a shorter one needs an explicit, recorded `waitsOverride`.
  */
 import { z } from 'zod';
+import { hostNameSchema, normalNameSchema, operatorNameSchema, reasonSchema, serviceNameSchema } from './input-rules';
+import { normalName } from './names';
 import { isProtectedService, ROLE_SERVICES } from './spoc-services';
 
-const hostName = z
-  .string()
-  .min(1, 'a host name is required')
-  .max(253)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'must be a DNS host name (letters, digits, dots and hyphens)');
-
-const serviceName = z.string().min(1).max(256);
+const serviceName = serviceNameSchema;
 
 /** One SPOC site server of the group. */
 export const spocMemberSchema = z
-  .object({
-    host: hostName.describe('Site server host name; its agent listens on the task queue of this host.'),
+  .strictObject({
+    host: hostNameSchema.describe('Site server host name; its agent listens on the task queue of this host.'),
     installDir: z
       .string()
       .regex(/^[A-Za-z]:[\\/]/, 'must be an absolute Windows path with a drive letter, e.g. C:\\Program Files\\Dispatcher Paragon')
@@ -51,13 +49,70 @@ export const spocMemberSchema = z
 export type SpocMember = z.infer<typeof spocMemberSchema>;
 
 /** The operator's explicit, recorded decision to run with load on the members. */
-export const loadOverrideSchema = z.object({
-  operator: z.string().min(1).describe('Who decided to run with load.'),
-  reason: z.string().min(5).describe('Why the load check is overridden; kept in the result.'),
+export const loadOverrideSchema = z.strictObject({
+  operator: operatorNameSchema.describe('Who decided to run with load.'),
+  reason: reasonSchema(5).describe('Why the load check is overridden; kept in the result.'),
 });
 
+/** The operator's explicit, recorded decision to run with waits shorter than the runbook's. */
+export const waitsOverrideSchema = z
+  .strictObject({
+    operator: operatorNameSchema.describe('Who decided to wait less than the runbook says.'),
+    reason: reasonSchema(5).describe('Why the runbook\'s waits are shortened; kept in the result.'),
+  })
+  .describe('Needed for any wait below the runbook\'s floor (groupServiceTimeoutSeconds 120, convergenceSeconds 300, betweenStartsSeconds 180, settleSeconds 300); kept in the result.');
+
+export type WaitsOverride = z.infer<typeof waitsOverrideSchema>;
+
+/**
+ * The runbook's waits, as floors. The group service floor is the top of the runbook's "1-2
+ * minutes": the service may take that long to start by itself, and a shorter timeout would halt
+ * and ask the operator to start it by hand while it is still starting on its own.
+ */
+export const WAIT_FLOORS = {
+  groupServiceTimeoutSeconds: { seconds: 120, runbook: 'the group service starts by itself within 1-2 minutes' },
+  convergenceSeconds: { seconds: 300, runbook: 'circa 5 minutes for the distributed layer to converge' },
+  betweenStartsSeconds: { seconds: 180, runbook: '3-10 minutes between the starts of two members' },
+  settleSeconds: { seconds: 300, runbook: 'circa 5-10 minutes after an OS restart before the next member' },
+} as const;
+
+export type WaitWithFloor = keyof typeof WAIT_FLOORS;
+
+/** The waits set below the runbook's floors, with their values. */
+export function waitsBelowFloors(waits: Partial<Record<WaitWithFloor, number>>): Partial<Record<WaitWithFloor, number>> {
+  const below: Partial<Record<WaitWithFloor, number>> = {};
+  for (const key of Object.keys(WAIT_FLOORS) as WaitWithFloor[]) {
+    const value = waits[key];
+    if (value !== undefined && value < WAIT_FLOORS[key].seconds) below[key] = value;
+  }
+  return below;
+}
+
+/** Refuses a wait below the runbook's floor unless the input carries a `waitsOverride`. */
+export function refuseWaitsBelowFloors(input: { waits: Partial<Record<WaitWithFloor, number>>; waitsOverride?: WaitsOverride | undefined }, ctx: z.RefinementCtx): void {
+  if (input.waitsOverride) return;
+  for (const [key, value] of Object.entries(waitsBelowFloors(input.waits)) as [WaitWithFloor, number][]) {
+    const floor = WAIT_FLOORS[key];
+    ctx.addIssue({
+      code: 'custom',
+      path: ['waits', key],
+      message: `${value} s is below the runbook's floor of ${floor.seconds} s (${floor.runbook}); a shorter wait needs waitsOverride {operator, reason}`,
+    });
+  }
+}
+
+/** What the result records of a wait override: who, why, and which waits were below the floors. */
+export interface RecordedWaitsOverride extends WaitsOverride {
+  shortened: Partial<Record<WaitWithFloor, number>>;
+}
+
+export function recordedWaitsOverride(input: { waits: Partial<Record<WaitWithFloor, number>>; waitsOverride?: WaitsOverride | undefined }): RecordedWaitsOverride | null {
+  if (!input.waitsOverride) return null;
+  return { operator: input.waitsOverride.operator, reason: input.waitsOverride.reason, shortened: waitsBelowFloors(input.waits) };
+}
+
 export const groupRestartWaitsSchema = z
-  .object({
+  .strictObject({
     serviceTimeoutSeconds: z
       .number()
       .int()
@@ -71,7 +126,7 @@ export const groupRestartWaitsSchema = z
       .min(5)
       .max(600)
       .default(120)
-      .describe('How long the group service may take to start by itself after the SPOC (runbook: 1-2 minutes).'),
+      .describe('How long the group service may take to start by itself after the SPOC (runbook: 1-2 minutes; below 120 needs waitsOverride).'),
     onlineTimeoutSeconds: z
       .number()
       .int()
@@ -92,7 +147,7 @@ export const groupRestartWaitsSchema = z
       .min(0)
       .max(3600)
       .default(300)
-      .describe('Wait after the rescue-finished line for the distributed layer to converge (runbook: circa 5 minutes).'),
+      .describe('Wait after the rescue-finished line for the distributed layer to converge (runbook: circa 5 minutes; below 300 needs waitsOverride).'),
     hostPickupSeconds: z
       .number()
       .int()
@@ -106,7 +161,7 @@ export const groupRestartWaitsSchema = z
       .min(1)
       .max(1800)
       .default(180)
-      .describe('Restart with cache deletion: wait between the starts of two members (runbook: 3-10 minutes, more when more jobs were not deleted).'),
+      .describe('Restart with cache deletion: wait between the starts of two members (runbook: 3-10 minutes, more when more jobs were not deleted; below 180 needs waitsOverride).'),
   })
   .default({
     serviceTimeoutSeconds: 300,
@@ -118,7 +173,7 @@ export const groupRestartWaitsSchema = z
     hostPickupSeconds: 60,
   });
 
-export const groupNameSchema = z.string().min(1).describe('SPOC group name as shown on the Management Server.');
+export const groupNameSchema = normalNameSchema('a SPOC group name').describe('SPOC group name as shown on the Management Server; compared in its normal form (case, surrounding spaces and a trailing dot do not count).');
 
 /** The members of a SPOC group: at least two (a one-member group is not supported). */
 export const groupMembersSchema = z
@@ -126,23 +181,29 @@ export const groupMembersSchema = z
   .min(2, 'a SPOC group has at least two SPOC servers; a one-member group is not a supported configuration')
   .max(32);
 
-/** Refuses a host listed twice anywhere in an input (members, new member, removed member...). */
+/** Refuses a host listed twice anywhere in an input (members, new member, removed member...), in any spelling of its name. */
 export function refuseRepeatedHosts(hostsWithPaths: { host: string; path: (string | number)[] }[], ctx: z.RefinementCtx): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, (string | number)[]>();
   for (const { host, path } of hostsWithPaths) {
-    const key = host.toLowerCase();
-    if (seen.has(key)) ctx.addIssue({ code: 'custom', path, message: `host "${host}" is listed twice` });
-    seen.add(key);
+    const key = normalName(host);
+    const first = seen.get(key);
+    if (first) {
+      ctx.addIssue({ code: 'custom', path, message: `host "${host}" is listed twice (also at ${first.join('.')}; case, surrounding spaces and a trailing dot do not make another host)` });
+    } else seen.set(key, path);
   }
 }
 
 export const groupRestartInputSchema = z
-  .object({
+  .strictObject({
     group: groupNameSchema,
     members: groupMembersSchema,
     waits: groupRestartWaitsSchema,
     loadOverride: loadOverrideSchema.optional(),
+    waitsOverride: waitsOverrideSchema.optional(),
   })
-  .superRefine((input, ctx) => refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx));
+  .superRefine((input, ctx) => {
+    refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx);
+    refuseWaitsBelowFloors(input, ctx);
+  });
 
 export type GroupRestartInput = z.infer<typeof groupRestartInputSchema>;

@@ -9,12 +9,12 @@ import type { StateConfig } from './haltable-step';
 import { abortRestoreStates } from './abort-restore-steps';
 import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
 import { BLOCK_DELAYS, BlockContext } from './spoc-group-blocks';
-import type { SpocMember } from './spoc-group-input';
+import { recordedWaitsOverride, type SpocMember, type WaitsOverride } from './spoc-group-input';
 import { initialSpocContext } from './spoc-procedure-context';
 import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
 
 export interface ScenarioContext<I> extends BlockContext {
-  input: I & BlockContext['input'] & { loadOverride?: { operator: string; reason: string } };
+  input: I & BlockContext['input'] & { loadOverride?: { operator: string; reason: string }; waitsOverride?: WaitsOverride };
 }
 
 export interface ScenarioDefinition<I> {
@@ -75,6 +75,8 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
         context.abortReason === null ? 'completed' : 'aborted',
         def.groupOf(context.input as I),
         context.abortReason === null ? (def.notes?.(context) ?? []) : (def.abortNotes?.(context) ?? []),
+        // The input's override, like the load override: a run with shortened waits says so in its result.
+        recordedWaitsOverride(context.input),
       ),
   });
 }

@@ -1,5 +1,6 @@
 /** The result a SPOC procedure returns: what it did, and in what state it left the hosts. */
 import type { SpocProcedureContext } from './spoc-procedure-context';
+import type { RecordedWaitsOverride } from './spoc-group-input';
 
 export interface SpocProcedureOutput {
   outcome: 'completed' | 'aborted';
@@ -9,6 +10,8 @@ export interface SpocProcedureOutput {
   leftStopped: Record<string, string[]>;
   couldNotStart: Record<string, { service: string; reason: string }[]>;
   loadOverride: { operator: string; reason: string } | null;
+  /** Set when the input shortened the runbook's waits: who, why, and the waits below the floors. */
+  waitsOverride: RecordedWaitsOverride | null;
   abortReason: string | null;
   /** What the operator should know now. */
   notes: string[];
@@ -19,6 +22,7 @@ export function spocProcedureOutput(
   outcome: SpocProcedureOutput['outcome'],
   group: string,
   notes: string[] = [],
+  waitsOverride: RecordedWaitsOverride | null = null,
 ): SpocProcedureOutput {
   return {
     outcome,
@@ -27,6 +31,7 @@ export function spocProcedureOutput(
     leftStopped: context.down,
     couldNotStart: context.couldNotStart,
     loadOverride: context.loadOverride,
+    waitsOverride,
     abortReason: context.abortReason,
     notes,
   };

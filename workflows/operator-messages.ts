@@ -4,21 +4,35 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { nonBlankText, operatorNameSchema, reasonSchema } from '../machines/input-rules';
 
-/** Operator commands, validated before the update is accepted. */
+/**
+ * Who sends a command and why: optional on every command (the runtime records them in the path
+ * and the result), never blank when given.
+ */
+const attribution = {
+  operator: operatorNameSchema.optional().describe('Who sends the command; recorded in the path and the result.'),
+  reason: reasonSchema().optional().describe('Why; recorded in the path and the result.'),
+};
+
+/**
+ * Operator commands, validated before the update is accepted. Unknown keys are refused: a command
+ * that carries something the procedure would ignore means something else than it says.
+ */
 export const operatorCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('operator.retry') }),
-  z.object({ type: z.literal('operator.skip') }),
-  z.object({ type: z.literal('operator.abort'), reason: z.string().min(1).max(500).optional() }),
-  z.object({ type: z.literal('operator.startGroupService') }),
-  z.object({
+  z.strictObject({ type: z.literal('operator.retry'), ...attribution }),
+  z.strictObject({ type: z.literal('operator.skip'), ...attribution }),
+  z.strictObject({ type: z.literal('operator.abort'), ...attribution }),
+  z.strictObject({ type: z.literal('operator.startGroupService'), ...attribution }),
+  z.strictObject({
     type: z.literal('operator.overrideLoad'),
-    operator: z.string().min(1).describe('Who overrides the load check.'),
-    reason: z.string().min(5).describe('Why; kept in the result.'),
+    operator: operatorNameSchema.describe('Who overrides the load check.'),
+    reason: reasonSchema(5).describe('Why; kept in the result.'),
   }),
-  z.object({
+  z.strictObject({
     type: z.literal('operator.submitOrder'),
-    chain: z.string().min(1).max(100).describe('The distributed job chain the order runs through.'),
+    ...attribution,
+    chain: nonBlankText(100, 'the job chain').describe('The distributed job chain the order runs through.'),
     order: z
       .string()
       .min(1)

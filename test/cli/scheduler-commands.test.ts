@@ -126,6 +126,10 @@ test('an unknown member or cluster is refused with exit code 2, and the message 
   expect(scheduler('record', '--last', 'all')).toMatchObject({ status: 2 });
 });
 
+test('a cluster is found by any spelling of its name, as the inputs take it', () => {
+  expect(run<{ clusters: ClusterView[] }>('status', ' Berlin.').clusters.map((c) => c.cluster)).toEqual(['berlin']);
+});
+
 test('kill aborts a member: its process is gone at once, and it is no longer alive once the heartbeat timeout has passed', async () => {
   const pid = fleet.info('js-berlin-2').pid;
   expect(run('kill', 'js-berlin-2')).toEqual({ member: 'js-berlin-2', pid, outcome: 'killed' });

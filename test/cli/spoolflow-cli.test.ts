@@ -58,3 +58,12 @@ test('an order submitted from the CLI is checked before any connection is tried'
   expect(stderr).toContain('order: must be an order id');
   expect(spoolflow(['operator', 'jobscheduler-cluster-munich', 'submitOrder', '--order', 'o-1'])).toMatchObject({ code: 2, stderr: expect.stringContaining('chain') });
 });
+
+test('--operator and --reason go with every operator command and are checked before any connection is tried', () => {
+  const blank = spoolflow(['operator', 'spoc-group-london', 'retry', '--operator', '  ', '--reason', 'host checked']);
+  expect(blank).toMatchObject({ code: 2, stderr: expect.stringContaining('operator: must not be blank') });
+  expect(spoolflow(['operator', 'spoc-group-london', 'abort', '--reason', ' '])).toMatchObject({ code: 2, stderr: expect.stringContaining('reason: must not be blank') });
+  expect(spoolflow(['operator', 'spoc-group-london', 'retry', '--chain', 'etl'])).toMatchObject({ code: 2, stderr: expect.stringContaining('chain: unknown field "chain"') });
+  // A valid command gets as far as connecting (to nowhere, here): the flags were taken, not dropped.
+  expect(spoolflow(['operator', 'spoc-group-london', 'skip', '--operator', 'ann', '--reason', 'host checked']).code).toBe(1);
+});

@@ -114,6 +114,7 @@ test('a member restarted by hand while another restarts: the group is restarted 
     group: 'prague',
     members: members.map((host) => ({ host, installDir: inventory.siteServers[0]?.installDir, otherServices: ['Dispatcher Paragon FlexiSpooler'] })),
     waits: { ...fastWaits, restartDelaySeconds: 30 },
+    waitsOverride: examples['restart-os-of-group-members'].waitsOverride,
   };
   const output = (await withWorkers(temporal, fleet, async () => {
     await spoolflow.start('restart-os-of-group-members', input, { workflowId });

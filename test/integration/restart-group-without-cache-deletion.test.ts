@@ -3,7 +3,7 @@
  * central worker, one agent per simulated host, production activities.
  */
 import { randomUUID } from 'node:crypto';
-import { groupRestartExample } from '../../client/example-inputs';
+import { groupRestartExample, SIMULATOR_WAITS_OVERRIDE } from '../../client/example-inputs';
 import { planProcedure } from '../../machines/plan';
 import { restartGroupWithoutCacheDeletionMachine } from '../../machines/restart-group-without-cache-deletion';
 import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
@@ -26,11 +26,17 @@ test('restarts every member one at a time, in runbook order, and leaves every se
   const inventory = testInventory();
   const fleet = createTestFleet(inventory);
   const input = groupRestartExample(inventory, 'prague');
+  // Started as from the Web UI, with the names spelled another way: the procedure runs on their
+  // normal forms, so spoc-prg-1's steps reach the queue its agent polls.
+  const respelled = { ...input, group: ' Prague', members: input.members.map((m, i) => (i === 0 ? { ...m, host: 'SPOC-PRG-1.' } : m)) };
   const output = await withWorkers(temporal, fleet, () =>
-    temporal.client.workflow.execute('restartGroupWithoutCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: `test-${randomUUID()}`, args: [input] }),
+    temporal.client.workflow.execute('restartGroupWithoutCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: `test-${randomUUID()}`, args: [respelled] }),
   ) as SpocProcedureOutput;
 
   expect(output.outcome).toBe('completed');
+  expect(output.group).toBe('prague');
+  // The example's waits are the simulator's, below the runbook's floors: the result says who allowed that.
+  expect(output.waitsOverride).toEqual({ ...SIMULATOR_WAITS_OVERRIDE, shortened: { convergenceSeconds: input.waits.convergenceSeconds, betweenStartsSeconds: input.waits.betweenStartsSeconds, groupServiceTimeoutSeconds: input.waits.groupServiceTimeoutSeconds } });
   expect(output.completedMembers).toEqual(['spoc-prg-1', 'spoc-prg-2', 'spoc-prg-3']);
   expect(output.leftStopped).toEqual({});
 

@@ -121,7 +121,7 @@ describe('shared identity', () => {
 
   test('refuses a host listed twice', () => {
     expect(refusal(passive(member('a', '-exclusive'), member('A', '-exclusive -backup')))).toBe(
-      'invalid input for jobSchedulerCluster: members.1.host: host "A" is listed twice',
+      'invalid input for jobSchedulerCluster: members.1.host: host "a" is listed twice (also at members.0.host; case, surrounding spaces and a trailing dot do not make another host)',
     );
   });
 

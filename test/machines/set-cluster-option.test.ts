@@ -81,8 +81,8 @@ describe('input', () => {
     expect(unixInput.waits).toEqual({ stopTimeoutSeconds: 300, startTimeoutSeconds: 300, hostPickupSeconds: 60 });
   });
 
-  test('finds the member by its host whatever the case', () => {
-    expect(parse({ cluster: unixCluster, host: 'JS-2', options: '-exclusive -backup' }).host).toBe('JS-2');
+  test('finds the member by its host whatever the case, and keeps the host in its normal form', () => {
+    expect(parse({ cluster: unixCluster, host: 'JS-2.', options: '-exclusive -backup' }).host).toBe('js-2');
     expect(planProcedure(machine, parse({ cluster: unixCluster, host: 'JS-2', options: '-exclusive -backup' }))[0]?.host).toBe('js-2');
   });
 
