@@ -33,9 +33,7 @@ async function main(): Promise<void> {
   const temporal = await startTestTemporal();
   const spoolflow = new SpoolflowClient(temporal.client);
   const fleet = createTestFleet();
-  // Histories named `--started-before-<patch>` were recorded by older code and stay: they prove
-  // that procedures started before a patch still replay (workflows/procedure-workflow.ts).
-  for (const f of readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json') && !f.includes('--started-before-'))) rmSync(path.join(HISTORIES_DIR, f));
+  for (const f of readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'))) rmSync(path.join(HISTORIES_DIR, f));
 
   const input = (group: string) => {
     const i = groupRestartExample(testInventory(), group);

@@ -20,6 +20,7 @@ import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, 
 import { AnyStateMachine, transition, initialTransition } from 'xstate';
 import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf, placeOf } from '../machines/effects';
 import { directivesOf, MachineEvent } from '../machines/machine-directives';
+import { describeIssues } from '../machines/input-errors';
 import { currentStep, formatSeconds } from '../machines/plan';
 import { activityOptionsFor } from './activity-options';
 import { OperatorCommandRecord, operatorCommandSchema, operatorUpdate, PathEntry, ProcedureStatus, statusQuery } from './operator-messages';
@@ -40,6 +41,11 @@ export interface RuntimeOptions {
   historyEventLimit?: number;
   /** How long an agent may take to pick up a step before it halts as unreachable. */
   hostPickupSeconds?: number;
+  /**
+   * The input the next run gets when this one continues as new: the input as it was given, which
+   * the next run parses again (a parsed input need not parse again: a cluster's options become objects).
+   */
+  inputForNextRun?: unknown;
 }
 
 const PATH_KEPT = 200;
@@ -110,11 +116,12 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
       return statusNow();
     },
     {
-      description: 'An operator command: operator.retry, operator.skip, operator.abort {reason}, operator.startGroupService, operator.overrideLoad {operator, reason}, operator.submitOrder {chain, order} (active cluster supervisors).',
+      description:
+        'An operator command, each with an optional operator and reason (kept in the path and the result): operator.retry, operator.skip, operator.abort, operator.startGroupService, operator.overrideLoad {operator, reason} (both required), operator.submitOrder {chain, order} (active cluster supervisors).',
       validator: (command) => {
         const parsed = operatorCommandSchema.safeParse(command);
         if (!parsed.success) {
-          throw new Error(`invalid operator command: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}`);
+          throw new Error(`invalid operator command: ${describeIssues(parsed.error.issues)}`);
         }
         if (snapshot.status !== 'active' || !snapshot.can(parsed.data as never)) {
           const accepts = statusNow().accepts.join(', ') || 'nothing';
@@ -288,7 +295,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
         stepsTaken,
         operatorCommands,
       };
-      await wf.continueAsNew(input, next);
+      await wf.continueAsNew(options.inputForNextRun ?? input, next);
     }
     for (const effect of effects) startEffect(effect);
     report();

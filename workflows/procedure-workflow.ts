@@ -4,7 +4,7 @@
  * continue-as-new, take the procedure's leases (another procedure holding one of its hosts, groups
  * or clusters: refused, nothing touched), run its machine, release the leases.
  */
-import { ApplicationFailure, ContinueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { Lease, leaseWorkflowId } from '../machines/leases';
 import { ProcedureStatus, statusQuery } from './operator-messages';
 import { leasesOf, procedureById } from '../machines/catalog';
@@ -23,8 +23,7 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
     throw err;
   }
   const resume = acceptResumeState(procedure.machine, resumeArgument);
-  // Procedures started before leases existed replay without them; every new one takes them.
-  const leases = patched(LEASES_PATCH) ? leasesOf(procedure, parsed) : [];
+  const leases = leasesOf(procedure, parsed);
   const holder = currentHolder(id);
   let refusal: string | null = null;
   // Until the machine runs (it answers `status` itself), `status` says what the procedure waits for, or why it was refused.
@@ -45,6 +44,7 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
         hosts: procedure.hostsOf(parsed as never),
         historyEventLimit: historyEventLimitFromMemo(),
         hostPickupSeconds: (parsed as { waits?: { hostPickupSeconds?: number } }).waits?.hostPickupSeconds,
+        inputForNextRun: input,
       },
       parsed,
       resume,
@@ -85,6 +85,3 @@ function historyEventLimitFromMemo(): number | undefined {
 }
 
 export const HISTORY_LIMIT_MEMO = 'spoolflowHistoryEventLimit';
-
-/** The patch that introduced leases (workflows/leases.ts). */
-const LEASES_PATCH = 'spoolflow-leases';
