@@ -70,7 +70,7 @@ const osWaitsArb = fc.record(
   { requiredKeys: [] },
 );
 
-const loadOverrideArb = fc.option(fc.constant({ operator: 'duty-operator', reason: 'maintenance window agreed with the site' }), { nil: undefined });
+const loadOverrideArb = fc.option(fc.constant({ operator: 'duty-operator', reason: 'maintenance window agreed with the site' }), { nil: undefined, freq: 2 });
 
 /** Members named `<prefix>-1..n`, and the hosts as the model starts them. */
 function named(prefix: string, members: GeneratedMember[]) {
@@ -122,7 +122,7 @@ export const RESTART_OS_OF_GROUP_MEMBERS: ProcedureCase = procedureCase({
         // After a parallel restart was seen, the restart with cache deletion of all members follows: all down on purpose.
         spec: (input: { members: { host: string }[] }) => ({
           oneAtATime: [hostsOf(input.members)],
-          oneAtATimeExemptWhile: (s) => inBlock(s, 'recover'),
+          oneAtATimeEndsWhen: (s) => inBlock(s, 'recover'),
           deletionBlocks: [hostsOf(input.members)],
         }),
       });
