@@ -49,9 +49,6 @@ export class UnsafeInstallFolderError extends JobSchedulerServiceError {
   override readonly name: string = 'UnsafeInstallFolderError';
 }
 
-/** Errors a retry cannot fix: put them in the activity's `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_JOBSCHEDULER_SERVICE_ERRORS = ['JobSchedulerServiceNotStoppedError', 'UnsafeInstallFolderError'] as const;
-
 /**
  * The program and arguments that run `.\bin\jobscheduler.cmd <verb>` from the install folder:
  * `cmd.exe /d /v:off /c cd /d "<install folder>" && call .\bin\jobscheduler.cmd <verb>`.

@@ -15,6 +15,7 @@ export const SHORT_WAITS = {
   convergenceSeconds: 10,
   betweenStartsSeconds: 5,
   hostPickupSeconds: 60,
+  cacheDeletionTimeoutSeconds: 300,
 };
 
 function memberOf(inventory: Inventory, host: string) {

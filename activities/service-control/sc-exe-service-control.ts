@@ -46,7 +46,7 @@ type StartOutcome = Awaited<ReturnType<ServiceControl['start']>>;
  * A {@link ServiceControl} that runs `sc.exe query|stop|start <key name>` through `run`.
  *
  * Errors are {@link ServiceControlError} subclasses chosen by Win32 code; see
- * `NON_RETRYABLE_SERVICE_ERRORS` for those a retry cannot fix.
+ * `NON_RETRYABLE_ERRORS` (activities/non-retryable-errors.ts) for those a retry cannot fix.
  */
 export function createScExeServiceControl(
   run: CommandRunner,
