@@ -47,6 +47,7 @@ import { NON_RETRYABLE_ERRORS } from './non-retryable-errors';
 import { serviceCommandLine } from './sc-exe-service-config';
 import { createScExeServiceControl } from './service-control/sc-exe-service-control';
 import type { CommandRunner, ServiceState } from './service-control/service-control';
+import { windowsProgram } from './service-control/windows-programs';
 
 /** What the agent of one host needs. */
 export interface SchedulerHostDeps {
@@ -149,7 +150,7 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
   const now = deps.now ?? Date.now;
   const pollMs = deps.pollMs ?? 1000;
   const local = deps.localPath ?? ((hostPath: string) => hostPath);
-  const programs = { sh: '/bin/sh', ps: 'ps', scExe: 'sc.exe', cmdExe: 'cmd.exe', ...deps.programs };
+  const programs = { sh: '/bin/sh', ps: 'ps', scExe: windowsProgram('sc.exe'), cmdExe: windowsProgram('cmd.exe'), ...deps.programs };
   const services = createScExeServiceControl(deps.run, { scExe: programs.scExe });
 
   const context = (): Context | undefined => {

@@ -12,6 +12,7 @@ import type { OsControl } from '../../activities/os-control/os-control';
 import { noteFileName } from '../../activities/os-restart-marker';
 import { createWindowsOsControl, parseLastBootOutput, restartArguments } from '../../activities/os-control/windows-os-control';
 import type { CommandResult } from '../../activities/service-control/service-control';
+import { windowsProgram } from '../../activities/service-control/windows-programs';
 
 describe('Windows OS control', () => {
   const runner = (result: Partial<CommandResult>, calls: string[][] = []) =>
@@ -23,7 +24,7 @@ describe('Windows OS control', () => {
   test('restarts with shutdown.exe /r after the delay, as planned maintenance, with the comment', async () => {
     const calls: string[][] = [];
     await expect(runner({}, calls).requestRestart(15, 'spoolflow: Restart the OS of "spoc-1"')).resolves.toBe('scheduled');
-    expect(calls).toEqual([['shutdown.exe', '/r', '/t', '15', '/d', 'p:4:1', '/c', "spoolflow: Restart the OS of 'spoc-1'"]]);
+    expect(calls).toEqual([[windowsProgram('shutdown.exe'), '/r', '/t', '15', '/d', 'p:4:1', '/c', "spoolflow: Restart the OS of 'spoc-1'"]]);
   });
 
   test('a restart already scheduled or under way is reported, not an error', async () => {

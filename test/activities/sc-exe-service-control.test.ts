@@ -17,6 +17,7 @@ import { NON_RETRYABLE_ERRORS } from '../../activities/non-retryable-errors';
 import { createScExeServiceControl } from '../../activities/service-control/sc-exe-service-control';
 import type { CommandResult, CommandRunner } from '../../activities/service-control/service-control';
 import { scFixture } from '../fixtures/sc-exe/read-sc-fixture';
+import { windowsProgram } from '../../activities/service-control/windows-programs';
 
 const SPOC = 'YSoftSQ-SPOC';
 const LANGS = ['en', 'de', 'fr'] as const;
@@ -100,8 +101,8 @@ describe('stop', () => {
     const sc = scriptedSc(['query', 'query-running.en.txt'], ['stop', 'stop-accepted.en.txt']);
     await expect(sc.control.stop(SPOC)).resolves.toBe('stop-requested');
     expect(sc.calls).toEqual([
-      ['sc.exe', 'query', SPOC],
-      ['sc.exe', 'stop', SPOC],
+      [windowsProgram('sc.exe'), 'query', SPOC],
+      [windowsProgram('sc.exe'), 'stop', SPOC],
     ]);
   });
 
