@@ -84,13 +84,6 @@ export class ScriptChangedMeanwhileError extends ClusterOptionFileError {
   override readonly name: string = 'ScriptChangedMeanwhileError';
 }
 
-/** Errors a retry cannot fix: put them in the activity's `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_CLUSTER_OPTION_FILE_ERRORS = [
-  'DuplicateClusterOptionsError',
-  'UnreadableClusterOptionsError',
-  'UnsafeScriptPathError',
-] as const;
-
 // ---------------------------------------------------------------------------------------- lines
 
 interface Line {

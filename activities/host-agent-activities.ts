@@ -4,19 +4,21 @@
  * one is reported, not repeated, so a retried step does no harm.
  *
  * Protected services are refused here a second time (the machines' input validation is the
- * first), before anything touches the service control manager.
+ * first), before anything touches the service control manager. Every activity heartbeats on a
+ * timer while it runs and fails for good on an error no retry can fix (host-activity.ts).
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import type { EffectOf, EffectOutputs } from '../machines/effects';
-import { isProtectedService } from '../machines/spoc-services';
+import { DEFAULT_CACHE_DELETION_SECONDS, type EffectOf, type EffectOutputs } from '../machines/effects';
+import { isProtectedService, SPOC_SERVICE } from '../machines/spoc-services';
 import { describeIssues } from '../machines/input-errors';
 import type { ServiceControl, ServiceState } from './service-control/service-control';
 import { lastLifecycleStatusSince, rescueFinishedSince } from './spoc-logs';
 import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
 import type { OsControl } from './os-control/os-control';
 import { readOsRestartNote, writeOsRestartNote } from './os-restart-marker';
+import { asHostActivities } from './host-activity';
 
 export interface HostAgentDeps {
   /** The host this agent runs on; effects for any other host are refused. */
@@ -28,6 +30,8 @@ export interface HostAgentDeps {
   localPath: (windowsPath: string) => string;
   /** How often to poll a service or a log while waiting. */
   pollMs: number;
+  /** How often every activity heartbeats while it runs; default every 2 s (host-activity.ts). */
+  heartbeatEveryMs?: number;
   /** The host's operating system: boot time and restart. */
   os: OsControl;
   /** A local folder the agent keeps its own notes in (OS restart requests); survives a reboot. */
@@ -40,7 +44,7 @@ export interface HostAgentDeps {
 const baseEffect = z.object({ step: z.string().min(1), title: z.string(), host: z.string().min(1) });
 const serviceEffect = baseEffect.extend({ service: z.string().min(1), timeoutSeconds: z.number().positive() });
 const servicesEffect = baseEffect.extend({ services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive().optional(), bestEffort: z.boolean().optional() });
-const cacheEffect = baseEffect.extend({ installDir: z.string() });
+const cacheEffect = baseEffect.extend({ installDir: z.string(), timeoutSeconds: z.number().positive().default(DEFAULT_CACHE_DELETION_SECONDS) });
 const logEffect = baseEffect.extend({ installDir: z.string().min(3), since: z.string().min(1), timeoutSeconds: z.number().positive() });
 const restartEffect = baseEffect.extend({ delaySeconds: z.number().int().min(0).max(600) });
 const restartedEffect = baseEffect.extend({ since: z.string().min(1), services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive() });
@@ -75,9 +79,8 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     return Number(info.scheduledTimestampMs ?? now()) + timeoutSeconds * 1000;
   }
 
-  async function waitForState(service: string, wanted: ServiceState, timeoutSeconds: number): Promise<void> {
+  async function waitForState(service: string, wanted: ServiceState, timeoutSeconds: number, until = deadline(timeoutSeconds)): Promise<void> {
     const key = deps.serviceKeyOf(service);
-    const until = deadline(timeoutSeconds);
     for (;;) {
       const state = await deps.services.query(key);
       if (state === wanted) return;
@@ -89,19 +92,28 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     }
   }
 
-  async function stopOne(service: string, timeoutSeconds: number): Promise<'stopped' | 'already-stopped'> {
+  /**
+   * The deadline of the `index`-th of several services handled one after the other: each has
+   * `timeoutSeconds` of its own, counted from the first scheduling of the step, so a retry does
+   * not extend it and a quick service leaves its time to the next.
+   */
+  function deadlineOfService(index: number, timeoutSeconds: number): number {
+    return deadline((index + 1) * timeoutSeconds);
+  }
+
+  async function stopOne(service: string, timeoutSeconds: number, until?: number): Promise<'stopped' | 'already-stopped'> {
     const result = await deps.services.stop(deps.serviceKeyOf(service));
-    await waitForState(service, 'STOPPED', timeoutSeconds);
+    await waitForState(service, 'STOPPED', timeoutSeconds, until);
     return result === 'already-stopped' ? 'already-stopped' : 'stopped';
   }
 
-  async function startOne(service: string, timeoutSeconds: number): Promise<'started' | 'already-running'> {
+  async function startOne(service: string, timeoutSeconds: number, until?: number): Promise<'started' | 'already-running'> {
     const result = await deps.services.start(deps.serviceKeyOf(service));
-    await waitForState(service, 'RUNNING', timeoutSeconds);
+    await waitForState(service, 'RUNNING', timeoutSeconds, until);
     return result === 'already-running' ? 'already-running' : 'started';
   }
 
-  return {
+  return asHostActivities(deps.host, {
     /** Which of the services are running (or starting): the ones step 3 stops and step 7 starts. */
     async queryServices(effect: EffectOf<'query-services'>): Promise<EffectOutputs['query-services']> {
       const e = accept(servicesEffect, effect);
@@ -121,7 +133,8 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
 
     async stopServices(effect: EffectOf<'stop-services'>): Promise<EffectOutputs['stop-services']> {
       const e = accept(servicesEffect, effect);
-      for (const service of e.services) await stopOne(service, e.timeoutSeconds ?? 300);
+      const timeoutSeconds = e.timeoutSeconds ?? 300;
+      for (const [index, service] of e.services.entries()) await stopOne(service, timeoutSeconds, deadlineOfService(index, timeoutSeconds));
       return { stopped: e.services, at: new Date(now()).toISOString() };
     },
 
@@ -137,9 +150,10 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       const e = accept(servicesEffect, effect);
       const started: string[] = [];
       const failed: { service: string; reason: string }[] = [];
-      for (const service of e.services) {
+      const timeoutSeconds = e.timeoutSeconds ?? 300;
+      for (const [index, service] of e.services.entries()) {
         try {
-          await startOne(service, e.timeoutSeconds ?? 300);
+          await startOne(service, timeoutSeconds, deadlineOfService(index, timeoutSeconds));
           started.push(service);
         } catch (err) {
           if (!e.bestEffort) throw err;
@@ -173,13 +187,40 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       }
     },
 
-    /** Deletes `<install_dir>\\SPOC\\SpoolCache` after validating the install folder; gone already is fine. */
+    /**
+     * Deletes `<install_dir>\\SPOC\\SpoolCache` after validating the install folder; gone already
+     * is fine. Refused before any file is touched while the SPOC's service is not stopped: the
+     * machines delete a cache only after stopping its SPOC, and the agent checks it again (a
+     * crafted or stale step must not pull the cache from under a running SPOC). The deletion runs
+     * asynchronously, heartbeating with its progress, and stops with the step's time.
+     */
     async deleteCache(effect: EffectOf<'delete-cache'>): Promise<EffectOutputs['delete-cache']> {
       const e = accept(cacheEffect, effect);
+      const spocKey = deps.serviceKeyOf(SPOC_SERVICE);
+      const spocState = await deps.services.query(spocKey);
+      if (spocState !== 'STOPPED') {
+        deps.audit?.({ operation: 'delete-cache', target: e.installDir, outcome: 'refused' });
+        throw ApplicationFailure.nonRetryable(
+          `${deps.host}: the service ${SPOC_SERVICE} (${spocKey}) is ${spocState === 'NOT_INSTALLED' ? 'not installed' : spocState}, not STOPPED: refusing to delete the spool cache of a SPOC that is not stopped; nothing was deleted. Stop the SPOC first.`,
+          'SpocNotStoppedError',
+        );
+      }
+      const context = Context.current();
+      const until = deadline(e.timeoutSeconds);
+      const onProgress = (removed: number) => {
+        context.heartbeat({ removed });
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+        if (now() >= until) {
+          throw ApplicationFailure.nonRetryable(
+            `${deps.host}: the spool cache was not deleted within ${e.timeoutSeconds} s (${removed} entries removed so far; deleting it again goes on with the rest). Raise cacheDeletionTimeoutSeconds for a cache this large.`,
+            'StepTimedOutError',
+          );
+        }
+      };
       try {
-        const result = deleteSpoolCache(e.installDir, deps.localPath);
+        const result = await deleteSpoolCache(e.installDir, deps.localPath, { onProgress });
         deps.audit?.({ operation: 'delete-cache', target: result.path, outcome: result.deleted ? 'deleted' : 'already-absent' });
-        return result;
+        return { deleted: result.deleted, path: result.path };
       } catch (err) {
         if (err instanceof UnsafeCachePathError) {
           deps.audit?.({ operation: 'delete-cache', target: e.installDir, outcome: 'refused' });
@@ -263,7 +304,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
         await pause();
       }
     },
-  };
+  }, deps.heartbeatEveryMs);
 }
 
 export type HostAgentActivities = ReturnType<typeof createHostAgentActivities>;

@@ -15,6 +15,7 @@
  */
 import type { CommandResult, CommandRunner, ServiceControl, ServiceState } from './service-control/service-control';
 import { createScExeServiceControl } from './service-control/sc-exe-service-control';
+import { windowsProgram } from './service-control/windows-programs';
 import type { ClusterStartOptions } from '../machines/jobscheduler-cluster-input';
 
 /** The two verbs of `.\bin\jobscheduler.cmd` the procedure uses. */
@@ -49,9 +50,6 @@ export class UnsafeInstallFolderError extends JobSchedulerServiceError {
   override readonly name: string = 'UnsafeInstallFolderError';
 }
 
-/** Errors a retry cannot fix: put them in the activity's `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_JOBSCHEDULER_SERVICE_ERRORS = ['JobSchedulerServiceNotStoppedError', 'UnsafeInstallFolderError'] as const;
-
 /**
  * The program and arguments that run `.\bin\jobscheduler.cmd <verb>` from the install folder:
  * `cmd.exe /d /v:off /c cd /d "<install folder>" && call .\bin\jobscheduler.cmd <verb>`.
@@ -61,7 +59,7 @@ export const NON_RETRYABLE_JOBSCHEDULER_SERVICE_ERRORS = ['JobSchedulerServiceNo
  * "Program Files (x86)"); `/d` skips AutoRun macros, `/v:off` delayed expansion. Characters cmd.exe
  * would still interpret inside quotes are refused.
  */
-export function jobSchedulerCmdCommand(installDir: string, verb: JobSchedulerCmdVerb, cmdExe = 'cmd.exe'): { file: string; args: string[] } {
+export function jobSchedulerCmdCommand(installDir: string, verb: JobSchedulerCmdVerb, cmdExe = windowsProgram('cmd.exe')): { file: string; args: string[] } {
   const folder = installDir.replace(/[\\/]+$/, '');
   const refuse = (why: string) =>
     new UnsafeInstallFolderError(`the install folder "${installDir}" ${why}; jobscheduler.cmd ${verb} was not run`, verb, '', '');
@@ -122,9 +120,9 @@ export interface JobSchedulerServiceTarget {
 
 /** Options for {@link createJobSchedulerWindowsService}. */
 export interface JobSchedulerWindowsServiceOptions {
-  /** Program for the service control. Default `sc.exe`. */
+  /** Program for the service control. Default `%SystemRoot%\System32\sc.exe`. */
   scExe?: string;
-  /** Program that runs the batch file. Default `cmd.exe`; give the full path when PATH is not trusted. */
+  /** Program that runs the batch file. Default `%SystemRoot%\System32\cmd.exe`. */
   cmdExe?: string;
 }
 

@@ -23,6 +23,7 @@
 import type { CommandRunner } from './service-control/service-control';
 import { parseScFailure } from './service-control/sc-exe-output';
 import { WIN32 } from './service-control/service-control-errors';
+import { windowsProgram } from './service-control/windows-programs';
 
 /** `sc.exe qc` failed or printed something without a command line. Not retryable: the host answers the same way again. */
 export class ServiceConfigUnreadableError extends Error {
@@ -46,7 +47,7 @@ export function parseScQcBinaryPath(output: string): string | undefined {
 }
 
 /** The service's command line, or 'NOT_INSTALLED'. */
-export async function serviceCommandLine(run: CommandRunner, service: string, scExe = 'sc.exe'): Promise<string | 'NOT_INSTALLED'> {
+export async function serviceCommandLine(run: CommandRunner, service: string, scExe = windowsProgram('sc.exe')): Promise<string | 'NOT_INSTALLED'> {
   if (service.trim() === '' || /[\\/]/.test(service)) throw new ServiceConfigUnreadableError(`"${service}" is not a service key name`, service, '');
   let { output, code } = await qc(run, scExe, [service]);
   // sc.exe's default buffer is small; a long command line answers 122 and needs a bigger one.

@@ -32,7 +32,6 @@ import type { EffectOf, EffectOutputs } from '../machines/effects';
 import { describeIssues } from '../machines/input-errors';
 import { parseClusterOptions, type ClusterStartOptions } from '../machines/jobscheduler-cluster-input';
 import {
-  NON_RETRYABLE_CLUSTER_OPTION_FILE_ERRORS,
   readClusterOptionsFromText,
   setClusterOptionsInFile,
   START_SCRIPT,
@@ -40,13 +39,15 @@ import {
   UnsafeScriptPathError,
   type ClusterOptionsEdit,
 } from './cluster-option-file';
-import { createJobSchedulerWindowsService, jobSchedulerServiceName, NON_RETRYABLE_JOBSCHEDULER_SERVICE_ERRORS } from './jobscheduler-windows-service';
+import { createJobSchedulerWindowsService, jobSchedulerServiceName } from './jobscheduler-windows-service';
 import { jobSchedulerShCommand, outputOf, psArgsCommand, readJobSchedulerStatus } from './jobscheduler-unix-script';
 import { canonicalOptions, clusterOptionsInCommandLine } from './running-cluster-options';
+import { asHostActivities } from './host-activity';
+import { NON_RETRYABLE_ERRORS } from './non-retryable-errors';
 import { serviceCommandLine } from './sc-exe-service-config';
 import { createScExeServiceControl } from './service-control/sc-exe-service-control';
 import type { CommandRunner, ServiceState } from './service-control/service-control';
-import { NON_RETRYABLE_SERVICE_ERRORS } from './service-control/service-control-errors';
+import { windowsProgram } from './service-control/windows-programs';
 
 /** What the agent of one host needs. */
 export interface SchedulerHostDeps {
@@ -111,23 +112,8 @@ export class SchedulerStartFailedError extends Error {
   override readonly name = 'SchedulerStartFailedError';
 }
 
-/** Failure types a retry cannot fix: put them in the activities' `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_SCHEDULER_HOST_ERRORS = [
-  'InvalidEffectError',
-  'StepTimedOutError',
-  'OptionsNotAppliedError',
-  'SchedulerServiceOutdatedError',
-  'SchedulerServiceNotFoundError',
-  'SchedulerStartFailedError',
-  'UnsafeUnixInstallFolderError',
-  'JobSchedulerStatusUnknownError',
-  'ServiceConfigUnreadableError',
-  ...NON_RETRYABLE_CLUSTER_OPTION_FILE_ERRORS,
-  ...NON_RETRYABLE_JOBSCHEDULER_SERVICE_ERRORS,
-  ...NON_RETRYABLE_SERVICE_ERRORS,
-] as const;
-
-const NON_RETRYABLE = new Set<string>(NON_RETRYABLE_SCHEDULER_HOST_ERRORS);
+/** Failure types a retry cannot fix: the one list of activities/non-retryable-errors.ts. */
+const NON_RETRYABLE = new Set<string>(NON_RETRYABLE_ERRORS);
 
 const memberEffect = z.object({
   step: z.string().min(1),
@@ -164,7 +150,7 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
   const now = deps.now ?? Date.now;
   const pollMs = deps.pollMs ?? 1000;
   const local = deps.localPath ?? ((hostPath: string) => hostPath);
-  const programs = { sh: '/bin/sh', ps: 'ps', scExe: 'sc.exe', cmdExe: 'cmd.exe', ...deps.programs };
+  const programs = { sh: '/bin/sh', ps: 'ps', scExe: windowsProgram('sc.exe'), cmdExe: windowsProgram('cmd.exe'), ...deps.programs };
   const services = createScExeServiceControl(deps.run, { scExe: programs.scExe });
 
   const context = (): Context | undefined => {
@@ -362,7 +348,8 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
     }
   }
 
-  return {
+  // Heartbeating on a timer too: one sc.exe or jobscheduler.cmd call may outlast the heartbeat timeout.
+  return asHostActivities(deps.host, {
     /** Unix 1 / Windows 1: a normal termination, confirmed; a member found stopped is reported, not stopped again. */
     async stopScheduler(effect: EffectOf<'stop-scheduler'>): Promise<EffectOutputs['stop-scheduler']> {
       const e = accept(timedEffect, effect);
@@ -473,7 +460,7 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
         return { changed: result.changed, file: result.file, line: result.after, before: result.before ?? null, lineNumber: result.line, action: result.action };
       });
     },
-  };
+  });
 }
 
 export type SchedulerHostActivities = ReturnType<typeof createSchedulerHostActivities>;

@@ -16,6 +16,7 @@ export const SHORT_WAITS = {
   convergenceSeconds: 10,
   betweenStartsSeconds: 5,
   hostPickupSeconds: 60,
+  cacheDeletionTimeoutSeconds: 300,
 };
 
 /** The override the quick examples need for their waits below the runbook's floors. */

@@ -43,6 +43,9 @@ export const ACTIONS = {
 
 export type ActionWord = keyof typeof ACTIONS;
 
+/** How long deleting one spool cache may take when the procedure's input does not say (the waits' default). */
+export const DEFAULT_CACHE_DELETION_SECONDS = 1800;
+
 interface EffectBase {
   /** The machine state that asked for the effect; its answer event names it. */
   step: string;
@@ -71,7 +74,8 @@ export type Effect =
   | (HostEffectBase & { action: 'await-service-running'; service: string; timeoutSeconds: number })
   | (HostEffectBase & { action: 'await-lifecycle-online'; installDir: string; since: string; timeoutSeconds: number })
   | (HostEffectBase & { action: 'await-rescue-finished'; installDir: string; since: string; timeoutSeconds: number })
-  | (HostEffectBase & { action: 'delete-cache'; installDir: string })
+  /** `timeoutSeconds`: how long deleting the cache may take (a large cache takes long); {@link DEFAULT_CACHE_DELETION_SECONDS} when absent. */
+  | (HostEffectBase & { action: 'delete-cache'; installDir: string; timeoutSeconds?: number })
   /** With `standalone`, each SPOC must also be in no SPOC group. */
   | (EffectBase & { action: 'check-spocs-online'; hosts: string[]; standalone?: boolean })
   | (HostEffectBase & { action: 'await-spoc-online'; since: string; others: string[]; timeoutSeconds: number })

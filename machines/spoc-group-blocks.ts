@@ -22,7 +22,7 @@ import type { SpocProcedureContext } from './spoc-procedure-context';
 
 /** Context of a procedure built from blocks. */
 export interface BlockContext extends SpocProcedureContext {
-  input: { waits: MemberWaits & { convergenceSeconds: number; betweenStartsSeconds: number } };
+  input: { waits: MemberWaits & { convergenceSeconds: number; betweenStartsSeconds: number; cacheDeletionTimeoutSeconds?: number } };
   memberIndex: number;
   cachesDeleted: string[];
 }
@@ -118,7 +118,17 @@ export function deleteCacheStep<C extends BlockContext>(id: string, memberOf: (c
     [id]: haltableStep<C, EffectOutputs['delete-cache']>({
       id,
       description: 'Step 5: delete <install_dir>\\SPOC\\SpoolCache on this member (it is stopped).',
-      effect: (c) => ({ step: id, title: `Delete the spool cache on ${memberOf(c).host}`, action: 'delete-cache', host: memberOf(c).host, installDir: memberOf(c).installDir }),
+      effect: (c) => {
+        const timeoutSeconds = c.input.waits.cacheDeletionTimeoutSeconds;
+        return {
+          step: id,
+          title: `Delete the spool cache on ${memberOf(c).host}`,
+          action: 'delete-cache',
+          host: memberOf(c).host,
+          installDir: memberOf(c).installDir,
+          ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+        };
+      },
       next,
       onDone: (c) => ({ cachesDeleted: [...c.cachesDeleted, memberOf(c).host] }) as Partial<C>,
     }),

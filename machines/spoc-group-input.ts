@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { hostNameSchema, normalNameSchema, operatorNameSchema, reasonSchema, serviceNameSchema } from './input-rules';
 import { normalName } from './names';
 import { isProtectedService, ROLE_SERVICES } from './spoc-services';
+import { DEFAULT_CACHE_DELETION_SECONDS } from './effects';
 
 const serviceName = serviceNameSchema;
 
@@ -162,6 +163,13 @@ export const groupRestartWaitsSchema = z
       .max(1800)
       .default(180)
       .describe('Restart with cache deletion: wait between the starts of two members (runbook: 3-10 minutes, more when more jobs were not deleted; below 180 needs waitsOverride).'),
+    cacheDeletionTimeoutSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86400)
+      .default(DEFAULT_CACHE_DELETION_SECONDS)
+      .describe('How long deleting one SPOC\'s spool cache may take before the step halts (a cache of many files takes long).'),
   })
   .default({
     serviceTimeoutSeconds: 300,
@@ -171,6 +179,7 @@ export const groupRestartWaitsSchema = z
     convergenceSeconds: 300,
     betweenStartsSeconds: 180,
     hostPickupSeconds: 60,
+    cacheDeletionTimeoutSeconds: DEFAULT_CACHE_DELETION_SECONDS,
   });
 
 export const groupNameSchema = normalNameSchema('a SPOC group name').describe('SPOC group name as shown on the Management Server; compared in its normal form (case, surrounding spaces and a trailing dot do not count).');

@@ -4,6 +4,7 @@
  * time query to its boot clock; the answers come back as the real programs print them, so the
  * production parsers read them. A host that is down answers nothing, like a host whose agent died.
  */
+import path from 'node:path';
 import type { CommandResult, CommandRunner } from '../activities/service-control/service-control';
 import { LAST_BOOT_COMMAND, SHUTDOWN_CODES } from '../activities/os-control/windows-os-control';
 import { emulateScExe } from './sc-exe-emulator';
@@ -12,9 +13,11 @@ import type { SimHost } from './sim-host';
 export function simCommandRunner(host: SimHost): CommandRunner {
   return async (file, args) => {
     if (!host.isUp()) throw new Error(`${host.host} is not running (it is restarting): the program ${file} cannot run`);
-    if (/^sc(\.exe)?$/i.test(file)) return emulateScExe(args, host);
-    if (/^shutdown(\.exe)?$/i.test(file)) return emulateShutdown(args, host);
-    if (/^powershell(\.exe)?$/i.test(file) && args.at(-1) === LAST_BOOT_COMMAND) return emulateLastBoot(host);
+    // The agents ask for Windows' programs by full path (C:\Windows\System32\sc.exe); a test may use the bare name.
+    const program = path.win32.basename(file);
+    if (/^sc(\.exe)?$/i.test(program)) return emulateScExe(args, host);
+    if (/^shutdown(\.exe)?$/i.test(program)) return emulateShutdown(args, host);
+    if (/^powershell(\.exe)?$/i.test(program) && args.at(-1) === LAST_BOOT_COMMAND) return emulateLastBoot(host);
     throw new Error(`the simulated host ${host.host} does not emulate ${file} ${args.join(' ')}`);
   };
 }

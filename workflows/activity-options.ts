@@ -2,36 +2,33 @@
  * Timeouts and retries per action. None is infinite: a step that cannot finish halts the
  * procedure with a reason instead of hanging. `scheduleToStartTimeout` catches a host whose agent
  * is gone (nobody polls its queue), which a retry cannot fix.
+ *
+ * Every limit of a step that waits is derived from the step's own timeouts (one service's, times
+ * the services it handles one after the other), plus the time the programs it runs may take, so
+ * a step is never cut short by its activity while the input still allows it to wait. The SPOC
+ * host activities heartbeat on a timer (activities/host-activity.ts), so a short heartbeat
+ * timeout notices a dead agent without cutting a long sc.exe call or deletion short.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { Effect } from '../machines/effects';
+import { DEFAULT_CACHE_DELETION_SECONDS, type Effect } from '../machines/effects';
+import { NON_RETRYABLE_ERRORS } from '../activities/non-retryable-errors';
 import { CENTRAL_TASK_QUEUE } from './task-queues';
 
-/** Non-retryable failure types: retrying them cannot help, the operator must act. */
-export const NON_RETRYABLE_ERRORS = [
-  'ProtectedServiceError',
-  'InvalidEffectError',
-  'UnsafeCachePathError',
-  'ServiceNotInstalledError',
-  'ServiceAccessDeniedError',
-  'ServiceDisabledError',
-  'StepTimedOutError',
-  'ManagementServerUnreachableError',
-  'MembersUnderLoadError',
-  'SpocsNotOnlineError',
-  'SpocInGroupError',
-  'OsRestartRefusedError',
-  // The cluster database's refusals (scheduler-activities.ts).
-  'InvalidInputError',
-  'UnknownEntityError',
-  'MemberNotAliveError',
-  'WrongRoleError',
-  'StepNotCurrentError',
-  'InvalidClusterOptionsError',
-  'ClusterDatabaseNotFoundError',
-  'MemberWontStopError',
-  // The scheduler host activities mark their own non-retryable failures (scheduler-host-activities.ts).
-];
+/** Non-retryable failure types: retrying them cannot help, the operator must act. One list, kept with the activities. */
+export { NON_RETRYABLE_ERRORS };
+
+/**
+ * What one service costs a step beyond its own wait: the sc.exe calls around it (query, control,
+ * a query after a refused control, the last query after the deadline), each of which the agent's
+ * command runner stops after 60 s.
+ */
+export const SC_EXE_SECONDS_PER_SERVICE = 4 * 60;
+
+/** Room for the rest of an attempt: accepting the step, answering, a slow disk. */
+const MARGIN_SECONDS = 60;
+
+/** How long an attempt of a host step may go without a heartbeat before it is taken for dead. */
+const HOST_HEARTBEAT_TIMEOUT = '10s';
 
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
 export const HOST_PICKUP_SECONDS = 60;
@@ -42,7 +39,7 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
     // Only a host's agent can be gone while the procedure runs; the central worker runs the
     // workflow itself, so a central step waits for it however long spoolflow was down.
     ...(taskQueue === CENTRAL_TASK_QUEUE ? {} : { scheduleToStartTimeout: `${pickupSeconds}s` }),
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
   };
   switch (effect.action) {
     case 'await-service-running':
@@ -86,9 +83,24 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
       return { ...base, startToCloseTimeout: `${Math.ceil(effect.timeoutMs / 1000) + 30}s`, heartbeatTimeout: '10s' };
     case 'stop-service':
     case 'start-service':
+      return { ...base, startToCloseTimeout: `${effect.timeoutSeconds + SC_EXE_SECONDS_PER_SERVICE + MARGIN_SECONDS}s`, heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT };
     case 'stop-services':
     case 'start-services':
-      return { ...base, startToCloseTimeout: '10m', heartbeatTimeout: '10s' };
+      // One service after the other, each with its own timeout (the agent's deadlines say the same).
+      return {
+        ...base,
+        startToCloseTimeout: `${Math.max(1, effect.services.length) * (effect.timeoutSeconds + SC_EXE_SECONDS_PER_SERVICE) + MARGIN_SECONDS}s`,
+        heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT,
+      };
+    case 'query-services':
+      return { ...base, startToCloseTimeout: `${Math.max(1, effect.services.length) * 60 + MARGIN_SECONDS}s`, heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT };
+    case 'delete-cache':
+      // The agent stops deleting at the step's own deadline and says how far it got; the limit
+      // here only catches an attempt that cannot report (a disk that no longer answers).
+      return { ...base, startToCloseTimeout: `${(effect.timeoutSeconds ?? DEFAULT_CACHE_DELETION_SECONDS) + 60 + MARGIN_SECONDS}s`, heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT };
+    case 'restart-os':
+      // Two short programs (the boot time, shutdown.exe): the restart itself happens after the answer.
+      return { ...base, startToCloseTimeout: `${2 * 60 + MARGIN_SECONDS}s`, heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT };
     default:
       return { ...base, startToCloseTimeout: '2m' };
   }

@@ -5,6 +5,7 @@
  * never on localised message text.
  */
 import type { CommandRunner } from '../service-control/service-control';
+import { windowsProgram } from '../service-control/windows-programs';
 import { OsControl, OsRestartRefusedError } from './os-control';
 
 /** Win32 codes shutdown.exe ends with. */
@@ -39,14 +40,15 @@ export function parseLastBootOutput(stdout: string): number {
   return at;
 }
 
+/** The programs, by default from `%SystemRoot%\System32` (never PATH's). */
 export interface WindowsOsControlOptions {
   shutdownExe?: string;
   powershellExe?: string;
 }
 
 export function createWindowsOsControl(run: CommandRunner, options: WindowsOsControlOptions = {}): OsControl {
-  const shutdownExe = options.shutdownExe ?? 'shutdown.exe';
-  const powershellExe = options.powershellExe ?? 'powershell.exe';
+  const shutdownExe = options.shutdownExe ?? windowsProgram('shutdown.exe');
+  const powershellExe = options.powershellExe ?? windowsProgram('powershell.exe');
   return {
     async lastBootTime() {
       const result = await run(powershellExe, ['-NoProfile', '-NonInteractive', '-Command', LAST_BOOT_COMMAND]);

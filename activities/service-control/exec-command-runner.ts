@@ -1,9 +1,12 @@
 /**
  * A {@link CommandRunner} over `child_process.execFile`: no shell, so service names are
- * passed to the program as they are, never interpreted by cmd.exe.
+ * passed to the program as they are, never interpreted by cmd.exe. Windows' own programs
+ * asked for by bare name (`sc.exe`, `shutdown.exe`, `cmd.exe`, `powershell.exe`) are run
+ * from `%SystemRoot%\System32`, never from PATH or the working folder.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import type { CommandResult, CommandRunner } from './service-control';
+import { resolveWindowsProgram } from './windows-programs';
 
 /** Options for {@link createExecCommandRunner}. */
 export interface ExecCommandRunnerOptions {
@@ -14,6 +17,8 @@ export interface ExecCommandRunnerOptions {
   timeoutMs?: number;
   /** Largest stdout or stderr accepted, in bytes. Default 1 MiB. */
   maxBufferBytes?: number;
+  /** Where `SystemRoot` is read from; default the agent's own environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -31,8 +36,15 @@ export interface ExecCommandRunnerOptions {
 export function createExecCommandRunner(options: ExecCommandRunnerOptions = {}): CommandRunner {
   const timeout = options.timeoutMs ?? 60_000;
   const maxBuffer = options.maxBufferBytes ?? 1024 * 1024;
-  return (file, args) =>
+  return (asked, args) =>
     new Promise<CommandResult>((resolve, reject) => {
+      let file: string;
+      try {
+        file = resolveWindowsProgram(asked, options.env);
+      } catch (err) {
+        reject(err);
+        return;
+      }
       execFile(
         file,
         args,
@@ -72,6 +84,6 @@ function whyNoExitCode(error: ExecFileException, file: string, timeout: number, 
   }
   return (
     `could not be run: ${error.message}. ` +
-    `Check that "${file}" exists on the worker's host and is on its PATH (sc.exe needs a Windows worker).`
+    `Check that "${file}" exists on the worker's host${/[\\/]/.test(file) ? '' : ' and is on its PATH'} (sc.exe needs a Windows worker).`
   );
 }

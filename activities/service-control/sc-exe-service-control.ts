@@ -21,13 +21,11 @@ import {
   serviceErrorForWin32Code,
 } from './service-control-errors';
 import { parseScFailure, parseScQueryOutput } from './sc-exe-output';
+import { windowsProgram } from './windows-programs';
 
 /** Options for {@link createScExeServiceControl}. */
 export interface ScExeServiceControlOptions {
-  /**
-   * Program to run. Default `sc.exe`, found on PATH. Pass the full path
-   * (`C:\Windows\System32\sc.exe`) when PATH on the worker host is not trusted.
-   */
+  /** Program to run. Default `%SystemRoot%\System32\sc.exe` (never PATH's). */
   scExe?: string;
 }
 
@@ -46,13 +44,13 @@ type StartOutcome = Awaited<ReturnType<ServiceControl['start']>>;
  * A {@link ServiceControl} that runs `sc.exe query|stop|start <key name>` through `run`.
  *
  * Errors are {@link ServiceControlError} subclasses chosen by Win32 code; see
- * `NON_RETRYABLE_SERVICE_ERRORS` for those a retry cannot fix.
+ * `NON_RETRYABLE_ERRORS` (activities/non-retryable-errors.ts) for those a retry cannot fix.
  */
 export function createScExeServiceControl(
   run: CommandRunner,
   opts: ScExeServiceControlOptions = {},
 ): ServiceControl {
-  const scExe = opts.scExe ?? 'sc.exe';
+  const scExe = opts.scExe ?? windowsProgram('sc.exe');
 
   async function sc(verb: ServiceOperation, service: string): Promise<ScAnswer> {
     const result = await run(scExe, [verb, service]);

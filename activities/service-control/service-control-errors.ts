@@ -3,9 +3,8 @@
  *
  * Each class sets `name` explicitly: when an activity throws one, Temporal carries the
  * name across as the `ApplicationFailure` type, and retry policies match on that string
- * (see {@link NON_RETRYABLE_SERVICE_ERRORS}). Renaming a class is therefore a wire change.
- *
- * This file imports nothing from Node so that workflow code may import the name list.
+ * (`NON_RETRYABLE_ERRORS`, activities/non-retryable-errors.ts, lists those a retry cannot
+ * fix). Renaming a class is therefore a wire change.
  */
 import type { ServiceOperation, ServiceState } from './service-control';
 
@@ -173,20 +172,6 @@ export class ServiceControlOutputError extends ServiceControlError {
     );
   }
 }
-
-/**
- * Names of the errors above that retrying cannot fix: put them in an activity retry
- * policy's `nonRetryableErrorTypes`, so the step halts at once for the operator.
- */
-export const NON_RETRYABLE_SERVICE_ERRORS = [
-  'ServiceNotInstalledError',
-  'ServiceAccessDeniedError',
-  'ServiceDisabledError',
-  'ServiceHasDependentsError',
-  'ServiceLogonFailedError',
-  'ServicePausedError',
-  'ServiceControlOutputError',
-] as const;
 
 /** Win32 error codes that have a dedicated error class. */
 export const WIN32 = {

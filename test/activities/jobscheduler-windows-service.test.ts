@@ -16,6 +16,7 @@ import {
   win32CodeInOutput,
 } from '../../activities/jobscheduler-windows-service';
 import { scFixture } from '../fixtures/sc-exe/read-sc-fixture';
+import { windowsProgram } from '../../activities/service-control/windows-programs';
 
 const INSTALL = 'C:\\Program Files (x86)\\sos-berlin.com\\jobscheduler\\production';
 const SERVICE = 'sos_scheduler_production_backup';
@@ -29,18 +30,18 @@ function scripted(...script: Array<[string, CommandResult | string]>) {
   const run: CommandRunner = async (file, args) => {
     calls.push([file, ...args]);
     const step = script[calls.length - 1];
-    const what = file === 'cmd.exe' ? `cmd ${args[args.length - 1]}` : `sc ${args[0]}`;
+    const what = file === windowsProgram('cmd.exe') ? `cmd ${args[args.length - 1]}` : `sc ${args[0]}`;
     if (step === undefined || step[0] !== what) throw new Error(`unscripted call #${calls.length}: ${what} (expected ${step?.[0] ?? 'nothing'})`);
     return typeof step[1] === 'string' ? scFixture(step[1]) : step[1];
   };
   const service = createJobSchedulerWindowsService(run, { installDir: INSTALL, serviceName: SERVICE });
-  return { service, calls, what: () => calls.map((c) => (c[0] === 'cmd.exe' ? `cmd ${c[c.length - 1]}` : `sc ${c[1]}`)) };
+  return { service, calls, what: () => calls.map((c) => (c[0] === windowsProgram('cmd.exe') ? `cmd ${c[c.length - 1]}` : `sc ${c[1]}`)) };
 }
 
 describe('the command line', () => {
   test('runs the script from the install folder, as the runbook does, with the folder as one argument', () => {
     expect(jobSchedulerCmdCommand(`${INSTALL}\\`, 'remove')).toEqual({
-      file: 'cmd.exe',
+      file: windowsProgram('cmd.exe'),
       args: ['/d', '/v:off', '/c', 'cd', '/d', INSTALL, '&&', 'call', '.\\bin\\jobscheduler.cmd', 'remove'],
     });
     expect(jobSchedulerCmdCommand('D:/js/production', 'install', 'C:\\Windows\\System32\\cmd.exe').args.slice(4, 6)).toEqual(['/d', 'D:\\js\\production']);
@@ -108,7 +109,7 @@ describe('install', () => {
   test('installs the service and confirms with the SCM that it is there', async () => {
     const sc = scripted(['sc query', NOT_INSTALLED], ['cmd install', ok()], ['sc query', 'query-stopped.en.txt']);
     await expect(sc.service.install()).resolves.toBe('installed');
-    expect(sc.calls[1]).toEqual(['cmd.exe', '/d', '/v:off', '/c', 'cd', '/d', INSTALL, '&&', 'call', '.\\bin\\jobscheduler.cmd', 'install']);
+    expect(sc.calls[1]).toEqual([windowsProgram('cmd.exe'), '/d', '/v:off', '/c', 'cd', '/d', INSTALL, '&&', 'call', '.\\bin\\jobscheduler.cmd', 'install']);
   });
 
   test('does nothing when the service is installed already (a retried step)', async () => {

@@ -9,8 +9,10 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createHostAgentActivities, HostAgentDeps } from '../../activities/host-agent-activities';
 import type { OsControl } from '../../activities/os-control/os-control';
+import { noteFileName } from '../../activities/os-restart-marker';
 import { createWindowsOsControl, parseLastBootOutput, restartArguments } from '../../activities/os-control/windows-os-control';
 import type { CommandResult } from '../../activities/service-control/service-control';
+import { windowsProgram } from '../../activities/service-control/windows-programs';
 
 describe('Windows OS control', () => {
   const runner = (result: Partial<CommandResult>, calls: string[][] = []) =>
@@ -22,7 +24,7 @@ describe('Windows OS control', () => {
   test('restarts with shutdown.exe /r after the delay, as planned maintenance, with the comment', async () => {
     const calls: string[][] = [];
     await expect(runner({}, calls).requestRestart(15, 'spoolflow: Restart the OS of "spoc-1"')).resolves.toBe('scheduled');
-    expect(calls).toEqual([['shutdown.exe', '/r', '/t', '15', '/d', 'p:4:1', '/c', "spoolflow: Restart the OS of 'spoc-1'"]]);
+    expect(calls).toEqual([[windowsProgram('shutdown.exe'), '/r', '/t', '15', '/d', 'p:4:1', '/c', "spoolflow: Restart the OS of 'spoc-1'"]]);
   });
 
   test('a restart already scheduled or under way is reported, not an error', async () => {
@@ -94,6 +96,24 @@ describe('the restart step on the agent', () => {
     expect(retried).toMatchObject({ outcome: 'already-requested' });
     expect(host.state.requests).toBe(1);
     await new MockActivityEnvironment({ ...sameActivity, activityId: '3' } as never).run(activities.restartOs, { ...keyed, requestKey: 'spoc-group-london/run-2/restartOs@spoc-1' });
+    expect(host.state.requests).toBe(2);
+  });
+
+  test('two procedures whose request keys share their first 200 characters get two notes, and the second host is restarted too', async () => {
+    const longGroup = `spoc-group-${'a-very-long-group-name-'.repeat(9)}`;
+    const first = `${longGroup}/run-1/restartOs@spoc-1`;
+    const second = `${longGroup}/run-2/restartOs@spoc-1`;
+    expect(first.slice(0, 200)).toBe(second.slice(0, 200));
+    expect(noteFileName(first)).not.toBe(noteFileName(second));
+    // Characters a file name cannot hold must not make two keys one note either.
+    expect(noteFileName('group:a/run-1')).not.toBe(noteFileName('group/a:run-1'));
+    expect(noteFileName(first).length).toBeLessThan(120);
+
+    const host = fakeOs();
+    const activities = agent(host.control);
+    await new MockActivityEnvironment(sameActivity as never).run(activities.restartOs, { ...effect, requestKey: first });
+    const again = await new MockActivityEnvironment({ ...sameActivity, activityId: '8' } as never).run(activities.restartOs, { ...effect, requestKey: second });
+    expect(again).toMatchObject({ outcome: 'restart-requested' });
     expect(host.state.requests).toBe(2);
   });
 

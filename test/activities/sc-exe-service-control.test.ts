@@ -2,7 +2,6 @@
 // language, stays idempotent (a stop or start that cannot have an effect is never sent),
 // and fails with the error class a retry policy can act on.
 import {
-  NON_RETRYABLE_SERVICE_ERRORS,
   ServiceAccessDeniedError,
   ServiceBusyError,
   ServiceControlError,
@@ -14,9 +13,11 @@ import {
   ServicePausedError,
   ServiceStartTimeoutError,
 } from '../../activities/service-control/service-control-errors';
+import { NON_RETRYABLE_ERRORS } from '../../activities/non-retryable-errors';
 import { createScExeServiceControl } from '../../activities/service-control/sc-exe-service-control';
 import type { CommandResult, CommandRunner } from '../../activities/service-control/service-control';
 import { scFixture } from '../fixtures/sc-exe/read-sc-fixture';
+import { windowsProgram } from '../../activities/service-control/windows-programs';
 
 const SPOC = 'YSoftSQ-SPOC';
 const LANGS = ['en', 'de', 'fr'] as const;
@@ -100,8 +101,8 @@ describe('stop', () => {
     const sc = scriptedSc(['query', 'query-running.en.txt'], ['stop', 'stop-accepted.en.txt']);
     await expect(sc.control.stop(SPOC)).resolves.toBe('stop-requested');
     expect(sc.calls).toEqual([
-      ['sc.exe', 'query', SPOC],
-      ['sc.exe', 'stop', SPOC],
+      [windowsProgram('sc.exe'), 'query', SPOC],
+      [windowsProgram('sc.exe'), 'stop', SPOC],
     ]);
   });
 
@@ -156,7 +157,7 @@ describe('stop', () => {
     const error = await sc.control.stop(SPOC).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceBusyError);
     expect(error).toMatchObject({ service: SPOC, operation: 'stop', win32Code: 1061 });
-    expect(NON_RETRYABLE_SERVICE_ERRORS).not.toContain((error as Error).name);
+    expect(NON_RETRYABLE_ERRORS).not.toContain((error as Error).name);
   });
 
   it.each(LANGS)('fails with ServiceAccessDeniedError, keeping what sc.exe said (%s)', async (lang) => {
@@ -292,18 +293,12 @@ describe('error names', () => {
   });
 
   it('list as non-retryable exactly the errors a retry cannot fix', () => {
-    expect([...NON_RETRYABLE_SERVICE_ERRORS].sort()).toEqual(
-      [
-        'ServiceAccessDeniedError',
-        'ServiceControlOutputError',
-        'ServiceDisabledError',
-        'ServiceHasDependentsError',
-        'ServiceLogonFailedError',
-        'ServiceNotInstalledError',
-        'ServicePausedError',
-      ].sort(),
-    );
-    const names: readonly string[] = NON_RETRYABLE_SERVICE_ERRORS;
+    const names: readonly string[] = NON_RETRYABLE_ERRORS;
+    for (const ErrorClass of classes) {
+      // The base class is what a code without its own class becomes: nothing says a retry is pointless.
+      const retryable = ErrorClass === ServiceControlError || ErrorClass === ServiceBusyError || ErrorClass === ServiceStartTimeoutError;
+      expect([ErrorClass.name, names.includes(ErrorClass.name)]).toEqual([ErrorClass.name, !retryable]);
+    }
     expect(names).not.toContain('ServiceBusyError');
     expect(names).not.toContain('ServiceStartTimeoutError');
   });

@@ -5,6 +5,7 @@
 import { jobSchedulerShCommand, JOBSCHEDULER_SH_LINE, JobSchedulerStatusUnknownError, readJobSchedulerStatus, UnsafeUnixInstallFolderError } from '../../activities/jobscheduler-unix-script';
 import { clusterOptionsInCommandLine } from '../../activities/running-cluster-options';
 import { parseScQcBinaryPath, serviceCommandLine, ServiceConfigUnreadableError } from '../../activities/sc-exe-service-config';
+import { windowsProgram } from '../../activities/service-control/windows-programs';
 
 describe('cluster options on a command line', () => {
   test.each([
@@ -70,9 +71,9 @@ describe('sc.exe qc', () => {
     await expect(serviceCommandLine(run, 'sos_scheduler_production')).resolves.toBe('"C:\\js\\bin\\scheduler.exe" -service -exclusive');
     await expect(serviceCommandLine(run, 'sos_scheduler_gone')).resolves.toBe('NOT_INSTALLED');
     expect(calls).toEqual([
-      ['sc.exe', 'qc', 'sos_scheduler_production'],
-      ['sc.exe', 'qc', 'sos_scheduler_production', '8192'],
-      ['sc.exe', 'qc', 'sos_scheduler_gone'],
+      [windowsProgram('sc.exe'), 'qc', 'sos_scheduler_production'],
+      [windowsProgram('sc.exe'), 'qc', 'sos_scheduler_production', '8192'],
+      [windowsProgram('sc.exe'), 'qc', 'sos_scheduler_gone'],
     ]);
   });
 

@@ -5,6 +5,7 @@ import { createScExeServiceControl } from '../../activities/service-control/sc-e
 import type { ServiceControl, ServiceState } from '../../activities/service-control/service-control';
 import { emulateScExe, type EmulatedServiceTable } from '../../simulator/sc-exe-emulator';
 import { scFixture } from '../fixtures/sc-exe/read-sc-fixture';
+import { windowsProgram } from '../../activities/service-control/windows-programs';
 
 const SPOC = 'YSoftSQ-SPOC';
 
@@ -65,7 +66,7 @@ class FakeHost implements EmulatedServiceTable {
 /** The production control, reading emulated sc.exe output of `host`. */
 function controlOver(host: EmulatedServiceTable): ServiceControl {
   return createScExeServiceControl(async (file, args) => {
-    expect(file).toBe('sc.exe');
+    expect(file).toBe(windowsProgram('sc.exe'));
     return emulateScExe(args, host);
   });
 }

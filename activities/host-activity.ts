@@ -1,0 +1,83 @@
+/**
+ * What every activity of a host's agent shares, whatever it does: it heartbeats on a timer for as
+ * long as it runs, and an error a retry cannot fix leaves it as a non-retryable failure that names
+ * the host.
+ *
+ * Heartbeating only between polls is not enough: one `sc.exe` call may take a minute (a starting
+ * service holds the service control manager's lock), a cache of many files takes as long as it
+ * takes, and an activity that is silent for longer than its heartbeat timeout is declared dead and
+ * run a second time while the first still works. A timer keeps the heartbeat going across any
+ * awaited call; it stops with the agent's process, which is what the heartbeat timeout is there
+ * to notice.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { isNonRetryableErrorType } from './non-retryable-errors';
+
+/**
+ * How often a host activity heartbeats while it runs. Well inside the 10 s heartbeat timeout of
+ * host steps (workflows/activity-options.ts), and the SDK throttles what it sends to the server.
+ */
+export const HEARTBEAT_EVERY_MS = 2000;
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `work` and heartbeats every `everyMs` until it settles, also while `work` waits on a single
+ * slow call. Outside an activity (a plain function call in a test) it just runs `work`.
+ */
+export async function whileHeartbeating<T>(work: () => Promise<T>, everyMs = HEARTBEAT_EVERY_MS): Promise<T> {
+  const context = activityContext();
+  if (!context) return work();
+  const beat = () => context.heartbeat();
+  beat();
+  const timer = setInterval(beat, everyMs);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * The error as the workflow should see it: an error whose type is in `NON_RETRYABLE_ERRORS`
+ * becomes a non-retryable `ApplicationFailure` of that type, its message prefixed with the host
+ * (and `output`, when the error carries what a program printed, kept as its details). Anything
+ * else is left as it is, for the retry policy to decide.
+ */
+export function asNonRetryableFailure(host: string, err: unknown): unknown {
+  if (err instanceof ApplicationFailure || !(err instanceof Error) || !isNonRetryableErrorType(err.name)) return err;
+  const output = (err as { output?: unknown }).output;
+  const message = err.message.startsWith(`${host}:`) ? err.message : `${host}: ${err.message}`;
+  return ApplicationFailure.create({
+    message,
+    type: err.name,
+    nonRetryable: true,
+    cause: err,
+    ...(typeof output === 'string' && output !== '' ? { details: [{ output }] } : {}),
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- activities take any effect type
+type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
+
+/** The activities of a host's agent, each heartbeating while it runs and failing for good on errors no retry can fix. */
+export function asHostActivities<A extends Activities>(host: string, activities: A, heartbeatEveryMs = HEARTBEAT_EVERY_MS): A {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, activity] of Object.entries(activities)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await whileHeartbeating(() => activity(...args), heartbeatEveryMs);
+      } catch (err) {
+        throw asNonRetryableFailure(host, err);
+      }
+    };
+  }
+  return wrapped as A;
+}
