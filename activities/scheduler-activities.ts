@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { describeIssues } from '../machines/input-errors';
 import { MemberWontStopError, type MemberProcessControl } from './member-process-control';
 import {
+  MemberFencedError,
   MemberNotAliveError,
   StepNotCurrentError,
   UnknownEntityError,
@@ -92,6 +93,7 @@ const readInput = z.object({ database });
 const NON_RETRYABLE = [
   UnknownEntityError,
   MemberNotAliveError,
+  MemberFencedError,
   WrongRoleError,
   StepNotCurrentError,
   InvalidClusterOptionsError,

@@ -196,6 +196,15 @@ export class MemberNotAliveError extends Error {
   override readonly name = 'MemberNotAliveError';
 }
 
+/**
+ * Activation of (or a step for) a member that was fenced and has not registered since: the process
+ * that was fenced may still be hung or cut off, and only a new process, which registers anew,
+ * starts clean. Not retryable: the member must be started again.
+ */
+export class MemberFencedError extends Error {
+  override readonly name = 'MemberFencedError';
+}
+
 /** A passive-cluster operation on an active-cluster member, or the other way round. */
 export class WrongRoleError extends Error {
   override readonly name = 'WrongRoleError';
@@ -519,7 +528,8 @@ export class SchedulerClusterDb {
 
   /**
    * Makes a primary or backup the active member at a new epoch. Refused for a member whose
-   * heartbeat is older than `heartbeatTimeoutMs`. A member active before it is set back to standby
+   * heartbeat is older than `heartbeatTimeoutMs`, and for a fenced member until it has registered
+   * anew (a new process: its heartbeat alone does not clear the fence). A member active before it is set back to standby
    * (its writes are refused from this epoch on). Activating the active member changes nothing.
    */
   activate(member: string, heartbeatTimeoutMs: number): { epoch: number; changed: boolean; previous: string | null } {
@@ -531,6 +541,8 @@ export class SchedulerClusterDb {
       }
       const state = this.stateRow();
       if (state.active_member === member && row.status === 'active') return { epoch: state.epoch, changed: false, previous: member };
+      // Checked here, in the write transaction, whatever the caller decided: only `register` clears a fence.
+      if (row.status === 'fenced') throw fencedMember(row);
       const seen = this.toObservation(row, this.clock(), heartbeatTimeoutMs);
       if (!seen.alive) {
         throw new MemberNotAliveError(`${member} is not alive (status ${row.status}, last heartbeat ${seen.lastHeartbeatAt}); start it before activating it`);
@@ -584,6 +596,7 @@ export class SchedulerClusterDb {
       const target = this.memberRow(member);
       if (!target) throw new UnknownEntityError('member', member);
       if (target.role !== 'distributed') throw new WrongRoleError(`${member} is a ${target.role}, not a member of an active cluster (-distributed-orders)`);
+      if (target.status === 'fenced') throw fencedMember(target);
       const existing = this.stepRow(order, step);
       if (existing?.status === 'done') return { order, step, attempt: existing.attempt, member: existing.member, changed: false, status: existing.status };
       if (existing && existing.member === member && existing.status !== 'unassigned') {
@@ -907,6 +920,12 @@ export class SchedulerClusterDb {
       statusReason: row.status_reason,
     };
   }
+}
+
+function fencedMember(row: MemberDbRow): MemberFencedError {
+  return new MemberFencedError(
+    `${row.member_id} is fenced${row.status_reason ? ` (${row.status_reason})` : ''} and has not registered since: start it again (its new process registers anew) before it is given work`,
+  );
 }
 
 /** The member with the fewest steps in hand; ties go to the first by id, so balancing is repeatable. */
