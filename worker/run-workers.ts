@@ -14,7 +14,7 @@ import { SchedulerDbPool } from '../activities/scheduler-db-pool';
 import { SchedulerFleet } from '../scheduler-sim/scheduler-fleet';
 import { startSimClusters } from '../scheduler-sim/sim-clusters';
 import { createSchedulerHostActivities } from '../activities/scheduler-host-activities';
-import type { ClusterConnectionOptions } from '../engine/connection-config';
+import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
 
 export interface RunWorkersOptions {
   connection: ClusterConnectionOptions;
@@ -29,7 +29,7 @@ export interface RunWorkersOptions {
 }
 
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
-  const connection = await NativeConnection.connect(opts.connection);
+  const connection = await connectWithin(opts.connection.address, () => NativeConnection.connect(opts.connection));
   const simDir = path.join(opts.dataDir, 'sim');
   const fleet = new SimFleet(loadInventory(opts.inventoryFile), simDir);
   fleet.start();
