@@ -220,6 +220,33 @@ export interface SchedulerClusterDbOptions {
   busyTimeoutMs?: number;
   /** Milliseconds since the epoch; injectable so heartbeat ages can be tested. */
   clock?: () => number;
+  /** Create the file and its tables when missing; only {@link SchedulerClusterDb.create} sets it. */
+  create?: boolean;
+}
+
+/**
+ * The file is not a cluster database (missing, not SQLite, or without spoolflow's tables): it was
+ * not changed. The message does not say where the file is; whoever opened it adds its name.
+ */
+export class NotAClusterDatabaseError extends Error {
+  override readonly name = 'NotAClusterDatabaseError';
+}
+
+/** Tables every cluster database has; a file without them is someone else's. */
+const CLUSTER_TABLES = ['cluster_members', 'cluster_state', 'jobs', 'job_chains', 'job_chain_nodes', 'orders', 'order_steps'];
+
+/** Reads the schema only (nothing written): refuses a file that is not SQLite or lacks a cluster table. */
+function requireClusterTables(db: Database.Database): void {
+  let tables: Set<string>;
+  try {
+    tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+  } catch (err) {
+    throw new NotAClusterDatabaseError(`is not a SQLite database (${(err as { code?: string }).code ?? 'unreadable'})`);
+  }
+  const missing = CLUSTER_TABLES.filter((t) => !tables.has(t));
+  if (missing.length > 0) {
+    throw new NotAClusterDatabaseError(`is a SQLite database without the cluster tables (no ${missing.join(', ')}): it is not a JobScheduler cluster database, and spoolflow does not add them`);
+  }
 }
 
 const SCHEMA = `
@@ -339,17 +366,40 @@ export class SchedulerClusterDb {
   private readonly clock: () => number;
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** Opens the cluster database, creating the file and its tables if they are not there yet. */
+  /**
+   * Opens an existing cluster database. Never creates anything: a file that is not there is
+   * refused (SQLite would create it), and so is one without spoolflow's tables (an unrelated
+   * SQLite file, or not SQLite at all), before anything is written to it, its journal mode
+   * included. Only {@link SchedulerClusterDb.create} makes a cluster database.
+   */
   constructor(
     readonly file: string,
     options: SchedulerClusterDbOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.write(() => this.db.exec(SCHEMA));
+    try {
+      this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: !options.create });
+    } catch (err) {
+      throw new NotAClusterDatabaseError(`cannot be opened (${(err as { code?: string }).code ?? 'error'}): it is not there or not readable`);
+    }
+    try {
+      if (!options.create) requireClusterTables(this.db);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      if (options.create) this.write(() => this.db.exec(SCHEMA));
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Creates a cluster database with its tables (or opens one that has them). For whoever sets a
+   * cluster up (the simulated clusters, tests); a supervisor's activities only open existing ones.
+   */
+  static create(file: string, options: Omit<SchedulerClusterDbOptions, 'create'> = {}): SchedulerClusterDb {
+    return new SchedulerClusterDb(file, { ...options, create: true });
   }
 
   close(): void {

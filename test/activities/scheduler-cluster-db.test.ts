@@ -15,7 +15,7 @@ const TIMEOUT = 1000;
 
 function freshDb(): SchedulerClusterDb {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-scheduler-db-'));
-  return new SchedulerClusterDb(path.join(dir, 'cluster.sqlite'), { clock: () => clock });
+  return SchedulerClusterDb.create(path.join(dir, 'cluster.sqlite'), { clock: () => clock });
 }
 
 function join(db: SchedulerClusterDb, member: string, options: string): MemberToken {

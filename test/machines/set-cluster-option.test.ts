@@ -12,7 +12,7 @@ import { planProcedure } from '../../machines/plan';
 import { setClusterOptionMachine as machine, SET_CLUSTER_OPTION_STEPS as S, summarize, type SetClusterOptionContext, type SetClusterOptionOutput } from '../../machines/set-cluster-option';
 import { setClusterOptionInputSchema, type SetClusterOptionInput } from '../../machines/set-cluster-option-input';
 
-const DB = 'jdbc:postgresql://db.example.org:5432/scheduler';
+const DB = 'production.sqlite';
 const unixMember = (host: string, clusterOptions: string) => ({ host, os: 'unix' as const, jobSchedulerId: 'production', database: DB, installDir: '/opt/sos-berlin.com/jobscheduler/production', clusterOptions });
 const windowsMember = (host: string, clusterOptions: string) => ({ ...unixMember(host, clusterOptions), os: 'windows' as const, installDir: 'C:\\Program Files\\sos-berlin.com\\jobscheduler\\production' });
 

@@ -41,7 +41,7 @@ async function passiveCluster(os: 'unix' | 'windows'): Promise<SimulatedCluster>
   const c = createTestCluster();
   clusters.push(c);
   const installDir = os === 'unix' ? UNIX_DIR : WINDOWS_DIR;
-  const member = (host: string, options: string) => ({ host, os, installDir, jobSchedulerId: 'production', database: c.database, clusterOptions: options });
+  const member = (host: string, options: string) => ({ host, os, installDir, jobSchedulerId: 'production', database: c.databaseName, clusterOptions: options });
   const members = [member(`${os}-primary`, '-exclusive'), member(`${os}-backup`, '-exclusive -backup')];
   const [primary, backup] = members.map(
     (m) => new SimulatedSchedulerHost(c.simDir, c.fleet, { host: m.host, os, installDir, jobSchedulerId: m.jobSchedulerId, database: c.database, options: m.clusterOptions, timing: TIMING }),
