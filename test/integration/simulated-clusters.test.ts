@@ -59,7 +59,7 @@ test('the example inputs: the passive supervisor activates the primary, and the 
         // The member was stopped normally: the supervisor kept the primary active throughout.
         expect(db.clusterState().activeMember).toBe('js-berlin-1');
         const windowsSteps = (await spoolflow.status(procedure)).path.map((p) => p.action);
-        expect(windowsSteps).toEqual(['stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']);
+        expect(windowsSteps).toEqual(['check-scheduler-member', 'stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']);
 
         await spoolflow.command(supervisor, { type: 'operator.abort', reason: 'test over' });
         await spoolflow.result(supervisor);
