@@ -255,7 +255,7 @@ export class TemporalUnreachableError extends Error {
 export async function connectWithin<T>(address: string, connect: () => Promise<T>, timeoutMs = CONNECT_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
-  const attempt = connect();
+  const attempt = Promise.resolve().then(connect);
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true;
