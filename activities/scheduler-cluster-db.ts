@@ -19,6 +19,7 @@
  * front (BEGIN IMMEDIATE) and waits up to the busy timeout for it.
  */
 import Database from 'better-sqlite3';
+import path from 'node:path';
 import { parseClusterOptions, type SchedulerRole } from './scheduler-cluster-options';
 
 export type MemberStatus = 'standby' | 'active' | 'terminated' | 'fenced';
@@ -226,7 +227,8 @@ export interface SchedulerClusterDbOptions {
 
 /**
  * The file is not a cluster database (missing, not SQLite, or without spoolflow's tables): it was
- * not changed. The message does not say where the file is; whoever opened it adds its name.
+ * not changed. The message names the file by its name only, never its folder: it may become a
+ * halt reason, kept in workflow history.
  */
 export class NotAClusterDatabaseError extends Error {
   override readonly name = 'NotAClusterDatabaseError';
@@ -236,16 +238,16 @@ export class NotAClusterDatabaseError extends Error {
 const CLUSTER_TABLES = ['cluster_members', 'cluster_state', 'jobs', 'job_chains', 'job_chain_nodes', 'orders', 'order_steps'];
 
 /** Reads the schema only (nothing written): refuses a file that is not SQLite or lacks a cluster table. */
-function requireClusterTables(db: Database.Database): void {
+function requireClusterTables(db: Database.Database, name: string): void {
   let tables: Set<string>;
   try {
     tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
   } catch (err) {
-    throw new NotAClusterDatabaseError(`is not a SQLite database (${(err as { code?: string }).code ?? 'unreadable'})`);
+    throw new NotAClusterDatabaseError(`cluster database "${name}" is not a SQLite database (${(err as { code?: string }).code ?? 'unreadable'})`);
   }
   const missing = CLUSTER_TABLES.filter((t) => !tables.has(t));
   if (missing.length > 0) {
-    throw new NotAClusterDatabaseError(`is a SQLite database without the cluster tables (no ${missing.join(', ')}): it is not a JobScheduler cluster database, and spoolflow does not add them`);
+    throw new NotAClusterDatabaseError(`cluster database "${name}" is a SQLite database without the cluster tables (no ${missing.join(', ')}): it is not a JobScheduler cluster database, and spoolflow does not add them`);
   }
 }
 
@@ -380,10 +382,10 @@ export class SchedulerClusterDb {
     try {
       this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: !options.create });
     } catch (err) {
-      throw new NotAClusterDatabaseError(`cannot be opened (${(err as { code?: string }).code ?? 'error'}): it is not there or not readable`);
+      throw new NotAClusterDatabaseError(`cluster database "${path.basename(file)}" cannot be opened (${(err as { code?: string }).code ?? 'error'}): it is not there or not readable`);
     }
     try {
-      if (!options.create) requireClusterTables(this.db);
+      if (!options.create) requireClusterTables(this.db, path.basename(file));
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');

@@ -41,10 +41,11 @@ export class SchedulerDbPool {
     let db = this.open.get(name);
     if (!db) {
       const file = this.locate(name);
+      // A link in the folder resolves to another file name: refusals still name the database as asked.
       try {
         db = new SchedulerClusterDb(file, { busyTimeoutMs: this.options.busyTimeoutMs, clock: this.options.clock });
       } catch (err) {
-        if (err instanceof NotAClusterDatabaseError) throw new NotAClusterDatabaseError(`cluster database "${name}" ${err.message}`);
+        if (err instanceof NotAClusterDatabaseError) throw new NotAClusterDatabaseError(err.message.replace(`"${path.basename(file)}"`, `"${name}"`));
         throw err;
       }
       this.open.set(name, db);
