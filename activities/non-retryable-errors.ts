@@ -42,7 +42,11 @@ export const NON_RETRYABLE_ERRORS = [
   'InvalidClusterOptionsError',
   'ClusterDatabaseNotFoundError',
   'MemberWontStopError',
+  'MemberFencedError',
+  'NotAClusterDatabaseError',
+  'InvalidClusterDatabaseNameError',
   // A JobScheduler member's host (scheduler-host-activities.ts and the files it uses).
+  'SchedulerMemberPreflightError',
   'OptionsNotAppliedError',
   'SchedulerServiceOutdatedError',
   'SchedulerServiceNotFoundError',

@@ -13,9 +13,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { describeIssues } from '../machines/input-errors';
+import { clusterDatabaseNameSchema } from '../machines/jobscheduler-cluster-input';
 import { MemberWontStopError, type MemberProcessControl } from './member-process-control';
 import {
+  MemberFencedError,
   MemberNotAliveError,
+  NotAClusterDatabaseError,
   StepNotCurrentError,
   UnknownEntityError,
   WrongRoleError,
@@ -26,7 +29,7 @@ import {
   type StepStatus,
 } from './scheduler-cluster-db';
 import { InvalidClusterOptionsError } from './scheduler-cluster-options';
-import { ClusterDatabaseNotFoundError, SchedulerDbPool } from './scheduler-db-pool';
+import { ClusterDatabaseNotFoundError, InvalidClusterDatabaseNameError, type SchedulerDbPool } from './scheduler-db-pool';
 
 /** Told of every activation and fence (the simulator writes them to its operation record). */
 export interface SchedulerAuditEntry {
@@ -40,8 +43,8 @@ export interface SchedulerAuditEntry {
 
 export interface SchedulerActivityDeps {
   processes: MemberProcessControl;
-  /** Default: a pool of its own. */
-  databases?: SchedulerDbPool;
+  /** The cluster databases this worker may open (its cluster database folder). */
+  databases: SchedulerDbPool;
   audit?: (entry: SchedulerAuditEntry) => void;
   /** Default: the activity's heartbeat to Temporal; nothing outside an activity. */
   heartbeat?: (details?: unknown) => void;
@@ -69,7 +72,8 @@ export interface WatchResult {
 }
 
 const memberId = z.string().min(1);
-const database = z.string().min(1);
+/** A name in the worker's cluster database folder, never a path (machines/jobscheduler-cluster-input.ts). */
+const database = clusterDatabaseNameSchema;
 const heartbeatTimeoutMs = z.number().int().positive();
 
 const observeInput = z.object({ database, heartbeatTimeoutMs });
@@ -92,10 +96,13 @@ const readInput = z.object({ database });
 const NON_RETRYABLE = [
   UnknownEntityError,
   MemberNotAliveError,
+  MemberFencedError,
   WrongRoleError,
   StepNotCurrentError,
   InvalidClusterOptionsError,
   ClusterDatabaseNotFoundError,
+  InvalidClusterDatabaseNameError,
+  NotAClusterDatabaseError,
   MemberWontStopError,
 ];
 
@@ -141,7 +148,7 @@ export function describeChanges(expected: ExpectedCluster, observation: ClusterO
 }
 
 export function createSchedulerActivities(deps: SchedulerActivityDeps) {
-  const databases = deps.databases ?? new SchedulerDbPool();
+  const { databases } = deps;
   const now = deps.now ?? Date.now;
   const heartbeat = deps.heartbeat ?? ((details?: unknown) => activityContext()?.heartbeat(details));
   const sleep = deps.sleep ?? ((ms: number) => activityContext()?.sleep(ms) ?? new Promise<void>((resolve) => setTimeout(resolve, ms)));

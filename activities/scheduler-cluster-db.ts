@@ -19,6 +19,7 @@
  * front (BEGIN IMMEDIATE) and waits up to the busy timeout for it.
  */
 import Database from 'better-sqlite3';
+import path from 'node:path';
 import { parseClusterOptions, type SchedulerRole } from './scheduler-cluster-options';
 
 export type MemberStatus = 'standby' | 'active' | 'terminated' | 'fenced';
@@ -196,6 +197,15 @@ export class MemberNotAliveError extends Error {
   override readonly name = 'MemberNotAliveError';
 }
 
+/**
+ * Activation of (or a step for) a member that was fenced and has not registered since: the process
+ * that was fenced may still be hung or cut off, and only a new process, which registers anew,
+ * starts clean. Not retryable: the member must be started again.
+ */
+export class MemberFencedError extends Error {
+  override readonly name = 'MemberFencedError';
+}
+
 /** A passive-cluster operation on an active-cluster member, or the other way round. */
 export class WrongRoleError extends Error {
   override readonly name = 'WrongRoleError';
@@ -211,6 +221,34 @@ export interface SchedulerClusterDbOptions {
   busyTimeoutMs?: number;
   /** Milliseconds since the epoch; injectable so heartbeat ages can be tested. */
   clock?: () => number;
+  /** Create the file and its tables when missing; only {@link SchedulerClusterDb.create} sets it. */
+  create?: boolean;
+}
+
+/**
+ * The file is not a cluster database (missing, not SQLite, or without spoolflow's tables): it was
+ * not changed. The message names the file by its name only, never its folder: it may become a
+ * halt reason, kept in workflow history.
+ */
+export class NotAClusterDatabaseError extends Error {
+  override readonly name = 'NotAClusterDatabaseError';
+}
+
+/** Tables every cluster database has; a file without them is someone else's. */
+const CLUSTER_TABLES = ['cluster_members', 'cluster_state', 'jobs', 'job_chains', 'job_chain_nodes', 'orders', 'order_steps'];
+
+/** Reads the schema only (nothing written): refuses a file that is not SQLite or lacks a cluster table. */
+function requireClusterTables(db: Database.Database, name: string): void {
+  let tables: Set<string>;
+  try {
+    tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+  } catch (err) {
+    throw new NotAClusterDatabaseError(`cluster database "${name}" is not a SQLite database (${(err as { code?: string }).code ?? 'unreadable'})`);
+  }
+  const missing = CLUSTER_TABLES.filter((t) => !tables.has(t));
+  if (missing.length > 0) {
+    throw new NotAClusterDatabaseError(`cluster database "${name}" is a SQLite database without the cluster tables (no ${missing.join(', ')}): it is not a JobScheduler cluster database, and spoolflow does not add them`);
+  }
 }
 
 const SCHEMA = `
@@ -330,17 +368,40 @@ export class SchedulerClusterDb {
   private readonly clock: () => number;
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** Opens the cluster database, creating the file and its tables if they are not there yet. */
+  /**
+   * Opens an existing cluster database. Never creates anything: a file that is not there is
+   * refused (SQLite would create it), and so is one without spoolflow's tables (an unrelated
+   * SQLite file, or not SQLite at all), before anything is written to it, its journal mode
+   * included. Only {@link SchedulerClusterDb.create} makes a cluster database.
+   */
   constructor(
     readonly file: string,
     options: SchedulerClusterDbOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.write(() => this.db.exec(SCHEMA));
+    try {
+      this.db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: !options.create });
+    } catch (err) {
+      throw new NotAClusterDatabaseError(`cluster database "${path.basename(file)}" cannot be opened (${(err as { code?: string }).code ?? 'error'}): it is not there or not readable`);
+    }
+    try {
+      if (!options.create) requireClusterTables(this.db, path.basename(file));
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      if (options.create) this.write(() => this.db.exec(SCHEMA));
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Creates a cluster database with its tables (or opens one that has them). For whoever sets a
+   * cluster up (the simulated clusters, tests); a supervisor's activities only open existing ones.
+   */
+  static create(file: string, options: Omit<SchedulerClusterDbOptions, 'create'> = {}): SchedulerClusterDb {
+    return new SchedulerClusterDb(file, { ...options, create: true });
   }
 
   close(): void {
@@ -519,7 +580,8 @@ export class SchedulerClusterDb {
 
   /**
    * Makes a primary or backup the active member at a new epoch. Refused for a member whose
-   * heartbeat is older than `heartbeatTimeoutMs`. A member active before it is set back to standby
+   * heartbeat is older than `heartbeatTimeoutMs`, and for a fenced member until it has registered
+   * anew (a new process: its heartbeat alone does not clear the fence). A member active before it is set back to standby
    * (its writes are refused from this epoch on). Activating the active member changes nothing.
    */
   activate(member: string, heartbeatTimeoutMs: number): { epoch: number; changed: boolean; previous: string | null } {
@@ -531,6 +593,8 @@ export class SchedulerClusterDb {
       }
       const state = this.stateRow();
       if (state.active_member === member && row.status === 'active') return { epoch: state.epoch, changed: false, previous: member };
+      // Checked here, in the write transaction, whatever the caller decided: only `register` clears a fence.
+      if (row.status === 'fenced') throw fencedMember(row);
       const seen = this.toObservation(row, this.clock(), heartbeatTimeoutMs);
       if (!seen.alive) {
         throw new MemberNotAliveError(`${member} is not alive (status ${row.status}, last heartbeat ${seen.lastHeartbeatAt}); start it before activating it`);
@@ -584,6 +648,7 @@ export class SchedulerClusterDb {
       const target = this.memberRow(member);
       if (!target) throw new UnknownEntityError('member', member);
       if (target.role !== 'distributed') throw new WrongRoleError(`${member} is a ${target.role}, not a member of an active cluster (-distributed-orders)`);
+      if (target.status === 'fenced') throw fencedMember(target);
       const existing = this.stepRow(order, step);
       if (existing?.status === 'done') return { order, step, attempt: existing.attempt, member: existing.member, changed: false, status: existing.status };
       if (existing && existing.member === member && existing.status !== 'unassigned') {
@@ -907,6 +972,12 @@ export class SchedulerClusterDb {
       statusReason: row.status_reason,
     };
   }
+}
+
+function fencedMember(row: MemberDbRow): MemberFencedError {
+  return new MemberFencedError(
+    `${row.member_id} is fenced${row.status_reason ? ` (${row.status_reason})` : ''} and has not registered since: start it again (its new process registers anew) before it is given work`,
+  );
 }
 
 /** The member with the fewest steps in hand; ties go to the first by id, so balancing is repeatable. */

@@ -26,7 +26,8 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import type { EffectOf, EffectOutputs } from '../machines/effects';
 import { describeIssues } from '../machines/input-errors';
@@ -110,6 +111,11 @@ export class SchedulerServiceNotFoundError extends Error {
 /** The JobScheduler did not start, and said why. Not retryable: the same start fails the same way. */
 export class SchedulerStartFailedError extends Error {
   override readonly name = 'SchedulerStartFailedError';
+}
+
+/** The member's files are not where the cluster definition says: nothing was touched. Not retryable. */
+export class SchedulerMemberPreflightError extends Error {
+  override readonly name = 'SchedulerMemberPreflightError';
 }
 
 /** Failure types a retry cannot fix: the one list of activities/non-retryable-errors.ts. */
@@ -348,8 +354,43 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
     }
   }
 
+  /** What is wrong with a path on the host that must be a folder or a file; undefined when it is one. */
+  function missing(hostPath: string, kind: 'folder' | 'file', what: string): string | undefined {
+    let stat;
+    try {
+      stat = statSync(local(hostPath));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? `${what} ${hostPath} does not exist` : `${what} ${hostPath} cannot be read (${code ?? 'error'})`;
+    }
+    if (kind === 'folder' ? !stat.isDirectory() : !stat.isFile()) return `${what} ${hostPath} is not a ${kind}`;
+    return undefined;
+  }
+
   // Heartbeating on a timer too: one sc.exe or jobscheduler.cmd call may outlast the heartbeat timeout.
   return asHostActivities(deps.host, {
+    /**
+     * Preflight, read-only: the install folder, the control script the runbook runs
+     * (`./bin/jobscheduler.sh` or `.\bin\jobscheduler.cmd`) and the start script the option is set
+     * in exist. That this answers at all shows the host's agent is up.
+     */
+    async checkSchedulerMember(effect: EffectOf<'check-scheduler-member'>): Promise<EffectOutputs['check-scheduler-member']> {
+      const e = accept(memberEffect, effect);
+      return guarded(async () => {
+        const { installDir, binDir, script } = startScriptPathOf(e.installDir, e.os);
+        const controlScript = e.os === 'unix' ? path.posix.join(binDir, 'jobscheduler.sh') : path.win32.join(binDir, 'jobscheduler.cmd');
+        const folderProblem = missing(installDir, 'folder', 'the install folder');
+        const problems = folderProblem
+          ? [folderProblem]
+          : [missing(controlScript, 'file', 'the control script'), missing(script, 'file', 'the start script')].filter((p): p is string => p !== undefined);
+        if (problems.length > 0) {
+          throw new SchedulerMemberPreflightError(`${e.member} is not ready for the change, nothing was stopped: ${problems.join('; ')}. Check installDir and os in the cluster definition.`);
+        }
+        heartbeat({ checked: e.member });
+        return { installDir, controlScript, startScript: script };
+      });
+    },
+
     /** Unix 1 / Windows 1: a normal termination, confirmed; a member found stopped is reported, not stopped again. */
     async stopScheduler(effect: EffectOf<'stop-scheduler'>): Promise<EffectOutputs['stop-scheduler']> {
       const e = accept(timedEffect, effect);

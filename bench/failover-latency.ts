@@ -25,7 +25,7 @@ export async function failoverLatency(temporal: TestTemporal): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-bench-failover-'));
   const database = path.join(dir, 'cluster.sqlite');
   const fleet = new SchedulerFleet(path.join(dir, 'sim'));
-  const db = new SchedulerClusterDb(database);
+  const db = SchedulerClusterDb.create(database);
   db.configure({ jobs: ['report'], jobChains: [] });
   const start = (member: keyof typeof OPTIONS) => fleet.start({ member, host: member, database, options: OPTIONS[member], heartbeatMs: HEARTBEAT.intervalSeconds * 1000 });
   const activeNow = (member: string) => db.clusterState().activeMember === member && db.member(member)?.status === 'active';
@@ -40,11 +40,11 @@ export async function failoverLatency(temporal: TestTemporal): Promise<void> {
         cluster: 'bench',
         mode: 'passive',
         heartbeat: HEARTBEAT,
-        members: Object.entries(OPTIONS).map(([host, clusterOptions]) => ({ host, os: 'unix', jobSchedulerId: 'bench', database, installDir: `/opt/js/${host}`, clusterOptions })),
+        members: Object.entries(OPTIONS).map(([host, clusterOptions]) => ({ host, os: 'unix', jobSchedulerId: 'bench', database: path.basename(database), installDir: `/opt/js/${host}`, clusterOptions })),
       },
       watch: { pollMs: 50, maxWatchSeconds: 60 },
     };
-    await withClusterWorkers(temporal, fleet, Object.keys(OPTIONS), async () => {
+    await withClusterWorkers(temporal, { fleet, databaseDir: dir }, Object.keys(OPTIONS), async () => {
       await spoolflow.start('supervise-passive-cluster', input, { workflowId });
       for (let i = 0; i < KILLS; i += 1) {
         await waitUntil('the primary is active and the backup on standby', () => activeNow('js-1') && standbyAlive('js-2'), 30_000);

@@ -19,7 +19,7 @@ import { sameName } from '../machines/names';
 import { SchedulerFleet, type MemberProcessInfo } from '../scheduler-sim/scheduler-fleet';
 import { SimulatedSchedulerHost, simulatedHostConfigOf, type SimulatedSchedulerHostConfig } from '../scheduler-sim/scheduler-host';
 import { readSchedulerOperations, schedulerOperationsFile } from '../scheduler-sim/scheduler-operation-record';
-import { simClusters } from '../scheduler-sim/sim-clusters';
+import { simClusterDatabase, simClusters } from '../scheduler-sim/sim-clusters';
 
 export class SchedulerUsageError extends Error {}
 
@@ -122,7 +122,8 @@ function requireStarted(fleet: SchedulerFleet, member: string): string {
 // ------------------------------------------------------------------------------ status
 
 function clusterStatus(site: Site, cluster: JobSchedulerCluster): unknown {
-  const database = cluster.members[0]?.database ?? '';
+  // The definition names the database by file name; the simulated clusters keep theirs in the sim folder.
+  const database = simClusterDatabase(site.simDir, cluster.cluster);
   const supervisor = `spoolflow status ${workflowIdFor(`supervise-${cluster.mode}-cluster`, { cluster: { cluster: cluster.cluster } })}`;
   const heading = { cluster: cluster.cluster, mode: cluster.mode, database, supervisorView: supervisor };
   // Opening a database creates it: one that is not there yet is reported, not made.

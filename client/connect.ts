@@ -3,7 +3,7 @@
  * settings), else to the embedded server of this data folder, else to 127.0.0.1:7233.
  */
 import { Client, Connection } from '@temporalio/client';
-import { connectionOptionsFor, readConnectionConfig } from '../engine/connection-config';
+import { connectionOptionsFor, connectWithin, readConnectionConfig } from '../engine/connection-config';
 import { dataDir } from '../engine/data-dir';
 import { readEndpoint } from '../engine/endpoint';
 
@@ -19,6 +19,6 @@ export async function connectClient(env: NodeJS.ProcessEnv = process.env): Promi
     options = { address: endpoint?.address ?? '127.0.0.1:7233' };
     namespace = endpoint?.namespace ?? 'default';
   }
-  const connection = await Connection.connect({ ...options, connectTimeout: '5s' });
+  const connection = await connectWithin(options.address, () => Connection.connect({ ...options, connectTimeout: '5s' }));
   return { client: new Client({ connection, namespace }), close: () => connection.close() };
 }

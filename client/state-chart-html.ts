@@ -17,8 +17,12 @@ export interface ChartProgress {
   done?: Set<string>;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+/**
+ * Text made safe for HTML element content and quoted attribute values. Takes any value: what a
+ * page shows may come from a workflow's answer, which is not guaranteed to have the declared types.
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 /** What leaves a node, in the operator's words, targets by their step name. */

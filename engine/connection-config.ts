@@ -182,7 +182,7 @@ const envSchema = z
  * @param env - the environment to read; defaults to `process.env`.
  * @throws {@link ConnectionConfigError} naming every invalid variable and the rule it broke.
  */
-export function readConnectionConfig(env: NodeJS.ProcessEnv = process.env): ConnectionConfig {
+export function readConnectionConfig(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = (line) => console.warn(line)): ConnectionConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConnectionConfigError(
@@ -207,7 +207,88 @@ export function readConnectionConfig(env: NodeJS.ProcessEnv = process.env): Conn
     if (e.TEMPORAL_TLS_SERVER_NAME) tls.serverName = e.TEMPORAL_TLS_SERVER_NAME;
     config.tls = tls;
   }
+  // An explicit TEMPORAL_TLS=false says plain text is meant (a sidecar or tunnel encrypts); silence is not consent.
+  if (!config.tls && e.TEMPORAL_TLS === undefined && !isLoopbackAddress(config.address)) warn(plaintextWarning(config.address));
   return config;
+}
+
+/** Whether `host:port` names this machine (localhost, 127.0.0.0/8, ::1): only there is plain text harmless. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === 'localhost.' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The line printed when a remote Temporal is reached without TLS. */
+export function plaintextWarning(address: string): string {
+  return (
+    `spoolflow: WARNING: TEMPORAL_ADDRESS ${address} is not on this machine and no TLS setting is given, so traffic to Temporal ` +
+    '(procedure inputs, results, operator commands) travels unencrypted. Turn TLS on with TEMPORAL_TLS=true (server certificate ' +
+    'checked against the system CAs), TEMPORAL_TLS_CA=<ca.pem> for a private CA and TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY for mTLS; ' +
+    'set TEMPORAL_TLS=false if plain text is intended.'
+  );
+}
+
+/** How long a first connection to Temporal may take before spoolflow gives up, by default. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Temporal did not answer at the configured address: names it and says what to check. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+  constructor(
+    readonly address: string,
+    why: string,
+  ) {
+    super(
+      `spoolflow: cannot reach Temporal at ${address}: ${why}. Check that a Temporal server's frontend listens there ` +
+        '(TEMPORAL_ADDRESS is its host:port, usually port 7233) and that the port is reachable from this machine; a server that ' +
+        'requires TLS needs TEMPORAL_TLS=true or TEMPORAL_TLS_CA; unset TEMPORAL_ADDRESS to use the embedded dev server.',
+    );
+  }
+}
+
+/**
+ * Runs a first connection (`Connection.connect` or `NativeConnection.connect`) within a deadline,
+ * so a wrong address fails in bounded time with an error that names it: the SDK's own errors say
+ * "Failed to connect before the deadline" or show a transport error, and a port that accepts but
+ * never answers keeps the worker's connection waiting for 30 s.
+ */
+export async function connectWithin<T>(address: string, connect: () => Promise<T>, timeoutMs = CONNECT_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const attempt = Promise.resolve().then(connect);
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new TemporalUnreachableError(address, `no answer within ${Math.round(timeoutMs / 100) / 10} s`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      attempt.catch((err: unknown) => {
+        throw new TemporalUnreachableError(address, connectFailure(err));
+      }),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    // A connection that arrives after we gave up is closed, not leaked.
+    if (timedOut) {
+      attempt.then((late) => (late as { close?: () => unknown }).close?.(), () => undefined);
+    }
+  }
+}
+
+/** The SDK's failure in an operator's words, rather than a transport library's debug dump. */
+function connectFailure(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const known: [RegExp, string][] = [
+    [/connection refused/i, 'connection refused (nothing listens on that port)'],
+    [/timeout expired|deadline/i, 'no answer in time'],
+    [/failed to lookup|name or service not known|dns error|nodename nor servname/i, 'the host name does not resolve'],
+    [/network is unreachable|no route to host|host is unreachable/i, 'the network cannot reach the host'],
+    [/certificate|handshake|tls/i, `the TLS handshake failed (${text.slice(0, 200)})`],
+  ];
+  return known.find(([pattern]) => pattern.test(text))?.[1] ?? text.slice(0, 300);
 }
 
 /** Reads a PEM file, blaming the variable it came from if that fails. */

@@ -34,6 +34,7 @@ export const ACTIONS = {
   'reassign-steps-of': 'central',
   'submit-order': 'central',
   'terminate-member': 'host',
+  'check-scheduler-member': 'host',
   'stop-scheduler': 'host',
   'start-scheduler': 'host',
   'remove-scheduler-service': 'host',
@@ -108,6 +109,7 @@ export type ClusterEffect =
   | (EffectBase & { action: 'reassign-steps-of'; database: string; member: string; heartbeatTimeoutMs: number })
   | (EffectBase & { action: 'submit-order'; database: string; chain: string; order: string })
   | (HostEffectBase & { action: 'terminate-member'; database: string; member: string; timeoutMs: number })
+  | (HostEffectBase & SchedulerMemberRef & { action: 'check-scheduler-member' })
   | (HostEffectBase & SchedulerMemberRef & { action: 'stop-scheduler'; timeoutSeconds: number })
   | (HostEffectBase & SchedulerMemberRef & { action: 'start-scheduler'; timeoutSeconds: number })
   | (HostEffectBase & SchedulerMemberRef & { action: 'remove-scheduler-service' })
@@ -143,6 +145,8 @@ export interface EffectOutputs {
   'reassign-steps-of': { assignments: StepAssignmentView[] };
   'submit-order': { order: string; created: boolean };
   'terminate-member': { outcome: 'terminated' | 'already-gone' };
+  /** Paths on the host, as found: the install folder, `bin/jobscheduler.(sh|cmd)` and the start script the option is set in. */
+  'check-scheduler-member': { installDir: string; controlScript: string; startScript: string };
   'stop-scheduler': { outcome: 'stopped' | 'already-stopped' };
   'start-scheduler': { outcome: 'started' | 'already-running'; options: string };
   'remove-scheduler-service': { outcome: 'removed' | 'not-installed' };
@@ -249,6 +253,7 @@ export function targetOf(effect: Effect): string | undefined {
     case 'activate-member':
     case 'reassign-steps-of':
     case 'terminate-member':
+    case 'check-scheduler-member':
     case 'stop-scheduler':
     case 'start-scheduler':
     case 'remove-scheduler-service':
@@ -310,6 +315,10 @@ export function nominalOutput(effect: Effect, now: string): EffectOutputs[Action
       return { order: effect.order, created: true };
     case 'terminate-member':
       return { outcome: 'terminated' };
+    case 'check-scheduler-member': {
+      const [sep, control, ext] = effect.os === 'windows' ? ['\\', 'jobscheduler.cmd', 'cmd'] : ['/', 'jobscheduler.sh', 'sh'];
+      return { installDir: effect.installDir, controlScript: `${effect.installDir}${sep}bin${sep}${control}`, startScript: `${effect.installDir}${sep}bin${sep}jobscheduler_environment_variables.${ext}` };
+    }
     case 'stop-scheduler':
       return { outcome: 'stopped' };
     case 'start-scheduler':

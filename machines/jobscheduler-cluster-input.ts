@@ -26,7 +26,7 @@
  *   one. The defaults below are those numbers, so the procedure never calls a member dead sooner than
  *   JobScheduler itself would.
  *
- * Values that can carry credentials (the database connection string) are never echoed in messages.
+ * Values that can carry credentials (a database connection string pasted as the database) are never echoed in messages.
  */
 import { z } from 'zod';
 import { hostNameSchema, normalNameSchema } from './input-rules';
@@ -133,6 +133,33 @@ export const clusterStartOptionsSchema = z
   })
   .describe('Cluster start options: "-exclusive", "-exclusive -backup [-backup-precedence=n]" or "-exclusive -distributed-orders".');
 
+/** Longest cluster database name accepted: a file name, well inside every file system's limit. */
+export const MAX_CLUSTER_DATABASE_NAME = 128;
+
+/**
+ * Why `name` cannot name a cluster database, or undefined when it can. A cluster database is named
+ * by its file name inside the central worker's cluster database folder (SPOOLFLOW_CLUSTER_DB_DIR),
+ * never by a path: an input must not be able to point spoolflow at any other file of the central
+ * host. The value is never echoed: a pasted connection string may carry a password.
+ */
+export function clusterDatabaseNameProblem(name: string): string | undefined {
+  const example = 'e.g. "berlin.sqlite"';
+  if (name.length === 0) return `the cluster database's name is required, ${example}`;
+  if (name.length > MAX_CLUSTER_DATABASE_NAME) return `must be at most ${MAX_CLUSTER_DATABASE_NAME} characters`;
+  if (/[\\/]/.test(name) || /^[A-Za-z]:/.test(name) || name.includes('://')) {
+    return `must be the name of a database in the central worker's cluster database folder (SPOOLFLOW_CLUSTER_DB_DIR), ${example}, not a path or connection string: no "/", "\\" or drive`;
+  }
+  if (name.includes('..')) return 'must not contain ".." (a name inside the cluster database folder)';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) return `must be a file name of letters, digits, "_", "." and "-", starting with a letter or digit, ${example}`;
+  return undefined;
+}
+
+/** A cluster database, named by its file in the central worker's cluster database folder. */
+export const clusterDatabaseNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = clusterDatabaseNameProblem(name);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** Characters cmd.exe would interpret when `.\bin\jobscheduler.cmd` is run from the install folder. */
 const CMD_SPECIAL = /["%^!&|<>]/;
 
@@ -177,9 +204,11 @@ export const jobSchedulerMemberSchema = z
     database: z
       .string()
       .trim()
-      .min(1, 'the database connection string or path is required')
-      .max(2048)
-      .describe('The database every member uses (connection string or path to its configuration); the same on every member.'),
+      .pipe(clusterDatabaseNameSchema)
+      .describe(
+        "The cluster database every member uses, by its file name in the central worker's cluster database folder (SPOOLFLOW_CLUSTER_DB_DIR; " +
+          'the simulated clusters\' folder by default), e.g. "berlin.sqlite"; the same on every member.',
+      ),
     installDir: z
       .string()
       .min(1, 'the install folder is required')

@@ -1,8 +1,10 @@
 /**
  * Set one JobScheduler member's cluster option (DOMAIN.md §5 "Setting the option",
  * seeds/jobscheduler-cluster.txt "How can I set the cluster start option?"), one haltable step per
- * runbook step, on the member's own host:
+ * runbook step, on the member's own host, after a read-only preflight before any of them:
  *
+ *   Both      0 preflight: the host's agent answers, the install folder, its control script
+ *               (./bin/jobscheduler.sh or .\bin\jobscheduler.cmd) and its start script exist
  *   Unix      1 stop the JobScheduler                  ./bin/jobscheduler.sh stop
  *             2 set SCHEDULER_CLUSTER_OPTIONS=...      ./bin/jobscheduler_environment_variables.sh
  *             3 start the JobScheduler                 ./bin/jobscheduler.sh start
@@ -102,6 +104,7 @@ export interface SetClusterOptionOutput {
 
 /** Step ids: the answer events carry them. */
 export const SET_CLUSTER_OPTION_STEPS = {
+  preflight: 'checkSchedulerMember',
   stop: 'stopScheduler',
   remove: 'removeSchedulerService',
   set: 'setClusterOptions',
@@ -167,7 +170,15 @@ export const setClusterOptionMachine = setup({
       initial: 'beginning',
       on: abortTransition('aborting'),
       states: {
-        beginning: { always: { target: S.stop, actions: assign({ stopRequested: true }) } },
+        beginning: { always: { target: S.preflight } },
+        [S.preflight]: haltableStep<C, EffectOutputs['check-scheduler-member']>({
+          id: S.preflight,
+          description:
+            "Preflight, before anything is stopped: the member host's agent answers, and the install folder, its control script and the start script the option is set in are there. A failure halts here with the member untouched.",
+          effect: (c) => ({ step: S.preflight, title: `Preflight on ${member(c).host}: agent, install folder, control and start scripts`, action: 'check-scheduler-member', ...memberRef(c) }),
+          next: 'preflightPassed',
+        }),
+        preflightPassed: { always: { target: S.stop, actions: assign({ stopRequested: true }) } },
         [S.stop]: haltableStep<C, EffectOutputs['stop-scheduler']>({
           id: S.stop,
           description: 'Unix 1 / Windows 1: stop the JobScheduler (./bin/jobscheduler.sh stop; on Windows its service), a normal termination, and wait until it is stopped.',

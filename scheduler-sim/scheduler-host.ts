@@ -44,7 +44,10 @@ export interface SimulatedSchedulerHostConfig {
   os: 'unix' | 'windows';
   installDir: string;
   jobSchedulerId: string;
-  /** The cluster database: the SQLite file every simulated member shares. */
+  /**
+   * The cluster database: the SQLite file every simulated member shares; a bare name (as a cluster
+   * definition gives it) is a file in the simulated clusters' folder, `<sim dir>/scheduler`.
+   */
   database: string;
   /** SCHEDULER_CLUSTER_OPTIONS as the installer writes it into a new install folder. */
   options: string;
@@ -138,7 +141,7 @@ export class SimulatedSchedulerHost {
   }
 
   private memberSpec(): Omit<MemberSpec, 'options'> {
-    return { member: this.member, host: this.host, database: this.config.database, ...this.config.timing };
+    return { member: this.member, host: this.host, database: path.resolve(schedulerSimDir(this.simDir), this.config.database), ...this.config.timing };
   }
 
   private async runProgram(file: string, args: string[]): Promise<CommandResult> {

@@ -1,14 +1,16 @@
 /**
  * The simulated JobScheduler clusters that run beside the simulated SPOC fleet: a passive cluster
  * `berlin` (a primary and two backups) and an active cluster `munich` (three members running the
- * steps of distributed orders). Each has its database under `<data dir>/sim/scheduler/` and its
- * members are real processes started by the scheduler fleet. Their definitions are the example
- * inputs of the cluster supervisors in the catalog.
+ * steps of distributed orders). Each has its database under `<data dir>/sim/scheduler/` (the
+ * central worker's cluster database folder unless SPOOLFLOW_CLUSTER_DB_DIR names another), named
+ * in its definition by file name only, and its members are real processes started by the
+ * scheduler fleet. Their definitions are the example inputs of the cluster supervisors in the catalog.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SchedulerClusterDb, type ClusterConfiguration } from '../activities/scheduler-cluster-db';
 import { jobSchedulerClusterSchema, JobSchedulerClusterInput } from '../machines/jobscheduler-cluster-input';
+import { schedulerSimDir } from './member-files';
 import { SchedulerFleet } from './scheduler-fleet';
 import { SimulatedSchedulerHost, simulatedHostConfigOf } from './scheduler-host';
 
@@ -20,8 +22,17 @@ export interface SimCluster {
 /** Heartbeats of the simulated clusters: every 250 ms, dead after 1.5 s. */
 export const SIM_HEARTBEAT = { intervalSeconds: 0.25, timeoutSeconds: 1.5 };
 
+/** The folder the simulated clusters' databases are in. */
+export function simClusterDatabaseDir(simDir: string): string {
+  return path.resolve(schedulerSimDir(simDir));
+}
+
+/** A simulated cluster's database as its definition names it: a file name in {@link simClusterDatabaseDir}. */
+export const simClusterDatabaseName = (cluster: string): string => `${cluster}.sqlite`;
+
+/** The file of a simulated cluster's database. */
 export function simClusterDatabase(simDir: string, cluster: string): string {
-  return path.join(path.resolve(simDir), 'scheduler', `${cluster}.sqlite`);
+  return path.join(simClusterDatabaseDir(simDir), simClusterDatabaseName(cluster));
 }
 
 const unixMember = (host: string, id: string, database: string, clusterOptions: string) => ({
@@ -33,9 +44,13 @@ const unixMember = (host: string, id: string, database: string, clusterOptions: 
   clusterOptions,
 });
 
-export function simClusters(simDir: string): SimCluster[] {
-  const berlin = simClusterDatabase(simDir, 'berlin');
-  const munich = simClusterDatabase(simDir, 'munich');
+/**
+ * The simulated clusters' definitions. They name their databases by file name, so they are the
+ * same for every data folder; `_simDir` is accepted for the callers that still pass it.
+ */
+export function simClusters(_simDir?: string): SimCluster[] {
+  const berlin = simClusterDatabaseName('berlin');
+  const munich = simClusterDatabaseName('munich');
   return [
     {
       definition: {
@@ -75,16 +90,15 @@ export interface RunningSimCluster extends SimCluster {
 }
 
 /**
- * Creates the clusters' databases, lays out each member's install folder (start script, Windows
+ * Creates the clusters' databases (the only place spoolflow creates cluster tables), lays out each member's install folder (start script, Windows
  * service) and starts every member that is not running, the way its host does at boot.
  */
 export async function startSimClusters(fleet: SchedulerFleet, simDir: string, opts: { stepMs?: number } = {}): Promise<RunningSimCluster[]> {
   const running: RunningSimCluster[] = [];
   for (const sim of simClusters(simDir)) {
     const cluster = jobSchedulerClusterSchema.parse(sim.definition);
-    const database = cluster.members[0]?.database ?? '';
-    mkdirSync(path.dirname(database), { recursive: true });
-    const db = new SchedulerClusterDb(database);
+    mkdirSync(simClusterDatabaseDir(simDir), { recursive: true });
+    const db = SchedulerClusterDb.create(simClusterDatabase(simDir, cluster.cluster));
     try {
       db.configure(sim.configuration);
     } finally {

@@ -14,7 +14,7 @@ import { catalogEntries } from '../client/catalog-entries';
 import { createSchedulerHostActivities } from '../activities/scheduler-host-activities';
 import { SchedulerClusterDb } from '../activities/scheduler-cluster-db';
 import { SchedulerFleet } from '../scheduler-sim/scheduler-fleet';
-import { startSimClusters } from '../scheduler-sim/sim-clusters';
+import { simClusterDatabase, simClusterDatabaseDir, startSimClusters } from '../scheduler-sim/sim-clusters';
 import { withClusterWorkers } from '../test/helpers/cluster-workers';
 import { waitUntil } from '../test/helpers/scheduler-cluster';
 import { groupRestartExample, osRestartExamples, scenarioExamples } from '../client/example-inputs';
@@ -126,11 +126,11 @@ async function main(): Promise<void> {
   const clusters = await startSimClusters(schedulers, simDir, { stepMs: 300 });
   const examples = Object.fromEntries(catalogEntries(testInventory(), simDir).map((e) => [e.id, e.exampleInput]));
   const hosts = clusters.flatMap((c) => c.hosts);
-  const berlin = new SchedulerClusterDb(clusters[0]?.definition.members[0]?.database ?? '');
-  const munich = new SchedulerClusterDb(clusters[1]?.definition.members[0]?.database ?? '');
+  const berlin = new SchedulerClusterDb(simClusterDatabase(simDir, 'berlin'));
+  const munich = new SchedulerClusterDb(simClusterDatabase(simDir, 'munich'));
   await withClusterWorkers(
     temporal,
-    schedulers,
+    { fleet: schedulers, databaseDir: simClusterDatabaseDir(simDir) },
     hosts.map((h) => h.host),
     async () => {
       let id = `record-${randomUUID()}`;

@@ -5,6 +5,7 @@
  * taken). The page of a running procedure refreshes itself every two seconds. Read-only: commands
  * go through `spoolflow operator` or the Temporal Web UI.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { PROCEDURES, procedureById } from '../machines/catalog';
@@ -16,6 +17,11 @@ export interface ChartServerOptions {
   client: Client;
   /** Link to the Temporal Web UI, shown beside each procedure. */
   webUi?: string;
+  /**
+   * Reads a procedure's status; default: its `status` query. Any workflow on the server can answer
+   * a query of that name, so the page treats every value of the answer as untrusted text.
+   */
+  readStatus?: (workflowId: string) => Promise<ProcedureStatus>;
 }
 
 const page = (title: string, body: string, refreshSeconds?: number) =>
@@ -51,40 +57,101 @@ function workflowPage(workflowId: string, status: ProcedureStatus, webUi?: strin
   const ui = webUi ? ` · <a href="${escapeHtml(`${webUi}/workflows/${encodeURIComponent(workflowId)}`)}">Temporal Web UI</a>` : '';
   const body =
     `<p><a href="/">spoolflow</a>${ui}</p><h1>${escapeHtml(workflowId)}</h1>` +
-    `<p>${escapeHtml(status.procedure)}: <b>${escapeHtml(status.status)}</b> at step <b>${escapeHtml(status.step)}</b> (${status.stepsTaken} steps taken)</p>${halt}` +
+    `<p>${escapeHtml(status.procedure)}: <b>${escapeHtml(status.status)}</b> at step <b>${escapeHtml(status.step)}</b> (${escapeHtml(status.stepsTaken)} steps taken)</p>${halt}` +
     `<details><summary>summary</summary><pre>${escapeHtml(JSON.stringify(status.summary, null, 2))}</pre></details>` +
     htmlChart(procedure.machine, { value: status.state, halted: status.status === 'halted', done }) +
     `<h2>Path (latest last)</h2><table><tr><th>started</th><th>host</th><th>step</th><th>outcome</th><th>reason</th></tr>${path}</table>`;
   return page(workflowId, body, status.status === 'done' ? undefined : 2);
 }
 
+/**
+ * The page's only inline content is its style sheet, allowed by its hash; nothing else may load,
+ * run, submit a form or frame the page.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(CHART_CSS).digest('base64')}'`,
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+} as const;
+
+/** The names a browser on this machine uses for a loopback listener; anything else is another site (DNS rebinding). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether the Host header names this server by a loopback name (any case, optional trailing dot
+ * for `localhost`), with the port it listens on or none. A page of another site that made its
+ * name resolve to 127.0.0.1 still sends its own name here, so it is refused.
+ */
+export function isLoopbackHost(host: string | undefined, port: number | undefined): boolean {
+  if (!host) return false;
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  if (!match) return false;
+  const name = match[1] === 'localhost.' ? 'localhost' : match[1];
+  if (name === undefined || !LOOPBACK_HOSTS.has(name)) return false;
+  return match[2] === undefined || port === undefined || Number(match[2]) === port;
+}
+
+/** The path's segments, percent-decoded; undefined when the request target is not a decodable path. */
+function pathSegments(target: string | undefined): string[] | undefined {
+  if (!target || !target.startsWith('/')) return undefined;
+  const pathname = target.split(/[?#]/, 1)[0] ?? '';
+  try {
+    return pathname.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
+}
+
 export function createChartServer(opts: ChartServerOptions): http.Server {
   const spoolflow = new SpoolflowClient(opts.client);
-  return http.createServer((req, res) => {
-    const send = (code: number, html: string) => {
-      res.writeHead(code, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(html);
-    };
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const [, kind, rawId] = url.pathname.split('/');
-    const id = rawId ? decodeURIComponent(rawId) : '';
-    void (async () => {
+  const readStatus = opts.readStatus ?? ((id: string) => spoolflow.status(id));
+  const notFound = (what: string) => page('not found', `<p><a href="/">spoolflow</a></p><p>${what}</p>`);
+
+  async function answer(req: http.IncomingMessage): Promise<{ code: number; html: string; headers?: Record<string, string> }> {
+    if (!isLoopbackHost(req.headers.host, req.socket.localPort)) {
+      return { code: 421, html: page('refused', '<p>This page answers only to localhost, 127.0.0.1 or [::1] (the Host header names another site).</p>') };
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return { code: 405, html: page('method not allowed', '<p>This page is read-only: GET and HEAD only.</p>'), headers: { allow: 'GET, HEAD' } };
+    }
+    const segments = pathSegments(req.url);
+    if (!segments) return { code: 400, html: page('bad request', '<p><a href="/">spoolflow</a></p><p>The address is not a valid path (bad percent-encoding).</p>') };
+    const [kind = '', id = '', ...rest] = segments;
+    if (segments.length === 1 && kind === '') return { code: 200, html: await indexPage(opts.client) };
+    if (rest.length === 0 && kind === 'procedures' && PROCEDURES.some((p) => p.id === id)) return { code: 200, html: procedurePage(id) };
+    if (rest.length === 0 && kind === 'workflows' && id) {
+      let status: ProcedureStatus;
       try {
-        if (url.pathname === '/') return send(200, await indexPage(opts.client));
-        if (kind === 'procedures' && PROCEDURES.some((p) => p.id === id)) return send(200, procedurePage(id));
-        if (kind === 'workflows' && id) {
-          let status: ProcedureStatus;
-          try {
-            status = await spoolflow.status(id);
-          } catch (err) {
-            return send(404, page('not found', `<p><a href="/">spoolflow</a></p><p>No procedure ${escapeHtml(id)} answers: ${escapeHtml(err instanceof Error ? err.message : String(err))}</p>`));
-          }
-          return send(200, workflowPage(id, status, opts.webUi));
-        }
-        return send(404, page('not found', `<p><a href="/">spoolflow</a></p><p>Nothing at ${escapeHtml(url.pathname)}.</p>`));
+        status = await readStatus(id);
       } catch (err) {
-        return send(500, page('error', `<p>${escapeHtml(err instanceof Error ? err.message : String(err))}</p>`));
+        return { code: 404, html: notFound(`No procedure ${escapeHtml(id)} answers: ${escapeHtml(err instanceof Error ? err.message : String(err))}`) };
       }
-    })();
+      return { code: 200, html: workflowPage(id, status, opts.webUi) };
+    }
+    return { code: 404, html: notFound(`Nothing at ${escapeHtml(`/${segments.join('/')}`)}.`) };
+  }
+
+  return http.createServer((req, res) => {
+    const send = ({ code, html, headers }: { code: number; html: string; headers?: Record<string, string> }) => {
+      const body = Buffer.from(html, 'utf8');
+      res.writeHead(code, { ...SECURITY_HEADERS, ...headers, 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    // Nothing a request carries may throw outside this handler: an exception here would end the
+    // whole process (`npm start` runs the workers and the dev server beside this page).
+    answer(req)
+      .catch((err: unknown) => ({ code: 500, html: page('error', `<p>${escapeHtml(err instanceof Error ? err.message : String(err))}</p>`) }))
+      .then(send)
+      .catch(() => res.destroy());
   });
 }

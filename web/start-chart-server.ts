@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { connectWithin } from '../engine/connection-config';
 import { createChartServer } from './chart-server';
 
 export interface RunningChartServer {
@@ -12,7 +13,7 @@ export interface RunningChartServer {
 }
 
 export async function startChartServer(opts: { connection: ConnectionOptions; namespace: string; webUi?: string; port?: number }): Promise<RunningChartServer> {
-  const connection = await Connection.connect(opts.connection);
+  const connection = await connectWithin(opts.connection.address ?? 'localhost:7233', () => Connection.connect(opts.connection));
   const server = createChartServer({ client: new Client({ connection, namespace: opts.namespace }), webUi: opts.webUi });
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {

@@ -12,15 +12,21 @@ import { createSimHostAgents, RunningAgent } from './host-agents';
 import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from './scheduler-agents';
 import { SchedulerDbPool } from '../activities/scheduler-db-pool';
 import { SchedulerFleet } from '../scheduler-sim/scheduler-fleet';
-import { startSimClusters } from '../scheduler-sim/sim-clusters';
+import { simClusterDatabaseDir, startSimClusters } from '../scheduler-sim/sim-clusters';
 import { createSchedulerHostActivities } from '../activities/scheduler-host-activities';
-import type { ClusterConnectionOptions } from '../engine/connection-config';
+import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
 
 export interface RunWorkersOptions {
   connection: ClusterConnectionOptions;
   namespace: string;
   dataDir: string;
   inventoryFile: string;
+  /**
+   * The folder of the JobScheduler cluster databases the supervisors may open (a cluster names its
+   * database by file name in it). Default: SPOOLFLOW_CLUSTER_DB_DIR, else the simulated clusters'
+   * folder `<data dir>/sim/scheduler`.
+   */
+  clusterDatabaseDir?: string;
   /** Start the simulated JobScheduler clusters too (default true; SPOOLFLOW_SCHEDULER_CLUSTERS=off). */
   schedulerClusters?: boolean;
   /** Resolves when the workers should stop. */
@@ -29,7 +35,7 @@ export interface RunWorkersOptions {
 }
 
 export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
-  const connection = await NativeConnection.connect(opts.connection);
+  const connection = await connectWithin(opts.connection.address, () => NativeConnection.connect(opts.connection));
   const simDir = path.join(opts.dataDir, 'sim');
   const fleet = new SimFleet(loadInventory(opts.inventoryFile), simDir);
   fleet.start();
@@ -39,7 +45,8 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   // start takes them over.
   const schedulers = new SchedulerFleet(simDir, { detached: true });
   const clusters = opts.schedulerClusters === false ? [] : await startSimClusters(schedulers, simDir);
-  const databases = new SchedulerDbPool();
+  const clusterDatabaseDir = opts.clusterDatabaseDir ?? (process.env.SPOOLFLOW_CLUSTER_DB_DIR?.trim() || simClusterDatabaseDir(simDir));
+  const databases = new SchedulerDbPool({ folder: clusterDatabaseDir });
   const schedulerActivities = simSchedulerActivities(schedulers, databases);
   const schedulerHosts = clusters.flatMap((c) => c.hosts);
   const conn = { connection, namespace: opts.namespace };
@@ -49,6 +56,10 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     ...(await Promise.all(schedulerHosts.map((host) => createSchedulerHostAgent(conn, host.host, schedulerActivities, createSchedulerHostActivities(host.deps()))))),
   ];
   opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
+  opts.log(`JobScheduler cluster databases are taken from ${databases.folder} (SPOOLFLOW_CLUSTER_DB_DIR)`);
+  if (clusters.length > 0 && databases.folder !== simClusterDatabaseDir(simDir)) {
+    opts.log(`note: the simulated clusters' databases are in ${simClusterDatabaseDir(simDir)}, outside that folder: their supervisors will not find them`);
+  }
   if (clusters.length > 0) {
     opts.log(`simulated JobScheduler clusters: ${clusters.map((c) => `${c.definition.cluster} (${c.definition.mode}: ${c.definition.members.map((m) => m.host).join(', ')})`).join('; ')}`);
   }

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FencedWriteError, MemberNotAliveError, SchedulerClusterDb, StepNotCurrentError, type ActiveToken, type MemberToken } from '../../activities/scheduler-cluster-db';
+import { FencedWriteError, MemberFencedError, MemberNotAliveError, SchedulerClusterDb, StepNotCurrentError, type ActiveToken, type MemberToken } from '../../activities/scheduler-cluster-db';
 import { parseClusterOptions } from '../../activities/scheduler-cluster-options';
 
 let clock = 1_000_000;
@@ -15,7 +15,7 @@ const TIMEOUT = 1000;
 
 function freshDb(): SchedulerClusterDb {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-scheduler-db-'));
-  return new SchedulerClusterDb(path.join(dir, 'cluster.sqlite'), { clock: () => clock });
+  return SchedulerClusterDb.create(path.join(dir, 'cluster.sqlite'), { clock: () => clock });
 }
 
 function join(db: SchedulerClusterDb, member: string, options: string): MemberToken {
@@ -105,6 +105,25 @@ describe('passive cluster fencing', () => {
     expect(before.activeMember).toBeNull();
   });
 
+  test('a fenced member is not activated again, however fresh its heartbeat, until it has registered anew', () => {
+    const primary = join(db, 'primary', '-exclusive');
+    db.activate('primary', TIMEOUT);
+    db.fence('primary', 'hung');
+    // The fenced process came back from its hang and heartbeats: it is alive, and still fenced.
+    db.heartbeat(primary);
+    expect(db.member('primary')).toMatchObject({ status: 'fenced', alive: true });
+    const before = db.snapshot();
+    expect(() => db.activate('primary', TIMEOUT)).toThrow(MemberFencedError);
+    expect(() => db.activate('primary', TIMEOUT)).toThrow('primary is fenced (hung) and has not registered since: start it again');
+    expect(db.snapshot()).toEqual(before);
+    expect(db.member('primary')?.status).toBe('fenced');
+
+    const restarted = join(db, 'primary', '-exclusive');
+    expect(restarted.incarnation).toBe(primary.incarnation + 1);
+    expect(db.activate('primary', TIMEOUT)).toMatchObject({ changed: true });
+    expect(db.runJob(activeToken(db, restarted), 'report')).toBe('ran');
+  });
+
   test('after another member is activated, the writes of the one active before are refused by epoch', () => {
     const primary = join(db, 'primary', '-exclusive');
     const backup = join(db, 'backup', '-exclusive -backup -backup-precedence=1');
@@ -167,6 +186,16 @@ describe('active cluster steps', () => {
     join(db, 'd1', '-exclusive -distributed-orders');
     db.submitOrder('pipeline', 'o-1');
     expect(() => db.assignStep('o-1', 1, 'd1')).toThrow(StepNotCurrentError);
+  });
+
+  test('no step is given to a fenced member until it has registered anew', () => {
+    join(db, 'd1', '-exclusive -distributed-orders');
+    db.submitOrder('pipeline', 'o-1');
+    db.fence('d1', 'hung');
+    expect(() => db.assignStep('o-1', 0, 'd1')).toThrow(MemberFencedError);
+    expect(db.orderSteps()).toEqual([]);
+    join(db, 'd1', '-exclusive -distributed-orders');
+    expect(db.assignStep('o-1', 0, 'd1')).toMatchObject({ member: 'd1', attempt: 1, changed: true });
   });
 
   test('a fenced member cannot deliver the result of a step it still has', () => {

@@ -1,9 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as net from 'node:net';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import {
   ConnectionConfigError,
   connectionOptionsFor,
+  connectWithin,
+  TemporalUnreachableError,
   readConnectionConfig,
   type ClusterConnectionConfig,
 } from '../../engine/connection-config';
@@ -173,5 +178,68 @@ describe('connectionOptionsFor', () => {
       tls: { serverCaPath: path.join(dir, 'gone.pem') },
     };
     await expect(connectionOptionsFor(config)).rejects.toThrow(/cannot read TEMPORAL_TLS_CA file/);
+  });
+});
+
+describe('plain text to a remote Temporal', () => {
+  const warned = (env: NodeJS.ProcessEnv): string[] => {
+    const lines: string[] = [];
+    readConnectionConfig(env, (line) => lines.push(line));
+    return lines;
+  };
+
+  it('warns in one line that traffic is unencrypted and how to turn TLS on', () => {
+    const lines = warned({ TEMPORAL_ADDRESS: 'temporal.internal:7233' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('temporal.internal:7233');
+    expect(lines[0]).toContain('unencrypted');
+    expect(lines[0]).toContain('TEMPORAL_TLS=true');
+    expect(lines[0]).not.toContain('\n');
+    expect(warned({ TEMPORAL_ADDRESS: '10.1.2.3:7233' })).toHaveLength(1);
+  });
+
+  it('says nothing for this machine, with TLS on, or when plain text is chosen explicitly', () => {
+    for (const address of ['localhost:7233', '127.0.0.1:7233', '127.8.0.1:7233', '[::1]:7233']) expect([address, warned({ TEMPORAL_ADDRESS: address })]).toEqual([address, []]);
+    expect(warned({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS: 'true' })).toEqual([]);
+    expect(warned({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS_CA: ca })).toEqual([]);
+    expect(warned({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS: 'false' })).toEqual([]);
+  });
+});
+
+describe('a wrong address', () => {
+  /** A port nothing listens on: bound once, then closed. */
+  async function closedPort(): Promise<string> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return `127.0.0.1:${port}`;
+  }
+
+  it("fails naming the address and what to check, for the workers' and the client's connection", async () => {
+    const address = await closedPort();
+    const connects: (() => Promise<unknown>)[] = [() => NativeConnection.connect({ address }), () => Connection.connect({ address })];
+    for (const connect of connects) {
+      const started = Date.now();
+      const err = await connectWithin(address, connect, 3000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TemporalUnreachableError);
+      expect((err as Error).message).toContain(`cannot reach Temporal at ${address}`);
+      expect((err as Error).message).toContain('TEMPORAL_ADDRESS');
+      expect(Date.now() - started).toBeLessThan(5000);
+    }
+  });
+
+  it('gives up within the deadline when the port accepts but never answers', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    try {
+      const started = Date.now();
+      const err = await connectWithin(address, () => NativeConnection.connect({ address }), 1000).catch((e: unknown) => e);
+      expect((err as Error).message).toContain(`cannot reach Temporal at ${address}: no answer within 1 s`);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      silent.close();
+    }
   });
 });

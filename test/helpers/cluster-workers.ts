@@ -10,16 +10,19 @@ import type { RunningAgent } from '../../worker/host-agents';
 import type { SchedulerFleet } from '../../scheduler-sim/scheduler-fleet';
 import type { TestTemporal } from './temporal-server';
 
-/** `hostActivities`: a host's own activities besides process control (the simulated scheduler hosts'). */
+/**
+ * `cluster`: the fleet of member processes and the folder the supervisor takes cluster databases
+ * from. `hostActivities`: a host's own activities besides process control (the simulated scheduler hosts').
+ */
 export async function withClusterWorkers<T>(
   temporal: TestTemporal,
-  fleet: SchedulerFleet,
+  { fleet, databaseDir }: { fleet: SchedulerFleet; databaseDir: string },
   hosts: string[],
   fn: () => Promise<T>,
   hostActivities: Record<string, object> = {},
 ): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
-  const databases = new SchedulerDbPool();
+  const databases = new SchedulerDbPool({ folder: databaseDir });
   const activities = simSchedulerActivities(fleet, databases);
   const noManagementServer = { address: 'none', ping: async () => undefined, spocStatus: async () => ({}) };
   const workers: RunningAgent[] = [

@@ -20,7 +20,12 @@ export const TIMING = {
 } as const;
 
 export interface TestCluster {
+  /** The database file, for the member processes (a JobScheduler's own database configuration). */
   database: string;
+  /** The folder the database is in: the supervisor's cluster database folder. */
+  databaseDir: string;
+  /** The database as a cluster definition and the supervisor's activities name it. */
+  databaseName: string;
   simDir: string;
   /** The test's own connection, as the supervisor's would be. */
   db: SchedulerClusterDb;
@@ -33,12 +38,15 @@ export interface TestCluster {
 
 export function createTestCluster(): TestCluster {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-scheduler-'));
-  const database = path.join(dir, 'cluster.sqlite');
+  const databaseName = 'cluster.sqlite';
+  const database = path.join(dir, databaseName);
   const simDir = path.join(dir, 'sim');
-  const db = new SchedulerClusterDb(database);
+  const db = SchedulerClusterDb.create(database);
   const fleet = new SchedulerFleet(simDir);
   return {
     database,
+    databaseDir: dir,
+    databaseName,
     simDir,
     db,
     fleet,

@@ -39,7 +39,7 @@ const input = (c: TestCluster) => ({
     cluster: `munich-${randomUUID().slice(0, 8)}`,
     mode: 'active',
     heartbeat: { intervalSeconds: 0.1, timeoutSeconds: TIMING.heartbeatTimeoutMs / 1000 },
-    members: MEMBERS.map((host) => ({ host, os: 'unix', jobSchedulerId: 'munich', database: c.database, installDir: `/opt/js/${host}`, clusterOptions: '-exclusive -distributed-orders' })),
+    members: MEMBERS.map((host) => ({ host, os: 'unix', jobSchedulerId: 'munich', database: c.databaseName, installDir: `/opt/js/${host}`, clusterOptions: '-exclusive -distributed-orders' })),
   },
   watch: { pollMs: 25, maxWatchSeconds: 30 },
 });
@@ -61,7 +61,7 @@ test('orders submitted to the supervisor spread over the members, least loaded f
   const c = await startCluster();
   const orders = Array.from({ length: 6 }, (_, i) => `o-${i + 1}`);
   const workflowId = `active-${randomUUID()}`;
-  await withClusterWorkers(temporal, c.fleet, MEMBERS, async () => {
+  await withClusterWorkers(temporal, c, MEMBERS, async () => {
     await spoolflow.start('supervise-active-cluster', input(c), { workflowId });
     for (const order of orders) await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order });
     await waitUntil('every order is done', () => orders.every((o) => c.db.orders().find((x) => x.id === o)?.state === 'done'), 30_000).catch(async (err: Error) => {
@@ -85,7 +85,7 @@ test('a member killed in the middle of a step: its step runs again elsewhere and
   const c = await startCluster();
   const orders = Array.from({ length: 6 }, (_, i) => `k-${i + 1}`);
   const workflowId = `active-kill-${randomUUID()}`;
-  await withClusterWorkers(temporal, c.fleet, MEMBERS, async () => {
+  await withClusterWorkers(temporal, c, MEMBERS, async () => {
     await spoolflow.start('supervise-active-cluster', input(c), { workflowId });
     for (const order of orders) await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order });
     const victim = await waitUntil('d-2 runs a step', () => c.db.orderSteps().find((s) => s.member === 'd-2' && s.status === 'running'), 15_000, 5);
@@ -106,7 +106,7 @@ test('a member killed in the middle of a step: its step runs again elsewhere and
 test('an order for a job chain the cluster does not have is refused and reported; the supervisor goes on', async () => {
   const c = await startCluster();
   const workflowId = `active-refuse-${randomUUID()}`;
-  await withClusterWorkers(temporal, c.fleet, MEMBERS, async () => {
+  await withClusterWorkers(temporal, c, MEMBERS, async () => {
     await spoolflow.start('supervise-active-cluster', input(c), { workflowId });
     await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'payroll', order: 'p-1' });
     await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order: 'e-1' });

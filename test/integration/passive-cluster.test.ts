@@ -6,6 +6,8 @@
  * backup acts, and cannot act when it wakes up.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import { createTestCluster, TIMING, waitUntil, type TestCluster } from '../helpers/scheduler-cluster';
 import { withClusterWorkers } from '../helpers/cluster-workers';
@@ -45,7 +47,7 @@ function supervisorInput(c: TestCluster) {
       cluster: `berlin-${randomUUID().slice(0, 8)}`,
       mode: 'passive',
       heartbeat: { intervalSeconds: 0.1, timeoutSeconds: TIMEOUT_MS / 1000 },
-      members: Object.entries(OPTIONS).map(([host, clusterOptions]) => ({ host, os: 'unix', jobSchedulerId: 'berlin', database: c.database, installDir: `/opt/js/${host}`, clusterOptions })),
+      members: Object.entries(OPTIONS).map(([host, clusterOptions]) => ({ host, os: 'unix', jobSchedulerId: 'berlin', database: c.databaseName, installDir: `/opt/js/${host}`, clusterOptions })),
     },
     watch: { pollMs: 25, maxWatchSeconds: 30, terminateTimeoutSeconds: 10 },
   };
@@ -56,7 +58,7 @@ const ops = (c: TestCluster, operation: string) => c.record().filter((e) => e.op
 
 async function supervised(c: TestCluster, fn: (workflowId: string) => Promise<void>): Promise<void> {
   const workflowId = `passive-${randomUUID()}`;
-  await withClusterWorkers(temporal, c.fleet, Object.keys(OPTIONS), async () => {
+  await withClusterWorkers(temporal, c, Object.keys(OPTIONS), async () => {
     await spoolflow.start('supervise-passive-cluster', supervisorInput(c), { workflowId });
     await waitUntil('the supervisor activated the primary', () => active(c) === MEMBERS.primary && c.db.member(MEMBERS.primary)?.status === 'active', 20_000).catch(async (err: Error) => {
       const status = await Promise.race([spoolflow.result(workflowId).catch((e: Error) => `${e.message} ${(e.cause as Error | undefined)?.message}`), new Promise((r) => setTimeout(() => r('still running'), 1000))]);
@@ -181,4 +183,26 @@ test('the primary killed while no backup is up: it is fenced; the first backup s
     await c.start(MEMBERS.second, OPTIONS[MEMBERS.second] ?? '');
     await waitUntil('the backup that came up is active', () => active(c) === MEMBERS.second && c.db.member(MEMBERS.second)?.status === 'active', 10_000);
   });
+});
+
+test('a cluster database name the folder does not have halts the supervisor with a reason that names it, and neither the reason nor the history shows where the folder is', async () => {
+  const c = createTestCluster();
+  clusters.push(c);
+  const input = supervisorInput(c);
+  for (const m of input.cluster.members) m.database = 'berlinn.sqlite';
+  const workflowId = `passive-${randomUUID()}`;
+  await withClusterWorkers(temporal, c, Object.keys(OPTIONS), async () => {
+    await spoolflow.start('supervise-passive-cluster', input, { workflowId });
+    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted', 20_000);
+    expect(halted.halt?.reason).toContain('no cluster database "berlinn.sqlite"');
+    expect(halted.halt?.reason).not.toContain(c.databaseDir);
+    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await spoolflow.result(workflowId);
+  });
+  const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  // Payloads are bytes: read them as text, so a path in any input, result or failure would show.
+  const text = JSON.stringify(history, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
+  expect(text).toContain('berlinn.sqlite');
+  expect(text).not.toContain(c.databaseDir);
+  expect(existsSync(path.join(c.databaseDir, 'berlinn.sqlite'))).toBe(false);
 });

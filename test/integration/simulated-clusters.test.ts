@@ -13,7 +13,7 @@ import { SpoolflowClient } from '../../client/spoolflow-client';
 import { createSchedulerHostActivities } from '../../activities/scheduler-host-activities';
 import { SchedulerClusterDb } from '../../activities/scheduler-cluster-db';
 import { SchedulerFleet } from '../../scheduler-sim/scheduler-fleet';
-import { RunningSimCluster, startSimClusters } from '../../scheduler-sim/sim-clusters';
+import { RunningSimCluster, simClusterDatabase, simClusterDatabaseDir, startSimClusters } from '../../scheduler-sim/sim-clusters';
 import { loadInventory, DEFAULT_INVENTORY_FILE } from '../../simulator/inventory';
 import { withClusterWorkers } from '../helpers/cluster-workers';
 import { waitUntil } from '../helpers/scheduler-cluster';
@@ -40,11 +40,11 @@ test('the example inputs: the passive supervisor activates the primary, and the 
   const hosts = clusters.flatMap((c) => c.hosts);
   const hostActivities = Object.fromEntries(hosts.map((h) => [h.host, createSchedulerHostActivities(h.deps())]));
   const berlin = clusters.find((c) => c.definition.cluster === 'berlin');
-  const db = new SchedulerClusterDb(berlin?.definition.members[0]?.database ?? '');
+  const db = new SchedulerClusterDb(simClusterDatabase(simDir, berlin?.definition.cluster ?? 'berlin'));
   try {
     await withClusterWorkers(
       temporal,
-      fleet,
+      { fleet, databaseDir: simClusterDatabaseDir(simDir) },
       hosts.map((h) => h.host),
       async () => {
         const supervisor = `berlin-${randomUUID()}`;
@@ -59,7 +59,7 @@ test('the example inputs: the passive supervisor activates the primary, and the 
         // The member was stopped normally: the supervisor kept the primary active throughout.
         expect(db.clusterState().activeMember).toBe('js-berlin-1');
         const windowsSteps = (await spoolflow.status(procedure)).path.map((p) => p.action);
-        expect(windowsSteps).toEqual(['stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']);
+        expect(windowsSteps).toEqual(['check-scheduler-member', 'stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']);
 
         await spoolflow.command(supervisor, { type: 'operator.abort', reason: 'test over' });
         await spoolflow.result(supervisor);

@@ -9,7 +9,7 @@ import { directivesOf } from '../../machines/machine-directives';
 import { activeSupervisorInputSchema } from '../../machines/cluster-supervisor-input';
 import { activeClusterSupervisorMachine as machine } from '../../machines/active-cluster-supervisor';
 
-const member = (host: string) => ({ host, os: 'unix', jobSchedulerId: 'munich', database: '/tmp/munich.db', installDir: `/opt/js/${host}`, clusterOptions: '-exclusive -distributed-orders' });
+const member = (host: string) => ({ host, os: 'unix', jobSchedulerId: 'munich', database: 'munich.sqlite', installDir: `/opt/js/${host}`, clusterOptions: '-exclusive -distributed-orders' });
 const input = activeSupervisorInputSchema.parse({ cluster: { cluster: 'munich', mode: 'active', heartbeat: { intervalSeconds: 1, timeoutSeconds: 3 }, members: ['d-1', 'd-2', 'd-3'].map(member) } });
 
 const view = (m: string, alive: boolean): MemberView => ({ member: m, host: m, role: 'distributed', backupPrecedence: null, status: 'active', alive, lastHeartbeatAt: null });

@@ -11,7 +11,7 @@ import {
 } from '../../machines/jobscheduler-cluster-input';
 import { parseInput } from '../../machines/input-errors';
 
-const DB = 'jdbc:postgresql://db.example.org:5432/scheduler';
+const DB = 'production.sqlite';
 
 function member(host: string, clusterOptions: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -106,13 +106,23 @@ describe('shared identity', () => {
     );
   });
 
-  test('refuses a member with another database without echoing the connection strings', () => {
-    const message = refusal(passive(member('a', '-exclusive'), member('b', '-exclusive -backup', { database: 'jdbc:postgresql://other/scheduler;password=secret' })));
-    expect(message).toBe(
+  test('refuses a member with another database', () => {
+    expect(refusal(passive(member('a', '-exclusive'), member('b', '-exclusive -backup', { database: 'other.sqlite' })))).toBe(
       'invalid input for jobSchedulerCluster: members.1.database: differs from members.0.database: ' +
         'all members of a cluster use the same database (write it identically on every member)',
     );
-    expect(message).not.toContain('secret');
+  });
+
+  test('refuses a database given as a path or connection string, naming the field and never echoing the value', () => {
+    for (const database of ['/var/lib/other/app.sqlite', '../scheduler/berlin.sqlite', 'C:\\data\\berlin.sqlite', 'sub/berlin.sqlite', 'jdbc:postgresql://other/scheduler;password=secret']) {
+      const message = refusal(passive(member('a', '-exclusive', { database }), member('b', '-exclusive -backup', { database })));
+      expect(message).toContain('members.0.database: must be the name of a database in the central worker\'s cluster database folder (SPOOLFLOW_CLUSTER_DB_DIR), e.g. "berlin.sqlite", not a path');
+      expect(message).not.toContain(database);
+      expect(message).not.toContain('secret');
+    }
+    for (const database of ['..', 'berlin..sqlite', '.hidden', 'berlin sqlite', '']) {
+      expect(refusal(passive(member('a', '-exclusive', { database }), member('b', '-exclusive -backup', { database })))).toMatch(/members\.0\.database: /);
+    }
   });
 
   test('ignores spaces around the database, which an operator cannot see', () => {

@@ -9,7 +9,7 @@ import { passiveSupervisorInputSchema } from '../../machines/cluster-supervisor-
 import { decidePassive } from '../../machines/passive-cluster-decision';
 import { passiveClusterSupervisorMachine as machine } from '../../machines/passive-cluster-supervisor';
 
-const member = (host: string, clusterOptions: string) => ({ host, os: 'unix', jobSchedulerId: 'berlin', database: '/tmp/cluster.db', installDir: `/opt/js/${host}`, clusterOptions });
+const member = (host: string, clusterOptions: string) => ({ host, os: 'unix', jobSchedulerId: 'berlin', database: 'cluster.sqlite', installDir: `/opt/js/${host}`, clusterOptions });
 const input = passiveSupervisorInputSchema.parse({
   cluster: {
     cluster: 'berlin',

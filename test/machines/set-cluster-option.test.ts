@@ -12,7 +12,7 @@ import { planProcedure } from '../../machines/plan';
 import { setClusterOptionMachine as machine, SET_CLUSTER_OPTION_STEPS as S, summarize, type SetClusterOptionContext, type SetClusterOptionOutput } from '../../machines/set-cluster-option';
 import { setClusterOptionInputSchema, type SetClusterOptionInput } from '../../machines/set-cluster-option-input';
 
-const DB = 'jdbc:postgresql://db.example.org:5432/scheduler';
+const DB = 'production.sqlite';
 const unixMember = (host: string, clusterOptions: string) => ({ host, os: 'unix' as const, jobSchedulerId: 'production', database: DB, installDir: '/opt/sos-berlin.com/jobscheduler/production', clusterOptions });
 const windowsMember = (host: string, clusterOptions: string) => ({ ...unixMember(host, clusterOptions), os: 'windows' as const, installDir: 'C:\\Program Files\\sos-berlin.com\\jobscheduler\\production' });
 
@@ -36,16 +36,18 @@ function refusal(input: unknown): string {
 describe('plan', () => {
   const rows = (input: SetClusterOptionInput) => planProcedure(machine, input).map((s) => `${s.host ?? '-'} ${s.action} ${s.target ?? ''}`.trim());
 
-  test('a Unix member: stop, set SCHEDULER_CLUSTER_OPTIONS in the .sh file, start, all on its host', () => {
+  test('a Unix member: preflight, stop, set SCHEDULER_CLUSTER_OPTIONS in the .sh file, start, all on its host', () => {
     expect(rows(unixInput)).toEqual([
+      'js-2 check-scheduler-member js-2',
       'js-2 stop-scheduler js-2',
       'js-2 set-cluster-options js-2: SCHEDULER_CLUSTER_OPTIONS=-exclusive -backup -backup-precedence=2',
       'js-2 start-scheduler js-2',
     ]);
   });
 
-  test('a Windows member: stop the service, remove it, set the option in the .cmd file, install it, start it', () => {
+  test('a Windows member: preflight, stop the service, remove it, set the option in the .cmd file, install it, start it', () => {
     expect(rows(windowsInput)).toEqual([
+      'win-2 check-scheduler-member win-2',
       'win-2 stop-scheduler win-2',
       'win-2 remove-scheduler-service win-2',
       'win-2 set-cluster-options win-2: SCHEDULER_CLUSTER_OPTIONS=-exclusive -backup -backup-precedence=2',
@@ -56,11 +58,13 @@ describe('plan', () => {
 
   test("titles carry the runbook's step numbers and words for the member's operating system", () => {
     expect(planProcedure(machine, unixInput).map((s) => s.title)).toEqual([
+      'Preflight on js-2: agent, install folder, control and start scripts',
       'Unix 1: stop the JobScheduler (./bin/jobscheduler.sh stop) on js-2',
       'Unix 2: set SCHEDULER_CLUSTER_OPTIONS=-exclusive -backup -backup-precedence=2 in ./bin/jobscheduler_environment_variables.sh on js-2',
       'Unix 3: start the JobScheduler (./bin/jobscheduler.sh start) on js-2',
     ]);
     expect(planProcedure(machine, windowsInput).map((s) => s.title)).toEqual([
+      'Preflight on win-2: agent, install folder, control and start scripts',
       'Windows 1: stop the JobScheduler service on win-2',
       'Windows 2: remove the JobScheduler service (.\\bin\\jobscheduler.cmd remove) on win-2',
       'Windows 3: SET SCHEDULER_CLUSTER_OPTIONS=-exclusive -backup -backup-precedence=2 in .\\bin\\jobscheduler_environment_variables.cmd on win-2',
@@ -71,7 +75,7 @@ describe('plan', () => {
 
   test('stop and start wait as long as the input says', () => {
     const input = parse({ cluster: unixCluster, host: 'js-2', options: '-exclusive -backup', waits: { stopTimeoutSeconds: 900, startTimeoutSeconds: 120 } });
-    expect(planProcedure(machine, input).map((s) => s.timeoutSeconds)).toEqual([900, undefined, 120]);
+    expect(planProcedure(machine, input).map((s) => s.timeoutSeconds)).toEqual([undefined, 900, undefined, 120]);
   });
 });
 
@@ -131,10 +135,12 @@ class Driver {
   snapshot: AnyMachineSnapshot;
   readonly effects: Effect[] = [];
 
-  constructor(input: SetClusterOptionInput) {
+  /** `preflight`: answer the preflight as passed (default), so a test starts at step 1. */
+  constructor(input: SetClusterOptionInput, opts: { preflight?: 'passed' | 'pending' } = {}) {
     const [snapshot, actions] = initialTransition(machine, input);
     this.snapshot = snapshot;
     this.absorb(actions);
+    if (opts.preflight !== 'pending') this.done(S.preflight, { installDir: '/opt', controlScript: '/opt/bin/jobscheduler.sh', startScript: '/opt/bin/jobscheduler_environment_variables.sh' });
   }
 
   send(event: MachineEvent): this {
@@ -242,14 +248,14 @@ describe('abort', () => {
 
   test('a member found stopped at step 1 is left stopped', () => {
     const d = new Driver(unixInput).done(S.stop, { outcome: 'already-stopped' }).abort();
-    expect(d.effects.map((e) => e.action)).toEqual(['stop-scheduler', 'set-cluster-options']);
+    expect(d.effects.map((e) => e.action)).toEqual(['check-scheduler-member', 'stop-scheduler', 'set-cluster-options']);
     expect(d.output()).toMatchObject({ outcome: 'aborted', stoppedByProcedure: false, abortRestart: null, leftStopped: false });
     expect(d.output().notes).toEqual(['js-2 was already stopped when the procedure began; the abort left it stopped.']);
   });
 
   test('an abort while the start is in flight asks for the start again (it finds the member running or starts it)', () => {
     const d = new Driver(unixInput).done(S.stop, { outcome: 'stopped' }).done(S.set, FILE_ANSWER).abort();
-    expect(d.effects.map((e) => e.step)).toEqual([S.stop, S.set, S.start, S.abortStart]);
+    expect(d.effects.map((e) => e.step)).toEqual([S.preflight, S.stop, S.set, S.start, S.abortStart]);
     d.done(S.abortStart, { outcome: 'already-running', options: '-exclusive -backup -backup-precedence=2' });
     expect(d.output()).toMatchObject({ outcome: 'aborted', abortRestart: 'already-running', leftStopped: false });
   });
@@ -261,6 +267,20 @@ describe('abort', () => {
     d.send({ type: 'operator.skip' });
     expect(d.output()).toMatchObject({ outcome: 'aborted', abortRestart: 'skipped', leftStopped: true });
     expect(d.output().notes[0]).toContain('js-2 was stopped by this procedure and is still stopped: the operator skipped its restart');
+  });
+
+  test('a failed preflight halts before anything is stopped; retry runs it again, and an abort from there touches nothing', () => {
+    const d = new Driver(unixInput, { preflight: 'pending' });
+    expect(d.effects.map((e) => e.action)).toEqual(['check-scheduler-member']);
+    d.failed(S.preflight, 'js-2: the start script /opt/sos-berlin.com/jobscheduler/production/bin/jobscheduler_environment_variables.sh does not exist');
+    expect(d.snapshot.hasTag('halted')).toBe(true);
+    expect((d.snapshot.context as SetClusterOptionContext).halt).toMatchObject({ step: S.preflight, options: ['retry'] });
+    d.send({ type: 'operator.retry' });
+    expect(d.effects.map((e) => e.action)).toEqual(['check-scheduler-member', 'check-scheduler-member']);
+    d.failed(S.preflight).abort();
+    expect(d.effects.map((e) => e.action)).toEqual(['check-scheduler-member', 'check-scheduler-member']);
+    expect(d.output()).toMatchObject({ outcome: 'aborted', stoppedByProcedure: false, abortRestart: null, leftStopped: false });
+    expect(d.output().notes).toEqual(['Aborted before js-2 was stopped: nothing was changed.']);
   });
 
   test('the procedure steps cannot be skipped: a halted step offers retry only (and abort)', () => {
@@ -300,8 +320,8 @@ describe('every path', () => {
   };
 
   test.each([
-    ['Unix', unixInput, ['stop-scheduler', 'set-cluster-options', 'start-scheduler']],
-    ['Windows', windowsInput, ['stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']],
+    ['Unix', unixInput, ['check-scheduler-member', 'stop-scheduler', 'set-cluster-options', 'start-scheduler']],
+    ['Windows', windowsInput, ['check-scheduler-member', 'stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']],
   ])('%s: every effect is on the member host; a completed run took the runbook steps in order; an aborted one that stopped the member started it again or says it is left stopped', (_os, input, runbook) => {
     const paths = walk(input).filter((p) => p.end.status === 'done');
     expect(paths.length).toBeGreaterThan(20);
@@ -309,6 +329,8 @@ describe('every path', () => {
       const output = end.output as SetClusterOptionOutput;
       const host = input.cluster.members.find((m) => m.host === input.host)?.host;
       expect(effects.every((e) => 'host' in e && e.host === host)).toBe(true);
+      // Nothing is asked of the member before its preflight.
+      expect(effects[0]?.action).toBe('check-scheduler-member');
       if (output.outcome === 'completed') {
         const distinct = effects.map((e) => e.action).filter((a, i, all) => all.indexOf(a) === i);
         expect(distinct).toEqual(runbook);

@@ -7,7 +7,7 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, statSync } from 'node:fs';
 import { initialTransition, transition } from 'xstate';
 import { activityNameOf, doneEventType, nominalOutput, type Effect, type EffectOf } from '../../machines/effects';
 import { directivesOf } from '../../machines/machine-directives';
@@ -41,7 +41,7 @@ async function passiveCluster(os: 'unix' | 'windows'): Promise<SimulatedCluster>
   const c = createTestCluster();
   clusters.push(c);
   const installDir = os === 'unix' ? UNIX_DIR : WINDOWS_DIR;
-  const member = (host: string, options: string) => ({ host, os, installDir, jobSchedulerId: 'production', database: c.database, clusterOptions: options });
+  const member = (host: string, options: string) => ({ host, os, installDir, jobSchedulerId: 'production', database: c.databaseName, clusterOptions: options });
   const members = [member(`${os}-primary`, '-exclusive'), member(`${os}-backup`, '-exclusive -backup')];
   const [primary, backup] = members.map(
     (m) => new SimulatedSchedulerHost(c.simDir, c.fleet, { host: m.host, os, installDir, jobSchedulerId: m.jobSchedulerId, database: c.database, options: m.clusterOptions, timing: TIMING }),
@@ -161,7 +161,7 @@ describe('a Unix backup of a passive cluster', () => {
   });
 
   test('a stop retried after its first attempt sent the stop reports the member stopped by this procedure, not found stopped', async () => {
-    const [stop] = planEffects(inputFor(s));
+    const stop = planEffects(inputFor(s)).find((e) => e.action === 'stop-scheduler');
     if (!stop) throw new Error('no plan');
     expect(await runActivity(s.activities, stop)).toEqual({ outcome: 'stopped' });
     // Temporal hands a retry the last heartbeat of the attempt before it.
@@ -186,15 +186,57 @@ describe('a Unix backup of a passive cluster', () => {
     expect(registration(s)).toMatchObject({ pid, backupPrecedence: 2, alive: true });
   });
 
+  test('the preflight finds the install folder, its control script and its start script, and changes nothing', async () => {
+    const preflight = planEffects(inputFor(s)).find((e) => e.action === 'check-scheduler-member');
+    if (!preflight) throw new Error('no preflight in the plan');
+    const pid = registration(s)?.pid;
+    expect(await runActivity(s.activities, preflight)).toEqual({
+      installDir: UNIX_DIR,
+      controlScript: `${UNIX_DIR}/bin/jobscheduler.sh`,
+      startScript: `${UNIX_DIR}/bin/jobscheduler_environment_variables.sh`,
+    });
+    expect(registration(s)).toMatchObject({ pid, alive: true });
+  });
+
+  test('a missing start script or install folder fails the preflight, naming what is missing, and the procedure halts there with the member running', async () => {
+    const script = s.backup.startScriptFile();
+    const pid = registration(s)?.pid;
+    const stopsBefore = s.c.record().filter((e) => e.operation === 'stop-member').length;
+    renameSync(script, `${script}.away`);
+    try {
+      const input = inputFor(s);
+      let [snapshot, actions] = initialTransition(setClusterOptionMachine, input);
+      const [preflight] = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
+      expect(preflight?.action).toBe('check-scheduler-member');
+      const failure = (await runActivity(s.activities, preflight as Effect).catch((e: unknown) => e)) as { type?: string; nonRetryable?: boolean; message: string };
+      expect(failure).toMatchObject({ type: 'SchedulerMemberPreflightError', nonRetryable: true });
+      expect(failure.message).toContain(`the start script ${UNIX_DIR}/bin/jobscheduler_environment_variables.sh does not exist`);
+      expect(failure.message).toContain('nothing was stopped');
+      [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: `effect.failed.${preflight?.step}`, reason: failure.message } as never);
+      expect(snapshot.hasTag('halted')).toBe(true);
+      expect(directivesOf(actions).filter((d) => d.kind === 'effect')).toEqual([]);
+
+      const elsewhere = { ...(preflight as EffectOf<'check-scheduler-member'>), installDir: '/opt/sos-berlin.com/jobscheduler/typo' };
+      await expect(runActivity(s.activities, elsewhere)).rejects.toMatchObject({
+        type: 'SchedulerMemberPreflightError',
+        message: expect.stringContaining('the install folder /opt/sos-berlin.com/jobscheduler/typo does not exist'),
+      });
+    } finally {
+      renameSync(`${script}.away`, script);
+    }
+    expect(registration(s)).toMatchObject({ pid, alive: true });
+    expect(s.c.record().filter((e) => e.operation === 'stop-member')).toHaveLength(stopsBefore);
+  });
+
   test('a step for another host is refused before anything runs', async () => {
-    const [stop] = planEffects(inputFor(s));
+    const stop = planEffects(inputFor(s)).find((e) => e.action === 'stop-scheduler');
     if (!stop) throw new Error('no plan');
     await expect(runActivity(s.activities, { ...stop, host: s.primary.host } as Effect)).rejects.toThrow(`this agent runs on ${s.backup.host}, not ${s.primary.host}: refusing to act for another host`);
     expect(registration(s)).toMatchObject({ alive: true });
   });
 
   test('Windows-only steps are refused for a Unix member', async () => {
-    const [stop] = planEffects(inputFor(s));
+    const stop = planEffects(inputFor(s)).find((e) => e.action === 'stop-scheduler');
     const remove = { ...stop, action: 'remove-scheduler-service' } as Effect;
     await expect(runActivity(s.activities, remove)).rejects.toThrow('runs on Unix, where JobScheduler has no Windows service to remove or install');
   });
@@ -234,7 +276,7 @@ describe('a Windows backup of a passive cluster', () => {
   test("the runbook's order (stop, remove, edit, install, start) gives the member its new options", async () => {
     const input = inputFor(s);
     const { output, actions } = await runProcedure(s.activities, input);
-    expect(actions).toEqual(['stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']);
+    expect(actions).toEqual(['check-scheduler-member', 'stop-scheduler', 'remove-scheduler-service', 'set-cluster-options', 'install-scheduler-service', 'start-scheduler']);
     expect(actions).toEqual(planProcedure(setClusterOptionMachine, input).map((step) => step.action));
     // The edit was made by the test before; the procedure finds the line as wanted and leaves it.
     expect(output).toMatchObject({ outcome: 'completed', applied: true, runningWith: NEW_OPTIONS, file: { changed: false } });
@@ -265,7 +307,7 @@ describe('a Windows backup of a passive cluster', () => {
       pending.push(...directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : [])));
       return effect.action;
     };
-    expect([await answer(), await answer()]).toEqual(['stop-scheduler', 'remove-scheduler-service']);
+    expect([await answer(), await answer(), await answer()]).toEqual(['check-scheduler-member', 'stop-scheduler', 'remove-scheduler-service']);
     expect(s.backup.services?.services()).toEqual({});
     [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: 'operator.abort', reason: 'maintenance window over' } as never);
     pending.splice(0, pending.length, ...directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : [])));

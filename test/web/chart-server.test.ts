@@ -4,11 +4,12 @@
  */
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { groupRestartExample } from '../../client/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import { PROCEDURES } from '../../machines/catalog';
 import { createChartServer } from '../../web/chart-server';
+import type { ProcedureStatus } from '../../workflows/operator-messages';
 import { waitForStatus } from '../helpers/procedure-status';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
@@ -30,6 +31,21 @@ afterAll(async () => {
 async function get(path: string): Promise<{ code: number; html: string }> {
   const res = await fetch(`${base}${path}`);
   return { code: res.status, html: await res.text() };
+}
+
+/** A request exactly as given (fetch would normalise the path and refuses to set Host). */
+function raw(opts: { path: string; method?: string; host?: string; to?: string }): Promise<{ code: number; headers: http.IncomingHttpHeaders; html: string }> {
+  const url = new URL(opts.to ?? base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: opts.path, method: opts.method ?? 'GET', headers: opts.host === undefined ? {} : { host: opts.host } }, (res) => {
+      let html = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (html += chunk));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, headers: res.headers, html }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 test('every procedure of the catalog has a chart with each of its steps in a box', async () => {
@@ -73,4 +89,76 @@ test('an unknown procedure or page is a 404 that escapes what was asked', async 
   expect(missing.code).toBe(404);
   expect(missing.html).not.toContain('<script>');
   expect((await get('/procedures/reboot-everything')).code).toBe(404);
+});
+
+test('an address that is not valid percent-encoding is a 400, and the page goes on answering', async () => {
+  const bad = await raw({ path: '/workflows/%E0%A4%A' });
+  expect(bad.code).toBe(400);
+  expect((await raw({ path: '/%' })).code).toBe(400);
+  expect((await get('/procedures/restart-os-of-group-members')).code).toBe(200);
+});
+
+test('the page is read-only: anything but GET and HEAD is a 405 that says what is allowed', async () => {
+  for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+    const res = await raw({ path: '/', method });
+    expect(res.code).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+  }
+  const head = await raw({ path: '/procedures/restart-os-of-group-members', method: 'HEAD' });
+  expect(head.code).toBe(200);
+  expect(head.html).toBe('');
+});
+
+test('a Host header other than a loopback name is refused (DNS rebinding); the loopback names are served', async () => {
+  const port = new URL(base).port;
+  for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1.nip.io:${port}`, `localhost:${Number(port) + 1}`]) {
+    expect([host, (await raw({ path: '/procedures/restart-os-of-group-members', host })).code]).toEqual([host, 421]);
+  }
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
+    expect([host, (await raw({ path: '/procedures/restart-os-of-group-members', host })).code]).toEqual([host, 200]);
+  }
+});
+
+test('every page carries a Content-Security-Policy that lets only its own style sheet in, and nosniff', async () => {
+  for (const path of ['/procedures/restart-os-of-group-members', '/nothing-here', '/workflows/%E0%A4%A']) {
+    const res = await raw({ path });
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  }
+  // The hash is the page's actual style sheet, so the browser applies it.
+  const res = await raw({ path: '/procedures/restart-os-of-group-members' });
+  const css = /<style>([\s\S]*?)<\/style>/.exec(res.html)?.[1] ?? '';
+  const hash = createHash('sha256').update(css).digest('base64');
+  expect(String(res.headers['content-security-policy'])).toContain(`'sha256-${hash}'`);
+});
+
+test("every value of a procedure's status is escaped, whatever type the answer gives it", async () => {
+  const script = '<script>alert(1)</script>';
+  const crafted = {
+    procedure: 'restart-group-without-cache-deletion',
+    state: 'checkManagementServer',
+    step: script,
+    status: 'halted',
+    halt: { step: script, title: script, reason: script, options: [script] },
+    accepts: [],
+    summary: { note: script },
+    path: [{ step: script, title: script, host: script, outcome: script, reason: script, startedAt: script }],
+    stepsTaken: script,
+    timers: [],
+    inFlight: [],
+  } as unknown as ProcedureStatus;
+  const crafty = createChartServer({ client: temporal.client, readStatus: async () => crafted });
+  await new Promise<void>((resolve) => crafty.listen(0, '127.0.0.1', resolve));
+  try {
+    const page = await raw({ path: '/workflows/anything', to: `http://127.0.0.1:${(crafty.address() as AddressInfo).port}` });
+    expect(page.code).toBe(200);
+    expect(page.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; steps taken');
+    expect(page.html).not.toContain('<script');
+  } finally {
+    await new Promise<void>((resolve) => crafty.close(() => resolve()));
+  }
 });
