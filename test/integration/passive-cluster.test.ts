@@ -13,6 +13,7 @@ import { createTestCluster, TIMING, waitUntil, type TestCluster } from '../helpe
 import { withClusterWorkers } from '../helpers/cluster-workers';
 import { waitForStatus } from '../helpers/procedure-status';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
+import { HISTORY_LIMIT_MEMO } from '../../workflows/procedure-workflow';
 
 let temporal: TestTemporal;
 let spoolflow: SpoolflowClient;
@@ -205,4 +206,28 @@ test('a cluster database name the folder does not have halts the supervisor with
   expect(text).toContain('berlinn.sqlite');
   expect(text).not.toContain(c.databaseDir);
   expect(existsSync(path.join(c.databaseDir, 'berlinn.sqlite'))).toBe(false);
+});
+
+test('a supervisor that outgrows its history continues as new with its input as given, and goes on failing over', async () => {
+  const c = await startCluster();
+  const workflowId = `passive-can-${randomUUID()}`;
+  const input = { ...supervisorInput(c), watch: { pollMs: 25, maxWatchSeconds: 1, terminateTimeoutSeconds: 10 } };
+  await withClusterWorkers(temporal, c, Object.keys(OPTIONS), async () => {
+    const started = await spoolflow.start('supervise-passive-cluster', input, { workflowId, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
+    await waitUntil('the supervisor activated the primary', () => active(c) === MEMBERS.primary, 20_000);
+    // A continued run parses its input again: the cluster options as given, not as parsed.
+    let latest = started.runId;
+    for (const deadline = Date.now() + 60_000; latest === started.runId && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      const d = await temporal.client.workflow.getHandle(workflowId).describe();
+      expect(d.status.name).toBe('RUNNING');
+      latest = d.runId;
+    }
+    expect(latest).not.toBe(started.runId);
+    await waitForStatus(temporal.client, workflowId, (s) => s.status !== 'halted' && s.procedure === 'supervise-passive-cluster', 10_000);
+    await c.fleet.kill(MEMBERS.primary);
+    await waitUntil('the backup next in precedence is active', () => active(c) === MEMBERS.first, 20_000);
+    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await spoolflow.result(workflowId);
+  });
 });
