@@ -31,6 +31,9 @@ export interface LeaseInput {
   holder: LeaseHolder;
 }
 
+/** How long a released lease waits for its watch to see the holder end before it cancels the watch. */
+const RELEASE_GRACE_MS = 5_000;
+
 /** How long one watch of the holder lasts before the lease workflow looks again (keeps its history short). */
 const WATCH_MS = 10 * 60_000;
 
@@ -59,12 +62,13 @@ export async function spoolflowLease(input: LeaseInput): Promise<{ ended: 'relea
   for (;;) {
     if (released) return { ended: 'released' };
     const scope = new wf.CancellationScope();
-    const outcome = await Promise.race([
-      scope.run(() => watch.awaitLeaseHolderClosed(input.holder, WATCH_MS)).then((r) => (r.closed ? 'holder-ended' : 'again')),
-      wf.condition(() => released).then(() => 'released' as const),
-    ]);
+    const watching = scope.run(() => watch.awaitLeaseHolderClosed(input.holder, WATCH_MS));
+    const outcome = await Promise.race([watching.then((r) => (r.closed ? 'holder-ended' : 'again')), wf.condition(() => released).then(() => 'released' as const)]);
     if (outcome === 'released') {
-      scope.cancel();
+      // The holder releases as its last act, so the watch sees it end within a poll; waiting for
+      // that instead of cancelling keeps the worker from completing an activity of a closed lease.
+      const settled = await Promise.race([watching.then(() => true, () => true), wf.sleep(RELEASE_GRACE_MS).then(() => false)]);
+      if (!settled) scope.cancel();
       return { ended: 'released' };
     }
     if (outcome === 'holder-ended') return { ended: 'holder-ended' };
