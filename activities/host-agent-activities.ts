@@ -105,8 +105,8 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
    * Resolves a name to the host's service, refusing a protected one whatever name it was asked by
    * and, for a stop or a start, a service that is not the vendor's.
    */
-  async function resolve(name: string, purpose: 'control' | 'watch'): Promise<ListedService> {
-    const service = find(await deps.services.list(), name);
+  async function resolve(name: string, purpose: 'control' | 'watch', listed?: ListedService[]): Promise<ListedService> {
+    const service = find(listed ?? (await deps.services.list()), name);
     if (!service) throw ApplicationFailure.nonRetryable(`${deps.host} has no service "${name}" (neither a key nor a display name)`, 'ServiceNotInstalledError');
     refuseProtected(name, service);
     if (purpose === 'control' && !isVendorService(service, vendor)) {
@@ -143,8 +143,17 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     }
   }
 
-  async function stopOne(service: string, timeoutSeconds: number): Promise<'stopped' | 'already-stopped'> {
-    const resolved = await resolve(service, 'control');
+  /** Resolves and checks every name before any is acted on. */
+  async function resolveAll(names: string[]): Promise<Map<string, ListedService>> {
+    const resolved = new Map<string, ListedService>();
+    if (names.length === 0) return resolved;
+    const listed = await deps.services.list();
+    for (const name of names) resolved.set(name, await resolve(name, 'control', listed));
+    return resolved;
+  }
+
+  async function stopOne(service: string, timeoutSeconds: number, known?: ListedService): Promise<'stopped' | 'already-stopped'> {
+    const resolved = known ?? (await resolve(service, 'control'));
     const result = await deps.services.stop(resolved.key);
     await waitForState(service, 'STOPPED', timeoutSeconds, resolved);
     return result === 'already-stopped' ? 'already-stopped' : 'stopped';
@@ -265,7 +274,9 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
 
     async stopServices(effect: EffectOf<'stop-services'>): Promise<EffectOutputs['stop-services']> {
       const e = accept(servicesEffect, effect);
-      for (const service of e.services) await stopOne(service, e.timeoutSeconds ?? 300);
+      // Every name is resolved and checked before the first stop: a refused one stops nothing.
+      const resolved = await resolveAll(e.services);
+      for (const service of e.services) await stopOne(service, e.timeoutSeconds ?? 300, resolved.get(service));
       return { stopped: e.services, at: new Date(now()).toISOString() };
     },
 
@@ -281,6 +292,9 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       const e = accept(servicesEffect, effect);
       const started: string[] = [];
       const failed: { service: string; reason: string }[] = [];
+      // Without bestEffort a refused name starts nothing; with it (an abort's restore) each
+      // service is tried on its own and a refusal is listed like any other failure.
+      if (!e.bestEffort) await resolveAll(e.services);
       for (const service of e.services) {
         try {
           await startOne(service, e.timeoutSeconds ?? 300);
