@@ -71,7 +71,7 @@ test('a removed SPOC: the group that stays restarted with cache deletion, then t
     `stop-service ${SPOC_SERVICE}`,
     `stop-service ${GROUP_SERVICE}`,
     `stop-service ${TERMINAL_SERVER_SERVICE}`,
-    'query-services ',
+    'survey-other-services ',
     'stop-services ',
     `start-service ${SPOC_SERVICE}`,
     `start-service ${TERMINAL_SERVER_SERVICE}`,
