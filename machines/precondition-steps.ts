@@ -7,7 +7,7 @@
  * answers, every service the procedure will touch by role exists there, each listed other service
  * is a vendor service there, the install folder passes the rule the cache deletion applies, and
  * the SPOC's logs exist. A host that fails halts the procedure here, with nothing stopped; retry
- * checks the failed hosts again once the operator fixed them.
+ * checks every host again once the operator fixed what failed.
  */
 import { assign } from 'xstate';
 import type { EffectOutputs } from './effects';
@@ -94,6 +94,9 @@ export function preconditionStates<C extends SpocProcedureContext>(opts: Precond
         },
       ],
       next: PREFLIGHT_DONE,
+      // A retry checks every host again: what passed before the operator's fix must still hold
+      // right before the first stop (an agent may have gone meanwhile).
+      retryAll: true,
     }),
     [PREFLIGHT_DONE]: {
       // The preflight's lanes are of no use once it passed; later steps go one member at a time.

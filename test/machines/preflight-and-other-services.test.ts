@@ -74,7 +74,7 @@ describe('preflight', () => {
     expect(plan.find((s) => s.action === 'preflight')?.target).toBe(`agent, ${SPOC_SERVICE}, install folder, SPOC logs`);
   });
 
-  test('a host that fails its preflight halts the procedure there, naming the host, with nothing stopped; retry after the fix goes on', () => {
+  test('a host that fails its preflight halts the procedure there, naming the host, with nothing stopped; retry checks every host again and goes on', () => {
     const { snapshot } = runUntil(PREFLIGHT_STEP);
     const [oneDone, afterDone] = transition(machine, snapshot, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-1', output: { checked: [] } } as never);
     expect(effectsOf(afterDone)).toEqual([]);
@@ -89,9 +89,11 @@ describe('preflight', () => {
     expect(halted.context.halt?.reason).toContain('spoc.log does not exist');
     expect(halted.context.down).toEqual({});
 
+    // A retry checks every host again: what passed before must still hold right before the first stop.
     const [retried, retryActions] = transition(machine, halted, { type: 'operator.retry' } as never);
-    expect(effectsOf(retryActions)).toEqual([expect.objectContaining({ action: 'preflight', host: 'spoc-2' })]);
-    const [, goOn] = transition(machine, retried, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-2', output: { checked: [] } } as never);
+    expect(effectsOf(retryActions)).toEqual([expect.objectContaining({ action: 'preflight', host: 'spoc-1' }), expect.objectContaining({ action: 'preflight', host: 'spoc-2' })]);
+    const [oneAgain] = transition(machine, retried, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-2', output: { checked: [] } } as never);
+    const [, goOn] = transition(machine, oneAgain, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-1', output: { checked: [] } } as never);
     expect(effectsOf(goOn)).toEqual([expect.objectContaining({ action: 'stop-service', host: 'spoc-1', service: SPOC_SERVICE })]);
   });
 
