@@ -9,6 +9,7 @@
  * stops and starts only the vendor's services (`vendorServices`: key and display-name prefixes),
  * never a Windows service such as Print Spooler or WinRM, whatever a procedure asks.
  */
+import { statSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -25,7 +26,6 @@ import {
 } from '../machines/spoc-services';
 import { installFolderProblem, normalInstallFolder, spocLogFilesOf } from '../machines/install-folder';
 import { describeIssues } from '../machines/input-errors';
-import { statSync } from 'node:fs';
 import type { ListedService, ServiceControl, ServiceState } from './service-control/service-control';
 import { lastLifecycleStatusSince, rescueFinishedSince } from './spoc-logs';
 import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
@@ -68,10 +68,10 @@ const preflightEffect = baseEffect.extend({ installDir: z.string(), services: z.
 export function createHostAgentActivities(deps: HostAgentDeps) {
   const now = deps.now ?? Date.now;
 
-  /** Validates an effect for this host and refuses protected services, before any side effect. */
   const vendor = deps.vendorServices ?? DEFAULT_VENDOR_SERVICE_PREFIXES;
   const running = (state: ServiceState) => state === 'RUNNING' || state === 'START_PENDING';
 
+  /** Validates an effect for this host and refuses protected services by name, before any side effect. */
   function accept<T extends z.ZodType>(schema: T, effect: unknown): z.infer<T> {
     const parsed = schema.safeParse(effect);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid step input: ${describeIssues(parsed.error.issues)}`, 'InvalidEffectError');
