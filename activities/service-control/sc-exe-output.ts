@@ -130,7 +130,9 @@ export function parseScServiceList(stdout: string): ScServiceList | undefined {
       }
       continue;
     }
-    if (block === undefined) return undefined;
+    // Anything else at the margin is no part of a service block (a translated "more data" line,
+    // an error): refuse rather than return a list that may be cut.
+    if (block === undefined || !/^\s/.test(line)) return undefined;
     const state = parseScQueryOutput(line);
     if (state !== undefined) block.state = state;
   }

@@ -53,6 +53,7 @@ test.each([
   ['a block without its state (cut output)', 'SERVICE_NAME: Spooler\r\nDISPLAY_NAME: Print Spooler\r\n'],
   ['a block without its display name', 'SERVICE_NAME: Spooler\r\n        STATE              : 4  RUNNING \r\n'],
   ['not sc.exe at all', "'sc.exe' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"],
+  ['a line at the margin it does not know (a translated "more data")', 'SERVICE_NAME: Spooler\r\nDISPLAY_NAME: Print Spooler\r\n        STATE              : 4  RUNNING \r\nMehr Daten vorhanden, Index 1\r\n'],
 ])('refuses %s rather than act on a partial list', (_what, output) => {
   expect(parseScServiceList(output)).toBeUndefined();
 });
