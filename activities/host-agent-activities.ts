@@ -4,16 +4,32 @@
  * one is reported, not repeated, so a retried step does no harm.
  *
  * Protected services are refused here a second time (the machines' input validation is the
- * first), before anything touches the service control manager. Every activity heartbeats on a
- * timer while it runs and fails for good on an error no retry can fix (host-activity.ts).
+ * first): by the name asked for before anything runs, and again once the name is resolved on the
+ * host to its key and display name, so no spelling of a protected service gets through. The agent
+ * stops and starts only the vendor's services (`vendorServices`: key and display-name prefixes),
+ * never a Windows service such as Print Spooler or WinRM, whatever a procedure asks. Every activity
+ * heartbeats on a timer while it runs and fails for good on an error no retry can fix
+ * (host-activity.ts).
  */
+import { statSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { DEFAULT_CACHE_DELETION_SECONDS, type EffectOf, type EffectOutputs } from '../machines/effects';
-import { isProtectedService, SPOC_SERVICE } from '../machines/spoc-services';
+import {
+  DEFAULT_VENDOR_SERVICE_PREFIXES,
+  isOtherVendorService,
+  isProtectedIdentity,
+  isProtectedService,
+  isRoleIdentity,
+  isVendorService,
+  sameServiceName,
+  SPOC_SERVICE,
+  VendorServicePrefixes,
+} from '../machines/spoc-services';
+import { installFolderProblem, normalInstallFolder, spocLogFilesOf } from '../machines/install-folder';
 import { describeIssues } from '../machines/input-errors';
-import type { ServiceControl, ServiceState } from './service-control/service-control';
+import type { ListedService, ServiceControl, ServiceState } from './service-control/service-control';
 import { lastLifecycleStatusSince, rescueFinishedSince } from './spoc-logs';
 import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
 import type { OsControl } from './os-control/os-control';
@@ -24,8 +40,11 @@ export interface HostAgentDeps {
   /** The host this agent runs on; effects for any other host are refused. */
   host: string;
   services: ServiceControl;
-  /** Service key name (what sc.exe takes) of a display name. */
-  serviceKeyOf: (displayName: string) => string;
+  /**
+   * How the vendor's services are recognised on this host (step 3's "all other YSoft services");
+   * default: keys starting `YSoft`, display names starting `Dispatcher Paragon ` or `YSoft SafeQ `.
+   */
+  vendorServices?: VendorServicePrefixes;
   /** Local path of a Windows path on this host (identity on a real Windows host). */
   localPath: (windowsPath: string) => string;
   /** How often to poll a service or a log while waiting. */
@@ -48,24 +67,61 @@ const cacheEffect = baseEffect.extend({ installDir: z.string(), timeoutSeconds: 
 const logEffect = baseEffect.extend({ installDir: z.string().min(3), since: z.string().min(1), timeoutSeconds: z.number().positive() });
 const restartEffect = baseEffect.extend({ delaySeconds: z.number().int().min(0).max(600) });
 const restartedEffect = baseEffect.extend({ since: z.string().min(1), services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive() });
+const queryEffect = baseEffect.extend({ services: z.array(z.string().min(1)), otherVendorServices: z.boolean().optional() });
+const surveyEffect = baseEffect.extend({ only: z.array(z.string().min(1)).optional() });
+const preflightEffect = baseEffect.extend({ installDir: z.string(), services: z.array(z.string().min(1)), otherServices: z.array(z.string().min(1)).optional() });
 
 export function createHostAgentActivities(deps: HostAgentDeps) {
   const now = deps.now ?? Date.now;
 
-  /** Validates an effect for this host and refuses protected services, before any side effect. */
+  const vendor = deps.vendorServices ?? DEFAULT_VENDOR_SERVICE_PREFIXES;
+  const running = (state: ServiceState) => state === 'RUNNING' || state === 'START_PENDING';
+
+  /** Validates an effect for this host and refuses protected services by name, before any side effect. */
   function accept<T extends z.ZodType>(schema: T, effect: unknown): z.infer<T> {
     const parsed = schema.safeParse(effect);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid step input: ${describeIssues(parsed.error.issues)}`, 'InvalidEffectError');
-    const value = parsed.data as { host: string; service?: string; services?: string[] };
+    const value = parsed.data as { host: string; service?: string; services?: string[]; only?: string[]; otherServices?: string[] };
     if (value.host.toLowerCase() !== deps.host.toLowerCase()) {
       throw ApplicationFailure.nonRetryable(`this agent runs on ${deps.host}, not ${value.host}: refusing to act for another host`, 'InvalidEffectError');
     }
-    for (const service of [...(value.service ? [value.service] : []), ...(value.services ?? [])]) {
+    for (const service of [...(value.service ? [value.service] : []), ...(value.services ?? []), ...(value.only ?? []), ...(value.otherServices ?? [])]) {
       if (isProtectedService(service)) {
         throw ApplicationFailure.nonRetryable(`"${service}" is a protected service; spoolflow never stops or starts it`, 'ProtectedServiceError');
       }
     }
     return parsed.data;
+  }
+
+  /** The service a name (key or display name, any spacing or case) means on this host, if any. */
+  function find(all: ListedService[], name: string): ListedService | undefined {
+    return all.find((s) => sameServiceName(s.key, name)) ?? all.find((s) => sameServiceName(s.display, name));
+  }
+
+  function refuseProtected(name: string, service: ListedService): void {
+    if (isProtectedIdentity(service)) {
+      throw ApplicationFailure.nonRetryable(
+        `"${name}" on ${deps.host} is the protected service ${service.key} ("${service.display}"); spoolflow never stops or starts it`,
+        'ProtectedServiceError',
+      );
+    }
+  }
+
+  /**
+   * Resolves a name to the host's service, refusing a protected one whatever name it was asked by
+   * and, for a stop or a start, a service that is not the vendor's.
+   */
+  async function resolve(name: string, purpose: 'control' | 'watch', listed?: ListedService[]): Promise<ListedService> {
+    const service = find(listed ?? (await deps.services.list()), name);
+    if (!service) throw ApplicationFailure.nonRetryable(`${deps.host} has no service "${name}" (neither a key nor a display name)`, 'ServiceNotInstalledError');
+    refuseProtected(name, service);
+    if (purpose === 'control' && !isVendorService(service, vendor)) {
+      throw ApplicationFailure.nonRetryable(
+        `"${name}" on ${deps.host} is ${service.key} ("${service.display}"), not a Dispatcher Paragon / YSoft service; spoolflow never stops or starts it`,
+        'NotVendorServiceError',
+      );
+    }
+    return service;
   }
 
   async function pause(): Promise<void> {
@@ -79,8 +135,8 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     return Number(info.scheduledTimestampMs ?? now()) + timeoutSeconds * 1000;
   }
 
-  async function waitForState(service: string, wanted: ServiceState, timeoutSeconds: number, until = deadline(timeoutSeconds)): Promise<void> {
-    const key = deps.serviceKeyOf(service);
+  async function waitForState(service: string, wanted: ServiceState, timeoutSeconds: number, resolved?: ListedService, until = deadline(timeoutSeconds)): Promise<void> {
+    const key = (resolved ?? (await resolve(service, 'watch'))).key;
     for (;;) {
       const state = await deps.services.query(key);
       if (state === wanted) return;
@@ -101,28 +157,127 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     return deadline((index + 1) * timeoutSeconds);
   }
 
-  async function stopOne(service: string, timeoutSeconds: number, until?: number): Promise<'stopped' | 'already-stopped'> {
-    const result = await deps.services.stop(deps.serviceKeyOf(service));
-    await waitForState(service, 'STOPPED', timeoutSeconds, until);
+  /** Resolves and checks every name before any is acted on. */
+  async function resolveAll(names: string[]): Promise<Map<string, ListedService>> {
+    const resolved = new Map<string, ListedService>();
+    if (names.length === 0) return resolved;
+    const listed = await deps.services.list();
+    for (const name of names) resolved.set(name, await resolve(name, 'control', listed));
+    return resolved;
+  }
+
+  async function stopOne(service: string, timeoutSeconds: number, known?: ListedService, until?: number): Promise<'stopped' | 'already-stopped'> {
+    const resolved = known ?? (await resolve(service, 'control'));
+    const result = await deps.services.stop(resolved.key);
+    await waitForState(service, 'STOPPED', timeoutSeconds, resolved, until);
     return result === 'already-stopped' ? 'already-stopped' : 'stopped';
   }
 
   async function startOne(service: string, timeoutSeconds: number, until?: number): Promise<'started' | 'already-running'> {
-    const result = await deps.services.start(deps.serviceKeyOf(service));
-    await waitForState(service, 'RUNNING', timeoutSeconds, until);
+    const resolved = await resolve(service, 'control');
+    const result = await deps.services.start(resolved.key);
+    await waitForState(service, 'RUNNING', timeoutSeconds, resolved, until);
     return result === 'already-running' ? 'already-running' : 'started';
   }
 
+  /** Step 3's other services on this host: the vendor's, not by role, not protected. */
+  function otherVendorServices(all: ListedService[]): ListedService[] {
+    return all.filter((s) => isOtherVendorService(s, vendor));
+  }
+
+  /** Why a name an input lists among the other services cannot be one on this host, if it cannot. */
+  function notAnOtherService(all: ListedService[], name: string): string | undefined {
+    const service = find(all, name);
+    if (!service) return `the other service "${name}" is not installed (no service has that key or display name)`;
+    if (isProtectedIdentity(service)) return `the other service "${name}" is the protected service ${service.key} ("${service.display}")`;
+    if (isRoleIdentity(service)) return `the other service "${name}" is ${service.key} ("${service.display}"), which its own step controls`;
+    if (!isVendorService(service, vendor)) return `the other service "${name}" is ${service.key} ("${service.display}"), not a Dispatcher Paragon / YSoft service`;
+    return undefined;
+  }
+
   return asHostActivities(deps.host, {
-    /** Which of the services are running (or starting): the ones step 3 stops and step 7 starts. */
+    /**
+     * Which of the services are running (or starting); with `otherVendorServices`, also every
+     * other vendor service that runs (by display name). A service not installed is not running.
+     */
     async queryServices(effect: EffectOf<'query-services'>): Promise<EffectOutputs['query-services']> {
-      const e = accept(servicesEffect, effect);
-      const running: string[] = [];
-      for (const service of e.services) {
-        const state = await deps.services.query(deps.serviceKeyOf(service));
-        if (state === 'RUNNING' || state === 'START_PENDING') running.push(service);
+      const e = accept(queryEffect, effect);
+      const all = await deps.services.list();
+      const found: string[] = [];
+      for (const name of e.services) {
+        const service = find(all, name);
+        if (!service) continue;
+        refuseProtected(name, service);
+        if (running(service.state)) found.push(name);
       }
-      return { running };
+      if (e.otherVendorServices) {
+        for (const service of otherVendorServices(all)) {
+          const named = e.services.some((n) => sameServiceName(n, service.key) || sameServiceName(n, service.display));
+          if (running(service.state) && !named) found.push(service.display);
+        }
+      }
+      return { running: found };
+    },
+
+    /**
+     * Step 3's survey: the vendor's services that run on this host, less the SPOC, the group
+     * service, the terminal server and the protected ones (display names); with `only`, narrowed
+     * to those names (as given), each of which must be such a service here, else nothing is noted.
+     */
+    async surveyOtherServices(effect: EffectOf<'survey-other-services'>): Promise<EffectOutputs['survey-other-services']> {
+      const e = accept(surveyEffect, effect);
+      const all = await deps.services.list();
+      if (e.only === undefined) return { running: otherVendorServices(all).filter((s) => running(s.state)).map((s) => s.display) };
+      const problems = e.only.map((name) => notAnOtherService(all, name)).filter((p): p is string => p !== undefined);
+      if (problems.length > 0) throw ApplicationFailure.nonRetryable(`${deps.host}: ${problems.join('; ')}`, 'NotVendorServiceError');
+      return { running: e.only.filter((name) => running((find(all, name) as ListedService).state)) };
+    },
+
+    /**
+     * Read-only checks before a procedure's first side effect, all of them, so the operator sees
+     * every problem of the host at once: the services the procedure controls by role exist, the
+     * other services listed are vendor services here, the install folder passes the rule the cache
+     * deletion applies and exists with its SPOC folder, and the SPOC's two logs exist. That this
+     * runs at all proves the agent answers.
+     */
+    async preflight(effect: EffectOf<'preflight'>): Promise<EffectOutputs['preflight']> {
+      const e = accept(preflightEffect, effect);
+      const problems: string[] = [];
+      const checked: string[] = ['agent answers'];
+      const all = await deps.services.list();
+      for (const name of e.services) {
+        const service = find(all, name);
+        if (!service) problems.push(`the service "${name}" is not installed`);
+        else if (isProtectedIdentity(service)) problems.push(`"${name}" is the protected service ${service.key}`);
+        else checked.push(name);
+      }
+      for (const name of e.otherServices ?? []) {
+        const problem = notAnOtherService(all, name);
+        if (problem) problems.push(problem);
+        else checked.push(name);
+      }
+      const folderProblem = installFolderProblem(e.installDir);
+      if (folderProblem) {
+        problems.push(folderProblem);
+      } else {
+        const install = normalInstallFolder(e.installDir);
+        const logs = spocLogFilesOf(e.installDir);
+        for (const [what, file, kind] of [
+          ['the install folder', install, 'folder'],
+          ['the SPOC folder', `${install}\\SPOC`, 'folder'],
+          ['the SPOC lifecycle log', logs.lifecycle, 'file'],
+          ['the SPOC main log', logs.main, 'file'],
+        ] as const) {
+          const stat = statSync(deps.localPath(file), { throwIfNoEntry: false });
+          if (!stat) problems.push(`${what} ${file} does not exist`);
+          else if (kind === 'folder' ? !stat.isDirectory() : !stat.isFile()) problems.push(`${what} ${file} is not a ${kind}`);
+          else checked.push(file);
+        }
+      }
+      if (problems.length > 0) {
+        throw ApplicationFailure.nonRetryable(`preflight on ${deps.host} failed, nothing was changed: ${problems.join('; ')}`, 'PreflightFailedError');
+      }
+      return { checked };
     },
 
     async stopService(effect: EffectOf<'stop-service'>): Promise<EffectOutputs['stop-service']> {
@@ -133,8 +288,10 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
 
     async stopServices(effect: EffectOf<'stop-services'>): Promise<EffectOutputs['stop-services']> {
       const e = accept(servicesEffect, effect);
+      // Every name is resolved and checked before the first stop: a refused one stops nothing.
+      const resolved = await resolveAll(e.services);
       const timeoutSeconds = e.timeoutSeconds ?? 300;
-      for (const [index, service] of e.services.entries()) await stopOne(service, timeoutSeconds, deadlineOfService(index, timeoutSeconds));
+      for (const [index, service] of e.services.entries()) await stopOne(service, timeoutSeconds, resolved.get(service), deadlineOfService(index, timeoutSeconds));
       return { stopped: e.services, at: new Date(now()).toISOString() };
     },
 
@@ -150,6 +307,9 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       const e = accept(servicesEffect, effect);
       const started: string[] = [];
       const failed: { service: string; reason: string }[] = [];
+      // Without bestEffort a refused name starts nothing; with it (an abort's restore) each
+      // service is tried on its own and a refusal is listed like any other failure.
+      if (!e.bestEffort) await resolveAll(e.services);
       const timeoutSeconds = e.timeoutSeconds ?? 300;
       for (const [index, service] of e.services.entries()) {
         try {
@@ -196,8 +356,9 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
      */
     async deleteCache(effect: EffectOf<'delete-cache'>): Promise<EffectOutputs['delete-cache']> {
       const e = accept(cacheEffect, effect);
-      const spocKey = deps.serviceKeyOf(SPOC_SERVICE);
-      const spocState = await deps.services.query(spocKey);
+      const spoc = find(await deps.services.list(), SPOC_SERVICE);
+      const spocKey = spoc?.key ?? SPOC_SERVICE;
+      const spocState = spoc ? await deps.services.query(spoc.key) : 'NOT_INSTALLED';
       if (spocState !== 'STOPPED') {
         deps.audit?.({ operation: 'delete-cache', target: e.installDir, outcome: 'refused' });
         throw ApplicationFailure.nonRetryable(

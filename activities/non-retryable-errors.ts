@@ -19,6 +19,8 @@ export const NON_RETRYABLE_ERRORS = [
   'SpocNotStoppedError',
   'StepTimedOutError',
   'OsRestartRefusedError',
+  'PreflightFailedError',
+  'NotVendorServiceError',
   // sc.exe (service-control/service-control-errors.ts, sc-exe-service-config.ts).
   'ServiceNotInstalledError',
   'ServiceAccessDeniedError',

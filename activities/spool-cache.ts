@@ -11,6 +11,7 @@
  */
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
+import { installFolderProblem, spoolCacheFolderOf } from '../machines/install-folder';
 
 /** The install folder or the cache is not what it must be; nothing was deleted. Not retryable. */
 export class UnsafeCachePathError extends Error {
@@ -19,14 +20,10 @@ export class UnsafeCachePathError extends Error {
 
 /** The cache folder of an install folder, or an UnsafeCachePathError saying what is wrong. */
 export function spoolCachePathOf(installDir: string): string {
-  const raw = installDir.trim();
-  if (raw === '') throw new UnsafeCachePathError('the install folder is empty; give the Dispatcher Paragon install folder, e.g. C:\\Program Files\\Dispatcher Paragon');
-  if (raw.split(/[\\/]+/).some((part) => part === '..')) throw new UnsafeCachePathError(`the install folder "${installDir}" contains "..": give it without relative parts`);
-  if (/^[\\/]{2}/.test(raw)) throw new UnsafeCachePathError(`the install folder "${installDir}" is a network path; give the local folder on the site server`);
-  if (!/^[A-Za-z]:[\\/]/.test(raw)) throw new UnsafeCachePathError(`the install folder "${installDir}" is not an absolute path with a drive letter`);
-  const normalized = path.win32.normalize(raw).replace(/\\+$/, '');
-  if (/^[A-Za-z]:$/.test(normalized)) throw new UnsafeCachePathError(`the install folder "${installDir}" is a drive root; refusing to work on a whole drive`);
-  return path.win32.join(normalized, 'SPOC', 'SpoolCache');
+  // The same rule the input schemas apply (machines/install-folder.ts), so input and deletion agree.
+  const problem = installFolderProblem(installDir);
+  if (problem !== undefined) throw new UnsafeCachePathError(problem);
+  return spoolCacheFolderOf(installDir);
 }
 
 /** How many entries of one folder are removed at once: enough to keep the disk busy, few enough to stay responsive. */

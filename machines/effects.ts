@@ -14,7 +14,9 @@ export const ACTIONS = {
   'check-no-load': 'central',
   'check-spocs-online': 'central',
   'await-spoc-online': 'central',
+  'preflight': 'host',
   'query-services': 'host',
+  'survey-other-services': 'host',
   'stop-service': 'host',
   'stop-services': 'host',
   'start-service': 'host',
@@ -67,7 +69,19 @@ export interface HostEffectBase extends EffectBase {
 export type Effect =
   | (EffectBase & { action: 'check-management-server' })
   | (EffectBase & { action: 'check-no-load'; hosts: string[] })
-  | (HostEffectBase & { action: 'query-services'; services: string[] })
+  /**
+   * Read-only, before the first side effect: the agent answers, `services` exist on the host,
+   * each of `otherServices` (when the input lists them) is a vendor service there, the install
+   * folder passes the rule the cache deletion applies, and the SPOC's logs exist.
+   */
+  | (HostEffectBase & { action: 'preflight'; installDir: string; services: string[]; otherServices?: string[] })
+  /** With `otherVendorServices`, every other vendor service running on the host is noted too. */
+  | (HostEffectBase & { action: 'query-services'; services: string[]; otherVendorServices?: boolean })
+  /**
+   * Step 3's survey: the vendor's services running on the host, less the role and protected ones;
+   * with `only`, narrowed to those (each must be a vendor service on the host).
+   */
+  | (HostEffectBase & { action: 'survey-other-services'; only?: string[] })
   | (HostEffectBase & { action: 'stop-service'; service: string; timeoutSeconds: number })
   | (HostEffectBase & { action: 'stop-services'; services: string[]; timeoutSeconds: number })
   | (HostEffectBase & { action: 'start-service'; service: string; timeoutSeconds: number })
@@ -122,7 +136,10 @@ export type EffectOf<A extends ActionWord> = Extract<Effect, { action: A }>;
 export interface EffectOutputs {
   'check-management-server': { reachable: true };
   'check-no-load': { activeJobs: Record<string, number> };
+  /** `checked`: what the agent found in order, in the operator's words. */
+  'preflight': { checked: string[] };
   'query-services': { running: string[] };
+  'survey-other-services': { running: string[] };
   'stop-service': { outcome: 'stopped' | 'already-stopped'; at: string };
   'stop-services': { stopped: string[]; at: string };
   'start-service': { outcome: 'started' | 'already-running'; at: string };
@@ -223,9 +240,14 @@ export function targetOf(effect: Effect): string | undefined {
     case 'await-service-running':
       return effect.service;
     case 'query-services':
+      return effect.otherVendorServices ? [...effect.services, 'the other vendor services'].join(', ') : effect.services.join(', ');
     case 'stop-services':
     case 'start-services':
       return effect.services.join(', ');
+    case 'survey-other-services':
+      return effect.only ? effect.only.join(', ') : 'every vendor service running, less role and protected ones';
+    case 'preflight':
+      return `agent, ${[...effect.services, ...(effect.otherServices ?? [])].join(', ')}, install folder, SPOC logs`;
     case 'await-lifecycle-online':
       return 'SPOC\\logs\\spoc_lifecycle.log';
     case 'await-rescue-finished':
@@ -274,8 +296,13 @@ export function nominalOutput(effect: Effect, now: string): EffectOutputs[Action
       return { reachable: true };
     case 'check-no-load':
       return { activeJobs: Object.fromEntries(effect.hosts.map((h) => [h, 0])) };
+    case 'preflight':
+      return { checked: ['agent answers', ...effect.services, ...(effect.otherServices ?? []), effect.installDir, 'SPOC\\logs\\spoc_lifecycle.log', 'SPOC\\logs\\spoc.log'] };
     case 'query-services':
       return { running: [...effect.services] };
+    case 'survey-other-services':
+      // A plan cannot know which vendor services a host has; without a list it stops none.
+      return { running: [...(effect.only ?? [])] };
     case 'stop-service':
       return { outcome: 'stopped', at: now };
     case 'stop-services':

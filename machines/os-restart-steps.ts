@@ -41,7 +41,7 @@ export const OS_RESTART_STEP_IDS = {
   awaitSpocOnline: 'awaitSpocOnline',
 } as const;
 
-const spocServicesOf = (member: SpocMember) => [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...member.otherServices];
+const spocServicesOf = (member: SpocMember) => [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...(member.otherServices ?? [])];
 
 /**
  * The four steps for the server `memberOf(c, host)`; `othersOf` names the members whose view on
@@ -55,7 +55,11 @@ export function osRestartSteps<C extends OsRestartContext>(opts: {
   const noteRunning: LaneStep<C, EffectOutputs['query-services']> = {
     id: ids.noteRunningServices,
     description: 'Note which SPOC services run, so exactly these are checked after the boot.',
-    effect: (c, host) => ({ step: ids.noteRunningServices, title: `Note the running SPOC services on ${host}`, action: 'query-services', host, services: spocServicesOf(opts.memberOf(c, host)) }),
+    effect: (c, host) => {
+      const member = opts.memberOf(c, host);
+      // Without a list of other services, every other vendor service that runs counts, as in step 3.
+      return { step: ids.noteRunningServices, title: `Note the running SPOC services on ${host}`, action: 'query-services', host, services: spocServicesOf(member), ...(member.otherServices === undefined ? { otherVendorServices: true } : {}) };
+    },
     onDone: (c, host, out) => ({ servicesBeforeRestart: { ...c.servicesBeforeRestart, [host]: out.running } }) as Partial<C>,
   };
   const restart: LaneStep<C, EffectOutputs['restart-os']> = {

@@ -38,6 +38,11 @@ export interface ParallelOptions<C extends ParallelContext> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   steps: LaneStep<C, any>[];
   next: string;
+  /**
+   * On `operator.retry`, run every host's lanes again from the start instead of only the failed
+   * ones: for read-only checks (the preflight) whose answer must hold right before what follows.
+   */
+  retryAll?: boolean;
 }
 
 export function parallelHostSteps<C extends ParallelContext>(opts: ParallelOptions<C>): StateConfig {
@@ -128,7 +133,7 @@ export function parallelHostSteps<C extends ParallelContext>(opts: ParallelOptio
             target: 'running',
             actions: assign(({ context }: { context: C }) => ({
               halt: null,
-              lanes: { ...context.lanes, [opts.id]: Object.fromEntries(Object.entries(lanesOf(context)).map(([h, l]) => [h, { at: l.at, failed: null }])) },
+              lanes: { ...context.lanes, [opts.id]: Object.fromEntries(Object.entries(lanesOf(context)).map(([h, l]) => [h, { at: opts.retryAll ? 0 : l.at, failed: null }])) },
             }) as Partial<C>),
           },
         },

@@ -17,6 +17,7 @@ import type { StandaloneOsRestartInput } from './os-restart-input';
 import { initialOsRestartContext, OsRestartContext, osRestartSteps } from './os-restart-steps';
 import { parallelHostSteps } from './parallel-host-steps';
 import { scenarioMachine, ScenarioContext } from './spoc-procedure-machine';
+import { SPOC_SERVICE } from './spoc-services';
 
 export type StandaloneOsRestartContext = ScenarioContext<StandaloneOsRestartInput & { members: StandaloneOsRestartInput['spocs'] }> & OsRestartContext;
 type C = StandaloneOsRestartContext;
@@ -37,6 +38,8 @@ export const restartOsOfStandaloneSpocsMachine = scenarioMachine<StandaloneOsRes
   id: 'restartOsOfStandaloneSpocs',
   description: 'Restart the OS of standalone SPOC servers, all in parallel, each observed back online on the Management Server.',
   spocsOf: (input) => input.spocs,
+  // A standalone SPOC need not have a group service or a terminal server: only the SPOC is required.
+  roleServicesOf: () => [SPOC_SERVICE],
   groupOf: () => '(standalone SPOCs)',
   first: 'checkStandalone',
   extraContext: initialOsRestartContext,

@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { hostNameSchema, normalNameSchema, operatorNameSchema, reasonSchema, serviceNameSchema } from './input-rules';
 import { normalName } from './names';
-import { isProtectedService, ROLE_SERVICES } from './spoc-services';
+import { installFolderProblem } from './install-folder';
+import { isProtectedService, isRoleService, sameServiceName } from './spoc-services';
 import { DEFAULT_CACHE_DELETION_SECONDS } from './effects';
 
 const serviceName = serviceNameSchema;
@@ -19,30 +20,38 @@ export const spocMemberSchema = z
     host: hostNameSchema.describe('Site server host name; its agent listens on the task queue of this host.'),
     installDir: z
       .string()
-      .regex(/^[A-Za-z]:[\\/]/, 'must be an absolute Windows path with a drive letter, e.g. C:\\Program Files\\Dispatcher Paragon')
-      .refine((dir) => !dir.split(/[\\/]+/).includes('..'), 'must not contain ".."')
-      .refine((dir) => !/^[A-Za-z]:[\\/]*$/.test(dir.trim()), 'must not be a drive root')
+      // The rule the cache deletion applies on the host (machines/install-folder.ts): a folder
+      // refused there is refused here, before anything is stopped.
+      .superRefine((dir, ctx) => {
+        const problem = installFolderProblem(dir);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .describe('Dispatcher Paragon install folder on the host, e.g. C:\\Program Files\\Dispatcher Paragon'),
     otherServices: z
       .array(serviceName)
-      .default([])
-      .describe('The other YSoft / Dispatcher Paragon services on this host that the runbook stops in step 3.'),
+      .optional()
+      .describe(
+        'Step 3 stops every running vendor service on the host (YSoft*, "Dispatcher Paragon ...", "YSoft SafeQ ..."), less the role and protected ones. ' +
+          'A list here narrows that to the services named (key or display name); each must be a vendor service on the host.',
+      ),
   })
   .superRefine((member, ctx) => {
-    member.otherServices.forEach((service, index) => {
+    (member.otherServices ?? []).forEach((service, index) => {
       if (isProtectedService(service)) {
         ctx.addIssue({
           code: 'custom',
           path: ['otherServices', index],
           message: `"${service}" is a protected service and can never be stopped by a procedure; remove it from otherServices`,
         });
-      }
-      if ((ROLE_SERVICES as readonly string[]).some((role) => role.toLowerCase() === service.toLowerCase())) {
+      } else if (isRoleService(service)) {
         ctx.addIssue({
           code: 'custom',
           path: ['otherServices', index],
           message: `"${service}" is controlled by its own step; list only the other services`,
         });
+      }
+      if ((member.otherServices ?? []).findIndex((other) => sameServiceName(other, service)) < index) {
+        ctx.addIssue({ code: 'custom', path: ['otherServices', index], message: `"${service}" is listed twice` });
       }
     });
   });

@@ -100,16 +100,20 @@ export function stopMemberSteps<C extends WithWaits>({ prefix, memberOf, next }:
     [ids.stopSpoc]: stopOne(ids.stopSpoc, memberOf, SPOC_SERVICE, 'Step 1: stop the Spooler Controller (SPOC).', ids.stopGroupService),
     [ids.stopGroupService]: stopOne(ids.stopGroupService, memberOf, GROUP_SERVICE, 'Step 1: stop the Spooler Controller Group Service.', ids.stopTerminalServer),
     [ids.stopTerminalServer]: stopOne(ids.stopTerminalServer, memberOf, TERMINAL_SERVER_SERVICE, 'Step 2: stop the Terminal Server.', ids.surveyOtherServices),
-    [ids.surveyOtherServices]: haltableStep<C, EffectOutputs['query-services']>({
+    [ids.surveyOtherServices]: haltableStep<C, EffectOutputs['survey-other-services']>({
       id: ids.surveyOtherServices,
-      description: 'Step 3: note which of the other YSoft services are running, so exactly those are started again.',
-      effect: (c) => ({
-        step: ids.surveyOtherServices,
-        title: `Note the running other services on ${memberOf(c).host}`,
-        action: 'query-services',
-        host: memberOf(c).host,
-        services: memberOf(c).otherServices,
-      }),
+      description:
+        'Step 3: note which other YSoft services run (every vendor service on the host but the SPOC, group service, terminal server and the protected ones; only those listed when the input lists them), so exactly those are stopped and started again.',
+      effect: (c) => {
+        const only = memberOf(c).otherServices;
+        return {
+          step: ids.surveyOtherServices,
+          title: `Note the running other YSoft services on ${memberOf(c).host}`,
+          action: 'survey-other-services',
+          host: memberOf(c).host,
+          ...(only !== undefined ? { only } : {}),
+        };
+      },
       next: ids.stopOtherServices,
       onDone: (c, out) => ({ othersRunning: { ...c.othersRunning, [memberOf(c).host]: out.running } }) as Partial<C>,
     }),

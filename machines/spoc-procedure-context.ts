@@ -5,6 +5,7 @@
  * started it again, so an abort knows exactly what to restore, and nothing more.
  */
 import type { Halt, HaltableContext } from './haltable-step';
+import type { Lane } from './parallel-host-steps';
 import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from './spoc-services';
 
 export interface SpocProcedureContext extends HaltableContext {
@@ -25,6 +26,8 @@ export interface SpocProcedureContext extends HaltableContext {
   abortReason: string | null;
   /** Services an abort could not start again, per host. */
   couldNotStart: Record<string, { service: string; reason: string }[]>;
+  /** Steps that run on several hosts at once (the preflight, parallel OS restarts): each host's lane. */
+  lanes: Record<string, Record<string, Lane>>;
 }
 
 export function initialSpocContext(loadOverride: SpocProcedureContext['loadOverride']): SpocProcedureContext {
@@ -38,6 +41,7 @@ export function initialSpocContext(loadOverride: SpocProcedureContext['loadOverr
     loadOverride,
     abortReason: null,
     couldNotStart: {},
+    lanes: {},
   };
 }
 

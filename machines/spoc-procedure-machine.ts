@@ -22,6 +22,8 @@ export interface ScenarioDefinition<I> {
   description: string;
   /** Every SPOC the scenario touches, for the preconditions. */
   spocsOf: (input: I) => SpocMember[];
+  /** The services the scenario controls by role on a SPOC (the preflight checks they exist); default all three. */
+  roleServicesOf?: (input: I, spoc: SpocMember) => string[];
   /** The group(s) named in the result. */
   groupOf: (input: I) => string;
   /** The first state of the scenario's blocks. */
@@ -59,7 +61,11 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
         initial: PRECONDITIONS_START,
         on: abortTransition('aborting'),
         states: {
-          ...preconditionStates<C>({ hostsOf: (c) => def.spocsOf(c.input as I).map((m) => m.host), next: def.first }),
+          ...preconditionStates<C>({
+            spocsOf: (c) => def.spocsOf(c.input as I),
+            ...(def.roleServicesOf ? { roleServicesOf: (c: C, spoc: SpocMember) => def.roleServicesOf?.(c.input as I, spoc) ?? [] } : {}),
+            next: def.first,
+          }),
           ...def.states,
           completed: { type: 'final' },
         },

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE, PROTECTED_SERVICES } from '../machines/spoc-services';
+import { isOtherVendorService } from '../machines/spoc-services';
 import { describeIssues } from '../machines/input-errors';
 
 const serviceSchema = z.object({
@@ -20,7 +20,7 @@ const siteServerSchema = z.object({
   host: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/),
   site: z.string().min(1),
   installDir: z.string().regex(/^[A-Za-z]:\\/, 'must be an absolute Windows path such as C:\\Program Files\\Dispatcher Paragon'),
-  /** Every service on the host, role services and protected ones included. */
+  /** Every service on the host: role, protected, other vendor services and Windows' own (Print Spooler, WinRM). */
   services: z.array(serviceSchema).min(3),
   /** Jobs in the SPOC cache at first start of the simulation. */
   jobsInCache: z.number().int().min(0).default(20),
@@ -73,10 +73,9 @@ export function loadInventory(file: string): Inventory {
 
 export const DEFAULT_INVENTORY_FILE = path.join(__dirname, 'default-inventory.json');
 
-/** The services of a site server that a procedure may stop as "other services". */
+/** The services of a site server that step 3 stops as "other services": the vendor's, not by role, not protected. */
 export function otherServicesOf(server: SiteServer): string[] {
-  const roles = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...PROTECTED_SERVICES].map((s) => s.toLowerCase());
-  return server.services.map((s) => s.display).filter((d) => !roles.includes(d.toLowerCase()));
+  return server.services.filter((s) => isOtherVendorService(s)).map((s) => s.display);
 }
 
 export function serverByHost(inventory: Inventory, host: string): SiteServer {

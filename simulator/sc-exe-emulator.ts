@@ -16,6 +16,12 @@ export interface EmulatedServiceTable {
   requestStop(service: string): 'accepted' | 'not-started' | 'busy' | 'access-denied';
   /** Ask the service to start; the table changes its own state when it accepts. */
   requestStart(service: string): 'accepted' | 'already-running' | 'busy' | 'disabled' | 'access-denied';
+  /**
+   * Every installed service, key and display name, in the order the SCM enumerates them. Tables
+   * that stand for one service only (a JobScheduler member's) need not list; the enumeration is
+   * then refused.
+   */
+  list?(): { key: string; display: string }[];
 }
 
 const CRLF = '\r\n';
@@ -44,10 +50,11 @@ type Failure = (typeof FAILURES)[keyof typeof FAILURES];
  *   silent wrong answer would hide a caller bug.
  */
 export function emulateScExe(args: string[], table: EmulatedServiceTable): CommandResult {
+  if (args[0] === 'query' && args.length > 2) return emulateEnumeration(args.slice(1), table);
   const [verb, service, ...rest] = args;
   if (service === undefined || rest.length > 0 || (verb !== 'query' && verb !== 'stop' && verb !== 'start')) {
     throw new Error(
-      `emulateScExe cannot run \`sc.exe ${args.join(' ')}\`: it emulates only \`sc.exe query|stop|start <key name>\`. ` +
+      `emulateScExe cannot run \`sc.exe ${args.join(' ')}\`: it emulates only \`sc.exe query|stop|start <key name>\` and \`sc.exe query type= service state= all [bufsize= N] [ri= N]\`. ` +
         'Extend the emulator (and its tests) before sending other commands to simulated hosts.',
     );
   }
@@ -65,6 +72,51 @@ export function emulateScExe(args: string[], table: EmulatedServiceTable): Comma
     case 'start':
       return emulateStart(service, table);
   }
+}
+
+/**
+ * `sc.exe query type= service state= all [bufsize= N] [ri= N]`: every service as a status block
+ * with its DISPLAY_NAME line. What does not fit the buffer (sc.exe's default is 1024 bytes) is
+ * left out, with the line sc.exe prints to say where to resume.
+ */
+function emulateEnumeration(options: string[], table: EmulatedServiceTable): CommandResult {
+  const values = new Map<string, string>();
+  for (let i = 0; i < options.length; i += 2) {
+    const name = options[i];
+    const value = options[i + 1];
+    if (name === undefined || value === undefined || !name.endsWith('=')) {
+      throw new Error(`emulateScExe cannot run \`sc.exe query ${options.join(' ')}\`: options are written \`name= value\`, as two arguments`);
+    }
+    values.set(name.toLowerCase(), value.toLowerCase());
+  }
+  const known = new Set(['type=', 'state=', 'bufsize=', 'ri=']);
+  if ([...values.keys()].some((k) => !known.has(k)) || values.get('type=') !== 'service' || values.get('state=') !== 'all') {
+    throw new Error(`emulateScExe emulates the enumeration only as \`sc.exe query type= service state= all [bufsize= N] [ri= N]\`, not \`sc.exe query ${options.join(' ')}\``);
+  }
+  const bufferBytes = Number(values.get('bufsize=') ?? '1024');
+  const resumeIndex = Number(values.get('ri=') ?? '0');
+  if (!table.list) throw new Error('this emulated service table cannot enumerate its services; give it a list() to emulate `sc.exe query type= service state= all`');
+  const services = table.list();
+  const lines: string[] = [];
+  let used = 0;
+  for (let index = resumeIndex; index < services.length; index += 1) {
+    const service = services[index] as { key: string; display: string };
+    const needed = enumEntryBytes(service);
+    if (used + needed > bufferBytes) {
+      const remaining = services.slice(index).reduce((sum, s) => sum + enumEntryBytes(s), 0);
+      lines.push(`Enum: more data, need ${remaining} bytes start resume at index ${index}`, '');
+      break;
+    }
+    used += needed;
+    const [blank, name, ...fields] = statusBlock(service.key, currentState(table, service.key));
+    lines.push(blank ?? '', (name ?? '').trimEnd(), `DISPLAY_NAME: ${service.display}`, ...fields);
+  }
+  return succeeded(lines);
+}
+
+/** What one ENUM_SERVICE_STATUS_PROCESSW entry takes: the structure and its two UTF-16 strings. */
+function enumEntryBytes(service: { key: string; display: string }): number {
+  return 44 + 2 * (service.key.length + 1) + 2 * (service.display.length + 1);
 }
 
 function emulateStop(service: string, table: EmulatedServiceTable): CommandResult {

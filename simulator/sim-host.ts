@@ -117,6 +117,11 @@ export class SimHost implements EmulatedServiceTable {
     return this.data.services[serviceKey];
   }
 
+  list(): { key: string; display: string }[] {
+    this.advance();
+    return this.server.services.filter((s) => this.data.services[s.key] !== undefined).map((s) => ({ key: s.key, display: s.display }));
+  }
+
   requestStop(serviceKey: string): 'accepted' | 'not-started' | 'busy' | 'access-denied' {
     this.advance();
     const display = this.displayOf(serviceKey);

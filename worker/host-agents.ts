@@ -40,11 +40,6 @@ export function simHostAgentDeps(host: SimHost, pollMs: number): HostAgentDeps {
     services: createScExeServiceControl(run),
     os: createWindowsOsControl(run),
     stateDir: host.localPath(AGENT_STATE_DIR),
-    serviceKeyOf: (display) => {
-      const service = host.server.services.find((s) => s.display.toLowerCase() === display.toLowerCase());
-      if (!service) throw new Error(`${host.host} has no service named "${display}" in the inventory`);
-      return service.key;
-    },
     localPath: (windowsPath) => host.localPath(windowsPath),
     pollMs,
     audit: (entry) => host.recordOperation(entry.operation, entry.target, entry.outcome),

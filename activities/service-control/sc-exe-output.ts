@@ -10,7 +10,7 @@
  * on those parts only, and only on ASCII, because the console code page (CP850 and the
  * like) may reach us decoded wrongly.
  */
-import type { ServiceState } from './service-control';
+import type { ListedService, ServiceState } from './service-control';
 
 /** The numeric state code sc.exe prints before each state name (the SCM's SERVICE_* values). */
 export const SC_STATE_CODES: Readonly<Record<ServiceState, number>> = {
@@ -77,4 +77,65 @@ export function parseScFailure(stdout: string): ScFailure | undefined {
     }
   }
   return undefined;
+}
+
+/** What one `sc.exe query type= service state= all` run listed, and where to resume when its buffer was full. */
+export interface ScServiceList {
+  services: ListedService[];
+  /** Set when sc.exe said "more data ... start resume at index N": run again with `ri= N`. */
+  resumeAt?: number;
+}
+
+// Each service of an enumeration is a block: two lines at the margin (the key, then the display
+// name, with translated labels: `SERVICE_NAME`/`NOM_SERVICE`, `DISPLAY_NAME`/`NOM_AFFICHÉ`), then
+// indented fields, among them the state line. Labels are not matched; the position tells.
+const MARGIN_FIELD = /^([^\s:][^:\r\n]*):[ \t]?(.*)$/;
+const RESUME = /resume at index\s+(\d+)/i;
+
+/**
+ * The services in the output of `sc.exe query type= service state= all`, in any display language.
+ *
+ * @returns `undefined` when a block lacks its key, display name or state (the output is cut, in a
+ *   form not known, or not sc.exe): a caller must not act on a partial list.
+ */
+export function parseScServiceList(stdout: string): ScServiceList | undefined {
+  const services: ListedService[] = [];
+  let resumeAt: number | undefined;
+  let block: { key?: string; display?: string; state?: ServiceState } | undefined;
+  const close = (): boolean => {
+    if (block === undefined) return true;
+    const { key, display, state } = block;
+    if (key === undefined || display === undefined || state === undefined) return false;
+    services.push({ key, display, state });
+    block = undefined;
+    return true;
+  };
+  for (const line of stdout.split(/\r?\n/)) {
+    const resume = RESUME.exec(line);
+    if (resume) {
+      resumeAt = Number(resume[1]);
+      continue;
+    }
+    if (line.trim() === '') continue;
+    const field = MARGIN_FIELD.exec(line);
+    if (field) {
+      const value = (field[2] ?? '').trimEnd();
+      if (block === undefined || block.state !== undefined) {
+        if (!close()) return undefined;
+        block = { key: value };
+      } else if (block.display === undefined) {
+        block.display = value;
+      } else {
+        return undefined;
+      }
+      continue;
+    }
+    // Anything else at the margin is no part of a service block (a translated "more data" line,
+    // an error): refuse rather than return a list that may be cut.
+    if (block === undefined || !/^\s/.test(line)) return undefined;
+    const state = parseScQueryOutput(line);
+    if (state !== undefined) block.state = state;
+  }
+  if (!close()) return undefined;
+  return resumeAt === undefined ? { services } : { services, resumeAt };
 }

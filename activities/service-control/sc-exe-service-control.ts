@@ -20,7 +20,8 @@ import {
   WIN32,
   serviceErrorForWin32Code,
 } from './service-control-errors';
-import { parseScFailure, parseScQueryOutput } from './sc-exe-output';
+import { parseScFailure, parseScQueryOutput, parseScServiceList } from './sc-exe-output';
+import type { ListedService } from './service-control';
 import { windowsProgram } from './windows-programs';
 
 /** Options for {@link createScExeServiceControl}. */
@@ -109,6 +110,24 @@ export function createScExeServiceControl(
   }
 
   return {
+    async list() {
+      const services: ListedService[] = [];
+      let resumeAt = 0;
+      // sc.exe lists as much as its buffer holds and says where to resume; the largest buffer the
+      // service control manager takes makes one round the rule, the loop covers the rest.
+      for (let round = 0; round < MAX_LIST_ROUNDS; round += 1) {
+        const args = ['query', 'type=', 'service', 'state=', 'all', 'bufsize=', String(LIST_BUFFER_BYTES), ...(resumeAt > 0 ? ['ri=', String(resumeAt)] : [])];
+        const answer = readAnswer('list', ALL_SERVICES, await run(scExe, args));
+        if (answer.code !== 0) throw serviceErrorForWin32Code({ service: ALL_SERVICES, operation: 'list', win32Code: answer.code, output: answer.output });
+        const parsed = parseScServiceList(answer.output);
+        if (parsed === undefined) throw new ServiceControlOutputError({ service: ALL_SERVICES, operation: 'list', output: answer.output });
+        services.push(...parsed.services);
+        if (parsed.resumeAt === undefined || parsed.resumeAt <= resumeAt) return services;
+        resumeAt = parsed.resumeAt;
+      }
+      throw new ServiceControlOutputError({ service: ALL_SERVICES, operation: 'list', output: `sc.exe asked to resume the listing more than ${MAX_LIST_ROUNDS} times` });
+    },
+
     async query(service) {
       assertKeyName(service, 'query');
       return (await queryWithOutput(service)).state;
@@ -144,6 +163,12 @@ export function createScExeServiceControl(
     },
   };
 }
+
+/** The largest enumeration buffer the service control manager accepts (256 KiB). */
+const LIST_BUFFER_BYTES = 262_144;
+const MAX_LIST_ROUNDS = 50;
+/** What errors of a listing name as their service. */
+const ALL_SERVICES = '(all services)';
 
 /**
  * The Win32 code of one sc.exe run. The exit code is the authority (sc.exe exits with the

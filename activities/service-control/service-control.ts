@@ -31,7 +31,14 @@ export interface CommandResult {
 export type CommandRunner = (file: string, args: string[]) => Promise<CommandResult>;
 
 /** The operations a procedure may ask of a service; also the `operation` field of errors. */
-export type ServiceOperation = 'query' | 'stop' | 'start';
+export type ServiceOperation = 'query' | 'stop' | 'start' | 'list';
+
+/** One service as the service control manager lists it: key name, display name, state. */
+export interface ListedService {
+  key: string;
+  display: string;
+  state: ServiceState;
+}
 
 /** Query, stop and start one Windows service by its key name. */
 export interface ServiceControl {
@@ -41,4 +48,9 @@ export interface ServiceControl {
   stop(service: string): Promise<'stop-requested' | 'already-stopped' | 'already-stopping'>;
   /** Idempotent: a service already running (or starting) is not an error. */
   start(service: string): Promise<'start-requested' | 'already-running' | 'already-starting'>;
+  /**
+   * Every Windows service of the host (not drivers), with its display name and state: how the
+   * agent finds the vendor's services, and resolves a display name to its key.
+   */
+  list(): Promise<ListedService[]>;
 }

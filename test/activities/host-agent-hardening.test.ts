@@ -50,6 +50,11 @@ function fakeServices(states: Record<string, ServiceState | 'NOT_INSTALLED'>, de
       await wait();
       return 'already-running';
     },
+    async list() {
+      calls.push('list');
+      await wait();
+      return Object.entries(states).flatMap(([name, state]) => (state === 'NOT_INSTALLED' ? [] : [{ key: name, display: name, state }]));
+    },
   };
   return { control, calls };
 }
@@ -61,7 +66,6 @@ function agent(services: ServiceControl, overrides: Partial<HostAgentDeps> = {})
   const deps: HostAgentDeps = {
     host: HOST,
     services,
-    serviceKeyOf: (display) => display,
     localPath: local,
     pollMs: 5,
     os: { lastBootTime: async () => 0, requestRestart: async () => 'scheduled' },
@@ -169,10 +173,13 @@ describe('several services stopped one after the other', () => {
       async start() {
         return 'already-running';
       },
+      async list() {
+        return ['YSoftSQ-A', 'YSoftSQ-B'].map((key) => ({ key, display: key, state: stoppedAt[key] !== undefined && Date.now() >= (stoppedAt[key] as number) ? ('STOPPED' as const) : ('RUNNING' as const) }));
+      },
     };
     const { activities } = agent(control, { pollMs: 20 });
-    const effect = { step: 's', title: 's', action: 'stop-services' as const, host: HOST, services: ['A', 'B'], timeoutSeconds: 1 };
-    await expect(environment().env.run(activities.stopServices, effect)).resolves.toMatchObject({ stopped: ['A', 'B'] });
+    const effect = { step: 's', title: 's', action: 'stop-services' as const, host: HOST, services: ['YSoftSQ-A', 'YSoftSQ-B'], timeoutSeconds: 1 };
+    await expect(environment().env.run(activities.stopServices, effect)).resolves.toMatchObject({ stopped: ['YSoftSQ-A', 'YSoftSQ-B'] });
   });
 });
 
@@ -196,6 +203,7 @@ describe('sc.exe failures no retry can fix', () => {
         throw error;
       },
       start: async () => 'already-running',
+      list: async () => [{ key: 'YSoftSQ-SPOC', display: SPOC_SERVICE, state: 'RUNNING' as const }],
     };
   }
   const stopEffect = { step: 'stopSpoc', title: 'Stop the SPOC', action: 'stop-service' as const, host: HOST, service: SPOC_SERVICE, timeoutSeconds: 30 };

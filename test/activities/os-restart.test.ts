@@ -51,8 +51,7 @@ describe('the restart step on the agent', () => {
   function agent(osControl: OsControl) {
     const deps: HostAgentDeps = {
       host: 'spoc-1',
-      services: { query: async () => 'RUNNING', stop: async () => 'already-stopped', start: async () => 'already-running' },
-      serviceKeyOf: (d) => d,
+      services: { query: async () => 'RUNNING', stop: async () => 'already-stopped', start: async () => 'already-running', list: async () => [] },
       localPath: (p) => p,
       pollMs: 1,
       os: osControl,

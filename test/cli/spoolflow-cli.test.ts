@@ -37,7 +37,7 @@ test('invalid input exits with code 2 and names the field and the rule', () => {
   const { code, stderr, stdout } = spoolflow(['plan', 'restart-group-with-cache-deletion', '--input', '-'], JSON.stringify({ group: 'g', members: [{ host: 'a', installDir: 'C:\\' }, { host: 'b', installDir: 'C:\\DP', otherServices: ['Dispatcher Paragon Bundled Etcd'] }] }));
   expect(code).toBe(2);
   expect(stdout).toBe('');
-  expect(stderr).toContain('members.0.installDir: must not be a drive root');
+  expect(stderr).toContain('members.0.installDir: the install folder "C:\\" is a drive root');
   expect(stderr).toContain('members.1.otherServices.0: "Dispatcher Paragon Bundled Etcd" is a protected service');
 });
 

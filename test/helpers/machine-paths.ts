@@ -7,6 +7,7 @@ import { AnyMachineSnapshot, AnyStateMachine, initialTransition, transition } fr
 import { getSimplePaths } from 'xstate/graph';
 import type { Effect } from '../../machines/effects';
 import { directivesOf } from '../../machines/machine-directives';
+import { PREFLIGHT_STATE } from '../../machines/precondition-steps';
 import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc-services';
 
 export interface WalkedStep {
@@ -31,6 +32,13 @@ type GroupContext = {
 
 /** The hosts an answer may come from: the current member, or every host with a lane in flight. */
 function answeringHosts(c: GroupContext): string[] {
+  // The preflight's lanes are read-only and independent: answering them in one order (the first
+  // host still waiting) reaches every combination of outcomes without walking every interleaving.
+  const preflight = c.lanes?.[PREFLIGHT_STATE];
+  if (preflight) {
+    const waiting = Object.entries(preflight).find(([, l]) => l.at === 0 && !l.failed);
+    return waiting ? [waiting[0]] : [];
+  }
   const laneHosts = Object.values(c.lanes ?? {}).flatMap((lanes) => Object.entries(lanes).filter(([, l]) => !l.failed).map(([h]) => h));
   if (laneHosts.length > 0) return laneHosts;
   return [c.input.members?.[c.memberIndex]?.host ?? ''];

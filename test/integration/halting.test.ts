@@ -3,6 +3,7 @@
  * reason; the operator's retry, group-service start or abort (Temporal Updates) take it from there.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { groupRestartExample } from '../../client/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
@@ -93,7 +94,7 @@ test('an abort while halted starts again everything the procedure stopped and re
   fleet.stop();
 });
 
-test('a host whose agent is gone halts the procedure at its first step there; once the agent is back, a retry finishes', async () => {
+test('a host whose agent is gone halts the procedure at the preflight with nothing stopped; once the agent is back, a retry finishes', async () => {
   const fleet = createTestFleet();
   const workflowId = `halt-agent-${randomUUID()}`;
   const input = londonInput();
@@ -105,10 +106,10 @@ test('a host whose agent is gone halts the procedure at its first step there; on
     async () => {
       await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
       const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted', 90_000);
-      expect(halted.step).toBe('memberStopSpoc');
-      expect(halted.halt?.reason).toMatch(/the agent of spoc-lon-2 did not pick up "Stop Dispatcher Paragon Spooler Controller on spoc-lon-2"/);
-      expect(halted.summary.completedMembers).toEqual(['spoc-lon-1']);
-      expect(fleet.record.read().some((e) => e.host === 'spoc-lon-2')).toBe(false);
+      expect(halted.halt?.step).toBe('preflightHost');
+      expect(halted.halt?.reason).toMatch(/spoc-lon-2: the agent of spoc-lon-2 did not pick up "Preflight on spoc-lon-2/);
+      expect(halted.summary.completedMembers).toEqual([]);
+      expect(fleet.record.read()).toEqual([]);
       const agent = await createHostAgentWorker(conn, simHostAgentDeps(fleet.host('spoc-lon-2'), 20));
       return agent.runUntil(async () => {
         await spoolflow.command(workflowId, { type: 'operator.retry' });
@@ -117,6 +118,30 @@ test('a host whose agent is gone halts the procedure at its first step there; on
     },
     { withoutAgents: ['spoc-lon-2'] },
   );
+  expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-lon-1', 'spoc-lon-2'] });
+  expect(leftStopped(fleet.record.read())).toEqual({});
+  fleet.stop();
+});
+
+test('a host missing its SPOC log halts at the preflight naming host and file; nothing is stopped anywhere; retry after the fix finishes', async () => {
+  const fleet = createTestFleet();
+  const log = fleet.host('spoc-lon-2').localPath('C:\\Program Files\\Dispatcher Paragon\\SPOC\\logs\\spoc_lifecycle.log');
+  const kept = readFileSync(log);
+  rmSync(log);
+  const workflowId = `halt-preflight-${randomUUID()}`;
+  const output = await withWorkers(temporal, fleet, async () => {
+    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+    expect(halted.halt?.step).toBe('preflightHost');
+    expect(halted.halt?.reason).toContain('spoc-lon-2: preflight on spoc-lon-2 failed, nothing was changed: the SPOC lifecycle log C:\\Program Files\\Dispatcher Paragon\\SPOC\\logs\\spoc_lifecycle.log does not exist');
+    expect(halted.halt?.reason).not.toContain('spoc-lon-1:');
+    expect(halted.summary.down).toEqual({});
+    // The operation record: not one service stopped, on either member.
+    expect(fleet.record.read()).toEqual([]);
+    writeFileSync(log, kept);
+    await spoolflow.command(workflowId, { type: 'operator.retry' });
+    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+  });
   expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-lon-1', 'spoc-lon-2'] });
   expect(leftStopped(fleet.record.read())).toEqual({});
   fleet.stop();

@@ -21,7 +21,8 @@ describe('plan', () => {
   test('group: one member at a time, each checked against the others, restarted, back, online, then 10 minutes of settling', () => {
     const plan = planProcedure(groupMachine, groupInput).map(row);
     const perMember = (host: string) => ['- check-spocs-online', `${host} query-services`, `${host} restart-os`, `${host} await-host-restarted`, `${host} await-spoc-online`, '- wait 600'];
-    expect(plan).toEqual(['- check-management-server', '- check-no-load', ...perMember('spoc-1'), ...perMember('spoc-2'), ...perMember('spoc-3')]);
+    const preflight = ['spoc-1 preflight', 'spoc-2 preflight', 'spoc-3 preflight'];
+    expect(plan).toEqual(['- check-management-server', '- check-no-load', ...preflight, ...perMember('spoc-1'), ...perMember('spoc-2'), ...perMember('spoc-3')]);
   });
 
   test('group: before each restart the other members must be online', () => {
@@ -35,6 +36,7 @@ describe('plan', () => {
     expect(plan).toEqual([
       '- check-management-server',
       '- check-no-load',
+      ...hosts.map((h) => `${h} preflight`),
       '- check-spocs-online',
       ...['query-services', 'restart-os', 'await-host-restarted', 'await-spoc-online'].flatMap((action) => hosts.map((h) => `${h} ${action}`)),
     ]);

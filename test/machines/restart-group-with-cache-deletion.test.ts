@@ -55,10 +55,18 @@ describe('plan', () => {
 
   test('ends by telling the operator that printed jobs may stay invisible for 15-30 minutes', () => {
     let [s, actions] = initialTransition(machine, input);
+    // The preflight asks every host at once: answer each of its effects, from its host.
+    const pending: ReturnType<typeof directivesOf>[number][] = [];
     for (let i = 0; i < 200 && s.status === 'active'; i += 1) {
-      const d = directivesOf(actions).find((x) => x.kind !== 'cancel');
+      pending.push(...directivesOf(actions).filter((x) => x.kind !== 'cancel'));
+      const d = pending.shift();
       if (!d) throw new Error(`stuck in ${JSON.stringify(s.value)}`);
-      const event = d.kind === 'effect' ? { type: `effect.done.${d.effect.step}`, output: nominalOutput(d.effect, 'x') } : d.kind === 'schedule' ? d.event : { type: 'x' };
+      const event =
+        d.kind === 'effect'
+          ? { type: `effect.done.${d.effect.step}`, output: nominalOutput(d.effect, 'x'), ...('host' in d.effect ? { host: d.effect.host } : {}) }
+          : d.kind === 'schedule'
+            ? d.event
+            : { type: 'x' };
       [s, actions] = transition(machine, s, event as never);
     }
     expect(s.output).toMatchObject({ outcome: 'completed', completedMembers: hosts, notes: [PRINTED_JOBS_NOTE] });

@@ -27,13 +27,17 @@ function effectOf(actions: readonly { type: string; params?: unknown }[]): Effec
   return effect.effect;
 }
 
-/** Runs nominally until the named step is running, returning the snapshot and its effect. */
+/** Runs nominally until the named step is running, returning the snapshot and its effect (the preflight runs on every host at once). */
 function runUntil(step: string) {
   let [snapshot, actions] = initialTransition(machine, input);
+  const pending: Effect[] = [];
   for (let i = 0; i < 100; i += 1) {
-    const effect = effectOf(actions);
+    pending.push(...directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : [])));
+    const effect = pending.shift();
+    if (!effect) throw new Error('no effect emitted');
     if (effect.step === step) return { snapshot, effect };
-    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${effect.step}`, output: nominalOutput(effect, new Date(0).toISOString()) } as never);
+    const host = 'host' in effect ? { host: effect.host } : {};
+    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${effect.step}`, output: nominalOutput(effect, new Date(0).toISOString()), ...host } as never);
   }
   throw new Error(`never reached ${step}`);
 }
@@ -41,25 +45,25 @@ function runUntil(step: string) {
 describe('plan', () => {
   const plan = planProcedure(machine, input);
 
-  test('checks the Management Server and the load before the first stop', () => {
-    expect(plan.slice(0, 2).map((s) => s.action)).toEqual(['check-management-server', 'check-no-load']);
-    expect(plan.findIndex((s) => s.action.startsWith('stop'))).toBe(2);
+  test('checks the Management Server, the load and then every host in a preflight before the first stop', () => {
+    expect(plan.slice(0, 4).map((s) => `${s.action} ${s.host ?? ''}`.trim())).toEqual(['check-management-server', 'check-no-load', 'preflight spoc-1', 'preflight spoc-2']);
+    expect(plan.findIndex((s) => s.action.startsWith('stop'))).toBe(4);
   });
 
   test('restarts one member completely, including the 5-minute convergence wait, before the next one starts', () => {
-    const firstOfSecond = plan.findIndex((s) => s.host === 'spoc-2');
+    const firstOfSecond = plan.findIndex((s) => s.host === 'spoc-2' && s.action !== 'preflight');
     const lastOfFirst = plan.map((s) => s.host).lastIndexOf('spoc-1');
     expect(lastOfFirst).toBeLessThan(firstOfSecond);
     expect(plan[firstOfSecond - 1]).toMatchObject({ action: 'wait', waitSeconds: 300 });
   });
 
   test('follows the runbook order on each member', () => {
-    const steps = plan.filter((s) => s.host === 'spoc-1').map((s) => `${s.action} ${s.target}`);
+    const steps = plan.filter((s) => s.host === 'spoc-1' && s.action !== 'preflight').map((s) => `${s.action} ${s.target}`);
     expect(steps).toEqual([
       `stop-service ${SPOC_SERVICE}`,
       `stop-service ${GROUP_SERVICE}`,
       `stop-service ${TERMINAL_SERVER_SERVICE}`,
-      'query-services Dispatcher Paragon FlexiSpooler',
+      'survey-other-services Dispatcher Paragon FlexiSpooler',
       'stop-services Dispatcher Paragon FlexiSpooler',
       `start-service ${SPOC_SERVICE}`,
       `await-service-running ${GROUP_SERVICE}`,
@@ -132,7 +136,7 @@ describe('halting', () => {
     expect(halted.can({ type: 'operator.skip' } as never)).toBe(false);
     const [next, actions] = transition(machine, halted, { type: 'operator.overrideLoad', operator: 'jana', reason: 'night shift, queue drained' } as never);
     expect(next.context.loadOverride).toEqual({ operator: 'jana', reason: 'night shift, queue drained' });
-    expect(effectOf(actions)).toMatchObject({ action: 'stop-service', service: SPOC_SERVICE, host: 'spoc-1' });
+    expect(effectOf(actions)).toMatchObject({ action: 'preflight', host: 'spoc-1' });
   });
 
   test('an abort after the stops starts again exactly what was stopped, in runbook order, and says so', () => {

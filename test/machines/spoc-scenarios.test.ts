@@ -68,10 +68,11 @@ test('a removed SPOC: the group that stays restarted with cache deletion, then t
   const steps = plan('remove-spoc-from-group', { group: 'g', members: [a, b], removedMember: c });
   expect(outline(steps)).toEqual([...withDeletion('a', 'b'), 'c:stop', 'c:start']);
   expect(steps.filter((s) => s.host === 'c').map((s) => `${s.action} ${s.target}`)).toEqual([
+    `preflight agent, ${SPOC_SERVICE}, ${GROUP_SERVICE}, ${TERMINAL_SERVER_SERVICE}, install folder, SPOC logs`,
     `stop-service ${SPOC_SERVICE}`,
     `stop-service ${GROUP_SERVICE}`,
     `stop-service ${TERMINAL_SERVER_SERVICE}`,
-    'query-services ',
+    'survey-other-services ',
     'stop-services ',
     `start-service ${SPOC_SERVICE}`,
     `start-service ${TERMINAL_SERVER_SERVICE}`,
