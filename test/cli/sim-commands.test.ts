@@ -32,7 +32,7 @@ test('load and the Management Server can be switched, and status shows the fleet
 });
 
 test('an unknown service or host is refused with exit code 2', () => {
-  expect(sim('fault', 'spoc-lon-1', '--wont-start', 'Print Spooler')).toMatchObject({ status: 2, stderr: expect.stringContaining('has no service "Print Spooler"') });
+  expect(sim('fault', 'spoc-lon-1', '--wont-start', 'Fax Service')).toMatchObject({ status: 2, stderr: expect.stringContaining('has no service "Fax Service"') });
   expect(sim('load', 'spoc-lon-1', 'many')).toMatchObject({ status: 2 });
 });
 
