@@ -1,5 +1,5 @@
-/** Polls a running procedure's `status` query until a condition holds. */
-import type { Client } from '@temporalio/client';
+/** Polls a running procedure's `status` query until a condition holds; reads how one failed. */
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ProcedureStatus, statusQuery } from '../../workflows/operator-messages';
 
 export async function waitForStatus(client: Client, workflowId: string, until: (s: ProcedureStatus) => boolean, timeoutMs = 60_000): Promise<ProcedureStatus> {
@@ -15,4 +15,18 @@ export async function waitForStatus(client: Client, workflowId: string, until: (
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`procedure ${workflowId} did not reach the expected status within ${timeoutMs} ms; last: ${JSON.stringify(last && { step: last.step, status: last.status, halt: last.halt })}`);
+}
+
+/** The failure a procedure ended with (its cause's type and message); throws if it did not fail. */
+export async function failureOf(client: Client, workflowId: string): Promise<{ type?: string; message: string }> {
+  try {
+    await client.workflow.getHandle(workflowId).result();
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) {
+      const cause = err.cause as { type?: string; message: string } | undefined;
+      return { type: cause?.type, message: cause?.message ?? err.message };
+    }
+    throw err;
+  }
+  throw new Error(`${workflowId} did not fail`);
 }

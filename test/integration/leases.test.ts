@@ -5,14 +5,13 @@
  * however it ends. A resume state is accepted only from continue-as-new.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
 import { groupRestartExample } from '../../client/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
 import { SPOC_SERVICE } from '../../machines/spoc-services';
 import { HISTORY_LIMIT_MEMO } from '../../workflows/procedure-workflow';
 import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
-import { waitForStatus } from '../helpers/procedure-status';
+import { failureOf as readFailure, waitForStatus } from '../helpers/procedure-status';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 
@@ -31,19 +30,7 @@ function londonRestart() {
   return { ...i, waits: { ...i.waits, serviceTimeoutSeconds: 5, onlineTimeoutSeconds: 5 } };
 }
 
-/** The failure a workflow ended with: its cause's type and message. */
-async function failureOf(workflowId: string): Promise<{ type?: string; message: string }> {
-  try {
-    await temporal.client.workflow.getHandle(workflowId).result();
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) {
-      const cause = err.cause as { type?: string; message: string } | undefined;
-      return { type: cause?.type, message: cause?.message ?? err.message };
-    }
-    throw err;
-  }
-  throw new Error(`${workflowId} did not fail`);
-}
+const failureOf = (workflowId: string) => readFailure(temporal.client, workflowId);
 
 test('a second restart of a group under another workflow id is refused before any step, naming the holder; once the first ends, it runs', async () => {
   const fleet = createTestFleet();

@@ -6,11 +6,10 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { WorkflowFailedError } from '@temporalio/client';
 import { groupRestartExample } from '../../client/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import { resolveTemporalCli } from '../../engine/temporal-cli';
-import { waitForStatus } from '../helpers/procedure-status';
+import { failureOf as readFailure, waitForStatus } from '../helpers/procedure-status';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 
@@ -32,18 +31,7 @@ async function startWithTemporalCli(type: string, workflowId: string, args: unkn
   await run(cli, ['workflow', 'start', '--address', temporal.server.address, '--namespace', temporal.namespace, '--task-queue', 'spoolflow-central', '--type', type, '--workflow-id', workflowId, ...inputs]);
 }
 
-async function failureOf(workflowId: string): Promise<{ type?: string; message: string }> {
-  try {
-    await temporal.client.workflow.getHandle(workflowId).result();
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) {
-      const cause = err.cause as { type?: string; message: string } | undefined;
-      return { type: cause?.type, message: cause?.message ?? err.message };
-    }
-    throw err;
-  }
-  throw new Error(`${workflowId} did not fail`);
-}
+const failureOf = (workflowId: string) => readFailure(temporal.client, workflowId);
 
 function london() {
   return groupRestartExample(testInventory(), 'london');
