@@ -70,10 +70,12 @@ export function normalNameSchema(what: string, max = 128) {
 /** A Windows service name or display name as the operator lists it. */
 export const serviceNameSchema = nonBlankText(256, 'the service name or its display name');
 
-/** Who decided: the operator's name, as the result records it. */
-export const operatorNameSchema = nonBlankText(100, 'the name of who decides');
+/** Who decided: the operator's name, as the result records it (without surrounding spaces). */
+export const operatorNameSchema = nonBlankText(100, 'the name of who decides').transform((text) => text.trim());
 
 /** Why the operator decided: recorded in the path and the result. */
 export function reasonSchema(minLength = 1) {
-  return nonBlankText(500, 'a reason').refine((text) => text.trim().length >= minLength, `must say why in at least ${minLength} characters`);
+  return nonBlankText(500, 'a reason')
+    .refine((text) => text.trim().length >= minLength, `must say why in at least ${minLength} characters`)
+    .transform((text) => text.trim());
 }

@@ -8,6 +8,7 @@ import { groupRestartExample } from '../../client/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
 import { GROUP_SERVICE } from '../../machines/spoc-services';
+import { operatorUpdate } from '../../workflows/operator-messages';
 import { leftStopped, repeatedOperations } from '../helpers/record-invariants';
 import { waitForStatus } from '../helpers/procedure-status';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
@@ -41,7 +42,8 @@ test('halts when the Management Server is down before anything is stopped, and a
     expect(fleet.record.read()).toEqual([]);
     await expect(spoolflow.command(workflowId, { type: 'operator.skip' })).rejects.toThrow(/not possible at step checkManagementServer/);
     fleet.managementServerDown = false;
-    await spoolflow.command(workflowId, { type: 'operator.retry', operator: 'alice', reason: 'the Management Server is back' });
+    // Sent raw, as the Web UI's Update dialog sends it: the machine gets the parsed command.
+    await temporal.client.workflow.getHandle(workflowId).executeUpdate(operatorUpdate, { args: [{ type: 'operator.retry', operator: '  alice ', reason: 'the Management Server is back ' }] });
     const result = (await spoolflow.result(workflowId)) as SpocProcedureOutput & { operatorCommands: unknown[] };
     return { output: result, path: (await spoolflow.status(workflowId)).path };
   });
