@@ -46,6 +46,11 @@ export interface RuntimeOptions {
    * the next run parses again (a parsed input need not parse again: a cluster's options become objects).
    */
   inputForNextRun?: unknown;
+  /**
+   * Runs once the runtime answers `status` and takes operator commands, before the machine's
+   * first step (the procedure's leases): commands that arrive meanwhile wait their turn.
+   */
+  beforeFirstStep?: () => Promise<void>;
 }
 
 const PATH_KEPT = 200;
@@ -259,6 +264,8 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     { key: PROCEDURE_KEY, value: options.procedure },
     { key: HOSTS_KEY, value: options.hosts },
   ]);
+
+  await options.beforeFirstStep?.();
 
   // Resume what the previous run left in flight, then what the first transition asked for.
   if (resume) {

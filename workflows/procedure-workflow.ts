@@ -25,15 +25,7 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
   const resume = acceptResumeState(procedure.machine, resumeArgument);
   const leases = leasesOf(procedure, parsed);
   const holder = currentHolder(id);
-  let refusal: string | null = null;
-  // Until the machine runs (it answers `status` itself), `status` says what the procedure waits for, or why it was refused.
-  setHandler(statusQuery, () => statusBeforeStart(id, leases, refusal));
-  try {
-    await acquireLeases(leases, holder);
-  } catch (err) {
-    if (err instanceof ApplicationFailure) refusal = err.message;
-    throw err;
-  }
+  let held = false;
   let continuing = false;
   try {
     return await runMachine(
@@ -45,6 +37,17 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
         historyEventLimit: historyEventLimitFromMemo(),
         hostPickupSeconds: (parsed as { waits?: { hostPickupSeconds?: number } }).waits?.hostPickupSeconds,
         inputForNextRun: input,
+        beforeFirstStep: async () => {
+          try {
+            await acquireLeases(leases, holder);
+            held = true;
+          } catch (err) {
+            // `status` of the refused run (a query of the failed run answers it) says why.
+            const refusal = err instanceof ApplicationFailure ? err.message : String(err);
+            setHandler(statusQuery, () => statusBeforeStart(id, leases, refusal));
+            throw err;
+          }
+        },
       },
       parsed,
       resume,
@@ -54,18 +57,18 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
     continuing = err instanceof ContinueAsNew;
     throw err;
   } finally {
-    if (!continuing) await releaseLeases(leases, holder);
+    if (held && !continuing) await releaseLeases(leases, holder);
   }
 }
 
-/** `status` while the leases are taken, and after a refusal (a query of the failed run answers it). */
-function statusBeforeStart(procedure: string, leases: Lease[], refusal: string | null): ProcedureStatus {
+/** `status` after a refusal: the procedure ended before any step, and why. */
+function statusBeforeStart(procedure: string, leases: Lease[], refusal: string): ProcedureStatus {
   return {
     procedure,
     state: 'takeLeases',
     step: 'takeLeases',
-    status: refusal ? 'refused' : 'running',
-    halt: refusal ? { step: 'takeLeases', title: 'Take the leases on its hosts and groups', reason: refusal, errorType: 'LeaseHeldError', options: [] } : null,
+    status: 'refused',
+    halt: { step: 'takeLeases', title: 'Take the leases on its hosts and groups', reason: refusal, errorType: 'LeaseHeldError', options: [] },
     accepts: [],
     summary: { leases: leases.map(leaseWorkflowId) },
     path: [],
