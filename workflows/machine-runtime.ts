@@ -222,7 +222,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     for (const directive of directivesOf(actions)) {
       if (directive.kind === 'effect') effects.push(directive.effect);
       else if (directive.kind === 'schedule') {
-        const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: `Wait ${formatSeconds(directive.delayMs / 1000)}`, startedAt: new Date().toISOString(), outcome: 'running' };
+        const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: `Wait ${formatSeconds(directive.delayMs / 1000)}`, startedAt: new Date().toISOString(), outcome: 'running', timer: directive.id };
         record(entry);
         startTimer(directive.id, directive.event, Date.now() + directive.delayMs, entry);
       } else {
@@ -269,7 +269,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
 
   // Resume what the previous run left in flight, then what the first transition asked for.
   if (resume) {
-    for (const t of resume.timers) startTimer(t.id, t.event, t.dueAt);
+    for (const t of resume.timers) startTimer(t.id, t.event, t.dueAt, [...path].reverse().find((p) => p.action === 'wait' && p.outcome === 'running' && p.timer === t.id));
     for (const effect of resume.pendingEffects) startEffect(effect);
   }
   for (const effect of apply(startActions)) startEffect(effect);

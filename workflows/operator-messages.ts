@@ -55,6 +55,8 @@ export interface PathEntry {
   reason?: string;
   /** For an operator command: who gave it. */
   operator?: string;
+  /** For a wait: the timer it is, so a run that continued as new finishes the same entry. */
+  timer?: string;
 }
 
 /** An operator command as the procedure took it, kept for the result. */
