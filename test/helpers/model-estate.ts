@@ -196,7 +196,8 @@ export class ModelEstate {
 
   /**
    * Answers one effect. `variant` picks among equally valid worlds: how much of a multi-service
-   * effect acted before a failure, and (for `await-spoc-online`) whether another member was seen
+   * effect acted before a failure, whether an abort's best-effort start finds a service that will
+   * not start (2), and (for `await-spoc-online`) whether another member was seen
    * newly online, i.e. someone restarted it by hand meanwhile.
    */
   execute(effect: Effect, mode: AnswerMode, variant = 0): Answer {
@@ -228,8 +229,11 @@ export class ModelEstate {
         return { ok: true, output: { outcome: started ? 'started' : 'already-running', at } };
       }
       case 'start-services': {
-        for (const s of effect.services.slice(0, acting(effect.services.length))) this.start(effect.host, s, effect);
-        return { ok: true, output: { started: [...effect.services], failed: [], at } };
+        // variant 2 of a best-effort start (an abort's restore): the last service will not start (e.g. disabled) and is reported so.
+        const refused = effect.bestEffort && variant === 2 ? effect.services.slice(-1) : [];
+        const starting = effect.services.filter((s) => !refused.includes(s));
+        for (const s of starting.slice(0, acting(starting.length))) this.start(effect.host, s, effect);
+        return { ok: true, output: { started: starting, failed: refused.map((service) => ({ service, reason: 'the service is disabled (model)' })), at } };
       }
       case 'query-services': {
         const h = this.hostNamed(effect.host);

@@ -108,13 +108,18 @@ test('no procedure stops or starts a protected service named another way (key na
 
 /**
  * Scripts that answer `n` effects, then the one in flight acts on its host and its answer is
- * lost (the operator aborts while it runs, or it fails after it acted), then the operator aborts.
+ * lost (the operator aborts while it runs, or it fails after it acted), then the operator aborts;
+ * the restore's first start may find a service that will not start.
  */
-const actedThenAbort = fc.record({ n: fc.integer({ min: 2, max: 70 }), failsAfterActing: fc.boolean(), variant: fc.nat(4) }).map(({ n, failsAfterActing, variant }): Move[] => [
-  ...Array.from({ length: n }, (): Move => ({ kind: 'answer', pick: 0, mode: 'done', variant: 0 })),
-  failsAfterActing ? { kind: 'answer', pick: 0, mode: 'fail-after-acting', variant: variant + 1 } : { kind: 'operator', command: 'abort', acted: true },
-  { kind: 'operator', command: 'abort', acted: false },
-]);
+const actedThenAbort = fc
+  .record({ n: fc.integer({ min: 2, max: 70 }), failsAfterActing: fc.boolean(), variant: fc.nat(4), restore: fc.constantFrom(0, 2) })
+  .map(({ n, failsAfterActing, variant, restore }): Move[] => [
+    ...Array.from({ length: n }, (): Move => ({ kind: 'answer', pick: 0, mode: 'done', variant: 0 })),
+    failsAfterActing ? { kind: 'answer', pick: 0, mode: 'fail-after-acting', variant: variant + 1 } : { kind: 'operator', command: 'abort', acted: true },
+    { kind: 'operator', command: 'abort', acted: false },
+    // The restore's first start: with variant 2 a service will not start and must be reported.
+    { kind: 'answer', pick: 0, mode: 'done', variant: restore },
+  ]);
 
 const ACTING: MoveWeights = { faults: true, actingFaults: true, crashes: true };
 
