@@ -49,6 +49,12 @@ export interface StepOptions<C extends HaltableContext, O = unknown> {
   skipSafeBecause?: string;
   /** Context changes when the operator skips the step. */
   onSkip?: (context: C) => Partial<C>;
+  /**
+   * Context changes as the step is entered (and entered again on retry), before its effect runs:
+   * e.g. a stop counts its service as possibly down from the moment it is asked for, since it may
+   * act and never be answered (an abort while it runs, a failure after it acted).
+   */
+  onEnter?: (context: C) => Partial<C>;
   /** Context changes when the operator retries the step (e.g. "an earlier attempt may have acted"). */
   onRetry?: (context: C) => Partial<C>;
   /** Extra transitions the halted state accepts, e.g. `operator.startGroupService`. */
@@ -65,7 +71,10 @@ export function haltableStep<C extends HaltableContext, O = unknown>(opts: StepO
     states: {
       running: {
         tags: [effectTag(opts.id)],
-        entry: { type: 'effect', params: ({ context }: { context: C }) => opts.effect(context) },
+        entry: [
+          ...(opts.onEnter ? [assign(({ context }: { context: C }) => (opts.onEnter as (c: C) => Partial<C>)(context))] : []),
+          { type: 'effect', params: ({ context }: { context: C }) => opts.effect(context) },
+        ],
         on: {
           [doneEventType(opts.id)]: {
             target: `#${opts.id}.done`,

@@ -85,6 +85,9 @@ function stopOne<C extends WithWaits>(
       timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
     }),
     next,
+    // Possibly down from the moment the stop is asked for: a stop that acts but is never answered
+    // done (aborted while it runs, failed after the service stopped) is still restored or reported.
+    onEnter: (c) => ({ down: markStopped(c.down, memberOf(c).host, [service]) }) as Partial<C>,
     onDone: (c, out) =>
       ({
         down: markStopped(c.down, memberOf(c).host, [service]),
@@ -129,6 +132,8 @@ export function stopMemberSteps<C extends WithWaits>({ prefix, memberOf, next }:
         timeoutSeconds: c.input.waits.serviceTimeoutSeconds,
       }),
       next,
+      // As for the role services: possibly down from the moment their stop is asked for.
+      onEnter: (c) => ({ down: markStopped(c.down, memberOf(c).host, c.othersRunning[memberOf(c).host] ?? []) }) as Partial<C>,
       onDone: (c) => ({ down: markStopped(c.down, memberOf(c).host, c.othersRunning[memberOf(c).host] ?? []) }) as Partial<C>,
     }),
   };

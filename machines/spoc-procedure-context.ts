@@ -1,8 +1,9 @@
 /**
  * The context every SPOC procedure machine keeps, and the bookkeeping of which services this
  * procedure stopped. `down` is the single truth for "start all the other services stopped in
- * step 3": a service enters it when this procedure stopped it and leaves it when this procedure
- * started it again, so an abort knows exactly what to restore, and nothing more.
+ * step 3": a service enters it when this procedure asks for its stop (the stop may act and never
+ * be answered) and leaves it when this procedure started it again, so an abort knows what to
+ * restore (starting a service that never stopped is harmless: the agent answers already-running).
  */
 import type { Halt, HaltableContext } from './haltable-step';
 import type { Lane } from './parallel-host-steps';
@@ -10,7 +11,7 @@ import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from './spoc-ser
 
 export interface SpocProcedureContext extends HaltableContext {
   halt: Halt | null;
-  /** Services this procedure stopped and has not started again, per host. */
+  /** Services this procedure stopped, or asked to stop, and has not started again, per host. */
   down: Record<string, string[]>;
   /** Other services that were running before step 3, per host: the ones step 3 stops. */
   othersRunning: Record<string, string[]>;

@@ -3,9 +3,13 @@
  * effects as idealised hosts would: each host keeps which services run, whether its spool cache is
  * there and whether it is rebooting. Effects that change a host (stop-service(s), start-service(s),
  * delete-cache, restart-os) change the model and are reported, one change at a time, to a listener
- * that checks the safety invariants; effects that only read or wait are answered from the model,
- * and actions this executor does not know are answered with their nominal output (read-only steps
- * added later, such as a preflight or a service survey, need nothing here).
+ * that checks the safety invariants; effects that only read or wait are answered from the model
+ * (step 3's survey of the vendor's other services included), and actions this executor does not
+ * know are answered with their nominal output (read-only checks such as the preflight).
+ *
+ * Each host runs, besides the SPOC's three role services and the protected ones, other vendor
+ * services (some running, some not) and services that are not the vendor's (Print Spooler and
+ * the like), which no procedure may ever touch.
  *
  * Idempotent like the real agents: stopping a stopped service or starting a running one changes
  * nothing, an OS restart is requested once per step and host (the runtime's request key), and an
@@ -17,6 +21,10 @@ import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVIC
 /** One site server as the model keeps it. */
 export interface ModelHost {
   host: string;
+  /** Every service installed on the host. */
+  installed: readonly string[];
+  /** The input's list narrowing step 3 on this host, if any. */
+  listed?: readonly string[];
   /** Services running now. */
   running: Set<string>;
   /** Services that ran before the procedure: the ones it must leave running (or report). */
@@ -52,7 +60,14 @@ export interface HostSetup {
   /** Other vendor services installed on the host (running unless listed in `initiallyStopped`). */
   otherServices: string[];
   initiallyStopped?: string[];
+  /** Services that are not the vendor's, installed and running (never to be touched). */
+  nonVendorServices?: string[];
+  /** The input's `otherServices` for this host, when it lists them: no other vendor service beyond these may be touched. */
+  listed?: string[];
 }
+
+/** Services of Windows and other vendors a site server runs; no procedure may touch them. */
+export const NON_VENDOR_SERVICES = ['Print Spooler', 'Windows Update', 'Spooler Watchdog (Contoso)'];
 
 /** The protected services the model installs (and runs) on every host, so touching one is seen. */
 export const MODEL_PROTECTED_SERVICES = [...PROTECTED_SERVICES];
@@ -71,6 +86,33 @@ export function isProtectedName(name: string): boolean {
   );
 }
 
+/** A name in the test's normal form (NFKC, whitespace runs as one space, trimmed, case folded). */
+const normal = (name: string) => name.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
+
+/** The test's own idea of a role service: the three services the procedures control by their own steps. */
+export function isRoleName(name: string): boolean {
+  return [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE].some((r) => normal(r) === normal(name));
+}
+
+/**
+ * The test's own idea of a vendor service (the runbook's "YSoft services"): a name starting with
+ * "YSoft" (keys and the older product) or "Dispatcher Paragon " (display names).
+ */
+export function isVendorName(name: string): boolean {
+  const n = normal(name);
+  return n.startsWith('ysoft') || n.startsWith('dispatcher paragon ');
+}
+
+/** What step 3 may stop on a host: the vendor's services, not by role, not protected. */
+export function isOtherVendorName(name: string): boolean {
+  return isVendorName(name) && !isRoleName(name) && !isProtectedName(name);
+}
+
+/** True when two service names are the same name in the test's normal form. */
+export function sameName(a: string, b: string): boolean {
+  return normal(a) === normal(b);
+}
+
 const LONG_AGO = '1999-12-01T00:00:00.000Z';
 
 export class ModelEstate {
@@ -84,9 +126,9 @@ export class ModelEstate {
 
   constructor(setups: HostSetup[]) {
     for (const setup of setups) {
-      const all = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...MODEL_PROTECTED_SERVICES, ...setup.otherServices];
+      const all = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, ...MODEL_PROTECTED_SERVICES, ...setup.otherServices, ...(setup.nonVendorServices ?? [])];
       const running = new Set(all.filter((s) => !(setup.initiallyStopped ?? []).includes(s)));
-      this.hosts.set(setup.host, { host: setup.host, running, initiallyRunning: new Set(running), cachePresent: true, rebooting: false, runningBeforeReboot: [] });
+      this.hosts.set(setup.host, { host: setup.host, installed: all, ...(setup.listed ? { listed: setup.listed } : {}), running, initiallyRunning: new Set(running), cachePresent: true, rebooting: false, runningBeforeReboot: [] });
     }
   }
 
@@ -147,9 +189,15 @@ export class ModelEstate {
     return !was;
   }
 
+  /** Step 3's other services running on a host: the vendor's, not by role, not protected. */
+  private runningOtherVendorServices(h: ModelHost): string[] {
+    return h.installed.filter((s) => h.running.has(s) && isOtherVendorName(s));
+  }
+
   /**
    * Answers one effect. `variant` picks among equally valid worlds: how much of a multi-service
-   * effect acted before a failure, and (for `await-spoc-online`) whether another member was seen
+   * effect acted before a failure, whether an abort's best-effort start finds a service that will
+   * not start (2), and (for `await-spoc-online`) whether another member was seen
    * newly online, i.e. someone restarted it by hand meanwhile.
    */
   execute(effect: Effect, mode: AnswerMode, variant = 0): Answer {
@@ -181,12 +229,26 @@ export class ModelEstate {
         return { ok: true, output: { outcome: started ? 'started' : 'already-running', at } };
       }
       case 'start-services': {
-        for (const s of effect.services.slice(0, acting(effect.services.length))) this.start(effect.host, s, effect);
-        return { ok: true, output: { started: [...effect.services], failed: [], at } };
+        // variant 2 of a best-effort start (an abort's restore): the last service will not start (e.g. disabled) and is reported so.
+        const refused = effect.bestEffort && variant === 2 ? effect.services.slice(-1) : [];
+        const starting = effect.services.filter((s) => !refused.includes(s));
+        for (const s of starting.slice(0, acting(starting.length))) this.start(effect.host, s, effect);
+        return { ok: true, output: { started: starting, failed: refused.map((service) => ({ service, reason: 'the service is disabled (model)' })), at } };
       }
       case 'query-services': {
         const h = this.hostNamed(effect.host);
-        return { ok: true, output: { running: effect.services.filter((s) => h.running.has(s)) } };
+        const named = effect.services.filter((s) => h.running.has(s));
+        // As step 3's survey: every other vendor service that runs, named or not.
+        const others = effect.otherVendorServices ? this.runningOtherVendorServices(h).filter((s) => !effect.services.some((n) => normal(n) === normal(s))) : [];
+        return { ok: true, output: { running: [...named, ...others] } };
+      }
+      case 'survey-other-services': {
+        const h = this.hostNamed(effect.host);
+        if (effect.only === undefined) return { ok: true, output: { running: this.runningOtherVendorServices(h) } };
+        // A list narrows the survey; a name that is no other vendor service on the host is refused.
+        const wrong = effect.only.filter((name) => !isOtherVendorName(name) || !h.installed.some((s) => normal(s) === normal(name)));
+        if (wrong.length > 0) return { ok: false, reason: `${effect.host}: not another vendor service here: ${wrong.join(', ')}` };
+        return { ok: true, output: { running: effect.only.filter((name) => [...h.running].some((s) => normal(s) === normal(name))) } };
       }
       case 'await-service-running': {
         // The group service starts by itself once the SPOC runs (the runbook's 1-2 minutes).

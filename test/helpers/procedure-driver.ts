@@ -15,7 +15,7 @@ import { AnyMachineSnapshot, AnyStateMachine, initialTransition, transition } fr
 import { doneEventType, Effect, effectTag, failedEventType, flightKey, hostOf, targetOf } from '../../machines/effects';
 import { directivesOf, MachineEvent } from '../../machines/machine-directives';
 import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
-import { AnswerMode, HostChange, isProtectedName, ModelEstate } from './model-estate';
+import { AnswerMode, HostChange, isOtherVendorName, isProtectedName, isVendorName, ModelEstate, sameName } from './model-estate';
 
 /** What must hold for one procedure on one input. */
 export interface SafetySpec {
@@ -91,6 +91,13 @@ const OPERATOR_EVENTS: Record<OperatorWord, MachineEvent> = {
 
 type Actions = readonly { type: string; params?: unknown }[];
 
+/**
+ * The effects that change a host. Only these count for "no completed step done twice": read-only
+ * steps (the preflight, queries, the survey of step 3, checks and waits) may be asked for again,
+ * e.g. a retried preflight checks every host again on purpose.
+ */
+const HOST_CHANGING_ACTIONS: ReadonlySet<string> = new Set(['stop-service', 'stop-services', 'start-service', 'start-services', 'delete-cache', 'restart-os']);
+
 /** The key under which "this step on this host" is done once: a central step also by what it checks. */
 function stepKey(effect: Effect): string {
   return hostOf(effect) ? flightKey(effect) : `${effect.step}|${targetOf(effect) ?? ''}`;
@@ -125,7 +132,7 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
   /** Effects in flight that already acted on their host (before a crash). */
   const acted = new Set<string>();
   const timers = new Map<string, MachineEvent>();
-  /** Steps answered done, by step and host; emitting one again is a step done twice. */
+  /** Host-changing steps answered done, by step and host; emitting one again is a step done twice. */
   const answeredDone = new Set<string>();
   /** Per host: the last change was a start (it is being started), for "starts one member at a time". */
   const lastChangeWasStart = new Map<string, boolean>();
@@ -147,6 +154,11 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
     trail.push(`      host: ${change.kind} ${change.host}${'service' in change ? ` ${change.service}` : ''}`);
     if (change.kind === 'stop' || change.kind === 'start') {
       if (isProtectedName(change.service)) fail('a protected service touched', `${change.kind} ${change.service} on ${change.host} by ${change.effect.step}`);
+      if (!isVendorName(change.service)) fail('a service that is not the vendor\'s touched', `${change.kind} ${change.service} on ${change.host} by ${change.effect.step}`);
+      const listed = estate.hostNamed(change.host).listed;
+      if (listed && isOtherVendorName(change.service) && !listed.some((s) => sameName(s, change.service))) {
+        fail('an other service the input\'s list leaves out touched', `${change.kind} ${change.service} on ${change.host} by ${change.effect.step} (listed: ${listed.join(', ') || 'none'})`);
+      }
       lastChangeWasStart.set(change.host, change.kind === 'start');
       if (change.kind === 'start' && !snapshot.matches('aborting')) checkStartsOneAtATime(change.host);
     }
@@ -218,7 +230,7 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
     const result = estate.execute(effect, mode, variant);
     const host = hostOf(effect);
     if (result.ok) {
-      answeredDone.add(stepKey(effect));
+      if (HOST_CHANGING_ACTIONS.has(effect.action)) answeredDone.add(stepKey(effect));
       send({ type: doneEventType(effect.step), output: result.output, ...(host ? { host } : {}) });
     } else {
       send({ type: failedEventType(effect.step), reason: result.reason, ...(host ? { host } : {}) });

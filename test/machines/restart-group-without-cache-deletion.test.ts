@@ -160,6 +160,29 @@ describe('halting', () => {
     });
   });
 
+  test('an abort while the SPOC is being stopped starts it again: its stop may have acted though it was never answered', () => {
+    const { snapshot } = runUntil('memberStopSpoc');
+    const [aborting, actions] = transition(machine, snapshot, { type: 'operator.abort', reason: 'wrong group' } as never);
+    expect(effectOf(actions)).toMatchObject({ action: 'start-services', host: 'spoc-1', services: [SPOC_SERVICE] });
+    // The agent answers already-running when the stop never acted: starting it again is harmless.
+    const [aborted] = transition(machine, aborting, { type: 'effect.done.restoreStoppedServices', output: { started: [SPOC_SERVICE], failed: [], at: 'x' } } as never);
+    expect(aborted.output).toMatchObject({ outcome: 'aborted', leftStopped: {}, couldNotStart: {} });
+  });
+
+  test('a stop of the other services that failed (it may have stopped some) is restored by an abort, or listed when the restore is skipped', () => {
+    const { snapshot } = runUntil('memberStopOtherServices');
+    const [halted] = transition(machine, snapshot, { type: 'effect.failed.memberStopOtherServices', reason: 'timed out while stopping', host: 'spoc-1' } as never);
+    const [aborting, actions] = transition(machine, halted, { type: 'operator.abort', reason: 'stop timed out' } as never);
+    expect(effectOf(actions)).toMatchObject({
+      action: 'start-services',
+      host: 'spoc-1',
+      services: [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, 'Dispatcher Paragon FlexiSpooler'],
+    });
+    const [restoreHalted] = transition(machine, aborting, { type: 'effect.failed.restoreStoppedServices', reason: 'agent unreachable', host: 'spoc-1' } as never);
+    const [aborted] = transition(machine, restoreHalted, { type: 'operator.skip' } as never);
+    expect((aborted.output as { couldNotStart: Record<string, { service: string }[]> }).couldNotStart['spoc-1']?.map((f) => f.service)).toContain('Dispatcher Paragon FlexiSpooler');
+  });
+
   test('an abort before anything was stopped ends at once with nothing to restore', () => {
     const { snapshot } = runUntil('checkNoLoad');
     const [aborted, actions] = transition(machine, snapshot, { type: 'operator.abort' } as never);
