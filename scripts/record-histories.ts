@@ -56,6 +56,10 @@ async function main(): Promise<void> {
     await spoolflow.start('restart-group-without-cache-deletion', input('london'), { workflowId: id });
     await spoolflow.result(id);
     await save(`${type}--completed`, id);
+    // The lease the procedure held on its group, once its holder released it.
+    const lease = temporal.client.workflow.getHandle('spoolflow-lease:spoc-group:london');
+    while ((await lease.describe()).status.name === 'RUNNING') await new Promise((r) => setTimeout(r, 200));
+    console.log(saveRecordedHistory('spoolflowLease--released', await lease.fetchHistory()));
 
     fleet.managementServerDown = true;
     id = `record-${randomUUID()}`;

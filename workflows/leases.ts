@@ -113,8 +113,9 @@ async function takeLease(lease: Lease, holder: LeaseHolder): Promise<TakeResult>
       const current = await ask.describeLeaseHolder(workflowId);
       // Ended between our start and our look: try again.
       if (current === null) continue;
-      // Ours already: this chain continued as new, or took it in an earlier attempt.
-      if (current.holder.workflowId === holder.workflowId && current.holder.firstRunId === holder.firstRunId) return { taken: true, fresh: false };
+      // Ours already: this chain continued as new, or took it in an earlier attempt. The first run
+      // id names the chain alone (a new chain under the same workflow id has another).
+      if (current.holder.firstRunId === holder.firstRunId) return { taken: true, fresh: false };
       if (!current.holderEnded) return { taken: false, holder: current.holder };
       // Its holder has just ended and the lease is being handed back: look again shortly.
       last = current.holder;
