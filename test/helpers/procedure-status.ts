@@ -30,3 +30,12 @@ export async function failureOf(client: Client, workflowId: string): Promise<{ t
   }
   throw new Error(`${workflowId} did not fail`);
 }
+
+/** Polls an asynchronous condition until it holds; fails saying what it waited for. */
+export async function waitForAsync(what: string, condition: () => Promise<boolean>, timeoutMs: number, pollMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

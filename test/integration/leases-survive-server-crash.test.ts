@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { groupRestartExample } from '../../client/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import { DevServer, startDevServer } from '../../engine/dev-server';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
-import { waitForStatus } from '../helpers/procedure-status';
+import { failureOf, waitForStatus } from '../helpers/procedure-status';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import type { TestTemporal } from '../helpers/temporal-server';
 
@@ -70,10 +70,7 @@ test('kill -9 of the server and the workers keeps the leases: after the restart 
   await withWorkers(after, fleet, async () => {
     const second = `second-${randomUUID()}`;
     await after.client.workflow.start('restartGroupWithCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: second, args: [input] });
-    const failure = await after.client.workflow.getHandle(second).result().then(
-      () => undefined,
-      (err: unknown) => (err instanceof WorkflowFailedError ? (err.cause as { type?: string; message: string }) : undefined),
-    );
+    const failure = await failureOf(after.client, second);
     expect(failure?.type).toBe('LeaseHeldError');
     expect(failure?.message).toContain(`SPOC group london is held by ${first}`);
     fleet.host('spoc-lon-1').setFaults({});

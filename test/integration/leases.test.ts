@@ -11,7 +11,7 @@ import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
 import { SPOC_SERVICE } from '../../machines/spoc-services';
 import { HISTORY_LIMIT_MEMO } from '../../workflows/procedure-workflow';
 import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
-import { failureOf as readFailure, waitForStatus } from '../helpers/procedure-status';
+import { failureOf as readFailure, waitForAsync, waitForStatus } from '../helpers/procedure-status';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 
@@ -68,10 +68,7 @@ test('a second restart of a group under another workflow id is refused before an
     await temporal.client.workflow.getHandle(third).terminate('test: a holder that ends without a word');
     const fourth = `fourth-${randomUUID()}`;
     for (const leaseId of ['spoolflow-lease:spoc-group:london', 'spoolflow-lease:host:spoc-lon-1', 'spoolflow-lease:host:spoc-lon-2']) {
-      await waitUntil(async () => {
-        const d = await temporal.client.workflow.getHandle(leaseId).describe();
-        if (d.status.name === 'RUNNING') throw new Error(`${leaseId} is still held`);
-      }, 30_000);
+      await waitForAsync(`${leaseId} to end with its terminated holder`, async () => (await temporal.client.workflow.getHandle(leaseId).describe()).status.name !== 'RUNNING', 30_000);
     }
     // A fresh start now gets the leases.
     await spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: fourth });
@@ -109,10 +106,7 @@ test('leases outlive the workers and continue-as-new: a run that continued as ne
   input.waits.convergenceSeconds = 3600;
   await withWorkers(temporal, fleet, async () => {
     const started = await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId: first, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
-    await waitUntil(async () => {
-      const d = await temporal.client.workflow.getHandle(first).describe();
-      if (d.runId === started.runId) throw new Error('not yet continued as new');
-    }, 90_000);
+    await waitForAsync('the first run to continue as new', async () => (await temporal.client.workflow.getHandle(first).describe()).runId !== started.runId, 90_000);
   });
   // Every worker is gone now; start them again, as after a crash of the whole stack.
   await withWorkers(temporal, fleet, async () => {
@@ -149,16 +143,3 @@ test('a resume state given by whoever starts a procedure is refused before any s
   expect(record.filter((e) => e.target === SPOC_SERVICE)).toEqual([]);
   fleet.stop();
 });
-
-async function waitUntil(check: () => Promise<void>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}

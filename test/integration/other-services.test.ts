@@ -11,6 +11,7 @@ import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
 import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc-services';
 import { leftStopped } from '../helpers/record-invariants';
 import { waitForStatus } from '../helpers/procedure-status';
+import { waitUntil } from '../helpers/scheduler-cluster';
 import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 
@@ -41,7 +42,7 @@ test('without a list, exactly the running vendor services are stopped and starte
   const lon1 = fleet.host('spoc-lon-1');
   // A vendor service that is not running before the procedure: it must be neither stopped nor started.
   lon1.requestStop('YSoftSQ-MPS');
-  await waitUntil(() => lon1.serviceStates()['Dispatcher Paragon Mobile Print Server'] === 'STOPPED');
+  await waitUntil('the Mobile Print Server on spoc-lon-1 is stopped', () => lon1.serviceStates()['Dispatcher Paragon Mobile Print Server'] === 'STOPPED');
   const before = fleet.record.read().length;
   const workflowId = `others-default-${randomUUID()}`;
   const output = await withWorkers(temporal, fleet, async () => {
@@ -87,11 +88,3 @@ test.each([
   expect(fleet.record.read()).toEqual([]);
   fleet.stop();
 });
-
-async function waitUntil(done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

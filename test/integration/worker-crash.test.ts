@@ -12,6 +12,7 @@ import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
 import { LEASE_HOLDER_MEMO } from '../../machines/leases';
 import { readOperationRecord } from '../../simulator/operation-record';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../helpers/record-invariants';
+import { waitForAsync } from '../helpers/procedure-status';
 import { testInventory } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 import { spawnWorkerProcess, WorkerProcess } from '../helpers/worker-process';
@@ -31,14 +32,6 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -71,10 +64,10 @@ test('kill -9 of the workers mid-procedure: the leases stay held, a new worker f
   worker = spawnWorkerProcess(env);
   const output = (await spoolflow.result(workflowId)) as SpocProcedureOutput;
   // ... and the procedure's end ended them.
-  await waitForAsync(async () => {
+  await waitForAsync('the leases to end with their holder', async () => {
     const statuses = await Promise.all(leaseIds.map(async (id) => (await temporal.client.workflow.getHandle(id).describe()).status.name));
     return statuses.every((s) => s === 'COMPLETED');
-  }, 30_000, 'the leases to end with their holder');
+  }, 30_000);
   await worker.kill('SIGTERM');
 
   expect(output.outcome).toBe('completed');

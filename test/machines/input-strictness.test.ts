@@ -6,6 +6,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { catalogEntries } from '../../client/catalog-entries';
+import { refusal } from '../helpers/input-refusal';
 import { plan, validateInput, workflowIdFor } from '../../client/spoolflow-client';
 import { procedureById, PROCEDURES } from '../../machines/catalog';
 import { describeIssues, parseInput } from '../../machines/input-errors';
@@ -15,15 +16,6 @@ import { hostTaskQueue } from '../../workflows/task-queues';
 const member = (host: string, extra: Record<string, unknown> = {}) => ({ host, installDir: 'C:\\DP', ...extra });
 const group = (extra: Record<string, unknown> = {}) => ({ group: 'london', members: [member('spoc-lon-1'), member('spoc-lon-2')], ...extra });
 
-/** What the operator reads when the input is refused, or '' when it is accepted. */
-function refusal(procedureId: string, input: unknown): string {
-  try {
-    validateInput(procedureId, input);
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 const examples = catalogEntries(undefined, path.join(os.tmpdir(), 'spoolflow-input-strictness-sim'));
 

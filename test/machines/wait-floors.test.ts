@@ -8,6 +8,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { initialTransition, transition } from 'xstate';
 import { catalogEntries } from '../../client/catalog-entries';
+import { refusal } from '../helpers/input-refusal';
 import { SIMULATOR_WAITS_OVERRIDE } from '../../client/example-inputs';
 import { validateInput } from '../../client/spoolflow-client';
 import { procedureById } from '../../machines/catalog';
@@ -17,14 +18,6 @@ const member = (host: string) => ({ host, installDir: 'C:\\DP' });
 const group = (extra: Record<string, unknown> = {}) => ({ group: 'london', members: [member('spoc-lon-1'), member('spoc-lon-2')], ...extra });
 const override = { operator: 'ann', reason: 'test cluster, no users' };
 
-function refusal(procedureId: string, input: unknown): string {
-  try {
-    validateInput(procedureId, input);
-    return '';
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 
 const SPOC_PROCEDURES = [
   'restart-group-without-cache-deletion',
