@@ -3,7 +3,7 @@
  * driven by an XState machine through the durable runtime, once written by hand.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { CentralActivities } from '../activities/central-activities';
+import type { CentralActivities } from '../activities/spoc/management-server-activities';
 import { runMachine } from '../workflows/machine-runtime';
 import { stepsMachine } from './steps-machine';
 

@@ -13,8 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { createCentralActivities } from '../activities/central-activities';
-import { groupRestartExample } from '../client/example-inputs';
+import { createCentralActivities } from '../activities/spoc/management-server-activities';
+import { groupRestartExample } from '../simulator/example-inputs';
 import { SpoolflowClient } from '../client/spoolflow-client';
 import { statusQuery } from '../workflows/operator-messages';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';

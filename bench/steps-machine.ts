@@ -3,8 +3,8 @@
  * haltable steps as the real procedures, so the runtime pays its real per-step costs.
  */
 import { assign, setup } from 'xstate';
-import type { Effect } from '../machines/effects';
-import { haltableStep, HaltableContext } from '../machines/haltable-step';
+import type { Effect } from '../machines/core/effects';
+import { haltableStep, HaltableContext } from '../machines/core/haltable-step';
 
 export interface StepsContext extends HaltableContext {
   steps: number;

@@ -14,7 +14,7 @@
  * names the field and the rule).
  */
 import { readFileSync } from 'node:fs';
-import { InvalidInputError } from '../machines/input-errors';
+import { InvalidInputError } from '../machines/core/input-errors';
 import { catalogEntries } from '../client/catalog-entries';
 import { connectClient } from '../client/connect';
 import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';

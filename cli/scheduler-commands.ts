@@ -11,15 +11,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SchedulerClusterDb, type MemberObservation, type OrderStepRow } from '../activities/scheduler-cluster-db';
+import { SchedulerClusterDb, type MemberObservation, type OrderStepRow } from '../activities/jobscheduler/scheduler-cluster-db';
 import { workflowIdFor } from '../client/spoolflow-client';
 import { dataDir } from '../engine/data-dir';
-import { jobSchedulerClusterSchema, type JobSchedulerCluster, type JobSchedulerMember } from '../machines/jobscheduler-cluster-input';
-import { sameName } from '../machines/names';
-import { SchedulerFleet, type MemberProcessInfo } from '../scheduler-sim/scheduler-fleet';
-import { SimulatedSchedulerHost, simulatedHostConfigOf, type SimulatedSchedulerHostConfig } from '../scheduler-sim/scheduler-host';
-import { readSchedulerOperations, schedulerOperationsFile } from '../scheduler-sim/scheduler-operation-record';
-import { simClusterDatabase, simClusters } from '../scheduler-sim/sim-clusters';
+import { jobSchedulerClusterSchema, type JobSchedulerCluster, type JobSchedulerMember } from '../machines/jobscheduler/jobscheduler-cluster-input';
+import { sameName } from '../machines/core/names';
+import { SchedulerFleet, type MemberProcessInfo } from '../simulator/jobscheduler/scheduler-fleet';
+import { SimulatedSchedulerHost, simulatedHostConfigOf, type SimulatedSchedulerHostConfig } from '../simulator/jobscheduler/scheduler-host';
+import { readSchedulerOperations, schedulerOperationsFile } from '../simulator/jobscheduler/scheduler-operation-record';
+import { simClusterDatabase, simClusters } from '../simulator/jobscheduler/sim-clusters';
 
 export class SchedulerUsageError extends Error {}
 

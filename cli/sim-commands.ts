@@ -9,9 +9,9 @@
  */
 import path from 'node:path';
 import { dataDir } from '../engine/data-dir';
-import { DEFAULT_INVENTORY_FILE, loadInventory } from '../simulator/inventory';
-import { SimFleet } from '../simulator/sim-fleet';
-import type { SimFaults } from '../simulator/sim-host';
+import { DEFAULT_INVENTORY_FILE, loadInventory } from '../simulator/spoc/inventory';
+import { SimFleet } from '../simulator/spoc/sim-fleet';
+import type { SimFaults } from '../simulator/spoc/sim-host';
 
 export class SimUsageError extends Error {}
 

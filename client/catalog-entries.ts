@@ -5,11 +5,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { dataDir } from '../engine/data-dir';
-import { simClusters } from '../scheduler-sim/sim-clusters';
+import { simClusters } from '../simulator/jobscheduler/sim-clusters';
 import { PROCEDURES } from '../machines/catalog';
-import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../simulator/inventory';
+import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../simulator/spoc/inventory';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
-import { groupRestartExample, osRestartExamples, scenarioExamples } from './example-inputs';
+import { groupRestartExample, osRestartExamples, scenarioExamples } from '../simulator/example-inputs';
 
 export interface CatalogEntry {
   id: string;

@@ -5,8 +5,8 @@
  */
 import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { procedureById, ProcedureDefinition } from '../machines/catalog';
-import { describeIssues, InvalidInputError, parseInput } from '../machines/input-errors';
-import { planProcedure, PlannedStep } from '../machines/plan';
+import { describeIssues, InvalidInputError, parseInput } from '../machines/core/input-errors';
+import { planProcedure, PlannedStep } from '../machines/core/plan';
 import { OperatorCommand, operatorCommandSchema, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 

@@ -3,16 +3,16 @@
  * input schema and its machine. Pure, so workflows, the client and the CLI share it.
  */
 import type { AnyStateMachine } from 'xstate';
-import { canonicalLeases, hostLeases, lease, Lease } from './leases';
+import { canonicalLeases, hostLeases, lease, Lease } from './core/leases';
 import type { z } from 'zod';
-import { groupRestartInputSchema, GroupRestartInput, recordedWaitsOverride, WaitsOverride } from './spoc-group-input';
-import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './restart-group-without-cache-deletion';
-import { restartGroupWithCacheDeletionMachine, CacheDeletionContext, groupMembersRestartedInParallelMachine } from './restart-group-with-cache-deletion';
-import { createGroupFromStandaloneSpocsMachine } from './create-group-from-standalone-spocs';
-import { addSpocToGroupMachine } from './add-spoc-to-group';
-import { removeSpocFromGroupMachine } from './remove-spoc-from-group';
-import { ipAddressChangedMachine } from './ip-address-changed';
-import { moveSpocToAnotherGroupMachine } from './move-spoc-to-another-group';
+import { groupRestartInputSchema, GroupRestartInput, recordedWaitsOverride, WaitsOverride } from './spoc/spoc-group-input';
+import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './spoc/restart-group-without-cache-deletion';
+import { restartGroupWithCacheDeletionMachine, CacheDeletionContext, groupMembersRestartedInParallelMachine } from './spoc/restart-group-with-cache-deletion';
+import { createGroupFromStandaloneSpocsMachine } from './spoc/create-group-from-standalone-spocs';
+import { addSpocToGroupMachine } from './spoc/add-spoc-to-group';
+import { removeSpocFromGroupMachine } from './spoc/remove-spoc-from-group';
+import { ipAddressChangedMachine } from './spoc/ip-address-changed';
+import { moveSpocToAnotherGroupMachine } from './spoc/move-spoc-to-another-group';
 import {
   addSpocInputSchema,
   AddSpocInput,
@@ -24,17 +24,17 @@ import {
   MoveSpocInput,
   removeSpocInputSchema,
   RemoveSpocInput,
-} from './spoc-scenario-inputs';
-import type { BlockContext } from './spoc-group-blocks';
-import { groupOsRestartInputSchema, GroupOsRestartInput, standaloneOsRestartInputSchema, StandaloneOsRestartInput } from './os-restart-input';
-import { restartOsOfGroupMembersMachine, GroupOsRestartContext } from './restart-os-of-group-members';
-import { restartOsOfStandaloneSpocsMachine, StandaloneOsRestartContext } from './restart-os-of-standalone-spocs';
-import type { OsRestartContext } from './os-restart-steps';
-import { activeSupervisorInputSchema, passiveSupervisorInputSchema, SupervisorInput } from './cluster-supervisor-input';
-import { passiveClusterSupervisorMachine, PassiveSupervisorContext, summarizePassiveSupervisor } from './passive-cluster-supervisor';
-import { activeClusterSupervisorMachine, ActiveSupervisorContext, summarizeActiveSupervisor } from './active-cluster-supervisor';
-import { setClusterOptionInputSchema, SetClusterOptionInput, targetMemberOf } from './set-cluster-option-input';
-import { setClusterOptionMachine, SetClusterOptionContext, summarize as summarizeSetClusterOption } from './set-cluster-option';
+} from './spoc/spoc-scenario-inputs';
+import type { BlockContext } from './spoc/spoc-group-blocks';
+import { groupOsRestartInputSchema, GroupOsRestartInput, standaloneOsRestartInputSchema, StandaloneOsRestartInput } from './spoc/os-restart-input';
+import { restartOsOfGroupMembersMachine, GroupOsRestartContext } from './spoc/restart-os-of-group-members';
+import { restartOsOfStandaloneSpocsMachine, StandaloneOsRestartContext } from './spoc/restart-os-of-standalone-spocs';
+import type { OsRestartContext } from './spoc/os-restart-steps';
+import { activeSupervisorInputSchema, passiveSupervisorInputSchema, SupervisorInput } from './jobscheduler/cluster-supervisor-input';
+import { passiveClusterSupervisorMachine, PassiveSupervisorContext, summarizePassiveSupervisor } from './jobscheduler/passive-cluster-supervisor';
+import { activeClusterSupervisorMachine, ActiveSupervisorContext, summarizeActiveSupervisor } from './jobscheduler/active-cluster-supervisor';
+import { setClusterOptionInputSchema, SetClusterOptionInput, targetMemberOf } from './jobscheduler/set-cluster-option-input';
+import { setClusterOptionMachine, SetClusterOptionContext, summarize as summarizeSetClusterOption } from './jobscheduler/set-cluster-option';
 
 export interface ProcedureDefinition {
   /** Kebab-case id the CLI uses. */

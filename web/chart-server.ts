@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { PROCEDURES, procedureById } from '../machines/catalog';
 import { SpoolflowClient } from '../client/spoolflow-client';
-import { CHART_CSS, escapeHtml, htmlChart } from '../client/state-chart-html';
+import { CHART_CSS, escapeHtml, htmlChart } from './state-chart-html';
 import type { ProcedureStatus } from '../workflows/operator-messages';
 
 export interface ChartServerOptions {

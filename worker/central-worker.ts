@@ -3,9 +3,9 @@
  * the central activities (Management Server checks, lease look-ups). It never touches a host itself.
  */
 import { NativeConnection, Worker, WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
-import { createCentralActivities } from '../activities/central-activities';
-import { createLeaseActivities } from '../activities/lease-activities';
-import type { ManagementServerView } from '../activities/management-server';
+import { createCentralActivities } from '../activities/spoc/management-server-activities';
+import { createLeaseActivities } from '../activities/core/lease-activities';
+import type { ManagementServerView } from '../activities/spoc/management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');

@@ -6,8 +6,8 @@
  */
 import { readConnectionConfig, connectionOptionsFor } from '../engine/connection-config';
 import { dataDir } from '../engine/data-dir';
-import { DEFAULT_INVENTORY_FILE } from '../simulator/inventory';
-import { runWorkers } from './run-workers';
+import { DEFAULT_INVENTORY_FILE } from '../simulator/spoc/inventory';
+import { runWorkers } from '../simulator/run-simulated-estate';
 import { installOperatorLogger } from './runtime-logger';
 
 installOperatorLogger();

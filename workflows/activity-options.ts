@@ -6,12 +6,12 @@
  * Every limit of a step that waits is derived from the step's own timeouts (one service's, times
  * the services it handles one after the other), plus the time the programs it runs may take, so
  * a step is never cut short by its activity while the input still allows it to wait. The SPOC
- * host activities heartbeat on a timer (activities/host-activity.ts), so a short heartbeat
+ * host activities heartbeat on a timer (activities/core/host-activity.ts), so a short heartbeat
  * timeout notices a dead agent without cutting a long sc.exe call or deletion short.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { DEFAULT_CACHE_DELETION_SECONDS, type Effect } from '../machines/effects';
-import { NON_RETRYABLE_ERRORS } from '../activities/non-retryable-errors';
+import { DEFAULT_CACHE_DELETION_SECONDS, type Effect } from '../machines/core/effects';
+import { NON_RETRYABLE_ERRORS } from '../activities/core/non-retryable-errors';
 import { CENTRAL_TASK_QUEUE } from './task-queues';
 
 /** Non-retryable failure types: retrying them cannot help, the operator must act. One list, kept with the activities. */

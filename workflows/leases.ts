@@ -18,8 +18,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { LeaseActivities } from '../activities/lease-activities';
-import { describeLease, Lease, LEASE_HOLDER_MEMO, LeaseHolder, leaseWorkflowId } from '../machines/leases';
+import type { LeaseActivities } from '../activities/core/lease-activities';
+import { describeLease, Lease, LEASE_HOLDER_MEMO, LeaseHolder, leaseWorkflowId } from '../machines/core/leases';
 import { CENTRAL_TASK_QUEUE } from './task-queues';
 
 /** The holder's own release, by its workflow id; a signal from anyone else changes nothing. */

@@ -18,10 +18,10 @@
 import * as wf from '@temporalio/workflow';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { AnyStateMachine, transition, initialTransition } from 'xstate';
-import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf, placeOf } from '../machines/effects';
-import { directivesOf, MachineEvent } from '../machines/machine-directives';
-import { describeIssues } from '../machines/input-errors';
-import { currentStep, formatSeconds } from '../machines/plan';
+import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf, placeOf } from '../machines/core/effects';
+import { directivesOf, MachineEvent } from '../machines/core/machine-directives';
+import { describeIssues } from '../machines/core/input-errors';
+import { currentStep, formatSeconds } from '../machines/core/plan';
 import { activityOptionsFor } from './activity-options';
 import { OperatorCommandRecord, operatorCommandSchema, operatorUpdate, PathEntry, ProcedureStatus, statusQuery } from './operator-messages';
 import type { ResumeState } from './resume-state';

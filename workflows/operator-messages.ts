@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { nonBlankText, operatorNameSchema, reasonSchema } from '../machines/input-rules';
+import { nonBlankText, operatorNameSchema, reasonSchema } from '../machines/core/input-rules';
 
 /**
  * Who sends a command and why: optional on every command (the runtime records them in the path

@@ -5,10 +5,10 @@
  * or clusters: refused, nothing touched), run its machine, release the leases.
  */
 import { ApplicationFailure, ContinueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import { Lease, leaseWorkflowId } from '../machines/leases';
+import { Lease, leaseWorkflowId } from '../machines/core/leases';
 import { ProcedureStatus, statusQuery } from './operator-messages';
 import { leasesOf, procedureById } from '../machines/catalog';
-import { InvalidInputError, parseInput } from '../machines/input-errors';
+import { InvalidInputError, parseInput } from '../machines/core/input-errors';
 import { acquireLeases, currentHolder, releaseLeases } from './leases';
 import { runMachine } from './machine-runtime';
 import { acceptResumeState } from './resume-state';

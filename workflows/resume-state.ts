@@ -9,9 +9,9 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { AnyStateMachine } from 'xstate';
 import { z } from 'zod';
-import { ACTIONS, ActionWord, Effect } from '../machines/effects';
-import { describeIssues } from '../machines/input-errors';
-import type { MachineEvent } from '../machines/machine-directives';
+import { ACTIONS, ActionWord, Effect } from '../machines/core/effects';
+import { describeIssues } from '../machines/core/input-errors';
+import type { MachineEvent } from '../machines/core/machine-directives';
 import type { OperatorCommandRecord, PathEntry } from './operator-messages';
 
 /** What a run hands to the next one when it continues as new. */
@@ -27,7 +27,7 @@ export interface ResumeState {
   operatorCommands?: OperatorCommandRecord[];
 }
 
-const actionWord = z.string().refine((a): a is ActionWord => Object.prototype.hasOwnProperty.call(ACTIONS, a), 'must be an action word of machines/effects.ts');
+const actionWord = z.string().refine((a): a is ActionWord => Object.prototype.hasOwnProperty.call(ACTIONS, a), 'must be an action word of machines/core/effects.ts');
 const event = z.looseObject({ type: z.string().min(1) });
 
 const resumeStateSchema = z.strictObject({

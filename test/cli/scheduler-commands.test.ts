@@ -7,9 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SchedulerClusterDb } from '../../activities/scheduler-cluster-db';
-import { SchedulerFleet } from '../../scheduler-sim/scheduler-fleet';
-import { SIM_HEARTBEAT, simClusterDatabase, startSimClusters } from '../../scheduler-sim/sim-clusters';
+import { SchedulerClusterDb } from '../../activities/jobscheduler/scheduler-cluster-db';
+import { SchedulerFleet } from '../../simulator/jobscheduler/scheduler-fleet';
+import { SIM_HEARTBEAT, simClusterDatabase, startSimClusters } from '../../simulator/jobscheduler/sim-clusters';
 import { waitUntil } from '../helpers/scheduler-cluster';
 
 const CLI = path.join(__dirname, '..', '..', 'cli', 'spoolflow.js');

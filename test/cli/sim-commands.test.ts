@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_INVENTORY_FILE, loadInventory } from '../../simulator/inventory';
-import { SimFleet } from '../../simulator/sim-fleet';
+import { DEFAULT_INVENTORY_FILE, loadInventory } from '../../simulator/spoc/inventory';
+import { SimFleet } from '../../simulator/spoc/sim-fleet';
 
 const CLI = path.join(__dirname, '..', '..', 'cli', 'spoolflow.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-sim-cli-'));

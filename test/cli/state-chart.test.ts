@@ -4,7 +4,7 @@
  */
 import { mermaidChart } from '../../client/state-chart';
 import { PROCEDURES } from '../../machines/catalog';
-import { restartGroupWithoutCacheDeletionMachine } from '../../machines/restart-group-without-cache-deletion';
+import { restartGroupWithoutCacheDeletionMachine } from '../../machines/spoc/restart-group-without-cache-deletion';
 
 test('each step of the restart is one box, chained by "done" in runbook order', () => {
   const chart = mermaidChart(restartGroupWithoutCacheDeletionMachine);

@@ -3,11 +3,11 @@
  * database activities, and one scheduler agent per member host, connected to the test's Temporal
  * server while `fn` runs.
  */
-import { SchedulerDbPool } from '../../activities/scheduler-db-pool';
+import { SchedulerDbPool } from '../../activities/jobscheduler/scheduler-db-pool';
 import { createCentralWorker } from '../../worker/central-worker';
-import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from '../../worker/scheduler-agents';
-import type { RunningAgent } from '../../worker/host-agents';
-import type { SchedulerFleet } from '../../scheduler-sim/scheduler-fleet';
+import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from '../../simulator/jobscheduler/sim-scheduler-agents';
+import type { RunningAgent } from '../../simulator/spoc/sim-host-agents';
+import type { SchedulerFleet } from '../../simulator/jobscheduler/scheduler-fleet';
 import type { TestTemporal } from './temporal-server';
 
 /**

@@ -5,10 +5,10 @@
  */
 import { AnyMachineSnapshot, AnyStateMachine, initialTransition, transition } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
-import type { Effect } from '../../machines/effects';
-import { directivesOf } from '../../machines/machine-directives';
-import { PREFLIGHT_STATE } from '../../machines/precondition-steps';
-import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc-services';
+import type { Effect } from '../../machines/core/effects';
+import { directivesOf } from '../../machines/core/machine-directives';
+import { PREFLIGHT_STATE } from '../../machines/spoc/precondition-steps';
+import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc/spoc-services';
 
 export interface WalkedStep {
   state: AnyMachineSnapshot;

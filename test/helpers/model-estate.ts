@@ -15,8 +15,8 @@
  * nothing, an OS restart is requested once per step and host (the runtime's request key), and an
  * effect run again after a crash finds the host as the first run left it.
  */
-import { Effect, flightKey, hostOf, nominalOutput } from '../../machines/effects';
-import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc-services';
+import { Effect, flightKey, hostOf, nominalOutput } from '../../machines/core/effects';
+import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc/spoc-services';
 
 /** One site server as the model keeps it. */
 export interface ModelHost {
@@ -73,7 +73,7 @@ export const NON_VENDOR_SERVICES = ['Print Spooler', 'Windows Update', 'Spooler 
 export const MODEL_PROTECTED_SERVICES = [...PROTECTED_SERVICES];
 
 /**
- * The test's own idea of a protected service, independent of machines/spoc-services.ts: the
+ * The test's own idea of a protected service, independent of machines/spoc/spoc-services.ts: the
  * Management Service, the bundled PostgreSQL (any version) and etcd, by display name (also the
  * older YSoft SafeQ names) or by key name, compared in Unicode NFKC, with runs of whitespace as
  * one space, in any case (issue 8, "Protected and unknown services").

@@ -2,8 +2,8 @@
  * Compares a plan with the simulator's operation record: the stops, starts and cache deletions the
  * hosts received must be exactly those the plan lists, in the same order.
  */
-import type { PlannedStep } from '../../machines/plan';
-import type { OperationRecordEntry } from '../../simulator/operation-record';
+import type { PlannedStep } from '../../machines/core/plan';
+import type { OperationRecordEntry } from '../../simulator/core/operation-record';
 
 const CHANGES = new Set(['stop-service', 'stop-services', 'start-service', 'start-services', 'delete-cache']);
 

@@ -12,9 +12,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { AnyMachineSnapshot, AnyStateMachine, initialTransition, transition } from 'xstate';
-import { doneEventType, Effect, effectTag, failedEventType, flightKey, hostOf, targetOf } from '../../machines/effects';
-import { directivesOf, MachineEvent } from '../../machines/machine-directives';
-import type { SpocProcedureOutput } from '../../machines/spoc-procedure-output';
+import { doneEventType, Effect, effectTag, failedEventType, flightKey, hostOf, targetOf } from '../../machines/core/effects';
+import { directivesOf, MachineEvent } from '../../machines/core/machine-directives';
+import type { SpocProcedureOutput } from '../../machines/spoc/spoc-procedure-output';
 import { AnswerMode, HostChange, isOtherVendorName, isProtectedName, isVendorName, ModelEstate, sameName } from './model-estate';
 
 /** What must hold for one procedure on one input. */

@@ -1,7 +1,7 @@
 /**
  * Invariants an operator cares about, checked on the simulator's operation record.
  */
-import type { OperationRecordEntry } from '../../simulator/operation-record';
+import type { OperationRecordEntry } from '../../simulator/core/operation-record';
 
 /** Record lines that changed a service: spoolflow's requests, the group service starting itself, and Windows stopping and starting services around an OS restart. */
 const EFFECTIVE = new Set(['accepted', 'started-by-itself', 'stopped-by-os', 'started-by-os']);

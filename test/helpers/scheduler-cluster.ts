@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SchedulerClusterDb } from '../../activities/scheduler-cluster-db';
-import { SchedulerFleet, type MemberProcessInfo } from '../../scheduler-sim/scheduler-fleet';
-import type { SchedulerOperationEntry } from '../../scheduler-sim/scheduler-operation-record';
+import { SchedulerClusterDb } from '../../activities/jobscheduler/scheduler-cluster-db';
+import { SchedulerFleet, type MemberProcessInfo } from '../../simulator/jobscheduler/scheduler-fleet';
+import type { SchedulerOperationEntry } from '../../simulator/jobscheduler/scheduler-operation-record';
 
 /** Fast enough for tests, slow enough that a loaded machine does not miss heartbeats. */
 export const TIMING = {

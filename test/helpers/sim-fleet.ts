@@ -5,10 +5,10 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/inventory';
-import { SimFleet } from '../../simulator/sim-fleet';
+import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/spoc/inventory';
+import { SimFleet } from '../../simulator/spoc/sim-fleet';
 import { createCentralWorker } from '../../worker/central-worker';
-import { createSimHostAgents, RunningAgent, SimHostAgent } from '../../worker/host-agents';
+import { createSimHostAgents, RunningAgent, SimHostAgent } from '../../simulator/spoc/sim-host-agents';
 import type { TestTemporal } from './temporal-server';
 
 export function testInventory(overrides: Partial<Inventory> = {}): Inventory {

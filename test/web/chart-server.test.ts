@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
-import { groupRestartExample } from '../../client/example-inputs';
+import { groupRestartExample } from '../../simulator/example-inputs';
 import { SpoolflowClient } from '../../client/spoolflow-client';
 import { PROCEDURES } from '../../machines/catalog';
 import { createChartServer } from '../../web/chart-server';

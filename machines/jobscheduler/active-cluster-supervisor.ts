@@ -1,0 +1,212 @@
+/**
+ * The supervisor of an active JobScheduler cluster (DOMAIN.md §5): every member is active and runs
+ * its own jobs; the steps of orders of distributed job chains may run on any member, and the
+ * supervisor hands each waiting step to one, by load balancing.
+ *
+ * Load-balancing rule (applied in the cluster database, in one transaction, so two hand-outs never
+ * race): a waiting step goes to the alive member with the fewest order steps in hand (assigned or
+ * running); a tie goes to the member whose id (its host) sorts first. An order's steps keep their chain order: a step
+ * waits until the one before it is done.
+ *
+ * A member that stops heartbeating (killed, hung) or ends loses its unfinished steps: they go to
+ * other members as new attempts. A late answer of the old attempt is refused by the database, so
+ * every step has exactly one outcome. Orders arrive as `operator.submitOrder {chain, order}` and
+ * are queued, so none is lost while the supervisor is busy.
+ *
+ *   deciding     what first: steps of members gone, then submitted orders, then waiting steps
+ *   reassigning  move the unfinished steps of one member that is gone
+ *   submitting   add one submitted order to the database (its first step then waits)
+ *   assigning    hand every waiting step to a member
+ *   watching     until a member dies, ends or comes back, or a step waits (or the watch period ends)
+ */
+import { assign, setup } from 'xstate';
+import { activeSupervisorInputSchema, SupervisorInput } from './cluster-supervisor-input';
+import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from '../core/effects';
+import { AnyEvent, haltableStep } from '../core/haltable-step';
+import { abortTransition } from '../spoc/precondition-steps';
+import { databaseOf, heartbeatTimeoutOf, initialSupervisorContext, logged, supervisorStep, SupervisorContext, watchClusterEffect } from './supervisor-steps';
+
+export { activeSupervisorInputSchema };
+
+export interface SubmittedOrder {
+  chain: string;
+  order: string;
+}
+
+export interface ActiveSupervisorContext extends SupervisorContext {
+  input: SupervisorInput;
+  expected: ExpectedClusterView | null;
+  members: MemberView[];
+  /** Members gone (dead or ended) whose unfinished steps are still to be moved. */
+  toReassign: string[];
+  /** Orders submitted and not yet in the database, oldest first. */
+  submitted: SubmittedOrder[];
+  /** Orders the database refused (an unknown job chain...), with why. */
+  rejected: (SubmittedOrder & { reason: string })[];
+  ordersSubmitted: number;
+  stepsAssigned: number;
+  stepsReassigned: number;
+  abortReason: string | null;
+}
+type C = ActiveSupervisorContext;
+
+
+const submit = assign(({ context, event }: { context: C; event: AnyEvent }) => {
+  const order = { chain: String(event.chain), order: String(event.order) };
+  if (context.submitted.some((o) => o.order === order.order)) return {};
+  return { submitted: [...context.submitted, order] };
+});
+
+/** Members that were alive and are not any more (for the first observation: every member not alive). */
+function gone(c: C, out: ClusterWatchOutput): string[] {
+  const wasAlive = c.expected ? new Set(c.expected.aliveMembers) : undefined;
+  return out.observation.members.filter((m) => !m.alive && (wasAlive === undefined || wasAlive.has(m.member))).map((m) => m.member);
+}
+
+export const activeClusterSupervisorMachine = setup({
+  types: { context: {} as C, input: {} as SupervisorInput },
+  actions: { effect: (_args, _effect: Effect) => undefined },
+}).createMachine({
+  id: 'activeClusterSupervisor',
+  description: 'Hands the steps of distributed orders to the least-loaded member of an active JobScheduler cluster; steps of members that die run again elsewhere.',
+  context: ({ input }) => ({
+    ...initialSupervisorContext(input),
+    expected: null,
+    members: [],
+    toReassign: [],
+    submitted: [],
+    rejected: [],
+    ordersSubmitted: 0,
+    stepsAssigned: 0,
+    stepsReassigned: 0,
+  }),
+  initial: 'supervising',
+  states: {
+    supervising: {
+      initial: 'deciding',
+      on: { ...abortTransition('stopped'), 'operator.submitOrder': { actions: submit } },
+      states: {
+        deciding: {
+          always: [
+            { guard: ({ context }) => context.toReassign.length > 0, target: 'reassigning' },
+            { guard: ({ context }) => context.submitted.length > 0, target: 'submitting' },
+            { target: 'assigning' },
+          ],
+        },
+        reassigning: supervisorStep<C, EffectOutputs['reassign-steps-of']>({
+          id: 'reassignSteps',
+          description: 'A member is gone: its unfinished steps go to the least-loaded alive members as new attempts.',
+          effect: (c) => ({
+            step: 'reassignSteps',
+            title: `Move the unfinished order steps of ${c.toReassign[0]}`,
+            action: 'reassign-steps-of',
+            database: databaseOf(c),
+            member: c.toReassign[0] ?? '',
+            heartbeatTimeoutMs: heartbeatTimeoutOf(c),
+          }),
+          next: 'deciding',
+          onFailure: 'watching',
+          onDone: (c, out) => ({
+            toReassign: c.toReassign.slice(1),
+            stepsReassigned: c.stepsReassigned + out.assignments.length,
+            events: out.assignments.length
+              ? logged(c, `steps of ${c.toReassign[0]} moved: ${out.assignments.map((a) => `${a.order}#${a.step} → ${a.member} (attempt ${a.attempt})`).join(', ')}`)
+              : c.events,
+          }),
+        }),
+        submitting: {
+          id: 'submitOrder',
+          description: 'Add the oldest submitted order to the cluster database.',
+          meta: { step: 'submitOrder' },
+          tags: ['effect:submitOrder'],
+          entry: {
+            type: 'effect',
+            params: ({ context }: { context: C }) => ({
+              step: 'submitOrder',
+              title: `Submit order ${context.submitted[0]?.order} to ${context.submitted[0]?.chain}`,
+              action: 'submit-order',
+              database: databaseOf(context),
+              chain: context.submitted[0]?.chain ?? '',
+              order: context.submitted[0]?.order ?? '',
+            }),
+          },
+          on: {
+            'effect.done.submitOrder': {
+              target: 'deciding',
+              actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
+                submitted: context.submitted.slice(1),
+                ordersSubmitted: context.ordersSubmitted + ((event.output as EffectOutputs['submit-order'] | undefined)?.created ? 1 : 0),
+                events: logged(context, `order ${context.submitted[0]?.order} ${(event.output as EffectOutputs['submit-order'] | undefined)?.created ? 'submitted' : 'was known already'} (${context.submitted[0]?.chain})`),
+              })),
+            },
+            // The database refused the order (e.g. an unknown chain): it is reported, not retried forever.
+            'effect.failed.submitOrder': {
+              target: 'deciding',
+              actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
+                submitted: context.submitted.slice(1),
+                rejected: [...context.rejected, { ...(context.submitted[0] as SubmittedOrder), reason: String(event.reason) }].slice(-50),
+                events: logged(context, `order ${context.submitted[0]?.order} refused: ${String(event.reason)}`),
+              })),
+            },
+          },
+        },
+        assigning: supervisorStep<C, EffectOutputs['assign-pending-steps']>({
+          id: 'assignSteps',
+          description: 'Hand every waiting order step to the alive member with the fewest steps in hand.',
+          effect: (c) => ({ step: 'assignSteps', title: 'Hand waiting order steps to members', action: 'assign-pending-steps', database: databaseOf(c), heartbeatTimeoutMs: heartbeatTimeoutOf(c) }),
+          next: 'afterAssigning',
+          onFailure: 'watching',
+          onDone: (c, out) => ({ stepsAssigned: c.stepsAssigned + out.assignments.length }),
+        }),
+        afterAssigning: {
+          // Work that arrived meanwhile (an order, a member gone) is done now, not after the next watch.
+          always: [{ guard: ({ context }) => context.toReassign.length > 0 || context.submitted.length > 0, target: 'deciding' }, { target: 'watching' }],
+        },
+        watching: {
+          on: { 'operator.submitOrder': { target: 'deciding', actions: submit } },
+          ...haltableStep<C, ClusterWatchOutput>({
+            id: 'watchCluster',
+            description: 'Watch heartbeats and order steps until a member dies, ends or comes back, or a step waits for a member.',
+            effect: (c) => watchClusterEffect(c, c.expected ?? { activeMember: null, aliveMembers: [] }, { returnWhenStepsPending: true }),
+            next: '#activeClusterSupervisor.supervising.deciding',
+            onDone: (c, out) => {
+              const lost = gone(c, out).filter((m) => !c.toReassign.includes(m));
+              const next = { ...c, lastObservedAt: out.observation.observedAt };
+              return {
+                lastObservedAt: out.observation.observedAt,
+                expected: out.now,
+                members: out.observation.members,
+                toReassign: [...c.toReassign, ...lost],
+                events: out.changes.some((x) => !x.includes('wait')) ? logged(next, out.changes.join('; ')) : c.events,
+              };
+            },
+          }),
+        },
+      },
+    },
+    stopped: { type: 'final', description: 'Supervision stopped by the operator; the members run on as they are.' },
+  },
+  output: ({ context }) => ({
+    cluster: context.input.cluster.cluster,
+    ordersSubmitted: context.ordersSubmitted,
+    stepsAssigned: context.stepsAssigned,
+    stepsReassigned: context.stepsReassigned,
+    rejected: context.rejected,
+    notSubmitted: context.submitted,
+    stoppedBecause: context.abortReason,
+    events: context.events,
+  }),
+});
+
+export function summarizeActiveSupervisor(c: C): Record<string, unknown> {
+  return {
+    cluster: c.input.cluster.cluster,
+    members: c.members.map((m) => ({ member: m.member, status: m.status, alive: m.alive, lastHeartbeatAt: m.lastHeartbeatAt })),
+    queuedOrders: c.submitted,
+    rejectedOrders: c.rejected.slice(-10),
+    ordersSubmitted: c.ordersSubmitted,
+    stepsAssigned: c.stepsAssigned,
+    stepsReassigned: c.stepsReassigned,
+    recentEvents: c.events.slice(-10),
+  };
+}

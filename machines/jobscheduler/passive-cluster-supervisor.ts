@@ -1,0 +1,203 @@
+/**
+ * The supervisor of a passive JobScheduler cluster (DOMAIN.md §5): watches the members'
+ * heartbeats in the cluster database and keeps exactly one member active, the primary whenever it
+ * is up. Every change of the active member is fenced: the member that loses the right to act gets
+ * a new epoch first (its writes are refused from then on), and only then is another one
+ * activated, so a member the supervisor believes dead cannot act after another took over.
+ *
+ *   watching   read the cluster database until something changes (a member dies, ends, comes
+ *              back) or the watch period ends; decide (passive-cluster-decision.ts)
+ *   failover   fence the dead active member, activate the primary if up, else the next backup
+ *   return     the primary is back while a backup is active: fence and terminate the backup,
+ *              activate the primary
+ *   activate   nobody active and the primary (or, after a fence, the next member) is up
+ *
+ * It runs until an operator stops it (`operator.abort`): the members stay as they are.
+ */
+import { setup } from 'xstate';
+import type { SupervisorInput } from './cluster-supervisor-input';
+import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from '../core/effects';
+import { haltableStep } from '../core/haltable-step';
+import { decidePassive, PassiveDecision } from './passive-cluster-decision';
+import { databaseOf, heartbeatTimeoutOf, initialSupervisorContext, logged, supervisorStep, SupervisorContext, watchClusterEffect } from './supervisor-steps';
+import { abortTransition } from '../spoc/precondition-steps';
+
+export interface PassiveSupervisorContext extends SupervisorContext {
+  input: SupervisorInput;
+  expected: ExpectedClusterView;
+  members: MemberView[];
+  activeMember: string | null;
+  epoch: number;
+  decision: PassiveDecision;
+  failovers: number;
+  abortReason: string | null;
+}
+type C = PassiveSupervisorContext;
+
+const is = (kind: PassiveDecision['kind']) => ({ context }: { context: C }) => context.decision.kind === kind;
+const decided = <K extends PassiveDecision['kind']>(c: C, kind: K) => c.decision as Extract<PassiveDecision, { kind: K }>;
+
+function fence(c: C, member: string, reason: string): Effect {
+  return { step: 'fenceMember', title: `Fence ${member}: ${reason}`, action: 'fence-member', database: databaseOf(c), member, reason };
+}
+function activate(c: C, member: string): Effect {
+  return { step: 'activateMember', title: `Activate ${member}`, action: 'activate-member', database: databaseOf(c), member, heartbeatTimeoutMs: heartbeatTimeoutOf(c) };
+}
+
+const afterActivation = (c: C, out: EffectOutputs['activate-member'], member: string): Partial<C> => ({
+  epoch: out.epoch,
+  activeMember: member,
+  events: logged(c, out.changed ? `${member} activated (epoch ${out.epoch})` : `${member} was already active`),
+});
+
+export const passiveClusterSupervisorMachine = setup({
+  types: { context: {} as C, input: {} as SupervisorInput },
+  actions: { effect: (_args, _effect: Effect) => undefined },
+}).createMachine({
+  id: 'passiveClusterSupervisor',
+  description: 'Keeps one member of a passive JobScheduler cluster active: the primary when it is up, else the next backup; every change fenced.',
+  context: ({ input }) => ({
+    ...initialSupervisorContext(input),
+    expected: { activeMember: null, aliveMembers: [] },
+    members: [],
+    activeMember: null,
+    epoch: 0,
+    decision: { kind: 'wait', why: 'not observed yet' },
+    failovers: 0,
+  }),
+  initial: 'supervising',
+  states: {
+    supervising: {
+      initial: 'watching',
+      on: abortTransition('stopped'),
+      states: {
+        watching: haltableStep<C, ClusterWatchOutput>({
+          id: 'watchCluster',
+          description: 'Watch the heartbeats in the cluster database until a member dies, ends or comes back.',
+          effect: (c) => watchClusterEffect(c, c.expected),
+          next: '#passiveClusterSupervisor.supervising.deciding',
+          onDone: (c, out) => {
+            const next: C = { ...c, expected: out.now, members: out.observation.members, activeMember: out.observation.activeMember, epoch: out.observation.epoch, lastObservedAt: out.observation.observedAt };
+            const decision = decidePassive(c.input.cluster, out.observation);
+            const seen = out.changes.length > 0 ? logged(next, out.changes.join('; ')) : next.events;
+            return { ...next, decision, events: decision.kind === 'steady' || decision.kind === c.decision.kind ? seen : logged({ ...next, events: seen }, decision.why) };
+          },
+        }),
+        deciding: {
+          always: [
+            { guard: is('failover'), target: 'failover' },
+            { guard: is('fence-dead'), target: 'fenceDead' },
+            { guard: is('activate'), target: 'activate' },
+            { guard: is('return-to-primary'), target: 'returnToPrimary' },
+            { target: 'watching' },
+          ],
+        },
+        failover: {
+          description: 'The active member died: fence it, then activate the primary or the next backup.',
+          initial: 'fenceDead',
+          states: {
+            fenceDead: supervisorStep<C, EffectOutputs['fence-member']>({
+              id: 'fenceDeadMember',
+              description: 'Fence the member that stopped heartbeating: it can no longer write, even if it wakes up.',
+              effect: (c) => ({ ...fence(c, decided(c, 'failover').dead, 'stopped heartbeating while active'), step: 'fenceDeadMember' }),
+              next: 'activateNext',
+              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'failover').dead} fenced (epoch ${out.epoch})`) }),
+            }),
+            activateNext: supervisorStep<C, EffectOutputs['activate-member']>({
+              id: 'activateNextMember',
+              description: 'Activate the primary if it is up, else the backup next in precedence.',
+              effect: (c) => ({ ...activate(c, decided(c, 'failover').next), step: 'activateNextMember' }),
+              next: '#passiveClusterSupervisor.supervising.watching',
+              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onDone: (c, out) => ({ ...afterActivation(c, out, decided(c, 'failover').next), failovers: c.failovers + 1 }),
+            }),
+          },
+        },
+        fenceDead: supervisorStep<C, EffectOutputs['fence-member']>({
+          id: 'fenceOnly',
+          description: 'The active member died and no member is up to take over: fence it so it cannot act if it wakes up.',
+          effect: (c) => ({ ...fence(c, decided(c, 'fence-dead').dead, 'stopped heartbeating while active; nobody up to take over'), step: 'fenceOnly' }),
+          next: 'watching',
+          onFailure: 'watching',
+          onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'fence-dead').dead} fenced (epoch ${out.epoch}); waiting for a member to come up`) }),
+        }),
+        activate: supervisorStep<C, EffectOutputs['activate-member']>({
+          id: 'activateMember',
+          description: 'Nobody is active: activate the primary (or, after a fence, the next member up).',
+          effect: (c) => activate(c, decided(c, 'activate').member),
+          next: 'watching',
+          onFailure: 'watching',
+          onDone: (c, out) => afterActivation(c, out, decided(c, 'activate').member),
+        }),
+        returnToPrimary: {
+          description: 'The primary is back while a backup is active: fence and terminate the backup, activate the primary.',
+          initial: 'fenceBackup',
+          states: {
+            fenceBackup: supervisorStep<C, EffectOutputs['fence-member']>({
+              id: 'fenceBackup',
+              description: 'Fence the active backup: from now on it cannot write.',
+              effect: (c) => ({ ...fence(c, decided(c, 'return-to-primary').backup, 'the primary is back'), step: 'fenceBackup' }),
+              next: 'terminateBackup',
+              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'return-to-primary').backup} fenced (epoch ${out.epoch})`) }),
+            }),
+            terminateBackup: supervisorStep<C, EffectOutputs['terminate-member']>({
+              id: 'terminateBackup',
+              description: 'Terminate the backup normally, as the runbook requires before the primary is active again.',
+              effect: (c) => {
+                const backup = decided(c, 'return-to-primary').backup;
+                return {
+                  step: 'terminateBackup',
+                  title: `Terminate the backup ${backup}`,
+                  action: 'terminate-member',
+                  host: backup,
+                  database: databaseOf(c),
+                  member: backup,
+                  timeoutMs: c.input.watch.terminateTimeoutSeconds * 1000,
+                };
+              },
+              next: 'activatePrimary',
+              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onDone: (c, out) => ({ events: logged(c, `${decided(c, 'return-to-primary').backup} ${out.outcome === 'terminated' ? 'terminated' : 'was gone already'}`) }),
+            }),
+            activatePrimary: supervisorStep<C, EffectOutputs['activate-member']>({
+              id: 'activatePrimary',
+              description: 'Activate the primary again.',
+              effect: (c) => ({ ...activate(c, decided(c, 'return-to-primary').primary), step: 'activatePrimary' }),
+              next: '#passiveClusterSupervisor.supervising.watching',
+              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onDone: (c, out) => afterActivation(c, out, decided(c, 'return-to-primary').primary),
+            }),
+          },
+        },
+      },
+    },
+    stopped: {
+      type: 'final',
+      description: 'Supervision stopped by the operator; the members run on as they are.',
+    },
+  },
+  output: ({ context }) => ({
+    cluster: context.input.cluster.cluster,
+    activeMember: context.activeMember,
+    epoch: context.epoch,
+    failovers: context.failovers,
+    stoppedBecause: context.abortReason,
+    events: context.events,
+  }),
+});
+
+/** What `status` shows of a passive supervisor. */
+export function summarizePassiveSupervisor(c: C): Record<string, unknown> {
+  return {
+    cluster: c.input.cluster.cluster,
+    activeMember: c.activeMember,
+    epoch: c.epoch,
+    members: c.members.map((m) => ({ member: m.member, role: m.role, status: m.status, alive: m.alive, lastHeartbeatAt: m.lastHeartbeatAt })),
+    decision: c.decision,
+    failovers: c.failovers,
+    recentEvents: c.events.slice(-10),
+  };
+}
+

@@ -1,0 +1,84 @@
+/**
+ * The building blocks of the cluster supervisors, which run for as long as the cluster does and
+ * must not stop at the first error: a step that fails goes back to watching (the supervisor
+ * decides again on a fresh observation) and the failure goes to the supervisor's event log,
+ * instead of halting as a maintenance procedure's step does. Only the watch itself halts when
+ * the cluster database cannot be read after its retries (the operator sees why and retries).
+ */
+import { assign } from 'xstate';
+import { doneEventType, Effect, effectTag, failedEventType } from '../core/effects';
+import type { AnyEvent, HaltableContext, StateConfig } from '../core/haltable-step';
+import { clusterDatabase, heartbeatTimeoutMs, SupervisorInput } from './cluster-supervisor-input';
+import type { ExpectedClusterView } from '../core/effects';
+
+/** One line of what the supervisor saw and did, for the operator (newest last, bounded). */
+export interface SupervisorEvent {
+  at: string;
+  what: string;
+}
+
+export interface SupervisorContext extends HaltableContext {
+  events: SupervisorEvent[];
+  /** The time of the latest observation: the supervisor's clock for its event log. */
+  lastObservedAt: string;
+}
+
+export const EVENTS_KEPT = 50;
+
+/** What every supervisor starts with: no halt, no events, nothing observed yet. */
+export function initialSupervisorContext<I>(input: I): SupervisorContext & { input: I; abortReason: null } {
+  return { input, halt: null, events: [], lastObservedAt: new Date(0).toISOString(), abortReason: null };
+}
+
+export function logged<C extends SupervisorContext>(c: C, what: string): SupervisorEvent[] {
+  return [...c.events, { at: c.lastObservedAt, what }].slice(-EVENTS_KEPT);
+}
+
+/** The cluster database every member and the supervisor share. */
+export const databaseOf = (c: { input: SupervisorInput }): string => clusterDatabase(c.input.cluster);
+
+/** How long after its last beat a member counts as dead, in ms. */
+export const heartbeatTimeoutOf = (c: { input: SupervisorInput }): number => heartbeatTimeoutMs(c.input.cluster);
+
+/** The watch both supervisors run: until the cluster differs from what they saw last. */
+export function watchClusterEffect(c: { input: SupervisorInput }, expected: ExpectedClusterView, opts: { returnWhenStepsPending?: boolean } = {}): Effect {
+  return {
+    step: 'watchCluster',
+    title: `Watch cluster ${c.input.cluster.cluster}`,
+    action: 'watch-cluster',
+    database: databaseOf(c),
+    heartbeatTimeoutMs: heartbeatTimeoutOf(c),
+    expected,
+    maxWatchMs: c.input.watch.maxWatchSeconds * 1000,
+    pollMs: c.input.watch.pollMs,
+    ...opts,
+  };
+}
+
+/** A step that runs one effect; on success goes to `next`, on failure logs it and goes to `onFailure`. */
+export function supervisorStep<C extends SupervisorContext, O = unknown>(opts: {
+  id: string;
+  description: string;
+  effect: (c: C) => Effect;
+  next: string;
+  onFailure: string;
+  onDone?: (c: C, output: O) => Partial<C>;
+}): StateConfig {
+  return {
+    id: opts.id,
+    description: opts.description,
+    meta: { step: opts.id },
+    tags: [effectTag(opts.id)],
+    entry: { type: 'effect', params: ({ context }: { context: C }) => opts.effect(context) },
+    on: {
+      [doneEventType(opts.id)]: {
+        target: opts.next,
+        actions: assign(({ context, event }: { context: C; event: AnyEvent }) => (opts.onDone ? opts.onDone(context, event.output as O) : {}) as Partial<C>),
+      },
+      [failedEventType(opts.id)]: {
+        target: opts.onFailure,
+        actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({ events: logged(context, `${opts.effect(context).title} failed: ${String(event.reason)}`) }) as Partial<C>),
+      },
+    },
+  };
+}

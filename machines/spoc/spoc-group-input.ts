@@ -1,0 +1,227 @@
+/**
+ * The input of the SPOC group procedures, validated with zod at every boundary (CLI, client,
+ * workflow start). Unknown keys are refused (a misspelled wait would otherwise silently keep its
+ * default); group and host names are parsed to their normal form (`input-rules.ts`). Waits default
+ * to the runbook's values and can be lengthened per run within bounds an operator would call sane;
+ * the runbook's waits are floors, and a shorter one needs an explicit, recorded `waitsOverride`.
+ */
+import { z } from 'zod';
+import { hostNameSchema, normalNameSchema, operatorNameSchema, reasonSchema, serviceNameSchema } from '../core/input-rules';
+import { normalName } from '../core/names';
+import { installFolderProblem } from './install-folder';
+import { isProtectedService, isRoleService, sameServiceName } from './spoc-services';
+import { DEFAULT_CACHE_DELETION_SECONDS } from '../core/effects';
+
+const serviceName = serviceNameSchema;
+
+/** One SPOC site server of the group. */
+export const spocMemberSchema = z
+  .strictObject({
+    host: hostNameSchema.describe('Site server host name; its agent listens on the task queue of this host.'),
+    installDir: z
+      .string()
+      // The rule the cache deletion applies on the host (machines/spoc/install-folder.ts): a folder
+      // refused there is refused here, before anything is stopped.
+      .superRefine((dir, ctx) => {
+        const problem = installFolderProblem(dir);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('Dispatcher Paragon install folder on the host, e.g. C:\\Program Files\\Dispatcher Paragon'),
+    otherServices: z
+      .array(serviceName)
+      .optional()
+      .describe(
+        'Step 3 stops every running vendor service on the host (YSoft*, "Dispatcher Paragon ...", "YSoft SafeQ ..."), less the role and protected ones. ' +
+          'A list here narrows that to the services named (key or display name); each must be a vendor service on the host.',
+      ),
+  })
+  .superRefine((member, ctx) => {
+    (member.otherServices ?? []).forEach((service, index) => {
+      if (isProtectedService(service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['otherServices', index],
+          message: `"${service}" is a protected service and can never be stopped by a procedure; remove it from otherServices`,
+        });
+      } else if (isRoleService(service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['otherServices', index],
+          message: `"${service}" is controlled by its own step; list only the other services`,
+        });
+      }
+      if ((member.otherServices ?? []).findIndex((other) => sameServiceName(other, service)) < index) {
+        ctx.addIssue({ code: 'custom', path: ['otherServices', index], message: `"${service}" is listed twice` });
+      }
+    });
+  });
+
+export type SpocMember = z.infer<typeof spocMemberSchema>;
+
+/** The operator's explicit, recorded decision to run with load on the members. */
+export const loadOverrideSchema = z.strictObject({
+  operator: operatorNameSchema.describe('Who decided to run with load.'),
+  reason: reasonSchema(5).describe('Why the load check is overridden; kept in the result.'),
+});
+
+/** The operator's explicit, recorded decision to run with waits shorter than the runbook's. */
+export const waitsOverrideSchema = z
+  .strictObject({
+    operator: operatorNameSchema.describe('Who decided to wait less than the runbook says.'),
+    reason: reasonSchema(5).describe('Why the runbook\'s waits are shortened; kept in the result.'),
+  })
+  .describe('Needed for any wait below the runbook\'s floor (groupServiceTimeoutSeconds 120, convergenceSeconds 300, betweenStartsSeconds 180, settleSeconds 300); kept in the result.');
+
+export type WaitsOverride = z.infer<typeof waitsOverrideSchema>;
+
+/**
+ * The runbook's waits, as floors. The group service floor is the top of the runbook's "1-2
+ * minutes": the service may take that long to start by itself, and a shorter timeout would halt
+ * and ask the operator to start it by hand while it is still starting on its own.
+ */
+export const WAIT_FLOORS = {
+  groupServiceTimeoutSeconds: { seconds: 120, runbook: 'the group service starts by itself within 1-2 minutes' },
+  convergenceSeconds: { seconds: 300, runbook: 'circa 5 minutes for the distributed layer to converge' },
+  betweenStartsSeconds: { seconds: 180, runbook: '3-10 minutes between the starts of two members' },
+  settleSeconds: { seconds: 300, runbook: 'circa 5-10 minutes after an OS restart before the next member' },
+} as const;
+
+export type WaitWithFloor = keyof typeof WAIT_FLOORS;
+
+/** The waits set below the runbook's floors, with their values. */
+export function waitsBelowFloors(waits: Partial<Record<WaitWithFloor, number>>): Partial<Record<WaitWithFloor, number>> {
+  const below: Partial<Record<WaitWithFloor, number>> = {};
+  for (const key of Object.keys(WAIT_FLOORS) as WaitWithFloor[]) {
+    const value = waits[key];
+    if (value !== undefined && value < WAIT_FLOORS[key].seconds) below[key] = value;
+  }
+  return below;
+}
+
+/** Refuses a wait below the runbook's floor unless the input carries a `waitsOverride`. */
+export function refuseWaitsBelowFloors(input: { waits: Partial<Record<WaitWithFloor, number>>; waitsOverride?: WaitsOverride | undefined }, ctx: z.RefinementCtx): void {
+  if (input.waitsOverride) return;
+  for (const [key, value] of Object.entries(waitsBelowFloors(input.waits)) as [WaitWithFloor, number][]) {
+    const floor = WAIT_FLOORS[key];
+    ctx.addIssue({
+      code: 'custom',
+      path: ['waits', key],
+      message: `${value} s is below the runbook's floor of ${floor.seconds} s (${floor.runbook}); a shorter wait needs waitsOverride {operator, reason}`,
+    });
+  }
+}
+
+/** What the result records of a wait override: who, why, and which waits were below the floors. */
+export interface RecordedWaitsOverride extends WaitsOverride {
+  shortened: Partial<Record<WaitWithFloor, number>>;
+}
+
+export function recordedWaitsOverride(input: { waits: Partial<Record<WaitWithFloor, number>>; waitsOverride?: WaitsOverride | undefined }): RecordedWaitsOverride | null {
+  if (!input.waitsOverride) return null;
+  return { operator: input.waitsOverride.operator, reason: input.waitsOverride.reason, shortened: waitsBelowFloors(input.waits) };
+}
+
+export const groupRestartWaitsSchema = z
+  .strictObject({
+    serviceTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(1800)
+      .default(300)
+      .describe('How long one service may take to stop or start before the step halts.'),
+    groupServiceTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(120)
+      .describe('How long the group service may take to start by itself after the SPOC (runbook: 1-2 minutes; below 120 needs waitsOverride).'),
+    onlineTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(7200)
+      .default(1800)
+      .describe('How long to wait for ONLINE in spoc_lifecycle.log before halting.'),
+    rescueTimeoutSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(14400)
+      .default(3600)
+      .describe('How long to wait for the rescue-finished line in spoc.log before halting.'),
+    convergenceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(300)
+      .describe('Wait after the rescue-finished line for the distributed layer to converge (runbook: circa 5 minutes; below 300 needs waitsOverride).'),
+    hostPickupSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(60)
+      .describe('How long a host agent may take to pick up a step before the procedure halts with the host unreachable.'),
+    betweenStartsSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(1800)
+      .default(180)
+      .describe('Restart with cache deletion: wait between the starts of two members (runbook: 3-10 minutes, more when more jobs were not deleted; below 180 needs waitsOverride).'),
+    cacheDeletionTimeoutSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86400)
+      .default(DEFAULT_CACHE_DELETION_SECONDS)
+      .describe('How long deleting one SPOC\'s spool cache may take before the step halts (a cache of many files takes long).'),
+  })
+  .default({
+    serviceTimeoutSeconds: 300,
+    groupServiceTimeoutSeconds: 120,
+    onlineTimeoutSeconds: 1800,
+    rescueTimeoutSeconds: 3600,
+    convergenceSeconds: 300,
+    betweenStartsSeconds: 180,
+    hostPickupSeconds: 60,
+    cacheDeletionTimeoutSeconds: DEFAULT_CACHE_DELETION_SECONDS,
+  });
+
+export const groupNameSchema = normalNameSchema('a SPOC group name').describe('SPOC group name as shown on the Management Server; compared in its normal form (case, surrounding spaces and a trailing dot do not count).');
+
+/** The members of a SPOC group: at least two (a one-member group is not supported). */
+export const groupMembersSchema = z
+  .array(spocMemberSchema)
+  .min(2, 'a SPOC group has at least two SPOC servers; a one-member group is not a supported configuration')
+  .max(32);
+
+/** Refuses a host listed twice anywhere in an input (members, new member, removed member...), in any spelling of its name. */
+export function refuseRepeatedHosts(hostsWithPaths: { host: string; path: (string | number)[] }[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, (string | number)[]>();
+  for (const { host, path } of hostsWithPaths) {
+    const key = normalName(host);
+    const first = seen.get(key);
+    if (first) {
+      ctx.addIssue({ code: 'custom', path, message: `host "${host}" is listed twice (also at ${first.join('.')}; case, surrounding spaces and a trailing dot do not make another host)` });
+    } else seen.set(key, path);
+  }
+}
+
+export const groupRestartInputSchema = z
+  .strictObject({
+    group: groupNameSchema,
+    members: groupMembersSchema,
+    waits: groupRestartWaitsSchema,
+    loadOverride: loadOverrideSchema.optional(),
+    waitsOverride: waitsOverrideSchema.optional(),
+  })
+  .superRefine((input, ctx) => {
+    refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx);
+    refuseWaitsBelowFloors(input, ctx);
+  });
+
+export type GroupRestartInput = z.infer<typeof groupRestartInputSchema>;

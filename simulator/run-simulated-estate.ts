@@ -1,0 +1,84 @@
+/**
+ * Runs spoolflow's workers against a Temporal server: the central worker (workflows and central
+ * checks) and, with the simulated fleet, one agent per simulated host. Stops cleanly on request:
+ * running activities finish or are handed back to the server, so nothing is lost.
+ */
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { loadInventory } from './spoc/inventory';
+import { SimFleet } from './spoc/sim-fleet';
+import { createCentralWorker } from '../worker/central-worker';
+import { createSimHostAgents, RunningAgent } from './spoc/sim-host-agents';
+import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from './jobscheduler/sim-scheduler-agents';
+import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
+import { SchedulerFleet } from './jobscheduler/scheduler-fleet';
+import { simClusterDatabaseDir, startSimClusters } from './jobscheduler/sim-clusters';
+import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
+import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
+
+export interface RunWorkersOptions {
+  connection: ClusterConnectionOptions;
+  namespace: string;
+  dataDir: string;
+  inventoryFile: string;
+  /**
+   * The folder of the JobScheduler cluster databases the supervisors may open (a cluster names its
+   * database by file name in it). Default: SPOOLFLOW_CLUSTER_DB_DIR, else the simulated clusters'
+   * folder `<data dir>/sim/scheduler`.
+   */
+  clusterDatabaseDir?: string;
+  /** Start the simulated JobScheduler clusters too (default true; SPOOLFLOW_SCHEDULER_CLUSTERS=off). */
+  schedulerClusters?: boolean;
+  /** Resolves when the workers should stop. */
+  stopSignal: Promise<void>;
+  log: (message: string) => void;
+}
+
+export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
+  const connection = await connectWithin(opts.connection.address, () => NativeConnection.connect(opts.connection));
+  const simDir = path.join(opts.dataDir, 'sim');
+  const fleet = new SimFleet(loadInventory(opts.inventoryFile), simDir);
+  fleet.start();
+  // The simulated JobScheduler clusters: their members are processes of this machine.
+  // Members run in their own process groups, as schedulers on their own hosts would: Ctrl-C stops
+  // spoolflow, which then ends them normally; a killed spoolflow leaves them running and the next
+  // start takes them over.
+  const schedulers = new SchedulerFleet(simDir, { detached: true });
+  const clusters = opts.schedulerClusters === false ? [] : await startSimClusters(schedulers, simDir);
+  const clusterDatabaseDir = opts.clusterDatabaseDir ?? (process.env.SPOOLFLOW_CLUSTER_DB_DIR?.trim() || simClusterDatabaseDir(simDir));
+  const databases = new SchedulerDbPool({ folder: clusterDatabaseDir });
+  const schedulerActivities = simSchedulerActivities(schedulers, databases);
+  const schedulerHosts = clusters.flatMap((c) => c.hosts);
+  const conn = { connection, namespace: opts.namespace };
+  const workers: RunningAgent[] = [
+    await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities) }),
+    ...createSimHostAgents(conn, fleet),
+    ...(await Promise.all(schedulerHosts.map((host) => createSchedulerHostAgent(conn, host.host, schedulerActivities, createSchedulerHostActivities(host.deps()))))),
+  ];
+  opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
+  opts.log(`JobScheduler cluster databases are taken from ${databases.folder} (SPOOLFLOW_CLUSTER_DB_DIR)`);
+  if (clusters.length > 0 && databases.folder !== simClusterDatabaseDir(simDir)) {
+    opts.log(`note: the simulated clusters' databases are in ${simClusterDatabaseDir(simDir)}, outside that folder: their supervisors will not find them`);
+  }
+  if (clusters.length > 0) {
+    opts.log(`simulated JobScheduler clusters: ${clusters.map((c) => `${c.definition.cluster} (${c.definition.mode}: ${c.definition.members.map((m) => m.host).join(', ')})`).join('; ')}`);
+  }
+  const running = Promise.all(workers.map((w) => w.run()));
+  try {
+    await Promise.race([opts.stopSignal, running]);
+    for (const w of workers) {
+      try {
+        w.shutdown();
+      } catch {
+        // already stopped or draining (the SDK drains every worker on SIGINT by itself)
+      }
+    }
+    await running;
+  } finally {
+    fleet.stop();
+    // Members end normally, as an operator's shutdown of the site would end them.
+    await Promise.all(schedulers.list().filter((m) => m.running).map((m) => schedulers.terminate(m.member).catch(() => 'already-gone')));
+    databases.closeAll();
+    await connection.close();
+  }
+}

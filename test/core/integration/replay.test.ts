@@ -1,0 +1,34 @@
+/**
+ * Determinism: every recorded history (test/histories, refreshed by scripts/record-histories.ts)
+ * replays against today's workflow code without a nondeterminism error. A change that would break
+ * procedures already running fails here.
+ */
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { PROCEDURES } from '../../../machines/catalog';
+import { workflowBundle } from '../../../worker/central-worker';
+import { loadRecordedHistories } from '../../helpers/recorded-histories';
+
+const histories = loadRecordedHistories();
+
+test('there is a recorded history of every workflow type', () => {
+  const recorded = new Set(histories.map((h) => h.workflowType));
+  expect(PROCEDURES.map((p) => p.workflowType).filter((t) => !recorded.has(t))).toEqual([]);
+});
+
+test('every recorded history replays without a nondeterminism error', async () => {
+  const bundle = await workflowBundle();
+  const failures: string[] = [];
+  const results = Worker.runReplayHistories({ workflowBundle: bundle }, histories.map((h) => ({ workflowId: h.file, history: h.history })));
+  for await (const result of results) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  expect(failures).toEqual([]);
+});
+
+test('a workflow that changed its commands is caught by the replay', async () => {
+  const drifted = await bundleWorkflowCode({ workflowsPath: require.resolve('../../fixtures/drifted-workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  const completed = histories.find((h) => h.file === 'restartGroupWithoutCacheDeletion--completed.json');
+  if (!completed) throw new Error('no completed history recorded');
+  await expect(Worker.runReplayHistory({ workflowBundle: drifted }, completed.history, completed.file)).rejects.toBeInstanceOf(DeterminismViolationError);
+});

@@ -1,0 +1,50 @@
+/**
+ * Which leases each procedure holds for its whole run: every host it touches and every SPOC group
+ * or JobScheduler cluster it changes, in one normal form and one order.
+ */
+import { leasesOf, procedureById } from '../../../machines/catalog';
+import { parseInput } from '../../../machines/core/input-errors';
+import { canonicalLeases, lease, leaseWorkflowId } from '../../../machines/core/leases';
+import { catalogEntries } from '../../../client/catalog-entries';
+
+const member = (host: string) => ({ host, installDir: 'C:\\DP' });
+
+function leaseIds(id: string, input: unknown): string[] {
+  const procedure = procedureById(id);
+  return leasesOf(procedure, parseInput(procedure.inputSchema, id, input)).map(leaseWorkflowId);
+}
+
+test('a group restart holds its group and every member', () => {
+  expect(leaseIds('restart-group-without-cache-deletion', { group: 'london', members: [member('spoc-lon-1'), member('spoc-lon-2')] })).toEqual([
+    'spoolflow-lease:host:spoc-lon-1',
+    'spoolflow-lease:host:spoc-lon-2',
+    'spoolflow-lease:spoc-group:london',
+  ]);
+});
+
+test('moving a SPOC holds both groups and every host of both', () => {
+  const ids = leaseIds('move-spoc-to-another-group', {
+    spoc: member('c'),
+    from: { group: 'prague', members: [member('a'), member('b')] },
+    to: { group: 'london', members: [member('d'), member('e')] },
+  });
+  expect(ids).toEqual(expect.arrayContaining(['spoolflow-lease:spoc-group:prague', 'spoolflow-lease:spoc-group:london', 'spoolflow-lease:host:c']));
+  expect(ids).toHaveLength(7);
+});
+
+test('an OS restart of standalone servers holds only their hosts', () => {
+  expect(leaseIds('restart-os-of-standalone-spocs', { spocs: [member('spoc-bts-1'), member('spoc-bts-2')] })).toEqual(['spoolflow-lease:host:spoc-bts-1', 'spoolflow-lease:host:spoc-bts-2']);
+});
+
+test('a cluster has one supervisor and one option change at a time; an option change runs under supervision', () => {
+  const example = (id: string) => catalogEntries(undefined, '/tmp/spoolflow-sim').find((e) => e.id === id)?.exampleInput;
+  expect(leaseIds('supervise-passive-cluster', example('supervise-passive-cluster'))).toEqual(['spoolflow-lease:cluster-supervision:berlin']);
+  expect(leaseIds('set-cluster-option', example('set-cluster-option'))).toEqual(['spoolflow-lease:cluster:berlin', 'spoolflow-lease:host:js-berlin-3']);
+});
+
+test('names in another spelling are one lease: case, surrounding space, trailing dot', () => {
+  expect(canonicalLeases([lease('spoc-group', 'London '), lease('spoc-group', 'london'), lease('host', 'SPOC-LON-1.'), lease('host', 'spoc-lon-1')]).map(leaseWorkflowId)).toEqual([
+    'spoolflow-lease:host:spoc-lon-1',
+    'spoolflow-lease:spoc-group:london',
+  ]);
+});

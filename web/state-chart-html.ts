@@ -1,0 +1,80 @@
+/**
+ * A machine as an HTML state chart, in the nested-box form of Harel's statecharts: each state a
+ * box inside its parent, in runbook order, each runbook step labelled with its description and
+ * what moves it on (`done → next`, operator commands while halted, timers). For a running
+ * procedure the current step is highlighted (red when halted) and the steps already done are
+ * ticked, so an operator sees at a glance where the procedure is. Plain HTML and CSS: no script,
+ * nothing fetched from elsewhere.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { activeNodes, ChartNode, drawnAs, eventLabel, isStep } from '../client/state-chart';
+
+export interface ChartProgress {
+  /** The XState state value of the running procedure. */
+  value: unknown;
+  halted?: boolean;
+  /** Steps (state keys) the procedure has completed. */
+  done?: Set<string>;
+}
+
+/**
+ * Text made safe for HTML element content and quoted attribute values. Takes any value: what a
+ * page shows may come from a workflow's answer, which is not guaranteed to have the declared types.
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** What leaves a node, in the operator's words, targets by their step name. */
+function exits(node: ChartNode): string[] {
+  const out: string[] = [];
+  const add = (event: string, targets: ChartNode[] | undefined) => {
+    for (const target of targets ?? []) {
+      const to = drawnAs(target);
+      if (to !== drawnAs(node)) out.push(`${event} → ${to.key}`);
+    }
+  };
+  const from = isStep(node) ? [node, ...Object.values(node.states)] : [node];
+  for (const n of from) {
+    for (const [event, transitions] of n.transitions) for (const t of transitions) add(eventLabel(event), t.target);
+    for (const t of n.after) add(`after ${String(t.delay)}`, t.target);
+    for (const t of n.always ?? []) add(typeof t.guard === 'string' ? `if ${t.guard}` : 'then', t.target);
+  }
+  return [...new Set(out)];
+}
+
+export function htmlChart(machine: AnyStateMachine, progress?: ChartProgress): string {
+  const root = machine.root as unknown as ChartNode;
+  const current = new Set(progress ? activeNodes(root, progress.value).map((n) => drawnAs(n).id) : []);
+
+  const box = (node: ChartNode): string => {
+    const classes = ['state', isStep(node) ? 'step' : Object.keys(node.states).length ? 'compound' : 'simple', node.type === 'final' ? 'final' : ''];
+    if (current.has(node.id)) classes.push(progress?.halted ? 'halted' : 'current');
+    else if (progress?.done?.has(node.key)) classes.push('done');
+    const title = `<div class="name">${escapeHtml(node.key)}${isStep(node) ? ' <span class="tag">halts on failure</span>' : ''}</div>`;
+    const description = node.description ? `<div class="description">${escapeHtml(node.description)}</div>` : '';
+    const moves = exits(node);
+    const list = moves.length ? `<ul class="exits">${moves.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>` : '';
+    const children = isStep(node) ? '' : Object.values(node.states).map(box).join('');
+    return `<div class="${classes.filter(Boolean).join(' ')}" id="${escapeHtml(node.id)}">${title}${description}${list}${children ? `<div class="children">${children}</div>` : ''}</div>`;
+  };
+
+  return `<div class="chart">${Object.values(root.states).map(box).join('')}</div>`;
+}
+
+export const CHART_CSS = `
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #212121; }
+.state { border: 1px solid #90a4ae; border-radius: 8px; padding: .4rem .6rem; margin: .35rem 0; background: #fafafa; }
+.compound { background: #f1f5f8; }
+.children { margin-left: 1rem; }
+.name { font-weight: 600; }
+.description { font-size: .9rem; }
+.exits { font-size: .8rem; color: #546e7a; margin: .2rem 0 0 1rem; padding: 0; }
+.tag { font-size: .7rem; font-weight: 400; color: #78909c; }
+.final { border-style: double; border-width: 3px; }
+.current { background: #ffe082; border: 3px solid #e65100; }
+.halted { background: #ef9a9a; border: 3px solid #b71c1c; }
+.done > .name::before { content: "✓ "; color: #2e7d32; }
+table { border-collapse: collapse; font-size: .85rem; }
+td, th { border: 1px solid #cfd8dc; padding: .2rem .5rem; text-align: left; }
+`;
