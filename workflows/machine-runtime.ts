@@ -18,15 +18,14 @@
 import * as wf from '@temporalio/workflow';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { AnyStateMachine, transition, initialTransition } from 'xstate';
-import { activityNameOf, Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf, placeOf } from '../machines/core/effects';
+import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../machines/core/effects';
 import { directivesOf, MachineEvent } from '../machines/core/machine-directives';
 import { describeIssues } from '../machines/core/input-errors';
 import { currentStep, formatSeconds } from '../machines/core/plan';
-import { activityOptionsFor } from './activity-options';
+import { runEffectActivity } from './effect-activity';
 import { OperatorCommandRecord, operatorCommandSchema, operatorUpdate, PathEntry, ProcedureStatus, statusQuery } from './operator-messages';
 import type { ResumeState } from './resume-state';
 import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from './search-attributes';
-import { CENTRAL_TASK_QUEUE, hostTaskQueue } from './task-queues';
 
 
 export interface RuntimeOptions {
@@ -155,7 +154,6 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   const startEffect = (effect: Effect) => {
     const host = hostOf(effect);
     const key = flightKey(effect);
-    const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
     const entry: PathEntry = {
       step: effect.step,
       action: effect.action,
@@ -171,8 +169,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     const settled = scope
       .run(async () => {
         await before;
-        const activity = wf.proxyActivities(activityOptionsFor(effect, taskQueue, options.hostPickupSeconds))[activityNameOf(effect.action)] as (e: Effect) => Promise<unknown>;
-        const output = await activity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect);
+        const output = await runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, options.hostPickupSeconds);
         entry.outcome = 'done';
         entry.endedAt = new Date().toISOString();
         if (inFlight.get(key)?.scope === scope) {
