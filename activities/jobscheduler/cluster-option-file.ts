@@ -1,8 +1,8 @@
 /**
- * Setting a JobScheduler member's cluster options in its start script, idempotently (DOMAIN.md §5,
- * seeds/jobscheduler-cluster.txt "How can I set the cluster start option?").
+ * Setting a JobScheduler member's cluster options in its start script, idempotently
+ * (docs/jobscheduler-cluster.md#the-start-script-edit).
  *
- * Which file: the seed says `./bin/jobscheduler_environment_variables.sh` on Unix and, on Windows,
+ * Which file: the source says `./bin/jobscheduler_environment_variables.sh` on Unix and, on Windows,
  * "modify .\bin\jobscheduler_environment_variables.cmd" (its summary line: "./bin/
  * jobscheduler_environment_variables file.(sh|cmd)"). `.\bin\jobscheduler.cmd` is only the script
  * run to remove and install the service (see jobscheduler-windows-service.ts); it is not edited.

@@ -1,6 +1,6 @@
 /**
- * The Windows service steps around a change of cluster options (seeds/jobscheduler-cluster.txt,
- * Windows): stop the JobScheduler service, `.\bin\jobscheduler.cmd remove`, edit the options,
+ * The Windows service steps around a change of cluster options (docs/jobscheduler-cluster.md#on-windows):
+ * stop the JobScheduler service, `.\bin\jobscheduler.cmd remove`, edit the options,
  * `.\bin\jobscheduler.cmd install`, start the service. The service has to be removed and installed
  * again because the options become part of the service's command line when it is installed.
  *

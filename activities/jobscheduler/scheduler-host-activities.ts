@@ -1,6 +1,6 @@
 /**
- * The activities a JobScheduler member's host agent runs to set its cluster option (DOMAIN.md §5
- * "Setting the option"): stop and start the JobScheduler, remove and install its Windows service,
+ * The activities a JobScheduler member's host agent runs to set its cluster option
+ * (docs/jobscheduler-cluster.md#set-the-cluster-option): stop and start the JobScheduler, remove and install its Windows service,
  * and set `SCHEDULER_CLUSTER_OPTIONS` in its start script. Each takes the effect object of
  * machines/core/effects.ts, validates it, refuses effects for another host, and is idempotent: a step
  * retried after it took effect reports what it finds and changes nothing.

@@ -1,6 +1,6 @@
 /**
  * The building block of every procedure: one step that asks for one effect and halts when the
- * effect fails (DOMAIN.md "What a halted step means"). A step is a compound state:
+ * effect fails (docs/README.md#what-a-halted-step-means). A step is a compound state:
  *
  *   <id>.running  emits the effect; `effect.done.<id>` moves on, `effect.failed.<id>` halts
  *   <id>.halted   waits for the operator: `operator.retry` runs the effect again,

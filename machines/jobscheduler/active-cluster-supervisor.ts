@@ -1,5 +1,5 @@
 /**
- * The supervisor of an active JobScheduler cluster (DOMAIN.md §5): every member is active and runs
+ * The supervisor of an active JobScheduler cluster (docs/jobscheduler-cluster.md#active-cluster): every member is active and runs
  * its own jobs; the steps of orders of distributed job chains may run on any member, and the
  * supervisor hands each waiting step to one, by load balancing.
  *

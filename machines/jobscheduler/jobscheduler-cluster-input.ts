@@ -1,5 +1,5 @@
 /**
- * The definition of a JobScheduler cluster (DOMAIN.md §5, seeds/jobscheduler-cluster.txt), validated
+ * The definition of a JobScheduler cluster (docs/jobscheduler-cluster.md#the-cluster-definition), validated
  * with zod at every boundary like the SPOC group inputs. Pure: no I/O.
  *
  * Every member shares one JobScheduler ID and one database, and starts with exactly one of the three
@@ -10,11 +10,11 @@
  *   -exclusive -distributed-orders                    a member of an active cluster
  *
  * The tokens are taken in that order, as written there; runs of spaces between them are accepted.
- * The seed's introduction also lists a bare `-distributed-orders`, but its section on active clusters
- * and DOMAIN.md both say `-exclusive -distributed-orders`, so only that form is accepted.
+ * The source's introduction also lists a bare `-distributed-orders`, but its section on active clusters
+ * says `-exclusive -distributed-orders`, so only that form is accepted (docs/jobscheduler-cluster.md#readings).
  *
- * Readings where the seed is silent, taken from the JobScheduler 1.x engine (its cluster subsystem):
- * - Failover order: the seed says only that n "defines the order in which the Backup JobSchedulers
+ * Readings where the source is silent, taken from the JobScheduler 1.x engine (its cluster subsystem):
+ * - Failover order: the source says only that n "defines the order in which the Backup JobSchedulers
  *   become active". The engine lets a waiting backup take over only when no other live waiting member
  *   has a LOWER precedence, so the lowest n goes first. {@link backupsInFailoverOrder} sorts that way.
  * - A backup without `-backup-precedence` counts as precedence 1 (the engine's default for a backup;

@@ -1,5 +1,5 @@
 /**
- * What a passive cluster's supervisor does about what it sees (DOMAIN.md §5). Pure: one
+ * What a passive cluster's supervisor does about what it sees (docs/jobscheduler-cluster.md#passive-cluster). Pure: one
  * observation of the cluster database in, one decision out.
  *
  * - Only the primary is active in normal operation.

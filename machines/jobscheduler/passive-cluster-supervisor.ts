@@ -1,5 +1,5 @@
 /**
- * The supervisor of a passive JobScheduler cluster (DOMAIN.md §5): watches the members'
+ * The supervisor of a passive JobScheduler cluster (docs/jobscheduler-cluster.md#passive-cluster): watches the members'
  * heartbeats in the cluster database and keeps exactly one member active, the primary whenever it
  * is up. Every change of the active member is fenced: the member that loses the right to act gets
  * a new epoch first (its writes are refused from then on), and only then is another one

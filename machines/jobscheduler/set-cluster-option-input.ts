@@ -1,6 +1,6 @@
 /**
- * Input of the procedure that sets one JobScheduler member's cluster option (DOMAIN.md §5 "Setting
- * the option"): the cluster definition as it is now, the member (by its host, which is also its id
+ * Input of the procedure that sets one JobScheduler member's cluster option
+ * (docs/jobscheduler-cluster.md#set-the-cluster-option): the cluster definition as it is now, the member (by its host, which is also its id
  * in the cluster database), the new options, and how long the member may take to stop and start.
  *
  * The new options are refused when they are not one of the runbook's three forms, and when the

@@ -1,6 +1,6 @@
 /**
- * Set one JobScheduler member's cluster option (DOMAIN.md §5 "Setting the option",
- * seeds/jobscheduler-cluster.txt "How can I set the cluster start option?"), one haltable step per
+ * Set one JobScheduler member's cluster option (docs/jobscheduler-cluster.md#set-the-cluster-option,
+ * the vendor's "How can I set the cluster start option?"), one haltable step per
  * runbook step, on the member's own host, after a read-only preflight before any of them:
  *
  *   Both      0 preflight: the host's agent answers, the install folder, its control script
@@ -26,11 +26,11 @@
  * stopped). The start script is not changed back: the member starts with whatever it says by then,
  * and the result names both.
  *
- * Readings where the seed is silent:
+ * Readings where the source is silent (docs/jobscheduler-cluster.md#readings):
  * - A member found stopped at step 1 was stopped before the procedure began: the procedure goes on
  *   and starts it at the end (the runbook's last step), but an abort leaves it stopped.
  * - Stopping is a normal termination, so in a passive cluster no backup takes over while the member
- *   is down (seed: "A Backup JobScheduler will not become active if the Primary JobScheduler
+ *   is down (the source: "A Backup JobScheduler will not become active if the Primary JobScheduler
  *   terminates in a normal way"); stopping the primary pauses the cluster's work, and the result
  *   says so.
  * - The member's id in the cluster database is its host (one JobScheduler of a cluster per host).

@@ -1,9 +1,9 @@
 /**
- * When Adding a Standalone SPOC to an Existing SPOC Group (DOMAIN.md §1): to a group of two,
+ * When Adding a Standalone SPOC to an Existing SPOC Group (docs/spoc-group-maintenance.md#add-a-standalone-spoc-to-a-group): to a group of two,
  * restart with cache deletion on all three; to a group of three or more, the new SPOC is stopped
  * and its cache deleted, the original group restarted without cache deletion, then the new SPOC
- * started. (The seed's "After adding SPOC (any SPOC group size) If" lines are lost; nothing is
- * invented for them.)
+ * started. (The source's "After adding SPOC (any SPOC group size) If" lines are lost; nothing is
+ * invented for them: docs/spoc-group-maintenance.md#lost-text.)
  */
 import { PRINTED_JOBS_NOTE } from './restart-group-with-cache-deletion';
 import { blockStart } from './spoc-group-blocks';

@@ -1,5 +1,5 @@
 /**
- * When Creating a SPOC Group from Standalone SPOCs (DOMAIN.md §1):
+ * When Creating a SPOC Group from Standalone SPOCs (docs/spoc-group-maintenance.md#create-a-group-from-standalone-spocs):
  *   newly installed SPOCs   restart the group without cache deletion, step 8's wait skipped;
  *   SPOCs in production     (waiting and printed jobs) restart the group with cache deletion.
  */

@@ -1,5 +1,5 @@
 /**
- * When Changing the IP Address of a Site Server (DOMAIN.md §1): restart with cache deletion on all
+ * When Changing the IP Address of a Site Server (docs/spoc-group-maintenance.md#ip-address-of-a-site-server-changed): restart with cache deletion on all
  * remaining members of its group, so that they reconnect the node with the changed address. "All
  * remaining members" is read as the members other than the changed site server, which the IP
  * change procedure itself restarted.

@@ -1,5 +1,5 @@
 /**
- * When Moving a SPOC from a SPOC Group to Another SPOC Group (DOMAIN.md §1): in two steps (the
+ * When Moving a SPOC from a SPOC Group to Another SPOC Group (docs/spoc-group-maintenance.md#move-a-spoc-to-another-group): in two steps (the
  * runbook's way), remove it from the old group (as "remove a SPOC") and add it to the new one (as
  * "add a SPOC", by the new group's size); or in one step, restart with cache deletion on both
  * groups: the members that stay in the old one, then the new one with the moved SPOC.

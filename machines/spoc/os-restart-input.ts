@@ -1,6 +1,6 @@
 /**
- * Inputs of the OS restart procedures (DOMAIN.md §1, "When Restarting the Server with the
- * Installed SPOC"). The waits are the group restarts' (a parallel restart discovered in a group
+ * Inputs of the OS restart procedures (docs/spoc-group-maintenance.md#os-restart-of-standalone-spocs,
+ * docs/spoc-group-maintenance.md#os-restart-of-group-members). The waits are the group restarts' (a parallel restart discovered in a group
  * leads to the restart with cache deletion, which uses them) plus the restart's own: how long the
  * host may take to come back, and the runbook's "wait circa 5-10 minutes" before the next member.
  */

@@ -1,5 +1,5 @@
 /**
- * The preconditions every SPOC procedure checks before its first stop (DOMAIN.md §1): the
+ * The preconditions every SPOC procedure checks before its first stop (docs/spoc-group-maintenance.md#preconditions): the
  * Management Server runs, and no member has load, unless the operator overrides the load check
  * explicitly (in the input, or when the check halts); the override is recorded in the result.
  *

@@ -1,5 +1,5 @@
 /**
- * When Removing One SPOC from a SPOC Group (DOMAIN.md §1): restart with cache deletion on the
+ * When Removing One SPOC from a SPOC Group (docs/spoc-group-maintenance.md#remove-a-spoc-from-a-group): restart with cache deletion on the
  * SPOCs that stay, then stop and start the removed SPOC (SPOC, terminal server, the other
  * services; the runbook does not start its group service again, it is standalone now).
  */

@@ -1,5 +1,5 @@
 /**
- * How to Safely Restart a SPOC Group with Cache Deletion (DOMAIN.md §1, the seed's steps 1-9):
+ * How to Safely Restart a SPOC Group with Cache Deletion (docs/spoc-group-maintenance.md#restart-with-cache-deletion):
  *
  *   preconditions  Management Server reachable; no load (or an explicit, recorded override).
  *   phase A        on every member, one after another: (1) stop SPOC and group service,

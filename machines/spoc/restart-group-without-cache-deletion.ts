@@ -1,5 +1,5 @@
 /**
- * How to Safely Restart a SPOC Group without Cache Deletion (DOMAIN.md §1, the seed's steps 1-8),
+ * How to Safely Restart a SPOC Group without Cache Deletion (docs/spoc-group-maintenance.md#restart-without-cache-deletion),
  * one member at a time:
  *
  *   preconditions  Management Server reachable; no load on any member (or an explicit, recorded

@@ -1,5 +1,5 @@
 /**
- * When Restarting the Server with the Installed SPOC, in a SPOC group (DOMAIN.md §1): only one
+ * When Restarting the Server with the Installed SPOC, in a SPOC group (docs/spoc-group-maintenance.md#os-restart-of-group-members): only one
  * member may be restarted at a time.
  *
  *   preconditions   Management Server reachable; no load (or an explicit, recorded override).

@@ -1,5 +1,5 @@
 /**
- * When Restarting the Server with the Installed SPOC, standalone SPOCs (DOMAIN.md §1): several
+ * When Restarting the Server with the Installed SPOC, standalone SPOCs (docs/spoc-group-maintenance.md#os-restart-of-standalone-spocs): several
  * may be restarted in parallel.
  *
  *   preconditions   Management Server reachable; no load (or an explicit, recorded override);

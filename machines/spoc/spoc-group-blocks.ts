@@ -59,7 +59,7 @@ export function blockStart(prefix: string): string {
 }
 
 /**
- * Restart without cache deletion, one member at a time (the seed's steps 1-8). With
+ * Restart without cache deletion, one member at a time (docs/spoc-group-maintenance.md#restart-without-cache-deletion). With
  * `convergence: false` step 8 is skipped, as when a group is created from newly installed SPOCs.
  */
 export function restartWithoutDeletionBlock<C extends BlockContext>(opts: BlockOptions<C> & { convergence: boolean }): Record<string, StateConfig> {
@@ -79,7 +79,7 @@ export function restartWithoutDeletionBlock<C extends BlockContext>(opts: BlockO
   };
 }
 
-/** Restart with cache deletion (the seed's steps 1-9): all stopped, all caches deleted, started one at a time. */
+/** Restart with cache deletion (docs/spoc-group-maintenance.md#restart-with-cache-deletion): all stopped, all caches deleted, started one at a time. */
 export function restartWithDeletionBlock<C extends BlockContext>(opts: BlockOptions<C>): Record<string, StateConfig> {
   const { prefix, membersOf, next } = opts;
   const memberOf = memberAt(membersOf);

@@ -1,5 +1,5 @@
 /**
- * The SPOC scenarios that have steps of their own, as blocks (DOMAIN.md §1 "Scenarios"):
+ * The SPOC scenarios that have steps of their own, as blocks (docs/spoc-group-maintenance.md#scenarios):
  *
  * - adding a standalone SPOC to a group of two: restart with cache deletion on all three;
  *   to a group of three or more: on the new SPOC stop SPOC + group service, terminal server, the
@@ -10,8 +10,8 @@
  *   server and the other services. The runbook does not start its group service again: it is a
  *   standalone SPOC now.
  *
- * The seed lost the lines after "After adding SPOC (any SPOC group size) If" and the "If" after
- * remove and move; no steps are invented for them.
+ * The source lost the lines after "After adding SPOC (any SPOC group size) If" and the "If" after
+ * remove and move; no steps are invented for them (docs/spoc-group-maintenance.md#lost-text).
  */
 import { StateConfig } from '../core/haltable-step';
 import { BlockContext, blockStart, deleteCacheStep, restartWithDeletionBlock, restartWithoutDeletionBlock } from './spoc-group-blocks';

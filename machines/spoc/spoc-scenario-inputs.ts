@@ -1,5 +1,5 @@
 /**
- * Inputs of the SPOC maintenance scenarios (DOMAIN.md §1 "Scenarios"), validated with zod. Every
+ * Inputs of the SPOC maintenance scenarios (docs/spoc-group-maintenance.md#scenarios), validated with zod. Every
  * scenario names the group(s) and the SPOC(s) the way the Management Server shows them (parsed to
  * their normal form, so every comparison below is of normal forms); waits, their floors and the
  * overrides are as for the group restarts.

@@ -19,7 +19,7 @@ export const TERMINAL_SERVER_SERVICE = 'Dispatcher Paragon Terminal Server';
 export const ROLE_SERVICES = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE] as const;
 
 /**
- * The protected services as the runbook names them. The seed lists the Management Service twice;
+ * The protected services (docs/spoc-group-maintenance.md#protected-services). The vendor's list names the Management Service twice;
  * it is one service. The rule that decides protection is {@link isProtectedService}, which also
  * knows their keys, other versions and the older product name.
  */

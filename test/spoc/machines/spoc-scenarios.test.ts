@@ -1,5 +1,5 @@
 /**
- * The SPOC scenarios of DOMAIN.md §1, planned from their machines without Temporal: which
+ * The SPOC scenarios (docs/spoc-group-maintenance.md#scenarios), planned from their machines without Temporal: which
  * procedure runs on which members, in which order; and invariants on every path.
  */
 import { planProcedure, PlannedStep } from '../../../machines/core/plan';
