@@ -1,10 +1,16 @@
 /**
  * A machine as a Mermaid state chart (`stateDiagram-v2`), for the operator: each runbook step is
  * one box labelled with its description, edges say what moves the procedure on (`done`, an
- * operator command, a timer), and a running procedure's current step is highlighted (red when
- * halted). Paste the text into any Mermaid renderer (GitHub renders ```mermaid blocks).
+ * operator command, a timer, a named guard such as `isLastMember`), and a running procedure's
+ * current step is highlighted (red when halted). Paste the text into any Mermaid renderer (GitHub renders ```mermaid blocks).
  */
 import type { AnyStateMachine } from 'xstate';
+
+/**
+ * A transition's guard as XState keeps it: a name declared in the machine's `setup`, or the name
+ * with its params (a value, or a function of the context and event), or an inline function.
+ */
+export type ChartGuard = string | { type: string; params?: unknown } | ((...args: never[]) => unknown);
 
 /** A state node as XState builds it, with what the charts read of it. */
 export interface ChartNode {
@@ -16,8 +22,8 @@ export interface ChartNode {
   states: Record<string, ChartNode>;
   parent?: ChartNode;
   initial?: { target?: ChartNode[] };
-  transitions: Map<string, { target?: ChartNode[] }[]>;
-  always?: { target?: ChartNode[]; guard?: unknown }[];
+  transitions: Map<string, { target?: ChartNode[]; guard?: ChartGuard }[]>;
+  always?: { target?: ChartNode[]; guard?: ChartGuard }[];
   after: { eventType: string; delay: string | number; target?: ChartNode[] }[];
 }
 
@@ -42,6 +48,44 @@ export function eventLabel(event: string): string {
   if (event.startsWith('xstate.done.state.')) return 'done';
   if (event.startsWith('effect.done.')) return 'done';
   return event;
+}
+
+/**
+ * A guard in the operator's words: its name, with its params where they are a value short enough
+ * to read on an edge (`decided(failover)`, `hostIsAtStep(parallelState=preflight, step=0)`); params
+ * computed from the context show as the name alone. Undefined when there is no guard.
+ */
+export function guardLabel(guard: ChartGuard | undefined): string | undefined {
+  if (guard === undefined) return undefined;
+  if (typeof guard === 'string') return guard;
+  if (typeof guard === 'function') return '(unnamed guard)';
+  const params = shortParams(guard.params);
+  return params === undefined ? guard.type : `${guard.type}(${params})`;
+}
+
+function shortParams(params: unknown): string | undefined {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) return undefined;
+  const entries = Object.entries(params);
+  if (entries.length === 0 || !entries.every(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))) return undefined;
+  const text = entries.length === 1 ? String(entries[0]?.[1]) : entries.map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  // Mermaid ends an edge's label at a colon or semicolon: params that need either show as the name alone.
+  return text.length > 40 || !/^[\w .=,-]*$/.test(text) ? undefined : text;
+}
+
+/**
+ * What moves an eventless (`always`) transition on: its guard, or `otherwise` for the unguarded
+ * one that follows guarded ones (empty when it is the only way on).
+ */
+export function alwaysLabel(transitions: readonly { guard?: ChartGuard }[], index: number): string {
+  const own = guardLabel(transitions[index]?.guard);
+  if (own !== undefined) return own;
+  return transitions.slice(0, index).some((t) => t.guard !== undefined) ? 'otherwise' : '';
+}
+
+/** An event's label, with the guard that must hold for it in brackets (UML's `event [guard]`). */
+function guardedEventLabel(event: string, guard: ChartGuard | undefined): string {
+  const condition = guardLabel(guard);
+  return condition === undefined ? eventLabel(event) : `${eventLabel(event)} [${condition}]`;
 }
 
 export function mermaidChart(machine: AnyStateMachine, active?: { value: unknown; halted?: boolean }): string {
@@ -76,15 +120,16 @@ export function mermaidChart(machine: AnyStateMachine, active?: { value: unknown
 
   const collectEdges = (node: Node) => {
     for (const [event, transitions] of node.transitions) {
-      for (const t of transitions) for (const target of t.target ?? []) edge(node, target, eventLabel(event));
+      for (const t of transitions) for (const target of t.target ?? []) edge(node, target, guardedEventLabel(event, t.guard));
     }
-    for (const t of node.always ?? []) for (const target of t.target ?? []) edge(node, target, typeof t.guard === 'string' ? t.guard : '');
+    const always = node.always ?? [];
+    for (const [i, t] of always.entries()) for (const target of t.target ?? []) edge(node, target, alwaysLabel(always, i));
     for (const t of node.after) for (const target of t.target ?? []) edge(node, target, `after ${String(t.delay)}`);
     if (isStep(node)) {
       // What leaves a step from inside it: operator commands while halted.
       for (const inner of Object.values(node.states)) {
         for (const [event, transitions] of inner.transitions) {
-          for (const t of transitions) for (const target of t.target ?? []) edge(node, target, eventLabel(event));
+          for (const t of transitions) for (const target of t.target ?? []) edge(node, target, guardedEventLabel(event, t.guard));
         }
       }
     }

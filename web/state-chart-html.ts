@@ -7,7 +7,7 @@
  * nothing fetched from elsewhere.
  */
 import type { AnyStateMachine } from 'xstate';
-import { activeNodes, ChartNode, drawnAs, eventLabel, isStep } from '../client/state-chart';
+import { activeNodes, alwaysLabel, ChartNode, drawnAs, eventLabel, guardLabel, isStep } from '../client/state-chart';
 
 export interface ChartProgress {
   /** The XState state value of the running procedure. */
@@ -36,9 +36,18 @@ function exits(node: ChartNode): string[] {
   };
   const from = isStep(node) ? [node, ...Object.values(node.states)] : [node];
   for (const n of from) {
-    for (const [event, transitions] of n.transitions) for (const t of transitions) add(eventLabel(event), t.target);
+    for (const [event, transitions] of n.transitions) {
+      for (const t of transitions) {
+        const condition = guardLabel(t.guard);
+        add(condition === undefined ? eventLabel(event) : `${eventLabel(event)} if ${condition}`, t.target);
+      }
+    }
     for (const t of n.after) add(`after ${String(t.delay)}`, t.target);
-    for (const t of n.always ?? []) add(typeof t.guard === 'string' ? `if ${t.guard}` : 'then', t.target);
+    const always = n.always ?? [];
+    for (const [i, t] of always.entries()) {
+      const label = alwaysLabel(always, i);
+      add(t.guard !== undefined ? `if ${label}` : label || 'then', t.target);
+    }
   }
   return [...new Set(out)];
 }

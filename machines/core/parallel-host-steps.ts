@@ -45,9 +45,31 @@ export interface ParallelOptions<C extends ParallelContext> {
   retryAll?: boolean;
 }
 
+/** The lanes of the state's hosts (a host not started yet at its first step) and how many steps a lane has. */
+interface HostLanes {
+  lanes: Lane[];
+  steps: number;
+}
+
+/** A lane that went through every step. */
+const finishedLane = (lane: Lane, steps: number) => lane.at >= steps;
+
+/**
+ * The guards the parallel steps decide on, by name so a chart shows them; a machine that uses
+ * `parallelHostSteps` passes these to `setup`.
+ */
+export const PARALLEL_HOST_GUARDS = {
+  /** The answer is for the step its host's lane is at now; an answer for any other step is ignored. */
+  hostIsAtStep: ({ context, event }: { context: ParallelContext; event: AnyEvent }, { parallelState, step }: { parallelState: string; step: number }) =>
+    (context.lanes[parallelState] ?? {})[event.host as string]?.at === step,
+  everyHostFinished: (_: unknown, { lanes, steps }: HostLanes) => lanes.every((l) => finishedLane(l, steps)),
+  /** Nothing is in flight any more and at least one host failed. */
+  hostsSettledWithFailures: (_: unknown, { lanes, steps }: HostLanes) => lanes.some((l) => l.failed) && lanes.every((l) => l.failed || finishedLane(l, steps)),
+};
+
 export function parallelHostSteps<C extends ParallelContext>(opts: ParallelOptions<C>): StateConfig {
   const lanesOf = (c: C): Record<string, Lane> => c.lanes[opts.id] ?? {};
-  const finished = (lane: Lane) => lane.at >= opts.steps.length;
+  const finished = (lane: Lane) => finishedLane(lane, opts.steps.length);
   const emit = (c: C, host: string, enqueue: (action: { type: 'effect'; params: Effect }) => void) => {
     const step = opts.steps[lanesOf(c)[host]?.at ?? 0];
     if (step) enqueue({ type: 'effect', params: step.effect(c, host) });
@@ -57,7 +79,7 @@ export function parallelHostSteps<C extends ParallelContext>(opts: ParallelOptio
   const answers: Record<string, StateConfig> = {};
   for (const [index, step] of opts.steps.entries()) {
     answers[doneEventType(step.id)] = {
-      guard: ({ context, event }: { context: C; event: AnyEvent }) => lanesOf(context)[event.host as string]?.at === index,
+      guard: { type: 'hostIsAtStep', params: { parallelState: opts.id, step: index } },
       actions: [
         assign(({ context, event }: { context: C; event: AnyEvent }) => ({
           ...(step.onDone ? step.onDone(context, event.host as string, event.output) : {}),
@@ -67,18 +89,17 @@ export function parallelHostSteps<C extends ParallelContext>(opts: ParallelOptio
       ],
     };
     answers[failedEventType(step.id)] = {
-      guard: ({ context, event }: { context: C; event: AnyEvent }) => lanesOf(context)[event.host as string]?.at === index,
+      guard: { type: 'hostIsAtStep', params: { parallelState: opts.id, step: index } },
       actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
         lanes: withLane(context, event.host as string, { at: index, failed: { reason: event.reason as string, ...(event.errorType ? { errorType: event.errorType as string } : {}) } }),
       }) as Partial<C>),
     };
   }
 
-  const allFinished = ({ context }: { context: C }) => opts.hostsOf(context).every((h) => finished(lanesOf(context)[h] ?? { at: 0, failed: null }));
-  const settledWithFailures = ({ context }: { context: C }) => {
-    const lanes = opts.hostsOf(context).map((h) => lanesOf(context)[h] ?? { at: 0, failed: null });
-    return lanes.some((l) => l.failed) && lanes.every((l) => l.failed || finished(l));
-  };
+  const hostLanes = ({ context }: { context: C }): HostLanes => ({
+    lanes: opts.hostsOf(context).map((h) => lanesOf(context)[h] ?? { at: 0, failed: null }),
+    steps: opts.steps.length,
+  });
 
   return {
     id: opts.id,
@@ -104,9 +125,9 @@ export function parallelHostSteps<C extends ParallelContext>(opts: ParallelOptio
         }),
         on: answers,
         always: [
-          { guard: allFinished, target: 'done' },
+          { guard: { type: 'everyHostFinished', params: hostLanes }, target: 'done' },
           {
-            guard: settledWithFailures,
+            guard: { type: 'hostsSettledWithFailures', params: hostLanes },
             target: 'halted',
             actions: assign(({ context }: { context: C }) => {
               const failures = Object.entries(lanesOf(context)).filter(([, l]) => l.failed);

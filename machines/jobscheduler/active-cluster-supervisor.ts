@@ -66,6 +66,14 @@ function gone(c: C, out: ClusterWatchOutput): string[] {
 export const activeClusterSupervisorMachine = setup({
   types: { context: {} as C, input: {} as SupervisorInput },
   actions: { effect: (_args, _effect: Effect) => undefined },
+  guards: {
+    /** A member is gone whose unfinished steps are still to be moved. */
+    stepsToReassign: ({ context }) => context.toReassign.length > 0,
+    /** Orders were submitted that are not in the database yet. */
+    ordersToSubmit: ({ context }) => context.submitted.length > 0,
+    /** Either of the two: work to do before the next watch. */
+    workArrivedMeanwhile: ({ context }) => context.toReassign.length > 0 || context.submitted.length > 0,
+  },
 }).createMachine({
   id: 'activeClusterSupervisor',
   description: 'Hands the steps of distributed orders to the least-loaded member of an active JobScheduler cluster; steps of members that die run again elsewhere.',
@@ -88,8 +96,8 @@ export const activeClusterSupervisorMachine = setup({
       states: {
         deciding: {
           always: [
-            { guard: ({ context }) => context.toReassign.length > 0, target: 'reassigning' },
-            { guard: ({ context }) => context.submitted.length > 0, target: 'submitting' },
+            { guard: 'stepsToReassign', target: 'reassigning' },
+            { guard: 'ordersToSubmit', target: 'submitting' },
             { target: 'assigning' },
           ],
         },
@@ -160,7 +168,7 @@ export const activeClusterSupervisorMachine = setup({
         }),
         afterAssigning: {
           // Work that arrived meanwhile (an order, a member gone) is done now, not after the next watch.
-          always: [{ guard: ({ context }) => context.toReassign.length > 0 || context.submitted.length > 0, target: 'deciding' }, { target: 'watching' }],
+          always: [{ guard: 'workArrivedMeanwhile', target: 'deciding' }, { target: 'watching' }],
         },
         watching: {
           on: { 'operator.submitOrder': { target: 'deciding', actions: submit } },

@@ -34,7 +34,6 @@ export interface PassiveSupervisorContext extends SupervisorContext {
 }
 type C = PassiveSupervisorContext;
 
-const is = (kind: PassiveDecision['kind']) => ({ context }: { context: C }) => context.decision.kind === kind;
 const decided = <K extends PassiveDecision['kind']>(c: C, kind: K) => c.decision as Extract<PassiveDecision, { kind: K }>;
 
 function fence(c: C, member: string, reason: string): Effect {
@@ -53,6 +52,10 @@ const afterActivation = (c: C, out: EffectOutputs['activate-member'], member: st
 export const passiveClusterSupervisorMachine = setup({
   types: { context: {} as C, input: {} as SupervisorInput },
   actions: { effect: (_args, _effect: Effect) => undefined },
+  guards: {
+    /** The last watch decided this (passive-cluster-decision.ts). */
+    decided: ({ context }, { kind }: { kind: PassiveDecision['kind'] }) => context.decision.kind === kind,
+  },
 }).createMachine({
   id: 'passiveClusterSupervisor',
   description: 'Keeps one member of a passive JobScheduler cluster active: the primary when it is up, else the next backup; every change fenced.',
@@ -85,10 +88,10 @@ export const passiveClusterSupervisorMachine = setup({
         }),
         deciding: {
           always: [
-            { guard: is('failover'), target: 'failover' },
-            { guard: is('fence-dead'), target: 'fenceDead' },
-            { guard: is('activate'), target: 'activate' },
-            { guard: is('return-to-primary'), target: 'returnToPrimary' },
+            { guard: { type: 'decided', params: { kind: 'failover' } }, target: 'failover' },
+            { guard: { type: 'decided', params: { kind: 'fence-dead' } }, target: 'fenceDead' },
+            { guard: { type: 'decided', params: { kind: 'activate' } }, target: 'activate' },
+            { guard: { type: 'decided', params: { kind: 'return-to-primary' } }, target: 'returnToPrimary' },
             { target: 'watching' },
           ],
         },

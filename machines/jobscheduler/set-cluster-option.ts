@@ -145,7 +145,8 @@ export const setClusterOptionMachine = setup({
   },
   guards: {
     isWindowsMember: ({ context }) => onWindows(context),
-    mayHaveStoppedMember: ({ context }) => mayHaveStopped(context),
+    /** Nothing for an abort to start again: this procedure has not stopped the member, or started it already. */
+    nothingToStartAgain: ({ context }) => !mayHaveStopped(context),
   },
 }).createMachine({
   id: 'setClusterOption',
@@ -253,7 +254,7 @@ export const setClusterOptionMachine = setup({
       states: {
         deciding: {
           always: [
-            { guard: ({ context }) => !mayHaveStopped(context), target: 'finished' },
+            { guard: 'nothingToStartAgain', target: 'finished' },
             { guard: 'isWindowsMember', target: S.abortInstall },
             { target: S.abortStart },
           ],

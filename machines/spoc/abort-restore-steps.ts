@@ -10,6 +10,12 @@ import { hostsDown, inStartOrder, markStarted, SpocProcedureContext } from './sp
 
 export const RESTORE_STEP = 'restoreStoppedServices';
 
+/** Guards the `aborting` block uses, by name so a chart shows them; a machine with it passes these to `setup`. */
+export const ABORT_RESTORE_GUARDS = {
+  /** No host has a service left that this procedure stopped and has not started. */
+  nothingLeftToStartAgain: ({ context }: { context: SpocProcedureContext }) => hostsDown(context.down).length === 0,
+};
+
 /** The `aborting` block; it ends in the sibling state named by `next`. */
 export function abortRestoreStates<C extends SpocProcedureContext & { input: { waits: { serviceTimeoutSeconds: number } } }>(next: string): StateConfig {
   const firstHost = (c: C): string => hostsDown(c.down)[0] ?? '';
@@ -18,7 +24,7 @@ export function abortRestoreStates<C extends SpocProcedureContext & { input: { w
     initial: 'nextHost',
     states: {
       nextHost: {
-        always: [{ guard: ({ context }: { context: C }) => hostsDown(context.down).length === 0, target: 'finished' }, { target: RESTORE_STEP }],
+        always: [{ guard: 'nothingLeftToStartAgain', target: 'finished' }, { target: RESTORE_STEP }],
       },
       [RESTORE_STEP]: haltableStep<C, EffectOutputs['start-services']>({
         id: RESTORE_STEP,

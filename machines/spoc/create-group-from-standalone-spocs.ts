@@ -16,11 +16,12 @@ export const createGroupFromStandaloneSpocsMachine = scenarioMachine<CreateGroup
   spocsOf: (input) => input.members,
   groupOf: (input) => input.group,
   first: 'chooseRestart',
+  guards: { spocsNewlyInstalled: ({ context }: { context: C }) => context.input.spocs === 'newly-installed' },
   states: {
     chooseRestart: {
       description: 'Newly installed: without cache deletion (no convergence wait). In production: with cache deletion.',
       always: [
-        { guard: ({ context }: { context: C }) => context.input.spocs === 'newly-installed', target: blockStart('newSpocs') },
+        { guard: 'spocsNewlyInstalled', target: blockStart('newSpocs') },
         { target: blockStart('productionSpocs') },
       ],
     },

@@ -19,10 +19,11 @@ export const moveSpocToAnotherGroupMachine = scenarioMachine<MoveSpocInput>({
   spocsOf: (input) => [...input.from.members, input.spoc, ...input.to.members],
   groupOf: (input) => `${input.from.group} -> ${input.to.group}`,
   first: 'chooseMode',
+  guards: { moveInOneStep: ({ context }: { context: C }) => context.input.mode === 'one-step' },
   states: {
     chooseMode: {
       description: 'Two steps: remove from the old group, then add to the new one. One step: both groups with cache deletion.',
-      always: [{ guard: ({ context }: { context: C }) => context.input.mode === 'one-step', target: blockStart('oldGroup') }, { target: blockStart('remove') }],
+      always: [{ guard: 'moveInOneStep', target: blockStart('oldGroup') }, { target: blockStart('remove') }],
     },
     ...removeSpocBlock<C>({ prefix: 'remove', next: blockStart('add'), membersOf: (c) => c.input.from.members, spocOf: (c) => c.input.spoc }),
     ...addSpocBlock<C>({ prefix: 'add', next: 'completed', membersOf: (c) => c.input.to.members, spocOf: (c) => c.input.spoc }),

@@ -24,6 +24,12 @@ export const PREFLIGHT_STATE = 'preflight';
 export const PREFLIGHT_STEP = 'preflightHost';
 const PREFLIGHT_DONE = 'preflightDone';
 
+/** Guards the precondition states use, by name so a chart shows them; a machine with them passes these to `setup`. */
+export const PRECONDITION_GUARDS = {
+  /** The operator overrode the load check (in the input, or when the check halted). */
+  loadCheckOverridden: ({ context }: { context: SpocProcedureContext }) => context.loadOverride !== null,
+};
+
 export interface PreconditionOptions<C> {
   /** Every SPOC server the procedure touches. */
   spocsOf: (c: C) => SpocMember[];
@@ -51,7 +57,7 @@ export function preconditionStates<C extends SpocProcedureContext>(opts: Precond
       description: 'Precondition: no load on the members (no new jobs, no printing, copying or scanning).',
       initial: 'decide',
       states: {
-        decide: { always: [{ guard: ({ context }: { context: C }) => context.loadOverride !== null, target: 'done' }, { target: 'checkNoLoad' }] },
+        decide: { always: [{ guard: 'loadCheckOverridden', target: 'done' }, { target: 'checkNoLoad' }] },
         checkNoLoad: haltableStep<C, EffectOutputs['check-no-load']>({
           id: 'checkNoLoad',
           description: 'Ask the Management Server whether any member has active jobs.',

@@ -49,6 +49,10 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
   groupOf: (input) => input.group,
   first: 'osBegin',
   extraContext: initialOsRestartContext,
+  guards: {
+    /** Another member went down or came back online while this one restarted. */
+    parallelRestartSeen: ({ context }: { context: C }) => context.parallelRestartSeen.length > 0,
+  },
   delays: { settle: ({ context }: { context: C }) => context.input.waits.settleSeconds * 1000 } as never,
   states: {
     osBegin: { always: { target: 'checkOthersOnline', actions: assign({ memberIndex: 0 }) } },
@@ -63,7 +67,7 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
       description: 'The member is back online. Another member down meanwhile means a parallel restart: go on with the restart with cache deletion.',
       always: [
         // The restart with cache deletion restarts every member; it lists them as it completes them.
-        { guard: ({ context }: { context: C }) => context.parallelRestartSeen.length > 0, target: PARALLEL_RESTART_STATE, actions: assign({ completedMembers: [] }) },
+        { guard: 'parallelRestartSeen', target: PARALLEL_RESTART_STATE, actions: assign({ completedMembers: [] }) },
         { target: 'settle' },
       ],
     },
@@ -76,7 +80,7 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
       description: 'This member is done; go on with the next one, or finish.',
       entry: assign(({ context }: { context: C }) => ({ completedMembers: [...context.completedMembers, memberNow(context).host] })),
       always: [
-        { guard: ({ context }: { context: C }) => context.memberIndex >= context.input.members.length - 1, target: 'completed' },
+        { guard: { type: 'isLastMember', params: ({ context }: { context: C }) => ({ members: context.input.members }) }, target: 'completed' },
         { target: 'checkOthersOnline', actions: assign({ memberIndex: ({ context }: { context: C }) => context.memberIndex + 1 }) },
       ],
     },

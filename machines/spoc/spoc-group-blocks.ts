@@ -47,7 +47,17 @@ function memberAt<C extends BlockContext>(membersOf: (c: C) => SpocMember[]) {
   };
 }
 
-const isLast = <C extends BlockContext>(membersOf: (c: C) => SpocMember[]) => ({ context }: { context: C }) => context.memberIndex >= membersOf(context).length - 1;
+/** Guards the blocks use, by name so a chart shows them; a machine built from blocks passes these to `setup`. */
+export const BLOCK_GUARDS = {
+  /** The member at `memberIndex` is the last of the block's members. */
+  isLastMember: ({ context }: { context: BlockContext }, { members }: { members: SpocMember[] }) => context.memberIndex >= members.length - 1,
+};
+
+/** `isLastMember` of the members a block walks. */
+const isLastMember = <C extends BlockContext>(membersOf: (c: C) => SpocMember[]) => ({
+  type: 'isLastMember',
+  params: ({ context }: { context: C }) => ({ members: membersOf(context) }),
+});
 const nextIndex = assign({ memberIndex: ({ context }: { context: BlockContext }) => context.memberIndex + 1 });
 const firstIndex = assign({ memberIndex: 0 });
 const completed = <C extends BlockContext>(memberOf: (c: C) => SpocMember) =>
@@ -74,7 +84,7 @@ export function restartWithoutDeletionBlock<C extends BlockContext>(opts: BlockO
     [`${prefix}NextMember`]: {
       description: 'This member is done; go on with the next one, or finish this block.',
       entry: completed(memberOf),
-      always: [{ guard: isLast(membersOf), target: next }, { target: stopStepIds(prefix).stopSpoc, actions: nextIndex }],
+      always: [{ guard: isLastMember(membersOf), target: next }, { target: stopStepIds(prefix).stopSpoc, actions: nextIndex }],
     },
   };
 }
@@ -91,18 +101,18 @@ export function restartWithDeletionBlock<C extends BlockContext>(opts: BlockOpti
     ...stopMemberSteps<C>({ prefix: stopPrefix, memberOf, next: `${stopPrefix}NextMember` }),
     [`${stopPrefix}NextMember`]: {
       description: 'Steps 1-3 are done on this member; go on with the next, or delete the caches once all are stopped.',
-      always: [{ guard: isLast(membersOf), target: deleteId, actions: firstIndex }, { target: stopStepIds(stopPrefix).stopSpoc, actions: nextIndex }],
+      always: [{ guard: isLastMember(membersOf), target: deleteId, actions: firstIndex }, { target: stopStepIds(stopPrefix).stopSpoc, actions: nextIndex }],
     },
     ...deleteCacheStep<C>(deleteId, memberOf, `${prefix}PhaseBNextMember`),
     [`${prefix}PhaseBNextMember`]: {
       description: 'The cache of this member is deleted; go on with the next, or start the members.',
-      always: [{ guard: isLast(membersOf), target: startStepIds(startPrefix).startSpoc, actions: firstIndex }, { target: deleteId, actions: nextIndex }],
+      always: [{ guard: isLastMember(membersOf), target: startStepIds(startPrefix).startSpoc, actions: firstIndex }, { target: deleteId, actions: nextIndex }],
     },
     ...startMemberSteps<C>({ prefix: startPrefix, memberOf, next: `${startPrefix}NextMember` }),
     [`${startPrefix}NextMember`]: {
       description: 'Steps 6-9 are done on this member; wait before starting the next one, or finish this block.',
       entry: completed(memberOf),
-      always: [{ guard: isLast(membersOf), target: next }, { target: `${prefix}WaitBetweenStarts` }],
+      always: [{ guard: isLastMember(membersOf), target: next }, { target: `${prefix}WaitBetweenStarts` }],
     },
     [`${prefix}WaitBetweenStarts`]: {
       description: 'Wait 3-10 minutes between the starts of two members (the input says how long).',

@@ -6,9 +6,11 @@
 import { setup } from 'xstate';
 import type { Effect } from '../core/effects';
 import type { StateConfig } from '../core/haltable-step';
-import { abortRestoreStates } from './abort-restore-steps';
-import { abortTransition, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
-import { BLOCK_DELAYS, BlockContext } from './spoc-group-blocks';
+import { PARALLEL_HOST_GUARDS } from '../core/parallel-host-steps';
+import { ABORT_RESTORE_GUARDS, abortRestoreStates } from './abort-restore-steps';
+import { abortTransition, PRECONDITION_GUARDS, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
+import { BLOCK_DELAYS, BLOCK_GUARDS, BlockContext } from './spoc-group-blocks';
+import { SCENARIO_BLOCK_GUARDS } from './spoc-scenario-blocks';
 import { recordedWaitsOverride, type SpocMember, type WaitsOverride } from './spoc-group-input';
 import { initialSpocContext } from './spoc-procedure-context';
 import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
@@ -38,6 +40,8 @@ export interface ScenarioDefinition<I> {
   completedDescription?: string;
   /** Context fields of the scenario's own steps, at the start. */
   extraContext?: () => Record<string, unknown>;
+  /** Guards of the scenario's own choices, by name so a chart shows them, besides the blocks' ones. */
+  guards?: Record<string, ({ context }: { context: never }) => boolean>;
   /** `after` delays of the scenario's own steps, besides the blocks' ones. */
   delays?: Record<string, ({ context }: { context: never }) => number>;
 }
@@ -50,6 +54,8 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
       /** Performed by the workflow runtime, never by the machine. */
       effect: (_args, _effect: Effect) => undefined,
     },
+    // Every guard the shared blocks name, so any scenario may use any block.
+    guards: { ...PARALLEL_HOST_GUARDS, ...PRECONDITION_GUARDS, ...BLOCK_GUARDS, ...SCENARIO_BLOCK_GUARDS, ...ABORT_RESTORE_GUARDS, ...(def.guards ?? {}) },
     delays: { ...BLOCK_DELAYS, ...(def.delays ?? {}) } as typeof BLOCK_DELAYS,
   }).createMachine({
     id: def.id,

@@ -18,6 +18,12 @@ import { BlockContext, blockStart, deleteCacheStep, restartWithDeletionBlock, re
 import type { SpocMember } from './spoc-group-input';
 import { startMemberSteps, startStepIds, stopMemberSteps, stopStepIds } from './spoc-member-steps';
 
+/** Guards the scenario blocks use, by name so a chart shows them; a machine built from them passes these to `setup`. */
+export const SCENARIO_BLOCK_GUARDS = {
+  /** The group the SPOC joins has two members (the runbook then restarts all three with cache deletion). */
+  isGroupOfTwo: (_: unknown, { members }: { members: SpocMember[] }) => members.length === 2,
+};
+
 interface ScenarioBlockOptions<C extends BlockContext> {
   prefix: string;
   next: string;
@@ -36,7 +42,7 @@ export function addSpocBlock<C extends BlockContext>({ prefix, next, membersOf, 
     [blockStart(prefix)]: {
       description: 'A group of two: restart with cache deletion on all three. Three or more: the new SPOC first, then the original group.',
       always: [
-        { guard: ({ context }: { context: C }) => membersOf(context).length === 2, target: blockStart(all) },
+        { guard: { type: 'isGroupOfTwo', params: ({ context }: { context: C }) => ({ members: membersOf(context) }) }, target: blockStart(all) },
         { target: stopStepIds(spoc).stopSpoc },
       ],
     },

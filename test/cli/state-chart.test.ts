@@ -2,8 +2,9 @@
  * State charts of the machines: every runbook step is a box, the edges say what moves the
  * procedure on, and a running procedure's step is highlighted (red when halted).
  */
-import { mermaidChart } from '../../client/state-chart';
+import { guardLabel, mermaidChart } from '../../client/state-chart';
 import { PROCEDURES } from '../../machines/catalog';
+import { passiveClusterSupervisorMachine } from '../../machines/jobscheduler/passive-cluster-supervisor';
 import { restartGroupWithoutCacheDeletionMachine } from '../../machines/spoc/restart-group-without-cache-deletion';
 
 test('each step of the restart is one box, chained by "done" in runbook order', () => {
@@ -34,4 +35,26 @@ test('every procedure of the catalog has a chart in which every edge joins decla
       expect({ procedure: procedure.id, from: declared.has(from as string), to: declared.has(to as string) }).toEqual({ procedure: procedure.id, from: true, to: true });
     }
   }
+});
+
+test('a branch is labelled with the name of its guard, static params included, and the branch after it "otherwise"', () => {
+  const restart = mermaidChart(restartGroupWithoutCacheDeletionMachine);
+  expect(restart).toContain('restartGroupWithoutCacheDeletion_procedure_memberNextMember --> restartGroupWithoutCacheDeletion_procedure_completed : isLastMember');
+  expect(restart).toContain('restartGroupWithoutCacheDeletion_procedure_memberNextMember --> memberStopSpoc : otherwise');
+  expect(restart).toContain('restartGroupWithoutCacheDeletion_procedure_checkLoad_decide --> restartGroupWithoutCacheDeletion_procedure_checkLoad_done : loadCheckOverridden');
+  expect(restart).toContain('restartGroupWithoutCacheDeletion_aborting_nextHost --> restartGroupWithoutCacheDeletion_aborting_finished : nothingLeftToStartAgain');
+  const passive = mermaidChart(passiveClusterSupervisorMachine);
+  expect(passive).toContain('passiveClusterSupervisor_supervising_deciding --> fenceOnly : decided(fence-dead)');
+  expect(passive).toContain('passiveClusterSupervisor_supervising_deciding --> passiveClusterSupervisor_supervising_returnToPrimary : decided(return-to-primary)');
+  expect(passive).toContain('passiveClusterSupervisor_supervising_deciding --> watchCluster : otherwise');
+});
+
+test('a guard label shows short static params, and only the name when params are computed or would not fit', () => {
+  expect(guardLabel(undefined)).toBeUndefined();
+  expect(guardLabel('isWindowsMember')).toBe('isWindowsMember');
+  expect(guardLabel({ type: 'decided', params: { kind: 'failover' } })).toBe('decided(failover)');
+  expect(guardLabel({ type: 'hostIsAtStep', params: { parallelState: 'preflight', step: 0 } })).toBe('hostIsAtStep(parallelState=preflight, step=0)');
+  expect(guardLabel({ type: 'isLastMember', params: () => ({ members: [] }) })).toBe('isLastMember');
+  expect(guardLabel({ type: 'decided', params: { kind: 'a: b' } })).toBe('decided');
+  expect(guardLabel({ type: 'decided', params: { kind: 'x'.repeat(41) } })).toBe('decided');
 });

@@ -1,0 +1,65 @@
+/**
+ * Every condition a procedure decides on has a name, declared in its machine's `setup`, so a chart
+ * says which condition moves it on (`isLastMember`, `decided(failover)`) instead of an anonymous
+ * branch, and a name used by a shared block is implemented in every machine built from it.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { PROCEDURES } from '../../../machines/catalog';
+
+interface GuardedTransition {
+  from: string;
+  event: string;
+  guard: unknown;
+}
+
+interface WalkedNode {
+  id: string;
+  states: Record<string, WalkedNode>;
+  transitions: Map<string, { eventType: string; guard?: unknown }[]>;
+  always?: { eventType: string; guard?: unknown }[];
+  after: { eventType: string; guard?: unknown }[];
+}
+
+/** Every guarded transition of a machine: on events, delays, `onDone`, and eventless ones. */
+function guardedTransitions(machine: AnyStateMachine): GuardedTransition[] {
+  const found: GuardedTransition[] = [];
+  const walk = (node: WalkedNode) => {
+    const transitions = [...[...node.transitions.values()].flat(), ...(node.always ?? []), ...node.after];
+    for (const t of transitions) if (t.guard !== undefined) found.push({ from: node.id, event: t.eventType, guard: t.guard });
+    for (const child of Object.values(node.states)) walk(child);
+  };
+  walk(machine.root as unknown as WalkedNode);
+  return found;
+}
+
+const nameOf = (guard: unknown): string | undefined =>
+  typeof guard === 'string' ? guard : guard !== null && typeof guard === 'object' && typeof (guard as { type?: unknown }).type === 'string' ? (guard as { type: string }).type : undefined;
+
+test('no transition of any procedure has an anonymous guard', () => {
+  for (const procedure of PROCEDURES) {
+    const anonymous = guardedTransitions(procedure.machine).filter((t) => nameOf(t.guard) === undefined);
+    expect({ procedure: procedure.id, anonymous: anonymous.map((t) => `${t.from} on ${t.event}`) }).toEqual({ procedure: procedure.id, anonymous: [] });
+  }
+});
+
+test("every guard a procedure names is implemented in its machine's setup", () => {
+  for (const procedure of PROCEDURES) {
+    const implemented = procedure.machine.implementations.guards;
+    const missing = guardedTransitions(procedure.machine)
+      .map((t) => nameOf(t.guard) as string)
+      .filter((name) => typeof implemented[name] !== 'function');
+    expect({ procedure: procedure.id, missing: [...new Set(missing)] }).toEqual({ procedure: procedure.id, missing: [] });
+  }
+});
+
+test('the decisions of the procedures are named in the operator’s words', () => {
+  const namesIn = (id: string) => new Set(guardedTransitions(PROCEDURES.find((p) => p.id === id)?.machine as AnyStateMachine).map((t) => nameOf(t.guard)));
+  expect([...namesIn('restart-group-with-cache-deletion')]).toEqual(expect.arrayContaining(['loadCheckOverridden', 'isLastMember', 'nothingLeftToStartAgain', 'hostIsAtStep', 'everyHostFinished', 'hostsSettledWithFailures']));
+  expect([...namesIn('add-spoc-to-group')]).toContain('isGroupOfTwo');
+  expect([...namesIn('create-group-from-standalone-spocs')]).toContain('spocsNewlyInstalled');
+  expect([...namesIn('move-spoc-to-another-group')]).toContain('moveInOneStep');
+  expect([...namesIn('restart-os-of-group-members')]).toEqual(expect.arrayContaining(['parallelRestartSeen', 'isLastMember']));
+  expect([...namesIn('supervise-passive-cluster')]).toEqual(['decided']);
+  expect([...namesIn('supervise-active-cluster')]).toEqual(expect.arrayContaining(['stepsToReassign', 'ordersToSubmit', 'workArrivedMeanwhile']));
+  expect([...namesIn('set-cluster-option')]).toEqual(expect.arrayContaining(['isWindowsMember', 'nothingToStartAgain']));
+});
