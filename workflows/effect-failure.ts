@@ -1,0 +1,24 @@
+/**
+ * The operator's words for why an effect failed, once its activity's retries are spent: they
+ * become the halt's reason, and the error type tells an unreachable host from a failed step.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
+import { Effect, hostOf } from '../machines/core/effects';
+
+export function describeFailure(err: unknown, effect: Effect): { reason: string; errorType?: string } {
+  const host = hostOf(effect);
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof TimeoutFailure && cause.timeoutType === TimeoutType.SCHEDULE_TO_START) {
+      return { reason: `the agent of ${host ?? 'the central worker'} did not pick up "${effect.title}": is its worker running and connected?`, errorType: 'HostUnreachable' };
+    }
+    if (cause instanceof TimeoutFailure) {
+      return { reason: `"${effect.title}" timed out (${cause.message})`, errorType: 'ActivityTimeout' };
+    }
+    if (cause instanceof ApplicationFailure) {
+      return { reason: cause.message, ...(cause.type ? { errorType: cause.type } : {}) };
+    }
+    return { reason: cause?.message ?? err.message };
+  }
+  return { reason: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,40 @@
+/**
+ * Operator commands arrive as the `operator` update. The validator refuses, before the update is
+ * accepted (so nothing enters the history), a command that does not parse or that the machine
+ * does not take now; an accepted one waits its turn in the queue and answers with the status
+ * once the machine has taken it.
+ */
+import * as wf from '@temporalio/workflow';
+import type { AnyMachineSnapshot } from 'xstate';
+import { describeIssues } from '../machines/core/input-errors';
+import type { MachineEvent } from '../machines/core/machine-directives';
+import { currentStep } from '../machines/core/plan';
+import type { EventQueue } from './event-queue';
+import { operatorCommandSchema, operatorUpdate, ProcedureStatus } from './operator-messages';
+
+export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMachineSnapshot, statusNow: () => ProcedureStatus): void {
+  wf.setHandler(
+    operatorUpdate,
+    async (command) => {
+      // The machine gets the parsed command (defaults applied, nothing unknown), never the raw payload.
+      const ticket = queue.push(operatorCommandSchema.parse(command) as MachineEvent);
+      await queue.whenProcessed(ticket);
+      return statusNow();
+    },
+    {
+      description:
+        'An operator command, each with an optional operator and reason (kept in the path and the result): operator.retry, operator.skip, operator.abort, operator.startGroupService, operator.overrideLoad {operator, reason} (both required), operator.submitOrder {chain, order} (active cluster supervisors).',
+      validator: (command) => {
+        const parsed = operatorCommandSchema.safeParse(command);
+        if (!parsed.success) {
+          throw new Error(`invalid operator command: ${describeIssues(parsed.error.issues)}`);
+        }
+        const snapshot = snapshotNow();
+        if (snapshot.status !== 'active' || !snapshot.can(parsed.data as never)) {
+          const accepts = statusNow().accepts.join(', ') || 'nothing';
+          throw new Error(`"${parsed.data.type}" is not possible at step ${currentStep(snapshot)} now; the procedure accepts: ${accepts}`);
+        }
+      },
+    },
+  );
+}
