@@ -49,7 +49,7 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
   groupOf: (input) => input.group,
   first: 'osBegin',
   extraContext: initialOsRestartContext,
-  delays: { settle: ({ context }: { context: C }) => context.input.waits.settleSeconds * 1000 } as never,
+  delays: { settle: ({ context }: { context: C }) => context.input.waits.settleSeconds * 1000 },
   states: {
     osBegin: { always: { target: 'checkOthersOnline', actions: assign({ memberIndex: 0 }) } },
     checkOthersOnline: haltableStep<C>({
@@ -84,7 +84,7 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
   },
   completedDescription: 'Every member restarted, one at a time (or, after a parallel restart, restarted with cache deletion).',
   // An abort during the restart with cache deletion may leave some caches deleted and some not.
-  abortNotes: (c) => mixedCachesNote(c as never),
+  abortNotes: (c) => mixedCachesNote(c),
   notes: (c) =>
     (c as C).parallelRestartSeen.length > 0
       ? [

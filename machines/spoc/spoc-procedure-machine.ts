@@ -50,11 +50,11 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
       /** Performed by the workflow runtime, never by the machine. */
       effect: (_args, _effect: Effect) => undefined,
     },
-    delays: { ...BLOCK_DELAYS, ...(def.delays ?? {}) } as typeof BLOCK_DELAYS,
+    delays: { ...BLOCK_DELAYS, ...(def.delays ?? {}) },
   }).createMachine({
     id: def.id,
     description: def.description,
-    context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [], ...(def.extraContext?.() ?? {}) }) as C,
+    context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [], ...(def.extraContext?.() ?? {}) }),
     initial: 'procedure',
     states: {
       procedure: {
