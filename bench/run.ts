@@ -38,7 +38,7 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
     connection: temporal.nativeConnection,
     namespace: temporal.namespace,
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflows'), logger: quiet as never }),
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflows'), logger: quiet }),
     activities: createCentralActivities({ address: 'bench', ping: async () => undefined, spocStatus: async () => ({}) }),
   });
   const stats = { machineSteps: { ms: [] as number[], cpu: [] as number[] }, plainSteps: { ms: [] as number[], cpu: [] as number[] } };

@@ -145,6 +145,7 @@ async function main(argv: string[]): Promise<void> {
         if (err instanceof SchedulerUsageError) throw new UsageError(err.message);
         throw err;
       }
+    case undefined:
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
   }

@@ -73,6 +73,7 @@ export function simCommand(args: string[], flags: Record<string, string | true>)
       if (a !== 'up' && a !== 'down') throw new SimUsageError('sim management-server needs up or down');
       fleet.managementServerDown = a === 'down';
       return { managementServer: a };
+    case undefined:
     default:
       throw new SimUsageError(sub ? `unknown sim command "${sub}"` : 'sim needs a command: status, fault, load, restart-os, management-server');
   }

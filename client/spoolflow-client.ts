@@ -75,7 +75,7 @@ export class SpoolflowClient {
       return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
     } catch (err) {
       if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
-        throw new Error(`a procedure is already running as ${workflowId}; wait for it, or abort it first (spoolflow operator ${workflowId} abort)`);
+        throw new Error(`a procedure is already running as ${workflowId}; wait for it, or abort it first (spoolflow operator ${workflowId} abort)`, { cause: err });
       }
       throw err;
     }

@@ -297,7 +297,7 @@ async function readPem(file: string, variable: string): Promise<Buffer> {
   try {
     data = await fs.promises.readFile(file);
   } catch (err) {
-    throw new Error(`spoolflow: cannot read ${variable} file ${file}: ${(err as Error).message}; fix the path or its permissions`);
+    throw new Error(`spoolflow: cannot read ${variable} file ${file}: ${(err as Error).message}; fix the path or its permissions`, { cause: err });
   }
   // A DER file or a wrong path (e.g. the .csr) would otherwise surface as an opaque TLS handshake error.
   if (!data.includes('-----BEGIN')) {

@@ -114,7 +114,7 @@ function freePort(ip: string, avoid: Set<number>): Promise<number> {
     srv.once('error', reject);
     srv.listen({ host: ip, port: 0, exclusive: true }, () => {
       const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => (avoid.has(port) ? freePort(ip, avoid).then(resolve, reject) : resolve(port)));
+      srv.close(() => { if (avoid.has(port)) freePort(ip, avoid).then(resolve, reject); else resolve(port); });
     });
   });
 }
@@ -496,7 +496,7 @@ async function waitForNamespace(connection: Connection, namespace: string, deadl
       return;
     } catch (err) {
       if (Date.now() > deadline) {
-        throw new Error(`namespace "${namespace}" did not become available in time: ${(err as Error).message}`);
+        throw new Error(`namespace "${namespace}" did not become available in time: ${(err as Error).message}`, { cause: err });
       }
       await sleep(200);
     }
@@ -553,6 +553,7 @@ async function launchWithSdk(plan: SdkLaunchPlan): Promise<DevServer> {
           'It downloads from temporal.download into ' + downloadDir + ', which needs internet access. Without it: ' +
           'install Go and run "npx tsx scripts/install-temporal-cli.ts", set TEMPORAL_CLI to a Temporal CLI binary, ' +
           'or set TEMPORAL_ADDRESS to use an existing cluster',
+        { cause: err },
       );
     }
 

@@ -5,7 +5,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { canonicalLeases, hostLeases, lease, Lease } from './core/leases';
 import type { z } from 'zod';
-import { groupRestartInputSchema, GroupRestartInput, recordedWaitsOverride, WaitsOverride } from './spoc/spoc-group-input';
+import { groupRestartInputSchema, GroupRestartInput, recordedWaitsOverride } from './spoc/spoc-group-input';
 import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './spoc/restart-group-without-cache-deletion';
 import { restartGroupWithCacheDeletionMachine, CacheDeletionContext, groupMembersRestartedInParallelMachine } from './spoc/restart-group-with-cache-deletion';
 import { createGroupFromStandaloneSpocsMachine } from './spoc/create-group-from-standalone-spocs';
@@ -79,7 +79,7 @@ function summarizeScenario(c: BlockContext): Record<string, unknown> {
     completedMembers: c.completedMembers,
     down: c.down,
     loadOverride: c.loadOverride,
-    waitsOverride: recordedWaitsOverride(c.input as BlockContext['input'] & { waitsOverride?: WaitsOverride }),
+    waitsOverride: recordedWaitsOverride(c.input),
     abortReason: c.abortReason,
     couldNotStart: c.couldNotStart,
   };
@@ -246,5 +246,5 @@ export type ProcedureId = (typeof PROCEDURES)[number]['id'];
 export function procedureById(id: string): ProcedureDefinition {
   const found = PROCEDURES.find((p) => p.id === id);
   if (!found) throw new Error(`unknown procedure "${id}"; known: ${PROCEDURES.map((p) => p.id).join(', ')}`);
-  return found as ProcedureDefinition;
+  return found;
 }

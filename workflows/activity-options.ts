@@ -101,6 +101,16 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
     case 'restart-os':
       // Two short programs (the boot time, shutdown.exe): the restart itself happens after the answer.
       return { ...base, startToCloseTimeout: `${2 * 60 + MARGIN_SECONDS}s`, heartbeatTimeout: HOST_HEARTBEAT_TIMEOUT };
+    // Single checks and single commands.
+    case 'check-management-server':
+    case 'check-no-load':
+    case 'check-spocs-online':
+    case 'preflight':
+    case 'survey-other-services':
+    case 'check-scheduler-member':
+    case 'remove-scheduler-service':
+    case 'install-scheduler-service':
+    case 'set-cluster-options':
     default:
       return { ...base, startToCloseTimeout: '2m' };
   }

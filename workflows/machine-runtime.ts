@@ -64,7 +64,8 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds);
   const run = { path, timers, flights };
   const progress = new ProgressReport(options.procedure, machine, path);
-  let [snapshot, startActions] = firstSnapshot(machine, input, resume);
+  const [firstState, startActions] = firstSnapshot(machine, input, resume);
+  let snapshot = firstState;
 
   const statusNow = () => procedureStatus(snapshot, { procedure: options.procedure, summarize: options.summarize, ...run });
   answerStatusQueries(statusNow);
@@ -109,6 +110,6 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
 
 /** The snapshot the previous run handed over, or the machine's first one with the actions it asks for. */
 function firstSnapshot(machine: AnyStateMachine, input: unknown, resume?: ResumeState): [AnyMachineSnapshot, TransitionActions] {
-  if (resume) return [machine.resolveState({ value: resume.value as never, context: resume.context as never }), []];
+  if (resume) return [machine.resolveState({ value: resume.value as never, context: resume.context }), []];
   return initialTransition(machine, input);
 }

@@ -7,7 +7,6 @@
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import { describeIssues } from '../machines/core/input-errors';
-import type { MachineEvent } from '../machines/core/machine-directives';
 import { currentStep } from '../machines/core/plan';
 import type { EventQueue } from './event-queue';
 import { operatorCommandSchema, operatorUpdate, ProcedureStatus } from './operator-messages';
@@ -17,7 +16,7 @@ export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMa
     operatorUpdate,
     async (command) => {
       // The machine gets the parsed command (defaults applied, nothing unknown), never the raw payload.
-      const ticket = queue.push(operatorCommandSchema.parse(command) as MachineEvent);
+      const ticket = queue.push(operatorCommandSchema.parse(command));
       await queue.whenProcessed(ticket);
       return statusNow();
     },
@@ -30,7 +29,7 @@ export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMa
           throw new Error(`invalid operator command: ${describeIssues(parsed.error.issues)}`);
         }
         const snapshot = snapshotNow();
-        if (snapshot.status !== 'active' || !snapshot.can(parsed.data as never)) {
+        if (snapshot.status !== 'active' || !snapshot.can(parsed.data)) {
           const accepts = statusNow().accepts.join(', ') || 'nothing';
           throw new Error(`"${parsed.data.type}" is not possible at step ${currentStep(snapshot)} now; the procedure accepts: ${accepts}`);
         }

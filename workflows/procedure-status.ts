@@ -43,7 +43,7 @@ export function procedureStatus(snapshot: AnyMachineSnapshot, run: StatusSources
 function acceptedCommands(snapshot: AnyMachineSnapshot): string[] {
   return operatorCommandSchema.options
     .map((o) => o.shape.type.value)
-    .filter((type) => snapshot.status === 'active' && snapshot.can({ type, operator: 'x', reason: 'probe' } as never));
+    .filter((type) => snapshot.status === 'active' && snapshot.can({ type, operator: 'x', reason: 'probe' }));
 }
 
 export function answerStatusQueries(statusNow: () => ProcedureStatus): void {

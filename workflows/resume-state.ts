@@ -50,7 +50,7 @@ export function acceptResumeState(machine: AnyStateMachine, resume: unknown): Re
   const parsed = resumeStateSchema.safeParse(resume);
   if (!parsed.success) throw refuse(`the resume state is malformed: ${describeIssues(parsed.error.issues)}`);
   try {
-    machine.resolveState({ value: parsed.data.value as never, context: parsed.data.context as never });
+    machine.resolveState({ value: parsed.data.value as never, context: parsed.data.context });
   } catch (err) {
     throw refuse(`the resume state names no state of this procedure: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -310,6 +310,9 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
             return 'starting';
           case 'STOP_PENDING':
             return 'stopping';
+          case 'RUNNING':
+          case 'PAUSED':
+          case 'PAUSE_PENDING':
           default:
             // Running, or paused (sc.exe stops a paused service; a start refuses it with its own message).
             return 'running';

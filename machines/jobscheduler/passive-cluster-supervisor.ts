@@ -34,7 +34,7 @@ export interface PassiveSupervisorContext extends SupervisorContext {
 }
 type C = PassiveSupervisorContext;
 
-const decided = <K extends PassiveDecision['kind']>(c: C, kind: K) => c.decision as Extract<PassiveDecision, { kind: K }>;
+const decided = <K extends PassiveDecision['kind']>(c: C, _kind: K) => c.decision as Extract<PassiveDecision, { kind: K }>;
 
 function fence(c: C, member: string, reason: string): Effect {
   return { step: 'fenceMember', title: `Fence ${member}: ${reason}`, action: 'fence-member', database: databaseOf(c), member, reason };

@@ -53,7 +53,7 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
     /** Another member went down or came back online while this one restarted. */
     parallelRestartSeen: ({ context }: { context: C }) => context.parallelRestartSeen.length > 0,
   },
-  delays: { settle: ({ context }: { context: C }) => context.input.waits.settleSeconds * 1000 } as never,
+  delays: { settle: ({ context }: { context: C }) => context.input.waits.settleSeconds * 1000 },
   states: {
     osBegin: { always: { target: 'checkOthersOnline', actions: assign({ memberIndex: 0 }) } },
     checkOthersOnline: haltableStep<C>({
@@ -88,7 +88,7 @@ export const restartOsOfGroupMembersMachine = scenarioMachine<GroupOsRestartInpu
   },
   completedDescription: 'Every member restarted, one at a time (or, after a parallel restart, restarted with cache deletion).',
   // An abort during the restart with cache deletion may leave some caches deleted and some not.
-  abortNotes: (c) => mixedCachesNote(c as never),
+  abortNotes: (c) => mixedCachesNote(c),
   notes: (c) =>
     (c as C).parallelRestartSeen.length > 0
       ? [

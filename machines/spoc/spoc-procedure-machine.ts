@@ -56,11 +56,11 @@ export function scenarioMachine<I>(def: ScenarioDefinition<I>) {
     },
     // Every guard the shared blocks name, so any scenario may use any block.
     guards: { ...PARALLEL_HOST_GUARDS, ...PRECONDITION_GUARDS, ...BLOCK_GUARDS, ...SCENARIO_BLOCK_GUARDS, ...ABORT_RESTORE_GUARDS, ...(def.guards ?? {}) },
-    delays: { ...BLOCK_DELAYS, ...(def.delays ?? {}) } as typeof BLOCK_DELAYS,
+    delays: { ...BLOCK_DELAYS, ...(def.delays ?? {}) },
   }).createMachine({
     id: def.id,
     description: def.description,
-    context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [], ...(def.extraContext?.() ?? {}) }) as C,
+    context: ({ input }) => ({ ...initialSpocContext(input.loadOverride ?? null), input, memberIndex: 0, cachesDeleted: [], ...(def.extraContext?.() ?? {}) }),
     initial: 'procedure',
     states: {
       procedure: {

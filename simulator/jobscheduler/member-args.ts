@@ -62,7 +62,7 @@ export function parseMemberArgv(argv: string[], env: NodeJS.ProcessEnv = process
     options: Object.fromEntries(Object.values(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     strict: true,
   });
-  const text = (key: keyof MemberArgs): string | undefined => values[FLAGS[key]] as string | undefined;
+  const text = (key: keyof MemberArgs): string | undefined => values[FLAGS[key]];
   const number = (key: keyof MemberArgs): number | undefined => (text(key) === undefined ? undefined : Number(text(key)));
   const heartbeatMs = number('heartbeatMs') ?? 1000;
   const parsed = memberArgsSchema.safeParse({

@@ -183,6 +183,10 @@ function acceptedControls(state: ServiceState): string | undefined {
       return 'STOPPABLE, NOT_PAUSABLE, ACCEPTS_SHUTDOWN';
     case 'PAUSED':
       return 'STOPPABLE, PAUSABLE, ACCEPTS_SHUTDOWN';
+    case 'START_PENDING':
+    case 'STOP_PENDING':
+    case 'CONTINUE_PENDING':
+    case 'PAUSE_PENDING':
     default:
       return 'NOT_STOPPABLE, NOT_PAUSABLE, IGNORES_SHUTDOWN';
   }

@@ -297,6 +297,23 @@ export class ModelEstate {
         if (offline.length > 0) return { ok: false, reason: `not online on the Management Server: ${offline.join(', ')}` };
         return { ok: true, output: { online: [...effect.hosts] } };
       }
+      // Steps the model does not track (read-only checks, the JobScheduler's): their nominal output.
+      case 'check-management-server':
+      case 'check-no-load':
+      case 'preflight':
+      case 'watch-cluster':
+      case 'fence-member':
+      case 'activate-member':
+      case 'assign-pending-steps':
+      case 'reassign-steps-of':
+      case 'submit-order':
+      case 'terminate-member':
+      case 'check-scheduler-member':
+      case 'stop-scheduler':
+      case 'start-scheduler':
+      case 'remove-scheduler-service':
+      case 'install-scheduler-service':
+      case 'set-cluster-options':
       default:
         return { ok: true, output: nominalOutput(effect, at) };
     }

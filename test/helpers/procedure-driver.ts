@@ -146,9 +146,8 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
     throw new SafetyViolation(`${rule}: ${detail}\n  trail (last 40):\n    ${trail.slice(-40).join('\n    ')}`);
   };
 
-  let snapshot: AnyMachineSnapshot;
-  let startActions: Actions;
-  [snapshot, startActions] = initialTransition(machine, input) as unknown as [AnyMachineSnapshot, Actions];
+  const [initialSnapshot, startActions]: [AnyMachineSnapshot, Actions] = initialTransition(machine, input);
+  let snapshot = initialSnapshot;
 
   estate.listener = (change: HostChange) => {
     trail.push(`      host: ${change.kind} ${change.host}${'service' in change ? ` ${change.service}` : ''}`);
@@ -218,7 +217,7 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
     events += 1;
     trail.push(`${event.type}${event.host ? ` @${String(event.host)}` : ''}${event.reason && event.type.startsWith('effect.failed') ? ' (fault)' : ''}`);
     let actions: Actions;
-    [snapshot, actions] = transition(machine, snapshot, event as never) as unknown as [AnyMachineSnapshot, Actions];
+    [snapshot, actions] = transition(machine, snapshot, event as never);
     apply(actions);
   };
 
@@ -247,7 +246,7 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
 
   const operator = (word: OperatorWord): boolean => {
     const event = OPERATOR_EVENTS[word];
-    if (snapshot.status !== 'active' || !snapshot.can(event as never)) return false;
+    if (snapshot.status !== 'active' || !snapshot.can(event)) return false;
     // A retried step may be asked for again; a group service started by hand is verified again.
     if (word === 'startGroupService') for (const k of [...answeredDone]) if (/StartGroupService[@|]/.test(k)) answeredDone.delete(k);
     send(event);
@@ -260,7 +259,7 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
     const before = snapshot;
     // Through JSON, as a continue-as-new hands it over: a value JSON cannot carry (a Date, a Set) shows as a difference.
     const persisted = JSON.parse(JSON.stringify(machine.getPersistedSnapshot(snapshot))) as { value: unknown; context: unknown };
-    snapshot = machine.resolveState({ value: persisted.value as never, context: persisted.context as never }) as AnyMachineSnapshot;
+    snapshot = machine.resolveState({ value: persisted.value as never, context: persisted.context }) as AnyMachineSnapshot;
     if (!isDeepStrictEqual(essence(before), essence(snapshot))) {
       fail('the state after a crash differs from the state before it', `before ${JSON.stringify(essence(before))}\n  after ${JSON.stringify(essence(snapshot))}`);
     }
@@ -291,7 +290,7 @@ export function runProcedure(machine: AnyStateMachine, input: unknown, estate: M
       }
       case 'operator': {
         const event = OPERATOR_EVENTS[move.command];
-        if (snapshot.status === 'active' && snapshot.can(event as never)) {
+        if (snapshot.status === 'active' && snapshot.can(event)) {
           if (move.acted) actInFlight();
           if (!weights.actingFaults) for (const key of [...acted]) if (inFlight.has(key)) answer(key, 'done', 0);
           if (snapshot.status === 'active') operator(move.command);

@@ -29,6 +29,6 @@ export function loadRecordedHistories(dir = HISTORIES_DIR): RecordedHistory[] {
 export function saveRecordedHistory(name: string, history: temporal.api.history.v1.IHistory, dir = HISTORIES_DIR): string {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history as never)), null, 1)}\n`);
+  writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
   return file;
 }

@@ -79,7 +79,7 @@ test("JobScheduler's service script runs under System32\\cmd.exe, and the schedu
     expect(notInstalled.files).toContain('D:\\WinNT\\System32\\sc.exe');
 
     const { files, run } = recorder();
-    const activities = createSchedulerHostActivities({ host: 'js-1', run } as never);
+    const activities = createSchedulerHostActivities({ host: 'js-1', run });
     const member = { step: 's', title: 't', host: 'js-1', member: 'js-1', os: 'windows', installDir: 'C:\\sos\\jobscheduler', database: 'db', jobSchedulerId: 'production' };
     await activities.removeSchedulerService({ ...member, action: 'remove-scheduler-service' } as never).catch(() => undefined);
     expect(files.length).toBeGreaterThan(0);

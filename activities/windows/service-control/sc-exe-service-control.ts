@@ -80,6 +80,11 @@ export function createScExeServiceControl(
         return 'already-stopped';
       case 'STOP_PENDING':
         return 'already-stopping';
+      case 'RUNNING':
+      case 'PAUSED':
+      case 'START_PENDING':
+      case 'CONTINUE_PENDING':
+      case 'PAUSE_PENDING':
       default:
         // A paused or pending service gets the stop too: Windows decides whether it can take it now.
         return 'send';

@@ -27,7 +27,7 @@ test('every recorded history replays without a nondeterminism error', async () =
 });
 
 test('a workflow that changed its commands is caught by the replay', async () => {
-  const drifted = await bundleWorkflowCode({ workflowsPath: require.resolve('../../fixtures/drifted-workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  const drifted = await bundleWorkflowCode({ workflowsPath: require.resolve('../../fixtures/drifted-workflows'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const completed = histories.find((h) => h.file === 'restartGroupWithoutCacheDeletion--completed.json');
   if (!completed) throw new Error('no completed history recorded');
   await expect(Worker.runReplayHistory({ workflowBundle: drifted }, completed.history, completed.file)).rejects.toBeInstanceOf(DeterminismViolationError);

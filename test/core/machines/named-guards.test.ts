@@ -28,7 +28,7 @@ function guardedTransitions(machine: AnyStateMachine): GuardedTransition[] {
     for (const t of transitions) if (t.guard !== undefined) found.push({ from: node.id, event: t.eventType, guard: t.guard });
     for (const child of Object.values(node.states)) walk(child);
   };
-  walk(machine.root as unknown as WalkedNode);
+  walk(machine.root);
   return found;
 }
 

@@ -63,7 +63,7 @@ test('inside an activity, watchCluster heartbeats to Temporal while it polls', a
   env.on('heartbeat', (d: unknown) => details.push(d));
   const inActivity = createSchedulerActivities({ processes: c.fleet, databases: pool });
   const expected = expectedOf(c.db.observe(TIMING.heartbeatTimeoutMs));
-  const result = (await env.run(inActivity.watchCluster, { database: c.databaseName, ...watch, expected, maxWatchMs: 300 })) as WatchResult;
+  const result: WatchResult = await env.run(inActivity.watchCluster, { database: c.databaseName, ...watch, expected, maxWatchMs: 300 });
   expect(result.changed).toBe(false);
   expect(details[0]).toEqual({ epoch: result.observation.epoch, activeMember: 'primary' });
 });

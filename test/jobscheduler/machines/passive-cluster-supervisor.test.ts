@@ -110,7 +110,7 @@ describe('the supervisor', () => {
 
   test('the operator stops supervising: the members are left as they are', () => {
     const [start] = initialTransition(machine, input);
-    const [stopped, actions] = transition(machine, start, { type: 'operator.abort', reason: 'cluster decommissioned' } as never);
+    const [stopped, actions] = transition(machine, start, { type: 'operator.abort', reason: 'cluster decommissioned' });
     expect(stopped.status).toBe('done');
     expect(directivesOf(actions).filter((d) => d.kind === 'effect')).toEqual([]);
     expect(stopped.output).toMatchObject({ cluster: 'berlin', stoppedBecause: 'cluster decommissioned' });

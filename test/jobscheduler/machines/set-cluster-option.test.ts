@@ -286,8 +286,8 @@ describe('abort', () => {
   test('the procedure steps cannot be skipped: a halted step offers retry only (and abort)', () => {
     const d = new Driver(windowsInput).failed(S.stop);
     expect((d.snapshot.context as SetClusterOptionContext).halt?.options).toEqual(['retry']);
-    expect(d.snapshot.can({ type: 'operator.skip' } as never)).toBe(false);
-    expect(d.snapshot.can({ type: 'operator.abort', reason: 'x' } as never)).toBe(true);
+    expect(d.snapshot.can({ type: 'operator.skip' })).toBe(false);
+    expect(d.snapshot.can({ type: 'operator.abort', reason: 'x' })).toBe(true);
   });
 });
 
@@ -307,7 +307,7 @@ describe('every path', () => {
   }
 
   const walk = (input: SetClusterOptionInput) => {
-    const paths = getSimplePaths(machine, { input, events: eventsFor, limit: 200_000 } as never);
+    const paths = getSimplePaths(machine, { input, events: eventsFor, limit: 200_000 });
     return paths.map((p) => {
       let [previous, actions] = initialTransition(machine, input);
       const effects = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));

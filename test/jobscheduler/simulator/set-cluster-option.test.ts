@@ -70,7 +70,7 @@ function runActivity(activities: SchedulerHostActivities, effect: Effect): Promi
 
 function activityEnvironment(info: Record<string, unknown> = {}): MockActivityEnvironment {
   // Failures are asserted by the tests; the mock's warning about each is noise.
-  return new MockActivityEnvironment({ scheduledTimestampMs: Date.now(), ...info } as never, { logger: new DefaultLogger('ERROR') });
+  return new MockActivityEnvironment({ scheduledTimestampMs: Date.now(), ...info }, { logger: new DefaultLogger('ERROR') });
 }
 
 /** Runs the machine to its end, each effect by its activity; returns the output and the actions taken. */
@@ -85,7 +85,7 @@ async function runProcedure(activities: SchedulerHostActivities, input: SetClust
     if (!effect) throw new Error(`the procedure waits in ${JSON.stringify(snapshot.value)} with nothing to run`);
     taken.push(effect.action);
     const output = await runActivity(activities, effect);
-    [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: doneEventType(effect.step), output } as never);
+    [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: doneEventType(effect.step), output });
     absorb(actions);
   }
   return { output: snapshot.output as SetClusterOptionOutput, actions: taken };
@@ -166,7 +166,7 @@ describe('a Unix backup of a passive cluster', () => {
     expect(await runActivity(s.activities, stop)).toEqual({ outcome: 'stopped' });
     // Temporal hands a retry the last heartbeat of the attempt before it.
     const retry = activityEnvironment({ attempt: 2, heartbeatDetails: 'stop-sent' });
-    expect(await retry.run(s.activities.stopScheduler, stop as EffectOf<'stop-scheduler'>)).toEqual({ outcome: 'stopped' });
+    expect(await retry.run(s.activities.stopScheduler, stop)).toEqual({ outcome: 'stopped' });
     const start = planEffects(inputFor(s)).find((e) => e.action === 'start-scheduler');
     if (!start) throw new Error('no start');
     expect(await runActivity(s.activities, start)).toMatchObject({ outcome: 'started' });
@@ -212,7 +212,7 @@ describe('a Unix backup of a passive cluster', () => {
       expect(failure).toMatchObject({ type: 'SchedulerMemberPreflightError', nonRetryable: true });
       expect(failure.message).toContain(`the start script ${UNIX_DIR}/bin/jobscheduler_environment_variables.sh does not exist`);
       expect(failure.message).toContain('nothing was stopped');
-      [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: `effect.failed.${preflight?.step}`, reason: failure.message } as never);
+      [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: `effect.failed.${preflight?.step}`, reason: failure.message });
       expect(snapshot.hasTag('halted')).toBe(true);
       expect(directivesOf(actions).filter((d) => d.kind === 'effect')).toEqual([]);
 
@@ -231,7 +231,7 @@ describe('a Unix backup of a passive cluster', () => {
   test('a step for another host is refused before anything runs', async () => {
     const stop = planEffects(inputFor(s)).find((e) => e.action === 'stop-scheduler');
     if (!stop) throw new Error('no plan');
-    await expect(runActivity(s.activities, { ...stop, host: s.primary.host } as Effect)).rejects.toThrow(`this agent runs on ${s.backup.host}, not ${s.primary.host}: refusing to act for another host`);
+    await expect(runActivity(s.activities, { ...stop, host: s.primary.host })).rejects.toThrow(`this agent runs on ${s.backup.host}, not ${s.primary.host}: refusing to act for another host`);
     expect(registration(s)).toMatchObject({ alive: true });
   });
 
@@ -303,13 +303,13 @@ describe('a Windows backup of a passive cluster', () => {
       const effect = pending.shift();
       if (!effect) throw new Error('nothing to run');
       const output = await runActivity(s.activities, effect);
-      [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: doneEventType(effect.step), output } as never);
+      [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: doneEventType(effect.step), output });
       pending.push(...directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : [])));
       return effect.action;
     };
     expect([await answer(), await answer(), await answer()]).toEqual(['check-scheduler-member', 'stop-scheduler', 'remove-scheduler-service']);
     expect(s.backup.services?.services()).toEqual({});
-    [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: 'operator.abort', reason: 'maintenance window over' } as never);
+    [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: 'operator.abort', reason: 'maintenance window over' });
     pending.splice(0, pending.length, ...directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : [])));
     while (snapshot.status === 'active') await answer();
     expect(snapshot.output).toMatchObject({ outcome: 'aborted', abortRestart: 'started', runningWith: '-exclusive -backup', leftStopped: false, file: null });
@@ -325,7 +325,7 @@ function planEffects(input: SetClusterOptionInput): Effect[] {
     const [effect] = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
     if (!effect) break;
     effects.push(effect);
-    [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: doneEventType(effect.step), output: nominalOutput(effect, new Date().toISOString()) } as never);
+    [snapshot, actions] = transition(setClusterOptionMachine, snapshot, { type: doneEventType(effect.step), output: nominalOutput(effect, new Date().toISOString()) });
   }
   return effects;
 }

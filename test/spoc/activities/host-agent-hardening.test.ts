@@ -78,7 +78,7 @@ function agent(services: ServiceControl, overrides: Partial<HostAgentDeps> = {})
 
 /** An activity environment that records heartbeats, scheduled now (the agent's deadlines count from then). */
 function environment() {
-  const env = new MockActivityEnvironment({ scheduledTimestampMs: Date.now(), activityId: '1' } as never);
+  const env = new MockActivityEnvironment({ scheduledTimestampMs: Date.now(), activityId: '1' });
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   return { env, heartbeats };
@@ -139,7 +139,7 @@ describe('cache deletion on the agent', () => {
     const { activities, local } = agent(control);
     cacheOf(local, 500);
     // Scheduled two seconds ago with one second to go: the time is up at the first batch.
-    const env = new MockActivityEnvironment({ scheduledTimestampMs: Date.now() - 2000, activityId: '1' } as never);
+    const env = new MockActivityEnvironment({ scheduledTimestampMs: Date.now() - 2000, activityId: '1' });
     const failure = await env.run(activities.deleteCache, { ...deleteEffect, timeoutSeconds: 1 }).catch((err: unknown) => err);
     expect(failure).toMatchObject({ type: 'StepTimedOutError', nonRetryable: true });
     expect((failure as Error).message).toMatch(/not deleted within 1 s \(\d+ entries removed so far/);
@@ -174,7 +174,7 @@ describe('several services stopped one after the other', () => {
         return 'already-running';
       },
       async list() {
-        return ['YSoftSQ-A', 'YSoftSQ-B'].map((key) => ({ key, display: key, state: stoppedAt[key] !== undefined && Date.now() >= (stoppedAt[key] as number) ? ('STOPPED' as const) : ('RUNNING' as const) }));
+        return ['YSoftSQ-A', 'YSoftSQ-B'].map((key) => ({ key, display: key, state: stoppedAt[key] !== undefined && Date.now() >= (stoppedAt[key]) ? ('STOPPED' as const) : ('RUNNING' as const) }));
       },
     };
     const { activities } = agent(control, { pollMs: 20 });

@@ -126,7 +126,7 @@ describe('protected services on the host', () => {
   test('a key no rule knows is refused once it is resolved to a protected display name, and the refusal names both', async () => {
     const a = agent();
     await expect(a.run(a.activities.stopService, { ...base, action: 'stop-service' as const, service: 'PGSQL94', timeoutSeconds: 5 })).rejects.toThrow(
-      /"PGSQL94" on spoc-1 is the protected service PGSQL94 \("Dispatcher Paragon  Bundled\u00a0PostgreSQL 9.4"\)/,
+      /"PGSQL94" on spoc-1 is the protected service PGSQL94 \("Dispatcher Paragon {2}Bundled\u00a0PostgreSQL 9.4"\)/,
     );
   });
 });
@@ -201,8 +201,8 @@ describe('preflight', () => {
 
   test.each<[string, (a: ReturnType<typeof agent>) => void, Partial<typeof preflight> & { otherServices?: string[] }, RegExp]>([
     ['a role service is missing', (a) => a.host.services.splice(2, 1), {}, /the service "Dispatcher Paragon Terminal Server" is not installed/],
-    ['a listed other service is misspelt', () => undefined, { otherServices: ['Dispatcher Paragon FlexiSpooer'] } as never, /the other service "Dispatcher Paragon FlexiSpooer" is not installed/],
-    ['Print Spooler is listed', () => undefined, { otherServices: ['Print Spooler'] } as never, /the other service "Print Spooler" is Spooler \("Print Spooler"\), not a Dispatcher Paragon \/ YSoft service/],
+    ['a listed other service is misspelt', () => undefined, { otherServices: ['Dispatcher Paragon FlexiSpooer'] }, /the other service "Dispatcher Paragon FlexiSpooer" is not installed/],
+    ['Print Spooler is listed', () => undefined, { otherServices: ['Print Spooler'] }, /the other service "Print Spooler" is Spooler \("Print Spooler"\), not a Dispatcher Paragon \/ YSoft service/],
     ['the install folder is a drive root in disguise', () => undefined, { installDir: 'C:\\.' }, /the install folder "C:\\\." contains "\."/],
     ['the install folder is absent', (a) => rmSync(a.local(INSTALL), { recursive: true }), {}, /the install folder C:\\DP does not exist/],
     ['the lifecycle log is absent', (a) => rmSync(a.local(`${INSTALL}\\SPOC\\logs\\spoc_lifecycle.log`)), {}, /the SPOC lifecycle log C:\\DP\\SPOC\\logs\\spoc_lifecycle\.log does not exist/],

@@ -77,7 +77,7 @@ describe('the restart step on the agent', () => {
   test('a retry of the same step reports the first request and does not restart the host again', async () => {
     const host = fakeOs();
     const activities = agent(host.control);
-    const env = new MockActivityEnvironment(sameActivity as never);
+    const env = new MockActivityEnvironment(sameActivity);
     const first = await env.run(activities.restartOs, effect);
     expect(first).toMatchObject({ outcome: 'restart-requested', bootBefore: '2026-01-01T00:00:00.000Z' });
     host.state.boot = Date.now() + 1000; // the host restarted
@@ -91,10 +91,10 @@ describe('the restart step on the agent', () => {
     const activities = agent(host.control);
     const keyed = { ...effect, requestKey: 'spoc-group-london/run-1/restartOs@spoc-1' };
     await new MockActivityEnvironment(sameActivity as never).run(activities.restartOs, keyed);
-    const retried = await new MockActivityEnvironment({ ...sameActivity, activityId: '9' } as never).run(activities.restartOs, keyed);
+    const retried = await new MockActivityEnvironment({ ...sameActivity, activityId: '9' }).run(activities.restartOs, keyed);
     expect(retried).toMatchObject({ outcome: 'already-requested' });
     expect(host.state.requests).toBe(1);
-    await new MockActivityEnvironment({ ...sameActivity, activityId: '3' } as never).run(activities.restartOs, { ...keyed, requestKey: 'spoc-group-london/run-2/restartOs@spoc-1' });
+    await new MockActivityEnvironment({ ...sameActivity, activityId: '3' }).run(activities.restartOs, { ...keyed, requestKey: 'spoc-group-london/run-2/restartOs@spoc-1' });
     expect(host.state.requests).toBe(2);
   });
 
@@ -111,7 +111,7 @@ describe('the restart step on the agent', () => {
     const host = fakeOs();
     const activities = agent(host.control);
     await new MockActivityEnvironment(sameActivity as never).run(activities.restartOs, { ...effect, requestKey: first });
-    const again = await new MockActivityEnvironment({ ...sameActivity, activityId: '8' } as never).run(activities.restartOs, { ...effect, requestKey: second });
+    const again = await new MockActivityEnvironment({ ...sameActivity, activityId: '8' }).run(activities.restartOs, { ...effect, requestKey: second });
     expect(again).toMatchObject({ outcome: 'restart-requested' });
     expect(host.state.requests).toBe(2);
   });

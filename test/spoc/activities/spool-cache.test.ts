@@ -3,7 +3,7 @@
  * folder with win32 path semantics, and refuses anything that could delete somewhere else. It
  * deletes asynchronously, a batch at a time, so the agent stays responsive on a large cache.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DELETION_BATCH, deleteSpoolCache, spoolCachePathOf, UnsafeCachePathError } from '../../../activities/spoc/spool-cache';
@@ -66,7 +66,7 @@ test('refuses a cache folder that is a link, and deletes nothing it points to', 
   mkdirSync(elsewhere, { recursive: true });
   writeFileSync(path.join(elsewhere, 'keep.txt'), 'keep');
   const cache = local(`${INSTALL}\\SPOC\\SpoolCache`);
-  require('node:fs').rmSync(cache, { recursive: true });
+  rmSync(cache, { recursive: true });
   symlinkSync(elsewhere, cache, 'dir');
   await expect(deleteSpoolCache(INSTALL, local)).rejects.toThrow(UnsafeCachePathError);
   await expect(deleteSpoolCache(INSTALL, local)).rejects.toThrow(/is a link or junction/);

@@ -131,8 +131,8 @@ describe('group', () => {
   });
 
   test('an abort while a member boots starts again what Windows has not, on that member only', () => {
-    const run = drive(groupMachine, groupInput, (e) => (e.action === 'await-host-restarted' ? 'hold' : undefined), (s) => s.matches({ procedure: { awaitHostRestarted: 'running' } } as never));
-    const [aborting, actions] = run.send({ type: 'operator.abort', reason: 'maintenance window closed' } as MachineEvent);
+    const run = drive(groupMachine, groupInput, (e) => (e.action === 'await-host-restarted' ? 'hold' : undefined), (s) => s.matches({ procedure: { awaitHostRestarted: 'running' } }));
+    const [aborting, actions] = run.send({ type: 'operator.abort', reason: 'maintenance window closed' });
     const restore = directivesOf(actions).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
     expect(restore).toEqual([expect.objectContaining({ action: 'start-services', host: 'spoc-1', bestEffort: true })]);
     expect(aborting.hasTag('effect:awaitHostRestarted')).toBe(false);

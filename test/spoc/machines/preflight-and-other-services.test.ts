@@ -40,7 +40,7 @@ function runUntil(step: string, answer: (e: Effect) => unknown = (e) => nominalO
     if (!effect) throw new Error(`stuck before ${step}`);
     if (effect.step === step) return { snapshot, effect, pending };
     const host = 'host' in effect ? { host: effect.host } : {};
-    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${effect.step}`, output: answer(effect), ...host } as never);
+    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${effect.step}`, output: answer(effect), ...host });
   }
   throw new Error(`never reached ${step}`);
 }
@@ -61,7 +61,7 @@ describe('preflight', () => {
   });
 
   test('asks each host for its role services, its listed other services, its install folder and logs', () => {
-    const [, actions] = transition(machine, runUntil('checkNoLoad').snapshot, { type: 'effect.done.checkNoLoad', output: { activeJobs: {} } } as never);
+    const [, actions] = transition(machine, runUntil('checkNoLoad').snapshot, { type: 'effect.done.checkNoLoad', output: { activeJobs: {} } });
     expect(effectsOf(actions)).toEqual([
       expect.objectContaining({ step: PREFLIGHT_STEP, action: 'preflight', host: 'spoc-1', installDir: 'C:\\DP', services: [...ROLE_SERVICES] }),
       expect.objectContaining({ step: PREFLIGHT_STEP, action: 'preflight', host: 'spoc-2', installDir: 'D:\\DP', services: [...ROLE_SERVICES], otherServices: ['Dispatcher Paragon FlexiSpooler'] }),
@@ -76,13 +76,13 @@ describe('preflight', () => {
 
   test('a host that fails its preflight halts the procedure there, naming the host, with nothing stopped; retry checks every host again and goes on', () => {
     const { snapshot } = runUntil(PREFLIGHT_STEP);
-    const [oneDone, afterDone] = transition(machine, snapshot, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-1', output: { checked: [] } } as never);
+    const [oneDone, afterDone] = transition(machine, snapshot, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-1', output: { checked: [] } });
     expect(effectsOf(afterDone)).toEqual([]);
     const [halted, afterFail] = transition(machine, oneDone, {
       type: `effect.failed.${PREFLIGHT_STEP}`,
       host: 'spoc-2',
       reason: 'preflight on spoc-2 failed, nothing was changed: the SPOC main log D:\\DP\\SPOC\\logs\\spoc.log does not exist',
-    } as never);
+    });
     expect(effectsOf(afterFail)).toEqual([]);
     expect(halted.hasTag('halted')).toBe(true);
     expect(halted.context.halt?.reason).toContain('spoc-2: preflight on spoc-2 failed');
@@ -90,17 +90,17 @@ describe('preflight', () => {
     expect(halted.context.down).toEqual({});
 
     // A retry checks every host again: what passed before must still hold right before the first stop.
-    const [retried, retryActions] = transition(machine, halted, { type: 'operator.retry' } as never);
+    const [retried, retryActions] = transition(machine, halted, { type: 'operator.retry' });
     expect(effectsOf(retryActions)).toEqual([expect.objectContaining({ action: 'preflight', host: 'spoc-1' }), expect.objectContaining({ action: 'preflight', host: 'spoc-2' })]);
-    const [oneAgain] = transition(machine, retried, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-2', output: { checked: [] } } as never);
-    const [, goOn] = transition(machine, oneAgain, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-1', output: { checked: [] } } as never);
+    const [oneAgain] = transition(machine, retried, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-2', output: { checked: [] } });
+    const [, goOn] = transition(machine, oneAgain, { type: `effect.done.${PREFLIGHT_STEP}`, host: 'spoc-1', output: { checked: [] } });
     expect(effectsOf(goOn)).toEqual([expect.objectContaining({ action: 'stop-service', host: 'spoc-1', service: SPOC_SERVICE })]);
   });
 
   test('an abort at a failed preflight ends with nothing to restore', () => {
     const { snapshot } = runUntil(PREFLIGHT_STEP);
-    const [halted] = transition(machine, snapshot, { type: `effect.failed.${PREFLIGHT_STEP}`, host: 'spoc-1', reason: 'no agent' } as never);
-    const [aborted, actions] = transition(machine, halted, { type: 'operator.abort' } as never);
+    const [halted] = transition(machine, snapshot, { type: `effect.failed.${PREFLIGHT_STEP}`, host: 'spoc-1', reason: 'no agent' });
+    const [aborted, actions] = transition(machine, halted, { type: 'operator.abort' });
     expect(effectsOf(actions)).toEqual([]);
     expect(aborted.output).toMatchObject({ outcome: 'aborted', completedMembers: [], leftStopped: {} });
   });

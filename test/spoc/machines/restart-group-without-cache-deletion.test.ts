@@ -37,7 +37,7 @@ function runUntil(step: string) {
     if (!effect) throw new Error('no effect emitted');
     if (effect.step === step) return { snapshot, effect };
     const host = 'host' in effect ? { host: effect.host } : {};
-    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${effect.step}`, output: nominalOutput(effect, new Date(0).toISOString()), ...host } as never);
+    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${effect.step}`, output: nominalOutput(effect, new Date(0).toISOString()), ...host });
   }
   throw new Error(`never reached ${step}`);
 }
@@ -110,38 +110,38 @@ describe('input', () => {
 describe('halting', () => {
   test('a failed check halts at its step with the reason, and retry runs the same effect again', () => {
     const { snapshot, effect } = runUntil('memberAwaitOnline');
-    const [halted, none] = transition(machine, snapshot, { type: 'effect.failed.memberAwaitOnline', reason: 'no ONLINE within 900 s' } as never);
+    const [halted, none] = transition(machine, snapshot, { type: 'effect.failed.memberAwaitOnline', reason: 'no ONLINE within 900 s' });
     expect(halted.value).toEqual({ procedure: { memberAwaitOnline: 'halted' } });
     expect(halted.context.halt).toMatchObject({ step: 'memberAwaitOnline', reason: 'no ONLINE within 900 s' });
     expect(directivesOf(none)).toEqual([]);
-    expect(halted.can({ type: 'operator.skip' } as never)).toBe(false);
-    const [retried, actions] = transition(machine, halted, { type: 'operator.retry' } as never);
+    expect(halted.can({ type: 'operator.skip' })).toBe(false);
+    const [retried, actions] = transition(machine, halted, { type: 'operator.retry' });
     expect(effectOf(actions)).toEqual(effect);
     expect(retried.context.halt).toBeNull();
   });
 
   test('a group service that did not start by itself can be started by the operator and is verified again', () => {
     const { snapshot } = runUntil('memberVerifyGroupService');
-    const [halted] = transition(machine, snapshot, { type: 'effect.failed.memberVerifyGroupService', reason: 'not running' } as never);
+    const [halted] = transition(machine, snapshot, { type: 'effect.failed.memberVerifyGroupService', reason: 'not running' });
     expect(halted.context.halt?.options).toEqual(['retry', 'startGroupService']);
-    const [starting, startActions] = transition(machine, halted, { type: 'operator.startGroupService' } as never);
+    const [starting, startActions] = transition(machine, halted, { type: 'operator.startGroupService' });
     expect(effectOf(startActions)).toMatchObject({ action: 'start-service', service: GROUP_SERVICE, host: 'spoc-1' });
-    const [, verifyActions] = transition(machine, starting, { type: 'effect.done.memberStartGroupService', output: { outcome: 'started', at: 'x' } } as never);
+    const [, verifyActions] = transition(machine, starting, { type: 'effect.done.memberStartGroupService', output: { outcome: 'started', at: 'x' } });
     expect(effectOf(verifyActions)).toMatchObject({ action: 'await-service-running', service: GROUP_SERVICE });
   });
 
   test('a load check that fails can be overridden only explicitly, and the override is kept in the result', () => {
     const { snapshot } = runUntil('checkNoLoad');
-    const [halted] = transition(machine, snapshot, { type: 'effect.failed.checkNoLoad', reason: 'spoc-1 has 3 active jobs' } as never);
-    expect(halted.can({ type: 'operator.skip' } as never)).toBe(false);
-    const [next, actions] = transition(machine, halted, { type: 'operator.overrideLoad', operator: 'jana', reason: 'night shift, queue drained' } as never);
+    const [halted] = transition(machine, snapshot, { type: 'effect.failed.checkNoLoad', reason: 'spoc-1 has 3 active jobs' });
+    expect(halted.can({ type: 'operator.skip' })).toBe(false);
+    const [next, actions] = transition(machine, halted, { type: 'operator.overrideLoad', operator: 'jana', reason: 'night shift, queue drained' });
     expect(next.context.loadOverride).toEqual({ operator: 'jana', reason: 'night shift, queue drained' });
     expect(effectOf(actions)).toMatchObject({ action: 'preflight', host: 'spoc-1' });
   });
 
   test('an abort after the stops starts again exactly what was stopped, in runbook order, and says so', () => {
     const { snapshot } = runUntil('memberStartSpoc');
-    const [aborting, actions] = transition(machine, snapshot, { type: 'operator.abort', reason: 'change window closed' } as never);
+    const [aborting, actions] = transition(machine, snapshot, { type: 'operator.abort', reason: 'change window closed' });
     expect(effectOf(actions)).toMatchObject({
       action: 'start-services',
       host: 'spoc-1',
@@ -150,7 +150,7 @@ describe('halting', () => {
     const [aborted] = transition(machine, aborting, {
       type: 'effect.done.restoreStoppedServices',
       output: { started: [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE], failed: [{ service: 'Dispatcher Paragon FlexiSpooler', reason: 'disabled' }], at: 'x' },
-    } as never);
+    });
     expect(aborted.status).toBe('done');
     expect(aborted.output).toMatchObject({
       outcome: 'aborted',
@@ -162,30 +162,30 @@ describe('halting', () => {
 
   test('an abort while the SPOC is being stopped starts it again: its stop may have acted though it was never answered', () => {
     const { snapshot } = runUntil('memberStopSpoc');
-    const [aborting, actions] = transition(machine, snapshot, { type: 'operator.abort', reason: 'wrong group' } as never);
+    const [aborting, actions] = transition(machine, snapshot, { type: 'operator.abort', reason: 'wrong group' });
     expect(effectOf(actions)).toMatchObject({ action: 'start-services', host: 'spoc-1', services: [SPOC_SERVICE] });
     // The agent answers already-running when the stop never acted: starting it again is harmless.
-    const [aborted] = transition(machine, aborting, { type: 'effect.done.restoreStoppedServices', output: { started: [SPOC_SERVICE], failed: [], at: 'x' } } as never);
+    const [aborted] = transition(machine, aborting, { type: 'effect.done.restoreStoppedServices', output: { started: [SPOC_SERVICE], failed: [], at: 'x' } });
     expect(aborted.output).toMatchObject({ outcome: 'aborted', leftStopped: {}, couldNotStart: {} });
   });
 
   test('a stop of the other services that failed (it may have stopped some) is restored by an abort, or listed when the restore is skipped', () => {
     const { snapshot } = runUntil('memberStopOtherServices');
-    const [halted] = transition(machine, snapshot, { type: 'effect.failed.memberStopOtherServices', reason: 'timed out while stopping', host: 'spoc-1' } as never);
-    const [aborting, actions] = transition(machine, halted, { type: 'operator.abort', reason: 'stop timed out' } as never);
+    const [halted] = transition(machine, snapshot, { type: 'effect.failed.memberStopOtherServices', reason: 'timed out while stopping', host: 'spoc-1' });
+    const [aborting, actions] = transition(machine, halted, { type: 'operator.abort', reason: 'stop timed out' });
     expect(effectOf(actions)).toMatchObject({
       action: 'start-services',
       host: 'spoc-1',
       services: [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, 'Dispatcher Paragon FlexiSpooler'],
     });
-    const [restoreHalted] = transition(machine, aborting, { type: 'effect.failed.restoreStoppedServices', reason: 'agent unreachable', host: 'spoc-1' } as never);
-    const [aborted] = transition(machine, restoreHalted, { type: 'operator.skip' } as never);
+    const [restoreHalted] = transition(machine, aborting, { type: 'effect.failed.restoreStoppedServices', reason: 'agent unreachable', host: 'spoc-1' });
+    const [aborted] = transition(machine, restoreHalted, { type: 'operator.skip' });
     expect((aborted.output as { couldNotStart: Record<string, { service: string }[]> }).couldNotStart['spoc-1']?.map((f) => f.service)).toContain('Dispatcher Paragon FlexiSpooler');
   });
 
   test('an abort before anything was stopped ends at once with nothing to restore', () => {
     const { snapshot } = runUntil('checkNoLoad');
-    const [aborted, actions] = transition(machine, snapshot, { type: 'operator.abort' } as never);
+    const [aborted, actions] = transition(machine, snapshot, { type: 'operator.abort' });
     expect(directivesOf(actions).filter((d) => d.kind === 'effect')).toEqual([]);
     expect(aborted.output).toMatchObject({ outcome: 'aborted', completedMembers: [] });
   });

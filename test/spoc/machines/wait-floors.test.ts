@@ -88,7 +88,7 @@ describe('the result keeps the wait override like the load override', () => {
   function abortedOutput(id: string, input: unknown) {
     const procedure = procedureById(id);
     const [first] = initialTransition(procedure.machine, validateInput(id, input).input);
-    const [end] = transition(procedure.machine, first, { type: 'operator.abort', reason: 'test' } as never);
+    const [end] = transition(procedure.machine, first, { type: 'operator.abort', reason: 'test' });
     expect(end.status).toBe('done');
     return end.output as { waitsOverride: unknown; loadOverride: unknown };
   }

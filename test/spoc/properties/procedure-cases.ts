@@ -76,7 +76,7 @@ const WAIT_FLOORS: Record<string, number> = { groupServiceTimeoutSeconds: 120, c
 const WAITS_OVERRIDE = { operator: 'duty-operator', reason: 'test site, shorter waits agreed' };
 
 function withWaits(waits: Record<string, number>, override: boolean): { waits: Record<string, number>; waitsOverride?: typeof WAITS_OVERRIDE } {
-  const below = Object.entries(waits).some(([k, v]) => WAIT_FLOORS[k] !== undefined && v < (WAIT_FLOORS[k] as number));
+  const below = Object.entries(waits).some(([k, v]) => WAIT_FLOORS[k] !== undefined && v < WAIT_FLOORS[k]);
   return { waits, ...(below || override ? { waitsOverride: WAITS_OVERRIDE } : {}) };
 }
 
