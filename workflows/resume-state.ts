@@ -34,7 +34,7 @@ const actionWord = z.string().refine(isActionWord, 'must be an action word of ma
  * beyond them (the runtime's own) are kept as they are: the next run starts exactly what this one
  * would have.
  */
-const pendingEffect = z.looseObject({ action: actionWord, step: z.string().min(1), title: z.string() }).check((ctx) => {
+export const pendingEffectSchema = z.looseObject({ action: actionWord, step: z.string().min(1), title: z.string() }).check((ctx) => {
   if (!isActionWord(ctx.value.action)) return;
   const parsed = effectSchemaOf(ctx.value.action).safeParse(ctx.value);
   if (!parsed.success) {
@@ -46,7 +46,7 @@ const event = z.looseObject({ type: z.string().min(1) });
 const resumeStateSchema = z.strictObject({
   value: z.union([z.string(), z.record(z.string(), z.unknown())]),
   context: z.record(z.string(), z.unknown()),
-  pendingEffects: z.array(pendingEffect),
+  pendingEffects: z.array(pendingEffectSchema),
   timers: z.array(z.strictObject({ id: z.string().min(1), event, dueAt: z.number().finite() })),
   path: z.array(z.looseObject({ step: z.string(), action: z.string(), title: z.string(), startedAt: z.string() })),
   stepsTaken: z.number().int().min(0),
