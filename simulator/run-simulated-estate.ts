@@ -9,7 +9,7 @@ import { loadInventory } from './spoc/inventory';
 import { SimFleet } from './spoc/sim-fleet';
 import { createCentralWorker } from '../worker/central-worker';
 import { createSimHostAgents, RunningAgent } from './spoc/sim-host-agents';
-import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from './jobscheduler/sim-scheduler-agents';
+import { centralSchedulerActivities, createFullSchedulerHostAgent, schedulerHostAgentActivities, simSchedulerActivities } from './jobscheduler/sim-scheduler-agents';
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
 import { SchedulerFleet } from './jobscheduler/scheduler-fleet';
 import { simClusterDatabaseDir, startSimClusters } from './jobscheduler/sim-clusters';
@@ -53,7 +53,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const workers: RunningAgent[] = [
     await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities) }),
     ...createSimHostAgents(conn, fleet),
-    ...(await Promise.all(schedulerHosts.map((host) => createSchedulerHostAgent(conn, host.host, schedulerActivities, createSchedulerHostActivities(host.deps()))))),
+    ...(await Promise.all(schedulerHosts.map((host) => createFullSchedulerHostAgent(conn, host.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(host.deps())))))),
   ];
   opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
   opts.log(`JobScheduler cluster databases are taken from ${databases.folder} (SPOOLFLOW_CLUSTER_DB_DIR)`);

@@ -7,6 +7,7 @@ import { createCentralActivities } from '../activities/spoc/management-server-ac
 import { createLeaseActivities } from '../activities/core/lease-activities';
 import type { ManagementServerView } from '../activities/spoc/management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+import type { ActivitiesOf, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -30,8 +31,8 @@ export interface CentralWorkerOptions {
   pollMs?: number;
   /** How often a lease looks whether its holder has ended (default 2 s). */
   leasePollMs?: number;
-  /** Further central activities (the JobScheduler cluster database's). */
-  extraActivities?: object;
+  /** The JobScheduler cluster database's activities, when this worker supervises clusters (all of them, then). */
+  extraActivities?: ActivitiesOf<'central', JobSchedulerActionWord>;
 }
 
 export async function createCentralWorker(opts: CentralWorkerOptions): Promise<Worker> {
@@ -40,6 +41,12 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? CENTRAL_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: { ...createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }), ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...(opts.extraActivities ?? {}) },
+    activities: centralActivities(opts),
   });
+}
+
+/** The central activities: the SPOC procedures' Management Server checks, the leases, and the clusters' when given. */
+export function centralActivities(opts: Pick<CentralWorkerOptions, 'managementServer' | 'pollMs' | 'leasePollMs' | 'extraActivities'>) {
+  const spoc = createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }) satisfies ActivitiesOf<'central', SpocActionWord>;
+  return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...(opts.extraActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
 }

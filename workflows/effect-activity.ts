@@ -3,14 +3,18 @@
  * action's timeouts and retries. The only place a workflow turns an effect into an activity call.
  */
 import * as wf from '@temporalio/workflow';
-import { activityNameOf, Effect, hostOf, placeOf } from '../machines/core/effects';
+import { hostOf } from '../machines/core/effects';
+import { activityFor, placeOf, type ActionWord, type AllActivities, type Effect, type EffectOf, type EffectOutputs } from '../machines/actions';
 import { activityOptionsFor } from './activity-options';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from './task-queues';
 
 /** The activity's answer to the effect; throws the activity's failure once retries are spent. */
-export function runEffectActivity(effect: Effect, hostPickupSeconds?: number): Promise<unknown> {
+export function runEffectActivity(effect: Effect, hostPickupSeconds?: number): Promise<EffectOutputs[ActionWord]> {
   const host = hostOf(effect);
   const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
-  const activity = wf.proxyActivities(activityOptionsFor(effect, taskQueue, hostPickupSeconds))[activityNameOf(effect.action)] as (e: Effect) => Promise<unknown>;
-  return activity(effect);
+  return run(effect.action, effect, wf.proxyActivities<AllActivities>(activityOptionsFor(effect, taskQueue, hostPickupSeconds)));
+}
+
+function run<A extends ActionWord>(action: A, effect: EffectOf<A>, activities: AllActivities): Promise<EffectOutputs[A]> {
+  return activityFor(activities, action)(effect);
 }

@@ -9,7 +9,7 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { AnyStateMachine } from 'xstate';
 import { z } from 'zod';
-import { ACTIONS, ActionWord, Effect } from '../machines/core/effects';
+import { effectSchemaOf, isActionWord, type Effect } from '../machines/actions';
 import { describeIssues } from '../machines/core/input-errors';
 import type { MachineEvent } from '../machines/core/machine-directives';
 import type { OperatorCommandRecord, PathEntry } from './operator-messages';
@@ -27,13 +27,26 @@ export interface ResumeState {
   operatorCommands?: OperatorCommandRecord[];
 }
 
-const actionWord = z.string().refine((a): a is ActionWord => Object.prototype.hasOwnProperty.call(ACTIONS, a), 'must be an action word of machines/core/effects.ts');
+const actionWord = z.string().refine(isActionWord, 'must be an action word of machines/actions.ts');
+
+/**
+ * A pending effect: an action word, and the fields its action's effect schema asks for. Fields
+ * beyond them (the runtime's own) are kept as they are: the next run starts exactly what this one
+ * would have.
+ */
+export const pendingEffectSchema = z.looseObject({ action: actionWord, step: z.string().min(1), title: z.string() }).check((ctx) => {
+  if (!isActionWord(ctx.value.action)) return;
+  const parsed = effectSchemaOf(ctx.value.action).safeParse(ctx.value);
+  if (!parsed.success) {
+    ctx.issues.push({ code: 'custom', message: `not a ${ctx.value.action} effect: ${describeIssues(parsed.error.issues)}`, input: ctx.value });
+  }
+});
 const event = z.looseObject({ type: z.string().min(1) });
 
 const resumeStateSchema = z.strictObject({
   value: z.union([z.string(), z.record(z.string(), z.unknown())]),
   context: z.record(z.string(), z.unknown()),
-  pendingEffects: z.array(z.looseObject({ action: actionWord, step: z.string().min(1), title: z.string() })),
+  pendingEffects: z.array(pendingEffectSchema),
   timers: z.array(z.strictObject({ id: z.string().min(1), event, dueAt: z.number().finite() })),
   path: z.array(z.looseObject({ step: z.string(), action: z.string(), title: z.string(), startedAt: z.string() })),
   stepsTaken: z.number().int().min(0),

@@ -12,6 +12,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import type { ActivitiesOf, JobSchedulerActionWord } from '../../machines/actions';
 import { describeIssues } from '../../machines/core/input-errors';
 import { clusterDatabaseNameSchema } from '../../machines/jobscheduler/jobscheduler-cluster-input';
 import { MemberWontStopError, type MemberProcessControl } from './member-process-control';
@@ -166,7 +167,7 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
     }
   }
 
-  return {
+  const activities = {
     /** Every member with status and heartbeat age, and the active member and epoch. */
     async observeCluster(input: z.infer<typeof observeInput>): Promise<ClusterObservation> {
       return run(observeInput, input, (i, db) => db.observe(i.heartbeatTimeoutMs));
@@ -251,6 +252,8 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
       return run(readInput, input, (_i, db) => db.snapshot());
     },
   };
+  // Beyond the actions' activities, the cluster's own reads and writes (observe, assign one step, read the state).
+  return activities satisfies ActivitiesOf<'central', JobSchedulerActionWord> & Pick<ActivitiesOf<'host', JobSchedulerActionWord>, 'terminateMember'>;
 }
 
 export type SchedulerActivities = ReturnType<typeof createSchedulerActivities>;

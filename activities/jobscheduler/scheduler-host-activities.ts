@@ -30,6 +30,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { EffectOf, EffectOutputs } from '../../machines/core/effects';
+import type { ActivitiesOf, JobSchedulerActionWord } from '../../machines/actions';
 import { describeIssues } from '../../machines/core/input-errors';
 import { parseClusterOptions, type ClusterStartOptions } from '../../machines/jobscheduler/jobscheduler-cluster-input';
 import {
@@ -504,7 +505,8 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
         return { changed: result.changed, file: result.file, line: result.after, before: result.before ?? null, lineNumber: result.line, action: result.action };
       });
     },
-  });
+    // The member's process is ended by `terminateMember` of the cluster activities (scheduler-activities.ts).
+  } satisfies Omit<ActivitiesOf<'host', JobSchedulerActionWord>, 'terminateMember'>);
 }
 
 export type SchedulerHostActivities = ReturnType<typeof createSchedulerHostActivities>;

@@ -5,6 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EffectOf, EffectOutputs } from '../../machines/core/effects';
+import type { ActivitiesOf, SpocActionWord } from '../../machines/actions';
 import type { ManagementServerView, SpocStatus } from './management-server';
 
 export interface CentralActivityOptions {
@@ -95,7 +96,7 @@ export function createCentralActivities(managementServer: ManagementServerView, 
         await Context.current().sleep(pollMs);
       }
     },
-  };
+  } satisfies ActivitiesOf<'central', SpocActionWord>;
 }
 
 export type CentralActivities = ReturnType<typeof createCentralActivities>;

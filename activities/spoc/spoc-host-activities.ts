@@ -16,6 +16,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { DEFAULT_CACHE_DELETION_SECONDS, type EffectOf, type EffectOutputs } from '../../machines/core/effects';
+import type { ActivitiesOf, SpocActionWord } from '../../machines/actions';
 import {
   DEFAULT_VENDOR_SERVICE_PREFIXES,
   isOtherVendorService,
@@ -465,7 +466,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
         await pause();
       }
     },
-  }, deps.heartbeatEveryMs);
+  } satisfies ActivitiesOf<'host', SpocActionWord>, deps.heartbeatEveryMs);
 }
 
 export type HostAgentActivities = ReturnType<typeof createHostAgentActivities>;

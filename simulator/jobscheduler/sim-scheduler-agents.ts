@@ -9,6 +9,8 @@ import { createSchedulerActivities, SchedulerActivities } from '../../activities
 import { SchedulerDbPool } from '../../activities/jobscheduler/scheduler-db-pool';
 import type { SchedulerFleet } from './scheduler-fleet';
 import { hostTaskQueue } from '../../workflows/task-queues';
+import type { SchedulerHostActivities } from '../../activities/jobscheduler/scheduler-host-activities';
+import type { ActivitiesOf, JobSchedulerActionWord } from '../../machines/actions';
 import type { AgentConnection } from '../spoc/sim-host-agents';
 
 /** The scheduler activities wired to the simulated fleet (its processes and its operation record). */
@@ -21,18 +23,32 @@ export function simSchedulerActivities(fleet: SchedulerFleet, databases: Schedul
 }
 
 /** The central worker's share: everything but process control, which belongs to the member's host. */
-export function centralSchedulerActivities(activities: SchedulerActivities): Partial<SchedulerActivities> {
+export function centralSchedulerActivities(activities: SchedulerActivities) {
   const { terminateMember: _hostOnly, ...central } = activities;
-  return central;
+  return central satisfies ActivitiesOf<'central', JobSchedulerActionWord>;
 }
 
-/** One agent per scheduler host: the member's process control. */
+/** Everything a scheduler host's agent runs: the member's process control, its service and its start script. */
+export function schedulerHostAgentActivities(cluster: Pick<SchedulerActivities, 'terminateMember'>, onHost: SchedulerHostActivities) {
+  return { terminateMember: cluster.terminateMember, ...onHost } satisfies ActivitiesOf<'host', JobSchedulerActionWord>;
+}
+
+/** One agent per scheduler host: the member's process control, and what else a test's cluster gives it. */
 export async function createSchedulerHostAgent(conn: AgentConnection, host: string, activities: SchedulerActivities, extra: Record<string, unknown> = {}): Promise<Worker> {
+  return schedulerHostWorker(conn, host, { terminateMember: activities.terminateMember, ...extra });
+}
+
+/** The agent of a scheduler host that runs every host action of the clusters (npm start's). */
+export async function createFullSchedulerHostAgent(conn: AgentConnection, host: string, activities: ActivitiesOf<'host', JobSchedulerActionWord>): Promise<Worker> {
+  return schedulerHostWorker(conn, host, activities);
+}
+
+function schedulerHostWorker(conn: AgentConnection, host: string, activities: object): Promise<Worker> {
   return Worker.create({
     connection: conn.connection,
     namespace: conn.namespace,
     taskQueue: hostTaskQueue(host),
-    activities: { terminateMember: activities.terminateMember, ...extra },
+    activities,
     maxConcurrentActivityTaskExecutions: 4,
   });
 }

@@ -10,6 +10,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostAgentActivities, HostAgentDeps } from '../../activities/spoc/spoc-host-activities';
 import { createScExeServiceControl } from '../../activities/windows/service-control/sc-exe-service-control';
 import { hostTaskQueue } from '../../workflows/task-queues';
+import type { ActivitiesOf, SpocActionWord } from '../../machines/actions';
 import type { SimFleet } from './sim-fleet';
 import { simCommandRunner } from '../windows/sim-command-runner';
 import { createWindowsOsControl } from '../../activities/windows/os-control/windows-os-control';
@@ -26,7 +27,7 @@ export async function createHostAgentWorker(conn: AgentConnection, deps: HostAge
     connection: conn.connection,
     namespace: conn.namespace,
     taskQueue: hostTaskQueue(deps.host),
-    activities: createHostAgentActivities(deps),
+    activities: createHostAgentActivities(deps) satisfies ActivitiesOf<'host', SpocActionWord>,
     // A host agent does a handful of things at once; more would only queue on the host's SCM.
     maxConcurrentActivityTaskExecutions: 8,
   });

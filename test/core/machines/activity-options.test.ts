@@ -4,7 +4,10 @@
  */
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import type { Effect } from '../../../machines/core/effects';
-import { activityOptionsFor } from '../../../workflows/activity-options';
+import { hostOf } from '../../../machines/core/effects';
+import { ACTION_REGISTRY, limitsOf, placeOf, type ActionWord } from '../../../machines/actions';
+import { activityOptionsFor, NON_RETRYABLE_ERRORS } from '../../../workflows/activity-options';
+import { SAMPLE_EFFECTS } from './sample-effects';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../../../workflows/task-queues';
 
 test('a host step has a pickup timeout; a central step has none', () => {
@@ -55,5 +58,65 @@ describe('limits derived from the step', () => {
       { step: 's', title: 't', action: 'await-service-running', host: 'spoc-1', service: 'x', timeoutSeconds: 120 },
     ];
     for (const effect of effects) expect(activityOptionsFor(effect, host).heartbeatTimeout).toBe('10s');
+  });
+});
+
+describe("each action's own options, from its entry in the action registry", () => {
+  /** Today's numbers, action by action, for the sample effects: a change here changes recorded histories' options. */
+  const EXPECTED: Record<ActionWord, { attempt: string; heartbeat?: string; pickup: string | undefined; retry: [string, string, number] }> = {
+    'check-management-server': { attempt: '2m', pickup: undefined, retry: ['1s', '20s', 3] },
+    'check-no-load': { attempt: '2m', pickup: undefined, retry: ['1s', '20s', 3] },
+    'check-spocs-online': { attempt: '2m', pickup: undefined, retry: ['1s', '20s', 3] },
+    'await-spoc-online': { attempt: '720s', heartbeat: '30s', pickup: undefined, retry: ['1s', '20s', 5] },
+    'preflight': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
+    'query-services': { attempt: '240s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'survey-other-services': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
+    'stop-service': { attempt: '600s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'stop-services': { attempt: '1140s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'start-service': { attempt: '720s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'start-services': { attempt: '2040s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'await-service-running': { attempt: '1020s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 5] },
+    'await-lifecycle-online': { attempt: '1320s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 5] },
+    'await-rescue-finished': { attempt: '1620s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 5] },
+    'delete-cache': { attempt: '5520s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'restart-os': { attempt: '180s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'await-host-restarted': { attempt: '1020s', heartbeat: '10s', pickup: '900s', retry: ['1s', '20s', 10] },
+    'watch-cluster': { attempt: '661s', heartbeat: '10s', pickup: undefined, retry: ['1s', '5s', 20] },
+    'fence-member': { attempt: '30s', pickup: undefined, retry: ['200ms', '20s', 5] },
+    'activate-member': { attempt: '30s', pickup: undefined, retry: ['200ms', '20s', 5] },
+    'assign-pending-steps': { attempt: '30s', pickup: undefined, retry: ['200ms', '20s', 5] },
+    'reassign-steps-of': { attempt: '30s', pickup: undefined, retry: ['200ms', '20s', 5] },
+    'submit-order': { attempt: '30s', pickup: undefined, retry: ['200ms', '20s', 5] },
+    'terminate-member': { attempt: '46s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'check-scheduler-member': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
+    'stop-scheduler': { attempt: '360s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'start-scheduler': { attempt: '420s', heartbeat: '10s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'remove-scheduler-service': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
+    'install-scheduler-service': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
+    'set-cluster-options': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
+  };
+  const queueOf = (effect: Effect) => (placeOf(effect) === 'host' ? hostTaskQueue(hostOf(effect) ?? '') : CENTRAL_TASK_QUEUE);
+
+  test.each(Object.keys(EXPECTED) as ActionWord[])('%s keeps its timeouts and retries', (action) => {
+    const effect: Effect = SAMPLE_EFFECTS[action];
+    const expected = EXPECTED[action];
+    const options = activityOptionsFor(effect, queueOf(effect));
+    expect(options).toEqual({
+      taskQueue: queueOf(effect),
+      startToCloseTimeout: expected.attempt,
+      ...(expected.heartbeat ? { heartbeatTimeout: expected.heartbeat } : {}),
+      ...(expected.pickup ? { scheduleToStartTimeout: expected.pickup } : {}),
+      retry: { initialInterval: expected.retry[0], backoffCoefficient: 2, maximumInterval: expected.retry[1], maximumAttempts: expected.retry[2], nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
+    });
+  });
+
+  test.each(Object.keys(ACTION_REGISTRY) as ActionWord[])("%s's options are what its registry entry says", (action) => {
+    const effect: Effect = SAMPLE_EFFECTS[action];
+    const limits = limitsOf(effect.action, effect);
+    const options = activityOptionsFor(effect, queueOf(effect));
+    expect(options.startToCloseTimeout).toBe(limits.attempt);
+    expect(options.heartbeatTimeout).toBe(limits.heartbeat);
+    expect(options.retry?.maximumAttempts).toBe(limits.retry?.maximumAttempts ?? 3);
+    expect(Object.keys(EXPECTED)).toContain(action);
   });
 });
