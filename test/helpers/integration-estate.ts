@@ -16,11 +16,9 @@ import type { ProcedureStatus } from '../../workflows/operator-messages';
 import { withClusterWorkers } from './cluster-workers';
 import { failureOf, waitForStatus } from './procedure-status';
 import { createTestCluster, type TestCluster } from './scheduler-cluster';
-import { createTestFleet, withWorkers } from './sim-fleet';
+import { createTestFleet, type FleetWorkerOptions, withWorkers } from './sim-fleet';
 import { startTestTemporal, type TestTemporal } from './temporal-server';
 import { spawnWorkerProcess, type WorkerProcess } from './worker-process';
-
-export type FleetWorkerOptions = Parameters<typeof withWorkers>[3];
 
 export interface SimulatedEstate {
   /** The server of this file; after `crashServer()`, the one started again. */
