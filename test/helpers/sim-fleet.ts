@@ -22,16 +22,14 @@ export function createTestFleet(inventory: Inventory = testInventory()): SimFlee
   return fleet;
 }
 
-/**
- * Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs;
- * `agents` receives the simulated hosts' agents, for tests that look at them.
- */
-export async function withWorkers<T>(
-  temporal: TestTemporal,
-  fleet: SimFleet,
-  fn: () => Promise<T>,
-  opts: { withoutAgents?: string[]; agents?: (agents: SimHostAgent[]) => void } = {},
-): Promise<T> {
+/** `withoutAgents`: hosts whose agent is not started; `agents` receives the simulated hosts' agents, for tests that look at them. */
+export interface FleetWorkerOptions {
+  withoutAgents?: string[];
+  agents?: (agents: SimHostAgent[]) => void;
+}
+
+/** Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs. */
+export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn: () => Promise<T>, opts: FleetWorkerOptions = {}): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const agents = createSimHostAgents(conn, fleet, 20, opts.withoutAgents);
   opts.agents?.(agents);

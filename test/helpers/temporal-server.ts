@@ -20,9 +20,13 @@ export interface TestTemporal {
   close(): Promise<void>;
 }
 
-export async function startTestTemporal(): Promise<TestTemporal> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-test-'));
-  const server = await startDevServer({ dataDir: path.join(dir, 'temporal'), port: 0, ui: false, searchAttributes: { ...SEARCH_ATTRIBUTES }, log: () => undefined });
+/**
+ * `dir` and `port`: a server started again where one that was killed ran, finding what it kept
+ * (the folder then stays for whoever made it to remove).
+ */
+export async function startTestTemporal(at: { dir?: string; port?: number } = {}): Promise<TestTemporal> {
+  const dir = at.dir ?? mkdtempSync(path.join(os.tmpdir(), 'spoolflow-test-'));
+  const server = await startDevServer({ dataDir: path.join(dir, 'temporal'), port: at.port ?? 0, ui: false, searchAttributes: { ...SEARCH_ATTRIBUTES }, log: () => undefined });
   const connection = await Connection.connect({ address: server.address });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
@@ -34,10 +38,11 @@ export async function startTestTemporal(): Promise<TestTemporal> {
     namespace: server.namespace,
     dir,
     async close() {
-      await nativeConnection.close();
-      await connection.close();
+      // The connections of a server that was killed may fail to close; the server and folder still go.
+      await nativeConnection.close().catch(() => undefined);
+      await connection.close().catch(() => undefined);
       await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (at.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -5,6 +5,7 @@ import { createScExeServiceControl } from '../../activities/windows/service-cont
 import type { ServiceControl, ServiceState } from '../../activities/windows/service-control/service-control';
 import { emulateScExe, type EmulatedServiceTable } from '../../simulator/windows/sc-exe-emulator';
 import { scFixture } from '../fixtures/sc-exe/read-sc-fixture';
+import { SERVICE_STATES } from '../helpers/service-control-cases';
 import { windowsProgram } from '../../activities/windows/service-control/windows-programs';
 
 const SPOC = 'YSoftSQ-SPOC';
@@ -127,16 +128,7 @@ describe('emulateScExe output', () => {
 
 describe('the production service control over emulated sc.exe', () => {
   it('reads every state a simulated service can be in', async () => {
-    const states: ServiceState[] = [
-      'STOPPED',
-      'START_PENDING',
-      'STOP_PENDING',
-      'RUNNING',
-      'CONTINUE_PENDING',
-      'PAUSE_PENDING',
-      'PAUSED',
-    ];
-    for (const state of states) {
+    for (const state of SERVICE_STATES) {
       await expect(controlOver(new FakeHost({ [SPOC]: { state } })).query(SPOC)).resolves.toBe(state);
     }
   });

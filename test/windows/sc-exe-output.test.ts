@@ -3,6 +3,7 @@
 import { parseScFailure, parseScQueryOutput } from '../../activities/windows/service-control/sc-exe-output';
 import type { ServiceState } from '../../activities/windows/service-control/service-control';
 import { scFixtureExitCode, scFixtureNames, scFixtureText } from '../fixtures/sc-exe/read-sc-fixture';
+import { SERVICE_STATES } from '../helpers/service-control-cases';
 
 const failureSamples = scFixtureNames().filter((name) => scFixtureExitCode(name) !== 0);
 
@@ -25,16 +26,7 @@ describe('parseScQueryOutput', () => {
   });
 
   it('reads every state the SCM defines by its numeric code', () => {
-    const states: ServiceState[] = [
-      'STOPPED',
-      'START_PENDING',
-      'STOP_PENDING',
-      'RUNNING',
-      'CONTINUE_PENDING',
-      'PAUSE_PENDING',
-      'PAUSED',
-    ];
-    states.forEach((state, index) => {
+    SERVICE_STATES.forEach((state, index) => {
       expect(parseScQueryOutput(`        STATE              : ${index + 1}  ${state} \r\n`)).toBe(state);
     });
   });

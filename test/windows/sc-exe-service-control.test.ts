@@ -6,17 +6,16 @@ import {
   ServiceBusyError,
   ServiceControlError,
   ServiceControlOutputError,
-  ServiceDisabledError,
   ServiceHasDependentsError,
   ServiceLogonFailedError,
   ServiceNotInstalledError,
-  ServicePausedError,
   ServiceStartTimeoutError,
 } from '../../activities/windows/service-control/service-control-errors';
 import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors';
 import { createScExeServiceControl } from '../../activities/windows/service-control/sc-exe-service-control';
 import type { CommandResult, CommandRunner } from '../../activities/windows/service-control/service-control';
 import { scFixture } from '../fixtures/sc-exe/read-sc-fixture';
+import { serviceControlErrors } from '../helpers/service-control-cases';
 import { windowsProgram } from '../../activities/windows/service-control/windows-programs';
 
 const SPOC = 'YSoftSQ-SPOC';
@@ -268,36 +267,20 @@ describe('start', () => {
 });
 
 describe('error names', () => {
-  const classes = [
-    ServiceControlError,
-    ServiceNotInstalledError,
-    ServiceAccessDeniedError,
-    ServiceDisabledError,
-    ServiceBusyError,
-    ServiceStartTimeoutError,
-    ServiceHasDependentsError,
-    ServiceLogonFailedError,
-    ServicePausedError,
-    ServiceControlOutputError,
-  ];
+  const { nonRetryable, retryable } = serviceControlErrors({ service: 's', operation: 'query', output: '' });
+  const errors = [...retryable, ...nonRetryable];
 
   it('give each error the name of its class, the type Temporal carries across', () => {
-    for (const ErrorClass of classes) {
-      const error =
-        ErrorClass === ServiceControlError
-          ? new ServiceControlError('x', { service: 's', operation: 'query', output: '' })
-          : new (ErrorClass as typeof ServiceBusyError)({ service: 's', operation: 'query', output: '' });
-      expect(error.name).toBe(ErrorClass.name);
+    for (const error of errors) {
+      expect(error.name).toBe(error.constructor.name);
       expect(error).toBeInstanceOf(ServiceControlError);
     }
   });
 
   it('list as non-retryable exactly the errors a retry cannot fix', () => {
     const names: readonly string[] = NON_RETRYABLE_ERRORS;
-    for (const ErrorClass of classes) {
-      // The base class is what a code without its own class becomes: nothing says a retry is pointless.
-      const retryable = ErrorClass === ServiceControlError || ErrorClass === ServiceBusyError || ErrorClass === ServiceStartTimeoutError;
-      expect([ErrorClass.name, names.includes(ErrorClass.name)]).toEqual([ErrorClass.name, !retryable]);
+    for (const error of errors) {
+      expect([error.name, names.includes(error.name)]).toEqual([error.name, nonRetryable.includes(error)]);
     }
     expect(names).not.toContain('ServiceBusyError');
     expect(names).not.toContain('ServiceStartTimeoutError');

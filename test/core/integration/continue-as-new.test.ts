@@ -4,35 +4,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { groupRestartExample } from '../../../simulator/example-inputs';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { HISTORY_LIMIT_MEMO } from '../../../workflows/procedure-workflow';
 import { statusQuery } from '../../../workflows/operator-messages';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../../helpers/record-invariants';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 
-let temporal: TestTemporal;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 test('a procedure that outgrows its history limit continues as new and still restarts every member exactly once', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   const input = groupRestartExample(testInventory(), 'prague');
   input.waits.convergenceSeconds = 2;
   const workflowId = `can-${randomUUID()}`;
-  const spoolflow = new SpoolflowClient(temporal.client);
-  const { output, runs, status } = await withWorkers(temporal, fleet, async () => {
-    const started = await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
-    const result = (await spoolflow.result(workflowId)) as SpocProcedureOutput;
-    const latest = spoolflow.handle(workflowId);
+  const { output, runs, status } = await estate.withWorkers(fleet, async () => {
+    const started = await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
+    const result = (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput;
+    const latest = estate.spoolflow.handle(workflowId);
     const description = await latest.describe();
     const runIds: string[] = [];
-    for await (const execution of temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(execution.runId);
+    for await (const execution of estate.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(execution.runId);
     return { output: result, runs: { first: started.runId, last: description.runId, count: runIds.length }, status: await latest.query(statusQuery) };
   });
 
@@ -49,5 +41,4 @@ test('a procedure that outgrows its history limit continues as new and still res
   expect(repeatedOperations(record)).toEqual([]);
   expect(maxMembersDownAtOnce(record, input.members.map((m) => m.host))).toBe(1);
   expect(leftStopped(record)).toEqual({});
-  fleet.stop();
 });

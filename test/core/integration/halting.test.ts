@@ -5,25 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { groupRestartExample } from '../../../simulator/example-inputs';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { GROUP_SERVICE } from '../../../machines/spoc/spoc-services';
 import { operatorUpdate } from '../../../workflows/operator-messages';
 import { leftStopped, repeatedOperations } from '../../helpers/record-invariants';
-import { waitForStatus } from '../../helpers/procedure-status';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 import { createHostAgentWorker, simHostAgentDeps } from '../../../simulator/spoc/sim-host-agents';
 
-let temporal: TestTemporal;
-let spoolflow: SpoolflowClient;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  spoolflow = new SpoolflowClient(temporal.client);
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 function londonInput() {
   const input = groupRestartExample(testInventory(), 'london');
@@ -31,109 +21,104 @@ function londonInput() {
 }
 
 test('halts when the Management Server is down before anything is stopped, and a retry after it is back finishes; the retry is recorded with who gave it and why', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   fleet.managementServerDown = true;
   const workflowId = `halt-ms-${randomUUID()}`;
-  const { output, path } = await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
-    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+  const { output, path } = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await estate.halted(workflowId);
     expect(halted.step).toBe('checkManagementServer');
     expect(halted.halt?.reason).toContain('Management Server (dp-mgmt) is not reachable');
     expect(fleet.record.read()).toEqual([]);
-    await expect(spoolflow.command(workflowId, { type: 'operator.skip' })).rejects.toThrow(/not possible at step checkManagementServer/);
+    await expect(estate.spoolflow.command(workflowId, { type: 'operator.skip' })).rejects.toThrow(/not possible at step checkManagementServer/);
     fleet.managementServerDown = false;
     // Sent raw, as the Web UI's Update dialog sends it: the machine gets the parsed command.
-    await temporal.client.workflow.getHandle(workflowId).executeUpdate(operatorUpdate, { args: [{ type: 'operator.retry', operator: '  alice ', reason: 'the Management Server is back ' }] });
-    const result = (await spoolflow.result(workflowId)) as SpocProcedureOutput & { operatorCommands: unknown[] };
-    return { output: result, path: (await spoolflow.status(workflowId)).path };
+    await estate.client.workflow.getHandle(workflowId).executeUpdate(operatorUpdate, { args: [{ type: 'operator.retry', operator: '  alice ', reason: 'the Management Server is back ' }] });
+    const result = (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput & { operatorCommands: unknown[] };
+    return { output: result, path: (await estate.spoolflow.status(workflowId)).path };
   });
   expect(output.outcome).toBe('completed');
   expect(output.operatorCommands).toEqual([expect.objectContaining({ type: 'operator.retry', step: 'checkManagementServer', operator: 'alice', reason: 'the Management Server is back' })]);
   expect(path).toContainEqual(expect.objectContaining({ action: 'operator.retry', operator: 'alice', reason: 'the Management Server is back' }));
   expect(leftStopped(fleet.record.read())).toEqual({});
-  fleet.stop();
 });
 
 test('a group service that does not start by itself halts the step; the operator starts it and the procedure goes on', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   fleet.host('spoc-lon-1').setFaults({ services: { [GROUP_SERVICE]: 'wont-start' } });
   const workflowId = `halt-gs-${randomUUID()}`;
-  const output = await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
-    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+  const output = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await estate.halted(workflowId);
     expect(halted.step).toBe('memberVerifyGroupService');
     expect(halted.halt?.reason).toMatch(/Group Service on spoc-lon-1 did not reach RUNNING within 5 s/);
     expect(halted.accepts).toEqual(expect.arrayContaining(['operator.retry', 'operator.startGroupService', 'operator.abort']));
     fleet.host('spoc-lon-1').setFaults({});
-    await spoolflow.command(workflowId, { type: 'operator.startGroupService' });
-    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+    await estate.spoolflow.command(workflowId, { type: 'operator.startGroupService' });
+    return (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput;
   });
   expect(output.outcome).toBe('completed');
   const record = fleet.record.read();
   expect(record).toContainEqual(expect.objectContaining({ host: 'spoc-lon-1', operation: 'start-service', target: GROUP_SERVICE, outcome: 'accepted' }));
   expect(repeatedOperations(record)).toEqual([]);
   expect(leftStopped(record)).toEqual({});
-  fleet.stop();
 });
 
 test('an abort while halted starts again everything the procedure stopped and reports it', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   fleet.host('spoc-lon-1').setFaults({ neverOnline: true });
   const workflowId = `halt-abort-${randomUUID()}`;
-  const output = await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
-    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+  const output = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await estate.halted(workflowId);
     expect(halted.step).toBe('memberAwaitOnline');
     expect(halted.halt?.reason).toContain('did not say ONLINE');
     expect(halted.summary.down).toEqual({ 'spoc-lon-1': ['Dispatcher Paragon FlexiSpooler', 'Dispatcher Paragon Mobile Print Server'] });
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'SPOC never came online' });
-    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'SPOC never came online' });
+    return (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput;
   });
   expect(output).toMatchObject({ outcome: 'aborted', abortReason: 'SPOC never came online', leftStopped: {}, couldNotStart: {}, completedMembers: [] });
   const record = fleet.record.read();
   expect(leftStopped(record)).toEqual({});
   expect(record.some((e) => e.host === 'spoc-lon-2')).toBe(false);
-  fleet.stop();
 });
 
 test('a host whose agent is gone halts the procedure at the preflight with nothing stopped; once the agent is back, a retry finishes', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   const workflowId = `halt-agent-${randomUUID()}`;
   const input = londonInput();
   input.waits.hostPickupSeconds = 5;
-  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
-  const output = await withWorkers(
-    temporal,
+  const conn = { connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace };
+  const output = await estate.withWorkers(
     fleet,
     async () => {
-      await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
-      const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted', 90_000);
+      await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+      const halted = await estate.halted(workflowId, 90_000);
       expect(halted.halt?.step).toBe('preflightHost');
       expect(halted.halt?.reason).toMatch(/spoc-lon-2: the agent of spoc-lon-2 did not pick up "Preflight on spoc-lon-2/);
       expect(halted.summary.completedMembers).toEqual([]);
       expect(fleet.record.read()).toEqual([]);
       const agent = await createHostAgentWorker(conn, simHostAgentDeps(fleet.host('spoc-lon-2'), 20));
       return agent.runUntil(async () => {
-        await spoolflow.command(workflowId, { type: 'operator.retry' });
-        return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+        await estate.spoolflow.command(workflowId, { type: 'operator.retry' });
+        return (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput;
       });
     },
     { withoutAgents: ['spoc-lon-2'] },
   );
   expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-lon-1', 'spoc-lon-2'] });
   expect(leftStopped(fleet.record.read())).toEqual({});
-  fleet.stop();
 });
 
 test('a host missing its SPOC log halts at the preflight naming host and file; nothing is stopped anywhere; retry after the fix finishes', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   const log = fleet.host('spoc-lon-2').localPath('C:\\Program Files\\Dispatcher Paragon\\SPOC\\logs\\spoc_lifecycle.log');
   const kept = readFileSync(log);
   rmSync(log);
   const workflowId = `halt-preflight-${randomUUID()}`;
-  const output = await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
-    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+  const output = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    const halted = await estate.halted(workflowId);
     expect(halted.halt?.step).toBe('preflightHost');
     expect(halted.halt?.reason).toContain('spoc-lon-2: preflight on spoc-lon-2 failed, nothing was changed: the SPOC lifecycle log C:\\Program Files\\Dispatcher Paragon\\SPOC\\logs\\spoc_lifecycle.log does not exist');
     expect(halted.halt?.reason).not.toContain('spoc-lon-1:');
@@ -141,10 +126,9 @@ test('a host missing its SPOC log halts at the preflight naming host and file; n
     // The operation record: not one service stopped, on either member.
     expect(fleet.record.read()).toEqual([]);
     writeFileSync(log, kept);
-    await spoolflow.command(workflowId, { type: 'operator.retry' });
-    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
+    await estate.spoolflow.command(workflowId, { type: 'operator.retry' });
+    return (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput;
   });
   expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-lon-1', 'spoc-lon-2'] });
   expect(leftStopped(fleet.record.read())).toEqual({});
-  fleet.stop();
 });

@@ -6,53 +6,42 @@
  */
 import { randomUUID } from 'node:crypto';
 import { groupRestartExample } from '../../../simulator/example-inputs';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { SPOC_SERVICE } from '../../../machines/spoc/spoc-services';
 import { HISTORY_LIMIT_MEMO } from '../../../workflows/procedure-workflow';
 import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
-import { failureOf as readFailure, waitForAsync, waitForStatus } from '../../helpers/procedure-status';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { waitForAsync } from '../../helpers/procedure-status';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 
-let temporal: TestTemporal;
-let spoolflow: SpoolflowClient;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  spoolflow = new SpoolflowClient(temporal.client);
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 function londonRestart() {
   const i = groupRestartExample(testInventory(), 'london');
   return { ...i, waits: { ...i.waits, serviceTimeoutSeconds: 5, onlineTimeoutSeconds: 5 } };
 }
 
-const failureOf = (workflowId: string) => readFailure(temporal.client, workflowId);
-
 test('a second restart of a group under another workflow id is refused before any step, naming the holder; once the first ends, it runs', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   // The first procedure halts on spoc-lon-1 (never ONLINE) with spoc-lon-1's services stopped.
   fleet.host('spoc-lon-1').setFaults({ neverOnline: true });
   const first = `first-${randomUUID()}`;
   const second = `second-${randomUUID()}`;
   const third = `third-${randomUUID()}`;
-  await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: first });
-    await waitForStatus(temporal.client, first, (s) => s.status === 'halted', 90_000);
+  await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: first });
+    await estate.halted(first, 90_000);
     const before = fleet.record.read().length;
 
     // Same group in another spelling, under another workflow id, started as the Web UI would: raw JSON.
     const other = { ...londonRestart(), group: 'London ' };
-    await temporal.client.workflow.start('restartGroupWithoutCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: second, args: [other] });
-    const refused = await failureOf(second);
+    await estate.client.workflow.start('restartGroupWithoutCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: second, args: [other] });
+    const refused = await estate.failureOf(second);
     expect(refused.type).toBe('LeaseHeldError');
     expect(refused.message).toContain('SPOC group london is held by ' + first);
     expect(refused.message).toContain('host spoc-lon-1 is held by ' + first);
     // `status` of the refused run says the same.
-    const status = await spoolflow.status(second);
+    const status = await estate.spoolflow.status(second);
     expect(status).toMatchObject({ status: 'refused', step: 'takeLeases', halt: { errorType: 'LeaseHeldError' } });
     expect(status.halt?.reason).toContain('SPOC group london is held by ' + first);
     // Nothing was touched by the refused one: spoc-lon-1's SPOC stays as the first left it.
@@ -60,68 +49,65 @@ test('a second restart of a group under another workflow id is refused before an
 
     // The first ends (abort restores spoc-lon-1); its leases end with it, and a new one runs.
     fleet.host('spoc-lon-1').setFaults({});
-    await spoolflow.command(first, { type: 'operator.abort', reason: 'test' });
-    expect(((await spoolflow.result(first)) as SpocProcedureOutput).outcome).toBe('aborted');
-    await spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: third });
-    await waitForStatus(temporal.client, third, (s) => s.path.some((p) => p.action === 'stop-service'), 60_000);
+    await estate.spoolflow.command(first, { type: 'operator.abort', reason: 'test' });
+    expect(((await estate.spoolflow.result(first)) as SpocProcedureOutput).outcome).toBe('aborted');
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: third });
+    await estate.waitForStatus(third, (s) => s.path.some((p) => p.action === 'stop-service'), 60_000);
     // Terminated mid-run (nobody releases anything): the lease workflows see their holder gone.
-    await temporal.client.workflow.getHandle(third).terminate('test: a holder that ends without a word');
+    await estate.client.workflow.getHandle(third).terminate('test: a holder that ends without a word');
     const fourth = `fourth-${randomUUID()}`;
     for (const leaseId of ['spoolflow-lease:spoc-group:london', 'spoolflow-lease:host:spoc-lon-1', 'spoolflow-lease:host:spoc-lon-2']) {
-      await waitForAsync(`${leaseId} to end with its terminated holder`, async () => (await temporal.client.workflow.getHandle(leaseId).describe()).status.name !== 'RUNNING', 30_000);
+      await waitForAsync(`${leaseId} to end with its terminated holder`, async () => (await estate.client.workflow.getHandle(leaseId).describe()).status.name !== 'RUNNING', 30_000);
     }
     // A fresh start now gets the leases.
-    await spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: fourth });
-    await waitForStatus(temporal.client, fourth, (s) => s.path.some((p) => p.action === 'stop-service'), 60_000);
-    await spoolflow.command(fourth, { type: 'operator.abort', reason: 'test done' });
-    await spoolflow.result(fourth);
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: fourth });
+    await estate.waitForStatus(fourth, (s) => s.path.some((p) => p.action === 'stop-service'), 60_000);
+    await estate.spoolflow.command(fourth, { type: 'operator.abort', reason: 'test done' });
+    await estate.spoolflow.result(fourth);
   });
-  fleet.stop();
 });
 
 test('a host is one lease across procedures: an OS restart of standalone servers is refused while a group procedure holds one of them', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   fleet.host('spoc-lon-2').setFaults({ neverOnline: true });
   const group = `group-${randomUUID()}`;
-  await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: group });
-    await waitForStatus(temporal.client, group, (s) => s.status === 'halted', 90_000);
+  await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: group });
+    await estate.halted(group, 90_000);
     const standalone = `standalone-${randomUUID()}`;
     const member = londonRestart().members[1]!;
-    await temporal.client.workflow.start('restartOsOfStandaloneSpocs', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: standalone, args: [{ spocs: [{ ...member, host: 'SPOC-LON-2.' }] }] });
-    const refused = await failureOf(standalone);
+    await estate.client.workflow.start('restartOsOfStandaloneSpocs', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: standalone, args: [{ spocs: [{ ...member, host: 'SPOC-LON-2.' }] }] });
+    const refused = await estate.failureOf(standalone);
     expect(refused.type).toBe('LeaseHeldError');
     expect(refused.message).toContain(`host spoc-lon-2 is held by ${group}`);
     fleet.host('spoc-lon-2').setFaults({});
-    await spoolflow.command(group, { type: 'operator.abort', reason: 'test done' });
-    await spoolflow.result(group);
+    await estate.spoolflow.command(group, { type: 'operator.abort', reason: 'test done' });
+    await estate.spoolflow.result(group);
   });
-  fleet.stop();
 });
 
 test('leases outlive the workers and continue-as-new: a run that continued as new still holds its group', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   const first = `can-${randomUUID()}`;
   const input = londonRestart();
   input.waits.convergenceSeconds = 3600;
-  await withWorkers(temporal, fleet, async () => {
-    const started = await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId: first, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
-    await waitForAsync('the first run to continue as new', async () => (await temporal.client.workflow.getHandle(first).describe()).runId !== started.runId, 90_000);
+  await estate.withWorkers(fleet, async () => {
+    const started = await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId: first, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
+    await waitForAsync('the first run to continue as new', async () => (await estate.client.workflow.getHandle(first).describe()).runId !== started.runId, 90_000);
   });
   // Every worker is gone now; start them again, as after a crash of the whole stack.
-  await withWorkers(temporal, fleet, async () => {
+  await estate.withWorkers(fleet, async () => {
     const second = `second-${randomUUID()}`;
-    await temporal.client.workflow.start('restartGroupWithCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: second, args: [londonRestart()] });
-    const refused = await failureOf(second);
+    await estate.client.workflow.start('restartGroupWithCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: second, args: [londonRestart()] });
+    const refused = await estate.failureOf(second);
     expect(refused.type).toBe('LeaseHeldError');
     expect(refused.message).toContain(`SPOC group london is held by ${first}`);
-    await temporal.client.workflow.getHandle(first).terminate('test done');
+    await estate.client.workflow.getHandle(first).terminate('test done');
   });
-  fleet.stop();
 });
 
 test('a resume state given by whoever starts a procedure is refused before any step: no cache is deleted', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   const input = londonRestart();
   const crafted = {
     value: { restartMembers: 'memberAwaitOnline' },
@@ -132,14 +118,13 @@ test('a resume state given by whoever starts a procedure is refused before any s
     stepsTaken: 0,
   };
   const workflowId = `crafted-${randomUUID()}`;
-  await withWorkers(temporal, fleet, async () => {
-    await temporal.client.workflow.start('restartGroupWithCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId, args: [input, crafted] });
-    const refused = await failureOf(workflowId);
+  await estate.withWorkers(fleet, async () => {
+    await estate.client.workflow.start('restartGroupWithCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId, args: [input, crafted] });
+    const refused = await estate.failureOf(workflowId);
     expect(refused.type).toBe('InvalidResumeStateError');
     expect(refused.message).toMatch(/accepted only from a run of the same workflow that continued as new/);
   });
   const record = fleet.record.read();
   expect(record.filter((e) => e.operation === 'delete-cache')).toEqual([]);
   expect(record.filter((e) => e.target === SPOC_SERVICE)).toEqual([]);
-  fleet.stop();
 });

@@ -6,29 +6,16 @@
  * order.
  */
 import { randomUUID } from 'node:crypto';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
-import { createTestCluster, TIMING, waitUntil, type TestCluster } from '../../helpers/scheduler-cluster';
-import { withClusterWorkers } from '../../helpers/cluster-workers';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { TIMING, waitUntil, type TestCluster } from '../../helpers/scheduler-cluster';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 
-let temporal: TestTemporal;
-let spoolflow: SpoolflowClient;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  spoolflow = new SpoolflowClient(temporal.client);
-});
-const clusters: TestCluster[] = [];
-afterAll(async () => {
-  await Promise.all(clusters.map((c) => c.cleanup()));
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 const MEMBERS = ['d-1', 'd-2', 'd-3'];
 const NODES = ['extract', 'transform', 'load'];
 
 async function startCluster(): Promise<TestCluster> {
-  const c = createTestCluster();
-  clusters.push(c);
+  const c = estate.cluster();
   c.db.configure({ jobs: NODES, jobChains: [{ name: 'etl', distributed: true, nodes: NODES.map((n) => ({ node: n, job: n })) }] });
   await Promise.all(MEMBERS.map((m) => c.start(m, '-exclusive -distributed-orders')));
   return c;
@@ -61,17 +48,17 @@ test('orders submitted to the supervisor spread over the members, least loaded f
   const c = await startCluster();
   const orders = Array.from({ length: 6 }, (_, i) => `o-${i + 1}`);
   const workflowId = `active-${randomUUID()}`;
-  await withClusterWorkers(temporal, c, MEMBERS, async () => {
-    await spoolflow.start('supervise-active-cluster', input(c), { workflowId });
-    for (const order of orders) await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order });
+  await estate.withClusterWorkers(c, MEMBERS, async () => {
+    await estate.spoolflow.start('supervise-active-cluster', input(c), { workflowId });
+    for (const order of orders) await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order });
     await waitUntil('every order is done', () => orders.every((o) => c.db.orders().find((x) => x.id === o)?.state === 'done'), 30_000).catch(async (err: Error) => {
-      const s = await spoolflow.status(workflowId);
+      const s = await estate.spoolflow.status(workflowId);
       throw new Error(`${err.message}: ${JSON.stringify({ step: s.step, status: s.status, halt: s.halt, summary: s.summary, path: s.path.slice(-8), steps: c.db.orderSteps(), orders: c.db.orders().map((o) => [o.id, o.state, o.stepIndex]) }).slice(0, 6000)}`);
     });
-    const status = await spoolflow.status(workflowId);
+    const status = await estate.spoolflow.status(workflowId);
     expect(status.summary).toMatchObject({ ordersSubmitted: 6, stepsAssigned: 18, rejectedOrders: [] });
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
-    await spoolflow.result(workflowId);
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await estate.spoolflow.result(workflowId);
   });
   expectEveryStepOnceInOrder(c, orders);
   // Every member took part, and none took more than half of the steps.
@@ -85,9 +72,9 @@ test('a member killed in the middle of a step: its step runs again elsewhere and
   const c = await startCluster();
   const orders = Array.from({ length: 6 }, (_, i) => `k-${i + 1}`);
   const workflowId = `active-kill-${randomUUID()}`;
-  await withClusterWorkers(temporal, c, MEMBERS, async () => {
-    await spoolflow.start('supervise-active-cluster', input(c), { workflowId });
-    for (const order of orders) await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order });
+  await estate.withClusterWorkers(c, MEMBERS, async () => {
+    await estate.spoolflow.start('supervise-active-cluster', input(c), { workflowId });
+    for (const order of orders) await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order });
     const victim = await waitUntil('d-2 runs a step', () => c.db.orderSteps().find((s) => s.member === 'd-2' && s.status === 'running'), 15_000, 5);
     await c.fleet.kill('d-2');
     await waitUntil('every order is done', () => orders.every((o) => c.db.orders().find((x) => x.id === o)?.state === 'done'), 30_000);
@@ -95,10 +82,10 @@ test('a member killed in the middle of a step: its step runs again elsewhere and
     const counted = c.db.orders().find((o) => o.id === victim.order)?.history.find((h) => h.step === victim.step);
     expect(counted?.member).not.toBe('d-2');
     expect(counted?.attempt).toBeGreaterThan(victim.attempt);
-    const status = await spoolflow.status(workflowId);
+    const status = await estate.spoolflow.status(workflowId);
     expect(Number(status.summary.stepsReassigned)).toBeGreaterThanOrEqual(1);
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
-    await spoolflow.result(workflowId);
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await estate.spoolflow.result(workflowId);
   });
   expectEveryStepOnceInOrder(c, orders);
 });
@@ -106,14 +93,14 @@ test('a member killed in the middle of a step: its step runs again elsewhere and
 test('an order for a job chain the cluster does not have is refused and reported; the supervisor goes on', async () => {
   const c = await startCluster();
   const workflowId = `active-refuse-${randomUUID()}`;
-  await withClusterWorkers(temporal, c, MEMBERS, async () => {
-    await spoolflow.start('supervise-active-cluster', input(c), { workflowId });
-    await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'payroll', order: 'p-1' });
-    await spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order: 'e-1' });
+  await estate.withClusterWorkers(c, MEMBERS, async () => {
+    await estate.spoolflow.start('supervise-active-cluster', input(c), { workflowId });
+    await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'payroll', order: 'p-1' });
+    await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order: 'e-1' });
     await waitUntil('e-1 is done', () => c.db.orders().find((o) => o.id === 'e-1')?.state === 'done', 20_000);
-    const status = await spoolflow.status(workflowId);
+    const status = await estate.spoolflow.status(workflowId);
     expect(status.summary.rejectedOrders).toEqual([expect.objectContaining({ chain: 'payroll', order: 'p-1', reason: expect.stringMatching(/payroll/) })]);
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
-    await spoolflow.result(workflowId);
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await estate.spoolflow.result(workflowId);
   });
 });

@@ -8,32 +8,18 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
-import { createTestCluster, TIMING, waitUntil, type TestCluster } from '../../helpers/scheduler-cluster';
-import { withClusterWorkers } from '../../helpers/cluster-workers';
-import { waitForStatus } from '../../helpers/procedure-status';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { TIMING, waitUntil, type TestCluster } from '../../helpers/scheduler-cluster';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 import { HISTORY_LIMIT_MEMO } from '../../../workflows/procedure-workflow';
 
-let temporal: TestTemporal;
-let spoolflow: SpoolflowClient;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  spoolflow = new SpoolflowClient(temporal.client);
-});
-const clusters: TestCluster[] = [];
-afterAll(async () => {
-  await Promise.all(clusters.map((c) => c.cleanup()));
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 const MEMBERS = { primary: 'js-1', first: 'js-3', second: 'js-2' } as const;
 const OPTIONS: Record<string, string> = { 'js-1': '-exclusive', 'js-2': '-exclusive -backup -backup-precedence=2', 'js-3': '-exclusive -backup -backup-precedence=1' };
 const TIMEOUT_MS = TIMING.heartbeatTimeoutMs;
 
 async function startCluster(): Promise<TestCluster> {
-  const c = createTestCluster();
-  clusters.push(c);
+  const c = estate.cluster();
   c.db.configure({
     jobs: ['report', 'paused-report', 'load', 'check', 'post'],
     jobChains: [{ name: 'billing', nodes: [{ node: 'load', job: 'load' }, { node: 'check', job: 'check' }, { node: 'post', job: 'post' }] }],
@@ -59,19 +45,19 @@ const ops = (c: TestCluster, operation: string) => c.record().filter((e) => e.op
 
 async function supervised(c: TestCluster, fn: (workflowId: string) => Promise<void>): Promise<void> {
   const workflowId = `passive-${randomUUID()}`;
-  await withClusterWorkers(temporal, c, Object.keys(OPTIONS), async () => {
-    await spoolflow.start('supervise-passive-cluster', supervisorInput(c), { workflowId });
+  await estate.withClusterWorkers(c, Object.keys(OPTIONS), async () => {
+    await estate.spoolflow.start('supervise-passive-cluster', supervisorInput(c), { workflowId });
     await waitUntil('the supervisor activated the primary', () => active(c) === MEMBERS.primary && c.db.member(MEMBERS.primary)?.status === 'active', 20_000).catch(async (err: Error) => {
-      const status = await Promise.race([spoolflow.result(workflowId).catch((e: Error) => `${e.message} ${(e.cause as Error | undefined)?.message}`), new Promise((r) => setTimeout(() => r('still running'), 1000))]);
+      const status = await Promise.race([estate.spoolflow.result(workflowId).catch((e: Error) => `${e.message} ${(e.cause as Error | undefined)?.message}`), new Promise((r) => setTimeout(() => r('still running'), 1000))]);
       throw new Error(`${err.message}; supervisor: ${JSON.stringify(status).slice(0, 3000)}`);
     });
     await fn(workflowId);
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' }).catch(async (err: Error) => {
-      const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' }).catch(async (err: Error) => {
+      const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
       const failures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).map((e) => e.workflowTaskFailedEventAttributes?.failure?.message + ' ' + e.workflowTaskFailedEventAttributes?.failure?.stackTrace);
       throw new Error(`${err.message}: ${failures.join(' | ').slice(0, 2000)}`);
     });
-    await spoolflow.result(workflowId);
+    await estate.spoolflow.result(workflowId);
   });
 }
 
@@ -114,7 +100,7 @@ test('SIGTERM of the primary is a normal termination: no backup becomes active',
     expect(c.db.member(MEMBERS.primary)?.status).toBe('terminated');
     expect(ops(c, 'activate-member').map((e) => e.member)).toEqual([MEMBERS.primary]);
     expect(c.db.observe(TIMEOUT_MS).members.filter((m) => m.status === 'active')).toEqual([]);
-    const status = await waitForStatus(temporal.client, workflowId, (s) => (s.summary.decision as { kind: string }).kind === 'wait');
+    const status = await estate.waitForStatus(workflowId, (s) => (s.summary.decision as { kind: string }).kind === 'wait');
     expect((status.summary.decision as { why: string }).why).toMatch(/ended normally: no backup takes over/);
   });
 });
@@ -187,20 +173,19 @@ test('the primary killed while no backup is up: it is fenced; the first backup s
 });
 
 test('a cluster database name the folder does not have halts the supervisor with a reason that names it, and neither the reason nor the history shows where the folder is', async () => {
-  const c = createTestCluster();
-  clusters.push(c);
+  const c = estate.cluster();
   const input = supervisorInput(c);
   for (const m of input.cluster.members) m.database = 'berlinn.sqlite';
   const workflowId = `passive-${randomUUID()}`;
-  await withClusterWorkers(temporal, c, Object.keys(OPTIONS), async () => {
-    await spoolflow.start('supervise-passive-cluster', input, { workflowId });
-    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted', 20_000);
+  await estate.withClusterWorkers(c, Object.keys(OPTIONS), async () => {
+    await estate.spoolflow.start('supervise-passive-cluster', input, { workflowId });
+    const halted = await estate.halted(workflowId, 20_000);
     expect(halted.halt?.reason).toContain('no cluster database "berlinn.sqlite"');
     expect(halted.halt?.reason).not.toContain(c.databaseDir);
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
-    await spoolflow.result(workflowId);
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await estate.spoolflow.result(workflowId);
   });
-  const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
   // Payloads are bytes: read them as text, so a path in any input, result or failure would show.
   const text = JSON.stringify(history, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
   expect(text).toContain('berlinn.sqlite');
@@ -212,22 +197,22 @@ test('a supervisor that outgrows its history continues as new with its input as 
   const c = await startCluster();
   const workflowId = `passive-can-${randomUUID()}`;
   const input = { ...supervisorInput(c), watch: { pollMs: 25, maxWatchSeconds: 1, terminateTimeoutSeconds: 10 } };
-  await withClusterWorkers(temporal, c, Object.keys(OPTIONS), async () => {
-    const started = await spoolflow.start('supervise-passive-cluster', input, { workflowId, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
+  await estate.withClusterWorkers(c, Object.keys(OPTIONS), async () => {
+    const started = await estate.spoolflow.start('supervise-passive-cluster', input, { workflowId, memo: { [HISTORY_LIMIT_MEMO]: 40 } });
     await waitUntil('the supervisor activated the primary', () => active(c) === MEMBERS.primary, 20_000);
     // A continued run parses its input again: the cluster options as given, not as parsed.
     let latest = started.runId;
     for (const deadline = Date.now() + 60_000; latest === started.runId && Date.now() < deadline; ) {
       await new Promise((r) => setTimeout(r, 500));
-      const d = await temporal.client.workflow.getHandle(workflowId).describe();
+      const d = await estate.client.workflow.getHandle(workflowId).describe();
       expect(d.status.name).toBe('RUNNING');
       latest = d.runId;
     }
     expect(latest).not.toBe(started.runId);
-    await waitForStatus(temporal.client, workflowId, (s) => s.status !== 'halted' && s.procedure === 'supervise-passive-cluster', 10_000);
+    await estate.waitForStatus(workflowId, (s) => s.status !== 'halted' && s.procedure === 'supervise-passive-cluster', 10_000);
     await c.fleet.kill(MEMBERS.primary);
     await waitUntil('the backup next in precedence is active', () => active(c) === MEMBERS.first, 20_000);
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
-    await spoolflow.result(workflowId);
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await estate.spoolflow.result(workflowId);
   });
 });

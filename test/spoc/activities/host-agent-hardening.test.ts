@@ -12,18 +12,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createHostAgentActivities, HostAgentDeps } from '../../../activities/spoc/spoc-host-activities';
 import { NON_RETRYABLE_ERRORS } from '../../../activities/core/non-retryable-errors';
 import type { ServiceControl, ServiceState } from '../../../activities/windows/service-control/service-control';
-import {
-  ServiceAccessDeniedError,
-  ServiceBusyError,
-  ServiceControlError,
-  ServiceControlOutputError,
-  ServiceDisabledError,
-  ServiceHasDependentsError,
-  ServiceLogonFailedError,
-  ServiceNotInstalledError,
-  ServicePausedError,
-  ServiceStartTimeoutError,
-} from '../../../activities/windows/service-control/service-control-errors';
+import { serviceControlErrors } from '../../helpers/service-control-cases';
 import { SPOC_SERVICE } from '../../../machines/spoc/spoc-services';
 import { localPathOf } from '../../../simulator/windows/sim-host-files';
 
@@ -185,16 +174,7 @@ describe('several services stopped one after the other', () => {
 
 describe('sc.exe failures no retry can fix', () => {
   const details = { service: 'YSoftSQ-SPOC', operation: 'stop' as const, output: '[SC] ControlService FAILED 1051:' };
-  const nonRetryable = [
-    new ServiceNotInstalledError(details),
-    new ServiceAccessDeniedError(details),
-    new ServiceDisabledError(details),
-    new ServiceHasDependentsError(details),
-    new ServiceLogonFailedError(details),
-    new ServicePausedError(details),
-    new ServiceControlOutputError(details),
-  ];
-  const retryable = [new ServiceBusyError(details), new ServiceStartTimeoutError(details), new ServiceControlError('sc.exe failed with win32 error 1234', details)];
+  const { nonRetryable, retryable } = serviceControlErrors(details, 'sc.exe failed with win32 error 1234');
 
   function failingStop(error: Error): ServiceControl {
     return {

@@ -6,25 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { osRestartExamples } from '../../../simulator/example-inputs';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
 import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { TERMINAL_SERVER_SERVICE } from '../../../machines/spoc/spoc-services';
 import type { OperationRecordEntry } from '../../../simulator/core/operation-record';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../../helpers/record-invariants';
-import { waitForStatus } from '../../helpers/procedure-status';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { testInventory } from '../../helpers/sim-fleet';
+import type { SimFleet } from '../../../simulator/spoc/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 import type { SimHostAgent } from '../../../simulator/spoc/sim-host-agents';
 
-let temporal: TestTemporal;
-let spoolflow: SpoolflowClient;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  spoolflow = new SpoolflowClient(temporal.client);
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 const inventory = testInventory();
 const examples = osRestartExamples(inventory);
@@ -34,24 +25,16 @@ const lines = (record: OperationRecordEntry[], host: string, operation: string, 
   record.filter((e) => e.host === host && e.operation === operation && (outcome === undefined || e.outcome === outcome));
 const at = (e: OperationRecordEntry | undefined) => Date.parse(e?.time ?? 'x');
 
-function allRunning(fleet: ReturnType<typeof createTestFleet>, host: string) {
+function allRunning(fleet: SimFleet, host: string) {
   return { host, notRunning: Object.entries(fleet.host(host).serviceStates()).filter(([, s]) => s !== 'RUNNING') };
 }
 
 test('standalone SPOC servers restart in parallel, each once, and come back with every service running', async () => {
-  const fleet = createTestFleet(inventory);
+  const fleet = estate.fleet(inventory);
   const bootsBefore = Object.fromEntries(inventory.standalone.map((h) => [h, fleet.host(h).lastBootTime()]));
   const workflowId = `os-standalone-${randomUUID()}`;
   let agents: SimHostAgent[] = [];
-  const output = (await withWorkers(
-    temporal,
-    fleet,
-    async () => {
-      await spoolflow.start('restart-os-of-standalone-spocs', { ...examples['restart-os-of-standalone-spocs'], waits: fastWaits }, { workflowId });
-      return spoolflow.result(workflowId);
-    },
-    { agents: (a) => (agents = a) },
-  )) as SpocProcedureOutput;
+  const output = await estate.run(fleet, 'restart-os-of-standalone-spocs', { ...examples['restart-os-of-standalone-spocs'], waits: fastWaits }, workflowId, { agents: (a) => (agents = a) });
   fleet.stop();
   // Each restarted host's agent went down with it and started again after the boot; the others ran on.
   expect(Object.fromEntries(agents.map((a) => [a.host.host, a.starts]))).toMatchObject({ 'spoc-bts-1': 2, 'spoc-bts-2': 2, 'spoc-lon-1': 1, 'spoc-prg-1': 1 });
@@ -71,7 +54,7 @@ test('standalone SPOC servers restart in parallel, each once, and come back with
   expect(repeatedOperations(record)).toEqual([]);
   expect(leftStopped(record)).toEqual({});
   // Each host's restart carries the procedure's request key, the same for every retry of the step.
-  const handle = temporal.client.workflow.getHandle(workflowId);
+  const handle = estate.client.workflow.getHandle(workflowId);
   const firstRunId = (await handle.describe()).runId;
   const history = await handle.fetchHistory();
   const keys = (history.events ?? [])
@@ -82,13 +65,10 @@ test('standalone SPOC servers restart in parallel, each once, and come back with
 });
 
 test('group members restart one at a time: never two down at once, each back online before the next', async () => {
-  const fleet = createTestFleet(inventory);
+  const fleet = estate.fleet(inventory);
   const workflowId = `os-group-${randomUUID()}`;
   const members = ['spoc-lon-1', 'spoc-lon-2'];
-  const output = (await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-os-of-group-members', { ...examples['restart-os-of-group-members'], waits: fastWaits }, { workflowId });
-    return spoolflow.result(workflowId);
-  })) as SpocProcedureOutput;
+  const output = await estate.run(fleet, 'restart-os-of-group-members', { ...examples['restart-os-of-group-members'], waits: fastWaits }, workflowId);
   fleet.stop();
 
   expect(output).toMatchObject({ outcome: 'completed', completedMembers: members, leftStopped: {}, notes: [] });
@@ -107,7 +87,7 @@ test('group members restart one at a time: never two down at once, each back onl
 });
 
 test('a member restarted by hand while another restarts: the group is restarted with cache deletion on all members', async () => {
-  const fleet = createTestFleet(inventory);
+  const fleet = estate.fleet(inventory);
   const workflowId = `os-parallel-${randomUUID()}`;
   const members = ['spoc-prg-1', 'spoc-prg-2', 'spoc-prg-3'];
   const input = {
@@ -116,12 +96,12 @@ test('a member restarted by hand while another restarts: the group is restarted 
     waits: { ...fastWaits, restartDelaySeconds: 30 },
     waitsOverride: examples['restart-os-of-group-members'].waitsOverride,
   };
-  const output = (await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-os-of-group-members', input, { workflowId });
+  const output = (await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-os-of-group-members', input, { workflowId });
     // As soon as spoolflow asked spoc-prg-1 to restart, someone restarts spoc-prg-2 by hand.
-    await waitForStatus(temporal.client, workflowId, (s) => s.step === 'awaitHostRestarted', 60_000);
+    await estate.waitForStatus(workflowId, (s) => s.step === 'awaitHostRestarted', 60_000);
     expect(fleet.host('spoc-prg-2').requestOsRestart(0)).toBe('accepted');
-    return spoolflow.result(workflowId);
+    return estate.spoolflow.result(workflowId);
   })) as SpocProcedureOutput;
   fleet.stop();
 
@@ -137,20 +117,20 @@ test('a member restarted by hand while another restarts: the group is restarted 
 });
 
 test('a service that does not come back after the boot halts the wait for the host; started by hand, a retry finishes', async () => {
-  const fleet = createTestFleet(inventory);
+  const fleet = estate.fleet(inventory);
   fleet.host('spoc-bts-2').setFaults({ services: { [TERMINAL_SERVER_SERVICE]: 'wont-start' } });
   const workflowId = `os-fault-${randomUUID()}`;
-  const output = (await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-os-of-standalone-spocs', { ...examples['restart-os-of-standalone-spocs'], waits: { ...fastWaits, bootTimeoutSeconds: 10 } }, { workflowId });
-    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted', 90_000);
+  const output = (await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-os-of-standalone-spocs', { ...examples['restart-os-of-standalone-spocs'], waits: { ...fastWaits, bootTimeoutSeconds: 10 } }, { workflowId });
+    const halted = await estate.halted(workflowId, 90_000);
     expect(halted.halt?.reason).toMatch(/spoc-bts-2: Dispatcher Paragon Terminal Server on spoc-bts-2 did not reach RUNNING/);
     // The other server went on and finished meanwhile.
     expect(allRunning(fleet, 'spoc-bts-1')).toEqual({ host: 'spoc-bts-1', notRunning: [] });
     fleet.host('spoc-bts-2').setFaults({});
     const key = inventory.siteServers.find((s) => s.host === 'spoc-bts-2')?.services.find((s) => s.display === TERMINAL_SERVER_SERVICE)?.key ?? '';
     expect(fleet.host('spoc-bts-2').requestStart(key)).toBe('accepted');
-    await spoolflow.command(workflowId, { type: 'operator.retry' });
-    return spoolflow.result(workflowId);
+    await estate.spoolflow.command(workflowId, { type: 'operator.retry' });
+    return estate.spoolflow.result(workflowId);
   })) as SpocProcedureOutput;
   fleet.stop();
   expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-bts-1', 'spoc-bts-2'] });

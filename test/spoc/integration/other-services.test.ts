@@ -6,24 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { groupRestartExample } from '../../../simulator/example-inputs';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
-import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../../machines/spoc/spoc-services';
 import { leftStopped } from '../../helpers/record-invariants';
-import { waitForStatus } from '../../helpers/procedure-status';
 import { waitUntil } from '../../helpers/scheduler-cluster';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 
-let temporal: TestTemporal;
-let spoolflow: SpoolflowClient;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-  spoolflow = new SpoolflowClient(temporal.client);
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 /** London's members as an operator who leaves `otherServices` out would give them. */
 function londonWithoutLists() {
@@ -38,17 +27,14 @@ function londonWithoutLists() {
 const ROLES = [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE];
 
 test('without a list, exactly the running vendor services are stopped and started again: never Print Spooler, WinRM or a protected one', async () => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   const lon1 = fleet.host('spoc-lon-1');
   // A vendor service that is not running before the procedure: it must be neither stopped nor started.
   lon1.requestStop('YSoftSQ-MPS');
   await waitUntil('the Mobile Print Server on spoc-lon-1 is stopped', () => lon1.serviceStates()['Dispatcher Paragon Mobile Print Server'] === 'STOPPED');
   const before = fleet.record.read().length;
   const workflowId = `others-default-${randomUUID()}`;
-  const output = await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', londonWithoutLists(), { workflowId });
-    return (await spoolflow.result(workflowId)) as SpocProcedureOutput;
-  });
+  const output = await estate.run(fleet, 'restart-group-without-cache-deletion', londonWithoutLists(), workflowId);
   expect(output.outcome).toBe('completed');
   const record = fleet.record.read().slice(before);
   const changed = (host: string, operation: string) =>
@@ -66,25 +52,23 @@ test('without a list, exactly the running vendor services are stopped and starte
   expect(record.filter((e) => untouchable.includes(e.target))).toEqual([]);
   expect(lon1.serviceStates()['Print Spooler']).toBe('RUNNING');
   expect(leftStopped(record)).toEqual({});
-  fleet.stop();
 });
 
 test.each([
   ['a misspelt service', 'Dispatcher Paragon FlexiSpooer', 'the other service "Dispatcher Paragon FlexiSpooer" is not installed'],
   ['Print Spooler', 'Print Spooler', 'the other service "Print Spooler" is Spooler ("Print Spooler"), not a Dispatcher Paragon / YSoft service'],
 ])('a list naming %s is refused at the preflight, naming host and service, before anything is stopped', async (_what, name, reason) => {
-  const fleet = createTestFleet();
+  const fleet = estate.fleet();
   const input = londonWithoutLists();
   input.members = input.members.map((m) => (m.host === 'spoc-lon-2' ? { ...m, otherServices: ['Dispatcher Paragon FlexiSpooler', name] } : m));
   const workflowId = `others-refused-${randomUUID()}`;
-  await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
-    const halted = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
+  await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+    const halted = await estate.halted(workflowId);
     expect(halted.halt?.step).toBe('preflightHost');
     expect(halted.halt?.reason).toContain(`spoc-lon-2: preflight on spoc-lon-2 failed, nothing was changed: ${reason}`);
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'fix the list' });
-    await spoolflow.result(workflowId);
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'fix the list' });
+    await estate.spoolflow.result(workflowId);
   });
   expect(fleet.record.read()).toEqual([]);
-  fleet.stop();
 });

@@ -5,36 +5,24 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { groupRestartExample } from '../../../simulator/example-inputs';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
 import { planProcedure } from '../../../machines/core/plan';
 import { PRINTED_JOBS_NOTE, restartGroupWithCacheDeletionMachine } from '../../../machines/spoc/restart-group-with-cache-deletion';
-import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { PROTECTED_SERVICES } from '../../../machines/spoc/spoc-services';
 import { RECOVERY_FINISHED_MARKER } from '../../../activities/spoc/spoc-logs';
 import { plannedChanges, recordedChanges } from '../../helpers/plan-vs-record';
 import { leftStopped, repeatedOperations } from '../../helpers/record-invariants';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 
-let temporal: TestTemporal;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 test('stops every member, deletes every cache, then starts members one at a time as planned; caches are recovered', async () => {
   const inventory = testInventory();
-  const fleet = createTestFleet(inventory);
+  const fleet = estate.fleet(inventory);
   const input = groupRestartExample(inventory, 'prague');
   input.waits.betweenStartsSeconds = 2;
-  const spoolflow = new SpoolflowClient(temporal.client);
   const workflowId = `with-deletion-${randomUUID()}`;
-  const output = (await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-with-cache-deletion', input, { workflowId });
-    return spoolflow.result(workflowId);
-  })) as SpocProcedureOutput;
+  const output = await estate.run(fleet, 'restart-group-with-cache-deletion', input, workflowId);
 
   expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-prg-1', 'spoc-prg-2', 'spoc-prg-3'], leftStopped: {}, notes: [PRINTED_JOBS_NOTE] });
 
@@ -55,5 +43,4 @@ test('stops every member, deletes every cache, then starts members one at a time
     expect(host.cacheJobs()).toBe(inventory.siteServers.find((s) => s.host === member.host)?.jobsInCache);
     expect(readFileSync(host.localPath(`${member.installDir}\\SPOC\\logs\\spoc.log`), 'utf8')).toContain(RECOVERY_FINISHED_MARKER);
   }
-  fleet.stop();
 });

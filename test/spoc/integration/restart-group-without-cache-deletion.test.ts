@@ -11,26 +11,20 @@ import { GROUP_SERVICE, PROTECTED_SERVICES, SPOC_SERVICE, TERMINAL_SERVER_SERVIC
 import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../../helpers/record-invariants';
 import { plannedChanges, recordedChanges } from '../../helpers/plan-vs-record';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 
-let temporal: TestTemporal;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 test('restarts every member one at a time, in runbook order, and leaves every service running', async () => {
   const inventory = testInventory();
-  const fleet = createTestFleet(inventory);
+  const fleet = estate.fleet(inventory);
   const input = groupRestartExample(inventory, 'prague');
   // Started as from the Web UI, with the names spelled another way: the procedure runs on their
   // normal forms, so spoc-prg-1's steps reach the queue its agent polls.
   const respelled = { ...input, group: ' Prague', members: input.members.map((m, i) => (i === 0 ? { ...m, host: 'SPOC-PRG-1.' } : m)) };
-  const output = await withWorkers(temporal, fleet, () =>
-    temporal.client.workflow.execute('restartGroupWithoutCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: `test-${randomUUID()}`, args: [respelled] }),
+  const output = await estate.withWorkers(fleet, () =>
+    estate.client.workflow.execute('restartGroupWithoutCacheDeletion', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: `test-${randomUUID()}`, args: [respelled] }),
   ) as SpocProcedureOutput;
 
   expect(output.outcome).toBe('completed');
@@ -55,5 +49,4 @@ test('restarts every member one at a time, in runbook order, and leaves every se
   const prg1 = record.filter((e) => e.host === 'spoc-prg-1').map((e) => `${e.operation}:${e.target}:${e.outcome}`);
   expect(prg1.slice(0, 3)).toEqual([`stop-service:${SPOC_SERVICE}:accepted`, `stop-service:${GROUP_SERVICE}:accepted`, `stop-service:${TERMINAL_SERVER_SERVICE}:accepted`]);
   expect(prg1).toContain(`start-service:${GROUP_SERVICE}:started-by-itself`);
-  fleet.stop();
 });

@@ -4,24 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { scenarioExamples } from '../../../simulator/example-inputs';
-import { SpoolflowClient } from '../../../client/spoolflow-client';
 import { procedureById } from '../../../machines/catalog';
 import { parseInput } from '../../../machines/core/input-errors';
 import { planProcedure } from '../../../machines/core/plan';
-import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { PROTECTED_SERVICES } from '../../../machines/spoc/spoc-services';
 import { plannedChanges, recordedChanges } from '../../helpers/plan-vs-record';
 import { repeatedOperations } from '../../helpers/record-invariants';
-import { createTestFleet, testInventory, withWorkers } from '../../helpers/sim-fleet';
-import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
 
-let temporal: TestTemporal;
-beforeAll(async () => {
-  temporal = await startTestTemporal();
-});
-afterAll(async () => {
-  await temporal?.close();
-});
+const estate = useSimulatedEstate();
 
 const inventory = testInventory();
 const examples = scenarioExamples(inventory);
@@ -41,13 +33,9 @@ test.each(cases)('%s runs on the simulator exactly as planned', async (_title, i
   const input = { ...example, waits: fast };
   const procedure = procedureById(id);
   const plan = planProcedure(procedure.machine, parseInput(procedure.inputSchema, id, input));
-  const fleet = createTestFleet(inventory);
-  const spoolflow = new SpoolflowClient(temporal.client);
+  const fleet = estate.fleet(inventory);
   const workflowId = `${id}-${randomUUID()}`;
-  const output = (await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start(id, input, { workflowId });
-    return spoolflow.result(workflowId);
-  })) as SpocProcedureOutput;
+  const output = await estate.run(fleet, id, input, workflowId);
   fleet.stop();
 
   expect(output.outcome).toBe('completed');
