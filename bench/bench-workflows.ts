@@ -4,7 +4,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { CentralActivities } from '../activities/spoc/management-server-activities';
-import { runMachine } from '../workflows/machine-runtime';
+import { runMachine } from '../workflows/runtime/machine-runtime';
 import { stepsMachine } from './steps-machine';
 
 const { checkManagementServer } = proxyActivities<CentralActivities>({ startToCloseTimeout: '1m' });

@@ -76,7 +76,7 @@ export function placeOf(effect: Effect): ActionPlace {
   return entryOf(effect.action).place;
 }
 
-/** Timeouts and retries of the effect's action, as data (workflows/activity-options.ts makes Temporal options of them). */
+/** Timeouts and retries of the effect's action, as data (workflows/runtime/activity-options.ts makes Temporal options of them). */
 export function limitsOf<A extends ActionWord>(action: A, effect: EffectOf<A>): ActionLimits {
   return entryOf(action).limits(effect);
 }

@@ -1,7 +1,7 @@
 /**
  * The workflows the central worker registers: one per catalog procedure, named by its workflow
  * type. Each takes the procedure's input (JSON from the Web UI or the client) and, only when it
- * continued as new, the state it resumes from (refused otherwise: workflows/resume-state.ts).
+ * continued as new, the state it resumes from (refused otherwise: workflows/runtime/resume-state.ts).
  * Besides them, the lease workflow every procedure holds its hosts and groups with.
  */
 export { spoolflowLease } from './leases';

@@ -10,8 +10,8 @@ import { ProcedureStatus, statusQuery } from './operator-messages';
 import { leasesOf, procedureById } from '../machines/catalog';
 import { InvalidInputError, parseInput } from '../machines/core/input-errors';
 import { acquireLeases, currentHolder, releaseLeases } from './leases';
-import { runMachine } from './machine-runtime';
-import { acceptResumeState } from './resume-state';
+import { runMachine } from './runtime/machine-runtime';
+import { acceptResumeState } from './runtime/resume-state';
 
 export async function runProcedure(id: string, input: unknown, resumeArgument?: unknown): Promise<unknown> {
   const procedure = procedureById(id);

@@ -16,7 +16,7 @@ import { isNonRetryableErrorType } from './non-retryable-errors';
 
 /**
  * How often a host activity heartbeats while it runs. Well inside the 10 s heartbeat timeout of
- * host steps (workflows/activity-options.ts), and the SDK throttles what it sends to the server.
+ * host steps (workflows/runtime/activity-options.ts), and the SDK throttles what it sends to the server.
  */
 export const HEARTBEAT_EVERY_MS = 2000;
 

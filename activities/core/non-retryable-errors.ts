@@ -1,6 +1,6 @@
 /**
  * The one list of failure types a retry cannot fix. Workflows put it in every activity's retry
- * policy (`nonRetryableErrorTypes`, workflows/activity-options.ts) and the host agents turn an error
+ * policy (`nonRetryableErrorTypes`, workflows/runtime/activity-options.ts) and the host agents turn an error
  * of one of these types into a non-retryable `ApplicationFailure` themselves, so the step halts at
  * once for the operator whichever side looks.
  *

@@ -6,7 +6,7 @@
  * the answers' types, the activity names and the workers' activity types follow from it.
  *
  * Timeouts are plain data here (durations as Temporal reads them, '10s', '2m'): machines/ never
- * imports Temporal, workflows/activity-options.ts turns the data into activity options.
+ * imports Temporal, workflows/runtime/activity-options.ts turns the data into activity options.
  */
 import { z } from 'zod';
 
@@ -18,7 +18,7 @@ export type Duration = `${number}${'ms' | 's' | 'm'}`;
 
 /**
  * How long one attempt of an action may take and how it is retried; what is not said is the
- * default of workflows/activity-options.ts (3 attempts from 1 s, doubling, at most 20 s apart).
+ * default of workflows/runtime/activity-options.ts (3 attempts from 1 s, doubling, at most 20 s apart).
  */
 export interface ActionLimits {
   /** How long one attempt may run (Temporal's start-to-close timeout). */

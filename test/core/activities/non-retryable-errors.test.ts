@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NON_RETRYABLE_ERRORS } from '../../../activities/core/non-retryable-errors';
 import type { Effect } from '../../../machines/core/effects';
-import { activityOptionsFor } from '../../../workflows/activity-options';
+import { activityOptionsFor } from '../../../workflows/runtime/activity-options';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../../../workflows/task-queues';
 
 const ACTIVITIES = path.join(__dirname, '..', '..', '..', 'activities');

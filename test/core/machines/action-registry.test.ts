@@ -11,7 +11,7 @@ import { createSchedulerActivities } from '../../../activities/jobscheduler/sche
 import { createSchedulerHostActivities } from '../../../activities/jobscheduler/scheduler-host-activities';
 import { centralActivities } from '../../../worker/central-worker';
 import { centralSchedulerActivities, schedulerHostAgentActivities } from '../../../simulator/jobscheduler/sim-scheduler-agents';
-import { pendingEffectSchema } from '../../../workflows/resume-state';
+import { pendingEffectSchema } from '../../../workflows/runtime/resume-state';
 import { SAMPLE_EFFECTS } from './sample-effects';
 
 const WORDS = Object.keys(ACTION_REGISTRY) as ActionWord[];

@@ -6,7 +6,7 @@ import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import type { Effect } from '../../../machines/core/effects';
 import { hostOf } from '../../../machines/core/effects';
 import { ACTION_REGISTRY, limitsOf, placeOf, type ActionWord } from '../../../machines/actions';
-import { activityOptionsFor, NON_RETRYABLE_ERRORS } from '../../../workflows/activity-options';
+import { activityOptionsFor, NON_RETRYABLE_ERRORS } from '../../../workflows/runtime/activity-options';
 import { SAMPLE_EFFECTS } from './sample-effects';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../../../workflows/task-queues';
 

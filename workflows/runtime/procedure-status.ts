@@ -5,10 +5,10 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
-import { currentStep } from '../machines/core/plan';
+import { currentStep } from '../../machines/core/plan';
 import type { DurableTimers } from './durable-timers';
 import type { EffectsInFlight } from './effects-in-flight';
-import { operatorCommandSchema, ProcedureStatus, statusQuery } from './operator-messages';
+import { operatorCommandSchema, ProcedureStatus, statusQuery } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
 
 export interface StatusSources {

@@ -3,8 +3,8 @@
  * `status` shows, and the operator commands that go into the result with who gave them and why.
  * Both travel to the next run when the workflow continues as new, so the record is never cut short.
  */
-import type { MachineEvent } from '../machines/core/machine-directives';
-import type { OperatorCommandRecord, PathEntry } from './operator-messages';
+import type { MachineEvent } from '../../machines/core/machine-directives';
+import type { OperatorCommandRecord, PathEntry } from '../operator-messages';
 import type { ResumeState } from './resume-state';
 
 /** The path keeps the latest entries only: it travels with every `status` answer. */

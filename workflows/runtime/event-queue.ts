@@ -5,7 +5,7 @@
  * has taken it before it answers.
  */
 import * as wf from '@temporalio/workflow';
-import type { MachineEvent } from '../machines/core/machine-directives';
+import type { MachineEvent } from '../../machines/core/machine-directives';
 
 export class EventQueue {
   private readonly events: MachineEvent[] = [];

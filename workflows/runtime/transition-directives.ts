@@ -5,12 +5,12 @@
  * back rather than started, so a run about to continue as new can pass them to the next run.
  */
 import type { AnyMachineSnapshot } from 'xstate';
-import type { Effect } from '../machines/core/effects';
-import { directivesOf } from '../machines/core/machine-directives';
-import { currentStep, formatSeconds } from '../machines/core/plan';
+import type { Effect } from '../../machines/core/effects';
+import { directivesOf } from '../../machines/core/machine-directives';
+import { currentStep, formatSeconds } from '../../machines/core/plan';
 import type { DurableTimers } from './durable-timers';
 import type { EffectsInFlight } from './effects-in-flight';
-import type { PathEntry } from './operator-messages';
+import type { PathEntry } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
 
 export type TransitionActions = readonly { type: string; params?: unknown }[];

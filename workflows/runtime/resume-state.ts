@@ -9,10 +9,10 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { AnyStateMachine } from 'xstate';
 import { z } from 'zod';
-import { effectSchemaOf, isActionWord, type Effect } from '../machines/actions';
-import { describeIssues } from '../machines/core/input-errors';
-import type { MachineEvent } from '../machines/core/machine-directives';
-import type { OperatorCommandRecord, PathEntry } from './operator-messages';
+import { effectSchemaOf, isActionWord, type Effect } from '../../machines/actions';
+import { describeIssues } from '../../machines/core/input-errors';
+import type { MachineEvent } from '../../machines/core/machine-directives';
+import type { OperatorCommandRecord, PathEntry } from '../operator-messages';
 
 /** What a run hands to the next one when it continues as new. */
 export interface ResumeState {

@@ -4,9 +4,9 @@
  * would drop it); its path entry, the "Wait ..." step, is closed by whichever run fires it.
  */
 import * as wf from '@temporalio/workflow';
-import type { MachineEvent } from '../machines/core/machine-directives';
+import type { MachineEvent } from '../../machines/core/machine-directives';
 import type { EventQueue } from './event-queue';
-import type { PathEntry } from './operator-messages';
+import type { PathEntry } from '../operator-messages';
 import type { ResumeState } from './resume-state';
 
 interface Timer {

@@ -7,7 +7,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import type { Effect } from '../machines/core/effects';
+import type { Effect } from '../../machines/core/effects';
 import type { DurableTimers } from './durable-timers';
 import type { EventQueue } from './event-queue';
 import type { ProcedurePath } from './procedure-path';

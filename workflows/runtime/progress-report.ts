@@ -6,10 +6,10 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { currentStep } from '../machines/core/plan';
-import type { ProcedureStatus } from './operator-messages';
+import { currentStep } from '../../machines/core/plan';
+import type { ProcedureStatus } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
-import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from './search-attributes';
+import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from '../search-attributes';
 import { stepDescription } from './step-description';
 
 /** The search attributes that do not change during the run. */

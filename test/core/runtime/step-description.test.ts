@@ -3,7 +3,7 @@
  * description of the innermost described state, read through XState's public API.
  */
 import { createMachine, initialTransition, transition } from 'xstate';
-import { stepDescription } from '../../../workflows/step-description';
+import { stepDescription } from '../../../workflows/runtime/step-description';
 
 const machine = createMachine({
   id: 'procedure',

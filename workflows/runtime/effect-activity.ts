@@ -3,10 +3,10 @@
  * action's timeouts and retries. The only place a workflow turns an effect into an activity call.
  */
 import * as wf from '@temporalio/workflow';
-import { hostOf } from '../machines/core/effects';
-import { activityFor, placeOf, type ActionWord, type AllActivities, type Effect, type EffectOf, type EffectOutputs } from '../machines/actions';
+import { hostOf } from '../../machines/core/effects';
+import { activityFor, placeOf, type ActionWord, type AllActivities, type Effect, type EffectOf, type EffectOutputs } from '../../machines/actions';
 import { activityOptionsFor } from './activity-options';
-import { CENTRAL_TASK_QUEUE, hostTaskQueue } from './task-queues';
+import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
 
 /** The activity's answer to the effect; throws the activity's failure once retries are spent. */
 export function runEffectActivity(effect: Effect, hostPickupSeconds?: number): Promise<EffectOutputs[ActionWord]> {

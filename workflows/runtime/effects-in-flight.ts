@@ -6,11 +6,11 @@
  */
 import * as wf from '@temporalio/workflow';
 import { CancelledFailure } from '@temporalio/common';
-import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../machines/core/effects';
+import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../../machines/core/effects';
 import { describeFailure } from './effect-failure';
 import { runEffectActivity } from './effect-activity';
 import type { EventQueue } from './event-queue';
-import type { PathEntry } from './operator-messages';
+import type { PathEntry } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
 
 interface InFlight {

@@ -6,10 +6,10 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
-import { describeIssues } from '../machines/core/input-errors';
-import { currentStep } from '../machines/core/plan';
+import { describeIssues } from '../../machines/core/input-errors';
+import { currentStep } from '../../machines/core/plan';
 import type { EventQueue } from './event-queue';
-import { operatorCommandSchema, operatorUpdate, ProcedureStatus } from './operator-messages';
+import { operatorCommandSchema, operatorUpdate, ProcedureStatus } from '../operator-messages';
 
 export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMachineSnapshot, statusNow: () => ProcedureStatus): void {
   wf.setHandler(

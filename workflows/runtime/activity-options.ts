@@ -11,15 +11,15 @@
  * machines/jobscheduler/jobscheduler-actions.ts).
  */
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
-import { limitsOf, type Effect } from '../machines/actions';
-import { NON_RETRYABLE_ERRORS } from '../activities/core/non-retryable-errors';
-import { CENTRAL_TASK_QUEUE } from './task-queues';
+import { limitsOf, type Effect } from '../../machines/actions';
+import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors';
+import { CENTRAL_TASK_QUEUE } from '../task-queues';
 
 /** Non-retryable failure types: retrying them cannot help, the operator must act. One list, kept with the activities. */
 export { NON_RETRYABLE_ERRORS };
 
 /** What one service costs a step beyond its own wait (the SPOC actions' limits use it). */
-export { SC_EXE_SECONDS_PER_SERVICE } from '../machines/spoc/spoc-actions';
+export { SC_EXE_SECONDS_PER_SERVICE } from '../../machines/spoc/spoc-actions';
 
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
 export const HOST_PICKUP_SECONDS = 60;
