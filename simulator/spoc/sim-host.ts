@@ -17,7 +17,7 @@
  * (the fleet calls it on a ticker), writing log lines stamped with their due time. The state is
  * saved to disk after every change, so a simulated host survives a restart of spoolflow.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceState } from '../../activities/windows/service-control/service-control';
 import type { EmulatedServiceTable } from '../windows/sc-exe-emulator';
@@ -27,55 +27,13 @@ import type { OperationRecord } from '../core/operation-record';
 import { seededRandom, SimClock } from '../core/sim-clock';
 import { localPathOf } from '../windows/sim-host-files';
 import { formatLogTimestamp, RESCUE_FINISHED_MARKER, RECOVERY_FINISHED_MARKER } from '../../activities/spoc/spoc-logs';
+import { SimHostStateFile, type PowerState, type Scheduled, type SimFaults, type SimHostState } from './sim-host-state';
 
-/** Faults a test or an operator can inject; see README "Simulated fleet". */
-export interface SimFaults {
-  /** Per service display name. */
-  services?: Record<string, 'wont-stop' | 'wont-start'>;
-  /** The SPOC starts but never reports ONLINE. */
-  neverOnline?: boolean;
-  /** The cache rescue never finishes. */
-  rescueNeverFinishes?: boolean;
-  /** Multiplies every simulated duration on this host. */
-  slowFactor?: number;
-}
-
-type Scheduled =
-  | { at: number; kind: 'service-state'; service: string; to: ServiceState }
-  | { at: number; kind: 'group-autostart'; run: number }
-  | { at: number; kind: 'lifecycle'; status: string; run: number }
-  | { at: number; kind: 'spoc-log'; line: string; run: number }
-  | { at: number; kind: 'cache-recovered'; jobs: number; run: number }
-  | { at: number; kind: 'os-shutdown' }
-  | { at: number; kind: 'os-boot'; services: string[] };
-
-/** Whether Windows runs: `shutting-down` between an accepted restart and the services stopping. */
-export type PowerState = 'up' | 'shutting-down' | 'down';
-
-interface SimHostState {
-  host: string;
-  services: Record<string, ServiceState>;
-  scheduled: Scheduled[];
-  lifecycle: string;
-  /** Increases with every SPOC start, so a stop cancels what the previous run scheduled. */
-  spocRun: number;
-  activeJobs: number;
-  /** Jobs the Management Server holds for this SPOC: what a recovery downloads again. */
-  jobsOnManagementServer: number;
-  faults: SimFaults;
-  draws: number;
-  /** Absent in state files of older versions: up. */
-  power?: PowerState;
-  /** When Windows last booted (host clock, ms). */
-  lastBootAt?: number;
-  /** When the lifecycle last became ONLINE, while it is ONLINE: what the Management Server shows. */
-  onlineSince?: number | null;
-}
+export type { PowerState, SimFaults } from './sim-host-state';
 
 export class SimHost implements EmulatedServiceTable {
   private data: SimHostState;
-  private readonly stateFile: string;
-  private lastSeen: string | undefined;
+  private readonly stateFile: SimHostStateFile;
 
   constructor(
     readonly server: SiteServer,
@@ -85,10 +43,10 @@ export class SimHost implements EmulatedServiceTable {
     private readonly record: OperationRecord,
     private readonly seed: number,
   ) {
-    this.stateFile = path.join(root, 'state.json');
-    if (existsSync(this.stateFile)) {
-      this.data = JSON.parse(readFileSync(this.stateFile, 'utf8')) as SimHostState;
-      this.lastSeen = this.fileStamp();
+    this.stateFile = new SimHostStateFile(root);
+    const saved = this.stateFile.load();
+    if (saved) {
+      this.data = saved;
     } else {
       this.data = this.freshState();
       this.writeInitialFiles();
@@ -497,27 +455,11 @@ export class SimHost implements EmulatedServiceTable {
   }
 
   private save(): void {
-    mkdirSync(this.root, { recursive: true });
-    const tmp = `${this.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data));
-    renameSync(tmp, this.stateFile);
-    this.lastSeen = this.fileStamp();
+    this.stateFile.save(this.data);
   }
 
-  /**
-   * `spoolflow sim ...` changes a host (a fault, load) from another process by writing its state
-   * file; the process that runs the fleet notices the file changed and takes the new state.
-   */
   private reloadIfChangedOutside(): void {
-    const stamp = this.fileStamp();
-    if (stamp === undefined || stamp === this.lastSeen) return;
-    this.data = JSON.parse(readFileSync(this.stateFile, 'utf8')) as SimHostState;
-    this.lastSeen = stamp;
-  }
-
-  private fileStamp(): string | undefined {
-    const stat = statSync(this.stateFile, { throwIfNoEntry: false });
-    return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : undefined;
+    this.data = this.stateFile.changedOutside() ?? this.data;
   }
 
   /** The faults injected on this host. */
