@@ -17,7 +17,7 @@
  * (the fleet calls it on a ticker), writing log lines stamped with their due time. The state is
  * saved to disk after every change, so a simulated host survives a restart of spoolflow.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceState } from '../../activities/windows/service-control/service-control';
 import type { EmulatedServiceTable } from '../windows/sc-exe-emulator';
@@ -26,7 +26,8 @@ import type { SiteServer, SimTimings } from './inventory';
 import type { OperationRecord } from '../core/operation-record';
 import { seededRandom, SimClock } from '../core/sim-clock';
 import { localPathOf } from '../windows/sim-host-files';
-import { formatLogTimestamp, RESCUE_FINISHED_MARKER, RECOVERY_FINISHED_MARKER } from '../../activities/spoc/spoc-logs';
+import { RESCUE_FINISHED_MARKER, RECOVERY_FINISHED_MARKER } from '../../activities/spoc/spoc-logs';
+import { SimSpocFiles } from './sim-spoc-files';
 import { SimHostStateFile, type PowerState, type Scheduled, type SimFaults, type SimHostState } from './sim-host-state';
 
 export type { PowerState, SimFaults } from './sim-host-state';
@@ -34,6 +35,7 @@ export type { PowerState, SimFaults } from './sim-host-state';
 export class SimHost implements EmulatedServiceTable {
   private data: SimHostState;
   private readonly stateFile: SimHostStateFile;
+  private readonly files: SimSpocFiles;
 
   constructor(
     readonly server: SiteServer,
@@ -44,6 +46,7 @@ export class SimHost implements EmulatedServiceTable {
     private readonly seed: number,
   ) {
     this.stateFile = new SimHostStateFile(root);
+    this.files = new SimSpocFiles((windowsPath) => this.localPath(windowsPath), server.installDir);
     const saved = this.stateFile.load();
     if (saved) {
       this.data = saved;
@@ -226,8 +229,7 @@ export class SimHost implements EmulatedServiceTable {
   }
 
   cacheJobs(): number {
-    const dir = this.cacheDir();
-    return existsSync(dir) ? readdirSync(dir).length : 0;
+    return this.files.cacheJobs();
   }
 
   /** Applies every scheduled change that is due. */
@@ -269,7 +271,7 @@ export class SimHost implements EmulatedServiceTable {
         this.writeSpocLog(event.line, event.at);
         break;
       case 'cache-recovered':
-        this.fillCache(event.jobs);
+        this.files.fillCache(event.jobs);
         break;
       case 'os-shutdown':
         this.shutDown(event.at);
@@ -324,7 +326,7 @@ export class SimHost implements EmulatedServiceTable {
   private spocRunning(at: number): void {
     const run = this.data.spocRun;
     const jobsInCache = this.cacheJobs();
-    const recovering = !existsSync(this.cacheDir());
+    const recovering = !this.files.cacheExists();
     this.schedule({ at: at + this.durationMs(this.timings.groupServiceAutoStartSeconds), kind: 'group-autostart', run });
     const onlineDelay = this.durationMs(this.timings.onlineAfterStartSeconds);
     if (recovering) {
@@ -375,35 +377,11 @@ export class SimHost implements EmulatedServiceTable {
     if (status === 'ONLINE' && this.data.lifecycle !== 'ONLINE') this.data.onlineSince = at;
     if (status !== 'ONLINE') this.data.onlineSince = null;
     this.data.lifecycle = status;
-    this.appendLog(this.lifecycleLog(), `${formatLogTimestamp(at)} INFO  [SpocLifecycle] Lifecycle status: ${status}`);
+    this.files.appendLifecycle(status, at);
   }
 
   private writeSpocLog(line: string, at: number): void {
-    this.appendLog(this.spocLog(), `${formatLogTimestamp(at)} INFO  [main] ${line}`);
-  }
-
-  private appendLog(file: string, line: string): void {
-    mkdirSync(path.dirname(file), { recursive: true });
-    // Rotate like a size-based log4j appender, so log checks meet rotated files.
-    if (existsSync(file) && statSync(file).size > 64 * 1024) renameSync(file, `${file}.1`);
-    appendFileSync(file, `${line}\r\n`);
-  }
-
-  private fillCache(jobs: number): void {
-    mkdirSync(this.cacheDir(), { recursive: true });
-    for (let i = 1; i <= jobs; i += 1) writeFileSync(path.join(this.cacheDir(), `job-${String(i).padStart(5, '0')}.spl`), `simulated print job ${i}\n`);
-  }
-
-  private cacheDir(): string {
-    return this.localPath(`${this.server.installDir}\\SPOC\\SpoolCache`);
-  }
-
-  private lifecycleLog(): string {
-    return this.localPath(`${this.server.installDir}\\SPOC\\logs\\spoc_lifecycle.log`);
-  }
-
-  private spocLog(): string {
-    return this.localPath(`${this.server.installDir}\\SPOC\\logs\\spoc.log`);
+    this.files.appendSpocLog(line, at);
   }
 
   private keyOf(display: string): string {
@@ -446,7 +424,7 @@ export class SimHost implements EmulatedServiceTable {
 
   /** A host that has been running for a while: a full cache and old log lines (stale ONLINE included). */
   private writeInitialFiles(): void {
-    this.fillCache(this.server.jobsInCache);
+    this.files.fillCache(this.server.jobsInCache);
     const earlier = this.clock.now() - 86_400_000;
     this.writeLifecycle('STARTING', earlier);
     this.writeLifecycle('ONLINE', earlier + 30_000);
