@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../machines/core/input-errors';
-import { catalogEntries } from '../client/catalog-entries';
+import { catalogEntries } from '../simulator/catalog-entries';
 import { connectClient } from '../client/connect';
 import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
 import { operatorCommandFromArgs, OperatorUsageError } from './operator-command';

@@ -11,7 +11,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SchedulerClusterDb, type MemberObservation, type OrderStepRow } from '../activities/jobscheduler/scheduler-cluster-db';
+import { SchedulerClusterDb } from '../activities/jobscheduler/scheduler-cluster-db';
+import type { MemberObservation, OrderStepRow } from '../activities/jobscheduler/scheduler-cluster-schema';
 import { workflowIdFor } from '../client/spoolflow-client';
 import { dataDir } from '../engine/data-dir';
 import { jobSchedulerClusterSchema, type JobSchedulerCluster, type JobSchedulerMember } from '../machines/jobscheduler/jobscheduler-cluster-input';

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { catalogEntries } from '../client/catalog-entries';
+import { catalogEntries } from '../simulator/catalog-entries';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 import { SchedulerClusterDb } from '../activities/jobscheduler/scheduler-cluster-db';
 import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';

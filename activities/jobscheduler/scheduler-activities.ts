@@ -16,6 +16,7 @@ import type { ActivitiesOf, JobSchedulerActionWord } from '../../machines/action
 import { describeIssues } from '../../machines/core/input-errors';
 import { clusterDatabaseNameSchema } from '../../machines/jobscheduler/jobscheduler-cluster-input';
 import { MemberWontStopError, type MemberProcessControl } from './member-process-control';
+import type { SchedulerClusterDb } from './scheduler-cluster-db';
 import {
   MemberFencedError,
   MemberNotAliveError,
@@ -23,12 +24,8 @@ import {
   StepNotCurrentError,
   UnknownEntityError,
   WrongRoleError,
-  type ClusterObservation,
-  type ClusterSnapshot,
-  type SchedulerClusterDb,
-  type StepAssignment,
-  type StepStatus,
-} from './scheduler-cluster-db';
+} from './scheduler-cluster-errors';
+import type { ClusterObservation, ClusterSnapshot, StepAssignment, StepStatus } from './scheduler-cluster-schema';
 import { InvalidClusterOptionsError } from './scheduler-cluster-options';
 import { ClusterDatabaseNotFoundError, InvalidClusterDatabaseNameError, type SchedulerDbPool } from './scheduler-db-pool';
 

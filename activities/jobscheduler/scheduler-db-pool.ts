@@ -12,7 +12,9 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { clusterDatabaseNameProblem } from '../../machines/jobscheduler/jobscheduler-cluster-input';
-import { NotAClusterDatabaseError, SchedulerClusterDb, type SchedulerClusterDbOptions } from './scheduler-cluster-db';
+import { SchedulerClusterDb } from './scheduler-cluster-db';
+import { NotAClusterDatabaseError } from './scheduler-cluster-errors';
+import type { SchedulerClusterDbOptions } from './scheduler-cluster-store';
 
 export class ClusterDatabaseNotFoundError extends Error {
   override readonly name = 'ClusterDatabaseNotFoundError';

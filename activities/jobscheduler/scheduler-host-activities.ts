@@ -26,29 +26,20 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { EffectOf, EffectOutputs } from '../../machines/core/effects';
 import type { ActivitiesOf, JobSchedulerActionWord } from '../../machines/actions';
 import { describeIssues } from '../../machines/core/input-errors';
 import { parseClusterOptions, type ClusterStartOptions } from '../../machines/jobscheduler/jobscheduler-cluster-input';
-import {
-  readClusterOptionsFromText,
-  setClusterOptionsInFile,
-  START_SCRIPT,
-  startScriptPathOf,
-  UnsafeScriptPathError,
-  type ClusterOptionsEdit,
-} from './cluster-option-file';
-import { createJobSchedulerWindowsService, jobSchedulerServiceName } from './jobscheduler-windows-service';
-import { jobSchedulerShCommand, outputOf, psArgsCommand, readJobSchedulerStatus } from './jobscheduler-unix-script';
-import { canonicalOptions, clusterOptionsInCommandLine } from './running-cluster-options';
+import { setClusterOptionsInFile, startScriptPathOf, type ClusterOptionsEdit } from './cluster-option-file';
+import { jobSchedulerServiceName } from './jobscheduler-windows-service';
+import { OptionsNotAppliedError, SchedulerMemberPreflightError, SchedulerServiceOutdatedError, SchedulerStartFailedError } from './scheduler-host-errors';
+import { memberControls, type MemberControl, type OptionsSource } from './scheduler-member-control';
 import { asHostActivities } from '../core/host-activity';
 import { NON_RETRYABLE_ERRORS } from '../core/non-retryable-errors';
-import { serviceCommandLine } from '../windows/service-control/sc-exe-service-config';
-import { createScExeServiceControl } from '../windows/service-control/sc-exe-service-control';
-import type { CommandRunner, ServiceState } from '../windows/service-control/service-control';
+import type { CommandRunner } from '../windows/service-control/service-control';
 import { windowsProgram } from '../windows/service-control/windows-programs';
 
 /** What the agent of one host needs. */
@@ -89,35 +80,7 @@ export type SetClusterOptionsOutput = EffectOutputs['set-cluster-options'] & {
   action: ClusterOptionsEdit['action'];
 };
 
-/** Where the options in a start answer were read: the process, the service, or (when neither tells) the start script. */
-export type OptionsSource = 'process' | 'service' | 'start-script';
-
 export type StartSchedulerOutput = EffectOutputs['start-scheduler'] & { optionsSource: OptionsSource };
-
-/** The member runs with other options than its start script gives. Not retryable: the operator must act. */
-export class OptionsNotAppliedError extends Error {
-  override readonly name = 'OptionsNotAppliedError';
-}
-
-/** The Windows service of the member is installed with other options than its start script gives. Not retryable. */
-export class SchedulerServiceOutdatedError extends Error {
-  override readonly name = 'SchedulerServiceOutdatedError';
-}
-
-/** No JobScheduler service, or more than one, for the JobScheduler ID. Not retryable. */
-export class SchedulerServiceNotFoundError extends Error {
-  override readonly name = 'SchedulerServiceNotFoundError';
-}
-
-/** The JobScheduler did not start, and said why. Not retryable: the same start fails the same way. */
-export class SchedulerStartFailedError extends Error {
-  override readonly name = 'SchedulerStartFailedError';
-}
-
-/** The member's files are not where the cluster definition says: nothing was touched. Not retryable. */
-export class SchedulerMemberPreflightError extends Error {
-  override readonly name = 'SchedulerMemberPreflightError';
-}
 
 /** Failure types a retry cannot fix: the one list of activities/core/non-retryable-errors.ts. */
 const NON_RETRYABLE = new Set<string>(NON_RETRYABLE_ERRORS);
@@ -137,20 +100,6 @@ const optionsEffect = memberEffect.extend({ options: z.string() });
 
 type MemberEffect = z.infer<typeof memberEffect>;
 
-/** Where a member is, as its control sees it. */
-type MemberState = 'running' | 'starting' | 'stopping' | 'stopped' | 'not-installed';
-
-/** Stop, start and look at one member, the same way for both operating systems. */
-interface MemberControl {
-  state(): Promise<MemberState>;
-  requestStop(): Promise<void>;
-  requestStart(): Promise<void>;
-  /** What the last stop or start command printed, when it failed; '' otherwise. */
-  failedOutput(): string;
-  /** The options of the running member, and where they were read. */
-  runningOptions(): Promise<{ options: string; source: OptionsSource }>;
-}
-
 const STOP_SENT = 'stop-sent';
 
 export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
@@ -158,7 +107,7 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
   const pollMs = deps.pollMs ?? 1000;
   const local = deps.localPath ?? ((hostPath: string) => hostPath);
   const programs = { sh: '/bin/sh', ps: 'ps', scExe: windowsProgram('sc.exe'), cmdExe: windowsProgram('cmd.exe'), ...deps.programs };
-  const services = createScExeServiceControl(deps.run, { scExe: programs.scExe });
+  const { controlOf, startScriptOptions, installedService, serviceOptions, noService, windowsService } = memberControls({ host: deps.host, run: deps.run, local, programs });
 
   const context = (): Context | undefined => {
     try {
@@ -200,139 +149,11 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
   const audit = (e: MemberEffect, operation: SchedulerHostAuditEntry['operation'], target: string, outcome: string) =>
     deps.audit?.({ operation, host: deps.host, member: e.member, target, outcome });
 
-  // ------------------------------------------------------------------ the start script
-
-  /** The options the member's start script gives now, in the runbook's spelling; '' when it sets none. */
-  function startScriptOptions(e: MemberEffect): { file: string; options: string } {
-    const { script } = startScriptPathOf(e.installDir, e.os);
-    let text: string;
-    try {
-      text = readFileSync(local(script)).toString('latin1');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UnsafeScriptPathError(`the start script ${script} does not exist: is ${e.installDir} the JobScheduler install folder of ${e.member}?`);
-      throw err;
-    }
-    const found = readClusterOptionsFromText(text, START_SCRIPT[e.os].kind, script);
-    return { file: script, options: found === undefined ? '' : canonicalOptions(found.value) };
-  }
-
   function parsedOrPrimary(options: string): ClusterStartOptions {
     const parsed = parseClusterOptions(options);
     // A start script without cluster options starts a JobScheduler alone, named like a primary.
     return parsed.ok ? parsed.options : { role: 'primary' };
   }
-
-  // ------------------------------------------------------------------ Unix
-
-  function unixControl(e: MemberEffect): MemberControl {
-    let failed = '';
-    const script = async (verb: 'start' | 'stop' | 'status') => {
-      const { file, args } = jobSchedulerShCommand(e.installDir, verb, programs.sh);
-      return deps.run(file, args);
-    };
-    const status = async () => readJobSchedulerStatus(await script('status'));
-    const command = async (verb: 'start' | 'stop') => {
-      const result = await script(verb);
-      failed = result.exitCode === 0 ? '' : `./bin/jobscheduler.sh ${verb} exited with ${result.exitCode}:\n${outputOf(result)}`;
-    };
-    return {
-      state: async () => ((await status()).running ? 'running' : 'stopped'),
-      requestStop: () => command('stop'),
-      requestStart: () => command('start'),
-      failedOutput: () => failed,
-      async runningOptions() {
-        const now = await status();
-        if (now.running && now.pid !== undefined) {
-          const { file, args } = psArgsCommand(now.pid, programs.ps);
-          const ps = await deps.run(file, args);
-          const commandLine = ps.exitCode === 0 ? ps.stdout.trim() : '';
-          if (commandLine !== '') {
-            const reading = clusterOptionsInCommandLine(commandLine);
-            if (!reading.ok) throw new OptionsNotAppliedError(`process ${now.pid} of ${e.member} runs "${commandLine}", whose cluster options cannot be read: ${reading.problem}`);
-            return { options: reading.options, source: 'process' };
-          }
-        }
-        // The process is not to be seen (no pid in the status, or it ended meanwhile): jobscheduler.sh
-        // passes the start script's options to the engine at every start, so they are reported.
-        return { options: startScriptOptions(e).options, source: 'start-script' };
-      },
-    };
-  }
-
-  // ------------------------------------------------------------------ Windows
-
-  /** The member's installed service, of the two names JobScheduler 1.x may have given it. */
-  async function installedService(e: MemberEffect): Promise<{ name: string; state: ServiceState } | undefined> {
-    const names = [jobSchedulerServiceName(e.jobSchedulerId, { role: 'primary' }), jobSchedulerServiceName(e.jobSchedulerId, { role: 'backup', precedence: 1, precedenceGiven: false })];
-    const installed: { name: string; state: ServiceState }[] = [];
-    for (const name of names) {
-      const state = await services.query(name);
-      if (state !== 'NOT_INSTALLED') installed.push({ name, state });
-    }
-    if (installed.length > 1) {
-      throw new SchedulerServiceNotFoundError(
-        `both ${installed.map((s) => `"${s.name}" (${s.state})`).join(' and ')} are installed for JobScheduler ID "${e.jobSchedulerId}", so which one is ${e.member} cannot be told. ` +
-          'Remove the one that is not in use (`.\\bin\\jobscheduler.cmd remove` with its options, or `sc.exe delete`), then retry the step.',
-      );
-    }
-    return installed[0];
-  }
-
-  async function serviceOptions(service: string): Promise<string> {
-    const commandLine = await serviceCommandLine(deps.run, service, programs.scExe);
-    if (commandLine === 'NOT_INSTALLED') throw new SchedulerServiceNotFoundError(`service "${service}" disappeared while it was being read`);
-    const reading = clusterOptionsInCommandLine(commandLine);
-    if (!reading.ok) throw new OptionsNotAppliedError(`service "${service}" runs "${commandLine}", whose cluster options cannot be read: ${reading.problem}`);
-    return reading.options;
-  }
-
-  const noService = (e: MemberEffect) =>
-    new SchedulerServiceNotFoundError(`no JobScheduler service is installed for JobScheduler ID "${e.jobSchedulerId}" on ${deps.host}: install it (.\\bin\\jobscheduler.cmd install), then retry`);
-
-  const windowsService = (e: MemberEffect, serviceName: string) =>
-    createJobSchedulerWindowsService(deps.run, { installDir: e.installDir, serviceName }, { scExe: programs.scExe, cmdExe: programs.cmdExe });
-
-  function windowsControl(e: MemberEffect): MemberControl {
-    const found = async () => {
-      const service = await installedService(e);
-      if (!service) throw noService(e);
-      return service;
-    };
-    return {
-      async state() {
-        const service = await installedService(e);
-        switch (service?.state) {
-          case undefined:
-            return 'not-installed';
-          case 'STOPPED':
-            return 'stopped';
-          case 'START_PENDING':
-          case 'CONTINUE_PENDING':
-            return 'starting';
-          case 'STOP_PENDING':
-            return 'stopping';
-          case 'RUNNING':
-          case 'PAUSED':
-          case 'PAUSE_PENDING':
-          default:
-            // Running, or paused (sc.exe stops a paused service; a start refuses it with its own message).
-            return 'running';
-        }
-      },
-      async requestStop() {
-        await windowsService(e, (await found()).name).stop();
-      },
-      async requestStart() {
-        await windowsService(e, (await found()).name).start();
-      },
-      failedOutput: () => '',
-      async runningOptions() {
-        return { options: await serviceOptions((await found()).name), source: 'service' };
-      },
-    };
-  }
-
-  const controlOf = (e: MemberEffect) => (e.os === 'windows' ? windowsControl(e) : unixControl(e));
 
   async function waitFor(e: MemberEffect, control: MemberControl, wanted: 'running' | 'stopped', until: number, timeoutSeconds: number, details: unknown): Promise<void> {
     for (;;) {

@@ -79,3 +79,20 @@ export function reasonSchema(minLength = 1) {
     .refine((text) => text.trim().length >= minLength, `must say why in at least ${minLength} characters`)
     .transform((text) => text.trim());
 }
+
+/** Refuses a host listed twice anywhere in an input (members, new member, removed member...), in any spelling of its name. */
+export function refuseRepeatedHosts(hostsWithPaths: { host: string; path: (string | number)[] }[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, (string | number)[]>();
+  for (const { host, path } of hostsWithPaths) {
+    const key = normalName(host);
+    const first = seen.get(key);
+    if (first) {
+      ctx.addIssue({ code: 'custom', path, message: `host "${host}" is listed twice (also at ${first.join('.')}; case, surrounding spaces and a trailing dot do not make another host)` });
+    } else seen.set(key, path);
+  }
+}
+
+/** The hosts of a list of members, each with where it stands in the input (`members.2.host`), for {@link refuseRepeatedHosts}. */
+export function hostsAt(members: { host: string }[], path: (string | number)[]): { host: string; path: (string | number)[] }[] {
+  return members.map((m, i) => ({ host: m.host, path: [...path, i, 'host'] }));
+}

@@ -29,8 +29,7 @@
  * Values that can carry credentials (a database connection string pasted as the database) are never echoed in messages.
  */
 import { z } from 'zod';
-import { hostNameSchema, normalNameSchema } from '../core/input-rules';
-import { refuseRepeatedHosts } from '../spoc/spoc-group-input';
+import { hostNameSchema, hostsAt, normalNameSchema, refuseRepeatedHosts } from '../core/input-rules';
 
 /** The start options of the primary of a passive cluster: `-exclusive`. */
 export interface PrimaryOptions {
@@ -271,7 +270,7 @@ export const jobSchedulerClusterSchema = z
   })
   .superRefine((cluster, ctx) => {
     const { members } = cluster;
-    refuseRepeatedHosts(members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx);
+    refuseRepeatedHosts(hostsAt(members, ['members']), ctx);
     refuseDifferentIdentity(members, ctx);
     if (cluster.mode === 'passive') refuseBadPassiveRoles(members, ctx);
     else refuseBadActiveRoles(members, ctx);

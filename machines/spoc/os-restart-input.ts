@@ -5,12 +5,12 @@
  * host may take to come back, and the runbook's "wait circa 5-10 minutes" before the next member.
  */
 import { z } from 'zod';
+import { hostsAt, refuseRepeatedHosts } from '../core/input-rules';
 import {
   groupMembersSchema,
   groupNameSchema,
   groupRestartWaitsSchema,
   loadOverrideSchema,
-  refuseRepeatedHosts,
   refuseWaitsBelowFloors,
   spocMemberSchema,
   waitsOverrideSchema,
@@ -54,7 +54,7 @@ export const groupOsRestartInputSchema = z
     waitsOverride: waitsOverrideSchema.optional(),
   })
   .superRefine((input, ctx) => {
-    refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx);
+    refuseRepeatedHosts(hostsAt(input.members, ['members']), ctx);
     refuseWaitsBelowFloors(input, ctx);
   });
 export type GroupOsRestartInput = z.infer<typeof groupOsRestartInputSchema>;
@@ -67,7 +67,7 @@ export const standaloneOsRestartInputSchema = z
     waitsOverride: waitsOverrideSchema.optional(),
   })
   .superRefine((input, ctx) => {
-    refuseRepeatedHosts(input.spocs.map((m, i) => ({ host: m.host, path: ['spocs', i, 'host'] })), ctx);
+    refuseRepeatedHosts(hostsAt(input.spocs, ['spocs']), ctx);
     refuseWaitsBelowFloors(input, ctx);
   });
 export type StandaloneOsRestartInput = z.infer<typeof standaloneOsRestartInputSchema>;

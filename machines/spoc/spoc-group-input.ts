@@ -6,8 +6,7 @@
  * the runbook's waits are floors, and a shorter one needs an explicit, recorded `waitsOverride`.
  */
 import { z } from 'zod';
-import { hostNameSchema, normalNameSchema, operatorNameSchema, reasonSchema, serviceNameSchema } from '../core/input-rules';
-import { normalName } from '../core/names';
+import { hostNameSchema, hostsAt, normalNameSchema, operatorNameSchema, reasonSchema, refuseRepeatedHosts, serviceNameSchema } from '../core/input-rules';
 import { installFolderProblem } from './install-folder';
 import { isProtectedService, isRoleService, sameServiceName } from './spoc-services';
 import { DEFAULT_CACHE_DELETION_SECONDS } from '../core/effects';
@@ -199,18 +198,6 @@ export const groupMembersSchema = z
   .min(2, 'a SPOC group has at least two SPOC servers; a one-member group is not a supported configuration')
   .max(32);
 
-/** Refuses a host listed twice anywhere in an input (members, new member, removed member...), in any spelling of its name. */
-export function refuseRepeatedHosts(hostsWithPaths: { host: string; path: (string | number)[] }[], ctx: z.RefinementCtx): void {
-  const seen = new Map<string, (string | number)[]>();
-  for (const { host, path } of hostsWithPaths) {
-    const key = normalName(host);
-    const first = seen.get(key);
-    if (first) {
-      ctx.addIssue({ code: 'custom', path, message: `host "${host}" is listed twice (also at ${first.join('.')}; case, surrounding spaces and a trailing dot do not make another host)` });
-    } else seen.set(key, path);
-  }
-}
-
 export const groupRestartInputSchema = z
   .strictObject({
     group: groupNameSchema,
@@ -220,7 +207,7 @@ export const groupRestartInputSchema = z
     waitsOverride: waitsOverrideSchema.optional(),
   })
   .superRefine((input, ctx) => {
-    refuseRepeatedHosts(input.members.map((m, i) => ({ host: m.host, path: ['members', i, 'host'] })), ctx);
+    refuseRepeatedHosts(hostsAt(input.members, ['members']), ctx);
     refuseWaitsBelowFloors(input, ctx);
   });
 

@@ -5,20 +5,18 @@
  * overrides are as for the group restarts.
  */
 import { z } from 'zod';
-import { hostNameSchema } from '../core/input-rules';
+import { hostNameSchema, hostsAt, refuseRepeatedHosts } from '../core/input-rules';
 import {
   groupMembersSchema,
   groupNameSchema,
   groupRestartWaitsSchema,
   loadOverrideSchema,
-  refuseRepeatedHosts,
   refuseWaitsBelowFloors,
   spocMemberSchema,
   waitsOverrideSchema,
 } from './spoc-group-input';
 
 const common = { waits: groupRestartWaitsSchema, loadOverride: loadOverrideSchema.optional(), waitsOverride: waitsOverrideSchema.optional() };
-const hostsAt = (members: { host: string }[], path: (string | number)[]) => members.map((m, i) => ({ host: m.host, path: [...path, i, 'host'] }));
 
 export const createGroupInputSchema = z
   .strictObject({

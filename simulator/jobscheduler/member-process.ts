@@ -18,13 +18,7 @@
  * file appears it freezes itself with SIGSTOP and goes on where it stopped on SIGCONT.
  */
 import { existsSync } from 'node:fs';
-import {
-  FencedWriteError,
-  SchedulerClusterDb,
-  type ActiveToken,
-  type MemberToken,
-  type MemberView,
-} from '../../activities/jobscheduler/scheduler-cluster-db';
+import { FencedWriteError, MemberClusterDb, type ActiveToken, type MemberToken, type MemberView } from './member-cluster-db';
 import { parseClusterOptions, type SchedulerRole } from '../../activities/jobscheduler/scheduler-cluster-options';
 import { parseMemberArgv, type MemberArgs } from './member-args';
 import { memberFiles } from './member-files';
@@ -43,7 +37,7 @@ interface StepInHand {
 }
 
 class SimulatedMember {
-  private readonly db: SchedulerClusterDb;
+  private readonly db: MemberClusterDb;
   private readonly record: SchedulerOperationRecord;
   private readonly cutOffFile: string;
   private readonly hangFile: string;
@@ -58,7 +52,7 @@ class SimulatedMember {
 
   constructor(private readonly args: MemberArgs) {
     this.role = parseClusterOptions(args.options).role;
-    this.db = new SchedulerClusterDb(args.database);
+    this.db = new MemberClusterDb(args.database);
     this.record = new SchedulerOperationRecord(schedulerOperationsFile(args.simDir));
     const files = memberFiles(args.simDir, args.member);
     this.cutOffFile = files.cutOffFile;
@@ -101,7 +95,7 @@ class SimulatedMember {
   }
 
   /** The database, unless the member is cut off from it. */
-  private reach(): SchedulerClusterDb {
+  private reach(): MemberClusterDb {
     if (existsSync(this.cutOffFile)) throw new DatabaseUnreachableError(`${this.args.member} cannot reach the cluster database`);
     return this.db;
   }
@@ -226,7 +220,7 @@ class SimulatedMember {
     }
   }
 
-  private deliverResults(db: SchedulerClusterDb): void {
+  private deliverResults(db: MemberClusterDb): void {
     if (!this.token) return;
     for (const [key, s] of this.steps) {
       if (s.result === undefined) continue;

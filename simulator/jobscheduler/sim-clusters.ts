@@ -8,7 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { SchedulerClusterDb, type ClusterConfiguration } from '../../activities/jobscheduler/scheduler-cluster-db';
+import { SchedulerClusterDb } from '../../activities/jobscheduler/scheduler-cluster-db';
+import type { ClusterConfiguration } from '../../activities/jobscheduler/scheduler-cluster-schema';
 import { jobSchedulerClusterSchema, JobSchedulerClusterInput } from '../../machines/jobscheduler/jobscheduler-cluster-input';
 import { schedulerSimDir } from './member-files';
 import { SchedulerFleet } from './scheduler-fleet';

@@ -17,7 +17,7 @@
  * (the fleet calls it on a ticker), writing log lines stamped with their due time. The state is
  * saved to disk after every change, so a simulated host survives a restart of spoolflow.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceState } from '../../activities/windows/service-control/service-control';
 import type { EmulatedServiceTable } from '../windows/sc-exe-emulator';
@@ -26,56 +26,16 @@ import type { SiteServer, SimTimings } from './inventory';
 import type { OperationRecord } from '../core/operation-record';
 import { seededRandom, SimClock } from '../core/sim-clock';
 import { localPathOf } from '../windows/sim-host-files';
-import { formatLogTimestamp, RESCUE_FINISHED_MARKER, RECOVERY_FINISHED_MARKER } from '../../activities/spoc/spoc-logs';
+import { RESCUE_FINISHED_MARKER, RECOVERY_FINISHED_MARKER } from '../../activities/spoc/spoc-logs';
+import { SimSpocFiles } from './sim-spoc-files';
+import { SimHostStateFile, type PowerState, type Scheduled, type SimFaults, type SimHostState } from './sim-host-state';
 
-/** Faults a test or an operator can inject; see README "Simulated fleet". */
-export interface SimFaults {
-  /** Per service display name. */
-  services?: Record<string, 'wont-stop' | 'wont-start'>;
-  /** The SPOC starts but never reports ONLINE. */
-  neverOnline?: boolean;
-  /** The cache rescue never finishes. */
-  rescueNeverFinishes?: boolean;
-  /** Multiplies every simulated duration on this host. */
-  slowFactor?: number;
-}
-
-type Scheduled =
-  | { at: number; kind: 'service-state'; service: string; to: ServiceState }
-  | { at: number; kind: 'group-autostart'; run: number }
-  | { at: number; kind: 'lifecycle'; status: string; run: number }
-  | { at: number; kind: 'spoc-log'; line: string; run: number }
-  | { at: number; kind: 'cache-recovered'; jobs: number; run: number }
-  | { at: number; kind: 'os-shutdown' }
-  | { at: number; kind: 'os-boot'; services: string[] };
-
-/** Whether Windows runs: `shutting-down` between an accepted restart and the services stopping. */
-export type PowerState = 'up' | 'shutting-down' | 'down';
-
-interface SimHostState {
-  host: string;
-  services: Record<string, ServiceState>;
-  scheduled: Scheduled[];
-  lifecycle: string;
-  /** Increases with every SPOC start, so a stop cancels what the previous run scheduled. */
-  spocRun: number;
-  activeJobs: number;
-  /** Jobs the Management Server holds for this SPOC: what a recovery downloads again. */
-  jobsOnManagementServer: number;
-  faults: SimFaults;
-  draws: number;
-  /** Absent in state files of older versions: up. */
-  power?: PowerState;
-  /** When Windows last booted (host clock, ms). */
-  lastBootAt?: number;
-  /** When the lifecycle last became ONLINE, while it is ONLINE: what the Management Server shows. */
-  onlineSince?: number | null;
-}
+export type { PowerState, SimFaults } from './sim-host-state';
 
 export class SimHost implements EmulatedServiceTable {
   private data: SimHostState;
-  private readonly stateFile: string;
-  private lastSeen: string | undefined;
+  private readonly stateFile: SimHostStateFile;
+  private readonly files: SimSpocFiles;
 
   constructor(
     readonly server: SiteServer,
@@ -85,10 +45,11 @@ export class SimHost implements EmulatedServiceTable {
     private readonly record: OperationRecord,
     private readonly seed: number,
   ) {
-    this.stateFile = path.join(root, 'state.json');
-    if (existsSync(this.stateFile)) {
-      this.data = JSON.parse(readFileSync(this.stateFile, 'utf8')) as SimHostState;
-      this.lastSeen = this.fileStamp();
+    this.stateFile = new SimHostStateFile(root);
+    this.files = new SimSpocFiles((windowsPath) => this.localPath(windowsPath), server.installDir);
+    const saved = this.stateFile.load();
+    if (saved) {
+      this.data = saved;
     } else {
       this.data = this.freshState();
       this.writeInitialFiles();
@@ -268,8 +229,7 @@ export class SimHost implements EmulatedServiceTable {
   }
 
   cacheJobs(): number {
-    const dir = this.cacheDir();
-    return existsSync(dir) ? readdirSync(dir).length : 0;
+    return this.files.cacheJobs();
   }
 
   /** Applies every scheduled change that is due. */
@@ -311,7 +271,7 @@ export class SimHost implements EmulatedServiceTable {
         this.writeSpocLog(event.line, event.at);
         break;
       case 'cache-recovered':
-        this.fillCache(event.jobs);
+        this.files.fillCache(event.jobs);
         break;
       case 'os-shutdown':
         this.shutDown(event.at);
@@ -366,7 +326,7 @@ export class SimHost implements EmulatedServiceTable {
   private spocRunning(at: number): void {
     const run = this.data.spocRun;
     const jobsInCache = this.cacheJobs();
-    const recovering = !existsSync(this.cacheDir());
+    const recovering = !this.files.cacheExists();
     this.schedule({ at: at + this.durationMs(this.timings.groupServiceAutoStartSeconds), kind: 'group-autostart', run });
     const onlineDelay = this.durationMs(this.timings.onlineAfterStartSeconds);
     if (recovering) {
@@ -417,35 +377,11 @@ export class SimHost implements EmulatedServiceTable {
     if (status === 'ONLINE' && this.data.lifecycle !== 'ONLINE') this.data.onlineSince = at;
     if (status !== 'ONLINE') this.data.onlineSince = null;
     this.data.lifecycle = status;
-    this.appendLog(this.lifecycleLog(), `${formatLogTimestamp(at)} INFO  [SpocLifecycle] Lifecycle status: ${status}`);
+    this.files.appendLifecycle(status, at);
   }
 
   private writeSpocLog(line: string, at: number): void {
-    this.appendLog(this.spocLog(), `${formatLogTimestamp(at)} INFO  [main] ${line}`);
-  }
-
-  private appendLog(file: string, line: string): void {
-    mkdirSync(path.dirname(file), { recursive: true });
-    // Rotate like a size-based log4j appender, so log checks meet rotated files.
-    if (existsSync(file) && statSync(file).size > 64 * 1024) renameSync(file, `${file}.1`);
-    appendFileSync(file, `${line}\r\n`);
-  }
-
-  private fillCache(jobs: number): void {
-    mkdirSync(this.cacheDir(), { recursive: true });
-    for (let i = 1; i <= jobs; i += 1) writeFileSync(path.join(this.cacheDir(), `job-${String(i).padStart(5, '0')}.spl`), `simulated print job ${i}\n`);
-  }
-
-  private cacheDir(): string {
-    return this.localPath(`${this.server.installDir}\\SPOC\\SpoolCache`);
-  }
-
-  private lifecycleLog(): string {
-    return this.localPath(`${this.server.installDir}\\SPOC\\logs\\spoc_lifecycle.log`);
-  }
-
-  private spocLog(): string {
-    return this.localPath(`${this.server.installDir}\\SPOC\\logs\\spoc.log`);
+    this.files.appendSpocLog(line, at);
   }
 
   private keyOf(display: string): string {
@@ -488,7 +424,7 @@ export class SimHost implements EmulatedServiceTable {
 
   /** A host that has been running for a while: a full cache and old log lines (stale ONLINE included). */
   private writeInitialFiles(): void {
-    this.fillCache(this.server.jobsInCache);
+    this.files.fillCache(this.server.jobsInCache);
     const earlier = this.clock.now() - 86_400_000;
     this.writeLifecycle('STARTING', earlier);
     this.writeLifecycle('ONLINE', earlier + 30_000);
@@ -497,27 +433,11 @@ export class SimHost implements EmulatedServiceTable {
   }
 
   private save(): void {
-    mkdirSync(this.root, { recursive: true });
-    const tmp = `${this.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.data));
-    renameSync(tmp, this.stateFile);
-    this.lastSeen = this.fileStamp();
+    this.stateFile.save(this.data);
   }
 
-  /**
-   * `spoolflow sim ...` changes a host (a fault, load) from another process by writing its state
-   * file; the process that runs the fleet notices the file changed and takes the new state.
-   */
   private reloadIfChangedOutside(): void {
-    const stamp = this.fileStamp();
-    if (stamp === undefined || stamp === this.lastSeen) return;
-    this.data = JSON.parse(readFileSync(this.stateFile, 'utf8')) as SimHostState;
-    this.lastSeen = stamp;
-  }
-
-  private fileStamp(): string | undefined {
-    const stat = statSync(this.stateFile, { throwIfNoEntry: false });
-    return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : undefined;
+    this.data = this.stateFile.changedOutside() ?? this.data;
   }
 
   /** The faults injected on this host. */

@@ -1,5 +1,5 @@
 /**
- * The workers as a separate OS process (worker/main.ts), so a test can kill them with SIGKILL in
+ * The workers as a separate OS process (simulator/main.ts), so a test can kill them with SIGKILL in
  * the middle of a procedure and start new ones, as a crashed server would be restarted.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ export interface WorkerProcess {
 export function spawnWorkerProcess(env: { address: string; dataDir: string; inventoryFile: string }): WorkerProcess {
   // tsx's register hook in this very process: the tsx CLI would run the workers in a grandchild
   // that a SIGKILL of its parent leaves alive.
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'worker', 'main.ts')], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'simulator', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, TEMPORAL_ADDRESS: env.address, SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -49,6 +49,11 @@ function what(details: ServiceErrorDetails): string {
   return `sc.exe ${details.operation} "${details.service}"`;
 }
 
+/** The message of a failure whose cause is known: the command, the cause, and what the operator does. */
+function diagnosis(details: ServiceErrorDetails, cause: string, remedy: string): string {
+  return `${what(details)}: ${cause}. ${remedy}`;
+}
+
 /** Win32 1060: the host has no service with this key name. Not retryable. */
 export class ServiceNotInstalledError extends ServiceControlError {
   override readonly name: string = 'ServiceNotInstalledError';
@@ -57,12 +62,10 @@ export class ServiceNotInstalledError extends ServiceControlError {
       details.win32Code !== undefined
         ? `no service with this key name is installed on the host (win32 ${details.win32Code})`
         : 'this is not a service key name (it is empty or contains a slash), so nothing was run';
-    super(
-      `${what(details)}: ${why}. ` +
-        'sc.exe accepts only the service key name, never the display name: check the inventory entry, ' +
-        'and on the host run `sc.exe getkeyname "<display name>"` to find the key name.',
-      details,
-    );
+    const remedy =
+      'sc.exe accepts only the service key name, never the display name: check the inventory entry, ' +
+      'and on the host run `sc.exe getkeyname "<display name>"` to find the key name.';
+    super(diagnosis(details, why, remedy), details);
   }
 }
 
@@ -70,11 +73,8 @@ export class ServiceNotInstalledError extends ServiceControlError {
 export class ServiceAccessDeniedError extends ServiceControlError {
   override readonly name: string = 'ServiceAccessDeniedError';
   constructor(details: ServiceErrorDetails) {
-    super(
-      `${what(details)}: access is denied (win32 5). Run the worker as a local administrator ` +
-        'of the host (elevated), or grant its account start/stop rights on this service, then retry the step.',
-      details,
-    );
+    const remedy = 'Run the worker as a local administrator of the host (elevated), or grant its account start/stop rights on this service, then retry the step.';
+    super(diagnosis(details, 'access is denied (win32 5)', remedy), details);
   }
 }
 
@@ -82,11 +82,8 @@ export class ServiceAccessDeniedError extends ServiceControlError {
 export class ServiceDisabledError extends ServiceControlError {
   override readonly name: string = 'ServiceDisabledError';
   constructor(details: ServiceErrorDetails) {
-    super(
-      `${what(details)}: the service is disabled (win32 1058). Set its start type back ` +
-        `(services.msc, or \`sc.exe config ${details.service} start= auto\`), then retry the step.`,
-      details,
-    );
+    const remedy = `Set its start type back (services.msc, or \`sc.exe config ${details.service} start= auto\`), then retry the step.`;
+    super(diagnosis(details, 'the service is disabled (win32 1058)', remedy), details);
   }
 }
 
@@ -101,11 +98,8 @@ export class ServiceBusyError extends ServiceControlError {
       details.win32Code !== undefined
         ? `the service cannot accept control messages at this time (win32 ${details.win32Code})`
         : `the service is ${details.state ?? 'in a pending state'}`;
-    super(
-      `${what(details)}: ${why}. Wait until it leaves its pending state and retry; ` +
-        'if it stays pending, look at the service\'s own log on the host.',
-      details,
-    );
+    const remedy = "Wait until it leaves its pending state and retry; if it stays pending, look at the service's own log on the host.";
+    super(diagnosis(details, why, remedy), details);
   }
 }
 
@@ -113,11 +107,8 @@ export class ServiceBusyError extends ServiceControlError {
 export class ServiceStartTimeoutError extends ServiceControlError {
   override readonly name: string = 'ServiceStartTimeoutError';
   constructor(details: ServiceErrorDetails) {
-    super(
-      `${what(details)}: the service did not respond to the request in time (win32 1053). ` +
-        'Query it again; if it is not running, read its log on the host before retrying.',
-      details,
-    );
+    const remedy = 'Query it again; if it is not running, read its log on the host before retrying.';
+    super(diagnosis(details, 'the service did not respond to the request in time (win32 1053)', remedy), details);
   }
 }
 
@@ -125,11 +116,8 @@ export class ServiceStartTimeoutError extends ServiceControlError {
 export class ServiceHasDependentsError extends ServiceControlError {
   override readonly name: string = 'ServiceHasDependentsError';
   constructor(details: ServiceErrorDetails) {
-    super(
-      `${what(details)}: running services depend on this one (win32 1051). Stop the dependants ` +
-        `first (\`sc.exe enumdepend ${details.service}\` lists them), then retry the step.`,
-      details,
-    );
+    const remedy = `Stop the dependants first (\`sc.exe enumdepend ${details.service}\` lists them), then retry the step.`;
+    super(diagnosis(details, 'running services depend on this one (win32 1051)', remedy), details);
   }
 }
 
@@ -137,11 +125,8 @@ export class ServiceHasDependentsError extends ServiceControlError {
 export class ServiceLogonFailedError extends ServiceControlError {
   override readonly name: string = 'ServiceLogonFailedError';
   constructor(details: ServiceErrorDetails) {
-    super(
-      `${what(details)}: the service did not start due to a logon failure (win32 1069). ` +
-        'Fix the account or password on the service\'s Log On tab in services.msc, then retry the step.',
-      details,
-    );
+    const remedy = "Fix the account or password on the service's Log On tab in services.msc, then retry the step.";
+    super(diagnosis(details, 'the service did not start due to a logon failure (win32 1069)', remedy), details);
   }
 }
 
@@ -152,11 +137,8 @@ export class ServiceLogonFailedError extends ServiceControlError {
 export class ServicePausedError extends ServiceControlError {
   override readonly name: string = 'ServicePausedError';
   constructor(details: ServiceErrorDetails) {
-    super(
-      `${what(details)}: the service is ${details.state ?? 'PAUSED'}, not running. ` +
-        `Resume it (\`sc.exe continue ${details.service}\`) or stop it, then retry the step.`,
-      details,
-    );
+    const remedy = `Resume it (\`sc.exe continue ${details.service}\`) or stop it, then retry the step.`;
+    super(diagnosis(details, `the service is ${details.state ?? 'PAUSED'}, not running`, remedy), details);
   }
 }
 
@@ -165,11 +147,8 @@ export class ServiceControlOutputError extends ServiceControlError {
   override readonly name: string = 'ServiceControlOutputError';
   constructor(details: ServiceErrorDetails) {
     const code = details.win32Code !== undefined ? ` (exit code ${details.win32Code})` : '';
-    super(
-      `${what(details)}: the output was not understood${code}. Check that the worker runs the ` +
-        'Windows sc.exe (not a wrapper or another program on PATH); the raw output is in `output`.',
-      details,
-    );
+    const remedy = 'Check that the worker runs the Windows sc.exe (not a wrapper or another program on PATH); the raw output is in `output`.';
+    super(diagnosis(details, `the output was not understood${code}`, remedy), details);
   }
 }
 

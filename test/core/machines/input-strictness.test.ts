@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import os from 'node:os';
-import { catalogEntries } from '../../../client/catalog-entries';
+import { catalogEntries } from '../../../simulator/catalog-entries';
 import { refusal } from '../../helpers/input-refusal';
 import { plan, validateInput, workflowIdFor } from '../../../client/spoolflow-client';
 import { procedureById, PROCEDURES } from '../../../machines/catalog';

@@ -5,7 +5,7 @@
 import { leasesOf, procedureById } from '../../../machines/catalog';
 import { parseInput } from '../../../machines/core/input-errors';
 import { canonicalLeases, lease, leaseWorkflowId } from '../../../machines/core/leases';
-import { catalogEntries } from '../../../client/catalog-entries';
+import { catalogEntries } from '../../../simulator/catalog-entries';
 
 const member = (host: string) => ({ host, installDir: 'C:\\DP' });
 

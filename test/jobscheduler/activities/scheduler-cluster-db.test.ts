@@ -7,23 +7,24 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FencedWriteError, MemberFencedError, MemberNotAliveError, SchedulerClusterDb, StepNotCurrentError, type ActiveToken, type MemberToken } from '../../../activities/jobscheduler/scheduler-cluster-db';
+import { MemberFencedError, MemberNotAliveError, StepNotCurrentError } from '../../../activities/jobscheduler/scheduler-cluster-errors';
+import { FencedWriteError, MemberClusterDb, type ActiveToken, type MemberToken } from '../../../simulator/jobscheduler/member-cluster-db';
 import { parseClusterOptions } from '../../../activities/jobscheduler/scheduler-cluster-options';
 
 let clock = 1_000_000;
 const TIMEOUT = 1000;
 
-function freshDb(): SchedulerClusterDb {
+function freshDb(): MemberClusterDb {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-scheduler-db-'));
-  return SchedulerClusterDb.create(path.join(dir, 'cluster.sqlite'), { clock: () => clock });
+  return MemberClusterDb.create(path.join(dir, 'cluster.sqlite'), { clock: () => clock });
 }
 
-function join(db: SchedulerClusterDb, member: string, options: string): MemberToken {
+function join(db: MemberClusterDb, member: string, options: string): MemberToken {
   const { incarnation } = db.register({ member, host: `${member}-host`, pid: 4242, options });
   return { member, incarnation };
 }
 
-function activeToken(db: SchedulerClusterDb, token: MemberToken): ActiveToken {
+function activeToken(db: MemberClusterDb, token: MemberToken): ActiveToken {
   return { ...token, epoch: db.heartbeat(token).epoch };
 }
 
@@ -37,7 +38,7 @@ const distributedConfig = {
   jobChains: [{ name: 'pipeline', distributed: true, nodes: [{ node: 'extract', job: 'extract' }, { node: 'transform', job: 'transform' }] }],
 };
 
-let db: SchedulerClusterDb;
+let db: MemberClusterDb;
 beforeEach(() => {
   db = freshDb();
 });

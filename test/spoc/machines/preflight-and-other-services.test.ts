@@ -4,7 +4,7 @@
  * without Temporal.
  */
 import { initialTransition, transition } from 'xstate';
-import { catalogEntries } from '../../../client/catalog-entries';
+import { catalogEntries } from '../../../simulator/catalog-entries';
 import { PROCEDURES } from '../../../machines/catalog';
 import { Effect, nominalOutput } from '../../../machines/core/effects';
 import { directivesOf } from '../../../machines/core/machine-directives';

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { initialTransition, transition } from 'xstate';
-import { catalogEntries } from '../../../client/catalog-entries';
+import { catalogEntries } from '../../../simulator/catalog-entries';
 import { refusal } from '../../helpers/input-refusal';
 import { SIMULATOR_WAITS_OVERRIDE } from '../../../simulator/example-inputs';
 import { validateInput } from '../../../client/spoolflow-client';

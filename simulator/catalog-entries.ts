@@ -1,15 +1,17 @@
 /**
  * The catalog as the outside world sees it: every procedure with its JSON Schema (generated from
- * the zod schema) and an example input that runs against the embedded simulated fleet.
+ * the zod schema) and an example input that runs against the embedded simulated fleet. The
+ * examples are built from the simulator's inventory and clusters, so the catalog lives on the
+ * simulator side (the CLI and the scripts may import it; client/ and the production roles do not).
  */
 import path from 'node:path';
 import { z } from 'zod';
 import { dataDir } from '../engine/data-dir';
-import { simClusters } from '../simulator/jobscheduler/sim-clusters';
 import { PROCEDURES } from '../machines/catalog';
-import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../simulator/spoc/inventory';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
-import { groupRestartExample, osRestartExamples, scenarioExamples } from '../simulator/example-inputs';
+import { groupRestartExample, osRestartExamples, scenarioExamples } from './example-inputs';
+import { simClusters } from './jobscheduler/sim-clusters';
+import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from './spoc/inventory';
 
 export interface CatalogEntry {
   id: string;

@@ -1,21 +1,23 @@
 /**
- * Entry point of the workers alone, for a Temporal server that is already running: the embedded
- * one (`npm start` runs this in-process) or a cluster given by TEMPORAL_ADDRESS and friends.
+ * Entry point of the workers of the simulated estate alone (the central worker and the simulated
+ * hosts' agents), for a Temporal server that is already running: the embedded one (`npm start`
+ * runs the same in-process) or a cluster given by TEMPORAL_ADDRESS and friends. It starts the
+ * simulators, so it lives on the simulator side; a production worker has no simulated hosts.
  *
- *   TEMPORAL_ADDRESS=host:7233 [TEMPORAL_NAMESPACE=...] [TEMPORAL_TLS_*=...] npx tsx worker/main.ts
+ *   TEMPORAL_ADDRESS=host:7233 [TEMPORAL_NAMESPACE=...] [TEMPORAL_TLS_*=...] npx tsx simulator/main.ts
  */
 import { readConnectionConfig, connectionOptionsFor } from '../engine/connection-config';
 import { dataDir } from '../engine/data-dir';
-import { DEFAULT_INVENTORY_FILE } from '../simulator/spoc/inventory';
-import { runWorkers } from '../simulator/run-simulated-estate';
-import { installOperatorLogger } from './runtime-logger';
+import { installOperatorLogger } from '../worker/runtime-logger';
+import { runWorkers } from './run-simulated-estate';
+import { DEFAULT_INVENTORY_FILE } from './spoc/inventory';
 
 installOperatorLogger();
 
 async function main(): Promise<void> {
   const config = readConnectionConfig();
   if (config.mode !== 'cluster') {
-    throw new Error('worker/main.ts needs TEMPORAL_ADDRESS (host:port of a running Temporal server); `npm start` runs the embedded one for you');
+    throw new Error('simulator/main.ts needs TEMPORAL_ADDRESS (host:port of a running Temporal server); `npm start` runs the embedded one for you');
   }
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
