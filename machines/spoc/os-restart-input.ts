@@ -6,15 +6,7 @@
  */
 import { z } from 'zod';
 import { hostsAt, refuseRepeatedHosts } from '../core/input-rules';
-import {
-  groupMembersSchema,
-  groupNameSchema,
-  groupRestartWaitsSchema,
-  loadOverrideSchema,
-  refuseWaitsBelowFloors,
-  spocMemberSchema,
-  waitsOverrideSchema,
-} from './spoc-group-input';
+import { groupMembersSchema, groupNameSchema, groupRestartWaitsSchema, refuseWaitsBelowFloors, spocMemberSchema, waitsAndOverrides } from './spoc-group-input';
 
 export const osRestartWaitsSchema = groupRestartWaitsSchema
   .unwrap()
@@ -49,9 +41,7 @@ export const groupOsRestartInputSchema = z
   .strictObject({
     group: groupNameSchema,
     members: groupMembersSchema.describe('Every member of the SPOC group, in the order their servers are restarted.'),
-    waits: osRestartWaitsSchema,
-    loadOverride: loadOverrideSchema.optional(),
-    waitsOverride: waitsOverrideSchema.optional(),
+    ...waitsAndOverrides(osRestartWaitsSchema),
   })
   .superRefine((input, ctx) => {
     refuseRepeatedHosts(hostsAt(input.members, ['members']), ctx);
@@ -62,9 +52,7 @@ export type GroupOsRestartInput = z.infer<typeof groupOsRestartInputSchema>;
 export const standaloneOsRestartInputSchema = z
   .strictObject({
     spocs: z.array(spocMemberSchema).min(1, 'name at least one standalone SPOC server').max(64).describe('Standalone SPOC servers (in no SPOC group); they restart in parallel.'),
-    waits: osRestartWaitsSchema,
-    loadOverride: loadOverrideSchema.optional(),
-    waitsOverride: waitsOverrideSchema.optional(),
+    ...waitsAndOverrides(osRestartWaitsSchema),
   })
   .superRefine((input, ctx) => {
     refuseRepeatedHosts(hostsAt(input.spocs, ['spocs']), ctx);

@@ -73,6 +73,11 @@ export const waitsOverrideSchema = z
 
 export type WaitsOverride = z.infer<typeof waitsOverrideSchema>;
 
+/** The fields every SPOC procedure's input ends with: its waits, and the operator's two recorded overrides. */
+export function waitsAndOverrides<W extends z.ZodType>(waits: W) {
+  return { waits, loadOverride: loadOverrideSchema.optional(), waitsOverride: waitsOverrideSchema.optional() };
+}
+
 /**
  * The runbook's waits, as floors. The group service floor is the top of the runbook's "1-2
  * minutes": the service may take that long to start by itself, and a shorter timeout would halt
@@ -202,9 +207,7 @@ export const groupRestartInputSchema = z
   .strictObject({
     group: groupNameSchema,
     members: groupMembersSchema,
-    waits: groupRestartWaitsSchema,
-    loadOverride: loadOverrideSchema.optional(),
-    waitsOverride: waitsOverrideSchema.optional(),
+    ...waitsAndOverrides(groupRestartWaitsSchema),
   })
   .superRefine((input, ctx) => {
     refuseRepeatedHosts(hostsAt(input.members, ['members']), ctx);

@@ -6,17 +6,9 @@
  */
 import { z } from 'zod';
 import { hostNameSchema, hostsAt, refuseRepeatedHosts } from '../core/input-rules';
-import {
-  groupMembersSchema,
-  groupNameSchema,
-  groupRestartWaitsSchema,
-  loadOverrideSchema,
-  refuseWaitsBelowFloors,
-  spocMemberSchema,
-  waitsOverrideSchema,
-} from './spoc-group-input';
+import { groupMembersSchema, groupNameSchema, groupRestartWaitsSchema, refuseWaitsBelowFloors, spocMemberSchema, waitsAndOverrides } from './spoc-group-input';
 
-const common = { waits: groupRestartWaitsSchema, loadOverride: loadOverrideSchema.optional(), waitsOverride: waitsOverrideSchema.optional() };
+const common = waitsAndOverrides(groupRestartWaitsSchema);
 
 export const createGroupInputSchema = z
   .strictObject({

@@ -62,14 +62,19 @@ export function installSchedulerFiles(localPath: (hostPath: string) => string, f
 const dataDirOf = (facts: SchedulerInstallFacts) =>
   facts.os === 'unix' ? `/home/jobscheduler/sos-berlin.com/jobscheduler/${facts.jobSchedulerId}` : `C:\\ProgramData\\sos-berlin.com\\jobscheduler\\${facts.jobSchedulerId}`;
 
+/** The head of `bin/jobscheduler_environment_variables.sh` as the JobScheduler installer writes it. */
+export const ENVIRONMENT_SH_HEADER: readonly string[] = [
+  '#! /bin/sh',
+  '# ------------------------------------------------------------',
+  '# Company: Software- und Organisations-Service GmbH',
+  '# Purpose: environment variables of the JobScheduler start script',
+  '# ------------------------------------------------------------',
+  '',
+];
+
 function environmentSh(facts: SchedulerInstallFacts): string {
   return [
-    '#! /bin/sh',
-    '# ------------------------------------------------------------',
-    '# Company: Software- und Organisations-Service GmbH',
-    '# Purpose: environment variables of the JobScheduler start script',
-    '# ------------------------------------------------------------',
-    '',
+    ...ENVIRONMENT_SH_HEADER,
     `SCHEDULER_HOME="${facts.installDir}"`,
     `SCHEDULER_DATA="${dataDirOf(facts)}"`,
     'SCHEDULER_USER="jobscheduler"',

@@ -20,6 +20,7 @@ import {
 } from '../../../activities/jobscheduler/cluster-option-file';
 import type { ClusterStartOptions } from '../../../machines/jobscheduler/jobscheduler-cluster-input';
 import { localPathOf } from '../../../simulator/windows/sim-host-files';
+import { ENVIRONMENT_SH_HEADER } from '../../../simulator/jobscheduler/scheduler-host-files';
 
 const PRIMARY: ClusterStartOptions = { role: 'primary' };
 const BACKUP: ClusterStartOptions = { role: 'backup', precedence: 1, precedenceGiven: false };
@@ -28,12 +29,7 @@ const DISTRIBUTED: ClusterStartOptions = { role: 'distributed' };
 
 /** A Unix script as the installer leaves it, with the option commented out and then set to empty. */
 const SH = [
-  '#! /bin/sh',
-  '# ------------------------------------------------------------',
-  '# Company: Software- und Organisations-Service GmbH',
-  '# Purpose: environment variables of the JobScheduler start script',
-  '# ------------------------------------------------------------',
-  '',
+  ...ENVIRONMENT_SH_HEADER,
   'SCHEDULER_HOME="/opt/sos-berlin.com/jobscheduler/production"',
   'SCHEDULER_USER="jobscheduler"',
   'SCHEDULER_DATA="/home/jobscheduler/sos-berlin.com/jobscheduler/production"',
