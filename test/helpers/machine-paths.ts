@@ -7,6 +7,7 @@ import { AnyMachineSnapshot, AnyStateMachine, initialTransition, transition } fr
 import { getSimplePaths } from 'xstate/graph';
 import type { Effect } from '../../machines/core/effects';
 import { directivesOf } from '../../machines/core/machine-directives';
+import { activeStateNodes } from '../../machines/core/active-states';
 import { PREFLIGHT_STATE } from '../../machines/spoc/precondition-steps';
 import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../../machines/spoc/spoc-services';
 
@@ -52,7 +53,7 @@ function eventsFor(snapshot: AnyMachineSnapshot) {
     const step = tag.slice('effect:'.length);
     for (const host of answeringHosts(c)) events.push(...answersFor(c, step, host));
   }
-  for (const node of (snapshot as unknown as { _nodes: { after: { eventType: string }[] }[] })._nodes) {
+  for (const node of activeStateNodes(snapshot.machine, snapshot.value)) {
     for (const t of node.after) events.push({ type: t.eventType });
   }
   events.push({ type: 'operator.retry' }, { type: 'operator.skip' }, { type: 'operator.abort' }, { type: 'operator.startGroupService' });
