@@ -28,6 +28,20 @@ function activityContext(): Context | undefined {
   }
 }
 
+/** The details each running activity last reported, which its timer's heartbeats carry on. */
+const reportedDetails = new WeakMap<Context, unknown>();
+
+/**
+ * Heartbeats with details an operator sees on the pending activity (what a wait has seen so far);
+ * the timer's heartbeats repeat them until the next report, so they are not blanked between polls.
+ */
+export function heartbeatWithDetails(details: unknown): void {
+  const context = activityContext();
+  if (!context) return;
+  reportedDetails.set(context, details);
+  context.heartbeat(details);
+}
+
 /**
  * Runs `work` and heartbeats every `everyMs` until it settles, also while `work` waits on a single
  * slow call. Outside an activity (a plain function call in a test) it just runs `work`.
@@ -35,7 +49,7 @@ function activityContext(): Context | undefined {
 export async function whileHeartbeating<T>(work: () => Promise<T>, everyMs = HEARTBEAT_EVERY_MS): Promise<T> {
   const context = activityContext();
   if (!context) return work();
-  const beat = () => context.heartbeat();
+  const beat = () => context.heartbeat(reportedDetails.get(context));
   beat();
   const timer = setInterval(beat, everyMs);
   try {

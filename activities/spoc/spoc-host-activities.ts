@@ -31,11 +31,12 @@ import {
 import { installFolderProblem, normalInstallFolder, spocLogFilesOf } from '../../machines/spoc/install-folder';
 import { describeIssues } from '../../machines/core/input-errors';
 import type { ListedService, ServiceControl, ServiceState } from '../windows/service-control/service-control';
-import { lastLifecycleStatusSince, rescueFinishedSince } from './spoc-logs';
+import { createSpocLogWaits } from './spoc-log-waits';
+import { spocLogFormat } from './spoc-log-format';
 import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
 import type { OsControl } from '../windows/os-control/os-control';
 import { readOsRestartNote, writeOsRestartNote } from './os-restart-marker';
-import { asHostActivities } from '../core/host-activity';
+import { asHostActivities, heartbeatWithDetails } from '../core/host-activity';
 
 export interface HostAgentDeps {
   /** The host this agent runs on; effects for any other host are refused. */
@@ -56,12 +57,25 @@ export interface HostAgentDeps {
   os: OsControl;
   /** A local folder the agent keeps its own notes in (OS restart requests); survives a reboot. */
   stateDir: string;
+  /**
+   * The SPOC install folder whose logs the agent notes when it starts the SPOC (the log waits read
+   * only what is appended after); without it, the folder the procedure's preflight checked here.
+   */
+  spocInstallDir?: string;
+  /**
+   * How a SPOC log line reads: a regular expression naming `(?<timestamp>...)` (as
+   * `2026-11-22 01:28:34,123`) or `year`, `month`, `day`, `hour`, `minute`, `second` (and
+   * optionally `fraction`), and `(?<message>...)`; default: the log4j layout (spoc-log-format.ts).
+   * Checked when the agent is created: a bad one is refused naming `spocLogFormat`.
+   */
+  spocLogFormat?: string;
   /** Told of file operations on the host (the simulator writes them to its operation record). */
   audit?: (entry: { operation: string; target: string; outcome: string }) => void;
   now?: () => number;
 }
 
-const baseEffect = z.object({ step: z.string().min(1), title: z.string(), host: z.string().min(1) });
+// `requestKey`: set by the workflow runtime (action-registry.ts); the log waits find their start's note by it.
+const baseEffect = z.object({ step: z.string().min(1), title: z.string(), host: z.string().min(1), requestKey: z.string().optional() });
 const serviceEffect = baseEffect.extend({ service: z.string().min(1), timeoutSeconds: z.number().positive() });
 const servicesEffect = baseEffect.extend({ services: z.array(z.string().min(1)), timeoutSeconds: z.number().positive().optional(), bestEffort: z.boolean().optional() });
 const cacheEffect = baseEffect.extend({ installDir: z.string(), timeoutSeconds: z.number().positive().default(DEFAULT_CACHE_DELETION_SECONDS) });
@@ -77,6 +91,17 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
 
   const vendor = deps.vendorServices ?? DEFAULT_VENDOR_SERVICE_PREFIXES;
   const running = (state: ServiceState) => state === 'RUNNING' || state === 'START_PENDING';
+  const logWaits = createSpocLogWaits({
+    host: deps.host,
+    stateDir: deps.stateDir,
+    localPath: deps.localPath,
+    now,
+    format: spocLogFormat(deps.spocLogFormat),
+    ...(deps.spocInstallDir !== undefined ? { spocInstallDir: deps.spocInstallDir } : {}),
+    pause: (details) => pause(details),
+    deadline: (timeoutSeconds) => deadline(timeoutSeconds),
+    warn: (message) => Context.current().log.warn(message),
+  });
 
   /** Validates an effect for this host and refuses protected services by name, before any side effect. */
   function accept<T extends z.ZodType>(schema: T, effect: unknown): z.infer<T> {
@@ -125,8 +150,9 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     return service;
   }
 
-  async function pause(): Promise<void> {
-    Context.current().heartbeat();
+  async function pause(details?: unknown): Promise<void> {
+    if (details === undefined) Context.current().heartbeat();
+    else heartbeatWithDetails(details);
     await Context.current().sleep(deps.pollMs);
   }
 
@@ -174,11 +200,17 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     return result === 'already-stopped' ? 'already-stopped' : 'stopped';
   }
 
-  async function startOne(service: string, timeoutSeconds: number, until?: number): Promise<'started' | 'already-running'> {
+  /** Starts one service; for the SPOC, the logs' positions are noted first (spoc-log-waits.ts). */
+  async function startOne(service: string, timeoutSeconds: number, until?: number, requestKey?: string): Promise<'started' | 'already-running'> {
     const resolved = await resolve(service, 'control');
+    if (isSpoc(service, resolved)) logWaits.noteSpocStart({ requestKey }, running(resolved.state));
     const result = await deps.services.start(resolved.key);
     await waitForState(service, 'RUNNING', timeoutSeconds, resolved, until);
     return result === 'already-running' ? 'already-running' : 'started';
+  }
+
+  function isSpoc(name: string, service: ListedService): boolean {
+    return [name, service.key, service.display].some((n) => sameServiceName(n, SPOC_SERVICE));
   }
 
   /** Step 3's other services on this host: the vendor's, not by role, not protected. */
@@ -261,6 +293,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       if (folderProblem) {
         problems.push(folderProblem);
       } else {
+        logWaits.notePreflight(e);
         const install = normalInstallFolder(e.installDir);
         const logs = spocLogFilesOf(e.installDir);
         for (const [what, file, kind] of [
@@ -300,7 +333,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       const e = accept(serviceEffect, effect);
       // Taken before the start command, so every log line the start causes is at or after it.
       const issuedAt = new Date(now()).toISOString();
-      const outcome = await startOne(e.service, e.timeoutSeconds);
+      const outcome = await startOne(e.service, e.timeoutSeconds, undefined, e.requestKey);
       return { outcome, at: issuedAt };
     },
 
@@ -314,7 +347,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       const timeoutSeconds = e.timeoutSeconds ?? 300;
       for (const [index, service] of e.services.entries()) {
         try {
-          await startOne(service, timeoutSeconds, deadlineOfService(index, timeoutSeconds));
+          await startOne(service, timeoutSeconds, deadlineOfService(index, timeoutSeconds), e.requestKey);
           started.push(service);
         } catch (err) {
           if (!e.bestEffort) throw err;
@@ -330,22 +363,8 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       return { runningAt: new Date(now()).toISOString() };
     },
 
-    async awaitLifecycleOnline(effect: EffectOf<'await-lifecycle-online'>): Promise<EffectOutputs['await-lifecycle-online']> {
-      const e = accept(logEffect, effect);
-      const file = deps.localPath(`${e.installDir}\\SPOC\\logs\\spoc_lifecycle.log`);
-      const since = Date.parse(e.since);
-      const until = deadline(e.timeoutSeconds);
-      for (;;) {
-        const last = lastLifecycleStatusSince(file, since);
-        if (last?.status === 'ONLINE') return { onlineAt: new Date(last.at).toISOString() };
-        if (now() >= until) {
-          throw ApplicationFailure.nonRetryable(
-            `spoc_lifecycle.log on ${deps.host} did not say ONLINE within ${e.timeoutSeconds} s of the start (last status since then: ${last?.status ?? 'none'})`,
-            'StepTimedOutError',
-          );
-        }
-        await pause();
-      }
+    async awaitLifecycleOnline(effect: EffectOf<'await-lifecycle-online'>) {
+      return logWaits.awaitLifecycleOnline(accept(logEffect, effect));
     },
 
     /**
@@ -452,19 +471,8 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       }
     },
 
-    async awaitRescueFinished(effect: EffectOf<'await-rescue-finished'>): Promise<EffectOutputs['await-rescue-finished']> {
-      const e = accept(logEffect, effect);
-      const file = deps.localPath(`${e.installDir}\\SPOC\\logs\\spoc.log`);
-      const since = Date.parse(e.since);
-      const until = deadline(e.timeoutSeconds);
-      for (;;) {
-        const at = rescueFinishedSince(file, since);
-        if (at !== undefined) return { finishedAt: new Date(at).toISOString() };
-        if (now() >= until) {
-          throw ApplicationFailure.nonRetryable(`spoc.log on ${deps.host} has no "Rescue process for SPOC's cache finished." within ${e.timeoutSeconds} s of the start`, 'StepTimedOutError');
-        }
-        await pause();
-      }
+    async awaitRescueFinished(effect: EffectOf<'await-rescue-finished'>) {
+      return logWaits.awaitRescueFinished(accept(logEffect, effect));
     },
   } satisfies ActivitiesOf<'host', SpocActionWord>, deps.heartbeatEveryMs);
 }
