@@ -99,7 +99,7 @@ export function rotatedFilesOf(file: string): string[] {
 }
 
 /** What the follower met on its way, for the operator. */
-export type FollowEvent = 'rotated' | 'truncated' | 'noted file gone';
+export type FollowEvent = 'rotated' | 'truncated or replaced' | 'noted file gone';
 
 export class LogFollower {
   /** The file being followed (its identity) and how far it is read. */
@@ -130,8 +130,9 @@ export class LogFollower {
     }
     const rotated = rotatedFilesOf(current);
     if (sameId(current, identity)) {
-      // Same file, shorter or rewritten: truncated in place. Its copy, if one was made, holds the rest.
-      this.events.push('truncated');
+      // Same file id, shorter or rewritten: truncated in place (its copy, if one was made, holds
+      // the rest), or deleted and a new file given the same id; either way it is new from its start.
+      this.events.push('truncated or replaced');
       const copy = rotated.find((f) => !sameId(f, identity) && holds(f, identity, false) && sizeOf(f) >= offset);
       if (copy) this.readRest(copy, lines);
       this.switchTo(current, 0);

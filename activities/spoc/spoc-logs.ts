@@ -101,7 +101,7 @@ export class SpocLogWatch {
     const events = [...new Set(this.follower?.events ?? [])];
     const detail =
       'position' in this.from
-        ? `only lines appended after the position noted when the agent started the SPOC${events.length ? ` (during the wait the log was ${events.join(', ')})` : ''}`
+        ? `by position: only lines appended after the position noted when the agent started the SPOC${events.length ? ` (during the wait the log was ${events.join(', ')})` : ''}`
         : `by their timestamps alone (at or after the start, host local time): ${this.from.noPositionBecause}; a line written in an hour the clock repeated may be missed`;
     return {
       basis: 'position' in this.from ? 'position noted at the start' : 'timestamps',
