@@ -55,7 +55,7 @@ export interface HostAgentDeps {
   heartbeatEveryMs?: number;
   /** The host's operating system: boot time and restart. */
   os: OsControl;
-  /** A local folder the agent keeps its own notes in (OS restart requests); survives a reboot. */
+  /** A local folder the agent keeps its own notes in (OS restart requests, SPOC log positions); survives a reboot. */
   stateDir: string;
   /**
    * The SPOC install folder whose logs the agent notes when it starts the SPOC (the log waits read
