@@ -63,20 +63,14 @@ export function httpGet(target: HttpTarget, headers: Record<string, string> = {}
 
 /** A socket or TLS failure in an operator's words, with the code that tells them apart. */
 function describeRequestError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (nothing listens on that port)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'the host name does not resolve';
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return `its certificate is not trusted (${err.code}): give the CA that signed it (caFile), or, for a self-signed certificate you accept, insecure: true`;
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `its certificate is for another name (${err.message})`;
-    default:
-      return err.message;
+  const code = err.code ?? '';
+  if (code === 'ECONNREFUSED') return 'connection refused (nothing listens on that port)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    return `its certificate is not trusted (${code}): give the CA that signed it (caFile), or, for a self-signed certificate you accept, insecure: true`;
   }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `its certificate is for another name (${err.message})`;
+  return err.message;
 }
+
+const UNTRUSTED_CERTIFICATE = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
