@@ -71,6 +71,11 @@ export class ManagementServerAdapter implements ManagementServerView {
     this.monitor.stop();
   }
 
+  /** One probe of every site server now, as the next interval would run it. */
+  probeNow(): Promise<void> {
+    return this.monitor.probeAll();
+  }
+
   async ping(): Promise<void> {
     const answer = await httpGet(this.options.webInterface);
     if (answer.status >= FIRST_FAILING_STATUS) throw new Error(`its web interface ${this.address} answered HTTP ${answer.status}`);
