@@ -1,8 +1,8 @@
 /**
  * The Management Server as a production central worker sees it. Dispatcher Paragon publishes no
- * API for a SPOC's status, its group or its load (../shared/DOMAIN.md §6, the README's "The
- * central worker and the fleet configuration"), so each answer comes from what the vendor does
- * document, and this is its contract:
+ * API for a SPOC's status, its group or its load (the README's "The central worker and the fleet
+ * configuration"), so each answer comes from what the vendor does document, and this is its
+ * contract:
  *
  * - reachable (`ping`): a GET of the Management Server's web interface (`https://<server>/`)
  *   answers with an HTTP status below 500. A 200, a 302 to the login page, a 401 or 403 all prove
