@@ -11,7 +11,7 @@ import { missingAgentWarnings } from '../../cli/fleet-command';
 const CLI = path.join(__dirname, '..', '..', 'cli', 'spoolflow.js');
 
 function spoolflow(args: string[]) {
-  const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
   delete env.SPOOLFLOW_FLEET;
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env });
   return { code: result.status, stderr: result.stderr };
