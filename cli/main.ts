@@ -9,6 +9,8 @@
  *     (--operator and --reason go with every command and are recorded; overrideLoad needs both)
  *   spoolflow result <workflowId>
  *   spoolflow chart <id> [--workflow <workflowId>]   (Mermaid state chart; the procedure's current step highlighted)
+ *   spoolflow worker [--fleet <file>]                (the production central worker; cli/worker-command.ts)
+ *   spoolflow fleet status [<host>...] [--fleet <file>]   (which agents poll now; cli/fleet-command.ts)
  *
  * Output is JSON on stdout. Exit codes: 0 done, 1 failure, 2 invalid input or usage (the message
  * names the field and the rule).
@@ -23,6 +25,10 @@ import { procedureById } from '../machines/catalog';
 import { mermaidChart } from '../client/state-chart';
 import { simCommand, SimUsageError } from './sim-commands';
 import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
+import { workerCommand } from './worker-command';
+import { fleetCommand, FleetUsageError, warnAboutMissingAgents } from './fleet-command';
+import { FleetConfigError } from '../worker/fleet-config';
+import { FleetFileMissingError } from '../worker/run-central-worker';
 
 class UsageError extends Error {}
 
@@ -35,6 +41,8 @@ const USAGE = `usage:
                    (--operator and --reason go with every command and are recorded; overrideLoad needs both)
   spoolflow result <workflowId>
   spoolflow chart <id> [--workflow <workflowId>]
+  spoolflow worker [--fleet <file>]      (the production central worker; the fleet configuration from --fleet or SPOOLFLOW_FLEET)
+  spoolflow fleet status [<host>...] [--fleet <file>]   (which hosts' agents poll now, and when each was last seen)
   spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
                        | load <host> <activeJobs> | restart-os <host> | management-server up|down
   spoolflow scheduler status [<cluster>] | record [--last <n>]
@@ -97,6 +105,7 @@ async function main(argv: string[]): Promise<void> {
       const input = readInput(flags.input);
       validateInput(arg1, input); // refuse bad input before connecting to anything
       return withClient(async (c) => {
+        await warnAboutMissingAgents(c.client, arg1, input);
         const started = await c.start(arg1, input, typeof flags['workflow-id'] === 'string' ? { workflowId: flags['workflow-id'] } : {});
         if (!flags.wait) return print(started);
         const result = await c.result(started.workflowId, started.runId);
@@ -145,6 +154,16 @@ async function main(argv: string[]): Promise<void> {
         if (err instanceof SchedulerUsageError) throw new UsageError(err.message);
         throw err;
       }
+    case 'worker':
+      if (flags.fleet === true) throw new UsageError('--fleet needs a file');
+      return workerCommand(flags);
+    case 'fleet':
+      try {
+        return print(await fleetCommand(positional.slice(1), flags, (fn) => withClient((c) => fn(c.client))));
+      } catch (err) {
+        if (err instanceof FleetUsageError) throw new UsageError(err.message);
+        throw err;
+      }
     case undefined:
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
@@ -156,7 +175,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`spoolflow: ${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  if (err instanceof InvalidInputError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
+  if (err instanceof InvalidInputError || err instanceof FleetConfigError || err instanceof FleetFileMissingError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
     process.stderr.write(`spoolflow: ${err.message}\n`);
     process.exit(2);
   }

@@ -35,6 +35,8 @@ export const NON_RETRYABLE_ERRORS = [
   'MembersUnderLoadError',
   'SpocsNotOnlineError',
   'SpocInGroupError',
+  'NoLoadSourceError',
+  'SpocNotInFleetError',
   // The cluster database's refusals (scheduler-activities.ts).
   'InvalidInputError',
   'UnknownEntityError',

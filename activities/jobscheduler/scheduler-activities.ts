@@ -254,3 +254,9 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
 }
 
 export type SchedulerActivities = ReturnType<typeof createSchedulerActivities>;
+
+/** The central worker's share: everything but process control, which belongs to the member's host. */
+export function centralSchedulerActivities(activities: SchedulerActivities) {
+  const { terminateMember: _hostOnly, ...central } = activities;
+  return central satisfies ActivitiesOf<'central', JobSchedulerActionWord>;
+}

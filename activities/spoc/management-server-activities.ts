@@ -6,7 +6,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EffectOf, EffectOutputs } from '../../machines/core/effects';
 import type { ActivitiesOf, SpocActionWord } from '../../machines/actions';
-import type { ManagementServerView, SpocStatus } from './management-server';
+import { isNonRetryableErrorType } from '../core/non-retryable-errors';
+import type { LoadUnknown, ManagementServerView, SpocStatus } from './management-server';
 
 export interface CentralActivityOptions {
   /** How often to ask the Management Server while waiting for a SPOC. */
@@ -34,6 +35,8 @@ export function createCentralActivities(managementServer: ManagementServerView, 
 
     async checkNoLoad(effect: EffectOf<'check-no-load'>): Promise<EffectOutputs['check-no-load']> {
       const status = await managementServer.spocStatus(effect.hosts);
+      const unknown = effect.hosts.map((h) => ({ host: h, why: loadUnknownOf(status[h]) })).filter((u) => u.why !== undefined);
+      if (unknown.length > 0) throw loadUnknownFailure(unknown as { host: string; why: LoadUnknown }[]);
       const activeJobs = Object.fromEntries(effect.hosts.map((h) => [h, status[h]?.activeJobs ?? 0]));
       const loaded = Object.entries(activeJobs).filter(([, jobs]) => jobs > 0);
       if (loaded.length > 0) {
@@ -79,6 +82,8 @@ export function createCentralActivities(managementServer: ManagementServerView, 
         try {
           status = await managementServer.spocStatus([effect.host, ...effect.others]);
         } catch (err) {
+          // A refusal a retry cannot fix (a SPOC the deployment does not know) is not an unreachable server.
+          if (err instanceof Error && isNonRetryableErrorType(err.name)) throw err;
           throw unreachable(err);
         }
         last = status[effect.host];
@@ -97,6 +102,43 @@ export function createCentralActivities(managementServer: ManagementServerView, 
       }
     },
   } satisfies ActivitiesOf<'central', SpocActionWord>;
+}
+
+/** Why a SPOC's load is not known: as the view says, or because it did not report the SPOC at all. */
+function loadUnknownOf(status: SpocStatus | undefined): LoadUnknown | undefined {
+  if (status === undefined) return { kind: 'load-source-failed', reason: 'the Management Server view did not report it' };
+  if (status.activeJobs !== null) return undefined;
+  return status.loadUnknown ?? { kind: 'load-source-failed', reason: 'its load was not given' };
+}
+
+/** The workflow the activity runs for, to name in the attestation command; a placeholder outside an activity. */
+function workflowIdOrPlaceholder(): string {
+  try {
+    return Context.current().info.workflowExecution?.workflowId ?? '<workflow id>';
+  } catch {
+    return '<workflow id>';
+  }
+}
+
+/**
+ * The load of some members is unknown: the check must not pass. Without a load source nothing can
+ * be asked, so it halts at once for the operator's attestation; a load source that failed is
+ * asked again by the step's retries first.
+ */
+function loadUnknownFailure(unknown: { host: string; why: LoadUnknown }[]): ApplicationFailure {
+  const attest = `spoolflow operator ${workflowIdOrPlaceholder()} overrideLoad --operator <your name> --reason <how you know nobody prints, copies or scans on them>`;
+  const hosts = unknown.map((u) => u.host).join(', ');
+  const noSource = unknown.find((u) => u.why.kind === 'no-load-source');
+  if (noSource) {
+    return ApplicationFailure.nonRetryable(
+      `the load of ${hosts} is unknown: ${noSource.why.reason}. Nothing was checked. Make sure that nobody prints, copies or scans on ${unknown.length === 1 ? 'it' : 'them'}, then attest it: ${attest} (recorded in the result); or configure a load source and retry.`,
+      'NoLoadSourceError',
+    );
+  }
+  return ApplicationFailure.retryable(
+    `the load of ${unknown.map((u) => `${u.host} is unknown (${u.why.reason})`).join('; ')}. Fix the load source and retry, or make sure that nobody prints, copies or scans there and attest it: ${attest}.`,
+    'LoadSourceError',
+  );
 }
 
 export type CentralActivities = ReturnType<typeof createCentralActivities>;

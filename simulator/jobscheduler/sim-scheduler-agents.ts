@@ -22,11 +22,7 @@ export function simSchedulerActivities(fleet: SchedulerFleet, databases: Schedul
   });
 }
 
-/** The central worker's share: everything but process control, which belongs to the member's host. */
-export function centralSchedulerActivities(activities: SchedulerActivities) {
-  const { terminateMember: _hostOnly, ...central } = activities;
-  return central satisfies ActivitiesOf<'central', JobSchedulerActionWord>;
-}
+export { centralSchedulerActivities } from '../../activities/jobscheduler/scheduler-activities';
 
 /** Everything a scheduler host's agent runs: the member's process control, its service and its start script. */
 export function schedulerHostAgentActivities(cluster: Pick<SchedulerActivities, 'terminateMember'>, onHost: SchedulerHostActivities) {

@@ -1,0 +1,124 @@
+/**
+ * The production central worker, alone against any Temporal: the procedure and lease workflows,
+ * the Management Server checks through the adapter of the fleet configuration, the leases, and
+ * the JobScheduler supervisors' cluster database activities when the configuration has a
+ * `jobScheduler` section. No simulated host: every host's steps wait on its own agent.
+ */
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { centralSchedulerActivities, createSchedulerActivities } from '../activities/jobscheduler/scheduler-activities';
+import type { MemberProcessControl } from '../activities/jobscheduler/member-process-control';
+import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
+import { ManagementServerAdapter } from '../activities/spoc/management-server-adapter';
+import { connectionOptionsFor, connectWithin, readConnectionConfig } from '../engine/connection-config';
+import { dataDir } from '../engine/data-dir';
+import { readEndpoint } from '../engine/endpoint';
+import { createCentralWorker } from './central-worker';
+import { fleetWarnings, loadFleetConfig, managementServerOptions, type LoadedFleet } from './fleet-config';
+
+export interface TemporalTarget {
+  connection: NativeConnection;
+  namespace: string;
+  address: string;
+}
+
+/**
+ * The one place the central worker reads how to reach Temporal (engine/connection-config.ts): the
+ * cluster the environment names, else the embedded server of this data folder, else
+ * 127.0.0.1:7233, as the CLI's client does.
+ */
+export async function connectWorkerToTemporal(env: NodeJS.ProcessEnv = process.env): Promise<TemporalTarget> {
+  const config = readConnectionConfig(env);
+  let options;
+  let namespace;
+  if (config.mode === 'cluster') {
+    options = await connectionOptionsFor(config);
+    namespace = config.namespace;
+  } else {
+    const endpoint = readEndpoint(dataDir(env));
+    options = { address: endpoint?.address ?? '127.0.0.1:7233' };
+    namespace = endpoint?.namespace ?? 'default';
+  }
+  const connection = await connectWithin(options.address, () => NativeConnection.connect(options));
+  return { connection, namespace, address: options.address };
+}
+
+/** The central worker never ends a member's process: that is `terminateMember` on the member host's agent. */
+const processControlIsOnTheHost: MemberProcessControl = {
+  terminate: () => Promise.reject(new Error("the central worker does not end a JobScheduler member's process: its host's agent does (terminateMember)")),
+  kill: () => Promise.reject(new Error("the central worker does not end a JobScheduler member's process: its host's agent does")),
+};
+
+export interface RunCentralWorkerOptions {
+  temporal: Pick<TemporalTarget, 'connection' | 'namespace'>;
+  fleet: LoadedFleet;
+  /** Resolves when the worker should stop (after running activities finish or are handed back). */
+  stopSignal: Promise<void>;
+  log: (line: string) => void;
+}
+
+/** Runs the central worker until `stopSignal`; the Management Server probes run meanwhile. */
+export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<void> {
+  for (const warning of fleetWarnings(opts.fleet)) opts.log(warning);
+  const managementServer = new ManagementServerAdapter(managementServerOptions(opts.fleet));
+  const databases = opts.fleet.clusterDatabaseDir ? new SchedulerDbPool({ folder: opts.fleet.clusterDatabaseDir }) : undefined;
+  const worker = await createCentralWorker({
+    ...opts.temporal,
+    managementServer,
+    ...(databases ? { extraActivities: centralSchedulerActivities(createSchedulerActivities({ processes: processControlIsOnTheHost, databases })) } : {}),
+  });
+  managementServer.start();
+  const { siteServers } = opts.fleet.config;
+  opts.log(`central worker running: Management Server ${managementServer.address}, ${siteServers.length} site servers probed every ${opts.fleet.config.spocProbe.intervalSeconds} s`);
+  opts.log(
+    databases
+      ? `JobScheduler cluster databases are taken from ${databases.folder}`
+      : 'no jobScheduler section in the fleet configuration: cluster supervisors and option changes are not served by this worker',
+  );
+  const running = worker.run();
+  try {
+    await Promise.race([opts.stopSignal, running]);
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  } finally {
+    managementServer.stop();
+    databases?.closeAll();
+  }
+}
+
+/** `--fleet` or SPOOLFLOW_FLEET was not given: the worker cannot know the estate. */
+export class FleetFileMissingError extends Error {
+  override readonly name = 'FleetFileMissingError';
+}
+
+/** The fleet configuration file: `--fleet`, else SPOOLFLOW_FLEET. */
+export function fleetFileOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const file = flag ?? (env.SPOOLFLOW_FLEET?.trim() || undefined);
+  if (!file) throw new FleetFileMissingError('the fleet configuration is required: --fleet <file> or SPOOLFLOW_FLEET=<file> (see deploy/fleet.example.json)');
+  return file;
+}
+
+/**
+ * The central worker as a process (`spoolflow worker`, worker/main.ts): reads and checks the fleet
+ * configuration before connecting to anything, connects, and runs until SIGINT or SIGTERM.
+ */
+export async function startCentralWorker(fleetFlag: string | undefined, env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = (line) => console.error(`[spoolflow worker] ${line}`)): Promise<void> {
+  const loaded = loadFleetConfig(fleetFileOf(fleetFlag, env));
+  // SPOOLFLOW_CLUSTER_DB_DIR keeps its meaning where the configuration names no folder.
+  const envFolder = env.SPOOLFLOW_CLUSTER_DB_DIR?.trim();
+  const fleet = loaded.clusterDatabaseDir === undefined && envFolder ? { ...loaded, clusterDatabaseDir: path.resolve(envFolder) } : loaded;
+  const temporal = await connectWorkerToTemporal(env);
+  log(`connected to Temporal at ${temporal.address}, namespace ${temporal.namespace}; fleet configuration ${fleet.file}`);
+  let stop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (stop = resolve));
+  // `on`, not `once`: a second Ctrl-C must not cut the clean shutdown short.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await runCentralWorker({ temporal, fleet, stopSignal, log });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await temporal.connection.close();
+  }
+}
