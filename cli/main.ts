@@ -9,6 +9,7 @@
  *     (--operator and --reason go with every command and are recorded; overrideLoad needs both)
  *   spoolflow result <workflowId>
  *   spoolflow chart <id> [--workflow <workflowId>]   (Mermaid state chart; the procedure's current step highlighted)
+ *   spoolflow agent --config <file>   (the agent of this server: runs until SIGINT/SIGTERM)
  *
  * Output is JSON on stdout. Exit codes: 0 done, 1 failure, 2 invalid input or usage (the message
  * names the field and the rule).
@@ -23,6 +24,8 @@ import { procedureById } from '../machines/catalog';
 import { mermaidChart } from '../client/state-chart';
 import { simCommand, SimUsageError } from './sim-commands';
 import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
+import { agentCommand, AgentUsageError } from './agent-command';
+import { AgentConfigError } from '../agent/agent-config';
 
 class UsageError extends Error {}
 
@@ -35,6 +38,7 @@ const USAGE = `usage:
                    (--operator and --reason go with every command and are recorded; overrideLoad needs both)
   spoolflow result <workflowId>
   spoolflow chart <id> [--workflow <workflowId>]
+  spoolflow agent --config <file>   (the agent of this server, until SIGINT/SIGTERM; README "The host agent")
   spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
                        | load <host> <activeJobs> | restart-os <host> | management-server up|down
   spoolflow scheduler status [<cluster>] | record [--last <n>]
@@ -145,6 +149,13 @@ async function main(argv: string[]): Promise<void> {
         if (err instanceof SchedulerUsageError) throw new UsageError(err.message);
         throw err;
       }
+    case 'agent':
+      try {
+        return await agentCommand(flags);
+      } catch (err) {
+        if (err instanceof AgentUsageError) throw new UsageError(err.message);
+        throw err;
+      }
     case undefined:
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
@@ -156,7 +167,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`spoolflow: ${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  if (err instanceof InvalidInputError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
+  if (err instanceof InvalidInputError || err instanceof AgentConfigError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
     process.stderr.write(`spoolflow: ${err.message}\n`);
     process.exit(2);
   }
