@@ -1,0 +1,110 @@
+/**
+ * The real host agent, end to end on Linux: two `spoolflow agent --config` processes, one per site
+ * server of the london group, each polling its host's queue on the test's dev server and running
+ * the production activities through the real process runner. Their `sc.exe`, `powershell.exe` and
+ * `shutdown.exe` are executables under each host's emulated C:\Windows\System32 that answer as
+ * Windows does (the simulator's emulators behind a command-line front). The central worker runs in
+ * this process with the simulated fleet's Management Server view (test side).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { groupRestartExample } from '../../../simulator/example-inputs';
+import { planProcedure } from '../../../machines/core/plan';
+import { restartGroupWithoutCacheDeletionMachine } from '../../../machines/spoc/restart-group-without-cache-deletion';
+import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
+import { PROTECTED_SERVICES } from '../../../machines/spoc/spoc-services';
+import { createCentralWorker } from '../../../worker/central-worker';
+import { installFakeWindowsPrograms, serveFakeWindows, type FakeWindows } from '../../../simulator/windows/fake-windows-programs/fake-windows-server';
+import type { SimFleet } from '../../../simulator/spoc/sim-fleet';
+import { plannedChanges, recordedChanges } from '../../helpers/plan-vs-record';
+import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../../helpers/record-invariants';
+import { testInventory } from '../../helpers/sim-fleet';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
+import { spawnAgent, type AgentProcess } from '../../helpers/agent-process';
+
+const estate = useSimulatedEstate();
+const INSTALL_DIR = 'C:\\Program Files\\Dispatcher Paragon';
+
+let dir: string;
+let fakeWindows: FakeWindows | undefined;
+const agents: AgentProcess[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-agent-'));
+});
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((a) => a.stop('SIGKILL')));
+  await fakeWindows?.close();
+  fakeWindows = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The agent of a simulated host as an operator would configure it, its drives being the host's. */
+function agentConfig(fleet: SimFleet, host: string) {
+  return {
+    host: host.toUpperCase(),
+    notesFolder: path.join(dir, host, 'notes'),
+    spocSiteServer: { installDir: INSTALL_DIR },
+    pollMs: 50,
+    emulatedWindowsDrives: fleet.host(host).fsRoot,
+  };
+}
+
+async function startAgents(fleet: SimFleet, hosts: string[]): Promise<AgentProcess[]> {
+  fakeWindows = await serveFakeWindows(fleet, path.join(dir, 'windows.sock'));
+  const started = hosts.map((host) => {
+    installFakeWindowsPrograms(fleet.host(host).fsRoot, host, path.join(dir, 'windows.sock'));
+    const agent = spawnAgent(agentConfig(fleet, host), path.join(dir, `${host}.json`), { address: estate.address, namespace: estate.temporal.namespace });
+    agents.push(agent);
+    return agent;
+  });
+  await Promise.all(started.map((agent, i) => agent.waitFor(new RegExp(`agent of ${hosts[i]} polls task queue spoolflow-host-${hosts[i]} on ${estate.address.replace(/[.]/g, '\\.')}, namespace ${estate.temporal.namespace}`))));
+  return started;
+}
+
+test('a group restart without cache deletion runs through two real agent processes and matches its plan', async () => {
+  const inventory = testInventory();
+  const fleet = estate.fleet(inventory);
+  const input = groupRestartExample(inventory, 'london');
+  const hosts = input.members.map((m) => m.host);
+  const [first, second] = await startAgents(fleet, hosts);
+
+  const central = await createCentralWorker({ connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace, managementServer: fleet.managementServer(), pollMs: 50 });
+  const workflowId = `test-agent-${randomUUID()}`;
+  const output = (await central.runUntil(async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+    return estate.spoolflow.result(workflowId);
+  })) as SpocProcedureOutput;
+
+  expect(output.outcome).toBe('completed');
+  expect(output.completedMembers).toEqual(hosts);
+
+  const record = fleet.record.read();
+  // Exactly the stops and starts the plan lists, host by host, in its order.
+  expect(recordedChanges(record)).toEqual(plannedChanges(planProcedure(restartGroupWithoutCacheDeletionMachine, input), () => INSTALL_DIR));
+  expect(maxMembersDownAtOnce(record, hosts)).toBe(1);
+  expect(repeatedOperations(record)).toEqual([]);
+  expect(leftStopped(record)).toEqual({});
+  // Only the london hosts, only the vendor's services, never a protected one nor Windows' own.
+  expect(new Set(record.map((e) => e.host))).toEqual(new Set(hosts));
+  const touched = new Set(record.filter((e) => e.outcome === 'accepted').map((e) => e.target));
+  for (const service of [...PROTECTED_SERVICES, 'Print Spooler', 'Windows Remote Management (WS-Management)']) expect(touched.has(service)).toBe(false);
+  expect([...touched].every((service) => service.startsWith('Dispatcher Paragon '))).toBe(true);
+  for (const host of hosts) expect(Object.values(fleet.host(host).serviceStates()).every((state) => state === 'RUNNING')).toBe(true);
+
+  // A service manager's stop: each agent drains and exits cleanly.
+  expect(await first!.stop('SIGTERM')).toBe(0);
+  expect(await second!.stop('SIGTERM')).toBe(0);
+  expect(first!.output()).toMatch(/agent of spoc-lon-1 stopped/);
+}, 180_000);
+
+test('an agent whose configuration is invalid exits with code 2 naming the field, before connecting', async () => {
+  const agent = spawnAgent({ host: 'spoc-lon-1', notesFolder: 'notes', spocSiteServer: { installDir: 'D:' }, pollMs: 1 }, path.join(dir, 'bad.json'), { address: '127.0.0.1:1', namespace: 'default' });
+  agents.push(agent);
+  expect(await agent.exited).toBe(2);
+  expect(agent.output()).toMatch(/agent config: notesFolder: must be an absolute folder/);
+  expect(agent.output()).toMatch(/spocSiteServer\.installDir: must be an absolute Windows path/);
+  expect(agent.output()).toMatch(/pollMs: /);
+}, 60_000);
