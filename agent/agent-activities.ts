@@ -15,6 +15,7 @@ import { createSchedulerActivities } from '../activities/jobscheduler/scheduler-
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
 import { createScExeServiceControl } from '../activities/windows/service-control/sc-exe-service-control';
 import { createWindowsOsControl } from '../activities/windows/os-control/windows-os-control';
+import { sameName } from '../machines/core/names';
 import type { ActivitiesOf, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
 import type { AgentConfig } from './agent-config';
 import { agentCommandRunner, agentLocalPath } from './agent-machine';
@@ -59,7 +60,7 @@ function spocActivities(config: AgentConfig, log: AgentLog): ActivitiesOf<'host'
     os: createWindowsOsControl(run),
     vendorServices: config.spocSiteServer?.vendorServices,
     localPath,
-    stateDir: config.notesFolder,
+    stateDir: localPath(config.notesFolder),
     pollMs: config.pollMs,
     heartbeatEveryMs: config.heartbeatEveryMs,
     audit: (entry) => log(`${entry.operation} ${entry.target}: ${entry.outcome}`),
@@ -95,11 +96,16 @@ function jobSchedulerActivities(config: AgentConfig, log: AgentLog): ActivitiesO
     }
   });
   const databaseFolder = scheduler?.clusterDatabaseFolder;
-  const terminateMember: ActivitiesOf<'host', JobSchedulerActionWord>['terminateMember'] = databaseFolder
-    ? createSchedulerActivities({ processes: localMemberProcesses(config.host), databases: new SchedulerDbPool({ folder: databaseFolder }) }).terminateMember
-    : async () => {
-        throw outsideConfig(config.host, 'ending a JobScheduler member needs its cluster database: set jobScheduler.clusterDatabaseFolder');
-      };
+  const terminate = databaseFolder
+    ? createSchedulerActivities({ processes: localMemberProcesses(config.host), databases: new SchedulerDbPool({ folder: localPath(databaseFolder) }) }).terminateMember
+    : undefined;
+  const terminateMember: ActivitiesOf<'host', JobSchedulerActionWord>['terminateMember'] = async (effect) => {
+    if (!sameName(effect.host, config.host)) {
+      throw ApplicationFailure.nonRetryable(`this agent runs on ${config.host}, not ${effect.host}: refusing to act for another host`, 'InvalidEffectError');
+    }
+    if (!terminate) throw outsideConfig(config.host, 'ending a JobScheduler member needs its cluster database: set jobScheduler.clusterDatabaseFolder');
+    return terminate(effect);
+  };
   return { ...checkedOnHost, terminateMember } satisfies ActivitiesOf<'host', JobSchedulerActionWord>;
 }
 

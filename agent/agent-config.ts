@@ -103,6 +103,14 @@ function problemsOf(issues: readonly z.core.$ZodIssue[]): string[] {
   );
 }
 
+/** Why `folder` is not an absolute folder of a machine of `platform` (a drive letter there only on Windows or its emulated drives). */
+function localFolderProblem(folder: string, platform: NodeJS.Platform, emulatedDrives: boolean): string | undefined {
+  const driveLetter = /^[A-Za-z]:[\\/]/.test(folder);
+  if (platform === 'win32') return driveLetter ? undefined : `must be an absolute Windows folder with a drive letter on this machine, e.g. C:\\ProgramData\\spoolflow\\agent`;
+  if (driveLetter && !emulatedDrives) return `is a Windows folder, but the agent runs on ${platform}: give an absolute folder such as /var/lib/spoolflow-agent`;
+  return undefined;
+}
+
 /**
  * The configuration in `value`, checked for the platform the agent runs on: a site server's
  * Windows paths are only local on Windows, so elsewhere (tests) `emulatedWindowsDrives` must say
@@ -116,6 +124,10 @@ export function parseAgentConfig(value: unknown, platform: NodeJS.Platform = pro
     const windowsPaths = config.spocSiteServer !== undefined || config.jobScheduler?.installs.some((i) => i.os === 'windows') === true;
     if (platform === 'win32' && config.emulatedWindowsDrives !== undefined) {
       problems.push('emulatedWindowsDrives: must not be set on Windows, where the agent works on the real drives');
+    }
+    for (const [field, folder] of [['notesFolder', config.notesFolder], ['jobScheduler.clusterDatabaseFolder', config.jobScheduler?.clusterDatabaseFolder]] as const) {
+      const problem = folder === undefined ? undefined : localFolderProblem(folder, platform, config.emulatedWindowsDrives !== undefined);
+      if (problem) problems.push(`${field}: ${problem}`);
     }
     if (platform !== 'win32' && windowsPaths && config.emulatedWindowsDrives === undefined) {
       problems.push(`emulatedWindowsDrives: is required on ${platform} for a Windows role (spocSiteServer or a windows JobScheduler install): run the agent of a Windows server on that server`);
