@@ -68,3 +68,56 @@ export function spawnAgent(config: unknown, configFile: string, temporal: { addr
     },
   };
 }
+
+/**
+ * The Windows service manager of a simulated host, for its real agent process: the agent dies with
+ * Windows (SIGKILL when the host goes down) and is started again once the host has booted, as the
+ * WinSW service (Automatic start) brings it back on a real server.
+ */
+export class AgentAsWindowsService {
+  /** How many times the agent was started: once, plus once per boot of its host. */
+  starts = 0;
+  current: AgentProcess | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly host: { isUp(): boolean },
+    private readonly start: () => AgentProcess,
+    watchMs = 25,
+  ) {
+    this.launch();
+    this.timer = setInterval(() => void this.watch(), watchMs);
+  }
+
+  /** Everything the agent printed, over all its starts. */
+  readonly outputs: (() => string)[] = [];
+
+  private launch(): void {
+    this.current = this.start();
+    this.outputs.push(this.current.output);
+    this.starts += 1;
+  }
+
+  private async watch(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const running = this.current !== undefined;
+      if (running && !this.host.isUp()) {
+        const dying = this.current;
+        this.current = undefined;
+        await dying?.stop('SIGKILL');
+      } else if (!running && this.host.isUp()) {
+        this.launch();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.current?.stop('SIGKILL');
+  }
+}

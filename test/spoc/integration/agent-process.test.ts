@@ -7,11 +7,11 @@
  * this process with the simulated fleet's Management Server view (test side). The agents log their
  * file changes (the cache deletion); those lines join the hosts' record by time for the plan check.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { groupRestartExample } from '../../../simulator/example-inputs';
+import { groupRestartExample, osRestartExamples } from '../../../simulator/example-inputs';
 import { planProcedure } from '../../../machines/core/plan';
 import { restartGroupWithoutCacheDeletionMachine } from '../../../machines/spoc/restart-group-without-cache-deletion';
 import { restartGroupWithCacheDeletionMachine } from '../../../machines/spoc/restart-group-with-cache-deletion';
@@ -26,7 +26,7 @@ import { plannedChanges, recordedChanges } from '../../helpers/plan-vs-record';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../../helpers/record-invariants';
 import { testInventory } from '../../helpers/sim-fleet';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
-import { spawnAgent, type AgentProcess } from '../../helpers/agent-process';
+import { AgentAsWindowsService, spawnAgent, type AgentProcess } from '../../helpers/agent-process';
 
 const estate = useSimulatedEstate();
 const INSTALL_DIR = 'C:\\Program Files\\Dispatcher Paragon';
@@ -136,6 +136,42 @@ test('a group restart with cache deletion runs through two real agent processes:
   // Recovered, not rescued: the caches the agents deleted are full again.
   for (const host of hosts) expect(fleet.host(host).cacheJobs()).toBe(inventory.siteServers.find((s) => s.host === host)?.jobsInCache);
 }, 180_000);
+
+test("group members' OS restarts through their real agents: each agent dies with Windows, comes back after the boot, and the procedure goes on", async () => {
+  const inventory = testInventory();
+  const fleet = estate.fleet(inventory);
+  const example = osRestartExamples(inventory)['restart-os-of-group-members'];
+  const input = { ...example, waits: { ...example.waits, settleSeconds: 2, restartDelaySeconds: 5 } };
+  const hosts = input.members.map((m) => m.host);
+  fakeWindows = await serveFakeWindows(fleet, path.join(dir, 'windows.sock'));
+  const services = hosts.map((host) => {
+    installFakeWindowsPrograms(fleet.host(host).fsRoot, host, path.join(dir, 'windows.sock'));
+    return new AgentAsWindowsService(fleet.host(host), () =>
+      spawnAgent(agentConfig(fleet, host), path.join(dir, `${host}.json`), { address: estate.address, namespace: estate.temporal.namespace }),
+    );
+  });
+  try {
+    const central = await createCentralWorker({ connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace, managementServer: fleet.managementServer(), pollMs: 50 });
+    const workflowId = `test-agent-os-${randomUUID()}`;
+    const output = (await central.runUntil(async () => {
+      await estate.spoolflow.start('restart-os-of-group-members', input, { workflowId });
+      return estate.spoolflow.result(workflowId);
+    })) as SpocProcedureOutput;
+
+    expect(output).toMatchObject({ outcome: 'completed', completedMembers: hosts, leftStopped: {} });
+    expect(services.map((s) => s.starts)).toEqual([2, 2]);
+    const record = fleet.record.read();
+    expect(maxMembersDownAtOnce(record, hosts)).toBe(1);
+    for (const host of hosts) {
+      // Asked once, however often the step ran: the agent's note in its notes folder said so after the boot.
+      expect(record.filter((e) => e.host === host && e.operation === 'restart-os' && e.outcome === 'accepted')).toHaveLength(1);
+      expect(record.filter((e) => e.host === host && e.operation === 'os-boot')).toHaveLength(1);
+      expect(readdirSync(path.join(dir, host, 'notes'))).toHaveLength(1);
+    }
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+  }
+}, 240_000);
 
 test('an agent whose configuration is invalid exits with code 2 naming the field, before connecting', async () => {
   const agent = spawnAgent({ host: 'spoc-lon-1', notesFolder: 'notes', spocSiteServer: { installDir: 'D:' }, pollMs: 1 }, path.join(dir, 'bad.json'), { address: '127.0.0.1:1', namespace: 'default' });
