@@ -11,6 +11,7 @@
  *   spoolflow chart <id> [--workflow <workflowId>]   (Mermaid state chart; the procedure's current step highlighted)
  *   spoolflow worker [--fleet <file>]                (the production central worker; cli/worker-command.ts)
  *   spoolflow fleet status [<host>...] [--fleet <file>]   (which agents poll now; cli/fleet-command.ts)
+ *   spoolflow agent --config <file>   (the agent of this server: runs until SIGINT/SIGTERM)
  *
  * Output is JSON on stdout. Exit codes: 0 done, 1 failure, 2 invalid input or usage (the message
  * names the field and the rule).
@@ -29,6 +30,8 @@ import { workerCommand } from './worker-command';
 import { fleetCommand, FleetUsageError, warnAboutMissingAgents } from './fleet-command';
 import { FleetConfigError } from '../worker/fleet-config';
 import { FleetFileMissingError } from '../worker/run-central-worker';
+import { agentCommand, AgentUsageError } from './agent-command';
+import { AgentConfigError } from '../agent/agent-config';
 
 class UsageError extends Error {}
 
@@ -43,6 +46,7 @@ const USAGE = `usage:
   spoolflow chart <id> [--workflow <workflowId>]
   spoolflow worker [--fleet <file>]      (the production central worker; the fleet configuration from --fleet or SPOOLFLOW_FLEET)
   spoolflow fleet status [<host>...] [--fleet <file>]   (which hosts' agents poll now, and when each was last seen)
+  spoolflow agent --config <file>   (the agent of this server, until SIGINT/SIGTERM; README "The host agent")
   spoolflow sim status | fault <host> [--never-online] [--rescue-never-finishes] [--wont-stop <service>] [--wont-start <service>] [--slow <factor>] [--clear]
                        | load <host> <activeJobs> | restart-os <host> | management-server up|down
   spoolflow scheduler status [<cluster>] | record [--last <n>]
@@ -164,6 +168,13 @@ async function main(argv: string[]): Promise<void> {
         if (err instanceof FleetUsageError) throw new UsageError(err.message);
         throw err;
       }
+    case 'agent':
+      try {
+        return await agentCommand(flags);
+      } catch (err) {
+        if (err instanceof AgentUsageError) throw new UsageError(err.message);
+        throw err;
+      }
     case undefined:
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
@@ -175,7 +186,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`spoolflow: ${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  if (err instanceof InvalidInputError || err instanceof FleetConfigError || err instanceof FleetFileMissingError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
+  if (err instanceof InvalidInputError || err instanceof FleetConfigError || err instanceof FleetFileMissingError || err instanceof AgentConfigError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
     process.stderr.write(`spoolflow: ${err.message}\n`);
     process.exit(2);
   }

@@ -21,6 +21,8 @@ export const NON_RETRYABLE_ERRORS = [
   'OsRestartRefusedError',
   'PreflightFailedError',
   'NotVendorServiceError',
+  // A real host's agent: the step names a folder or a role its configuration does not give it (agent/).
+  'OutsideAgentConfigError',
   // sc.exe (service-control/service-control-errors.ts, sc-exe-service-config.ts).
   'ServiceNotInstalledError',
   'ServiceAccessDeniedError',

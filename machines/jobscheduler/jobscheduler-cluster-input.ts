@@ -162,8 +162,8 @@ export const clusterDatabaseNameSchema = z.string().superRefine((name, ctx) => {
 /** Characters cmd.exe would interpret when `.\bin\jobscheduler.cmd` is run from the install folder. */
 const CMD_SPECIAL = /["%^!&|<>]/;
 
-/** Install folder rules by operating system; each returns the rule broken, or undefined. */
-const INSTALL_DIR_RULES: Record<'unix' | 'windows', (dir: string) => string | undefined> = {
+/** Install folder rules by operating system; each returns the rule broken, or undefined (the host agent checks its configuration with them too). */
+export const INSTALL_DIR_RULES: Record<'unix' | 'windows', (dir: string) => string | undefined> = {
   unix: (dir) => {
     if (!dir.startsWith('/')) {
       return /^[A-Za-z]:[\\/]/.test(dir)

@@ -1,15 +1,10 @@
 /**
  * Where a simulated host's drives live on this machine: `C:\Program Files\X` on host H is
- * `<data>/sim/hosts/H/fs/C/Program Files/X`. Paths are parsed with win32 semantics, as the host
- * agent does on a real Windows server.
+ * `<data>/sim/hosts/H/fs/C/Program Files/X` (activities/windows/emulated-drives.ts, the same rule
+ * an agent started on Linux with `emulatedWindowsDrives` follows).
  */
-import path from 'node:path';
+import { emulatedDrivePath } from '../../activities/windows/emulated-drives';
 
 export function localPathOf(fsRoot: string, windowsPath: string): string {
-  const normalized = path.win32.normalize(windowsPath);
-  const parsed = path.win32.parse(normalized);
-  const drive = /^([A-Za-z]):\\$/.exec(parsed.root);
-  if (!drive) throw new Error(`"${windowsPath}" is not an absolute Windows path with a drive letter`);
-  const rest = normalized.slice(parsed.root.length).split('\\').filter((part) => part !== '');
-  return path.join(fsRoot, (drive[1] ?? 'C').toUpperCase(), ...rest);
+  return emulatedDrivePath(fsRoot, windowsPath);
 }

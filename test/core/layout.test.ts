@@ -1,6 +1,6 @@
 /**
  * The folders keep to their roles: what a folder may import is read from the import statements of
- * every .ts file, so a production role (machines, activities, workflows, worker, engine, client)
+ * every .ts file, so a production role (machines, activities, workflows, worker, engine, client, agent)
  * never pulls in the simulator, the npm start composition (app/), the chart page (web/) or the CLI,
  * and the machines stay pure. No file grows over 500 lines (STYLE: one concept per file).
  *
@@ -86,6 +86,11 @@ const RULES: Rule[] = [
     breaks: (i) => i.target !== undefined && PRESENTATION_AND_SIMULATION.includes(topFolder(i.target)),
   },
   {
+    rule: "agent/ (a real host's agent) does not import simulator/, app/, web/, cli/ or worker/",
+    from: ['agent'],
+    breaks: (i) => i.target !== undefined && [...PRESENTATION_AND_SIMULATION, 'worker'].includes(topFolder(i.target)),
+  },
+  {
     rule: 'engine/ does not import worker/',
     from: ['engine'],
     breaks: (i) => i.target !== undefined && topFolder(i.target) === 'worker',
@@ -101,7 +106,7 @@ describe('the layout', () => {
   const files = tsFiles();
 
   test('the files of every role are found (the walk itself works)', () => {
-    for (const folder of ['machines', 'activities', 'workflows', 'worker', 'engine', 'client', 'simulator', 'app']) {
+    for (const folder of ['machines', 'activities', 'workflows', 'worker', 'engine', 'client', 'simulator', 'app', 'agent']) {
       expect(files.filter((f) => topFolder(f) === folder).length).toBeGreaterThan(0);
     }
     expect(importsOf('simulator/main.ts').map((i) => i.target)).toContain('simulator/run-simulated-estate');

@@ -1,0 +1,55 @@
+/**
+ * The agent of one real server as a process: a Temporal worker on the host's task queue
+ * (`spoolflow-host-<host>`), running the production host activities held to its configuration,
+ * until it is told to stop. It stops cleanly: the worker takes no new step, running ones finish
+ * or are handed back to the server for a retry, then the connection closes.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { connectWithin } from '../engine/connection-config';
+import { hostTaskQueue } from '../workflows/task-queues';
+import type { AgentConfig } from './agent-config';
+import { createAgentActivities, type AgentLog } from './agent-activities';
+import type { AgentTemporal } from './agent-connection';
+
+/** How many steps the agent runs at once; more would only queue on the host's service manager. */
+export const MAX_CONCURRENT_STEPS = 8;
+
+export interface RunAgentOptions {
+  config: AgentConfig;
+  temporal: AgentTemporal;
+  /** Resolves when the agent should stop. */
+  stopSignal: Promise<void>;
+  log: AgentLog;
+}
+
+/** What the agent is, in one line: printed at start so an operator can check it against the fleet. */
+export function startupLine(config: AgentConfig, temporal: AgentTemporal): string {
+  const roles = [
+    ...(config.spocSiteServer ? [`SPOC site server (${config.spocSiteServer.installDir})`] : []),
+    ...(config.jobScheduler ? [`JobScheduler (${config.jobScheduler.installs.map((i) => i.installDir).join(', ')})`] : []),
+  ];
+  return `agent of ${config.host} polls task queue ${hostTaskQueue(config.host)} on ${temporal.options.address}, namespace ${temporal.namespace}; roles: ${roles.join(', ')}; notes in ${config.notesFolder}`;
+}
+
+export async function runAgent(opts: RunAgentOptions): Promise<void> {
+  const { config, temporal } = opts;
+  const connection = await connectWithin(temporal.options.address, () => NativeConnection.connect(temporal.options));
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: hostTaskQueue(config.host),
+      activities: createAgentActivities(config, opts.log),
+      maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_STEPS,
+    });
+    const running = worker.run();
+    opts.log(startupLine(config, temporal));
+    await Promise.race([opts.stopSignal, running]);
+    // The SDK may already be draining on the same signal.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    opts.log(`agent of ${config.host} stopped`);
+  } finally {
+    await connection.close();
+  }
+}

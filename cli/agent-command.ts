@@ -1,0 +1,28 @@
+/**
+ * `spoolflow agent --config <file>`: runs the agent of this server until SIGINT or SIGTERM (a
+ * service manager's stop). The configuration is validated before anything connects; a bad one
+ * exits with code 2 and names the field and the rule.
+ */
+import { readAgentConfig } from '../agent/agent-config';
+import { agentTemporal } from '../agent/agent-connection';
+import { runAgent } from '../agent/run-agent';
+
+export class AgentUsageError extends Error {}
+
+export async function agentCommand(flags: Record<string, string | true>): Promise<void> {
+  if (typeof flags.config !== 'string') throw new AgentUsageError('agent needs --config <file> (the agent configuration, see README "The host agent")');
+  const config = readAgentConfig(flags.config);
+  const temporal = await agentTemporal();
+  let stop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (stop = resolve));
+  // `on`, not `once`: a second signal must not cut the clean shutdown short.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const log = (line: string) => process.stdout.write(`[spoolflow agent] ${new Date().toISOString()} ${line}\n`);
+  try {
+    await runAgent({ config, temporal, stopSignal, log });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
