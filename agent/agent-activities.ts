@@ -59,6 +59,9 @@ function spocActivities(config: AgentConfig, log: AgentLog): ActivitiesOf<'host'
     services: createScExeServiceControl(run),
     os: createWindowsOsControl(run),
     vendorServices: config.spocSiteServer?.vendorServices,
+    // The log waits anchor to the SPOC's logs under this folder, noted when the agent starts the SPOC.
+    ...(config.spocSiteServer ? { spocInstallDir: config.spocSiteServer.installDir } : {}),
+    ...(config.spocSiteServer?.logLineFormat !== undefined ? { spocLogFormat: config.spocSiteServer.logLineFormat } : {}),
     localPath,
     stateDir: localPath(config.notesFolder),
     pollMs: config.pollMs,

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { spocLogFormat } from '../activities/spoc/spoc-log-format';
 import { z } from 'zod';
 import { hostNameSchema } from '../machines/core/input-rules';
 import { installFolderProblem, normalInstallFolder } from '../machines/spoc/install-folder';
@@ -47,6 +48,18 @@ const spocSiteServerSchema = z.strictObject({
     .strictObject({ keyPrefixes: prefixList('service key'), displayPrefixes: prefixList('display name') })
     .default({ keyPrefixes: [...DEFAULT_VENDOR_SERVICE_PREFIXES.keyPrefixes], displayPrefixes: [...DEFAULT_VENDOR_SERVICE_PREFIXES.displayPrefixes] })
     .describe("How the vendor's services are recognised (step 3's other services); default YSoft… keys, Dispatcher Paragon …/YSoft SafeQ … display names."),
+  logLineFormat: z
+    .string()
+    .min(1, 'must not be empty')
+    .superRefine((source, ctx) => {
+      try {
+        spocLogFormat(source);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message.replace(/^spocLogFormat: /, '') : String(err) });
+      }
+    })
+    .optional()
+    .describe('A regular expression for a line of the SPOC logs, naming (?<message>) and the time ((?<timestamp>) or year, month, day, hour, minute, second); default the log4j-style format the vendor ships.'),
 });
 
 const jobSchedulerInstallSchema = z

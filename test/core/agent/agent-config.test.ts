@@ -75,3 +75,10 @@ test('a file that is not JSON is named', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a SPOC log line format that is no usable pattern is refused with its field, before the agent starts", () => {
+  expect(problemOf({ ...siteServer, spocSiteServer: { ...siteServer.spocSiteServer, logLineFormat: '(?<message>.*' } }, 'win32')).toMatch(/spocSiteServer\.logLineFormat: is not a valid regular expression/);
+  expect(problemOf({ ...siteServer, spocSiteServer: { ...siteServer.spocSiteServer, logLineFormat: '^(?<timestamp>\\S+) (.*)$' } }, 'win32')).toMatch(/spocSiteServer\.logLineFormat: must name the message/);
+  const format = '^\\[(?<timestamp>[^\\]]+)\\] (?<message>.*)$';
+  expect(parseAgentConfig({ ...siteServer, spocSiteServer: { ...siteServer.spocSiteServer, logLineFormat: format } }, 'win32').spocSiteServer?.logLineFormat).toBe(format);
+});
