@@ -1,8 +1,9 @@
 /**
  * `npm start`: the main job on the embedded default. Starts the Temporal dev server (SQLite file
  * and Web UI under the data folder), the workers and the simulated fleet, and prints where to look.
- * Ctrl-C stops everything; `npm start` again resumes the procedures that were running. With
- * TEMPORAL_ADDRESS set it starts no server and connects to that cluster instead.
+ * Ctrl-C stops everything; `npm start` again resumes the procedures that were running. When
+ * Temporal's environment configuration names a cluster (TEMPORAL_ADDRESS, or a profile's address:
+ * see engine/connection-config.ts) it starts no server and connects to that cluster instead.
  */
 import path from 'node:path';
 import { connectionOptionsFor, readConnectionConfig } from '../engine/connection-config';
@@ -54,10 +55,10 @@ async function main(): Promise<void> {
     address = config.address;
     namespace = config.namespace;
     connection = await connectionOptionsFor(config);
-    log(`connecting to the Temporal cluster at ${address} (namespace ${namespace})`);
+    log(`connecting to the Temporal cluster at ${address} (namespace ${namespace}, from ${config.from ?? 'TEMPORAL_ADDRESS'}${config.tls ? ', TLS' : ''}${config.apiKey !== undefined ? ', API key' : ''})`);
   }
   log(`data folder: ${dir}`);
-  log(`try: TEMPORAL_ADDRESS=${address} npx spoolflow catalog   (then: npx spoolflow start <id> --input <file>)`);
+  log(`try: ${config.mode === 'embedded' ? `TEMPORAL_ADDRESS=${address} ` : ''}npx spoolflow catalog   (then: npx spoolflow start <id> --input <file>)`);
   log('Ctrl-C stops everything; npm start again resumes running procedures where they were.');
 
   const charts = await startChartServer({

@@ -1,6 +1,7 @@
 /**
- * Connects a client the way the workers do: to the cluster named by TEMPORAL_ADDRESS (with TLS
- * settings), else to the embedded server of this data folder, else to 127.0.0.1:7233.
+ * Connects a client the way the workers do: to the cluster that Temporal's environment
+ * configuration names (TEMPORAL_ADDRESS or a temporal.toml profile, with its TLS or API key), else to
+ * the embedded server of this data folder, else to 127.0.0.1:7233.
  */
 import { Client, Connection } from '@temporalio/client';
 import { connectionOptionsFor, connectWithin, readConnectionConfig } from '../engine/connection-config';

@@ -1,35 +1,55 @@
 /**
- * How spoolflow reaches Temporal: its own embedded dev server, or a real cluster described by
- * `TEMPORAL_*` environment variables.
+ * How spoolflow reaches Temporal: its own embedded dev server, or a cluster described the way every
+ * Temporal tool describes one (Temporal's environment configuration: the `TEMPORAL_*` variables the
+ * `temporal` CLI reads and the profiles of its `temporal.toml`).
+ *
+ * A cluster is meant when the configuration gives an address: `TEMPORAL_ADDRESS`, or the `address`
+ * of the profile in use (the one `TEMPORAL_PROFILE` names, else `default`) in the config file
+ * (`TEMPORAL_CONFIG_FILE`, else the `temporal` CLI's own file). Without one, the embedded dev server;
+ * a profile chosen explicitly (`TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`) must give an address.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import type { TLSConfig } from '@temporalio/client';
+import type { ClientConfigTLS, ConfigDataSource } from '@temporalio/envconfig';
+import { loadTemporalProfile, temporalEnvironment, type ConnectionConfigIssue, type LoadedProfile } from './temporal-profile';
 
-/** Use the embedded dev server (see `startDevServer`); chosen when `TEMPORAL_ADDRESS` is unset. */
+export { CONNECT_TIMEOUT_MS, TemporalUnreachableError, connectWithin } from './connect-within';
+export type { ConnectionConfigIssue } from './temporal-profile';
+
+/** Use the embedded dev server (see `startDevServer`): the configuration names no address. */
 export interface EmbeddedConnectionConfig {
   mode: 'embedded';
 }
 
-/** TLS settings for a cluster connection; every path is absolute and existed when read. */
+/** A certificate or key in PEM: a file (absolute path), or the text itself; `origin` names where it was given. */
+export type PemSource = { path: string; origin: string } | { data: string; origin: string };
+
+/** TLS of a cluster connection. `{}` is TLS with the system's CAs and no client certificate. */
 export interface ClusterTlsConfig {
-  /** mTLS client identity, from `TEMPORAL_TLS_CERT` and `TEMPORAL_TLS_KEY` (always both). */
-  clientCert?: { certPath: string; keyPath: string };
-  /** CA that signed the server's certificate, from `TEMPORAL_TLS_CA`; system roots are used when absent. */
-  serverCaPath?: string;
-  /** Name to check the server certificate against, from `TEMPORAL_TLS_SERVER_NAME`. */
+  /** mTLS client identity (always both). */
+  clientCert?: { cert: PemSource; key: PemSource };
+  /** CA that signed the server's certificate; the system's CAs when absent. */
+  serverCa?: PemSource;
+  /** Name to check the server certificate against. */
   serverName?: string;
 }
 
 /** Connect to an existing Temporal cluster. */
 export interface ClusterConnectionConfig {
   mode: 'cluster';
-  /** `host:port` of the cluster's frontend, from `TEMPORAL_ADDRESS`. */
+  /** `host:port` of the cluster's frontend. */
   address: string;
-  /** From `TEMPORAL_NAMESPACE`, default `'default'`. */
+  /** Default `'default'`. */
   namespace: string;
-  /** Present when any TLS variable is set (or `TEMPORAL_TLS=true`); absent means plaintext. */
+  /** Present when TLS is on; absent means plain text. */
   tls?: ClusterTlsConfig;
+  /** An API key (Temporal Cloud): sent as a bearer token; it turns TLS on unless TLS is disabled explicitly. */
+  apiKey?: string;
+  /** gRPC headers sent with every call (`TEMPORAL_GRPC_META_*`, a profile's `grpc_meta`). */
+  metadata?: Record<string, string>;
+  /** Where the address came from, for the operator: `TEMPORAL_ADDRESS` or `profile "prod" in /…/temporal.toml`. */
+  from?: string;
 }
 
 /** Result of {@link readConnectionConfig}. */
@@ -41,20 +61,12 @@ export type ConnectionConfig = EmbeddedConnectionConfig | ClusterConnectionConfi
  */
 export interface ClusterConnectionOptions {
   address: string;
-  tls?: {
-    clientCertPair?: { crt: Buffer; key: Buffer };
-    serverRootCACertificate?: Buffer;
-    serverNameOverride?: string;
-  };
+  tls?: TLSConfig;
+  apiKey?: string;
+  metadata?: Record<string, string>;
 }
 
-/** One invalid variable and the rule it broke. */
-export interface ConnectionConfigIssue {
-  variable: string;
-  message: string;
-}
-
-/** Thrown by {@link readConnectionConfig}; the message lists every bad variable, not just the first. */
+/** Thrown by {@link readConnectionConfig}; the message lists every bad setting, not just the first. */
 export class ConnectionConfigError extends Error {
   /** The individual problems, for callers that want to render them differently. */
   readonly issues: ConnectionConfigIssue[];
@@ -63,24 +75,46 @@ export class ConnectionConfigError extends Error {
     super(
       'spoolflow: invalid Temporal connection settings:\n' +
         issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n') +
-        '\n(unset TEMPORAL_ADDRESS to use the embedded dev server instead)',
+        '\n(without TEMPORAL_ADDRESS, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE, and with no address in the default profile of the temporal CLI, spoolflow uses its embedded dev server)',
     );
     this.name = 'ConnectionConfigError';
     this.issues = issues;
   }
 }
 
-/** Blank values count as unset: `export TEMPORAL_TLS_CA=` in a shell should not mean "a file named ''". */
-const optionalText = z.preprocess(
-  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v),
-  z.string().optional(),
-);
+/** spoolflow's former names, refused so that an upgraded operator's certificates are never silently dropped (that would mean plain text). */
+const RENAMED_VARIABLES = [
+  ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CLIENT_CERT_PATH'],
+  ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CLIENT_KEY_PATH'],
+  ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'],
+] as const;
+
+/** Settings that only make sense for a cluster: set without an address, they point at a forgotten TEMPORAL_ADDRESS. */
+const CLUSTER_ONLY_VARIABLES = [
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+] as const;
+
+/** The three PEMs of a TLS setting: the profile key's stem, and what it is in an operator's words. */
+const PEMS = {
+  clientCert: ['client_cert', 'the client certificate'],
+  clientKey: ['client_key', "the client certificate's private key"],
+  serverCACert: ['server_ca_cert', "the CA that signed the server's certificate"],
+} as const;
+type PemField = keyof typeof PEMS;
 
 /**
  * host:port with a numeric port. Bracketed IPv6 (`[::1]:7233`) is accepted; a URL is not,
  * because the SDK wants a bare gRPC target and a scheme would fail later with a vaguer error.
  */
-function addressProblem(value: string): string | undefined {
+function addressProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `must be text host:port, e.g. "temporal.example.com:7233" (got ${JSON.stringify(value)})`;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     return `must be host:port without a scheme, e.g. temporal.example.com:7233 (got "${value}")`;
   }
@@ -94,121 +128,144 @@ function addressProblem(value: string): string | undefined {
 /** Checked while reading so that a typo in a path fails at startup, not at first connect. */
 function fileProblem(value: string, what: string): string | undefined {
   const abs = path.resolve(value);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(abs);
-  } catch {
-    return `no file at ${abs}${abs === value ? '' : ` (resolved from "${value}")`}; point it at the PEM file of ${what}`;
-  }
+  const stat = fs.statSync(abs, { throwIfNoEntry: false });
+  if (stat === undefined) return `no file at ${abs}${abs === value ? '' : ` (resolved from "${value}")`}; point it at the PEM file of ${what}`;
   if (!stat.isFile()) return `${abs} is not a regular file; point it at the PEM file of ${what}`;
   return undefined;
 }
 
-const envSchema = z
-  .object({
-    TEMPORAL_ADDRESS: optionalText,
-    TEMPORAL_NAMESPACE: optionalText,
-    TEMPORAL_TLS: optionalText,
-    TEMPORAL_TLS_CERT: optionalText,
-    TEMPORAL_TLS_KEY: optionalText,
-    TEMPORAL_TLS_CA: optionalText,
-    TEMPORAL_TLS_SERVER_NAME: optionalText,
-  })
-  .superRefine((env, ctx) => {
-    const fail = (variable: keyof typeof env, message: string) =>
-      ctx.addIssue({ code: 'custom', path: [variable], message });
+/** Where one of the PEMs was given: the _PATH or _DATA variable, or the profile's key. */
+function pemOrigin(loaded: LoadedProfile, field: PemField, source: ConfigDataSource): string {
+  const stem = PEMS[field][0];
+  const kind = 'path' in source ? 'path' : 'data';
+  return loaded.origin(`TEMPORAL_TLS_${stem.toUpperCase()}_${kind.toUpperCase()}`, `tls.${stem}_${kind}`);
+}
 
-    const tlsVars = (['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME'] as const).filter(
-      (k) => env[k] !== undefined,
-    );
+function pemSource(loaded: LoadedProfile, field: PemField, source: ConfigDataSource): PemSource {
+  const origin = pemOrigin(loaded, field, source);
+  if ('path' in source) return { path: path.resolve(source.path), origin };
+  return { data: typeof source.data === 'string' ? source.data : Buffer.from(source.data).toString('utf8'), origin };
+}
 
-    if (env.TEMPORAL_ADDRESS === undefined) {
-      // TLS settings without an address are almost certainly a forgotten TEMPORAL_ADDRESS;
-      // silently using the embedded server would hide that.
-      for (const k of tlsVars) {
-        fail(k, 'is set but TEMPORAL_ADDRESS is not; TLS settings only apply to a cluster, so set TEMPORAL_ADDRESS or unset this');
-      }
-      return;
+/** Every rule a cluster's settings break, each naming the variable or profile key it came from. */
+function clusterIssues(loaded: LoadedProfile): ConnectionConfigIssue[] {
+  const { profile, origin } = loaded;
+  const issues: ConnectionConfigIssue[] = [];
+  const fail = (variable: string, message: string) => issues.push({ variable, message });
+
+  const addr = addressProblem(profile.address);
+  if (addr) fail(origin('TEMPORAL_ADDRESS', 'address'), addr);
+  const ns: unknown = profile.namespace;
+  if (ns !== undefined && (typeof ns !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ns))) {
+    fail(origin('TEMPORAL_NAMESPACE', 'namespace'), `must be a namespace name (letters, digits, ".", "_", "-"), got ${JSON.stringify(ns)}`);
+  }
+  const apiKey: unknown = profile.apiKey;
+  if (apiKey !== undefined && typeof apiKey !== 'string') fail(origin('TEMPORAL_API_KEY', 'api_key'), 'must be text');
+
+  const tls: ClientConfigTLS | undefined = profile.tls;
+  if (tls === undefined) return issues;
+  const disabledOrigin = origin('TEMPORAL_TLS', 'tls.disabled');
+  const given = (Object.keys(PEMS) as PemField[]).filter((f) => tls[f] !== undefined);
+  if (tls.disabled === true) {
+    const settings = [...given.map((f) => pemOrigin(loaded, f, tls[f] as ConfigDataSource)), ...(tls.serverName !== undefined ? [origin('TEMPORAL_TLS_SERVER_NAME', 'tls.server_name')] : [])];
+    if (settings.length > 0) fail(disabledOrigin, `turns TLS off but ${settings.join(', ')} ${settings.length === 1 ? 'is' : 'are'} set; turn TLS on or unset the TLS settings`);
+    if (apiKey !== undefined && !isLoopbackAddress(String(profile.address))) {
+      fail(origin('TEMPORAL_API_KEY', 'api_key'), `would travel in plain text to ${String(profile.address)}, which is not on this machine, because ${disabledOrigin} turns TLS off; turn TLS on`);
     }
-
-    const addr = addressProblem(env.TEMPORAL_ADDRESS);
-    if (addr) fail('TEMPORAL_ADDRESS', addr);
-
-    if (env.TEMPORAL_NAMESPACE !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(env.TEMPORAL_NAMESPACE)) {
-      fail(
-        'TEMPORAL_NAMESPACE',
-        `must be a namespace name (letters, digits, ".", "_", "-"), got "${env.TEMPORAL_NAMESPACE}"`,
-      );
-    }
-
-    if (env.TEMPORAL_TLS !== undefined && !/^(true|false|1|0)$/i.test(env.TEMPORAL_TLS)) {
-      fail('TEMPORAL_TLS', `must be true, false, 1 or 0 (got "${env.TEMPORAL_TLS}")`);
-    }
-    if (env.TEMPORAL_TLS !== undefined && /^(false|0)$/i.test(env.TEMPORAL_TLS) && tlsVars.length > 0) {
-      fail('TEMPORAL_TLS', `is false but ${tlsVars.join(', ')} ${tlsVars.length === 1 ? 'is' : 'are'} set; unset TEMPORAL_TLS or the TLS settings`);
-    }
-
-    if (env.TEMPORAL_TLS_CERT !== undefined && env.TEMPORAL_TLS_KEY === undefined) {
-      fail('TEMPORAL_TLS_KEY', 'is required when TEMPORAL_TLS_CERT is set: mTLS needs the client certificate and its private key (set both or neither)');
-    }
-    if (env.TEMPORAL_TLS_KEY !== undefined && env.TEMPORAL_TLS_CERT === undefined) {
-      fail('TEMPORAL_TLS_CERT', 'is required when TEMPORAL_TLS_KEY is set: mTLS needs the client certificate and its private key (set both or neither)');
-    }
-
-    const files = [
-      ['TEMPORAL_TLS_CERT', 'the client certificate'],
-      ['TEMPORAL_TLS_KEY', "the client certificate's private key"],
-      ['TEMPORAL_TLS_CA', "the CA that signed the server's certificate"],
-    ] as const;
-    for (const [k, what] of files) {
-      const value = env[k];
-      if (value === undefined) continue;
-      const problem = fileProblem(value, what);
-      if (problem) fail(k, problem);
-    }
-  });
-
-/**
- * Reads the Temporal connection settings from the environment.
- *
- * - `TEMPORAL_ADDRESS` unset (or blank): `{ mode: 'embedded' }`.
- * - otherwise a cluster: `TEMPORAL_ADDRESS` (host:port), `TEMPORAL_NAMESPACE` (default `default`),
- *   optional TLS: `TEMPORAL_TLS_CERT` + `TEMPORAL_TLS_KEY` (client cert and key paths, both or
- *   neither), `TEMPORAL_TLS_CA` (server CA path), `TEMPORAL_TLS_SERVER_NAME`, and
- *   `TEMPORAL_TLS=true` for server-only TLS with system roots (no files needed).
- *
- * Relative paths are resolved against the current directory; the files must exist.
- *
- * @param env - the environment to read; defaults to `process.env`.
- * @throws {@link ConnectionConfigError} naming every invalid variable and the rule it broke.
- */
-export function readConnectionConfig(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = (line) => console.warn(line)): ConnectionConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConnectionConfigError(
-      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message })),
+  }
+  if (tls.disabled !== undefined && typeof tls.disabled !== 'boolean') fail(disabledOrigin, 'must be true or false');
+  if (tls.serverName !== undefined && typeof tls.serverName !== 'string') fail(origin('TEMPORAL_TLS_SERVER_NAME', 'tls.server_name'), 'must be text');
+  const [cert, key] = [tls.clientCert, tls.clientKey];
+  if ((cert === undefined) !== (key === undefined)) {
+    const [present, missing] = cert !== undefined ? (['clientCert', 'clientKey'] as const) : (['clientKey', 'clientCert'] as const);
+    const stem = PEMS[missing][0].toUpperCase();
+    fail(
+      loaded.origin(`TEMPORAL_TLS_${stem}_PATH`, `tls.${PEMS[missing][0]}_path`),
+      `is required when ${pemOrigin(loaded, present, (cert ?? key) as ConfigDataSource)} is set: mTLS needs the client certificate and its private key (set both or neither; TEMPORAL_TLS_${stem}_DATA for the PEM text itself)`,
     );
   }
-  const e = parsed.data;
-  if (e.TEMPORAL_ADDRESS === undefined) return { mode: 'embedded' };
+  for (const field of given) {
+    const source = tls[field] as ConfigDataSource;
+    if (!('path' in source)) continue;
+    const problem = typeof source.path === 'string' ? fileProblem(source.path, PEMS[field][1]) : 'must be text (a path)';
+    if (problem) fail(pemOrigin(loaded, field, source), problem);
+  }
+  return issues;
+}
 
+/** The cluster's settings, TLS decided as Temporal's configuration decides it: on when TLS is configured and not disabled, or with an API key. */
+function clusterConfig(loaded: LoadedProfile, env: Record<string, string>): ClusterConnectionConfig {
+  const { profile } = loaded;
   const config: ClusterConnectionConfig = {
     mode: 'cluster',
-    address: e.TEMPORAL_ADDRESS,
-    namespace: e.TEMPORAL_NAMESPACE ?? 'default',
+    address: profile.address as string,
+    namespace: profile.namespace ?? 'default',
+    from: env.TEMPORAL_ADDRESS !== undefined || loaded.file === undefined ? 'TEMPORAL_ADDRESS' : `profile "${loaded.name}" in ${loaded.file}`,
   };
-  const tlsRequested = e.TEMPORAL_TLS !== undefined && /^(true|1)$/i.test(e.TEMPORAL_TLS);
-  if (tlsRequested || e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME) {
-    const tls: ClusterTlsConfig = {};
-    if (e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY) {
-      tls.clientCert = { certPath: path.resolve(e.TEMPORAL_TLS_CERT), keyPath: path.resolve(e.TEMPORAL_TLS_KEY) };
-    }
-    if (e.TEMPORAL_TLS_CA) tls.serverCaPath = path.resolve(e.TEMPORAL_TLS_CA);
-    if (e.TEMPORAL_TLS_SERVER_NAME) tls.serverName = e.TEMPORAL_TLS_SERVER_NAME;
-    config.tls = tls;
+  if (profile.apiKey !== undefined) config.apiKey = profile.apiKey;
+  if (profile.grpcMeta !== undefined && Object.keys(profile.grpcMeta).length > 0) config.metadata = { ...profile.grpcMeta };
+  const tls = profile.tls;
+  const tlsOn = tls !== undefined ? tls.disabled !== true : profile.apiKey !== undefined;
+  if (!tlsOn) return config;
+  const on: ClusterTlsConfig = {};
+  if (tls?.clientCert && tls.clientKey) {
+    on.clientCert = { cert: pemSource(loaded, 'clientCert', tls.clientCert), key: pemSource(loaded, 'clientKey', tls.clientKey) };
   }
-  // An explicit TEMPORAL_TLS=false says plain text is meant (a sidecar or tunnel encrypts); silence is not consent.
-  if (!config.tls && e.TEMPORAL_TLS === undefined && !isLoopbackAddress(config.address)) warn(plaintextWarning(config.address));
+  if (tls?.serverCACert) on.serverCa = pemSource(loaded, 'serverCACert', tls.serverCACert);
+  if (tls?.serverName !== undefined) on.serverName = tls.serverName;
+  config.tls = on;
+  return config;
+}
+
+/**
+ * Reads the Temporal connection settings: Temporal's environment configuration (the variables
+ * `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS`,
+ * `TEMPORAL_TLS_CLIENT_CERT_PATH`/`_DATA`, `TEMPORAL_TLS_CLIENT_KEY_PATH`/`_DATA`,
+ * `TEMPORAL_TLS_SERVER_CA_CERT_PATH`/`_DATA`, `TEMPORAL_TLS_SERVER_NAME`, over the profile of
+ * `temporal.toml` that `TEMPORAL_PROFILE` names, in the file `TEMPORAL_CONFIG_FILE` names).
+ *
+ * - no address: `{ mode: 'embedded' }` (see the module's header for when a profile counts);
+ * - otherwise a cluster; certificate paths are absolute and the files existed when read.
+ *
+ * A remote address reached in plain text without saying so (`TEMPORAL_TLS=false`) prints a warning.
+ *
+ * @param env - the environment to read; defaults to `process.env`.
+ * @throws {@link ConnectionConfigError} naming every invalid variable or profile key and the rule it broke.
+ */
+export function readConnectionConfig(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = (line) => console.warn(line)): ConnectionConfig {
+  const vars = temporalEnvironment(env);
+  const issues: ConnectionConfigIssue[] = [];
+  for (const [former, now] of RENAMED_VARIABLES) {
+    if (vars[former] !== undefined) issues.push({ variable: former, message: `is no longer read: use ${now} (Temporal's own name, read by the temporal CLI and every Temporal SDK)` });
+  }
+  if (vars.TEMPORAL_TLS !== undefined && !/^(true|false|1|0)$/.test(vars.TEMPORAL_TLS)) {
+    issues.push({ variable: 'TEMPORAL_TLS', message: `must be true, false, 1 or 0 (got "${vars.TEMPORAL_TLS}")` });
+  }
+  const result = loadTemporalProfile(vars);
+  if ('issues' in result) throw new ConnectionConfigError([...issues, ...result.issues]);
+  const loaded = result.loaded;
+
+  if (loaded.profile.address === undefined) {
+    if (loaded.chosen) {
+      issues.push({
+        variable: vars.TEMPORAL_PROFILE !== undefined ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE',
+        message: `profile "${loaded.name}" in ${loaded.file} has no address; add address = "host:7233" to it or set TEMPORAL_ADDRESS`,
+      });
+    }
+    for (const variable of CLUSTER_ONLY_VARIABLES) {
+      if (vars[variable] !== undefined) {
+        issues.push({ variable, message: 'is set but no Temporal address is (TEMPORAL_ADDRESS or a profile\'s address); it only applies to a cluster, so set the address or unset this' });
+      }
+    }
+    if (issues.length > 0) throw new ConnectionConfigError(issues);
+    return { mode: 'embedded' };
+  }
+
+  issues.push(...clusterIssues(loaded));
+  if (issues.length > 0) throw new ConnectionConfigError(issues);
+  const config = clusterConfig(loaded, vars);
+  // An explicit "TLS off" says plain text is meant (a sidecar or tunnel encrypts); silence is not consent.
+  if (!config.tls && loaded.profile.tls?.disabled !== true && !isLoopbackAddress(config.address)) warn(plaintextWarning(config.address));
   return config;
 }
 
@@ -221,87 +278,32 @@ export function isLoopbackAddress(address: string): boolean {
 /** The line printed when a remote Temporal is reached without TLS. */
 export function plaintextWarning(address: string): string {
   return (
-    `spoolflow: WARNING: TEMPORAL_ADDRESS ${address} is not on this machine and no TLS setting is given, so traffic to Temporal ` +
+    `spoolflow: WARNING: the Temporal address ${address} is not on this machine and TLS is not configured, so traffic to Temporal ` +
     '(procedure inputs, results, operator commands) travels unencrypted. Turn TLS on with TEMPORAL_TLS=true (server certificate ' +
-    'checked against the system CAs), TEMPORAL_TLS_CA=<ca.pem> for a private CA and TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY for mTLS; ' +
+    'checked against the system CAs), TEMPORAL_TLS_SERVER_CA_CERT_PATH=<ca.pem> for a private CA, TEMPORAL_TLS_CLIENT_CERT_PATH and ' +
+    'TEMPORAL_TLS_CLIENT_KEY_PATH for mTLS, or TEMPORAL_API_KEY (or the same in the profile\'s [profile.<name>.tls]); ' +
     'set TEMPORAL_TLS=false if plain text is intended.'
   );
 }
 
-/** How long a first connection to Temporal may take before spoolflow gives up, by default. */
-export const CONNECT_TIMEOUT_MS = 10_000;
-
-/** Temporal did not answer at the configured address: names it and says what to check. */
-export class TemporalUnreachableError extends Error {
-  override readonly name = 'TemporalUnreachableError';
-  constructor(
-    readonly address: string,
-    why: string,
-  ) {
-    super(
-      `spoolflow: cannot reach Temporal at ${address}: ${why}. Check that a Temporal server's frontend listens there ` +
-        '(TEMPORAL_ADDRESS is its host:port, usually port 7233) and that the port is reachable from this machine; a server that ' +
-        'requires TLS needs TEMPORAL_TLS=true or TEMPORAL_TLS_CA; unset TEMPORAL_ADDRESS to use the embedded dev server.',
-    );
-  }
-}
-
-/**
- * Runs a first connection (`Connection.connect` or `NativeConnection.connect`) within a deadline,
- * so a wrong address fails in bounded time with an error that names it: the SDK's own errors say
- * "Failed to connect before the deadline" or show a transport error, and a port that accepts but
- * never answers keeps the worker's connection waiting for 30 s.
- */
-export async function connectWithin<T>(address: string, connect: () => Promise<T>, timeoutMs = CONNECT_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
-  const attempt = Promise.resolve().then(connect);
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(new TemporalUnreachableError(address, `no answer within ${Math.round(timeoutMs / 100) / 10} s`));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      attempt.catch((err: unknown) => {
-        throw new TemporalUnreachableError(address, connectFailure(err));
-      }),
-      deadline,
-    ]);
-  } finally {
-    clearTimeout(timer);
-    // A connection that arrives after we gave up is closed, not leaked.
-    if (timedOut) {
-      attempt.then((late) => (late as { close?: () => unknown }).close?.(), () => undefined);
-    }
-  }
-}
-
-/** The SDK's failure in an operator's words, rather than a transport library's debug dump. */
-function connectFailure(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const known: [RegExp, string][] = [
-    [/connection refused/i, 'connection refused (nothing listens on that port)'],
-    [/timeout expired|deadline/i, 'no answer in time'],
-    [/failed to lookup|name or service not known|dns error|nodename nor servname/i, 'the host name does not resolve'],
-    [/network is unreachable|no route to host|host is unreachable/i, 'the network cannot reach the host'],
-    [/certificate|handshake|tls/i, `the TLS handshake failed (${text.slice(0, 200)})`],
-  ];
-  return known.find(([pattern]) => pattern.test(text))?.[1] ?? text.slice(0, 300);
-}
-
-/** Reads a PEM file, blaming the variable it came from if that fails. */
-async function readPem(file: string, variable: string): Promise<Buffer> {
+/** Reads a PEM (a file, or text given inline), blaming the setting it came from if that fails. */
+async function readPem(source: PemSource): Promise<Buffer> {
   let data: Buffer;
-  try {
-    data = await fs.promises.readFile(file);
-  } catch (err) {
-    throw new Error(`spoolflow: cannot read ${variable} file ${file}: ${(err as Error).message}; fix the path or its permissions`, { cause: err });
+  let what: string;
+  if ('path' in source) {
+    what = `${source.origin} file ${source.path}`;
+    try {
+      data = await fs.promises.readFile(source.path);
+    } catch (err) {
+      throw new Error(`spoolflow: cannot read ${what}: ${(err as Error).message}; fix the path or its permissions`, { cause: err });
+    }
+  } else {
+    what = source.origin;
+    data = Buffer.from(source.data, 'utf8');
   }
   // A DER file or a wrong path (e.g. the .csr) would otherwise surface as an opaque TLS handshake error.
   if (!data.includes('-----BEGIN')) {
-    throw new Error(`spoolflow: ${variable} file ${file} is not PEM (no "-----BEGIN" line); convert it with openssl or point ${variable} at the PEM file`);
+    throw new Error(`spoolflow: ${what} is not PEM (no "-----BEGIN" line); convert it with openssl or point ${source.origin} at the PEM`);
   }
   return data;
 }
@@ -312,20 +314,21 @@ async function readPem(file: string, variable: string): Promise<Buffer> {
  *
  * The embedded mode has no options of its own: start the dev server and use its `address`.
  *
- * @throws if a file cannot be read or is not PEM, naming the variable it came from.
+ * @throws if a file cannot be read or is not PEM, naming the setting it came from.
  */
 export async function connectionOptionsFor(config: ClusterConnectionConfig): Promise<ClusterConnectionOptions> {
-  if (!config.tls) return { address: config.address };
-  const { clientCert, serverCaPath, serverName } = config.tls;
-  const tls: NonNullable<ClusterConnectionOptions['tls']> = {};
+  const options: ClusterConnectionOptions = { address: config.address };
+  if (config.apiKey !== undefined) options.apiKey = config.apiKey;
+  if (config.metadata !== undefined) options.metadata = { ...config.metadata };
+  if (!config.tls) return options;
+  const { clientCert, serverCa, serverName } = config.tls;
+  const tls: TLSConfig = {};
   if (clientCert) {
-    const [crt, key] = await Promise.all([
-      readPem(clientCert.certPath, 'TEMPORAL_TLS_CERT'),
-      readPem(clientCert.keyPath, 'TEMPORAL_TLS_KEY'),
-    ]);
+    const [crt, key] = await Promise.all([readPem(clientCert.cert), readPem(clientCert.key)]);
     tls.clientCertPair = { crt, key };
   }
-  if (serverCaPath) tls.serverRootCACertificate = await readPem(serverCaPath, 'TEMPORAL_TLS_CA');
+  if (serverCa) tls.serverRootCACertificate = await readPem(serverCa);
   if (serverName) tls.serverNameOverride = serverName;
-  return { address: config.address, tls };
+  options.tls = tls;
+  return options;
 }

@@ -1,10 +1,12 @@
 /**
  * Entry point of the workers of the simulated estate alone (the central worker and the simulated
  * hosts' agents), for a Temporal server that is already running: the embedded one (`npm start`
- * runs the same in-process) or a cluster given by TEMPORAL_ADDRESS and friends. It starts the
- * simulators, so it lives on the simulator side; a production worker has no simulated hosts.
+ * runs the same in-process) or a cluster named by Temporal's environment configuration
+ * (TEMPORAL_ADDRESS and friends, or TEMPORAL_PROFILE). It starts the simulators, so it lives on the
+ * simulator side; a production worker has no simulated hosts.
  *
  *   TEMPORAL_ADDRESS=host:7233 [TEMPORAL_NAMESPACE=...] [TEMPORAL_TLS_*=...] npx tsx simulator/main.ts
+ *   TEMPORAL_PROFILE=staging npx tsx simulator/main.ts
  */
 import { readConnectionConfig, connectionOptionsFor } from '../engine/connection-config';
 import { dataDir } from '../engine/data-dir';
@@ -17,7 +19,7 @@ installOperatorLogger();
 async function main(): Promise<void> {
   const config = readConnectionConfig();
   if (config.mode !== 'cluster') {
-    throw new Error('simulator/main.ts needs TEMPORAL_ADDRESS (host:port of a running Temporal server); `npm start` runs the embedded one for you');
+    throw new Error('simulator/main.ts needs a running Temporal server: TEMPORAL_ADDRESS (its host:port) or TEMPORAL_PROFILE (a temporal.toml profile with its address); `npm start` runs the embedded one for you');
   }
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));

@@ -3,6 +3,7 @@
  * the middle of a procedure and start new ones, as a crashed server would be restarted.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -18,7 +19,7 @@ export function spawnWorkerProcess(env: { address: string; dataDir: string; inve
   // that a SIGKILL of its parent leaves alive.
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'simulator', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: env.address, SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off' },
+    env: { ...onlyTheTestServer(env.address, env.dataDir), SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -34,4 +35,18 @@ export function spawnWorkerProcess(env: { address: string; dataDir: string; inve
         child.kill(signal);
       }),
   };
+}
+
+/**
+ * This process's environment pointed at the test server alone: a developer's own Temporal settings
+ * (a namespace, an API key, TLS in their default temporal.toml profile or in TEMPORAL_* variables)
+ * would otherwise be merged over TEMPORAL_ADDRESS, as Temporal's configuration does. TEMPORAL_CLI
+ * (which binary runs the dev server) is spoolflow's own and stays.
+ */
+function onlyTheTestServer(address: string, dataDir: string): NodeJS.ProcessEnv {
+  const isolated = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_') || name === 'TEMPORAL_CLI'));
+  const noProfiles = path.join(dataDir, 'no-profiles.toml');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(noProfiles, '');
+  return { ...isolated, TEMPORAL_ADDRESS: address, TEMPORAL_CONFIG_FILE: noProfiles };
 }
