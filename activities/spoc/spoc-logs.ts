@@ -122,7 +122,7 @@ export class SpocLogWatch {
       if (this.onlyUnreadable()) {
         parts.push(
           `No line could be read: the log's format is probably not the one the agent expects (${this.format.configured ? 'the configured' : 'the default'} pattern ${this.format.source}). ` +
-            "Set spocLogFormat in the agent's configuration to a regular expression naming (?<timestamp>...) and (?<message>...) (docs/spoc-group-maintenance.md#log-checks-trust-only-new-lines).",
+            "Set spocSiteServer.logLineFormat in the agent's configuration to a regular expression naming (?<timestamp>...) and (?<message>...) (docs/spoc-group-maintenance.md#log-checks-trust-only-new-lines).",
         );
       }
     }

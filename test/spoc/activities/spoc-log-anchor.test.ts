@@ -231,7 +231,7 @@ describe('a log in an unexpected format', () => {
     const failure = (await s.awaitOnline(at, 0.3).catch((err: unknown) => err)) as Error;
     expect(failure.message).toContain('1 line(s) did not match the line pattern, for example: "[');
     expect(failure.message).toContain("No line could be read: the log's format is probably not the one the agent expects");
-    expect(failure.message).toContain('Set spocLogFormat');
+    expect(failure.message).toContain('Set spocSiteServer.logLineFormat');
     expect(s.heartbeats).toContainEqual(expect.objectContaining({ log: 'spoc_lifecycle.log', logCheck: expect.objectContaining({ unreadableLines: 1 }) }));
   });
 
