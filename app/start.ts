@@ -22,7 +22,7 @@ installOperatorLogger();
 
 async function main(): Promise<void> {
   const dir = dataDir();
-  const config = readConnectionConfig();
+  const config = readConnectionConfig(process.env, undefined, { implicitProfile: false });
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
   // `on`, not `once`: Ctrl-C reaches npm, tsx and this process alike, and a second SIGINT must not

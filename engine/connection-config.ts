@@ -232,7 +232,22 @@ function clusterConfig(loaded: LoadedProfile, env: Record<string, string>): Clus
  * @param env - the environment to read; defaults to `process.env`.
  * @throws {@link ConnectionConfigError} naming every invalid variable or profile key and the rule it broke.
  */
-export function readConnectionConfig(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = (line) => console.warn(line)): ConnectionConfig {
+export interface ConnectionConfigOptions {
+  /**
+   * Whether the address of the default profile counts when nothing chose it (no TEMPORAL_ADDRESS,
+   * TEMPORAL_PROFILE or TEMPORAL_CONFIG_FILE). True for the production parts (an operator's
+   * existing profile just works); false for the simulated estate (`npm start`, simulator/main.ts),
+   * which must never attach simulated hosts to a real cluster because of a profile set up for other
+   * work: it then runs on the embedded server and says why.
+   */
+  implicitProfile?: boolean;
+}
+
+export function readConnectionConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = (line) => console.warn(line),
+  options: ConnectionConfigOptions = {},
+): ConnectionConfig {
   const vars = temporalEnvironment(env);
   const issues: ConnectionConfigIssue[] = [];
   for (const [former, now] of RENAMED_VARIABLES) {
@@ -244,6 +259,14 @@ export function readConnectionConfig(env: NodeJS.ProcessEnv = process.env, warn:
   const result = loadTemporalProfile(vars);
   if ('issues' in result) throw new ConnectionConfigError([...issues, ...result.issues]);
   const loaded = result.loaded;
+  const onlyImplicit = vars.TEMPORAL_ADDRESS === undefined && !loaded.chosen && loaded.profile.address !== undefined;
+  if (onlyImplicit && options.implicitProfile === false) {
+    warn(
+      `spoolflow: the simulated estate ignores the address of profile "${loaded.name}" in ${loaded.file ?? 'the Temporal configuration'} (nobody chose it here): ` +
+        'it runs on the embedded server. Set TEMPORAL_ADDRESS or TEMPORAL_PROFILE to run it against that cluster on purpose.',
+    );
+    return { mode: 'embedded' };
+  }
 
   if (loaded.profile.address === undefined) {
     if (loaded.chosen) {

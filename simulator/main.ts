@@ -17,7 +17,7 @@ import { DEFAULT_INVENTORY_FILE } from './spoc/inventory';
 installOperatorLogger();
 
 async function main(): Promise<void> {
-  const config = readConnectionConfig();
+  const config = readConnectionConfig(process.env, undefined, { implicitProfile: false });
   if (config.mode !== 'cluster') {
     throw new Error('simulator/main.ts needs a running Temporal server: TEMPORAL_ADDRESS (its host:port) or TEMPORAL_PROFILE (a temporal.toml profile with its address); `npm start` runs the embedded one for you');
   }

@@ -256,6 +256,22 @@ describe('profiles in temporal.toml', () => {
     expect(read(env)).toEqual({ mode: 'embedded' });
   });
 
+  it("keeps the simulated estate on the embedded server when only the default profile's address would send it to a cluster", () => {
+    const configHome = fs.mkdtempSync(path.join(dir, 'config-home-'));
+    const file = path.join(configHome, 'temporalio', 'temporal.toml');
+    fs.mkdirSync(path.dirname(file));
+    const env = os.platform() === 'win32' ? { APPDATA: configHome } : os.platform() === 'darwin' ? undefined : { XDG_CONFIG_HOME: configHome };
+    if (env === undefined) return;
+    fs.writeFileSync(file, '[profile.default]\naddress = "temporal.internal:7233"\n');
+    const warnings: string[] = [];
+    const simulated = (extra: Record<string, string> = {}) => readConnectionConfig({ ...env, ...extra }, (line) => warnings.push(line), { implicitProfile: false });
+    expect(simulated()).toEqual({ mode: 'embedded' });
+    expect(warnings.join('\n')).toMatch(/ignores the address of profile "default".*Set TEMPORAL_ADDRESS or TEMPORAL_PROFILE/);
+    // Chosen on purpose, the cluster is used.
+    expect(simulated({ TEMPORAL_PROFILE: 'default' })).toMatchObject({ mode: 'cluster', address: 'temporal.internal:7233' });
+    expect(simulated({ TEMPORAL_ADDRESS: 'other:7233' })).toMatchObject({ mode: 'cluster', address: 'other:7233' });
+  });
+
   it('names a profile that does not exist, and the profiles there are', () => {
     const file = configFile('[profile.default]\naddress = "h:7233"\n[profile.prod]\naddress = "p:7233"\n');
     const err = errorFor({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' });
