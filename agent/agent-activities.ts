@@ -6,9 +6,11 @@
  * A step is refused, non-retryably and before anything is touched, when it names an install folder
  * the configuration does not give this agent (`spocSiteServer.installDir`, one of
  * `jobScheduler.installs`), or asks for a role the host does not have. The activities themselves
- * refuse steps meant for another host and protected or non-vendor services.
+ * refuse steps meant for another host and protected or non-vendor services. Every refusal, and every
+ * failure that halts a step, is written to the agent's log (host, action, why) as it is thrown.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { isNonRetryableErrorType } from '../activities/core/non-retryable-errors';
 import { createHostAgentActivities } from '../activities/spoc/spoc-host-activities';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 import { createSchedulerActivities } from '../activities/jobscheduler/scheduler-activities';
@@ -38,6 +40,47 @@ function checkedFirst<A extends Activities>(activities: A, check: (effect: unkno
     };
   }
   return checked as A;
+}
+
+/** The failures by which an agent refuses a step before touching anything (the rest halt a step that did run). */
+const REFUSALS: ReadonlySet<string> = new Set([
+  'OutsideAgentConfigError',
+  'InvalidEffectError',
+  'ProtectedServiceError',
+  'NotVendorServiceError',
+  'UnsafeCachePathError',
+  'SpocNotStoppedError',
+  'OsRestartRefusedError',
+  'PreflightFailedError',
+]);
+
+/** What a step asked, in the words of the log: `stop-service (step memberStopSpoc) for spoc-lon-2`. */
+function askedStep(effect: unknown, activity: string): string {
+  const { action, step, host } = (effect ?? {}) as { action?: unknown; step?: unknown; host?: unknown };
+  const words = [typeof action === 'string' ? action : activity, ...(typeof step === 'string' ? [`(step ${step})`] : []), ...(typeof host === 'string' ? [`for ${host}`] : [])];
+  return words.join(' ');
+}
+
+/**
+ * `activities`, each writing to the log why it refused a step or failed it for good, as the failure
+ * goes back to the workflow; a failure Temporal will retry is not a verdict yet and is not logged.
+ */
+function loggingRefusals<A extends Activities>(activities: A, log: AgentLog): A {
+  const logged: Record<string, unknown> = {};
+  for (const [name, activity] of Object.entries(activities)) {
+    logged[name] = async (effect: unknown, ...rest: unknown[]) => {
+      try {
+        return await activity(effect, ...rest);
+      } catch (err) {
+        if (err instanceof ApplicationFailure && (err.nonRetryable || isNonRetryableErrorType(err.type ?? undefined))) {
+          const verdict = err.type && REFUSALS.has(err.type) ? 'refused' : 'failed for good';
+          log(`${verdict} ${askedStep(effect, name)}: ${err.type ?? 'Error'}: ${err.message}`);
+        }
+        throw err;
+      }
+    };
+  }
+  return logged as A;
 }
 
 /** The failure of a step outside the configuration: names what was asked, the field, and what it says. */
@@ -114,5 +157,5 @@ function jobSchedulerActivities(config: AgentConfig, log: AgentLog): ActivitiesO
 
 /** Every host activity, as the host task queue's worker registers them. */
 export function createAgentActivities(config: AgentConfig, log: AgentLog): ActivitiesOf<'host'> {
-  return { ...spocActivities(config, log), ...jobSchedulerActivities(config, log) } satisfies ActivitiesOf<'host'>;
+  return loggingRefusals({ ...spocActivities(config, log), ...jobSchedulerActivities(config, log) }, log) satisfies ActivitiesOf<'host'>;
 }

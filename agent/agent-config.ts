@@ -87,6 +87,13 @@ export const agentConfigSchema = z
     jobScheduler: jobSchedulerSchema.optional(),
     pollMs: z.number().int().min(50).max(60_000).default(DEFAULT_POLL_MS),
     heartbeatEveryMs: z.number().int().min(100).max(5_000).default(DEFAULT_HEARTBEAT_EVERY_MS),
+    machineNameCheck: z
+      .strictObject({
+        skip: z.literal(true, 'must be true (leave machineNameCheck out to have the machine\'s name checked)'),
+        reason: z.string().trim().min(1, 'is required: say why this machine\'s name differs from host (it is printed at every start)'),
+      })
+      .optional()
+      .describe("Only where the machine's own name differs from host (an alias, a test running every host's agent on one machine): skips the check that this is the machine host names, with the reason."),
     emulatedWindowsDrives: absoluteLocalFolder('the emulated Windows drives folder')
       .optional()
       .describe('Only on a machine that is not Windows (tests): the folder holding one sub-folder per drive letter (C/...), standing for the Windows drives, Windows\\System32 included.'),

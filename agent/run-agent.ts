@@ -10,12 +10,15 @@ import { hostTaskQueue } from '../workflows/task-queues';
 import type { AgentConfig } from './agent-config';
 import { createAgentActivities, type AgentLog } from './agent-activities';
 import type { AgentTemporal } from './agent-connection';
+import type { CheckedMachine } from './machine-name';
 
 /** How many steps the agent runs at once; more would only queue on the host's service manager. */
 export const MAX_CONCURRENT_STEPS = 8;
 
 export interface RunAgentOptions {
   config: AgentConfig;
+  /** This machine, checked against `config.host` before anything connects (machine-name.ts). */
+  machine: CheckedMachine;
   temporal: AgentTemporal;
   /** Resolves when the agent should stop. */
   stopSignal: Promise<void>;
@@ -23,16 +26,17 @@ export interface RunAgentOptions {
 }
 
 /** What the agent is, in one line: printed at start so an operator can check it against the fleet. */
-export function startupLine(config: AgentConfig, temporal: AgentTemporal): string {
+export function startupLine(config: AgentConfig, machine: CheckedMachine, temporal: AgentTemporal): string {
   const roles = [
     ...(config.spocSiteServer ? [`SPOC site server (${config.spocSiteServer.installDir})`] : []),
     ...(config.jobScheduler ? [`JobScheduler (${config.jobScheduler.installs.map((i) => i.installDir).join(', ')})`] : []),
   ];
-  return `agent of ${config.host} polls task queue ${hostTaskQueue(config.host)} on ${temporal.options.address}, namespace ${temporal.namespace}; roles: ${roles.join(', ')}; notes in ${config.notesFolder}`;
+  return `agent of ${config.host} on machine ${machine.name} polls task queue ${hostTaskQueue(config.host)} on ${temporal.options.address}, namespace ${temporal.namespace}; roles: ${roles.join(', ')}; notes in ${config.notesFolder}`;
 }
 
 export async function runAgent(opts: RunAgentOptions): Promise<void> {
-  const { config, temporal } = opts;
+  const { config, machine, temporal } = opts;
+  if (machine.skippedBecause !== undefined) opts.log(machine.skippedBecause);
   const connection = await connectWithin(temporal.options.address, () => NativeConnection.connect(temporal.options));
   try {
     const worker = await Worker.create({
@@ -43,7 +47,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
       maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_STEPS,
     });
     const running = worker.run();
-    opts.log(startupLine(config, temporal));
+    opts.log(startupLine(config, machine, temporal));
     await Promise.race([opts.stopSignal, running]);
     // The SDK may already be draining on the same signal.
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,10 +1,11 @@
 /**
  * `spoolflow agent --config <file>`: runs the agent of this server until SIGINT or SIGTERM (a
- * service manager's stop). The configuration is validated before anything connects; a bad one
- * exits with code 2 and names the field and the rule.
+ * service manager's stop). The configuration is validated before anything connects, and so is
+ * that this is the machine it names; a bad one exits with code 2 and names the field and the rule.
  */
 import { readAgentConfig } from '../agent/agent-config';
 import { agentTemporal } from '../agent/agent-connection';
+import { checkMachineName } from '../agent/machine-name';
 import { runAgent } from '../agent/run-agent';
 
 export class AgentUsageError extends Error {}
@@ -12,6 +13,7 @@ export class AgentUsageError extends Error {}
 export async function agentCommand(flags: Record<string, string | true>): Promise<void> {
   if (typeof flags.config !== 'string') throw new AgentUsageError('agent needs --config <file> (the agent configuration, see README "The host agent")');
   const config = readAgentConfig(flags.config);
+  const machine = checkMachineName(config);
   const temporal = await agentTemporal();
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
@@ -20,7 +22,7 @@ export async function agentCommand(flags: Record<string, string | true>): Promis
   process.on('SIGTERM', stop);
   const log = (line: string) => process.stdout.write(`[spoolflow agent] ${new Date().toISOString()} ${line}\n`);
   try {
-    await runAgent({ config, temporal, stopSignal, log });
+    await runAgent({ config, machine, temporal, stopSignal, log });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

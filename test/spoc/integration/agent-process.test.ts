@@ -53,6 +53,7 @@ function agentConfig(fleet: SimFleet, host: string) {
     spocSiteServer: { installDir: INSTALL_DIR },
     pollMs: 50,
     emulatedWindowsDrives: fleet.host(host).fsRoot,
+    machineNameCheck: { skip: true, reason: "the test runs every host's agent on this one machine" },
   };
 }
 
@@ -64,7 +65,7 @@ async function startAgents(fleet: SimFleet, hosts: string[]): Promise<AgentProce
     agents.push(agent);
     return agent;
   });
-  await Promise.all(started.map((agent, i) => agent.waitFor(new RegExp(`agent of ${hosts[i]} polls task queue spoolflow-host-${hosts[i]} on ${estate.address.replace(/[.]/g, '\\.')}, namespace ${estate.temporal.namespace}`))));
+  await Promise.all(started.map((agent, i) => agent.waitFor(new RegExp(`agent of ${hosts[i]} on machine ${os.hostname()} polls task queue spoolflow-host-${hosts[i]} on ${estate.address.replace(/[.]/g, '\\.')}, namespace ${estate.temporal.namespace}`))));
   return started;
 }
 
@@ -87,7 +88,24 @@ async function runThroughAgents(procedureId: string, input: GroupRestartInput, f
   })) as SpocProcedureOutput;
   const byHost = new Map(hosts.map((host, i) => [host, started[i]!]));
   const record = [...fleet.record.read(), ...agentFileChanges(byHost)].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-  return { output, record, hosts, agents: started };
+  return { output, record, hosts, agents: started, workflowId };
+}
+
+/** How each log wait judged the lines, host by host: the `logCheck.basis` of its answers, from the workflow's history. */
+async function logWaitBases(workflowId: string): Promise<Record<string, string[]>> {
+  const events = (await estate.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!]));
+  const payload = (data: Uint8Array | null | undefined): unknown => JSON.parse(Buffer.from(data ?? []).toString('utf8'));
+  const bases: Record<string, string[]> = {};
+  for (const done of events.map((e) => e.activityTaskCompletedEventAttributes).filter((a) => a !== null && a !== undefined)) {
+    const step = scheduled.get(String(done.scheduledEventId));
+    const activity = step?.activityType?.name ?? '';
+    if (activity !== 'awaitLifecycleOnline' && activity !== 'awaitRescueFinished') continue;
+    const { host } = payload(step?.input?.payloads?.[0]?.data) as { host: string };
+    const { logCheck } = payload(done.result?.payloads?.[0]?.data) as { logCheck: { basis: string } };
+    (bases[`${activity}@${host}`] ??= []).push(logCheck.basis);
+  }
+  return bases;
 }
 
 /** Only the group's hosts, only the vendor's services, never a protected one nor Windows' own; every service running at the end. */
@@ -103,7 +121,7 @@ test('a group restart without cache deletion runs through two real agent process
   const inventory = testInventory();
   const fleet = estate.fleet(inventory);
   const input = groupRestartExample(inventory, 'london');
-  const { output, record, hosts, agents: [first, second] } = await runThroughAgents('restart-group-without-cache-deletion', input, fleet);
+  const { output, record, hosts, agents: [first, second], workflowId } = await runThroughAgents('restart-group-without-cache-deletion', input, fleet);
 
   expect(output.outcome).toBe('completed');
   expect(output.completedMembers).toEqual(hosts);
@@ -113,6 +131,11 @@ test('a group restart without cache deletion runs through two real agent process
   expect(repeatedOperations(record)).toEqual([]);
   expect(leftStopped(record)).toEqual({});
   expectOnlyVendorServicesTouched(fleet, record, hosts);
+  // The ONLINE and rescue waits read only what each SPOC wrote after the position its agent noted when it started it, not lines picked by their timestamps.
+  const byPosition = ['position noted at the start'];
+  expect(await logWaitBases(workflowId)).toEqual(Object.fromEntries(hosts.flatMap((h) => [[`awaitLifecycleOnline@${h}`, byPosition], [`awaitRescueFinished@${h}`, byPosition]])));
+  // Every host's agent runs here, on one machine: each says at start that it did not compare the names, and why.
+  expect(first!.output()).toContain(`machineNameCheck.skip: this machine is "${os.hostname()}" and host is "spoc-lon-1"; not compared, because: the test runs every host's agent on this one machine`);
 
   // A service manager's stop: each agent drains and exits cleanly.
   expect(await first!.stop('SIGTERM')).toBe(0);
@@ -164,10 +187,12 @@ test("group members' OS restarts through their real agents: each agent dies with
     expect(maxMembersDownAtOnce(record, hosts)).toBe(1);
     for (const host of hosts) {
       // Asked once, however often the step ran: the agent's note in its notes folder said so after the boot.
+      // Beside it, the SPOC log note (the install folder the procedure's preflight checked there, for the log waits).
       expect(record.filter((e) => e.host === host && e.operation === 'restart-os' && e.outcome === 'accepted')).toHaveLength(1);
       expect(record.filter((e) => e.host === host && e.operation === 'os-boot')).toHaveLength(1);
-      // One restart note; the other notes are the SPOC log positions the agent noted at its starts.
-      expect(readdirSync(path.join(dir, host, 'notes')).filter((note) => !note.startsWith('spoc-logs_'))).toHaveLength(1);
+      const notes = readdirSync(path.join(dir, host, 'notes'));
+      expect(notes.filter((note) => !note.startsWith('spoc-logs_'))).toHaveLength(1);
+      expect(notes.filter((note) => note.startsWith('spoc-logs_'))).toHaveLength(1);
     }
   } finally {
     await Promise.all(services.map((s) => s.stop()));
@@ -181,4 +206,13 @@ test('an agent whose configuration is invalid exits with code 2 naming the field
   expect(agent.output()).toMatch(/agent config: notesFolder: must be an absolute folder/);
   expect(agent.output()).toMatch(/spocSiteServer\.installDir: must be an absolute Windows path/);
   expect(agent.output()).toMatch(/pollMs: /);
+}, 60_000);
+
+test("an agent whose configuration names another machine exits with code 2 naming host and this machine, before connecting", async () => {
+  const config = { host: 'spoc-lon-1', notesFolder: path.join(dir, 'notes'), spocSiteServer: { installDir: INSTALL_DIR }, emulatedWindowsDrives: path.join(dir, 'drives') };
+  const agent = spawnAgent(config, path.join(dir, 'copied.json'), { address: '127.0.0.1:1', namespace: 'default' });
+  agents.push(agent);
+  expect(await agent.exited).toBe(2);
+  expect(agent.output()).toContain(`agent config: host: "spoc-lon-1" is not this machine, whose name is "${os.hostname()}"`);
+  expect(agent.output()).toContain('"machineNameCheck": {"skip": true');
 }, 60_000);
