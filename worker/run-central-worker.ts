@@ -69,6 +69,7 @@ export function defaultStateFolder(env: NodeJS.ProcessEnv = process.env): string
   return path.join(dataDir(env), 'central-worker');
 }
 
+/** The adapter's options with the worker's log, which hears problems with the probe state file. */
 function withLog(options: ManagementServerAdapterOptions, log: (line: string) => void): ManagementServerAdapterOptions {
   return { ...options, liveness: { ...options.liveness, log } };
 }
