@@ -6,6 +6,7 @@ import { NativeConnection, Worker, WorkflowBundleWithSourceMap, bundleWorkflowCo
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { createLeaseActivities } from '../activities/core/lease-activities';
 import type { ManagementServerView } from '../activities/spoc/management-server';
+import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import type { ActivitiesOf, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
 
@@ -25,7 +26,8 @@ const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, e
 export interface CentralWorkerOptions {
   connection: NativeConnection;
   namespace: string;
-  managementServer: ManagementServerView;
+  /** What the SPOC procedures' checks ask; `NoManagementServer` on an estate without SPOCs, whose checks then refuse. */
+  managementServer: ManagementServerView | NoManagementServer;
   taskQueue?: string;
   /** How often to ask the Management Server while waiting for a SPOC (default 1 s). */
   pollMs?: number;
@@ -47,6 +49,7 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
 
 /** The central activities: the SPOC procedures' Management Server checks, the leases, and the clusters' when given. */
 export function centralActivities(opts: Pick<CentralWorkerOptions, 'managementServer' | 'pollMs' | 'leasePollMs' | 'extraActivities'>) {
-  const spoc = createCentralActivities(opts.managementServer, { pollMs: opts.pollMs }) satisfies ActivitiesOf<'central', SpocActionWord>;
+  const spoc: ActivitiesOf<'central', SpocActionWord> =
+    opts.managementServer instanceof NoManagementServer ? noManagementServerActivities(opts.managementServer) : createCentralActivities(opts.managementServer, { pollMs: opts.pollMs });
   return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...(opts.extraActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
 }

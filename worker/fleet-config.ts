@@ -6,13 +6,17 @@
  * the Management Server has them, the JobScheduler hosts and the folder of their cluster
  * databases, and an optional load source. `spoolflow fleet status` reads its hosts too.
  *
+ * An estate has a SPOC part (managementServer and siteServers, with spocGroups, spocProbe and
+ * loadSource), a JobScheduler part (`jobScheduler`), or both; the SPOC part comes whole or not at
+ * all, and a configuration with neither is refused.
+ *
  * It lives with the central worker, not in a folder of its own: the central worker and the CLI
  * beside it are its only readers (a host's agent has a configuration of its own). The Management
  * Server adapter (activities/spoc/management-server-adapter.ts) takes plain options, built here.
  *
  * Validated strictly before anything starts: unknown fields are refused at every level, and every
  * error names the field and the rule (`siteServers.1.host: ...`). Paths (caFile, the cluster
- * database folder) are relative to the file's own folder and must exist.
+ * database folder, the state folder) are relative to the file's own folder; the first two must exist.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +25,7 @@ import { describeIssues } from '../machines/core/input-errors';
 import { hostNameSchema, normalNameSchema, printableText } from '../machines/core/input-rules';
 import type { ManagementServerAdapterOptions } from '../activities/spoc/management-server-adapter';
 import type { HttpTarget } from '../activities/spoc/http-get';
+import type { LoadSource } from '../activities/spoc/load-source';
 
 /** The vendor's ports: the SPOC's service port and the Terminal Server's. */
 export const SPOC_PORT = 5555;
@@ -62,61 +67,119 @@ const siteServerSchema = z
   })
   .strict();
 
+/** How the SPOCs are probed: the vendor's load-balancer guide probes every 5 s, down after 3 failures. */
+const spocProbeSchema = z
+  .object({
+    intervalSeconds: seconds(1, 300).default(5),
+    failuresBeforeDown: z.number().int('must be a whole number').min(1, 'must be at least 1').max(20, 'must be at most 20').default(3),
+    connectTimeoutSeconds: seconds(0.1, 60).default(3),
+  })
+  .strict();
+
+/**
+ * The load source, and how fresh its answer must be. `requireAsOf` defaults to true because an
+ * answer that carries no time cannot be told from a cached or stale report, and a stale "0 active
+ * jobs" would let a restart cut printing off; an operator whose source cannot stamp its answer
+ * turns it off knowingly (and is warned at every start).
+ */
+const loadSourceSchema = z
+  .object({
+    ...httpEndpoint(5),
+    /** An answer (or a host's count) older than this, by the central worker's clock, makes the load unknown. */
+    maxAgeSeconds: seconds(1, 3600).default(60),
+    /** Refuse answers without `asOf` (the safe default); false takes such an answer as current. */
+    requireAsOf: z.boolean().default(true),
+  })
+  .strict()
+  .refine(noCaWithInsecure, NO_CA_WITH_INSECURE);
+
+/** The fields of the SPOC part besides managementServer and siteServers: they mean nothing without them. */
+const SPOC_PART_EXTRAS = ['spocGroups', 'spocProbe', 'loadSource'] as const;
+
 export const fleetConfigSchema = z
   .object({
-    managementServer: z.object(httpEndpoint(10)).strict().refine(noCaWithInsecure, NO_CA_WITH_INSECURE),
-    siteServers: z.array(siteServerSchema).min(1, 'must list at least one SPOC site server'),
+    /** The SPOC part: the Management Server and its site servers, both or neither. */
+    managementServer: z.object(httpEndpoint(10)).strict().refine(noCaWithInsecure, NO_CA_WITH_INSECURE).optional(),
+    siteServers: z.array(siteServerSchema).min(1, 'must list at least one SPOC site server').optional(),
     /** Group name → its members, as Devices > Spooler Controller Groups shows them. */
-    spocGroups: z.record(z.string(), z.array(hostNameSchema)).default({}),
-    /** How the SPOCs are probed: the vendor's load-balancer guide probes every 5 s, down after 3 failures. */
-    spocProbe: z
-      .object({
-        intervalSeconds: seconds(1, 300).default(5),
-        failuresBeforeDown: z.number().int('must be a whole number').min(1, 'must be at least 1').max(20, 'must be at most 20').default(3),
-        connectTimeoutSeconds: seconds(0.1, 60).default(3),
-      })
-      .strict()
-      .prefault({}),
+    spocGroups: z.record(z.string(), z.array(hostNameSchema)).optional(),
+    spocProbe: spocProbeSchema.optional(),
+    loadSource: loadSourceSchema.optional(),
+    /** The central worker's own state (the SPOC probes'); default `<SPOOLFLOW_DATA_DIR>/central-worker`. */
+    stateFolder: filePath.optional(),
     jobScheduler: z
       .object({
-        /** The folder of the cluster databases the supervisors may open (SPOOLFLOW_CLUSTER_DB_DIR's role). */
-        clusterDatabaseDir: filePath,
+        /** The folder of spoolflow's cluster databases the supervisors may open (SPOOLFLOW_CLUSTER_DB_DIR's role). */
+        clusterDatabaseDir: filePath.optional(),
         /** The hosts of the cluster members, whose agents `fleet status` looks for. */
         hosts: z.array(hostNameSchema).default([]),
       })
       .strict()
       .optional(),
-    loadSource: z.object(httpEndpoint(5)).strict().refine(noCaWithInsecure, NO_CA_WITH_INSECURE).optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
-    const hosts = new Map<string, number>();
-    config.siteServers.forEach((s, i) => {
-      const first = hosts.get(s.host);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['siteServers', i, 'host'], message: `"${s.host}" is listed twice (also siteServers.${first}.host; case and a trailing dot do not make another host)` });
-      else hosts.set(s.host, i);
-    });
-    const groupOf = new Map<string, string>();
-    const groupNames = new Map<string, string>();
-    for (const [written, members] of Object.entries(config.spocGroups)) {
-      const named = normalNameSchema('a group name').safeParse(written);
-      if (!named.success) {
-        ctx.addIssue({ code: 'custom', path: ['spocGroups', written], message: `the group name ${describeIssues(named.error.issues).replace(/^\(input\): /, '')}` });
-        continue;
-      }
-      const group = named.data;
-      const other = groupNames.get(group);
-      if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['spocGroups', written], message: `names the same group as "${other}" (group names are taken in lower case, without surrounding spaces or a trailing dot)` });
-      groupNames.set(group, written);
-      if (members.length < 2) ctx.addIssue({ code: 'custom', path: ['spocGroups', written], message: 'a SPOC group has at least two SPOC servers (a one-member group is not supported)' });
-      members.forEach((host, i) => {
-        if (!hosts.has(host)) ctx.addIssue({ code: 'custom', path: ['spocGroups', written, i], message: `"${host}" is not a site server of siteServers: list it there first` });
-        const already = groupOf.get(host);
-        if (already !== undefined) ctx.addIssue({ code: 'custom', path: ['spocGroups', written, i], message: `"${host}" is already a member of group "${already}": a SPOC is in at most one group` });
-        else groupOf.set(host, group);
-      });
-    }
+    checkParts(config, ctx);
+    checkSiteServersAndGroups(config.siteServers ?? [], config.spocGroups ?? {}, ctx);
   });
+
+type ParsedFleet = z.output<typeof fleetConfigSchema>;
+
+/** An estate has a SPOC part, a JobScheduler part or both; the SPOC part comes whole or not at all. */
+function checkParts(config: ParsedFleet, ctx: z.RefinementCtx): void {
+  const hasManagementServer = config.managementServer !== undefined;
+  if (!hasManagementServer && config.siteServers === undefined && config.jobScheduler === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message:
+        'the fleet configuration describes no part of the estate: give the SPOC part (managementServer and siteServers, with spocGroups, spocProbe and loadSource as needed), a jobScheduler section, or both',
+    });
+    return;
+  }
+  if (hasManagementServer && config.siteServers === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['siteServers'], message: 'is required with managementServer: list every SPOC site server the procedures may name' });
+  }
+  if (!hasManagementServer && config.siteServers !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['managementServer'], message: "is required with siteServers: the SPOC part needs the Management Server's web interface (url)" });
+  }
+  if (hasManagementServer || config.siteServers !== undefined) return;
+  for (const field of SPOC_PART_EXTRAS) {
+    if (config[field] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `belongs to the SPOC part, which this configuration does not have: add managementServer and siteServers, or remove ${field}` });
+    }
+  }
+}
+
+/** Each site server once; each group of two or more configured site servers; each SPOC in one group. */
+function checkSiteServersAndGroups(siteServers: ParsedFleet['siteServers'] & object, spocGroups: Record<string, string[]>, ctx: z.RefinementCtx): void {
+  const hosts = new Map<string, number>();
+  siteServers.forEach((s, i) => {
+    const first = hosts.get(s.host);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['siteServers', i, 'host'], message: `"${s.host}" is listed twice (also siteServers.${first}.host; case and a trailing dot do not make another host)` });
+    else hosts.set(s.host, i);
+  });
+  const groupOf = new Map<string, string>();
+  const groupNames = new Map<string, string>();
+  for (const [written, members] of Object.entries(spocGroups)) {
+    const named = normalNameSchema('a group name').safeParse(written);
+    if (!named.success) {
+      ctx.addIssue({ code: 'custom', path: ['spocGroups', written], message: `the group name ${describeIssues(named.error.issues).replace(/^\(input\): /, '')}` });
+      continue;
+    }
+    const group = named.data;
+    const other = groupNames.get(group);
+    if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['spocGroups', written], message: `names the same group as "${other}" (group names are taken in lower case, without surrounding spaces or a trailing dot)` });
+    groupNames.set(group, written);
+    if (members.length < 2) ctx.addIssue({ code: 'custom', path: ['spocGroups', written], message: 'a SPOC group has at least two SPOC servers (a one-member group is not supported)' });
+    members.forEach((host, i) => {
+      if (!hosts.has(host)) ctx.addIssue({ code: 'custom', path: ['spocGroups', written, i], message: `"${host}" is not a site server of siteServers: list it there first` });
+      const already = groupOf.get(host);
+      if (already !== undefined) ctx.addIssue({ code: 'custom', path: ['spocGroups', written, i], message: `"${host}" is already a member of group "${already}": a SPOC is in at most one group` });
+      else groupOf.set(host, group);
+    });
+  }
+}
 
 export type FleetConfig = z.output<typeof fleetConfigSchema>;
 
@@ -125,15 +188,28 @@ export class FleetConfigError extends Error {
   override readonly name = 'FleetConfigError';
 }
 
+/** The SPOC part of a loaded configuration: what the Management Server adapter is built from. */
+export interface SpocPart {
+  managementServer: HttpTarget;
+  loadSource: LoadSource | undefined;
+  siteServers: SiteServer[];
+  /** Group name (normal form) → its members. */
+  groups: Record<string, string[]>;
+  probe: z.output<typeof spocProbeSchema>;
+}
+
+export type SiteServer = z.output<typeof siteServerSchema>;
+
 /** A fleet configuration with its paths resolved against its file's folder and its groups by their normal names. */
 export interface LoadedFleet {
   file: string;
   config: FleetConfig;
-  groups: Record<string, string[]>;
-  /** Absolute; undefined without a `jobScheduler` section. */
+  /** Undefined for an estate without SPOCs (a `jobScheduler` section only). */
+  spoc: SpocPart | undefined;
+  /** Absolute; undefined without `jobScheduler.clusterDatabaseDir`. */
   clusterDatabaseDir: string | undefined;
-  managementServer: HttpTarget;
-  loadSource: HttpTarget | undefined;
+  /** Absolute; undefined when the configuration names none (the central worker then takes its data folder's). */
+  stateFolder: string | undefined;
   /** Every host whose agent should poll: the site servers, then the JobScheduler hosts. */
   hosts: string[];
 }
@@ -179,30 +255,45 @@ export function resolveFleetConfig(json: unknown, file: string): LoadedFleet {
     const ca = resolveFile(e.caFile, `${field}.caFile`);
     return { url: e.url, ...(ca ? { ca } : {}), insecure: e.insecure, timeoutMs: Math.round(e.timeoutSeconds * 1000) };
   };
-  const managementServer = target(config.managementServer, 'managementServer');
-  const loadSource = config.loadSource ? target(config.loadSource, 'loadSource') : undefined;
+  let spoc: SpocPart | undefined;
+  if (config.managementServer && config.siteServers) {
+    const source = config.loadSource;
+    spoc = {
+      managementServer: target(config.managementServer, 'managementServer'),
+      loadSource: source ? { ...target(source, 'loadSource'), maxAgeMs: source.maxAgeSeconds * 1000, requireAsOf: source.requireAsOf } : undefined,
+      siteServers: config.siteServers,
+      groups: Object.fromEntries(Object.entries(config.spocGroups ?? {}).map(([name, members]) => [normalNameSchema('a group name').parse(name), members])),
+      probe: spocProbeSchema.parse(config.spocProbe ?? {}),
+    };
+  }
   let clusterDatabaseDir: string | undefined;
-  if (config.jobScheduler) {
+  if (config.jobScheduler?.clusterDatabaseDir !== undefined) {
     clusterDatabaseDir = path.resolve(folder, config.jobScheduler.clusterDatabaseDir);
     if (!existsSync(clusterDatabaseDir) || !statSync(clusterDatabaseDir).isDirectory()) {
       problems.push(`jobScheduler.clusterDatabaseDir: ${clusterDatabaseDir} is not a folder; give the folder that holds the cluster databases`);
     }
   }
   if (problems.length > 0) throw new FleetConfigError(`invalid fleet configuration ${file}: ${problems.join('; ')}`);
-  const groups = Object.fromEntries(Object.entries(config.spocGroups).map(([name, members]) => [normalNameSchema('a group name').parse(name), members]));
-  const hosts = [...new Set([...config.siteServers.map((s) => s.host), ...(config.jobScheduler?.hosts ?? [])])];
-  return { file, config, groups, clusterDatabaseDir, managementServer, loadSource, hosts };
+  // Created by the worker when it first writes there: reading the configuration has no side effect.
+  const stateFolder = config.stateFolder === undefined ? undefined : path.resolve(folder, config.stateFolder);
+  const hosts = [...new Set([...(spoc?.siteServers ?? []).map((s) => s.host), ...(config.jobScheduler?.hosts ?? [])])];
+  return { file, config, spoc, clusterDatabaseDir, stateFolder, hosts };
 }
 
-/** The Management Server adapter's options from a loaded configuration. */
-export function managementServerOptions(fleet: LoadedFleet): ManagementServerAdapterOptions {
-  const probe = fleet.config.spocProbe;
+/** The Management Server adapter's options from the SPOC part; `probeStateFile` keeps what the probes saw across restarts. */
+export function managementServerOptions(spoc: SpocPart, probeStateFile?: string): ManagementServerAdapterOptions {
+  const { probe } = spoc;
   return {
-    webInterface: fleet.managementServer,
-    siteServers: fleet.config.siteServers.map((s) => ({ host: s.host, address: s.address ?? s.host, ports: [s.spocPort, s.terminalServerPort] })),
-    groups: fleet.groups,
-    liveness: { intervalMs: probe.intervalSeconds * 1000, failuresBeforeDown: probe.failuresBeforeDown, connectTimeoutMs: probe.connectTimeoutSeconds * 1000 },
-    ...(fleet.loadSource ? { loadSource: fleet.loadSource } : {}),
+    webInterface: spoc.managementServer,
+    siteServers: spoc.siteServers.map((s) => ({ host: s.host, address: s.address ?? s.host, ports: [s.spocPort, s.terminalServerPort] })),
+    groups: spoc.groups,
+    liveness: {
+      intervalMs: probe.intervalSeconds * 1000,
+      failuresBeforeDown: probe.failuresBeforeDown,
+      connectTimeoutMs: probe.connectTimeoutSeconds * 1000,
+      ...(probeStateFile ? { stateFile: probeStateFile } : {}),
+    },
+    ...(spoc.loadSource ? { loadSource: spoc.loadSource } : {}),
   };
 }
 
@@ -211,9 +302,16 @@ export function fleetWarnings(fleet: LoadedFleet): string[] {
   const warnings: string[] = [];
   const insecure = (what: string, url: string) =>
     `WARNING: ${what} (${url}) is reached with insecure: true: its certificate is NOT checked, so anyone on the network path can pose as it. Give its CA (caFile) instead as soon as you can.`;
-  if (fleet.managementServer.insecure) warnings.push(insecure('the Management Server', fleet.managementServer.url));
-  if (fleet.loadSource?.insecure) warnings.push(insecure('the load source', fleet.loadSource.url));
-  if (!fleet.loadSource) {
+  const { spoc } = fleet;
+  if (!spoc) return warnings;
+  if (spoc.managementServer.insecure) warnings.push(insecure('the Management Server', spoc.managementServer.url));
+  if (spoc.loadSource?.insecure) warnings.push(insecure('the load source', spoc.loadSource.url));
+  if (spoc.loadSource && !spoc.loadSource.requireAsOf) {
+    warnings.push(
+      'WARNING: loadSource.requireAsOf is false: an answer without asOf is taken as current, so a cached or stale report of no load passes the load check. Have the load source stamp its answers (asOf) and remove requireAsOf.',
+    );
+  }
+  if (!spoc.loadSource) {
     warnings.push('no load source is configured: every load check halts and asks the operator to attest that nobody prints (spoolflow operator <workflow> overrideLoad --operator <name> --reason <why>).');
   }
   return warnings;

@@ -1,15 +1,17 @@
 /**
  * The production central worker, alone against any Temporal: the procedure and lease workflows,
- * the Management Server checks through the adapter of the fleet configuration, the leases, and
- * the JobScheduler supervisors' cluster database activities when the configuration has a
- * `jobScheduler` section. No simulated host: every host's steps wait on its own agent.
+ * the Management Server checks through the adapter of the fleet configuration (or, on an estate
+ * without SPOCs, checks that refuse saying so), the leases, and the JobScheduler supervisors'
+ * cluster database activities when the configuration names their folder. No simulated host: every
+ * host's steps wait on its own agent.
  */
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { centralSchedulerActivities, createSchedulerActivities } from '../activities/jobscheduler/scheduler-activities';
 import type { MemberProcessControl } from '../activities/jobscheduler/member-process-control';
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
-import { ManagementServerAdapter } from '../activities/spoc/management-server-adapter';
+import { ManagementServerAdapter, type ManagementServerAdapterOptions } from '../activities/spoc/management-server-adapter';
+import { NoManagementServer } from '../activities/spoc/no-management-server';
 import { connectionOptionsFor, connectWithin, readConnectionConfig } from '../engine/connection-config';
 import { dataDir } from '../engine/data-dir';
 import { readEndpoint } from '../engine/endpoint';
@@ -55,33 +57,55 @@ export interface RunCentralWorkerOptions {
   /** Resolves when the worker should stop (after running activities finish or are handed back). */
   stopSignal: Promise<void>;
   log: (line: string) => void;
+  /** Where the central worker keeps its own state (the SPOC probes'); absent: in memory only. */
+  stateFolder?: string;
+}
+
+/** The file in the state folder that keeps what the SPOC probes saw across restarts. */
+export const PROBE_STATE_FILE = 'spoc-probes.json';
+
+/** The central worker's state folder when the fleet configuration names none. */
+export function defaultStateFolder(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(dataDir(env), 'central-worker');
+}
+
+/** The adapter's options with the worker's log, which hears problems with the probe state file. */
+function withLog(options: ManagementServerAdapterOptions, log: (line: string) => void): ManagementServerAdapterOptions {
+  return { ...options, liveness: { ...options.liveness, log } };
 }
 
 /** Runs the central worker until `stopSignal`; the Management Server probes run meanwhile. */
 export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<void> {
   for (const warning of fleetWarnings(opts.fleet)) opts.log(warning);
-  const managementServer = new ManagementServerAdapter(managementServerOptions(opts.fleet));
+  const { spoc } = opts.fleet;
+  const probeStateFile = opts.stateFolder === undefined ? undefined : path.join(opts.stateFolder, PROBE_STATE_FILE);
+  const adapter = spoc ? new ManagementServerAdapter(withLog(managementServerOptions(spoc, probeStateFile), opts.log)) : undefined;
   const databases = opts.fleet.clusterDatabaseDir ? new SchedulerDbPool({ folder: opts.fleet.clusterDatabaseDir }) : undefined;
-  const worker = await createCentralWorker({
-    ...opts.temporal,
-    managementServer,
-    ...(databases ? { extraActivities: centralSchedulerActivities(createSchedulerActivities({ processes: processControlIsOnTheHost, databases })) } : {}),
-  });
-  managementServer.start();
-  const { siteServers } = opts.fleet.config;
-  opts.log(`central worker running: Management Server ${managementServer.address}, ${siteServers.length} site servers probed every ${opts.fleet.config.spocProbe.intervalSeconds} s`);
-  opts.log(
-    databases
-      ? `JobScheduler cluster databases are taken from ${databases.folder}`
-      : 'no jobScheduler section in the fleet configuration: cluster supervisors and option changes are not served by this worker',
-  );
-  const running = worker.run();
+  // The probes start before the workflow bundle is built (seconds), so the gap since the last
+  // probe of the previous run stays short enough for its state to be trusted.
+  adapter?.start();
   try {
+    const worker = await createCentralWorker({
+      ...opts.temporal,
+      managementServer: adapter ?? new NoManagementServer(opts.fleet.file),
+      ...(databases ? { extraActivities: centralSchedulerActivities(createSchedulerActivities({ processes: processControlIsOnTheHost, databases })) } : {}),
+    });
+    opts.log(
+      spoc && adapter
+        ? `central worker running: Management Server ${adapter.address}, ${spoc.siteServers.length} site servers probed every ${spoc.probe.intervalSeconds} s${probeStateFile ? `, their state kept in ${probeStateFile}` : ''}`
+        : `central worker running: no Management Server in the fleet configuration (no SPOC part): SPOC procedures halt at their first check`,
+    );
+    opts.log(
+      databases
+        ? `JobScheduler cluster databases are taken from ${databases.folder}`
+        : 'no jobScheduler.clusterDatabaseDir in the fleet configuration: cluster supervisors are not served by this worker (option changes run on the hosts\' agents)',
+    );
+    const running = worker.run();
     await Promise.race([opts.stopSignal, running]);
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   } finally {
-    managementServer.stop();
+    adapter?.stop();
     databases?.closeAll();
   }
 }
@@ -115,7 +139,7 @@ export async function startCentralWorker(fleetFlag: string | undefined, env: Nod
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    await runCentralWorker({ temporal, fleet, stopSignal, log });
+    await runCentralWorker({ temporal, fleet, stopSignal, log, stateFolder: fleet.stateFolder ?? defaultStateFolder(env) });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

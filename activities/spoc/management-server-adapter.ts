@@ -15,12 +15,14 @@
  * - group: the fleet configuration's `spocGroups`. The Management Server's assignment cannot be
  *   read, so the configuration is the operator's statement of it and must be kept in step with
  *   Devices > Spooler Controller Groups.
- * - load: the configured load source (load-source.ts); without one the load is unknown and the
- *   load check halts for the operator's attestation (`operator.overrideLoad`), never passes.
+ * - load: the configured load source (load-source.ts), whose counts must be recent (`asOf`,
+ *   `maxAgeMs`); a count that is not is unknown, as one the source does not give. Without a load
+ *   source the load is unknown and the load check halts for the operator's attestation
+ *   (`operator.overrideLoad`), never passes.
  */
 import { normalName } from '../../machines/core/names';
 import { httpGet, type HttpTarget } from './http-get';
-import { LoadSourceError, readLoad } from './load-source';
+import { LoadSourceError, readLoad, type HostLoad, type LoadSource } from './load-source';
 import type { LoadUnknown, ManagementServerView, SpocStatus } from './management-server';
 import { SpocLivenessMonitor, type LivenessOptions, type SpocEndpoint } from './spoc-liveness';
 
@@ -33,7 +35,7 @@ export interface ManagementServerAdapterOptions {
   groups: Record<string, string[]>;
   liveness: LivenessOptions;
   /** Absent: no load source, the load is unknown. */
-  loadSource?: HttpTarget;
+  loadSource?: LoadSource;
 }
 
 /** A procedure names a SPOC the fleet configuration does not list: nothing can be said about it. Not retryable. */
@@ -92,15 +94,13 @@ export class ManagementServerAdapter implements ManagementServerView {
     const [liveness, load] = await Promise.all([Promise.all(names.map((n) => this.monitor.livenessOf(n.host))), this.load()]);
     return Object.fromEntries(
       names.map((n, i) => {
-        const jobs = load instanceof Map ? load.get(n.host) : undefined;
-        const loadUnknown: LoadUnknown | undefined =
-          load instanceof Map ? (jobs === undefined ? { kind: 'load-source-failed', reason: `the load source's answer does not list ${n.host}` } : undefined) : load;
-        return [n.asked, { ...liveness[i]!, activeJobs: jobs ?? null, ...(loadUnknown ? { loadUnknown } : {}), group: this.groupOf.get(n.host) ?? null }];
+        const { activeJobs, loadUnknown } = loadOf(n.host, load);
+        return [n.asked, { ...liveness[i]!, activeJobs, ...(loadUnknown ? { loadUnknown } : {}), group: this.groupOf.get(n.host) ?? null }];
       }),
     );
   }
 
-  private async load(): Promise<Map<string, number> | LoadUnknown> {
+  private async load(): Promise<Map<string, HostLoad> | LoadUnknown> {
     if (!this.options.loadSource) return NO_LOAD_SOURCE;
     try {
       return await readLoad(this.options.loadSource);
@@ -109,4 +109,13 @@ export class ManagementServerAdapter implements ManagementServerView {
       throw err;
     }
   }
+}
+
+/** One host's active jobs from the load source's answer, or why they are not known (never 0 instead). */
+function loadOf(host: string, load: Map<string, HostLoad> | LoadUnknown): { activeJobs: number | null; loadUnknown?: LoadUnknown } {
+  if (!(load instanceof Map)) return { activeJobs: null, loadUnknown: load };
+  const entry = load.get(host);
+  if (entry === undefined) return { activeJobs: null, loadUnknown: { kind: 'load-source-failed', reason: `the load source's answer does not list ${host}` } };
+  if ('unknown' in entry) return { activeJobs: null, loadUnknown: { kind: 'load-source-failed', reason: entry.unknown } };
+  return { activeJobs: entry.activeJobs };
 }

@@ -12,13 +12,17 @@
  *   `intervalMs`) is not seen: the online-since time stays the old one. The OS restart procedures
  *   also check the boot time on the host itself (`await-host-restarted`), so such a restart is
  *   not missed, but the SPOC then looks online only since before its boot and the wait halts.
- * - after the central worker starts, every SPOC that answers reads online since that start. A
- *   member looks newly online to an OS restart of group members then, which takes it for a
- *   parallel restart and restarts the group with cache deletion, as the runbook requires when in
- *   doubt. Do not restart the central worker during an OS restart of group members.
+ * - with a state file (spoc-probe-state.ts), what the probes saw survives a restart of the central
+ *   worker when the gap is short (at most `failuresBeforeDown` intervals): a SPOC that stayed up
+ *   keeps its online-since time. Without the file, or after a longer gap, every SPOC that answers
+ *   reads online since the first probe of this start. A member then looks newly online to an OS
+ *   restart of group members, which takes it for a parallel restart and restarts the group with
+ *   cache deletion, as the runbook requires when in doubt. So do not stop the central worker for
+ *   long during an OS restart of group members.
  * - the central worker's clock is compared with the host's boot time: keep both in time (NTP).
  */
 import net from 'node:net';
+import { isTrusted, ProbeStateWriter, readProbeState, type ProbeRecord } from './spoc-probe-state';
 
 /** One site server as the monitor probes it. */
 export interface SpocEndpoint {
@@ -34,6 +38,10 @@ export interface LivenessOptions {
   failuresBeforeDown: number;
   connectTimeoutMs: number;
   now?: () => number;
+  /** Where what the probes saw is kept across restarts; absent: in memory only. */
+  stateFile?: string;
+  /** Hears problems with the state file (it is never a reason to stop probing). */
+  log?: (line: string) => void;
 }
 
 export interface Liveness {
@@ -46,6 +54,8 @@ interface HostState {
   online: boolean | undefined;
   onlineSince: number | null;
   failures: number;
+  /** When it was last probed (ms); null before its first probe. */
+  lastProbeAt: number | null;
   /** The first probe of this host, awaited by a status asked before it finished. */
   first: Promise<void>;
 }
@@ -71,6 +81,9 @@ export class SpocLivenessMonitor {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly now: () => number;
+  /** What the state file said at start, per host, until the host's first probe decides whether it is trusted. */
+  private readonly saved: Map<string, ProbeRecord>;
+  private readonly writer: ProbeStateWriter | undefined;
 
   constructor(
     private readonly endpoints: SpocEndpoint[],
@@ -78,12 +91,18 @@ export class SpocLivenessMonitor {
   ) {
     this.now = options.now ?? Date.now;
     for (const endpoint of endpoints) this.stateOf(endpoint.host);
+    const log = options.log ?? (() => undefined);
+    const read = options.stateFile ? readProbeState(options.stateFile) : { hosts: new Map<string, ProbeRecord>() };
+    if (read.problem) log(read.problem);
+    this.saved = read.hosts;
+    this.writer = options.stateFile ? new ProbeStateWriter(options.stateFile, log) : undefined;
   }
 
   /** Probes every site server now, then every interval, until `stop()`. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.writer?.prepare();
     const round = this.probeAll();
     for (const endpoint of this.endpoints) this.stateOf(endpoint.host).first = round;
     void round.finally(() => this.schedule());
@@ -106,9 +125,10 @@ export class SpocLivenessMonitor {
     return { online: state.online === true, onlineSince: state.online === true && state.onlineSince !== null ? new Date(state.onlineSince).toISOString() : null };
   }
 
-  /** One probe of every site server at once; what each saw updates its state. */
+  /** One probe of every site server at once; what each saw updates its state, then the state file. */
   async probeAll(): Promise<void> {
     await Promise.all(this.endpoints.map((e) => this.probe(e)));
+    await this.writer?.write(this.records());
   }
 
   private schedule(): void {
@@ -125,6 +145,8 @@ export class SpocLivenessMonitor {
 
   private record(host: string, up: boolean, at: number): void {
     const state = this.stateOf(host);
+    if (state.online === undefined) this.restore(host, state, at);
+    state.lastProbeAt = at;
     if (up) {
       if (state.online !== true) state.onlineSince = at;
       state.online = true;
@@ -140,10 +162,38 @@ export class SpocLivenessMonitor {
     }
   }
 
+  /** Before a host's first probe: carries on from the state file when it can stand for what this monitor would have seen. */
+  private restore(host: string, state: HostState, at: number): void {
+    const saved = this.saved.get(host);
+    this.saved.delete(host);
+    if (!saved || !isTrusted(saved, this.endpoint(host), at, this.options.failuresBeforeDown * this.options.intervalMs)) return;
+    state.online = saved.online;
+    state.onlineSince = saved.onlineSince === null ? null : Date.parse(saved.onlineSince);
+    state.failures = saved.failures;
+  }
+
+  /** Every probed host's state, as the state file keeps it. */
+  private records(): Record<string, ProbeRecord> {
+    const records: Record<string, ProbeRecord> = {};
+    for (const endpoint of this.endpoints) {
+      const state = this.stateOf(endpoint.host);
+      if (state.online === undefined || state.lastProbeAt === null) continue;
+      records[endpoint.host] = {
+        address: endpoint.address,
+        ports: [...endpoint.ports],
+        online: state.online,
+        onlineSince: state.online && state.onlineSince !== null ? new Date(state.onlineSince).toISOString() : null,
+        failures: state.failures,
+        lastProbeAt: new Date(state.lastProbeAt).toISOString(),
+      };
+    }
+    return records;
+  }
+
   private stateOf(host: string): HostState {
     let state = this.states.get(host);
     if (!state) {
-      state = { online: undefined, onlineSince: null, failures: 0, first: Promise.resolve() };
+      state = { online: undefined, onlineSince: null, failures: 0, lastProbeAt: null, first: Promise.resolve() };
       this.states.set(host, state);
     }
     return state;

@@ -4,10 +4,12 @@
  * the one that does not; `spoolflow start` warns about the missing one and still starts; the
  * procedure runs on the central worker with the real Management Server adapter (a local web
  * interface and SPOC ports) and, with no load source configured, halts at the load check asking
- * for the operator's attestation.
+ * for the operator's attestation; what its probes saw is in its state folder for the next start.
+ * On an estate of JobScheduler hosts only, a SPOC procedure started by mistake halts at its first
+ * check, saying the fleet configuration has no Management Server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -46,7 +48,7 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
   }
 }
 
-let dir: string;
+let dir: string | undefined;
 let centralWorker: ChildProcess | undefined;
 const servers: net.Server[] = [];
 afterAll(async () => {
@@ -78,13 +80,10 @@ test('spoolflow worker runs the procedures with the real adapter; fleet status a
   );
   const env = { ...process.env, TEMPORAL_ADDRESS: estate.address, SPOOLFLOW_DATA_DIR: dir };
 
-  let workerOutput = '';
-  centralWorker = spawn(process.execPath, [CLI, 'worker', '--fleet', fleetFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  centralWorker.stdout?.on('data', (d: Buffer) => (workerOutput += d.toString()));
-  centralWorker.stderr?.on('data', (d: Buffer) => (workerOutput += d.toString()));
-  await until('the central worker to run', () => workerOutput.includes('central worker running') || centralWorker?.exitCode !== null, 60_000);
-  expect(workerOutput).toContain('central worker running: Management Server http://127.0.0.1');
-  expect(workerOutput).toContain('no load source is configured');
+  const workerOutput = startCentralWorker(fleetFile, env);
+  await until('the central worker to run', () => workerOutput().includes('central worker running') || centralWorker?.exitCode !== null, 60_000);
+  expect(workerOutput()).toContain('central worker running: Management Server http://127.0.0.1');
+  expect(workerOutput()).toContain('no load source is configured');
 
   // Only spoc-a has an agent: any worker polling its host queue.
   const agent = await Worker.create({ connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace, taskQueue: hostTaskQueue('spoc-a'), activities: { noop: async () => undefined } });
@@ -117,7 +116,46 @@ test('spoolflow worker runs the procedures with the real adapter; fleet status a
     agent.shutdown();
     await agentRunning;
   }
-  const exited = new Promise<number | null>((resolve) => centralWorker?.once('exit', (code) => resolve(code)));
-  centralWorker.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  await stopCentralWorker();
+  const probes = JSON.parse(readFileSync(path.join(dir, 'central-worker', 'spoc-probes.json'), 'utf8')) as { hosts: Record<string, { online: boolean }> };
+  expect(probes.hosts).toMatchObject({ 'spoc-a': { online: true }, 'spoc-b': { online: true } });
 }, 180_000);
+
+test('on a JobScheduler-only estate a SPOC procedure halts at its first check: the fleet configuration has no Management Server', async () => {
+  dir ??= mkdtempSync(path.join(os.tmpdir(), 'spoolflow-central-'));
+  const fleetFile = path.join(dir, 'fleet-jobscheduler.json');
+  writeFileSync(fleetFile, JSON.stringify({ jobScheduler: { hosts: ['js-berlin-1'] } }));
+  const env = { ...process.env, TEMPORAL_ADDRESS: estate.address, SPOOLFLOW_DATA_DIR: dir };
+  const workerOutput = startCentralWorker(fleetFile, env);
+  await until('the central worker to run', () => workerOutput().includes('central worker running') || centralWorker?.exitCode !== null, 60_000);
+  expect(workerOutput()).toContain('central worker running: no Management Server in the fleet configuration');
+
+  // Another group than the first test's, so no lease of it is in the way.
+  const input = { group: 'prague', members: [{ host: 'spoc-c', installDir: 'C:\\Program Files\\DP' }, { host: 'spoc-d', installDir: 'C:\\Program Files\\DP' }] };
+  const started = await spoolflow(['start', 'restart-group-without-cache-deletion', '--input', '-'], env, JSON.stringify(input));
+  expect(started.code).toBe(0);
+  const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+  const halted = await estate.halted(workflowId, 60_000);
+  expect(halted.halt).toMatchObject({ step: 'checkManagementServer', errorType: 'NoManagementServerError' });
+  expect(halted.halt?.reason).toContain(`the fleet configuration ${fleetFile} has no Management Server`);
+  await estate.client.workflow.getHandle(workflowId).terminate('test over');
+  await stopCentralWorker();
+}, 120_000);
+
+/** Starts `spoolflow worker --fleet <file>` as the test's central worker; what it printed so far. */
+function startCentralWorker(fleetFile: string, env: NodeJS.ProcessEnv): () => string {
+  let output = '';
+  centralWorker = spawn(process.execPath, [CLI, 'worker', '--fleet', fleetFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  centralWorker.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  centralWorker.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return () => output;
+}
+
+/** Stops the central worker as a service stop does; it must end cleanly. */
+async function stopCentralWorker(): Promise<void> {
+  const worker = centralWorker;
+  if (!worker) return;
+  const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+  worker.kill('SIGTERM');
+  expect(await exited).toBe(0);
+}

@@ -2,7 +2,7 @@
  * The fleet configuration: the example of the README is accepted, and each broken rule is refused
  * with the field it breaks, before anything starts.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fleetWarnings, loadFleetConfig, managementServerOptions, resolveFleetConfig } from '../../../worker/fleet-config';
@@ -39,16 +39,17 @@ test('the example of a real estate is accepted once its CA file and cluster fold
   example.jobScheduler.clusterDatabaseDir = 'clusters';
   writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(example));
   const fleet = loadFleetConfig(path.join(dir, 'fleet.json'));
-  expect(fleet.groups).toEqual({ london: ['spoc-lon-1', 'spoc-lon-2'], prague: ['spoc-prg-1', 'spoc-prg-2', 'spoc-prg-3'] });
+  expect(fleet.spoc?.groups).toEqual({ london: ['spoc-lon-1', 'spoc-lon-2'], prague: ['spoc-prg-1', 'spoc-prg-2', 'spoc-prg-3'] });
   expect(fleet.clusterDatabaseDir).toBe(path.join(dir, 'clusters'));
-  expect(fleet.managementServer.ca?.toString()).toBe(PEM);
+  expect(fleet.spoc?.managementServer.ca?.toString()).toBe(PEM);
+  expect(fleet.spoc?.loadSource).toMatchObject({ maxAgeMs: 60_000, requireAsOf: true });
   expect(fleet.hosts).toContain('js-berlin-2');
   expect(fleet.hosts).toContain('spoc-bts-1.branch.corp.example.com');
 });
 
 test('defaults: the vendor ports, the host name as the address, the load-balancer guide probe, no load source warned about', () => {
   const fleet = resolveFleetConfig({ ...minimal(), siteServers: [{ host: 'SPOC-A.' }, { host: 'spoc-b', address: '10.0.0.2', terminalServerPort: 6022 }] }, path.join(dir, 'f.json'));
-  const options = managementServerOptions(fleet);
+  const options = managementServerOptions(fleet.spoc!);
   expect(options.siteServers).toEqual([
     { host: 'spoc-a', address: 'spoc-a', ports: [5555, 5022] },
     { host: 'spoc-b', address: '10.0.0.2', ports: [5555, 6022] },
@@ -61,7 +62,7 @@ test('defaults: the vendor ports, the host name as the address, the load-balance
 
 test('insecure TLS is accepted with a loud warning, never together with a CA file', () => {
   const fleet = resolveFleetConfig({ ...minimal(), managementServer: { url: 'https://dp-mgmt/', insecure: true } }, path.join(dir, 'f.json'));
-  expect(fleet.managementServer.insecure).toBe(true);
+  expect(fleet.spoc?.managementServer.insecure).toBe(true);
   expect(fleetWarnings(fleet).join('\n')).toMatch(/WARNING: the Management Server \(https:\/\/dp-mgmt\/\) is reached with insecure: true: its certificate is NOT checked/);
   expect(refusal({ ...minimal(), managementServer: { url: 'https://dp-mgmt/', insecure: true, caFile: 'ca.pem' } })).toContain('managementServer.insecure: caFile and insecure: true exclude each other');
 });
@@ -79,6 +80,74 @@ test('each field is checked with its rule named', () => {
   expect(refusal({ ...minimal(), siteServers: [] })).toContain('siteServers: must list at least one SPOC site server');
   expect(refusal({ ...minimal(), spocProbe: { intervalSeconds: 0 } })).toContain('spocProbe.intervalSeconds: must be at least 1 s');
   expect(refusal({ ...minimal(), loadSource: { url: 'ftp://x/' } })).toContain('loadSource.url: must be an http:// or https:// URL');
+});
+
+describe('the parts of an estate: SPOCs, JobScheduler clusters, or both', () => {
+  const jobSchedulerOnly = () => ({ jobScheduler: { hosts: ['js-berlin-1', 'JS-BERLIN-2.'] } });
+
+  test('a JobScheduler-only estate needs no Management Server: no SPOC part, its hosts for fleet status, no SPOC warnings', () => {
+    const fleet = resolveFleetConfig(jobSchedulerOnly(), path.join(dir, 'f.json'));
+    expect(fleet.spoc).toBeUndefined();
+    expect(fleet.hosts).toEqual(['js-berlin-1', 'js-berlin-2']);
+    expect(fleet.clusterDatabaseDir).toBeUndefined();
+    expect(fleetWarnings(fleet)).toEqual([]);
+  });
+
+  test('a JobScheduler-only estate may name the cluster database folder of the supervisors', () => {
+    mkdirSync(path.join(dir, 'clusters'));
+    const fleet = resolveFleetConfig({ jobScheduler: { clusterDatabaseDir: 'clusters', hosts: ['js-1'] } }, path.join(dir, 'f.json'));
+    expect(fleet.clusterDatabaseDir).toBe(path.join(dir, 'clusters'));
+  });
+
+  test('a SPOC-only estate and a mixed one are both accepted, each with its hosts', () => {
+    expect(resolveFleetConfig(minimal(), path.join(dir, 'f.json')).hosts).toEqual(['spoc-a', 'spoc-b']);
+    const both = resolveFleetConfig({ ...minimal(), ...jobSchedulerOnly() }, path.join(dir, 'f.json'));
+    expect(both.spoc?.siteServers.map((s) => s.host)).toEqual(['spoc-a', 'spoc-b']);
+    expect(both.hosts).toEqual(['spoc-a', 'spoc-b', 'js-berlin-1', 'js-berlin-2']);
+  });
+
+  test('a configuration with neither part is refused, saying what to give', () => {
+    expect(refusal({})).toContain('(input): the fleet configuration describes no part of the estate: give the SPOC part (managementServer and siteServers');
+    expect(refusal({})).toContain('a jobScheduler section, or both');
+  });
+
+  test('the SPOC part comes whole: a Management Server without site servers, or the reverse, is refused', () => {
+    expect(refusal({ managementServer: { url: 'https://m/' }, ...jobSchedulerOnly() })).toContain('siteServers: is required with managementServer');
+    expect(refusal({ siteServers: [{ host: 'spoc-a' }], ...jobSchedulerOnly() })).toContain('managementServer: is required with siteServers');
+  });
+
+  test('SPOC settings without the SPOC part are refused, each named', () => {
+    const message = refusal({ ...jobSchedulerOnly(), spocGroups: {}, spocProbe: {}, loadSource: { url: 'https://l/' } });
+    for (const field of ['spocGroups', 'spocProbe', 'loadSource']) {
+      expect(message).toContain(`${field}: belongs to the SPOC part, which this configuration does not have: add managementServer and siteServers, or remove ${field}`);
+    }
+  });
+});
+
+describe('the load source must say how fresh its answer is', () => {
+  test('defaults: answers at most 60 s old, and a time (asOf) required', () => {
+    const fleet = resolveFleetConfig({ ...minimal(), loadSource: { url: 'https://l/' } }, path.join(dir, 'f.json'));
+    expect(managementServerOptions(fleet.spoc!).loadSource).toMatchObject({ url: 'https://l/', maxAgeMs: 60_000, requireAsOf: true, timeoutMs: 5000 });
+    expect(fleetWarnings(fleet).join('\n')).not.toContain('requireAsOf');
+  });
+
+  test('answers without a time are accepted only when said so, with a warning at every start', () => {
+    const fleet = resolveFleetConfig({ ...minimal(), loadSource: { url: 'https://l/', requireAsOf: false, maxAgeSeconds: 30 } }, path.join(dir, 'f.json'));
+    expect(fleet.spoc?.loadSource).toMatchObject({ maxAgeMs: 30_000, requireAsOf: false });
+    expect(fleetWarnings(fleet).join('\n')).toContain('WARNING: loadSource.requireAsOf is false: an answer without asOf is taken as current');
+  });
+
+  test('a maximum age out of bounds is refused with its rule', () => {
+    expect(refusal({ ...minimal(), loadSource: { url: 'https://l/', maxAgeSeconds: 0 } })).toContain('loadSource.maxAgeSeconds: must be at least 1 s');
+    expect(refusal({ ...minimal(), loadSource: { url: 'https://l/', requireAsOf: 'no' } })).toContain('loadSource.requireAsOf: ');
+  });
+});
+
+test('the state folder is taken relative to the configuration, and not created by reading it', () => {
+  const fleet = resolveFleetConfig({ ...minimal(), stateFolder: 'state' }, path.join(dir, 'f.json'));
+  expect(fleet.stateFolder).toBe(path.join(dir, 'state'));
+  expect(existsSync(path.join(dir, 'state'))).toBe(false);
+  expect(resolveFleetConfig(minimal(), path.join(dir, 'f.json')).stateFolder).toBeUndefined();
 });
 
 test('a host is listed once, in any spelling of its name', () => {

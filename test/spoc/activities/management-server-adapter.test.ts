@@ -5,7 +5,7 @@
  * check on top of it, which never passes on an unknown load.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -16,6 +16,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ManagementServerAdapter, type ManagementServerAdapterOptions } from '../../../activities/spoc/management-server-adapter';
 import { createCentralActivities } from '../../../activities/spoc/management-server-activities';
 import { httpGet } from '../../../activities/spoc/http-get';
+import type { LoadSource } from '../../../activities/spoc/load-source';
+import type { LivenessOptions, SpocEndpoint } from '../../../activities/spoc/spoc-liveness';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -169,33 +171,180 @@ describe('online: the SPOC port and the Terminal Server port accept connections'
   });
 });
 
+describe('after a restart of the central worker: the probe state file', () => {
+  let dir: string;
+  let stateFile: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-probes-'));
+    stateFile = path.join(dir, 'state', 'spoc-probes.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A site server whose SPOC and Terminal Server ports are both open. */
+  const upSiteServer = async (host = 'spoc-a') => {
+    const [spoc, ts] = [await tcpPort(), await tcpPort()];
+    return { endpoint: { host, address: '127.0.0.1', ports: [spoc.port, ts.port] }, spoc, ts };
+  };
+  /** One central worker's adapter over the state file; `liveness` overrides the probe settings. */
+  const worker = (endpoint: SpocEndpoint, liveness: Partial<LivenessOptions> = {}) =>
+    adapter({ siteServers: [endpoint], liveness: { intervalMs: 60_000, failuresBeforeDown: 3, connectTimeoutMs: 500, stateFile, ...liveness } });
+  const onlineSinceOf = async (a: ManagementServerAdapter) => (await a.spocStatus(['spoc-a']))['spoc-a']?.onlineSince;
+
+  test('a new adapter over the same state file keeps the online-since time of a SPOC that stayed up', async () => {
+    const { endpoint } = await upSiteServer();
+    const before = worker(endpoint);
+    await before.probeNow();
+    const since = await onlineSinceOf(before);
+    before.stop();
+    await wait(30);
+    const after = worker(endpoint);
+    await after.probeNow();
+    expect(await onlineSinceOf(after)).toBe(since);
+    // Without the file the same restart reads as a SPOC that has just come online.
+    const forgetful = adapter({ siteServers: [endpoint], liveness: { intervalMs: 60_000, failuresBeforeDown: 3, connectTimeoutMs: 500 } });
+    await forgetful.probeNow();
+    expect(Date.parse((await onlineSinceOf(forgetful))!)).toBeGreaterThan(Date.parse(since!));
+  });
+
+  test('the failures in a row carry over: one more after the restart does not take an online SPOC down, the third does', async () => {
+    const { endpoint, ts } = await upSiteServer();
+    const before = worker(endpoint);
+    await before.probeNow();
+    const since = await onlineSinceOf(before);
+    await ts.close();
+    await before.probeNow();
+    const after = worker(endpoint);
+    await after.probeNow();
+    expect((await after.spocStatus(['spoc-a']))['spoc-a']).toMatchObject({ online: true, onlineSince: since });
+    await after.probeNow();
+    expect((await after.spocStatus(['spoc-a']))['spoc-a']).toMatchObject({ online: false, onlineSince: null });
+  });
+
+  test('a state older than failuresBeforeDown probe intervals is not trusted: the SPOC reads online since the new first probe', async () => {
+    const { endpoint } = await upSiteServer();
+    const quick = { intervalMs: 20, failuresBeforeDown: 2 };
+    const before = worker(endpoint, quick);
+    await before.probeNow();
+    const since = await onlineSinceOf(before);
+    await wait(150);
+    const after = worker(endpoint, quick);
+    await after.probeNow();
+    expect(Date.parse((await onlineSinceOf(after))!)).toBeGreaterThan(Date.parse(since!));
+  });
+
+  test('a host now probed at another address starts afresh', async () => {
+    const { endpoint } = await upSiteServer();
+    const before = worker(endpoint);
+    await before.probeNow();
+    const since = await onlineSinceOf(before);
+    await wait(30);
+    const after = worker({ ...endpoint, address: 'localhost' });
+    await after.probeNow();
+    expect(Date.parse((await onlineSinceOf(after))!)).toBeGreaterThan(Date.parse(since!));
+  });
+
+  test('the file is replaced whole after each round; one that is not JSON is reported, not used, and rewritten', async () => {
+    const { endpoint } = await upSiteServer();
+    await worker(endpoint).probeNow();
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { version: number; hosts: Record<string, unknown> };
+    expect(saved).toMatchObject({ version: 1, hosts: { 'spoc-a': { online: true, failures: 0, address: '127.0.0.1', ports: endpoint.ports } } });
+    expect(readdirSync(path.dirname(stateFile))).toEqual(['spoc-probes.json']);
+    writeFileSync(stateFile, '{"version": 1, "hosts": ');
+    const lines: string[] = [];
+    const after = worker(endpoint, { log: (line) => lines.push(line) });
+    expect(lines.join('\n')).toContain(`the SPOC probe state ${stateFile} is not JSON`);
+    await after.probeNow();
+    expect((await after.spocStatus(['spoc-a']))['spoc-a']?.online).toBe(true);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ version: 1, hosts: { 'spoc-a': { online: true } } });
+  });
+});
+
 describe('load', () => {
   const siteServers = async () => {
     const [spoc, ts] = [await tcpPort(), await tcpPort()];
     return ['spoc-a', 'spoc-b'].map((host) => ({ host, address: '127.0.0.1', ports: [spoc.port, ts.port] }));
   };
-  const loadSource = (url: string) => ({ url, timeoutMs: 1000 });
+  const loadSource = (url: string, freshness: Partial<LoadSource> = {}): LoadSource => ({ url, timeoutMs: 1000, maxAgeMs: 60_000, requireAsOf: true, ...freshness });
   const json = (body: unknown, status = 200) => (res: http.ServerResponse) => res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+  /** The time `secondsAgo` before now, as a load source stamps its answer. */
+  const stamped = (secondsAgo = 0) => new Date(Date.now() - secondsAgo * 1000).toISOString();
 
   test("the load source's answer gives each SPOC's active jobs", async () => {
-    const url = await webServer(json({ hosts: { 'SPOC-A': { activeJobs: 0 }, 'spoc-b': { activeJobs: 4 } } }));
+    const url = await webServer(json({ asOf: stamped(), hosts: { 'SPOC-A': { activeJobs: 0 }, 'spoc-b': { activeJobs: 4 } } }));
     const status = await adapter({ siteServers: await siteServers(), loadSource: loadSource(url) }).spocStatus(['spoc-a', 'spoc-b']);
     expect([status['spoc-a']?.activeJobs, status['spoc-b']?.activeJobs]).toEqual([0, 4]);
   });
 
   test('an answer of another shape, not JSON, an error status, no answer or a SPOC left out make the load unknown, never 0', async () => {
     const cases: [string, string][] = [
-      [await webServer(json({ hosts: { 'spoc-a': { activejobs: 0 } } })), 'hosts.spoc-a.activejobs: unknown field'],
+      [await webServer(json({ asOf: stamped(), hosts: { 'spoc-a': { activejobs: 0 } } })), 'hosts.spoc-a.activejobs: unknown field'],
       [await webServer(json('<html>')), 'is not JSON'],
       [await webServer(json({}, 500)), 'answered HTTP 500'],
       [`http://127.0.0.1:${await closedPort()}/`, 'did not answer'],
-      [await webServer(json({ hosts: { 'spoc-b': { activeJobs: 0 } } })), "the load source's answer does not list spoc-a"],
+      [await webServer(json({ asOf: stamped(), hosts: { 'spoc-b': { activeJobs: 0 } } })), "the load source's answer does not list spoc-a"],
     ];
     const servers = await siteServers();
     for (const [url, reason] of cases) {
       const status = await adapter({ siteServers: servers, loadSource: loadSource(url) }).spocStatus(['spoc-a']);
       expect(status['spoc-a']).toMatchObject({ activeJobs: null, loadUnknown: { kind: 'load-source-failed', reason: expect.stringContaining(reason) } });
     }
+  });
+
+  describe('freshness: a count is used only while it is recent', () => {
+    /** spoc-a's status from a load source answering `body`, asked with `freshness`. */
+    const statusWith = async (body: unknown, freshness: Partial<LoadSource> = {}) =>
+      (await adapter({ siteServers: await siteServers(), loadSource: loadSource(await webServer(json(body)), freshness) }).spocStatus(['spoc-a', 'spoc-b']));
+
+    test('an answer older than maxAgeSeconds is an unknown load, saying how old', async () => {
+      const status = await statusWith({ asOf: stamped(90), hosts: { 'spoc-a': { activeJobs: 0 }, 'spoc-b': { activeJobs: 0 } } });
+      expect(status['spoc-a']).toMatchObject({ activeJobs: null, loadUnknown: { kind: 'load-source-failed', reason: expect.stringMatching(/count is from .*, 9\d s old, older than loadSource\.maxAgeSeconds \(60 s\)/) } });
+    });
+
+    test("a host's own asOf wins over the answer's", async () => {
+      const status = await statusWith({ asOf: stamped(), hosts: { 'spoc-a': { activeJobs: 0, asOf: stamped(120) }, 'spoc-b': { activeJobs: 1 } } });
+      expect(status['spoc-a']).toMatchObject({ activeJobs: null, loadUnknown: { reason: expect.stringContaining('older than loadSource.maxAgeSeconds') } });
+      expect(status['spoc-b']).toMatchObject({ activeJobs: 1 });
+      const fresher = await statusWith({ asOf: stamped(120), hosts: { 'spoc-a': { activeJobs: 0, asOf: stamped(1) }, 'spoc-b': { activeJobs: 0 } } });
+      expect(fresher['spoc-a']).toMatchObject({ activeJobs: 0 });
+      expect(fresher['spoc-b']).toMatchObject({ activeJobs: null });
+    });
+
+    test('an answer without asOf is an unknown load, unless requireAsOf is false', async () => {
+      const body = { hosts: { 'spoc-a': { activeJobs: 0 }, 'spoc-b': { activeJobs: 0 } } };
+      expect((await statusWith(body))['spoc-a']).toMatchObject({ activeJobs: null, loadUnknown: { reason: expect.stringContaining('no asOf') } });
+      expect((await statusWith(body, { requireAsOf: false }))['spoc-a']).toMatchObject({ activeJobs: 0 });
+    });
+
+    test('a time a little ahead of the worker is accepted; one far ahead is not (the clocks disagree)', async () => {
+      const ahead = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+      expect((await statusWith({ asOf: ahead(2), hosts: { 'spoc-a': { activeJobs: 0 } } }))['spoc-a']).toMatchObject({ activeJobs: 0 });
+      expect((await statusWith({ asOf: ahead(60), hosts: { 'spoc-a': { activeJobs: 0 } } }))['spoc-a']).toMatchObject({
+        activeJobs: null,
+        loadUnknown: { reason: expect.stringContaining("ahead of the central worker's clock") },
+      });
+    });
+
+    test('a time without a zone is refused as another shape: a local time cannot be compared', async () => {
+      const status = await statusWith({ asOf: '2026-11-22T01:28:34', hosts: { 'spoc-a': { activeJobs: 0 } } });
+      expect(status['spoc-a']).toMatchObject({ activeJobs: null, loadUnknown: { reason: expect.stringContaining('asOf: must be an ISO 8601 time with Z or an offset') } });
+    });
+
+    test('the request asks past caches', async () => {
+      let cacheControl: string | undefined;
+      const url = await webServer((res) => {
+        cacheControl = res.req.headers['cache-control'];
+        json({ asOf: stamped(), hosts: { 'spoc-a': { activeJobs: 0 } } })(res);
+      });
+      await adapter({ siteServers: await siteServers(), loadSource: loadSource(url) }).spocStatus(['spoc-a']);
+      expect(cacheControl).toBe('no-cache');
+    });
+
+    test('a stale answer of no load does not pass the load check: it is retried, as a failing load source', async () => {
+      const url = await webServer(json({ asOf: stamped(600), hosts: { 'spoc-a': { activeJobs: 0 }, 'spoc-b': { activeJobs: 0 } } }));
+      const a = adapter({ siteServers: await siteServers(), loadSource: loadSource(url) });
+      const failure = await createCentralActivities(a).checkNoLoad({ step: 'checkNoLoad', title: 't', action: 'check-no-load', hosts: ['spoc-a', 'spoc-b'] }).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ type: 'LoadSourceError', nonRetryable: false, message: expect.stringContaining('older than loadSource.maxAgeSeconds') });
+    });
   });
 
   describe('the load check on top of it', () => {
@@ -217,9 +366,9 @@ describe('load', () => {
     });
 
     test('members with active jobs halt it; none pass it', async () => {
-      const busy = await webServer(json({ hosts: { 'spoc-a': { activeJobs: 0 }, 'spoc-b': { activeJobs: 2 } } }));
+      const busy = await webServer(json({ asOf: stamped(), hosts: { 'spoc-a': { activeJobs: 0 }, 'spoc-b': { activeJobs: 2 } } }));
       await expect(check(adapter({ siteServers: await siteServers(), loadSource: loadSource(busy) }))).rejects.toMatchObject({ type: 'MembersUnderLoadError', message: expect.stringContaining('spoc-b has 2 active jobs') });
-      const idle = await webServer(json({ hosts: { 'spoc-a': { activeJobs: 0 }, 'spoc-b': { activeJobs: 0 } } }));
+      const idle = await webServer(json({ asOf: stamped(), hosts: { 'spoc-a': { activeJobs: 0 }, 'spoc-b': { activeJobs: 0 } } }));
       await expect(check(adapter({ siteServers: await siteServers(), loadSource: loadSource(idle) }))).resolves.toEqual({ activeJobs: { 'spoc-a': 0, 'spoc-b': 0 } });
     });
   });
