@@ -29,6 +29,7 @@ import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
 import { workerCommand } from './worker-command';
 import { fleetCommand, FleetUsageError, warnAboutMissingAgents } from './fleet-command';
 import { FleetConfigError } from '../worker/fleet-config';
+import { ConnectionConfigError } from '../engine/connection-config';
 import { FleetFileMissingError } from '../worker/run-central-worker';
 import { agentCommand, AgentUsageError } from './agent-command';
 import { AgentConfigError } from '../agent/agent-config';
@@ -186,7 +187,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`spoolflow: ${err.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  if (err instanceof InvalidInputError || err instanceof FleetConfigError || err instanceof FleetFileMissingError || err instanceof AgentConfigError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
+  if (err instanceof InvalidInputError || err instanceof FleetConfigError || err instanceof FleetFileMissingError || err instanceof AgentConfigError || err instanceof ConnectionConfigError || (err instanceof Error && /^unknown procedure/.test(err.message))) {
     process.stderr.write(`spoolflow: ${err.message}\n`);
     process.exit(2);
   }
