@@ -12,6 +12,7 @@ import { writeEndpoint } from '../engine/endpoint';
 import { stopOrphanedServer } from '../engine/orphaned-server';
 import { startDevServer } from '../engine/dev-server';
 import { DEFAULT_INVENTORY_FILE } from '../simulator/spoc/inventory';
+import { supervisorsWanted } from '../simulator/jobscheduler/sim-supervisors';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { runWorkers } from '../simulator/run-simulated-estate';
 import { installOperatorLogger } from '../worker/runtime-logger';
@@ -22,6 +23,7 @@ installOperatorLogger();
 
 async function main(): Promise<void> {
   const dir = dataDir();
+  const supervisors = supervisorsWanted(); // a bad value is refused before anything starts
   const config = readConnectionConfig(process.env, undefined, { implicitProfile: false });
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       dataDir: dir,
       inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE,
       schedulerClusters: process.env.SPOOLFLOW_SCHEDULER_CLUSTERS !== 'off',
+      supervisors,
       stopSignal,
       log,
     });

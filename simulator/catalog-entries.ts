@@ -23,7 +23,7 @@ export interface CatalogEntry {
 }
 
 /** The simulated JobScheduler cluster's definition, as a supervisor's example input. */
-function clusterExample(simDir: string, name: string) {
+export function clusterExample(simDir: string, name: string) {
   const cluster = simClusters(simDir).find((c) => c.definition.cluster === name);
   if (!cluster) throw new Error(`no simulated cluster ${name}`);
   return { cluster: cluster.definition, watch: { pollMs: 100, maxWatchSeconds: 60 } };

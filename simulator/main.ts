@@ -13,11 +13,13 @@ import { dataDir } from '../engine/data-dir';
 import { installOperatorLogger } from '../worker/runtime-logger';
 import { runWorkers } from './run-simulated-estate';
 import { DEFAULT_INVENTORY_FILE } from './spoc/inventory';
+import { supervisorsWanted } from './jobscheduler/sim-supervisors';
 
 installOperatorLogger();
 
 async function main(): Promise<void> {
   const config = readConnectionConfig(process.env, undefined, { implicitProfile: false });
+  const supervisors = supervisorsWanted();
   if (config.mode !== 'cluster') {
     throw new Error('simulator/main.ts needs a running Temporal server: TEMPORAL_ADDRESS (its host:port) or TEMPORAL_PROFILE (a temporal.toml profile with its address); `npm start` runs the embedded one for you');
   }
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     dataDir: dataDir(),
     inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE,
     schedulerClusters: process.env.SPOOLFLOW_SCHEDULER_CLUSTERS !== 'off',
+    supervisors,
     stopSignal,
     log: (m) => console.log(`[spoolflow] ${m}`),
   });

@@ -4,6 +4,7 @@
  * running activities finish or are handed back to the server, so nothing is lost.
  */
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadInventory } from './spoc/inventory';
 import { SimFleet } from './spoc/sim-fleet';
@@ -13,6 +14,7 @@ import { centralSchedulerActivities, createFullSchedulerHostAgent, schedulerHost
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
 import { SchedulerFleet } from './jobscheduler/scheduler-fleet';
 import { simClusterDatabaseDir, startSimClusters } from './jobscheduler/sim-clusters';
+import { startSimSupervisors } from './jobscheduler/sim-supervisors';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
 
@@ -29,6 +31,11 @@ export interface RunWorkersOptions {
   clusterDatabaseDir?: string;
   /** Start the simulated JobScheduler clusters too (default true; SPOOLFLOW_SCHEDULER_CLUSTERS=off). */
   schedulerClusters?: boolean;
+  /**
+   * Start the simulated clusters' supervisors (`jobscheduler-cluster-<cluster>`) unless one runs
+   * already (default true; SPOOLFLOW_SUPERVISORS=off). Without simulated clusters there are none.
+   */
+  supervisors?: boolean;
   /** Resolves when the workers should stop. */
   stopSignal: Promise<void>;
   log: (message: string) => void;
@@ -65,6 +72,16 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   }
   const running = Promise.all(workers.map((w) => w.run()));
   try {
+    if (clusters.length > 0 && opts.supervisors !== false) {
+      const clientConnection = await Connection.connect(opts.connection);
+      try {
+        await startSimSupervisors(new Client({ connection: clientConnection, namespace: opts.namespace }), clusters, simDir, opts.log);
+      } finally {
+        await clientConnection.close();
+      }
+    } else if (clusters.length > 0) {
+      opts.log('supervisors of the simulated clusters not started (SPOOLFLOW_SUPERVISORS=off): npx spoolflow start supervise-passive-cluster|supervise-active-cluster --input <file>');
+    }
     await Promise.race([opts.stopSignal, running]);
     for (const w of workers) {
       try {
