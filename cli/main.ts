@@ -1,7 +1,7 @@
 /**
  * spoolflow: the command line of the client contract.
  *
- *   spoolflow catalog
+ *   spoolflow catalog [--schemas <dir>]
  *   spoolflow plan <id> --input <file|->
  *   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
  *   spoolflow status <workflowId>
@@ -33,11 +33,12 @@ import { ConnectionConfigError } from '../engine/connection-config';
 import { FleetFileMissingError } from '../worker/run-central-worker';
 import { agentCommand, AgentUsageError } from './agent-command';
 import { AgentConfigError } from '../agent/agent-config';
+import { writeCatalogSchemas } from './catalog-schemas';
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
-  spoolflow catalog
+  spoolflow catalog [--schemas <dir>]   (--schemas: one JSON Schema file per procedure input, <id>.schema.json)
   spoolflow plan <id> --input <file|->
   spoolflow start <id> --input <file|-> [--wait] [--workflow-id <id>]
   spoolflow status <workflowId>
@@ -101,6 +102,8 @@ async function main(argv: string[]): Promise<void> {
   const [command, arg1, arg2] = positional;
   switch (command) {
     case 'catalog':
+      if (flags.schemas === true) throw new UsageError('--schemas needs a folder');
+      if (typeof flags.schemas === 'string') return print(writeCatalogSchemas(flags.schemas, catalogEntries()));
       return print(catalogEntries());
     case 'plan':
       if (!arg1) throw new UsageError('plan needs a procedure id (see spoolflow catalog)');
