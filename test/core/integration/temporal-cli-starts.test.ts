@@ -5,7 +5,11 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
+import { catalogEntries } from '../../../simulator/catalog-entries';
 import { groupRestartExample } from '../../../simulator/example-inputs';
 import { resolveTemporalCli } from '../../../engine/temporal-cli';
 import { testInventory } from '../../helpers/sim-fleet';
@@ -72,3 +76,35 @@ test('a second procedure on a group in use, started with another workflow id, is
     await estate.spoolflow.result(first);
   });
 });
+
+/** The command block the README marks as run by this test, exactly as written there. */
+function readmeTemporalCliStart(): string {
+  const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+  const marker = '<!-- run exactly as written by test/core/integration/temporal-cli-starts.test.ts -->';
+  const at = readme.indexOf(marker);
+  if (at < 0) throw new Error(`README.md has no block marked ${marker}`);
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at + marker.length));
+  if (!block?.[1]) throw new Error('README.md: no sh block after the marker');
+  return block[1];
+}
+
+test("the README's temporal CLI start runs as written: the catalog's workflow type, queue and example input complete the procedure", async () => {
+  const command = readmeTemporalCliStart();
+  const workflowId = /--workflow-id (\S+)/.exec(command)?.[1];
+  expect(workflowId).toBe('spoc-group-london');
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-readme-'));
+  try {
+    // What the README's jq line writes: the catalog's example input, here on the test fleet's inventory.
+    const example = catalogEntries(testInventory()).find((e) => e.id === 'restart-group-without-cache-deletion')?.exampleInput;
+    writeFileSync(path.join(folder, 'example.json'), JSON.stringify(example, null, 2));
+    const fleet = estate.fleet();
+    const output = await estate.withWorkers(fleet, async () => {
+      const env = { PATH: `${path.dirname(cli)}${path.delimiter}${process.env.PATH ?? ''}`, HOME: folder, TEMPORAL_ADDRESS: estate.address, TEMPORAL_NAMESPACE: estate.temporal.namespace };
+      await run('sh', ['-e', '-c', command], { cwd: folder, env });
+      return (await estate.spoolflow.result(workflowId as string)) as { outcome: string; completedMembers: string[] };
+    });
+    expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-lon-1', 'spoc-lon-2'] });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}, 180_000);
