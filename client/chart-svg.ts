@@ -9,6 +9,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { chartGraph } from './chart-graph';
+import type { ChartNode } from './state-chart';
 import { FONT_SIZE, LABEL_FONT_SIZE, LABEL_LINE_HEIGHT, layoutChart, stateLines, TITLE_HEIGHT, type ChartLayout, type LaidOutState, type Point } from './chart-layout';
 
 /** Text made safe for XML element content and quoted attribute values. */
@@ -29,6 +30,30 @@ export interface SvgOptions {
    * that inlines the SVG under a strict content security policy sets it in its own style sheet.
    */
   embedStyle?: boolean;
+  /** States drawn as current (the class `current`, or `halted` when the procedure is halted). */
+  highlight?: { stateIds: readonly string[]; halted?: boolean };
+}
+
+/**
+ * The full ids of the innermost states a state value names (one per active region), the boxes a
+ * live view marks. Keys the machine does not have are ignored: the value may come from a
+ * workflow's answer.
+ */
+export function activeStateIds(machine: AnyStateMachine, value: unknown): string[] {
+  const walk = (node: ChartNode, sub: unknown): string[] => {
+    if (typeof sub === 'string') {
+      const child = node.states[sub];
+      return child ? [child.id] : [];
+    }
+    if (sub === null || typeof sub !== 'object') return [];
+    return Object.entries(sub as Record<string, unknown>).flatMap(([key, inner]) => {
+      const child = Object.hasOwn(node.states, key) ? node.states[key] : undefined;
+      if (!child) return [];
+      const deeper = walk(child, inner);
+      return deeper.length ? deeper : [child.id];
+    });
+  };
+  return walk(machine.root as unknown as ChartNode, value);
 }
 
 const FILL = { atomic: '#fafafa', compound: '#f1f5f8', parallel: '#f1f5f8', final: '#fafafa', history: '#fafafa' } as const;
@@ -40,9 +65,9 @@ const path = (points: Point[]) => points.map((p, i) => `${i === 0 ? 'M' : 'L'}${
 /** An id safe in an XML attribute and a CSS `url(#…)`, unique per machine so several charts can share a page. */
 const markerId = (machineId: string) => `arrow-${machineId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-function stateSvg(state: LaidOutState): string {
+function stateSvg(state: LaidOutState, mark: string | undefined): string {
   const { x, y, width, height } = state.box;
-  const classes = ['state', `state-${state.kind}`, ...(state.step !== undefined ? ['state-step'] : [])].join(' ');
+  const classes = ['state', `state-${state.kind}`, ...(state.step !== undefined ? ['state-step'] : []), ...(mark ? [mark] : [])].join(' ');
   const title = `<title>${escapeXml(state.description ? `${state.key}: ${state.description}` : state.key)}</title>`;
   const rect = `<rect x="${x}" y="${y}" width="${width}" height="${height}" rx="6" fill="${FILL[state.kind]}" stroke="${STROKE}"${state.kind === 'parallel' ? ' stroke-dasharray="6 3"' : ''}/>`;
   const inner = state.kind === 'final' ? `<rect class="final-border" x="${x + 3}" y="${y + 3}" width="${width - 6}" height="${height - 6}" rx="4" fill="none" stroke="${STROKE}"/>` : '';
@@ -67,7 +92,12 @@ export function layoutSvg(layout: ChartLayout, options: SvgOptions = {}): string
     `<path d="M0 0 L10 5 L0 10 z" fill="#455a64"/></marker></defs>`;
   const style = options.embedStyle === false ? '' : `<style>${CHART_SVG_CSS}</style>`;
   // Outer boxes first, so each compound state lies under its children.
-  const states = [...layout.states].sort((a, b) => a.depth - b.depth).map(stateSvg).join('');
+  const marked = new Set(options.highlight?.stateIds ?? []);
+  const mark = options.highlight?.halted ? 'halted' : 'current';
+  const states = [...layout.states]
+    .sort((a, b) => a.depth - b.depth)
+    .map((s) => stateSvg(s, marked.has(s.id) ? mark : undefined))
+    .join('');
   const initial = layout.initialArrows
     .map((a) => `<path class="initial-arrow" data-parent-id="${escapeXml(a.parent)}" d="${path(a.points)}" fill="none" stroke="#37474f" marker-end="url(#${marker})"/>`)
     .join('');
@@ -95,7 +125,15 @@ export function layoutSvg(layout: ChartLayout, options: SvgOptions = {}): string
   );
 }
 
+/** Layouts already computed: a large machine takes dagre seconds, and a machine never changes while the process runs. */
+const layouts = new WeakMap<AnyStateMachine, ChartLayout>();
+
 /** A machine as an SVG statechart diagram: its graph from XState, laid out by dagre. */
 export function svgChart(machine: AnyStateMachine, options: SvgOptions = {}): string {
-  return layoutSvg(layoutChart(chartGraph(machine)), options);
+  let layout = layouts.get(machine);
+  if (!layout) {
+    layout = layoutChart(chartGraph(machine));
+    layouts.set(machine, layout);
+  }
+  return layoutSvg(layout, options);
 }
