@@ -104,7 +104,7 @@ export function layoutSvg(layout: ChartLayout, options: SvgOptions = {}): string
   const arrows = layout.transitions
     .map(
       (t) =>
-        `<path class="transition transition-${t.kind}" data-source-id="${escapeXml(t.source)}" data-target-id="${escapeXml(t.target)}" d="${path(t.points)}" fill="none" stroke="#455a64"${t.kind === 'always' ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#${marker})"/>`,
+        `<path class="transition transition-${t.kind}" data-transition-id="${escapeXml(t.id)}" data-source-id="${escapeXml(t.source)}" data-target-id="${escapeXml(t.target)}" d="${path(t.points)}" fill="none" stroke="#455a64"${t.kind === 'always' ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#${marker})"/>`,
     )
     .join('');
   // Labels last, on a white ground, so no arrow or box hides them.
