@@ -79,7 +79,12 @@ export function htmlChart(machine: AnyStateMachine, progress?: ChartProgress): s
  */
 export function svgFigure(machine: AnyStateMachine, progress?: ChartProgress): string {
   const highlight = progress ? { highlight: { stateIds: activeStateIds(machine, progress.value), halted: progress.halted ?? false } } : {};
-  return `<figure class="chart-svg">${svgChart(machine, { embedStyle: false, ...highlight })}</figure>`;
+  try {
+    return `<figure class="chart-svg">${svgChart(machine, { embedStyle: false, ...highlight })}</figure>`;
+  } catch (err) {
+    // The layout library can fail on a graph shape it does not handle; the steps below still show the machine.
+    return `<p class="chart-error">The diagram could not be drawn (${escapeHtml(err instanceof Error ? err.message : String(err))}); the steps below show the same machine.</p>`;
+  }
 }
 
 export const CHART_CSS = `

@@ -8,6 +8,7 @@ import { chartGraph } from '../../client/chart-graph';
 import { layoutChart, type Box } from '../../client/chart-layout';
 import { activeStateIds, layoutSvg, svgChart } from '../../client/chart-svg';
 import type { ChartNode } from '../../client/state-chart';
+import { PROCEDURES } from '../../machines/catalog';
 import { passiveClusterSupervisorMachine } from '../../machines/jobscheduler/passive-cluster-supervisor';
 import { restartGroupWithoutCacheDeletionMachine } from '../../machines/spoc/restart-group-without-cache-deletion';
 
@@ -149,4 +150,11 @@ test('the current state of a running procedure is marked by class, halted in red
   expect(activeStateIds(restartGroupWithoutCacheDeletionMachine, JSON.parse('{"__proto__": {"toString": "x"}, "constructor": "y"}'))).toEqual([]);
   expect(restartSvg).toContain('.state.current > rect');
   expect(svgChart(restartGroupWithoutCacheDeletionMachine, { embedStyle: false })).not.toContain('<style>');
+});
+
+test('every procedure of the catalog lays out and draws, each state node a box', () => {
+  for (const procedure of PROCEDURES) {
+    const svg = svgChart(procedure.machine);
+    expect({ procedure: procedure.id, boxes: boxes(svg).size }).toEqual({ procedure: procedure.id, boxes: stateNodes(procedure.machine).length });
+  }
 });
