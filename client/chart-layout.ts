@@ -4,7 +4,8 @@
  *
  * dagre cannot attach an edge to a cluster, so each compound state holds one small node of its own,
  * its anchor, drawn as the initial pseudo-state (the dot whose arrow points at the child entered
- * first). A transition from or to a compound state is laid out from or to that anchor; an arrow
+ * first). A transition to a compound state is laid out to that anchor; one from a compound state
+ * from its final child (so what follows a step comes below it), or its anchor when it has none; an arrow
  * that leaves the compound is then cut where it crosses the compound's border, so it starts (or
  * ends) at the border, as a statechart draws it. An arrow that stays inside (a child re-entering
  * its own parent) keeps the anchor as its end: re-entering means starting at the initial state.
@@ -138,6 +139,15 @@ export function layoutChart(graph: ChartGraph): ChartLayout {
   const byId = new Map(graph.states.map((s) => [s.id, s]));
   // The node an arrow is laid out from or to: the state's box, or a compound state's anchor.
   const end = (id: string) => (isContainer(byId.get(id) as ChartState) ? anchorNode(id) : stateNode(id));
+  // An arrow leaving a compound state is laid out from its final child where it has one (its
+  // `done` is what leads out), so the next state comes below the compound rather than beside its
+  // title; the arrow is drawn from the compound's border all the same.
+  const finalChild = new Map<string, string>();
+  for (const s of graph.states) if (s.kind === 'final' && s.parent !== undefined && !finalChild.has(s.parent)) finalChild.set(s.parent, s.id);
+  const start = (id: string, target: string) => {
+    const final = finalChild.get(id);
+    return final !== undefined && !isWithin(byId, target, id) ? stateNode(final) : end(id);
+  };
 
   for (const state of graph.states) {
     if (isContainer(state)) {
@@ -158,7 +168,7 @@ export function layoutChart(graph: ChartGraph): ChartLayout {
   const arrows = arrowsOf(graph.transitions);
   for (const a of arrows) {
     const label = a.labels.length ? { width: Math.max(...a.labels.map((l) => textWidth(l, LABEL_FONT_SIZE))) + 6, height: LABEL_LINE_HEIGHT * a.labels.length + 2, labelpos: 'c' } : {};
-    g.setEdge(end(a.source), end(a.target), label, a.id);
+    g.setEdge(start(a.source, a.target), end(a.target), label, a.id);
   }
 
   dagre.layout(g);
@@ -178,7 +188,7 @@ export function layoutChart(graph: ChartGraph): ChartLayout {
   const boxes = new Map(states.map((s) => [s.id, s.box]));
 
   const transitions: LaidOutTransition[] = arrows.map((t) => {
-    const edge = g.edge({ v: end(t.source), w: end(t.target), name: t.id });
+    const edge = g.edge({ v: start(t.source, t.target), w: end(t.target), name: t.id });
     const laidOut: Point[] = edge.points.map(roundPoint);
     let points = laidOut;
     if (isContainer(byId.get(t.source) as ChartState) && !isWithin(byId, t.target, t.source)) points = startAtBorder(points, boxes.get(t.source) as Box);
