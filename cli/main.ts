@@ -8,7 +8,7 @@
  *   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>]
  *     (--operator and --reason go with every command and are recorded; overrideLoad needs both)
  *   spoolflow result <workflowId>
- *   spoolflow chart <id> [--workflow <workflowId>]   (Mermaid state chart; the procedure's current step highlighted)
+ *   spoolflow chart <id> [--svg | --mermaid] [--out <file>] [--workflow <workflowId>]   (Mermaid by default, or an SVG statechart diagram; the procedure's current step highlighted)
  *   spoolflow worker [--fleet <file>]                (the production central worker; cli/worker-command.ts)
  *   spoolflow fleet status [<host>...] [--fleet <file>]   (which agents poll now; cli/fleet-command.ts)
  *   spoolflow agent --config <file>   (the agent of this server: runs until SIGINT/SIGTERM)
@@ -22,8 +22,7 @@ import { catalogEntries } from '../simulator/catalog-entries';
 import { connectClient } from '../client/connect';
 import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
 import { operatorCommandFromArgs, OperatorUsageError } from './operator-command';
-import { procedureById } from '../machines/catalog';
-import { mermaidChart } from '../client/state-chart';
+import { chartCommand, ChartUsageError } from './chart-command';
 import { simCommand, SimUsageError } from './sim-commands';
 import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
 import { workerCommand } from './worker-command';
@@ -45,7 +44,8 @@ const USAGE = `usage:
   spoolflow operator <workflowId> <retry|skip|abort|startGroupService|overrideLoad|submitOrder> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>]
                    (--operator and --reason go with every command and are recorded; overrideLoad needs both)
   spoolflow result <workflowId>
-  spoolflow chart <id> [--workflow <workflowId>]
+  spoolflow chart <id> [--svg | --mermaid] [--out <file>] [--workflow <workflowId>]
+                   (Mermaid text by default; --svg an SVG statechart diagram; --workflow highlights where that procedure is)
   spoolflow worker [--fleet <file>]      (the production central worker; the fleet configuration from --fleet or SPOOLFLOW_FLEET)
   spoolflow fleet status [<host>...] [--fleet <file>]   (which hosts' agents poll now, and when each was last seen)
   spoolflow agent --config <file>   (the agent of this server, until SIGINT/SIGTERM; README "The host agent")
@@ -56,7 +56,7 @@ const USAGE = `usage:
                       (the simulated JobScheduler clusters, read from the data folder without Temporal;
                        a supervisor's own view: spoolflow status jobscheduler-cluster-<cluster>)`;
 
-const BOOLEAN_FLAGS = new Set(['--wait', '--never-online', '--rescue-never-finishes', '--clear']);
+const BOOLEAN_FLAGS = new Set(['--wait', '--never-online', '--rescue-never-finishes', '--clear', '--svg', '--mermaid']);
 
 function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | true> } {
   const positional: string[] = [];
@@ -138,16 +138,13 @@ async function main(argv: string[]): Promise<void> {
       }
       return withClient(async (c) => print(await c.command(arg1, command)));
     }
-    case 'chart': {
-      if (!arg1) throw new UsageError('chart needs a procedure id (see spoolflow catalog)');
-      const { machine } = procedureById(arg1);
-      if (typeof flags.workflow !== 'string') return void process.stdout.write(mermaidChart(machine));
-      const workflowId = flags.workflow;
-      return withClient(async (c) => {
-        const status = await c.status(workflowId);
-        process.stdout.write(mermaidChart(machine, { value: status.state, halted: status.status === 'halted' }));
-      });
-    }
+    case 'chart':
+      try {
+        return await chartCommand(arg1, flags, (workflowId) => withClient((c) => c.status(workflowId)));
+      } catch (err) {
+        if (err instanceof ChartUsageError) throw new UsageError(err.message);
+        throw err;
+      }
     case 'sim':
       try {
         return print(simCommand(positional.slice(1), flags));

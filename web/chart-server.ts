@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { PROCEDURES, procedureById } from '../machines/catalog';
 import { SpoolflowClient } from '../client/spoolflow-client';
-import { CHART_CSS, escapeHtml, htmlChart } from './state-chart-html';
+import { CHART_CSS, escapeHtml, htmlChart, svgFigure } from './state-chart-html';
 import type { ProcedureStatus } from '../workflows/operator-messages';
 
 export interface ChartServerOptions {
@@ -41,12 +41,13 @@ async function indexPage(client: Client): Promise<string> {
 
 function procedurePage(id: string): string {
   const procedure = procedureById(id);
-  return page(id, `<p><a href="/">spoolflow</a></p><h1>${escapeHtml(id)}</h1><p>${escapeHtml(procedure.description)}</p>${htmlChart(procedure.machine)}`);
+  return page(id, `<p><a href="/">spoolflow</a></p><h1>${escapeHtml(id)}</h1><p>${escapeHtml(procedure.description)}</p>${svgFigure(procedure.machine)}<h2>Steps</h2>${htmlChart(procedure.machine)}`);
 }
 
 function workflowPage(workflowId: string, status: ProcedureStatus, webUi?: string): string {
   const procedure = procedureById(status.procedure);
   const done = new Set(status.path.filter((e) => e.outcome === 'done').map((e) => e.step));
+  const progress = { value: status.state, halted: status.status === 'halted', done };
   const halt = status.halt
     ? `<p class="halted"><b>Halted</b> at "${escapeHtml(status.halt.title)}": ${escapeHtml(status.halt.reason)}<br>The operator may: ${escapeHtml([...status.halt.options, 'abort'].join(', '))} (<code>spoolflow operator ${escapeHtml(workflowId)} &lt;command&gt;</code>)</p>`
     : '';
@@ -59,7 +60,8 @@ function workflowPage(workflowId: string, status: ProcedureStatus, webUi?: strin
     `<p><a href="/">spoolflow</a>${ui}</p><h1>${escapeHtml(workflowId)}</h1>` +
     `<p>${escapeHtml(status.procedure)}: <b>${escapeHtml(status.status)}</b> at step <b>${escapeHtml(status.step)}</b> (${escapeHtml(status.stepsTaken)} steps taken)</p>${halt}` +
     `<details><summary>summary</summary><pre>${escapeHtml(JSON.stringify(status.summary, null, 2))}</pre></details>` +
-    htmlChart(procedure.machine, { value: status.state, halted: status.status === 'halted', done }) +
+    svgFigure(procedure.machine, progress) +
+    `<h2>Steps</h2>${htmlChart(procedure.machine, progress)}` +
     `<h2>Path (latest last)</h2><table><tr><th>started</th><th>host</th><th>step</th><th>outcome</th><th>reason</th></tr>${path}</table>`;
   return page(workflowId, body, status.status === 'done' ? undefined : 2);
 }

@@ -8,6 +8,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { activeNodes, alwaysLabel, ChartNode, drawnAs, eventLabel, guardLabel, isStep } from '../client/state-chart';
+import { activeStateIds, CHART_SVG_CSS, svgChart } from '../client/chart-svg';
 
 export interface ChartProgress {
   /** The XState state value of the running procedure. */
@@ -71,6 +72,21 @@ export function htmlChart(machine: AnyStateMachine, progress?: ChartProgress): s
   return `<div class="chart">${Object.values(root.states).map(box).join('')}</div>`;
 }
 
+/**
+ * The machine as a statechart diagram, inline in the page, the running procedure's current state
+ * marked (red when halted). Its highlight rules come from the page's style sheet: the page's
+ * content security policy admits no style element of the SVG's own.
+ */
+export function svgFigure(machine: AnyStateMachine, progress?: ChartProgress): string {
+  const highlight = progress ? { highlight: { stateIds: activeStateIds(machine, progress.value), halted: progress.halted ?? false } } : {};
+  try {
+    return `<figure class="chart-svg">${svgChart(machine, { embedStyle: false, ...highlight })}</figure>`;
+  } catch (err) {
+    // The layout library can fail on a graph shape it does not handle; the steps below still show the machine.
+    return `<p class="chart-error">The diagram could not be drawn (${escapeHtml(err instanceof Error ? err.message : String(err))}); the steps below show the same machine.</p>`;
+  }
+}
+
 export const CHART_CSS = `
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #212121; }
 .state { border: 1px solid #90a4ae; border-radius: 8px; padding: .4rem .6rem; margin: .35rem 0; background: #fafafa; }
@@ -86,4 +102,5 @@ body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #212121; }
 .done > .name::before { content: "✓ "; color: #2e7d32; }
 table { border-collapse: collapse; font-size: .85rem; }
 td, th { border: 1px solid #cfd8dc; padding: .2rem .5rem; text-align: left; }
-`;
+.chart-svg { margin: 1rem 0; overflow: auto; max-height: 85vh; border: 1px solid #cfd8dc; }
+${CHART_SVG_CSS}`;

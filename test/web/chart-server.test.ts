@@ -57,6 +57,15 @@ test('every procedure of the catalog has a chart with each of its steps in a box
   expect(chart.html).toContain('done → restartOs');
 });
 
+test("a procedure's page draws its statechart as inline SVG, a box per step, with no style element the page's policy would refuse", async () => {
+  const chart = await get('/procedures/restart-os-of-group-members');
+  const svg = /<figure class="chart-svg">(<svg [\s\S]*?<\/svg>)/.exec(chart.html)?.[1] ?? '';
+  expect(svg).toContain('class="state-chart"');
+  for (const step of ['checkOthersOnline', 'noteRunningServices', 'restartOs', 'awaitHostRestarted', 'awaitSpocOnline', 'settle']) expect(svg).toMatch(new RegExp(`data-state-id="[^"]*${step}"`));
+  expect(svg).not.toContain('<style>');
+  expect(chart.html).toContain('.state.halted > rect');
+});
+
 test("a halted procedure's page shows the halted step in red, the reason and the operator's options; it refreshes itself", async () => {
   const fleet = createTestFleet();
   fleet.managementServerDown = true;
@@ -68,6 +77,7 @@ test("a halted procedure's page shows the halted step in red, the reason and the
     const page = await get(`/workflows/${encodeURIComponent(workflowId)}`);
     expect(page.code).toBe(200);
     expect(page.html).toMatch(/<div class="state step halted" id="[^"]*checkManagementServer">/);
+    expect(page.html).toMatch(/<g class="state state-\w+ halted" data-state-id="[^"]*checkManagementServer\.halted">/);
     expect(page.html).toContain('is not reachable');
     expect(page.html).toContain('The operator may: retry, abort');
     expect(page.html).toContain('<meta http-equiv="refresh" content="2">');
