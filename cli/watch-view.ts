@@ -85,7 +85,8 @@ export function elapsed(fromIso: string, now: Date): string {
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
-const onHost = (host: string | undefined) => (host ? ` on ${host}` : '');
+/** The host after a title that does not name it already. */
+const withHost = (title: string, host: string | undefined) => (host && !title.includes(host) ? `${title} on ${host}` : title);
 
 /** The screen of `spoolflow watch` for a person. */
 export function renderWatch(event: WatchEvent, status: ProcedureStatus, plan: PlannedStep[] | null, now: Date): string {
@@ -95,18 +96,20 @@ export function renderWatch(event: WatchEvent, status: ProcedureStatus, plan: Pl
   const doneSteps = status.path.filter((e) => e.outcome !== 'running');
   lines.push('', `Done (${status.stepsTaken} steps taken):`);
   if (doneSteps.length > LISTED || status.stepsTaken > doneSteps.length) lines.push(`  … ${status.stepsTaken - Math.min(LISTED, doneSteps.length)} earlier`);
-  for (const e of doneSteps.slice(-LISTED)) lines.push(`  ${e.outcome === 'done' ? '✓' : '✗'} ${e.title}${onHost(e.host)}`);
-  if (event.current) lines.push('', 'Now:', `  ▶ ${event.current.title}${onHost(event.current.host)}  (${elapsed(event.current.startedAt, now)})`);
+  for (const e of doneSteps.slice(-LISTED)) lines.push(`  ${e.outcome === 'done' ? '✓' : '✗'} ${withHost(e.title, e.host)}`);
+  if (event.current) lines.push('', 'Now:', `  ▶ ${withHost(event.current.title, event.current.host)}  (${elapsed(event.current.startedAt, now)})`);
   else if (event.status === 'waiting' || event.status === 'running') lines.push('', 'Now:', `  ▶ ${event.step}`);
   if (event.halt) {
     lines.push('', `HALTED at ${event.halt.title}:`, `  ${event.halt.reason}`, '', 'To go on, type one of:');
     for (const command of event.commands) lines.push(`  ${command}`);
   }
   if (plan && event.status !== 'done' && event.status !== 'failed') {
-    const toCome = plan.slice(event.done + (event.current ? 1 : 0));
+    // The step running or halted now is not to come.
+    const { current } = progressOf(plan, status.path);
+    const toCome = plan.filter((_, i) => i >= event.done && i !== current);
     if (toCome.length > 0) {
       lines.push('', 'To come:');
-      for (const p of toCome.slice(0, LISTED)) lines.push(`  · ${p.title}${onHost(p.host)}`);
+      for (const p of toCome.slice(0, LISTED)) lines.push(`  · ${withHost(p.title, p.host)}`);
       if (toCome.length > LISTED) lines.push(`  … ${toCome.length - LISTED} more`);
     }
   }

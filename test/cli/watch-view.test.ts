@@ -32,7 +32,7 @@ test('a running step shows its host and how long it has run, and the steps to co
   expect(event).toMatchObject({ status: 'running', done: 1, total: 4, current: { step: 'memberStopSpoc', host: 'spoc-lon-1' }, halt: null });
   const screen = renderWatch(event, s, PLAN, NOW);
   expect(screen).toContain('[########----------------------] 1/4 steps');
-  expect(screen).toContain('▶ memberStopSpoc spoc-lon-1 on spoc-lon-1  (1 min 5 s)');
+  expect(screen).toContain('▶ memberStopSpoc spoc-lon-1  (1 min 5 s)');
   expect(screen.indexOf('To come:')).toBeGreaterThan(screen.indexOf('Now:'));
   expect(screen).toContain('· Step 1: stop the SPOC on spoc-lon-2');
   expect(screen).not.toContain('· Step 1: stop the SPOC on spoc-lon-1');
@@ -45,6 +45,9 @@ test('a halted procedure shows its reason and the exact commands to type', () =>
   expect(screen).toContain('HALTED at Step 1: stop the SPOC:\n  the service did not stop within 120 s');
   expect(screen).toContain('spoolflow retry spoc-group-london --operator <name> --reason <text>');
   expect(screen).toContain('spoolflow abort spoc-group-london --operator <name> --reason <text>');
+  // The halted step is where the procedure is, not a step to come.
+  expect(screen).not.toContain('· Step 1: stop the SPOC on spoc-lon-1');
+  expect(screen).toContain('· Step 1: stop the SPOC on spoc-lon-2');
 });
 
 test('the other operator commands are typed in their long form', () => {
