@@ -57,3 +57,28 @@ test('watch --json follows a procedure to its end in plan order, and list --proc
   const rows = JSON.parse(list.stdout) as ListedProcedure[];
   expect(rows).toContainEqual(expect.objectContaining({ workflowId, procedure: 'restart-group-without-cache-deletion', hosts: expect.arrayContaining(['spoc-lon-1', 'spoc-lon-2']) }));
 });
+
+test('a halted procedure: list --halted finds it, watch shows the commands to type, the short form aborts it and watch exits 1', async () => {
+  const fleet = estate.fleet();
+  fleet.managementServerDown = true;
+  const workflowId = `watch-halt-${randomUUID()}`;
+  const { halted, watch, aborted } = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', groupRestartExample(testInventory(), 'london'), { workflowId });
+    await estate.halted(workflowId);
+    const watching = spoolflow(['watch', workflowId, '--json', '--interval', '200']);
+    // Visibility catches up with the search attributes a moment after the halt.
+    let halted: ListedProcedure[] = [];
+    for (let i = 0; i < 20 && !halted.some((r) => r.workflowId === workflowId); i += 1) {
+      halted = JSON.parse((await spoolflow(['list', '--halted'])).stdout) as ListedProcedure[];
+    }
+    const aborted = await spoolflow(['abort', workflowId, '--operator', 'ann', '--reason', 'the management server is down for the day']);
+    return { halted, watch: await watching, aborted };
+  });
+
+  expect(halted).toContainEqual(expect.objectContaining({ workflowId, halted: true, status: 'running', step: 'checkManagementServer' }));
+  expect(aborted).toMatchObject({ code: 0, stderr: '' });
+  expect(watch.code).toBe(1);
+  const events = watch.stdout.trim().split('\n').map((line) => JSON.parse(line) as WatchEvent);
+  expect(events[0]).toMatchObject({ status: 'halted', halt: { reason: expect.stringContaining('Management Server') }, commands: expect.arrayContaining([`spoolflow abort ${workflowId} --operator <name> --reason <text>`]) });
+  expect(events[events.length - 1]).toMatchObject({ status: 'done', output: expect.objectContaining({ outcome: 'aborted' }) });
+});
