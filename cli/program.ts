@@ -1,7 +1,7 @@
 /**
  * The commands of `spoolflow`, on commander: each with its own `--help`, its arguments and flags.
  * Handlers are small and call the command files of cli/; errors are turned into exit codes by
- * cli/main.ts (exitCodeOf): 0 done, 1 failure, 2 invalid input or usage.
+ * cli/exit-codes.ts (exitOf): 0 done, 1 failure, 2 invalid input or usage.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
