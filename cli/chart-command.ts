@@ -2,42 +2,51 @@
  * `spoolflow chart <id> [--svg | --mermaid] [--out <file>] [--workflow <workflowId>]`: a procedure's
  * state chart, as Mermaid text (the default, for pasting into a Markdown page) or as an SVG
  * statechart diagram (for documentation), on standard output or into a file. With `--workflow` the
- * running procedure's current state is highlighted (red when halted).
+ * running procedure's current state is highlighted (red when halted). The command registers itself
+ * here, options and all, so a new output format touches this file only.
  */
 import { writeFileSync } from 'node:fs';
-import { procedureById } from '../machines/catalog';
+import type { Command } from 'commander';
+import type { SpoolflowClient } from '../client/spoolflow-client';
 import { mermaidChart } from '../client/state-chart';
 import { activeStateIds, svgChart } from '../client/chart-svg';
-import type { ProcedureStatus } from '../workflows/operator-messages';
+import { procedureById } from '../machines/catalog';
+import { UsageError } from './errors';
 
-export class ChartUsageError extends Error {}
-
-type Flags = Record<string, string | true>;
-
-/** Checks the flags before anything is read or connected to. */
-function chartFormat(flags: Flags): 'svg' | 'mermaid' {
-  if (flags.svg !== undefined && flags.mermaid !== undefined) throw new ChartUsageError('chart takes --svg or --mermaid, not both');
-  if (flags.svg !== undefined && flags.svg !== true) throw new ChartUsageError('--svg takes no value (the file goes after --out)');
-  if (flags.mermaid !== undefined && flags.mermaid !== true) throw new ChartUsageError('--mermaid takes no value (the file goes after --out)');
-  if (flags.out === true) throw new ChartUsageError('--out needs a file');
-  if (flags.workflow === true) throw new ChartUsageError('--workflow needs a workflow id');
-  return flags.svg === true ? 'svg' : 'mermaid';
+export interface ChartOptions {
+  /** A running procedure whose current state is highlighted. */
+  workflow?: string;
+  /** The SVG statechart diagram. */
+  svg?: boolean;
+  /** Mermaid stateDiagram-v2 text (the default). */
+  mermaid?: boolean;
+  /** Written to this file instead of standard output. */
+  out?: string;
 }
 
-/**
- * Prints (or writes with `--out`) the chart of a procedure of the catalog. `readStatus` is called
- * only with `--workflow`, to highlight where that procedure is.
- */
-export async function chartCommand(procedureId: string | undefined, flags: Flags, readStatus: (workflowId: string) => Promise<ProcedureStatus>): Promise<void> {
-  if (!procedureId) throw new ChartUsageError('chart needs a procedure id (see spoolflow catalog)');
-  const format = chartFormat(flags);
-  const { machine } = procedureById(procedureId);
-  const status = typeof flags.workflow === 'string' ? await readStatus(flags.workflow) : undefined;
+export type WithClient = <T>(fn: (client: SpoolflowClient) => Promise<T>) => Promise<T>;
+
+export async function chartCommand(id: string, opts: ChartOptions, withClient: WithClient): Promise<void> {
+  if (opts.svg && opts.mermaid) throw new UsageError('chart takes --svg or --mermaid, not both');
+  const { machine } = procedureById(id);
+  const status = opts.workflow === undefined ? undefined : await withClient((c) => c.status(opts.workflow as string));
   const active = status ? { value: status.state, halted: status.status === 'halted' } : undefined;
-  const chart =
-    format === 'svg'
-      ? svgChart(machine, active ? { highlight: { stateIds: activeStateIds(machine, active.value), halted: active.halted } } : {})
-      : mermaidChart(machine, active);
-  if (typeof flags.out === 'string') writeFileSync(flags.out, chart);
+  const chart = opts.svg
+    ? svgChart(machine, active ? { highlight: { stateIds: activeStateIds(machine, active.value), halted: active.halted } } : {})
+    : mermaidChart(machine, active);
+  if (opts.out !== undefined) writeFileSync(opts.out, chart);
   else process.stdout.write(chart);
+}
+
+/** Adds `chart` to the program; `needId` turns a missing id into the usage error of today. */
+export function registerChart(program: Command, withClient: WithClient, needId: (id: string | undefined) => string): void {
+  program
+    .command('chart')
+    .description('the state chart of a procedure (Mermaid, or an SVG diagram); with --workflow, its current state highlighted (red when halted)')
+    .argument('[id]', 'the procedure id (see spoolflow catalog)')
+    .option('--workflow <workflowId>', 'highlight where this running procedure is')
+    .option('--svg', 'an SVG statechart diagram (states as boxes, transitions as labelled arrows)')
+    .option('--mermaid', 'Mermaid stateDiagram-v2 text (the default)')
+    .option('--out <file>', 'write the chart to this file instead of standard output')
+    .action((id: string | undefined, opts: ChartOptions) => chartCommand(needId(id), opts, withClient));
 }
