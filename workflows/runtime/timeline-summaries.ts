@@ -31,7 +31,7 @@ export function timerSummary(machine: AnyStateMachine, event: { type: string }, 
   const description = after?.[2] !== undefined ? descriptionOfState(machine, after[2]) : undefined;
   const lead = delayName !== undefined && !/^\d+$/.test(delayName) ? `${wordsOf(delayName)} ${lowerFirst(waitTitle)}` : waitTitle;
   const step = runbookStepOf(description);
-  const said = description?.replace(/^steps? [\d-]+:\s*/i, '').replace(/\.$/, '');
+  const said = description === undefined ? undefined : lowerFirst(description.replace(/^steps? [\d-]+:\s*/i, '').replace(/\.$/, ''));
   return oneLine(`${lead}${step !== undefined ? ` (${step})` : ''}${said ? `: ${said}` : ''}`);
 }
 
