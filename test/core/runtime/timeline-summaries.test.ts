@@ -6,6 +6,7 @@
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { restartGroupWithCacheDeletionMachine } from '../../../machines/spoc/restart-group-with-cache-deletion';
 import { restartGroupWithoutCacheDeletionMachine } from '../../../machines/spoc/restart-group-without-cache-deletion';
+import type { Effect } from '../../../machines/core/effects';
 import { GROUP_SERVICE } from '../../../machines/spoc/spoc-services';
 import { activitySummary, timerSummary } from '../../../workflows/runtime/timeline-summaries';
 
@@ -30,7 +31,7 @@ test('a central step says what it does, without a step number its state does not
 });
 
 test('a step whose id is no state of the machine still reads by its host and title', () => {
-  const effect = { step: 'abortRestore', title: 'Abort: start again what was stopped on spoc-lon-2', action: 'start-services', host: 'spoc-lon-2', services: ['a'], timeoutSeconds: 60 } as const;
+  const effect: Effect = { step: 'abortRestore', title: 'Abort: start again what was stopped on spoc-lon-2', action: 'start-services', host: 'spoc-lon-2', services: ['a'], timeoutSeconds: 60 };
   expect(activitySummary(restartGroupWithoutCacheDeletionMachine, effect)).toBe('spoc-lon-2: abort: start again what was stopped');
 });
 
