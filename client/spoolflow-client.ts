@@ -8,6 +8,7 @@ import { procedureById, ProcedureDefinition } from '../machines/catalog';
 import { describeIssues, InvalidInputError, parseInput } from '../machines/core/input-errors';
 import { planProcedure, PlannedStep } from '../machines/core/plan';
 import { OperatorCommand, operatorCommandSchema, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
+import { runDetails, runSummary } from '../workflows/run-description';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 
 /** The procedure did not accept an operator command (wrong moment, or invalid). */
@@ -69,7 +70,9 @@ export class SpoolflowClient {
         workflowId,
         // The input as given: the workflow validates it again and fills in the defaults itself.
         args: [input],
-        staticSummary: `${procedureId}`,
+        // What the Web UI lists and heads the run with: the procedure, what it changes, its hosts.
+        staticSummary: runSummary(procedure, parsed),
+        staticDetails: runDetails(procedure, parsed),
         ...(opts.memo ? { memo: opts.memo } : {}),
       });
       return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };

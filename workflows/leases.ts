@@ -37,19 +37,28 @@ const RELEASE_GRACE_MS = 5_000;
 /** How long one watch of the holder lasts before the lease workflow looks again (keeps its history short). */
 const WATCH_MS = 10 * 60_000;
 
-const watch = wf.proxyActivities<LeaseActivities>({
+const WATCH_OPTIONS: wf.ActivityOptions = {
   taskQueue: CENTRAL_TASK_QUEUE,
   startToCloseTimeout: WATCH_MS + 60_000,
   heartbeatTimeout: '30s',
   // Unlimited attempts: a lease must outlive any outage of the server or the central worker.
   retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
+};
 
-const ask = wf.proxyActivities<LeaseActivities>({
+const ASK_OPTIONS: wf.ActivityOptions = {
   taskQueue: CENTRAL_TASK_QUEUE,
   startToCloseTimeout: '30s',
   retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 10 },
-});
+};
+
+/** The lease activities, each call with its own line on the Web UI's timeline. */
+function watch(summary: string): LeaseActivities {
+  return wf.proxyActivities<LeaseActivities>({ ...WATCH_OPTIONS, summary });
+}
+
+function ask(summary: string): LeaseActivities {
+  return wf.proxyActivities<LeaseActivities>({ ...ASK_OPTIONS, summary });
+}
 
 /** The lease workflow: held until its holder releases it or ends. */
 export async function spoolflowLease(input: LeaseInput): Promise<{ ended: 'released' | 'holder-ended' }> {
@@ -62,12 +71,12 @@ export async function spoolflowLease(input: LeaseInput): Promise<{ ended: 'relea
   for (;;) {
     if (released) return { ended: 'released' };
     const scope = new wf.CancellationScope();
-    const watching = scope.run(() => watch.awaitLeaseHolderClosed(input.holder, WATCH_MS));
+    const watching = scope.run(() => watch(`${describeLease(input.lease)}: held until ${input.holder.workflowId} ends (one look of ${WATCH_MS / 60_000} min)`).awaitLeaseHolderClosed(input.holder, WATCH_MS));
     const outcome = await Promise.race([watching.then((r) => (r.closed ? 'holder-ended' : 'again')), wf.condition(() => released).then(() => 'released' as const)]);
     if (outcome === 'released') {
       // The holder releases as its last act, so the watch sees it end within a poll; waiting for
       // that instead of cancelling keeps the worker from completing an activity of a closed lease.
-      const settled = await Promise.race([watching.then(() => true, () => true), wf.sleep(RELEASE_GRACE_MS).then(() => false)]);
+      const settled = await Promise.race([watching.then(() => true, () => true), wf.sleep(RELEASE_GRACE_MS, { summary: `${describeLease(input.lease)}: released, let the watch see ${input.holder.workflowId} end` }).then(() => false)]);
       if (!settled) scope.cancel();
       return { ended: 'released' };
     }
@@ -110,7 +119,7 @@ async function takeLease(lease: Lease, holder: LeaseHolder): Promise<TakeResult>
       return { taken: true, fresh: true };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      const current = await ask.describeLeaseHolder(workflowId);
+      const current = await ask(`${describeLease(lease)}: who holds it`).describeLeaseHolder(workflowId);
       // Ended between our start and our look: try again.
       if (current === null) continue;
       // Ours already: this chain continued as new, or took it in an earlier attempt. The first run
@@ -119,7 +128,7 @@ async function takeLease(lease: Lease, holder: LeaseHolder): Promise<TakeResult>
       if (!current.holderEnded) return { taken: false, holder: current.holder };
       // Its holder has just ended and the lease is being handed back: look again shortly.
       last = current.holder;
-      await wf.sleep(HANDOVER_PAUSE_MS);
+      await wf.sleep(HANDOVER_PAUSE_MS, { summary: `${describeLease(lease)}: its holder has ended, wait for the lease to be handed back` });
     }
   }
   return { taken: false, holder: last };

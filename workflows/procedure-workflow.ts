@@ -10,6 +10,7 @@ import { ProcedureStatus, statusQuery } from './operator-messages';
 import { leasesOf, procedureById } from '../machines/catalog';
 import { InvalidInputError, parseInput } from '../machines/core/input-errors';
 import { acquireLeases, currentHolder, releaseLeases } from './leases';
+import { runSubject } from './run-description';
 import { runMachine } from './runtime/machine-runtime';
 import { acceptResumeState } from './runtime/resume-state';
 
@@ -34,6 +35,7 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
         machine: procedure.machine,
         summarize: (context) => procedure.summarize(context as never),
         hosts: procedure.hostsOf(parsed as never),
+        subject: runSubject(procedure, parsed),
         historyEventLimit: historyEventLimitFromMemo(),
         hostPickupSeconds: (parsed as { waits?: { hostPickupSeconds?: number } }).waits?.hostPickupSeconds,
         inputForNextRun: input,

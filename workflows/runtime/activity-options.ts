@@ -24,7 +24,8 @@ export { SC_EXE_SECONDS_PER_SERVICE } from '../../machines/spoc/spoc-actions';
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
 export const HOST_PICKUP_SECONDS = 60;
 
-export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeconds = HOST_PICKUP_SECONDS): ActivityOptions {
+/** `summary`: the activity's line on the Web UI's timeline (timeline-summaries.ts). */
+export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeconds = HOST_PICKUP_SECONDS, summary?: string): ActivityOptions {
   const limits = limitsOf(effect.action, effect);
   const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS], ...limits.retry };
   // Only a host's agent can be gone while the procedure runs; the central worker runs the
@@ -41,5 +42,6 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
     retry,
     startToCloseTimeout: limits.attempt,
     ...(limits.heartbeat ? { heartbeatTimeout: limits.heartbeat } : {}),
+    ...(summary ? { summary } : {}),
   };
 }

@@ -20,13 +20,16 @@ export class DurableTimers {
 
   constructor(private readonly queue: EventQueue) {}
 
-  /** Queues `event` at `dueAt` (epoch ms), replacing a timer of the same id; closes `entry` as it ends. */
-  start(id: string, event: MachineEvent, dueAt: number, entry?: PathEntry): void {
+  /**
+   * Queues `event` at `dueAt` (epoch ms), replacing a timer of the same id; closes `entry` as it
+   * ends. `summary` is the timer's line on the Web UI's timeline.
+   */
+  start(id: string, event: MachineEvent, dueAt: number, entry?: PathEntry, summary?: string): void {
     this.timers.get(id)?.scope.cancel();
     const scope = new wf.CancellationScope();
     this.timers.set(id, { event, dueAt, scope });
     scope
-      .run(() => wf.sleep(Math.max(0, dueAt - Date.now())))
+      .run(() => wf.sleep(Math.max(0, dueAt - Date.now()), summary ? { summary } : undefined))
       .then(() => {
         if (this.timers.get(id)?.scope === scope) {
           this.timers.delete(id);

@@ -8,11 +8,14 @@ import { activityFor, placeOf, type ActionWord, type AllActivities, type Effect,
 import { activityOptionsFor } from './activity-options';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
 
-/** The activity's answer to the effect; throws the activity's failure once retries are spent. */
-export function runEffectActivity(effect: Effect, hostPickupSeconds?: number): Promise<EffectOutputs[ActionWord]> {
+/**
+ * The activity's answer to the effect; throws the activity's failure once retries are spent.
+ * `summary` is its line on the Web UI's timeline.
+ */
+export function runEffectActivity(effect: Effect, hostPickupSeconds?: number, summary?: string): Promise<EffectOutputs[ActionWord]> {
   const host = hostOf(effect);
   const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
-  return run(effect.action, effect, wf.proxyActivities<AllActivities>(activityOptionsFor(effect, taskQueue, hostPickupSeconds)));
+  return run(effect.action, effect, wf.proxyActivities<AllActivities>(activityOptionsFor(effect, taskQueue, hostPickupSeconds, summary)));
 }
 
 function run<A extends ActionWord>(action: A, effect: EffectOf<A>, activities: AllActivities): Promise<EffectOutputs[A]> {

@@ -28,6 +28,8 @@ export class EffectsInFlight {
     private readonly path: ProcedurePath,
     private readonly queue: EventQueue,
     private readonly hostPickupSeconds?: number,
+    /** The effect's line on the Web UI's timeline (timeline-summaries.ts). */
+    private readonly summaryOf?: (effect: Effect) => string,
   ) {}
 
   get size(): number {
@@ -58,7 +60,7 @@ export class EffectsInFlight {
     const settled = scope
       .run(async () => {
         await before;
-        const output = await runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, this.hostPickupSeconds);
+        const output = await runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, this.hostPickupSeconds, this.summaryOf?.(effect));
         entry.outcome = 'done';
         entry.endedAt = new Date().toISOString();
         if (this.flights.get(key)?.scope === scope) {

@@ -29,6 +29,7 @@ import { ProcedurePath } from './procedure-path';
 import { answerStatusQueries, procedureStatus } from './procedure-status';
 import { ProgressReport, reportProcedure } from './progress-report';
 import type { ResumeState } from './resume-state';
+import { activitySummary, timerSummary } from './timeline-summaries';
 import { carryOut, TransitionActions } from './transition-directives';
 
 export interface RuntimeOptions {
@@ -39,6 +40,11 @@ export interface RuntimeOptions {
   summarize: (context: unknown) => Record<string, unknown>;
   /** Hosts the procedure touches, for the search attribute. */
   hosts: string[];
+  /**
+   * What the run changes, in the operator's words ("SPOC group london (spoc-lon-1, spoc-lon-2)"),
+   * for the current details: a run started from the Web UI's start form has no summary of its own.
+   */
+  subject?: string;
   /** Continue as new past this many history events (the server also suggests it). */
   historyEventLimit?: number;
   /** How long an agent may take to pick up a step before it halts as unreachable. */
@@ -61,9 +67,9 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   const queue = new EventQueue();
   const path = new ProcedurePath(resume);
   const timers = new DurableTimers(queue);
-  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds);
+  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect));
   const run = { path, timers, flights };
-  const progress = new ProgressReport(options.procedure, machine, path);
+  const progress = new ProgressReport(options.procedure, machine, path, options.subject);
   const [firstState, startActions] = firstSnapshot(machine, input, resume);
   let snapshot = firstState;
 
@@ -76,7 +82,10 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
 
   // Resume what the previous run left in flight, then what the first transition asked for.
   if (resume) {
-    for (const t of resume.timers) timers.start(t.id, t.event, t.dueAt, path.runningWaitOf(t.id));
+    for (const t of resume.timers) {
+      const entry = path.runningWaitOf(t.id);
+      timers.start(t.id, t.event, t.dueAt, entry, timerSummary(machine, t.event, entry?.title ?? 'Wait'));
+    }
     for (const effect of resume.pendingEffects) flights.start(effect);
   }
   for (const effect of carryOut(startActions, snapshot, run)) flights.start(effect);

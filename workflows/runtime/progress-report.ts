@@ -28,6 +28,7 @@ export class ProgressReport {
     private readonly procedure: string,
     private readonly machine: AnyStateMachine,
     private readonly path: ProcedurePath,
+    private readonly subject?: string,
   ) {}
 
   report(snapshot: AnyMachineSnapshot): void {
@@ -40,7 +41,7 @@ export class ProgressReport {
       { key: STEP_KEY, value: step },
       { key: HALTED_KEY, value: halt !== null },
     ]);
-    const lines = [`**${this.procedure}**`, '', `Step: \`${step}\``];
+    const lines = [`**${this.procedure}**${this.subject ? `: ${this.subject}` : ''}`, '', `Step: \`${step}\``];
     const said = stepDescription(this.machine, snapshot);
     if (said) lines.push('', said);
     if (halt) lines.push('', `**Halted** at "${halt.title}": ${halt.reason}`, '', `Operator options: ${[...halt.options, 'abort'].join(', ')} (Update \`operator\`).`);

@@ -12,6 +12,7 @@ import type { DurableTimers } from './durable-timers';
 import type { EffectsInFlight } from './effects-in-flight';
 import type { PathEntry } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
+import { timerSummary } from './timeline-summaries';
 
 export type TransitionActions = readonly { type: string; params?: unknown }[];
 
@@ -23,7 +24,7 @@ export function carryOut(actions: TransitionActions, snapshot: AnyMachineSnapsho
     else if (directive.kind === 'schedule') {
       const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: `Wait ${formatSeconds(directive.delayMs / 1000)}`, startedAt: new Date().toISOString(), outcome: 'running', timer: directive.id };
       run.path.record(entry);
-      run.timers.start(directive.id, directive.event, Date.now() + directive.delayMs, entry);
+      run.timers.start(directive.id, directive.event, Date.now() + directive.delayMs, entry, timerSummary(snapshot.machine, directive.event, entry.title));
     } else {
       run.timers.cancel(directive.id);
     }
