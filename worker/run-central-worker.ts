@@ -12,9 +12,9 @@ import type { MemberProcessControl } from '../activities/jobscheduler/member-pro
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
 import { ManagementServerAdapter, type ManagementServerAdapterOptions } from '../activities/spoc/management-server-adapter';
 import { NoManagementServer } from '../activities/spoc/no-management-server';
-import { connectionOptionsFor, connectWithin, readConnectionConfig } from '../engine/connection-config';
+import { connectWithin } from '../engine/connection-config';
+import { temporalTargetOf } from '../engine/temporal-target';
 import { dataDir } from '../engine/data-dir';
-import { readEndpoint } from '../engine/endpoint';
 import { createCentralWorker } from './central-worker';
 import { fleetWarnings, loadFleetConfig, managementServerOptions, type LoadedFleet } from './fleet-config';
 
@@ -30,17 +30,7 @@ export interface TemporalTarget {
  * 127.0.0.1:7233, as the CLI's client does.
  */
 export async function connectWorkerToTemporal(env: NodeJS.ProcessEnv = process.env): Promise<TemporalTarget> {
-  const config = readConnectionConfig(env);
-  let options;
-  let namespace;
-  if (config.mode === 'cluster') {
-    options = await connectionOptionsFor(config);
-    namespace = config.namespace;
-  } else {
-    const endpoint = readEndpoint(dataDir(env));
-    options = { address: endpoint?.address ?? '127.0.0.1:7233' };
-    namespace = endpoint?.namespace ?? 'default';
-  }
+  const { options, namespace } = await temporalTargetOf(env);
   const connection = await connectWithin(options.address, () => NativeConnection.connect(options));
   return { connection, namespace, address: options.address };
 }
