@@ -6,13 +6,13 @@
  * see engine/connection-config.ts) it starts no server and connects to that cluster instead.
  */
 import path from 'node:path';
-import { connectionOptionsFor, readConnectionConfig } from '../engine/connection-config';
+import { ConnectionConfigError, connectionOptionsFor, readConnectionConfig } from '../engine/connection-config';
 import { dataDir } from '../engine/data-dir';
 import { writeEndpoint } from '../engine/endpoint';
 import { stopOrphanedServer } from '../engine/orphaned-server';
 import { startDevServer } from '../engine/dev-server';
 import { DEFAULT_INVENTORY_FILE } from '../simulator/spoc/inventory';
-import { supervisorsWanted } from '../simulator/jobscheduler/sim-supervisors';
+import { supervisorsWanted, SupervisorsSettingError } from '../simulator/jobscheduler/sim-supervisors';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { runWorkers } from '../simulator/run-simulated-estate';
 import { installOperatorLogger } from '../worker/runtime-logger';
@@ -89,6 +89,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A setting refused before anything started is the operator's to fix: its message says how (exit 2).
+  if (err instanceof SupervisorsSettingError || err instanceof ConnectionConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
   console.error(err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
 });

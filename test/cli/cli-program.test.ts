@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { exitOf } from '../../cli/exit-codes';
 import { buildProgram } from '../../cli/program';
+import { ConnectionConfigError } from '../../engine/connection-config';
 
 const COMMANDS = ['catalog', 'plan', 'start', 'status', 'result', 'operator', 'retry', 'skip', 'abort', 'chart', 'list', 'watch', 'sim', 'scheduler', 'worker', 'fleet', 'agent'];
 
@@ -59,4 +60,12 @@ test('the short forms check --operator and --reason as operator does, before con
 
 test('a failure that is not the caller\'s is exit code 1', () => {
   expect(exitOf(new Error('connection refused'))).toEqual({ code: 1, message: 'spoolflow: connection refused\n' });
+});
+
+test('a message that already names spoolflow is not prefixed twice', () => {
+  expect(exitOf(new ConnectionConfigError([{ variable: 'TEMPORAL_TLS', message: 'must be true, false, 1 or 0 (got "yes")' }]))).toEqual({
+    code: 2,
+    message: expect.stringMatching(/^spoolflow: invalid Temporal connection settings:\n/),
+  });
+  expect(exitOf(new Error('spoolflow: cannot read the CA')).message).toBe('spoolflow: cannot read the CA\n');
 });
