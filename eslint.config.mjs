@@ -9,16 +9,16 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // What is not hand-written source: dependencies, the recorded workflow histories, the local
-    // dev-server state and anything a run writes.
-    ignores: ['node_modules/', 'test/histories/', '.spoolflow/', 'coverage/', 'tmp/'],
+    // dev-server state, the compiled CLI (dist/) and anything a run writes.
+    ignores: ['node_modules/', 'dist/', 'test/histories/', '.spoolflow/', 'coverage/', 'tmp/'],
   },
   {
-    // The few plain JavaScript files (the CLI launcher, jest's and this config) get ESLint's own base
+    // The few plain JavaScript files (the CLI launcher and its build, jest's and this config) get ESLint's own base
     // rules; they are CommonJS or ES modules run by Node.
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...js.configs.recommended,
     languageOptions: {
-      globals: { require: 'readonly', module: 'writable' },
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
     },
   },
   {

@@ -4,9 +4,7 @@
  * that this is the machine it names; a bad one exits with code 2 and names the field and the rule.
  */
 import { readAgentConfig } from '../agent/agent-config';
-import { agentTemporal } from '../agent/agent-connection';
 import { checkMachineName } from '../agent/machine-name';
-import { runAgent } from '../agent/run-agent';
 
 export class AgentUsageError extends Error {}
 
@@ -14,6 +12,10 @@ export async function agentCommand(flags: Record<string, string | true>): Promis
   if (typeof flags.config !== 'string') throw new AgentUsageError('agent needs --config <file> (the agent configuration, see README "The host agent")');
   const config = readAgentConfig(flags.config);
   const machine = checkMachineName(config);
+  // Loaded here, not at the top: the Temporal worker takes a third of a second to load, which
+  // every other command would pay (see cli/spoolflow.js).
+  const { agentTemporal } = await import('../agent/agent-connection');
+  const { runAgent } = await import('../agent/run-agent');
   const temporal = await agentTemporal();
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));

@@ -6,8 +6,7 @@ import { CommanderError } from 'commander';
 import { AgentConfigError } from '../agent/agent-config';
 import { ConnectionConfigError } from '../engine/connection-config';
 import { InvalidInputError } from '../machines/core/input-errors';
-import { FleetConfigError } from '../worker/fleet-config';
-import { FleetFileMissingError } from '../worker/run-central-worker';
+import { FleetConfigError, FleetFileMissingError } from '../worker/fleet-config';
 import { USAGE_ERRORS } from './program';
 
 /** Errors of the input or the configuration. */

@@ -8,8 +8,7 @@ import type { Client } from '@temporalio/client';
 import { agentsPolling, POLLING_WITHIN_MS, type AgentPolling } from '../client/agent-pollers';
 import { validateInput } from '../client/spoolflow-client';
 import { normalName } from '../machines/core/names';
-import { loadFleetConfig } from '../worker/fleet-config';
-import { fleetFileOf } from '../worker/run-central-worker';
+import { fleetFileOf, loadFleetConfig } from '../worker/fleet-config';
 
 export class FleetUsageError extends Error {}
 

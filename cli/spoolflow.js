@@ -1,4 +1,14 @@
 #!/usr/bin/env node
-// The spoolflow CLI: runs cli/main.ts through tsx, so the checkout needs no build step.
-require('tsx/cjs');
-require('./main.ts');
+// The spoolflow CLI. It runs the compiled CLI (dist/, written by `npm run build`, which `npm install`
+// runs) when that build is not older than its sources; otherwise cli/main.ts through tsx, so a
+// checkout being edited always runs its current code (slower: tsx compiles on every run).
+const path = require('node:path');
+const { freshBuildMain } = require('./build-freshness');
+
+const built = freshBuildMain(path.join(__dirname, '..'));
+if (built) {
+  require(built);
+} else {
+  require('tsx/cjs');
+  require('./main.ts');
+}

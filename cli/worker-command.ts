@@ -4,10 +4,12 @@
  * or SPOOLFLOW_FLEET and is checked before anything connects; Temporal is reached as every
  * spoolflow command reaches it.
  */
-import { startCentralWorker } from '../worker/run-central-worker';
-import { installOperatorLogger } from '../worker/runtime-logger';
 
 export async function workerCommand(flags: Record<string, string | true>): Promise<void> {
+  // Loaded here, not at the top: the Temporal worker takes a third of a second to load, which
+  // every other command would pay (see cli/spoolflow.js).
+  const { startCentralWorker } = await import('../worker/run-central-worker');
+  const { installOperatorLogger } = await import('../worker/runtime-logger');
   installOperatorLogger();
   await startCentralWorker(typeof flags.fleet === 'string' ? flags.fleet : undefined);
 }

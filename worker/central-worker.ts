@@ -2,6 +2,7 @@
  * The central worker: it runs the procedure workflows (the orchestration), the lease workflows and
  * the central activities (Management Server checks, lease look-ups). It never touches a host itself.
  */
+import path from 'node:path';
 import { NativeConnection, Worker, WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { createLeaseActivities } from '../activities/core/lease-activities';
@@ -9,8 +10,10 @@ import type { ManagementServerView } from '../activities/spoc/management-server'
 import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import type { ActivitiesOf, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
+import { sourceDir } from '../engine/source-dir';
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+// The Temporal bundler compiles the workflow sources themselves, also when this module runs from dist/.
+export const WORKFLOWS_PATH = path.join(sourceDir(__dirname), '..', 'workflows', 'index.ts');
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 

@@ -188,6 +188,18 @@ export class FleetConfigError extends Error {
   override readonly name = 'FleetConfigError';
 }
 
+/** `--fleet` or SPOOLFLOW_FLEET was not given: the worker cannot know the estate. */
+export class FleetFileMissingError extends Error {
+  override readonly name = 'FleetFileMissingError';
+}
+
+/** The fleet configuration file: `--fleet`, else SPOOLFLOW_FLEET. */
+export function fleetFileOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const file = flag ?? (env.SPOOLFLOW_FLEET?.trim() || undefined);
+  if (!file) throw new FleetFileMissingError('the fleet configuration is required: --fleet <file> or SPOOLFLOW_FLEET=<file> (see deploy/fleet.example.json)');
+  return file;
+}
+
 /** The SPOC part of a loaded configuration: what the Management Server adapter is built from. */
 export interface SpocPart {
   managementServer: HttpTarget;

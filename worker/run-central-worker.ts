@@ -16,7 +16,10 @@ import { connectWithin } from '../engine/connection-config';
 import { temporalTargetOf } from '../engine/temporal-target';
 import { dataDir } from '../engine/data-dir';
 import { createCentralWorker } from './central-worker';
-import { fleetWarnings, loadFleetConfig, managementServerOptions, type LoadedFleet } from './fleet-config';
+import { fleetFileOf, fleetWarnings, loadFleetConfig, managementServerOptions, type LoadedFleet } from './fleet-config';
+
+// Kept where the CLI reads them without loading the Temporal worker (cli/exit-codes.ts).
+export { FleetFileMissingError, fleetFileOf } from './fleet-config';
 
 export interface TemporalTarget {
   connection: NativeConnection;
@@ -98,18 +101,6 @@ export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<v
     adapter?.stop();
     databases?.closeAll();
   }
-}
-
-/** `--fleet` or SPOOLFLOW_FLEET was not given: the worker cannot know the estate. */
-export class FleetFileMissingError extends Error {
-  override readonly name = 'FleetFileMissingError';
-}
-
-/** The fleet configuration file: `--fleet`, else SPOOLFLOW_FLEET. */
-export function fleetFileOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const file = flag ?? (env.SPOOLFLOW_FLEET?.trim() || undefined);
-  if (!file) throw new FleetFileMissingError('the fleet configuration is required: --fleet <file> or SPOOLFLOW_FLEET=<file> (see deploy/fleet.example.json)');
-  return file;
 }
 
 /**

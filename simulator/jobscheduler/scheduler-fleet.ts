@@ -11,6 +11,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { isProcessAlive } from '../../engine/process-alive';
+import { projectRoot } from '../../engine/data-dir';
+import { sourceDir } from '../../engine/source-dir';
 import type { MemberProcessControl, MemberProcessRef } from '../../activities/jobscheduler/member-process-control';
 import { MemberWontStopError } from '../../activities/jobscheduler/member-process-control';
 import { SchedulerClusterDb } from '../../activities/jobscheduler/scheduler-cluster-db';
@@ -18,8 +20,9 @@ import { toMemberArgv, type MemberArgs } from './member-args';
 import { memberFiles, schedulerSimDir } from './member-files';
 import { SchedulerOperationRecord, schedulerOperationsFile } from './scheduler-operation-record';
 
-const ROOT = path.join(__dirname, '..', '..');
-const MEMBER_SCRIPT = path.join(__dirname, 'member-process.ts');
+// The member runs from its TypeScript source with tsx, also when this module runs compiled from dist/.
+const ROOT = projectRoot();
+const MEMBER_SCRIPT = path.join(sourceDir(__dirname), 'member-process.ts');
 
 /** What to start: the member's command line without the sim dir (the fleet's own). */
 export interface MemberSpec {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isOtherVendorService } from '../../machines/spoc/spoc-services';
 import { describeIssues } from '../../machines/core/input-errors';
+import { sourceDir } from '../../engine/source-dir';
 
 const serviceSchema = z.object({
   /** Service key name, what sc.exe takes. */
@@ -71,7 +72,7 @@ export function loadInventory(file: string): Inventory {
   return parsed.data;
 }
 
-export const DEFAULT_INVENTORY_FILE = path.join(__dirname, 'default-inventory.json');
+export const DEFAULT_INVENTORY_FILE = path.join(sourceDir(__dirname), 'default-inventory.json');
 
 /** The services of a site server that step 3 stops as "other services": the vendor's, not by role, not protected. */
 export function otherServicesOf(server: SiteServer): string[] {

@@ -10,12 +10,13 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { sourceDir } from '../../../engine/source-dir';
 import { WINDOWS_PROGRAMS, type WindowsProgram } from '../../../activities/windows/service-control/windows-programs';
 import { emulatedDrivePath } from '../../../activities/windows/emulated-drives';
 import { simCommandRunner } from '../sim-command-runner';
 import type { SimFleet } from '../../spoc/sim-fleet';
 
-const FRONT = path.join(__dirname, 'windows-program.cjs');
+const FRONT = path.join(sourceDir(__dirname), 'windows-program.cjs');
 
 /** The programs a site server's agent runs. */
 const PROGRAMS: WindowsProgram[] = ['sc.exe', 'shutdown.exe', 'powershell.exe'];
