@@ -10,6 +10,8 @@
  *    the agents' polling) and in mandated waits, as a percentage of wall time. Target: at most 2%.
  * 3. Failover latency of a passive JobScheduler cluster: kill of the primary to backup active,
  *    over 20 kills (bench/failover-latency.ts). Target: median within heartbeat timeout + 1 s.
+ * 4. CLI latency: `spoolflow catalog` and `spoolflow plan` as new processes, compiled and through
+ *    tsx; median and p95 (bench/cli-latency.ts). Target: under 500 ms compiled.
  */
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -21,6 +23,7 @@ import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import { installOperatorLogger } from '../worker/runtime-logger';
 import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../test/helpers/temporal-server';
+import { cliLatency } from './cli-latency';
 import { failoverLatency } from './failover-latency';
 
 installOperatorLogger('WARN');
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
     await runtimeOverhead(temporal);
     await orchestrationOverhead(temporal);
     await failoverLatency(temporal);
+    cliLatency();
   } finally {
     await temporal.close();
   }
