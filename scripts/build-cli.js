@@ -9,9 +9,19 @@ const { BUILD_DIR, STAMP_FILE, BUILT_MAIN } = require('../cli/build-freshness');
 
 const root = path.join(__dirname, '..');
 const buildDir = path.join(root, BUILD_DIR);
-const tsc = require.resolve('typescript/bin/tsc');
 /** Files that change what tsc emits besides the sources themselves. */
 const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
+
+/** The project's own tsc; missing when devDependencies were left out (`npm install --omit=dev`). */
+function tscPath() {
+  try {
+    return require.resolve('typescript/bin/tsc');
+  } catch {
+    process.stderr.write('spoolflow build failed: typescript is not installed (a devDependency: run npm install without --omit=dev)\n');
+    process.exit(1);
+  }
+}
+const tsc = tscPath();
 
 // Taken before tsc reads anything: a source saved during the build counts as newer than the build.
 const builtAt = Date.now();
