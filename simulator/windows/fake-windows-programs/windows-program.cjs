@@ -7,7 +7,6 @@
 //
 //   windows-program.cjs <socket> <host> <program> [args...]
 'use strict';
-/* global process */
 const net = require('node:net');
 
 const [socketPath, host, program, ...args] = process.argv.slice(2);
