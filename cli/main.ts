@@ -8,6 +8,13 @@
 import { exitOf } from './exit-codes';
 import { buildProgram } from './program';
 
+// A reader that stops early (`spoolflow catalog | head`) closes the pipe: that is the reader's choice,
+// not a failure of the command, so it ends quietly instead of with an unhandled EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 buildProgram()
   .parseAsync(process.argv.slice(2), { from: 'user' })
   .catch((err: unknown) => {

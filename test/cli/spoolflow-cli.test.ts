@@ -67,3 +67,8 @@ test('--operator and --reason go with every operator command and are checked bef
   // A valid command gets as far as connecting (to nowhere, here): the flags were taken, not dropped.
   expect(spoolflow(['operator', 'spoc-group-london', 'skip', '--operator', 'ann', '--reason', 'host checked']).code).toBe(1);
 });
+
+test('a reader that stops early (spoolflow catalog | head) ends the command quietly, not with an EPIPE crash', () => {
+  const run = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" catalog | head -c 20 > /dev/null`], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+});
