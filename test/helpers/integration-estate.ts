@@ -51,7 +51,12 @@ export interface SimulatedEstate {
   failureOf(workflowId: string): Promise<{ type?: string; message: string }>;
 }
 
-export function useSimulatedEstate(): SimulatedEstate {
+export interface EstateOptions {
+  /** Serve the Temporal Web UI too (`estate.temporal.server.uiUrl`), for the browser tests. */
+  webUi?: boolean;
+}
+
+export function useSimulatedEstate(options: EstateOptions = {}): SimulatedEstate {
   let current: TestTemporal | undefined;
   let spoolflow: SpoolflowClient | undefined;
   /** Servers killed by crashServer(): closed after the file, the first one last (it owns the folder). */
@@ -61,7 +66,7 @@ export function useSimulatedEstate(): SimulatedEstate {
   const workerProcesses: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    current = await startTestTemporal();
+    current = await startTestTemporal({ ui: options.webUi });
     spoolflow = new SpoolflowClient(current.client);
   });
   afterEach(() => {
@@ -129,7 +134,7 @@ export function useSimulatedEstate(): SimulatedEstate {
       killed.server.process?.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 500));
       crashed.push(killed);
-      current = await startTestTemporal({ dir: killed.dir, port });
+      current = await startTestTemporal({ dir: killed.dir, port, ui: options.webUi });
       spoolflow = new SpoolflowClient(current.client);
     },
 

@@ -22,11 +22,14 @@ export interface TestTemporal {
 
 /**
  * `dir` and `port`: a server started again where one that was killed ran, finding what it kept
- * (the folder then stays for whoever made it to remove).
+ * (the folder then stays for whoever made it to remove). `ui`: also serve the Temporal Web UI (on
+ * a free port, `server.uiUrl`), for the tests that drive it in a browser; off otherwise, as it
+ * costs start-up time and a port.
  */
-export async function startTestTemporal(at: { dir?: string; port?: number } = {}): Promise<TestTemporal> {
+export async function startTestTemporal(at: { dir?: string; port?: number; ui?: boolean } = {}): Promise<TestTemporal> {
   const dir = at.dir ?? mkdtempSync(path.join(os.tmpdir(), 'spoolflow-test-'));
-  const server = await startDevServer({ dataDir: path.join(dir, 'temporal'), port: at.port ?? 0, ui: false, searchAttributes: { ...SEARCH_ATTRIBUTES }, log: () => undefined });
+  const ui = at.ui ?? false;
+  const server = await startDevServer({ dataDir: path.join(dir, 'temporal'), port: at.port ?? 0, ui, ...(ui ? { uiPort: 0 } : {}), searchAttributes: { ...SEARCH_ATTRIBUTES }, log: () => undefined });
   const connection = await Connection.connect({ address: server.address });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
