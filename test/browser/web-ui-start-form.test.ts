@@ -5,15 +5,13 @@
  * it Completed, and its timeline the activities in the operator's words (host, what, step).
  * Screenshots of the filled form, the running run and the completed run go to test-output/.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { procedureById } from '../../machines/catalog';
+import type { GroupRestartInput } from '../../machines/spoc/spoc-group-input';
 import { SPOC_SERVICE } from '../../machines/spoc/spoc-services';
-import { groupRestartExample } from '../../simulator/example-inputs';
-import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
+import { catalogEntries } from '../../simulator/catalog-entries';
 import { openBrowser, requireBrowser, screenshot } from '../helpers/browser';
 import { useSimulatedEstate } from '../helpers/integration-estate';
 import { testInventory } from '../helpers/sim-fleet';
@@ -41,14 +39,16 @@ async function webUiOf(): Promise<string> {
 }
 
 browserTest('a procedure started from the Web UI start form with the example input runs to Completed', async () => {
-  const procedure = procedureById('restart-group-without-cache-deletion');
-  // The catalog's example for the two-member london group, its convergence wait cut to a second.
-  const example = groupRestartExample(testInventory(), 'london');
+  // What `spoolflow catalog` shows for the procedure: its workflow type, its queue and its example
+  // (the two-member london group), here with the convergence wait cut to a second.
+  const entry = catalogEntries(testInventory()).find((e) => e.id === 'restart-group-without-cache-deletion');
+  if (!entry) throw new Error('the catalog has no restart-group-without-cache-deletion');
+  const example = entry.exampleInput as GroupRestartInput;
   const input = { ...example, waits: { ...example.waits, convergenceSeconds: 1 } };
   const folder = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-webui-'));
   const inputFile = path.join(folder, 'example.json');
   writeFileSync(inputFile, JSON.stringify(input, null, 2));
-  const workflowId = `webui-${randomUUID()}`;
+  const workflowId = `spoc-group-${example.group}`; // the README's convention
   const { page } = browser;
   const ui = await webUiOf();
   const namespace = estate.temporal.namespace;
@@ -59,8 +59,8 @@ browserTest('a procedure started from the Web UI start form with the example inp
       await page.goto(`${ui}/namespaces/${namespace}/workflows`);
       await page.getByRole('button', { name: 'Start Workflow' }).click();
       await page.locator('#workflowId').fill(workflowId);
-      await page.locator('#taskQueue').fill(CENTRAL_TASK_QUEUE);
-      await page.locator('#workflowType').fill(procedure.workflowType);
+      await page.locator('#taskQueue').fill(entry.taskQueue);
+      await page.locator('#workflowType').fill(entry.workflowType);
       await page.locator('input[type=file]').setInputFiles(inputFile);
       await page.getByText('"group": "london"').waitFor(); // the uploaded file, shown in the Data field
       await screenshot(page, '1-form-filled');
