@@ -79,6 +79,9 @@ browserTest('a procedure started from the Web UI start form with the example inp
       // The timeline in the operator's words: the host, what is done, the runbook step.
       await page.getByText(`spoc-lon-1: stop ${SPOC_SERVICE} (step 1)`).first().waitFor();
       await page.getByText('convergence wait 1 s (step 8)').first().waitFor();
+      // The page scrolls inside itself, so a full-page shot is one window: a taller one shows the
+      // status and the timeline together.
+      await page.setViewportSize({ width: 1280, height: 1800 });
       await screenshot(page, '3-completed');
       return (await estate.spoolflow.result(workflowId)) as { outcome: string; completedMembers: string[] };
     });
