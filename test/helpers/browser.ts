@@ -26,48 +26,57 @@ export const SCREENSHOT_DIR = path.join(__dirname, '..', '..', 'test-output', 's
 const ACTION_TIMEOUT_MS = 15_000;
 
 /** The Chromium binary: `SPOOLFLOW_CHROMIUM`, else Debian's package. */
-export function chromiumPath(): string {
-  return process.env.SPOOLFLOW_CHROMIUM || '/usr/bin/chromium';
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SPOOLFLOW_CHROMIUM || '/usr/bin/chromium';
 }
 
-/** Why the browser cannot run, or undefined when it can. */
-function missingBrowser(): string | undefined {
-  const binary = chromiumPath();
+function isExecutable(file: string): boolean {
   try {
-    accessSync(binary, constants.X_OK);
-    return undefined;
+    accessSync(file, constants.X_OK);
+    return true;
   } catch {
-    const from = process.env.SPOOLFLOW_CHROMIUM ? 'SPOOLFLOW_CHROMIUM' : 'the default';
-    return (
-      `no Chromium to run the browser tests: ${binary} (${from}) is missing or not executable. ` +
-      'Install Debian\'s package (as root: apt-get install chromium; .ci/run does this), or set SPOOLFLOW_CHROMIUM to a Chromium binary.'
-    );
+    return false;
   }
 }
 
-type TestFn = typeof test;
-
 /** CI as CI services set it (`CI=true`, `CI=1`); `CI=false` or `CI=0` is not CI. */
-function inCi(): boolean {
-  const ci = (process.env.CI ?? '').trim().toLowerCase();
+function inCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = (env.CI ?? '').trim().toLowerCase();
   return ci !== '' && ci !== '0' && ci !== 'false';
 }
+
+/** Whether the browser tests run, fail (CI without the browser) or are skipped (elsewhere without it), and why. */
+export type BrowserVerdict = { kind: 'run'; chromium: string } | { kind: 'fail' | 'skip'; message: string };
+
+export function browserVerdict(env: NodeJS.ProcessEnv = process.env, executable: (file: string) => boolean = isExecutable): BrowserVerdict {
+  const chromium = chromiumPath(env);
+  if (executable(chromium)) return { kind: 'run', chromium };
+  const missing =
+    `no Chromium to run the browser tests: ${chromium} (${env.SPOOLFLOW_CHROMIUM ? 'SPOOLFLOW_CHROMIUM' : 'the default'}) is missing or not executable. ` +
+    "Install Debian's package (as root: apt-get install chromium; .ci/run does this), or set SPOOLFLOW_CHROMIUM to a Chromium binary.";
+  return inCi(env) ? { kind: 'fail', message: `${missing} (CI is set: browser tests are never skipped in CI)` } : { kind: 'skip', message: `browser tests skipped: ${missing}` };
+}
+
+type TestFn = typeof test;
 
 /**
  * `test` when the browser is there. Without it: in CI, a `test` whose tests fail with the install
  * instructions (never a skip); elsewhere `test.skip`, with the instructions printed once.
  */
 export function requireBrowser(): TestFn {
-  const missing = missingBrowser();
-  if (!missing) return test;
-  if (inCi()) {
-    const failing = ((name: string) => test(name, () => {
-      throw new Error(`${missing} (CI is set: browser tests are never skipped in CI)`);
-    })) as TestFn;
-    return failing;
+  const verdict = browserVerdict();
+  switch (verdict.kind) {
+    case 'run':
+      return test;
+    case 'fail':
+      return ((name: string) =>
+        test(name, () => {
+          throw new Error(verdict.message);
+        })) as TestFn;
+    case 'skip':
+      process.stderr.write(`${verdict.message}\n`);
+      return test.skip;
   }
-  process.stderr.write(`browser tests skipped: ${missing}\n`);
-  return test.skip;
 }
 
 export interface OpenBrowser {
@@ -86,10 +95,11 @@ export function openBrowser(): OpenBrowser {
   let page: Page | undefined;
 
   beforeAll(async () => {
-    if (missingBrowser()) return;
+    const verdict = browserVerdict();
+    if (verdict.kind !== 'run') return;
     // playwright-core passes --no-sandbox unless asked for the sandbox (chromiumSandbox), so this
     // runs as root in CI too.
-    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true });
+    browser = await chromium.launch({ executablePath: verdict.chromium, headless: true });
   });
   beforeEach(async () => {
     if (!browser) return;
