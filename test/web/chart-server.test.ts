@@ -33,6 +33,22 @@ async function get(path: string): Promise<{ code: number; html: string }> {
   return { code: res.status, html: await res.text() };
 }
 
+/** A form post as a browser sends it, the redirect not followed. */
+async function post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}, to = base): Promise<{ code: number; headers: http.IncomingHttpHeaders; html: string }> {
+  const body = new URLSearchParams(fields).toString();
+  const url = new URL(path, to);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      let html = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (html += chunk));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, headers: res.headers, html }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** A request exactly as given (fetch would normalise the path and refuses to set Host). */
 function raw(opts: { path: string; method?: string; host?: string; to?: string }): Promise<{ code: number; headers: http.IncomingHttpHeaders; html: string }> {
   const url = new URL(opts.to ?? base);
@@ -66,7 +82,7 @@ test("a procedure's page draws its statechart as inline SVG, a box per step, wit
   expect(chart.html).toContain('.state.halted > rect');
 });
 
-test("a halted procedure's page shows the halted step in red, the reason and the operator's options; it refreshes itself", async () => {
+test("a halted procedure's page shows the halted step in red, the reason and a form per command; a retry posted from the page reaches the workflow", async () => {
   const fleet = createTestFleet();
   fleet.managementServerDown = true;
   const workflowId = `chart-${randomUUID()}`;
@@ -80,14 +96,24 @@ test("a halted procedure's page shows the halted step in red, the reason and the
     expect(page.html).toMatch(/<g class="state state-\w+ halted" data-state-id="[^"]*checkManagementServer\.halted">/);
     expect(page.html).toContain('is not reachable');
     expect(page.html).toContain('The operator may: retry, abort');
-    expect(page.html).toContain('<meta http-equiv="refresh" content="2">');
+    // Halted: the page does not reload, so a half-typed command stays; one form per command.
+    expect(page.html).not.toContain('http-equiv="refresh"');
+    expect(page.html.match(/<form class="command" method="post"/g)).toHaveLength(2);
+    const token = /name="token" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(40);
     expect((await get('/')).html).toContain(`href="/workflows/${workflowId}"`);
 
-    fleet.managementServerDown = false;
-    await spoolflow.command(workflowId, { type: 'operator.abort', reason: 'chart test <done>' });
+    const retried = await post(`/workflows/${encodeURIComponent(workflowId)}/commands`, { token, command: 'retry', operator: 'Olga', reason: 'chart test' });
+    expect(retried.code).toBe(303);
+    expect(retried.headers.location).toBe(`/workflows/${encodeURIComponent(workflowId)}`);
+    const again = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted' && s.path.some((e) => e.action === 'operator.retry'));
+    expect(again.path.find((e) => e.action === 'operator.retry')).toMatchObject({ operator: 'Olga', reason: 'chart test' });
+
+    expect((await post(`/workflows/${encodeURIComponent(workflowId)}/commands`, { token, command: 'abort', operator: 'Olga', reason: 'chart test <done>' })).code).toBe(303);
     await spoolflow.result(workflowId);
     const after = await get(`/workflows/${encodeURIComponent(workflowId)}`);
     expect(after.html).not.toContain('http-equiv="refresh"');
+    expect(after.html).not.toContain('<form');
     expect(after.html).toContain('chart test &lt;done&gt;');
     expect(after.html).not.toContain('<done>');
   });
@@ -108,12 +134,13 @@ test('an address that is not valid percent-encoding is a 400, and the page goes 
   expect((await get('/procedures/restart-os-of-group-members')).code).toBe(200);
 });
 
-test('the page is read-only: anything but GET and HEAD is a 405 that says what is allowed', async () => {
-  for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+test('anything but GET, HEAD and a command form POST is a 405 that says what is allowed', async () => {
+  for (const method of ['PUT', 'DELETE', 'OPTIONS']) {
     const res = await raw({ path: '/', method });
     expect(res.code).toBe(405);
-    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(res.headers.allow).toBe('GET, HEAD, POST');
   }
+  expect((await raw({ path: '/', method: 'POST' })).code).toBe(405);
   const head = await raw({ path: '/procedures/restart-os-of-group-members', method: 'HEAD' });
   expect(head.code).toBe(200);
   expect(head.html).toBe('');
@@ -171,4 +198,88 @@ test("every value of a procedure's status is escaped, whatever type the answer g
   } finally {
     await new Promise<void>((resolve) => crafty.close(() => resolve()));
   }
+});
+
+describe('operator commands posted to the page', () => {
+  const token = 'the-page-token-of-this-test-0123456789abcdef';
+  const halted = {
+    procedure: 'restart-group-without-cache-deletion',
+    state: { procedure: { memberStartTerminalServer: 'halted' } },
+    step: 'memberStartTerminalServer',
+    status: 'halted',
+    halt: { step: 'memberStartTerminalServer', title: 'Start Terminal Server on spoc-lon-2', reason: 'did not reach RUNNING', options: ['retry'] },
+    accepts: ['operator.retry', 'operator.abort'],
+    summary: { member: 'spoc-lon-2', members: 2, memberIndex: 1, completedMembers: ['spoc-lon-1'] },
+    path: [],
+    stepsTaken: 30,
+    timers: [],
+    inFlight: [],
+  } as unknown as ProcedureStatus;
+  const sent: unknown[] = [];
+  let pageServer: http.Server;
+  let at: string;
+  beforeAll(async () => {
+    pageServer = createChartServer({ client: temporal.client, token, readStatus: async () => halted, sendCommand: async (id, command) => sent.push({ id, command }) });
+    await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+    at = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => pageServer.close(() => resolve())));
+  beforeEach(() => (sent.length = 0));
+  const send = (fields: Record<string, string>, headers: Record<string, string> = {}) => post('/workflows/wf-1/commands', fields, headers, at);
+  const good = { token, command: 'retry', operator: 'Olga', reason: 'fault cleared' };
+
+  test('a command without the token, or with a wrong one, is a 403 and nothing is sent', async () => {
+    const { token: _omitted, ...withoutToken } = good;
+    for (const fields of [withoutToken, { ...good, token: 'guessed' }, { ...good, token: `${token}x` }, { ...good, token: '' }]) {
+      const res = await send(fields);
+      expect(res.code).toBe(403);
+      expect(res.html).toContain('token: missing or not this page');
+    }
+    expect(sent).toEqual([]);
+  });
+
+  test("a command from another site's page (Origin) is a 403 and nothing is sent; the page's own origin is taken", async () => {
+    const port = new URL(at).port;
+    for (const origin of ['http://evil.example', 'null', `http://localhost:${Number(port) + 1}`, `https://127.0.0.1:${port}`]) {
+      expect([origin, (await send(good, { origin })).code]).toEqual([origin, 403]);
+    }
+    expect(sent).toEqual([]);
+    expect((await send(good, { origin: `http://127.0.0.1:${port}` })).code).toBe(303);
+    expect(sent).toEqual([{ id: 'wf-1', command: { type: 'operator.retry', operator: 'Olga', reason: 'fault cleared' } }]);
+  });
+
+  test('bad input is a 400 naming the field and the rule, before anything is sent', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ ...good, operator: '' }, 'operator: required'],
+      [{ ...good, operator: '   ' }, 'operator: required'],
+      [{ ...good, command: 'reboot' }, 'command: must be one of retry, skip, abort'],
+      [{ ...good, command: 'skip' }, 'command: &quot;skip&quot; is not accepted at step memberStartTerminalServer now; it accepts retry, abort'],
+      [{ ...good, reason: 'x'.repeat(501) }, 'reason'],
+      [{ ...good, chain: 'c1' }, 'chain'],
+      [{ ...good, admin: 'yes' }, 'admin: not a field of a command form'],
+    ];
+    for (const [fields, message] of cases) {
+      const res = await send(fields);
+      expect([fields, res.code]).toEqual([fields, 400]);
+      expect(res.html).toContain(message);
+    }
+    expect(sent).toEqual([]);
+  });
+
+  test('a good command is sent once, with who and why, and answered by a redirect back to the page', async () => {
+    const res = await send(good);
+    expect(res.code).toBe(303);
+    expect(res.headers.location).toBe('/workflows/wf-1');
+    expect(sent).toEqual([{ id: 'wf-1', command: { type: 'operator.retry', operator: 'Olga', reason: 'fault cleared' } }]);
+  });
+
+  test("the halted page embeds the token in a form per accepted command, shows the member loop, and its policy lets forms post only to the page", async () => {
+    const page = await raw({ path: '/workflows/wf-1', to: at });
+    expect(page.html.match(/<form class="command" method="post" action="\/workflows\/wf-1\/commands">/g)).toHaveLength(2);
+    expect(page.html.match(new RegExp(`name="token" value="${token}"`, 'g'))).toHaveLength(2);
+    expect(page.html).toContain('member 2 of 2: spoc-lon-2 · done: spoc-lon-1');
+    expect(page.html).toMatch(/<g class="member-note" data-state-id="memberStartTerminalServer">/);
+    expect(String(page.headers['content-security-policy'])).toContain("form-action 'self'");
+    expect(String(page.headers['content-security-policy'])).not.toContain('script-src');
+  });
 });
