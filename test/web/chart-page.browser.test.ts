@@ -41,6 +41,12 @@ afterAll(async () => {
 });
 
 /** The state the page's SVG highlights (current or halted) and how it is painted. */
+/** A full-page screenshot with the chart scrolled to its highlighted state (the chart scrolls inside its frame). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate(`document.querySelector('svg.state-chart g.state.current, svg.state-chart g.state.halted')?.scrollIntoView({ block: 'center' })`);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `chart-page-${name}.png`), fullPage: true });
+}
+
 async function highlighted(page: Page): Promise<{ id: string; kind: string; fill: string }[]> {
   // Runs in the page (the project's type-check has no DOM library, hence a string).
   return page.evaluate(`[...document.querySelectorAll('svg.state-chart g.state.current, svg.state-chart g.state.halted')].map((g) => ({
@@ -63,29 +69,31 @@ browserTest('the chart page shows the state status reports, the halt in red, and
   const url = `${base}/workflows/${encodeURIComponent(workflowId)}`;
 
   const output = await estate.withWorkers(fleet, async () => {
-    await estate.spoolflow.start('restart-group-without-cache-deletion', { ...input, waits: { ...input.waits, serviceTimeoutSeconds: 5, rescueTimeoutSeconds: 5, convergenceSeconds: 1 } }, { workflowId });
+    await estate.spoolflow.start('restart-group-without-cache-deletion', { ...input, waits: { ...input.waits, serviceTimeoutSeconds: 5, rescueTimeoutSeconds: 5, convergenceSeconds: 0 } }, { workflowId });
 
     // Running: the highlighted state is the step status reports, read just before and after the page.
     const before = await estate.waitForStatus(workflowId, (s) => s.status === 'running' && s.path.some((e) => e.host === 'spoc-lon-1'));
     await page.goto(url);
     const after = await estate.spoolflow.status(workflowId);
     const seen = new Set([before.step, ...after.path.slice(before.path.length - 1).map((e) => e.step), after.step]);
+    expect(await page.$$eval('meta[http-equiv="refresh"]', (metas) => metas.length)).toBe(1);
     const running = await highlighted(page);
     expect(running).toHaveLength(1);
     expect([...seen].some((step) => running[0]?.id === step || running[0]?.id.endsWith(`.${step}`) || running[0]?.id.includes(`${step}.`))).toBe(true);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'chart-page-running.png'), fullPage: true });
+    await screenshot(page, 'running');
 
     // Halted: exactly the state status reports, in red, with the member loop and the commands.
     const halted = await estate.halted(workflowId, 90_000);
     expect(halted.step).toBe('memberStartTerminalServer');
     await page.goto(url);
+    expect(await page.$$eval('meta[http-equiv="refresh"]', (metas) => metas.length)).toBe(0);
     const red = await highlighted(page);
     expect(red).toHaveLength(1);
     expect(red[0]).toMatchObject({ kind: 'halted', fill: 'rgb(239, 154, 154)' });
     expect(red[0]?.id).toMatch(new RegExp(`(^|\\.)${halted.step}\\.halted$`));
     expect(await page.textContent('.member-loop')).toContain('member 2 of 2: spoc-lon-2 · done: spoc-lon-1');
     expect(await page.textContent('p.halted')).toContain('Terminal Server on spoc-lon-2 did not reach RUNNING');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'chart-page-halted.png'), fullPage: true });
+    await screenshot(page, 'halted');
 
     // The operator clears the fault, then types who and why and clicks retry on the page.
     fleet.host('spoc-lon-2').setFaults({});
@@ -98,7 +106,7 @@ browserTest('the chart page shows the state status reports, the halt in red, and
     await page.waitForSelector('p.status-done', { timeout: 90_000 });
     expect((await highlighted(page)).map((h) => h.id)).toEqual(['restartGroupWithoutCacheDeletion.completed']);
     expect(await page.$$eval('svg.state-chart path.transition.taken', (arrows) => arrows.length)).toBeGreaterThan(10);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'chart-page-done.png'), fullPage: true });
+    await screenshot(page, 'done');
     return (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput & { operatorCommands: { type: string; operator?: string; reason?: string }[] };
   });
   expect(output).toMatchObject({ outcome: 'completed', completedMembers: ['spoc-lon-1', 'spoc-lon-2'] });

@@ -4,14 +4,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { createHash, randomUUID } from 'node:crypto';
-import { groupRestartExample } from '../../simulator/example-inputs';
-import { SpoolflowClient } from '../../client/spoolflow-client';
+import { createHash } from 'node:crypto';
 import { PROCEDURES } from '../../machines/catalog';
 import { createChartServer } from '../../web/chart-server';
 import type { ProcedureStatus } from '../../workflows/operator-messages';
-import { waitForStatus } from '../helpers/procedure-status';
-import { createTestFleet, testInventory, withWorkers } from '../helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 
 let temporal: TestTemporal;
@@ -80,44 +76,6 @@ test("a procedure's page draws its statechart as inline SVG, a box per step, wit
   for (const step of ['checkOthersOnline', 'noteRunningServices', 'restartOs', 'awaitHostRestarted', 'awaitSpocOnline', 'settle']) expect(svg).toMatch(new RegExp(`data-state-id="[^"]*${step}"`));
   expect(svg).not.toContain('<style>');
   expect(chart.html).toContain('.state.halted > rect');
-});
-
-test("a halted procedure's page shows the halted step in red, the reason and a form per command; a retry posted from the page reaches the workflow", async () => {
-  const fleet = createTestFleet();
-  fleet.managementServerDown = true;
-  const workflowId = `chart-${randomUUID()}`;
-  const spoolflow = new SpoolflowClient(temporal.client);
-  await withWorkers(temporal, fleet, async () => {
-    await spoolflow.start('restart-group-without-cache-deletion', groupRestartExample(testInventory(), 'london'), { workflowId });
-    await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted');
-    const page = await get(`/workflows/${encodeURIComponent(workflowId)}`);
-    expect(page.code).toBe(200);
-    expect(page.html).toMatch(/<div class="state step halted" id="[^"]*checkManagementServer">/);
-    expect(page.html).toMatch(/<g class="state state-\w+ halted" data-state-id="[^"]*checkManagementServer\.halted">/);
-    expect(page.html).toContain('is not reachable');
-    expect(page.html).toContain('The operator may: retry, abort');
-    // Halted: the page does not reload, so a half-typed command stays; one form per command.
-    expect(page.html).not.toContain('http-equiv="refresh"');
-    expect(page.html.match(/<form class="command" method="post"/g)).toHaveLength(2);
-    const token = /name="token" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
-    expect(token.length).toBeGreaterThanOrEqual(40);
-    expect((await get('/')).html).toContain(`href="/workflows/${workflowId}"`);
-
-    const retried = await post(`/workflows/${encodeURIComponent(workflowId)}/commands`, { token, command: 'retry', operator: 'Olga', reason: 'chart test' });
-    expect(retried.code).toBe(303);
-    expect(retried.headers.location).toBe(`/workflows/${encodeURIComponent(workflowId)}`);
-    const again = await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted' && s.path.some((e) => e.action === 'operator.retry'));
-    expect(again.path.find((e) => e.action === 'operator.retry')).toMatchObject({ operator: 'Olga', reason: 'chart test' });
-
-    expect((await post(`/workflows/${encodeURIComponent(workflowId)}/commands`, { token, command: 'abort', operator: 'Olga', reason: 'chart test <done>' })).code).toBe(303);
-    await spoolflow.result(workflowId);
-    const after = await get(`/workflows/${encodeURIComponent(workflowId)}`);
-    expect(after.html).not.toContain('http-equiv="refresh"');
-    expect(after.html).not.toContain('<form');
-    expect(after.html).toContain('chart test &lt;done&gt;');
-    expect(after.html).not.toContain('<done>');
-  });
-  fleet.stop();
 });
 
 test('an unknown procedure or page is a 404 that escapes what was asked', async () => {
@@ -271,6 +229,42 @@ describe('operator commands posted to the page', () => {
     expect(res.code).toBe(303);
     expect(res.headers.location).toBe('/workflows/wf-1');
     expect(sent).toEqual([{ id: 'wf-1', command: { type: 'operator.retry', operator: 'Olga', reason: 'fault cleared' } }]);
+  });
+
+  test("a halted procedure's page shows the halted step in red, the reason, a form per command it accepts, and does not reload (what the operator types stays)", async () => {
+    const page = await raw({ path: '/workflows/wf-1', to: at });
+    expect(page.code).toBe(200);
+    expect(page.html).toMatch(/<div class="state step halted" id="memberStartTerminalServer">/);
+    expect(page.html).toMatch(/<g class="state state-atomic halted" data-state-id="[^"]*memberStartTerminalServer\.halted">/);
+    expect(page.html).toContain('did not reach RUNNING');
+    expect(page.html).toContain('The operator may: retry, abort');
+    expect(page.html).not.toContain('http-equiv="refresh"');
+    expect(page.html).toMatch(/<button type="submit" name="send" value="retry">retry<\/button>/);
+    expect(page.html).toMatch(/<button type="submit" name="send" value="abort">abort<\/button>/);
+  });
+
+  test('a running procedure\'s page reloads itself and links each command it accepts to a page of its own that does not reload; a finished one neither reloads nor offers commands', async () => {
+    const running = { ...halted, state: { procedure: 'memberStartSpoc' }, step: 'memberStartSpoc', status: 'running', halt: null, accepts: ['operator.abort'] } as unknown as ProcedureStatus;
+    const done = { ...halted, state: 'completed', step: 'completed', status: 'done', halt: null, accepts: [] } as unknown as ProcedureStatus;
+    const statuses = [running, running, done];
+    const other = createChartServer({ client: temporal.client, token, readStatus: async () => statuses.shift() ?? done });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const to = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const live = await raw({ path: '/workflows/wf-1', to });
+      expect(live.html).toContain('<meta http-equiv="refresh" content="2">');
+      expect(live.html).not.toContain('<form');
+      expect(live.html).toContain('<a href="/workflows/wf-1/commands/abort">abort</a>');
+      const form = await raw({ path: '/workflows/wf-1/commands/abort', to });
+      expect(form.html).not.toContain('http-equiv="refresh"');
+      expect(form.html.match(/<form class="command"/g)).toHaveLength(1);
+      const finished = await raw({ path: '/workflows/wf-1', to });
+      expect(finished.html).not.toContain('http-equiv="refresh"');
+      expect(finished.html).not.toContain('<form');
+      expect(finished.html).not.toContain('/commands/');
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
   });
 
   test("the halted page embeds the token in a form per accepted command, shows the member loop, and its policy lets forms post only to the page", async () => {
