@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { PROCEDURES } from '../../machines/catalog';
-import { createChartServer } from '../../web/chart-server';
+import { createChartServer, isLoopbackHost } from '../../web/chart-server';
 import type { ProcedureStatus } from '../../workflows/operator-messages';
 import { startTestTemporal, TestTemporal } from '../helpers/temporal-server';
 
@@ -112,6 +112,13 @@ test('a Host header other than a loopback name is refused (DNS rebinding); the l
   for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST']) {
     expect([host, (await raw({ path: '/procedures/restart-os-of-group-members', host })).code]).toEqual([host, 200]);
   }
+});
+
+test('a page that listens on another interface (SPOOLFLOW_WEB_HOST) answers to that name too, and still to no other site', () => {
+  expect(isLoopbackHost('spoolflow.ops.example:8234', 8234, ['spoolflow.ops.example'])).toBe(true);
+  expect(isLoopbackHost('SPOOLFLOW.ops.example', 8234, ['spoolflow.ops.example'])).toBe(true);
+  expect(isLoopbackHost('evil.example:8234', 8234, ['spoolflow.ops.example'])).toBe(false);
+  expect(isLoopbackHost('spoolflow.ops.example:8234', 8234)).toBe(false);
 });
 
 test('every page carries a Content-Security-Policy that lets only its own style sheet in, and nosniff', async () => {
