@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     namespace,
     webUi,
     ...(process.env.SPOOLFLOW_WEB_PORT ? { port: Number(process.env.SPOOLFLOW_WEB_PORT) } : {}),
+    ...(process.env.SPOOLFLOW_WEB_HOST ? { host: process.env.SPOOLFLOW_WEB_HOST } : {}),
   });
   log(`state charts of every procedure and of each running one: ${charts.url}`);
   try {
