@@ -5,48 +5,41 @@
  * typed and clicked on the page, after the fault is cleared, lets the procedure finish. Screenshots
  * of the page running, halted and done go to test-output/screenshots/.
  *
- * In CI a missing browser fails the test; only locally does it skip, saying why.
+ * In CI a missing browser fails the test; only locally does it skip, saying why (test/helpers/browser.ts).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TERMINAL_SERVER_SERVICE } from '../../machines/spoc/spoc-services';
 import type { SpocProcedureOutput } from '../../machines/spoc/spoc-procedure-output';
 import { groupRestartExample } from '../../simulator/example-inputs';
 import { createChartServer } from '../../web/chart-server';
+import { openBrowser, requireBrowser, screenshot as saveScreenshot } from '../helpers/browser';
 import { useSimulatedEstate } from '../helpers/integration-estate';
 import { testInventory } from '../helpers/sim-fleet';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !process.env.CI) console.warn(`chart page browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium); in CI it fails instead`);
-const browserTest = haveChromium || process.env.CI ? test : test.skip;
-
+const browserTest = requireBrowser();
+const browser = openBrowser();
 const estate = useSimulatedEstate();
 let server: http.Server;
 let base: string;
-let browser: Browser | undefined;
 beforeAll(async () => {
   server = createChartServer({ client: estate.client });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await browser?.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-/** The state the page's SVG highlights (current or halted) and how it is painted. */
 /** A full-page screenshot with the chart scrolled to its highlighted state (the chart scrolls inside its frame). */
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.evaluate(`document.querySelector('svg.state-chart g.state.current, svg.state-chart g.state.halted')?.scrollIntoView({ block: 'center' })`);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `chart-page-${name}.png`), fullPage: true });
+  await saveScreenshot(page, name);
 }
 
+/** The state the page's SVG highlights (current or halted) and how it is painted. */
 async function highlighted(page: Page): Promise<{ id: string; kind: string; fill: string }[]> {
   // Runs in the page (the project's type-check has no DOM library, hence a string).
   return page.evaluate(`[...document.querySelectorAll('svg.state-chart g.state.current, svg.state-chart g.state.halted')].map((g) => ({
@@ -57,10 +50,8 @@ async function highlighted(page: Page): Promise<{ id: string; kind: string; fill
 }
 
 browserTest('the chart page shows the state status reports, the halt in red, and a retry clicked on the page finishes the procedure', async () => {
-  if (!haveChromium) throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's chromium package (.ci/run does); the browser test is never skipped in CI`);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = browser.page;
+  await page.setViewportSize({ width: 1400, height: 1000 });
 
   const fleet = estate.fleet();
   fleet.host('spoc-lon-2').setFaults({ services: { [TERMINAL_SERVER_SERVICE]: 'wont-start' } });
