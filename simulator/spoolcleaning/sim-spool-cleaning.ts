@@ -6,6 +6,7 @@
  * before its next command still reports, and goes away as that command comes, before receiving it.
  */
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { DeleteRequestStore } from '../../activities/spoolcleaning/delete-request-store';
 import {
@@ -14,7 +15,8 @@ import {
   type SpoolCleaningAuditEntry,
 } from '../../activities/spoolcleaning/spool-cleaning-activities';
 import type { SpoolCleaningConfigInput } from '../../machines/spoolcleaning/spool-cleaning-config';
-import { JOB_SERVICE_TASK_QUEUE } from '../../workflows/spoolcleaning/spool-cleaning-names';
+import { ensureSpoolCleaning } from '../../client/spool-cleaning';
+import { JOB_SERVICE_TASK_QUEUE, SPOOL_CLEANING_SCHEDULE_ID } from '../../workflows/spoolcleaning/spool-cleaning-names';
 import { hostTaskQueue } from '../../workflows/task-queues';
 import type { AgentConnection, RunningAgent } from '../spoc/sim-host-agents';
 import { SimSpoolers } from './sim-spoolers';
@@ -90,4 +92,18 @@ export async function createSimSpoolCleaningWorkers(conn: AgentConnection, simDi
     names.map((spooler) => Worker.create({ ...conn, taskQueue: hostTaskQueue(spooler), activities: simSpoolerActivities(spoolers), maxConcurrentActivityTaskExecutions: 4 })),
   );
   return { workers: [jobService, ...agents], store, spoolers };
+}
+
+/** False when SPOOLFLOW_SPOOL_CLEANING=off: `npm start` then runs no spool cleaning. */
+export function spoolCleaningWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SPOOLFLOW_SPOOL_CLEANING?.trim().toLowerCase() !== 'off';
+}
+
+/** Creates or updates the schedule and starts the spoolers' reporting loops; one line for the log. */
+export async function startSimSpoolCleaning(client: Client, log: (message: string) => void): Promise<void> {
+  const setUp = await ensureSpoolCleaning(client, SIM_SPOOL_CLEANING_CONFIG);
+  log(
+    `spool cleaning: schedule ${SPOOL_CLEANING_SCHEDULE_ID} ${setUp.schedule} (${SIM_SPOOL_CLEANING_CONFIG.cleaning?.cron ?? ''}); ` +
+      `reporting ${setUp.spoolers.map((s) => `${s.spooler} ${s.outcome}`).join(', ')}; npx spoolflow cleaning status`,
+  );
 }
