@@ -17,7 +17,7 @@ import { simClusterDatabaseDir, startSimClusters } from './jobscheduler/sim-clus
 import { startSimSupervisors } from './jobscheduler/sim-supervisors';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
-import { createSimSpoolCleaningWorkers, SIM_SPOOL_CLEANING_CONFIG, spoolCleaningWanted, startSimSpoolCleaning } from './spoolcleaning/sim-spool-cleaning';
+import { createSimSpoolCleaningWorkers, simSpoolCleaningConfig, spoolCleaningWanted, startSimSpoolCleaning } from './spoolcleaning/sim-spool-cleaning';
 
 export interface RunWorkersOptions {
   connection: ClusterConnectionOptions;
@@ -65,7 +65,8 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     ...createSimHostAgents(conn, fleet),
     ...(await Promise.all(schedulerHosts.map((host) => createFullSchedulerHostAgent(conn, host.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(host.deps())))))),
   ];
-  const spoolCleaning = (opts.spoolCleaning ?? spoolCleaningWanted()) ? await createSimSpoolCleaningWorkers(conn, simDir, SIM_SPOOL_CLEANING_CONFIG.spoolers) : undefined;
+  const cleaningConfig = (opts.spoolCleaning ?? spoolCleaningWanted()) ? simSpoolCleaningConfig() : undefined;
+  const spoolCleaning = cleaningConfig ? await createSimSpoolCleaningWorkers(conn, simDir, cleaningConfig.spoolers) : undefined;
   workers.push(...(spoolCleaning?.workers ?? []));
   opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
   opts.log(`JobScheduler cluster databases are taken from ${databases.folder} (SPOOLFLOW_CLUSTER_DB_DIR)`);
@@ -77,10 +78,10 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   }
   const running = Promise.all(workers.map((w) => w.run()));
   try {
-    if (spoolCleaning) {
+    if (cleaningConfig) {
       const clientConnection = await Connection.connect(opts.connection);
       try {
-        await startSimSpoolCleaning(new Client({ connection: clientConnection, namespace: opts.namespace }), opts.log);
+        await startSimSpoolCleaning(new Client({ connection: clientConnection, namespace: opts.namespace }), cleaningConfig, opts.log);
       } finally {
         await clientConnection.close();
       }

@@ -5,6 +5,7 @@
  * disconnected spooler's agent refuses as an unreachable spooler would; one set to disconnect
  * before its next command still reports, and goes away as that command comes, before receiving it.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -14,7 +15,8 @@ import {
   createSpoolerActivities,
   type SpoolCleaningAuditEntry,
 } from '../../activities/spoolcleaning/spool-cleaning-activities';
-import type { SpoolCleaningConfigInput } from '../../machines/spoolcleaning/spool-cleaning-config';
+import { parseInput } from '../../machines/core/input-errors';
+import { spoolCleaningConfigSchema, type SpoolCleaningConfigInput } from '../../machines/spoolcleaning/spool-cleaning-config';
 import { ensureSpoolCleaning } from '../../client/spool-cleaning';
 import { JOB_SERVICE_TASK_QUEUE, SPOOL_CLEANING_SCHEDULE_ID } from '../../workflows/spoolcleaning/spool-cleaning-names';
 import { hostTaskQueue } from '../../workflows/task-queues';
@@ -99,11 +101,23 @@ export function spoolCleaningWanted(env: NodeJS.ProcessEnv = process.env): boole
   return env.SPOOLFLOW_SPOOL_CLEANING?.trim().toLowerCase() !== 'off';
 }
 
+/**
+ * The configuration of the simulated spool cleaning: the file SPOOLFLOW_SPOOL_CLEANING_CONFIG names
+ * (JSON, validated: a bad one stops the start naming the key), else {@link SIM_SPOOL_CLEANING_CONFIG}.
+ */
+export function simSpoolCleaningConfig(env: NodeJS.ProcessEnv = process.env): SpoolCleaningConfigInput {
+  const file = env.SPOOLFLOW_SPOOL_CLEANING_CONFIG?.trim();
+  if (!file) return SIM_SPOOL_CLEANING_CONFIG;
+  const config = JSON.parse(readFileSync(file, 'utf8')) as SpoolCleaningConfigInput;
+  parseInput(spoolCleaningConfigSchema, `spool cleaning configuration ${file}`, config);
+  return config;
+}
+
 /** Creates or updates the schedule and starts the spoolers' reporting loops; one line for the log. */
-export async function startSimSpoolCleaning(client: Client, log: (message: string) => void): Promise<void> {
-  const setUp = await ensureSpoolCleaning(client, SIM_SPOOL_CLEANING_CONFIG);
+export async function startSimSpoolCleaning(client: Client, config: SpoolCleaningConfigInput, log: (message: string) => void): Promise<void> {
+  const setUp = await ensureSpoolCleaning(client, config);
   log(
-    `spool cleaning: schedule ${SPOOL_CLEANING_SCHEDULE_ID} ${setUp.schedule} (${SIM_SPOOL_CLEANING_CONFIG.cleaning?.cron ?? ''}); ` +
+    `spool cleaning: schedule ${SPOOL_CLEANING_SCHEDULE_ID} ${setUp.schedule} (${config.cleaning?.cron ?? '0 2 * * *'}); ` +
       `reporting ${setUp.spoolers.map((s) => `${s.spooler} ${s.outcome}`).join(', ')}; npx spoolflow cleaning status`,
   );
 }

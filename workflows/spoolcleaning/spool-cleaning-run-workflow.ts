@@ -13,6 +13,8 @@ import { JOB_SERVICE_TASK_QUEUE } from './spool-cleaning-names';
 const central = proxyActivities<CentralSpoolCleaningActivities>({
   taskQueue: JOB_SERVICE_TASK_QUEUE,
   startToCloseTimeout: '5 minutes',
+  // Noticed after this when the worker running it was killed (the run itself takes well under it).
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
 });
 

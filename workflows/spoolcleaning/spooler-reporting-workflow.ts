@@ -30,10 +30,12 @@ export interface SpoolerReportingInput {
 }
 
 const retry: RetryPolicy = { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] };
-const central = proxyActivities<CentralSpoolCleaningActivities>({ taskQueue: JOB_SERVICE_TASK_QUEUE, startToCloseTimeout: '1 minute', retry: { ...retry, maximumAttempts: 10 } });
+// A heartbeat timeout, although these activities take milliseconds: a worker killed while one ran is
+// noticed after it, not after the whole start-to-close timeout.
+const central = proxyActivities<CentralSpoolCleaningActivities>({ taskQueue: JOB_SERVICE_TASK_QUEUE, startToCloseTimeout: '1 minute', heartbeatTimeout: '5 seconds', retry: { ...retry, maximumAttempts: 10 } });
 
 function spoolerActivities(spooler: string) {
-  return proxyActivities<SpoolerActivities>({ taskQueue: hostTaskQueue(spooler), scheduleToCloseTimeout: '1 minute', startToCloseTimeout: '30 seconds', retry });
+  return proxyActivities<SpoolerActivities>({ taskQueue: hostTaskQueue(spooler), scheduleToCloseTimeout: '1 minute', startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry });
 }
 
 export async function spoolerReporting(input: SpoolerReportingInput): Promise<never> {
