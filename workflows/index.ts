@@ -71,3 +71,7 @@ export async function superviseActiveCluster(input: unknown, resume?: unknown): 
 export async function setClusterOption(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('set-cluster-option', input, resume);
 }
+
+/** The spool cleaning: one scheduled run, and each spooler's reporting loop (docs/spool-cleaning.md). */
+export { spoolCleaningRun } from './spoolcleaning/spool-cleaning-run-workflow';
+export { spoolerReporting } from './spoolcleaning/spooler-reporting-workflow';
