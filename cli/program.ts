@@ -19,6 +19,7 @@ import { simCommand, SimUsageError } from './sim-commands';
 import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
+import { registerSap } from './sap-command';
 import { registerWatch } from './watch-command';
 
 
@@ -179,6 +180,7 @@ export function buildProgram(): Command {
   registerWatch(program, withClient);
   addSimCommands(program);
   addSchedulerCommands(program);
+  registerSap(program);
 
   program
     .command('worker')
