@@ -39,10 +39,12 @@ export const spoolDispatcherInputSchema = z.strictObject({
       managementTimeoutSeconds: z.number().min(1).max(86_400).default(3600),
       /** How soon to ask again for global management while another server has it. */
       globalRetrySeconds: z.number().min(0.05).max(600).default(5),
+      /** How often the global management slot looks whether its holder still runs. */
+      globalSlotCheckSeconds: z.number().min(0.2).max(3600).default(30),
       /** Continue as new after this many history events. */
       continueAsNewAfterEvents: z.number().int().min(200).max(40_000).default(4000),
     })
-    .default({ heartbeatTimeoutSeconds: 10, managementTimeoutSeconds: 3600, globalRetrySeconds: 5, continueAsNewAfterEvents: 4000 }),
+    .default({ heartbeatTimeoutSeconds: 10, managementTimeoutSeconds: 3600, globalRetrySeconds: 5, globalSlotCheckSeconds: 30, continueAsNewAfterEvents: 4000 }),
 });
 export type SpoolDispatcherInput = z.infer<typeof spoolDispatcherInputSchema>;
 

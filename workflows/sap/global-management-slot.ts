@@ -11,8 +11,10 @@
  * the slot changes hands every few minutes between running dispatchers, so it ends at once when
  * given up, and a dispatcher never counts a slot as its own unless its own start succeeded.
  *
- * The slot ends when its holder gives it up, or when the holder's chain ends in any way (the same
- * watch as the leases'), so a terminated dispatcher does not keep global management from the others.
+ * The slot ends when its holder gives it up, or when it finds the holder's chain ended in any way
+ * (it looks every `checkEverySeconds`, with the leases' look), so a terminated dispatcher does not
+ * keep global management from the others for longer than that. It looks in short calls rather
+ * than with one long watch, so giving it up ends it at once with no activity left running.
  */
 import * as wf from '@temporalio/workflow';
 import type { LeaseActivities } from '../../activities/core/lease-activities';
@@ -23,15 +25,13 @@ import { releaseGlobalManagementSignal } from './spool-dispatcher-messages';
 export interface GlobalManagementSlotInput {
   system: string;
   holder: LeaseHolder;
+  /** How often to look whether the holder still runs (a terminated dispatcher frees the slot within this). */
+  checkEverySeconds: number;
 }
-
-/** One look at the holder lasts this long, then the slot looks again (keeps its history short). */
-const WATCH_MS = 10 * 60_000;
 
 const { awaitLeaseHolderClosed } = wf.proxyActivities<LeaseActivities>({
   taskQueue: CENTRAL_TASK_QUEUE,
-  startToCloseTimeout: WATCH_MS + 60_000,
-  heartbeatTimeout: '30s',
+  startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
@@ -41,15 +41,11 @@ export async function sapGlobalManagementSlot(input: GlobalManagementSlotInput):
     if (workflowId === input.holder.workflowId) released = true;
   });
   wf.setCurrentDetails(`Global spool management of SAP system **${input.system}** is with \`${input.holder.workflowId}\` since ${input.holder.since}.`);
-  for (let looks = 0; ; looks += 1) {
-    const scope = new wf.CancellationScope();
-    const watching = scope.run(() => awaitLeaseHolderClosed(input.holder, WATCH_MS));
-    watching.catch(() => undefined); // cancelled below when given up
-    const outcome = await Promise.race([watching.then((r) => (r.closed ? 'holder-ended' : 'again')), wf.condition(() => released).then(() => 'released' as const)]);
-    if (outcome !== 'again') {
-      if (outcome === 'released') scope.cancel();
-      return { ended: outcome };
-    }
-    if (looks > 50) return wf.continueAsNew<typeof sapGlobalManagementSlot>(input);
+  for (;;) {
+    if (await wf.condition(() => released, input.checkEverySeconds * 1000)) return { ended: 'released' };
+    // One short look, awaited even when the release comes meanwhile: no activity outlives the slot.
+    const { closed } = await awaitLeaseHolderClosed(input.holder, 0);
+    if (closed) return { ended: 'holder-ended' };
+    if (wf.workflowInfo().historyLength > 1000) return wf.continueAsNew<typeof sapGlobalManagementSlot>(input);
   }
 }

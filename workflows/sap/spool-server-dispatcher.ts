@@ -25,7 +25,7 @@ import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherI
 import { parseRelease } from '../../machines/sap/spool-releases';
 import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
 import { sapWorkProcessTaskQueue } from '../task-queues';
-import { sapGlobalManagementSlot } from './global-management-slot';
+import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
 import { parseSpoolTask, releaseGlobalManagementSignal, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
 
 /** What a run hands to the next. */
@@ -128,7 +128,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       apply(result.dispatches);
     }
     if (wantsGlobal() && Date.now() >= nextGlobalTry) {
-      holdsGlobal = await takeGlobalManagement(system, holder);
+      holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
       if (holdsGlobal) {
         const result = dispatch(state, view());
         state = result.state;
@@ -159,11 +159,12 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
 }
 
 /** True when this dispatcher now holds the system's global management; false while another one has it. */
-async function takeGlobalManagement(system: string, holder: LeaseHolder): Promise<boolean> {
+async function takeGlobalManagement(slot: GlobalManagementSlotInput): Promise<boolean> {
+  const { system, holder } = slot;
   try {
     await wf.startChild(sapGlobalManagementSlot, {
       workflowId: globalManagementWorkflowId(system),
-      args: [{ system, holder }],
+      args: [slot],
       parentClosePolicy: 'ABANDON',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       staticSummary: `Global spool management of ${system} for ${holder.workflowId}`,
