@@ -17,6 +17,7 @@ import { simClusterDatabaseDir, startSimClusters } from './jobscheduler/sim-clus
 import { startSimSupervisors } from './jobscheduler/sim-supervisors';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
+import { createSapSpoolSimulation } from './sap/sim-sap-estate';
 
 export interface RunWorkersOptions {
   connection: ClusterConnectionOptions;
@@ -36,6 +37,8 @@ export interface RunWorkersOptions {
    * already (default true; SPOOLFLOW_SUPERVISORS=off). Without simulated clusters there are none.
    */
   supervisors?: boolean;
+  /** Start the simulated SAP spool servers, their dispatchers and load (default false; npm start: SPOOLFLOW_SAP_SPOOL=off leaves them out). */
+  sapSpool?: boolean;
   /** Resolves when the workers should stop. */
   stopSignal: Promise<void>;
   log: (message: string) => void;
@@ -57,10 +60,12 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const schedulerActivities = simSchedulerActivities(schedulers, databases);
   const schedulerHosts = clusters.flatMap((c) => c.hosts);
   const conn = { connection, namespace: opts.namespace };
+  const sap = opts.sapSpool === true ? await createSapSpoolSimulation({ conn, connectionOptions: opts.connection, simDir, log: opts.log }) : undefined;
   const workers: RunningAgent[] = [
     await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities) }),
     ...createSimHostAgents(conn, fleet),
     ...(await Promise.all(schedulerHosts.map((host) => createFullSchedulerHostAgent(conn, host.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(host.deps())))))),
+    ...(sap?.workers ?? []),
   ];
   opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
   opts.log(`JobScheduler cluster databases are taken from ${databases.folder} (SPOOLFLOW_CLUSTER_DB_DIR)`);
@@ -82,7 +87,9 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     } else if (clusters.length > 0) {
       opts.log('supervisors of the simulated clusters not started (SPOOLFLOW_SUPERVISORS=off): npx spoolflow start supervise-passive-cluster|supervise-active-cluster --input <file>');
     }
+    await sap?.begin();
     await Promise.race([opts.stopSignal, running]);
+    await sap?.stop();
     for (const w of workers) {
       try {
         w.shutdown();

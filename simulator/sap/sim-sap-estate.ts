@@ -4,12 +4,13 @@
  * simulated spool servers), the servers' dispatchers started once (a dispatcher already running
  * keeps running: npm start again after Ctrl-C or kill -9), and a load generator.
  */
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, Connection, ConnectionOptions, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createSapSpoolActivities } from '../../activities/sap/spool-work-process-activities';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
 import { CENTRAL_TASK_QUEUE, sapWorkProcessTaskQueue } from '../../workflows/task-queues';
 import { SimSpoolServers, SimSpoolServerSettings } from './sim-spool-servers';
+import { DEFAULT_LOAD, LoadSettings, startSpoolLoad } from './spool-load-generator';
 
 export interface SimSapServer extends Omit<SimSpoolServerSettings, 'system'> {
   workProcesses: number;
@@ -87,4 +88,47 @@ export async function startSapDispatchers(client: Client, systems: SimSapSystem[
     }
   }
   return started;
+}
+
+/** The SAP part of the simulated estate while it runs. */
+export interface SapSpoolSimulation {
+  workers: Worker[];
+  /** Starts the dispatchers that do not run yet and the load; call once the workers run. */
+  begin(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The simulated SAP systems: their work processes' workers now; `begin()` starts the dispatchers
+ * and the load once the workers run. The record is `<sim dir>/sap-spool-operations.jsonl`.
+ */
+export async function createSapSpoolSimulation(opts: {
+  conn: { connection: NativeConnection; namespace: string };
+  connectionOptions: ConnectionOptions;
+  simDir: string;
+  log: (message: string) => void;
+  systems?: SimSapSystem[];
+  load?: LoadSettings;
+}): Promise<SapSpoolSimulation> {
+  const systems = opts.systems ?? DEFAULT_SAP_SYSTEMS;
+  const servers = new SimSpoolServers(opts.simDir, simSpoolServerSettings(systems));
+  const workers = await createSapWorkProcessWorkers(opts.conn, systems, servers);
+  let connection: Connection | undefined;
+  let load: { stop(): void } | undefined;
+  return {
+    workers,
+    async begin() {
+      connection = await Connection.connect(opts.connectionOptions);
+      const client = new Client({ connection, namespace: opts.conn.namespace });
+      const started = await startSapDispatchers(client, systems);
+      load = startSpoolLoad(client, systems, opts.load ?? DEFAULT_LOAD, opts.log);
+      opts.log(
+        `simulated SAP spool servers: ${systems.map((s) => `${s.system} ${s.release} (${s.servers.map((v) => `${v.server}: ${v.workProcesses} work processes`).join(', ')})`).join('; ')}; dispatchers ${started.length > 0 ? `started: ${started.join(', ')}` : 'already running'}; record ${servers.record.file}`,
+      );
+    },
+    async stop() {
+      load?.stop();
+      await connection?.close();
+    },
+  };
 }

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const env = (name: string) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
   const connection = await NativeConnection.connect({ address: env('SAP_TEST_ADDRESS') });
   const systems = JSON.parse(env('SAP_TEST_SYSTEMS')) as SimSapSystem[];
-  const { workers } = await createSapSpoolWorkers({ connection, namespace: env('SAP_TEST_NAMESPACE') }, { codePath: env('SAP_TEST_BUNDLE') }, systems, env('SAP_TEST_SIM_DIR'));
+  const { workers } = await createSapSpoolWorkers({ connection, namespace: env('SAP_TEST_NAMESPACE') }, { codePath: env('SAP_TEST_BUNDLE') }, systems, env('SAP_TEST_SIM_DIR'), { toBeKilled: true });
   process.stdout.write('workers running\n');
   await Promise.all(workers.map((w) => w.run()));
 }

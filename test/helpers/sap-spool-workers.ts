@@ -10,8 +10,25 @@ import { createSapWorkProcessWorkers, SimSapSystem, simSpoolServerSettings } fro
 import { SimSpoolServers } from '../../simulator/sap/sim-spool-servers';
 import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
 
-export async function createSapSpoolWorkers(conn: { connection: NativeConnection; namespace: string }, bundle: WorkflowBundleOption, systems: SimSapSystem[], simDir: string): Promise<{ workers: Worker[]; servers: SimSpoolServers }> {
+/**
+ * The workers. A worker that is to be killed says so: its workflows' next tasks then go back to
+ * every worker after 1 s rather than waiting the SDK's 10 s on its own (sticky) queue, which keeps
+ * the test short and changes nothing of what it proves.
+ */
+export async function createSapSpoolWorkers(
+  conn: { connection: NativeConnection; namespace: string },
+  bundle: WorkflowBundleOption,
+  systems: SimSapSystem[],
+  simDir: string,
+  options: { toBeKilled?: boolean } = {},
+): Promise<{ workers: Worker[]; servers: SimSpoolServers }> {
   const servers = new SimSpoolServers(simDir, simSpoolServerSettings(systems));
-  const central = await Worker.create({ ...conn, taskQueue: CENTRAL_TASK_QUEUE, workflowBundle: bundle, activities: createLeaseActivities({ pollMs: 200 }) });
+  const central = await Worker.create({
+    ...conn,
+    taskQueue: CENTRAL_TASK_QUEUE,
+    workflowBundle: bundle,
+    activities: createLeaseActivities({ pollMs: 200 }),
+    ...(options.toBeKilled ? { stickyQueueScheduleToStartTimeout: '1s' } : {}),
+  });
   return { workers: [central, ...(await createSapWorkProcessWorkers(conn, systems, servers))], servers };
 }

@@ -19,7 +19,7 @@ export function spawnWorkerProcess(env: { address: string; dataDir: string; inve
   // that a SIGKILL of its parent leaves alive.
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'simulator', 'main.ts')], {
     cwd: ROOT,
-    env: { ...onlyTheTestServer(env.address, env.dataDir), SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off' },
+    env: { ...onlyTheTestServer(env.address, env.dataDir), SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off', SPOOLFLOW_SAP_SPOOL: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
