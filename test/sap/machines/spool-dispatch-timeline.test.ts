@@ -35,4 +35,15 @@ describe('the dispatcher in simulated time', () => {
     expect(timeline.finishedAt.has('d2')).toBe(false);
     expect(timeline.system.servers[0]!.waiting.map((t) => t.id)).toEqual(['d2']);
   });
+
+  test('more work processes do not help a single sequence device, and do help devices without a set sequence', () => {
+    const makespan = (workProcesses: number, sequence: boolean) =>
+      runTimeline({
+        servers: [{ server: 'sap-a', step: '4.0B', workProcesses }],
+        arrivals: Array.from({ length: 40 }, (_, i) => ({ at: 0, server: 'sap-a', task: out(`r${i}`, 'lp01', sequence) })),
+        duration: () => 1,
+      }).end;
+    expect([1, 2, 4, 8].map((n) => makespan(n, true))).toEqual([40, 40, 40, 40]);
+    expect([1, 2, 4, 8].map((n) => makespan(n, false))).toEqual([40, 20, 10, 5]);
+  });
 });
