@@ -82,8 +82,8 @@ test('in sequence for a device with a set sequence, overtaking for one without, 
       system: 'qas',
       release: '4.6C',
       servers: [
-        { server: 'spool1', workProcesses: 4, outputSeconds: 0.2, managementSeconds: 0.6, speeds: [0.2, 1, 1, 1] },
-        { server: 'spool2', workProcesses: 2, outputSeconds: 0.2, managementSeconds: 0.6 },
+        { server: 'spool1', workProcesses: 4, outputSeconds: 0.15, managementSeconds: 0.3, speeds: [0.2, 1, 1, 1] },
+        { server: 'spool2', workProcesses: 2, outputSeconds: 0.15, managementSeconds: 0.3 },
       ],
       devices: [],
       timings: TIMINGS,
@@ -91,8 +91,8 @@ test('in sequence for a device with a set sequence, overtaking for one without, 
   ];
   await withWorkers(systems, simDir, async () => {
     await startSapDispatchers(temporal.client, systems);
-    const sequence = Array.from({ length: 8 }, (_, i) => out(`seq-${i}`, 'lp01', true));
-    const parallel = Array.from({ length: 8 }, (_, i) => out(`par-${i}`, 'lp10', false));
+    const sequence = Array.from({ length: 6 }, (_, i) => out(`seq-${i}`, 'lp01', true));
+    const parallel = Array.from({ length: 6 }, (_, i) => out(`par-${i}`, 'lp10', false));
     const globals: [string, SpoolTask][] = [
       ['spool1', { kind: 'management', id: 'scan-1', task: 'scan-lost-requests' }],
       ['spool2', { kind: 'management', id: 'obsolete-1', task: 'delete-obsolete-requests' }],
@@ -108,7 +108,7 @@ test('in sequence for a device with a set sequence, overtaking for one without, 
     const finishOrder = (prefix: string) => entries.filter((e) => e.operation === 'finish' && e.target.startsWith(prefix)).map((e) => e.target);
     expect(startOrder('seq-')).toEqual(sequence.map((t) => t.id));
     expect(finishOrder('seq-')).toEqual(sequence.map((t) => t.id));
-    expect(finishOrder('par-')).not.toEqual(parallel.map((t) => t.id)); // the slow work process's request is overtaken
+    expect(finishOrder('par-')).not.toEqual(startOrder('par-')); // the slow work process's request is overtaken by later ones
 
     // Global tasks never overlap, whichever server ran them.
     const spans = globals.map(([, t]) => [Date.parse(entries.find((e) => e.target === t.id && e.operation === 'dispatch')!.time), Date.parse(entries.find((e) => e.target === t.id && e.operation === 'finish')!.time)] as const).sort((a, b) => a[0] - b[0]);
@@ -116,14 +116,14 @@ test('in sequence for a device with a set sequence, overtaking for one without, 
 
     const status = await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', 'spool1')).query(spoolDispatcherStatusQuery);
     expect(status.state.workProcesses.every((wp) => wp.reservedFor === null && wp.running === null)).toBe(true);
-    expect(status.finished).toBe(17);
+    expect(status.finished).toBe(13);
   });
 });
 
 test('a kill -9 of the workers in the middle of requests loses and duplicates none', async () => {
   const simDir = path.join(dir, 'kill');
   const systems: SimSapSystem[] = [
-    { system: 'prd', release: '4.0B', servers: [{ server: 'spool1', workProcesses: 3, outputSeconds: 0.3, managementSeconds: 0.3, speeds: [1, 2, 0.5] }], devices: [], timings: TIMINGS },
+    { system: 'prd', release: '4.0B', servers: [{ server: 'spool1', workProcesses: 3, outputSeconds: 0.25, managementSeconds: 0.25, speeds: [1, 2, 0.5] }], devices: [], timings: TIMINGS },
   ];
   const spawnWorkers = () => {
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'test', 'helpers', 'sap-spool-workers-main.ts')], {
@@ -139,9 +139,9 @@ test('a kill -9 of the workers in the middle of requests loses and duplicates no
   const workers = spawnWorkers();
   try {
     await startSapDispatchers(temporal.client, systems);
-    const requests = Array.from({ length: 12 }, (_, i) => out(`r-${i}`, i % 2 === 0 ? 'lp01' : 'lp10', i % 2 === 0));
+    const requests = Array.from({ length: 10 }, (_, i) => out(`r-${i}`, i % 2 === 0 ? 'lp01' : 'lp10', i % 2 === 0));
     await submitAll('prd', 'spool1', requests);
-    await until('a few requests printed', () => (record(simDir).filter((e) => e.operation === 'finish').length >= 3 ? true : undefined));
+    await until('a few requests printed', () => (record(simDir).filter((e) => e.operation === 'finish').length >= 2 ? true : undefined));
     await new Promise<void>((resolve) => {
       workers.child.once('exit', () => resolve());
       workers.child.kill('SIGKILL');

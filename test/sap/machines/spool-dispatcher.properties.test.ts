@@ -122,7 +122,7 @@ describe('the spool dispatcher on every sequence of events', () => {
           }
         }
       }),
-      { numRuns: 300, seed: 14 },
+      { numRuns: 150, seed: 14 },
     );
   });
 
@@ -146,7 +146,7 @@ describe('the spool dispatcher on every sequence of events', () => {
         }
         expect(timeline.system.servers[0]!.workProcesses.every((wp) => wp.reservedFor === null && wp.inputQueue.length === 0)).toBe(true);
       }),
-      { numRuns: 200, seed: 14 },
+      { numRuns: 100, seed: 14 },
     );
   });
 });
