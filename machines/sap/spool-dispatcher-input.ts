@@ -42,7 +42,7 @@ export const spoolDispatcherInputSchema = z.strictObject({
       /** How often the global management slot looks whether its holder still runs. */
       globalSlotCheckSeconds: z.number().min(0.2).max(3600).default(30),
       /** Continue as new after this many history events. */
-      continueAsNewAfterEvents: z.number().int().min(200).max(40_000).default(4000),
+      continueAsNewAfterEvents: z.number().int().min(100).max(40_000).default(4000),
     })
     .default({ heartbeatTimeoutSeconds: 10, managementTimeoutSeconds: 3600, globalRetrySeconds: 5, globalSlotCheckSeconds: 30, continueAsNewAfterEvents: 4000 }),
 });

@@ -1,9 +1,10 @@
 /**
  * The durable dispatcher on a real Temporal server, with simulated spool servers whose work
  * processes differ in speed: requests to a device with a set sequence are printed in their order
- * under load; requests to a device without one overtake each other; global management runs on one
- * work process of the whole system at a time; a kill -9 of the workers in the middle of requests
- * loses and duplicates none. One dev server and one workflow bundle for the file.
+ * under load, also while the dispatchers continue as new; requests to a device without one
+ * overtake each other; global management runs on one work process of the whole system at a time;
+ * a kill -9 of the workers in the middle of requests loses and duplicates none. One dev server and
+ * one workflow bundle for the file.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,7 +76,7 @@ async function withWorkers<T>(systems: SimSapSystem[], simDir: string, fn: () =>
   }
 }
 
-test('in sequence for a device with a set sequence, overtaking for one without, one global task at a time across servers', async () => {
+test('in sequence for a device with a set sequence, overtaking for one without, one global task at a time across servers, each once across continue-as-new', async () => {
   const simDir = path.join(dir, 'order');
   const systems: SimSapSystem[] = [
     {
@@ -86,7 +87,8 @@ test('in sequence for a device with a set sequence, overtaking for one without, 
         { server: 'spool2', workProcesses: 2, outputSeconds: 0.15, managementSeconds: 0.3 },
       ],
       devices: [],
-      timings: TIMINGS,
+      // Short runs, so the dispatchers continue as new while requests are in hand.
+      timings: { ...TIMINGS, continueAsNewAfterEvents: 100 },
     },
   ];
   await withWorkers(systems, simDir, async () => {
@@ -114,7 +116,11 @@ test('in sequence for a device with a set sequence, overtaking for one without, 
     const spans = globals.map(([, t]) => [Date.parse(entries.find((e) => e.target === t.id && e.operation === 'dispatch')!.time), Date.parse(entries.find((e) => e.target === t.id && e.operation === 'finish')!.time)] as const).sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i += 1) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
 
-    const status = await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', 'spool1')).query(spoolDispatcherStatusQuery);
+    for (const t of [...sequence, ...parallel]) expect(entries.filter((e) => e.target === t.id && (e.outcome === 'started' || e.operation === 'finish'))).toHaveLength(2);
+    const dispatcher = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', 'spool1'));
+    const description = await dispatcher.describe();
+    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId); // it continued as new on the way
+    const status = await dispatcher.query(spoolDispatcherStatusQuery);
     expect(status.state.workProcesses.every((wp) => wp.reservedFor === null && wp.running === null)).toBe(true);
     expect(status.finished).toBe(13);
   });
