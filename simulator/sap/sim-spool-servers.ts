@@ -59,6 +59,8 @@ export class SimSpoolServers {
   readonly record: OperationRecord;
   private readonly known = new Map<string, Known>();
   private readonly settings = new Map<string, SimSpoolServerSettings>();
+  /** Host spool demands begun per server since this process started. */
+  private readonly demands = new Map<string, number>();
 
   constructor(simDir: string, servers: SimSpoolServerSettings[], private readonly now: () => number = Date.now) {
     this.record = new OperationRecord(sapSpoolRecordFile(simDir));
@@ -113,8 +115,6 @@ export class SimSpoolServers {
     this.demands.set(settings.server, (this.demands.get(settings.server) ?? 0) + 1);
     return (this.demands.get(settings.server) ?? 0) % every === 0;
   }
-  private readonly demands = new Map<string, number>();
-
   private async whenDone(settings: SimSpoolServerSettings, id: string, signal: AbortSignal): Promise<string> {
     const k = key(settings.system, settings.server, id);
     const known = this.known.get(k);
