@@ -20,6 +20,7 @@ import { registerSpoolCleaning, SpoolCleaningUsageError } from './spool-cleaning
 import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
+import { registerSap } from './sap-command';
 import { registerWatch } from './watch-command';
 
 
@@ -181,6 +182,7 @@ export function buildProgram(): Command {
   addSimCommands(program);
   addSchedulerCommands(program);
   registerSpoolCleaning(program, print);
+  registerSap(program);
 
   program
     .command('worker')

@@ -18,6 +18,7 @@ import { startSimSupervisors } from './jobscheduler/sim-supervisors';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
 import { createSimSpoolCleaningWorkers, simSpoolCleaningConfig, spoolCleaningWanted, startSimSpoolCleaning } from './spoolcleaning/sim-spool-cleaning';
+import { createSapSpoolSimulation } from './sap/sim-sap-estate';
 
 export interface RunWorkersOptions {
   connection: ClusterConnectionOptions;
@@ -39,6 +40,8 @@ export interface RunWorkersOptions {
   supervisors?: boolean;
   /** Run the simulated spool cleaning: its schedule, spoolers and Job Service (default: SPOOLFLOW_SPOOL_CLEANING unless off). */
   spoolCleaning?: boolean;
+  /** Start the simulated SAP spool servers, their dispatchers and load (default false; npm start: SPOOLFLOW_SAP_SPOOL=off leaves them out). */
+  sapSpool?: boolean;
   /** Resolves when the workers should stop. */
   stopSignal: Promise<void>;
   log: (message: string) => void;
@@ -60,10 +63,12 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const schedulerActivities = simSchedulerActivities(schedulers, databases);
   const schedulerHosts = clusters.flatMap((c) => c.hosts);
   const conn = { connection, namespace: opts.namespace };
+  const sap = opts.sapSpool === true ? await createSapSpoolSimulation({ conn, connectionOptions: opts.connection, simDir, log: opts.log }) : undefined;
   const workers: RunningAgent[] = [
     await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities) }),
     ...createSimHostAgents(conn, fleet),
     ...(await Promise.all(schedulerHosts.map((host) => createFullSchedulerHostAgent(conn, host.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(host.deps())))))),
+    ...(sap?.workers ?? []),
   ];
   const cleaningConfig = (opts.spoolCleaning ?? spoolCleaningWanted()) ? simSpoolCleaningConfig() : undefined;
   const spoolCleaning = cleaningConfig ? await createSimSpoolCleaningWorkers(conn, simDir, cleaningConfig.spoolers) : undefined;
@@ -96,7 +101,9 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     } else if (clusters.length > 0) {
       opts.log('supervisors of the simulated clusters not started (SPOOLFLOW_SUPERVISORS=off): npx spoolflow start supervise-passive-cluster|supervise-active-cluster --input <file>');
     }
+    await sap?.begin();
     await Promise.race([opts.stopSignal, running]);
+    await sap?.stop();
     for (const w of workers) {
       try {
         w.shutdown();

@@ -20,7 +20,7 @@ export function spawnWorkerProcess(env: { address: string; dataDir: string; inve
   // that a SIGKILL of its parent leaves alive.
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'simulator', 'main.ts')], {
     cwd: ROOT,
-    env: { ...onlyTheTestServer(env.address, env.dataDir), SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off', SPOOLFLOW_SPOOL_CLEANING: 'off', ...env.extraEnv },
+    env: { ...onlyTheTestServer(env.address, env.dataDir), SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off', SPOOLFLOW_SPOOL_CLEANING: 'off', SPOOLFLOW_SAP_SPOOL: 'off', ...env.extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
