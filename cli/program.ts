@@ -25,7 +25,7 @@ import { registerWatch } from './watch-command';
 /** The usage errors of the command files, all exit code 2. */
 export const USAGE_ERRORS = [UsageError, OperatorUsageError, SimUsageError, SchedulerUsageError, FleetUsageError, AgentUsageError];
 
-export const OPERATOR_COMMANDS = ['retry', 'skip', 'abort', 'startGroupService', 'overrideLoad', 'submitOrder'] as const;
+export const OPERATOR_COMMANDS = ['retry', 'skip', 'abort', 'startGroupService', 'overrideLoad', 'submitOrder', 'redirect', 'cancel'] as const;
 /** The operator commands that have a short form: `spoolflow retry <workflowId>`. */
 export const SHORT_OPERATOR_COMMANDS = ['retry', 'skip', 'abort'] as const;
 
@@ -62,7 +62,7 @@ function need(message: string): (value: string | undefined) => string {
 const needProcedureId = (command: string) => need(`${command} needs a procedure id (see spoolflow catalog)`);
 
 /** The flags of an operator command, as operatorCommandFromArgs takes them (only those given). */
-type OperatorFlags = { operator?: string; reason?: string; chain?: string; order?: string };
+type OperatorFlags = { operator?: string; reason?: string; chain?: string; order?: string; location?: string };
 function definedFlags(opts: Record<string, unknown>): Record<string, string | true> {
   const flags: Record<string, string | true> = {};
   for (const [key, value] of Object.entries(opts)) if (typeof value === 'string' || value === true) flags[key] = value;
@@ -150,7 +150,7 @@ export function buildProgram(): Command {
 
   program
     .command('operator')
-    .usage(`<workflowId> <${OPERATOR_COMMANDS.join('|')}> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>]`)
+    .usage(`<workflowId> <${OPERATOR_COMMANDS.join('|')}> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>] [--location <location>]`)
     .description('sends an operator command to a procedure (--operator and --reason go with every command and are recorded; overrideLoad needs both)')
     .argument('[workflowId]')
     .argument('[command]', OPERATOR_COMMANDS.join(', '))
@@ -158,6 +158,7 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why')
     .option('--chain <chain>', 'submitOrder: the job chain')
     .option('--order <id>', 'submitOrder: the order id')
+    .option('--location <location>', 'redirect: the location a waiting print job goes to')
     .action(async (workflowId: string | undefined, command: string | undefined, opts: OperatorFlags) => {
       if (!workflowId || !command) throw new UsageError('operator needs a workflow id and a command');
       await sendOperatorCommand(workflowId, command, opts);

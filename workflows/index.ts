@@ -71,3 +71,8 @@ export async function superviseActiveCluster(input: unknown, resume?: unknown): 
 export async function setClusterOption(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('set-cluster-option', input, resume);
 }
+
+/** Deliver one FlexiSpooler print job, failing over between servers (catalog id deliver-print-job). */
+export async function deliverPrintJob(input: unknown, resume?: unknown): Promise<unknown> {
+  return runProcedure('deliver-print-job', input, resume);
+}

@@ -24,6 +24,7 @@ export const siteServerSchema = z.strictObject({
 export type SiteServer = z.infer<typeof siteServerSchema>;
 
 export const locationSchema = z.strictObject({
+  name: normalNameSchema('a location name').describe('The location (an office), e.g. london.'),
   servers: z
     .array(siteServerSchema)
     .min(1, 'a location has at least one site server')
@@ -44,17 +45,17 @@ export const publicServerSchema = z.strictObject({
 
 export const flexiSpoolerEstateSchema = z
   .strictObject({
-    locations: z
-      .record(normalNameSchema('a location name'), locationSchema)
-      .refine((locations) => Object.keys(locations).length > 0, 'at least one location')
-      .describe('Every location, by name, with its site servers in failover order.'),
+    locations: z.array(locationSchema).min(1, 'at least one location').max(100, 'at most 100 locations').describe('Every location with its site servers in failover order.'),
     publicServer: publicServerSchema.optional().describe('The public FlexiSpooler Server and its data center; absent: clients only use their location\'s Spooler Controllers.'),
   })
   .superRefine((estate, ctx) => {
     const seen = new Map<string, string>();
-    for (const [location, { servers }] of Object.entries(estate.locations)) {
+    const names = new Set<string>();
+    estate.locations.forEach(({ name: location, servers }, at) => {
+      if (names.has(location)) ctx.addIssue({ code: 'custom', path: ['locations', at, 'name'], message: `location ${location} is listed twice` });
+      names.add(location);
       servers.forEach((server, index) => {
-        const path = ['locations', location, 'servers', index];
+        const path = ['locations', at, 'servers', index];
         if (server.runs.includes('flexispooler-spooling-server') && !server.runs.includes('spooler-controller')) {
           ctx.addIssue({
             code: 'custom',
@@ -69,21 +70,30 @@ export const flexiSpoolerEstateSchema = z
         seen.set(server.host, location);
       });
       if (!servers.some((s) => s.runs.includes('spooler-controller'))) {
-        ctx.addIssue({ code: 'custom', path: ['locations', location, 'servers'], message: `location ${location} has no Spooler Controller: its clients could never deliver a job` });
+        ctx.addIssue({ code: 'custom', path: ['locations', at, 'servers'], message: `location ${location} has no Spooler Controller: its clients could never deliver a job` });
       }
-    }
+    });
   });
 export type FlexiSpoolerEstate = z.infer<typeof flexiSpoolerEstateSchema>;
 
 /** The Spooler Controllers of a location, in the order a client fails over through them. */
 export function spoolerControllersOf(estate: FlexiSpoolerEstate, location: string): string[] {
-  return (estate.locations[location]?.servers ?? []).filter((s) => s.runs.includes('spooler-controller')).map((s) => s.host);
+  return (locationNamed(estate, location)?.servers ?? []).filter((s) => s.runs.includes('spooler-controller')).map((s) => s.host);
 }
 
 /** The location whose Spooler Controllers these are (DHCP option 9 names servers, not locations). */
 export function locationOfControllers(estate: FlexiSpoolerEstate, controllers: readonly string[]): string | undefined {
-  return Object.keys(estate.locations).find((location) => {
+  return locationNames(estate).find((location) => {
     const own = spoolerControllersOf(estate, location);
     return controllers.some((c) => own.includes(c));
   });
+}
+
+/** The estate's location of this name. */
+export function locationNamed(estate: FlexiSpoolerEstate, name: string): Location | undefined {
+  return estate.locations.find((l) => l.name === name);
+}
+
+export function locationNames(estate: FlexiSpoolerEstate): string[] {
+  return estate.locations.map((l) => l.name);
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { hostNameSchema, nonBlankText, normalNameSchema } from '../core/input-rules';
-import { flexiSpoolerEstateSchema } from './flexispooler-estate';
+import { flexiSpoolerEstateSchema, locationNamed, locationNames } from './flexispooler-estate';
 
 /** How a client finds its location's Spooler Controllers. */
 export const DISCOVERY_MODES = ['dhcp-option-9', 'locations-map'] as const;
@@ -50,9 +50,9 @@ export const jobDeliveryInputSchema = z
       ['installation', input.installation.location],
       ['lastLocation', input.lastLocation],
     ] as const) {
-      if (location !== undefined && !(location in input.estate.locations)) {
+      if (location !== undefined && !locationNamed(input.estate, location)) {
         const path = field === 'installation' ? ['installation', 'location'] : ['lastLocation'];
-        ctx.addIssue({ code: 'custom', path, message: `"${location}" is not a location of the estate (${Object.keys(input.estate.locations).join(', ')})` });
+        ctx.addIssue({ code: 'custom', path, message: `"${location}" is not a location of the estate (${locationNames(input.estate).join(', ')})` });
       }
     }
   });

@@ -15,17 +15,18 @@ import { jobDeliveryMachine as machine } from '../../machines/flexispooler/job-d
 type FlexiEffect = { [A in FlexiSpoolerActionWord]: EffectOf<A> }[FlexiSpoolerActionWord];
 
 export const ESTATE = {
-  locations: {
-    prague: { servers: [{ host: 'spoc-prg-1', runs: ['spooler-controller', 'flexispooler-spooling-server'] }], printers: ['printer-prg-1'] },
-    london: {
+  locations: [
+    { name: 'prague', servers: [{ host: 'spoc-prg-1', runs: ['spooler-controller', 'flexispooler-spooling-server'] }], printers: ['printer-prg-1'] },
+    {
+      name: 'london',
       servers: [
         { host: 'spoc-lon-1', runs: ['spooler-controller', 'flexispooler-spooling-server'] },
         { host: 'spoc-lon-2', runs: ['spooler-controller', 'flexispooler-spooling-server'] },
       ],
       printers: ['printer-lon-1'],
     },
-    bratislava: { servers: [{ host: 'spoc-bts-1', runs: ['spooler-controller', 'flexispooler-spooling-server'] }], printers: ['printer-bts-1'] },
-  },
+    { name: 'bratislava', servers: [{ host: 'spoc-bts-1', runs: ['spooler-controller', 'flexispooler-spooling-server'] }], printers: ['printer-bts-1'] },
+  ],
   publicServer: { host: 'flexi-public', dataCenter: ['flexi-dc-1', 'flexi-dc-2'] },
 };
 

@@ -19,23 +19,23 @@ const refusal = (estate: unknown): string => {
 
 describe('configuration check', () => {
   test('the estate of the document is accepted', () => {
-    expect(flexiSpoolerEstateSchema.parse(ESTATE).locations.london?.servers.map((s) => s.host)).toEqual(['spoc-lon-1', 'spoc-lon-2']);
+    expect(flexiSpoolerEstateSchema.parse(ESTATE).locations[1]?.servers.map((s) => s.host)).toEqual(['spoc-lon-1', 'spoc-lon-2']);
   });
 
   test('a FlexiSpooler Spooling Server without a Spooler Controller on the same machine is refused, naming the server', () => {
-    const estate = { locations: { london: { servers: [{ host: 'spoc-lon-1', runs: ['spooler-controller'] }, { host: 'flexi-lon-3', runs: ['flexispooler-spooling-server'] }] } } };
+    const estate = { locations: [{ name: 'london', servers: [{ host: 'spoc-lon-1', runs: ['spooler-controller'] }, { host: 'flexi-lon-3', runs: ['flexispooler-spooling-server'] }] }] };
     expect(refusal(estate)).toBe(
-      'invalid input for flexispooler estate: locations.london.servers.1.runs: flexi-lon-3 runs a FlexiSpooler Spooling Server without a Spooler Controller: the Spooling Server expects its Spooler Controller on the same machine (add spooler-controller to flexi-lon-3, or move the Spooling Server to a Spooler Controller)',
+      'invalid input for flexispooler estate: locations.0.servers.1.runs: flexi-lon-3 runs a FlexiSpooler Spooling Server without a Spooler Controller: the Spooling Server expects its Spooler Controller on the same machine (add spooler-controller to flexi-lon-3, or move the Spooling Server to a Spooler Controller)',
     );
   });
 
   test('a location without any Spooler Controller is refused', () => {
-    expect(refusal({ locations: { paris: { servers: [{ host: 'fs-par-1', runs: ['flexispooler-spooling-server'] }] } } })).toContain('location paris has no Spooler Controller');
+    expect(refusal({ locations: [{ name: 'paris', servers: [{ host: 'fs-par-1', runs: ['flexispooler-spooling-server'] }] }] })).toContain('location paris has no Spooler Controller');
   });
 
   test('a server listed in two locations is refused', () => {
     const server = { host: 'spoc-x', runs: ['spooler-controller'] };
-    expect(refusal({ locations: { a: { servers: [server] }, b: { servers: [server] } } })).toContain('spoc-x is listed twice (also in a)');
+    expect(refusal({ locations: [{ name: 'a', servers: [server] }, { name: 'b', servers: [server] }] })).toContain('spoc-x is listed twice (also in a)');
   });
 
   test('a delivery whose client was installed for a location the estate does not have is refused', () => {
