@@ -16,6 +16,7 @@ import { fleetCommand, FleetUsageError, warnAboutMissingAgents } from './fleet-c
 import { operatorCommandFromArgs, OperatorUsageError } from './operator-command';
 import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
 import { simCommand, SimUsageError } from './sim-commands';
+import { registerSimNetwork } from './sim-network-command';
 import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
@@ -243,6 +244,7 @@ function addSimCommands(program: Command): void {
     .description('takes the management server up or down')
     .argument('[state]', 'up or down')
     .action((state: string | undefined) => print(simCommand(['management-server', ...(state === undefined ? [] : [state])], {})));
+  registerSimNetwork(sim, withClient, print);
 }
 
 function addSchedulerCommands(program: Command): void {
