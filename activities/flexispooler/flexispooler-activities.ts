@@ -56,15 +56,15 @@ export function createFlexiSpoolerClientActivities(client: string, network: Flex
   return {
     discoverSpoolerControllers: async (effect) => {
       forThisClient(effect);
-      return { option9: await network.dhcpOption9(client) };
+      return { option9: await whileHeartbeating(() => network.dhcpOption9(client)) };
     },
     deliverToSpoolerController: async (effect) => {
       forThisClient(effect);
-      return { outcome: await network.deliverToSpoolerController(client, effect.server, jobOf(effect)) };
+      return { outcome: await whileHeartbeating(() => network.deliverToSpoolerController(client, effect.server, jobOf(effect))) };
     },
     deliverThroughPublicServer: async (effect) => {
       forThisClient(effect);
-      return network.deliverThroughPublicServer(client, effect.publicServer, jobOf(effect));
+      return await whileHeartbeating(() => network.deliverThroughPublicServer(client, effect.publicServer, jobOf(effect)));
     },
   };
 }

@@ -15,11 +15,13 @@ export type DeliveryOutcome = z.infer<typeof deliveryOutcomeSchema>;
 const jobFields = { jobId: z.string(), user: z.string(), document: z.string() };
 
 /**
- * A delivery attempt is quick: a server that does not answer within the attempt is unreachable
- * (the activity answers `unreachable`, it does not fail). A failure is the client's agent itself
- * not answering; the job then waits and is tried again.
+ * A delivery attempt is quick: a server that cannot be reached answers `unreachable` (the activity
+ * does not fail). The client's agent heartbeats while it waits for a server's answer, so an agent
+ * that died mid-delivery is noticed within seconds and the attempt runs again, with the same job
+ * id. A failure after the retries is the client's agent not answering; the job then waits and is
+ * tried again.
  */
-const DELIVERY_STEP: ActionLimits = { attempt: '30s', retry: { initialInterval: '1s', maximumAttempts: 3 } };
+const DELIVERY_STEP: ActionLimits = { attempt: '30s', heartbeat: '5s', retry: { initialInterval: '1s', maximumAttempts: 3 } };
 
 export const FLEXISPOOLER_ACTIONS = actionsOf(
   defineAction('discover-spooler-controllers', {

@@ -9,7 +9,7 @@ import type { DiscoveryMode } from '../../machines/flexispooler/job-delivery-inp
 
 const both = ['spooler-controller', 'flexispooler-spooling-server'] as const;
 
-/** The estate, in the shape of the delivery input's `estate`. */
+/** The estate, in the shape of the delivery input's `estate` (a client without a public server configured gets it without). */
 export const SIM_FLEXISPOOLER_ESTATE = {
   locations: [
     { name: 'prague', servers: [{ host: 'sc-prg-1', runs: [...both] }], printers: ['printer-prg-1'] },
@@ -45,18 +45,25 @@ export interface SimClient {
   client: string;
   user: string;
   installation: { location: string; discovery: DiscoveryMode };
+  /** A public FlexiSpooler Server is configured on this client (the document's scenario 4); the others only know their location's. */
+  publicServer: boolean;
   /** The network the computer is on when the simulation starts. */
   network: SimNetworkName;
 }
 
-/** Ann's laptop: installed in Prague, finds its location through DHCP option 9 (the catalog's example). */
-export const ANN: SimClient = { client: 'laptop-ann', user: 'ann', installation: { location: 'prague', discovery: 'dhcp-option-9' }, network: 'office-prague' };
+/** Ann's laptop: installed in Prague, finds its location through DHCP option 9 (the catalog's example; the document's scenario 2). */
+export const ANN: SimClient = { client: 'laptop-ann', user: 'ann', installation: { location: 'prague', discovery: 'dhcp-option-9' }, publicServer: false, network: 'office-prague' };
 
 export const SIM_CLIENTS: SimClient[] = [
   ANN,
-  { client: 'laptop-ben', user: 'ben', installation: { location: 'prague', discovery: 'locations-map' }, network: 'office-prague' },
-  { client: 'laptop-cleo', user: 'cleo', installation: { location: 'london', discovery: 'dhcp-option-9' }, network: 'office-london' },
-  { client: 'laptop-dan', user: 'dan', installation: { location: 'bratislava', discovery: 'dhcp-option-9' }, network: 'office-bratislava' },
+  // Scenario 3: installed for Prague with the locations map, no discovery.
+  { client: 'laptop-ben', user: 'ben', installation: { location: 'prague', discovery: 'locations-map' }, publicServer: false, network: 'office-prague' },
+  // Scenario 1: London, two Spooler Controllers.
+  { client: 'laptop-cleo', user: 'cleo', installation: { location: 'london', discovery: 'dhcp-option-9' }, publicServer: false, network: 'office-london' },
+  // Scenario 1: Bratislava, one Spooler Controller.
+  { client: 'laptop-dan', user: 'dan', installation: { location: 'bratislava', discovery: 'dhcp-option-9' }, publicServer: false, network: 'office-bratislava' },
+  // Scenario 4: from Prague to the airport, a public FlexiSpooler Server configured.
+  { client: 'laptop-eva', user: 'eva', installation: { location: 'prague', discovery: 'dhcp-option-9' }, publicServer: true, network: 'office-prague' },
 ];
 
 /** A delivery input for a client of the simulated network (the catalog's example, and `spoolflow sim network print`). */
@@ -66,7 +73,7 @@ export function simPrintJobInput(client: SimClient, job: { id: string; document:
     user: client.user,
     job,
     installation: client.installation,
-    estate: SIM_FLEXISPOOLER_ESTATE,
+    estate: client.publicServer ? SIM_FLEXISPOOLER_ESTATE : { locations: SIM_FLEXISPOOLER_ESTATE.locations },
     waits,
   };
 }
