@@ -26,8 +26,8 @@ export interface PrintJob {
 export interface FlexiSpoolerNetwork {
   /** DHCP option 9 on the client's current network: the Spooler Controllers it names, or null when it does not come. */
   dhcpOption9(client: string): Promise<string[] | null>;
-  /** Send the job to a Spooler Controller (its Spooling Server holds it); deduped on the job id. */
-  deliverToSpoolerController(client: string, server: string, job: PrintJob): Promise<DeliveryOutcome>;
+  /** Send the job to a Spooler Controller (its Spooling Server holds it); deduped on the job id: `heldBy` names the server that holds it. */
+  deliverToSpoolerController(client: string, server: string, job: PrintJob): Promise<{ outcome: DeliveryOutcome; heldBy: string | null }>;
   /** Send the job through the public FlexiSpooler Server to a data-center FlexiSpooler Server; deduped on the job id. */
   deliverThroughPublicServer(client: string, publicServer: string, job: PrintJob): Promise<{ outcome: DeliveryOutcome; dataCenterServer: string | null }>;
 }
@@ -60,7 +60,7 @@ export function createFlexiSpoolerClientActivities(client: string, network: Flex
     },
     deliverToSpoolerController: async (effect) => {
       forThisClient(effect);
-      return { outcome: await whileHeartbeating(() => network.deliverToSpoolerController(client, effect.server, jobOf(effect))) };
+      return await whileHeartbeating(() => network.deliverToSpoolerController(client, effect.server, jobOf(effect)));
     },
     deliverThroughPublicServer: async (effect) => {
       forThisClient(effect);

@@ -22,6 +22,8 @@ export function deliveryStep<C extends DeliveryStepContext, O>(opts: {
   next: string;
   onFailure: string;
   onDone: (c: C, output: O) => Partial<C>;
+  /** Context changes when the effect failed for good (e.g. noting an attempt that may have acted). */
+  onFailed?: (c: C) => Partial<C>;
   /** The reason the job waits when the effect failed for good (null: it does not wait, e.g. a job a server holds). */
   failureReason: (c: C, reason: string) => string | null;
 }): StateConfig {
@@ -38,7 +40,7 @@ export function deliveryStep<C extends DeliveryStepContext, O>(opts: {
       },
       [failedEventType(opts.id)]: {
         target: opts.onFailure,
-        actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({ waitingBecause: opts.failureReason(context, String(event.reason)) }) as Partial<C>),
+        actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({ ...(opts.onFailed ? opts.onFailed(context) : {}), waitingBecause: opts.failureReason(context, String(event.reason)) }) as Partial<C>),
       },
     },
   };

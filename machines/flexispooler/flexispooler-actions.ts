@@ -37,11 +37,13 @@ export const FLEXISPOOLER_ACTIONS = actionsOf(
   defineAction('deliver-to-spooler-controller', {
     place: 'host',
     fields: { ...onHost, server: z.string(), ...jobFields },
-    answer: z.object({ outcome: deliveryOutcomeSchema }),
+    // `heldBy`: the server that holds the job; another one than asked when an earlier delivery,
+    // whose answer was lost, left it there.
+    answer: z.object({ outcome: deliveryOutcomeSchema, heldBy: z.string().nullable() }),
   }).with({
     limits: () => DELIVERY_STEP,
     target: (e) => e.server,
-    nominal: () => ({ outcome: 'accepted' }),
+    nominal: (e) => ({ outcome: 'accepted', heldBy: e.server }),
   }),
   defineAction('deliver-through-public-server', {
     place: 'host',

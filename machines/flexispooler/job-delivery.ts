@@ -60,6 +60,8 @@ export interface JobDeliveryContext {
   cancelled: { operator?: string; reason?: string } | null;
   /** The last delivery answer, read by the decision that follows it. */
   lastOutcome: DeliveryAttempt['outcome'] | null;
+  /** The server the last answer said holds the job. */
+  lastHeldBy: string | null;
 }
 type C = JobDeliveryContext;
 
@@ -117,6 +119,7 @@ export const jobDeliveryMachine = setup({
     redirect: null,
     cancelled: null,
     lastOutcome: null,
+    lastHeldBy: null,
   }),
   initial: 'locating',
   states: {
@@ -171,7 +174,8 @@ export const jobDeliveryMachine = setup({
           }),
           next: 'answered',
           onFailure: '#jobDelivery.waitingForConnection',
-          onDone: (c, out) => ({ lastOutcome: out.outcome, attempts: noted(c, { server: currentController(c), via: 'spooler-controller', outcome: out.outcome }) }),
+          onDone: (c, out) => ({ lastOutcome: out.outcome, lastHeldBy: out.heldBy, attempts: noted(c, { server: currentController(c), via: 'spooler-controller', outcome: out.outcome }) }),
+          onFailed: (c) => ({ attempts: noted(c, { server: currentController(c), via: 'spooler-controller', outcome: 'failed' }) }),
           failureReason: (c, reason) => `sending to ${currentController(c)} failed on the client ${c.input.client} (${reason}): the job stays queued, tried again in ${c.input.waits.retrySeconds} s`,
         }),
         answered: {
@@ -179,7 +183,7 @@ export const jobDeliveryMachine = setup({
             {
               guard: 'wasDelivered',
               target: '#jobDelivery.heldForRelease',
-              actions: assign(({ context }) => ({ heldOn: { server: currentController(context), via: 'spooler-controller' as const }, lastOutcome: null })),
+              actions: assign(({ context }) => ({ heldOn: { server: context.lastHeldBy ?? currentController(context), via: 'spooler-controller' as const }, lastOutcome: null, lastHeldBy: null })),
             },
             { target: 'choosingController', actions: assign(({ context }) => ({ tryIndex: context.tryIndex + 1, lastOutcome: null })) },
           ],
@@ -208,6 +212,7 @@ export const jobDeliveryMachine = setup({
             const held = delivered(out.outcome) ? { heldOn: { server: out.dataCenterServer ?? publicServer, via: 'public-server' as const, publicServer } } : {};
             return { ...held, lastOutcome: out.outcome, attempts: noted(c, { server: publicServer, via: 'public-server', outcome: out.outcome }) };
           },
+          onFailed: (c) => ({ attempts: noted(c, { server: c.input.estate.publicServer?.host ?? '', via: 'public-server', outcome: 'failed' }) }),
           failureReason: (c, reason) => `sending through the public FlexiSpooler Server failed on the client ${c.input.client} (${reason}): the job stays queued, tried again in ${c.input.waits.retrySeconds} s`,
         }),
         answered: {
@@ -284,8 +289,18 @@ export const jobDeliveryMachine = setup({
     rounds: context.rounds,
     attempts: context.attempts,
     cancelled: context.cancelled,
+    ...(context.cancelled ? { mayBeHeldOn: unansweredServers(context) } : {}),
   }),
 });
+
+/**
+ * Servers a delivery was sent to that never answered (the client's agent failed meanwhile): the
+ * job may be held there. A cancelled job's result names them, since a cancel deletes nothing.
+ */
+export function unansweredServers(c: C): string[] {
+  const answered = new Set(c.attempts.filter((a) => a.outcome !== 'failed' && a.outcome !== 'unreachable').map((a) => a.server));
+  return [...new Set(c.attempts.filter((a) => a.outcome === 'failed' && !answered.has(a.server)).map((a) => a.server))];
+}
 
 /** What `status` shows of a delivery: where the job is, where it waits and why. */
 export function summarizeJobDelivery(c: C): Record<string, unknown> {

@@ -60,12 +60,12 @@ export class SimFlexiSpoolerNetwork implements FlexiSpoolerNetwork, JobReleaseSo
     return Promise.resolve(option9);
   }
 
-  async deliverToSpoolerController(client: string, server: string, job: PrintJob): Promise<DeliveryOutcome> {
+  async deliverToSpoolerController(client: string, server: string, job: PrintJob): Promise<{ outcome: DeliveryOutcome; heldBy: string | null }> {
     const outcome: DeliveryOutcome = !this.reaches(client, server) ? 'unreachable' : this.store.hold({ ...job, server, client, via: 'spooler-controller' }) ? 'accepted' : 'already-held';
     this.record.append({ client, job: job.jobId, operation: 'deliver-to-spooler-controller', server, outcome });
     // A slow server has taken the job before its answer comes: a worker killed meanwhile leaves it held, unanswered.
     if (outcome !== 'unreachable') await slowAnswer(this.store.slowness(server));
-    return outcome;
+    return { outcome, heldBy: outcome === 'unreachable' ? null : (this.store.heldJob(job.jobId)?.server ?? server) };
   }
 
   async deliverThroughPublicServer(client: string, publicServer: string, job: PrintJob): Promise<{ outcome: DeliveryOutcome; dataCenterServer: string | null }> {

@@ -51,6 +51,8 @@ export class FlexiWorld {
   reachable = new Set<string>();
   /** The client's agent does not answer (laptop asleep): its effects fail. */
   clientAsleep = false;
+  /** A server takes the job, but the answer never reaches the workflow (the agent died after sending). */
+  loseAnswers = false;
   /** Which server holds each job id: a server dedupes on it. */
   readonly holders = new Map<string, string>();
   /** Every delivery the servers saw, accepted or repeated. */
@@ -87,8 +89,11 @@ export class FlexiWorld {
     switch (effect.action) {
       case 'discover-spooler-controllers':
         return done({ option9: this.option9 });
-      case 'deliver-to-spooler-controller':
-        return done({ outcome: this.deliver(effect.server, effect.jobId) });
+      case 'deliver-to-spooler-controller': {
+        const outcome = this.deliver(effect.server, effect.jobId);
+        if (this.loseAnswers && outcome === 'accepted') return { type: `effect.failed.${effect.step}`, reason: 'the client\'s agent died before the answer came' };
+        return done({ outcome, heldBy: outcome === 'unreachable' ? null : this.holders.get(effect.jobId) ?? null });
+      }
       case 'deliver-through-public-server': {
         const dc = `flexi-dc-${(this.deliveries.length % 2) + 1}`;
         const outcome = this.deliver(effect.publicServer, effect.jobId, dc);

@@ -20,7 +20,7 @@ function recordingNetwork(): FlexiSpoolerNetwork & { sent: [string, string, Prin
       sent.push([client, server, job]);
       const outcome = held.has(job.jobId) ? 'already-held' : 'accepted';
       held.add(job.jobId);
-      return Promise.resolve(outcome);
+      return Promise.resolve({ outcome, heldBy: server });
     },
     deliverThroughPublicServer: () => Promise.resolve({ outcome: 'unreachable', dataCenterServer: null }),
   };
@@ -30,8 +30,8 @@ test('a delivery names the job id, and delivering it again finds it already held
   const network = recordingNetwork();
   const activities = createFlexiSpoolerClientActivities('laptop-ann', network);
   const deliver = { ...effect, action: 'deliver-to-spooler-controller' as const, server: 'sc-lon-1' };
-  expect(await activities.deliverToSpoolerController(deliver)).toEqual({ outcome: 'accepted' });
-  expect(await activities.deliverToSpoolerController(deliver)).toEqual({ outcome: 'already-held' });
+  expect(await activities.deliverToSpoolerController(deliver)).toEqual({ outcome: 'accepted', heldBy: 'sc-lon-1' });
+  expect(await activities.deliverToSpoolerController(deliver)).toEqual({ outcome: 'already-held', heldBy: 'sc-lon-1' });
   expect(network.sent.map(([, server, job]) => [server, job.jobId])).toEqual([
     ['sc-lon-1', 'ann-1'],
     ['sc-lon-1', 'ann-1'],

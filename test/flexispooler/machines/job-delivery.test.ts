@@ -165,3 +165,26 @@ describe('the operator', () => {
     expect(snapshot.can({ type: 'operator.redirect', location: 'london' })).toBe(false);
   });
 });
+
+describe('an answer lost after the server took the job', () => {
+  test('the next round finds it already held elsewhere and reports the server that holds it', () => {
+    const world = new FlexiWorld().at({ option9: OPTION_9.london, reach: ['spoc-lon-1', 'spoc-lon-2'] });
+    world.loseAnswers = true;
+    world.userAt = LONDON;
+    const { snapshot } = drive(deliveryInput(), world, () => {
+      world.loseAnswers = false;
+      world.at({ option9: OPTION_9.london, reach: ['spoc-lon-2'] }); // sc-lon-1 went down with the job on it
+      return true;
+    });
+    expect(world.holders.get('job-1')).toBe('spoc-lon-1');
+    expect(snapshot.output).toMatchObject({ outcome: 'printed', heldOn: { server: 'spoc-lon-1' } });
+    expect(world.printed).toHaveLength(1);
+  });
+
+  test('a cancel afterwards names the server that may hold the job, since a cancel deletes nothing', () => {
+    const world = new FlexiWorld().at({ option9: OPTION_9.london, reach: ['spoc-lon-1'] });
+    world.loseAnswers = true;
+    const { snapshot } = drive(deliveryInput(), world, () => [{ type: 'operator.cancel' }]);
+    expect(snapshot.output).toMatchObject({ outcome: 'cancelled', mayBeHeldOn: ['spoc-lon-1'] });
+  });
+});

@@ -22,7 +22,7 @@ test("in the Prague office a client gets option 9 and reaches Prague's Spooler C
   expect(await network.dhcpOption9('laptop-ann')).toEqual(['sc-prg-1']);
   expect(network.reaches('laptop-ann', 'sc-prg-1')).toBe(true);
   expect(network.reaches('laptop-ann', 'sc-lon-1')).toBe(false);
-  expect(await network.deliverToSpoolerController('laptop-ann', 'sc-lon-1', job('j-1'))).toBe('unreachable');
+  expect(await network.deliverToSpoolerController('laptop-ann', 'sc-lon-1', job('j-1'))).toEqual({ outcome: 'unreachable', heldBy: null });
 });
 
 test('on a network whose DHCP withholds option 9 the client gets none', async () => {
@@ -36,16 +36,16 @@ test('on a network whose DHCP withholds option 9 the client gets none', async ()
 
 test('a server holds a job once: a second delivery of the same id, to it or another server, answers already-held', async () => {
   network.store.moveClient('laptop-cleo', 'office-london');
-  expect(await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-1', job('j-1'))).toBe('accepted');
-  expect(await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-1', job('j-1'))).toBe('already-held');
-  expect(await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-2', job('j-1'))).toBe('already-held');
+  expect(await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-1', job('j-1'))).toEqual({ outcome: 'accepted', heldBy: 'sc-lon-1' });
+  expect(await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-1', job('j-1'))).toEqual({ outcome: 'already-held', heldBy: 'sc-lon-1' });
+  expect(await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-2', job('j-1'))).toEqual({ outcome: 'already-held', heldBy: 'sc-lon-1' });
   expect(network.store.heldJobs().map((j) => [j.jobId, j.server])).toEqual([['j-1', 'sc-lon-1']]);
 });
 
 test('a Spooler Controller that is down is unreachable; offline nothing is reachable; public wifi reaches the public server, which forwards to the first data-center server up', async () => {
   network.store.moveClient('laptop-cleo', 'office-london');
   network.store.setDown('sc-lon-1', true);
-  expect(await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-1', job('j-1'))).toBe('unreachable');
+  expect((await network.deliverToSpoolerController('laptop-cleo', 'sc-lon-1', job('j-1'))).outcome).toBe('unreachable');
   network.store.moveClient('laptop-ann', 'offline');
   expect(await network.deliverThroughPublicServer('laptop-ann', 'flexi-public', job('j-2'))).toEqual({ outcome: 'unreachable', dataCenterServer: null });
   network.store.moveClient('laptop-ann', 'public-wifi');
