@@ -1,9 +1,9 @@
 /**
  * Print jobs delivered on a real Temporal server over the simulated network: the document's four
  * scenarios with their outages and the London failover between two Spooler Controllers, every job
- * held once and printed once; then a kill -9 of the workers (run as their own process,
- * simulator/main.ts) while a server is taking a job, and the job still printed exactly once by the
- * workers that take over. The outages are set in the simulated network's file, as `spoolflow sim
+ * held once and printed once, by the workers of the simulated estate in their own process
+ * (simulator/main.ts, as npm start runs them); then a kill -9 of that process while a server is
+ * taking a job, and the job still printed exactly once by the workers that take over. The outages are set in the simulated network's file, as `spoolflow sim
  * network` sets them.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,9 +24,13 @@ const inventoryFile = path.join(dataDir, 'inventory.json');
 writeFileSync(inventoryFile, JSON.stringify(testInventory()));
 const env = { dataDir, inventoryFile };
 let network: SimFlexiSpoolerNetwork;
+let workerProcess: ReturnType<typeof estate.workerProcess>;
 
 beforeAll(() => {
   network = openSimNetwork(path.join(dataDir, 'sim'));
+  // The workers of the simulated estate, as npm start runs them, in their own process: killed with
+  // kill -9 in the second test, after which the test's own workers take over.
+  workerProcess = estate.workerProcess(env);
 });
 afterAll(() => network.store.close());
 
@@ -68,36 +72,34 @@ test('the four scenarios with their outages, and the London failover: each job w
   store.moveClient('laptop-ann', 'office-bratislava-no-option-9'); // scenario 2: moved, DHCP sends no option 9
   store.moveClient('laptop-ben', 'office-bratislava'); // scenario 3: moved, the locations map says Prague
   store.moveClient('laptop-eva', 'offline'); // scenario 4: in the taxi
-  await withFlexiSpoolerWorkers(estate.temporal, network, async () => {
-    const [cleo, dan, ann, ben, eva] = await Promise.all([print('laptop-cleo', 'cleo-1'), print('laptop-dan', 'dan-1'), print('laptop-ann', 'ann-1'), print('laptop-ben', 'ben-1'), print('laptop-eva', 'eva-1')]);
+  const [cleo, dan, ann, ben, eva] = await Promise.all([print('laptop-cleo', 'cleo-1'), print('laptop-dan', 'dan-1'), print('laptop-ann', 'ann-1'), print('laptop-ben', 'ben-1'), print('laptop-eva', 'eva-1')]);
 
-    expect(summary(await heldOn(cleo, 'sc-lon-2')).heldOn).toEqual({ server: 'sc-lon-2', via: 'spooler-controller' });
-    await waiting(dan, 'no Spooler Controller of bratislava reachable (sc-bts-1, tried in this order)');
-    expect(summary(await waiting(ann, 'DHCP option 9 did not come: the client kept its last location, prague')).location).toBe('prague');
-    await waiting(ben, 'the locations map set at installation names prague');
-    await waiting(eva, 'the public FlexiSpooler Server flexi-public not reachable either');
+  expect(summary(await heldOn(cleo, 'sc-lon-2')).heldOn).toEqual({ server: 'sc-lon-2', via: 'spooler-controller' });
+  await waiting(dan, 'no Spooler Controller of bratislava reachable (sc-bts-1, tried in this order)');
+  expect(summary(await waiting(ann, 'DHCP option 9 did not come: the client kept its last location, prague')).location).toBe('prague');
+  await waiting(ben, 'the locations map set at installation names prague');
+  await waiting(eva, 'the public FlexiSpooler Server flexi-public not reachable either');
 
-    store.setDown('sc-bts-1', false); // Bratislava's controller is back
-    store.moveClient('laptop-eva', 'public-wifi'); // the airport
-    await Promise.all([heldOn(dan, 'sc-bts-1'), heldOn(eva, 'flexi-dc-1')]);
-    store.moveClient('laptop-ann', 'office-bratislava'); // DHCP sends option 9 again
-    await heldOn(ann, 'sc-bts-1');
-    // Ben's client would wait for Prague as long as he stays: the operator sends the job to Bratislava.
-    await whileWaiting(ben, { type: 'operator.redirect', location: 'bratislava', operator: 'helpdesk', reason: 'ben is in Bratislava this week' });
-    await heldOn(ben, 'sc-bts-1');
+  store.setDown('sc-bts-1', false); // Bratislava's controller is back
+  store.moveClient('laptop-eva', 'public-wifi'); // the airport
+  await Promise.all([heldOn(dan, 'sc-bts-1'), heldOn(eva, 'flexi-dc-1')]);
+  store.moveClient('laptop-ann', 'office-bratislava'); // DHCP sends option 9 again
+  await heldOn(ann, 'sc-bts-1');
+  // Ben's client would wait for Prague as long as he stays: the operator sends the job to Bratislava.
+  await whileWaiting(ben, { type: 'operator.redirect', location: 'bratislava', operator: 'helpdesk', reason: 'ben is in Bratislava this week' });
+  await heldOn(ben, 'sc-bts-1');
 
-    network.authenticate('cleo', 'printer-lon-1');
-    network.authenticate('eva', 'printer-lon-1'); // arrived in London: from the data center
-    for (const user of ['dan', 'ann', 'ben']) network.authenticate(user, 'printer-bts-1');
-    const results = (await Promise.all([cleo, dan, ann, ben, eva].map((id) => estate.spoolflow.result(id)))) as { outcome: string; heldOn: { server: string }; release: { printer: string } }[];
-    expect(results.map((r) => [r.outcome, r.heldOn.server, r.release.printer])).toEqual([
-      ['printed', 'sc-lon-2', 'printer-lon-1'],
-      ['printed', 'sc-bts-1', 'printer-bts-1'],
-      ['printed', 'sc-bts-1', 'printer-bts-1'],
-      ['printed', 'sc-bts-1', 'printer-bts-1'],
-      ['printed', 'flexi-dc-1', 'printer-lon-1'],
-    ]);
-  });
+  network.authenticate('cleo', 'printer-lon-1');
+  network.authenticate('eva', 'printer-lon-1'); // arrived in London: from the data center
+  for (const user of ['dan', 'ann', 'ben']) network.authenticate(user, 'printer-bts-1');
+  const results = (await Promise.all([cleo, dan, ann, ben, eva].map((id) => estate.spoolflow.result(id)))) as { outcome: string; heldOn: { server: string }; release: { printer: string } }[];
+  expect(results.map((r) => [r.outcome, r.heldOn.server, r.release.printer])).toEqual([
+    ['printed', 'sc-lon-2', 'printer-lon-1'],
+    ['printed', 'sc-bts-1', 'printer-bts-1'],
+    ['printed', 'sc-bts-1', 'printer-bts-1'],
+    ['printed', 'sc-bts-1', 'printer-bts-1'],
+    ['printed', 'flexi-dc-1', 'printer-lon-1'],
+  ]);
   const record = network.record.read();
   const jobs = ['cleo-1', 'dan-1', 'ann-1', 'ben-1', 'eva-1'];
   for (const job of jobs) {
@@ -118,10 +120,9 @@ test('kill -9 of the workers while a Spooler Controller takes a job: a new worke
   store.moveClient('laptop-cleo', 'office-london');
   store.setDown('sc-lon-1', false);
   store.setSlowness('sc-lon-1', 20_000); // the controller takes the job, then its answer is slow
-  const worker = estate.workerProcess(env);
   const workflowId = await print('laptop-cleo', 'cleo-2');
   await waitUntil('sc-lon-1 took the job', () => network.record.read().some((e) => e.job === 'cleo-2' && e.outcome === 'accepted'), 60_000);
-  await worker.kill('SIGKILL');
+  await workerProcess.kill('SIGKILL');
   store.setSlowness('sc-lon-1', 0);
   await withFlexiSpoolerWorkers(estate.temporal, network, async () => {
     await heldOn(workflowId, 'sc-lon-1');
