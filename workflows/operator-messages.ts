@@ -43,7 +43,10 @@ export const operatorCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('operator.redirect'),
     ...attribution,
-    location: normalNameSchema('the location').describe("A waiting print job: the location whose Spooler Controllers it goes to from now on."),
+    location: z
+      .string({ error: 'a redirect needs the location whose Spooler Controllers the job goes to (--location <location>)' })
+      .pipe(normalNameSchema('the location'))
+      .describe('A waiting print job: the location whose Spooler Controllers it goes to from now on.'),
   }),
   z.strictObject({ type: z.literal('operator.cancel'), ...attribution }),
 ]);

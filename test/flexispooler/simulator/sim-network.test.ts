@@ -9,6 +9,7 @@ import path from 'node:path';
 import { openSimNetwork } from '../../../simulator/flexispooler/sim-flexispooler-agents';
 import type { SimFlexiSpoolerNetwork } from '../../../simulator/flexispooler/sim-network';
 import { simNetworkCommand } from '../../../cli/sim-network-command';
+import { operatorCommandFromArgs } from '../../../cli/operator-command';
 
 const job = (jobId: string) => ({ jobId, user: 'ann', document: 'a.pdf' });
 let network: SimFlexiSpoolerNetwork;
@@ -95,4 +96,10 @@ test('spoolflow sim network refuses an unknown server or network, naming the kno
     if (previous === undefined) delete process.env.SPOOLFLOW_DATA_DIR;
     else process.env.SPOOLFLOW_DATA_DIR = previous;
   }
+});
+
+test("an operator's redirect takes a location in its normal form, and is refused without one", () => {
+  expect(operatorCommandFromArgs('redirect', { location: 'Bratislava ', operator: 'eva' })).toEqual({ type: 'operator.redirect', location: 'bratislava', operator: 'eva' });
+  expect(() => operatorCommandFromArgs('redirect', {})).toThrow('location: a redirect needs the location whose Spooler Controllers the job goes to (--location <location>)');
+  expect(operatorCommandFromArgs('cancel', { reason: 'printed again at the office' })).toEqual({ type: 'operator.cancel', reason: 'printed again at the office' });
 });
