@@ -18,7 +18,7 @@ import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
 import { createScExeServiceControl } from '../activities/windows/service-control/sc-exe-service-control';
 import { createWindowsOsControl } from '../activities/windows/os-control/windows-os-control';
 import { sameName } from '../machines/core/names';
-import type { ActivitiesOf, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
+import type { ActivitiesOf, FlexiSpoolerActionWord, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
 import type { AgentConfig } from './agent-config';
 import { agentCommandRunner, agentLocalPath } from './agent-machine';
 import { allowedJobSchedulerInstall, allowedSpocInstall } from './configured-folders';
@@ -155,7 +155,16 @@ function jobSchedulerActivities(config: AgentConfig, log: AgentLog): ActivitiesO
   return { ...checkedOnHost, terminateMember } satisfies ActivitiesOf<'host', JobSchedulerActionWord>;
 }
 
+/**
+ * A FlexiSpooler Client's steps are refused on a real agent: the vendor's client delivers its jobs
+ * itself, and its protocol is not public (docs/flexispooler-failover.md#what-was-not-invented).
+ */
+function flexiSpoolerRefusals(config: AgentConfig): ActivitiesOf<'host', FlexiSpoolerActionWord> {
+  const refuse = () => Promise.reject(outsideConfig(config.host, 'a FlexiSpooler Client delivers its jobs itself on a real estate; spoolflow runs FlexiSpooler deliveries only on the simulated network'));
+  return { discoverSpoolerControllers: refuse, deliverToSpoolerController: refuse, deliverThroughPublicServer: refuse };
+}
+
 /** Every host activity, as the host task queue's worker registers them. */
 export function createAgentActivities(config: AgentConfig, log: AgentLog): ActivitiesOf<'host'> {
-  return loggingRefusals({ ...spocActivities(config, log), ...jobSchedulerActivities(config, log) }, log) satisfies ActivitiesOf<'host'>;
+  return loggingRefusals({ ...spocActivities(config, log), ...jobSchedulerActivities(config, log), ...flexiSpoolerRefusals(config) }, log) satisfies ActivitiesOf<'host'>;
 }

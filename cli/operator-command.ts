@@ -1,5 +1,5 @@
 /**
- * `spoolflow operator <workflowId> <command> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>]`:
+ * `spoolflow operator <workflowId> <command> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>] [--location <location>]`:
  * the Update payload the CLI sends. Every flag given goes into the payload, and the payload is
  * checked with the same schema the procedure checks it with, so a flag the command does not take,
  * a misspelled flag or a blank name is refused here, before anything is sent.
@@ -10,7 +10,7 @@ import type { OperatorCommand } from '../workflows/operator-messages';
 export class OperatorUsageError extends Error {}
 
 /** The flags an operator command can carry; which command takes which is the schema's to say. */
-const COMMAND_FLAGS = ['operator', 'reason', 'chain', 'order'] as const;
+const COMMAND_FLAGS = ['operator', 'reason', 'chain', 'order', 'location'] as const;
 
 export function operatorCommandFromArgs(command: string, flags: Record<string, string | true>): OperatorCommand {
   const unknown = Object.keys(flags).filter((flag) => !(COMMAND_FLAGS as readonly string[]).includes(flag));

@@ -17,6 +17,7 @@ import { operatorCommandFromArgs, OperatorUsageError } from './operator-command'
 import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
 import { simCommand, SimUsageError } from './sim-commands';
 import { registerSpoolCleaning, SpoolCleaningUsageError } from './spool-cleaning-commands';
+import { registerSimNetwork } from './sim-network-command';
 import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
@@ -27,7 +28,7 @@ import { registerWatch } from './watch-command';
 /** The usage errors of the command files, all exit code 2. */
 export const USAGE_ERRORS = [UsageError, OperatorUsageError, SimUsageError, SchedulerUsageError, FleetUsageError, AgentUsageError, SpoolCleaningUsageError];
 
-export const OPERATOR_COMMANDS = ['retry', 'skip', 'abort', 'startGroupService', 'overrideLoad', 'submitOrder'] as const;
+export const OPERATOR_COMMANDS = ['retry', 'skip', 'abort', 'startGroupService', 'overrideLoad', 'submitOrder', 'redirect', 'cancel'] as const;
 /** The operator commands that have a short form: `spoolflow retry <workflowId>`. */
 export const SHORT_OPERATOR_COMMANDS = ['retry', 'skip', 'abort'] as const;
 
@@ -64,7 +65,7 @@ function need(message: string): (value: string | undefined) => string {
 const needProcedureId = (command: string) => need(`${command} needs a procedure id (see spoolflow catalog)`);
 
 /** The flags of an operator command, as operatorCommandFromArgs takes them (only those given). */
-type OperatorFlags = { operator?: string; reason?: string; chain?: string; order?: string };
+type OperatorFlags = { operator?: string; reason?: string; chain?: string; order?: string; location?: string };
 function definedFlags(opts: Record<string, unknown>): Record<string, string | true> {
   const flags: Record<string, string | true> = {};
   for (const [key, value] of Object.entries(opts)) if (typeof value === 'string' || value === true) flags[key] = value;
@@ -152,7 +153,7 @@ export function buildProgram(): Command {
 
   program
     .command('operator')
-    .usage(`<workflowId> <${OPERATOR_COMMANDS.join('|')}> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>]`)
+    .usage(`<workflowId> <${OPERATOR_COMMANDS.join('|')}> [--operator <name>] [--reason <text>] [--chain <chain> --order <id>] [--location <location>]`)
     .description('sends an operator command to a procedure (--operator and --reason go with every command and are recorded; overrideLoad needs both)')
     .argument('[workflowId]')
     .argument('[command]', OPERATOR_COMMANDS.join(', '))
@@ -160,6 +161,7 @@ export function buildProgram(): Command {
     .option('--reason <text>', 'why')
     .option('--chain <chain>', 'submitOrder: the job chain')
     .option('--order <id>', 'submitOrder: the order id')
+    .option('--location <location>', 'redirect: the location a waiting print job goes to')
     .action(async (workflowId: string | undefined, command: string | undefined, opts: OperatorFlags) => {
       if (!workflowId || !command) throw new UsageError('operator needs a workflow id and a command');
       await sendOperatorCommand(workflowId, command, opts);
@@ -246,6 +248,7 @@ function addSimCommands(program: Command): void {
     .description('takes the management server up or down')
     .argument('[state]', 'up or down')
     .action((state: string | undefined) => print(simCommand(['management-server', ...(state === undefined ? [] : [state])], {})));
+  registerSimNetwork(sim, withClient, print);
 }
 
 function addSchedulerCommands(program: Command): void {

@@ -48,7 +48,9 @@ export function plan(procedureId: string, input: unknown): PlannedStep[] {
  * The workflow id of a procedure: one per SPOC group, so the server itself refuses a second
  * procedure on a group while one runs there.
  */
-export function workflowIdFor(procedureId: string, input: { group?: string; from?: { group?: string }; cluster?: { cluster?: string } }): string {
+export function workflowIdFor(procedureId: string, input: { group?: string; from?: { group?: string }; cluster?: { cluster?: string }; client?: string; job?: { id?: string } }): string {
+  // One delivery per print job: the id names the client and the job.
+  if (procedureId === 'deliver-print-job' && input.client && input.job?.id) return `flexispooler-job-${input.client}-${input.job.id}`;
   // One supervisor per cluster, one procedure per SPOC group at a time: the id says which.
   if (input.cluster?.cluster) return procedureId.startsWith('supervise-') ? `jobscheduler-cluster-${input.cluster.cluster}` : `jobscheduler-cluster-${input.cluster.cluster}-${procedureId}`;
   const group = input.group ?? input.from?.group;

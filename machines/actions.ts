@@ -7,16 +7,17 @@
 import type { z } from 'zod';
 import { activityNameOf as camelCaseOf, type ActionLimits, type ActionPlace, type CamelCase } from './core/action-registry';
 import { JOBSCHEDULER_ACTIONS, type JobSchedulerActionWord } from './jobscheduler/jobscheduler-actions';
+import { FLEXISPOOLER_ACTIONS, type FlexiSpoolerActionWord } from './flexispooler/flexispooler-actions';
 import { SPOC_ACTIONS, type SpocActionWord } from './spoc/spoc-actions';
 
-export const ACTION_REGISTRY = { ...SPOC_ACTIONS, ...JOBSCHEDULER_ACTIONS };
+export const ACTION_REGISTRY = { ...SPOC_ACTIONS, ...JOBSCHEDULER_ACTIONS, ...FLEXISPOOLER_ACTIONS };
 
 type Registry = typeof ACTION_REGISTRY;
 
 /** Every action word. Plans and records use exactly these words. */
 export type ActionWord = keyof Registry;
 
-export type { SpocActionWord, JobSchedulerActionWord };
+export type { SpocActionWord, JobSchedulerActionWord, FlexiSpoolerActionWord };
 
 type EffectsByWord = { [A in ActionWord]: z.infer<Registry[A]['effect']> };
 

@@ -35,6 +35,8 @@ import { passiveClusterSupervisorMachine, PassiveSupervisorContext, summarizePas
 import { activeClusterSupervisorMachine, ActiveSupervisorContext, summarizeActiveSupervisor } from './jobscheduler/active-cluster-supervisor';
 import { setClusterOptionInputSchema, SetClusterOptionInput, targetMemberOf } from './jobscheduler/set-cluster-option-input';
 import { setClusterOptionMachine, SetClusterOptionContext, summarize as summarizeSetClusterOption } from './jobscheduler/set-cluster-option';
+import { jobDeliveryInputSchema, JobDeliveryInput } from './flexispooler/job-delivery-input';
+import { jobDeliveryMachine, JobDeliveryContext, summarizeJobDelivery } from './flexispooler/job-delivery';
 
 export interface ProcedureDefinition {
   /** Kebab-case id the CLI uses. */
@@ -237,6 +239,20 @@ export const PROCEDURES = [
     hostsOf: (input: SetClusterOptionInput) => [targetMemberOf(input).host],
     changes: (input: SetClusterOptionInput) => [lease('cluster', input.cluster.cluster)],
     summarize: (c: SetClusterOptionContext) => summarizeSetClusterOption(c),
+  },
+  {
+    id: 'deliver-print-job',
+    workflowType: 'deliverPrintJob',
+    description:
+      "Deliver one print job from a FlexiSpooler Client: its location (DHCP option 9, else the last location kept, or the installation's locations map), then its Spooler Controllers in the defined order, the first reachable taking the job; none reachable: through the public FlexiSpooler Server to the data center, else queued on the client, saying why, and tried again; then held until the user authenticates at a printer, in any office. An operator may redirect a waiting job to another location (operator.redirect {location}) or cancel it (operator.cancel).",
+    inputSchema: jobDeliveryInputSchema,
+    machine: jobDeliveryMachine,
+    hostsOf: (input: JobDeliveryInput) => [input.client],
+    // A delivery changes no host and no group: the servers dedupe on the job id, so it needs no
+    // lease, and a client's jobs deliver side by side (a host lease would refuse its second job).
+    changes: () => [],
+    watchesOnly: true,
+    summarize: (c: JobDeliveryContext) => summarizeJobDelivery(c),
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

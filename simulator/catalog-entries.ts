@@ -11,6 +11,7 @@ import { PROCEDURES } from '../machines/catalog';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import { groupRestartExample, osRestartExamples, scenarioExamples } from './example-inputs';
 import { simClusters } from './jobscheduler/sim-clusters';
+import { ANN, simPrintJobInput } from './flexispooler/sim-network-definition';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from './spoc/inventory';
 
 export interface CatalogEntry {
@@ -44,6 +45,8 @@ const EXAMPLES: Record<string, (inventory: Inventory, simDir: string) => unknown
   'supervise-active-cluster': (_inv, simDir) => clusterExample(simDir, 'munich'),
   // The Windows backup of berlin moves behind a new precedence: stop, remove, edit, install, start.
   'set-cluster-option': (_inv, simDir) => ({ cluster: clusterExample(simDir, 'berlin').cluster, host: 'js-berlin-3', options: '-exclusive -backup -backup-precedence=3' }),
+  // Ann's laptop, installed in Prague with DHCP option 9 discovery, prints one document.
+  'deliver-print-job': () => simPrintJobInput(ANN, { id: 'ann-0001', document: 'quarterly report.pdf' }),
 };
 
 /** `simDir`: the simulated fleet's folder, where the simulated clusters keep their databases. */

@@ -19,6 +19,7 @@ import { createSchedulerHostActivities } from '../activities/jobscheduler/schedu
 import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
 import { createSimSpoolCleaningWorkers, simSpoolCleaningConfig, spoolCleaningWanted, startSimSpoolCleaning } from './spoolcleaning/sim-spool-cleaning';
 import { createSapSpoolSimulation } from './sap/sim-sap-estate';
+import { createSimClientAgents, openSimNetwork, simReleaseActivities } from './flexispooler/sim-flexispooler-agents';
 
 export interface RunWorkersOptions {
   connection: ClusterConnectionOptions;
@@ -64,8 +65,11 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const schedulerHosts = clusters.flatMap((c) => c.hosts);
   const conn = { connection, namespace: opts.namespace };
   const sap = opts.sapSpool === true ? await createSapSpoolSimulation({ conn, connectionOptions: opts.connection, simDir, log: opts.log }) : undefined;
+  // The simulated FlexiSpooler network: its clients' agents and the servers' release watch.
+  const flexiNetwork = openSimNetwork(simDir);
   const workers: RunningAgent[] = [
-    await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities) }),
+    await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities), flexiSpoolerActivities: simReleaseActivities(flexiNetwork) }),
+    ...(await createSimClientAgents(conn, flexiNetwork)),
     ...createSimHostAgents(conn, fleet),
     ...(await Promise.all(schedulerHosts.map((host) => createFullSchedulerHostAgent(conn, host.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(host.deps())))))),
     ...(sap?.workers ?? []),
@@ -74,6 +78,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const spoolCleaning = cleaningConfig ? await createSimSpoolCleaningWorkers(conn, simDir, cleaningConfig.spoolers) : undefined;
   workers.push(...(spoolCleaning?.workers ?? []));
   opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
+  opts.log(`simulated FlexiSpooler network: ${flexiNetwork.estate.locations.map((l) => `${l.name} (${l.servers.map((x) => x.host).join(', ')})`).join('; ')}; public ${flexiNetwork.estate.publicServer?.host ?? 'none'}; clients ${flexiNetwork.store.clients().map((c) => c.client).join(', ')}; record ${flexiNetwork.record.file}`);
   opts.log(`JobScheduler cluster databases are taken from ${databases.folder} (SPOOLFLOW_CLUSTER_DB_DIR)`);
   if (clusters.length > 0 && databases.folder !== simClusterDatabaseDir(simDir)) {
     opts.log(`note: the simulated clusters' databases are in ${simClusterDatabaseDir(simDir)}, outside that folder: their supervisors will not find them`);
@@ -118,6 +123,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     await Promise.all(schedulers.list().filter((m) => m.running).map((m) => schedulers.terminate(m.member).catch(() => 'already-gone')));
     databases.closeAll();
     spoolCleaning?.store.close();
+    flexiNetwork.store.close();
     await connection.close();
   }
 }

@@ -9,7 +9,7 @@ import { createLeaseActivities } from '../activities/core/lease-activities';
 import type { ManagementServerView } from '../activities/spoc/management-server';
 import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
-import type { ActivitiesOf, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
+import type { ActivitiesOf, FlexiSpoolerActionWord, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
 import { sourceDir } from '../engine/source-dir';
 
 // The Temporal bundler compiles the workflow sources themselves, also when this module runs from dist/.
@@ -38,6 +38,8 @@ export interface CentralWorkerOptions {
   leasePollMs?: number;
   /** The JobScheduler cluster database's activities, when this worker supervises clusters (all of them, then). */
   extraActivities?: ActivitiesOf<'central', JobSchedulerActionWord>;
+  /** The FlexiSpooler servers' release watch, when this worker delivers print jobs (the simulated network). */
+  flexiSpoolerActivities?: ActivitiesOf<'central', FlexiSpoolerActionWord>;
 }
 
 export async function createCentralWorker(opts: CentralWorkerOptions): Promise<Worker> {
@@ -51,8 +53,8 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
 }
 
 /** The central activities: the SPOC procedures' Management Server checks, the leases, and the clusters' when given. */
-export function centralActivities(opts: Pick<CentralWorkerOptions, 'managementServer' | 'pollMs' | 'leasePollMs' | 'extraActivities'>) {
+export function centralActivities(opts: Pick<CentralWorkerOptions, 'managementServer' | 'pollMs' | 'leasePollMs' | 'extraActivities' | 'flexiSpoolerActivities'>) {
   const spoc: ActivitiesOf<'central', SpocActionWord> =
     opts.managementServer instanceof NoManagementServer ? noManagementServerActivities(opts.managementServer) : createCentralActivities(opts.managementServer, { pollMs: opts.pollMs });
-  return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...(opts.extraActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
+  return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...(opts.extraActivities ?? {}), ...(opts.flexiSpoolerActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
 }

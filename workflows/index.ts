@@ -78,3 +78,7 @@ export async function setClusterOption(input: unknown, resume?: unknown): Promis
 /** The spool cleaning: one scheduled run, and each spooler's reporting loop (docs/spool-cleaning.md). */
 export { spoolCleaningRun } from './spoolcleaning/spool-cleaning-run-workflow';
 export { spoolerReporting } from './spoolcleaning/spooler-reporting-workflow';
+/** Deliver one FlexiSpooler print job, failing over between servers (catalog id deliver-print-job). */
+export async function deliverPrintJob(input: unknown, resume?: unknown): Promise<unknown> {
+  return runProcedure('deliver-print-job', input, resume);
+}

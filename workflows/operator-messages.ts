@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { nonBlankText, operatorNameSchema, reasonSchema } from '../machines/core/input-rules';
+import { nonBlankText, normalNameSchema, operatorNameSchema, reasonSchema } from '../machines/core/input-rules';
 
 /**
  * Who sends a command and why: optional on every command (the runtime records them in the path
@@ -40,6 +40,15 @@ export const operatorCommandSchema = z.discriminatedUnion('type', [
       .regex(/^[A-Za-z0-9_.-]+$/, 'must be an order id (letters, digits, "_", "." and "-")')
       .describe('Order id; submitting the same id again changes nothing.'),
   }),
+  z.strictObject({
+    type: z.literal('operator.redirect'),
+    ...attribution,
+    location: z
+      .string({ error: 'a redirect needs the location whose Spooler Controllers the job goes to (--location <location>)' })
+      .pipe(normalNameSchema('the location'))
+      .describe('A waiting print job: the location whose Spooler Controllers it goes to from now on.'),
+  }),
+  z.strictObject({ type: z.literal('operator.cancel'), ...attribution }),
 ]);
 export type OperatorCommand = z.infer<typeof operatorCommandSchema>;
 

@@ -297,7 +297,7 @@ export class ModelEstate {
         if (offline.length > 0) return { ok: false, reason: `not online on the Management Server: ${offline.join(', ')}` };
         return { ok: true, output: { online: [...effect.hosts] } };
       }
-      // Steps the model does not track (read-only checks, the JobScheduler's): their nominal output.
+      // Steps the model does not track (read-only checks, the JobScheduler's, FlexiSpooler's): their nominal output.
       case 'check-management-server':
       case 'check-no-load':
       case 'preflight':
@@ -314,6 +314,10 @@ export class ModelEstate {
       case 'remove-scheduler-service':
       case 'install-scheduler-service':
       case 'set-cluster-options':
+      case 'discover-spooler-controllers':
+      case 'deliver-to-spooler-controller':
+      case 'deliver-through-public-server':
+      case 'await-job-release':
       default:
         return { ok: true, output: nominalOutput(effect, at) };
     }

@@ -11,6 +11,7 @@ import { createSchedulerActivities } from '../../../activities/jobscheduler/sche
 import { createSchedulerHostActivities } from '../../../activities/jobscheduler/scheduler-host-activities';
 import { centralActivities } from '../../../worker/central-worker';
 import { centralSchedulerActivities, schedulerHostAgentActivities } from '../../../simulator/jobscheduler/sim-scheduler-agents';
+import { createFlexiSpoolerClientActivities, createJobReleaseActivities } from '../../../activities/flexispooler/flexispooler-activities';
 import { pendingEffectSchema } from '../../../workflows/runtime/resume-state';
 import { SAMPLE_EFFECTS } from './sample-effects';
 
@@ -18,10 +19,11 @@ const WORDS = Object.keys(ACTION_REGISTRY) as ActionWord[];
 
 // The activity objects as the workers are given them; nothing runs, so the dependencies are stand-ins.
 const cluster = createSchedulerActivities({ processes: {} as never, databases: {} as never });
-const central = centralActivities({ managementServer: {} as never, extraActivities: centralSchedulerActivities(cluster) });
+const central = centralActivities({ managementServer: {} as never, extraActivities: centralSchedulerActivities(cluster), flexiSpoolerActivities: createJobReleaseActivities({} as never) });
 const spocHost = createHostAgentActivities({ host: 'spoc-1' } as never);
 const schedulerHost = schedulerHostAgentActivities(cluster, createSchedulerHostActivities({ host: 'js-1', run: (() => undefined) as never }));
-const hostAgents: Record<string, unknown> = { ...spocHost, ...schedulerHost };
+const flexiClient = createFlexiSpoolerClientActivities('laptop-1', {} as never);
+const hostAgents: Record<string, unknown> = { ...spocHost, ...schedulerHost, ...flexiClient };
 const centralWorker: Record<string, unknown> = central;
 
 describe('every action has its activity on the side where it runs', () => {

@@ -94,6 +94,10 @@ describe("each action's own options, from its entry in the action registry", () 
     'remove-scheduler-service': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
     'install-scheduler-service': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
     'set-cluster-options': { attempt: '2m', pickup: '60s', retry: ['1s', '20s', 3] },
+    'discover-spooler-controllers': { attempt: '30s', heartbeat: '5s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'deliver-to-spooler-controller': { attempt: '30s', heartbeat: '5s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'deliver-through-public-server': { attempt: '30s', heartbeat: '5s', pickup: '60s', retry: ['1s', '20s', 3] },
+    'await-job-release': { attempt: '360s', heartbeat: '10s', pickup: undefined, retry: ['1s', '5s', 20] },
   };
   const queueOf = (effect: Effect) => (placeOf(effect) === 'host' ? hostTaskQueue(hostOf(effect) ?? '') : CENTRAL_TASK_QUEUE);
 

@@ -48,4 +48,8 @@ export const SAMPLE_EFFECTS = {
   'remove-scheduler-service': { step: 's', title: 't', action: 'remove-scheduler-service', ...member, os: 'windows', installDir: 'C:\\sos' },
   'install-scheduler-service': { step: 's', title: 't', action: 'install-scheduler-service', ...member, os: 'windows', installDir: 'C:\\sos' },
   'set-cluster-options': { step: 's', title: 't', action: 'set-cluster-options', ...member, options: '-exclusive -backup' },
+  'discover-spooler-controllers': { step: 's', title: 't', action: 'discover-spooler-controllers', host: 'laptop-1' },
+  'deliver-to-spooler-controller': { step: 's', title: 't', action: 'deliver-to-spooler-controller', host: 'laptop-1', server: 'spoc-lon-1', jobId: 'j-1', user: 'ann', document: 'report.pdf' },
+  'deliver-through-public-server': { step: 's', title: 't', action: 'deliver-through-public-server', host: 'laptop-1', publicServer: 'print.example.com', jobId: 'j-1', user: 'ann', document: 'report.pdf' },
+  'await-job-release': { step: 's', title: 't', action: 'await-job-release', server: 'spoc-lon-1', jobId: 'j-1', user: 'ann', document: 'report.pdf', maxWatchMs: 300_000 },
 } satisfies { [A in ActionWord]: EffectOf<A> };
