@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { connectClient } from '../client/connect';
 import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
+import { validateRolloutInput } from '../client/fleet-rollout-client';
+import { FLEET_ROLLOUT } from '../machines/fleet/fleet-rollout';
 import { InvalidInputError } from '../machines/core/input-errors';
 import { catalogEntries } from '../simulator/catalog-entries';
 import { agentCommand, AgentUsageError } from './agent-command';
@@ -118,9 +120,11 @@ export function buildProgram(): Command {
     .action(async (rawId: string | undefined, opts: { input?: string; wait?: boolean; workflowId?: string }) => {
       const id = needProcedureId('start')(rawId);
       const input = readInput(opts.input);
-      validateInput(id, input); // refuse bad input before connecting to anything
+      const rollout = id === FLEET_ROLLOUT.id;
+      if (rollout) validateRolloutInput(input);
+      else validateInput(id, input); // refuse bad input before connecting to anything
       await withClient(async (c) => {
-        await warnAboutMissingAgents(c.client, id, input);
+        if (!rollout) await warnAboutMissingAgents(c.client, id, input);
         const started = await c.start(id, input, opts.workflowId !== undefined ? { workflowId: opts.workflowId } : {});
         if (!opts.wait) return print(started);
         const result = await c.result(started.workflowId, started.runId);

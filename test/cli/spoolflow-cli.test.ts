@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { PROCEDURES, procedureById } from '../../machines/catalog';
+import { STARTABLE, startableById } from '../../machines/startable';
 
 const CLI = path.join(__dirname, '..', '..', 'cli', 'spoolflow.js');
 
@@ -17,10 +17,10 @@ test('catalog lists every procedure with a JSON Schema and an example input that
   const { code, stdout } = spoolflow(['catalog']);
   expect(code).toBe(0);
   const entries = JSON.parse(stdout) as { id: string; workflowType: string; taskQueue: string; inputSchema: { type: string }; exampleInput: unknown }[];
-  expect(entries.map((e) => e.id)).toEqual(PROCEDURES.map((p) => p.id));
+  expect(entries.map((e) => e.id)).toEqual(STARTABLE.map((p) => p.id));
   for (const entry of entries) {
     expect(entry).toMatchObject({ taskQueue: 'spoolflow-central', inputSchema: { type: 'object' } });
-    expect(procedureById(entry.id).inputSchema.safeParse(entry.exampleInput).success).toBe(true);
+    expect(startableById(entry.id).inputSchema.safeParse(entry.exampleInput).success).toBe(true);
   }
 });
 
@@ -45,6 +45,13 @@ test('start with invalid input is refused before any connection is tried', () =>
   const { code, stderr } = spoolflow(['start', 'restart-group-without-cache-deletion', '--input', '-'], '{"group":"g","members":[]}');
   expect(code).toBe(2);
   expect(stderr).toContain('members: a SPOC group has at least two SPOC servers');
+});
+
+test('a fleet rollout with invalid input is refused before any connection is tried, naming the field and the rule', () => {
+  const example = (JSON.parse(spoolflow(['catalog']).stdout) as { id: string; exampleInput: Record<string, unknown> }[]).find((e) => e.id === 'fleet-rollout')?.exampleInput;
+  const { code, stderr } = spoolflow(['start', 'fleet-rollout', '--input', '-'], JSON.stringify({ ...example, limits: { maxGroupsAtOnce: 0, failureBudget: 1 } }));
+  expect(code).toBe(2);
+  expect(stderr).toContain('limits.maxGroupsAtOnce: must be at least 1');
 });
 
 test('an unknown procedure or command is a usage error', () => {
