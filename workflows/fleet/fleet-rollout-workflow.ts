@@ -88,6 +88,8 @@ export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus>
 
   let lastReport = '';
   for (;;) {
+    // Reset before deciding: whatever changes from here on (a child ending while another starts) wakes the loop again.
+    changed = false;
     const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused });
     groups = applyDecision(groups, decision);
     holding = decision.holding;
@@ -97,7 +99,6 @@ export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus>
     }
     lastReport = report(statusNow(), lastReport);
     if (rolloutFinished(groups)) break;
-    changed = false;
     const running = groups.filter((g) => g.state === 'running' || g.state === 'halted');
     const wakeIn = decision.wakeAt !== undefined ? Math.max(decision.wakeAt - Date.now(), 0) : undefined;
     const pollIn = running.length > 0 ? input.pollSeconds * 1000 : undefined;
