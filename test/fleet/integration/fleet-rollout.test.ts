@@ -2,7 +2,8 @@
  * The fleet rollout end to end: a real Temporal dev server, the central worker, one agent per
  * simulated host, each group restarted by its own child procedure. Proven from the simulator's
  * operation record: never more groups at work than the limits allow, nothing started while
- * paused, and nothing started once the failure budget is spent.
+ * paused, nothing started once the failure budget is spent, and bad input refused before any
+ * group starts.
  */
 import { randomUUID } from 'node:crypto';
 import { commandRollout, startRollout } from '../../../client/fleet-rollout-client';
@@ -11,6 +12,7 @@ import { groupRestartExample, SHORT_WAITS } from '../../../simulator/example-inp
 import type { Inventory } from '../../../simulator/spoc/inventory';
 import type { OperationRecordEntry } from '../../../simulator/core/operation-record';
 import type { RolloutStatus } from '../../../workflows/fleet/rollout-messages';
+import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
 import { testInventory } from '../../helpers/sim-fleet';
 
@@ -97,6 +99,11 @@ test('rolls a restart over the groups two at a time and one per site, holds whil
     fleet.host('spoc-c1-1').setFaults({});
     await estate.spoolflow.command('spoc-group-c1', { type: 'operator.abort', operator: 'jdoe', reason: 'the rollout stopped' });
     const ended = (await estate.client.workflow.getHandle(second).result()) as RolloutStatus;
+
+    // Started as from the Web UI, without the client's check: the workflow refuses it before any group starts.
+    const refused = `rollout-${randomUUID()}`;
+    await estate.client.workflow.start('fleetRollout', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: refused, args: [rolloutInput(inventory, ['c2'], { maxGroupsAtOnce: 0, failureBudget: 1 })] });
+    expect(await estate.failureOf(refused)).toEqual({ type: 'InvalidInputError', message: 'invalid input for fleet-rollout: limits.maxGroupsAtOnce: must be at least 1' });
     expect(ended.groups).toMatchObject({ failed: ['c1'], 'not-started': ['c2'] });
     expect(ended.perGroup[0]).toMatchObject({ state: 'failed', haltedOnce: true });
 
