@@ -21,6 +21,7 @@ import { simCommand, SimUsageError } from './sim-commands';
 import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
+import { registerRollout } from './rollout-command';
 import { registerWatch } from './watch-command';
 
 
@@ -180,6 +181,7 @@ export function buildProgram(): Command {
 
   registerChart(program, withClient, needProcedureId('chart'));
   registerList(program, withClient, print);
+  registerRollout(program, withClient, print);
   registerWatch(program, withClient);
   addSimCommands(program);
   addSchedulerCommands(program);
