@@ -7,6 +7,7 @@
  * `pollSeconds`. The procedure workflow is not changed.
  */
 import * as wf from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RolloutActivities } from '../../activities/fleet/group-procedure-look';
 import { procedureById } from '../../machines/catalog';
 import { describeIssues, InvalidInputError, parseInput } from '../../machines/core/input-errors';
@@ -82,7 +83,8 @@ export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus>
         (err: unknown) => ended({ state: 'failed', reason: failureMessage(err) }),
       );
     } catch (err) {
-      ended({ state: 'failed', reason: `not started: ${failureMessage(err)}` });
+      const why = err instanceof WorkflowExecutionAlreadyStartedError ? `a procedure is already running as ${target.workflowId}` : failureMessage(err);
+      ended({ state: 'failed', reason: `not started: ${why}` });
     }
   };
 
