@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     namespace,
     webUi,
     ...(process.env.SPOOLFLOW_WEB_PORT ? { port: Number(process.env.SPOOLFLOW_WEB_PORT) } : {}),
+    ...(process.env.SPOOLFLOW_WEB_HOST ? { host: process.env.SPOOLFLOW_WEB_HOST } : {}),
   });
   log(`state charts of every procedure and of each running one: ${charts.url}`);
   try {
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE,
       schedulerClusters: process.env.SPOOLFLOW_SCHEDULER_CLUSTERS !== 'off',
       supervisors,
+      sapSpool: process.env.SPOOLFLOW_SAP_SPOOL !== 'off',
       stopSignal,
       log,
     });

@@ -12,6 +12,10 @@
  *    over 20 kills (bench/failover-latency.ts). Target: median within heartbeat timeout + 1 s.
  * 4. CLI latency: `spoolflow catalog` and `spoolflow plan` as new processes, compiled and through
  *    tsx; median and p95 (bench/cli-latency.ts). Target: under 500 ms compiled.
+ * 5. Spool cleaning: one report's cost as the cached delete requests grow from 10 to 100,000
+ *    (bench/report-cost.ts). Target: it follows the jobs in the report, not the requests cached.
+ * 6. SAP spool output throughput by work processes and share of sequence devices, on the pure
+ *    dispatcher in simulated time (bench/sap-spool-throughput.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -25,6 +29,8 @@ import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim
 import { startTestTemporal, TestTemporal } from '../test/helpers/temporal-server';
 import { cliLatency } from './cli-latency';
 import { failoverLatency } from './failover-latency';
+import { spoolReportCost } from './report-cost';
+import { sapSpoolThroughput } from './sap-spool-throughput';
 
 installOperatorLogger('WARN');
 
@@ -105,6 +111,8 @@ async function main(): Promise<void> {
     await orchestrationOverhead(temporal);
     await failoverLatency(temporal);
     cliLatency();
+    spoolReportCost();
+    sapSpoolThroughput();
   } finally {
     await temporal.close();
   }

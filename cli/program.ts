@@ -18,15 +18,17 @@ import { fleetCommand, FleetUsageError, warnAboutMissingAgents } from './fleet-c
 import { operatorCommandFromArgs, OperatorUsageError } from './operator-command';
 import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
 import { simCommand, SimUsageError } from './sim-commands';
+import { registerSpoolCleaning, SpoolCleaningUsageError } from './spool-cleaning-commands';
 import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
 import { registerRollout } from './rollout-command';
+import { registerSap } from './sap-command';
 import { registerWatch } from './watch-command';
 
 
 /** The usage errors of the command files, all exit code 2. */
-export const USAGE_ERRORS = [UsageError, OperatorUsageError, SimUsageError, SchedulerUsageError, FleetUsageError, AgentUsageError];
+export const USAGE_ERRORS = [UsageError, OperatorUsageError, SimUsageError, SchedulerUsageError, FleetUsageError, AgentUsageError, SpoolCleaningUsageError];
 
 export const OPERATOR_COMMANDS = ['retry', 'skip', 'abort', 'startGroupService', 'overrideLoad', 'submitOrder'] as const;
 /** The operator commands that have a short form: `spoolflow retry <workflowId>`. */
@@ -185,6 +187,8 @@ export function buildProgram(): Command {
   registerWatch(program, withClient);
   addSimCommands(program);
   addSchedulerCommands(program);
+  registerSpoolCleaning(program, print);
+  registerSap(program);
 
   program
     .command('worker')

@@ -26,6 +26,8 @@ export interface ChartState {
   description?: string;
   /** The runbook step a haltable step carries (its `meta.step`). */
   step?: string;
+  /** The steps each host's lane takes inside a parallel step (its `meta.parallelSteps`), as a procedure's path names them. */
+  laneSteps?: string[];
 }
 
 /** What moves a transition: an event (operator command, effect outcome), a timer, or nothing (an eventless branch). */
@@ -83,6 +85,7 @@ export function chartGraph(machine: AnyStateMachine): ChartGraph {
       ...(initial === undefined ? {} : { initial }),
       ...(node.description === undefined ? {} : { description: node.description }),
       ...(node.meta?.step === undefined ? {} : { step: node.meta.step }),
+      ...(node.meta?.parallelSteps === undefined ? {} : { laneSteps: node.meta.parallelSteps.map((s) => s.id) }),
     });
     graphNode.edges.forEach((edge, index) => {
       const eventType = edge.transition.eventType;

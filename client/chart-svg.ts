@@ -10,7 +10,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { chartGraph } from './chart-graph';
 import type { ChartNode } from './state-chart';
-import { FONT_SIZE, LABEL_FONT_SIZE, LABEL_LINE_HEIGHT, layoutChart, stateLines, TITLE_HEIGHT, type ChartLayout, type LaidOutState, type Point } from './chart-layout';
+import { FONT_SIZE, LABEL_FONT_SIZE, LABEL_LINE_HEIGHT, layoutChart, stateLines, TITLE_HEIGHT, type ChartLayout, type LaidOutState, type LaidOutTransition, type Point } from './chart-layout';
 
 /** Text made safe for XML element content and quoted attribute values. */
 export function escapeXml(value: unknown): string {
@@ -22,6 +22,7 @@ export const CHART_SVG_CSS = `
 svg.state-chart .state.current > rect { fill: #ffe082; stroke: #e65100; stroke-width: 3; }
 svg.state-chart .state.halted > rect { fill: #ef9a9a; stroke: #b71c1c; stroke-width: 3; }
 svg.state-chart .state.done > rect { stroke: #2e7d32; }
+svg.state-chart .transition.taken { stroke: #1565c0; stroke-width: 3; }
 `;
 
 export interface SvgOptions {
@@ -32,6 +33,12 @@ export interface SvgOptions {
   embedStyle?: boolean;
   /** States drawn as current (the class `current`, or `halted` when the procedure is halted). */
   highlight?: { stateIds: readonly string[]; halted?: boolean };
+  /** States the procedure has done (ticked). */
+  done?: readonly string[];
+  /** The path taken: how often each transition (by id) was taken; its arrows are drawn thick and blue, with the count when above one. */
+  taken?: ReadonlyMap<string, number>;
+  /** A note beside a state's box, e.g. which member a loop is at and which are done. */
+  note?: { stateId: string; lines: readonly string[] };
 }
 
 /**
@@ -65,9 +72,9 @@ const path = (points: Point[]) => points.map((p, i) => `${i === 0 ? 'M' : 'L'}${
 /** An id safe in an XML attribute and a CSS `url(#…)`, unique per machine so several charts can share a page. */
 const markerId = (machineId: string) => `arrow-${machineId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-function stateSvg(state: LaidOutState, mark: string | undefined): string {
+function stateSvg(state: LaidOutState, mark: string | undefined, done: boolean): string {
   const { x, y, width, height } = state.box;
-  const classes = ['state', `state-${state.kind}`, ...(state.step !== undefined ? ['state-step'] : []), ...(mark ? [mark] : [])].join(' ');
+  const classes = ['state', `state-${state.kind}`, ...(state.step !== undefined ? ['state-step'] : []), ...(mark ? [mark] : []), ...(done && !mark ? ['done'] : [])].join(' ');
   const title = `<title>${escapeXml(state.description ? `${state.key}: ${state.description}` : state.key)}</title>`;
   const rect = `<rect x="${x}" y="${y}" width="${width}" height="${height}" rx="6" fill="${FILL[state.kind]}" stroke="${STROKE}"${state.kind === 'parallel' ? ' stroke-dasharray="6 3"' : ''}/>`;
   const inner = state.kind === 'final' ? `<rect class="final-border" x="${x + 3}" y="${y + 3}" width="${width - 6}" height="${height - 6}" rx="4" fill="none" stroke="${STROKE}"/>` : '';
@@ -81,7 +88,35 @@ function stateSvg(state: LaidOutState, mark: string | undefined): string {
         })
         .join('');
   const dot = state.initialDot ? `<circle class="initial" cx="${state.initialDot.x}" cy="${state.initialDot.y}" r="4" fill="#37474f"/>` : '';
-  return `<g class="${classes}" data-state-id="${escapeXml(state.id)}">${title}${rect}${inner}${text}${dot}</g>`;
+  const tick = done && !mark ? `<text class="tick" x="${x + 4}" y="${y + 13}" font-size="${FONT_SIZE}" font-weight="700" fill="#2e7d32">✓</text>` : '';
+  return `<g class="${classes}" data-state-id="${escapeXml(state.id)}">${title}${rect}${inner}${text}${dot}${tick}</g>`;
+}
+
+/** How often an arrow was taken: the transitions it stands for, added up. */
+function takenCount(arrow: LaidOutTransition, taken: ReadonlyMap<string, number> | undefined): number {
+  return arrow.transitionIds.reduce((sum, id) => sum + (taken?.get(id) ?? 0), 0);
+}
+
+/** "×3" on a loop taken three times, at the middle of its arrow. */
+function countBadge(arrow: LaidOutTransition, count: number): string {
+  const at = arrow.points[Math.floor(arrow.points.length / 2)];
+  if (count < 2 || !at) return '';
+  return `<g class="taken-count" data-transition-id="${escapeXml(arrow.id)}"><circle cx="${at.x}" cy="${at.y}" r="10" fill="#1565c0"/><text x="${at.x}" y="${at.y + 4}" text-anchor="middle" font-size="${LABEL_FONT_SIZE}" font-weight="700" fill="#ffffff">×${count}</text></g>`;
+}
+
+/** The note beside a state's box, on a white ground; the width it needs to the right of the chart. */
+function noteSvg(layout: ChartLayout, note: SvgOptions['note']): { svg: string; right: number } {
+  const state = note ? layout.states.find((s) => s.id === note.stateId) : undefined;
+  if (!note || !state || note.lines.length === 0) return { svg: '', right: 0 };
+  const x = state.box.x + state.box.width + 8;
+  const width = Math.max(...note.lines.map((l) => Math.ceil(l.length * LABEL_FONT_SIZE * 0.6))) + 8;
+  const height = LABEL_LINE_HEIGHT * note.lines.length + 4;
+  const top = state.box.y + state.box.height / 2 - height / 2;
+  const lines = note.lines.map((l, i) => `<text x="${x + 4}" y="${round(top + LABEL_LINE_HEIGHT * (i + 1) - 1)}" font-size="${LABEL_FONT_SIZE}" fill="#0d47a1">${escapeXml(l)}</text>`);
+  return {
+    svg: `<g class="member-note" data-state-id="${escapeXml(state.id)}"><rect x="${x}" y="${round(top)}" width="${width}" height="${height}" rx="4" fill="#e3f2fd" stroke="#1565c0"/>${lines.join('')}</g>`,
+    right: x + width + 8,
+  };
 }
 
 /** The chart as SVG markup, laid out already. */
@@ -93,20 +128,25 @@ export function layoutSvg(layout: ChartLayout, options: SvgOptions = {}): string
   const style = options.embedStyle === false ? '' : `<style>${CHART_SVG_CSS}</style>`;
   // Outer boxes first, so each compound state lies under its children.
   const marked = new Set(options.highlight?.stateIds ?? []);
+  const done = new Set(options.done ?? []);
   const mark = options.highlight?.halted ? 'halted' : 'current';
   const states = [...layout.states]
     .sort((a, b) => a.depth - b.depth)
-    .map((s) => stateSvg(s, marked.has(s.id) ? mark : undefined))
+    .map((s) => stateSvg(s, marked.has(s.id) ? mark : undefined, done.has(s.id)))
     .join('');
   const initial = layout.initialArrows
     .map((a) => `<path class="initial-arrow" data-parent-id="${escapeXml(a.parent)}" d="${path(a.points)}" fill="none" stroke="#37474f" marker-end="url(#${marker})"/>`)
     .join('');
   const arrows = layout.transitions
-    .map(
-      (t) =>
-        `<path class="transition transition-${t.kind}" data-transition-id="${escapeXml(t.id)}" data-source-id="${escapeXml(t.source)}" data-target-id="${escapeXml(t.target)}" d="${path(t.points)}" fill="none" stroke="#455a64"${t.kind === 'always' ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#${marker})"/>`,
-    )
+    .map((t) => {
+      const count = takenCount(t, options.taken);
+      const look = count > 0 ? ` data-taken="${count}" stroke="#1565c0" stroke-width="3"` : ' stroke="#455a64"';
+      return `<path class="transition transition-${t.kind}${count > 0 ? ' taken' : ''}" data-transition-id="${escapeXml(t.id)}" data-source-id="${escapeXml(t.source)}" data-target-id="${escapeXml(t.target)}" d="${path(t.points)}" fill="none"${look}${t.kind === 'always' ? ' stroke-dasharray="4 3"' : ''} marker-end="url(#${marker})"/>`;
+    })
     .join('');
+  const badges = layout.transitions.map((t) => countBadge(t, takenCount(t, options.taken))).join('');
+  const note = noteSvg(layout, options.note);
+  const width = Math.max(layout.width, note.right);
   // Labels last, on a white ground, so no arrow or box hides them.
   const labels = layout.transitions
     .filter((t) => t.labelAt !== undefined && t.labels.length > 0)
@@ -120,8 +160,8 @@ export function layoutSvg(layout: ChartLayout, options: SvgOptions = {}): string
     })
     .join('');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="state-chart" data-machine-id="${escapeXml(layout.machineId)}" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" font-family="system-ui, sans-serif" role="img" aria-label="${escapeXml(`state chart of ${layout.machineId}`)}">` +
-    `${defs}${style}${states}${initial}${arrows}${labels}</svg>\n`
+    `<svg xmlns="http://www.w3.org/2000/svg" class="state-chart" data-machine-id="${escapeXml(layout.machineId)}" viewBox="0 0 ${width} ${layout.height}" width="${width}" height="${layout.height}" font-family="system-ui, sans-serif" role="img" aria-label="${escapeXml(`state chart of ${layout.machineId}`)}">` +
+    `${defs}${style}${states}${initial}${arrows}${labels}${badges}${note.svg}</svg>\n`
   );
 }
 

@@ -18,7 +18,7 @@ export interface ChartNode {
   key: string;
   type: string;
   description?: string;
-  meta?: { step?: string; skipSafeBecause?: string };
+  meta?: { step?: string; skipSafeBecause?: string; parallelSteps?: { id: string }[] };
   states: Record<string, ChartNode>;
   parent?: ChartNode;
   initial?: { target?: ChartNode[] };

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     inventoryFile: process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE,
     schedulerClusters: process.env.SPOOLFLOW_SCHEDULER_CLUSTERS !== 'off',
     supervisors,
+    sapSpool: process.env.SPOOLFLOW_SAP_SPOOL !== 'off',
     stopSignal,
     log: (m) => console.log(`[spoolflow] ${m}`),
   });

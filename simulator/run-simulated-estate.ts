@@ -17,6 +17,8 @@ import { simClusterDatabaseDir, startSimClusters } from './jobscheduler/sim-clus
 import { startSimSupervisors } from './jobscheduler/sim-supervisors';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 import { connectWithin, type ClusterConnectionOptions } from '../engine/connection-config';
+import { createSimSpoolCleaningWorkers, simSpoolCleaningConfig, spoolCleaningWanted, startSimSpoolCleaning } from './spoolcleaning/sim-spool-cleaning';
+import { createSapSpoolSimulation } from './sap/sim-sap-estate';
 
 export interface RunWorkersOptions {
   connection: ClusterConnectionOptions;
@@ -36,6 +38,10 @@ export interface RunWorkersOptions {
    * already (default true; SPOOLFLOW_SUPERVISORS=off). Without simulated clusters there are none.
    */
   supervisors?: boolean;
+  /** Run the simulated spool cleaning: its schedule, spoolers and Job Service (default: SPOOLFLOW_SPOOL_CLEANING unless off). */
+  spoolCleaning?: boolean;
+  /** Start the simulated SAP spool servers, their dispatchers and load (default false; npm start: SPOOLFLOW_SAP_SPOOL=off leaves them out). */
+  sapSpool?: boolean;
   /** Resolves when the workers should stop. */
   stopSignal: Promise<void>;
   log: (message: string) => void;
@@ -57,11 +63,16 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   const schedulerActivities = simSchedulerActivities(schedulers, databases);
   const schedulerHosts = clusters.flatMap((c) => c.hosts);
   const conn = { connection, namespace: opts.namespace };
+  const sap = opts.sapSpool === true ? await createSapSpoolSimulation({ conn, connectionOptions: opts.connection, simDir, log: opts.log }) : undefined;
   const workers: RunningAgent[] = [
     await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities) }),
     ...createSimHostAgents(conn, fleet),
     ...(await Promise.all(schedulerHosts.map((host) => createFullSchedulerHostAgent(conn, host.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(host.deps())))))),
+    ...(sap?.workers ?? []),
   ];
+  const cleaningConfig = (opts.spoolCleaning ?? spoolCleaningWanted()) ? simSpoolCleaningConfig() : undefined;
+  const spoolCleaning = cleaningConfig ? await createSimSpoolCleaningWorkers(conn, simDir, cleaningConfig.spoolers) : undefined;
+  workers.push(...(spoolCleaning?.workers ?? []));
   opts.log(`workers running: central + ${fleet.hosts.size} simulated site server agents + ${schedulerHosts.length} scheduler host agents; operation records ${fleet.record.file}, ${schedulers.record.file}`);
   opts.log(`JobScheduler cluster databases are taken from ${databases.folder} (SPOOLFLOW_CLUSTER_DB_DIR)`);
   if (clusters.length > 0 && databases.folder !== simClusterDatabaseDir(simDir)) {
@@ -72,6 +83,14 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   }
   const running = Promise.all(workers.map((w) => w.run()));
   try {
+    if (cleaningConfig) {
+      const clientConnection = await Connection.connect(opts.connection);
+      try {
+        await startSimSpoolCleaning(new Client({ connection: clientConnection, namespace: opts.namespace }), cleaningConfig, opts.log);
+      } finally {
+        await clientConnection.close();
+      }
+    }
     if (clusters.length > 0 && opts.supervisors !== false) {
       const clientConnection = await Connection.connect(opts.connection);
       try {
@@ -82,7 +101,9 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     } else if (clusters.length > 0) {
       opts.log('supervisors of the simulated clusters not started (SPOOLFLOW_SUPERVISORS=off): npx spoolflow start supervise-passive-cluster|supervise-active-cluster --input <file>');
     }
+    await sap?.begin();
     await Promise.race([opts.stopSignal, running]);
+    await sap?.stop();
     for (const w of workers) {
       try {
         w.shutdown();
@@ -96,6 +117,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
     // Members end normally, as an operator's shutdown of the site would end them.
     await Promise.all(schedulers.list().filter((m) => m.running).map((m) => schedulers.terminate(m.member).catch(() => 'already-gone')));
     databases.closeAll();
+    spoolCleaning?.store.close();
     await connection.close();
   }
 }

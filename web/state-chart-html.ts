@@ -9,6 +9,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { activeNodes, alwaysLabel, ChartNode, drawnAs, eventLabel, guardLabel, isStep } from '../client/state-chart';
 import { activeStateIds, CHART_SVG_CSS, svgChart } from '../client/chart-svg';
+import { chartGraph } from '../client/chart-graph';
+import { stateOfStep, stepBoxOf, takenTransitions, type TakenStep } from '../client/chart-path';
 
 export interface ChartProgress {
   /** The XState state value of the running procedure. */
@@ -72,15 +74,36 @@ export function htmlChart(machine: AnyStateMachine, progress?: ChartProgress): s
   return `<div class="chart">${Object.values(root.states).map(box).join('')}</div>`;
 }
 
+/** What a live view draws on the diagram besides the current state: the path taken, a note beside the current step. */
+export interface LiveChartExtras {
+  /** The procedure's path (its status's entries), drawn along the arrows. */
+  path?: readonly TakenStep[];
+  /** Lines beside the current step's box (the member loop). */
+  note?: readonly string[];
+}
+
 /**
  * The machine as a statechart diagram, inline in the page, the running procedure's current state
- * marked (red when halted). Its highlight rules come from the page's style sheet: the page's
- * content security policy admits no style element of the SVG's own.
+ * marked (red when halted), its steps done ticked and the path it took drawn along the arrows. Its
+ * highlight rules come from the page's style sheet: the page's content security policy admits no
+ * style element of the SVG's own.
  */
-export function svgFigure(machine: AnyStateMachine, progress?: ChartProgress): string {
-  const highlight = progress ? { highlight: { stateIds: activeStateIds(machine, progress.value), halted: progress.halted ?? false } } : {};
+export function svgFigure(machine: AnyStateMachine, progress?: ChartProgress, extras: LiveChartExtras = {}): string {
   try {
-    return `<figure class="chart-svg">${svgChart(machine, { embedStyle: false, ...highlight })}</figure>`;
+    let live = {};
+    if (progress) {
+      const graph = chartGraph(machine);
+      const stateIds = activeStateIds(machine, progress.value);
+      const current = stateIds.length === 1 ? stateIds[0] : undefined;
+      const done = [...(progress.done ?? [])].map((step) => stateOfStep(graph, step)).filter((id): id is string => id !== undefined);
+      live = {
+        highlight: { stateIds, halted: progress.halted ?? false },
+        done,
+        ...(extras.path ? { taken: takenTransitions(graph, extras.path, current) } : {}),
+        ...(extras.note?.length && current !== undefined ? { note: { stateId: stepBoxOf(graph, current), lines: extras.note } } : {}),
+      };
+    }
+    return `<figure class="chart-svg">${svgChart(machine, { embedStyle: false, ...live })}</figure>`;
   } catch (err) {
     // The layout library can fail on a graph shape it does not handle; the steps below still show the machine.
     return `<p class="chart-error">The diagram could not be drawn (${escapeHtml(err instanceof Error ? err.message : String(err))}); the steps below show the same machine.</p>`;
@@ -103,4 +126,11 @@ body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #212121; }
 table { border-collapse: collapse; font-size: .85rem; }
 td, th { border: 1px solid #cfd8dc; padding: .2rem .5rem; text-align: left; }
 .chart-svg { margin: 1rem 0; overflow: auto; max-height: 85vh; border: 1px solid #cfd8dc; }
+.member-loop .members { list-style: none; display: flex; flex-wrap: wrap; gap: .4rem; padding: 0; margin: .2rem 0; }
+.member { border: 1px solid #90a4ae; border-radius: 12px; padding: .1rem .6rem; background: #fafafa; }
+.member-done { border-color: #2e7d32; color: #2e7d32; }
+.member-current { border: 2px solid #1565c0; background: #e3f2fd; font-weight: 600; }
+.commands form { margin: .3rem 0; padding: .4rem .6rem; border: 1px solid #b71c1c; border-radius: 6px; background: #fff8f8; }
+.commands button { font-weight: 600; }
+.refused { color: #b71c1c; }
 ${CHART_SVG_CSS}`;

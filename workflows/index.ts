@@ -2,9 +2,12 @@
  * The workflows the central worker registers: one per catalog procedure, named by its workflow
  * type. Each takes the procedure's input (JSON from the Web UI or the client) and, only when it
  * continued as new, the state it resumes from (refused otherwise: workflows/runtime/resume-state.ts).
- * Besides them, the lease workflow every procedure holds its hosts and groups with.
+ * Besides them, the lease workflow every procedure holds its hosts and groups with, and the SAP
+ * spool servers' dispatchers with their global management slot (workflows/sap/).
  */
 export { spoolflowLease } from './leases';
+export { sapSpoolDispatcher } from './sap/spool-server-dispatcher';
+export { sapGlobalManagementSlot } from './sap/global-management-slot';
 import { runProcedure } from './procedure-workflow';
 import { runFleetRollout } from './fleet/fleet-rollout-workflow';
 
@@ -77,3 +80,7 @@ export async function setClusterOption(input: unknown, resume?: unknown): Promis
 export async function fleetRollout(input: unknown): Promise<unknown> {
   return runFleetRollout(input);
 }
+
+/** The spool cleaning: one scheduled run, and each spooler's reporting loop (docs/spool-cleaning.md). */
+export { spoolCleaningRun } from './spoolcleaning/spool-cleaning-run-workflow';
+export { spoolerReporting } from './spoolcleaning/spooler-reporting-workflow';

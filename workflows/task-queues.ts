@@ -11,3 +11,8 @@ export const CENTRAL_TASK_QUEUE = 'spoolflow-central';
 export function hostTaskQueue(host: string): string {
   return `spoolflow-host-${host.toLowerCase()}`;
 }
+
+/** The queue a spool server's work processes poll (SAP spool: docs/sap-spool-work-processes.md). */
+export function sapWorkProcessTaskQueue(system: string, server: string): string {
+  return `spoolflow-sap-${system.toLowerCase()}-${server.toLowerCase()}`;
+}

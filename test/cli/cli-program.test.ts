@@ -7,7 +7,7 @@ import { exitOf } from '../../cli/exit-codes';
 import { buildProgram } from '../../cli/program';
 import { ConnectionConfigError } from '../../engine/connection-config';
 
-const COMMANDS = ['catalog', 'plan', 'start', 'status', 'result', 'operator', 'retry', 'skip', 'abort', 'chart', 'list', 'watch', 'sim', 'scheduler', 'worker', 'fleet', 'agent'];
+const COMMANDS = ['catalog', 'plan', 'start', 'status', 'result', 'operator', 'retry', 'skip', 'abort', 'chart', 'list', 'watch', 'sim', 'scheduler', 'sap', 'worker', 'fleet', 'agent'];
 
 /** Parses the arguments without running anything that connects; resolves with the error, if any. */
 async function parseError(args: string[]): Promise<unknown> {

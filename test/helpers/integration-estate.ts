@@ -41,7 +41,7 @@ export interface SimulatedEstate {
   withClusterWorkers<T>(cluster: Pick<TestCluster, 'fleet' | 'databaseDir'>, hosts: string[], fn: () => Promise<T>, hostActivities?: Record<string, object>): Promise<T>;
 
   /** The workers as a separate process on this server (simulator/main.ts), killed after the file if still running. */
-  workerProcess(env: { dataDir: string; inventoryFile: string }): WorkerProcess;
+  workerProcess(env: { dataDir: string; inventoryFile: string; extraEnv?: Record<string, string> }): WorkerProcess;
   /** kill -9 of the Temporal server, then the server started again on its port and data, as after a crash. */
   crashServer(): Promise<void>;
 

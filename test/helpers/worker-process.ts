@@ -14,12 +14,13 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnWorkerProcess(env: { address: string; dataDir: string; inventoryFile: string }): WorkerProcess {
+/** `extraEnv`: settings of this test's own (e.g. SPOOLFLOW_SPOOL_CLEANING on), over the defaults below. */
+export function spawnWorkerProcess(env: { address: string; dataDir: string; inventoryFile: string; extraEnv?: Record<string, string> }): WorkerProcess {
   // tsx's register hook in this very process: the tsx CLI would run the workers in a grandchild
   // that a SIGKILL of its parent leaves alive.
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'simulator', 'main.ts')], {
     cwd: ROOT,
-    env: { ...onlyTheTestServer(env.address, env.dataDir), SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off' },
+    env: { ...onlyTheTestServer(env.address, env.dataDir), SPOOLFLOW_DATA_DIR: env.dataDir, SPOOLFLOW_INVENTORY: env.inventoryFile, SPOOLFLOW_SCHEDULER_CLUSTERS: 'off', SPOOLFLOW_SPOOL_CLEANING: 'off', SPOOLFLOW_SAP_SPOOL: 'off', ...env.extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,197 @@
+/**
+ * The Job Service's distributed layer, spoolflow's version (docs/spool-cleaning.md#the-durable-store):
+ * the delete requests with their TTLs, the Spooler Controller's record of the jobs its spoolers
+ * reported, the orphans listed for the operator, and which reports and cleaning runs were already
+ * applied. One SQLite file in WAL mode with `synchronous = FULL`: a write acknowledged to Temporal
+ * is on disk, so a kill -9 of the worker loses nothing it reported done.
+ *
+ * A report's cost follows its own jobs: each reported job is looked up by its primary key
+ * (spooler, job id), never by a scan of the cache, so a report of k jobs costs O(k log n) however
+ * many requests n are cached (`npm run bench` measures it). Expired requests are dropped through
+ * the index on their expiry.
+ *
+ * Idempotent: a report or cleaning run is applied once, keyed by its id (the workflow's); applying
+ * it again returns what it did the first time and changes nothing, so an activity retried after a
+ * crash neither renews a TTL twice nor sends other commands. Times come from the caller (the
+ * workflow's clock), never from this host's clock, so Temporal's time skipping moves them too.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { planCleaningRun } from '../../machines/spoolcleaning/cleaning-run';
+import { decideOnReport, type Orphan, type ReportDecision } from '../../machines/spoolcleaning/report-decision';
+import type { JobState, SpoolCleaningConfig } from '../../machines/spoolcleaning/spool-cleaning-config';
+import type { ControllerJob, DeleteRequest, SpoolerReport } from '../../machines/spoolcleaning/spool-jobs';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS delete_requests (
+  spooler TEXT NOT NULL, job_id TEXT NOT NULL, requested_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, reissued INTEGER NOT NULL,
+  PRIMARY KEY (spooler, job_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS delete_requests_by_expiry ON delete_requests (expires_at);
+CREATE TABLE IF NOT EXISTS controller_jobs (
+  spooler TEXT NOT NULL, job_id TEXT NOT NULL, state TEXT NOT NULL, submitted_at INTEGER NOT NULL, delete_requested_at INTEGER,
+  PRIMARY KEY (spooler, job_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS controller_jobs_not_requested ON controller_jobs (submitted_at) WHERE delete_requested_at IS NULL;
+CREATE TABLE IF NOT EXISTS orphans (
+  spooler TEXT NOT NULL, job_id TEXT NOT NULL, reason TEXT NOT NULL, action TEXT NOT NULL, found_at INTEGER NOT NULL,
+  PRIMARY KEY (spooler, job_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS applied (id TEXT PRIMARY KEY, at INTEGER NOT NULL, outcome TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS applied_by_time ON applied (at);
+`;
+
+/** How long the ids of applied reports and runs are kept: far beyond any retry of their activity. */
+const APPLIED_KEPT_MS = 30 * 24 * 3_600_000;
+
+interface RequestRow { spooler: string; job_id: string; requested_at: number; expires_at: number; reissued: number }
+interface ControllerJobRow { spooler: string; job_id: string; state: JobState; submitted_at: number; delete_requested_at: number | null }
+interface OrphanRow { spooler: string; job_id: string; reason: Orphan['reason']; action: Orphan['action']; found_at: number }
+
+/** What a cleaning run did. */
+export interface CleaningRunOutcome {
+  at: number;
+  requested: DeleteRequest[];
+  /** Requests dropped because their TTL had passed. */
+  expired: number;
+}
+
+/** The store's content for `spoolflow cleaning status`. */
+export interface StoreSnapshot {
+  requests: DeleteRequest[];
+  orphans: Orphan[];
+  controllerJobs: ControllerJob[];
+}
+
+const toRequest = (r: RequestRow): DeleteRequest => ({ jobId: r.job_id, spooler: r.spooler, requestedAt: r.requested_at, expiresAt: r.expires_at, reissued: r.reissued === 1 });
+const toControllerJob = (r: ControllerJobRow): ControllerJob => ({ jobId: r.job_id, spooler: r.spooler, state: r.state, submittedAt: r.submitted_at, deleteRequestedAt: r.delete_requested_at });
+const toOrphan = (r: OrphanRow): Orphan => ({ jobId: r.job_id, spooler: r.spooler, reason: r.reason, action: r.action, foundAt: r.found_at });
+
+export class DeleteRequestStore {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Opens the store's file, creating it and its tables when missing. */
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file, { timeout: 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Applies one spooler report (decideOnReport) and returns the decision: the delete commands to
+   * send, the renewed and reissued requests, the orphans. Applied once per `reportId`.
+   */
+  applyReport(reportId: string, report: SpoolerReport, config: SpoolCleaningConfig): ReportDecision {
+    return this.once(reportId, report.at, () => {
+      const requests = new Map<string, DeleteRequest>();
+      const controllerJobs = new Map<string, ControllerJob>();
+      const getRequest = this.stmt('SELECT * FROM delete_requests WHERE spooler = ? AND job_id = ?');
+      const getJob = this.stmt('SELECT * FROM controller_jobs WHERE spooler = ? AND job_id = ?');
+      for (const { jobId } of report.jobs) {
+        const request = getRequest.get(report.spooler, jobId) as RequestRow | undefined;
+        if (request) requests.set(jobId, toRequest(request));
+        const job = getJob.get(report.spooler, jobId) as ControllerJobRow | undefined;
+        if (job) controllerJobs.set(jobId, toControllerJob(job));
+      }
+      const decision = decideOnReport(report, { requests, controllerJobs }, config);
+      const drop = this.stmt('DELETE FROM delete_requests WHERE spooler = ? AND job_id = ?');
+      for (const jobId of decision.dropRequests) drop.run(report.spooler, jobId);
+      for (const request of decision.putRequests) this.putRequest(request);
+      const putJob = this.stmt(
+        `INSERT INTO controller_jobs (spooler, job_id, state, submitted_at, delete_requested_at) VALUES (@spooler, @jobId, @state, @submittedAt, @deleteRequestedAt)
+         ON CONFLICT (spooler, job_id) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at, delete_requested_at = excluded.delete_requested_at`,
+      );
+      for (const job of decision.putControllerJobs) putJob.run(job);
+      const putOrphan = this.stmt(
+        `INSERT INTO orphans (spooler, job_id, reason, action, found_at) VALUES (@spooler, @jobId, @reason, @action, @foundAt)
+         ON CONFLICT (spooler, job_id) DO NOTHING`,
+      );
+      for (const orphan of decision.orphans) if (orphan.action === 'reported') putOrphan.run(orphan);
+      return decision;
+    });
+  }
+
+  /** Drops the jobs a spooler deleted from the operator's list of orphans (they are orphans no more). */
+  jobsDeleted(spooler: string, jobIds: readonly string[]): void {
+    const drop = this.stmt('DELETE FROM orphans WHERE spooler = ? AND job_id = ?');
+    this.db.transaction(() => jobIds.forEach((jobId) => drop.run(spooler, jobId)))();
+  }
+
+  /**
+   * One run of the cleaning at `at`: drops the expired requests, then caches a request for every
+   * job the controller knows, has not asked to delete yet, and the rule allows deleting.
+   */
+  runCleaning(runId: string, at: number, config: SpoolCleaningConfig): CleaningRunOutcome {
+    return this.once(runId, at, () => {
+      const expired = this.stmt('DELETE FROM delete_requests WHERE expires_at <= ?').run(at).changes;
+      const candidates = (this.stmt('SELECT * FROM controller_jobs WHERE delete_requested_at IS NULL').all() as ControllerJobRow[]).map(toControllerJob);
+      const { requests } = planCleaningRun(candidates, config.cleaning.rule, config.YmqProxyOptions.DeleteJobCandidateExpirationTime, at);
+      const mark = this.stmt('UPDATE controller_jobs SET delete_requested_at = ? WHERE spooler = ? AND job_id = ?');
+      for (const request of requests) {
+        this.putRequest(request);
+        mark.run(at, request.spooler, request.jobId);
+      }
+      this.stmt('DELETE FROM applied WHERE at < ?').run(at - APPLIED_KEPT_MS);
+      return { at, requested: requests, expired };
+    });
+  }
+
+  /** The requests cached for these jobs of a spooler (looked up by key). */
+  requestsFor(spooler: string, jobIds: readonly string[]): DeleteRequest[] {
+    const get = this.stmt('SELECT * FROM delete_requests WHERE spooler = ? AND job_id = ?');
+    return jobIds.flatMap((jobId) => {
+      const row = get.get(spooler, jobId) as RequestRow | undefined;
+      return row ? [toRequest(row)] : [];
+    });
+  }
+
+  requestCount(): number {
+    return (this.stmt('SELECT count(*) AS n FROM delete_requests').get() as { n: number }).n;
+  }
+
+  /** Everything, for the operator's status (not for the reports' path). */
+  snapshot(): StoreSnapshot {
+    return {
+      requests: (this.stmt('SELECT * FROM delete_requests ORDER BY spooler, job_id').all() as RequestRow[]).map(toRequest),
+      orphans: (this.stmt('SELECT * FROM orphans ORDER BY spooler, job_id').all() as OrphanRow[]).map(toOrphan),
+      controllerJobs: (this.stmt('SELECT * FROM controller_jobs ORDER BY spooler, job_id').all() as ControllerJobRow[]).map(toControllerJob),
+    };
+  }
+
+  /** Caches requests as given (a bench or a migration fills the cache this way). */
+  putRequests(requests: readonly DeleteRequest[]): void {
+    this.db.transaction(() => requests.forEach((request) => this.putRequest(request)))();
+  }
+
+  private putRequest(request: DeleteRequest): void {
+    this.stmt(
+      `INSERT INTO delete_requests (spooler, job_id, requested_at, expires_at, reissued) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (spooler, job_id) DO UPDATE SET requested_at = excluded.requested_at, expires_at = excluded.expires_at, reissued = excluded.reissued`,
+    ).run(request.spooler, request.jobId, request.requestedAt, request.expiresAt, request.reissued ? 1 : 0);
+  }
+
+  /** Runs `apply` in one write transaction, once per id: again, it returns the first outcome. */
+  private once<T>(id: string, at: number, apply: () => T): T {
+    return this.db.transaction(() => {
+      const done = this.stmt('SELECT outcome FROM applied WHERE id = ?').get(id) as { outcome: string } | undefined;
+      if (done) return JSON.parse(done.outcome) as T;
+      const outcome = apply();
+      this.stmt('INSERT INTO applied (id, at, outcome) VALUES (?, ?, ?)').run(id, at, JSON.stringify(outcome));
+      return outcome;
+    }).immediate();
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

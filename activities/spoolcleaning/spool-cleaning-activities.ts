@@ -1,0 +1,113 @@
+/**
+ * The spool cleaning's activities (docs/spool-cleaning.md#where-each-part-runs). Central (the Job
+ * Service's side, on the central worker): run the cleaning, apply a spooler's report. Spooler (on
+ * the spooler's own task queue, its host's agent): list the jobs on disk, delete jobs as commanded.
+ *
+ * Every one is idempotent: a run or report is applied once per id (the store keeps its outcome), a
+ * delete of a job already gone deletes nothing. Inputs are validated before anything is touched.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { describeIssues } from '../../machines/core/input-errors';
+import { hostNameSchema } from '../../machines/core/input-rules';
+import type { ReportDecision } from '../../machines/spoolcleaning/report-decision';
+import { spoolCleaningConfigSchema } from '../../machines/spoolcleaning/spool-cleaning-config';
+import { jobIdSchema, spoolerReportSchema, type ReportedJob } from '../../machines/spoolcleaning/spool-jobs';
+import type { CleaningRunOutcome, DeleteRequestStore } from './delete-request-store';
+import type { DeleteOutcome, SpoolFolder } from './spool-folder';
+
+/** The spooler cannot be reached now (disconnected). Retryable: it may be back for the next report. */
+export class SpoolerUnreachableError extends Error {
+  override readonly name = 'SpoolerUnreachableError';
+}
+
+/** Told of every report, command and deletion (the simulator writes them to its operation record). */
+export interface SpoolCleaningAuditEntry {
+  operation: 'cleaning-run' | 'report' | 'delete-command' | 'delete-job' | 'orphan';
+  spooler: string;
+  target: string;
+  outcome: string;
+}
+
+export interface CentralSpoolCleaningDeps {
+  store: DeleteRequestStore;
+  audit?: (entry: SpoolCleaningAuditEntry) => void;
+}
+
+function parsed<S extends z.ZodType>(schema: S, what: string, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw ApplicationFailure.nonRetryable(`invalid ${what}: ${describeIssues(result.error.issues)}`, 'InvalidEffectError');
+  return result.data;
+}
+
+const runInput = z.strictObject({ runId: z.string().min(1).max(300), at: z.number().int().nonnegative(), config: z.unknown() });
+const reportInput = z.strictObject({ reportId: z.string().min(1).max(300), report: z.unknown(), config: z.unknown() });
+
+export function createCentralSpoolCleaningActivities(deps: CentralSpoolCleaningDeps) {
+  const audit = deps.audit ?? (() => undefined);
+  return {
+    /** One scheduled run of the cleaning: cache a delete request for every job the rule lets go. */
+    async runSpoolCleaning(input: { runId: string; at: number; config: unknown }): Promise<CleaningRunOutcome> {
+      const { runId, at, config } = parsed(runInput, 'cleaning run', input);
+      const outcome = deps.store.runCleaning(runId, at, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
+      audit({ operation: 'cleaning-run', spooler: '*', target: runId, outcome: `requested ${outcome.requested.length}, expired ${outcome.expired}` });
+      return Promise.resolve(outcome);
+    },
+
+    /** A spooler's report: which delete commands go out, TTLs renewed, orphans found and healed. */
+    async applySpoolerReport(input: { reportId: string; report: unknown; config: unknown }): Promise<ReportDecision> {
+      const { reportId, report, config } = parsed(reportInput, 'spooler report', input);
+      const valid = parsed(spoolerReportSchema, 'spooler report', report);
+      const decision = deps.store.applyReport(reportId, valid, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
+      audit({ operation: 'report', spooler: valid.spooler, target: `${valid.jobs.length} jobs`, outcome: `delete commands ${decision.deleteCommands.length}, renewed ${decision.putRequests.filter((r) => !r.reissued).length}` });
+      for (const orphan of decision.orphans) audit({ operation: 'orphan', spooler: orphan.spooler, target: orphan.jobId, outcome: `${orphan.reason} ${orphan.action}` });
+      return Promise.resolve(decision);
+    },
+
+    /** The spooler deleted these jobs: they leave the operator's list of orphans. */
+    async spooledJobsDeleted(input: { spooler: string; jobIds: string[] }): Promise<void> {
+      const { spooler, jobIds } = parsed(z.strictObject({ spooler: hostNameSchema, jobIds: z.array(jobIdSchema) }), 'deleted jobs', input);
+      deps.store.jobsDeleted(spooler, jobIds);
+      return Promise.resolve();
+    },
+  };
+}
+
+export interface SpoolerActivityDeps {
+  /** The spool folder of a spooler this agent serves. */
+  folderOf: (spooler: string) => SpoolFolder;
+  /** False while the spooler is cut off from the Job Service (the simulator's disconnect); default: always reachable. */
+  reachable?: (spooler: string) => boolean;
+  audit?: (entry: SpoolCleaningAuditEntry) => void;
+}
+
+export function createSpoolerActivities(deps: SpoolerActivityDeps) {
+  const audit = deps.audit ?? (() => undefined);
+  const reach = (spooler: string) => {
+    if (deps.reachable && !deps.reachable(spooler)) throw new SpoolerUnreachableError(`spooler ${spooler} is disconnected from the Job Service`);
+  };
+  return {
+    /** The spooler's status report: the jobs on its disk now. */
+    async reportSpooledJobs(input: { spooler: string }): Promise<ReportedJob[]> {
+      const { spooler } = parsed(z.strictObject({ spooler: hostNameSchema }), 'report request', input);
+      reach(spooler);
+      return Promise.resolve(deps.folderOf(spooler).list());
+    },
+
+    /** The Job Service's delete command: each job's folder removed (a job already gone is left so). */
+    async deleteSpooledJobs(input: { spooler: string; jobIds: string[] }): Promise<Record<string, DeleteOutcome>> {
+      const { spooler, jobIds } = parsed(z.strictObject({ spooler: hostNameSchema, jobIds: z.array(jobIdSchema) }), 'delete command', input);
+      reach(spooler);
+      const folder = deps.folderOf(spooler);
+      const outcomes: Record<string, DeleteOutcome> = {};
+      for (const jobId of jobIds) {
+        outcomes[jobId] = folder.delete(jobId);
+        audit({ operation: 'delete-job', spooler, target: jobId, outcome: outcomes[jobId] });
+      }
+      return Promise.resolve(outcomes);
+    },
+  };
+}
+
+export type CentralSpoolCleaningActivities = ReturnType<typeof createCentralSpoolCleaningActivities>;
+export type SpoolerActivities = ReturnType<typeof createSpoolerActivities>;

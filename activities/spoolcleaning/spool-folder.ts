@@ -1,0 +1,64 @@
+/**
+ * A spooler's jobs on its disk: one folder per job under the spool folder, named by the job id,
+ * holding `job.json` (the job's state and submission time) and its spool data. Listing reads
+ * `job.json` of every job folder; deleting removes the job's folder. A job id is checked before it
+ * becomes a path, so a command can never reach outside the spool folder.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { JOB_STATES } from '../../machines/spoolcleaning/spool-cleaning-config';
+import { jobIdSchema, type ReportedJob } from '../../machines/spoolcleaning/spool-jobs';
+
+const JOB_FILE = 'job.json';
+
+const jobFileSchema = z.object({ state: z.enum(JOB_STATES), submittedAt: z.number().int().nonnegative() });
+
+/** What a delete command did to one job: removed its folder, or found it gone already. */
+export type DeleteOutcome = 'deleted' | 'already-gone';
+
+export class SpoolFolder {
+  constructor(readonly root: string) {}
+
+  /** The jobs on disk, by id. A folder without a readable `job.json` is being written: not reported yet. */
+  list(): ReportedJob[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && jobIdSchema.safeParse(entry.name).success)
+      .flatMap((entry) => {
+        try {
+          const meta = jobFileSchema.parse(JSON.parse(readFileSync(path.join(this.root, entry.name, JOB_FILE), 'utf8')));
+          return [{ jobId: entry.name, ...meta }];
+        } catch {
+          return [];
+        }
+      })
+      .sort((a, b) => a.jobId.localeCompare(b.jobId));
+  }
+
+  has(jobId: string): boolean {
+    return existsSync(this.folderOf(jobId));
+  }
+
+  /** Writes a job (a spooled print job arrives, or its state changes). The meta file is replaced whole. */
+  write(job: ReportedJob, data = ''): void {
+    const folder = this.folderOf(job.jobId);
+    mkdirSync(folder, { recursive: true });
+    if (data !== '' || !existsSync(path.join(folder, 'data.prn'))) writeFileSync(path.join(folder, 'data.prn'), data);
+    const temp = path.join(folder, `${JOB_FILE}.tmp`);
+    writeFileSync(temp, JSON.stringify({ state: job.state, submittedAt: job.submittedAt }));
+    renameSync(temp, path.join(folder, JOB_FILE));
+  }
+
+  /** Deletes a job's folder; a job already gone is left so (a repeated command deletes nothing). */
+  delete(jobId: string): DeleteOutcome {
+    const folder = this.folderOf(jobId);
+    if (!existsSync(folder)) return 'already-gone';
+    rmSync(folder, { recursive: true, force: true });
+    return 'deleted';
+  }
+
+  private folderOf(jobId: string): string {
+    return path.join(this.root, jobIdSchema.parse(jobId));
+  }
+}

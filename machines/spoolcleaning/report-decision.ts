@@ -1,0 +1,94 @@
+/**
+ * What the Job Service does with one spooler's status report (docs/spool-cleaning.md#reports),
+ * decided from the report and the cached requests and controller records of the jobs IN the report
+ * only: the store looks those up by job id, so a report costs what its jobs cost, however many
+ * requests the cache holds.
+ *
+ * For each reported job:
+ * - a live request for it, from this spooler, and the rule still allows deleting it: a delete
+ *   command goes out and the request's TTL is renewed (the product's behaviour);
+ * - a request that has expired: dropped (the cache would have dropped it already);
+ * - no live request: an orphan when the controller had asked for its deletion (the request expired:
+ *   the document's edge case) or when the rule has held it deletable for `overdueAfter`; healed as
+ *   configured: `keep` (the product), `reissue` (a new request, and its delete command now, while
+ *   the spooler is here), `report` (listed for the operator).
+ * A job the rule keeps now (a printed job being printed again) gets no command, whatever is cached.
+ */
+import { deletableFrom, isDeletable } from './deletion-rule';
+import type { OrphanHealing, SpoolCleaningConfig } from './spool-cleaning-config';
+import { isAlive, type ControllerJob, type DeleteRequest, type SpoolerReport } from './spool-jobs';
+
+export type OrphanReason = 'request-expired' | 'overdue';
+
+export interface Orphan {
+  jobId: string;
+  spooler: string;
+  reason: OrphanReason;
+  /** What was done: kept (as the product), reissued, or reported to the operator. */
+  action: 'kept' | 'reissued' | 'reported';
+  foundAt: number;
+}
+
+/** What the store knows of the reported jobs, looked up by their ids. */
+export interface KnownOfReport {
+  requests: ReadonlyMap<string, DeleteRequest>;
+  controllerJobs: ReadonlyMap<string, ControllerJob>;
+}
+
+export interface ReportDecision {
+  /** Jobs the spooler is told to delete, in report order. */
+  deleteCommands: string[];
+  /** Requests to write: renewed ones and reissued ones. */
+  putRequests: DeleteRequest[];
+  /** Expired requests to drop. */
+  dropRequests: string[];
+  /** The controller's record of every reported job, with its state as reported. */
+  putControllerJobs: ControllerJob[];
+  orphans: Orphan[];
+}
+
+type DecisionConfig = Pick<SpoolCleaningConfig, 'cleaning' | 'orphans' | 'YmqProxyOptions'>;
+
+export function decideOnReport(report: SpoolerReport, known: KnownOfReport, config: DecisionConfig): ReportDecision {
+  const now = report.at;
+  const ttl = config.YmqProxyOptions.DeleteJobCandidateExpirationTime;
+  const rule = config.cleaning.rule;
+  const decision: ReportDecision = { deleteCommands: [], putRequests: [], dropRequests: [], putControllerJobs: [], orphans: [] };
+  for (const job of report.jobs) {
+    const record = known.controllerJobs.get(job.jobId);
+    const deleteRequestedAt = record?.spooler === report.spooler ? record.deleteRequestedAt : null;
+    const controllerJob: ControllerJob = { ...job, spooler: report.spooler, deleteRequestedAt };
+    decision.putControllerJobs.push(controllerJob);
+    const cached = known.requests.get(job.jobId);
+    const request = cached?.spooler === report.spooler ? cached : undefined;
+    if (request && !isAlive(request, now)) decision.dropRequests.push(request.jobId);
+    if (!isDeletable(job, rule, now)) continue;
+    if (request && isAlive(request, now)) {
+      decision.deleteCommands.push(job.jobId);
+      decision.putRequests.push({ ...request, expiresAt: now + ttl });
+      continue;
+    }
+    const reason: OrphanReason | undefined =
+      deleteRequestedAt !== null ? 'request-expired' : now - deletableFrom(job, rule)! >= config.orphans.overdueAfter ? 'overdue' : undefined;
+    if (reason === undefined) continue;
+    const action = actionFor(config.orphans.healing);
+    decision.orphans.push({ jobId: job.jobId, spooler: report.spooler, reason, action, foundAt: now });
+    if (action === 'reissued') {
+      controllerJob.deleteRequestedAt = now;
+      decision.deleteCommands.push(job.jobId);
+      decision.putRequests.push({ jobId: job.jobId, spooler: report.spooler, requestedAt: now, expiresAt: now + ttl, reissued: true });
+    }
+  }
+  return decision;
+}
+
+function actionFor(healing: OrphanHealing): Orphan['action'] {
+  switch (healing) {
+    case 'keep':
+      return 'kept';
+    case 'reissue':
+      return 'reissued';
+    case 'report':
+      return 'reported';
+  }
+}

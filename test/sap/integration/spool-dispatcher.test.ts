@@ -1,0 +1,170 @@
+/**
+ * The durable dispatcher on a real Temporal server, with simulated spool servers whose work
+ * processes differ in speed: requests to a device with a set sequence are printed in their order
+ * under load, also while the dispatchers continue as new; requests to a device without one
+ * overtake each other; global management runs on one work process of the whole system at a time;
+ * a kill -9 of the workers in the middle of requests loses and duplicates none. One dev server and
+ * one workflow bundle for the file.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import type { SpoolTask } from '../../../machines/sap/spool-tasks';
+import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
+import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
+import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
+import { readOperationRecord } from '../../../simulator/core/operation-record';
+import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate } from '../../../workflows/sap/spool-dispatcher-messages';
+import { WORKFLOWS_PATH } from '../../../worker/central-worker';
+import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
+import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+let temporal: TestTemporal;
+let bundlePath: string;
+let dir: string;
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} };
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-sap-it-'));
+  let bundle: { code: string };
+  [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })]);
+  bundlePath = path.join(dir, 'workflows.js');
+  writeFileSync(bundlePath, bundle.code);
+});
+afterAll(async () => {
+  await temporal?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const TIMINGS = { heartbeatTimeoutSeconds: 2, globalRetrySeconds: 0.2, globalSlotCheckSeconds: 1, managementTimeoutSeconds: 30 };
+const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
+
+async function submitAll(system: string, server: string, tasks: SpoolTask[]): Promise<void> {
+  const handle = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId(system, server));
+  for (const task of tasks) await handle.executeUpdate(submitSpoolTaskUpdate, { args: [task] });
+}
+
+function record(simDir: string): SapSpoolOperation[] {
+  return readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
+}
+
+async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = fn();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const finished = (simDir: string, ids: string[]) => () => {
+  const done = new Set(record(simDir).filter((e) => e.operation === 'finish').map((e) => e.target));
+  return ids.every((id) => done.has(id)) ? true : undefined;
+};
+
+async function withWorkers<T>(systems: SimSapSystem[], simDir: string, fn: () => Promise<T>): Promise<T> {
+  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { codePath: bundlePath }, systems, simDir);
+  const running = workers.map((w) => w.run());
+  try {
+    return await fn();
+  } finally {
+    workers.forEach((w: Worker) => w.shutdown());
+    await Promise.all(running);
+  }
+}
+
+test('in sequence for a device with a set sequence, overtaking for one without, one global task at a time across servers, each once across continue-as-new', async () => {
+  const simDir = path.join(dir, 'order');
+  const systems: SimSapSystem[] = [
+    {
+      system: 'qas',
+      release: '4.6C',
+      servers: [
+        { server: 'spool1', workProcesses: 4, outputSeconds: 0.15, managementSeconds: 0.3, speeds: [0.2, 1, 1, 1] },
+        { server: 'spool2', workProcesses: 2, outputSeconds: 0.15, managementSeconds: 0.3 },
+      ],
+      devices: [],
+      // Short runs, so the dispatchers continue as new while requests are in hand.
+      timings: { ...TIMINGS, continueAsNewAfterEvents: 100 },
+    },
+  ];
+  await withWorkers(systems, simDir, async () => {
+    await startSapDispatchers(temporal.client, systems);
+    const sequence = Array.from({ length: 6 }, (_, i) => out(`seq-${i}`, 'lp01', true));
+    const parallel = Array.from({ length: 6 }, (_, i) => out(`par-${i}`, 'lp10', false));
+    const globals: [string, SpoolTask][] = [
+      ['spool1', { kind: 'management', id: 'scan-1', task: 'scan-lost-requests' }],
+      ['spool2', { kind: 'management', id: 'obsolete-1', task: 'delete-obsolete-requests' }],
+      ['spool2', { kind: 'management', id: 'scan-2', task: 'scan-lost-requests' }],
+    ];
+    // All at once: one of them lands on the slow work process and is overtaken by later ones.
+    await Promise.all(parallel.map((task) => submitAll('qas', 'spool1', [task])));
+    await Promise.all([submitAll('qas', 'spool1', sequence), ...globals.map(([server, task]) => submitAll('qas', server, [task]))]);
+    await until('every request and global task done', finished(simDir, [...sequence, ...parallel, ...globals.map(([, t]) => t)].map((t) => t.id)));
+
+    const entries = record(simDir);
+    const startOrder = (prefix: string) => entries.filter((e) => e.operation === 'dispatch' && e.outcome === 'started' && e.target.startsWith(prefix)).map((e) => e.target);
+    const finishOrder = (prefix: string) => entries.filter((e) => e.operation === 'finish' && e.target.startsWith(prefix)).map((e) => e.target);
+    expect(startOrder('seq-')).toEqual(sequence.map((t) => t.id));
+    expect(finishOrder('seq-')).toEqual(sequence.map((t) => t.id));
+    expect(finishOrder('par-')).not.toEqual(startOrder('par-')); // the slow work process's request is overtaken by later ones
+
+    // Global tasks never overlap, whichever server ran them.
+    const spans = globals.map(([, t]) => [Date.parse(entries.find((e) => e.target === t.id && e.operation === 'dispatch')!.time), Date.parse(entries.find((e) => e.target === t.id && e.operation === 'finish')!.time)] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i += 1) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+
+    for (const t of [...sequence, ...parallel]) expect(entries.filter((e) => e.target === t.id && (e.outcome === 'started' || e.operation === 'finish'))).toHaveLength(2);
+    const dispatcher = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', 'spool1'));
+    const description = await dispatcher.describe();
+    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId); // it continued as new on the way
+    const status = await dispatcher.query(spoolDispatcherStatusQuery);
+    expect(status.state.workProcesses.every((wp) => wp.reservedFor === null && wp.running === null)).toBe(true);
+    expect(status.finished).toBe(13);
+  });
+});
+
+test('a kill -9 of the workers in the middle of requests loses and duplicates none', async () => {
+  const simDir = path.join(dir, 'kill');
+  const systems: SimSapSystem[] = [
+    { system: 'prd', release: '4.0B', servers: [{ server: 'spool1', workProcesses: 3, outputSeconds: 0.25, managementSeconds: 0.25, speeds: [1, 2, 0.5] }], devices: [], timings: TIMINGS },
+  ];
+  const spawnWorkers = () => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'test', 'helpers', 'sap-spool-workers-main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, SAP_TEST_ADDRESS: temporal.server.address, SAP_TEST_NAMESPACE: temporal.namespace, SAP_TEST_BUNDLE: bundlePath, SAP_TEST_SIM_DIR: simDir, SAP_TEST_SYSTEMS: JSON.stringify(systems) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    return { child, output: () => output };
+  };
+  const workers = spawnWorkers();
+  try {
+    await startSapDispatchers(temporal.client, systems);
+    const requests = Array.from({ length: 10 }, (_, i) => out(`r-${i}`, i % 2 === 0 ? 'lp01' : 'lp10', i % 2 === 0));
+    await submitAll('prd', 'spool1', requests);
+    await until('a few requests printed', () => (record(simDir).filter((e) => e.operation === 'finish').length >= 2 ? true : undefined));
+    await new Promise<void>((resolve) => {
+      workers.child.once('exit', () => resolve());
+      workers.child.kill('SIGKILL');
+    });
+    expect(record(simDir).filter((e) => e.operation === 'finish').length).toBeLessThan(requests.length);
+    // New workers (here, in the test's process) take over what the killed ones were doing.
+    await withWorkers(systems, simDir, () => until('every request printed after the restart', finished(simDir, requests.map((r) => r.id)), 40_000));
+
+    const entries = record(simDir);
+    for (const r of requests) {
+      expect(entries.filter((e) => e.target === r.id && e.operation === 'dispatch' && e.outcome === 'started')).toHaveLength(1);
+      expect(entries.filter((e) => e.target === r.id && e.operation === 'finish')).toHaveLength(1);
+    }
+    const inSequence = requests.filter((r) => r.kind === 'output' && r.sequence).map((r) => r.id);
+    expect(entries.filter((e) => e.operation === 'finish' && inSequence.includes(e.target)).map((e) => e.target)).toEqual(inSequence);
+  } finally {
+    workers.child.kill('SIGKILL');
+    if (workers.child.exitCode === null && workers.child.signalCode === null) await new Promise((r) => workers.child.once('exit', r));
+  }
+});

@@ -1,0 +1,90 @@
+// Proves the durable store of delete requests keeps the product's semantics (requests cached by a
+// cleaning run, delete commands and TTL renewal on a report, expired requests dropped), survives a
+// reopen of its file, applies a report or a run once however often it is retried, and decides
+// exactly as the pure model does.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DeleteRequestStore } from '../../../activities/spoolcleaning/delete-request-store';
+import { parseInput } from '../../../machines/core/input-errors';
+import { spoolCleaningConfigSchema, type OrphanHealing, type SpoolCleaningConfig } from '../../../machines/spoolcleaning/spool-cleaning-config';
+import type { ReportedJob } from '../../../machines/spoolcleaning/spool-jobs';
+
+const DAY = 24 * 3_600_000;
+let dir: string;
+let store: DeleteRequestStore;
+
+function config(healing: OrphanHealing = 'keep'): SpoolCleaningConfig {
+  return parseInput(spoolCleaningConfigSchema, 'spool-cleaning', { spoolers: ['spl-1', 'spl-2'], orphans: { healing } });
+}
+
+const printed = (jobId: string): ReportedJob => ({ jobId, state: 'printed', submittedAt: 0 });
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-cleaning-store-'));
+  store = new DeleteRequestStore(path.join(dir, 'job-service.sqlite'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a cleaning run caches a request per deletable job once; a report gets its delete commands and renews the TTL', () => {
+  const cfg = config();
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: [printed('a'), { jobId: 'b', state: 'waiting', submittedAt: 0 }] }, cfg);
+  expect(store.runCleaning('c1', 2 * DAY, cfg).requested.map((r) => r.jobId)).toEqual(['a']);
+  expect(store.runCleaning('c2', 3 * DAY, cfg).requested).toEqual([]);
+  const decision = store.applyReport('r2', { spooler: 'spl-1', at: 4 * DAY, jobs: [printed('a'), { jobId: 'b', state: 'waiting', submittedAt: 0 }] }, cfg);
+  expect(decision.deleteCommands).toEqual(['a']);
+  expect(store.requestsFor('spl-1', ['a'])).toEqual([{ jobId: 'a', spooler: 'spl-1', requestedAt: 2 * DAY, expiresAt: 11 * DAY, reissued: false }]);
+});
+
+test('a job of the same id on another spooler is another job', () => {
+  const cfg = config();
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: [printed('a')] }, cfg);
+  store.runCleaning('c1', 2 * DAY, cfg);
+  expect(store.applyReport('r2', { spooler: 'spl-2', at: 3 * DAY, jobs: [printed('a')] }, cfg).deleteCommands).toEqual([]);
+});
+
+test('a report retried under the same id returns the first decision and does not renew the TTL again', () => {
+  const cfg = config();
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: [printed('a')] }, cfg);
+  store.runCleaning('c1', 2 * DAY, cfg);
+  const first = store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg);
+  const again = store.applyReport('r2', { spooler: 'spl-1', at: 5 * DAY, jobs: [printed('a')] }, cfg);
+  expect(again).toEqual(first);
+  expect(store.requestsFor('spl-1', ['a'])[0]?.expiresAt).toBe(10 * DAY);
+});
+
+test('requests, controller records and listed orphans survive closing and reopening the file', () => {
+  const cfg = config('report');
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: [printed('a'), printed('z')] }, cfg);
+  store.runCleaning('c1', 2 * DAY, cfg);
+  store.runCleaning('c2', 10 * DAY, cfg);
+  store.applyReport('r2', { spooler: 'spl-1', at: 11 * DAY, jobs: [printed('a')] }, cfg);
+  const before = store.snapshot();
+  store.close();
+  store = new DeleteRequestStore(path.join(dir, 'job-service.sqlite'));
+  expect(store.snapshot()).toEqual(before);
+  expect(before.orphans).toEqual([{ jobId: 'a', spooler: 'spl-1', reason: 'request-expired', action: 'reported', foundAt: 11 * DAY }]);
+});
+
+test("the document's edge case through the store: the request expires while the spooler is away; reissue deletes it on its return", () => {
+  const cfg = config('reissue');
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: [printed('a')] }, cfg);
+  store.runCleaning('c1', 2 * DAY, cfg);
+  expect(store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg).deleteCommands).toEqual(['a']); // never arrives
+  expect(store.runCleaning('c2', 10 * DAY, cfg).expired).toBe(1);
+  const back = store.applyReport('r3', { spooler: 'spl-1', at: 11 * DAY, jobs: [printed('a')] }, cfg);
+  expect(back.deleteCommands).toEqual(['a']);
+  expect(back.orphans.map((o) => [o.jobId, o.reason, o.action])).toEqual([['a', 'request-expired', 'reissued']]);
+  expect(store.runCleaning('c3', 12 * DAY, cfg).requested).toEqual([]);
+});
+
+test('a listed orphan leaves the list when its spooler deleted it', () => {
+  const cfg = config('report');
+  store.applyReport('r1', { spooler: 'spl-1', at: 8 * DAY, jobs: [printed('a')] }, cfg);
+  expect(store.snapshot().orphans.map((o) => o.reason)).toEqual(['overdue']);
+  store.jobsDeleted('spl-1', ['a']);
+  expect(store.snapshot().orphans).toEqual([]);
+});

@@ -1,0 +1,127 @@
+// Proves the spool cleaning on a real Temporal server, run by the workers as `npm start` runs them
+// (a separate process, simulator/main.ts), with the product's durations scaled to seconds (an
+// interval of 0.5 s, a TTL of 2 s): the schedule is created and kept in step with the configuration
+// (a pause kept), the first report comes after the jitter alone and the next after the interval plus
+// a jitter (durable timers), a report renews the TTL, and the document's edge case: the spooler
+// misses the delete command and stays away longer than the TTL, so the job is kept; with healing by
+// report it is listed, with reissue deleted. Across a kill -9 of the workers, right as a spooler's
+// delete commands go out, no job is deleted twice, none is lost, none the rule keeps is touched.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DeleteRequestStore } from '../../../activities/spoolcleaning/delete-request-store';
+import { ensureSpoolCleaning } from '../../../client/spool-cleaning';
+import { simJobServiceFile } from '../../../simulator/spoolcleaning/sim-spool-cleaning';
+import { SimSpoolers } from '../../../simulator/spoolcleaning/sim-spoolers';
+import { DEFAULT_INVENTORY_FILE } from '../../../simulator/spoc/inventory';
+import { reportingStatusQuery, SPOOL_CLEANING_SCHEDULE_ID, spoolerReportingWorkflowId } from '../../../workflows/spoolcleaning/spool-cleaning-names';
+import { useSimulatedEstate } from '../../helpers/integration-estate';
+
+const estate = useSimulatedEstate();
+const DAY = 24 * 3_600_000;
+const B_DELETABLE = Array.from({ length: 20 }, (_, i) => `b-printed-${i}`);
+const B_KEPT = Array.from({ length: 5 }, (_, i) => `b-waiting-${i}`);
+
+function config(healing: 'keep' | 'report' | 'reissue') {
+  return {
+    spoolers: ['spl-a', 'spl-b'],
+    StatusReportingOptions: { ReportingInterval: '00:00:00.500', MaxJitter: '00:00:00.250' },
+    YmqProxyOptions: { DeleteJobCandidateExpirationTime: '00:00:02' },
+    // Never due while the test runs: the test triggers the schedule's runs itself.
+    cleaning: { cron: '0 0 1 1 *', rule: [{ state: 'printed', olderThan: '1.00:00:00' }] },
+    orphans: { healing, overdueAfter: '365.00:00:00' },
+  };
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let dataDir: string;
+let store: DeleteRequestStore | undefined;
+beforeAll(() => (dataDir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-spool-cleaning-'))));
+afterAll(() => {
+  store?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('first report after the jitter, TTL renewed, the edge case kept, listed, healed; nothing deleted twice or lost across a kill -9', async () => {
+  const spoolers = new SimSpoolers(path.join(dataDir, 'sim'));
+  spoolers.ensure('spl-a');
+  spoolers.putJob('spl-a', 'old', 'printed', Date.now() - 2 * DAY);
+  spoolers.putJob('spl-a', 'new', 'printed', Date.now());
+  spoolers.ensure('spl-b');
+  for (const job of B_DELETABLE) spoolers.putJob('spl-b', job, 'printed', Date.now() - 2 * DAY);
+  for (const job of B_KEPT) spoolers.putJob('spl-b', job, 'waiting', Date.now() - 2 * DAY);
+  const configFile = path.join(dataDir, 'spool-cleaning.json');
+  writeFileSync(configFile, JSON.stringify(config('keep')));
+  const workers = () => estate.workerProcess({ dataDir, inventoryFile: DEFAULT_INVENTORY_FILE, extraEnv: { SPOOLFLOW_SPOOL_CLEANING: 'on', SPOOLFLOW_SPOOL_CLEANING_CONFIG: configFile } });
+  const client = estate.client;
+  const schedule = client.schedule.getHandle(SPOOL_CLEANING_SCHEDULE_ID);
+  const reporting = client.workflow.getHandle(spoolerReportingWorkflowId('spl-a'));
+  const reports = (spooler: string) => spoolers.record.read().filter((e) => e.host === spooler && e.operation === 'report' && e.outcome === 'sent');
+  const deletions = (outcome = 'deleted') => spoolers.record.read().filter((e) => e.operation === 'delete-job' && e.outcome === outcome).map((e) => e.target);
+
+  // The workers create the schedule; the first report comes after the jitter alone, the second after the interval plus a jitter.
+  const first = workers();
+  await until('two reports of spl-a', () => reports('spl-a').length >= 2);
+  expect((await ensureSpoolCleaning(client, config('keep'))).schedule).toBe('unchanged');
+  const history = await reporting.fetchHistory();
+  const timers = (history.events ?? []).flatMap((e) => {
+    const timeout = e.timerStartedEventAttributes?.startToFireTimeout;
+    return timeout ? [Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6] : [];
+  });
+  expect(timers[0]).toBeLessThanOrEqual(250);
+  expect(timers[1]).toBeGreaterThanOrEqual(500);
+  expect(timers[1]).toBeLessThanOrEqual(750);
+
+  // spl-a will miss its next delete command. The cleaning caches the requests; as spl-b's
+  // commands go out, the workers are killed and started again.
+  spoolers.disconnect('spl-a', { beforeCommand: true });
+  await schedule.trigger();
+  store = new DeleteRequestStore(simJobServiceFile(path.join(dataDir, 'sim')));
+  const requested = await until('the request of spl-a', () => store!.requestsFor('spl-a', ['old'])[0]);
+  expect(store.requestsFor('spl-b', B_KEPT)).toEqual([]);
+  await until('spl-b deleting', () => deletions().some((job) => job.startsWith('b-')));
+  await first.kill('SIGKILL');
+  workers();
+
+  await until('the command to spl-a lost', async () => (await reporting.query(reportingStatusQuery)).lostDeleteCommands.includes('old'));
+  const renewed = store.requestsFor('spl-a', ['old'])[0]!;
+  expect(renewed.expiresAt).toBeGreaterThan(requested.expiresAt);
+
+  // Away longer than the TTL: the request expires, the next run drops it; back, the job is kept.
+  await until('the TTL to pass', () => Date.now() > renewed.expiresAt + 200);
+  await schedule.trigger();
+  await until('the expired request dropped', () => store!.requestsFor('spl-a', ['old']).length === 0);
+  spoolers.reconnect('spl-a');
+  const back = reports('spl-a').length;
+  await until('two reports after the return', () => reports('spl-a').length >= back + 2);
+  expect(spoolers.folder('spl-a').has('old')).toBe(true);
+
+  // Healing by report lists it; a pause set on the Web UI survives the update of the schedule.
+  await schedule.pause('paused by the operator');
+  expect((await ensureSpoolCleaning(client, config('report'))).schedule).toBe('updated');
+  expect((await schedule.describe()).state.paused).toBe(true);
+  await until('the orphan listed', () => store!.snapshot().orphans.find((o) => o.jobId === 'old'));
+  expect(spoolers.folder('spl-a').has('old')).toBe(true);
+
+  // Healing by reissue deletes it. Every job the rule lets go was deleted once; the others are there.
+  await ensureSpoolCleaning(client, config('reissue'));
+  await until('the orphan deleted', () => !spoolers.folder('spl-a').has('old'));
+  await until('spl-b emptied of its printed jobs', () => B_DELETABLE.every((job) => !spoolers.folder('spl-b').has(job)));
+  // Deleted once each. A kill -9 between a folder's removal and its record line leaves that line out;
+  // the retried command then finds the job gone and says so.
+  const deleted = deletions();
+  expect(new Set(deleted).size).toBe(deleted.length);
+  expect([...new Set([...deleted, ...deletions('already-gone')])].sort()).toEqual([...B_DELETABLE, 'old'].sort());
+  await until('the deleted orphan off the list', () => store!.snapshot().orphans.length === 0);
+  expect(spoolers.folder('spl-a').has('new')).toBe(true);
+  expect(B_KEPT.every((job) => spoolers.folder('spl-b').has(job))).toBe(true);
+});

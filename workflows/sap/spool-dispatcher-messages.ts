@@ -1,0 +1,45 @@
+/**
+ * The messages of a spool server's dispatcher: tasks come in as a validated Update (the answer
+ * says whether the task is new or already known), the status is a query. A message's wire name
+ * is its constant's.
+ */
+import * as wf from '@temporalio/workflow';
+import { describeIssues } from '../../machines/core/input-errors';
+import type { SpoolServerState } from '../../machines/sap/spool-dispatcher';
+import { spoolTaskSchema, SpoolTask } from '../../machines/sap/spool-tasks';
+
+/** `new`: taken; `already-held`: the dispatcher holds it (given twice); `already-done`: it was done already. */
+export type SubmitAnswer = { accepted: 'new' | 'already-held' | 'already-done'; id: string };
+
+export const submitSpoolTaskUpdate = wf.defineUpdate<SubmitAnswer, [unknown]>('sap.submitSpoolTask');
+
+/** What one task came to, for the status. */
+export interface TaskOutcome {
+  id: string;
+  workProcess: number;
+  outcome: string;
+}
+
+export interface SpoolDispatcherStatus {
+  system: string;
+  server: string;
+  state: SpoolServerState;
+  /** This server holds the system's global management now. */
+  holdsGlobalManagement: boolean;
+  submitted: number;
+  finished: number;
+  /** The last outcomes, newest last. */
+  recent: TaskOutcome[];
+}
+
+export const spoolDispatcherStatusQuery = wf.defineQuery<SpoolDispatcherStatus>('sap.spoolDispatcherStatus');
+
+/** The holder of global management gives it up (sent with its workflow id; anyone else's changes nothing). */
+export const releaseGlobalManagementSignal = wf.defineSignal<[string]>('sap.releaseGlobalManagement');
+
+/** A task as the Update carries it, or an Error naming the field and the rule. */
+export function parseSpoolTask(raw: unknown): SpoolTask {
+  const parsed = spoolTaskSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`invalid spool task: ${describeIssues(parsed.error.issues)}`);
+  return parsed.data;
+}

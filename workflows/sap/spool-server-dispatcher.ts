@@ -1,0 +1,181 @@
+/**
+ * A spool server's durable dispatcher (docs/sap-spool-work-processes.md#the-durable-dispatcher): an
+ * entity workflow, one per spool server (`sap-spool-dispatcher-<system>-<server>`), that takes
+ * output requests and management tasks (the `sap.submitSpoolTask` Update) and hands each to a
+ * spool work process, an activity on the server's work-process queue, under the rules of the pure
+ * dispatcher (machines/sap/spool-dispatcher.ts). Global management needs the system's slot
+ * (global-management-slot.ts) first.
+ *
+ * State changes only here in the main loop: handlers queue what came in, so every decision is
+ * taken in one place in the order the history records. A task given twice is one task; a work
+ * process's task runs again only when its attempt died, and the work process's side dedupes it by
+ * id (activities/sap/spool-work-process-activities.ts).
+ *
+ * Continue-as-new hands over the dispatcher's state. Tasks still running are handed out again by
+ * the next run, which the work processes' dedupe by id makes harmless: a hanging host spool demand
+ * would otherwise hold the hand-over back for as long as it hangs.
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { SapSpoolActivities } from '../../activities/sap/spool-work-process-activities';
+import { InvalidInputError } from '../../machines/core/input-errors';
+import type { LeaseHolder } from '../../machines/core/leases';
+import { createSpoolServer, Dispatch, dispatch, finish, holds, refusalOf, runsGlobalManagement, SpoolServerState, submit } from '../../machines/sap/spool-dispatcher';
+import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherInput } from '../../machines/sap/spool-dispatcher-input';
+import { parseRelease } from '../../machines/sap/spool-releases';
+import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
+import { sapWorkProcessTaskQueue } from '../task-queues';
+import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
+import { parseSpoolTask, releaseGlobalManagementSignal, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
+
+/** What a run hands to the next. */
+export interface SpoolDispatcherResume {
+  state: SpoolServerState;
+  holdsGlobalManagement: boolean;
+  /** Ids of the tasks done lately, newest last: a task given again after it was done is not done twice. */
+  done: string[];
+  submitted: number;
+  finished: number;
+}
+
+/** How many done ids a dispatcher remembers (and hands over). */
+const DONE_REMEMBERED = 5000;
+const RECENT_SHOWN = 50;
+
+export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispatcherResume): Promise<never> {
+  let input: SpoolDispatcherInput;
+  try {
+    input = parseSpoolDispatcherInput(rawInput);
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(err.message, err.name);
+    throw err;
+  }
+  const { system, server, timings } = input;
+  let state = resume?.state ?? createSpoolServer({ server, step: parseRelease(input.release).step, workProcesses: input.workProcesses, froMax: input.froMax });
+  let holdsGlobal = resume?.holdsGlobalManagement ?? false;
+  const done: string[] = [...(resume?.done ?? [])];
+  const doneSet = new Set(done);
+  let submitted = resume?.submitted ?? 0;
+  let finishedCount = resume?.finished ?? 0;
+  const recent: TaskOutcome[] = [];
+  const inbox: SpoolTask[] = [];
+  const finished: TaskOutcome[] = [];
+  let nextGlobalTry = 0;
+  const info = wf.workflowInfo();
+  const holder: LeaseHolder = { workflowId: info.workflowId, firstRunId: info.firstExecutionRunId, procedure: 'sap-spool-dispatcher', since: new Date(info.runStartTime).toISOString() };
+
+  wf.setHandler(
+    submitSpoolTaskUpdate,
+    (raw) => {
+      const task = parseSpoolTask(raw);
+      if (doneSet.has(task.id)) return { accepted: 'already-done', id: task.id };
+      if (holds(state, task.id) || inbox.some((t) => t.id === task.id)) return { accepted: 'already-held', id: task.id };
+      inbox.push(task);
+      submitted += 1;
+      return { accepted: 'new', id: task.id };
+    },
+    {
+      validator: (raw) => {
+        const refusal = refusalOf(state, parseSpoolTask(raw));
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+  wf.setHandler(spoolDispatcherStatusQuery, () => ({ system, server, state, holdsGlobalManagement: holdsGlobal, submitted, finished: finishedCount, recent }));
+
+  const launch = (workProcess: number, task: SpoolTask) => {
+    const management = task.kind === 'management';
+    const activities = wf.proxyActivities<SapSpoolActivities>({
+      taskQueue: sapWorkProcessTaskQueue(system, server),
+      heartbeatTimeout: `${timings.heartbeatTimeoutSeconds}s`,
+      // A management task that hangs ends as timed out and frees its work process; output is retried until it is printed.
+      ...(management ? { scheduleToCloseTimeout: `${timings.managementTimeoutSeconds}s`, startToCloseTimeout: `${timings.managementTimeoutSeconds}s` } : { startToCloseTimeout: '24h' }),
+      retry: { initialInterval: '1s', maximumInterval: '10s' },
+      summary: `${server} work process ${workProcess}: ${describeTask(task)}`,
+    });
+    activities.processSpoolTask({ system, server, workProcess, task }).then(
+      (r) => finished.push({ id: task.id, workProcess, outcome: r.outcome }),
+      (err: unknown) => finished.push({ id: task.id, workProcess, outcome: `failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}` }),
+    );
+  };
+  const apply = (dispatches: Dispatch[]) => {
+    for (const d of dispatches) if (d.kind === 'start') launch(d.workProcess, d.task);
+  };
+  const view = () => ({ globalManagementElsewhere: !holdsGlobal });
+  const globalWaits = () => state.waiting.some((t) => t.kind === 'management' && isGlobalManagement(t.task));
+  const freeWorkProcess = () => state.workProcesses.some((wp) => wp.running === null && wp.reservedFor === null);
+  const wantsGlobal = () => !holdsGlobal && globalWaits() && freeWorkProcess();
+
+  // The previous run's tasks still running are handed out again (see above).
+  for (const wp of state.workProcesses) if (wp.running) launch(wp.number, wp.running);
+
+  for (;;) {
+    const woken = () => inbox.length > 0 || finished.length > 0;
+    if (!wantsGlobal()) await wf.condition(woken);
+    else if (nextGlobalTry > Date.now()) await wf.condition(woken, nextGlobalTry - Date.now());
+
+    for (const outcome of finished.splice(0)) {
+      const result = finish(state, outcome.workProcess, outcome.id, view());
+      if (result.state === state) continue; // told twice
+      state = result.state;
+      finishedCount += 1;
+      remember(outcome);
+      apply(result.dispatches);
+    }
+    for (const task of inbox.splice(0)) {
+      const result = submit(state, task, view());
+      state = result.state;
+      apply(result.dispatches);
+    }
+    if (wantsGlobal() && Date.now() >= nextGlobalTry) {
+      holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
+      if (holdsGlobal) {
+        const result = dispatch(state, view());
+        state = result.state;
+        apply(result.dispatches);
+      } else nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
+    }
+    // Given up as soon as this server has no global task running or waiting, so the others get their turn.
+    if (holdsGlobal && !runsGlobalManagement(state) && !globalWaits()) {
+      holdsGlobal = false;
+      await giveUpGlobalManagement(system, holder);
+    }
+    const history = wf.workflowInfo();
+    if ((history.continueAsNewSuggested || history.historyLength > timings.continueAsNewAfterEvents) && inbox.length === 0 && finished.length === 0) {
+      await wf.condition(wf.allHandlersFinished);
+      if (inbox.length === 0 && finished.length === 0) {
+        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount });
+      }
+    }
+  }
+
+  function remember(outcome: TaskOutcome): void {
+    done.push(outcome.id);
+    doneSet.add(outcome.id);
+    if (done.length > DONE_REMEMBERED * 2) done.splice(0, done.length - DONE_REMEMBERED).forEach((id) => doneSet.delete(id));
+    recent.push(outcome);
+    if (recent.length > RECENT_SHOWN) recent.shift();
+  }
+}
+
+/** True when this dispatcher now holds the system's global management; false while another one has it. */
+async function takeGlobalManagement(slot: GlobalManagementSlotInput): Promise<boolean> {
+  const { system, holder } = slot;
+  try {
+    await wf.startChild(sapGlobalManagementSlot, {
+      workflowId: globalManagementWorkflowId(system),
+      args: [slot],
+      parentClosePolicy: 'ABANDON',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: `Global spool management of ${system} for ${holder.workflowId}`,
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+async function giveUpGlobalManagement(system: string, holder: LeaseHolder): Promise<void> {
+  await wf.getExternalWorkflowHandle(globalManagementWorkflowId(system)).signal(releaseGlobalManagementSignal, holder.workflowId).catch(() => undefined);
+}

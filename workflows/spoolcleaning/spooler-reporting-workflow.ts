@@ -1,0 +1,103 @@
+/**
+ * A spooler's status reports as a durable loop (docs/spool-cleaning.md#reports): the first after a
+ * jitter alone, then every ReportingInterval plus a jitter, each wait a durable timer (a crash of
+ * every worker does not move a report). Each report: the spooler lists the jobs on its disk, the
+ * Job Service decides (delete commands, TTLs renewed, orphans), the commands go to the spooler.
+ *
+ * A spooler that cannot be reached sends no report this time; a delete command it cannot receive
+ * is lost, as in the product (the request stays cached until its TTL; an orphan may follow).
+ * The jitter comes from the workflow's deterministic Math.random. Continues as new every
+ * {@link REPORTS_PER_RUN} reports (or when the server suggests it) with its counters.
+ */
+import { ActivityFailure, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import type { CentralSpoolCleaningActivities, SpoolerActivities } from '../../activities/spoolcleaning/spool-cleaning-activities';
+import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors';
+import { parseInput } from '../../machines/core/input-errors';
+import { firstReportDelay, nextReportDelay } from '../../machines/spoolcleaning/report-schedule';
+import { spoolCleaningConfigSchema } from '../../machines/spoolcleaning/spool-cleaning-config';
+import { formatTimeSpan } from '../../machines/spoolcleaning/timespan';
+import { hostTaskQueue } from '../task-queues';
+import { configureSignal, JOB_SERVICE_TASK_QUEUE, reportingStatusQuery, type SpoolerReportingStatus } from './spool-cleaning-names';
+
+export const REPORTS_PER_RUN = 200;
+
+export interface SpoolerReportingInput {
+  spooler: string;
+  /** The cleaning configuration, as written (TimeSpan text). */
+  config: unknown;
+  /** Carried over by continue-as-new: the first report was sent already. */
+  status?: SpoolerReportingStatus;
+}
+
+const retry: RetryPolicy = { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] };
+// A heartbeat timeout, although these activities take milliseconds: a worker killed while one ran is
+// noticed after it, not after the whole start-to-close timeout.
+const central = proxyActivities<CentralSpoolCleaningActivities>({ taskQueue: JOB_SERVICE_TASK_QUEUE, startToCloseTimeout: '1 minute', heartbeatTimeout: '5 seconds', retry: { ...retry, maximumAttempts: 10 } });
+
+function spoolerActivities(spooler: string) {
+  return proxyActivities<SpoolerActivities>({ taskQueue: hostTaskQueue(spooler), scheduleToCloseTimeout: '1 minute', startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry });
+}
+
+export async function spoolerReporting(input: SpoolerReportingInput): Promise<never> {
+  let config = parseInput(spoolCleaningConfigSchema, 'spool cleaning configuration', input.config);
+  let rawConfig = input.config;
+  const spooler = input.spooler;
+  const status: SpoolerReportingStatus = input.status ?? {
+    spooler,
+    reports: 0,
+    missedReports: 0,
+    lastReportAt: null,
+    nextReportAt: null,
+    lastDeleteCommands: [],
+    lostDeleteCommands: [],
+  };
+  setHandler(reportingStatusQuery, () => status);
+  // A signal cannot answer: a bad configuration is logged by the parse's throw being caught here and kept out.
+  setHandler(configureSignal, (next: unknown) => {
+    try {
+      config = parseInput(spoolCleaningConfigSchema, 'spool cleaning configuration', next);
+      rawConfig = next;
+    } catch {
+      // Refused: the client validates before it signals, so only a hand-made signal gets here.
+    }
+  });
+  const onSpooler = spoolerActivities(spooler);
+  const firstOfRun = status.reports + status.missedReports;
+  for (;;) {
+    const first = status.reports + status.missedReports === 0;
+    const delay = first ? firstReportDelay(config.StatusReportingOptions, Math.random) : nextReportDelay(config.StatusReportingOptions, Math.random);
+    status.nextReportAt = new Date(Date.now() + delay).toISOString();
+    await sleep(delay, { summary: `${spooler}: ${first ? 'first report after the jitter' : 'next report'} in ${formatTimeSpan(delay)} (${first ? 'MaxJitter' : 'ReportingInterval + jitter'})` });
+    await reportOnce(spooler, rawConfig, onSpooler, status);
+    const sent = status.reports + status.missedReports - firstOfRun;
+    if (sent >= REPORTS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      return continueAsNew<typeof spoolerReporting>({ spooler, config: rawConfig, status });
+    }
+  }
+}
+
+async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnType<typeof spoolerActivities>, status: SpoolerReportingStatus): Promise<void> {
+  let jobs;
+  try {
+    jobs = await onSpooler.reportSpooledJobs({ spooler });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    status.missedReports += 1;
+    return;
+  }
+  const at = Date.now();
+  const number = status.reports + status.missedReports;
+  const decision = await central.applySpoolerReport({ reportId: `${workflowInfo().workflowId}/${workflowInfo().runId}/${number}`, report: { spooler, at, jobs }, config });
+  status.reports += 1;
+  status.lastReportAt = new Date(at).toISOString();
+  status.lastDeleteCommands = decision.deleteCommands;
+  if (decision.deleteCommands.length === 0) return;
+  try {
+    const outcomes = await onSpooler.deleteSpooledJobs({ spooler, jobIds: decision.deleteCommands });
+    // Deleted now or gone already: either way the job is off the spooler, and off the orphans list.
+    await central.spooledJobsDeleted({ spooler, jobIds: Object.keys(outcomes) });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    status.lostDeleteCommands = [...status.lostDeleteCommands, ...decision.deleteCommands].slice(-100);
+  }
+}
