@@ -102,7 +102,8 @@ export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus>
     lastReport = report(statusNow(), lastReport);
     if (rolloutFinished(groups)) break;
     const running = groups.filter((g) => g.state === 'running' || g.state === 'halted');
-    const wakeIn = decision.wakeAt !== undefined ? Math.max(decision.wakeAt - Date.now(), 0) : undefined;
+    // At least 1 ms: the boundary may have passed while groups were being started, and a timer needs a duration.
+    const wakeIn = decision.wakeAt !== undefined ? Math.max(decision.wakeAt - Date.now(), 1) : undefined;
     const pollIn = running.length > 0 ? input.pollSeconds * 1000 : undefined;
     const timeout = minDefined(wakeIn, pollIn);
     const woken = timeout === undefined ? (await wf.condition(() => changed), true) : await wf.condition(() => changed, timeout);
