@@ -5,7 +5,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
-import { procedureById } from '../machines/catalog';
+import { startableById } from '../machines/startable';
 import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from '../workflows/search-attributes';
 import type { WithClient } from './chart-command';
 import { UsageError } from './errors';
@@ -44,7 +44,7 @@ export function listLimit(limit: string | undefined): number {
  * the filters given. The procedure id is checked against the catalog, so it is safe to quote.
  */
 export function listQuery(opts: Pick<ListOptions, 'halted' | 'procedure'>): string {
-  const clauses = [opts.procedure !== undefined ? `${PROCEDURE_KEY.name} = '${procedureById(opts.procedure).id}'` : `${PROCEDURE_KEY.name} IS NOT NULL`];
+  const clauses = [opts.procedure !== undefined ? `${PROCEDURE_KEY.name} = '${startableById(opts.procedure).id}'` : `${PROCEDURE_KEY.name} IS NOT NULL`];
   if (opts.halted) clauses.push(`${HALTED_KEY.name} = true`, `ExecutionStatus = 'Running'`);
   return clauses.join(' AND ');
 }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { connectClient } from '../client/connect';
 import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
+import { validateRolloutInput } from '../client/fleet-rollout-client';
+import { FLEET_ROLLOUT } from '../machines/fleet/fleet-rollout';
 import { InvalidInputError } from '../machines/core/input-errors';
 import { catalogEntries } from '../simulator/catalog-entries';
 import { agentCommand, AgentUsageError } from './agent-command';
@@ -21,6 +23,7 @@ import { registerSimNetwork } from './sim-network-command';
 import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
+import { registerRollout } from './rollout-command';
 import { registerSap } from './sap-command';
 import { registerWatch } from './watch-command';
 
@@ -121,9 +124,11 @@ export function buildProgram(): Command {
     .action(async (rawId: string | undefined, opts: { input?: string; wait?: boolean; workflowId?: string }) => {
       const id = needProcedureId('start')(rawId);
       const input = readInput(opts.input);
-      validateInput(id, input); // refuse bad input before connecting to anything
+      const rollout = id === FLEET_ROLLOUT.id;
+      if (rollout) validateRolloutInput(input);
+      else validateInput(id, input); // refuse bad input before connecting to anything
       await withClient(async (c) => {
-        await warnAboutMissingAgents(c.client, id, input);
+        if (!rollout) await warnAboutMissingAgents(c.client, id, input);
         const started = await c.start(id, input, opts.workflowId !== undefined ? { workflowId: opts.workflowId } : {});
         if (!opts.wait) return print(started);
         const result = await c.result(started.workflowId, started.runId);
@@ -180,6 +185,7 @@ export function buildProgram(): Command {
 
   registerChart(program, withClient, needProcedureId('chart'));
   registerList(program, withClient, print);
+  registerRollout(program, withClient, print);
   registerWatch(program, withClient);
   addSimCommands(program);
   addSchedulerCommands(program);

@@ -10,6 +10,8 @@ import { planProcedure, PlannedStep } from '../machines/core/plan';
 import { OperatorCommand, operatorCommandSchema, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
 import { runDetails, runSummary } from '../workflows/run-description';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+import { FLEET_ROLLOUT } from '../machines/fleet/fleet-rollout';
+import { startRollout } from './fleet-rollout-client';
 
 /** The procedure did not accept an operator command (wrong moment, or invalid). */
 export class OperatorCommandRefusedError extends Error {
@@ -64,6 +66,7 @@ export class SpoolflowClient {
   constructor(readonly client: Client) {}
 
   async start(procedureId: string, input: unknown, opts: { workflowId?: string; memo?: Record<string, unknown> } = {}): Promise<StartedProcedure> {
+    if (procedureId === FLEET_ROLLOUT.id) return startRollout(this.client, input, opts);
     const { procedure, input: parsed } = validateInput(procedureId, input);
     const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as Parameters<typeof workflowIdFor>[1]);
     try {

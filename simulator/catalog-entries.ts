@@ -7,9 +7,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { dataDir } from '../engine/data-dir';
-import { PROCEDURES } from '../machines/catalog';
+import { STARTABLE } from '../machines/startable';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
-import { groupRestartExample, osRestartExamples, scenarioExamples } from './example-inputs';
+import { fleetRolloutExample, groupRestartExample, osRestartExamples, scenarioExamples } from './example-inputs';
 import { simClusters } from './jobscheduler/sim-clusters';
 import { ANN, simPrintJobInput } from './flexispooler/sim-network-definition';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from './spoc/inventory';
@@ -47,11 +47,12 @@ const EXAMPLES: Record<string, (inventory: Inventory, simDir: string) => unknown
   'set-cluster-option': (_inv, simDir) => ({ cluster: clusterExample(simDir, 'berlin').cluster, host: 'js-berlin-3', options: '-exclusive -backup -backup-precedence=3' }),
   // Ann's laptop, installed in Prague with DHCP option 9 discovery, prints one document.
   'deliver-print-job': () => simPrintJobInput(ANN, { id: 'ann-0001', document: 'quarterly report.pdf' }),
+  'fleet-rollout': (inv) => fleetRolloutExample(inv),
 };
 
 /** `simDir`: the simulated fleet's folder, where the simulated clusters keep their databases. */
 export function catalogEntries(inventory: Inventory = loadInventory(DEFAULT_INVENTORY_FILE), simDir = path.join(dataDir(), 'sim')): CatalogEntry[] {
-  return PROCEDURES.map((p) => {
+  return STARTABLE.map((p) => {
     const example = EXAMPLES[p.id];
     if (!example) throw new Error(`procedure ${p.id} has no example input`);
     return {

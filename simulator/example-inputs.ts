@@ -68,3 +68,23 @@ export function groupRestartExample(inventory: Inventory, groupName?: string): G
   if (!group) throw new Error('the inventory has no SPOC group');
   return { group, members: groupMembers(inventory, group), waits: { ...SHORT_WAITS }, waitsOverride: { ...SIMULATOR_WAITS_OVERRIDE } };
 }
+
+/** The site a group's (or a standalone server's) first server is at, from the inventory. */
+function siteOf(inventory: Inventory, host: string): string {
+  return serverByHost(inventory, host).site;
+}
+
+/**
+ * A fleet rollout over the default inventory: the OS restart of every group's members, and of
+ * the standalone servers; two groups at a time, one per site, no new group after the first
+ * halted or failed one; it asks its groups every 2 s whether they halted.
+ */
+export function fleetRolloutExample(inventory: Inventory) {
+  const os = osRestartExamples(inventory);
+  const groups = inventory.groups.map((g) => ({
+    site: siteOf(inventory, g.members[0] ?? ''),
+    input: { ...os['restart-os-of-group-members'], group: g.name, members: groupMembers(inventory, g.name) },
+  }));
+  const standalone = inventory.standalone.length > 0 ? [{ site: siteOf(inventory, inventory.standalone[0] ?? ''), procedure: 'restart-os-of-standalone-spocs', input: os['restart-os-of-standalone-spocs'] }] : [];
+  return { procedure: 'restart-os-of-group-members', groups: [...groups, ...standalone], limits: { maxGroupsAtOnce: 2, maxGroupsPerSite: 1, failureBudget: 1 }, pollSeconds: 2 };
+}

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { NativeConnection, Worker, WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { createLeaseActivities } from '../activities/core/lease-activities';
+import { createRolloutActivities } from '../activities/fleet/group-procedure-look';
 import type { ManagementServerView } from '../activities/spoc/management-server';
 import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
@@ -56,5 +57,5 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
 export function centralActivities(opts: Pick<CentralWorkerOptions, 'managementServer' | 'pollMs' | 'leasePollMs' | 'extraActivities' | 'flexiSpoolerActivities'>) {
   const spoc: ActivitiesOf<'central', SpocActionWord> =
     opts.managementServer instanceof NoManagementServer ? noManagementServerActivities(opts.managementServer) : createCentralActivities(opts.managementServer, { pollMs: opts.pollMs });
-  return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...(opts.extraActivities ?? {}), ...(opts.flexiSpoolerActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
+  return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...createRolloutActivities(), ...(opts.extraActivities ?? {}), ...(opts.flexiSpoolerActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
 }

@@ -9,6 +9,7 @@ export { spoolflowLease } from './leases';
 export { sapSpoolDispatcher } from './sap/spool-server-dispatcher';
 export { sapGlobalManagementSlot } from './sap/global-management-slot';
 import { runProcedure } from './procedure-workflow';
+import { runFleetRollout } from './fleet/fleet-rollout-workflow';
 
 /** Restart a SPOC group without cache deletion (catalog id restart-group-without-cache-deletion). */
 export async function restartGroupWithoutCacheDeletion(input: unknown, resume?: unknown): Promise<unknown> {
@@ -73,6 +74,11 @@ export async function superviseActiveCluster(input: unknown, resume?: unknown): 
 /** Set a JobScheduler member's cluster option (catalog id set-cluster-option). */
 export async function setClusterOption(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('set-cluster-option', input, resume);
+}
+
+/** Run one procedure across many groups within limits, a failure budget and a window (catalog id fleet-rollout). */
+export async function fleetRollout(input: unknown): Promise<unknown> {
+  return runFleetRollout(input);
 }
 
 /** The spool cleaning: one scheduled run, and each spooler's reporting loop (docs/spool-cleaning.md). */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { schemaFileName, writeCatalogSchemas } from '../../cli/catalog-schemas';
 import { PROCEDURES } from '../../machines/catalog';
+import { STARTABLE } from '../../machines/startable';
 import { catalogEntries } from '../../simulator/catalog-entries';
 
 let dir: string;
@@ -33,9 +34,9 @@ function zodKeys(schema: z.ZodType): { keys: string[]; required: string[] } {
 
 test('one <procedure-id>.schema.json per procedure, and nothing else', () => {
   const written = writeCatalogSchemas(dir, catalogEntries());
-  expect(readdirSync(dir).sort()).toEqual(PROCEDURES.map((p) => schemaFileName(p.id)).sort());
-  expect(written.map((w) => w.id)).toEqual(PROCEDURES.map((p) => p.id));
-  expect(written.map((w) => path.basename(w.file))).toEqual(PROCEDURES.map((p) => `${p.id}.schema.json`));
+  expect(readdirSync(dir).sort()).toEqual(STARTABLE.map((p) => schemaFileName(p.id)).sort());
+  expect(written.map((w) => w.id)).toEqual(STARTABLE.map((p) => p.id));
+  expect(written.map((w) => path.basename(w.file))).toEqual(STARTABLE.map((p) => `${p.id}.schema.json`));
   expect(written.find((w) => w.id === 'supervise-passive-cluster')).toMatchObject({ workflowType: 'supervisePassiveCluster', taskQueue: 'spoolflow-central' });
 });
 
@@ -56,6 +57,6 @@ test('the folder is created when missing; files of other names in it are left al
   const nested = path.join(dir, 'schemas', 'spoolflow');
   writeCatalogSchemas(dir, catalogEntries().slice(0, 1));
   writeCatalogSchemas(nested, catalogEntries());
-  expect(readdirSync(nested)).toHaveLength(PROCEDURES.length);
+  expect(readdirSync(nested)).toHaveLength(STARTABLE.length);
   expect(readdirSync(dir).filter((f) => f.endsWith('.schema.json'))).toHaveLength(1);
 });

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { PROCEDURES, procedureById } from '../../machines/catalog';
+import { STARTABLE, startableById } from '../../machines/startable';
 
 const CLI = path.join(__dirname, '..', '..', 'cli', 'spoolflow.js');
 
@@ -17,10 +17,10 @@ test('catalog lists every procedure with a JSON Schema and an example input that
   const { code, stdout } = spoolflow(['catalog']);
   expect(code).toBe(0);
   const entries = JSON.parse(stdout) as { id: string; workflowType: string; taskQueue: string; inputSchema: { type: string }; exampleInput: unknown }[];
-  expect(entries.map((e) => e.id)).toEqual(PROCEDURES.map((p) => p.id));
+  expect(entries.map((e) => e.id)).toEqual(STARTABLE.map((p) => p.id));
   for (const entry of entries) {
     expect(entry).toMatchObject({ taskQueue: 'spoolflow-central', inputSchema: { type: 'object' } });
-    expect(procedureById(entry.id).inputSchema.safeParse(entry.exampleInput).success).toBe(true);
+    expect(startableById(entry.id).inputSchema.safeParse(entry.exampleInput).success).toBe(true);
   }
 });
 

@@ -9,6 +9,7 @@ import { catalogEntries } from '../../../simulator/catalog-entries';
 import { refusal } from '../../helpers/input-refusal';
 import { plan, validateInput, workflowIdFor } from '../../../client/spoolflow-client';
 import { procedureById, PROCEDURES } from '../../../machines/catalog';
+import { startableById } from '../../../machines/startable';
 import { describeIssues, parseInput } from '../../../machines/core/input-errors';
 import { groupRestartInputSchema } from '../../../machines/spoc/spoc-group-input';
 import { hostTaskQueue } from '../../../workflows/task-queues';
@@ -161,12 +162,12 @@ describe('names are bounded and printable', () => {
   });
 
   test('every catalog example is accepted as it is', () => {
-    for (const entry of examples) expect(parseInput(procedureById(entry.id).inputSchema, entry.id, entry.exampleInput)).toBeDefined();
+    for (const entry of examples) expect(parseInput(startableById(entry.id).inputSchema, entry.id, entry.exampleInput)).toBeDefined();
   });
 });
 
 test('a parsed SPOC input parses to itself, as it must when the procedure continues as new with it', () => {
-  for (const entry of examples.filter((e) => !e.id.includes('cluster'))) {
+  for (const entry of examples.filter((e) => !e.id.includes('cluster') && e.id !== 'fleet-rollout')) {
     const schema = procedureById(entry.id).inputSchema;
     const once = schema.parse(entry.exampleInput);
     expect(schema.parse(once)).toEqual(once);
