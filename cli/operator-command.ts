@@ -6,8 +6,9 @@
  */
 import { parseOperatorCommand } from '../client/spoolflow-client';
 import type { OperatorCommand } from '../workflows/operator-messages';
+import { UsageError } from './errors';
 
-export class OperatorUsageError extends Error {}
+export class OperatorUsageError extends UsageError {}
 
 /** The flags an operator command can carry; which command takes which is the schema's to say. */
 const COMMAND_FLAGS = ['operator', 'reason', 'chain', 'order'] as const;

@@ -1,14 +1,12 @@
 /**
  * The typed client of spoolflow, for the CLI and for other systems: plan a procedure, start it,
  * ask where it is, send operator commands, wait for its result. Input is validated with the
- * procedure's zod schema before anything reaches Temporal.
+ * procedure's zod schema before anything reaches Temporal (client/procedure-input.ts, which also
+ * plans; loaded by `start` only, so asking a status stays quick).
  */
 import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { procedureById, ProcedureDefinition } from '../machines/catalog';
-import { describeIssues, InvalidInputError, parseInput } from '../machines/core/input-errors';
-import { planProcedure, PlannedStep } from '../machines/core/plan';
+import { describeIssues, InvalidInputError } from '../machines/core/input-errors';
 import { OperatorCommand, operatorCommandSchema, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
-import { runDetails, runSummary } from '../workflows/run-description';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 
 /** The procedure did not accept an operator command (wrong moment, or invalid). */
@@ -32,18 +30,6 @@ export function parseOperatorCommand(command: unknown): OperatorCommand {
   return parsed.data;
 }
 
-/** Validates input for a procedure; throws InvalidInputError naming the fields. */
-export function validateInput(procedureId: string, input: unknown): { procedure: ProcedureDefinition; input: unknown } {
-  const procedure = procedureById(procedureId);
-  return { procedure, input: parseInput(procedure.inputSchema, procedureId, input) };
-}
-
-/** The steps a procedure would take for this input; no side effect. */
-export function plan(procedureId: string, input: unknown): PlannedStep[] {
-  const { procedure, input: parsed } = validateInput(procedureId, input);
-  return planProcedure(procedure.machine, parsed);
-}
-
 /**
  * The workflow id of a procedure: one per SPOC group, so the server itself refuses a second
  * procedure on a group while one runs there.
@@ -62,6 +48,9 @@ export class SpoolflowClient {
   constructor(readonly client: Client) {}
 
   async start(procedureId: string, input: unknown, opts: { workflowId?: string; memo?: Record<string, unknown> } = {}): Promise<StartedProcedure> {
+    // Loaded here: the catalog (every machine and schema) is what asking a status must not pay for.
+    const { validateInput } = await import('./procedure-input');
+    const { runDetails, runSummary } = await import('../workflows/run-description');
     const { procedure, input: parsed } = validateInput(procedureId, input);
     const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as Parameters<typeof workflowIdFor>[1]);
     try {
