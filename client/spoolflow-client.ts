@@ -44,6 +44,18 @@ export function workflowIdFor(procedureId: string, input: { group?: string; from
   return `${procedureId}-${Date.now()}`;
 }
 
+/** How {@link SpoolflowClient.follow} follows a procedure. */
+export interface FollowOptions {
+  /** Stop following when this holds; by default when the procedure is done, halted or refused. */
+  until?: (status: ProcedureStatus) => boolean;
+  /** How often to ask, in ms (default 1000). */
+  intervalMs?: number;
+  /** Called with each status that differs from the one before. */
+  onChange?: (status: ProcedureStatus) => void;
+}
+
+const settled = (status: ProcedureStatus): boolean => status.status === 'done' || status.status === 'halted' || status.status === 'refused';
+
 export class SpoolflowClient {
   constructor(readonly client: Client) {}
 
@@ -79,6 +91,24 @@ export class SpoolflowClient {
 
   async status(workflowId: string): Promise<ProcedureStatus> {
     return this.handle(workflowId).query(statusQuery);
+  }
+
+  /**
+   * Follows a procedure, asking its status every interval, until `until` holds (by default: done,
+   * halted or refused) or its run ended otherwise (failed, terminated); resolves with the last
+   * status. `spoolflow watch` is the same for a person.
+   */
+  async follow(workflowId: string, opts: FollowOptions = {}): Promise<ProcedureStatus> {
+    const until = opts.until ?? settled;
+    let last: string | undefined;
+    for (;;) {
+      const [status, run] = await Promise.all([this.status(workflowId), this.handle(workflowId).describe()]);
+      const seen = JSON.stringify({ ...status, timers: undefined });
+      if (seen !== last) opts.onChange?.(status);
+      last = seen;
+      if (until(status) || run.status.name !== 'RUNNING') return status;
+      await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 1000));
+    }
   }
 
   /**
