@@ -4,7 +4,7 @@
  * checked with the same schema the procedure checks it with, so a flag the command does not take,
  * a misspelled flag or a blank name is refused here, before anything is sent.
  */
-import { parseOperatorCommand } from '../client/spoolflow-client';
+import { parseOperatorCommand } from '../client/operator-command';
 import type { OperatorCommand } from '../workflows/operator-messages';
 import { UsageError } from './errors';
 

@@ -5,7 +5,8 @@
  * examples/ has one example per procedure.
  */
 export { connectClient } from './connect';
-export { OperatorCommandRefusedError, parseOperatorCommand, SpoolflowClient, workflowIdFor, type FollowOptions, type StartedProcedure } from './spoolflow-client';
+export { OperatorCommandRefusedError, SpoolflowClient, workflowIdFor, type FollowOptions, type StartedProcedure } from './spoolflow-client';
+export { parseOperatorCommand } from './operator-command';
 export { plan, validateInput, type ProcedureInput } from './procedure-input';
 export { PROCEDURES, type ProcedureDefinition, type ProcedureId } from '../machines/catalog';
 export { InvalidInputError } from '../machines/core/input-errors';

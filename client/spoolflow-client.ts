@@ -5,8 +5,7 @@
  * plans; loaded by `start` only, so asking a status stays quick).
  */
 import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { describeIssues, InvalidInputError } from '../machines/core/input-errors';
-import { OperatorCommand, operatorCommandSchema, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
+import type { OperatorCommand, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 
 /** The procedure did not accept an operator command (wrong moment, or invalid). */
@@ -20,15 +19,10 @@ export interface StartedProcedure {
 }
 
 /**
- * Checks an operator command with the schema the procedure checks it with (every command takes an
- * optional `operator` and `reason`; unknown keys and blank names are refused); throws
- * InvalidInputError naming the fields.
+ * The status query's name (workflows/operator-messages.ts `statusQuery`, which the type ties it to):
+ * asked by name, so a status loads neither zod nor the operator commands' schema.
  */
-export function parseOperatorCommand(command: unknown): OperatorCommand {
-  const parsed = operatorCommandSchema.safeParse(command);
-  if (!parsed.success) throw new InvalidInputError('operator command', describeIssues(parsed.error.issues));
-  return parsed.data;
-}
+const STATUS_QUERY: (typeof statusQuery)['name'] = 'status';
 
 /**
  * The workflow id of a procedure: one per SPOC group, so the server itself refuses a second
@@ -90,7 +84,7 @@ export class SpoolflowClient {
   }
 
   async status(workflowId: string): Promise<ProcedureStatus> {
-    return this.handle(workflowId).query(statusQuery);
+    return this.handle(workflowId).query<ProcedureStatus>(STATUS_QUERY);
   }
 
   /**
@@ -117,6 +111,8 @@ export class SpoolflowClient {
    * a refused one throws with the procedure's reason.
    */
   async command(workflowId: string, command: OperatorCommand): Promise<ProcedureStatus> {
+    const { parseOperatorCommand } = await import('./operator-command');
+    const { operatorUpdate } = await import('../workflows/operator-messages');
     const parsed = parseOperatorCommand(command);
     for (let attempt = 1; ; attempt += 1) {
       try {

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   try {
     const spoolflow = new SpoolflowClient(client);
     const { workflowId } = await spoolflow.start('restart-group-without-cache-deletion', input, { workflowId: process.argv[3] as string });
-    const status: ProcedureStatus = await spoolflow.follow(workflowId, { intervalMs: 200 });
+    const status: ProcedureStatus = await spoolflow.follow(workflowId, { intervalMs: 200, onChange: (s) => process.stdout.write(\`\${s.status} \${s.step}\\n\`) });
     process.stdout.write(JSON.stringify({ workflowId, status: status.status, steps: status.stepsTaken }));
   } finally {
     await close();
@@ -95,8 +95,11 @@ test('another project type-checks against spoolflow/client and starts a procedur
   writeFileSync(inputFile, JSON.stringify({ ...input, waits: { ...input.waits, convergenceSeconds: 1 } }));
   const workflowId = `package-${randomUUID()}`;
   const run = await estate.withWorkers(estate.fleet(), () => runNode(path.join(consumer, 'dist', 'start.js'), [inputFile, workflowId]));
-  expect(run.stderr).toBe('');
-  expect(JSON.parse(run.stdout)).toMatchObject({ workflowId, status: 'done' });
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  // One line per status change, then how it ended.
+  const lines = run.stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^(running|waiting) /);
+  expect(JSON.parse(lines[lines.length - 1] as string)).toMatchObject({ workflowId, status: 'done' });
   expect(await estate.spoolflow.result(workflowId)).toMatchObject({ outcome: 'completed' });
 });
 
@@ -108,6 +111,11 @@ function runNode(file: string, args: string[]): Promise<{ code: number | null; s
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // A consumer that never ends fails the test with what it printed, before jest's timeout.
+    const timer = setTimeout(() => child.kill(), 90_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
