@@ -6,6 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
+  // examples/ import the client as another project does: the package's `spoolflow/client`.
+  moduleNameMapper: { '^spoolflow/client$': '<rootDir>/client/index.ts' },
   testTimeout: 120000,
   setupFiles: ['<rootDir>/test/helpers/quiet-runtime.ts'],
 };

@@ -5,8 +5,9 @@
  */
 import { readAgentConfig } from '../agent/agent-config';
 import { checkMachineName } from '../agent/machine-name';
+import { UsageError } from './errors';
 
-export class AgentUsageError extends Error {}
+export class AgentUsageError extends UsageError {}
 
 export async function agentCommand(flags: Record<string, string | true>): Promise<void> {
   if (typeof flags.config !== 'string') throw new AgentUsageError('agent needs --config <file> (the agent configuration, see README "The host agent")');

@@ -11,6 +11,8 @@ const BUILD_DIR = 'dist';
 const STAMP_FILE = 'build-stamp.json';
 /** The compiled entry point, relative to the project root. */
 const BUILT_MAIN = path.join(BUILD_DIR, 'cli', 'main.js');
+/** The source entry point: missing in an installed package (package.json `files` ships the build only). */
+const SOURCE_MAIN = path.join('cli', 'main.ts');
 
 /** Milliseconds since the epoch a file last changed, or Infinity when it is gone (a build must not outlive its sources). */
 function changedAt(file) {
@@ -24,6 +26,7 @@ function changedAt(file) {
 /**
  * The compiled CLI's entry point under `root`, or undefined when there is no complete build or a
  * source it was compiled from changed after the build began (then the caller runs the sources).
+ * Without sources at all (the package installed into another project) the build is all there is.
  */
 function freshBuildMain(root) {
   let stamp;
@@ -35,6 +38,7 @@ function freshBuildMain(root) {
   if (typeof stamp.builtAt !== 'number' || !Array.isArray(stamp.sources)) return undefined;
   const main = path.join(root, BUILT_MAIN);
   if (!fs.existsSync(main)) return undefined;
+  if (!fs.existsSync(path.join(root, SOURCE_MAIN))) return main;
   for (const source of stamp.sources) {
     if (changedAt(path.join(root, source)) > stamp.builtAt) return undefined;
   }

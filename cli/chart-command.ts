@@ -8,9 +8,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SpoolflowClient } from '../client/spoolflow-client';
-import { mermaidChart } from '../client/state-chart';
-import { activeStateIds, svgChart } from '../client/chart-svg';
-import { procedureById } from '../machines/catalog';
 import { UsageError } from './errors';
 
 export interface ChartOptions {
@@ -28,12 +25,19 @@ export type WithClient = <T>(fn: (client: SpoolflowClient) => Promise<T>) => Pro
 
 export async function chartCommand(id: string, opts: ChartOptions, withClient: WithClient): Promise<void> {
   if (opts.svg && opts.mermaid) throw new UsageError('chart takes --svg or --mermaid, not both');
+  // Loaded here, not at the top, so that registering the command costs the other commands nothing,
+  // and the SVG layout (dagre) only when an SVG is asked for.
+  const { procedureById } = await import('../machines/catalog');
   const { machine } = procedureById(id);
   const status = opts.workflow === undefined ? undefined : await withClient((c) => c.status(opts.workflow as string));
   const active = status ? { value: status.state, halted: status.status === 'halted' } : undefined;
-  const chart = opts.svg
-    ? svgChart(machine, active ? { highlight: { stateIds: activeStateIds(machine, active.value), halted: active.halted } } : {})
-    : mermaidChart(machine, active);
+  let chart: string;
+  if (opts.svg) {
+    const { activeStateIds, svgChart } = await import('../client/chart-svg');
+    chart = svgChart(machine, active ? { highlight: { stateIds: activeStateIds(machine, active.value), halted: active.halted } } : {});
+  } else {
+    chart = (await import('../client/state-chart')).mermaidChart(machine, active);
+  }
   if (opts.out !== undefined) writeFileSync(opts.out, chart);
   else process.stdout.write(chart);
 }

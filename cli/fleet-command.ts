@@ -6,11 +6,12 @@
  */
 import type { Client } from '@temporalio/client';
 import { agentsPolling, POLLING_WITHIN_MS, type AgentPolling } from '../client/agent-pollers';
-import { validateInput } from '../client/spoolflow-client';
+import { validateInput } from '../client/procedure-input';
 import { normalName } from '../machines/core/names';
 import { fleetFileOf, loadFleetConfig } from '../worker/fleet-config';
+import { UsageError } from './errors';
 
-export class FleetUsageError extends Error {}
+export class FleetUsageError extends UsageError {}
 
 export interface FleetStatus {
   agents: AgentPolling[];

@@ -1,12 +1,9 @@
 /**
  * `spoolflow list [--halted] [--procedure <id>] [--limit <n>]`: the running and recent procedures,
- * found by the search attributes every procedure keeps up to date (workflows/search-attributes.ts),
- * the newest first.
+ * the newest first (cli/list-procedures.ts asks Temporal; loaded by the action, so registering the
+ * command costs nothing).
  */
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
-import { startableById } from '../machines/startable';
-import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from '../workflows/search-attributes';
 import type { WithClient } from './chart-command';
 import { UsageError } from './errors';
 
@@ -14,19 +11,6 @@ export interface ListOptions {
   halted?: boolean;
   procedure?: string;
   limit?: string;
-}
-
-/** One row of `spoolflow list`. */
-export interface ListedProcedure {
-  workflowId: string;
-  procedure: string | null;
-  /** Temporal's word for the run, in lower case: running, completed, failed, terminated, … */
-  status: string;
-  step: string | null;
-  halted: boolean;
-  hosts: string[];
-  startTime: string;
-  closeTime: string | null;
 }
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -39,40 +23,6 @@ export function listLimit(limit: string | undefined): number {
   return n;
 }
 
-/**
- * The visibility query: spoolflow's procedures only (those that carry SpoolflowProcedure), then
- * the filters given. The procedure id is checked against the catalog, so it is safe to quote.
- */
-export function listQuery(opts: Pick<ListOptions, 'halted' | 'procedure'>): string {
-  const clauses = [opts.procedure !== undefined ? `${PROCEDURE_KEY.name} = '${startableById(opts.procedure).id}'` : `${PROCEDURE_KEY.name} IS NOT NULL`];
-  if (opts.halted) clauses.push(`${HALTED_KEY.name} = true`, `ExecutionStatus = 'Running'`);
-  return clauses.join(' AND ');
-}
-
-export function listedProcedure(info: WorkflowExecutionInfo): ListedProcedure {
-  const attrs = info.typedSearchAttributes;
-  return {
-    workflowId: info.workflowId,
-    procedure: attrs.get(PROCEDURE_KEY) ?? null,
-    status: info.status.name.toLowerCase(),
-    step: attrs.get(STEP_KEY) ?? null,
-    halted: attrs.get(HALTED_KEY) ?? false,
-    hosts: attrs.get(HOSTS_KEY) ?? [],
-    startTime: info.startTime.toISOString(),
-    closeTime: info.closeTime?.toISOString() ?? null,
-  };
-}
-
-export async function listProcedures(client: Client, opts: ListOptions): Promise<ListedProcedure[]> {
-  const limit = listLimit(opts.limit);
-  const rows: ListedProcedure[] = [];
-  for await (const info of client.workflow.list({ query: listQuery(opts), pageSize: Math.min(limit, 100) })) {
-    rows.push(listedProcedure(info));
-    if (rows.length >= limit) break;
-  }
-  return rows.sort((a, b) => b.startTime.localeCompare(a.startTime));
-}
-
 export function registerList(program: Command, withClient: WithClient, print: (value: unknown) => void): void {
   program
     .command('list')
@@ -83,6 +33,7 @@ export function registerList(program: Command, withClient: WithClient, print: (v
     .action(async (opts: ListOptions) => {
       // Checked before connecting.
       listLimit(opts.limit);
+      const { listProcedures, listQuery } = await import('./list-procedures');
       listQuery(opts);
       print(await withClient((c) => listProcedures(c.client, opts)));
     });

@@ -4,10 +4,11 @@
  * checked with the same schema the procedure checks it with, so a flag the command does not take,
  * a misspelled flag or a blank name is refused here, before anything is sent.
  */
-import { parseOperatorCommand } from '../client/spoolflow-client';
+import { parseOperatorCommand } from '../client/operator-command';
 import type { OperatorCommand } from '../workflows/operator-messages';
+import { UsageError } from './errors';
 
-export class OperatorUsageError extends Error {}
+export class OperatorUsageError extends UsageError {}
 
 /** The flags an operator command can carry; which command takes which is the schema's to say. */
 const COMMAND_FLAGS = ['operator', 'reason', 'chain', 'order', 'location'] as const;

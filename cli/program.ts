@@ -2,34 +2,24 @@
  * The commands of `spoolflow`, on commander: each with its own `--help`, its arguments and flags.
  * Handlers are small and call the command files of cli/; errors are turned into exit codes by
  * cli/exit-codes.ts (exitOf): 0 done, 1 failure, 2 invalid input or usage.
+ *
+ * Every command answers in under half a second (`npm run bench`), so this file loads nothing but
+ * commander: each action imports what it needs (the Temporal client, the catalog's machines and
+ * schemas, the simulator) when it runs, and `--help` or `plan` never pay for the Temporal client.
+ * tsc compiles `await import()` to a `require` inside the action, so the loading really waits.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { connectClient } from '../client/connect';
-import { plan, SpoolflowClient, validateInput } from '../client/spoolflow-client';
-import { validateRolloutInput } from '../client/fleet-rollout-client';
-import { FLEET_ROLLOUT } from '../machines/fleet/fleet-rollout';
+import type { SpoolflowClient } from '../client/spoolflow-client';
 import { InvalidInputError } from '../machines/core/input-errors';
-import { catalogEntries } from '../simulator/catalog-entries';
-import { agentCommand, AgentUsageError } from './agent-command';
 import { registerChart } from './chart-command';
-import { writeCatalogSchemas } from './catalog-schemas';
-import { fleetCommand, FleetUsageError, warnAboutMissingAgents } from './fleet-command';
-import { operatorCommandFromArgs, OperatorUsageError } from './operator-command';
-import { schedulerCommand, SchedulerUsageError } from './scheduler-commands';
-import { simCommand, SimUsageError } from './sim-commands';
-import { registerSpoolCleaning, SpoolCleaningUsageError } from './spool-cleaning-commands';
-import { registerSimNetwork } from './sim-network-command';
-import { workerCommand } from './worker-command';
 import { UsageError } from './errors';
 import { registerList } from './list-command';
 import { registerRollout } from './rollout-command';
 import { registerSap } from './sap-command';
+import { registerSimNetwork } from './sim-network-command';
+import { registerSpoolCleaning } from './spool-cleaning-commands';
 import { registerWatch } from './watch-command';
-
-
-/** The usage errors of the command files, all exit code 2. */
-export const USAGE_ERRORS = [UsageError, OperatorUsageError, SimUsageError, SchedulerUsageError, FleetUsageError, AgentUsageError, SpoolCleaningUsageError];
 
 export const OPERATOR_COMMANDS = ['retry', 'skip', 'abort', 'startGroupService', 'overrideLoad', 'submitOrder', 'redirect', 'cancel'] as const;
 /** The operator commands that have a short form: `spoolflow retry <workflowId>`. */
@@ -50,6 +40,8 @@ export function print(value: unknown): void {
 }
 
 export async function withClient<T>(fn: (client: SpoolflowClient) => Promise<T>): Promise<T> {
+  const { connectClient } = await import('../client/connect');
+  const { SpoolflowClient } = await import('../client/spoolflow-client');
   const { client, close } = await connectClient();
   try {
     return await fn(new SpoolflowClient(client));
@@ -77,6 +69,7 @@ function definedFlags(opts: Record<string, unknown>): Record<string, string | tr
 
 async function sendOperatorCommand(workflowId: string, command: string, opts: OperatorFlags): Promise<void> {
   // Checked before connecting: --operator and --reason go with every command.
+  const { operatorCommandFromArgs } = await import('./operator-command');
   const payload = operatorCommandFromArgs(command, definedFlags(opts));
   await withClient(async (c) => print(await c.command(workflowId, payload)));
 }
@@ -97,9 +90,11 @@ export function buildProgram(): Command {
     .command('catalog')
     .description('every procedure: id, workflow type, task queue, JSON Schema of its input and an example input')
     .option('--schemas <dir>', 'write one JSON Schema file per procedure input into <dir> (<id>.schema.json), for systems in other languages')
-    .action((opts: { schemas?: string }) => {
+    .action(async (opts: { schemas?: string }) => {
+      if (opts.schemas?.trim() === '') throw new UsageError('--schemas needs a folder');
+      const { catalogEntries } = await import('../simulator/catalog-entries');
       if (opts.schemas !== undefined) {
-        if (opts.schemas.trim() === '') throw new UsageError('--schemas needs a folder');
+        const { writeCatalogSchemas } = await import('./catalog-schemas');
         return print(writeCatalogSchemas(opts.schemas, catalogEntries()));
       }
       return print(catalogEntries());
@@ -111,7 +106,12 @@ export function buildProgram(): Command {
     .description('the steps a procedure would take for an input; nothing is started')
     .argument('[id]', 'the procedure id (see spoolflow catalog)')
     .option('--input <file|->', 'the input, a JSON file or - for standard input')
-    .action((id: string | undefined, opts: { input?: string }) => print(plan(needProcedureId('plan')(id), readInput(opts.input))));
+    .action(async (id: string | undefined, opts: { input?: string }) => {
+      const procedureId = needProcedureId('plan')(id);
+      const input = readInput(opts.input);
+      const { plan } = await import('../client/procedure-input');
+      print(plan(procedureId, input));
+    });
 
   program
     .command('start')
@@ -124,9 +124,12 @@ export function buildProgram(): Command {
     .action(async (rawId: string | undefined, opts: { input?: string; wait?: boolean; workflowId?: string }) => {
       const id = needProcedureId('start')(rawId);
       const input = readInput(opts.input);
-      const rollout = id === FLEET_ROLLOUT.id;
-      if (rollout) validateRolloutInput(input);
-      else validateInput(id, input); // refuse bad input before connecting to anything
+      // Refuse bad input before connecting to anything. A fleet rollout is checked by its own schema
+      // (each group's input by its procedure's) and starts no host work itself, so no agent warning.
+      const rollout = id === 'fleet-rollout';
+      if (rollout) (await import('../client/fleet-rollout-client')).validateRolloutInput(input);
+      else (await import('../client/procedure-input')).validateInput(id, input);
+      const { warnAboutMissingAgents } = await import('./fleet-command');
       await withClient(async (c) => {
         if (!rollout) await warnAboutMissingAgents(c.client, id, input);
         const started = await c.start(id, input, opts.workflowId !== undefined ? { workflowId: opts.workflowId } : {});
@@ -196,28 +199,38 @@ export function buildProgram(): Command {
     .command('worker')
     .description('the production central worker, until Ctrl-C or SIGTERM (the fleet configuration from --fleet or SPOOLFLOW_FLEET)')
     .option('--fleet <file>', 'the fleet configuration')
-    .action((opts: { fleet?: string }) => workerCommand(definedFlags(opts)));
+    .action(async (opts: { fleet?: string }) => (await import('./worker-command')).workerCommand(definedFlags(opts)));
 
   const fleet = program
     .command('fleet')
     .description("the fleet's host agents")
     .argument('[command]')
-    .action(async (sub: string | undefined) => print(await fleetCommand(sub === undefined ? [] : [sub], {}, (fn) => withClient((c) => fn(c.client)))));
+    .action(async (sub: string | undefined) => print(await (await import('./fleet-command')).fleetCommand(sub === undefined ? [] : [sub], {}, (fn) => withClient((c) => fn(c.client)))));
   fleet
     .command('status')
     .usage('<workflowId>')
     .description('which hosts\' agents poll now, and when each was last seen')
     .argument('[hosts...]', 'the hosts (default: every host of the fleet configuration)')
     .option('--fleet <file>', 'the fleet configuration (or SPOOLFLOW_FLEET)')
-    .action(async (hosts: string[], opts: { fleet?: string }) => print(await fleetCommand(['status', ...hosts], definedFlags(opts), (fn) => withClient((c) => fn(c.client)))));
+    .action(async (hosts: string[], opts: { fleet?: string }) => print(await (await import('./fleet-command')).fleetCommand(['status', ...hosts], definedFlags(opts), (fn) => withClient((c) => fn(c.client)))));
 
   program
     .command('agent')
     .description('the agent of this server, until SIGINT/SIGTERM (README "The host agent")')
     .option('--config <file>', 'the agent configuration')
-    .action((opts: { config?: string }) => agentCommand(definedFlags(opts)));
+    .action(async (opts: { config?: string }) => (await import('./agent-command')).agentCommand(definedFlags(opts)));
 
   return program;
+}
+
+/** `spoolflow sim ...`: the simulator is loaded when such a command runs. */
+async function runSim(args: string[], flags: Record<string, string | true>): Promise<void> {
+  print((await import('./sim-commands')).simCommand(args, flags));
+}
+
+/** `spoolflow scheduler ...`: the simulated clusters are loaded when such a command runs. */
+async function runScheduler(args: string[], flags: Record<string, string | true>): Promise<void> {
+  print(await (await import('./scheduler-commands')).schedulerCommand(args, flags));
 }
 
 function addSimCommands(program: Command): void {
@@ -225,8 +238,8 @@ function addSimCommands(program: Command): void {
     .command('sim')
     .description('looks at and disturbs the simulated fleet of the data folder, also while npm start runs it')
     .argument('[command]')
-    .action((sub: string | undefined) => print(simCommand(sub === undefined ? [] : [sub], {})));
-  sim.command('status').description('every simulated host: services, lifecycle, load, faults').action(() => print(simCommand(['status'], {})));
+    .action((sub: string | undefined) => runSim(sub === undefined ? [] : [sub], {}));
+  sim.command('status').description('every simulated host: services, lifecycle, load, faults').action(() => runSim(['status'], {}));
   sim
     .command('fault')
     .description('injects faults into a host (added to those it has, unless --clear)')
@@ -237,23 +250,23 @@ function addSimCommands(program: Command): void {
     .option('--wont-start <service>', 'this service refuses to start')
     .option('--slow <factor>', 'everything takes this many times longer (1-100)')
     .option('--clear', 'clear the faults first')
-    .action((host: string | undefined, opts: Record<string, unknown>) => print(simCommand(['fault', ...(host === undefined ? [] : [host])], kebabFlags(opts))));
+    .action((host: string | undefined, opts: Record<string, unknown>) => runSim(['fault', ...(host === undefined ? [] : [host])], kebabFlags(opts)));
   sim
     .command('load')
     .description('sets the number of active print jobs of a host')
     .argument('[host]')
     .argument('[activeJobs]')
-    .action((host: string | undefined, jobs: string | undefined) => print(simCommand(['load', ...[host, jobs].filter((a): a is string => a !== undefined)], {})));
+    .action((host: string | undefined, jobs: string | undefined) => runSim(['load', ...[host, jobs].filter((a): a is string => a !== undefined)], {}));
   sim
     .command('restart-os')
     .description('restarts a server as if by hand (Windows updates)')
     .argument('[host]')
-    .action((host: string | undefined) => print(simCommand(['restart-os', ...(host === undefined ? [] : [host])], {})));
+    .action((host: string | undefined) => runSim(['restart-os', ...(host === undefined ? [] : [host])], {}));
   sim
     .command('management-server')
     .description('takes the management server up or down')
     .argument('[state]', 'up or down')
-    .action((state: string | undefined) => print(simCommand(['management-server', ...(state === undefined ? [] : [state])], {})));
+    .action((state: string | undefined) => runSim(['management-server', ...(state === undefined ? [] : [state])], {}));
   registerSimNetwork(sim, withClient, print);
 }
 
@@ -262,18 +275,18 @@ function addSchedulerCommands(program: Command): void {
     .command('scheduler')
     .description('the simulated JobScheduler clusters, read from the data folder without Temporal (a supervisor\'s own view: spoolflow status jobscheduler-cluster-<cluster>)')
     .argument('[command]')
-    .action(async (sub: string | undefined) => print(await schedulerCommand(sub === undefined ? [] : [sub], {})));
+    .action((sub: string | undefined) => runScheduler(sub === undefined ? [] : [sub], {}));
   scheduler
     .command('status')
     .usage('<workflowId>')
     .description('the clusters (or one): members, active member, jobs, orders')
     .argument('[cluster]')
-    .action(async (cluster: string | undefined) => print(await schedulerCommand(['status', ...(cluster === undefined ? [] : [cluster])], {})));
+    .action((cluster: string | undefined) => runScheduler(['status', ...(cluster === undefined ? [] : [cluster])], {}));
   scheduler
     .command('record')
     .description('the last operations done to the simulated members')
     .option('--last <n>', 'how many (default 20)')
-    .action(async (opts: { last?: string }) => print(await schedulerCommand(['record'], definedFlags(opts))));
+    .action((opts: { last?: string }) => runScheduler(['record'], definedFlags(opts)));
   const memberCommands: [string, string][] = [
     ['kill', 'kills the member process (kill -9)'],
     ['terminate', 'stops the member process cleanly'],
@@ -288,7 +301,7 @@ function addSchedulerCommands(program: Command): void {
       .command(command)
       .description(description)
       .argument('[member]')
-      .action(async (member: string | undefined) => print(await schedulerCommand([command, ...(member === undefined ? [] : [member])], {})));
+      .action((member: string | undefined) => runScheduler([command, ...(member === undefined ? [] : [member])], {}));
   }
 }
 

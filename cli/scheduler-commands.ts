@@ -21,8 +21,9 @@ import { SchedulerFleet, type MemberProcessInfo } from '../simulator/jobschedule
 import { SimulatedSchedulerHost, simulatedHostConfigOf, type SimulatedSchedulerHostConfig } from '../simulator/jobscheduler/scheduler-host';
 import { readSchedulerOperations, schedulerOperationsFile } from '../simulator/jobscheduler/scheduler-operation-record';
 import { simClusterDatabase, simClusters } from '../simulator/jobscheduler/sim-clusters';
+import { UsageError } from './errors';
 
-export class SchedulerUsageError extends Error {}
+export class SchedulerUsageError extends UsageError {}
 
 /** How many lines `record` shows without `--last`. */
 const DEFAULT_RECORD_LINES = 20;

@@ -12,8 +12,9 @@ import { dataDir } from '../engine/data-dir';
 import { DEFAULT_INVENTORY_FILE, loadInventory } from '../simulator/spoc/inventory';
 import { SimFleet } from '../simulator/spoc/sim-fleet';
 import type { SimFaults } from '../simulator/spoc/sim-host';
+import { UsageError } from './errors';
 
-export class SimUsageError extends Error {}
+export class SimUsageError extends UsageError {}
 
 function openFleet(): SimFleet {
   return new SimFleet(loadInventory(process.env.SPOOLFLOW_INVENTORY ?? DEFAULT_INVENTORY_FILE), path.join(dataDir(), 'sim'));

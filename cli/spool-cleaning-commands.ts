@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from './errors';
 import { DeleteRequestStore } from '../activities/spoolcleaning/delete-request-store';
 import { dataDir } from '../engine/data-dir';
 import { JOB_STATES, type JobState } from '../machines/spoolcleaning/spool-cleaning-config';
@@ -21,7 +22,7 @@ import { formatTimeSpan, parseTimeSpan, TIMESPAN_RULE } from '../machines/spoolc
 import { simJobServiceFile } from '../simulator/spoolcleaning/sim-spool-cleaning';
 import { SimSpoolers, UnknownSpoolerError } from '../simulator/spoolcleaning/sim-spoolers';
 
-export class SpoolCleaningUsageError extends Error {}
+export class SpoolCleaningUsageError extends UsageError {}
 
 const simDir = () => path.join(dataDir(), 'sim');
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

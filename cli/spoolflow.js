@@ -9,6 +9,7 @@ const built = freshBuildMain(path.join(__dirname, '..'));
 if (built) {
   require(built);
 } else {
-  require('tsx/cjs');
-  require('./main.ts');
+  // tsx whole (`node --import tsx`), not only its require hook (tsx/cjs): the commands load their
+  // modules with `await import()` when they run, which goes through Node's ESM loader.
+  import('tsx').then(() => require('./main.ts'));
 }

@@ -1,17 +1,13 @@
 /**
  * The typed client of spoolflow, for the CLI and for other systems: plan a procedure, start it,
  * ask where it is, send operator commands, wait for its result. Input is validated with the
- * procedure's zod schema before anything reaches Temporal.
+ * procedure's zod schema before anything reaches Temporal (client/procedure-input.ts, which also
+ * plans; loaded by `start` only, so asking a status stays quick).
  */
 import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { procedureById, ProcedureDefinition } from '../machines/catalog';
-import { describeIssues, InvalidInputError, parseInput } from '../machines/core/input-errors';
-import { planProcedure, PlannedStep } from '../machines/core/plan';
-import { OperatorCommand, operatorCommandSchema, operatorUpdate, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
-import { runDetails, runSummary } from '../workflows/run-description';
+import type { OperatorCommand, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
-import { FLEET_ROLLOUT } from '../machines/fleet/fleet-rollout';
-import { startRollout } from './fleet-rollout-client';
+import type { FLEET_ROLLOUT } from '../machines/fleet/fleet-rollout';
 
 /** The procedure did not accept an operator command (wrong moment, or invalid). */
 export class OperatorCommandRefusedError extends Error {
@@ -24,27 +20,13 @@ export interface StartedProcedure {
 }
 
 /**
- * Checks an operator command with the schema the procedure checks it with (every command takes an
- * optional `operator` and `reason`; unknown keys and blank names are refused); throws
- * InvalidInputError naming the fields.
+ * The status query's name (workflows/operator-messages.ts `statusQuery`, which the type ties it to):
+ * asked by name, so a status loads neither zod nor the operator commands' schema.
  */
-export function parseOperatorCommand(command: unknown): OperatorCommand {
-  const parsed = operatorCommandSchema.safeParse(command);
-  if (!parsed.success) throw new InvalidInputError('operator command', describeIssues(parsed.error.issues));
-  return parsed.data;
-}
+const STATUS_QUERY: (typeof statusQuery)['name'] = 'status';
 
-/** Validates input for a procedure; throws InvalidInputError naming the fields. */
-export function validateInput(procedureId: string, input: unknown): { procedure: ProcedureDefinition; input: unknown } {
-  const procedure = procedureById(procedureId);
-  return { procedure, input: parseInput(procedure.inputSchema, procedureId, input) };
-}
-
-/** The steps a procedure would take for this input; no side effect. */
-export function plan(procedureId: string, input: unknown): PlannedStep[] {
-  const { procedure, input: parsed } = validateInput(procedureId, input);
-  return planProcedure(procedure.machine, parsed);
-}
+/** The fleet rollout's id (machines/fleet/fleet-rollout.ts, tied by type): its input schema loads only when one starts. */
+const FLEET_ROLLOUT_ID: (typeof FLEET_ROLLOUT)['id'] = 'fleet-rollout';
 
 /**
  * The workflow id of a procedure: one per SPOC group, so the server itself refuses a second
@@ -62,11 +44,29 @@ export function workflowIdFor(procedureId: string, input: { group?: string; from
   return `${procedureId}-${Date.now()}`;
 }
 
+/** How {@link SpoolflowClient.follow} follows a procedure. */
+export interface FollowOptions {
+  /** Stop following when this holds; by default when the procedure is done, halted or refused. */
+  until?: (status: ProcedureStatus) => boolean;
+  /** How often to ask, in ms (default 1000). */
+  intervalMs?: number;
+  /** Called with each status that differs from the one before. */
+  onChange?: (status: ProcedureStatus) => void;
+}
+
+const settled = (status: ProcedureStatus): boolean => status.status === 'done' || status.status === 'halted' || status.status === 'refused';
+
 export class SpoolflowClient {
   constructor(readonly client: Client) {}
 
   async start(procedureId: string, input: unknown, opts: { workflowId?: string; memo?: Record<string, unknown> } = {}): Promise<StartedProcedure> {
-    if (procedureId === FLEET_ROLLOUT.id) return startRollout(this.client, input, opts);
+    if (procedureId === FLEET_ROLLOUT_ID) {
+      const { startRollout } = await import('./fleet-rollout-client');
+      return startRollout(this.client, input, opts);
+    }
+    // Loaded here: the catalog (every machine and schema) is what asking a status must not pay for.
+    const { validateInput } = await import('./procedure-input');
+    const { runDetails, runSummary } = await import('../workflows/run-description');
     const { procedure, input: parsed } = validateInput(procedureId, input);
     const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as Parameters<typeof workflowIdFor>[1]);
     try {
@@ -94,7 +94,25 @@ export class SpoolflowClient {
   }
 
   async status(workflowId: string): Promise<ProcedureStatus> {
-    return this.handle(workflowId).query(statusQuery);
+    return this.handle(workflowId).query<ProcedureStatus>(STATUS_QUERY);
+  }
+
+  /**
+   * Follows a procedure, asking its status every interval, until `until` holds (by default: done,
+   * halted or refused) or its run ended otherwise (failed, terminated); resolves with the last
+   * status. `spoolflow watch` is the same for a person.
+   */
+  async follow(workflowId: string, opts: FollowOptions = {}): Promise<ProcedureStatus> {
+    const until = opts.until ?? settled;
+    let last: string | undefined;
+    for (;;) {
+      const [status, run] = await Promise.all([this.status(workflowId), this.handle(workflowId).describe()]);
+      const seen = JSON.stringify({ ...status, timers: undefined });
+      if (seen !== last) opts.onChange?.(status);
+      last = seen;
+      if (until(status) || run.status.name !== 'RUNNING') return status;
+      await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 1000));
+    }
   }
 
   /**
@@ -103,6 +121,8 @@ export class SpoolflowClient {
    * a refused one throws with the procedure's reason.
    */
   async command(workflowId: string, command: OperatorCommand): Promise<ProcedureStatus> {
+    const { parseOperatorCommand } = await import('./operator-command');
+    const { operatorUpdate } = await import('../workflows/operator-messages');
     const parsed = parseOperatorCommand(command);
     for (let attempt = 1; ; attempt += 1) {
       try {

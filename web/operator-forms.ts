@@ -8,7 +8,7 @@
  * whose Origin names another site, and the page's policy lets forms post only to the page itself.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { parseOperatorCommand } from '../client/spoolflow-client';
+import { parseOperatorCommand } from '../client/operator-command';
 import { InvalidInputError } from '../machines/core/input-errors';
 import { operatorCommandSchema, type OperatorCommand, type ProcedureStatus } from '../workflows/operator-messages';
 import { escapeHtml } from './state-chart-html';

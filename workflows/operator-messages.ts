@@ -101,5 +101,5 @@ export interface ProcedureStatus {
   output?: unknown;
 }
 
-export const statusQuery = defineQuery<ProcedureStatus>('status');
+export const statusQuery = defineQuery<ProcedureStatus, [], 'status'>('status');
 export const operatorUpdate = defineUpdate<ProcedureStatus, [OperatorCommand]>('operator');

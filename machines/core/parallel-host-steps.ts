@@ -46,7 +46,7 @@ export interface ParallelOptions<C extends ParallelContext> {
 }
 
 /** The lanes of the state's hosts (a host not started yet at its first step) and how many steps a lane has. */
-interface HostLanes {
+export interface HostLanes {
   lanes: Lane[];
   steps: number;
 }

@@ -64,6 +64,17 @@ test('runs the sources through tsx when a source changed after the build began',
   expect(whichRan()).toBe('sources');
 });
 
+test('the sources through tsx load a module on demand, as a command does with await import()', () => {
+  writeFileSync(path.join(project, 'cli', 'on-demand.ts'), "export const ran: string = 'sources, on demand';\n");
+  writeFileSync(path.join(project, 'cli', 'main.ts'), "void import('./on-demand').then((m) => process.stdout.write(m.ran));\n");
+  expect(whichRan()).toBe('sources, on demand');
+});
+
+test('runs the compiled CLI in an installed package, which ships the build without the sources', () => {
+  rmSync(path.join(project, 'cli', 'main.ts'));
+  expect(whichRan()).toBe('built');
+});
+
 test('runs the sources when a file the build compiled is gone', () => {
   writeStamp(['cli/main.ts', 'cli/removed.ts']);
   expect(whichRan()).toBe('sources');

@@ -1,5 +1,6 @@
 /** `spoolflow list`: the visibility query from the flags, and a row from what Temporal lists. */
-import { listedProcedure, listLimit, listQuery } from '../../cli/list-command';
+import { listLimit } from '../../cli/list-command';
+import { listedProcedure, listQuery } from '../../cli/list-procedures';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from '../../workflows/search-attributes';
 

@@ -4,7 +4,8 @@
  * every command, and the typed client sends the parsed payload.
  */
 import { operatorCommandFromArgs, OperatorUsageError } from '../../cli/operator-command';
-import { parseOperatorCommand, SpoolflowClient } from '../../client/spoolflow-client';
+import { parseOperatorCommand } from '../../client/operator-command';
+import { SpoolflowClient } from '../../client/spoolflow-client';
 import { operatorCommandSchema } from '../../workflows/operator-messages';
 
 const COMMANDS = operatorCommandSchema.options.map((o) => o.shape.type.value);

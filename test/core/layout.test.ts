@@ -12,10 +12,10 @@ import path from 'node:path';
 const ROOT = path.join(__dirname, '..', '..');
 const MAX_LINES = 500;
 
-/** Every .ts file of the repository (node_modules and dot folders left out), relative to its root. */
+/** Every .ts file of the repository (node_modules, the build's output and dot folders left out), relative to its root. */
 function tsFiles(dir = ROOT): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) return [];
+    if (entry.name === 'node_modules' || entry.name.startsWith('.') || (dir === ROOT && entry.name === 'dist')) return [];
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) return tsFiles(file);
     return entry.name.endsWith('.ts') ? [path.relative(ROOT, file).split(path.sep).join('/')] : [];

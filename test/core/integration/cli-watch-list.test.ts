@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { WatchEvent } from '../../../cli/watch-view';
-import type { ListedProcedure } from '../../../cli/list-command';
+import type { ListedProcedure } from '../../../cli/list-procedures';
 import { groupRestartExample } from '../../../simulator/example-inputs';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
 import { testInventory } from '../../helpers/sim-fleet';

@@ -10,7 +10,7 @@ import { initialTransition, transition } from 'xstate';
 import { catalogEntries } from '../../../simulator/catalog-entries';
 import { refusal } from '../../helpers/input-refusal';
 import { SIMULATOR_WAITS_OVERRIDE } from '../../../simulator/example-inputs';
-import { validateInput } from '../../../client/spoolflow-client';
+import { validateInput } from '../../../client/procedure-input';
 import { procedureById } from '../../../machines/catalog';
 import { WAIT_FLOORS } from '../../../machines/spoc/spoc-group-input';
 

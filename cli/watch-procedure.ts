@@ -1,0 +1,76 @@
+/**
+ * Follows a procedure for `spoolflow watch` (cli/watch-command.ts registers the command and loads
+ * this file from its action): asks its status every interval and redraws the screen
+ * (cli/watch-view.ts) when it changes, or prints one JSON line per change. Resolves with the exit
+ * code: 0 when the procedure completed, 1 when it failed, was aborted or refused.
+ */
+import type { Client } from '@temporalio/client';
+import { procedureById } from '../machines/catalog';
+import { planProcedure, type PlannedStep } from '../machines/core/plan';
+import type { ProcedureStatus } from '../workflows/operator-messages';
+import { statusQuery } from '../workflows/operator-messages';
+import { renderWatch, watchEvent, type WatchEvent } from './watch-view';
+
+/** The input the procedure was started with (its first run's), to plan the steps to come. */
+async function startInput(client: Client, workflowId: string): Promise<unknown> {
+  const described = await client.workflow.getHandle(workflowId).describe();
+  const runId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
+  const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return payload ? client.options.loadedDataConverter.payloadConverter.fromPayload(payload) : undefined;
+}
+
+/** The plan of the watched procedure, or null when it cannot be made (the watch goes on without). */
+async function planOf(client: Client, workflowId: string, procedureId: string): Promise<PlannedStep[] | null> {
+  try {
+    const { machine, inputSchema } = procedureById(procedureId);
+    return planProcedure(machine, inputSchema.parse(await startInput(client, workflowId)));
+  } catch {
+    return null; // a plan that needs an operator's answer, or an input from an older version
+  }
+}
+
+export interface WatchOutput {
+  json: boolean;
+  write(text: string): void;
+  /** Whether the screen can be cleared and redrawn (a terminal). */
+  redraw: boolean;
+}
+
+/** Comparable without the clock: an event that only aged is no change. */
+const sameEvent = (a: WatchEvent | undefined, b: WatchEvent) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+/** Follows the procedure until it ends; resolves with the exit code. */
+export async function watchProcedure(client: Client, workflowId: string, intervalMs: number, out: WatchOutput): Promise<number> {
+  const handle = client.workflow.getHandle(workflowId);
+  let plan: PlannedStep[] | null | undefined;
+  let last: WatchEvent | undefined;
+  let lastStatus: ProcedureStatus | undefined;
+  for (;;) {
+    const run = await handle.describe();
+    const closed = run.status.name !== 'RUNNING';
+    let status: ProcedureStatus | undefined;
+    try {
+      status = await handle.query(statusQuery);
+    } catch (err) {
+      if (!closed || !lastStatus) throw err;
+    }
+    status ??= lastStatus as ProcedureStatus;
+    plan ??= await planOf(client, workflowId, status.procedure);
+    const failed = closed && run.status.name !== 'COMPLETED';
+    const event = watchEvent(workflowId, status, plan, failed);
+    if (out.json) {
+      if (!sameEvent(last, event)) out.write(`${JSON.stringify(event)}\n`);
+    } else if (out.redraw || !sameEvent(last, event)) {
+      out.write(`${out.redraw ? '\x1b[2J\x1b[H' : ''}${renderWatch(event, status, plan, new Date())}`);
+    }
+    last = event;
+    lastStatus = status;
+    if (closed) return event.status === 'done' && !isAborted(event.output) ? 0 : 1;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function isAborted(output: unknown): boolean {
+  return typeof output === 'object' && output !== null && (output as { outcome?: unknown }).outcome === 'aborted';
+}

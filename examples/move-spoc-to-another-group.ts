@@ -1,0 +1,84 @@
+/**
+ * move-spoc-to-another-group:
+ * Move a SPOC to another group: in two steps (remove, then add) or in one step (restart both groups
+ * with cache deletion).
+ *
+ * The example starts it, follows it until it is done or halted, retries a halt once and aborts it
+ * if it halts again (examples/run-procedure.ts).
+ *
+ * The input is the catalog's example (`spoolflow catalog`), for the simulated estate of `npm
+ * start`; on your estate name your own hosts. Run: `npx tsx examples/move-spoc-to-another-group.ts`.
+ */
+import type { ProcedureInput } from 'spoolflow/client';
+import { main } from './run-procedure';
+
+export const input: ProcedureInput<'move-spoc-to-another-group'> = {
+  spoc: {
+    host: 'spoc-prg-3',
+    installDir: 'C:\\Program Files\\Dispatcher Paragon',
+    otherServices: [
+      'Dispatcher Paragon FlexiSpooler',
+      'Dispatcher Paragon Mobile Print Server'
+    ]
+  },
+  from: {
+    group: 'prague',
+    members: [
+      {
+        host: 'spoc-prg-1',
+        installDir: 'C:\\Program Files\\Dispatcher Paragon',
+        otherServices: [
+          'Dispatcher Paragon FlexiSpooler',
+          'Dispatcher Paragon Mobile Print Server',
+          'Dispatcher Paragon Workflow Processing System'
+        ]
+      },
+      {
+        host: 'spoc-prg-2',
+        installDir: 'C:\\Program Files\\Dispatcher Paragon',
+        otherServices: [
+          'Dispatcher Paragon FlexiSpooler',
+          'Dispatcher Paragon Mobile Print Server'
+        ]
+      }
+    ]
+  },
+  to: {
+    group: 'london',
+    members: [
+      {
+        host: 'spoc-lon-1',
+        installDir: 'C:\\Program Files\\Dispatcher Paragon',
+        otherServices: [
+          'Dispatcher Paragon FlexiSpooler',
+          'Dispatcher Paragon Mobile Print Server'
+        ]
+      },
+      {
+        host: 'spoc-lon-2',
+        installDir: 'C:\\Program Files\\Dispatcher Paragon',
+        otherServices: [
+          'Dispatcher Paragon FlexiSpooler',
+          'Dispatcher Paragon Mobile Print Server'
+        ]
+      }
+    ]
+  },
+  mode: 'two-steps',
+  waits: {
+    serviceTimeoutSeconds: 60,
+    groupServiceTimeoutSeconds: 60,
+    onlineTimeoutSeconds: 120,
+    rescueTimeoutSeconds: 120,
+    convergenceSeconds: 10,
+    betweenStartsSeconds: 5,
+    hostPickupSeconds: 60,
+    cacheDeletionTimeoutSeconds: 300
+  },
+  waitsOverride: {
+    operator: 'spoolflow simulator',
+    reason: "the simulated fleet runs on scaled time: its services start in seconds, so the runbook's minutes of waiting are seconds here"
+  }
+};
+
+if (require.main === module) main('move-spoc-to-another-group', input);
