@@ -4,7 +4,12 @@
  * simulated fleet. Run it when a change to a workflow is meant to change its commands, and commit
  * the files with that change (README "Determinism and recorded histories").
  *
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts                  # every system: all files are recorded anew
+ *   npx tsx scripts/record-histories.ts flexispooler     # only the systems named (spoc, jobscheduler,
+ *                                                        # flexispooler); the other files stay as they are
+ *
+ * Recording only a new system keeps the older histories: they are what proves that today's code still
+ * replays what earlier releases wrote.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
@@ -23,17 +28,26 @@ import { SpoolflowClient } from '../client/spoolflow-client';
 import { HISTORY_LIMIT_MEMO } from '../workflows/procedure-workflow';
 import { installOperatorLogger } from '../worker/runtime-logger';
 import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
-import { startTestTemporal } from '../test/helpers/temporal-server';
+import { startTestTemporal, type TestTemporal } from '../test/helpers/temporal-server';
+import { withFlexiSpoolerWorkers } from '../test/helpers/flexispooler-workers';
+import { openSimNetwork } from '../simulator/flexispooler/sim-flexispooler-agents';
+import { SIM_CLIENTS, simPrintJobInput } from '../simulator/flexispooler/sim-network-definition';
 import { waitForStatus } from '../test/helpers/procedure-status';
 import { HISTORIES_DIR, saveRecordedHistory } from '../test/helpers/recorded-histories';
 
 installOperatorLogger('WARN');
 
+const SYSTEMS = ['spoc', 'jobscheduler', 'flexispooler'] as const;
+type RecordedSystem = (typeof SYSTEMS)[number];
+const named = process.argv.slice(2);
+for (const name of named) if (!(SYSTEMS as readonly string[]).includes(name)) throw new Error(`unknown system ${name}: one of ${SYSTEMS.join(', ')}`);
+const wanted = (system: RecordedSystem) => named.length === 0 || named.includes(system);
+
 async function main(): Promise<void> {
   const temporal = await startTestTemporal();
   const spoolflow = new SpoolflowClient(temporal.client);
   const fleet = createTestFleet();
-  for (const f of readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'))) rmSync(path.join(HISTORIES_DIR, f));
+  if (named.length === 0) for (const f of readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'))) rmSync(path.join(HISTORIES_DIR, f));
 
   const input = (group: string) => {
     const i = groupRestartExample(testInventory(), group);
@@ -50,7 +64,7 @@ async function main(): Promise<void> {
     }
   };
 
-  await withWorkers(temporal, fleet, async () => {
+  if (wanted('spoc')) await withWorkers(temporal, fleet, async () => {
     const type = 'restartGroupWithoutCacheDeletion';
     let id = `record-${randomUUID()}`;
     await spoolflow.start('restart-group-without-cache-deletion', input('london'), { workflowId: id });
@@ -124,7 +138,15 @@ async function main(): Promise<void> {
   });
   fleet.stop();
 
-  // The JobScheduler cluster procedures, on the simulated clusters: a failover, distributed orders, an option change.
+  if (wanted('jobscheduler')) await recordJobScheduler(temporal, spoolflow, save);
+  if (wanted('flexispooler')) await recordFlexiSpooler(temporal, spoolflow, save);
+  await temporal.close();
+}
+
+type Save = (name: string, workflowId: string) => Promise<void>;
+
+/** The JobScheduler cluster procedures, on the simulated clusters: a failover, distributed orders, an option change. */
+async function recordJobScheduler(temporal: TestTemporal, spoolflow: SpoolflowClient, save: Save): Promise<void> {
   const simDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'spoolflow-record-')), 'sim');
   const schedulers = new SchedulerFleet(simDir);
   const clusters = await startSimClusters(schedulers, simDir, { stepMs: 300 });
@@ -164,7 +186,24 @@ async function main(): Promise<void> {
   berlin.close();
   munich.close();
   await schedulers.killAll();
-  await temporal.close();
+}
+
+/** A print job on the simulated FlexiSpooler network: London's first controller down, so it fails over to the second. */
+async function recordFlexiSpooler(temporal: TestTemporal, spoolflow: SpoolflowClient, save: Save): Promise<void> {
+  const network = openSimNetwork(path.join(mkdtempSync(path.join(os.tmpdir(), 'spoolflow-record-flexi-')), 'sim'));
+  const cleo = SIM_CLIENTS.find((c) => c.client === 'laptop-cleo');
+  if (!cleo) throw new Error('the simulated network has no laptop-cleo');
+  network.store.moveClient('laptop-cleo', 'office-london');
+  network.store.setDown('sc-lon-1', true);
+  await withFlexiSpoolerWorkers(temporal, network, async () => {
+    const id = `record-${randomUUID()}`;
+    await spoolflow.start('deliver-print-job', simPrintJobInput(cleo, { id: 'cleo-1', document: 'cleo-1.pdf' }, { retrySeconds: 1, releaseWatchSeconds: 30 }), { workflowId: id });
+    await waitForStatus(temporal.client, id, (s) => (s.summary as { heldOn?: unknown } | undefined)?.heldOn != null);
+    network.authenticate('cleo', 'printer-lon-1');
+    await spoolflow.result(id);
+    await save('deliverPrintJob--failed-over-then-printed', id);
+  });
+  network.store.close();
 }
 
 main().catch((err: unknown) => {
