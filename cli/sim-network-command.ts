@@ -10,111 +10,40 @@
  *   spoolflow sim network print <client> [--job <id>] [--document <name>]   the user prints: a deliver-print-job workflow
  *   spoolflow sim network authenticate <user> <printer>    the user releases their held jobs at a printer
  *   spoolflow sim network record [--last <n>]
+ *
+ * Only the registration is here; the work is in cli/sim-network-actions.ts, loaded when a command runs.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { SpoolflowClient } from '../client/spoolflow-client';
-import { dataDir } from '../engine/data-dir';
-import { openSimNetwork } from '../simulator/flexispooler/sim-flexispooler-agents';
-import { SIM_CLIENTS, SIM_NETWORKS, SimNetworkName, simPrintJobInput } from '../simulator/flexispooler/sim-network-definition';
-import type { SimFlexiSpoolerNetwork } from '../simulator/flexispooler/sim-network';
-import { SimUsageError } from './sim-commands';
+import type { SimNetworkName } from '../simulator/flexispooler/sim-network-definition';
 
 type WithClient = <T>(fn: (client: SpoolflowClient) => Promise<T>) => Promise<T>;
 
-/** Every server of the simulated estate an outage can hit. */
-function serversOf(network: SimFlexiSpoolerNetwork): string[] {
-  const { locations, publicServer } = network.estate;
-  return [...locations.flatMap((l) => l.servers.map((s) => s.host)), ...(publicServer ? [publicServer.host, ...publicServer.dataCenter] : [])];
-}
+/**
+ * The networks a client can be moved to, for `--help`: written out (in SIM_NETWORKS' order) so that
+ * registering loads no simulator; the type checker refuses a missing or an unknown one.
+ */
+const NETWORKS = {
+  'office-prague': true,
+  'office-london': true,
+  'office-bratislava': true,
+  'office-bratislava-no-option-9': true,
+  offline: true,
+  'public-wifi': true,
+} as const satisfies Record<SimNetworkName, true>;
+const NETWORK_NAMES = Object.keys(NETWORKS);
 
-function known<T extends string>(value: string | undefined, among: readonly T[], what: string): T {
-  if (value === undefined || !(among as readonly string[]).includes(value)) throw new SimUsageError(`${value === undefined ? `a ${what} is required` : `no ${what} "${value}"`}; ${what}s: ${among.join(', ')}`);
-  return value as T;
-}
-
-const NETWORK_NAMES = Object.keys(SIM_NETWORKS) as SimNetworkName[];
-const CLIENT_NAMES = SIM_CLIENTS.map((c) => c.client);
-
-/** The commands that need no Temporal server. */
-export function simNetworkCommand(args: string[], flags: Record<string, string | true>): unknown {
-  const [sub, a, b] = args;
-  const network = openSimNetwork(path.join(dataDir(), 'sim'));
-  try {
-    const { store, record } = network;
-    switch (sub) {
-      case 'status':
-        return {
-          clients: store.clients().map((c) => ({ ...c, ...(SIM_NETWORKS[c.network as SimNetworkName] ?? {}) })),
-          serversDown: store.serversDown(),
-          slowServers: store.slowServers(),
-          option9Withheld: store.option9Outages(),
-          held: store.heldJobs().map((j) => ({ ...j, printed: store.printedJob(j.jobId) ?? null })),
-        };
-      case 'move': {
-        const client = known(a, CLIENT_NAMES, 'client');
-        const to = known(b, NETWORK_NAMES, 'network');
-        store.moveClient(client, to);
-        record.append({ client, job: null, operation: 'move-client', server: to, outcome: 'moved' });
-        return { client, network: to, ...SIM_NETWORKS[to] };
-      }
-      case 'down':
-      case 'up': {
-        const server = known(a, serversOf(network), 'server');
-        store.setDown(server, sub === 'down');
-        record.append({ client: '', job: null, operation: sub === 'down' ? 'server-down' : 'server-up', server, outcome: sub });
-        return { server, state: sub };
-      }
-      case 'option9': {
-        const on = known(b, ['on', 'off'] as const, 'state (on or off)');
-        const where = known(a, NETWORK_NAMES, 'network');
-        store.setOption9Withheld(where, on === 'off');
-        record.append({ client: '', job: null, operation: on === 'off' ? 'option-9-withheld' : 'option-9-restored', server: where, outcome: on });
-        return { network: where, option9: on };
-      }
-      case 'slow': {
-        const server = known(a, serversOf(network), 'server');
-        const ms = Number(b);
-        if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) throw new SimUsageError('sim network slow needs a server and a delay in ms (0-600000; 0: not slow)');
-        store.setSlowness(server, ms);
-        return { server, answersAfterMs: ms };
-      }
-      case 'authenticate': {
-        if (!a) throw new SimUsageError('sim network authenticate needs a user and a printer');
-        const printers = network.estate.locations.flatMap((l) => l.printers);
-        return network.authenticate(a, known(b, printers, 'printer'));
-      }
-      case 'record': {
-        const last = flags.last === undefined ? 20 : Number(flags.last);
-        if (!Number.isInteger(last) || last < 1) throw new SimUsageError('--last must be a whole number from 1');
-        return record.read().slice(-last);
-      }
-      case undefined:
-      default:
-        throw new SimUsageError(`${sub ? `unknown sim network command "${sub}"` : 'sim network needs a command'}: status, move, down, up, option9, slow, print, authenticate, record`);
-    }
-  } finally {
-    network.store.close();
-  }
-}
-
-/** `print`: the user prints a document, which a deliver-print-job workflow delivers. */
-export async function simNetworkPrint(withClient: WithClient, clientName: string | undefined, flags: { job?: string; document?: string }): Promise<unknown> {
-  const client = SIM_CLIENTS.find((c) => c.client === known(clientName, CLIENT_NAMES, 'client'));
-  if (!client) throw new SimUsageError(`no client ${clientName ?? ''}`);
-  const job = { id: flags.job ?? `${client.user}-${Date.now()}`, document: flags.document ?? 'document.pdf' };
-  const input = simPrintJobInput(client, job);
-  return withClient(async (c) => c.start('deliver-print-job', input, { workflowId: `flexispooler-job-${client.client}-${job.id}` }));
-}
+/** The work of the commands, loaded when one runs (the simulator, SQLite, the Temporal client). */
+const actions = () => import('./sim-network-actions');
 
 /** Registers `sim network ...` under `sim`. */
 export function registerSimNetwork(sim: Command, withClient: WithClient, print: (value: unknown) => void): void {
+  const run = async (args: (string | undefined)[], flags: Record<string, string | true> = {}) => print((await actions()).simNetworkCommand(args.filter((x): x is string => x !== undefined), flags));
   const network = sim
     .command('network')
     .description('the simulated FlexiSpooler network: clients, outages, DHCP option 9, prints and releases')
     .argument('[command]')
-    .action((sub: string | undefined) => print(simNetworkCommand(sub === undefined ? [] : [sub], {})));
-  const run = (args: (string | undefined)[], flags: Record<string, string | true> = {}) => print(simNetworkCommand(args.filter((x): x is string => x !== undefined), flags));
+    .action((sub: string | undefined) => run([sub]));
   network.command('status').description('where each client is, servers down or slow, option 9 withheld, held and printed jobs').action(() => run(['status']));
   network.command('move').description(`takes a client's computer to another network (${NETWORK_NAMES.join(', ')})`).argument('[client]').argument('[network]').action((c?: string, n?: string) => run(['move', c, n]));
   network.command('down').description('a server goes down (Spooler Controller, public or data-center server)').argument('[server]').action((s?: string) => run(['down', s]));
@@ -133,5 +62,5 @@ export function registerSimNetwork(sim: Command, withClient: WithClient, print: 
     .argument('[client]')
     .option('--job <id>', 'the job id (default <user>-<time>)')
     .option('--document <name>', 'the document name')
-    .action(async (client: string | undefined, opts: { job?: string; document?: string }) => print(await simNetworkPrint(withClient, client, opts)));
+    .action(async (client: string | undefined, opts: { job?: string; document?: string }) => print(await (await actions()).simNetworkPrint(withClient, client, opts)));
 }

@@ -1,6 +1,6 @@
 /** `spoolflow rollout pause|resume`: the Update's argument, checked before anything connects. */
 import { InvalidInputError } from '../../machines/core/input-errors';
-import { rolloutCommandFromArgs } from '../../cli/rollout-command';
+import { rolloutCommandFromArgs } from '../../cli/rollout-actions';
 import { UsageError } from '../../cli/errors';
 
 test('pause and resume become the Update operator.pause and operator.resume, with who and why', () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openSimNetwork } from '../../../simulator/flexispooler/sim-flexispooler-agents';
 import type { SimFlexiSpoolerNetwork } from '../../../simulator/flexispooler/sim-network';
-import { simNetworkCommand } from '../../../cli/sim-network-command';
+import { simNetworkCommand } from '../../../cli/sim-network-actions';
 import { operatorCommandFromArgs } from '../../../cli/operator-command';
 
 const job = (jobId: string) => ({ jobId, user: 'ann', document: 'a.pdf' });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteRequestStore } from '../../../activities/spoolcleaning/delete-request-store';
-import { cleaningStatus, SpoolCleaningUsageError, spoolerCommand } from '../../../cli/spool-cleaning-commands';
+import { cleaningStatus, SpoolCleaningUsageError, spoolerCommand } from '../../../cli/spool-cleaning-actions';
 import { parseInput } from '../../../machines/core/input-errors';
 import { spoolCleaningConfigSchema } from '../../../machines/spoolcleaning/spool-cleaning-config';
 import { seedSimSpoolers, simJobServiceFile } from '../../../simulator/spoolcleaning/sim-spool-cleaning';
