@@ -1,11 +1,11 @@
 /**
- * The activities of a real host's agent: the production SPOC host activities and JobScheduler host
- * activities, wired to this machine (Windows' own programs run from %SystemRoot%\System32 with no
+ * The activities of a real host's agent: the production SPOC host activities, JobScheduler host
+ * activities and a spooler's spool cleaning activities (spooler-activities.ts), wired to this machine (Windows' own programs run from %SystemRoot%\System32 with no
  * shell, the real disk), and held to the agent's configuration.
  *
  * A step is refused, non-retryably and before anything is touched, when it names an install folder
  * the configuration does not give this agent (`spocSiteServer.installDir`, one of
- * `jobScheduler.installs`), or asks for a role the host does not have. The activities themselves
+ * `jobScheduler.installs`), or asks for a role the host does not have (`spoolFolder` for the spool cleaning). The activities themselves
  * refuse steps meant for another host and protected or non-vendor services. Every refusal, and every
  * failure that halts a step, is written to the agent's log (host, action, why) as it is thrown.
  */
@@ -23,6 +23,8 @@ import type { AgentConfig } from './agent-config';
 import { agentCommandRunner, agentLocalPath } from './agent-machine';
 import { allowedJobSchedulerInstall, allowedSpocInstall } from './configured-folders';
 import { localMemberProcesses } from './local-member-processes';
+import { createAgentSpoolerActivities } from './spooler-activities';
+import type { SpoolerActivities } from '../activities/spoolcleaning/spool-cleaning-activities';
 
 /** What the agent writes down: each change it made on the host, and why it refused a step. */
 export type AgentLog = (line: string) => void;
@@ -164,7 +166,8 @@ function flexiSpoolerRefusals(config: AgentConfig): ActivitiesOf<'host', FlexiSp
   return { discoverSpoolerControllers: refuse, deliverToSpoolerController: refuse, deliverThroughPublicServer: refuse };
 }
 
-/** Every host activity, as the host task queue's worker registers them. */
-export function createAgentActivities(config: AgentConfig, log: AgentLog): ActivitiesOf<'host'> {
-  return loggingRefusals({ ...spocActivities(config, log), ...jobSchedulerActivities(config, log), ...flexiSpoolerRefusals(config) }, log) satisfies ActivitiesOf<'host'>;
+/** Every host activity, as the host task queue's worker registers them: the catalog's, and a spooler's of the spool cleaning. */
+export function createAgentActivities(config: AgentConfig, log: AgentLog): ActivitiesOf<'host'> & SpoolerActivities {
+  const spooler = createAgentSpoolerActivities(config, (message) => outsideConfig(config.host, message), log);
+  return loggingRefusals({ ...spocActivities(config, log), ...jobSchedulerActivities(config, log), ...flexiSpoolerRefusals(config), ...spooler }, log);
 }

@@ -1,7 +1,7 @@
 /**
  * The configuration file of one host's agent (`spoolflow agent --config <file>`): which host it is,
  * what it may touch there (the SPOC site server's install folder and vendor services, the
- * JobScheduler install folders), where it keeps its notes, and how often it polls. Validated
+ * JobScheduler install folders, a spooler's spool folder), where it keeps its notes, and how often it polls. Validated
  * before the agent connects to anything: every error names the field and the rule, and unknown
  * fields are refused (a misspelled folder must not silently widen or narrow what the agent does).
  *
@@ -85,6 +85,9 @@ export const agentConfigSchema = z
     notesFolder: absoluteLocalFolder('the notes folder').describe('Where the agent keeps its notes (OS restart requests); must survive a reboot.'),
     spocSiteServer: spocSiteServerSchema.optional(),
     jobScheduler: jobSchedulerSchema.optional(),
+    spoolFolder: absoluteLocalFolder('the spool folder')
+      .optional()
+      .describe("A spooler's spool folder, one folder per job (docs/spool-cleaning.md): the spool cleaning's reports list it and its delete commands remove job folders there, nowhere else; without it they are refused."),
     pollMs: z.number().int().min(50).max(60_000).default(DEFAULT_POLL_MS),
     heartbeatEveryMs: z.number().int().min(100).max(5_000).default(DEFAULT_HEARTBEAT_EVERY_MS),
     machineNameCheck: z
@@ -99,8 +102,8 @@ export const agentConfigSchema = z
       .describe('Only on a machine that is not Windows (tests): the folder holding one sub-folder per drive letter (C/...), standing for the Windows drives, Windows\\System32 included.'),
   })
   .superRefine((config, ctx) => {
-    if (!config.spocSiteServer && !config.jobScheduler) {
-      ctx.addIssue({ code: 'custom', path: ['spocSiteServer'], message: 'give the host a role: spocSiteServer, jobScheduler or both' });
+    if (!config.spocSiteServer && !config.jobScheduler && config.spoolFolder === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['spocSiteServer'], message: 'give the host a role: spocSiteServer, jobScheduler, spoolFolder (a spooler of the spool cleaning), or several' });
     }
   });
 
@@ -145,7 +148,12 @@ export function parseAgentConfig(value: unknown, platform: NodeJS.Platform = pro
     if (platform === 'win32' && config.emulatedWindowsDrives !== undefined) {
       problems.push('emulatedWindowsDrives: must not be set on Windows, where the agent works on the real drives');
     }
-    for (const [field, folder] of [['notesFolder', config.notesFolder], ['jobScheduler.clusterDatabaseFolder', config.jobScheduler?.clusterDatabaseFolder]] as const) {
+    const folders = [
+      ['notesFolder', config.notesFolder],
+      ['jobScheduler.clusterDatabaseFolder', config.jobScheduler?.clusterDatabaseFolder],
+      ['spoolFolder', config.spoolFolder],
+    ] as const;
+    for (const [field, folder] of folders) {
       const problem = folder === undefined ? undefined : localFolderProblem(folder, platform, config.emulatedWindowsDrives !== undefined);
       if (problem) problems.push(`${field}: ${problem}`);
     }

@@ -30,6 +30,7 @@ export function startupLine(config: AgentConfig, machine: CheckedMachine, tempor
   const roles = [
     ...(config.spocSiteServer ? [`SPOC site server (${config.spocSiteServer.installDir})`] : []),
     ...(config.jobScheduler ? [`JobScheduler (${config.jobScheduler.installs.map((i) => i.installDir).join(', ')})`] : []),
+    ...(config.spoolFolder !== undefined ? [`spooler of the spool cleaning (${config.spoolFolder})`] : []),
   ];
   return `agent of ${config.host} on machine ${machine.name} polls task queue ${hostTaskQueue(config.host)} on ${temporal.options.address}, namespace ${temporal.namespace}; roles: ${roles.join(', ')}; notes in ${config.notesFolder}`;
 }

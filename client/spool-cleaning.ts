@@ -4,12 +4,14 @@
  * cleaning run at the CRON rule, and one reporting loop per spooler. Idempotent: run it again with
  * the same configuration and nothing changes; with another, the schedule is updated in place (a
  * pause set on the Web UI is kept) and the running loops get the new configuration by signal.
+ * The loop of a spooler no longer in the configuration is ended (terminated, with the reason): a
+ * spooler taken out must not go on reporting, nor receive delete commands.
  *
  * The configuration is validated first: a bad one is refused naming the key, before anything is
  * created.
  */
 import { createHash } from 'node:crypto';
-import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { parseInput } from '../machines/core/input-errors';
 import { spoolCleaningConfigSchema } from '../machines/spoolcleaning/spool-cleaning-config';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
@@ -25,6 +27,8 @@ import {
 export interface SpoolCleaningSetUp {
   schedule: 'created' | 'updated' | 'unchanged';
   spoolers: { spooler: string; workflowId: string; outcome: 'started' | 'running' }[];
+  /** The reporting loops ended because their spooler is no longer in the configuration (their workflow ids). */
+  ended: string[];
 }
 
 const NOTE_PREFIX = 'spoolflow spool cleaning, configuration ';
@@ -70,5 +74,26 @@ export async function ensureSpoolCleaning(client: Client, configInput: unknown):
       spoolers.push({ spooler, workflowId, outcome: 'running' });
     }
   }
-  return { schedule, spoolers };
+  return { schedule, spoolers, ended: await endRemovedSpoolers(client, new Set(spoolers.map((s) => s.workflowId))) };
+}
+
+/**
+ * Terminates every running reporting loop whose workflow id is not among `kept`. Found through the
+ * server's visibility (by workflow type and status), which may lag a loop started a moment ago:
+ * such a loop is one this configuration has just started, so it is kept anyway.
+ */
+async function endRemovedSpoolers(client: Client, kept: ReadonlySet<string>): Promise<string[]> {
+  const ended: string[] = [];
+  const running = client.workflow.list({ query: `WorkflowType = '${SPOOLER_REPORTING_WORKFLOW}' AND ExecutionStatus = 'Running'` });
+  for await (const loop of running) {
+    if (kept.has(loop.workflowId)) continue;
+    try {
+      await client.workflow.getHandle(loop.workflowId, loop.runId).terminate('spool cleaning: this spooler is no longer in the configuration');
+      ended.push(loop.workflowId);
+    } catch (err) {
+      // Ended meanwhile (by an operator, or another worker keeping the same configuration): nothing left to do.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  return ended;
 }

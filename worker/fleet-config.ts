@@ -7,8 +7,9 @@
  * databases, and an optional load source. `spoolflow fleet status` reads its hosts too.
  *
  * An estate has a SPOC part (managementServer and siteServers, with spocGroups, spocProbe and
- * loadSource), a JobScheduler part (`jobScheduler`), or both; the SPOC part comes whole or not at
- * all, and a configuration with neither is refused.
+ * loadSource), a JobScheduler part (`jobScheduler`), a spool cleaning (`spoolCleaning`,
+ * spool-cleaning-section.ts), or any of them together; the SPOC part comes whole or not at all, and
+ * a configuration with none is refused.
  *
  * It lives with the central worker, not in a folder of its own: the central worker and the CLI
  * beside it are its only readers (a host's agent has a configuration of its own). The Management
@@ -26,6 +27,7 @@ import { hostNameSchema, normalNameSchema, printableText } from '../machines/cor
 import type { ManagementServerAdapterOptions } from '../activities/spoc/management-server-adapter';
 import type { HttpTarget } from '../activities/spoc/http-get';
 import type { LoadSource } from '../activities/spoc/load-source';
+import { spoolCleaningPart, spoolCleaningSectionSchema, type SpoolCleaningPart } from './spool-cleaning-section';
 
 /** The vendor's ports: the SPOC's service port and the Terminal Server's. */
 export const SPOC_PORT = 5555;
@@ -116,6 +118,8 @@ export const fleetConfigSchema = z
       })
       .strict()
       .optional(),
+    /** The spool cleaning: its configuration and the Job Service's store (spool-cleaning-section.ts). */
+    spoolCleaning: spoolCleaningSectionSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -128,12 +132,12 @@ type ParsedFleet = z.output<typeof fleetConfigSchema>;
 /** An estate has a SPOC part, a JobScheduler part or both; the SPOC part comes whole or not at all. */
 function checkParts(config: ParsedFleet, ctx: z.RefinementCtx): void {
   const hasManagementServer = config.managementServer !== undefined;
-  if (!hasManagementServer && config.siteServers === undefined && config.jobScheduler === undefined) {
+  if (!hasManagementServer && config.siteServers === undefined && config.jobScheduler === undefined && config.spoolCleaning === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: [],
       message:
-        'the fleet configuration describes no part of the estate: give the SPOC part (managementServer and siteServers, with spocGroups, spocProbe and loadSource as needed), a jobScheduler section, or both',
+        'the fleet configuration describes no part of the estate: give the SPOC part (managementServer and siteServers, with spocGroups, spocProbe and loadSource as needed), a jobScheduler section, a spoolCleaning section, or several of them',
     });
     return;
   }
@@ -222,7 +226,9 @@ export interface LoadedFleet {
   clusterDatabaseDir: string | undefined;
   /** Absolute; undefined when the configuration names none (the central worker then takes its data folder's). */
   stateFolder: string | undefined;
-  /** Every host whose agent should poll: the site servers, then the JobScheduler hosts. */
+  /** Undefined without a `spoolCleaning` section. */
+  spoolCleaning: SpoolCleaningPart | undefined;
+  /** Every host whose agent should poll: the site servers, the JobScheduler hosts, then the spoolers. */
   hosts: string[];
 }
 
@@ -288,8 +294,9 @@ export function resolveFleetConfig(json: unknown, file: string): LoadedFleet {
   if (problems.length > 0) throw new FleetConfigError(`invalid fleet configuration ${file}: ${problems.join('; ')}`);
   // Created by the worker when it first writes there: reading the configuration has no side effect.
   const stateFolder = config.stateFolder === undefined ? undefined : path.resolve(folder, config.stateFolder);
-  const hosts = [...new Set([...(spoc?.siteServers ?? []).map((s) => s.host), ...(config.jobScheduler?.hosts ?? [])])];
-  return { file, config, spoc, clusterDatabaseDir, stateFolder, hosts };
+  const spoolCleaning = config.spoolCleaning === undefined ? undefined : spoolCleaningPart((json as { spoolCleaning: unknown }).spoolCleaning, config.spoolCleaning, folder);
+  const hosts = [...new Set([...(spoc?.siteServers ?? []).map((s) => s.host), ...(config.jobScheduler?.hosts ?? []), ...(spoolCleaning?.spoolers ?? [])])];
+  return { file, config, spoc, clusterDatabaseDir, stateFolder, spoolCleaning, hosts };
 }
 
 /** The Management Server adapter's options from the SPOC part; `probeStateFile` keeps what the probes saw across restarts. */

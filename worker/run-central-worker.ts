@@ -2,11 +2,14 @@
  * The production central worker, alone against any Temporal: the procedure and lease workflows,
  * the Management Server checks through the adapter of the fleet configuration (or, on an estate
  * without SPOCs, checks that refuse saying so), the leases, and the JobScheduler supervisors'
- * cluster database activities when the configuration names their folder. No simulated host: every
+ * cluster database activities when the configuration names their folder, and the spool cleaning's
+ * Job Service when it has a `spoolCleaning` section (job-service.ts). No simulated host: every
  * host's steps wait on its own agent.
  */
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { connectClient } from '../client/connect';
 import { centralSchedulerActivities, createSchedulerActivities } from '../activities/jobscheduler/scheduler-activities';
 import type { MemberProcessControl } from '../activities/jobscheduler/member-process-control';
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
@@ -17,6 +20,7 @@ import { temporalTargetOf } from '../engine/temporal-target';
 import { dataDir } from '../engine/data-dir';
 import { createCentralWorker } from './central-worker';
 import { fleetFileOf, fleetWarnings, loadFleetConfig, managementServerOptions, type LoadedFleet } from './fleet-config';
+import { createJobService, keepSpoolCleaningInStep, type JobService } from './job-service';
 
 // Kept where the CLI reads them without loading the Temporal worker (cli/exit-codes.ts).
 export { FleetFileMissingError, fleetFileOf } from './fleet-config';
@@ -52,6 +56,8 @@ export interface RunCentralWorkerOptions {
   log: (line: string) => void;
   /** Where the central worker keeps its own state (the SPOC probes'); absent: in memory only. */
   stateFolder?: string;
+  /** Sets the spool cleaning's schedule and loops in step at start; required with a `spoolCleaning` section. */
+  client?: Client;
 }
 
 /** The file in the state folder that keeps what the SPOC probes saw across restarts. */
@@ -67,6 +73,19 @@ function withLog(options: ManagementServerAdapterOptions, log: (line: string) =>
   return { ...options, liveness: { ...options.liveness, log } };
 }
 
+/** Runs the workers until `stopSignal` or until one of them stops; then the others drain too. */
+async function runUntilStopped(workers: Worker[], stopSignal: Promise<void>): Promise<void> {
+  const runs = workers.map((worker) => worker.run());
+  try {
+    await Promise.race([stopSignal, ...runs]);
+  } finally {
+    // The SDK may already be draining on the same signal.
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled(runs);
+  }
+  await Promise.all(runs);
+}
+
 /** Runs the central worker until `stopSignal`; the Management Server probes run meanwhile. */
 export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<void> {
   for (const warning of fleetWarnings(opts.fleet)) opts.log(warning);
@@ -77,6 +96,7 @@ export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<v
   // The probes start before the workflow bundle is built (seconds), so the gap since the last
   // probe of the previous run stays short enough for its state to be trusted.
   adapter?.start();
+  let jobService: JobService | undefined;
   try {
     const worker = await createCentralWorker({
       ...opts.temporal,
@@ -93,13 +113,19 @@ export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<v
         ? `JobScheduler cluster databases are taken from ${databases.folder}`
         : 'no jobScheduler.clusterDatabaseDir in the fleet configuration: cluster supervisors are not served by this worker (option changes run on the hosts\' agents)',
     );
-    const running = worker.run();
-    await Promise.race([opts.stopSignal, running]);
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
+    const cleaning = opts.fleet.spoolCleaning;
+    if (cleaning) {
+      if (!opts.client) throw new Error('the fleet configuration has a spoolCleaning section: the central worker needs a Temporal client to keep its schedule in step');
+      jobService = await createJobService(opts.temporal, cleaning, opts.log);
+      await keepSpoolCleaningInStep(opts.client, cleaning, opts.log);
+    } else {
+      opts.log('no spoolCleaning section in the fleet configuration: this worker runs no spool cleaning (Job Service)');
+    }
+    await runUntilStopped([worker, ...(jobService ? [jobService.worker] : [])], opts.stopSignal);
   } finally {
     adapter?.stop();
     databases?.closeAll();
+    jobService?.store.close();
   }
 }
 
@@ -114,16 +140,18 @@ export async function startCentralWorker(fleetFlag: string | undefined, env: Nod
   const fleet = loaded.clusterDatabaseDir === undefined && envFolder ? { ...loaded, clusterDatabaseDir: path.resolve(envFolder) } : loaded;
   const temporal = await connectWorkerToTemporal(env);
   log(`connected to Temporal at ${temporal.address}, namespace ${temporal.namespace}; fleet configuration ${fleet.file}`);
+  const client = fleet.spoolCleaning ? await connectClient(env) : undefined;
   let stop: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
   // `on`, not `once`: a second Ctrl-C must not cut the clean shutdown short.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    await runCentralWorker({ temporal, fleet, stopSignal, log, stateFolder: fleet.stateFolder ?? defaultStateFolder(env) });
+    await runCentralWorker({ temporal, fleet, stopSignal, log, stateFolder: fleet.stateFolder ?? defaultStateFolder(env), ...(client ? { client: client.client } : {}) });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await client?.close();
     await temporal.connection.close();
   }
 }

@@ -118,6 +118,6 @@ export async function startSimSpoolCleaning(client: Client, config: SpoolCleanin
   const setUp = await ensureSpoolCleaning(client, config);
   log(
     `spool cleaning: schedule ${SPOOL_CLEANING_SCHEDULE_ID} ${setUp.schedule} (${config.cleaning?.cron ?? '0 2 * * *'}); ` +
-      `reporting ${setUp.spoolers.map((s) => `${s.spooler} ${s.outcome}`).join(', ')}; npx spoolflow cleaning status`,
+      `reporting ${setUp.spoolers.map((s) => `${s.spooler} ${s.outcome}`).join(', ')}${setUp.ended.length > 0 ? `; ended (no longer configured) ${setUp.ended.join(', ')}` : ''}; npx spoolflow cleaning status`,
   );
 }
