@@ -103,6 +103,15 @@ export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<v
       managementServer: adapter ?? new NoManagementServer(opts.fleet.file),
       ...(databases ? { extraActivities: centralSchedulerActivities(createSchedulerActivities({ processes: processControlIsOnTheHost, databases })) } : {}),
     });
+    // Set up before "central worker running" is said, so that line means all of it runs.
+    const cleaning = opts.fleet.spoolCleaning;
+    if (cleaning) {
+      if (!opts.client) throw new Error('the fleet configuration has a spoolCleaning section: the central worker needs a Temporal client to keep its schedule in step');
+      jobService = await createJobService(opts.temporal, cleaning, opts.log);
+      await keepSpoolCleaningInStep(opts.client, cleaning, opts.log);
+    } else {
+      opts.log('no spoolCleaning section in the fleet configuration: this worker runs no spool cleaning (Job Service)');
+    }
     opts.log(
       spoc && adapter
         ? `central worker running: Management Server ${adapter.address}, ${spoc.siteServers.length} site servers probed every ${spoc.probe.intervalSeconds} s${probeStateFile ? `, their state kept in ${probeStateFile}` : ''}`
@@ -113,14 +122,6 @@ export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<v
         ? `JobScheduler cluster databases are taken from ${databases.folder}`
         : 'no jobScheduler.clusterDatabaseDir in the fleet configuration: cluster supervisors are not served by this worker (option changes run on the hosts\' agents)',
     );
-    const cleaning = opts.fleet.spoolCleaning;
-    if (cleaning) {
-      if (!opts.client) throw new Error('the fleet configuration has a spoolCleaning section: the central worker needs a Temporal client to keep its schedule in step');
-      jobService = await createJobService(opts.temporal, cleaning, opts.log);
-      await keepSpoolCleaningInStep(opts.client, cleaning, opts.log);
-    } else {
-      opts.log('no spoolCleaning section in the fleet configuration: this worker runs no spool cleaning (Job Service)');
-    }
     await runUntilStopped([worker, ...(jobService ? [jobService.worker] : [])], opts.stopSignal);
   } finally {
     adapter?.stop();

@@ -6,16 +6,21 @@
  * interface and SPOC ports) and, with no load source configured, halts at the load check asking
  * for the operator's attestation; what its probes saw is in its state folder for the next start.
  * On an estate of JobScheduler hosts only, a SPOC procedure started by mistake halts at its first
- * check, saying the fleet configuration has no Management Server.
+ * check, saying the fleet configuration has no Management Server. With a spoolCleaning section it
+ * runs the Job Service, and a spooler's agent serving its spool folder has its jobs cleaned.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { hostTaskQueue } from '../../../workflows/task-queues';
+import { parseAgentConfig } from '../../../agent/agent-config';
+import { createAgentActivities } from '../../../agent/agent-activities';
+import { SpoolFolder } from '../../../activities/spoolcleaning/spool-folder';
+import { reportingStatusQuery, SPOOL_CLEANING_SCHEDULE_ID, spoolerReportingWorkflowId } from '../../../workflows/spoolcleaning/spool-cleaning-names';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
 import type { FleetStatus } from '../../../cli/fleet-command';
 
@@ -139,6 +144,46 @@ test('on a JobScheduler-only estate a SPOC procedure halts at its first check: t
   expect(halted.halt).toMatchObject({ step: 'checkManagementServer', errorType: 'NoManagementServerError' });
   expect(halted.halt?.reason).toContain(`the fleet configuration ${fleetFile} has no Management Server`);
   await estate.client.workflow.getHandle(workflowId).terminate('test over');
+  await stopCentralWorker();
+}, 120_000);
+
+test("with a spoolCleaning section spoolflow worker runs the Job Service: a spooler's agent has the job the rule lets go deleted, the others kept", async () => {
+  dir ??= mkdtempSync(path.join(os.tmpdir(), 'spoolflow-central-'));
+  const fleetFile = path.join(dir, 'fleet-spool-cleaning.json');
+  const spoolCleaning = {
+    spoolers: ['spl-x'],
+    StatusReportingOptions: { ReportingInterval: '00:00:00.300', MaxJitter: '00:00:00.100' },
+    // Never due while the test runs: the test triggers the run itself.
+    cleaning: { cron: '0 0 1 1 *', rule: [{ state: 'printed', olderThan: '1.00:00:00' }] },
+    orphans: { healing: 'keep' },
+    jobServiceStore: 'cleaning/job-service.sqlite',
+  };
+  writeFileSync(fleetFile, JSON.stringify({ spoolCleaning }));
+  const spool = new SpoolFolder(path.join(dir, 'spool-x'));
+  spool.write({ jobId: 'old', state: 'printed', submittedAt: Date.now() - 2 * 86_400_000 });
+  spool.write({ jobId: 'new', state: 'printed', submittedAt: Date.now() });
+  spool.write({ jobId: 'held', state: 'waiting', submittedAt: Date.now() - 2 * 86_400_000 });
+  const agentConfig = parseAgentConfig({ host: 'spl-x', notesFolder: path.join(dir, 'notes-x'), spoolFolder: spool.root }, 'linux');
+  const agent = await Worker.create({ connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace, taskQueue: hostTaskQueue('spl-x'), activities: createAgentActivities(agentConfig, () => undefined) });
+  const agentRunning = agent.run();
+  const env = { ...process.env, TEMPORAL_ADDRESS: estate.address, SPOOLFLOW_DATA_DIR: dir };
+  const workerOutput = startCentralWorker(fleetFile, env);
+  try {
+    await until('the central worker to run', () => workerOutput().includes('central worker running') || centralWorker?.exitCode !== null, 60_000);
+    expect(workerOutput()).toContain('spool cleaning: schedule spool-cleaning created; 1 spoolers reporting (started now: spl-x)');
+    const loop = estate.client.workflow.getHandle(spoolerReportingWorkflowId('spl-x'));
+    expect(existsSync(path.join(dir, 'cleaning', 'job-service.sqlite'))).toBe(true);
+    // The cleaning asks only for jobs the Spooler Controller knows: those of a report.
+    for (let i = 0; i < 100 && (await loop.query(reportingStatusQuery)).reports === 0; i += 1) await new Promise((r) => setTimeout(r, 200));
+    expect((await loop.query(reportingStatusQuery)).reports).toBeGreaterThan(0);
+    await estate.client.schedule.getHandle(SPOOL_CLEANING_SCHEDULE_ID).trigger();
+    await until('the old printed job deleted', () => !spool.has('old'), 30_000);
+    expect(spool.has('new') && spool.has('held')).toBe(true);
+    await loop.terminate('test over');
+  } finally {
+    agent.shutdown();
+    await agentRunning;
+  }
   await stopCentralWorker();
 }, 120_000);
 

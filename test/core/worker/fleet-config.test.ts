@@ -108,7 +108,7 @@ describe('the parts of an estate: SPOCs, JobScheduler clusters, or both', () => 
 
   test('a configuration with neither part is refused, saying what to give', () => {
     expect(refusal({})).toContain('(input): the fleet configuration describes no part of the estate: give the SPOC part (managementServer and siteServers');
-    expect(refusal({})).toContain('a jobScheduler section, or both');
+    expect(refusal({})).toContain('a jobScheduler section, a spoolCleaning section, or several of them');
   });
 
   test('the SPOC part comes whole: a Management Server without site servers, or the reverse, is refused', () => {

@@ -125,3 +125,18 @@ test('first report after the jitter, TTL renewed, the edge case kept, listed, he
   expect(spoolers.folder('spl-a').has('new')).toBe(true);
   expect(B_KEPT.every((job) => spoolers.folder('spl-b').has(job))).toBe(true);
 });
+
+test("keeping the cleaning in step ends the reporting loop of a spooler taken out of the configuration, and only that one", async () => {
+  const client = estate.client;
+  const removed = spoolerReportingWorkflowId('spl-gone');
+  const kept = spoolerReportingWorkflowId('spl-a');
+  await ensureSpoolCleaning(client, { ...config('report'), spoolers: ['spl-a', 'spl-gone'] });
+  // The server's list of running workflows may lag a start by a moment.
+  await until('the loop of spl-gone listed', async () => (await client.workflow.count(`WorkflowId = '${removed}' AND ExecutionStatus = 'Running'`)).count === 1);
+  const setUp = await ensureSpoolCleaning(client, { ...config('report'), spoolers: ['spl-a'] });
+  expect(setUp.ended).toContain(removed);
+  expect(setUp.ended).not.toContain(kept);
+  expect((await client.workflow.getHandle(removed).describe()).status.name).toBe('TERMINATED');
+  expect((await client.workflow.getHandle(kept).describe()).status.name).toBe('RUNNING');
+  expect((await ensureSpoolCleaning(client, { ...config('report'), spoolers: ['spl-a'] })).ended).toEqual([]);
+});
