@@ -5,7 +5,7 @@
  * code: 0 when the procedure completed, 1 when it failed, was aborted or refused.
  */
 import type { Client } from '@temporalio/client';
-import { procedureById } from '../machines/catalog';
+import { procedureMachine } from '../client/procedure-modules';
 import { planProcedure, type PlannedStep } from '../machines/core/plan';
 import type { ProcedureStatus } from '../workflows/operator-messages';
 import { statusQuery } from '../workflows/operator-messages';
@@ -23,7 +23,8 @@ async function startInput(client: Client, workflowId: string): Promise<unknown> 
 /** The plan of the watched procedure, or null when it cannot be made (the watch goes on without). */
 async function planOf(client: Client, workflowId: string, procedureId: string): Promise<PlannedStep[] | null> {
   try {
-    const { machine, inputSchema } = procedureById(procedureId);
+    // This procedure's machine and schema alone, not the catalog's every one.
+    const { machine, inputSchema } = await procedureMachine(procedureId);
     return planProcedure(machine, inputSchema.parse(await startInput(client, workflowId)));
   } catch {
     return null; // a plan that needs an operator's answer, or an input from an older version
