@@ -7,8 +7,8 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { procedureMachine } from '../client/procedure-modules';
 import { planProcedure, type PlannedStep } from '../machines/core/plan';
+import { STATUS_QUERY } from '../client/spoolflow-client';
 import type { ProcedureStatus } from '../workflows/operator-messages';
-import { statusQuery } from '../workflows/operator-messages';
 import { renderWatch, watchEvent, type WatchEvent } from './watch-view';
 
 /** The input the procedure was started with (its first run's, as `described` names it), to plan the steps to come. */
@@ -57,7 +57,8 @@ export async function watchProcedure(client: Client, workflowId: string, interva
     }
     let status: ProcedureStatus | undefined;
     try {
-      status = await handle.query(statusQuery);
+      // By name, as `status` asks: the query's definition would load @temporalio/workflow.
+      status = await handle.query<ProcedureStatus>(STATUS_QUERY);
     } catch (err) {
       if (!closed || !lastStatus) throw err;
     }

@@ -23,7 +23,7 @@ export interface StartedProcedure {
  * The status query's name (workflows/operator-messages.ts `statusQuery`, which the type ties it to):
  * asked by name, so a status loads neither zod nor the operator commands' schema.
  */
-const STATUS_QUERY: (typeof statusQuery)['name'] = 'status';
+export const STATUS_QUERY: (typeof statusQuery)['name'] = 'status';
 
 /** The fleet rollout's id (machines/fleet/fleet-rollout.ts, tied by type): its input schema loads only when one starts. */
 const FLEET_ROLLOUT_ID: (typeof FLEET_ROLLOUT)['id'] = 'fleet-rollout';
