@@ -37,7 +37,7 @@ export function leasesOf(procedure: ProcedureStart, input: unknown): Lease[] {
   return canonicalLeases([...hosts, ...procedure.changes(input as never)]);
 }
 
-/** Keyed by id, in the catalog's order (test/core/machines/procedure-starts.test.ts holds them to it). */
+/** Keyed by id, in the catalog's order (test/client/procedure-modules.test.ts holds them to it). */
 export const PROCEDURE_STARTS = {
   'restart-group-without-cache-deletion': {
     id: 'restart-group-without-cache-deletion',

@@ -1,7 +1,7 @@
 /**
  * The ids of everything `spoolflow start` can start (machines/startable.ts), without loading any
  * machine or schema: `spoolflow list --procedure <id>` checks its id against these alone.
- * test/core/machines/startable-ids.test.ts holds this list to machines/startable.ts, order and all.
+ * test/client/procedure-modules.test.ts holds this list to machines/startable.ts, order and all.
  */
 export const STARTABLE_IDS: readonly string[] = [
   'restart-group-without-cache-deletion',

@@ -27,7 +27,7 @@ test('building the program and the exit codes loads no Temporal client, zod, xst
   expect(heavyIn(loadedAfter("require('./cli/program').buildProgram(); require('./cli/exit-codes')"))).toEqual([]);
 });
 
-test('the typed client loads the catalog and zod only when it starts a procedure or sends a command (a status needs neither)', () => {
+test('the typed client loads zod and schemas only when it starts a procedure or sends a command (a status needs neither)', () => {
   const files = loadedAfter("require('./client/spoolflow-client'); require('./client/connect')");
   expect(files.some((file) => /node_modules\/@temporalio\/client\//.test(file))).toBe(true);
   expect(files.filter((file) => /^machines\/(catalog\.ts|spoc\/|jobscheduler\/)/.test(file) || /node_modules\/zod\//.test(file))).toEqual([]);
