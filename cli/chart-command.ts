@@ -25,16 +25,19 @@ export type WithClient = <T>(fn: (client: SpoolflowClient) => Promise<T>) => Pro
 
 export async function chartCommand(id: string, opts: ChartOptions, withClient: WithClient): Promise<void> {
   if (opts.svg && opts.mermaid) throw new UsageError('chart takes --svg or --mermaid, not both');
-  // Loaded here, not at the top, so that registering the command costs the other commands nothing,
-  // and the SVG layout (dagre) only when an SVG is asked for.
-  const { procedureById } = await import('../machines/catalog');
-  const { machine } = procedureById(id);
+  // Loaded here, not at the top, so that registering the command costs the other commands nothing;
+  // this procedure's machine alone, and the SVG layout (dagre) only when an SVG must be laid out.
+  const { procedureMachine } = await import('../client/procedure-modules');
+  const { machine } = await procedureMachine(id);
   const status = opts.workflow === undefined ? undefined : await withClient((c) => c.status(opts.workflow as string));
   const active = status ? { value: status.state, halted: status.status === 'halted' } : undefined;
   let chart: string;
-  if (opts.svg) {
+  if (opts.svg && active) {
     const { activeStateIds, svgChart } = await import('../client/chart-svg');
-    chart = svgChart(machine, active ? { highlight: { stateIds: activeStateIds(machine, active.value), halted: active.halted } } : {});
+    chart = svgChart(machine, { highlight: { stateIds: activeStateIds(machine, active.value), halted: active.halted } });
+  } else if (opts.svg) {
+    // Laid out by the build when it can be (dagre takes seconds for the large machines).
+    chart = await (await import('../client/chart-cache')).staticSvgChart(machine);
   } else {
     chart = (await import('../client/state-chart')).mermaidChart(machine, active);
   }

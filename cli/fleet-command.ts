@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { agentsPolling, POLLING_WITHIN_MS, type AgentPolling } from '../client/agent-pollers';
-import { validateInput } from '../client/procedure-input';
+import { validateStartInput } from '../client/procedure-modules';
 import { normalName } from '../machines/core/names';
 import { fleetFileOf, loadFleetConfig } from '../worker/fleet-config';
 import { UsageError } from './errors';
@@ -55,7 +55,7 @@ export function missingAgentWarnings(agents: AgentPolling[], procedureId: string
  * (an agent may come up before its first step, and the steps halt for it anyway).
  */
 export async function warnAboutMissingAgents(client: Client, procedureId: string, input: unknown, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
-  const { procedure, input: parsed } = validateInput(procedureId, input);
+  const { procedure, input: parsed } = await validateStartInput(procedureId, input);
   const hosts = [...new Set(procedure.hostsOf(parsed as never))];
   try {
     for (const line of missingAgentWarnings(await agentsPolling(client, hosts), procedureId)) write(line);

@@ -1,11 +1,11 @@
 /**
  * What `spoolflow list` asks Temporal and how it shows each procedure: found by the search
  * attributes every procedure keeps up to date (workflows/search-attributes.ts), the newest first.
- * Loaded by the command's action only (cli/list-command.ts registers it), with the catalog it checks
- * `--procedure` against.
+ * Loaded by the command's action only (cli/list-command.ts registers it), with the ids it checks
+ * `--procedure` against (machines/startable-ids.ts: no machine, no schema).
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { startableById } from '../machines/startable';
+import { startableId } from '../machines/startable-ids';
 import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from '../workflows/search-attributes';
 import { listLimit, type ListOptions } from './list-command';
 
@@ -24,10 +24,10 @@ export interface ListedProcedure {
 
 /**
  * The visibility query: spoolflow's procedures only (those that carry SpoolflowProcedure), then
- * the filters given. The procedure id is checked against the catalog, so it is safe to quote.
+ * the filters given. The procedure id is checked against the startable ids, so it is safe to quote.
  */
 export function listQuery(opts: Pick<ListOptions, 'halted' | 'procedure'>): string {
-  const clauses = [opts.procedure !== undefined ? `${PROCEDURE_KEY.name} = '${startableById(opts.procedure).id}'` : `${PROCEDURE_KEY.name} IS NOT NULL`];
+  const clauses = [opts.procedure !== undefined ? `${PROCEDURE_KEY.name} = '${startableId(opts.procedure)}'` : `${PROCEDURE_KEY.name} IS NOT NULL`];
   if (opts.halted) clauses.push(`${HALTED_KEY.name} = true`, `ExecutionStatus = 'Running'`);
   return clauses.join(' AND ');
 }

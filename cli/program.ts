@@ -128,7 +128,7 @@ export function buildProgram(): Command {
       // (each group's input by its procedure's) and starts no host work itself, so no agent warning.
       const rollout = id === 'fleet-rollout';
       if (rollout) (await import('../client/fleet-rollout-client')).validateRolloutInput(input);
-      else (await import('../client/procedure-input')).validateInput(id, input);
+      else await (await import('../client/procedure-modules')).validateStartInput(id, input);
       const { warnAboutMissingAgents } = await import('./fleet-command');
       await withClient(async (c) => {
         if (!rollout) await warnAboutMissingAgents(c.client, id, input);

@@ -4,16 +4,15 @@
  * (cli/watch-view.ts) when it changes, or prints one JSON line per change. Resolves with the exit
  * code: 0 when the procedure completed, 1 when it failed, was aborted or refused.
  */
-import type { Client } from '@temporalio/client';
-import { procedureById } from '../machines/catalog';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { procedureMachine } from '../client/procedure-modules';
 import { planProcedure, type PlannedStep } from '../machines/core/plan';
+import { STATUS_QUERY } from '../client/spoolflow-client';
 import type { ProcedureStatus } from '../workflows/operator-messages';
-import { statusQuery } from '../workflows/operator-messages';
 import { renderWatch, watchEvent, type WatchEvent } from './watch-view';
 
-/** The input the procedure was started with (its first run's), to plan the steps to come. */
-async function startInput(client: Client, workflowId: string): Promise<unknown> {
-  const described = await client.workflow.getHandle(workflowId).describe();
+/** The input the procedure was started with (its first run's, as `described` names it), to plan the steps to come. */
+async function startInput(client: Client, workflowId: string, described: WorkflowExecutionDescription): Promise<unknown> {
   const runId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
   const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
   const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
@@ -21,10 +20,11 @@ async function startInput(client: Client, workflowId: string): Promise<unknown> 
 }
 
 /** The plan of the watched procedure, or null when it cannot be made (the watch goes on without). */
-async function planOf(client: Client, workflowId: string, procedureId: string): Promise<PlannedStep[] | null> {
+async function planOf(procedureId: string, input: Promise<unknown>): Promise<PlannedStep[] | null> {
   try {
-    const { machine, inputSchema } = procedureById(procedureId);
-    return planProcedure(machine, inputSchema.parse(await startInput(client, workflowId)));
+    // This procedure's machine and schema alone, not the catalog's every one.
+    const { machine, inputSchema } = await procedureMachine(procedureId);
+    return planProcedure(machine, inputSchema.parse(await input));
   } catch {
     return null; // a plan that needs an operator's answer, or an input from an older version
   }
@@ -44,19 +44,26 @@ const sameEvent = (a: WatchEvent | undefined, b: WatchEvent) => a !== undefined 
 export async function watchProcedure(client: Client, workflowId: string, intervalMs: number, out: WatchOutput): Promise<number> {
   const handle = client.workflow.getHandle(workflowId);
   let plan: PlannedStep[] | null | undefined;
+  /** Asked once, beside the first status query rather than after it. */
+  let input: Promise<unknown> | undefined;
   let last: WatchEvent | undefined;
   let lastStatus: ProcedureStatus | undefined;
   for (;;) {
     const run = await handle.describe();
     const closed = run.status.name !== 'RUNNING';
+    if (input === undefined) {
+      input = startInput(client, workflowId, run);
+      input.catch(() => undefined); // planOf sees the failure; until then it is no unhandled rejection
+    }
     let status: ProcedureStatus | undefined;
     try {
-      status = await handle.query(statusQuery);
+      // By name, as `status` asks: the query's definition would load @temporalio/workflow.
+      status = await handle.query<ProcedureStatus>(STATUS_QUERY);
     } catch (err) {
       if (!closed || !lastStatus) throw err;
     }
     status ??= lastStatus as ProcedureStatus;
-    plan ??= await planOf(client, workflowId, status.procedure);
+    plan ??= await planOf(status.procedure, input);
     const failed = closed && run.status.name !== 'COMPLETED';
     const event = watchEvent(workflowId, status, plan, failed);
     if (out.json) {

@@ -1,8 +1,8 @@
 /**
  * The typed client of spoolflow, for the CLI and for other systems: plan a procedure, start it,
  * ask where it is, send operator commands, wait for its result. Input is validated with the
- * procedure's zod schema before anything reaches Temporal (client/procedure-input.ts, which also
- * plans; loaded by `start` only, so asking a status stays quick).
+ * procedure's zod schema before anything reaches Temporal (client/procedure-modules.ts, which loads
+ * that procedure's schema alone, by `start` only, so asking a status stays quick).
  */
 import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { OperatorCommand, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
@@ -23,7 +23,7 @@ export interface StartedProcedure {
  * The status query's name (workflows/operator-messages.ts `statusQuery`, which the type ties it to):
  * asked by name, so a status loads neither zod nor the operator commands' schema.
  */
-const STATUS_QUERY: (typeof statusQuery)['name'] = 'status';
+export const STATUS_QUERY: (typeof statusQuery)['name'] = 'status';
 
 /** The fleet rollout's id (machines/fleet/fleet-rollout.ts, tied by type): its input schema loads only when one starts. */
 const FLEET_ROLLOUT_ID: (typeof FLEET_ROLLOUT)['id'] = 'fleet-rollout';
@@ -64,10 +64,11 @@ export class SpoolflowClient {
       const { startRollout } = await import('./fleet-rollout-client');
       return startRollout(this.client, input, opts);
     }
-    // Loaded here: the catalog (every machine and schema) is what asking a status must not pay for.
-    const { validateInput } = await import('./procedure-input');
+    // Loaded here, and only this procedure's schema: the catalog (every machine and schema) is what
+    // neither a start nor asking a status should pay for.
+    const { validateStartInput } = await import('./procedure-modules');
     const { runDetails, runSummary } = await import('../workflows/run-description');
-    const { procedure, input: parsed } = validateInput(procedureId, input);
+    const { procedure, input: parsed } = await validateStartInput(procedureId, input);
     const workflowId = opts.workflowId ?? workflowIdFor(procedureId, parsed as Parameters<typeof workflowIdFor>[1]);
     try {
       const handle = await this.client.workflow.start(procedure.workflowType, {

@@ -47,4 +47,20 @@ if (!fs.existsSync(path.join(root, BUILT_MAIN)) || sources.length === 0) {
   process.stderr.write(`spoolflow build failed: tsc wrote no ${BUILT_MAIN}; dist/ removed\n`);
   process.exit(1);
 }
-fs.writeFileSync(path.join(buildDir, STAMP_FILE), `${JSON.stringify({ builtAt, sources: [...SETTINGS, ...sources] }, null, 2)}\n`);
+// The static SVG charts, laid out now rather than on every `spoolflow chart <id> --svg` (dagre takes
+// seconds for the large machines): dist/charts/, named by a hash of each machine's chart graph.
+async function writeCharts() {
+  const { PROCEDURES } = require(path.join(buildDir, 'machines', 'catalog.js'));
+  const { writeChartCache } = require(path.join(buildDir, 'client', 'chart-cache.js'));
+  await writeChartCache(PROCEDURES.map((p) => p.machine));
+}
+
+// The stamp last: a build without its charts is no build (the launcher then runs the sources).
+writeCharts().then(
+  () => fs.writeFileSync(path.join(buildDir, STAMP_FILE), `${JSON.stringify({ builtAt, sources: [...SETTINGS, ...sources] }, null, 2)}\n`),
+  (err) => {
+    fs.rmSync(buildDir, { recursive: true, force: true });
+    process.stderr.write(`spoolflow build failed: laying out the state charts: ${err && err.stack ? err.stack : err}; dist/ removed\n`);
+    process.exit(1);
+  },
+);
