@@ -91,7 +91,8 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
     nextChaosAt = Date.now() + 1000 + rng() * 5000;
     const running = tracked.filter((p) => p.ending === undefined);
     const roll = rng();
-    if (roll < 0.35 && kills < maxKills) {
+    // Every run has at least one kill (its first chaos event); then a third of the events are kills.
+    if ((roll < 0.35 || kills === 0) && kills < maxKills) {
       const kind = pick(rng, KILL_KINDS);
       kills += 1;
       report.kills[kind] += 1;
