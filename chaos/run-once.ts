@@ -7,7 +7,7 @@
  * procedure gets its faults cleared and then an operator retry (or the group service's start, or
  * an abort). At the end the operation record, the hosts' state and the leases are checked.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -29,8 +29,13 @@ export interface RunReport {
   aborts: number;
   /** Procedures that ended after a kill while they ran. */
   resumed: number;
+  /** Group (or standalone) and procedure, per procedure started. */
   procedures: string[];
+  /** Lines in the SPOC hosts' operation record: what the invariants were checked over. */
+  recordLines: number;
   breaks: InvariantBreak[];
+  /** The run's data folder, kept when an invariant broke (removed otherwise). */
+  dataDir: string;
   seconds: number;
 }
 
@@ -67,7 +72,7 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
     ...(rng() < 0.5 ? [standaloneOsRestart(inventory, runTag)] : []),
   ];
   const tracked: Tracked[] = planned.map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
-  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => p.procedureId), breaks: [], seconds: 0 };
+  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, breaks: [], dataDir, seconds: 0 };
   const faulted = new Set<string>();
   let msDown = false;
 
@@ -136,6 +141,8 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
   );
   const runningBefore = Object.fromEntries(inventory.siteServers.map((s) => [s.host, s.services.map((svc) => svc.display)]));
   report.breaks = invariantBreaks({ record, procedures: tracked.map((p) => ({ ...p, ending: p.ending ?? 'unknown' })), runningBefore, servicesAfter, leasesHeld });
+  report.recordLines = record.length;
+  if (report.breaks.length === 0) rmSync(dataDir, { recursive: true, force: true });
   report.resumed = tracked.filter((p) => p.killedWhileRunning && (p.ending === 'completed' || p.ending === 'aborted')).length;
   report.seconds = (Date.now() - startedAt) / 1000;
   return report;
