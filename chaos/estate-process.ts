@@ -5,7 +5,8 @@
  *
  * `agents`: the simulated site servers (their state in SPOOLFLOW_DATA_DIR/sim, the time passing on
  * them) and one host agent per server; it takes fault changes from its parent over the IPC channel
- * (`{ host, faults }`), so only this process ever writes a host's state file.
+ * (`{ host, faults }`) and the operator's start of a service by hand (`{ host, startByHand }`), so
+ * only this process ever writes a host's state file.
  * `central`: the central worker (workflows, leases, the Management Server checks). Its Management
  * Server reads the hosts' state files and never changes them: the simulated hosts belong to the
  * agents process, as real ones do not belong to the central worker.
@@ -67,7 +68,13 @@ async function main(): Promise<void> {
   if (role === 'agents') {
     const fleet = new SimFleet(inventory, simDir);
     fleet.start(20);
-    process.on('message', (message: { host: string; faults: SimFaults }) => fleet.host(message.host).setFaults(message.faults));
+    process.on('message', (message: { host: string; faults?: SimFaults; startByHand?: string }) => {
+      const host = fleet.host(message.host);
+      if (message.faults) host.setFaults(message.faults);
+      // The operator starting a service by hand (the runbook's answer to a service Windows did not start at the boot).
+      const key = host.server.services.find((s) => s.display === message.startByHand)?.key;
+      if (key) host.requestStart(key);
+    });
     workers = createSimHostAgents(conn, fleet, POLL_MS);
   } else {
     workers = [await createCentralWorker({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS })];

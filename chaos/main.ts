@@ -23,6 +23,10 @@ async function main(): Promise<void> {
   console.log(`chaos: ${runs} runs, seed ${seed} (CHAOS_SEED=${seed} replays it)`);
   const stack = new ChaosStack();
   await stack.startServer();
+  // Ctrl-C: the dev server and the parts are this script's children, and would outlive it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stack.close().finally(() => process.exit(130)));
+  }
   const reports: RunReport[] = [];
   try {
     for (let run = 1; run <= runs; run++) {

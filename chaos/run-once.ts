@@ -73,8 +73,11 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
   ];
   const tracked: Tracked[] = planned.map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
   const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, breaks: [], dataDir, seconds: 0 };
-  const faulted = new Set<string>();
+  /** Hosts with a fault now, and when it goes away by itself (unless a halt has it cleared first). */
+  const faulted = new Map<string, number>();
   let msDown = false;
+  let msBackAt = 0;
+  const FAULTS_PER_RUN = 6;
 
   stack.startParts({ dataDir, inventoryFile });
   // The hosts' state files exist once the agents process started: wait, so the run starts on a whole estate.
@@ -85,12 +88,17 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
     for (const host of hosts.filter((h) => faulted.has(h))) if (stack.setFaults(host, {})) faulted.delete(host);
     if (msDown) setManagementServerDown((msDown = false));
   };
+  const clearExpired = () => {
+    for (const [host, until] of faulted) if (Date.now() >= until && stack.setFaults(host, {})) faulted.delete(host);
+    if (msDown && Date.now() >= msBackAt) setManagementServerDown((msDown = false));
+  };
   const maxKills = 1 + Math.floor(rng() * 3);
   let kills = 0;
   let nextChaosAt = Date.now() + 1000 + rng() * 4000;
 
   while (tracked.some((p) => p.ending === undefined) && Date.now() - startedAt < RUN_LIMIT_MS) {
     await sleep(300);
+    clearExpired();
     for (const p of tracked.filter((t) => t.ending === undefined)) await observe(stack, p, report, clearFaults, log);
     if (Date.now() < nextChaosAt) continue;
     nextChaosAt = Date.now() + 1000 + rng() * 5000;
@@ -105,23 +113,25 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
       const downMs = 200 + Math.floor(rng() * 2500);
       log(`  kill -9 ${kind}, down ${downMs} ms`);
       await stack.kill(kind, downMs);
-    } else if (roll < 0.75 && running.length > 0) {
+    } else if (roll < 0.75 && running.length > 0 && report.faults < FAULTS_PER_RUN) {
       const host = pick(rng, pick(rng, running).hosts);
       const fault = faultFor(rng);
+      const lastsMs = 3000 + rng() * 15_000;
       if (stack.setFaults(host, fault)) {
-        faulted.add(host);
+        faulted.set(host, Date.now() + lastsMs);
         report.faults += 1;
-        log(`  fault on ${host}: ${JSON.stringify(fault)}`);
+        log(`  fault on ${host} for ${Math.round(lastsMs / 1000)} s: ${JSON.stringify(fault)}`);
       }
-    } else if (roll < 0.85 && !msDown) {
+    } else if (roll < 0.85 && !msDown && report.faults < FAULTS_PER_RUN) {
       setManagementServerDown((msDown = true));
+      msBackAt = Date.now() + 2000 + rng() * 10_000;
       report.faults += 1;
       log('  fault: Management Server down');
     } else {
-      clearFaults([...faulted]);
+      clearFaults([...faulted.keys()]);
     }
   }
-  clearFaults([...faulted]);
+  clearFaults([...faulted.keys()]);
   for (const p of tracked.filter((t) => t.ending === undefined)) {
     p.ending = 'still running at the run limit';
     // Ended here so its leases do not refuse the next run's procedures: the break is reported.
@@ -165,15 +175,24 @@ async function observe(stack: ChaosStack, p: Tracked, report: RunReport, clearFa
     // Decided by the procedure and its halt count, not the run's stream: how often the loop looks
     // depends on timing, and the kills and faults should replay alike.
     const abort = p.halts > 4 || seededRandom(hashOf(`${p.workflowId}#${p.halts}`))() < 0.15;
-    const command = abort
+    const wanted = abort
       ? 'operator.abort'
       : status.accepts.includes('operator.startGroupService') && /group service/i.test(`${status.halt?.title ?? ''} ${status.halt?.reason ?? ''}`)
         ? 'operator.startGroupService'
         : 'operator.retry';
-    if (!status.accepts.includes(command)) return;
+    // Where the wanted command is not taken now (an abort's own restore step halted), the next one that is.
+    const command = [wanted, 'operator.retry', 'operator.skip', 'operator.abort'].find((c) => status.accepts.includes(c));
+    if (!command) return;
+    // After an OS restart, a service Windows did not start at the boot (its fault cleared now) is the
+    // operator's to start by hand before the retry, as the runbook says; a procedure's own starts are not.
+    const notUp = /(Dispatcher Paragon [A-Za-z ]+?) on (\S+) did not reach RUNNING/.exec(status.halt?.reason ?? '');
+    if (p.restartsOs && notUp?.[1] && notUp[2] && command === 'operator.retry') {
+      stack.startByHand(notUp[2], notUp[1]);
+      await sleep(500);
+    }
     log(`  ${p.workflowId} halted at ${status.step} (${status.halt?.reason.slice(0, 100) ?? ''}): ${command}`);
     await stack.spoolflow.command(p.workflowId, { type: command, operator: 'chaos', reason: 'fault cleared' } as never);
-    if (abort) report.aborts += 1;
+    if (command === 'operator.abort') report.aborts += 1;
     else report.retries += 1;
   } catch {
     // The server or the worker is down, or the status moved on: look again next time.

@@ -79,6 +79,14 @@ export class ChaosStack {
     return true;
   }
 
+  /** The operator starts a service by hand on a simulated host; false when the agents process is not running now. */
+  startByHand(host: string, service: string): boolean {
+    const agents = this.parts.get('agents');
+    if (!agents?.connected) return false;
+    agents.send({ host, startByHand: service });
+    return true;
+  }
+
   /** kill -9 of one part or the whole stack; what was killed is started again after `downMs`. */
   async kill(kind: KillKind, downMs: number): Promise<void> {
     const parts: Part[] = kind === 'worker' ? ['central'] : kind === 'agents' ? ['agents'] : kind === 'stack' ? ['central', 'agents'] : [];
