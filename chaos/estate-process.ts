@@ -1,0 +1,93 @@
+/**
+ * One part of the chaos run's stack, as its own OS process so it can be killed with SIGKILL alone:
+ *
+ *   node --require tsx/cjs chaos/estate-process.ts central|agents
+ *
+ * `agents`: the simulated site servers (their state in SPOOLFLOW_DATA_DIR/sim, the time passing on
+ * them) and one host agent per server; it takes fault changes from its parent over the IPC channel
+ * (`{ host, faults }`) and the operator's start of a service by hand (`{ host, startByHand }`), so
+ * only this process ever writes a host's state file.
+ * `central`: the central worker (workflows, leases, the Management Server checks). Its Management
+ * Server reads the hosts' state files and never changes them: the simulated hosts belong to the
+ * agents process, as real ones do not belong to the central worker.
+ */
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { connectWithin } from '../engine/connection-config';
+import { loadInventory, type Inventory } from '../simulator/spoc/inventory';
+import { SimFleet } from '../simulator/spoc/sim-fleet';
+import { createSimHostAgents, type RunningAgent } from '../simulator/spoc/sim-host-agents';
+import { SimHostStateFile, type SimFaults } from '../simulator/spoc/sim-host-state';
+import { SPOC_SERVICE } from '../machines/spoc/spoc-services';
+import type { ManagementServerView } from '../activities/spoc/management-server';
+import { createCentralWorker } from '../worker/central-worker';
+
+const POLL_MS = 50;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set (the chaos script sets it)`);
+  return value;
+}
+
+/** The Management Server's view, read from the hosts' state files as the agents process keeps them. */
+function readOnlyManagementServer(inventory: Inventory, simDir: string): ManagementServerView {
+  const fleetDown = () => new SimFleet({ ...inventory, siteServers: [] }, simDir).managementServerDown;
+  const ms = inventory.managementServer.host;
+  return {
+    address: ms,
+    ping: async () => {
+      if (fleetDown()) throw new Error(`Management Server ${ms} does not answer`);
+    },
+    spocStatus: async (hosts) => {
+      if (fleetDown()) throw new Error(`Management Server ${ms} does not answer`);
+      return Object.fromEntries(
+        hosts.map((h) => {
+          const server = inventory.siteServers.find((s) => s.host.toLowerCase() === h.toLowerCase());
+          const state = server ? new SimHostStateFile(path.join(simDir, 'hosts', server.host)).load() : undefined;
+          const spocKey = server?.services.find((s) => s.display === SPOC_SERVICE)?.key ?? '';
+          const online = state !== undefined && (state.power ?? 'up') === 'up' && state.services[spocKey] === 'RUNNING' && state.lifecycle === 'ONLINE';
+          const since = online ? (state.onlineSince ?? state.lastBootAt ?? null) : null;
+          const group = inventory.groups.find((g) => g.members.some((m) => m.toLowerCase() === h.toLowerCase()))?.name ?? null;
+          return [h, { online, onlineSince: since === null ? null : new Date(since).toISOString(), activeJobs: state?.activeJobs ?? 0, group }];
+        }),
+      );
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const role = process.argv[2];
+  if (role !== 'central' && role !== 'agents') throw new Error(`the part to run must be central or agents, not "${role}"`);
+  const address = required('TEMPORAL_ADDRESS');
+  const simDir = path.join(required('SPOOLFLOW_DATA_DIR'), 'sim');
+  const inventory = loadInventory(required('SPOOLFLOW_INVENTORY'));
+  const connection = await connectWithin(address, () => NativeConnection.connect({ address }));
+  const conn = { connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' };
+  let workers: RunningAgent[];
+  if (role === 'agents') {
+    const fleet = new SimFleet(inventory, simDir);
+    fleet.start(20);
+    process.on('message', (message: { host: string; faults?: SimFaults; startByHand?: string }) => {
+      const host = fleet.host(message.host);
+      if (message.faults) host.setFaults(message.faults);
+      // The operator starting a service by hand (the runbook's answer to a service Windows did not start at the boot).
+      const key = host.server.services.find((s) => s.display === message.startByHand)?.key;
+      if (key) host.requestStart(key);
+    });
+    workers = createSimHostAgents(conn, fleet, POLL_MS);
+  } else {
+    workers = [await createCentralWorker({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS })];
+  }
+  process.on('SIGTERM', () => workers.forEach((w) => w.shutdown()));
+  console.log(`chaos ${role} running`);
+  await Promise.all(workers.map((w) => w.run()));
+  await connection.close();
+  // The IPC channel to the chaos script would keep this process alive.
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

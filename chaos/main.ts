@@ -1,0 +1,58 @@
+/**
+ * `npm run chaos`: CHAOS_RUNS runs (default 50) of chaos/run-once.ts on one dev server, seeded:
+ * run n uses CHAOS_SEED + n - 1, printed on its line; CHAOS_SEED=<that> CHAOS_RUNS=1 replays its
+ * choices (what is killed, which faults, the operator's answers; the stack's own timing varies). One line per run,
+ * then the totals; exit 1 when any invariant broke.
+ */
+import { seededRandom } from '../simulator/core/sim-clock';
+import { runOnce, type RunReport } from './run-once';
+import { ChaosStack } from './stack';
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, not "${raw}"`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const runs = positiveInteger('CHAOS_RUNS', 50);
+  const seed = positiveInteger('CHAOS_SEED', Math.floor(Math.random() * 2 ** 31) + 1);
+  const verbose = process.env.CHAOS_VERBOSE === '1';
+  console.log(`chaos: ${runs} runs, seed ${seed} (CHAOS_SEED=${seed} replays it)`);
+  const stack = new ChaosStack();
+  await stack.startServer();
+  // Ctrl-C: the dev server and the parts are this script's children, and would outlive it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stack.close().finally(() => process.exit(130)));
+  }
+  const reports: RunReport[] = [];
+  try {
+    for (let run = 1; run <= runs; run++) {
+      // Each run has a seed of its own: CHAOS_SEED=<it> CHAOS_RUNS=1 replays that run's choices.
+      const runSeed = seed + run - 1;
+      const report = await runOnce(stack, seededRandom(runSeed), `${seed}-${run}`, (line) => verbose && console.log(line));
+      reports.push(report);
+      const kills = Object.entries(report.kills).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+      console.log(`run ${run} (seed ${runSeed}): ${report.procedures.join(', ')}; kills: ${kills}; faults ${report.faults}; retries ${report.retries}, aborts ${report.aborts}; resumed ${report.resumed}; record ${report.recordLines} lines; breaks ${report.breaks.length}; ${report.seconds.toFixed(1)} s`);
+      for (const b of report.breaks) console.log(`  BREAK ${b.invariant}: ${b.detail}`);
+      if (report.breaks.length > 0) console.log(`  its data folder (operation record, hosts' state): ${report.dataDir}`);
+    }
+  } finally {
+    await stack.close();
+  }
+  for (const death of stack.deaths) if (verbose) console.log(`part died by itself (started again): ${death}`);
+  const sum = (f: (r: RunReport) => number) => reports.reduce((n, r) => n + f(r), 0);
+  const kills = { worker: sum((r) => r.kills.worker), agents: sum((r) => r.kills.agents), server: sum((r) => r.kills.server), stack: sum((r) => r.kills.stack) };
+  const breaks = sum((r) => r.breaks.length);
+  console.log(
+    `chaos seed ${seed}: runs ${reports.length}, kills ${kills.worker + kills.agents + kills.server + kills.stack} (worker ${kills.worker}, agents ${kills.agents}, server ${kills.server}, stack ${kills.stack}), faults ${sum((r) => r.faults)}, retries ${sum((r) => r.retries)}, aborts ${sum((r) => r.aborts)}, resumed ${sum((r) => r.resumed)}, invariant breaks ${breaks}; ${(sum((r) => r.seconds) / Math.max(1, reports.length)).toFixed(1)} s per run`,
+  );
+  process.exit(breaks > 0 ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

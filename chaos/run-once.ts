@@ -1,0 +1,251 @@
+/**
+ * One chaos run: a fresh simulated estate (its own data folder) on the shared dev server, the
+ * procedures of chaos/procedures.ts started on it, then until they end, at seeded random moments:
+ * kill -9 of the central worker, the host agents, the dev server or all of them (started again
+ * after a moment), faults injected and cleared (a service that will not stop or start, a SPOC that
+ * never comes ONLINE, a cache rescue that never finishes, the Management Server down). A halted
+ * procedure gets its faults cleared and then an operator retry (or the group service's start, or
+ * an abort). At the end the operation record, the hosts' state and the leases are checked.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { readOperationRecord } from '../simulator/core/operation-record';
+import { seededRandom } from '../simulator/core/sim-clock';
+import { SimHostStateFile, type SimFaults } from '../simulator/spoc/sim-host-state';
+import type { Inventory } from '../simulator/spoc/inventory';
+import { statusQuery, type ProcedureStatus } from '../workflows/operator-messages';
+import { testInventory } from '../test/helpers/sim-fleet';
+import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../machines/spoc/spoc-services';
+import { invariantBreaks, type InvariantBreak, type ProcedureOfRun } from './invariants';
+import { GROUP_PROCEDURES, groupProcedure, standaloneOsRestart, type PlannedProcedure } from './procedures';
+import { type ChaosStack, type KillKind, sleep } from './stack';
+
+export interface RunReport {
+  kills: Record<KillKind, number>;
+  faults: number;
+  retries: number;
+  aborts: number;
+  /** Procedures that ended after a kill while they ran. */
+  resumed: number;
+  /** Group (or standalone) and procedure, per procedure started. */
+  procedures: string[];
+  /** Lines in the SPOC hosts' operation record: what the invariants were checked over. */
+  recordLines: number;
+  breaks: InvariantBreak[];
+  /** The run's data folder, kept when an invariant broke (removed otherwise). */
+  dataDir: string;
+  seconds: number;
+}
+
+const KILL_KINDS: KillKind[] = ['worker', 'agents', 'server', 'stack'];
+const RUN_LIMIT_MS = 240_000;
+
+type Rng = () => number;
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
+
+interface Tracked extends PlannedProcedure {
+  ending?: string;
+  output?: ProcedureOfRun['output'];
+  killedWhileRunning: boolean;
+  halts: number;
+}
+
+function faultFor(rng: Rng): SimFaults {
+  const service = pick(rng, [SPOC_SERVICE, GROUP_SERVICE, TERMINAL_SERVER_SERVICE, 'Dispatcher Paragon Mobile Print Server']);
+  return pick<SimFaults>(rng, [{ services: { [service]: 'wont-stop' } }, { services: { [service]: 'wont-start' } }, { neverOnline: true }, { rescueNeverFinishes: true }]);
+}
+
+export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: (line: string) => void): Promise<RunReport> {
+  const startedAt = Date.now();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-chaos-'));
+  const inventory: Inventory = testInventory();
+  const inventoryFile = path.join(dataDir, 'inventory.json');
+  writeFileSync(inventoryFile, JSON.stringify(inventory));
+  const simDir = path.join(dataDir, 'sim');
+  const fleetFile = path.join(simDir, 'fleet.json');
+  const setManagementServerDown = (down: boolean) => writeFileSync(fleetFile, JSON.stringify({ managementServerDown: down }));
+
+  const planned = [
+    ...inventory.groups.map((g) => groupProcedure(inventory, g.name, pick(rng, GROUP_PROCEDURES), runTag)),
+    ...(rng() < 0.5 ? [standaloneOsRestart(inventory, runTag)] : []),
+  ];
+  const tracked: Tracked[] = planned.map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
+  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, breaks: [], dataDir, seconds: 0 };
+  /** Hosts with a fault now, and when it goes away by itself (unless a halt has it cleared first). */
+  const faulted = new Map<string, number>();
+  let msDown = false;
+  let msBackAt = 0;
+  const FAULTS_PER_RUN = 6;
+
+  stack.startParts({ dataDir, inventoryFile });
+  // The hosts' state files exist once the agents process started: wait, so the run starts on a whole estate.
+  await until(() => inventory.siteServers.every((s) => new SimHostStateFile(path.join(simDir, 'hosts', s.host)).load() !== undefined), 60_000);
+  for (const p of tracked) await retrying(() => stack.spoolflow.start(p.procedureId, p.input, { workflowId: p.workflowId }));
+
+  const clearFaults = (hosts: string[]) => {
+    for (const host of hosts.filter((h) => faulted.has(h))) if (stack.setFaults(host, {})) faulted.delete(host);
+    if (msDown) setManagementServerDown((msDown = false));
+  };
+  const clearExpired = () => {
+    for (const [host, until] of faulted) if (Date.now() >= until && stack.setFaults(host, {})) faulted.delete(host);
+    if (msDown && Date.now() >= msBackAt) setManagementServerDown((msDown = false));
+  };
+  const maxKills = 1 + Math.floor(rng() * 3);
+  let kills = 0;
+  let nextChaosAt = Date.now() + 1000 + rng() * 4000;
+
+  while (tracked.some((p) => p.ending === undefined) && Date.now() - startedAt < RUN_LIMIT_MS) {
+    await sleep(300);
+    clearExpired();
+    for (const p of tracked.filter((t) => t.ending === undefined)) await observe(stack, p, report, clearFaults, log);
+    if (Date.now() < nextChaosAt) continue;
+    nextChaosAt = Date.now() + 1000 + rng() * 5000;
+    const running = tracked.filter((p) => p.ending === undefined);
+    const roll = rng();
+    // Every run has at least one kill (its first chaos event); then a third of the events are kills.
+    if ((roll < 0.35 || kills === 0) && kills < maxKills) {
+      const kind = pick(rng, KILL_KINDS);
+      kills += 1;
+      report.kills[kind] += 1;
+      for (const p of running) p.killedWhileRunning = true;
+      const downMs = 200 + Math.floor(rng() * 2500);
+      log(`  kill -9 ${kind}, down ${downMs} ms`);
+      await stack.kill(kind, downMs);
+    } else if (roll < 0.75 && running.length > 0 && report.faults < FAULTS_PER_RUN) {
+      const host = pick(rng, pick(rng, running).hosts);
+      const fault = faultFor(rng);
+      const lastsMs = 3000 + rng() * 15_000;
+      if (stack.setFaults(host, fault)) {
+        faulted.set(host, Date.now() + lastsMs);
+        report.faults += 1;
+        log(`  fault on ${host} for ${Math.round(lastsMs / 1000)} s: ${JSON.stringify(fault)}`);
+      }
+    } else if (roll < 0.85 && !msDown && report.faults < FAULTS_PER_RUN) {
+      setManagementServerDown((msDown = true));
+      msBackAt = Date.now() + 2000 + rng() * 10_000;
+      report.faults += 1;
+      log('  fault: Management Server down');
+    } else {
+      clearFaults([...faulted.keys()]);
+    }
+  }
+  clearFaults([...faulted.keys()]);
+  for (const p of tracked.filter((t) => t.ending === undefined)) {
+    p.ending = 'still running at the run limit';
+    // Ended here so its leases do not refuse the next run's procedures: the break is reported.
+    await retrying(() => stack.client.workflow.getHandle(p.workflowId).terminate('chaos run limit'), 10).catch(() => undefined);
+  }
+
+  const leasesHeld = await leasesStillHeld(stack);
+  // Services a procedure started come up in simulated seconds (a quarter second here): let them.
+  await sleep(1500);
+  await stack.stopParts();
+  const record = readOperationRecord(path.join(simDir, 'operations.jsonl'));
+  const servicesAfter = Object.fromEntries(
+    inventory.siteServers.map((s) => {
+      const state = new SimHostStateFile(path.join(simDir, 'hosts', s.host)).load();
+      return [s.host, Object.fromEntries(s.services.map((svc) => [svc.display, state?.services[svc.key] ?? 'MISSING']))];
+    }),
+  );
+  const runningBefore = Object.fromEntries(inventory.siteServers.map((s) => [s.host, s.services.map((svc) => svc.display)]));
+  report.breaks = invariantBreaks({ record, procedures: tracked.map((p) => ({ ...p, ending: p.ending ?? 'unknown' })), runningBefore, servicesAfter, leasesHeld });
+  report.recordLines = record.length;
+  if (report.breaks.length === 0) rmSync(dataDir, { recursive: true, force: true });
+  report.resumed = tracked.filter((p) => p.killedWhileRunning && (p.ending === 'completed' || p.ending === 'aborted')).length;
+  report.seconds = (Date.now() - startedAt) / 1000;
+  return report;
+}
+
+/** One look at a running procedure: its ending when it ended, the operator's answer when it halted. */
+async function observe(stack: ChaosStack, p: Tracked, report: RunReport, clearFaults: (hosts: string[]) => void, log: (line: string) => void): Promise<void> {
+  try {
+    const handle = stack.client.workflow.getHandle(p.workflowId);
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') {
+      p.ending = await endingOf(stack, p);
+      log(`  ${p.workflowId} ${p.ending}`);
+      return;
+    }
+    const status: ProcedureStatus = await handle.query(statusQuery);
+    if (status.status !== 'halted') return;
+    p.halts += 1;
+    clearFaults(p.hosts);
+    // Decided by the procedure and its halt count, not the run's stream: how often the loop looks
+    // depends on timing, and the kills and faults should replay alike.
+    const abort = p.halts > 4 || seededRandom(hashOf(`${p.workflowId}#${p.halts}`))() < 0.15;
+    const wanted = abort
+      ? 'operator.abort'
+      : status.accepts.includes('operator.startGroupService') && /group service/i.test(`${status.halt?.title ?? ''} ${status.halt?.reason ?? ''}`)
+        ? 'operator.startGroupService'
+        : 'operator.retry';
+    // Where the wanted command is not taken now (an abort's own restore step halted), the next one that is.
+    const command = [wanted, 'operator.retry', 'operator.skip', 'operator.abort'].find((c) => status.accepts.includes(c));
+    if (!command) return;
+    // After an OS restart, a service Windows did not start at the boot (its fault cleared now) is the
+    // operator's to start by hand before the retry, as the runbook says; a procedure's own starts are not.
+    const notUp = /(Dispatcher Paragon [A-Za-z ]+?) on (\S+) did not reach RUNNING/.exec(status.halt?.reason ?? '');
+    if (p.restartsOs && notUp?.[1] && notUp[2] && command === 'operator.retry') {
+      stack.startByHand(notUp[2], notUp[1]);
+      await sleep(500);
+    }
+    log(`  ${p.workflowId} halted at ${status.step} (${status.halt?.reason.slice(0, 100) ?? ''}): ${command}`);
+    await stack.spoolflow.command(p.workflowId, { type: command, operator: 'chaos', reason: 'fault cleared' } as never);
+    if (command === 'operator.abort') report.aborts += 1;
+    else report.retries += 1;
+  } catch {
+    // The server or the worker is down, or the status moved on: look again next time.
+  }
+}
+
+async function endingOf(stack: ChaosStack, p: Tracked): Promise<string> {
+  try {
+    const output = (await stack.client.workflow.getHandle(p.workflowId).result()) as { outcome: string; leftStopped: Record<string, string[]>; couldNotStart: Record<string, { service: string }[]> };
+    p.output = output;
+    return output.outcome;
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? (err.cause as { message?: string } | undefined) : undefined;
+    return `failed: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`;
+  }
+}
+
+/** Lease workflows still running once the procedures ended; each watches its holder every 2 s, so they get a few seconds. */
+async function leasesStillHeld(stack: ChaosStack): Promise<string[]> {
+  let held: string[] = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    held = await retrying(async () => {
+      const ids: string[] = [];
+      for await (const w of stack.client.workflow.list({ query: "WorkflowId STARTS_WITH 'spoolflow-lease:' AND ExecutionStatus = 'Running'" })) ids.push(w.workflowId);
+      return ids;
+    });
+    if (held.length === 0) return held;
+    await sleep(1000);
+  }
+  return held;
+}
+
+async function retrying<T>(fn: () => Promise<T>, attempts = 60): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await sleep(500);
+    }
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`the simulated estate did not come up within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+function hashOf(text: string): number {
+  let h = 0;
+  for (const ch of text) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+  return h >>> 0;
+}
