@@ -6,8 +6,12 @@
  * `agents`: the simulated site servers (their state in SPOOLFLOW_DATA_DIR/sim, the time passing on
  * them) and one host agent per server; it takes fault changes from its parent over the IPC channel
  * (`{ host, faults }`) and the operator's start of a service by hand (`{ host, startByHand }`), so
- * only this process ever writes a host's state file.
- * `central`: the central worker (workflows, leases, the Management Server checks). Its Management
+ * only this process ever writes a host's state file. It also boots the simulated JobScheduler
+ * clusters' members that do not run (as their hosts do at boot; the members are processes of their
+ * own, detached, so a kill of this process leaves them running as it would leave a real scheduler)
+ * and runs one agent per scheduler host; `{ killMember }` is a scheduler crash (kill -9 of a member).
+ * `central`: the central worker (workflows, leases, the Management Server checks, the cluster
+ * database activities of the supervisors). Its Management
  * Server reads the hosts' state files and never changes them: the simulated hosts belong to the
  * agents process, as real ones do not belong to the central worker.
  */
@@ -21,6 +25,11 @@ import { SimHostStateFile, type SimFaults } from '../simulator/spoc/sim-host-sta
 import { SPOC_SERVICE } from '../machines/spoc/spoc-services';
 import type { ManagementServerView } from '../activities/spoc/management-server';
 import { createCentralWorker } from '../worker/central-worker';
+import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';
+import { simClusterDatabaseDir, startSimClusters } from '../simulator/jobscheduler/sim-clusters';
+import { centralSchedulerActivities, createFullSchedulerHostAgent, schedulerHostAgentActivities, simSchedulerActivities } from '../simulator/jobscheduler/sim-scheduler-agents';
+import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
+import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
 
 const POLL_MS = 50;
 
@@ -65,23 +74,37 @@ async function main(): Promise<void> {
   const connection = await connectWithin(address, () => NativeConnection.connect({ address }));
   const conn = { connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' };
   let workers: RunningAgent[];
+  // Detached: the members outlive a kill of this process, as schedulers on their own hosts would.
+  const schedulers = new SchedulerFleet(simDir, { detached: true });
+  const databases = new SchedulerDbPool({ folder: simClusterDatabaseDir(simDir) });
+  const schedulerActivities = simSchedulerActivities(schedulers, databases);
   if (role === 'agents') {
     const fleet = new SimFleet(inventory, simDir);
     fleet.start(20);
-    process.on('message', (message: { host: string; faults?: SimFaults; startByHand?: string }) => {
+    process.on('message', (message: { host?: string; faults?: SimFaults; startByHand?: string; killMember?: string }) => {
+      if (message.killMember) void schedulers.kill(message.killMember).catch(() => undefined);
+      if (!message.host) return;
       const host = fleet.host(message.host);
       if (message.faults) host.setFaults(message.faults);
       // The operator starting a service by hand (the runbook's answer to a service Windows did not start at the boot).
       const key = host.server.services.find((s) => s.display === message.startByHand)?.key;
       if (key) host.requestStart(key);
     });
-    workers = createSimHostAgents(conn, fleet, POLL_MS);
+    const clusters = await startSimClusters(schedulers, simDir);
+    const schedulerHosts = clusters.flatMap((c) => c.hosts);
+    workers = [
+      ...createSimHostAgents(conn, fleet, POLL_MS),
+      ...(await Promise.all(schedulerHosts.map((h) => createFullSchedulerHostAgent(conn, h.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(h.deps())))))),
+    ];
   } else {
-    workers = [await createCentralWorker({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS })];
+    workers = [
+      await createCentralWorker({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS, extraActivities: centralSchedulerActivities(schedulerActivities) }),
+    ];
   }
   process.on('SIGTERM', () => workers.forEach((w) => w.shutdown()));
   console.log(`chaos ${role} running`);
   await Promise.all(workers.map((w) => w.run()));
+  databases.closeAll();
   await connection.close();
   // The IPC channel to the chaos script would keep this process alive.
   process.exit(0);

@@ -13,8 +13,18 @@
  *   and an OS restart or a cache deletion is done at most as often per host as the run's
  *   procedures asked for it;
  * - leases released: no lease workflow still holding after the procedures ended.
+ *
+ * And over the JobScheduler clusters' record (`<data dir>/sim/scheduler-operations.jsonl`):
+ * - at most one active member of a passive cluster at any time: each epoch is activated for, and
+ *   acted in by, one member only (a fenced member's writes in an old epoch are refused, so no two
+ *   members act in one epoch unless the fence failed);
+ * - every order step counted once: a passive cluster's order node run once, an active cluster's
+ *   step done once;
+ * - a member stopped (normal termination, as the cluster option change does) is started again,
+ *   unless the procedure that stopped it reports it left stopped.
  */
 import type { OperationRecordEntry } from '../simulator/core/operation-record';
+import type { SchedulerOperationEntry } from '../simulator/jobscheduler/scheduler-operation-record';
 import { isProtectedService, isVendorService } from '../machines/spoc/spoc-services';
 import { leftStopped, maxMembersDownAtOnce, repeatedOperations } from '../test/helpers/record-invariants';
 
@@ -29,8 +39,10 @@ export interface ProcedureOfRun {
   /** How many times it may restart each of its hosts' OS, and delete each cache (once, or zero). */
   restartsOs: boolean;
   deletesCache: boolean;
-  /** What it returned; undefined when it failed or did not end. */
-  output?: { leftStopped?: Record<string, string[]>; couldNotStart?: Record<string, { service: string }[]> };
+  /** The JobScheduler member it stops and starts again (the cluster option change); absent for the SPOC procedures. */
+  member?: string;
+  /** What it returned (a SPOC procedure's services left stopped per host; the option change's member left stopped or not); undefined when it failed or did not end. */
+  output?: { leftStopped?: Record<string, string[]> | boolean; couldNotStart?: Record<string, { service: string }[]> };
   /** How it ended: completed, aborted, failed (with the message), or still running. */
   ending: string;
 }
@@ -45,10 +57,23 @@ export interface RunObservation {
   servicesAfter: Record<string, Record<string, string>>;
   /** Lease workflows still running after the procedures ended (id and holder). */
   leasesHeld: string[];
+  /** The JobScheduler clusters' operation record of the run (empty for a run without them). */
+  schedulerRecord: SchedulerOperationEntry[];
+  /** The members of the passive clusters, which must have at most one active member at a time. */
+  passiveMembers: string[];
 }
 
 export interface InvariantBreak {
-  invariant: 'two-members-down' | 'protected-touched' | 'left-stopped' | 'step-repeated' | 'lease-held' | 'procedure-not-ended';
+  invariant:
+    | 'two-members-down'
+    | 'protected-touched'
+    | 'left-stopped'
+    | 'step-repeated'
+    | 'lease-held'
+    | 'procedure-not-ended'
+    | 'two-members-active'
+    | 'order-step-counted-twice'
+    | 'member-not-started-again';
   detail: string;
 }
 
@@ -58,7 +83,15 @@ const BY_WINDOWS = new Set(['stopped-by-os', 'started-by-os']);
 const CARRIED_OUT = new Set(['accepted', 'deleted']);
 
 export function invariantBreaks(run: RunObservation): InvariantBreak[] {
-  return [...procedureEndings(run), ...membersDown(run), ...protectedTouched(run), ...stoppedNotStarted(run), ...repeatedSteps(run), ...leases(run)];
+  return [
+    ...procedureEndings(run),
+    ...membersDown(run),
+    ...protectedTouched(run),
+    ...stoppedNotStarted(run),
+    ...repeatedSteps(run),
+    ...leases(run),
+    ...schedulerBreaks(run),
+  ];
 }
 
 function procedureEndings(run: RunObservation): InvariantBreak[] {
@@ -87,7 +120,8 @@ function reported(run: RunObservation): Map<string, Set<string>> {
   const byHost = new Map<string, Set<string>>();
   const add = (host: string, service: string) => byHost.set(host, (byHost.get(host) ?? new Set()).add(service));
   for (const p of run.procedures) {
-    for (const [host, services] of Object.entries(p.output?.leftStopped ?? {})) for (const s of services) add(host, s);
+    const stopped = p.output?.leftStopped;
+    if (typeof stopped === 'object') for (const [host, services] of Object.entries(stopped)) for (const s of services) add(host, s);
     for (const [host, failures] of Object.entries(p.output?.couldNotStart ?? {})) for (const f of failures) add(host, f.service);
   }
   return byHost;
@@ -127,4 +161,50 @@ function repeatedSteps(run: RunObservation): InvariantBreak[] {
 
 function leases(run: RunObservation): InvariantBreak[] {
   return run.leasesHeld.map((lease) => ({ invariant: 'lease-held' as const, detail: `${lease} still held after the procedures ended` }));
+}
+
+/** The scheduler record's invariants (see the top of this file). */
+export function schedulerBreaks(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMembers' | 'procedures'>): InvariantBreak[] {
+  return [...activeMembers(run), ...stepsCounted(run.schedulerRecord), ...membersNotStartedAgain(run)];
+}
+
+/** Per epoch of a passive cluster, the members activated for it or acting in it. */
+function activeMembers(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMembers'>): InvariantBreak[] {
+  const passive = new Set(run.passiveMembers);
+  const byEpoch = new Map<number, Set<string>>();
+  for (const e of run.schedulerRecord) {
+    if (!passive.has(e.member) || e.epoch === undefined) continue;
+    const acted = e.operation === 'run-job' && (e.outcome === 'ran' || e.outcome === 'skipped');
+    if (acted || (e.operation === 'activate-member' && e.outcome === 'activated')) byEpoch.set(e.epoch, (byEpoch.get(e.epoch) ?? new Set()).add(e.member));
+  }
+  return [...byEpoch.entries()]
+    .filter(([, members]) => members.size > 1)
+    .map(([epoch, members]) => ({ invariant: 'two-members-active' as const, detail: `${[...members].join(' and ')} active in epoch ${epoch}` }));
+}
+
+/** A passive cluster's order node run, or an active cluster's step done, more than once. */
+function stepsCounted(record: SchedulerOperationEntry[]): InvariantBreak[] {
+  const counts = new Map<string, number>();
+  for (const e of record) {
+    const passiveNode = e.operation === 'run-job' && e.order !== undefined && (e.outcome === 'ran' || e.outcome === 'skipped');
+    const activeStep = e.operation === 'run-step' && e.outcome === 'done';
+    if ((passiveNode || activeStep) && e.step !== undefined) {
+      const key = `order ${e.order ?? ''} step ${e.step}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()].filter(([, n]) => n > 1).map(([key, n]) => ({ invariant: 'order-step-counted-twice' as const, detail: `${key} counted ${n} times` }));
+}
+
+/** A member's normal termination with no start of it after, that no procedure reports. */
+function membersNotStartedAgain(run: Pick<RunObservation, 'schedulerRecord' | 'procedures'>): InvariantBreak[] {
+  const reportedStopped = new Set(run.procedures.filter((p) => p.member !== undefined && p.output?.leftStopped === true).map((p) => p.member));
+  const lastStop = new Map<string, SchedulerOperationEntry>();
+  for (const e of run.schedulerRecord) {
+    if (e.operation === 'stop-member') lastStop.set(e.member, e);
+    if (e.operation === 'start-member' && e.outcome === 'started') lastStop.delete(e.member);
+  }
+  return [...lastStop.values()]
+    .filter((e) => !reportedStopped.has(e.member))
+    .map((e) => ({ invariant: 'member-not-started-again' as const, detail: `${e.member} stopped at ${e.time} (${e.outcome}) and not started again, not reported` }));
 }

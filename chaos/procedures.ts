@@ -3,8 +3,10 @@
  * procedures (the restart without or with cache deletion, the OS restart of its members), on the
  * standalone SPOCs their OS restart; inputs from the catalog's examples, with waits short enough
  * for a run to take a minute or two and timeouts short enough that a fault halts a step in seconds.
+ * In some runs also the JobScheduler cluster option change on berlin.
  */
 import { groupRestartExample, osRestartExamples } from '../simulator/example-inputs';
+import { clusterExample } from '../simulator/catalog-entries';
 import type { Inventory } from '../simulator/spoc/inventory';
 
 export interface PlannedProcedure {
@@ -16,6 +18,8 @@ export interface PlannedProcedure {
   oneAtATime?: string[];
   restartsOs: boolean;
   deletesCache: boolean;
+  /** The JobScheduler member it stops and starts again (the cluster option change). */
+  member?: string;
 }
 
 export const GROUP_PROCEDURES = ['restart-group-without-cache-deletion', 'restart-group-with-cache-deletion', 'restart-os-of-group-members'] as const;
@@ -55,6 +59,24 @@ export function standaloneOsRestart(inventory: Inventory, runTag: string): Plann
     input: { ...example, waits: CHAOS_OS_WAITS },
     hosts: example.spocs.map((s) => s.host),
     restartsOs: true,
+    deletesCache: false,
+  };
+}
+
+/**
+ * The catalog's example of the cluster option change: berlin's backup js-berlin-3 to precedence 3
+ * (a Windows member: stopped, its service removed and installed with the new options, started).
+ * The shortest waits the input allows, so a stuck step halts in seconds.
+ */
+export function clusterOptionChange(simDir: string, runTag: string): PlannedProcedure {
+  const host = 'js-berlin-3';
+  return {
+    procedureId: 'set-cluster-option',
+    workflowId: `chaos-${runTag}-berlin`,
+    input: { cluster: clusterExample(simDir, 'berlin').cluster, host, options: '-exclusive -backup -backup-precedence=3', waits: { stopTimeoutSeconds: 10, startTimeoutSeconds: 10, hostPickupSeconds: 10 } },
+    hosts: [host],
+    member: host,
+    restartsOs: false,
     deletesCache: false,
   };
 }

@@ -6,6 +6,13 @@
  * never comes ONLINE, a cache rescue that never finishes, the Management Server down). A halted
  * procedure gets its faults cleared and then an operator retry (or the group service's start, or
  * an abort). At the end the operation record, the hosts' state and the leases are checked.
+ *
+ * Beside them the simulated JobScheduler clusters (berlin passive, munich active) run under their
+ * supervisors, with orders submitted to munich; in some runs the cluster option change of berlin's
+ * js-berlin-3 runs as one more procedure, and a scheduler member may be killed (a crash the
+ * supervisor fails over). These choices come from a stream of their own (`schedulerRng`), so a
+ * seed's SPOC choices stay what they were. At the end the supervisors are aborted, the members
+ * killed, and the clusters' operation record checked too.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,8 +25,12 @@ import type { Inventory } from '../simulator/spoc/inventory';
 import { statusQuery, type ProcedureStatus } from '../workflows/operator-messages';
 import { testInventory } from '../test/helpers/sim-fleet';
 import { GROUP_SERVICE, SPOC_SERVICE, TERMINAL_SERVER_SERVICE } from '../machines/spoc/spoc-services';
+import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';
+import { readSchedulerOperations, schedulerOperationsFile } from '../simulator/jobscheduler/scheduler-operation-record';
+import { simClusters } from '../simulator/jobscheduler/sim-clusters';
+import { startSimSupervisors } from '../simulator/jobscheduler/sim-supervisors';
 import { invariantBreaks, type InvariantBreak, type ProcedureOfRun } from './invariants';
-import { GROUP_PROCEDURES, groupProcedure, standaloneOsRestart, type PlannedProcedure } from './procedures';
+import { clusterOptionChange, GROUP_PROCEDURES, groupProcedure, standaloneOsRestart, type PlannedProcedure } from './procedures';
 import { type ChaosStack, type KillKind, sleep } from './stack';
 
 export interface RunReport {
@@ -33,6 +44,9 @@ export interface RunReport {
   procedures: string[];
   /** Lines in the SPOC hosts' operation record: what the invariants were checked over. */
   recordLines: number;
+  /** Lines in the JobScheduler clusters' operation record, and the members killed (scheduler crashes). */
+  schedulerLines: number;
+  memberKills: number;
   breaks: InvariantBreak[];
   /** The run's data folder, kept when an invariant broke (removed otherwise). */
   dataDir: string;
@@ -57,7 +71,7 @@ function faultFor(rng: Rng): SimFaults {
   return pick<SimFaults>(rng, [{ services: { [service]: 'wont-stop' } }, { services: { [service]: 'wont-start' } }, { neverOnline: true }, { rescueNeverFinishes: true }]);
 }
 
-export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: (line: string) => void): Promise<RunReport> {
+export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, runTag: string, log: (line: string) => void): Promise<RunReport> {
   const startedAt = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-chaos-'));
   const inventory: Inventory = testInventory();
@@ -70,9 +84,10 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
   const planned = [
     ...inventory.groups.map((g) => groupProcedure(inventory, g.name, pick(rng, GROUP_PROCEDURES), runTag)),
     ...(rng() < 0.5 ? [standaloneOsRestart(inventory, runTag)] : []),
+    ...(schedulerRng() < 0.5 ? [clusterOptionChange(simDir, runTag)] : []),
   ];
   const tracked: Tracked[] = planned.map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
-  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, breaks: [], dataDir, seconds: 0 };
+  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, schedulerLines: 0, memberKills: 0, breaks: [], dataDir, seconds: 0 };
   /** Hosts with a fault now, and when it goes away by itself (unless a halt has it cleared first). */
   const faulted = new Map<string, number>();
   let msDown = false;
@@ -82,6 +97,14 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
   stack.startParts({ dataDir, inventoryFile });
   // The hosts' state files exist once the agents process started: wait, so the run starts on a whole estate.
   await until(() => inventory.siteServers.every((s) => new SimHostStateFile(path.join(simDir, 'hosts', s.host)).load() !== undefined), 60_000);
+  // And every scheduler member booted; then the supervisors, so each cluster has an active member.
+  const clusters = simClusters();
+  const members = clusters.flatMap((c) => c.definition.members.map((m) => m.host));
+  const schedulers = new SchedulerFleet(simDir);
+  await until(() => schedulers.list().filter((m) => m.running).length === members.length, 60_000);
+  const supervisors = (await startSimSupervisors(stack.client, clusters, simDir, log)).filter((s) => s.outcome === 'started' || s.outcome === 'already-running').map((s) => s.workflowId);
+  const munich = supervisors.find((id) => id.endsWith('munich'));
+  for (let i = 1; munich && i <= 2; i++) await retrying(() => stack.spoolflow.command(munich, { type: 'operator.submitOrder', chain: 'etl', order: `chaos-${runTag}-${i}`, operator: 'chaos' } as never));
   for (const p of tracked) await retrying(() => stack.spoolflow.start(p.procedureId, p.input, { workflowId: p.workflowId }));
 
   const clearFaults = (hosts: string[]) => {
@@ -95,6 +118,8 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
   const maxKills = 1 + Math.floor(rng() * 3);
   let kills = 0;
   let nextChaosAt = Date.now() + 1000 + rng() * 4000;
+  // A scheduler crash: the primary of berlin (active from the start) or a member of munich, once a run at most.
+  const memberToKill = schedulerRng() < 0.5 ? pick(schedulerRng, ['js-berlin-1', 'js-munich-1', 'js-munich-2']) : undefined;
 
   while (tracked.some((p) => p.ending === undefined) && Date.now() - startedAt < RUN_LIMIT_MS) {
     await sleep(300);
@@ -103,6 +128,12 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
     if (Date.now() < nextChaosAt) continue;
     nextChaosAt = Date.now() + 1000 + rng() * 5000;
     const running = tracked.filter((p) => p.ending === undefined);
+    if (memberToKill && report.memberKills === 0 && schedulerRng() < 0.3 && stack.killMember(memberToKill)) {
+      report.memberKills += 1;
+      log(`  kill -9 scheduler member ${memberToKill}`);
+    }
+    // The SPOC faults go to the SPOC procedures' hosts only (the agents process knows no scheduler host's state).
+    const spocRunning = running.filter((p) => p.member === undefined);
     const roll = rng();
     // Every run has at least one kill (its first chaos event); then a third of the events are kills.
     if ((roll < 0.35 || kills === 0) && kills < maxKills) {
@@ -113,8 +144,8 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
       const downMs = 200 + Math.floor(rng() * 2500);
       log(`  kill -9 ${kind}, down ${downMs} ms`);
       await stack.kill(kind, downMs);
-    } else if (roll < 0.75 && running.length > 0 && report.faults < FAULTS_PER_RUN) {
-      const host = pick(rng, pick(rng, running).hosts);
+    } else if (roll < 0.75 && spocRunning.length > 0 && report.faults < FAULTS_PER_RUN) {
+      const host = pick(rng, pick(rng, spocRunning).hosts);
       const fault = faultFor(rng);
       const lastsMs = 3000 + rng() * 15_000;
       if (stack.setFaults(host, fault)) {
@@ -138,10 +169,13 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
     await retrying(() => stack.client.workflow.getHandle(p.workflowId).terminate('chaos run limit'), 10).catch(() => undefined);
   }
 
+  await stopSupervisors(stack, supervisors);
   const leasesHeld = await leasesStillHeld(stack);
   // Services a procedure started come up in simulated seconds (a quarter second here): let them.
   await sleep(1500);
   await stack.stopParts();
+  const schedulerRecord = readSchedulerOperations(schedulerOperationsFile(simDir));
+  await stack.killMembers();
   const record = readOperationRecord(path.join(simDir, 'operations.jsonl'));
   const servicesAfter = Object.fromEntries(
     inventory.siteServers.map((s) => {
@@ -150,8 +184,12 @@ export async function runOnce(stack: ChaosStack, rng: Rng, runTag: string, log: 
     }),
   );
   const runningBefore = Object.fromEntries(inventory.siteServers.map((s) => [s.host, s.services.map((svc) => svc.display)]));
-  report.breaks = invariantBreaks({ record, procedures: tracked.map((p) => ({ ...p, ending: p.ending ?? 'unknown' })), runningBefore, servicesAfter, leasesHeld });
+  report.breaks = invariantBreaks({ record, procedures: tracked.map((p) => ({ ...p, ending: p.ending ?? 'unknown' })), runningBefore, servicesAfter, leasesHeld,
+    schedulerRecord,
+    passiveMembers: clusters.filter((c) => c.definition.mode === 'passive').flatMap((c) => c.definition.members.map((m) => m.host)),
+  });
   report.recordLines = record.length;
+  report.schedulerLines = schedulerRecord.length;
   if (report.breaks.length === 0) rmSync(dataDir, { recursive: true, force: true });
   report.resumed = tracked.filter((p) => p.killedWhileRunning && (p.ending === 'completed' || p.ending === 'aborted')).length;
   report.seconds = (Date.now() - startedAt) / 1000;
@@ -207,6 +245,26 @@ async function endingOf(stack: ChaosStack, p: Tracked): Promise<string> {
   } catch (err) {
     const cause = err instanceof WorkflowFailedError ? (err.cause as { message?: string } | undefined) : undefined;
     return `failed: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`;
+  }
+}
+
+/**
+ * The operator's abort of each cluster supervisor, which then releases its supervision lease; one
+ * that has not ended within 30 s is terminated, so the next run can start its own (same id).
+ */
+async function stopSupervisors(stack: ChaosStack, workflowIds: string[]): Promise<void> {
+  for (const id of workflowIds) {
+    await retrying(() => stack.spoolflow.command(id, { type: 'operator.abort', operator: 'chaos', reason: 'run over' } as never), 20).catch(() => undefined);
+  }
+  for (const id of workflowIds) {
+    const ended = await retrying(async () => {
+      const d = await stack.client.workflow.getHandle(id).describe();
+      if (d.status.name === 'RUNNING') throw new Error(`${id} still running`);
+    }, 60).then(
+      () => true,
+      () => false,
+    );
+    if (!ended) await retrying(() => stack.client.workflow.getHandle(id).terminate('chaos run over'), 10).catch(() => undefined);
   }
 }
 

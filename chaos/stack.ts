@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { SimFaults } from '../simulator/spoc/sim-host-state';
+import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';
 import { SpoolflowClient } from '../client/spoolflow-client';
 import { startTestTemporal, type TestTemporal } from '../test/helpers/temporal-server';
 
@@ -87,6 +88,22 @@ export class ChaosStack {
     return true;
   }
 
+  /** kill -9 of a JobScheduler member (a scheduler crash), done by the agents process; false when it is not running now. */
+  killMember(member: string): boolean {
+    const agents = this.parts.get('agents');
+    if (!agents?.connected) return false;
+    agents.send({ killMember: member });
+    return true;
+  }
+
+  /**
+   * kill -9 of every JobScheduler member of the run: they are detached processes that outlive the
+   * agents process (as schedulers on their own hosts would), so nothing else ends them.
+   */
+  async killMembers(): Promise<void> {
+    if (this.run) await new SchedulerFleet(path.join(this.run.dataDir, 'sim')).killAll();
+  }
+
   /** kill -9 of one part or the whole stack; what was killed is started again after `downMs`. */
   async kill(kind: KillKind, downMs: number): Promise<void> {
     const parts: Part[] = kind === 'worker' ? ['central'] : kind === 'agents' ? ['agents'] : kind === 'stack' ? ['central', 'agents'] : [];
@@ -156,6 +173,7 @@ export class ChaosStack {
 
   async close(): Promise<void> {
     await this.stopParts();
+    await this.killMembers();
     await this.clientConnection?.close().catch(() => undefined);
     await this.temporal.close();
     for (const server of this.crashed.reverse()) await server.close().catch(() => undefined);

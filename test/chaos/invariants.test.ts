@@ -1,8 +1,10 @@
 /**
  * The chaos run's invariant checker (chaos/invariants.ts) finds each break in hand-made operation
- * records, and finds none in a clean one-at-a-time restart.
+ * records (the SPOC hosts' and the JobScheduler clusters'), and finds none in a clean one-at-a-time
+ * restart beside a clean cluster option change.
  */
 import type { OperationRecordEntry } from '../../simulator/core/operation-record';
+import type { SchedulerOperationEntry } from '../../simulator/jobscheduler/scheduler-operation-record';
 import { invariantBreaks, type ProcedureOfRun, type RunObservation } from '../../chaos/invariants';
 
 const SPOC = 'Dispatcher Paragon Spooler Controller';
@@ -15,19 +17,55 @@ const restart: ProcedureOfRun = { workflowId: 'chaos-london', procedureId: 'rest
 /** Each member stopped and started again in turn: the record of a clean restart. */
 const cleanRecord = (): OperationRecordEntry[] => [at('a', 'stop-service', SPOC), at('a', 'start-service', SPOC), at('b', 'stop-service', SPOC), at('b', 'start-service', SPOC)];
 
+const BERLIN = ['js-berlin-1', 'js-berlin-2', 'js-berlin-3'];
+const member = (m: string, operation: SchedulerOperationEntry['operation'], outcome: string, more: Partial<SchedulerOperationEntry> = {}): SchedulerOperationEntry => ({
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)).toISOString(),
+  host: m,
+  member: m,
+  target: m,
+  operation,
+  outcome,
+  ...more,
+});
+/**
+ * berlin's primary active in epoch 1 and running an order's first node; the backup js-berlin-3
+ * stopped and started again with its new option; then a failover to js-berlin-2 (epoch 2), which
+ * runs the order's second node; munich runs one step of an order.
+ */
+const cleanSchedulerRecord = (): SchedulerOperationEntry[] => [
+  member('js-berlin-1', 'activate-member', 'activated', { epoch: 1 }),
+  member('js-berlin-1', 'run-job', 'ran', { epoch: 1, order: 'o1', step: 0 }),
+  member('js-berlin-3', 'stop-member', 'terminated'),
+  member('js-berlin-3', 'start-member', 'started', { target: '-exclusive -backup -backup-precedence=3' }),
+  member('js-berlin-1', 'kill-member', 'killed'),
+  member('js-berlin-2', 'activate-member', 'activated', { epoch: 2 }),
+  member('js-berlin-2', 'run-job', 'ran', { epoch: 2, order: 'o1', step: 1 }),
+  member('js-munich-1', 'run-step', 'done', { order: 'etl-1', step: 0, attempt: 1 }),
+];
+const optionChange: ProcedureOfRun = { workflowId: 'chaos-berlin', procedureId: 'set-cluster-option', hosts: ['js-berlin-3'], member: 'js-berlin-3', restartsOs: false, deletesCache: false, ending: 'completed', output: { leftStopped: false } };
+
 function observation(over: Partial<RunObservation> = {}): RunObservation {
-  return { record: cleanRecord(), procedures: [restart], runningBefore: { a: [SPOC], b: [SPOC] }, servicesAfter: { a: { [SPOC]: 'RUNNING' }, b: { [SPOC]: 'RUNNING' } }, leasesHeld: [], ...over };
+  return {
+    record: cleanRecord(),
+    procedures: [restart, optionChange],
+    runningBefore: { a: [SPOC], b: [SPOC] },
+    servicesAfter: { a: { [SPOC]: 'RUNNING' }, b: { [SPOC]: 'RUNNING' } },
+    leasesHeld: [],
+    schedulerRecord: cleanSchedulerRecord(),
+    passiveMembers: BERLIN,
+    ...over,
+  };
 }
 const kinds = (run: RunObservation) => invariantBreaks(run).map((b) => b.invariant);
 
-test('a clean one-at-a-time restart breaks nothing', () => {
+test('a clean one-at-a-time restart and a clean cluster option change with a failover break nothing', () => {
   expect(invariantBreaks(observation())).toEqual([]);
 });
 
 test('two members of a one-at-a-time group down at once is a break; in the restart with cache deletion it is the plan', () => {
   const record = [at('a', 'stop-service', SPOC), at('b', 'stop-service', SPOC), at('a', 'start-service', SPOC), at('b', 'start-service', SPOC)];
   expect(kinds(observation({ record }))).toEqual(['two-members-down']);
-  expect(kinds(observation({ record, procedures: [{ ...restart, procedureId: 'restart-group-with-cache-deletion', oneAtATime: undefined }] }))).toEqual([]);
+  expect(kinds(observation({ record, procedures: [{ ...restart, procedureId: 'restart-group-with-cache-deletion', oneAtATime: undefined }, optionChange] }))).toEqual([]);
 });
 
 test('a protected service or one not of the vendor stopped by a procedure is a break; Windows stopping it for a restart is not', () => {
@@ -42,7 +80,7 @@ test('a service stopped and not started again is a break unless the result repor
   const runningBefore = { a: [SPOC], b: [SPOC, MOBILE] };
   expect(kinds(observation({ record, servicesAfter, runningBefore }))).toEqual(['left-stopped', 'left-stopped']);
   const reported = { ...restart, ending: 'aborted', output: { leftStopped: {}, couldNotStart: { b: [{ service: MOBILE }] } } };
-  expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [reported] }))).toEqual([]);
+  expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [reported, optionChange] }))).toEqual([]);
 });
 
 test('a start the host accepted but that never completed shows in the hosts\' state at the end', () => {
@@ -52,12 +90,37 @@ test('a start the host accepted but that never completed shows in the hosts\' st
 test('a completed step done again is a break: a second stop, a second OS restart or cache deletion of a host', () => {
   expect(kinds(observation({ record: [at('a', 'stop-service', SPOC), at('a', 'stop-service', SPOC), at('a', 'start-service', SPOC)] }))).toEqual(['step-repeated']);
   const osRestart = { ...restart, procedureId: 'restart-os-of-group-members', restartsOs: true };
-  expect(kinds(observation({ record: [...cleanRecord(), at('a', 'restart-os', 'Windows')], procedures: [osRestart] }))).toEqual([]);
-  expect(kinds(observation({ record: [...cleanRecord(), at('a', 'restart-os', 'Windows'), at('a', 'restart-os', 'Windows')], procedures: [osRestart] }))).toEqual(['step-repeated']);
+  expect(kinds(observation({ record: [...cleanRecord(), at('a', 'restart-os', 'Windows')], procedures: [osRestart, optionChange] }))).toEqual([]);
+  expect(kinds(observation({ record: [...cleanRecord(), at('a', 'restart-os', 'Windows'), at('a', 'restart-os', 'Windows')], procedures: [osRestart, optionChange] }))).toEqual(['step-repeated']);
   expect(kinds(observation({ record: [...cleanRecord(), at('a', 'delete-cache', 'C:\\cache', 'deleted')] }))).toEqual(['step-repeated']);
 });
 
 test('a lease still held after the procedures ended, and a procedure that failed or never ended, are breaks', () => {
   expect(kinds(observation({ leasesHeld: ['spoolflow-lease:spoc-group:london'] }))).toEqual(['lease-held']);
-  expect(kinds(observation({ procedures: [{ ...restart, ending: 'failed: LeaseHeldError', output: undefined }] }))).toEqual(['procedure-not-ended']);
+  expect(kinds(observation({ procedures: [{ ...restart, ending: 'failed: LeaseHeldError', output: undefined }, optionChange] }))).toEqual(['procedure-not-ended']);
+});
+
+test('two members of a passive cluster active in one epoch is a break, whether the record shows an activation or a member acting', () => {
+  const activatedTwice = [...cleanSchedulerRecord(), member('js-berlin-3', 'activate-member', 'activated', { epoch: 2 })];
+  expect(kinds(observation({ schedulerRecord: activatedTwice }))).toEqual(['two-members-active']);
+  const fencedButActing = [...cleanSchedulerRecord(), member('js-berlin-1', 'run-job', 'ran', { epoch: 2, target: 'housekeeping' })];
+  expect(kinds(observation({ schedulerRecord: fencedButActing }))).toEqual(['two-members-active']);
+  // A fenced member's refused write is the fence working, and an active cluster has no single active member.
+  const refused = [...cleanSchedulerRecord(), member('js-berlin-1', 'run-job', 'refused', { epoch: 2 }), member('js-munich-2', 'run-step', 'done', { order: 'etl-1', step: 1, attempt: 1, epoch: 2 })];
+  expect(kinds(observation({ schedulerRecord: refused }))).toEqual([]);
+});
+
+test('an order step counted twice is a break, in a passive cluster (a node run again) and in an active one (a step done again)', () => {
+  expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), member('js-berlin-2', 'run-job', 'ran', { epoch: 2, order: 'o1', step: 0 })] }))).toEqual(['order-step-counted-twice']);
+  expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), member('js-munich-2', 'run-step', 'done', { order: 'etl-1', step: 0, attempt: 2 })] }))).toEqual(['order-step-counted-twice']);
+  expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), member('js-munich-2', 'run-step', 'already-done', { order: 'etl-1', step: 0, attempt: 2 })] }))).toEqual([]);
+});
+
+test('a member stopped and not started again is a break unless the option change reports it left stopped', () => {
+  const stoppedAgain = [...cleanSchedulerRecord(), member('js-berlin-3', 'stop-member', 'terminated')];
+  expect(kinds(observation({ schedulerRecord: stoppedAgain }))).toEqual(['member-not-started-again']);
+  const reported = { ...optionChange, ending: 'aborted', output: { leftStopped: true } };
+  expect(kinds(observation({ schedulerRecord: stoppedAgain, procedures: [restart, reported] }))).toEqual([]);
+  // A kill is a crash, not a stop: the supervisor fails over, nobody owes it a start.
+  expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), member('js-berlin-2', 'kill-member', 'killed')] }))).toEqual([]);
 });
