@@ -5,7 +5,7 @@
  * whose server went away exits) is started again by `keepUp`, as a service manager would.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { SimFaults } from '../simulator/spoc/sim-host-state';
@@ -101,7 +101,9 @@ export class ChaosStack {
    * agents process (as schedulers on their own hosts would), so nothing else ends them.
    */
   async killMembers(): Promise<void> {
-    if (this.run) await new SchedulerFleet(path.join(this.run.dataDir, 'sim')).killAll();
+    const simDir = this.run && path.join(this.run.dataDir, 'sim');
+    // A run's folder removed after its end: its members were killed then (and a fleet would create the folder again).
+    if (simDir && existsSync(simDir)) await new SchedulerFleet(simDir).killAll();
   }
 
   /** kill -9 of one part or the whole stack; what was killed is started again after `downMs`. */
