@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       const report = await runOnce(stack, seededRandom(runSeed), seededRandom(runSeed ^ 0x5bd1e995), `${seed}-${run}`, (line) => verbose && console.log(line));
       reports.push(report);
       const kills = Object.entries(report.kills).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-      console.log(`run ${run} (seed ${runSeed}): ${report.procedures.join(', ')}; kills: ${kills}; faults ${report.faults}; retries ${report.retries}, aborts ${report.aborts}; resumed ${report.resumed}; record ${report.recordLines} lines, scheduler record ${report.schedulerLines} lines, member kills ${report.memberKills}; breaks ${report.breaks.length}; ${report.seconds.toFixed(1)} s`);
+      console.log(`run ${run} (seed ${runSeed}): ${report.procedures.join(', ')}; kills: ${kills}; faults ${report.faults}; retries ${report.retries}, aborts ${report.aborts}; resumed ${report.resumed}; record ${report.recordLines} lines, scheduler record ${report.schedulerLines} lines (activations ${report.activations}, order steps ${report.orderSteps}), member kills ${report.memberKills}; breaks ${report.breaks.length}; ${report.seconds.toFixed(1)} s`);
       for (const b of report.breaks) console.log(`  BREAK ${b.invariant}: ${b.detail}`);
       if (report.breaks.length > 0) console.log(`  its data folder (operation record, hosts' state): ${report.dataDir}`);
     }

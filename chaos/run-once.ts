@@ -46,6 +46,9 @@ export interface RunReport {
   recordLines: number;
   /** Lines in the JobScheduler clusters' operation record, and the members killed (scheduler crashes). */
   schedulerLines: number;
+  /** In that record: activations of a passive cluster's member, and order steps counted (what its invariants judged). */
+  activations: number;
+  orderSteps: number;
   memberKills: number;
   breaks: InvariantBreak[];
   /** The run's data folder, kept when an invariant broke (removed otherwise). */
@@ -87,7 +90,7 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
     ...(schedulerRng() < 0.5 ? [clusterOptionChange(simDir, runTag)] : []),
   ];
   const tracked: Tracked[] = planned.map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
-  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, schedulerLines: 0, memberKills: 0, breaks: [], dataDir, seconds: 0 };
+  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, schedulerLines: 0, activations: 0, orderSteps: 0, memberKills: 0, breaks: [], dataDir, seconds: 0 };
   /** Hosts with a fault now, and when it goes away by itself (unless a halt has it cleared first). */
   const faulted = new Map<string, number>();
   let msDown = false;
@@ -190,6 +193,8 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
   });
   report.recordLines = record.length;
   report.schedulerLines = schedulerRecord.length;
+  report.activations = schedulerRecord.filter((e) => e.operation === 'activate-member' && e.outcome === 'activated').length;
+  report.orderSteps = schedulerRecord.filter((e) => e.step !== undefined && (e.outcome === 'done' || e.outcome === 'ran' || e.outcome === 'skipped')).length;
   if (report.breaks.length === 0) rmSync(dataDir, { recursive: true, force: true });
   report.resumed = tracked.filter((p) => p.killedWhileRunning && (p.ending === 'completed' || p.ending === 'aborted')).length;
   report.seconds = (Date.now() - startedAt) / 1000;
