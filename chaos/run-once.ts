@@ -131,7 +131,8 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
     if (Date.now() < nextChaosAt) continue;
     nextChaosAt = Date.now() + 1000 + rng() * 5000;
     const running = tracked.filter((p) => p.ending === undefined);
-    if (memberToKill && report.memberKills === 0 && schedulerRng() < 0.3 && stack.killMember(memberToKill)) {
+    // At the first chaos event, so the supervisor's failover happens while the run goes on.
+    if (memberToKill && report.memberKills === 0 && stack.killMember(memberToKill)) {
       report.memberKills += 1;
       log(`  kill -9 scheduler member ${memberToKill}`);
     }
@@ -172,6 +173,14 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
     await retrying(() => stack.client.workflow.getHandle(p.workflowId).terminate('chaos run limit'), 10).catch(() => undefined);
   }
 
+  // The clusters get a moment to finish: munich's orders (a step takes 2 s), berlin's failover after a kill of its primary.
+  const settled = () => {
+    const r = readSchedulerOperations(schedulerOperationsFile(simDir));
+    const steps = r.filter((e) => e.operation === 'run-step' && e.outcome === 'done').length;
+    const failedOver = memberToKill !== 'js-berlin-1' || report.memberKills === 0 || r.filter((e) => e.operation === 'activate-member' && e.outcome === 'activated').length > 1;
+    return steps >= 2 * 3 && failedOver;
+  };
+  await until(settled, 20_000).catch(() => log('  the clusters did not settle within 20 s (checked as they are)'));
   await stopSupervisors(stack, supervisors);
   const leasesHeld = await leasesStillHeld(stack);
   // Services a procedure started come up in simulated seconds (a quarter second here): let them.
