@@ -37,6 +37,17 @@ function runningStepOf(db: SchedulerClusterDb, member: string) {
 }
 
 /** Every order done, each node once in chain order; one accepted result per step in the record. */
+/**
+ * A member commits a step's result to the cluster database before it appends the line to the
+ * operation record, so the record may trail the database by a moment (longer on a busy machine):
+ * waits until every step that is done in the database has its line, before the record is judged.
+ */
+async function recordCaughtUp(c: TestCluster): Promise<void> {
+  const doneInDb = () => c.db.orderSteps().filter((s) => s.status === 'done').length;
+  const recorded = () => new Set(c.record().filter((e) => e.operation === 'run-step' && e.outcome === 'done').map((e) => `${e.order}#${e.step}`)).size;
+  await waitUntil('the operation record has every step the database has done', () => recorded() >= doneInDb(), 5_000);
+}
+
 function expectEveryStepOnce(c: TestCluster): SchedulerOperationEntry[] {
   for (const order of c.db.orders()) {
     expect({ order: order.id, state: order.state, nodes: order.history.map((h) => [h.step, h.node, h.outcome]) }).toEqual({
@@ -72,6 +83,7 @@ test('with one member killed mid-step and its steps reassigned, every order comp
     expect(moved.map((m) => m.order)).toContain(victim.order);
     expect(moved.every((m) => m.member === 'd1' || m.member === 'd3')).toBe(true);
     await waitUntil('every order is done', () => c.db.orders().every((o) => o.state === 'done'), 15_000);
+    await recordCaughtUp(c);
   } finally {
     stop();
   }
@@ -100,6 +112,7 @@ test("a member hung mid-step whose steps were reassigned has its late result ref
     expect(late.outcome).toBe('refused');
     await waitUntil('d3 says it stopped acting', () => c.record().find((e) => e.member === 'd3' && e.operation === 'stop-acting'));
     await waitUntil('every order is done', () => c.db.orders().every((o) => o.state === 'done'), 15_000);
+    await recordCaughtUp(c);
   } finally {
     stop();
   }
