@@ -89,10 +89,17 @@ test('first report after the jitter, TTL renewed, the edge case kept, listed, he
   const requested = await until('the request of spl-a', () => store!.requestsFor('spl-a', ['old'])[0]);
   expect(store.requestsFor('spl-b', B_KEPT)).toEqual([]);
   await until('spl-b deleting', () => deletions().some((job) => job.startsWith('b-')));
+  // spl-a's command must have gone out before the kill: with a TTL of 2 s, new workers slower to
+  // start than that would find the request expired at spl-a's next report and send nothing.
+  await until('the command to spl-a sent', () => spoolers.record.read().some((e) => e.host === 'spl-a' && e.operation === 'disconnect'));
   await first.kill('SIGKILL');
-  workers();
+  const second = workers();
 
-  await until('the command to spl-a lost', async () => (await reporting.query(reportingStatusQuery)).lostDeleteCommands.includes('old'));
+  // The new workers bundle the workflow code before they poll: under a loaded CI machine that alone
+  // can take half a minute, so this wait allows for it.
+  await until('the command to spl-a lost', async () => (await reporting.query(reportingStatusQuery)).lostDeleteCommands.includes('old'), 120_000).catch((err: Error) => {
+    throw new Error(`${err.message}\nworkers after the restart said:\n${second.output().slice(-4000)}`);
+  });
   const renewed = store.requestsFor('spl-a', ['old'])[0]!;
   expect(renewed.expiresAt).toBeGreaterThan(requested.expiresAt);
 
@@ -124,7 +131,7 @@ test('first report after the jitter, TTL renewed, the edge case kept, listed, he
   await until('the deleted orphan off the list', () => store!.snapshot().orphans.length === 0);
   expect(spoolers.folder('spl-a').has('new')).toBe(true);
   expect(B_KEPT.every((job) => spoolers.folder('spl-b').has(job))).toBe(true);
-});
+}, 300_000);
 
 test("keeping the cleaning in step ends the reporting loop of a spooler taken out of the configuration, and only that one", async () => {
   const client = estate.client;
