@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   if (wanted('flexispooler')) await recordFlexiSpooler(temporal, spoolflow, save);
   if (wanted('spoolcleaning')) await recordSpoolCleaning(temporal);
   if (wanted('sap')) await recordSap(temporal, save);
-  if (wanted('fleet')) await recordFleetRollout(temporal, input);
+  if (wanted('fleet')) await recordFleetRollout(temporal, save, input);
   await temporal.close();
 }
 
@@ -346,7 +346,7 @@ async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
  * A fleet rollout of the group restart over london and prague, one group at a time: paused while
  * the first runs, resumed once it is done, then the second.
  */
-async function recordFleetRollout(temporal: TestTemporal, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
+async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
   const inventory = testInventory();
   const fleet = createTestFleet(inventory);
   const siteOf = (group: string) => serverByHost(inventory, inventory.groups.find((g) => g.name === group)?.members[0] ?? '').site;
@@ -365,7 +365,8 @@ async function recordFleetRollout(temporal: TestTemporal, groupInput: (group: st
     await until('the first group done', async () => (await handle.query<RolloutStatus>('status')).counts.done === 1, 60_000);
     await commandRollout(temporal.client, id, { type: 'operator.resume', operator: 'recorder' });
     await handle.result();
-    await saveRun(temporal, 'fleetRollout--paused-resumed-completed', id);
+    // Every run, should the rollout continue as new on the way.
+    await save('fleetRollout--paused-resumed-completed', id);
   });
   fleet.stop();
 }
