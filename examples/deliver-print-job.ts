@@ -17,75 +17,75 @@ import type { ProcedureInput } from 'spoolflow/client';
 import { main } from './run-procedure';
 
 export const input: ProcedureInput<'deliver-print-job'> = {
-  "client": "laptop-ann",
-  "user": "ann",
-  "job": {
-    "id": "ann-0001",
-    "document": "quarterly report.pdf"
+  client: 'laptop-ann',
+  user: 'ann',
+  job: {
+    id: 'ann-0001',
+    document: 'quarterly report.pdf'
   },
-  "installation": {
-    "location": "prague",
-    "discovery": "dhcp-option-9"
+  installation: {
+    location: 'prague',
+    discovery: 'dhcp-option-9'
   },
-  "estate": {
-    "locations": [
+  estate: {
+    locations: [
       {
-        "name": "prague",
-        "servers": [
+        name: 'prague',
+        servers: [
           {
-            "host": "sc-prg-1",
-            "runs": [
-              "spooler-controller",
-              "flexispooler-spooling-server"
+            host: 'sc-prg-1',
+            runs: [
+              'spooler-controller',
+              'flexispooler-spooling-server'
             ]
           }
         ],
-        "printers": [
-          "printer-prg-1"
+        printers: [
+          'printer-prg-1'
         ]
       },
       {
-        "name": "london",
-        "servers": [
+        name: 'london',
+        servers: [
           {
-            "host": "sc-lon-1",
-            "runs": [
-              "spooler-controller",
-              "flexispooler-spooling-server"
+            host: 'sc-lon-1',
+            runs: [
+              'spooler-controller',
+              'flexispooler-spooling-server'
             ]
           },
           {
-            "host": "sc-lon-2",
-            "runs": [
-              "spooler-controller",
-              "flexispooler-spooling-server"
+            host: 'sc-lon-2',
+            runs: [
+              'spooler-controller',
+              'flexispooler-spooling-server'
             ]
           }
         ],
-        "printers": [
-          "printer-lon-1"
+        printers: [
+          'printer-lon-1'
         ]
       },
       {
-        "name": "bratislava",
-        "servers": [
+        name: 'bratislava',
+        servers: [
           {
-            "host": "sc-bts-1",
-            "runs": [
-              "spooler-controller",
-              "flexispooler-spooling-server"
+            host: 'sc-bts-1',
+            runs: [
+              'spooler-controller',
+              'flexispooler-spooling-server'
             ]
           }
         ],
-        "printers": [
-          "printer-bts-1"
+        printers: [
+          'printer-bts-1'
         ]
       }
     ]
   },
-  "waits": {
-    "retrySeconds": 5,
-    "releaseWatchSeconds": 30
+  waits: {
+    retrySeconds: 5,
+    releaseWatchSeconds: 30
   }
 };
 

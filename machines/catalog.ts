@@ -164,6 +164,13 @@ export const PROCEDURES = [
 
 export type ProcedureId = (typeof PROCEDURES)[number]['id'];
 
+// A procedure of machines/procedure-starts.ts missing above fails the type check here, naming it
+// (the entries above take their start from there, and the loaders of client/procedure-modules.ts
+// are keyed by ProcedureId: each place names what it lacks).
+type NotInCatalog = Exclude<keyof typeof PROCEDURE_STARTS, ProcedureId>;
+const everyStartIsInTheCatalog: [NotInCatalog] extends [never] ? true : `not in PROCEDURES: ${NotInCatalog}` = true;
+void everyStartIsInTheCatalog;
+
 /** The procedure with this id, or an error that lists the known ids. */
 export function procedureById(id: string): ProcedureDefinition {
   const found = PROCEDURES.find((p) => p.id === id);

@@ -6,7 +6,8 @@
  *
  *   npx tsx scripts/record-histories.ts                  # every system: all files are recorded anew
  *   npx tsx scripts/record-histories.ts flexispooler     # only the systems named (spoc, jobscheduler,
- *                                                        # flexispooler); the other files stay as they are
+ *                                                        # flexispooler, spoolcleaning, sap, fleet);
+ *                                                        # the other files stay as they are
  *
  * Recording only a new system keeps the older histories: they are what proves that today's code still
  * replays what earlier releases wrote.
@@ -34,10 +35,25 @@ import { openSimNetwork } from '../simulator/flexispooler/sim-flexispooler-agent
 import { SIM_CLIENTS, simPrintJobInput } from '../simulator/flexispooler/sim-network-definition';
 import { waitForStatus } from '../test/helpers/procedure-status';
 import { HISTORIES_DIR, saveRecordedHistory } from '../test/helpers/recorded-histories';
+import { createCentralWorker, workflowBundle } from '../worker/central-worker';
+import { NoManagementServer } from '../activities/spoc/no-management-server';
+import { createSimSpoolCleaningWorkers } from '../simulator/spoolcleaning/sim-spool-cleaning';
+import type { RunningAgent } from '../simulator/spoc/sim-host-agents';
+import { configureSignal, reportingStatusQuery, SPOOL_CLEANING_RUN_WORKFLOW, SPOOLER_REPORTING_WORKFLOW, spoolerReportingWorkflowId } from '../workflows/spoolcleaning/spool-cleaning-names';
+import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+import { createSapSpoolWorkers } from '../test/helpers/sap-spool-workers';
+import { type SimSapSystem, startSapDispatchers } from '../simulator/sap/sim-sap-estate';
+import type { SpoolTask } from '../machines/sap/spool-tasks';
+import { globalManagementWorkflowId, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import { submitSpoolTaskUpdate } from '../workflows/sap/spool-dispatcher-messages';
+import { readOperationRecord } from '../simulator/core/operation-record';
+import { commandRollout, startRollout } from '../client/fleet-rollout-client';
+import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
+import { serverByHost } from '../simulator/spoc/inventory';
 
 installOperatorLogger('WARN');
 
-const SYSTEMS = ['spoc', 'jobscheduler', 'flexispooler'] as const;
+const SYSTEMS = ['spoc', 'jobscheduler', 'flexispooler', 'spoolcleaning', 'sap', 'fleet'] as const;
 type RecordedSystem = (typeof SYSTEMS)[number];
 const named = process.argv.slice(2);
 for (const name of named) if (!(SYSTEMS as readonly string[]).includes(name)) throw new Error(`unknown system ${name}: one of ${SYSTEMS.join(', ')}`);
@@ -140,6 +156,9 @@ async function main(): Promise<void> {
 
   if (wanted('jobscheduler')) await recordJobScheduler(temporal, spoolflow, save);
   if (wanted('flexispooler')) await recordFlexiSpooler(temporal, spoolflow, save);
+  if (wanted('spoolcleaning')) await recordSpoolCleaning(temporal);
+  if (wanted('sap')) await recordSap(temporal, save);
+  if (wanted('fleet')) await recordFleetRollout(temporal, save, input);
   await temporal.close();
 }
 
@@ -204,6 +223,152 @@ async function recordFlexiSpooler(temporal: TestTemporal, spoolflow: SpoolflowCl
     await save('deliverPrintJob--failed-over-then-printed', id);
   });
   network.store.close();
+}
+
+/** Saves one run of a workflow (the latest when no run is named), under `name`. */
+async function saveRun(temporal: TestTemporal, name: string, workflowId: string, runId?: string): Promise<void> {
+  console.log(saveRecordedHistory(name, await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory()));
+}
+
+/** Runs the workers while `fn` runs, then shuts them down. */
+async function whileRunning<T>(workers: RunningAgent[], fn: () => Promise<T>): Promise<T> {
+  const running = workers.map((w) => w.run());
+  try {
+    return await fn();
+  } finally {
+    for (const w of workers) w.shutdown();
+    await Promise.all(running);
+  }
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The spool cleaning on one simulated spooler, its durations in fractions of a second: the
+ * reporting loop sends reports, takes a new configuration by signal, receives the delete command
+ * a cleaning run cached, and is ended as a spooler taken out of the configuration is; the
+ * cleaning run as the schedule starts it.
+ */
+async function recordSpoolCleaning(temporal: TestTemporal): Promise<void> {
+  const simDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'spoolflow-record-cleaning-')), 'sim');
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  const config = (healing: 'keep' | 'report') => ({
+    spoolers: ['spl-a'],
+    StatusReportingOptions: { ReportingInterval: '00:00:00.500', MaxJitter: '00:00:00.250' },
+    YmqProxyOptions: { DeleteJobCandidateExpirationTime: '00:01:00' },
+    cleaning: { cron: '0 0 1 1 *', rule: [{ state: 'printed', olderThan: '1.00:00:00' }] },
+    orphans: { healing, overdueAfter: '365.00:00:00' },
+  });
+  const cleaning = await createSimSpoolCleaningWorkers(conn, simDir, ['spl-a']);
+  const central = await createCentralWorker({ ...conn, managementServer: new NoManagementServer('the recording') });
+  await whileRunning([central, ...cleaning.workers], async () => {
+    const loop = temporal.client.workflow.getHandle(spoolerReportingWorkflowId('spl-a'));
+    await temporal.client.workflow.start(SPOOLER_REPORTING_WORKFLOW, { workflowId: loop.workflowId, taskQueue: CENTRAL_TASK_QUEUE, args: [{ spooler: 'spl-a', config: config('keep') }] });
+    await until('two reports', async () => (await loop.query(reportingStatusQuery)).reports >= 2);
+    await loop.signal(configureSignal, config('report'));
+    const id = `record-${randomUUID()}`;
+    await temporal.client.workflow.execute(SPOOL_CLEANING_RUN_WORKFLOW, { workflowId: id, taskQueue: CENTRAL_TASK_QUEUE, args: [config('report')] });
+    await saveRun(temporal, 'spoolCleaningRun--requests-cached', id);
+    await until('the old job deleted', () => !cleaning.spoolers.folder('spl-a').has('spl-a-printed-old'));
+    const reports = (await loop.query(reportingStatusQuery)).reports;
+    await until('a report after the deletion', async () => (await loop.query(reportingStatusQuery)).reports > reports);
+    await loop.terminate('spool cleaning: this spooler is no longer in the configuration');
+    await saveRun(temporal, 'spoolerReporting--reported-deleted-then-ended', loop.workflowId);
+  });
+  cleaning.store.close();
+}
+
+/**
+ * Two SAP spool servers of one system: output requests with and without a set sequence, and a
+ * global task on each server, so the global management slot is taken and given up; the
+ * dispatchers continue as new on the way and are ended once every request is done.
+ */
+async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
+  const simDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'spoolflow-record-sap-')), 'sim');
+  const timings = { heartbeatTimeoutSeconds: 2, globalRetrySeconds: 0.2, globalSlotCheckSeconds: 1, managementTimeoutSeconds: 30, continueAsNewAfterEvents: 100 };
+  const systems: SimSapSystem[] = [
+    {
+      system: 'qas',
+      release: '4.6C',
+      servers: [
+        { server: 'spool1', workProcesses: 2, outputSeconds: 0.1, managementSeconds: 0.2 },
+        { server: 'spool2', workProcesses: 2, outputSeconds: 0.1, managementSeconds: 0.2 },
+      ],
+      devices: [],
+      timings,
+    },
+  ];
+  const bundle = await workflowBundle();
+  const { workers, servers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, bundle, systems, simDir);
+  await whileRunning(workers, async () => {
+    const dispatchers = await startSapDispatchers(temporal.client, systems);
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', 'spool1'));
+    const continued = async () => {
+      const description = await spool1.describe();
+      return description.runId !== description.raw.workflowExecutionInfo?.firstRunId;
+    };
+    for (let batch = 0; batch < 5 && !(await continued()); batch += 1) {
+      const tasks: [string, SpoolTask][] = [
+        ...Array.from({ length: 4 }, (_, i): [string, SpoolTask] => ['spool1', { kind: 'output', id: `seq-${batch}-${i}`, device: 'lp01', sequence: true, frontend: false }]),
+        ...Array.from({ length: 4 }, (_, i): [string, SpoolTask] => ['spool1', { kind: 'output', id: `par-${batch}-${i}`, device: 'lp10', sequence: false, frontend: false }]),
+        ['spool1', { kind: 'management', id: `scan-${batch}`, task: 'scan-lost-requests' }],
+        ['spool2', { kind: 'management', id: `obsolete-${batch}`, task: 'delete-obsolete-requests' }],
+      ];
+      for (const [server, task] of tasks) await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', server)).executeUpdate(submitSpoolTaskUpdate, { args: [task] });
+      const ids = tasks.map(([, t]) => t.id);
+      await until('every request done', () => {
+        const done = new Set(readOperationRecord(servers.record.file).filter((e) => e.operation === 'finish').map((e) => e.target));
+        return ids.every((id) => done.has(id));
+      });
+      // Idle again: the dispatcher continues as new only with nothing in hand.
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (const id of dispatchers) await temporal.client.workflow.getHandle(id).terminate('recorded');
+    await save('sapSpoolDispatcher--requests-then-ended', spoolDispatcherWorkflowId('qas', 'spool1'));
+    // The slot's first holder, which gave it up once its global task was done.
+    const slots: string[] = [];
+    for await (const e of temporal.client.workflow.list({ query: `WorkflowId = '${globalManagementWorkflowId('qas')}' AND ExecutionStatus = 'Completed'` })) slots.push(e.runId);
+    const first = slots.at(-1);
+    if (!first) throw new Error('the global management slot was never given up');
+    await saveRun(temporal, 'sapGlobalManagementSlot--released', globalManagementWorkflowId('qas'), first);
+  });
+}
+
+/**
+ * A fleet rollout of the group restart over london and prague, one group at a time: paused while
+ * the first runs, resumed once it is done, then the second.
+ */
+async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
+  const inventory = testInventory();
+  const fleet = createTestFleet(inventory);
+  const siteOf = (group: string) => serverByHost(inventory, inventory.groups.find((g) => g.name === group)?.members[0] ?? '').site;
+  await withWorkers(temporal, fleet, async () => {
+    const id = `record-${randomUUID()}`;
+    const rollout = {
+      procedure: 'restart-group-without-cache-deletion',
+      groups: ['london', 'prague'].map((group) => ({ site: siteOf(group), input: groupInput(group) })),
+      limits: { maxGroupsAtOnce: 1, failureBudget: 1 },
+      pollSeconds: 1,
+    };
+    await startRollout(temporal.client, rollout, { workflowId: id });
+    const handle = temporal.client.workflow.getHandle(id);
+    await until('the first group running', async () => (await handle.query<RolloutStatus>('status')).counts.running === 1);
+    await commandRollout(temporal.client, id, { type: 'operator.pause', operator: 'recorder', reason: 'recorded pause' });
+    await until('the first group done', async () => (await handle.query<RolloutStatus>('status')).counts.done === 1, 60_000);
+    await commandRollout(temporal.client, id, { type: 'operator.resume', operator: 'recorder' });
+    await handle.result();
+    // Every run, should the rollout continue as new on the way.
+    await save('fleetRollout--paused-resumed-completed', id);
+  });
+  fleet.stop();
 }
 
 main().catch((err: unknown) => {

@@ -5,9 +5,9 @@
  * instead of halting as a maintenance procedure's step does. Only the watch itself halts when
  * the cluster database cannot be read after its retries (the operator sees why and retries).
  */
-import { assign } from 'xstate';
-import { doneEventType, Effect, effectTag, failedEventType } from '../core/effects';
-import type { AnyEvent, HaltableContext, StateConfig } from '../core/haltable-step';
+import type { Effect } from '../core/effects';
+import { effectStep, type EffectStepOptions } from '../core/effect-step';
+import type { HaltableContext, StateConfig } from '../core/haltable-step';
 import { clusterDatabase, heartbeatTimeoutMs, SupervisorInput } from './cluster-supervisor-input';
 import type { ExpectedClusterView } from '../core/effects';
 
@@ -56,29 +56,6 @@ export function watchClusterEffect(c: { input: SupervisorInput }, expected: Expe
 }
 
 /** A step that runs one effect; on success goes to `next`, on failure logs it and goes to `onFailure`. */
-export function supervisorStep<C extends SupervisorContext, O = unknown>(opts: {
-  id: string;
-  description: string;
-  effect: (c: C) => Effect;
-  next: string;
-  onFailure: string;
-  onDone?: (c: C, output: O) => Partial<C>;
-}): StateConfig {
-  return {
-    id: opts.id,
-    description: opts.description,
-    meta: { step: opts.id },
-    tags: [effectTag(opts.id)],
-    entry: { type: 'effect', params: ({ context }: { context: C }) => opts.effect(context) },
-    on: {
-      [doneEventType(opts.id)]: {
-        target: opts.next,
-        actions: assign(({ context, event }: { context: C; event: AnyEvent }) => (opts.onDone ? opts.onDone(context, event.output as O) : {}) as Partial<C>),
-      },
-      [failedEventType(opts.id)]: {
-        target: opts.onFailure,
-        actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({ events: logged(context, `${opts.effect(context).title} failed: ${String(event.reason)}`) }) as Partial<C>),
-      },
-    },
-  };
+export function supervisorStep<C extends SupervisorContext, O = unknown>(opts: Omit<EffectStepOptions<C, O>, 'onFailed'>): StateConfig {
+  return effectStep<C, O>({ ...opts, onFailed: (c, reason) => ({ events: logged(c, `${opts.effect(c).title} failed: ${reason}`) }) as Partial<C> });
 }
