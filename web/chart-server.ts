@@ -22,6 +22,8 @@ import { PROCEDURES, procedureById } from '../machines/catalog';
 import { OperatorCommandRefusedError, SpoolflowClient } from '../client/spoolflow-client';
 import { CHART_CSS, escapeHtml, htmlChart, svgFigure } from './state-chart-html';
 import { memberLines, memberLoopOf, memberStripHtml } from './member-loop';
+import { isRolloutAnswer, rolloutPageBody } from './rollout-page';
+import { STARTABLE } from '../machines/startable';
 import { CommandFormError, commandForm, commandFromForm, commandsAccepted, newPageToken, tokenMatches } from './operator-forms';
 import type { OperatorCommand, ProcedureStatus } from '../workflows/operator-messages';
 
@@ -52,7 +54,7 @@ async function indexPage(client: Client): Promise<string> {
   const procedures = PROCEDURES.map((p) => `<li><a href="/procedures/${escapeHtml(p.id)}">${escapeHtml(p.id)}</a>: ${escapeHtml(p.description)}</li>`).join('');
   const rows: string[] = [];
   for await (const wf of client.workflow.list({ pageSize: 50 })) {
-    if (!PROCEDURES.some((p) => p.workflowType === wf.type)) continue;
+    if (!STARTABLE.some((p) => p.workflowType === wf.type)) continue;
     rows.push(`<tr><td><a href="/workflows/${encodeURIComponent(wf.workflowId)}">${escapeHtml(wf.workflowId)}</a></td><td>${escapeHtml(wf.type)}</td><td>${escapeHtml(wf.status.name)}</td><td>${escapeHtml(wf.startTime.toISOString())}</td></tr>`);
     if (rows.length >= 50) break;
   }
@@ -253,6 +255,10 @@ export function createChartServer(opts: ChartServerOptions): http.Server {
     if (kind === 'workflows' && id && (rest.length === 0 || (rest.length === 2 && rest[0] === 'commands'))) {
       const status = await statusOf(id);
       if (isAnswer(status)) return status;
+      if (isRolloutAnswer(status)) {
+        const { body, reloads } = rolloutPageBody(id, status, opts.webUi);
+        return { code: 200, html: page(id, body, reloads ? 2 : undefined) };
+      }
       return { code: 200, html: rest.length === 0 ? workflowPage(id, status, token, opts.webUi) : commandPage(id, rest[1] ?? '', status, token) };
     }
     return { code: 404, html: notFound(`Nothing at ${escapeHtml(`/${segments.join('/')}`)}.`) };
