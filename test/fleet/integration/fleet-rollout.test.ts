@@ -7,6 +7,9 @@
  * running across the boundary; no group starts after the maintenance window ends.
  */
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { watchProcedure } from '../../../cli/watch-procedure';
+import { createChartServer } from '../../../web/chart-server';
 import { commandRollout, startRollout } from '../../../client/fleet-rollout-client';
 import { SPOC_SERVICE } from '../../../machines/spoc/spoc-services';
 import { groupRestartExample, SHORT_WAITS } from '../../../simulator/example-inputs';
@@ -134,6 +137,18 @@ test('rolls a restart over the groups two at a time and one per site, holds whil
   expect(spans.has('c2')).toBe(false);
 });
 
+/** The chart page of a workflow, as `spoolflow web` serves it on this estate's server. */
+async function chartPageOf(workflowId: string): Promise<string> {
+  const server = createChartServer({ client: estate.client });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/workflows/${encodeURIComponent(workflowId)}`);
+    return await res.text();
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 /** The host agents of `hosts`, started late (the test held them back so their group stays running); stopped by the returned function. */
 async function startAgentsLate(fleet: SimFleet, hosts: string[]): Promise<() => Promise<void>> {
   const conn = { connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace };
@@ -184,6 +199,13 @@ test('continues as new while groups run and stays paused across it, following th
         expect(done.commands.map((c) => c.type)).toEqual(['operator.pause', 'operator.resume']);
         const ended = (await estate.client.workflow.getHandle(windowed).result()) as RolloutStatus;
         expect(ended).toMatchObject({ status: 'done', groups: { done: ['w1'], 'not-started': ['w2', 'w3'] } });
+        // What `spoolflow watch` and the chart page show of it, asked of the real rollout.
+        const lines: string[] = [];
+        expect(await watchProcedure(estate.client, windowed, 100, { json: true, redraw: false, write: (t) => void lines.push(t) })).toBe(1);
+        expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ procedure: 'fleet-rollout', status: 'done', counts: { done: 1, 'not-started': 2 }, groups: { done: ['w1'], 'not-started': ['w2', 'w3'] } });
+        const chartPage = await chartPageOf(windowed);
+        expect(chartPage).toContain('<tr><td>not started</td><td>2</td><td><a href="/workflows/spoc-group-w2">w2</a>, <a href="/workflows/spoc-group-w3">w3</a></td></tr>');
+        expect(chartPage).toContain('the maintenance window ended at');
       } finally {
         await stopAgents();
       }
