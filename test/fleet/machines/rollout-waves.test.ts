@@ -46,8 +46,8 @@ test('the rules say N, M, the failure budget, the window and how to pause, in th
   expect(planRollout(rollout(1, 1, { maxGroupsAtOnce: 1, failureBudget: 1 })).rules[2]).toBe('No maintenance window: groups start whenever the limits allow.');
 });
 
-test('40 groups over 8 sites, 4 at a time and one per site, plan as 10 waves of 4 sites each', () => {
-  const plan = planRollout(rollout(40, 8, { maxGroupsAtOnce: 4, maxGroupsPerSite: 1, failureBudget: 5 }));
-  expect(plan.waves).toHaveLength(10);
-  expect(plan.waves.every((w) => w.groups.length === 4 && new Set(w.groups.map((g) => g.site)).size === 4)).toBe(true);
+test('12 groups over 4 sites, 3 at a time and one per site, plan as 4 waves of 3 sites each', () => {
+  const plan = planRollout(rollout(12, 4, { maxGroupsAtOnce: 3, maxGroupsPerSite: 1, failureBudget: 5 }));
+  expect(plan.waves).toHaveLength(4);
+  expect(plan.waves.every((w) => w.groups.length === 3 && new Set(w.groups.map((g) => g.site)).size === 3)).toBe(true);
 });
