@@ -32,10 +32,14 @@ export interface GroupProcedureLook {
 
 export function createRolloutActivities() {
   return {
-    /** Asks each procedure where it is; never fails for one that does not answer. */
-    async lookAtGroupProcedures(procedures: GroupProcedureRef[]): Promise<GroupProcedureLook[]> {
+    /**
+     * Asks each procedure where it is; never fails for one that does not answer. A bare workflow
+     * id is what rollouts started before the carry-over asked with (no run chain to follow).
+     */
+    async lookAtGroupProcedures(procedures: (GroupProcedureRef | string)[]): Promise<GroupProcedureLook[]> {
       const client = Context.current().client;
-      return Promise.all(procedures.map((ref) => lookAt(client, ref).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }))));
+      const refs = procedures.map((p): GroupProcedureRef => (typeof p === 'string' ? { workflowId: p } : p));
+      return Promise.all(refs.map((ref) => lookAt(client, ref).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }))));
     },
   };
 }
