@@ -103,12 +103,13 @@ export function buildProgram(): Command {
   program
     .command('plan')
     .usage('<id> --input <file|->')
-    .description('the steps a procedure would take for an input; nothing is started')
+    .description('the steps a procedure would take for an input (for fleet-rollout: its rules and waves); nothing is started')
     .argument('[id]', 'the procedure id (see spoolflow catalog)')
     .option('--input <file|->', 'the input, a JSON file or - for standard input')
     .action(async (id: string | undefined, opts: { input?: string }) => {
       const procedureId = needProcedureId('plan')(id);
       const input = readInput(opts.input);
+      if (procedureId === 'fleet-rollout') return print((await import('./rollout-plan-command')).planFleetRollout(input));
       const { plan } = await import('../client/procedure-input');
       print(plan(procedureId, input));
     });

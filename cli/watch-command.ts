@@ -21,7 +21,7 @@ export function registerWatch(program: Command, withClient: WithClient): void {
   program
     .command('watch')
     .usage('<workflowId> [--json] [--interval <ms>]')
-    .description('follows a procedure until it ends: steps done, the current one, the steps to come; when halted, the reason and the commands to type. Exit 0 completed, 1 failed or aborted')
+    .description('follows a procedure until it ends: steps done, the current one, the steps to come; when halted, the reason and the commands to type (a fleet rollout: its groups done, running, halted, waiting, and which). Exit 0 completed (a rollout: every group done), 1 failed or aborted')
     .argument('[workflowId]')
     .option('--json', 'one JSON line per change, for scripts')
     .option('--interval <ms>', `how often to ask (default ${DEFAULT_WATCH_INTERVAL_MS} ms)`)

@@ -9,6 +9,8 @@ import { procedureMachine } from '../client/procedure-modules';
 import { planProcedure, type PlannedStep } from '../machines/core/plan';
 import { STATUS_QUERY } from '../client/spoolflow-client';
 import type { ProcedureStatus } from '../workflows/operator-messages';
+import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
+import { isRolloutStatus, renderRolloutWatch, rolloutExitCode, rolloutWatchEvent, type RolloutWatchEvent } from './watch-rollout-view';
 import { renderWatch, watchEvent, type WatchEvent } from './watch-view';
 
 /** The input the procedure was started with (its first run's, as `described` names it), to plan the steps to come. */
@@ -38,7 +40,7 @@ export interface WatchOutput {
 }
 
 /** Comparable without the clock: an event that only aged is no change. */
-const sameEvent = (a: WatchEvent | undefined, b: WatchEvent) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+const sameEvent = (a: WatchEvent | RolloutWatchEvent | undefined, b: WatchEvent | RolloutWatchEvent) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 
 /** Follows the procedure until it ends; resolves with the exit code. */
 export async function watchProcedure(client: Client, workflowId: string, intervalMs: number, out: WatchOutput): Promise<number> {
@@ -46,7 +48,7 @@ export async function watchProcedure(client: Client, workflowId: string, interva
   let plan: PlannedStep[] | null | undefined;
   /** Asked once, beside the first status query rather than after it. */
   let input: Promise<unknown> | undefined;
-  let last: WatchEvent | undefined;
+  let last: WatchEvent | RolloutWatchEvent | undefined;
   let lastStatus: ProcedureStatus | undefined;
   for (;;) {
     const run = await handle.describe();
@@ -63,8 +65,23 @@ export async function watchProcedure(client: Client, workflowId: string, interva
       if (!closed || !lastStatus) throw err;
     }
     status ??= lastStatus as ProcedureStatus;
-    plan ??= await planOf(status.procedure, input);
     const failed = closed && run.status.name !== 'COMPLETED';
+    if (isRolloutStatus(status)) {
+      // A fleet rollout answers `status` with its groups, not steps (workflows/fleet/rollout-messages.ts).
+      const rollout = status as unknown as RolloutStatus;
+      const event = rolloutWatchEvent(workflowId, rollout, failed);
+      if (out.json) {
+        if (!sameEvent(last, event)) out.write(`${JSON.stringify(event)}\n`);
+      } else if (out.redraw || !sameEvent(last, event)) {
+        out.write(`${out.redraw ? '\x1b[2J\x1b[H' : ''}${renderRolloutWatch(event, rollout, new Date())}`);
+      }
+      last = event;
+      lastStatus = status;
+      if (closed) return rolloutExitCode(event);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      continue;
+    }
+    plan ??= await planOf(status.procedure, input);
     const event = watchEvent(workflowId, status, plan, failed);
     if (out.json) {
       if (!sameEvent(last, event)) out.write(`${JSON.stringify(event)}\n`);

@@ -17,11 +17,15 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { PROCEDURES, procedureById } from '../machines/catalog';
 import { OperatorCommandRefusedError, SpoolflowClient } from '../client/spoolflow-client';
 import { CHART_CSS, escapeHtml, htmlChart, svgFigure } from './state-chart-html';
 import { memberLines, memberLoopOf, memberStripHtml } from './member-loop';
+import { isRolloutAnswer, rolloutCommandFromForm, rolloutCommandPageBody, rolloutCommandsAccepted, rolloutPageBody } from './rollout-page';
+import { commandRollout } from '../client/fleet-rollout-client';
+import type { RolloutCommand } from '../workflows/fleet/rollout-messages';
+import { STARTABLE } from '../machines/startable';
 import { CommandFormError, commandForm, commandFromForm, commandsAccepted, newPageToken, tokenMatches } from './operator-forms';
 import type { OperatorCommand, ProcedureStatus } from '../workflows/operator-messages';
 
@@ -36,6 +40,8 @@ export interface ChartServerOptions {
   readStatus?: (workflowId: string) => Promise<ProcedureStatus>;
   /** Sends an operator command; default: the operator Update through the typed client. */
   sendCommand?: (workflowId: string, command: OperatorCommand) => Promise<unknown>;
+  /** Pauses or resumes a fleet rollout; default: its operator Update through the rollout's client. */
+  sendRolloutCommand?: (workflowId: string, command: RolloutCommand) => Promise<unknown>;
   /**
    * The token every command form carries; default: 256 random bits minted as the server is
    * created. Given only by a caller that must know it (a test posting as another site would).
@@ -52,7 +58,7 @@ async function indexPage(client: Client): Promise<string> {
   const procedures = PROCEDURES.map((p) => `<li><a href="/procedures/${escapeHtml(p.id)}">${escapeHtml(p.id)}</a>: ${escapeHtml(p.description)}</li>`).join('');
   const rows: string[] = [];
   for await (const wf of client.workflow.list({ pageSize: 50 })) {
-    if (!PROCEDURES.some((p) => p.workflowType === wf.type)) continue;
+    if (!STARTABLE.some((p) => p.workflowType === wf.type)) continue;
     rows.push(`<tr><td><a href="/workflows/${encodeURIComponent(wf.workflowId)}">${escapeHtml(wf.workflowId)}</a></td><td>${escapeHtml(wf.type)}</td><td>${escapeHtml(wf.status.name)}</td><td>${escapeHtml(wf.startTime.toISOString())}</td></tr>`);
     if (rows.length >= 50) break;
   }
@@ -186,6 +192,7 @@ export function createChartServer(opts: ChartServerOptions): http.Server {
   const spoolflow = new SpoolflowClient(opts.client);
   const readStatus = opts.readStatus ?? ((id: string) => spoolflow.status(id));
   const sendCommand = opts.sendCommand ?? ((id: string, command: OperatorCommand) => spoolflow.command(id, command));
+  const sendRolloutCommand = opts.sendRolloutCommand ?? ((id: string, command: RolloutCommand) => commandRollout(opts.client, id, command));
   const token = opts.token ?? newPageToken();
   const hostNames = opts.hostNames ?? [];
   const notFound = (what: string) => page('not found', `<p><a href="/">spoolflow</a></p><p>${what}</p>`);
@@ -218,6 +225,7 @@ export function createChartServer(opts: ChartServerOptions): http.Server {
     }
     const status = await statusOf(workflowId);
     if (isAnswer(status)) return status;
+    if (isRolloutAnswer(status)) return rolloutCommand(form, workflowId, status);
     let parsed: OperatorCommand;
     try {
       parsed = commandFromForm(form, commandsAccepted(status), status.step);
@@ -229,6 +237,18 @@ export function createChartServer(opts: ChartServerOptions): http.Server {
       await sendCommand(workflowId, parsed);
     } catch (err) {
       if (err instanceof OperatorCommandRefusedError) return refused(409, 'refused', err.message, workflowId);
+      throw err;
+    }
+    return { code: 303, html: page('sent', `<p>Sent; <a href="/workflows/${escapeHtml(encodeURIComponent(workflowId))}">back</a>.</p>`), headers: { location: `/workflows/${encodeURIComponent(workflowId)}` } };
+  }
+
+  /** A fleet rollout's pause or resume, checked as a procedure's command is. */
+  async function rolloutCommand(form: URLSearchParams, workflowId: string, status: unknown): Promise<Answer> {
+    try {
+      await sendRolloutCommand(workflowId, rolloutCommandFromForm(form, rolloutCommandsAccepted(status)));
+    } catch (err) {
+      if (err instanceof CommandFormError) return refused(400, 'bad command', err.message, workflowId);
+      if (err instanceof Error && err.cause instanceof WorkflowUpdateFailedError) return refused(409, 'refused', err.message, workflowId);
       throw err;
     }
     return { code: 303, html: page('sent', `<p>Sent; <a href="/workflows/${escapeHtml(encodeURIComponent(workflowId))}">back</a>.</p>`), headers: { location: `/workflows/${encodeURIComponent(workflowId)}` } };
@@ -253,6 +273,11 @@ export function createChartServer(opts: ChartServerOptions): http.Server {
     if (kind === 'workflows' && id && (rest.length === 0 || (rest.length === 2 && rest[0] === 'commands'))) {
       const status = await statusOf(id);
       if (isAnswer(status)) return status;
+      if (isRolloutAnswer(status)) {
+        if (rest.length > 0) return { code: 200, html: page(`${rest[1] ?? ''} ${id}`, rolloutCommandPageBody(id, rest[1] ?? '', status, token)) };
+        const { body, reloads } = rolloutPageBody(id, status, opts.webUi);
+        return { code: 200, html: page(id, body, reloads ? 2 : undefined) };
+      }
       return { code: 200, html: rest.length === 0 ? workflowPage(id, status, token, opts.webUi) : commandPage(id, rest[1] ?? '', status, token) };
     }
     return { code: 404, html: notFound(`Nothing at ${escapeHtml(`/${segments.join('/')}`)}.`) };

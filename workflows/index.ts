@@ -77,8 +77,8 @@ export async function setClusterOption(input: unknown, resume?: unknown): Promis
 }
 
 /** Run one procedure across many groups within limits, a failure budget and a window (catalog id fleet-rollout). */
-export async function fleetRollout(input: unknown): Promise<unknown> {
-  return runFleetRollout(input);
+export async function fleetRollout(input: unknown, carried?: unknown): Promise<unknown> {
+  return runFleetRollout(input, carried);
 }
 
 /** The spool cleaning: one scheduled run, and each spooler's reporting loop (docs/spool-cleaning.md). */

@@ -1,38 +1,67 @@
 /**
- * What a fleet rollout asks the Temporal server through the worker's own client: whether each of
- * its running group procedures is halted now. A halted procedure does not end (it waits for the
- * operator), so the rollout learns of it only by asking; the procedure workflow itself is left
- * as it is (no signal to its parent), so its recorded histories stay valid. Only reads.
+ * What a fleet rollout asks the Temporal server through the worker's own client: where each of its
+ * running group procedures is now. A halted procedure does not end (it waits for the operator), so
+ * the rollout learns of it only by asking; the procedure workflow itself is left as it is (no
+ * signal to its parent), so its recorded histories stay valid. After the rollout continued as new
+ * it holds no handle on the children an earlier run started, so it learns here that they ended,
+ * and how. Only reads.
  */
 import { Context } from '@temporalio/activity';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { groupOutcome } from '../../machines/fleet/group-outcome';
+import type { RolloutGroup } from '../../machines/fleet/rollout-plan';
 import type { ProcedureStatus } from '../../workflows/operator-messages';
+
+/** A group's procedure: its workflow id and the first run of its chain (a procedure may continue as new). */
+export interface GroupProcedureRef {
+  workflowId: string;
+  firstRunId?: string;
+}
 
 export interface GroupProcedureLook {
   workflowId: string;
-  /** `unknown`: it did not answer (ended meanwhile, or its worker is away); the rollout keeps what it knew. */
-  status: 'halted' | 'running' | 'unknown';
+  /**
+   * `ended`: its run chain closed (`outcome` says done or failed, and why). `unknown`: it did not
+   * answer (its worker is away); the rollout keeps what it knew.
+   */
+  status: 'halted' | 'running' | 'ended' | 'unknown';
   /** The halt's reason, when halted. */
   reason?: string;
+  outcome?: Pick<RolloutGroup, 'state' | 'reason'>;
 }
 
 export function createRolloutActivities() {
   return {
-    /** Asks each procedure's `status`; never fails for one that does not answer. */
-    async lookAtGroupProcedures(workflowIds: string[]): Promise<GroupProcedureLook[]> {
+    /**
+     * Asks each procedure where it is; never fails for one that does not answer. A bare workflow
+     * id is what rollouts started before the carry-over asked with (no run chain to follow).
+     */
+    async lookAtGroupProcedures(procedures: (GroupProcedureRef | string)[]): Promise<GroupProcedureLook[]> {
       const client = Context.current().client;
-      return Promise.all(
-        workflowIds.map(async (workflowId): Promise<GroupProcedureLook> => {
-          try {
-            const status = await client.workflow.getHandle(workflowId).query<ProcedureStatus>('status');
-            if (status.status === 'halted') return { workflowId, status: 'halted', ...(status.halt ? { reason: `${status.halt.title}: ${status.halt.reason}` } : {}) };
-            return { workflowId, status: 'running' };
-          } catch {
-            return { workflowId, status: 'unknown' };
-          }
-        }),
-      );
+      const refs = procedures.map((p): GroupProcedureRef => (typeof p === 'string' ? { workflowId: p } : p));
+      return Promise.all(refs.map((ref) => lookAt(client, ref).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }))));
     },
   };
+}
+
+async function lookAt(client: Client, ref: GroupProcedureRef): Promise<GroupProcedureLook> {
+  const { workflowId, firstRunId } = ref;
+  const latest = await client.workflow.getHandle(workflowId).describe();
+  // Another procedure may run under the same id once ours ended: then ours is closed too.
+  const ours = firstRunId === undefined || (latest.raw.workflowExecutionInfo?.firstRunId || latest.runId) === firstRunId;
+  if (ours && latest.status.name === 'RUNNING') {
+    const status = await client.workflow.getHandle(workflowId).query<ProcedureStatus>('status');
+    if (status.status === 'halted') return { workflowId, status: 'halted', ...(status.halt ? { reason: `${status.halt.title}: ${status.halt.reason}` } : {}) };
+    return { workflowId, status: 'running' };
+  }
+  // Closed: its result, following its chain from the first run (it returns at once).
+  try {
+    const output = await client.workflow.getHandle(workflowId, undefined, firstRunId ? { firstExecutionRunId: firstRunId } : {}).result();
+    return { workflowId, status: 'ended', outcome: groupOutcome(output) };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err; // the server did not answer: unknown, not failed
+    return { workflowId, status: 'ended', outcome: { state: 'failed', reason: err.cause?.message ?? err.message } };
+  }
 }
 
 export type RolloutActivities = ReturnType<typeof createRolloutActivities>;

@@ -57,6 +57,13 @@ export const fleetRolloutInputSchema = z
     limits: limitsSchema,
     window: windowSchema.optional().describe('The maintenance window; without one, groups start whenever the limits allow.'),
     pollSeconds: z.number().int().min(1).max(600).default(10).describe('How often the rollout asks its running groups whether they halted.'),
+    continueAsNewAfterEvents: z
+      .number()
+      .int()
+      .min(50, 'must be at least 50 (a run must have room to start its groups)')
+      .max(40_000)
+      .default(10_000)
+      .describe('The rollout continues as new (a fresh history, its state carried over) past this many history events, or sooner when the server suggests it.'),
   })
   .transform((input, ctx) => {
     const groups = input.groups.map((target, i) => parseTarget(input.procedure, target, i, ctx));
@@ -64,7 +71,7 @@ export const fleetRolloutInputSchema = z
     const parsed = groups as RolloutTarget[];
     refuseRepeats(parsed, ctx);
     const limits = { ...input.limits, maxGroupsPerSite: input.limits.maxGroupsPerSite ?? input.limits.maxGroupsAtOnce };
-    return { procedure: input.procedure, groups: parsed, limits, window: input.window, pollSeconds: input.pollSeconds };
+    return { procedure: input.procedure, groups: parsed, limits, window: input.window, pollSeconds: input.pollSeconds, continueAsNewAfterEvents: input.continueAsNewAfterEvents };
   });
 export type FleetRolloutInput = z.output<typeof fleetRolloutInputSchema>;
 

@@ -5,19 +5,27 @@
  * workflow of that procedure, id `spoc-group-<group>`), which takes its own leases. It learns
  * that a group ended from the child's result, and that one halted by asking it (`status`) every
  * `pollSeconds`. The procedure workflow is not changed.
+ *
+ * Past `continueAsNewAfterEvents` history events (or when the server suggests it) it continues as
+ * new, handing its state to the next run (machines/fleet/rollout-carry-over.ts). The next run has
+ * no handle on the children started before, so it learns that they ended by the same look it asks
+ * for halts (their result, read through the server).
  */
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { RolloutActivities } from '../../activities/fleet/group-procedure-look';
+import type { GroupProcedureLook, RolloutActivities } from '../../activities/fleet/group-procedure-look';
 import { procedureById } from '../../machines/catalog';
 import { describeIssues, InvalidInputError, parseInput } from '../../machines/core/input-errors';
 import { FLEET_ROLLOUT } from '../../machines/fleet/fleet-rollout';
+import { groupOutcome } from '../../machines/fleet/group-outcome';
+import { checkCarryOver, RolloutCarryOver } from '../../machines/fleet/rollout-carry-over';
 import type { FleetRolloutInput, RolloutTarget } from '../../machines/fleet/rollout-input';
-import { applyDecision, decideRollout, RolloutGroup, rolloutFinished, tallyRollout } from '../../machines/fleet/rollout-plan';
+import { applyDecision, decideRollout, occupiesPlace, RolloutGroup, rolloutFinished } from '../../machines/fleet/rollout-plan';
 import { runDetails, runSummary } from '../run-description';
-import { HALTED_KEY, PROCEDURE_KEY, STEP_KEY } from '../search-attributes';
+import { PROCEDURE_KEY } from '../search-attributes';
 import { CENTRAL_TASK_QUEUE } from '../task-queues';
 import { RolloutCommand, rolloutCommandSchema, RolloutCommandRecord, rolloutOperatorUpdate, RolloutStatus, rolloutStatusQuery, ROLLOUT_UPDATE_DESCRIPTION } from './rollout-messages';
+import { GroupTimes, report, rolloutStatus } from './rollout-report';
 
 const look = (summary: string) =>
   wf.proxyActivities<RolloutActivities>({
@@ -27,18 +35,17 @@ const look = (summary: string) =>
     summary,
   });
 
-interface GroupTimes {
-  startedAt?: string;
-  endedAt?: string;
-}
-
-export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus> {
+export async function runFleetRollout(rawInput: unknown, carried?: unknown): Promise<RolloutStatus> {
   const input = parseRolloutInput(rawInput);
+  const resumed = acceptCarryOver(input, carried);
   const targets = new Map(input.groups.map((t) => [t.name, t]));
-  let groups: RolloutGroup[] = input.groups.map((t) => ({ name: t.name, site: t.site, state: 'waiting' }));
-  const times = new Map<string, GroupTimes>();
-  const commands: RolloutCommandRecord[] = [];
-  let paused = false;
+  let groups: RolloutGroup[] = resumed?.groups ?? input.groups.map((t) => ({ name: t.name, site: t.site, state: 'waiting' }));
+  const times = new Map<string, GroupTimes>(Object.entries(resumed?.times ?? {}));
+  /** Group name → the first run id of its child procedure. */
+  const children = new Map<string, string>(Object.entries(resumed?.children ?? {}));
+  const commands: RolloutCommandRecord[] = [...(resumed?.commands ?? [])];
+  const continuedAsNew = resumed?.continuedAsNew ?? 0;
+  let paused = resumed?.paused ?? false;
   let holding: string | undefined;
   let changed = false;
 
@@ -46,7 +53,14 @@ export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus>
     groups = groups.map((g) => (g.name === name ? { ...g, ...change } : g));
     changed = true;
   };
-  const statusNow = (): RolloutStatus => rolloutStatus(input, groups, times, { paused, holding, commands });
+  /** A group's procedure ended; told once, whichever learns it first (the child's result or the look). */
+  const ended = (name: string, change: Partial<RolloutGroup>) => {
+    const group = groups.find((g) => g.name === name);
+    if (group && group.state !== 'running' && group.state !== 'halted') return;
+    times.set(name, { ...times.get(name), endedAt: new Date().toISOString() });
+    update(name, change);
+  };
+  const statusNow = (): RolloutStatus => rolloutStatus(input, groups, times, { paused, holding, commands, continuedAsNew });
 
   wf.setHandler(rolloutStatusQuery, statusNow);
   wf.setHandler(
@@ -72,19 +86,16 @@ export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus>
 
   const startGroup = async (target: RolloutTarget) => {
     times.set(target.name, { startedAt: new Date().toISOString() });
-    const ended = (change: Partial<RolloutGroup>) => {
-      times.set(target.name, { ...times.get(target.name), endedAt: new Date().toISOString() });
-      update(target.name, change);
-    };
     try {
       const child = await wf.startChild(procedureById(target.procedure).workflowType, childOptions(target));
+      children.set(target.name, child.firstExecutionRunId);
       void child.result().then(
-        (output) => ended(outcomeOf(output)),
-        (err: unknown) => ended({ state: 'failed', reason: failureMessage(err) }),
+        (output) => ended(target.name, groupOutcome(output)),
+        (err: unknown) => ended(target.name, { state: 'failed', reason: failureMessage(err) }),
       );
     } catch (err) {
       const why = err instanceof WorkflowExecutionAlreadyStartedError ? `a procedure is already running as ${target.workflowId}` : failureMessage(err);
-      ended({ state: 'failed', reason: `not started: ${why}` });
+      ended(target.name, { state: 'failed', reason: `not started: ${why}` });
     }
   };
 
@@ -101,28 +112,40 @@ export async function runFleetRollout(rawInput: unknown): Promise<RolloutStatus>
     }
     lastReport = report(statusNow(), lastReport);
     if (rolloutFinished(groups)) break;
-    const running = groups.filter((g) => g.state === 'running' || g.state === 'halted');
+    // Nothing is in flight here (children started, looks answered) and an Update handler runs to
+    // its end at once, so the state handed over is the whole state.
+    if (handOverDue(input) && wf.allHandlersFinished()) {
+      const next: RolloutCarryOver = { groups, times: Object.fromEntries(times), children: Object.fromEntries(children), paused, commands, continuedAsNew: continuedAsNew + 1 };
+      return wf.continueAsNew<(input: unknown, carried?: unknown) => Promise<RolloutStatus>>(rawInput, next);
+    }
+    const running = groups.filter(occupiesPlace);
     // At least 1 ms: the boundary may have passed while groups were being started, and a timer needs a duration.
     const wakeIn = decision.wakeAt !== undefined ? Math.max(decision.wakeAt - Date.now(), 1) : undefined;
     const pollIn = running.length > 0 ? input.pollSeconds * 1000 : undefined;
     const timeout = minDefined(wakeIn, pollIn);
     const woken = timeout === undefined ? (await wf.condition(() => changed), true) : await wf.condition(() => changed, timeout);
-    if (!woken && running.length > 0) await lookForHalts(running.map((g) => g.name));
+    if (!woken && running.length > 0) await lookAtRunning(running.map((g) => g.name));
   }
   await wf.condition(wf.allHandlersFinished);
   return statusNow();
 
-  /** Asks the running groups' procedures whether they are halted: halted counts against the budget. */
-  async function lookForHalts(names: string[]): Promise<void> {
+  /** Asks the running groups' procedures where they are: halted counts against the budget; ended ends the group. */
+  async function lookAtRunning(names: string[]): Promise<void> {
     const byId = new Map(names.map((n) => [targets.get(n)?.workflowId ?? n, n]));
-    const looks = await look(`ask ${names.length} running group procedure(s) whether halted`).lookAtGroupProcedures([...byId.keys()]);
+    const refs = names.map((n) => ({ workflowId: targets.get(n)?.workflowId ?? n, ...(children.has(n) ? { firstRunId: children.get(n) } : {}) }));
+    const looks = await look(`ask ${names.length} running group procedure(s) where they are`).lookAtGroupProcedures(refs);
     for (const seen of looks) {
       const name = byId.get(seen.workflowId);
-      const group = groups.find((g) => g.name === name);
-      if (!name || !group || seen.status === 'unknown') continue;
-      if (seen.status === 'halted' && group.state === 'running') update(name, { state: 'halted', haltedOnce: true, ...(seen.reason ? { reason: seen.reason } : {}) });
-      if (seen.status === 'running' && group.state === 'halted') update(name, { state: 'running' });
+      if (name) apply(name, seen);
     }
+  }
+
+  function apply(name: string, seen: GroupProcedureLook): void {
+    const group = groups.find((g) => g.name === name);
+    if (!group || seen.status === 'unknown') return;
+    if (seen.status === 'ended' && seen.outcome) ended(name, seen.outcome);
+    if (seen.status === 'halted' && group.state === 'running') update(name, { state: 'halted', haltedOnce: true, ...(seen.reason ? { reason: seen.reason } : {}) });
+    if (seen.status === 'running' && group.state === 'halted') update(name, { state: 'running' });
   }
 }
 
@@ -136,9 +159,34 @@ function parseRolloutInput(rawInput: unknown): FleetRolloutInput {
 }
 
 /**
+ * The state carried over from the previous run, taken only in a run that continued as new from
+ * this workflow (Temporal sets `continuedFromExecutionRunId` for nothing a user can start): a
+ * crafted "group a1 is done" must never skip a group. Validated even then.
+ */
+function acceptCarryOver(input: FleetRolloutInput, carried: unknown): RolloutCarryOver | undefined {
+  if (carried === undefined || carried === null) return undefined;
+  const refuse = (why: string) => wf.ApplicationFailure.nonRetryable(`refused before any group starts: ${why}`, 'InvalidResumeStateError');
+  if (!wf.workflowInfo().continuedFromExecutionRunId) {
+    throw refuse('a fleet rollout takes one argument, its input; the second (the state carried over) is accepted only from a run of the same rollout that continued as new');
+  }
+  try {
+    return checkCarryOver(input, carried);
+  } catch (err) {
+    throw refuse(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** The history is long enough to hand over: past the input's bound, or the server suggests it. */
+function handOverDue(input: FleetRolloutInput): boolean {
+  const info = wf.workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > input.continueAsNewAfterEvents;
+}
+
+/**
  * The child procedure as the CLI would start it: its id by convention, the input as given (it
- * validates it again), its summary and details. Abandoned when the rollout ends: a group in the
- * middle of its restart must finish or be aborted by its own rules, never be cut off.
+ * validates it again), its summary and details. Abandoned when the rollout ends (or continues as
+ * new): a group in the middle of its restart must finish or be aborted by its own rules, never be
+ * cut off.
  */
 function childOptions(target: RolloutTarget): wf.ChildWorkflowOptions & { args: unknown[] } {
   const procedure = procedureById(target.procedure);
@@ -151,14 +199,6 @@ function childOptions(target: RolloutTarget): wf.ChildWorkflowOptions & { args: 
     staticSummary: runSummary(procedure, parsed),
     staticDetails: runDetails(procedure, parsed),
   };
-}
-
-/** A procedure that completed did its work; one that ended aborted did not. */
-function outcomeOf(output: unknown): Partial<RolloutGroup> {
-  const outcome = (output as { outcome?: string } | null)?.outcome;
-  if (outcome === undefined || outcome === 'completed') return { state: 'done' };
-  const why = (output as { abortReason?: string | null }).abortReason;
-  return { state: 'failed', reason: `ended ${outcome}${why ? `: ${why}` : ''}` };
 }
 
 function failureMessage(err: unknown): string {
@@ -177,53 +217,4 @@ function windowMs(input: FleetRolloutInput): { start: number; end: number } | un
 function minDefined(...values: (number | undefined)[]): number | undefined {
   const defined = values.filter((v): v is number => v !== undefined);
   return defined.length > 0 ? Math.min(...defined) : undefined;
-}
-
-function rolloutStatus(input: FleetRolloutInput, groups: RolloutGroup[], times: Map<string, GroupTimes>, now: { paused: boolean; holding: string | undefined; commands: RolloutCommandRecord[] }): RolloutStatus {
-  const finished = rolloutFinished(groups);
-  const waiting = groups.some((g) => g.state === 'waiting');
-  return {
-    procedure: 'fleet-rollout',
-    runs: input.procedure,
-    status: finished ? 'done' : now.paused ? 'paused' : 'running',
-    holding: now.holding ?? null,
-    limits: input.limits,
-    window: input.window ?? null,
-    accepts: !waiting ? [] : now.paused ? ['operator.resume'] : ['operator.pause'],
-    commands: [...now.commands],
-    ...tallyRollout(groups),
-    perGroup: input.groups.map((t) => {
-      const g = groups.find((x) => x.name === t.name);
-      return { name: t.name, site: t.site, procedure: t.procedure, workflowId: t.workflowId, state: g?.state ?? 'waiting', haltedOnce: g?.haltedOnce === true, ...times.get(t.name), ...(g?.reason ? { reason: g.reason } : {}) };
-    }),
-  };
-}
-
-/** Search attributes and the Web UI's current details, when what they say changed. */
-function report(status: RolloutStatus, last: string): string {
-  const c = status.counts;
-  const line = `${c.done} done, ${c.running} running, ${c.halted} halted, ${c.waiting} waiting, ${c.failed} failed, ${c['not-started']} not started`;
-  const key = `${status.status}|${line}|${status.holding ?? ''}`;
-  if (key === last) return last;
-  wf.upsertSearchAttributes([
-    { key: STEP_KEY, value: status.status },
-    { key: HALTED_KEY, value: c.halted > 0 },
-  ]);
-  const names = (label: string, list: string[]) => (list.length > 0 ? [`- ${label}: ${list.join(', ')}`] : []);
-  wf.setCurrentDetails(
-    [
-      `**${FLEET_ROLLOUT.id}**: ${status.runs}, ${status.status}`,
-      '',
-      line,
-      ...(status.holding ? ['', `Holding: ${status.holding}`] : []),
-      '',
-      ...names('running', status.groups.running),
-      ...names('halted', status.groups.halted),
-      ...names('failed', status.groups.failed),
-      ...names('not started', status.groups['not-started']),
-      '',
-      `Operator: ${status.accepts.join(', ') || 'nothing to pause'} (Update \`operator\`).`,
-    ].join('\n'),
-  );
-  return key;
 }

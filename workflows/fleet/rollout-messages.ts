@@ -56,6 +56,8 @@ export interface RolloutStatus extends RolloutTally {
   window: { start: string; end: string } | null;
   accepts: RolloutCommand['type'][];
   commands: RolloutCommandRecord[];
+  /** How many times the rollout continued as new (a fresh history, its state carried over). */
+  continuedAsNew: number;
   /** Every group, in the order of the input. */
   perGroup: RolloutGroupStatus[];
 }

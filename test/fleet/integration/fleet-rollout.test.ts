@@ -3,14 +3,20 @@
  * simulated host, each group restarted by its own child procedure. Proven from the simulator's
  * operation record: never more groups at work than the limits allow, nothing started while
  * paused, nothing started once the failure budget is spent, and bad input refused before any
- * group starts.
+ * group starts; a rollout that continues as new resumes exactly, following the children still
+ * running across the boundary; no group starts after the maintenance window ends.
  */
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { watchProcedure } from '../../../cli/watch-procedure';
+import { createChartServer } from '../../../web/chart-server';
 import { commandRollout, startRollout } from '../../../client/fleet-rollout-client';
 import { SPOC_SERVICE } from '../../../machines/spoc/spoc-services';
 import { groupRestartExample, SHORT_WAITS } from '../../../simulator/example-inputs';
 import type { Inventory } from '../../../simulator/spoc/inventory';
 import type { OperationRecordEntry } from '../../../simulator/core/operation-record';
+import { createHostAgentWorker, simHostAgentDeps } from '../../../simulator/spoc/sim-host-agents';
+import type { SimFleet } from '../../../simulator/spoc/sim-fleet';
 import type { RolloutStatus } from '../../../workflows/fleet/rollout-messages';
 import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
@@ -20,17 +26,20 @@ const estate = useSimulatedEstate();
 
 /** Groups of two: a1 and a2 at site alpha, b1 at site beta (one rollout); c1 and c2 at site gamma (another). */
 const GROUPS = { a1: 'alpha', a2: 'alpha', b1: 'beta', c1: 'gamma', c2: 'gamma' } as const;
-type GroupName = keyof typeof GROUPS;
+/** d1, e1 and f1 at sites of their own (the rollout that continues as new); w1 and w2 at omega, w3 at psi (the window's). */
+const LATER_GROUPS = { d1: 'delta', e1: 'epsilon', f1: 'phi', w1: 'omega', w2: 'omega', w3: 'psi' } as const;
+const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS };
+type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS;
 
-function rolloutInventory(): Inventory {
+function rolloutInventory(groups: Record<string, string> = GROUPS): Inventory {
   const base = testInventory({ timeScale: 3000 });
   const template = base.siteServers[0];
   if (!template) throw new Error('the default inventory has no site server');
   const hostsOf = (g: string) => [`spoc-${g}-1`, `spoc-${g}-2`];
   return {
     ...base,
-    siteServers: Object.entries(GROUPS).flatMap(([g, site]) => hostsOf(g).map((host) => ({ ...template, host, site }))),
-    groups: Object.keys(GROUPS).map((name) => ({ name, members: hostsOf(name) })),
+    siteServers: Object.entries(groups).flatMap(([g, site]) => hostsOf(g).map((host) => ({ ...template, host, site }))),
+    groups: Object.keys(groups).map((name) => ({ name, members: hostsOf(name) })),
     standalone: [],
   };
 }
@@ -39,7 +48,7 @@ function rolloutInput(inventory: Inventory, groups: GroupName[], limits: { maxGr
   const waits = { ...SHORT_WAITS, convergenceSeconds: 0, serviceTimeoutSeconds: 5 };
   return {
     procedure: 'restart-group-without-cache-deletion',
-    groups: groups.map((g) => ({ site: GROUPS[g], input: { ...groupRestartExample(inventory, g), waits } })),
+    groups: groups.map((g) => ({ site: SITES[g], input: { ...groupRestartExample(inventory, g), waits } })),
     limits,
     pollSeconds: 1,
   };
@@ -69,7 +78,7 @@ async function rolloutStatusOf(workflowId: string, until: (s: RolloutStatus) => 
   for (;;) {
     const status = await estate.client.workflow.getHandle(workflowId).query<RolloutStatus>('status');
     if (until(status)) return status;
-    if (Date.now() > deadline) throw new Error(`rollout ${workflowId} never got there; last status: ${JSON.stringify(status.counts)} ${status.holding ?? ''}`);
+    if (Date.now() > deadline) throw new Error(`rollout ${workflowId} never got there; last status: ${JSON.stringify(status.counts)} ${status.holding ?? ''} ${JSON.stringify(status.perGroup.map((g) => [g.name, g.reason]))}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -126,4 +135,87 @@ test('rolls a restart over the groups two at a time and one per site, holds whil
   expect(spans.get('a2')?.first).toBeGreaterThanOrEqual(resumedAt);
   expect(spans.has('c1')).toBe(true);
   expect(spans.has('c2')).toBe(false);
+});
+
+/** The chart page of a workflow, as `spoolflow web` serves it on this estate's server. */
+async function chartPageOf(workflowId: string): Promise<string> {
+  const server = createChartServer({ client: estate.client });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/workflows/${encodeURIComponent(workflowId)}`);
+    return await res.text();
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** The host agents of `hosts`, started late (the test held them back so their group stays running); stopped by the returned function. */
+async function startAgentsLate(fleet: SimFleet, hosts: string[]): Promise<() => Promise<void>> {
+  const conn = { connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace };
+  const workers = await Promise.all(hosts.map((h) => createHostAgentWorker(conn, simHostAgentDeps(fleet.host(h), 20))));
+  const running = workers.map((w) => w.run());
+  return async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.all(running);
+  };
+}
+
+test('continues as new while groups run and stays paused across it, following the children still running; from the window\'s end on no group starts and the waiting ones are reported not started', async () => {
+  const inventory = rolloutInventory(LATER_GROUPS);
+  const fleet = estate.fleet(inventory);
+  // Without their agents d1 and w1 wait at their first step: running, deterministically, until the agents come.
+  const heldBack = ['spoc-d1-1', 'spoc-d1-2', 'spoc-w1-1', 'spoc-w1-2'];
+  const carried = `rollout-${randomUUID()}`;
+  const windowed = `rollout-${randomUUID()}`;
+  let resumedAt = 0;
+  await estate.withWorkers(
+    fleet,
+    async () => {
+      // Long enough for the rollout's first decision under a loaded machine; w1 runs past it anyway (its agents come later).
+      const windowEnd = new Date(Date.now() + 5000).toISOString();
+      await startRollout(estate.client, { ...rolloutInput(inventory, ['d1', 'e1', 'f1'], { maxGroupsAtOnce: 2, failureBudget: 1 }), continueAsNewAfterEvents: 50 }, { workflowId: carried });
+      await startRollout(estate.client, { ...rolloutInput(inventory, ['w1', 'w2', 'w3'], { maxGroupsAtOnce: 1, failureBudget: 1 }), window: { start: new Date(Date.now() - 60_000).toISOString(), end: windowEnd } }, { workflowId: windowed });
+
+      await rolloutStatusOf(carried, (s) => s.groups.running.includes('d1'));
+      await commandRollout(estate.client, carried, { type: 'operator.pause', operator: 'jdoe', reason: 'watch the first two' });
+      // The window ends while w1 still runs: w2 and w3 are given up, w1 goes on.
+      const closed = await rolloutStatusOf(windowed, (s) => s.counts['not-started'] === 2);
+      expect(closed).toMatchObject({ groups: { running: ['w1'], 'not-started': ['w2', 'w3'] }, accepts: [] });
+      expect(closed.perGroup[1]?.reason).toBe(`the maintenance window ended at ${new Date(windowEnd).toISOString()}`);
+      expect(Date.parse(closed.perGroup[0]?.startedAt ?? '')).toBeLessThan(Date.parse(windowEnd));
+
+      // Handed over to a new run while d1 runs: the pause, the command and d1 come along; f1 still waits.
+      const handedOver = await rolloutStatusOf(carried, (s) => s.continuedAsNew >= 1);
+      expect(handedOver).toMatchObject({ status: 'paused', groups: { waiting: ['f1'] } });
+      expect(handedOver.groups.running).toContain('d1');
+      expect(handedOver.commands.map((c) => [c.type, c.operator, c.reason])).toEqual([['operator.pause', 'jdoe', 'watch the first two']]);
+      resumedAt = fleet.record.read().length;
+      await commandRollout(estate.client, carried, { type: 'operator.resume', operator: 'jdoe' });
+      const stopAgents = await startAgentsLate(fleet, heldBack);
+      try {
+        const done = (await estate.client.workflow.getHandle(carried).result()) as RolloutStatus;
+        expect(done).toMatchObject({ status: 'done', counts: { done: 3, running: 0, waiting: 0, failed: 0, 'not-started': 0 } });
+        expect(done.continuedAsNew).toBeGreaterThanOrEqual(1);
+        expect(done.commands.map((c) => c.type)).toEqual(['operator.pause', 'operator.resume']);
+        const ended = (await estate.client.workflow.getHandle(windowed).result()) as RolloutStatus;
+        expect(ended).toMatchObject({ status: 'done', groups: { done: ['w1'], 'not-started': ['w2', 'w3'] } });
+        // What `spoolflow watch` and the chart page show of it, asked of the real rollout.
+        const lines: string[] = [];
+        expect(await watchProcedure(estate.client, windowed, 100, { json: true, redraw: false, write: (t) => void lines.push(t) })).toBe(1);
+        expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ procedure: 'fleet-rollout', status: 'done', counts: { done: 1, 'not-started': 2 }, groups: { done: ['w1'], 'not-started': ['w2', 'w3'] } });
+        const chartPage = await chartPageOf(windowed);
+        expect(chartPage).toContain('<tr><td>not started</td><td>2</td><td><a href="/workflows/spoc-group-w2">w2</a>, <a href="/workflows/spoc-group-w3">w3</a></td></tr>');
+        expect(chartPage).toContain('the maintenance window ended at');
+      } finally {
+        await stopAgents();
+      }
+    },
+    { withoutAgents: heldBack },
+  );
+
+  const spans = groupSpans(fleet.record.read());
+  expect(mostAtOnce((['d1', 'e1', 'f1'] as const).map((g) => spans.get(g)).filter((x) => x !== undefined))).toBeLessThanOrEqual(2);
+  expect(spans.get('f1')?.first).toBeGreaterThanOrEqual(resumedAt);
+  expect(spans.has('w1')).toBe(true);
+  expect(spans.has('w2') || spans.has('w3')).toBe(false);
 });
