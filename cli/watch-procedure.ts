@@ -3,13 +3,19 @@
  * this file from its action): asks its status every interval and redraws the screen
  * (cli/watch-view.ts) when it changes, or prints one JSON line per change. Resolves with the exit
  * code: 0 when the procedure completed, 1 when it failed, was aborted or refused.
+ *
+ * With --json, a run that completed without a halt is not queried: a closed run's query replays its
+ * whole history on a worker, and its close event and search attributes tell the same
+ * (client/completed-run.ts). Any other run is queried, its machine loading meanwhile.
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { procedureMachine } from '../client/procedure-modules';
 import { planProcedure, type PlannedStep } from '../machines/core/plan';
+import { completedRunWithoutHalt } from '../client/completed-run';
 import { STATUS_QUERY } from '../client/spoolflow-client';
+import { PROCEDURE_KEY } from '../workflows/search-attributes';
 import type { ProcedureStatus } from '../workflows/operator-messages';
-import { renderWatch, watchEvent, type WatchEvent } from './watch-view';
+import { completedEvent, renderWatch, watchEvent, type WatchEvent } from './watch-view';
 
 /** The input the procedure was started with (its first run's, as `described` names it), to plan the steps to come. */
 async function startInput(client: Client, workflowId: string, described: WorkflowExecutionDescription): Promise<unknown> {
@@ -43,17 +49,31 @@ const sameEvent = (a: WatchEvent | undefined, b: WatchEvent) => a !== undefined 
 /** Follows the procedure until it ends; resolves with the exit code. */
 export async function watchProcedure(client: Client, workflowId: string, intervalMs: number, out: WatchOutput): Promise<number> {
   const handle = client.workflow.getHandle(workflowId);
-  let plan: PlannedStep[] | null | undefined;
+  let plan: Promise<PlannedStep[] | null> | undefined;
   /** Asked once, beside the first status query rather than after it. */
   let input: Promise<unknown> | undefined;
   let last: WatchEvent | undefined;
   let lastStatus: ProcedureStatus | undefined;
+  const write = (event: WatchEvent) => {
+    if (!sameEvent(last, event)) out.write(`${JSON.stringify(event)}\n`);
+  };
   for (;;) {
     const run = await handle.describe();
     const closed = run.status.name !== 'RUNNING';
     if (input === undefined) {
       input = startInput(client, workflowId, run);
       input.catch(() => undefined); // planOf sees the failure; until then it is no unhandled rejection
+    }
+    // The procedure's search attribute names it before its status does: its machine loads (the
+    // bigger part of a watch's own work) while the status is asked.
+    const named = run.typedSearchAttributes.get(PROCEDURE_KEY);
+    if (plan === undefined && named !== undefined) plan = planOf(named, input);
+    // A run that completed without a halt: its close event tells how it ended, no query replays it.
+    const completed = out.json ? await completedRunWithoutHalt(client, run) : undefined;
+    if (completed) {
+      const event = completedEvent(workflowId, completed, await (plan ?? planOf(completed.procedure, input)));
+      write(event);
+      return isAborted(event.output) ? 1 : 0;
     }
     let status: ProcedureStatus | undefined;
     try {
@@ -63,13 +83,12 @@ export async function watchProcedure(client: Client, workflowId: string, interva
       if (!closed || !lastStatus) throw err;
     }
     status ??= lastStatus as ProcedureStatus;
-    plan ??= await planOf(status.procedure, input);
+    const steps = await (plan ??= planOf(status.procedure, input));
     const failed = closed && run.status.name !== 'COMPLETED';
-    const event = watchEvent(workflowId, status, plan, failed);
-    if (out.json) {
-      if (!sameEvent(last, event)) out.write(`${JSON.stringify(event)}\n`);
-    } else if (out.redraw || !sameEvent(last, event)) {
-      out.write(`${out.redraw ? '\x1b[2J\x1b[H' : ''}${renderWatch(event, status, plan, new Date())}`);
+    const event = watchEvent(workflowId, status, steps, failed);
+    if (out.json) write(event);
+    else if (out.redraw || !sameEvent(last, event)) {
+      out.write(`${out.redraw ? '\x1b[2J\x1b[H' : ''}${renderWatch(event, status, steps, new Date())}`);
     }
     last = event;
     lastStatus = status;
