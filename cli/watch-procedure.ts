@@ -11,7 +11,7 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { procedureMachine } from '../client/procedure-modules';
 import { planProcedure, type PlannedStep } from '../machines/core/plan';
-import { completedRunWithoutHalt } from '../client/completed-run';
+import { completedRunOutput, completedWithoutHalt } from '../client/completed-run';
 import { STATUS_QUERY } from '../client/spoolflow-client';
 import { PROCEDURE_KEY } from '../workflows/search-attributes';
 import type { ProcedureStatus } from '../workflows/operator-messages';
@@ -27,6 +27,8 @@ async function startInput(client: Client, workflowId: string, described: Workflo
 
 /** The plan of the watched procedure, or null when it cannot be made (the watch goes on without). */
 async function planOf(procedureId: string, input: Promise<unknown>): Promise<PlannedStep[] | null> {
+  // Loading the machine holds the thread for a while: the requests sent just before go out first.
+  await new Promise((resolve) => setImmediate(resolve));
   try {
     // This procedure's machine and schema alone, not the catalog's every one.
     const { machine, inputSchema } = await procedureMachine(procedureId);
@@ -64,21 +66,26 @@ export async function watchProcedure(client: Client, workflowId: string, interva
       input = startInput(client, workflowId, run);
       input.catch(() => undefined); // planOf sees the failure; until then it is no unhandled rejection
     }
-    // The procedure's search attribute names it before its status does: its machine loads (the
-    // bigger part of a watch's own work) while the status is asked.
+    // The procedure's search attribute names it before its status does. Its machine (the bigger
+    // part of a watch's own work) loads once the question below is on its way, while it is answered.
     const named = run.typedSearchAttributes.get(PROCEDURE_KEY);
-    if (plan === undefined && named !== undefined) plan = planOf(named, input);
-    // A run that completed without a halt: its close event tells how it ended, no query replays it.
-    const completed = out.json ? await completedRunWithoutHalt(client, run) : undefined;
-    if (completed) {
-      const event = completedEvent(workflowId, completed, await (plan ?? planOf(completed.procedure, input)));
+    const ended = out.json ? completedWithoutHalt(run) : undefined;
+    if (ended) {
+      // A run that completed without a halt: its close event tells how it ended, no query replays it.
+      const output = completedRunOutput(client, run);
+      output.catch(() => undefined); // awaited below, after the plan
+      const steps = await (plan ?? planOf(ended.procedure, input));
+      const event = completedEvent(workflowId, { ...ended, output: await output }, steps);
       write(event);
       return isAborted(event.output) ? 1 : 0;
     }
+    // By name, as `status` asks: the query's definition would load @temporalio/workflow.
+    const asked = handle.query<ProcedureStatus>(STATUS_QUERY);
+    asked.catch(() => undefined); // awaited below, after the plan has started loading
+    if (plan === undefined && named !== undefined) plan = planOf(named, input);
     let status: ProcedureStatus | undefined;
     try {
-      // By name, as `status` asks: the query's definition would load @temporalio/workflow.
-      status = await handle.query<ProcedureStatus>(STATUS_QUERY);
+      status = await asked;
     } catch (err) {
       if (!closed || !lastStatus) throw err;
     }

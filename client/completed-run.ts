@@ -26,23 +26,27 @@ export interface CompletedRun {
   output?: unknown;
 }
 
-/** The facts of a run that completed without a halt, or undefined when only the status query can tell. */
-export async function completedRunWithoutHalt(client: Client, described: WorkflowExecutionDescription): Promise<CompletedRun | undefined> {
+/** The procedure and final step of a run that completed without a halt, or undefined when only the status query can tell. */
+export function completedWithoutHalt(described: WorkflowExecutionDescription): Omit<CompletedRun, 'output'> | undefined {
   if (described.status.name !== 'COMPLETED') return undefined;
   const attributes = described.typedSearchAttributes;
   const procedure = attributes.get(PROCEDURE_KEY);
   const step = attributes.get(STEP_KEY);
   if (procedure === undefined || procedure === FLEET_ROLLOUT_ID || step === undefined || attributes.get(HALTED_KEY) !== false) return undefined;
+  return { procedure, step };
+}
+
+/** The machine's output of a run that completed, from its close event (one small read, no replay). */
+export async function completedRunOutput(client: Client, described: WorkflowExecutionDescription): Promise<unknown> {
   const { history } = await client.workflowService.getWorkflowExecutionHistory({
     namespace: client.options.namespace,
     execution: { workflowId: described.workflowId, runId: described.runId },
     historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
   });
   const completed = history?.events?.[0]?.workflowExecutionCompletedEventAttributes;
-  if (!completed) return undefined;
+  if (!completed) throw new Error(`${described.workflowId}: the close event of run ${described.runId} is not the completion its status says`);
   const payload = completed.result?.payloads?.[0];
-  const output = outputOf(payload ? client.options.loadedDataConverter.payloadConverter.fromPayload(payload) : undefined);
-  return { procedure, step, ...(output !== undefined ? { output } : {}) };
+  return outputOf(payload ? client.options.loadedDataConverter.payloadConverter.fromPayload(payload) : undefined);
 }
 
 /** The machine's output from the run's result: resultWith adds the operator commands to an output that is a record. */
