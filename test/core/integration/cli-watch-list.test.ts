@@ -2,7 +2,7 @@
  * `spoolflow watch --json` and `spoolflow list` against a real Temporal server: the watch follows a
  * short procedure to its end, one line per change with the steps in plan order and the last line
  * done (exit 0); list finds the procedure by its search attributes. `watch --json` of a procedure
- * that has ended (completed, aborted, terminated) prints the one line its final status gives.
+ * that has ended (completed, terminated) prints the one line its final status gives.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -52,9 +52,12 @@ test('watch --json follows a procedure to its end in plan order, and list --proc
   const workflowId = `watch-${randomUUID()}`;
   const { watch, list, ended } = await estate.withWorkers(fleet, async () => {
     await estate.spoolflow.start('restart-group-without-cache-deletion', shortInput, { workflowId });
-    const watching = spoolflow(['watch', workflowId, '--json', '--interval', '200']);
-    const listed = await spoolflow(['list', '--procedure', 'restart-group-without-cache-deletion']);
-    const watch = await watching;
+    const watch = await spoolflow(['watch', workflowId, '--json', '--interval', '200']);
+    // Listed once the watch is over, so that it competes with no one for the CPU; visibility may still lag a moment.
+    let listed = await spoolflow(['list', '--procedure', 'restart-group-without-cache-deletion']);
+    for (let i = 0; i < 20 && listed.code === 0 && !(JSON.parse(listed.stdout) as ListedProcedure[]).some((r) => r.workflowId === workflowId); i += 1) {
+      listed = await spoolflow(['list', '--procedure', 'restart-group-without-cache-deletion']);
+    }
     return { watch, list: listed, ended: await watchOfEnded(workflowId, shortInput, false) };
   });
 
@@ -87,9 +90,8 @@ test('a halted procedure: list --halted finds it, watch shows the commands to ty
   const fleet = estate.fleet();
   fleet.managementServerDown = true;
   const workflowId = `watch-halt-${randomUUID()}`;
-  const input = groupRestartExample(testInventory(), 'london');
-  const { halted, watch, aborted, ended } = await estate.withWorkers(fleet, async () => {
-    await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+  const { halted, watch, aborted } = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', groupRestartExample(testInventory(), 'london'), { workflowId });
     await estate.halted(workflowId);
     const watching = spoolflow(['watch', workflowId, '--json', '--interval', '200']);
     // Visibility catches up with the search attributes a moment after the halt.
@@ -98,7 +100,7 @@ test('a halted procedure: list --halted finds it, watch shows the commands to ty
       halted = JSON.parse((await spoolflow(['list', '--halted'])).stdout) as ListedProcedure[];
     }
     const aborted = await spoolflow(['abort', workflowId, '--operator', 'ann', '--reason', 'the management server is down for the day']);
-    return { halted, watch: await watching, aborted, ended: await watchOfEnded(workflowId, input, false) };
+    return { halted, watch: await watching, aborted };
   });
 
   expect(halted).toContainEqual(expect.objectContaining({ workflowId, halted: true, status: 'running', step: 'checkManagementServer' }));
@@ -107,10 +109,6 @@ test('a halted procedure: list --halted finds it, watch shows the commands to ty
   const events = watch.stdout.trim().split('\n').map((line) => JSON.parse(line) as WatchEvent);
   expect(events[0]).toMatchObject({ status: 'halted', halt: { reason: expect.stringContaining('Management Server') }, commands: expect.arrayContaining([`spoolflow abort ${workflowId} --operator <name> --reason <text>`]) });
   expect(events[events.length - 1]).toMatchObject({ status: 'done', output: expect.objectContaining({ outcome: 'aborted' }) });
-  // Once aborted: one line, where it halted and why, and that it was aborted (exit 1).
-  expect(ended).toMatchObject({ code: 1, stderr: '' });
-  expect(ended.lines).toEqual([ended.expected]);
-  expect(ended.lines[0]).toMatchObject({ status: 'done', step: 'aborted', halt: { title: expect.stringContaining('Management Server') }, commands: [], output: expect.objectContaining({ outcome: 'aborted' }) });
 });
 
 test('watch --json of a terminated procedure prints where it stood when it was terminated, and exits 1', async () => {
