@@ -6,8 +6,9 @@
  * - Without a server: `--help`, `catalog`, `plan`, `chart` (Mermaid and SVG). Also through tsx, the
  *   way the launcher runs the sources when the build is stale.
  * - Against the bench's dev server (connection and one or a few RPCs): `status` and `retry` of a
- *   halted procedure, `watch --json` of a finished one (one shot), `list`, `start` (no worker runs
- *   then, so the started procedures wait and cost nothing; the start still checks which agents poll).
+ *   halted procedure, `watch --json` of a finished one (one shot; completed, aborted and terminated)
+ *   and of a halted one (until its first line), `list`, `start` (no worker runs then, so the started
+ *   procedures wait and cost nothing; the start still checks which agents poll).
  * - 24 procedures started one after the other by a script, one `spoolflow start` each (issue 11:
  *   "24 procedures started from a script took 81 s").
  *
@@ -50,17 +51,25 @@ interface Run {
  * One command as a new process. Asynchronous, not spawnSync: the workers that answer a status query
  * run in this process and must go on while the command waits for them.
  */
-function run(entry: string[], args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+function run(entry: string[], args: string[], env: NodeJS.ProcessEnv, untilFirstLine = false): Promise<Run> {
   const cpuFile = path.join(os.tmpdir(), `spoolflow-bench-cpu-${randomUUID()}`);
   return new Promise<Omit<Run, 'cpuMs'>>((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [...CPU_PRELOAD, ...entry, ...args], { cwd: ROOT, env: { ...env, BENCH_CPU_FILE: cpuFile }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let firstLineMs: number | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // A command that follows a procedure: timed to its first line, then stopped (its CPU time is written on SIGTERM too).
+      if (untilFirstLine && firstLineMs === undefined && stdout.includes('\n')) {
+        firstLineMs = performance.now() - t0;
+        child.kill('SIGTERM');
+      }
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+    child.on('close', (code) => resolve({ code: firstLineMs !== undefined ? 0 : code, stdout, stderr, ms: firstLineMs ?? performance.now() - t0 }));
   }).then((done) => {
     const cpuMs = Number(readFileSync(cpuFile, 'utf8'));
     rmSync(cpuFile, { force: true });
@@ -78,6 +87,8 @@ interface Measured {
   label: string;
   args: (i: number) => string[];
   codes?: number[];
+  /** A command that goes on (watch of a running procedure): timed until its first line. */
+  untilFirstLine?: boolean;
 }
 
 /** Wall and CPU times in ms, RUNS runs after one warm-up run; a run that ends otherwise than expected stops the bench. */
@@ -85,7 +96,7 @@ async function timesOf(entry: string[], command: Measured, env: NodeJS.ProcessEn
   const times: Times = { wall: [], cpu: [] };
   for (let i = 0; i <= RUNS; i += 1) {
     const args = command.args(i);
-    const { code, stderr, ms, cpuMs } = await run(entry, args, env);
+    const { code, stderr, ms, cpuMs } = await run(entry, args, env, command.untilFirstLine);
     if (!(command.codes ?? [0]).includes(code ?? -1)) throw new Error(`spoolflow ${args.join(' ')} exited with ${code}: ${stderr}`);
     if (i > 0) times.wall.push(ms);
     if (i > 0) times.cpu.push(cpuMs);
@@ -129,8 +140,16 @@ function reportOverTarget(over: OverTarget): void {
   if (throughTsx.length > 0) console.log(`   over ${TARGET_MS} ms (median wall), sources through tsx (no build): ${throughTsx.join('; ')}`);
 }
 
-/** A finished and a halted procedure on the bench's server, the workers answering queries while `fn` runs. */
-async function withProcedures(temporal: TestTemporal, fn: (finished: string, halted: string) => Promise<void>): Promise<void> {
+/** The procedures the bench asks about: ended in each way, and one halted. */
+interface Procedures {
+  finished: string;
+  aborted: string;
+  terminated: string;
+  halted: string;
+}
+
+/** Procedures ended in each way and a halted one on the bench's server, the workers answering queries while `fn` runs. */
+async function withProcedures(temporal: TestTemporal, fn: (procedures: Procedures) => Promise<void>): Promise<void> {
   const inventory = testInventory();
   const fleet = createTestFleet(inventory);
   const spoolflow = new SpoolflowClient(temporal.client);
@@ -140,12 +159,21 @@ async function withProcedures(temporal: TestTemporal, fn: (finished: string, hal
       const input = groupRestartExample(inventory, 'london');
       await spoolflow.start(PROCEDURE, { ...input, waits: { ...input.waits, convergenceSeconds: 1 } }, { workflowId: finished });
       await spoolflow.result(finished);
-      // The management server down: the next procedure halts at its first check, and a retry halts it again.
+      // The management server down: the next procedures halt at their first check, and a retry halts one again.
       fleet.managementServerDown = true;
-      const halted = `bench-cli-halted-${randomUUID()}`;
-      await spoolflow.start(PROCEDURE, groupRestartExample(inventory, 'prague'), { workflowId: halted });
-      await waitForStatus(temporal.client, halted, (s) => s.status === 'halted', 60_000);
-      await fn(finished, halted);
+      const halt = async (name: string, group: string) => {
+        const workflowId = `bench-cli-${name}-${randomUUID()}`;
+        await spoolflow.start(PROCEDURE, groupRestartExample(inventory, group), { workflowId });
+        await waitForStatus(temporal.client, workflowId, (s) => s.status === 'halted', 60_000);
+        return workflowId;
+      };
+      const aborted = await halt('aborted', 'london');
+      await spoolflow.command(aborted, { type: 'operator.abort', operator: 'bench', reason: 'latency' });
+      await spoolflow.result(aborted);
+      const terminated = await halt('terminated', 'london');
+      await spoolflow.handle(terminated).terminate('latency');
+      const halted = await halt('halted', 'prague');
+      await fn({ finished, aborted, terminated, halted });
     });
   } finally {
     fleet.stop();
@@ -184,12 +212,15 @@ export async function cliLatency(temporal: TestTemporal): Promise<void> {
       false,
       over,
     );
-    await withProcedures(temporal, (finished, halted) =>
+    await withProcedures(temporal, ({ finished, aborted, terminated, halted }) =>
       measure(
         [
           { label: 'status (a halted procedure)', args: () => ['status', halted] },
           { label: 'list', args: () => ['list', '--limit', '10'] },
           { label: 'watch --json (a finished procedure)', args: () => ['watch', finished, '--json'] },
+          { label: 'watch --json (an aborted procedure)', args: () => ['watch', aborted, '--json'], codes: [1] },
+          { label: 'watch --json (a terminated procedure)', args: () => ['watch', terminated, '--json'], codes: [1] },
+          { label: 'watch --json (a halted one: its first line)', args: () => ['watch', halted, '--json'], untilFirstLine: true },
           { label: 'retry (a halted procedure; halts again)', args: () => ['retry', halted, '--operator', 'bench', '--reason', 'latency'] },
           { label: 'retry (a finished procedure: refused)', args: () => ['retry', finished], codes: [1] },
         ],

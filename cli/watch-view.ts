@@ -3,6 +3,7 @@
  * I/O, no clock of its own): the steps done, the current one with its host and elapsed time, the
  * steps to come, a progress bar, and when halted the reason and the exact commands to type.
  */
+import type { CompletedRun } from '../client/completed-run';
 import type { PlannedStep } from '../machines/core/plan';
 import type { PathEntry, ProcedureStatus } from '../workflows/operator-messages';
 
@@ -67,6 +68,26 @@ export function watchEvent(workflowId: string, status: ProcedureStatus, plan: Pl
     halt: status.halt ? { reason: status.halt.reason, title: status.halt.title, options: status.halt.options } : null,
     commands: ended ? [] : commandsToType(workflowId, status.accepts),
     ...(status.output !== undefined ? { output: status.output } : {}),
+  };
+}
+
+/**
+ * The event of a run that completed without a halt, from its close event and search attributes
+ * (client/completed-run.ts) instead of the status query: what watchEvent gives for its final
+ * status (every plan step done, nothing current, nothing to type).
+ */
+export function completedEvent(workflowId: string, run: CompletedRun, plan: PlannedStep[] | null): WatchEvent {
+  return {
+    workflowId,
+    procedure: run.procedure,
+    status: 'done',
+    step: run.step,
+    current: null,
+    done: plan?.length ?? 0,
+    total: plan?.length ?? 0,
+    halt: null,
+    commands: [],
+    ...(run.output !== undefined ? { output: run.output } : {}),
   };
 }
 

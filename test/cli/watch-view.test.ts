@@ -2,7 +2,8 @@
  * What `spoolflow watch` shows for a status and a plan: where the procedure is in its plan, the
  * current step with host and elapsed time, the steps to come, and when halted the commands to type.
  */
-import { commandsToType, progressBar, progressOf, renderWatch, watchEvent } from '../../cli/watch-view';
+import { outputOf } from '../../client/completed-run';
+import { commandsToType, completedEvent, progressBar, progressOf, renderWatch, watchEvent } from '../../cli/watch-view';
 import type { PlannedStep } from '../../machines/core/plan';
 import type { PathEntry, ProcedureStatus } from '../../workflows/operator-messages';
 
@@ -73,4 +74,22 @@ test('a failed run is failed whatever the last status said', () => {
 test('the progress bar is empty without a plan and full when all is done', () => {
   expect(progressBar(0, 0)).toBe('');
   expect(progressBar(4, 4)).toBe(`[${'#'.repeat(30)}] 4/4 steps`);
+});
+
+test('a run that completed without a halt, read from its close event, is the event its final status gives', () => {
+  const output = { outcome: 'completed', group: 'london' };
+  const final = status({ state: 'completed', step: 'completed', status: 'done', accepts: [], path: [entry('checkManagementServer', 'done'), entry('memberStopSpoc', 'done', 'spoc-lon-1')], stepsTaken: 2, output });
+  const run = { procedure: final.procedure, step: 'completed', output };
+  expect(completedEvent('spoc-group-london', run, PLAN)).toEqual(watchEvent('spoc-group-london', final, PLAN));
+  expect(completedEvent('spoc-group-london', run, null)).toEqual(watchEvent('spoc-group-london', final, null));
+  const { output: _none, ...withoutOutput } = final;
+  expect(completedEvent('spoc-group-london', { procedure: final.procedure, step: 'completed' }, PLAN)).toEqual(watchEvent('spoc-group-london', withoutOutput, PLAN));
+});
+
+test("a completed run's output is its result without the operator commands the result adds", () => {
+  const commands = [{ type: 'operator.skip', step: 'memberStopSpoc', at: '2026-12-05T10:00:00.000Z', operator: 'ann' }];
+  expect(outputOf({ outcome: 'completed', group: 'london', operatorCommands: commands })).toEqual({ outcome: 'completed', group: 'london' });
+  expect(outputOf('done')).toBe('done');
+  expect(outputOf(undefined)).toBeUndefined();
+  expect(outputOf([1, 2])).toEqual([1, 2]);
 });
