@@ -74,7 +74,7 @@ beforeAll(() => {
   );
   writeFileSync(path.join(consumer, 'start.ts'), CONSUMER_SOURCE);
   for (const example of ['run-procedure.ts', 'restart-group-without-cache-deletion.ts']) copyFileSync(path.join(ROOT, 'examples', example), path.join(consumer, 'examples', example));
-});
+}, 300_000); // a build when a source changed since `npm install`, and npm pack: slow on a loaded machine
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -101,7 +101,7 @@ test('another project type-checks against spoolflow/client and starts a procedur
   expect(lines[0]).toMatch(/^(running|waiting) /);
   expect(JSON.parse(lines[lines.length - 1] as string)).toMatchObject({ workflowId, status: 'done' });
   expect(await estate.spoolflow.result(workflowId)).toMatchObject({ outcome: 'completed' });
-});
+}, 300_000);
 
 /** node <file> <args> in the consumer project, against this file's server; asynchronous, so the workers in this process go on. */
 function runNode(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
