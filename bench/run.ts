@@ -17,6 +17,9 @@
  *    (bench/report-cost.ts). Target: it follows the jobs in the report, not the requests cached.
  * 6. SAP spool output throughput by work processes and share of sequence devices, on the pure
  *    dispatcher in simulated time (bench/sap-spool-throughput.ts).
+ *
+ * Parts can run alone, by name: `npx tsx bench/run.ts runtime` (runtime, orchestration, failover,
+ * cli, spool-report, sap-spool).
  */
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -105,15 +108,31 @@ async function orchestrationOverhead(temporal: TestTemporal): Promise<void> {
   console.log(`   orchestration overhead             : ${(overheadMs / 1000).toFixed(2)} s = ${((100 * overheadMs) / wallMs).toFixed(2)} % of wall time (target <= 2 %)`);
 }
 
+/** The parts by name, in the order `npm run bench` runs them all. */
+const PARTS = {
+  runtime: runtimeOverhead,
+  orchestration: orchestrationOverhead,
+  failover: failoverLatency,
+  cli: cliLatency,
+  'spool-report': async () => spoolReportCost(),
+  'sap-spool': async () => sapSpoolThroughput(),
+} satisfies Record<string, (temporal: TestTemporal) => Promise<void>>;
+
+type PartName = keyof typeof PARTS;
+
+/** The parts named on the command line (`npx tsx bench/run.ts runtime`), or all of them. */
+function partsToRun(names: string[]): PartName[] {
+  const known = Object.keys(PARTS) as PartName[];
+  const unknown = names.filter((n) => !(known as string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`unknown bench part ${unknown.map((n) => `"${n}"`).join(', ')}: the parts are ${known.join(', ')}`);
+  return names.length > 0 ? (names as PartName[]) : known;
+}
+
 async function main(): Promise<void> {
+  const parts = partsToRun(process.argv.slice(2));
   const temporal = await startTestTemporal();
   try {
-    await runtimeOverhead(temporal);
-    await orchestrationOverhead(temporal);
-    await failoverLatency(temporal);
-    await cliLatency(temporal);
-    spoolReportCost();
-    sapSpoolThroughput();
+    for (const part of parts) await PARTS[part](temporal);
   } finally {
     await temporal.close();
   }
