@@ -16,13 +16,14 @@ import type { ProcedurePath } from './procedure-path';
 interface InFlight {
   effect: Effect;
   scope: wf.CancellationScope;
-  settled: Promise<void>;
 }
 
 export class EffectsInFlight {
   private readonly flights = new Map<string, InFlight>();
   /** Per host, when its latest effect has settled. */
   private readonly hostSettled = new Map<string, Promise<void>>();
+  /** Settled already: what an effect that waits for no other effect waits for (one per run). */
+  private readonly nothingBefore = Promise.resolve();
 
   constructor(
     private readonly path: ProcedurePath,
@@ -41,7 +42,16 @@ export class EffectsInFlight {
     return [...this.flights.keys()];
   }
 
-  /** Runs the effect's activity; its path entry tells how it ended, its answer goes to the queue. */
+  /**
+   * Runs the effect's activity; its path entry tells how it ended, its answer goes to the queue.
+   *
+   * Each promise costs a workflow dearly (the SDK records a stack trace for every one), so this
+   * makes few, yet keeps every step of the chain on the microtask turn it has always had, because
+   * that order decides the commands of an activation and recorded histories must replay: the
+   * activity is scheduled one turn after `start`; its answer is queued one turn after it arrives,
+   * a failure or cancellation three turns after; the next effect on the same host is scheduled
+   * one turn after that (four after the answer).
+   */
   start(effect: Effect): void {
     const host = hostOf(effect);
     const key = flightKey(effect);
@@ -56,34 +66,54 @@ export class EffectsInFlight {
     this.path.record(entry);
     const scope = new wf.CancellationScope();
     // Effects on one host run one after another: a restore never races a cancelled stop.
-    const before = (host && this.hostSettled.get(host)) || Promise.resolve();
-    const settled = scope
-      .run(async () => {
-        await before;
-        const output = await runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, this.hostPickupSeconds, this.summaryOf?.(effect));
-        entry.outcome = 'done';
-        entry.endedAt = new Date().toISOString();
-        if (this.flights.get(key)?.scope === scope) {
-          this.flights.delete(key);
-          this.queue.push({ type: doneEventType(effect.step), output, ...(host ? { host } : {}) });
-        }
-      })
-      .catch((err: unknown) => {
+    const before = (host && this.hostSettled.get(host)) || this.nothingBefore;
+    let settle: (() => void) | undefined;
+    if (host) this.hostSettled.set(host, new Promise<void>((resolve) => (settle = resolve)));
+    const ours = () => this.flights.get(key)?.scope === scope;
+    const failed = (err: unknown) =>
+      this.twoTurnsLater(() => {
         entry.endedAt = new Date().toISOString();
         if (wf.isCancellation(err) || err instanceof CancelledFailure) {
           entry.outcome = 'cancelled';
+        } else {
+          entry.outcome = 'failed';
+          const { reason, errorType } = describeFailure(err, effect);
+          entry.reason = reason;
+          if (ours()) {
+            this.flights.delete(key);
+            this.queue.push({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}), ...(host ? { host } : {}) });
+          }
+        }
+        settle?.();
+      });
+    const answered = (output: unknown) => {
+      entry.outcome = 'done';
+      entry.endedAt = new Date().toISOString();
+      if (ours()) {
+        this.flights.delete(key);
+        this.queue.push({ type: doneEventType(effect.step), output, ...(host ? { host } : {}) });
+      }
+      if (settle) this.twoTurnsLater(settle);
+    };
+    // The activity takes its cancellation scope from the context its call is made in.
+    void scope.run(() =>
+      before.then(() => {
+        let activity: Promise<unknown>;
+        try {
+          activity = runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, this.hostPickupSeconds, this.summaryOf?.(effect));
+        } catch (err) {
+          failed(err);
           return;
         }
-        entry.outcome = 'failed';
-        const { reason, errorType } = describeFailure(err, effect);
-        entry.reason = reason;
-        if (this.flights.get(key)?.scope === scope) {
-          this.flights.delete(key);
-          this.queue.push({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}), ...(host ? { host } : {}) });
-        }
-      });
-    if (host) this.hostSettled.set(host, settled);
-    this.flights.set(key, { effect, scope, settled });
+        void activity.then(answered, failed);
+      }),
+    );
+    this.flights.set(key, { effect, scope });
+  }
+
+  /** Runs `fn` two microtask turns from now. */
+  private twoTurnsLater(fn: () => void): void {
+    void this.nothingBefore.then(() => undefined).then(fn);
   }
 
   /**

@@ -18,13 +18,14 @@
  * recorded histories replay: keep it.
  */
 import * as wf from '@temporalio/workflow';
-import { AnyMachineSnapshot, AnyStateMachine, transition, initialTransition } from 'xstate';
+import { AnyMachineSnapshot, AnyStateMachine, initialTransition } from 'xstate';
 import { currentStep } from '../../machines/core/plan';
 import { continueAsNewFrom, DEFAULT_HISTORY_EVENT_LIMIT, handlersFinishedOrEventQueued, quietForHandOver, shouldContinueAsNew } from './continue-as-new';
 import { DurableTimers } from './durable-timers';
 import { EffectsInFlight } from './effects-in-flight';
 import { EventQueue } from './event-queue';
 import { takeOperatorCommands } from './operator-update';
+import { machineTransitions } from './machine-transitions';
 import { ProcedurePath } from './procedure-path';
 import { answerStatusQueries, procedureStatus } from './procedure-status';
 import { ProgressReport, reportProcedure } from './progress-report';
@@ -70,6 +71,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect));
   const run = { path, timers, flights };
   const progress = new ProgressReport(options.procedure, machine, path, options.subject);
+  const transition = machineTransitions(machine);
   const [firstState, startActions] = firstSnapshot(machine, input, resume);
   let snapshot = firstState;
 
@@ -97,7 +99,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
     const event = queue.take();
     if (event.type.startsWith('operator.')) path.noteOperatorCommand(event, currentStep(snapshot));
     let actions: TransitionActions;
-    [snapshot, actions] = transition(machine, snapshot, event as never);
+    [snapshot, actions] = transition(snapshot, event);
     const effects = carryOut(actions, snapshot, run);
     queue.markProcessed();
     if (snapshot.status === 'active' && flights.size === 0 && queue.isEmpty && shouldContinueAsNew(wf.workflowInfo(), historyLimit)) {

@@ -1,0 +1,42 @@
+/**
+ * XState's pure `transition`, at the cost of the transition alone. `transition(machine, snapshot,
+ * event)` builds a throw-away inert actor for every event it is given, and building one computes
+ * the machine's whole initial snapshot again (its context factory runs without input and throws,
+ * which XState catches): a third of the runtime's work per step went there
+ * (bench/run.ts, part 1). The inert scope is the same for every event of a run, so the runtime
+ * builds it once and hands each transition a fresh list to collect its actions in.
+ *
+ * The result is XState's own: the same `machine.transition` on the same kind of inert scope,
+ * whose actions are collected, never executed. Sharing the scope's actor system between events is
+ * safe because a procedure machine spawns and invokes no actors (machine-directives.ts refuses any
+ * action but effects and delays), so nothing registers in it.
+ */
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import type { TransitionActions } from './transition-directives';
+
+export type MachineTransition = (snapshot: AnyMachineSnapshot, event: EventObject) => [AnyMachineSnapshot, TransitionActions];
+
+/** `transition(machine, snapshot, event)` of XState, for one run of `machine`. */
+export function machineTransitions(machine: AnyStateMachine): MachineTransition {
+  let collected: unknown[] = [];
+  const self = createActor(machine);
+  // What XState's inert scope holds (createInertActorScope in xstate's transition): nothing runs.
+  const scope = {
+    self,
+    defer: () => undefined,
+    id: '',
+    logger: () => undefined,
+    sessionId: '',
+    stopChild: () => undefined,
+    system: self.system,
+    emit: () => undefined,
+    actionExecutor: (action: unknown) => {
+      collected.push(action);
+    },
+  } as unknown as AnyActorScope;
+  return (snapshot, event) => {
+    collected = [];
+    const next = machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
+    return [next, collected as TransitionActions];
+  };
+}
