@@ -20,8 +20,13 @@
  *   members act in one epoch unless the fence failed);
  * - every order step counted once: a passive cluster's order node run once, an active cluster's
  *   step done once;
+ * - no order lost: every order the run submitted (to berlin's database, to munich's supervisor)
+ *   has each of its nodes run or passed by the end;
  * - a member stopped (normal termination, as the cluster option change does) is started again,
  *   unless the procedure that stopped it reports it left stopped.
+ *
+ * The FlexiSpooler, spool cleaning and SAP spool invariants are in their own files
+ * (chaos/flexispooler-invariants.ts, chaos/spool-cleaning-invariants.ts, chaos/sap-invariants.ts).
  */
 import type { OperationRecordEntry } from '../simulator/core/operation-record';
 import type { SchedulerOperationEntry } from '../simulator/jobscheduler/scheduler-operation-record';
@@ -61,6 +66,8 @@ export interface RunObservation {
   schedulerRecord: SchedulerOperationEntry[];
   /** The members of the passive clusters, which must have at most one active member at a time. */
   passiveMembers: string[];
+  /** The orders the run submitted to the clusters, with the nodes each must pass (absent: none judged). */
+  submittedOrders?: { order: string; steps: number }[];
 }
 
 export interface InvariantBreak {
@@ -73,8 +80,29 @@ export interface InvariantBreak {
     | 'procedure-not-ended'
     | 'two-members-active'
     | 'order-step-counted-twice'
-    | 'member-not-started-again';
+    | 'order-lost'
+    | 'member-not-started-again'
+    | 'print-job-held-twice'
+    | 'print-job-printed-twice'
+    | 'print-job-lost'
+    | 'spool-job-deleted-twice'
+    | 'spool-kept-job-deleted'
+    | 'spool-job-lost'
+    | 'sap-output-twice'
+    | 'sap-work-process-busy-twice'
+    | 'sap-management-twice'
+    | 'sap-sequence-broken'
+    | 'sap-request-lost';
   detail: string;
+}
+
+/** The system an invariant belongs to, for the summary's breaks per system. */
+export function systemOf(invariant: InvariantBreak['invariant']): 'spoc' | 'jobscheduler' | 'flexispooler' | 'spoolcleaning' | 'sap' {
+  if (invariant.startsWith('print-job-')) return 'flexispooler';
+  if (invariant.startsWith('spool-')) return 'spoolcleaning';
+  if (invariant.startsWith('sap-')) return 'sap';
+  if (['two-members-active', 'order-step-counted-twice', 'order-lost', 'member-not-started-again'].includes(invariant)) return 'jobscheduler';
+  return 'spoc';
 }
 
 /** Windows stopping and starting services around a restart: not a procedure's doing. */
@@ -164,8 +192,22 @@ function leases(run: RunObservation): InvariantBreak[] {
 }
 
 /** The scheduler record's invariants (see the top of this file). */
-export function schedulerBreaks(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMembers' | 'procedures'>): InvariantBreak[] {
-  return [...activeMembers(run), ...stepsCounted(run.schedulerRecord), ...membersNotStartedAgain(run)];
+export function schedulerBreaks(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMembers' | 'procedures' | 'submittedOrders'>): InvariantBreak[] {
+  return [...activeMembers(run), ...stepsCounted(run.schedulerRecord), ...ordersLost(run), ...membersNotStartedAgain(run)];
+}
+
+/** Steps counted, as {@link stepsCounted} counts them: a passive cluster's node run or passed, an active cluster's step done. */
+function countsAsStep(e: SchedulerOperationEntry): boolean {
+  return (e.operation === 'run-job' && e.order !== undefined && (e.outcome === 'ran' || e.outcome === 'skipped')) || (e.operation === 'run-step' && e.outcome === 'done');
+}
+
+/** A submitted order with a node never run or passed by the end: lost (across a failover, a kill, a fence). */
+function ordersLost(run: Pick<RunObservation, 'schedulerRecord' | 'submittedOrders'>): InvariantBreak[] {
+  return (run.submittedOrders ?? []).flatMap(({ order, steps }) => {
+    const done = new Set(run.schedulerRecord.filter((e) => e.order === order && e.step !== undefined && countsAsStep(e)).map((e) => e.step));
+    const missing = Array.from({ length: steps }, (_, step) => step).filter((step) => !done.has(step));
+    return missing.length === 0 ? [] : [{ invariant: 'order-lost' as const, detail: `order ${order}: step ${missing.join(', ')} never run` }];
+  });
 }
 
 /** Per epoch of a passive cluster, the members activated for it or acting in it. */
@@ -186,9 +228,7 @@ function activeMembers(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMem
 function stepsCounted(record: SchedulerOperationEntry[]): InvariantBreak[] {
   const counts = new Map<string, number>();
   for (const e of record) {
-    const passiveNode = e.operation === 'run-job' && e.order !== undefined && (e.outcome === 'ran' || e.outcome === 'skipped');
-    const activeStep = e.operation === 'run-step' && e.outcome === 'done';
-    if ((passiveNode || activeStep) && e.step !== undefined) {
+    if (countsAsStep(e) && e.step !== undefined) {
       const key = `order ${e.order ?? ''} step ${e.step}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }

@@ -124,3 +124,13 @@ test('a member stopped and not started again is a break unless the option change
   // A kill is a crash, not a stop: the supervisor fails over, nobody owes it a start.
   expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), member('js-berlin-2', 'kill-member', 'killed')] }))).toEqual([]);
 });
+
+test('a submitted order with a node never run by the end is lost, across berlin\'s failover or in munich', () => {
+  // The clean record: berlin's o1 ran nodes 0 and 1, munich's etl-1 step 0.
+  expect(kinds(observation({ submittedOrders: [{ order: 'o1', steps: 2 }, { order: 'etl-1', steps: 1 }] }))).toEqual([]);
+  expect(kinds(observation({ submittedOrders: [{ order: 'o1', steps: 3 }] }))).toEqual(['order-lost']);
+  expect(kinds(observation({ submittedOrders: [{ order: 'etl-2', steps: 3 }] }))).toEqual(['order-lost']);
+  // A refused write (a fenced member) does not count as the node run.
+  const refusedOnly = [member('js-berlin-1', 'run-job', 'refused', { epoch: 1, order: 'o2', step: 0 })];
+  expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), ...refusedOnly], submittedOrders: [{ order: 'o2', steps: 1 }] }))).toEqual(['order-lost']);
+});
