@@ -88,6 +88,14 @@ export class ChaosStack {
     return true;
   }
 
+  /** Active jobs on a simulated SPOC (users printing), which the procedures' load check halts on; false when the agents process is not running now. */
+  setLoad(host: string, activeJobs: number): boolean {
+    const agents = this.parts.get('agents');
+    if (!agents?.connected) return false;
+    agents.send({ host, load: activeJobs });
+    return true;
+  }
+
   /** kill -9 of a JobScheduler member (a scheduler crash), done by the agents process; false when it is not running now. */
   killMember(member: string): boolean {
     const agents = this.parts.get('agents');
