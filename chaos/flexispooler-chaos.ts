@@ -24,7 +24,8 @@ const SERVERS = ['sc-lon-1', 'sc-lon-2', 'sc-prg-1', 'sc-bts-1', 'flexi-dc-1', '
 const AWAY: SimNetworkName[] = ['offline', 'public-wifi'];
 const HOME_PRINTER: Record<string, string> = { prague: 'printer-prg-1', london: 'printer-lon-1', bratislava: 'printer-bts-1' };
 const FAULTS_PER_RUN = 8;
-const LATE_JOBS = 4;
+/** Jobs printed while the run goes on, beside one per client at the start: most meet a fault on their way. */
+const LATE_JOBS = 8;
 
 interface Job extends PrintJobOfRun {
   client: SimClient;
@@ -50,6 +51,12 @@ export class FlexiSpoolerChaos implements ChaosSystem {
 
   async start(): Promise<void> {
     this.network = openSimNetwork(this.simDir);
+    // A Spooler Controller down from the start half the time: the first jobs fail over, or wait, or go through the public server.
+    if (this.rng() < 0.5) {
+      const server = pick(this.rng, SERVERS.slice(0, 4));
+      this.network.store.setDown(server, true);
+      this.injected(4000 + this.rng() * 8000, `${server} down`, () => this.network.store.setDown(server, false));
+    }
     for (const client of SIM_CLIENTS) await this.print(client);
     this.nextEventAt = Date.now() + 1000 + this.rng() * 3000;
   }
@@ -69,11 +76,11 @@ export class FlexiSpoolerChaos implements ChaosSystem {
     const roll = this.rng();
     const lastsMs = 3000 + this.rng() * 12_000;
     const store = this.network.store;
-    if (roll < 0.15 && this.jobs.length < SIM_CLIENTS.length + LATE_JOBS) {
+    if (roll < 0.3 && this.jobs.length < SIM_CLIENTS.length + LATE_JOBS) {
       const client = pick(this.rng, SIM_CLIENTS);
       await this.print(client).catch(() => undefined);
       this.log(`  flexispooler: ${client.user} prints`);
-    } else if (roll < 0.3) {
+    } else if (roll < 0.4) {
       const user = pick(this.rng, SIM_CLIENTS).user;
       const printer = pick(this.rng, Object.values(HOME_PRINTER));
       this.releases += 1;

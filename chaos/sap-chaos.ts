@@ -2,8 +2,8 @@
  * The SAP spool part of a chaos run: the simulated system `prd` (chaos/estate-process.ts runs its
  * spool servers' work processes in the agents process), both dispatchers started for the run, and
  * the run's own load: output requests to devices with and without a set sequence (a tenth
- * frontend), a host spool demand per server and a global task now and then, submitted one at a
- * time (a submission that fails is given again, same id, before the next), so the order of a
+ * frontend; each device with a set sequence on one spool server, as SAP defines it), a host spool
+ * demand per server and a global task now and then, submitted one at a time (a submission that fails is given again, same id, before the next), so the order of a
  * sequence device's requests is the order they were submitted. Its faults are the run's kills (the
  * work processes, the dispatchers' worker, the server). At the end the load stops, the accepted
  * requests get up to 40 s to be printed, the dispatchers and the global slot are terminated, and
@@ -72,7 +72,10 @@ export class SapChaos implements ChaosSystem {
     const id = (what: string) => `chaos-${this.runTag}-${what}-${n}`;
     const device = pick(this.rng, system.devices);
     const frontend = !device.sequence && this.rng() < 0.1;
-    const tasks: { server: string; task: SpoolTask }[] = [{ server: pick(this.rng, servers), task: { kind: 'output', id: id('r'), device: frontend ? 'frontend' : device.name, sequence: device.sequence, frontend } }];
+    // A device with a set sequence is defined on one spool server, as in SAP (its order is that server's dispatcher's to keep); the others go to either.
+    const sequenced = system.devices.filter((d) => d.sequence);
+    const server = device.sequence ? (servers[sequenced.indexOf(device) % servers.length] as string) : pick(this.rng, servers);
+    const tasks: { server: string; task: SpoolTask }[] = [{ server, task: { kind: 'output', id: id('r'), device: frontend ? 'frontend' : device.name, sequence: device.sequence, frontend } }];
     if (n % 12 === 0) tasks.push(...servers.map((server) => ({ server, task: { kind: 'management' as const, id: id(`demand-${server}`), task: 'host-spool-demand' as const } })));
     if (n % 20 === 0) tasks.push({ server: pick(this.rng, servers), task: { kind: 'management', id: id('scan'), task: 'scan-lost-requests' } });
     return tasks;
@@ -80,7 +83,7 @@ export class SapChaos implements ChaosSystem {
 
   /** One task to its dispatcher, again until it answers (the same id is the same task), or the load stops. */
   private async give(system: string, server: string, task: SpoolTask): Promise<void> {
-    if (task.kind === 'output' && task.sequence) (this.submitted.sequences[task.device] ??= []).push(task.id);
+    if (task.kind === 'output' && task.sequence) (this.submitted.sequences[`${server}/${task.device}`] ??= []).push(task.id);
     while (this.loading) {
       try {
         await this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(submitSpoolTaskUpdate, { args: [task] });

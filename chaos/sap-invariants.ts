@@ -12,8 +12,8 @@
  * - a work process does one task at a time;
  * - local management: each local task by at most one work process of its server at a time;
  *   global management: at most one global task in the whole system at a time;
- * - devices with a set sequence: their requests run one at a time, begun in the order they were
- *   submitted;
+ * - devices with a set sequence: on each spool server (whose dispatcher keeps the device's order)
+ *   their requests run one at a time, begun in the order they were submitted;
  * - no request lost: every output request the dispatchers accepted was printed by the end.
  */
 import type { SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
@@ -24,7 +24,7 @@ import type { InvariantBreak } from './invariants';
 export interface SapSubmissions {
   /** Every accepted output request's id. */
   outputs: string[];
-  /** Per device with a set sequence, its requests' ids in the order they were submitted. */
+  /** Per spool server and device with a set sequence (`spool1/lp01`), its requests' ids in the order they were submitted. */
   sequences: Record<string, string[]>;
 }
 
@@ -106,11 +106,11 @@ function managementTwice(spans: Span[]): InvariantBreak[] {
 }
 
 function sequencesKept(spans: Span[], submitted: SapSubmissions): InvariantBreak[] {
-  const atOnce = groupBy(spans, (s) => (s.sequence === true ? s.device : undefined))
+  const atOnce = groupBy(spans, (s) => (s.sequence === true ? `${s.server}/${s.device ?? ''}` : undefined))
     .flatMap(overlaps)
     .map((pair) => ({ invariant: 'sap-sequence-broken' as const, detail: `device ${pair[0].device ?? '?'}: ${describe(pair)}` }));
   const order = Object.entries(submitted.sequences).flatMap(([device, ids]) => {
-    const begun = spans.filter((s) => s.device === device && ids.includes(s.id)).sort((a, b) => a.from - b.from).map((s) => s.id);
+    const begun = spans.filter((s) => `${s.server}/${s.device ?? ''}` === device && ids.includes(s.id)).sort((a, b) => a.from - b.from).map((s) => s.id);
     const expected = ids.filter((id) => begun.includes(id));
     return begun.join(' ') === expected.join(' ') ? [] : [{ invariant: 'sap-sequence-broken' as const, detail: `device ${device}: begun ${begun.join(', ')}; submitted ${expected.join(', ')}` }];
   });

@@ -35,7 +35,7 @@ const cleanRecord = (): SapSpoolOperation[] => [
   started(9100, 'r2', 0, 2, seq),
   finished(11_100, 'r2'),
 ];
-const submitted = (): SapSubmissions => ({ outputs: ['r1', 'r2', 'r9'], sequences: { lp01: ['r1', 'r2'] } });
+const submitted = (): SapSubmissions => ({ outputs: ['r1', 'r2', 'r9'], sequences: { 'spool1/lp01': ['r1', 'r2'] } });
 const kinds = (record: SapSpoolOperation[], sub = submitted()) => sapBreaks(record, sub).map((b) => b.invariant);
 
 test('sequence requests in order one at a time, a request without sequence and a demand beside them: no break', () => {
@@ -68,7 +68,10 @@ test('a hanging task holds its work process until its finish line', () => {
 test('a sequence device\'s requests at once, or begun out of their order, is a break', () => {
   const atOnce = cleanRecord().map((e) => (e.target === 'r2' && e.operation === 'dispatch' ? { ...e, time: new Date(T0 + 500).toISOString(), workProcess: 3 } : e));
   expect(kinds(atOnce)).toEqual(['sap-sequence-broken']);
-  expect(kinds(cleanRecord(), { ...submitted(), sequences: { lp01: ['r2', 'r1'] } })).toEqual(['sap-sequence-broken']);
+  // The same device on two spool servers: each server's dispatcher keeps its own order.
+  const onTwoServers = cleanRecord().map((e) => (e.target === 'r2' ? { ...e, host: 'spool2', ...(e.operation === 'dispatch' ? { time: new Date(T0 + 500).toISOString() } : {}) } : e));
+  expect(kinds(onTwoServers, { ...submitted(), sequences: { 'spool1/lp01': ['r1'], 'spool2/lp01': ['r2'] } })).toEqual([]);
+  expect(kinds(cleanRecord(), { ...submitted(), sequences: { 'spool1/lp01': ['r2', 'r1'] } })).toEqual(['sap-sequence-broken']);
 });
 
 test('an accepted request never printed is lost', () => {
