@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import type { SpoolflowClient } from '../client/spoolflow-client';
 import { openSimNetwork } from '../simulator/flexispooler/sim-flexispooler-agents';
 import type { SimFlexiSpoolerNetwork } from '../simulator/flexispooler/sim-network';
-import { SIM_CLIENTS, simPrintJobInput, type SimClient, type SimNetworkName } from '../simulator/flexispooler/sim-network-definition';
+import { SIM_CLIENTS, SIM_FLEXISPOOLER_ESTATE, simPrintJobInput, type SimClient, type SimNetworkName } from '../simulator/flexispooler/sim-network-definition';
 import { PassingFaults, pick, retrying, waitFor, type ChaosSystem } from './chaos-system';
 import { flexiSpoolerBreaks, type PrintJobOfRun } from './flexispooler-invariants';
 import type { InvariantBreak } from './invariants';
@@ -78,6 +78,12 @@ export class FlexiSpoolerChaos implements ChaosSystem {
     const store = this.network.store;
     if (roll < 0.3 && this.jobs.length < SIM_CLIENTS.length + LATE_JOBS) {
       const client = pick(this.rng, SIM_CLIENTS);
+      // Half the time its location's first Spooler Controller goes down as the user prints: the failover, not a lucky moment, is what is tried.
+      const first = SIM_FLEXISPOOLER_ESTATE.locations.find((l) => l.name === client.installation.location)?.servers[0]?.host;
+      if (first && this.faults < FAULTS_PER_RUN && this.rng() < 0.5 && !this.passing.has(`${first} down`)) {
+        store.setDown(first, true);
+        this.injected(lastsMs, `${first} down`, () => store.setDown(first, false));
+      }
       await this.print(client).catch(() => undefined);
       this.log(`  flexispooler: ${client.user} prints`);
     } else if (roll < 0.4) {
