@@ -86,7 +86,10 @@ export class SapChaos implements ChaosSystem {
     if (task.kind === 'output' && task.sequence) (this.submitted.sequences[`${server}/${task.device}`] ??= []).push(task.id);
     while (this.loading) {
       try {
-        await this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(submitSpoolTaskUpdate, { args: [task] });
+        // An Update on a connection to a killed server can wait long: given again after 5 s (the same id is the same task).
+        const update = this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(submitSpoolTaskUpdate, { args: [task] });
+        update.catch(() => undefined);
+        await Promise.race([update, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
         this.given += 1;
         if (task.kind === 'output') this.submitted.outputs.push(task.id);
         return;
