@@ -92,8 +92,11 @@ export interface InvariantBreak {
     | 'sap-work-process-busy-twice'
     | 'sap-management-twice'
     | 'sap-sequence-broken'
-    | 'sap-request-lost';
+    | 'sap-request-lost'
+    | 'system-not-judged';
   detail: string;
+  /** The system it belongs to, where the invariant's name does not say (a system that could not be judged). */
+  system?: 'spoc' | 'jobscheduler' | 'flexispooler' | 'spoolcleaning' | 'sap';
 }
 
 /** The system an invariant belongs to, for the summary's breaks per system. */

@@ -239,7 +239,7 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
   await calm;
   const systemBreaks: InvariantBreak[] = [];
   for (const system of systems) {
-    systemBreaks.push(...(await system.finish().catch((err: unknown) => [{ invariant: 'procedure-not-ended' as const, detail: `${system.name} could not be judged: ${err instanceof Error ? err.message : String(err)}` }])));
+    systemBreaks.push(...(await system.finish().catch((err: unknown) => [{ invariant: 'system-not-judged' as const, system: system.name, detail: `${system.name} could not be judged: ${err instanceof Error ? err.message : String(err)}` }])));
     report.systemFaults[system.name] = system.faults;
     report.systems.push(system.summary());
   }
@@ -264,7 +264,10 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
     submittedOrders,
   });
   report.breaks.push(...systemBreaks);
-  for (const b of report.breaks) report.breaksBySystem[systemOf(b.invariant)] = (report.breaksBySystem[systemOf(b.invariant)] ?? 0) + 1;
+  for (const b of report.breaks) {
+    const system = b.system ?? systemOf(b.invariant);
+    report.breaksBySystem[system] = (report.breaksBySystem[system] ?? 0) + 1;
+  }
   report.recordLines = record.length;
   report.schedulerLines = schedulerRecord.length;
   report.activations = schedulerRecord.filter((e) => e.operation === 'activate-member' && e.outcome === 'activated').length;

@@ -5,7 +5,7 @@
  */
 import type { OperationRecordEntry } from '../../simulator/core/operation-record';
 import type { SchedulerOperationEntry } from '../../simulator/jobscheduler/scheduler-operation-record';
-import { invariantBreaks, type ProcedureOfRun, type RunObservation } from '../../chaos/invariants';
+import { invariantBreaks, systemOf, type ProcedureOfRun, type RunObservation } from '../../chaos/invariants';
 
 const SPOC = 'Dispatcher Paragon Spooler Controller';
 const MOBILE = 'Dispatcher Paragon Mobile Print Server';
@@ -133,4 +133,8 @@ test('a submitted order with a node never run by the end is lost, across berlin\
   // A refused write (a fenced member) does not count as the node run.
   const refusedOnly = [member('js-berlin-1', 'run-job', 'refused', { epoch: 1, order: 'o2', step: 0 })];
   expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), ...refusedOnly], submittedOrders: [{ order: 'o2', steps: 1 }] }))).toEqual(['order-lost']);
+});
+
+test('each break is counted for its system in the summary', () => {
+  expect(['two-members-down', 'order-lost', 'print-job-lost', 'spool-job-lost', 'sap-request-lost'].map((i) => systemOf(i as never))).toEqual(['spoc', 'jobscheduler', 'flexispooler', 'spoolcleaning', 'sap']);
 });
