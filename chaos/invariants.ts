@@ -23,7 +23,8 @@
  * - no order lost: every order the run submitted (to berlin's database, to munich's supervisor)
  *   has each of its nodes run or passed by the end;
  * - a member stopped (normal termination, as the cluster option change does) is started again,
- *   unless the procedure that stopped it reports it left stopped.
+ *   unless the procedure that stopped it reports it left stopped, or it is the backup the passive
+ *   supervisor terminated when the primary came back (the source's rule).
  *
  * The FlexiSpooler, spool cleaning and SAP spool invariants are in their own files
  * (chaos/flexispooler-invariants.ts, chaos/spool-cleaning-invariants.ts, chaos/sap-invariants.ts).
@@ -239,13 +240,26 @@ function stepsCounted(record: SchedulerOperationEntry[]): InvariantBreak[] {
   return [...counts.entries()].filter(([, n]) => n > 1).map(([key, n]) => ({ invariant: 'order-step-counted-twice' as const, detail: `${key} counted ${n} times` }));
 }
 
-/** A member's normal termination with no start of it after, that no procedure reports. */
+/** The passive supervisor's reason when it fences the active backup because the primary is up again (its return to the primary). */
+const HAND_BACK_REASON = 'the primary is back';
+
+/** A member's normal termination with no start of it after, that no procedure reports, and not the backup's end in a return to the primary. */
 function membersNotStartedAgain(run: Pick<RunObservation, 'schedulerRecord' | 'procedures'>): InvariantBreak[] {
   const reportedStopped = new Set(run.procedures.filter((p) => p.member !== undefined && p.output?.leftStopped === true).map((p) => p.member));
   const lastStop = new Map<string, SchedulerOperationEntry>();
+  // A backup the supervisor fenced because the primary is back is terminated by the source's rule ("the backup must be terminated so the primary becomes active again"): nobody owes it a start.
+  const handedBack = new Set<string>();
   for (const e of run.schedulerRecord) {
-    if (e.operation === 'stop-member') lastStop.set(e.member, e);
-    if (e.operation === 'start-member' && e.outcome === 'started') lastStop.delete(e.member);
+    if (e.operation === 'fence-member' && e.reason === HAND_BACK_REASON) handedBack.add(e.member);
+    if (e.operation === 'stop-member') {
+      if (handedBack.has(e.member)) lastStop.delete(e.member);
+      else lastStop.set(e.member, e);
+      handedBack.delete(e.member);
+    }
+    if (e.operation === 'start-member' && e.outcome === 'started') {
+      lastStop.delete(e.member);
+      handedBack.delete(e.member);
+    }
   }
   return [...lastStop.values()]
     .filter((e) => !reportedStopped.has(e.member))
