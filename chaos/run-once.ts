@@ -225,7 +225,7 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
     await retrying(() => stack.client.workflow.getHandle(p.workflowId).terminate('chaos run limit'), 10).catch(() => undefined);
   }
 
-  // The clusters get a moment to finish: munich's orders (a step takes 2 s), berlin's failover after a kill of its primary.
+  // The clusters get a moment to finish: their orders (a step takes 2 s), berlin's failover after a kill of its primary.
   const settled = () => {
     const r = readSchedulerOperations(schedulerOperationsFile(simDir));
     const steps = r.filter((e) => e.operation === 'run-step' && e.outcome === 'done').length;
