@@ -12,7 +12,13 @@
  * js-berlin-3 runs as one more procedure, and a scheduler member may be killed (a crash the
  * supervisor fails over). These choices come from a stream of their own (`schedulerRng`), so a
  * seed's SPOC choices stay what they were. At the end the supervisors are aborted, the members
- * killed, and the clusters' operation record checked too.
+ * killed, and the clusters' operation record checked too. berlin gets orders in its database, and
+ * every order submitted must have all its nodes run by the end.
+ *
+ * From streams of their own too: the SPOC scenarios beyond the plain procedures (load on a member
+ * at the start, a slow host, an operator's abort while a procedure runs), and the systems beside
+ * the procedures (chaos/chaos-system.ts: FlexiSpooler, spool cleaning, SAP spool), each started,
+ * disturbed, calmed and judged by its own file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
