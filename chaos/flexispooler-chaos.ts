@@ -102,7 +102,7 @@ export class FlexiSpoolerChaos implements ChaosSystem {
     } else if (roll < 0.75) {
       const server = pick(this.rng, SERVERS.slice(0, 5));
       if (this.passing.has(`${server} slow`)) return;
-      store.setSlowness(server, 500 + Math.floor(this.rng() * 2500));
+      store.setSlowness(server, 1500 + Math.floor(this.rng() * 3500));
       this.injected(lastsMs, `${server} slow`, () => store.setSlowness(server, 0));
     } else if (roll < 0.9) {
       const client = pick(this.rng, SIM_CLIENTS);
