@@ -3,7 +3,7 @@
  * process, the Job Service with its store on the central worker), seeded with jobs the rule deletes
  * and jobs it keeps, the schedule and the reporting loops set up by `ensureSpoolCleaning` with the
  * product's times shortened (a report every 3-5 s, a request's TTL 30 s, a cleaning run every
- * minute and one triggered at the start and when jobs arrive). While the run goes on: spoolers
+ * minute and one triggered at the start, 8 s later and when jobs arrive). While the run goes on: spoolers
  * disconnected (now, or as their next delete command comes: the source's edge case), new jobs
  * arriving, and a printed job printed again (a state the rule keeps). At the end the spoolers are
  * reconnected and get two reports' time, the schedule is deleted and the loops terminated (the
@@ -50,6 +50,7 @@ export class SpoolCleaningChaos implements ChaosSystem {
   private readonly spooled: SpooledJob[] = [];
   private readonly passing = new PassingFaults();
   private nextEventAt = 0;
+  private secondRunAt = 0;
   private arrived = 0;
 
   constructor(
@@ -75,6 +76,7 @@ export class SpoolCleaningChaos implements ChaosSystem {
   async start(): Promise<void> {
     await retrying(() => ensureSpoolCleaning(this.client(), CONFIG));
     await this.trigger();
+    this.secondRunAt = Date.now() + 8000;
     this.nextEventAt = Date.now() + 2000 + this.rng() * 4000;
   }
 
@@ -85,6 +87,11 @@ export class SpoolCleaningChaos implements ChaosSystem {
 
   async tick(): Promise<void> {
     for (const what of this.passing.expire()) this.log(`  spool cleaning: ${what} over`);
+    // The run at the start found no job reported yet: one more once the spoolers have reported, so a short run deletes too.
+    if (this.secondRunAt > 0 && Date.now() >= this.secondRunAt) {
+      this.secondRunAt = 0;
+      await this.trigger();
+    }
     if (Date.now() < this.nextEventAt || this.faults >= FAULTS_PER_RUN) return;
     this.nextEventAt = Date.now() + 2000 + this.rng() * 6000;
     const spooler = pick(this.rng, CHAOS_SPOOLERS);
