@@ -9,9 +9,12 @@
  * only this process ever writes a host's state file. It also boots the simulated JobScheduler
  * clusters' members that do not run (as their hosts do at boot; the members are processes of their
  * own, detached, so a kill of this process leaves them running as it would leave a real scheduler)
- * and runs one agent per scheduler host; `{ killMember }` is a scheduler crash (kill -9 of a member).
+ * and runs one agent per scheduler host; `{ killMember }` is a scheduler crash (kill -9 of a member),
+ * `{ host, load }` active jobs on a SPOC. And the other systems' hosts: the FlexiSpooler clients'
+ * agents, the spoolers' agents and the SAP spool servers' work processes.
  * `central`: the central worker (workflows, leases, the Management Server checks, the cluster
- * database activities of the supervisors). Its Management
+ * database activities of the supervisors, the FlexiSpooler release watch) and the spool
+ * cleaning's Job Service, the one writer of its store. Its Management
  * Server reads the hosts' state files and never changes them: the simulated hosts belong to the
  * agents process, as real ones do not belong to the central worker.
  */
