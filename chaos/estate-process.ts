@@ -9,9 +9,12 @@
  * only this process ever writes a host's state file. It also boots the simulated JobScheduler
  * clusters' members that do not run (as their hosts do at boot; the members are processes of their
  * own, detached, so a kill of this process leaves them running as it would leave a real scheduler)
- * and runs one agent per scheduler host; `{ killMember }` is a scheduler crash (kill -9 of a member).
+ * and runs one agent per scheduler host; `{ killMember }` is a scheduler crash (kill -9 of a member),
+ * `{ host, load }` active jobs on a SPOC. And the other systems' hosts: the FlexiSpooler clients'
+ * agents, the spoolers' agents and the SAP spool servers' work processes.
  * `central`: the central worker (workflows, leases, the Management Server checks, the cluster
- * database activities of the supervisors). Its Management
+ * database activities of the supervisors, the FlexiSpooler release watch) and the spool
+ * cleaning's Job Service, the one writer of its store. Its Management
  * Server reads the hosts' state files and never changes them: the simulated hosts belong to the
  * agents process, as real ones do not belong to the central worker.
  */
@@ -30,6 +33,18 @@ import { simClusterDatabaseDir, startSimClusters } from '../simulator/jobschedul
 import { centralSchedulerActivities, createFullSchedulerHostAgent, schedulerHostAgentActivities, simSchedulerActivities } from '../simulator/jobscheduler/sim-scheduler-agents';
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
 import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
+import { Worker } from '@temporalio/worker';
+import { createSimClientAgents, openSimNetwork, simReleaseActivities } from '../simulator/flexispooler/sim-flexispooler-agents';
+import { simJobServiceFile, simSpoolerActivities } from '../simulator/spoolcleaning/sim-spool-cleaning';
+import { SimSpoolers } from '../simulator/spoolcleaning/sim-spoolers';
+import { DeleteRequestStore } from '../activities/spoolcleaning/delete-request-store';
+import { createCentralSpoolCleaningActivities } from '../activities/spoolcleaning/spool-cleaning-activities';
+import { JOB_SERVICE_TASK_QUEUE } from '../workflows/spoolcleaning/spool-cleaning-names';
+import { hostTaskQueue } from '../workflows/task-queues';
+import { createSapWorkProcessWorkers, simSpoolServerSettings } from '../simulator/sap/sim-sap-estate';
+import { SimSpoolServers } from '../simulator/sap/sim-spool-servers';
+import { CHAOS_SAP_SYSTEMS } from './sap-chaos';
+import { CHAOS_SPOOLERS } from './spool-cleaning-chaos';
 
 const POLL_MS = 50;
 
@@ -81,24 +96,36 @@ async function main(): Promise<void> {
   if (role === 'agents') {
     const fleet = new SimFleet(inventory, simDir);
     fleet.start(20);
-    process.on('message', (message: { host?: string; faults?: SimFaults; startByHand?: string; killMember?: string }) => {
+    process.on('message', (message: { host?: string; faults?: SimFaults; startByHand?: string; killMember?: string; load?: number }) => {
       if (message.killMember) void schedulers.kill(message.killMember).catch(() => undefined);
       if (!message.host) return;
       const host = fleet.host(message.host);
       if (message.faults) host.setFaults(message.faults);
+      // Active jobs on the SPOC (users printing): the procedures' load check halts on them.
+      if (message.load !== undefined) host.setLoad(message.load);
       // The operator starting a service by hand (the runbook's answer to a service Windows did not start at the boot).
       const key = host.server.services.find((s) => s.display === message.startByHand)?.key;
       if (key) host.requestStart(key);
     });
     const clusters = await startSimClusters(schedulers, simDir);
     const schedulerHosts = clusters.flatMap((c) => c.hosts);
+    // The FlexiSpooler clients' computers, the spoolers and the SAP spool servers are hosts of this process too.
+    const spoolers = new SimSpoolers(simDir);
     workers = [
       ...createSimHostAgents(conn, fleet, POLL_MS),
       ...(await Promise.all(schedulerHosts.map((h) => createFullSchedulerHostAgent(conn, h.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(h.deps())))))),
+      ...(await createSimClientAgents(conn, openSimNetwork(simDir))),
+      ...(await Promise.all(CHAOS_SPOOLERS.map((spooler) => Worker.create({ ...conn, taskQueue: hostTaskQueue(spooler), activities: simSpoolerActivities(spoolers), maxConcurrentActivityTaskExecutions: 4 })))),
+      ...(await createSapWorkProcessWorkers(conn, CHAOS_SAP_SYSTEMS, new SimSpoolServers(simDir, simSpoolServerSettings(CHAOS_SAP_SYSTEMS)))),
     ];
   } else {
+    // The Job Service (the one writer of the delete requests' store) runs with the central worker.
+    const spoolers = new SimSpoolers(simDir);
+    const audit = (entry: { spooler: string; operation: string; target: string; outcome: string }) => spoolers.note(entry.spooler, entry.operation, entry.target, entry.outcome);
+    const store = new DeleteRequestStore(simJobServiceFile(simDir));
     workers = [
-      await createCentralWorker({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS, extraActivities: centralSchedulerActivities(schedulerActivities) }),
+      await createCentralWorker({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS, extraActivities: centralSchedulerActivities(schedulerActivities), flexiSpoolerActivities: simReleaseActivities(openSimNetwork(simDir)) }),
+      await Worker.create({ ...conn, taskQueue: JOB_SERVICE_TASK_QUEUE, activities: createCentralSpoolCleaningActivities({ store, audit }) }),
     ];
   }
   process.on('SIGTERM', () => workers.forEach((w) => w.shutdown()));

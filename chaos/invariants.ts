@@ -20,8 +20,14 @@
  *   members act in one epoch unless the fence failed);
  * - every order step counted once: a passive cluster's order node run once, an active cluster's
  *   step done once;
+ * - no order lost: every order the run submitted (to berlin's database, to munich's supervisor)
+ *   has each of its nodes run or passed by the end;
  * - a member stopped (normal termination, as the cluster option change does) is started again,
- *   unless the procedure that stopped it reports it left stopped.
+ *   unless the procedure that stopped it reports it left stopped, or it is the backup the passive
+ *   supervisor terminated when the primary came back (the source's rule).
+ *
+ * The FlexiSpooler, spool cleaning and SAP spool invariants are in their own files
+ * (chaos/flexispooler-invariants.ts, chaos/spool-cleaning-invariants.ts, chaos/sap-invariants.ts).
  */
 import type { OperationRecordEntry } from '../simulator/core/operation-record';
 import type { SchedulerOperationEntry } from '../simulator/jobscheduler/scheduler-operation-record';
@@ -61,6 +67,8 @@ export interface RunObservation {
   schedulerRecord: SchedulerOperationEntry[];
   /** The members of the passive clusters, which must have at most one active member at a time. */
   passiveMembers: string[];
+  /** The orders the run submitted to the clusters, with the nodes each must pass (absent: none judged). */
+  submittedOrders?: { order: string; steps: number }[];
 }
 
 export interface InvariantBreak {
@@ -73,8 +81,32 @@ export interface InvariantBreak {
     | 'procedure-not-ended'
     | 'two-members-active'
     | 'order-step-counted-twice'
-    | 'member-not-started-again';
+    | 'order-lost'
+    | 'member-not-started-again'
+    | 'print-job-held-twice'
+    | 'print-job-printed-twice'
+    | 'print-job-lost'
+    | 'spool-job-deleted-twice'
+    | 'spool-kept-job-deleted'
+    | 'spool-job-lost'
+    | 'sap-output-twice'
+    | 'sap-work-process-busy-twice'
+    | 'sap-management-twice'
+    | 'sap-sequence-broken'
+    | 'sap-request-lost'
+    | 'system-not-judged';
   detail: string;
+  /** The system it belongs to, where the invariant's name does not say (a system that could not be judged). */
+  system?: 'spoc' | 'jobscheduler' | 'flexispooler' | 'spoolcleaning' | 'sap';
+}
+
+/** The system an invariant belongs to, for the summary's breaks per system. */
+export function systemOf(invariant: InvariantBreak['invariant']): 'spoc' | 'jobscheduler' | 'flexispooler' | 'spoolcleaning' | 'sap' {
+  if (invariant.startsWith('print-job-')) return 'flexispooler';
+  if (invariant.startsWith('spool-')) return 'spoolcleaning';
+  if (invariant.startsWith('sap-')) return 'sap';
+  if (['two-members-active', 'order-step-counted-twice', 'order-lost', 'member-not-started-again'].includes(invariant)) return 'jobscheduler';
+  return 'spoc';
 }
 
 /** Windows stopping and starting services around a restart: not a procedure's doing. */
@@ -164,8 +196,22 @@ function leases(run: RunObservation): InvariantBreak[] {
 }
 
 /** The scheduler record's invariants (see the top of this file). */
-export function schedulerBreaks(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMembers' | 'procedures'>): InvariantBreak[] {
-  return [...activeMembers(run), ...stepsCounted(run.schedulerRecord), ...membersNotStartedAgain(run)];
+export function schedulerBreaks(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMembers' | 'procedures' | 'submittedOrders'>): InvariantBreak[] {
+  return [...activeMembers(run), ...stepsCounted(run.schedulerRecord), ...ordersLost(run), ...membersNotStartedAgain(run)];
+}
+
+/** Steps counted, as {@link stepsCounted} counts them: a passive cluster's node run or passed, an active cluster's step done. */
+function countsAsStep(e: SchedulerOperationEntry): boolean {
+  return (e.operation === 'run-job' && e.order !== undefined && (e.outcome === 'ran' || e.outcome === 'skipped')) || (e.operation === 'run-step' && e.outcome === 'done');
+}
+
+/** A submitted order with a node never run or passed by the end: lost (across a failover, a kill, a fence). */
+function ordersLost(run: Pick<RunObservation, 'schedulerRecord' | 'submittedOrders'>): InvariantBreak[] {
+  return (run.submittedOrders ?? []).flatMap(({ order, steps }) => {
+    const done = new Set(run.schedulerRecord.filter((e) => e.order === order && e.step !== undefined && countsAsStep(e)).map((e) => e.step));
+    const missing = Array.from({ length: steps }, (_, step) => step).filter((step) => !done.has(step));
+    return missing.length === 0 ? [] : [{ invariant: 'order-lost' as const, detail: `order ${order}: step ${missing.join(', ')} never run` }];
+  });
 }
 
 /** Per epoch of a passive cluster, the members activated for it or acting in it. */
@@ -186,9 +232,7 @@ function activeMembers(run: Pick<RunObservation, 'schedulerRecord' | 'passiveMem
 function stepsCounted(record: SchedulerOperationEntry[]): InvariantBreak[] {
   const counts = new Map<string, number>();
   for (const e of record) {
-    const passiveNode = e.operation === 'run-job' && e.order !== undefined && (e.outcome === 'ran' || e.outcome === 'skipped');
-    const activeStep = e.operation === 'run-step' && e.outcome === 'done';
-    if ((passiveNode || activeStep) && e.step !== undefined) {
+    if (countsAsStep(e) && e.step !== undefined) {
       const key = `order ${e.order ?? ''} step ${e.step}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
@@ -196,13 +240,26 @@ function stepsCounted(record: SchedulerOperationEntry[]): InvariantBreak[] {
   return [...counts.entries()].filter(([, n]) => n > 1).map(([key, n]) => ({ invariant: 'order-step-counted-twice' as const, detail: `${key} counted ${n} times` }));
 }
 
-/** A member's normal termination with no start of it after, that no procedure reports. */
+/** The passive supervisor's reason when it fences the active backup because the primary is up again (its return to the primary). */
+const HAND_BACK_REASON = 'the primary is back';
+
+/** A member's normal termination with no start of it after, that no procedure reports, and not the backup's end in a return to the primary. */
 function membersNotStartedAgain(run: Pick<RunObservation, 'schedulerRecord' | 'procedures'>): InvariantBreak[] {
   const reportedStopped = new Set(run.procedures.filter((p) => p.member !== undefined && p.output?.leftStopped === true).map((p) => p.member));
   const lastStop = new Map<string, SchedulerOperationEntry>();
+  // A backup the supervisor fenced because the primary is back is terminated by the source's rule ("the backup must be terminated so the primary becomes active again"): nobody owes it a start.
+  const handedBack = new Set<string>();
   for (const e of run.schedulerRecord) {
-    if (e.operation === 'stop-member') lastStop.set(e.member, e);
-    if (e.operation === 'start-member' && e.outcome === 'started') lastStop.delete(e.member);
+    if (e.operation === 'fence-member' && e.reason === HAND_BACK_REASON) handedBack.add(e.member);
+    if (e.operation === 'stop-member') {
+      if (handedBack.has(e.member)) lastStop.delete(e.member);
+      else lastStop.set(e.member, e);
+      handedBack.delete(e.member);
+    }
+    if (e.operation === 'start-member' && e.outcome === 'started') {
+      lastStop.delete(e.member);
+      handedBack.delete(e.member);
+    }
   }
   return [...lastStop.values()]
     .filter((e) => !reportedStopped.has(e.member))

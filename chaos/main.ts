@@ -33,10 +33,12 @@ async function main(): Promise<void> {
       // Each run has a seed of its own: CHAOS_SEED=<it> CHAOS_RUNS=1 replays that run's choices.
       const runSeed = seed + run - 1;
       // The JobScheduler choices from a stream of their own: the SPOC choices of a seed stay as they were.
-      const report = await runOnce(stack, seededRandom(runSeed), seededRandom(runSeed ^ 0x5bd1e995), `${seed}-${run}`, (line) => verbose && console.log(line));
+      const streams = { spoc: seededRandom(runSeed), scheduler: seededRandom(runSeed ^ 0x5bd1e995), scenarios: seededRandom(runSeed ^ 0x2545f491), flexispooler: seededRandom(runSeed ^ 0x68e31da4), spoolcleaning: seededRandom(runSeed ^ 0x1b56c4e9), sap: seededRandom(runSeed ^ 0x7feb352d) };
+      const report = await runOnce(stack, streams, `${seed}-${run}`, (line) => verbose && console.log(line));
       reports.push(report);
       const kills = Object.entries(report.kills).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-      console.log(`run ${run} (seed ${runSeed}): ${report.procedures.join(', ')}; kills: ${kills}; faults ${report.faults}; retries ${report.retries}, aborts ${report.aborts}; resumed ${report.resumed}; record ${report.recordLines} lines, scheduler record ${report.schedulerLines} lines (activations ${report.activations}, order steps ${report.orderSteps}), member kills ${report.memberKills}; breaks ${report.breaks.length}; ${report.seconds.toFixed(1)} s`);
+      console.log(`run ${run} (seed ${runSeed}): ${report.procedures.join(', ')}; kills: ${kills}; faults ${report.faults}; retries ${report.retries}, aborts ${report.aborts}; resumed ${report.resumed}; record ${report.recordLines} lines, scheduler record ${report.schedulerLines} lines (activations ${report.activations}, order steps ${report.orderSteps}), member kills ${report.memberKills}; operator aborts ${report.operatorAborts}, loads ${report.loads}, slow hosts ${report.slowHosts}; breaks ${report.breaks.length}${perSystem(report.breaksBySystem)}; ${report.seconds.toFixed(1)} s`);
+      for (const line of report.systems) console.log(`  ${line}`);
       for (const b of report.breaks) console.log(`  BREAK ${b.invariant}: ${b.detail}`);
       if (report.breaks.length > 0) console.log(`  its data folder (operation record, hosts' state): ${report.dataDir}`);
     }
@@ -47,10 +49,19 @@ async function main(): Promise<void> {
   const sum = (f: (r: RunReport) => number) => reports.reduce((n, r) => n + f(r), 0);
   const kills = { worker: sum((r) => r.kills.worker), agents: sum((r) => r.kills.agents), server: sum((r) => r.kills.server), stack: sum((r) => r.kills.stack) };
   const breaks = sum((r) => r.breaks.length);
+  const systems = ['spoc', 'jobscheduler', 'flexispooler', 'spoolcleaning', 'sap'] as const;
+  const breaksBySystem = Object.fromEntries(systems.map((s) => [s, sum((r) => r.breaksBySystem[s] ?? 0)]));
+  const faultsBySystem = systems.slice(2).map((s) => `${s} ${sum((r) => r.systemFaults[s] ?? 0)}`).join(', ');
   console.log(
-    `chaos seed ${seed}: runs ${reports.length}, kills ${kills.worker + kills.agents + kills.server + kills.stack} (worker ${kills.worker}, agents ${kills.agents}, server ${kills.server}, stack ${kills.stack}), member kills ${sum((r) => r.memberKills)}, faults ${sum((r) => r.faults)}, retries ${sum((r) => r.retries)}, aborts ${sum((r) => r.aborts)}, resumed ${sum((r) => r.resumed)}, invariant breaks ${breaks}; ${(sum((r) => r.seconds) / Math.max(1, reports.length)).toFixed(1)} s per run`,
+    `chaos seed ${seed}: runs ${reports.length}, kills ${kills.worker + kills.agents + kills.server + kills.stack} (worker ${kills.worker}, agents ${kills.agents}, server ${kills.server}, stack ${kills.stack}), member kills ${sum((r) => r.memberKills)}, faults ${sum((r) => r.faults)} (and ${faultsBySystem}), operator aborts ${sum((r) => r.operatorAborts)}, loads ${sum((r) => r.loads)}, slow hosts ${sum((r) => r.slowHosts)}, retries ${sum((r) => r.retries)}, aborts ${sum((r) => r.aborts)}, resumed ${sum((r) => r.resumed)}, invariant breaks ${breaks} (${systems.map((s) => `${s} ${breaksBySystem[s] ?? 0}`).join(', ')}); ${(sum((r) => r.seconds) / Math.max(1, reports.length)).toFixed(1)} s per run`,
   );
   process.exit(breaks > 0 ? 1 : 0);
+}
+
+/** Breaks per system, when there are any: ` (sap 2, spoc 1)`. */
+function perSystem(bySystem: Partial<Record<string, number>>): string {
+  const parts = Object.entries(bySystem).filter(([, n]) => (n ?? 0) > 0).map(([system, n]) => `${system} ${n ?? 0}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
 main().catch((err: unknown) => {

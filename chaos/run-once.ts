@@ -12,7 +12,13 @@
  * js-berlin-3 runs as one more procedure, and a scheduler member may be killed (a crash the
  * supervisor fails over). These choices come from a stream of their own (`schedulerRng`), so a
  * seed's SPOC choices stay what they were. At the end the supervisors are aborted, the members
- * killed, and the clusters' operation record checked too.
+ * killed, and the clusters' operation record checked too. berlin gets orders in its database, and
+ * every order submitted must have all its nodes run by the end.
+ *
+ * From streams of their own too: the SPOC scenarios beyond the plain procedures (load on a member
+ * at the start, a slow host, an operator's abort while a procedure runs), and the systems beside
+ * the procedures (chaos/chaos-system.ts: FlexiSpooler, spool cleaning, SAP spool), each started,
+ * disturbed, calmed and judged by its own file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +38,13 @@ import { startSimSupervisors } from '../simulator/jobscheduler/sim-supervisors';
 import { invariantBreaks, type InvariantBreak, type ProcedureOfRun } from './invariants';
 import { clusterOptionChange, GROUP_PROCEDURES, groupProcedure, standaloneOsRestart, type PlannedProcedure } from './procedures';
 import { type ChaosStack, type KillKind, sleep } from './stack';
+import type { ChaosSystem, SystemName } from './chaos-system';
+import { FlexiSpoolerChaos } from './flexispooler-chaos';
+import { SapChaos } from './sap-chaos';
+import { SpoolCleaningChaos } from './spool-cleaning-chaos';
+import { systemOf } from './invariants';
+import { SchedulerClusterDb } from '../activities/jobscheduler/scheduler-cluster-db';
+import { simClusterDatabase } from '../simulator/jobscheduler/sim-clusters';
 
 export interface RunReport {
   kills: Record<KillKind, number>;
@@ -50,7 +63,15 @@ export interface RunReport {
   activations: number;
   orderSteps: number;
   memberKills: number;
+  /** The SPOC scenarios beyond the plain procedures: an operator's abort of a running procedure, load on a member at the start (answered by an override or cleared), a slow host. */
+  operatorAborts: number;
+  loads: number;
+  slowHosts: number;
+  /** Faults of the systems beside the procedures, and what each did (for the run's line). */
+  systemFaults: Partial<Record<SystemName, number>>;
+  systems: string[];
   breaks: InvariantBreak[];
+  breaksBySystem: Partial<Record<SystemName, number>>;
   /** The run's data folder, kept when an invariant broke (removed otherwise). */
   dataDir: string;
   seconds: number;
@@ -74,7 +95,22 @@ function faultFor(rng: Rng): SimFaults {
   return pick<SimFaults>(rng, [{ services: { [service]: 'wont-stop' } }, { services: { [service]: 'wont-start' } }, { neverOnline: true }, { rescueNeverFinishes: true }]);
 }
 
-export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, runTag: string, log: (line: string) => void): Promise<RunReport> {
+/** The random streams of a run: the SPOC choices, the clusters', and each later addition's own, so a seed's earlier choices stay what they were. */
+export interface RunStreams {
+  spoc: Rng;
+  scheduler: Rng;
+  /** The SPOC scenarios beyond the plain procedures. */
+  scenarios: Rng;
+  flexispooler: Rng;
+  spoolcleaning: Rng;
+  sap: Rng;
+}
+
+/** Orders submitted to berlin's database each run: its chain has three nodes. */
+const BERLIN_ORDERS = 2;
+
+export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: string, log: (line: string) => void): Promise<RunReport> {
+  const { spoc: rng, scheduler: schedulerRng, scenarios } = streams;
   const startedAt = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-chaos-'));
   const inventory: Inventory = testInventory();
@@ -90,13 +126,19 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
     ...(schedulerRng() < 0.5 ? [clusterOptionChange(simDir, runTag)] : []),
   ];
   const tracked: Tracked[] = planned.map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
-  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, schedulerLines: 0, activations: 0, orderSteps: 0, memberKills: 0, breaks: [], dataDir, seconds: 0 };
+  const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, schedulerLines: 0, activations: 0, orderSteps: 0, memberKills: 0, operatorAborts: 0, loads: 0, slowHosts: 0, systemFaults: {}, systems: [], breaks: [], breaksBySystem: {}, dataDir, seconds: 0 };
   /** Hosts with a fault now, and when it goes away by itself (unless a halt has it cleared first). */
   const faulted = new Map<string, number>();
   let msDown = false;
   let msBackAt = 0;
   const FAULTS_PER_RUN = 6;
 
+  // The spool cleaning seeds its spoolers before the agents start (they serve the spoolers that exist).
+  const systems: ChaosSystem[] = [
+    new FlexiSpoolerChaos(() => stack.client, () => stack.spoolflow, simDir, runTag, streams.flexispooler, log),
+    new SpoolCleaningChaos(() => stack.client, simDir, streams.spoolcleaning, log),
+    new SapChaos(() => stack.client, simDir, runTag, streams.sap),
+  ];
   stack.startParts({ dataDir, inventoryFile });
   // The hosts' state files exist once the agents process started: wait, so the run starts on a whole estate.
   await until(() => inventory.siteServers.every((s) => new SimHostStateFile(path.join(simDir, 'hosts', s.host)).load() !== undefined), 60_000);
@@ -108,7 +150,20 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
   const supervisors = (await startSimSupervisors(stack.client, clusters, simDir, log)).filter((s) => s.outcome === 'started' || s.outcome === 'already-running').map((s) => s.workflowId);
   const munich = supervisors.find((id) => id.endsWith('munich'));
   for (let i = 1; munich && i <= 2; i++) await retrying(() => stack.spoolflow.command(munich, { type: 'operator.submitOrder', chain: 'etl', order: `chaos-${runTag}-${i}`, operator: 'chaos' } as never));
+  // berlin's orders go into its database, as its users add them: the active member runs them, a failover's successor goes on with them.
+  const berlinOrders = Array.from({ length: BERLIN_ORDERS }, (_, i) => `chaos-${runTag}-invoices-${i + 1}`);
+  submitBerlinOrders(simDir, berlinOrders);
+  const submittedOrders = [...berlinOrders, ...(munich ? [1, 2].map((i) => `chaos-${runTag}-${i}`) : [])].map((order) => ({ order, steps: 3 }));
+  // Load on a member at the start (users still printing): the load check halts, the operator overrides it or it goes.
+  const loaded = scenarios() < 0.3 ? pick(scenarios, tracked.filter((p) => p.oneAtATime !== undefined || p.deletesCache).flatMap((p) => p.hosts)) : undefined;
+  let loadGoneAt = 0;
+  if (loaded && stack.setLoad(loaded, 3)) {
+    report.loads += 1;
+    loadGoneAt = Date.now() + 4000 + scenarios() * 10_000;
+    log(`  load on ${loaded} until ${Math.round((loadGoneAt - Date.now()) / 1000)} s from now`);
+  }
   for (const p of tracked) await retrying(() => stack.spoolflow.start(p.procedureId, p.input, { workflowId: p.workflowId }));
+  for (const system of systems) await system.start().catch((err: unknown) => log(`  ${system.name} did not start: ${err instanceof Error ? err.message : String(err)}`));
 
   const clearFaults = (hosts: string[]) => {
     for (const host of hosts.filter((h) => faulted.has(h))) if (stack.setFaults(host, {})) faulted.delete(host);
@@ -127,10 +182,13 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
   while (tracked.some((p) => p.ending === undefined) && Date.now() - startedAt < RUN_LIMIT_MS) {
     await sleep(300);
     clearExpired();
+    if (loaded && loadGoneAt > 0 && Date.now() >= loadGoneAt && stack.setLoad(loaded, 0)) loadGoneAt = 0;
     for (const p of tracked.filter((t) => t.ending === undefined)) await observe(stack, p, report, clearFaults, log);
+    for (const system of systems) await system.tick().catch(() => undefined);
     if (Date.now() < nextChaosAt) continue;
     nextChaosAt = Date.now() + 1000 + rng() * 5000;
     const running = tracked.filter((p) => p.ending === undefined);
+    await scenarioEvent(stack, scenarios, running, faulted, report, log);
     // At the first chaos event, so the supervisor's failover happens while the run goes on.
     if (memberToKill && report.memberKills === 0 && stack.killMember(memberToKill)) {
       report.memberKills += 1;
@@ -173,14 +231,24 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
     await retrying(() => stack.client.workflow.getHandle(p.workflowId).terminate('chaos run limit'), 10).catch(() => undefined);
   }
 
-  // The clusters get a moment to finish: munich's orders (a step takes 2 s), berlin's failover after a kill of its primary.
+  // The clusters get a moment to finish: their orders (a step takes 2 s), berlin's failover after a kill of its primary.
   const settled = () => {
     const r = readSchedulerOperations(schedulerOperationsFile(simDir));
     const steps = r.filter((e) => e.operation === 'run-step' && e.outcome === 'done').length;
     const failedOver = memberToKill !== 'js-berlin-1' || report.memberKills === 0 || r.filter((e) => e.operation === 'activate-member' && e.outcome === 'activated').length > 1;
-    return steps >= 2 * 3 && failedOver;
+    const ordersDone = submittedOrders.every(({ order, steps: n }) => new Set(r.filter((e) => e.order === order && e.step !== undefined && (e.outcome === 'ran' || e.outcome === 'skipped' || (e.operation === 'run-step' && e.outcome === 'done'))).map((e) => e.step)).size >= n);
+    return steps >= 2 * 3 && failedOver && ordersDone;
   };
-  await until(settled, 20_000).catch(() => log('  the clusters did not settle within 20 s (checked as they are)'));
+  // The systems beside the procedures get their calm at the same time.
+  const calm = Promise.all(systems.map((s) => s.settle().catch((err: unknown) => log(`  ${s.name} did not settle: ${err instanceof Error ? err.message : String(err)}`))));
+  await until(settled, 30_000).catch(() => log('  the clusters did not settle within 30 s (checked as they are)'));
+  await calm;
+  const systemBreaks: InvariantBreak[] = [];
+  for (const system of systems) {
+    systemBreaks.push(...(await system.finish().catch((err: unknown) => [{ invariant: 'system-not-judged' as const, system: system.name, detail: `${system.name} could not be judged: ${err instanceof Error ? err.message : String(err)}` }])));
+    report.systemFaults[system.name] = system.faults;
+    report.systems.push(system.summary());
+  }
   await stopSupervisors(stack, supervisors);
   const leasesHeld = await leasesStillHeld(stack);
   // Services a procedure started come up in simulated seconds (a quarter second here): let them.
@@ -199,7 +267,13 @@ export async function runOnce(stack: ChaosStack, rng: Rng, schedulerRng: Rng, ru
   report.breaks = invariantBreaks({ record, procedures: tracked.map((p) => ({ ...p, ending: p.ending ?? 'unknown' })), runningBefore, servicesAfter, leasesHeld,
     schedulerRecord,
     passiveMembers: clusters.filter((c) => c.definition.mode === 'passive').flatMap((c) => c.definition.members.map((m) => m.host)),
+    submittedOrders,
   });
+  report.breaks.push(...systemBreaks);
+  for (const b of report.breaks) {
+    const system = b.system ?? systemOf(b.invariant);
+    report.breaksBySystem[system] = (report.breaksBySystem[system] ?? 0) + 1;
+  }
   report.recordLines = record.length;
   report.schedulerLines = schedulerRecord.length;
   report.activations = schedulerRecord.filter((e) => e.operation === 'activate-member' && e.outcome === 'activated').length;
@@ -235,6 +309,16 @@ async function observe(stack: ChaosStack, p: Tracked, report: RunReport, clearFa
     // Where the wanted command is not taken now (an abort's own restore step halted), the next one that is.
     const command = [wanted, 'operator.retry', 'operator.skip', 'operator.abort'].find((c) => status.accepts.includes(c));
     if (!command) return;
+    // The load check halted: the operator overrides it half the time, else the users finish (the load goes) and the check runs again.
+    if (!abort && status.accepts.includes('operator.overrideLoad')) {
+      const override = seededRandom(hashOf(`${p.workflowId}#load#${p.halts}`))() < 0.5;
+      if (!override) for (const host of p.hosts) stack.setLoad(host, 0);
+      const answer = override ? 'operator.overrideLoad' : 'operator.retry';
+      log(`  ${p.workflowId} halted at ${status.step} (load): ${answer}`);
+      await stack.spoolflow.command(p.workflowId, { type: answer, operator: 'chaos', reason: 'the jobs on it are the test load' } as never);
+      report.retries += 1;
+      return;
+    }
     // After an OS restart, a service Windows did not start at the boot (its fault cleared now) is the
     // operator's to start by hand before the retry, as the runbook says; a procedure's own starts are not.
     const notUp = /(Dispatcher Paragon [A-Za-z ]+?) on (\S+) did not reach RUNNING/.exec(status.halt?.reason ?? '');
@@ -320,4 +404,40 @@ function hashOf(text: string): number {
   let h = 0;
   for (const ch of text) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
   return h >>> 0;
+}
+
+/** berlin's orders, added to its cluster database (the chain `invoices`, three nodes) as its users would. */
+function submitBerlinOrders(simDir: string, orders: string[]): void {
+  const db = new SchedulerClusterDb(simClusterDatabase(simDir, 'berlin'));
+  try {
+    for (const order of orders) db.submitOrder('invoices', order);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The SPOC scenarios beyond the plain procedures, from their own stream: once a run at most, an
+ * operator's abort of a procedure while it runs (not halted: the abort restores what it stopped);
+ * now and then a host gets slow (every simulated duration three times as long) for a while.
+ */
+async function scenarioEvent(stack: ChaosStack, rng: Rng, running: Tracked[], faulted: Map<string, number>, report: RunReport, log: (line: string) => void): Promise<void> {
+  const roll = rng();
+  const spoc = running.filter((p) => p.member === undefined);
+  if (roll < 0.08 && report.operatorAborts === 0 && spoc.length > 0) {
+    const p = pick(rng, spoc);
+    try {
+      await stack.spoolflow.command(p.workflowId, { type: 'operator.abort', operator: 'chaos', reason: 'maintenance window over' } as never);
+      report.operatorAborts += 1;
+      log(`  ${p.workflowId}: operator aborts it while it runs`);
+    } catch {
+      // Refused (it ended meanwhile) or the server is down: no abort this run.
+    }
+  } else if (roll < 0.2 && spoc.length > 0 && report.slowHosts < 2) {
+    const host = pick(rng, pick(rng, spoc).hosts);
+    if (faulted.has(host) || !stack.setFaults(host, { slowFactor: 3 })) return;
+    faulted.set(host, Date.now() + 5000 + rng() * 10_000);
+    report.slowHosts += 1;
+    log(`  ${host} slow (every duration three times as long)`);
+  }
 }

@@ -23,6 +23,7 @@ export class ChaosStack {
   private readonly crashed: TestTemporal[] = [];
   private client_: Client | undefined;
   private clientConnection: Connection | undefined;
+  private readonly replaced: Connection[] = [];
   private readonly parts = new Map<Part, ChildProcess>();
   /** Parts down on purpose (between a kill and its restart, or after `stopParts`). */
   private readonly held = new Set<Part>();
@@ -51,7 +52,9 @@ export class ChaosStack {
   }
 
   private async connectClient(): Promise<void> {
-    await this.clientConnection?.close().catch(() => undefined);
+    // The old connection stays open until the end: a call still retrying on it (a long Update, a
+    // listing) would otherwise throw "Channel has been shut down" from its retry timer, uncaught.
+    if (this.clientConnection) this.replaced.push(this.clientConnection);
     this.clientConnection = await Connection.connect({ address: this.temporal.server.address });
     this.client_ = new Client({ connection: this.clientConnection, namespace: this.temporal.namespace });
   }
@@ -85,6 +88,14 @@ export class ChaosStack {
     const agents = this.parts.get('agents');
     if (!agents?.connected) return false;
     agents.send({ host, startByHand: service });
+    return true;
+  }
+
+  /** Active jobs on a simulated SPOC (users printing), which the procedures' load check halts on; false when the agents process is not running now. */
+  setLoad(host: string, activeJobs: number): boolean {
+    const agents = this.parts.get('agents');
+    if (!agents?.connected) return false;
+    agents.send({ host, load: activeJobs });
     return true;
   }
 
@@ -176,7 +187,7 @@ export class ChaosStack {
   async close(): Promise<void> {
     await this.stopParts();
     await this.killMembers();
-    await this.clientConnection?.close().catch(() => undefined);
+    for (const connection of [...this.replaced, this.clientConnection]) await connection?.close().catch(() => undefined);
     await this.temporal.close();
     for (const server of this.crashed.reverse()) await server.close().catch(() => undefined);
   }

@@ -5,7 +5,7 @@
  */
 import type { OperationRecordEntry } from '../../simulator/core/operation-record';
 import type { SchedulerOperationEntry } from '../../simulator/jobscheduler/scheduler-operation-record';
-import { invariantBreaks, type ProcedureOfRun, type RunObservation } from '../../chaos/invariants';
+import { invariantBreaks, systemOf, type ProcedureOfRun, type RunObservation } from '../../chaos/invariants';
 
 const SPOC = 'Dispatcher Paragon Spooler Controller';
 const MOBILE = 'Dispatcher Paragon Mobile Print Server';
@@ -121,6 +121,25 @@ test('a member stopped and not started again is a break unless the option change
   expect(kinds(observation({ schedulerRecord: stoppedAgain }))).toEqual(['member-not-started-again']);
   const reported = { ...optionChange, ending: 'aborted', output: { leftStopped: true } };
   expect(kinds(observation({ schedulerRecord: stoppedAgain, procedures: [restart, reported] }))).toEqual([]);
+  // The backup terminated when the primary is back (fenced for that first) is the source's rule; a later stop of it is owed a start again.
+  const handBack = [...cleanSchedulerRecord(), member('js-berlin-1', 'start-member', 'started'), member('js-berlin-2', 'fence-member', 'fenced', { epoch: 3, reason: 'the primary is back' }), member('js-berlin-2', 'stop-member', 'terminated')];
+  expect(kinds(observation({ schedulerRecord: handBack }))).toEqual([]);
+  expect(kinds(observation({ schedulerRecord: [...handBack, member('js-berlin-2', 'start-member', 'started'), member('js-berlin-2', 'stop-member', 'terminated')] }))).toEqual(['member-not-started-again']);
+  expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), member('js-berlin-2', 'fence-member', 'fenced', { epoch: 3, reason: 'stopped heartbeating while active' }), member('js-berlin-2', 'stop-member', 'terminated')] }))).toEqual(['member-not-started-again']);
   // A kill is a crash, not a stop: the supervisor fails over, nobody owes it a start.
   expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), member('js-berlin-2', 'kill-member', 'killed')] }))).toEqual([]);
+});
+
+test('a submitted order with a node never run by the end is lost, across berlin\'s failover or in munich', () => {
+  // The clean record: berlin's o1 ran nodes 0 and 1, munich's etl-1 step 0.
+  expect(kinds(observation({ submittedOrders: [{ order: 'o1', steps: 2 }, { order: 'etl-1', steps: 1 }] }))).toEqual([]);
+  expect(kinds(observation({ submittedOrders: [{ order: 'o1', steps: 3 }] }))).toEqual(['order-lost']);
+  expect(kinds(observation({ submittedOrders: [{ order: 'etl-2', steps: 3 }] }))).toEqual(['order-lost']);
+  // A refused write (a fenced member) does not count as the node run.
+  const refusedOnly = [member('js-berlin-1', 'run-job', 'refused', { epoch: 1, order: 'o2', step: 0 })];
+  expect(kinds(observation({ schedulerRecord: [...cleanSchedulerRecord(), ...refusedOnly], submittedOrders: [{ order: 'o2', steps: 1 }] }))).toEqual(['order-lost']);
+});
+
+test('each break is counted for its system in the summary', () => {
+  expect(['two-members-down', 'order-lost', 'print-job-lost', 'spool-job-lost', 'sap-request-lost'].map((i) => systemOf(i as never))).toEqual(['spoc', 'jobscheduler', 'flexispooler', 'spoolcleaning', 'sap']);
 });
