@@ -25,7 +25,7 @@ import { generateInventory, GROUP_SIZE } from '../simulator/spoc/generated-inven
 import { Inventory, otherServicesOf, serverByHost } from '../simulator/spoc/inventory';
 import { SimFleet } from '../simulator/spoc/sim-fleet';
 import { createSimHostAgents, RunningAgent } from '../simulator/spoc/sim-host-agents';
-import { installOperatorLogger } from '../worker/runtime-logger';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createCentralWorker } from '../worker/central-worker';
 import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
 import { startTestTemporal } from '../test/helpers/temporal-server';
@@ -33,8 +33,12 @@ import { groupRestartSeconds, rolloutFloorSeconds, standaloneRestartSeconds, Tim
 import { GroupTimeSplit, groupTimeSplit, historyFigures, percentile, timeBreakdown } from './fleet-figures';
 import { statusQuery } from '../workflows/operator-messages';
 
-// Errors only: a host going down under its running step (the OS restart) warns by design.
-installOperatorLogger('ERROR');
+// Errors only, the native core's too: a host going down under its running step (the OS restart)
+// and a lease's watch ending with its lease warn by design, a thousand times on this estate.
+Runtime.install({
+  logger: new DefaultLogger('ERROR', (entry) => console.error(`[worker ${entry.level}] ${entry.message}`)),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+});
 
 const env = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -50,6 +54,7 @@ const CONVERGENCE_SECONDS = env('FLEET_CONVERGENCE_SECONDS', 90);
 const AGENT_POLL_MS = env('FLEET_AGENT_POLL_MS', 50);
 const LEASE_POLL_MS = env('FLEET_LEASE_POLL_MS', 30_000);
 const POLL_SECONDS = env('FLEET_POLL_SECONDS', 10);
+const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
 
 /** A thousand host agents hold a thousand long polls; one partition per queue suits one poller each. */
 const SERVER_SETTINGS = { 'frontend.namespaceCount': 20_000, 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
@@ -67,8 +72,9 @@ function memberOf(inventory: Inventory, host: string) {
 
 /** The rollout's units with their floors: a site's standalone servers first, then the groups, the sites taken in turn. */
 function planTargets(inventory: Inventory): PlannedTarget[] {
-  const waits = { ...SHORT_WAITS, convergenceSeconds: CONVERGENCE_SECONDS };
-  const osWaits = { ...SHORT_OS_RESTART_WAITS };
+  // Generous pick-up: on a loaded machine a step waiting 60 s for its agent would halt the group (host unreachable).
+  const waits = { ...SHORT_WAITS, convergenceSeconds: CONVERGENCE_SECONDS, hostPickupSeconds: 300 };
+  const osWaits = { ...SHORT_OS_RESTART_WAITS, hostPickupSeconds: 300 };
   const siteOf = (host: string) => serverByHost(inventory, host).site;
   const sites = [...new Set(inventory.siteServers.map((s) => s.site))];
   const standalone: PlannedTarget[] = sites
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const input = { procedure: 'restart-group-without-cache-deletion', groups: targets.map((t) => t.rollout), limits, pollSeconds: POLL_SECONDS };
   const { workflowId } = await startRollout(temporal.client, input, { workflowId: `fleet-bench-${t0}` });
-  const status = (await temporal.client.workflow.getHandle(workflowId).result()) as RolloutStatus;
+  const status = await resultWithin(temporal.client, workflowId, FLEET_TIMEOUT_SECONDS ?? 4 * floorSeconds + 300);
   const t1 = Date.now();
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
@@ -176,6 +182,18 @@ async function main(): Promise<void> {
       historyEventsPerProcedure: Math.round(history.eventsMean),
     }),
   );
+}
+
+/** The rollout's result; after `seconds` its status so far, and the bench fails (a halted group would wait for an operator for ever). */
+async function resultWithin(client: import('@temporalio/client').Client, workflowId: string, seconds: number): Promise<RolloutStatus> {
+  const handle = client.workflow.getHandle(workflowId);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), seconds * 1000)));
+  const outcome = await Promise.race([handle.result() as Promise<RolloutStatus>, late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return outcome;
+  const now = await handle.query<RolloutStatus>('status');
+  throw new Error(`the rollout did not end within ${seconds.toFixed(0)} s (FLEET_TIMEOUT_SECONDS): ${JSON.stringify(now.counts)}; halted: ${now.groups.halted.join(', ') || 'none'}`);
 }
 
 /** A few groups' paths (their procedures answer `status` from the worker's cache or by replay): where a group's time went. */
