@@ -73,9 +73,11 @@ function memberOf(inventory: Inventory, host: string) {
 
 /** The rollout's units with their floors: a site's standalone servers first, then the groups, the sites taken in turn. */
 function planTargets(inventory: Inventory): PlannedTarget[] {
-  // Generous pick-up: on a loaded machine a step waiting 60 s for its agent would halt the group (host unreachable).
-  const waits = { ...SHORT_WAITS, convergenceSeconds: CONVERGENCE_SECONDS, hostPickupSeconds: 300 };
-  const osWaits = { ...SHORT_OS_RESTART_WAITS, hostPickupSeconds: 300 };
+  // Generous step timeouts: a step's time counts from when it was scheduled, and a saturated dev
+  // server took over 60 s to hand a step to its agent (the 1,000-server run halted two groups so).
+  const generous = { hostPickupSeconds: 300, serviceTimeoutSeconds: 300, groupServiceTimeoutSeconds: 300, onlineTimeoutSeconds: 600, rescueTimeoutSeconds: 600 };
+  const waits = { ...SHORT_WAITS, convergenceSeconds: CONVERGENCE_SECONDS, ...generous };
+  const osWaits = { ...SHORT_OS_RESTART_WAITS, ...generous };
   const siteOf = (host: string) => serverByHost(inventory, host).site;
   const sites = [...new Set(inventory.siteServers.map((s) => s.site))];
   const standalone: PlannedTarget[] = sites
