@@ -97,6 +97,8 @@ export interface TimeBreakdown {
   startLagSeconds: number[];
   /** Last group's end to the rollout's result. */
   tailSeconds: number;
+  /** The rollout's start to its last group's start. */
+  lastStartSeconds: number;
 }
 
 /** Where the wall time went beyond the floor, from the rollout's per-group times. */
@@ -112,6 +114,7 @@ export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => 
     groupOverheadSeconds: groups.map((g) => (g.end - g.start) / 1000 - floorOf(g.name)),
     startLagSeconds,
     tailSeconds: (endedAt - (ends[ends.length - 1] ?? endedAt)) / 1000,
+    lastStartSeconds: ((starts[starts.length - 1] ?? startedAt) - startedAt) / 1000,
   };
 }
 

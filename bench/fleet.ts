@@ -20,9 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startRollout } from '../client/fleet-rollout-client';
 import type { RolloutLimits } from '../machines/fleet/rollout-plan';
-import { SHORT_OS_RESTART_WAITS, SHORT_WAITS, SIMULATOR_WAITS_OVERRIDE } from '../simulator/example-inputs';
 import { generateInventory, GROUP_SIZE } from '../simulator/spoc/generated-inventory';
-import { Inventory, otherServicesOf, serverByHost } from '../simulator/spoc/inventory';
 import { SimFleet } from '../simulator/spoc/sim-fleet';
 import { createSimHostAgents, RunningAgent } from '../simulator/spoc/sim-host-agents';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -30,7 +28,8 @@ import { NamespaceNotFoundError } from '@temporalio/common';
 import { createCentralWorker } from '../worker/central-worker';
 import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
 import { startTestTemporal } from '../test/helpers/temporal-server';
-import { groupRestartSeconds, rolloutFloorSeconds, standaloneRestartSeconds, TimedTarget } from './fleet-floor';
+import { rolloutFloorSeconds } from './fleet-floor';
+import { planTargets } from './fleet-plan';
 import { GroupTimeSplit, groupTimeSplit, historyFigures, percentile, timeBreakdown } from './fleet-figures';
 import { statusQuery } from '../workflows/operator-messages';
 
@@ -60,59 +59,9 @@ const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIM
 /** A thousand host agents hold a thousand long polls; one partition per queue suits one poller each. */
 const SERVER_SETTINGS = { 'frontend.namespaceCount': 20_000, 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
 
-interface PlannedTarget {
-  rollout: { site: string; procedure?: string; input: unknown };
-  timed: TimedTarget;
-  workflowId: string;
-}
-
-function memberOf(inventory: Inventory, host: string) {
-  const server = serverByHost(inventory, host);
-  return { host: server.host, installDir: server.installDir, otherServices: otherServicesOf(server) };
-}
-
-/** The rollout's units with their floors: a site's standalone servers first, then the groups, the sites taken in turn. */
-function planTargets(inventory: Inventory): PlannedTarget[] {
-  // Generous step timeouts: a step's time counts from when it was scheduled, and a saturated dev
-  // server took over 60 s to hand a step to its agent (the 1,000-server run halted two groups so).
-  const generous = { hostPickupSeconds: 300, serviceTimeoutSeconds: 300, groupServiceTimeoutSeconds: 300, onlineTimeoutSeconds: 600, rescueTimeoutSeconds: 600 };
-  const waits = { ...SHORT_WAITS, convergenceSeconds: CONVERGENCE_SECONDS, ...generous };
-  const osWaits = { ...SHORT_OS_RESTART_WAITS, ...generous };
-  const siteOf = (host: string) => serverByHost(inventory, host).site;
-  const sites = [...new Set(inventory.siteServers.map((s) => s.site))];
-  const standalone: PlannedTarget[] = sites
-    .map((site) => inventory.standalone.filter((h) => siteOf(h) === site))
-    .filter((hosts) => hosts.length > 0)
-    .map((hosts) => {
-      const site = siteOf(hosts[0] ?? '');
-      const seconds = standaloneRestartSeconds({ timings: inventory.timings, timeScale: inventory.timeScale, restartDelaySeconds: osWaits.restartDelaySeconds });
-      return {
-        rollout: { site, procedure: 'restart-os-of-standalone-spocs', input: { spocs: hosts.map((h) => memberOf(inventory, h)), waits: osWaits, waitsOverride: { ...SIMULATOR_WAITS_OVERRIDE } } },
-        timed: { name: `standalone:${site}`, site, seconds },
-        workflowId: `spoc-standalone-os-restart-${site}`,
-      };
-    });
-  const bySite = sites.map((site) => inventory.groups.filter((g) => siteOf(g.members[0] ?? '') === site));
-  const groups: PlannedTarget[] = [];
-  for (let i = 0; bySite.some((list) => i < list.length); i += 1) {
-    for (const list of bySite) {
-      const group = list[i];
-      if (!group) continue;
-      const first = serverByHost(inventory, group.members[0] ?? '');
-      const seconds = groupRestartSeconds(group.members.length, { timings: inventory.timings, timeScale: inventory.timeScale, jobsInCache: first.jobsInCache, otherServices: otherServicesOf(first).length, convergenceSeconds: CONVERGENCE_SECONDS });
-      groups.push({
-        rollout: { site: first.site, input: { group: group.name, members: group.members.map((h) => memberOf(inventory, h)), waits, waitsOverride: { ...SIMULATOR_WAITS_OVERRIDE } } },
-        timed: { name: group.name, site: first.site, seconds },
-        workflowId: `spoc-group-${group.name}`,
-      });
-    }
-  }
-  return [...standalone, ...groups];
-}
-
 async function main(): Promise<void> {
   const inventory = generateInventory({ servers: SERVERS, timeScale: TIME_SCALE });
-  const targets = planTargets(inventory);
+  const targets = planTargets(inventory, CONVERGENCE_SECONDS);
   const atOnce = Math.max(1, Math.ceil(targets.length / WAVES));
   const limits: RolloutLimits = { maxGroupsAtOnce: atOnce, maxGroupsPerSite: atOnce, failureBudget: 1 };
   const floorSeconds = rolloutFloorSeconds(targets.map((t) => t.timed), limits);
@@ -159,7 +108,7 @@ async function main(): Promise<void> {
 
   const wallSeconds = (t1 - t0) / 1000;
   const overheadPercent = ((wallSeconds - floorSeconds) / floorSeconds) * 100;
-  const history = await historyFigures(temporal.client, targets.map((t) => t.workflowId), workflowId);
+  const history = await historyFigures(temporal.client, status.perGroup.filter((g) => g.startedAt).map((g) => g.workflowId), workflowId);
   const breakdown = timeBreakdown(status, (name) => floorOf.get(name) ?? 0, t0, t1);
   await temporal.close();
   rmSync(dir, { recursive: true, force: true });
