@@ -104,6 +104,7 @@ export interface LaunchPlan {
   logPath: string;
   pidPath: string;
   startTimeoutMs: number;
+  dynamicConfig?: Record<string, string | number | boolean>;
   log: (m: string) => void;
 }
 
@@ -126,6 +127,7 @@ export async function launch(plan: LaunchPlan): Promise<DevServer> {
     args.push(...(uiPort !== undefined ? ['--ui-port', String(uiPort)] : ['--headless']));
     args.push('--namespace', namespace, '--log-level', 'warn', '--color', 'never');
     for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
+    for (const [key, value] of Object.entries(plan.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
     fs.appendFileSync(logPath, `\n--- ${new Date().toISOString()} spoolflow: ${cli} ${args.join(' ')}\n`);
     const logOffset = fs.statSync(logPath).size;

@@ -43,6 +43,12 @@ export interface DevServerOptions {
   cliPath?: string;
   /** How long to wait for the server to answer; default 60 s (a cold SQLite file can be slow). */
   startTimeoutMs?: number;
+  /**
+   * Server settings (`--dynamic-config-value key=value`), e.g. `frontend.namespaceCount`: the
+   * long polls one namespace may hold at once (1,200 by default), which an estate of a thousand
+   * host agents, each polling its own task queue, exceeds.
+   */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 /** A running dev server, returned by {@link startDevServer}. */
@@ -132,6 +138,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     dbPath,
     pidPath,
     startTimeoutMs: opts.startTimeoutMs ?? 60_000,
+    dynamicConfig: opts.dynamicConfig ?? {},
     log,
   };
   try {

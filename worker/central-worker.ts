@@ -41,6 +41,12 @@ export interface CentralWorkerOptions {
   extraActivities?: ActivitiesOf<'central', JobSchedulerActionWord>;
   /** The FlexiSpooler servers' release watch, when this worker delivers print jobs (the simulated network). */
   flexiSpoolerActivities?: ActivitiesOf<'central', FlexiSpoolerActionWord>;
+  /**
+   * Activities at once (default the SDK's 100). Each running procedure's leases hold one watch
+   * activity each for as long as it runs (a group restart: the group and each member), so a
+   * rollout of many groups at once needs more.
+   */
+  maxConcurrentActivityTaskExecutions?: number;
 }
 
 export async function createCentralWorker(opts: CentralWorkerOptions): Promise<Worker> {
@@ -50,6 +56,7 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
     taskQueue: opts.taskQueue ?? CENTRAL_TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: centralActivities(opts),
+    ...(opts.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions } : {}),
   });
 }
 

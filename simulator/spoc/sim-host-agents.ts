@@ -30,6 +30,9 @@ export async function createHostAgentWorker(conn: AgentConnection, deps: HostAge
     activities: createHostAgentActivities(deps) satisfies ActivitiesOf<'host', SpocActionWord>,
     // A host agent does a handful of things at once; more would only queue on the host's SCM.
     maxConcurrentActivityTaskExecutions: 8,
+    // One long poll per host: a thousand simulated hosts then hold a thousand polls on the server
+    // (the SDK's default of 5 each would be 5,000, beyond a namespace's 1,200 by default).
+    maxConcurrentActivityTaskPolls: 1,
   });
 }
 
@@ -106,8 +109,12 @@ export class SimHostAgent implements RunningAgent {
   }
 }
 
-/** One agent per simulated host, but for the hosts in `without` (a test's host whose agent is gone). */
-export function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100, without: string[] = []): SimHostAgent[] {
+/**
+ * One agent per simulated host, but for the hosts in `without` (a test's host whose agent is gone).
+ * `watchMs`: how often each agent looks whether its host went down (default 25 ms); a large estate
+ * looks less often, as each look reads the host's state file.
+ */
+export function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100, without: string[] = [], watchMs?: number): SimHostAgent[] {
   const hosts = [...fleet.hosts.values()].filter((host) => !without.includes(host.host));
-  return hosts.map((host) => new SimHostAgent(conn, host, pollMs));
+  return hosts.map((host) => new SimHostAgent(conn, host, pollMs, watchMs));
 }

@@ -26,10 +26,10 @@ export interface TestTemporal {
  * a free port, `server.uiUrl`), for the tests that drive it in a browser; off otherwise, as it
  * costs start-up time and a port.
  */
-export async function startTestTemporal(at: { dir?: string; port?: number; ui?: boolean } = {}): Promise<TestTemporal> {
+export async function startTestTemporal(at: { dir?: string; port?: number; ui?: boolean; dynamicConfig?: Record<string, string | number | boolean> } = {}): Promise<TestTemporal> {
   const dir = at.dir ?? mkdtempSync(path.join(os.tmpdir(), 'spoolflow-test-'));
   const ui = at.ui ?? false;
-  const server = await startDevServer({ dataDir: path.join(dir, 'temporal'), port: at.port ?? 0, ui, ...(ui ? { uiPort: 0 } : {}), searchAttributes: { ...SEARCH_ATTRIBUTES }, log: () => undefined });
+  const server = await startDevServer({ dataDir: path.join(dir, 'temporal'), port: at.port ?? 0, ui, ...(ui ? { uiPort: 0 } : {}), searchAttributes: { ...SEARCH_ATTRIBUTES }, ...(at.dynamicConfig ? { dynamicConfig: at.dynamicConfig } : {}), log: () => undefined });
   const connection = await Connection.connect({ address: server.address });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });

@@ -1,0 +1,173 @@
+/**
+ * The fleet bench's figures from what the server kept: each procedure's history (its length, and
+ * the workflow task latency from each task's scheduled event to its completed one) and the
+ * rollout's status (when each group started and ended, against its floor).
+ */
+import type { Client } from '@temporalio/client';
+import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
+
+export interface HistoryFigures {
+  /** Events per procedure history: mean and the largest. */
+  eventsMean: number;
+  eventsMax: number;
+  /** The rollout's own history. */
+  rolloutEvents: number;
+  /** Workflow task scheduled → started (waiting for the worker) and scheduled → completed, ms. */
+  scheduleToStartMs: number[];
+  scheduleToCompleteMs: number[];
+}
+
+const SCHEDULED = 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED';
+const STARTED = 'EVENT_TYPE_WORKFLOW_TASK_STARTED';
+const COMPLETED = 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
+
+interface HistoryEvent {
+  eventId?: unknown;
+  eventType?: unknown;
+  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+  workflowTaskStartedEventAttributes?: { scheduledEventId?: unknown } | null;
+  workflowTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
+}
+
+function eventMs(e: HistoryEvent): number {
+  return Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+}
+
+/** The histories' lengths and workflow task latencies of the procedures (by workflow id) and the rollout. */
+export async function historyFigures(client: Client, procedureIds: readonly string[], rolloutId: string): Promise<HistoryFigures> {
+  const scheduleToStartMs: number[] = [];
+  const scheduleToCompleteMs: number[] = [];
+  const lengths: number[] = [];
+  const read = async (workflowId: string): Promise<number> => {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const events = (history.events ?? []) as HistoryEvent[];
+    const scheduledAt = new Map<string, number>();
+    for (const e of events) {
+      const type = typeName(e.eventType);
+      if (type === SCHEDULED) scheduledAt.set(String(e.eventId), eventMs(e));
+      if (type === STARTED) {
+        const at = scheduledAt.get(String(e.workflowTaskStartedEventAttributes?.scheduledEventId));
+        if (at !== undefined) scheduleToStartMs.push(eventMs(e) - at);
+      }
+      if (type === COMPLETED) {
+        const at = scheduledAt.get(String(e.workflowTaskCompletedEventAttributes?.scheduledEventId));
+        if (at !== undefined) scheduleToCompleteMs.push(eventMs(e) - at);
+      }
+    }
+    return events.length;
+  };
+  // A few at a time: the server is the one being measured.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < procedureIds.length) {
+        const id = procedureIds[next++];
+        if (id !== undefined) lengths.push(await read(id));
+      }
+    }),
+  );
+  const rolloutEvents = await read(rolloutId);
+  return {
+    eventsMean: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
+    eventsMax: Math.max(0, ...lengths),
+    rolloutEvents,
+    scheduleToStartMs,
+    scheduleToCompleteMs,
+  };
+}
+
+/** Event types come as the enum's number or its name, depending on how the history was decoded. */
+const EVENT_TYPE_NAMES: Record<number, string> = { 5: SCHEDULED, 6: STARTED, 7: COMPLETED };
+function typeName(t: unknown): string {
+  return typeof t === 'number' ? (EVENT_TYPE_NAMES[t] ?? String(t)) : String(t);
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export interface TimeBreakdown {
+  /** Rollout start to its first group's start. */
+  leadInSeconds: number;
+  /** Each group's run beyond its own floor, summed and per group. */
+  groupOverheadSeconds: number[];
+  /** How long places stood free: from a group's end to the next group's start, while groups waited. */
+  startLagSeconds: number[];
+  /** Last group's end to the rollout's result. */
+  tailSeconds: number;
+  /** The rollout's start to its last group's start. */
+  lastStartSeconds: number;
+}
+
+/** Where the wall time went beyond the floor, from the rollout's per-group times. */
+export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => number, startedAt: number, endedAt: number): TimeBreakdown {
+  const groups = status.perGroup.filter((g) => g.startedAt && g.endedAt).map((g) => ({ name: g.name, start: Date.parse(g.startedAt ?? ''), end: Date.parse(g.endedAt ?? '') }));
+  const starts = groups.map((g) => g.start).sort((a, b) => a - b);
+  const ends = groups.map((g) => g.end).sort((a, b) => a - b);
+  // The k-th start after the first wave waited for the k-th end: the lag between them.
+  const firstWave = starts.filter((s) => s - (starts[0] ?? 0) < 1000).length;
+  const startLagSeconds = starts.slice(firstWave).map((s, i) => Math.max(0, s - (ends[i] ?? s)) / 1000);
+  return {
+    leadInSeconds: ((starts[0] ?? startedAt) - startedAt) / 1000,
+    groupOverheadSeconds: groups.map((g) => (g.end - g.start) / 1000 - floorOf(g.name)),
+    startLagSeconds,
+    tailSeconds: (endedAt - (ends[ends.length - 1] ?? endedAt)) / 1000,
+    lastStartSeconds: ((starts[starts.length - 1] ?? startedAt) - startedAt) / 1000,
+  };
+}
+
+/** One step of a procedure's path, as `status` shows it. */
+export interface PathStep {
+  action: string;
+  host?: string;
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface GroupTimeSplit {
+  /** Steps on the hosts (service control, log checks): the simulated service times plus the agents' polling. */
+  hostSeconds: number;
+  /** Steps of the central worker (Management Server checks, preflight answers). */
+  centralSeconds: number;
+  /** The mandated waits (timers). */
+  waitSeconds: number;
+  /** Between the group's start and its first step: the procedure's start and its leases. */
+  beforeFirstStepSeconds: number;
+  /** Between one step's end and the next one's start: workflow tasks and activity dispatch. */
+  betweenStepsSeconds: number;
+  /** From the last step's end to the group's end: leases released, the result. */
+  afterLastStepSeconds: number;
+  steps: number;
+  /** Seconds per kind of step (action), summed over the group. */
+  byAction: Record<string, { count: number; seconds: number }>;
+}
+
+/** How one group's time splits, from its procedure's path and its start and end in the rollout. */
+export function groupTimeSplit(path: readonly PathStep[], startMs: number, endMs: number): GroupTimeSplit {
+  const spans = path.filter((p) => p.endedAt).map((p) => ({ ...p, from: Date.parse(p.startedAt), to: Date.parse(p.endedAt ?? p.startedAt) }));
+  const sum = (list: typeof spans) => list.reduce((a, s) => a + (s.to - s.from), 0) / 1000;
+  const ordered = [...spans].sort((a, b) => a.from - b.from);
+  let between = 0;
+  let reached = ordered[0]?.from ?? startMs;
+  for (const s of ordered) {
+    if (s.from > reached) between += s.from - reached;
+    reached = Math.max(reached, s.to);
+  }
+  return {
+    hostSeconds: sum(spans.filter((s) => s.action !== 'wait' && s.host)),
+    centralSeconds: sum(spans.filter((s) => s.action !== 'wait' && !s.host)),
+    waitSeconds: sum(spans.filter((s) => s.action === 'wait')),
+    beforeFirstStepSeconds: ((ordered[0]?.from ?? startMs) - startMs) / 1000,
+    betweenStepsSeconds: between / 1000,
+    afterLastStepSeconds: (endMs - reached) / 1000,
+    steps: spans.length,
+    byAction: spans.reduce<Record<string, { count: number; seconds: number }>>((acc, s) => {
+      const entry = (acc[s.action] ??= { count: 0, seconds: 0 });
+      entry.count += 1;
+      entry.seconds += (s.to - s.from) / 1000;
+      return acc;
+    }, {}),
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench:fleet` (`FLEET_SERVERS`, default 1000): one dev server, one central worker and a
+ * generated simulated estate (a host agent per site server, all in this process); a fleet rollout
+ * of the restart without cache deletion over every group, and the OS restart of each site's
+ * standalone servers; then its figures, the last line one JSON object.
+ *
+ * The floor is what the plan allows at best: each group's members' simulated service times (fixed
+ * in the generated inventory, at its time scale) and mandated waits, the groups started as the
+ * rate limit allows (bench/fleet-floor.ts). overheadPercent = (wall - floor) / floor * 100.
+ * Workflow task latency: from each workflow task's scheduled event to its completed event in the
+ * procedures' and the rollout's histories.
+ *
+ * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
+ * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
+ * FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ */
+import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRollout } from '../client/fleet-rollout-client';
+import type { RolloutLimits } from '../machines/fleet/rollout-plan';
+import { generateInventory, GROUP_SIZE } from '../simulator/spoc/generated-inventory';
+import { SimFleet } from '../simulator/spoc/sim-fleet';
+import { createSimHostAgents, RunningAgent } from '../simulator/spoc/sim-host-agents';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { NamespaceNotFoundError } from '@temporalio/common';
+import { createCentralWorker } from '../worker/central-worker';
+import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
+import { startTestTemporal } from '../test/helpers/temporal-server';
+import { rolloutFloorSeconds } from './fleet-floor';
+import { planTargets } from './fleet-plan';
+import { GroupTimeSplit, groupTimeSplit, historyFigures, percentile, timeBreakdown } from './fleet-figures';
+import { statusQuery } from '../workflows/operator-messages';
+
+// Errors only, the native core's too: a host going down under its running step (the OS restart)
+// and a lease's watch ending with its lease warn by design, a thousand times on this estate.
+Runtime.install({
+  logger: new DefaultLogger('ERROR', (entry) => console.error(`[worker ${entry.level}] ${entry.message}`)),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+});
+
+const env = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, not "${raw}"`);
+  return value;
+};
+
+const SERVERS = env('FLEET_SERVERS', 1000);
+const WAVES = env('FLEET_WAVES', 2);
+const TIME_SCALE = env('FLEET_TIME_SCALE', 60);
+const CONVERGENCE_SECONDS = env('FLEET_CONVERGENCE_SECONDS', 90);
+const AGENT_POLL_MS = env('FLEET_AGENT_POLL_MS', 50);
+const LEASE_POLL_MS = env('FLEET_LEASE_POLL_MS', 30_000);
+const POLL_SECONDS = env('FLEET_POLL_SECONDS', 10);
+const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
+
+/** A thousand host agents hold a thousand long polls; one partition per queue suits one poller each. */
+const SERVER_SETTINGS = { 'frontend.namespaceCount': 20_000, 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
+
+async function main(): Promise<void> {
+  const inventory = generateInventory({ servers: SERVERS, timeScale: TIME_SCALE });
+  const targets = planTargets(inventory, CONVERGENCE_SECONDS);
+  const atOnce = Math.max(1, Math.ceil(targets.length / WAVES));
+  const limits: RolloutLimits = { maxGroupsAtOnce: atOnce, maxGroupsPerSite: atOnce, failureBudget: 1 };
+  const floorSeconds = rolloutFloorSeconds(targets.map((t) => t.timed), limits);
+  const floorOf = new Map(targets.map((t) => [t.timed.name, t.timed.seconds]));
+  const groupSimulatedSeconds = (floorOf.get(inventory.groups[0]?.name ?? '') ?? 0) - GROUP_SIZE * CONVERGENCE_SECONDS;
+  const say = (line: string) => console.log(line);
+  say(`fleet bench: ${inventory.siteServers.length} site servers, ${inventory.groups.length} groups of four, ${inventory.standalone.length} standalone, ${new Set(inventory.siteServers.map((s) => s.site)).size} sites`);
+  say(`  plan: ${targets.length} units, ${atOnce} at a time; time scale ${TIME_SCALE}; convergence ${CONVERGENCE_SECONDS} s; one group ${(targets.find((t) => !t.timed.name.startsWith('standalone:'))?.timed.seconds ?? 0).toFixed(2)} s at best; floor ${floorSeconds.toFixed(1)} s`);
+  say(`  load before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min; the machine is shared)`);
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-fleet-bench-'));
+  const temporal = await startTestTemporal({ dynamicConfig: SERVER_SETTINGS });
+  const fleet = new SimFleet(inventory, path.join(dir, 'sim'));
+  fleet.start(100);
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  const rssBefore = process.memoryUsage().rss;
+  const central = await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 200, leasePollMs: LEASE_POLL_MS, maxConcurrentActivityTaskExecutions: 10 * atOnce + 100 });
+  const agentsStartedAt = performance.now();
+  const agents = createSimHostAgents(conn, fleet, AGENT_POLL_MS, [], 250);
+  const workers: RunningAgent[] = [central, ...agents];
+  const running = workers.map((w) => w.run());
+  while (agents.some((a) => a.starts === 0)) await new Promise((r) => setTimeout(r, 100));
+  say(`  ${agents.length} host agents (one Temporal worker each) started in ${((performance.now() - agentsStartedAt) / 1000).toFixed(1)} s; RSS ${mb(rssBefore)} MB before the workers, ${mb(process.memoryUsage().rss)} MB now`);
+
+  let rssMax = 0;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
+  const cpu0 = process.cpuUsage();
+  let t0 = Date.now();
+  const input = { procedure: 'restart-group-without-cache-deletion', groups: targets.map((t) => t.rollout), limits, pollSeconds: POLL_SECONDS };
+  const { workflowId } = await startWhenServerAnswers(() => {
+    // The wall time counts from the start that the server took.
+    t0 = Date.now();
+    return startRollout(temporal.client, input, { workflowId: `fleet-bench-${t0}` });
+  });
+  const status = await resultWithin(temporal.client, workflowId, FLEET_TIMEOUT_SECONDS ?? 4 * floorSeconds + 300);
+  const t1 = Date.now();
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  const splits = await sampleGroupSplits(temporal.client, status, 12);
+  const loadAfter = loadavg();
+  for (const w of workers) w.shutdown();
+  await Promise.all(running);
+  fleet.stop();
+
+  const wallSeconds = (t1 - t0) / 1000;
+  const overheadPercent = ((wallSeconds - floorSeconds) / floorSeconds) * 100;
+  const history = await historyFigures(temporal.client, status.perGroup.filter((g) => g.startedAt).map((g) => g.workflowId), workflowId);
+  const breakdown = timeBreakdown(status, (name) => floorOf.get(name) ?? 0, t0, t1);
+  await temporal.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const c = status.counts;
+  say(`  rollout: ${c.done} done, ${c.failed} failed, ${c['not-started']} not started, ${c.halted} halted`);
+  say(`  wall ${wallSeconds.toFixed(1)} s against a floor of ${floorSeconds.toFixed(1)} s: overhead ${overheadPercent.toFixed(2)} % (target <= 1 %, bar 5 %)`);
+  say(`  where the time goes: lead-in to the first group ${breakdown.leadInSeconds.toFixed(1)} s; each group beyond its floor p50 ${percentile(breakdown.groupOverheadSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.groupOverheadSeconds, 99).toFixed(2)} s, mean ${mean(breakdown.groupOverheadSeconds).toFixed(2)} s (of ${(floorOf.get(inventory.groups[0]?.name ?? '') ?? 0).toFixed(1)} s); a freed place to the next start p50 ${percentile(breakdown.startLagSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.startLagSeconds, 99).toFixed(2)} s; last group's end to the result ${breakdown.tailSeconds.toFixed(1)} s`);
+  const avg = (f: (s: GroupTimeSplit) => number) => mean(splits.map(f)).toFixed(2);
+  say(`  one group's time (mean of ${splits.length} sampled): host steps ${avg((s) => s.hostSeconds)} s (simulated service times ${(groupSimulatedSeconds).toFixed(2)} s), mandated waits ${avg((s) => s.waitSeconds)} s (${(GROUP_SIZE * CONVERGENCE_SECONDS).toFixed(0)} s), central checks ${avg((s) => s.centralSeconds)} s, before the first step ${avg((s) => s.beforeFirstStepSeconds)} s, between steps ${avg((s) => s.betweenStepsSeconds)} s over ${avg((s) => s.steps)} steps, after the last ${avg((s) => s.afterLastStepSeconds)} s`);
+  const actions = new Map<string, { count: number; seconds: number }>();
+  for (const split of splits) for (const [action, x] of Object.entries(split.byAction)) actions.set(action, { count: (actions.get(action)?.count ?? 0) + x.count, seconds: (actions.get(action)?.seconds ?? 0) + x.seconds });
+  say(`  per step (mean): ${[...actions].map(([a, x]) => `${a} ${((1000 * x.seconds) / x.count).toFixed(0)} ms`).join(', ')}`);
+  say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks`);
+  say(`  histories: ${history.eventsMean.toFixed(0)} events per procedure (largest ${history.eventsMax}); the rollout's own ${history.rolloutEvents}`);
+  say(`  this process (central worker, ${agents.length} agents, simulated hosts): RSS max ${mb(rssMax)} MB; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s over ${wallSeconds.toFixed(0)} s`);
+  say(`  load after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')} (1/5/15 min; 2 cores, shared)`);
+  console.log(
+    JSON.stringify({
+      siteServers: inventory.siteServers.length,
+      groups: inventory.groups.length,
+      wallSeconds: round(wallSeconds, 1),
+      floorSeconds: round(floorSeconds, 1),
+      overheadPercent: round(overheadPercent, 2),
+      workerRssMb: mb(rssMax),
+      workflowTaskLatencyMs: { p50: Math.round(percentile(history.scheduleToCompleteMs, 50)), p99: Math.round(percentile(history.scheduleToCompleteMs, 99)) },
+      historyEventsPerProcedure: Math.round(history.eventsMean),
+    }),
+  );
+}
+
+/**
+ * Starts the rollout once the server answers: right after a thousand task queues got their first
+ * poll, the dev server's SQLite is busy creating them and its namespace look-up times out
+ * ("Namespace not found") for a while.
+ */
+async function startWhenServerAnswers<T>(start: () => Promise<T>): Promise<T> {
+  const until = Date.now() + 180_000;
+  for (;;) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!(err instanceof NamespaceNotFoundError) || Date.now() > until) throw err;
+      console.log(`  the server does not answer yet (${err.message}); again in 5 s`);
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
+}
+
+/** The rollout's result; after `seconds` its status so far, and the bench fails (a halted group would wait for an operator for ever). */
+async function resultWithin(client: import('@temporalio/client').Client, workflowId: string, seconds: number): Promise<RolloutStatus> {
+  const handle = client.workflow.getHandle(workflowId);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), seconds * 1000)));
+  const outcome = await Promise.race([handle.result() as Promise<RolloutStatus>, late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return outcome;
+  const now = await handle.query<RolloutStatus>('status');
+  throw new Error(`the rollout did not end within ${seconds.toFixed(0)} s (FLEET_TIMEOUT_SECONDS): ${JSON.stringify(now.counts)}; halted: ${now.groups.halted.join(', ') || 'none'}`);
+}
+
+/** A few groups' paths (their procedures answer `status` from the worker's cache or by replay): where a group's time went. */
+async function sampleGroupSplits(client: import('@temporalio/client').Client, status: RolloutStatus, count: number): Promise<GroupTimeSplit[]> {
+  const groups = status.perGroup.filter((g) => g.procedure === 'restart-group-without-cache-deletion' && g.startedAt && g.endedAt);
+  const step = Math.max(1, Math.floor(groups.length / count));
+  const sample = groups.filter((_, i) => i % step === 0).slice(0, count);
+  return Promise.all(
+    sample.map(async (g) => {
+      const s = await client.workflow.getHandle(g.workflowId).query(statusQuery);
+      return groupTimeSplit(s.path, Date.parse(g.startedAt ?? ''), Date.parse(g.endedAt ?? ''));
+    }),
+  );
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1e6);
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
