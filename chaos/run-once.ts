@@ -38,7 +38,7 @@ import { startSimSupervisors } from '../simulator/jobscheduler/sim-supervisors';
 import { invariantBreaks, type InvariantBreak, type ProcedureOfRun } from './invariants';
 import { clusterOptionChange, GROUP_PROCEDURES, groupProcedure, standaloneOsRestart, type PlannedProcedure } from './procedures';
 import { type ChaosStack, type KillKind, sleep } from './stack';
-import type { ChaosSystem, SystemName } from './chaos-system';
+import { retrying, type ChaosSystem, type SystemName } from './chaos-system';
 import { FlexiSpoolerChaos } from './flexispooler-chaos';
 import { SapChaos } from './sap-chaos';
 import { SpoolCleaningChaos } from './spool-cleaning-chaos';
@@ -379,17 +379,6 @@ async function leasesStillHeld(stack: ChaosStack): Promise<string[]> {
     await sleep(1000);
   }
   return held;
-}
-
-async function retrying<T>(fn: () => Promise<T>, attempts = 60): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= attempts) throw err;
-      await sleep(500);
-    }
-  }
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
