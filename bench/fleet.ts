@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const central = await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 200, leasePollMs: LEASE_POLL_MS, maxConcurrentActivityTaskExecutions: 10 * atOnce + 100 });
   const agentsStartedAt = performance.now();
-  const agents = createSimHostAgents(conn, fleet, AGENT_POLL_MS, [], 250);
+  const agents = createSimHostAgents(conn, fleet, AGENT_POLL_MS, [], 250, 1);
   const workers: RunningAgent[] = [central, ...agents];
   const running = workers.map((w) => w.run());
   while (agents.some((a) => a.starts === 0)) await new Promise((r) => setTimeout(r, 100));

@@ -22,7 +22,7 @@ export interface AgentConnection {
 }
 
 /** A worker that runs a host's activities on its task queue. */
-export async function createHostAgentWorker(conn: AgentConnection, deps: HostAgentDeps): Promise<Worker> {
+export async function createHostAgentWorker(conn: AgentConnection, deps: HostAgentDeps, activityPolls?: number): Promise<Worker> {
   return Worker.create({
     connection: conn.connection,
     namespace: conn.namespace,
@@ -30,9 +30,9 @@ export async function createHostAgentWorker(conn: AgentConnection, deps: HostAge
     activities: createHostAgentActivities(deps) satisfies ActivitiesOf<'host', SpocActionWord>,
     // A host agent does a handful of things at once; more would only queue on the host's SCM.
     maxConcurrentActivityTaskExecutions: 8,
-    // One long poll per host: a thousand simulated hosts then hold a thousand polls on the server
-    // (the SDK's default of 5 each would be 5,000, beyond a namespace's 1,200 by default).
-    maxConcurrentActivityTaskPolls: 1,
+    // The bench of a thousand hosts gives one long poll each (the SDK's default of 5 each would be
+    // 5,000, beyond a namespace's 1,200 by default); the tests and `npm start` keep the default.
+    ...(activityPolls !== undefined ? { maxConcurrentActivityTaskPolls: activityPolls } : {}),
   });
 }
 
@@ -75,6 +75,7 @@ export class SimHostAgent implements RunningAgent {
     readonly host: SimHost,
     private readonly pollMs: number,
     private readonly watchMs = 25,
+    private readonly activityPolls?: number,
   ) {}
 
   async run(): Promise<void> {
@@ -83,7 +84,7 @@ export class SimHostAgent implements RunningAgent {
         await this.pause();
         continue;
       }
-      const worker = await createHostAgentWorker(this.conn, simHostAgentDeps(this.host, this.pollMs));
+      const worker = await createHostAgentWorker(this.conn, simHostAgentDeps(this.host, this.pollMs), this.activityPolls);
       this.starts += 1;
       const running = worker.run();
       while (!this.stopping && this.host.isUp()) await this.pause();
@@ -111,10 +112,11 @@ export class SimHostAgent implements RunningAgent {
 
 /**
  * One agent per simulated host, but for the hosts in `without` (a test's host whose agent is gone).
+ * `activityPolls`: long polls per agent (the SDK's default unless given; a large estate gives 1).
  * `watchMs`: how often each agent looks whether its host went down (default 25 ms); a large estate
  * looks less often, as each look reads the host's state file.
  */
-export function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100, without: string[] = [], watchMs?: number): SimHostAgent[] {
+export function createSimHostAgents(conn: AgentConnection, fleet: SimFleet, pollMs = 100, without: string[] = [], watchMs?: number, activityPolls?: number): SimHostAgent[] {
   const hosts = [...fleet.hosts.values()].filter((host) => !without.includes(host.host));
-  return hosts.map((host) => new SimHostAgent(conn, host, pollMs, watchMs));
+  return hosts.map((host) => new SimHostAgent(conn, host, pollMs, watchMs, activityPolls));
 }
