@@ -23,6 +23,7 @@ import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';
 import { simClusterDatabase, simClusterDatabaseDir, startSimClusters } from '../simulator/jobscheduler/sim-clusters';
 import { withClusterWorkers } from '../test/helpers/cluster-workers';
 import { waitUntil } from '../test/helpers/scheduler-cluster';
+import { until } from '../test/helpers/until';
 import { groupRestartExample, osRestartExamples, scenarioExamples } from '../simulator/example-inputs';
 import { procedureById } from '../machines/catalog';
 import { SpoolflowClient } from '../client/spoolflow-client';
@@ -238,16 +239,6 @@ async function whileRunning<T>(workers: RunningAgent[], fn: () => Promise<T>): P
   } finally {
     for (const w of workers) w.shutdown();
     await Promise.all(running);
-  }
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

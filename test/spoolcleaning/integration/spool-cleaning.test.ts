@@ -16,6 +16,7 @@ import { SimSpoolers } from '../../../simulator/spoolcleaning/sim-spoolers';
 import { DEFAULT_INVENTORY_FILE } from '../../../simulator/spoc/inventory';
 import { reportingStatusQuery, SPOOL_CLEANING_SCHEDULE_ID, spoolerReportingWorkflowId } from '../../../workflows/spoolcleaning/spool-cleaning-names';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
+import { until as pollUntil } from '../../helpers/until';
 
 const estate = useSimulatedEstate();
 const DAY = 24 * 3_600_000;
@@ -33,15 +34,8 @@ function config(healing: 'keep' | 'report' | 'reissue') {
   };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The shared poll, allowing 90 s unless told: the first wait includes the worker process bundling the workflows. */
+const until = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> => pollUntil(what, probe, timeoutMs);
 
 let dataDir: string;
 let store: DeleteRequestStore | undefined;
