@@ -25,7 +25,7 @@ import {
   UnknownEntityError,
   WrongRoleError,
 } from './scheduler-cluster-errors';
-import type { ClusterObservation, ClusterSnapshot, StepAssignment, StepStatus } from './scheduler-cluster-schema';
+import type { ClusterObservation, ClusterSnapshot, MemberStatus, StepAssignment, StepStatus } from './scheduler-cluster-schema';
 import { InvalidClusterOptionsError } from './scheduler-cluster-options';
 import { ClusterDatabaseNotFoundError, InvalidClusterDatabaseNameError, type SchedulerDbPool } from './scheduler-db-pool';
 
@@ -212,13 +212,18 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
     },
 
     /**
-     * Ends a member normally (SIGTERM) and waits until its process has exited: it marks itself
-     * terminated, so no backup takes over. A member whose process is gone already is fine.
+     * Ends the member the supervisor fenced (the backup, when the primary is back) normally
+     * (SIGTERM) and waits until its process has exited: it marks itself terminated, so no backup
+     * takes over. A member whose process is gone already is fine.
      */
     async terminateMember(input: z.infer<typeof terminateInput>): Promise<{ outcome: 'terminated' | 'already-gone' }> {
       return run(terminateInput, input, async (i, db) => {
         const member = db.member(i.member);
         if (!member) throw new UnknownEntityError('member', i.member);
+        // On standby or active again, it registered anew since the fence: a process its host or an
+        // operator started after the fenced one ended, which never acted. A retry of this step (the
+        // first attempt's answer lost with a crashed agent) must not end it: the fenced one is gone.
+        if (startedAgainSinceFence(member.status)) return { outcome: 'already-gone' as const };
         heartbeat({ terminating: i.member });
         return { outcome: await deps.processes.terminate({ member: i.member, host: member.host, pid: member.pid }, i.timeoutMs) };
       });
@@ -254,6 +259,11 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
 }
 
 export type SchedulerActivities = ReturnType<typeof createSchedulerActivities>;
+
+/** Only a new process's registration puts a fenced member on standby (or, activated, active) again. */
+function startedAgainSinceFence(status: MemberStatus): boolean {
+  return status === 'standby' || status === 'active';
+}
 
 /** The central worker's share: everything but process control, which belongs to the member's host. */
 export function centralSchedulerActivities(activities: SchedulerActivities) {

@@ -144,7 +144,7 @@ export class SchedulerFleet implements MemberProcessControl {
   /** Normal termination: SIGTERM, then wait until the process has exited. */
   async terminate(target: MemberProcessRef | string, timeoutMs = 10_000): Promise<'terminated' | 'already-gone'> {
     const info = this.find(memberOf(target));
-    if (!info?.running) return 'already-gone';
+    if (!info?.running || !isTheProcess(info, target)) return 'already-gone';
     process.kill(info.pid, 'SIGTERM');
     // A frozen process handles the SIGTERM only once it runs again.
     if (info.hung) this.letGo(info);
@@ -157,7 +157,7 @@ export class SchedulerFleet implements MemberProcessControl {
   /** Abort: SIGKILL; the member writes nothing, its heartbeat just stops. */
   async kill(target: MemberProcessRef | string, timeoutMs = 10_000): Promise<'killed' | 'already-gone'> {
     const info = this.find(memberOf(target));
-    if (!info?.running) return 'already-gone';
+    if (!info?.running || !isTheProcess(info, target)) return 'already-gone';
     process.kill(info.pid, 'SIGKILL');
     if (!(await this.awaitExit(info, timeoutMs))) throw new MemberWontStopError(`${info.member} (pid ${info.pid}) still runs ${timeoutMs} ms after SIGKILL`);
     this.record.append({ host: info.host, operation: 'kill-member', member: info.member, pid: info.pid, outcome: 'killed' });
@@ -281,6 +281,11 @@ export class SchedulerFleet implements MemberProcessControl {
 
 function memberOf(target: MemberProcessRef | string): string {
   return typeof target === 'string' ? target : target.member;
+}
+
+/** A target named with its pid (as the cluster database knows it) is that process only: one started since is not it, as for a host's agent, which signals the pid. */
+function isTheProcess(info: MemberProcessInfo, target: MemberProcessRef | string): boolean {
+  return typeof target === 'string' || info.pid === target.pid;
 }
 
 /**

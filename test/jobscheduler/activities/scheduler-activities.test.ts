@@ -111,6 +111,19 @@ test('terminateMember ends a member normally and waits for its process to exit; 
   expect(await activities.terminateMember({ database: c.databaseName, member: 'primary', timeoutMs: 5000 })).toEqual({ outcome: 'already-gone' });
 });
 
+test('terminateMember retried after the member was started again leaves the new process running: only the fenced one was to end', async () => {
+  // Chaos seed 7019: the agent died after the SIGTERM, its host started the member again, then Temporal retried the step.
+  const fencedPid = c.db.member('primary')?.pid ?? 0;
+  const restarted = await c.start('primary', '-exclusive');
+  expect(c.db.member('primary')).toMatchObject({ pid: restarted.pid, status: 'standby' });
+  expect(await activities.terminateMember({ database: c.databaseName, member: 'primary', timeoutMs: 5000 })).toEqual({ outcome: 'already-gone' });
+  // Named by the fenced process's pid, the simulator's control leaves the new process alone too, as a host's agent does.
+  expect(await c.fleet.terminate({ member: 'primary', host: 'primary-host', pid: fencedPid }, 5000)).toBe('already-gone');
+  expect(c.fleet.info('primary').running).toBe(true);
+  expect(c.db.member('primary')?.status).toBe('standby');
+  expect(await c.fleet.terminate('primary')).toBe('terminated');
+});
+
 test('invalid input, an unknown member and a missing database are refused before anything is touched, without retry', async () => {
   expect(await failureOf(activities.fenceMember({ database: c.databaseName, member: '', reason: 'x' }))).toMatchObject({ type: 'InvalidInputError', nonRetryable: true });
   expect(await failureOf(activities.fenceMember({ database: c.databaseName, member: 'nobody', reason: 'x' }))).toMatchObject({ type: 'UnknownEntityError', nonRetryable: true });
