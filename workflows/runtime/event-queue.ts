@@ -11,11 +11,16 @@ export class EventQueue {
   private readonly events: MachineEvent[] = [];
   private enqueued = 0;
   private processed = 0;
+  /** Who waits in `nextEvent` for the queue to fill. */
+  private waiter: (() => void) | undefined;
 
   /** Queues the event; its ticket is processed once the machine has taken it. */
   push(event: MachineEvent): number {
     this.events.push(event);
     this.enqueued += 1;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
     return this.enqueued;
   }
 
@@ -26,6 +31,17 @@ export class EventQueue {
   /** Resolves once an event waits. */
   whenNotEmpty(): Promise<void> {
     return wf.condition(() => this.events.length > 0);
+  }
+
+  /**
+   * Resolves as soon as an event is queued, by the push itself: one promise instead of the three
+   * of a `wf.condition`, which the SDK also evaluates after every activation. The runtime's second
+   * version waits so (runtime-version.ts); only one may wait at a time.
+   */
+  nextEvent(): Promise<void> {
+    if (this.events.length > 0) return Promise.resolve();
+    if (this.waiter) throw new Error('the event queue has one reader, the runtime: a second one waits');
+    return new Promise<void>((resolve) => (this.waiter = resolve));
   }
 
   /** The oldest event; only after `whenNotEmpty`. */

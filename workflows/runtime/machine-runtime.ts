@@ -30,6 +30,7 @@ import { ProcedurePath } from './procedure-path';
 import { answerStatusQueries, procedureStatus } from './procedure-status';
 import { ProgressReport, reportProcedure } from './progress-report';
 import type { ResumeState } from './resume-state';
+import { runtimeVersion } from './runtime-version';
 import { activitySummary, timerSummary } from './timeline-summaries';
 import { carryOut, TransitionActions } from './transition-directives';
 
@@ -65,10 +66,11 @@ export interface RuntimeOptions {
 /** Runs the machine to its final state and returns its output. */
 export async function runMachine(options: RuntimeOptions, input: unknown, resume?: ResumeState): Promise<unknown> {
   const { machine } = options;
+  const version = runtimeVersion();
   const queue = new EventQueue();
   const path = new ProcedurePath(resume);
   const timers = new DurableTimers(queue);
-  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect));
+  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect), version);
   const run = { path, timers, flights };
   const progress = new ProgressReport(options.procedure, machine, path, options.subject);
   const transition = machineTransitions(machine);
@@ -95,7 +97,8 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
 
   const historyLimit = options.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   while (snapshot.status === 'active') {
-    await queue.whenNotEmpty();
+    if (version === 1) await queue.whenNotEmpty();
+    else if (queue.isEmpty) await queue.nextEvent();
     const event = queue.take();
     if (event.type.startsWith('operator.')) path.noteOperatorCommand(event, currentStep(snapshot));
     let actions: TransitionActions;
