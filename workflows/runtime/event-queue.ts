@@ -11,16 +11,14 @@ export class EventQueue {
   private readonly events: MachineEvent[] = [];
   private enqueued = 0;
   private processed = 0;
-  /** Who waits in `nextEvent` for the queue to fill. */
-  private waiter: (() => void) | undefined;
+  /** Called on every push, while set (the runtime's second version takes events so). */
+  private listener: (() => void) | undefined;
 
   /** Queues the event; its ticket is processed once the machine has taken it. */
   push(event: MachineEvent): number {
     this.events.push(event);
     this.enqueued += 1;
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
+    this.listener?.();
     return this.enqueued;
   }
 
@@ -34,14 +32,12 @@ export class EventQueue {
   }
 
   /**
-   * Resolves as soon as an event is queued, by the push itself: one promise instead of the three
-   * of a `wf.condition`, which the SDK also evaluates after every activation. The runtime's second
-   * version waits so (runtime-version.ts); only one may wait at a time.
+   * `listener` is called on every push from now on (none: no more): the runtime's second version
+   * takes each event as it is queued instead of waiting in a `wf.condition`, which costs three
+   * promises and is evaluated after every activation (runtime-version.ts).
    */
-  nextEvent(): Promise<void> {
-    if (this.events.length > 0) return Promise.resolve();
-    if (this.waiter) throw new Error('the event queue has one reader, the runtime: a second one waits');
-    return new Promise<void>((resolve) => (this.waiter = resolve));
+  listen(listener: (() => void) | undefined): void {
+    this.listener = listener;
   }
 
   /** The oldest event; only after `whenNotEmpty`. */

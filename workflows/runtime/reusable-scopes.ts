@@ -46,15 +46,21 @@ export interface EffectScope {
   runIn<T>(fn: () => T): T;
 }
 
-type Snapshot = <T>(fn: () => T) => T;
+/** Calls a function in the execution context captured when it was made. */
+export type ContextSnapshot = <T>(fn: () => T) => T;
+
+/** The current execution context (the cancellation scope, an update's context), to call code in later. */
+export function captureContext(): ContextSnapshot {
+  return (wf.AsyncLocalStorage as unknown as { snapshot(): ContextSnapshot }).snapshot();
+}
 
 /** A new cancellable scope under the current one (the workflow's root scope for the runtime's loop). */
 export function newEffectScope(): EffectScope {
   const scope = new wf.CancellationScope();
-  let runIn: Snapshot | undefined;
+  let runIn: ContextSnapshot | undefined;
   // The function runs synchronously inside the scope, where the snapshot captures it as current.
   void scope.run(() => {
-    runIn = (wf.AsyncLocalStorage as unknown as { snapshot(): Snapshot }).snapshot();
+    runIn = captureContext();
     return Promise.resolve();
   });
   if (!runIn) throw new Error('the cancellation scope ran its function later than it was entered');

@@ -1,11 +1,12 @@
 /**
  * The pieces the runtime's second version (workflows/runtime/runtime-version.ts) takes its steps
  * with: the hosts' lanes (one effect at a time per host, in start order), the pool that lends a
- * cancellation scope again once its effect settled, and the event queue that wakes its reader.
+ * cancellation scope again once its effect settled, and the events taken as they are queued.
  */
 import { HostLanes } from '../../../workflows/runtime/host-lanes';
 import { ReusePool } from '../../../workflows/runtime/reusable-scopes';
 import { EventQueue } from '../../../workflows/runtime/event-queue';
+import { takeEventsAsTheyCome } from '../../../workflows/runtime/event-driver';
 
 describe('host lanes', () => {
   test('an effect on a free host, or on no host, begins at once', () => {
@@ -81,23 +82,77 @@ describe('reuse pool', () => {
   });
 });
 
-describe('event queue', () => {
-  test('its reader wakes when an event is queued, and at once when one waits already', async () => {
+describe('events taken as they come', () => {
+  /** A machine stand-in: takes events into `taken`; 'pause' at `pauseAt`, ends at `endAt`. */
+  function steps(queue: EventQueue, o: { pauseAt?: string; endAt?: string; failAt?: string } = {}) {
+    const taken: string[] = [];
+    let ended = false;
+    const contexts: string[] = [];
+    return {
+      taken,
+      contexts,
+      steps: {
+        step: () => {
+          const { type } = queue.take();
+          queue.markProcessed();
+          if (type === o.failAt) throw new Error(`the machine refused ${type}`);
+          taken.push(type);
+          if (type === o.endAt) ended = true;
+          return type === o.pauseAt ? ('pause' as const) : ('go-on' as const);
+        },
+        finished: () => ended,
+        inRunContext: (fn: () => void) => {
+          contexts.push('run');
+          fn();
+        },
+      },
+    };
+  }
+
+  test('events queued before and after are taken one at a time, in arrival order, as each is queued', async () => {
     const queue = new EventQueue();
-    let woke = false;
-    const waiting = queue.nextEvent().then(() => (woke = true));
-    await Promise.resolve();
-    expect(woke).toBe(false);
-    queue.push({ type: 'effect.done.tick' });
-    await waiting;
-    expect(woke).toBe(true);
-    await expect(queue.nextEvent()).resolves.toBeUndefined();
-    expect(queue.take()).toEqual({ type: 'effect.done.tick' });
+    queue.push({ type: 'a' });
+    const machine = steps(queue, { endAt: 'c' });
+    const taking = takeEventsAsTheyCome(queue, machine.steps);
+    expect(machine.taken).toEqual(['a']);
+    queue.push({ type: 'b' });
+    expect(machine.taken).toEqual(['a', 'b']);
+    queue.push({ type: 'c' });
+    await expect(taking).resolves.toBe('finished');
+    queue.push({ type: 'late' });
+    expect(machine.taken).toEqual(['a', 'b', 'c']);
+    expect(machine.contexts).toEqual(['run', 'run']);
   });
 
-  test('a second reader is refused: the runtime is the only one', () => {
+  test('an event queued by a step itself is taken after that step, not inside it', async () => {
     const queue = new EventQueue();
-    void queue.nextEvent();
-    expect(() => queue.nextEvent()).toThrow('the event queue has one reader');
+    const taken: string[] = [];
+    const taking = takeEventsAsTheyCome(queue, {
+      step: () => {
+        const { type } = queue.take();
+        taken.push(`begin ${type}`);
+        if (type === 'a') queue.push({ type: 'refused at once' });
+        taken.push(`end ${type}`);
+        return 'go-on';
+      },
+      finished: () => taken.length >= 4,
+      inRunContext: (fn) => fn(),
+    });
+    queue.push({ type: 'a' });
+    await expect(taking).resolves.toBe('finished');
+    expect(taken).toEqual(['begin a', 'end a', 'begin refused at once', 'end refused at once']);
+  });
+
+  test('a pausing step hands control back with the rest still queued; a failing step rejects with its error', async () => {
+    const queue = new EventQueue();
+    queue.push({ type: 'a' });
+    queue.push({ type: 'b' });
+    const machine = steps(queue, { pauseAt: 'a', failAt: 'c' });
+    await expect(takeEventsAsTheyCome(queue, machine.steps)).resolves.toBe('paused');
+    expect(machine.taken).toEqual(['a']);
+    const again = takeEventsAsTheyCome(queue, machine.steps);
+    expect(machine.taken).toEqual(['a', 'b']);
+    queue.push({ type: 'c' });
+    await expect(again).rejects.toThrow('the machine refused c');
   });
 });
