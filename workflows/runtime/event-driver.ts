@@ -20,10 +20,11 @@ export interface EventSteps {
 
 /**
  * Takes every event queued now and from now on, until the machine has ended ('finished') or a step
- * pauses ('paused'). A step that fails rejects the promise with its error: the runtime throws it,
- * as version 1 does.
+ * pauses ('paused'). A step that fails rejects the promise with its error, and so does `cancelled`
+ * (the workflow's cancellation, which ends version 1's wait for an event): the runtime throws it,
+ * as version 1 does, and no event is taken after.
  */
-export function takeEventsAsTheyCome(queue: EventQueue, steps: EventSteps): Promise<'finished' | 'paused'> {
+export function takeEventsAsTheyCome(queue: EventQueue, steps: EventSteps, cancelled?: Promise<unknown>): Promise<'finished' | 'paused'> {
   return new Promise((resolve, reject) => {
     let taking = false;
     const end = (how: 'finished' | 'paused') => {
@@ -50,6 +51,10 @@ export function takeEventsAsTheyCome(queue: EventQueue, steps: EventSteps): Prom
       }
     };
     queue.listen(() => steps.inRunContext(takeAll));
+    void cancelled?.catch((err: unknown) => {
+      queue.listen(undefined);
+      reject(err);
+    });
     takeAll();
   });
 }

@@ -154,7 +154,8 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
       inRunContext: (fn) => (wf.currentUpdateInfo() ? runContext(fn) : fn()),
     };
     while (snapshot.status === 'active') {
-      if ((await takeEventsAsTheyCome(queue, steps)) === 'paused') {
+      // The workflow's cancellation ends the run as version 1's wait in `wf.condition` ends it.
+      if ((await takeEventsAsTheyCome(queue, steps, wf.CancellationScope.current().cancelRequested)) === 'paused') {
         await handOver(handedOver);
         goOn(handedOver);
       }

@@ -143,6 +143,19 @@ describe('events taken as they come', () => {
     expect(taken).toEqual(['begin a', 'end a', 'begin refused at once', 'end refused at once']);
   });
 
+  test('a cancellation rejects with its reason, and no event is taken after it', async () => {
+    const queue = new EventQueue();
+    let cancel: (reason: Error) => void = () => undefined;
+    const cancelled = new Promise<never>((_resolve, reject) => (cancel = reject));
+    const machine = steps(queue);
+    const taking = takeEventsAsTheyCome(queue, machine.steps, cancelled);
+    queue.push({ type: 'a' });
+    cancel(new Error('Workflow cancelled'));
+    await expect(taking).rejects.toThrow('Workflow cancelled');
+    queue.push({ type: 'after' });
+    expect(machine.taken).toEqual(['a']);
+  });
+
   test('a pausing step hands control back with the rest still queued; a failing step rejects with its error', async () => {
     const queue = new EventQueue();
     queue.push({ type: 'a' });
