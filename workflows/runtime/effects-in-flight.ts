@@ -10,6 +10,8 @@ import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } 
 import { describeFailure } from './effect-failure';
 import { runEffectActivity } from './effect-activity';
 import type { EventQueue } from './event-queue';
+import { HostLanes } from './host-lanes';
+import { effectScopes, type EffectScope } from './reusable-scopes';
 import type { PathEntry } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
 
@@ -17,6 +19,9 @@ interface InFlight {
   effect: Effect;
   scope: wf.CancellationScope;
 }
+
+/** How effects run: as the runtime always ran them (1), or with few promises (2, runtime-version.ts). */
+export type EffectsVersion = 1 | 2;
 
 export class EffectsInFlight {
   private readonly flights = new Map<string, InFlight>();
@@ -31,7 +36,12 @@ export class EffectsInFlight {
     private readonly hostPickupSeconds?: number,
     /** The effect's line on the Web UI's timeline (timeline-summaries.ts). */
     private readonly summaryOf?: (effect: Effect) => string,
+    private readonly version: EffectsVersion = 1,
   ) {}
+
+  /** Version 2: the hosts' lanes and the scopes effects run in, reused. */
+  private readonly lanes = new HostLanes();
+  private readonly scopes = effectScopes();
 
   get size(): number {
     return this.flights.size;
@@ -53,8 +63,12 @@ export class EffectsInFlight {
    * one turn after that (four after the answer).
    */
   start(effect: Effect): void {
-    const host = hostOf(effect);
-    const key = flightKey(effect);
+    if (this.version === 2) this.startWithFewPromises(effect);
+    else this.startAsAlways(effect);
+  }
+
+  /** The path entry of an effect that starts now. */
+  private recordStart(effect: Effect, host: string | undefined): PathEntry {
     const entry: PathEntry = {
       step: effect.step,
       action: effect.action,
@@ -64,6 +78,19 @@ export class EffectsInFlight {
       outcome: 'running',
     };
     this.path.record(entry);
+    return entry;
+  }
+
+  /** The activity of `effect`, with its idempotency key when it runs on a host. */
+  private activityOf(effect: Effect, host: string | undefined, key: string): Promise<unknown> {
+    return runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, this.hostPickupSeconds, this.summaryOf?.(effect));
+  }
+
+  /** Version 1: the order of microtask turns above, which histories recorded before version 2 replay. */
+  private startAsAlways(effect: Effect): void {
+    const host = hostOf(effect);
+    const key = flightKey(effect);
+    const entry = this.recordStart(effect, host);
     const scope = new wf.CancellationScope();
     // Effects on one host run one after another: a restore never races a cancelled stop.
     const before = (host && this.hostSettled.get(host)) || this.nothingBefore;
@@ -100,7 +127,7 @@ export class EffectsInFlight {
       before.then(() => {
         let activity: Promise<unknown>;
         try {
-          activity = runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, this.hostPickupSeconds, this.summaryOf?.(effect));
+          activity = this.activityOf(effect, host, key);
         } catch (err) {
           failed(err);
           return;
@@ -109,6 +136,60 @@ export class EffectsInFlight {
       }),
     );
     this.flights.set(key, { effect, scope });
+  }
+
+  /**
+   * Version 2: the activity is scheduled at once when its host is free, in a scope lent for the
+   * effect, and its answer is queued as it arrives; no promise but the activity's own and one
+   * `.then`. What it does is version 1's: the path entry, the answer or failure as an event
+   * while the machine still waits for it, one effect at a time per host, cancellation.
+   */
+  private startWithFewPromises(effect: Effect): void {
+    const host = hostOf(effect);
+    const key = flightKey(effect);
+    const entry = this.recordStart(effect, host);
+    const lent: EffectScope = this.scopes.take();
+    const flight: InFlight = { effect, scope: lent.scope };
+    this.flights.set(key, flight);
+    const ours = () => this.flights.get(key) === flight;
+    const settled = () => {
+      this.scopes.giveBack(lent);
+      this.lanes.leave(host);
+    };
+    const answered = (output: unknown) => {
+      entry.outcome = 'done';
+      entry.endedAt = new Date().toISOString();
+      if (ours()) {
+        this.flights.delete(key);
+        this.queue.push({ type: doneEventType(effect.step), output, ...(host ? { host } : {}) });
+      }
+      settled();
+    };
+    const failed = (err: unknown) => {
+      entry.endedAt = new Date().toISOString();
+      if (wf.isCancellation(err) || err instanceof CancelledFailure) {
+        entry.outcome = 'cancelled';
+      } else {
+        entry.outcome = 'failed';
+        const { reason, errorType } = describeFailure(err, effect);
+        entry.reason = reason;
+        if (ours()) {
+          this.flights.delete(key);
+          this.queue.push({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}), ...(host ? { host } : {}) });
+        }
+      }
+      settled();
+    };
+    this.lanes.enter(host, () => {
+      let activity: Promise<unknown>;
+      try {
+        activity = lent.runIn(() => this.activityOf(effect, host, key));
+      } catch (err) {
+        failed(err);
+        return;
+      }
+      void activity.then(answered, failed);
+    });
   }
 
   /** Runs `fn` two microtask turns from now. */

@@ -11,11 +11,14 @@ export class EventQueue {
   private readonly events: MachineEvent[] = [];
   private enqueued = 0;
   private processed = 0;
+  /** Called on every push, while set (the runtime's second version takes events so). */
+  private listener: (() => void) | undefined;
 
   /** Queues the event; its ticket is processed once the machine has taken it. */
   push(event: MachineEvent): number {
     this.events.push(event);
     this.enqueued += 1;
+    this.listener?.();
     return this.enqueued;
   }
 
@@ -26,6 +29,15 @@ export class EventQueue {
   /** Resolves once an event waits. */
   whenNotEmpty(): Promise<void> {
     return wf.condition(() => this.events.length > 0);
+  }
+
+  /**
+   * `listener` is called on every push from now on (none: no more): the runtime's second version
+   * takes each event as it is queued instead of waiting in a `wf.condition`, which costs three
+   * promises and is evaluated after every activation (runtime-version.ts).
+   */
+  listen(listener: (() => void) | undefined): void {
+    this.listener = listener;
   }
 
   /** The oldest event; only after `whenNotEmpty`. */

@@ -30,6 +30,10 @@ import { ProcedurePath } from './procedure-path';
 import { answerStatusQueries, procedureStatus } from './procedure-status';
 import { ProgressReport, reportProcedure } from './progress-report';
 import type { ResumeState } from './resume-state';
+import { runtimeVersion } from './runtime-version';
+import { captureContext } from './reusable-scopes';
+import { takeEventsAsTheyCome, type EventSteps } from './event-driver';
+import type { Effect } from '../../machines/core/effects';
 import { activitySummary, timerSummary } from './timeline-summaries';
 import { carryOut, TransitionActions } from './transition-directives';
 
@@ -65,10 +69,11 @@ export interface RuntimeOptions {
 /** Runs the machine to its final state and returns its output. */
 export async function runMachine(options: RuntimeOptions, input: unknown, resume?: ResumeState): Promise<unknown> {
   const { machine } = options;
+  const version = runtimeVersion();
   const queue = new EventQueue();
   const path = new ProcedurePath(resume);
   const timers = new DurableTimers(queue);
-  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect));
+  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect), version);
   const run = { path, timers, flights };
   const progress = new ProgressReport(options.procedure, machine, path, options.subject);
   const transition = machineTransitions(machine);
@@ -94,24 +99,67 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   progress.report(snapshot);
 
   const historyLimit = options.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
-  while (snapshot.status === 'active') {
-    await queue.whenNotEmpty();
+  /** Takes the oldest event into the machine; returns the effects it asks for, not yet started. */
+  const takeEvent = (): Effect[] => {
     const event = queue.take();
     if (event.type.startsWith('operator.')) path.noteOperatorCommand(event, currentStep(snapshot));
     let actions: TransitionActions;
     [snapshot, actions] = transition(snapshot, event);
     const effects = carryOut(actions, snapshot, run);
     queue.markProcessed();
-    if (snapshot.status === 'active' && flights.size === 0 && queue.isEmpty && shouldContinueAsNew(wf.workflowInfo(), historyLimit)) {
-      // Let running update handlers finish first. An event that arrives meanwhile (an operator
-      // command, a timer) must not be lost in the hand-over: then this run goes on a little longer.
-      await handlersFinishedOrEventQueued(queue);
-      if (quietForHandOver(queue)) {
-        await continueAsNewFrom(machine, snapshot, { pendingEffects: effects, timers, path, inputForNextRun: options.inputForNextRun ?? input });
-      }
+    return effects;
+  };
+  const handOverDue = () => snapshot.status === 'active' && flights.size === 0 && queue.isEmpty && shouldContinueAsNew(wf.workflowInfo(), historyLimit);
+  const handOver = async (effects: Effect[]) => {
+    // Let running update handlers finish first. An event that arrives meanwhile (an operator
+    // command, a timer) must not be lost in the hand-over: then this run goes on a little longer.
+    await handlersFinishedOrEventQueued(queue);
+    if (quietForHandOver(queue)) {
+      await continueAsNewFrom(machine, snapshot, { pendingEffects: effects, timers, path, inputForNextRun: options.inputForNextRun ?? input });
     }
+  };
+  const goOn = (effects: Effect[]) => {
     for (const effect of effects) flights.start(effect);
     progress.report(snapshot);
+  };
+
+  // Version 1's loop keeps its awaits inline: a wrapping async function would add microtask
+  // turns, which move commands in the activation that hands over.
+  if (version === 1) {
+    while (snapshot.status === 'active') {
+      await queue.whenNotEmpty();
+      const effects = takeEvent();
+      if (handOverDue()) {
+        await handlersFinishedOrEventQueued(queue);
+        if (quietForHandOver(queue)) {
+          await continueAsNewFrom(machine, snapshot, { pendingEffects: effects, timers, path, inputForNextRun: options.inputForNextRun ?? input });
+        }
+      }
+      goOn(effects);
+    }
+  } else {
+    const runContext = captureContext();
+    let handedOver: Effect[] = [];
+    const steps: EventSteps = {
+      step: () => {
+        const effects = takeEvent();
+        if (handOverDue()) {
+          handedOver = effects;
+          return 'pause';
+        }
+        goOn(effects);
+        return 'go-on';
+      },
+      finished: () => snapshot.status !== 'active',
+      inRunContext: (fn) => (wf.currentUpdateInfo() ? runContext(fn) : fn()),
+    };
+    while (snapshot.status === 'active') {
+      // The workflow's cancellation ends the run as version 1's wait in `wf.condition` ends it.
+      if ((await takeEventsAsTheyCome(queue, steps, wf.CancellationScope.current().cancelRequested)) === 'paused') {
+        await handOver(handedOver);
+        goOn(handedOver);
+      }
+    }
   }
   progress.report(snapshot);
   // Let in-flight updates see the final state before the run closes.

@@ -46,14 +46,23 @@ function runbookStepOf(description: string | undefined): string | undefined {
   return match ? `${match[1]!.toLowerCase()} ${match[2]}` : undefined;
 }
 
+/** Per machine, the descriptions looked up so far: every effect's summary needs its step's. */
+const descriptions = new WeakMap<AnyStateMachine, Map<string, string | undefined>>();
+
 /** A state's description by its id (a haltable step's id is its step), when the machine has one. */
 function descriptionOfState(machine: AnyStateMachine, stateId: string): string | undefined {
+  let known = descriptions.get(machine);
+  if (!known) descriptions.set(machine, (known = new Map()));
+  if (known.has(stateId)) return known.get(stateId);
+  let description: string | undefined;
   try {
-    return machine.getStateNodeById(stateId).description;
+    description = machine.getStateNodeById(stateId).description;
   } catch {
     // Not every step is a state of its own (e.g. an abort's restore): the title alone then.
-    return undefined;
+    description = undefined;
   }
+  known.set(stateId, description);
+  return description;
 }
 
 /** "Stop X on spoc-lon-1" → "Stop X": the host leads the summary already. */

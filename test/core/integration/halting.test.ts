@@ -83,6 +83,27 @@ test('an abort while halted starts again everything the procedure stopped and re
   expect(record.some((e) => e.host === 'spoc-lon-2')).toBe(false);
 });
 
+test('an abort while a step runs on a member cancels that step, then starts again everything the procedure stopped', async () => {
+  const fleet = estate.fleet();
+  fleet.host('spoc-lon-1').setFaults({ neverOnline: true });
+  const workflowId = `run-abort-${randomUUID()}`;
+  const input = londonInput();
+  input.waits.onlineTimeoutSeconds = 20;
+  const { output, status } = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+    await estate.waitForStatus(workflowId, (s) => s.step === 'memberAwaitOnline' && s.inFlight.some((key) => key.endsWith('@spoc-lon-1')));
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'abort while it waits' });
+    return { output: (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput, status: await estate.spoolflow.status(workflowId) };
+  });
+  expect(output).toMatchObject({ outcome: 'aborted', abortReason: 'abort while it waits', leftStopped: {}, couldNotStart: {} });
+  const waits = status.path.filter((p) => p.step === 'memberAwaitOnline').map((p) => p.outcome);
+  expect(waits[0]).toBe('cancelled');
+  expect(waits).not.toContain('running');
+  const record = fleet.record.read();
+  expect(leftStopped(record)).toEqual({});
+  expect(record.some((e) => e.host === 'spoc-lon-2')).toBe(false);
+});
+
 test('a host whose agent is gone halts the procedure at the preflight with nothing stopped; once the agent is back, a retry finishes', async () => {
   const fleet = estate.fleet();
   const workflowId = `halt-agent-${randomUUID()}`;

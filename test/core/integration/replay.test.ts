@@ -7,7 +7,8 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import * as workflows from '../../../workflows';
 import { workflowBundle } from '../../../worker/central-worker';
-import { loadRecordedHistories } from '../../helpers/recorded-histories';
+import { loadRecordedHistories, type RecordedHistory } from '../../helpers/recorded-histories';
+import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
 
 const histories = loadRecordedHistories();
 
@@ -26,6 +27,22 @@ test('every recorded history replays without a nondeterminism error', async () =
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   expect(failures).toEqual([]);
+});
+
+/** The patches a run's history carries (`wf.patched` markers). */
+function patchesOf(recorded: RecordedHistory): string[] {
+  return (recorded.history.events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}
+
+test("both versions of the runtime replay: the older histories run version 1, the '-runtime-v2' ones of a SPOC procedure and a JobScheduler workflow version 2", () => {
+  const v2 = histories.filter((h) => patchesOf(h).includes(RUNTIME_V2_PATCH));
+  expect(v2.map((h) => h.file)).toEqual(histories.filter((h) => /-runtime-v2(--run\d+)?\.json$/.test(h.file)).map((h) => h.file));
+  expect(v2.map((h) => h.workflowType)).toEqual(expect.arrayContaining(['restartGroupWithoutCacheDeletion', 'setClusterOption']));
+  expect(histories.length - v2.length).toBeGreaterThan(v2.length);
 });
 
 test('a workflow that changed its commands is caught by the replay', async () => {
