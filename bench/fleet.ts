@@ -30,7 +30,7 @@ import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
 import { startTestTemporal } from '../test/helpers/temporal-server';
 import { rolloutFloorSeconds } from './fleet-floor';
 import { planTargets } from './fleet-plan';
-import { GroupTimeSplit, groupTimeSplit, historyFigures, percentile, timeBreakdown } from './fleet-figures';
+import { GroupTimeSplit, groupTimeSplit, historyFigures, percentile, processCpuSeconds, stepRate, timeBreakdown } from './fleet-figures';
 import { statusQuery } from '../workflows/operator-messages';
 
 // Errors only, the native core's too: a host going down under its running step (the OS restart)
@@ -89,6 +89,8 @@ async function main(): Promise<void> {
   let rssMax = 0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
   const cpu0 = process.cpuUsage();
+  const serverPid = temporal.server.process?.pid;
+  const serverCpu0 = processCpuSeconds(serverPid);
   let t0 = Date.now();
   const input = { procedure: 'restart-group-without-cache-deletion', groups: targets.map((t) => t.rollout), limits, pollSeconds: POLL_SECONDS };
   const { workflowId } = await startWhenServerAnswers(() => {
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
   const status = await resultWithin(temporal.client, workflowId, FLEET_TIMEOUT_SECONDS ?? 4 * floorSeconds + 300);
   const t1 = Date.now();
   const cpu = process.cpuUsage(cpu0);
+  const serverCpu1 = processCpuSeconds(serverPid);
   clearInterval(sampler);
   const splits = await sampleGroupSplits(temporal.client, status, 12);
   const loadAfter = loadavg();
@@ -125,6 +128,13 @@ async function main(): Promise<void> {
   say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks`);
   say(`  histories: ${history.eventsMean.toFixed(0)} events per procedure (largest ${history.eventsMax}); the rollout's own ${history.rolloutEvents}`);
   say(`  this process (central worker, ${agents.length} agents, simulated hosts): RSS max ${mb(rssMax)} MB; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s over ${wallSeconds.toFixed(0)} s`);
+  const benchCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const serverCpuSeconds = serverCpu0 !== undefined && serverCpu1 !== undefined ? serverCpu1 - serverCpu0 : undefined;
+  const steps = history.activityScheduledMs.length;
+  const rate = stepRate(history.activityScheduledMs, 10);
+  const perStepMs = (seconds: number) => ((1000 * seconds) / Math.max(1, steps)).toFixed(1);
+  say(`  CPU: this process ${benchCpuSeconds.toFixed(0)} s, the dev server ${serverCpuSeconds?.toFixed(0) ?? '?'} s, over ${wallSeconds.toFixed(0)} s wall (2 cores: ${(2 * wallSeconds).toFixed(0)} core-seconds, shared)`);
+  say(`  steps (activities the procedures scheduled): ${steps}, ${rate.meanPerSecond.toFixed(1)} a second over the run, ${rate.busiestPerSecond.toFixed(1)} a second in its busiest 10 s; CPU per step, all included (workflow tasks, leases, agents, simulator): this process ${perStepMs(benchCpuSeconds)} ms, the dev server ${serverCpuSeconds !== undefined ? perStepMs(serverCpuSeconds) : '?'} ms${serverCpuSeconds !== undefined ? `: two idle cores would run at most ${((2 * steps) / (benchCpuSeconds + serverCpuSeconds)).toFixed(0)} steps a second` : ''}`);
   say(`  load after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')} (1/5/15 min; 2 cores, shared)`);
   console.log(
     JSON.stringify({
