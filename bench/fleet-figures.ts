@@ -140,10 +140,12 @@ export interface TimeBreakdown {
   tailSeconds: number;
   /** The rollout's start to its last group's start. */
   lastStartSeconds: number;
+  /** The first start to the `atOnce`-th: how spread the first wave's starts were. */
+  firstWaveSpreadSeconds: number;
 }
 
 /** Where the wall time went beyond the floor, from the rollout's per-group times. */
-export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => number, startedAt: number, endedAt: number): TimeBreakdown {
+export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => number, startedAt: number, endedAt: number, atOnce = status.limits.maxGroupsAtOnce): TimeBreakdown {
   const groups = status.perGroup.filter((g) => g.startedAt && g.endedAt).map((g) => ({ name: g.name, start: Date.parse(g.startedAt ?? ''), end: Date.parse(g.endedAt ?? '') }));
   const starts = groups.map((g) => g.start).sort((a, b) => a - b);
   const ends = groups.map((g) => g.end).sort((a, b) => a - b);
@@ -156,6 +158,7 @@ export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => 
     startLagSeconds,
     tailSeconds: (endedAt - (ends[ends.length - 1] ?? endedAt)) / 1000,
     lastStartSeconds: ((starts[starts.length - 1] ?? startedAt) - startedAt) / 1000,
+    firstWaveSpreadSeconds: ((starts[Math.min(atOnce, starts.length) - 1] ?? startedAt) - (starts[0] ?? startedAt)) / 1000,
   };
 }
 

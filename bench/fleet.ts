@@ -12,7 +12,7 @@
  *
  * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
  * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
- * FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
  */
 import { loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,6 +54,7 @@ const CONVERGENCE_SECONDS = env('FLEET_CONVERGENCE_SECONDS', 90);
 const AGENT_POLL_MS = env('FLEET_AGENT_POLL_MS', 50);
 const LEASE_POLL_MS = env('FLEET_LEASE_POLL_MS', 30_000);
 const POLL_SECONDS = env('FLEET_POLL_SECONDS', 10);
+const TICK_MS = env('FLEET_TICK_MS', 100);
 const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
 
 /** A thousand host agents hold a thousand long polls; one partition per queue suits one poller each. */
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-fleet-bench-'));
   const temporal = await startTestTemporal({ dynamicConfig: SERVER_SETTINGS });
   const fleet = new SimFleet(inventory, path.join(dir, 'sim'));
-  fleet.start(100);
+  fleet.start(TICK_MS);
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const rssBefore = process.memoryUsage().rss;
   const central = await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 200, leasePollMs: LEASE_POLL_MS, maxConcurrentActivityTaskExecutions: 10 * atOnce + 100 });
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
   const c = status.counts;
   say(`  rollout: ${c.done} done, ${c.failed} failed, ${c['not-started']} not started, ${c.halted} halted`);
   say(`  wall ${wallSeconds.toFixed(1)} s against a floor of ${floorSeconds.toFixed(1)} s: overhead ${overheadPercent.toFixed(2)} % (target <= 1 %, bar 5 %)`);
-  say(`  where the time goes: lead-in to the first group ${breakdown.leadInSeconds.toFixed(1)} s; each group beyond its floor p50 ${percentile(breakdown.groupOverheadSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.groupOverheadSeconds, 99).toFixed(2)} s, mean ${mean(breakdown.groupOverheadSeconds).toFixed(2)} s (of ${(floorOf.get(inventory.groups[0]?.name ?? '') ?? 0).toFixed(1)} s); a freed place to the next start p50 ${percentile(breakdown.startLagSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.startLagSeconds, 99).toFixed(2)} s; last group's end to the result ${breakdown.tailSeconds.toFixed(1)} s`);
+  say(`  where the time goes: lead-in to the first group ${breakdown.leadInSeconds.toFixed(1)} s; each group beyond its floor p50 ${percentile(breakdown.groupOverheadSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.groupOverheadSeconds, 99).toFixed(2)} s, mean ${mean(breakdown.groupOverheadSeconds).toFixed(2)} s (of ${(floorOf.get(inventory.groups[0]?.name ?? '') ?? 0).toFixed(1)} s); the first ${atOnce} starts spread over ${breakdown.firstWaveSpreadSeconds.toFixed(1)} s; a freed place to the next start p50 ${percentile(breakdown.startLagSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.startLagSeconds, 99).toFixed(2)} s; last group's end to the result ${breakdown.tailSeconds.toFixed(1)} s`);
   const avg = (f: (s: GroupTimeSplit) => number) => mean(splits.map(f)).toFixed(2);
   say(`  one group's time (mean of ${splits.length} sampled): host steps ${avg((s) => s.hostSeconds)} s (simulated service times ${(groupSimulatedSeconds).toFixed(2)} s), mandated waits ${avg((s) => s.waitSeconds)} s (${(GROUP_SIZE * CONVERGENCE_SECONDS).toFixed(0)} s), central checks ${avg((s) => s.centralSeconds)} s, before the first step ${avg((s) => s.beforeFirstStepSeconds)} s, between steps ${avg((s) => s.betweenStepsSeconds)} s over ${avg((s) => s.steps)} steps, after the last ${avg((s) => s.afterLastStepSeconds)} s`);
   const actions = new Map<string, { count: number; seconds: number }>();
