@@ -13,6 +13,11 @@ export interface HistoryFigures {
   eventsMax: number;
   /** The rollout's own history. */
   rolloutEvents: number;
+  /**
+   * Workflow tasks that timed out waiting (e.g. on the worker's sticky queue, 10 s by default):
+   * each makes the worker replay that workflow's whole history.
+   */
+  workflowTasksTimedOut: number;
   /** When each activity the procedures scheduled (their steps, attempts not counted) was scheduled, ms. */
   activityScheduledMs: number[];
   /** Workflow task scheduled → started (waiting for the worker) and scheduled → completed, ms. */
@@ -24,6 +29,7 @@ const SCHEDULED = 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED';
 const STARTED = 'EVENT_TYPE_WORKFLOW_TASK_STARTED';
 const COMPLETED = 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
 const ACTIVITY_SCHEDULED = 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED';
+const TIMED_OUT = 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT';
 
 interface HistoryEvent {
   eventId?: unknown;
@@ -43,6 +49,7 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
   const scheduleToCompleteMs: number[] = [];
   const lengths: number[] = [];
   const activityScheduledMs: number[] = [];
+  let workflowTasksTimedOut = 0;
   const read = async (workflowId: string): Promise<number> => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const events = (history.events ?? []) as HistoryEvent[];
@@ -51,6 +58,7 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
       const type = typeName(e.eventType);
       if (type === SCHEDULED) scheduledAt.set(String(e.eventId), eventMs(e));
       if (type === ACTIVITY_SCHEDULED) activityScheduledMs.push(eventMs(e));
+      if (type === TIMED_OUT) workflowTasksTimedOut += 1;
       if (type === STARTED) {
         const at = scheduledAt.get(String(e.workflowTaskStartedEventAttributes?.scheduledEventId));
         if (at !== undefined) scheduleToStartMs.push(eventMs(e) - at);
@@ -78,13 +86,14 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
     eventsMax: Math.max(0, ...lengths),
     rolloutEvents,
     activityScheduledMs,
+    workflowTasksTimedOut,
     scheduleToStartMs,
     scheduleToCompleteMs,
   };
 }
 
 /** Event types come as the enum's number or its name, depending on how the history was decoded. */
-const EVENT_TYPE_NAMES: Record<number, string> = { 5: SCHEDULED, 6: STARTED, 7: COMPLETED, 10: ACTIVITY_SCHEDULED };
+const EVENT_TYPE_NAMES: Record<number, string> = { 5: SCHEDULED, 6: STARTED, 7: COMPLETED, 8: TIMED_OUT, 10: ACTIVITY_SCHEDULED };
 function typeName(t: unknown): string {
   return typeof t === 'number' ? (EVENT_TYPE_NAMES[t] ?? String(t)) : String(t);
 }
