@@ -3,6 +3,7 @@
  * the workflow task latency from each task's scheduled event to its completed one) and the
  * rollout's status (when each group started and ended, against its floor).
  */
+import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
 
@@ -12,6 +13,13 @@ export interface HistoryFigures {
   eventsMax: number;
   /** The rollout's own history. */
   rolloutEvents: number;
+  /**
+   * Workflow tasks that timed out waiting (e.g. on the worker's sticky queue, 10 s by default):
+   * each makes the worker replay that workflow's whole history.
+   */
+  workflowTasksTimedOut: number;
+  /** When each activity the procedures scheduled (their steps, attempts not counted) was scheduled, ms. */
+  activityScheduledMs: number[];
   /** Workflow task scheduled → started (waiting for the worker) and scheduled → completed, ms. */
   scheduleToStartMs: number[];
   scheduleToCompleteMs: number[];
@@ -20,6 +28,8 @@ export interface HistoryFigures {
 const SCHEDULED = 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED';
 const STARTED = 'EVENT_TYPE_WORKFLOW_TASK_STARTED';
 const COMPLETED = 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
+const ACTIVITY_SCHEDULED = 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED';
+const TIMED_OUT = 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT';
 
 interface HistoryEvent {
   eventId?: unknown;
@@ -38,6 +48,8 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
   const scheduleToStartMs: number[] = [];
   const scheduleToCompleteMs: number[] = [];
   const lengths: number[] = [];
+  const activityScheduledMs: number[] = [];
+  let workflowTasksTimedOut = 0;
   const read = async (workflowId: string): Promise<number> => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const events = (history.events ?? []) as HistoryEvent[];
@@ -45,6 +57,8 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
     for (const e of events) {
       const type = typeName(e.eventType);
       if (type === SCHEDULED) scheduledAt.set(String(e.eventId), eventMs(e));
+      if (type === ACTIVITY_SCHEDULED) activityScheduledMs.push(eventMs(e));
+      if (type === TIMED_OUT) workflowTasksTimedOut += 1;
       if (type === STARTED) {
         const at = scheduledAt.get(String(e.workflowTaskStartedEventAttributes?.scheduledEventId));
         if (at !== undefined) scheduleToStartMs.push(eventMs(e) - at);
@@ -71,15 +85,51 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
     eventsMean: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
     eventsMax: Math.max(0, ...lengths),
     rolloutEvents,
+    activityScheduledMs,
+    workflowTasksTimedOut,
     scheduleToStartMs,
     scheduleToCompleteMs,
   };
 }
 
 /** Event types come as the enum's number or its name, depending on how the history was decoded. */
-const EVENT_TYPE_NAMES: Record<number, string> = { 5: SCHEDULED, 6: STARTED, 7: COMPLETED };
+const EVENT_TYPE_NAMES: Record<number, string> = { 5: SCHEDULED, 6: STARTED, 7: COMPLETED, 8: TIMED_OUT, 10: ACTIVITY_SCHEDULED };
 function typeName(t: unknown): string {
   return typeof t === 'number' ? (EVENT_TYPE_NAMES[t] ?? String(t)) : String(t);
+}
+
+/**
+ * CPU seconds a process has used so far (user and system), from /proc; undefined where there is
+ * none (not Linux) or the process is gone. For the dev server, whose CPU the bench's own figure
+ * leaves out.
+ */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (in parentheses, which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Steps scheduled per second: over the whole run, and in its busiest `windowSeconds`. */
+export function stepRate(scheduledMs: readonly number[], windowSeconds: number): { meanPerSecond: number; busiestPerSecond: number } {
+  const sorted = [...scheduledMs].sort((a, b) => a - b);
+  const first = sorted[0] ?? 0;
+  const span = Math.max(1, ((sorted[sorted.length - 1] ?? first) - first) / 1000);
+  let busiest = 0;
+  let from = 0;
+  sorted.forEach((t, to) => {
+    while ((sorted[from] ?? t) < t - windowSeconds * 1000) from += 1;
+    busiest = Math.max(busiest, to - from + 1);
+  });
+  return { meanPerSecond: sorted.length / span, busiestPerSecond: busiest / windowSeconds };
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -99,10 +149,12 @@ export interface TimeBreakdown {
   tailSeconds: number;
   /** The rollout's start to its last group's start. */
   lastStartSeconds: number;
+  /** The first start to the `atOnce`-th: how spread the first wave's starts were. */
+  firstWaveSpreadSeconds: number;
 }
 
 /** Where the wall time went beyond the floor, from the rollout's per-group times. */
-export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => number, startedAt: number, endedAt: number): TimeBreakdown {
+export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => number, startedAt: number, endedAt: number, atOnce = status.limits.maxGroupsAtOnce): TimeBreakdown {
   const groups = status.perGroup.filter((g) => g.startedAt && g.endedAt).map((g) => ({ name: g.name, start: Date.parse(g.startedAt ?? ''), end: Date.parse(g.endedAt ?? '') }));
   const starts = groups.map((g) => g.start).sort((a, b) => a - b);
   const ends = groups.map((g) => g.end).sort((a, b) => a - b);
@@ -115,6 +167,7 @@ export function timeBreakdown(status: RolloutStatus, floorOf: (name: string) => 
     startLagSeconds,
     tailSeconds: (endedAt - (ends[ends.length - 1] ?? endedAt)) / 1000,
     lastStartSeconds: ((starts[starts.length - 1] ?? startedAt) - startedAt) / 1000,
+    firstWaveSpreadSeconds: ((starts[Math.min(atOnce, starts.length) - 1] ?? startedAt) - (starts[0] ?? startedAt)) / 1000,
   };
 }
 

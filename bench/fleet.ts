@@ -12,7 +12,7 @@
  *
  * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
  * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
- * FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
  */
 import { loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +30,7 @@ import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
 import { startTestTemporal } from '../test/helpers/temporal-server';
 import { rolloutFloorSeconds } from './fleet-floor';
 import { planTargets } from './fleet-plan';
-import { GroupTimeSplit, groupTimeSplit, historyFigures, percentile, timeBreakdown } from './fleet-figures';
+import { GroupTimeSplit, groupTimeSplit, historyFigures, percentile, processCpuSeconds, stepRate, timeBreakdown } from './fleet-figures';
 import { statusQuery } from '../workflows/operator-messages';
 
 // Errors only, the native core's too: a host going down under its running step (the OS restart)
@@ -54,6 +54,7 @@ const CONVERGENCE_SECONDS = env('FLEET_CONVERGENCE_SECONDS', 90);
 const AGENT_POLL_MS = env('FLEET_AGENT_POLL_MS', 50);
 const LEASE_POLL_MS = env('FLEET_LEASE_POLL_MS', 30_000);
 const POLL_SECONDS = env('FLEET_POLL_SECONDS', 10);
+const TICK_MS = env('FLEET_TICK_MS', 100);
 const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
 
 /** A thousand host agents hold a thousand long polls; one partition per queue suits one poller each. */
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-fleet-bench-'));
   const temporal = await startTestTemporal({ dynamicConfig: SERVER_SETTINGS });
   const fleet = new SimFleet(inventory, path.join(dir, 'sim'));
-  fleet.start(100);
+  fleet.start(TICK_MS);
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const rssBefore = process.memoryUsage().rss;
   const central = await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 200, leasePollMs: LEASE_POLL_MS, maxConcurrentActivityTaskExecutions: 10 * atOnce + 100 });
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   let rssMax = 0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
   const cpu0 = process.cpuUsage();
+  const serverPid = temporal.server.process?.pid;
+  const serverCpu0 = processCpuSeconds(serverPid);
   let t0 = Date.now();
   const input = { procedure: 'restart-group-without-cache-deletion', groups: targets.map((t) => t.rollout), limits, pollSeconds: POLL_SECONDS };
   const { workflowId } = await startWhenServerAnswers(() => {
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   const status = await resultWithin(temporal.client, workflowId, FLEET_TIMEOUT_SECONDS ?? 4 * floorSeconds + 300);
   const t1 = Date.now();
   const cpu = process.cpuUsage(cpu0);
+  const serverCpu1 = processCpuSeconds(serverPid);
   clearInterval(sampler);
   const splits = await sampleGroupSplits(temporal.client, status, 12);
   const loadAfter = loadavg();
@@ -116,15 +120,22 @@ async function main(): Promise<void> {
   const c = status.counts;
   say(`  rollout: ${c.done} done, ${c.failed} failed, ${c['not-started']} not started, ${c.halted} halted`);
   say(`  wall ${wallSeconds.toFixed(1)} s against a floor of ${floorSeconds.toFixed(1)} s: overhead ${overheadPercent.toFixed(2)} % (target <= 1 %, bar 5 %)`);
-  say(`  where the time goes: lead-in to the first group ${breakdown.leadInSeconds.toFixed(1)} s; each group beyond its floor p50 ${percentile(breakdown.groupOverheadSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.groupOverheadSeconds, 99).toFixed(2)} s, mean ${mean(breakdown.groupOverheadSeconds).toFixed(2)} s (of ${(floorOf.get(inventory.groups[0]?.name ?? '') ?? 0).toFixed(1)} s); a freed place to the next start p50 ${percentile(breakdown.startLagSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.startLagSeconds, 99).toFixed(2)} s; last group's end to the result ${breakdown.tailSeconds.toFixed(1)} s`);
+  say(`  where the time goes: lead-in to the first group ${breakdown.leadInSeconds.toFixed(1)} s; each group beyond its floor p50 ${percentile(breakdown.groupOverheadSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.groupOverheadSeconds, 99).toFixed(2)} s, mean ${mean(breakdown.groupOverheadSeconds).toFixed(2)} s (of ${(floorOf.get(inventory.groups[0]?.name ?? '') ?? 0).toFixed(1)} s); the first ${atOnce} starts spread over ${breakdown.firstWaveSpreadSeconds.toFixed(1)} s; a freed place to the next start p50 ${percentile(breakdown.startLagSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.startLagSeconds, 99).toFixed(2)} s; last group's end to the result ${breakdown.tailSeconds.toFixed(1)} s`);
   const avg = (f: (s: GroupTimeSplit) => number) => mean(splits.map(f)).toFixed(2);
   say(`  one group's time (mean of ${splits.length} sampled): host steps ${avg((s) => s.hostSeconds)} s (simulated service times ${(groupSimulatedSeconds).toFixed(2)} s), mandated waits ${avg((s) => s.waitSeconds)} s (${(GROUP_SIZE * CONVERGENCE_SECONDS).toFixed(0)} s), central checks ${avg((s) => s.centralSeconds)} s, before the first step ${avg((s) => s.beforeFirstStepSeconds)} s, between steps ${avg((s) => s.betweenStepsSeconds)} s over ${avg((s) => s.steps)} steps, after the last ${avg((s) => s.afterLastStepSeconds)} s`);
   const actions = new Map<string, { count: number; seconds: number }>();
   for (const split of splits) for (const [action, x] of Object.entries(split.byAction)) actions.set(action, { count: (actions.get(action)?.count ?? 0) + x.count, seconds: (actions.get(action)?.seconds ?? 0) + x.seconds });
   say(`  per step (mean): ${[...actions].map(([a, x]) => `${a} ${((1000 * x.seconds) / x.count).toFixed(0)} ms`).join(', ')}`);
-  say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks`);
+  say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks; ${history.workflowTasksTimedOut} timed out (each a replay of its workflow)`);
   say(`  histories: ${history.eventsMean.toFixed(0)} events per procedure (largest ${history.eventsMax}); the rollout's own ${history.rolloutEvents}`);
   say(`  this process (central worker, ${agents.length} agents, simulated hosts): RSS max ${mb(rssMax)} MB; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s over ${wallSeconds.toFixed(0)} s`);
+  const benchCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const serverCpuSeconds = serverCpu0 !== undefined && serverCpu1 !== undefined ? serverCpu1 - serverCpu0 : undefined;
+  const steps = history.activityScheduledMs.length;
+  const rate = stepRate(history.activityScheduledMs, 10);
+  const perStepMs = (seconds: number) => ((1000 * seconds) / Math.max(1, steps)).toFixed(1);
+  say(`  CPU: this process ${benchCpuSeconds.toFixed(0)} s, the dev server ${serverCpuSeconds?.toFixed(0) ?? '?'} s, over ${wallSeconds.toFixed(0)} s wall (2 cores: ${(2 * wallSeconds).toFixed(0)} core-seconds, shared)`);
+  say(`  steps (activities the procedures scheduled): ${steps}, ${rate.meanPerSecond.toFixed(1)} a second over the run, ${rate.busiestPerSecond.toFixed(1)} a second in its busiest 10 s; CPU per step, all included (workflow tasks, leases, agents, simulator): this process ${perStepMs(benchCpuSeconds)} ms, the dev server ${serverCpuSeconds !== undefined ? perStepMs(serverCpuSeconds) : '?'} ms${serverCpuSeconds !== undefined ? `: two idle cores would run at most ${((2 * steps) / (benchCpuSeconds + serverCpuSeconds)).toFixed(0)} steps a second` : ''}`);
   say(`  load after: ${loadAfter.map((l) => l.toFixed(2)).join(' ')} (1/5/15 min; 2 cores, shared)`);
   console.log(
     JSON.stringify({

@@ -335,7 +335,8 @@ async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
 
 /**
  * A fleet rollout of the group restart over london and prague, one group at a time: paused while
- * the first runs, resumed once it is done, then the second.
+ * the first runs, resumed once it is done, then the second. Then one of both at once, started
+ * together.
  */
 async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
   const inventory = testInventory();
@@ -358,6 +359,12 @@ async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput
     await handle.result();
     // Every run, should the rollout continue as new on the way.
     await save('fleetRollout--paused-resumed-completed', id);
+
+    // Both groups at once: one decision starts them together, in one workflow task (patch fleet-rollout-starts-groups-together).
+    const together = `record-${randomUUID()}`;
+    await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1 } }, { workflowId: together });
+    await temporal.client.workflow.getHandle(together).result();
+    await save('fleetRollout--two-started-together-completed', together);
   });
   fleet.stop();
 }

@@ -6,6 +6,11 @@
  * that a group ended from the child's result, and that one halted by asking it (`status`) every
  * `pollSeconds`. The procedure workflow is not changed.
  *
+ * The groups of one decision start together: one workflow task carries all their starts (in
+ * batches of `STARTS_PER_WORKFLOW_TASK`), and the rollout awaits them together. Rollouts begun
+ * before that (no `STARTS_TOGETHER_PATCH` marker in their history) start one group per task, as
+ * they did, so their histories replay.
+ *
  * Past `continueAsNewAfterEvents` history events (or when the server suggests it) it continues as
  * new, handing its state to the next run (machines/fleet/rollout-carry-over.ts). The next run has
  * no handle on the children started before, so it learns that they ended by the same look it asks
@@ -19,6 +24,7 @@ import { describeIssues, InvalidInputError, parseInput } from '../../machines/co
 import { FLEET_ROLLOUT } from '../../machines/fleet/fleet-rollout';
 import { groupOutcome } from '../../machines/fleet/group-outcome';
 import { checkCarryOver, RolloutCarryOver } from '../../machines/fleet/rollout-carry-over';
+import { startBatches } from '../../machines/fleet/rollout-starts';
 import type { FleetRolloutInput, RolloutTarget } from '../../machines/fleet/rollout-input';
 import { applyDecision, decideRollout, occupiesPlace, RolloutGroup, rolloutFinished } from '../../machines/fleet/rollout-plan';
 import { runDetails, runSummary } from '../run-description';
@@ -35,7 +41,12 @@ const look = (summary: string) =>
     summary,
   });
 
+/** The patch after which a decision's groups start together (one workflow task for all, not one each). */
+export const STARTS_TOGETHER_PATCH = 'fleet-rollout-starts-groups-together';
+
 export async function runFleetRollout(rawInput: unknown, carried?: unknown): Promise<RolloutStatus> {
+  // Asked once, first: a rollout replaying a history without the marker keeps the old way to its end.
+  const startsTogether = wf.patched(STARTS_TOGETHER_PATCH);
   const input = parseRolloutInput(rawInput);
   const resumed = acceptCarryOver(input, carried);
   const targets = new Map(input.groups.map((t) => [t.name, t]));
@@ -99,6 +110,16 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     }
   };
 
+  /** The decision's groups: together (each batch one workflow task, awaited as one), or one after another before the patch. */
+  const startGroups = async (names: readonly string[]) => {
+    const chosen = names.flatMap((name) => targets.get(name) ?? []);
+    if (!startsTogether) {
+      for (const target of chosen) await startGroup(target);
+      return;
+    }
+    for (const batch of startBatches(chosen)) await Promise.all(batch.map(startGroup));
+  };
+
   let lastReport = '';
   for (;;) {
     // Reset before deciding: whatever changes from here on (a child ending while another starts) wakes the loop again.
@@ -106,10 +127,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused });
     groups = applyDecision(groups, decision);
     holding = decision.holding;
-    for (const name of decision.start) {
-      const target = targets.get(name);
-      if (target) await startGroup(target);
-    }
+    await startGroups(decision.start);
     lastReport = report(statusNow(), lastReport);
     if (rolloutFinished(groups)) break;
     // Nothing is in flight here (children started, looks answered) and an Update handler runs to

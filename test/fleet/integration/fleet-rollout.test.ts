@@ -4,7 +4,8 @@
  * operation record: never more groups at work than the limits allow, nothing started while
  * paused, nothing started once the failure budget is spent, and bad input refused before any
  * group starts; a rollout that continues as new resumes exactly, following the children still
- * running across the boundary; no group starts after the maintenance window ends.
+ * running across the boundary; no group starts after the maintenance window ends; the groups of
+ * one decision start together in one workflow task, one already in maintenance reported not started.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -28,8 +29,10 @@ const estate = useSimulatedEstate();
 const GROUPS = { a1: 'alpha', a2: 'alpha', b1: 'beta', c1: 'gamma', c2: 'gamma' } as const;
 /** d1, e1 and f1 at sites of their own (the rollout that continues as new); w1 and w2 at omega, w3 at psi (the window's). */
 const LATER_GROUPS = { d1: 'delta', e1: 'epsilon', f1: 'phi', w1: 'omega', w2: 'omega', w3: 'psi' } as const;
-const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS };
-type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS;
+/** s1 and s2 at site sigma, s3 at tau: started together by one decision. */
+const TOGETHER_GROUPS = { s1: 'sigma', s2: 'sigma', s3: 'tau' } as const;
+const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS };
+type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS;
 
 function rolloutInventory(groups: Record<string, string> = GROUPS): Inventory {
   const base = testInventory({ timeScale: 3000 });
@@ -218,4 +221,44 @@ test('continues as new while groups run and stays paused across it, following th
   expect(spans.get('f1')?.first).toBeGreaterThanOrEqual(resumedAt);
   expect(spans.has('w1')).toBe(true);
   expect(spans.has('w2') || spans.has('w3')).toBe(false);
+});
+
+/** The child starts of a rollout's history: each child's workflow id and the workflow task completion that carried its start. */
+async function childStartsOf(workflowId: string): Promise<{ workflowId: string; task: string }[]> {
+  const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const started = e.startChildWorkflowExecutionInitiatedEventAttributes;
+    return started ? [{ workflowId: started.workflowId ?? '', task: String(started.workflowTaskCompletedEventId) }] : [];
+  });
+}
+
+test('starts the groups of one decision together, in one workflow task; one whose procedure already runs is reported not started, the others restart', async () => {
+  const inventory = rolloutInventory(TOGETHER_GROUPS);
+  const fleet = estate.fleet(inventory);
+  // s1 is already in maintenance, started by hand: without its agents it stays at its first host step.
+  const busy = ['spoc-s1-1', 'spoc-s1-2'];
+  const rollout = `rollout-${randomUUID()}`;
+  const input = rolloutInput(inventory, ['s1', 's2', 's3'], { maxGroupsAtOnce: 3, failureBudget: 2 });
+  await estate.withWorkers(
+    fleet,
+    async () => {
+      await estate.spoolflow.start('restart-group-without-cache-deletion', input.groups[0]?.input, { workflowId: 'spoc-group-s1' });
+      try {
+        await startRollout(estate.client, input, { workflowId: rollout });
+        const done = (await estate.client.workflow.getHandle(rollout).result()) as RolloutStatus;
+        expect(done).toMatchObject({ status: 'done', groups: { done: ['s2', 's3'], failed: ['s1'] } });
+        expect(done.perGroup[0]?.reason).toBe('not started: a procedure is already running as spoc-group-s1');
+      } finally {
+        await estate.client.workflow.getHandle('spoc-group-s1').terminate('the test is over');
+      }
+    },
+    { withoutAgents: busy },
+  );
+
+  const starts = await childStartsOf(rollout);
+  expect(starts.map((s) => s.workflowId)).toEqual(['spoc-group-s1', 'spoc-group-s2', 'spoc-group-s3']);
+  expect(new Set(starts.map((s) => s.task)).size).toBe(1);
+  const spans = groupSpans(fleet.record.read());
+  expect(spans.has('s2') && spans.has('s3')).toBe(true);
+  expect(spans.has('s1')).toBe(false);
 });

@@ -1,0 +1,58 @@
+/**
+ * The fleet bench's figures of where the time went, without Temporal: how fast steps were
+ * scheduled, how spread the first wave's starts were, and the CPU a process used.
+ */
+import { processCpuSeconds, stepRate, timeBreakdown } from '../../bench/fleet-figures';
+import type { RolloutStatus } from '../../workflows/fleet/rollout-messages';
+
+describe('step rate', () => {
+  it('gives the mean over the run and the busiest window', () => {
+    // 10 steps in the first second, then one a second from 2 s to 11 s.
+    const burst = Array.from({ length: 10 }, (_, i) => i * 100);
+    const trickle = Array.from({ length: 10 }, (_, i) => 1000 + (i + 1) * 1000);
+    const rate = stepRate([...trickle, ...burst], 2);
+    expect(rate.meanPerSecond).toBeCloseTo(20 / 11, 5);
+    // The busiest 2 s: from 0 to 2 s (both ends counted), the burst and the first of the trickle.
+    expect(rate.busiestPerSecond).toBe(5.5);
+  });
+
+  it('is nothing for no steps', () => {
+    expect(stepRate([], 10)).toEqual({ meanPerSecond: 0, busiestPerSecond: 0 });
+  });
+});
+
+function statusOf(groups: { name: string; startedAt: number; endedAt: number }[], maxGroupsAtOnce: number): RolloutStatus {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    limits: { maxGroupsAtOnce, maxGroupsPerSite: maxGroupsAtOnce, failureBudget: 1 },
+    perGroup: groups.map((g) => ({ name: g.name, site: 's', procedure: 'p', workflowId: `w-${g.name}`, state: 'done', haltedOnce: false, startedAt: iso(g.startedAt), endedAt: iso(g.endedAt) })),
+  } as unknown as RolloutStatus;
+}
+
+describe('time breakdown', () => {
+  it('tells how spread the first wave was, the lead-in, each group beyond its floor and the lag to the next start', () => {
+    const status = statusOf(
+      [
+        { name: 'a', startedAt: 1_000, endedAt: 11_000 },
+        { name: 'b', startedAt: 1_500, endedAt: 12_500 },
+        { name: 'c', startedAt: 11_200, endedAt: 21_200 },
+      ],
+      2,
+    );
+    const b = timeBreakdown(status, () => 10, 0, 22_000);
+    expect(b.leadInSeconds).toBe(1);
+    expect(b.firstWaveSpreadSeconds).toBe(0.5);
+    expect(b.groupOverheadSeconds).toEqual([0, 1, 0]);
+    expect(b.startLagSeconds).toEqual([0.2]);
+    expect(b.tailSeconds).toBeCloseTo(0.8, 5);
+  });
+});
+
+describe('process CPU', () => {
+  it('reads a live process from /proc, and says nothing of one that is not there', () => {
+    const seconds = processCpuSeconds(process.pid);
+    if (process.platform === 'linux') expect(seconds).toBeGreaterThan(0);
+    expect(processCpuSeconds(undefined)).toBeUndefined();
+    expect(processCpuSeconds(2 ** 22 + 1)).toBeUndefined();
+  });
+});
