@@ -60,6 +60,24 @@ export async function whileHeartbeating<T>(work: () => Promise<T>, everyMs = HEA
 }
 
 /**
+ * Ends the step as cancelled once its cancellation has reached it. A cancellation reaches an
+ * activity on the answer to a heartbeat, which the SDK sends at most every 0.8 × the heartbeat
+ * timeout (8 s for host steps); a cancelled host step ends as soon as it may, and the workflow
+ * starts the host's next step only then (runtime version 2, activity-options.ts).
+ */
+export function throwIfCancelled(): void {
+  const context = activityContext();
+  if (context?.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+}
+
+/** A pause between polls that a cancellation does not cut short: for a step finishing what it began. */
+export async function pauseThroughCancellation(ms: number): Promise<void> {
+  const context = activityContext();
+  context?.heartbeat(reportedDetails.get(context));
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
  * The error as the workflow should see it: an error whose type is in `NON_RETRYABLE_ERRORS`
  * becomes a non-retryable `ApplicationFailure` of that type, its message prefixed with the host
  * (and `output`, when the error carries what a program printed, kept as its details). Anything
