@@ -7,6 +7,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { connectWithin } from '../engine/connection-config';
 import { hostTaskQueue } from '../workflows/task-queues';
+import { HOST_HEARTBEAT_THROTTLE } from '../activities/core/host-activity';
 import type { AgentConfig } from './agent-config';
 import { createAgentActivities, type AgentLog } from './agent-activities';
 import type { AgentTemporal } from './agent-connection';
@@ -46,6 +47,8 @@ export async function runAgent(opts: RunAgentOptions): Promise<void> {
       taskQueue: hostTaskQueue(config.host),
       activities: createAgentActivities(config, opts.log),
       maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_STEPS,
+      // An abort's cancellation reaches a running step within this (host-activity.ts).
+      maxHeartbeatThrottleInterval: HOST_HEARTBEAT_THROTTLE,
     });
     const running = worker.run();
     opts.log(startupLine(config, machine, temporal));

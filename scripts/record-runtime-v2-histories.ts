@@ -5,7 +5,8 @@
  *
  *   npx tsx scripts/record-runtime-v2-histories.ts
  *
- * A SPOC group restart completed, halted then aborted (the restore) and continued as new (the
+ * A SPOC group restart completed, halted then aborted (the restore), aborted while a stop runs on
+ * a member (the restore waits for the cancelled stop to end on the host) and continued as new (the
  * effects and timers handed over); a JobScheduler option change, and an active-cluster supervisor
  * taking operator orders (updates) until it is stopped.
  */
@@ -77,6 +78,21 @@ async function recordSpoc(temporal: TestTemporal, spoolflow: SpoolflowClient, sa
     await spoolflow.result(id);
     await save(`${type}--aborted`, id);
     fleet.host('spoc-lon-2').setFaults({});
+
+    // An abort while a stop still runs on a member: the restore is scheduled only once the
+    // cancelled stop has ended on the host (the FlexiSpooler's stop is let finish after the abort).
+    const flexi = 'Dispatcher Paragon FlexiSpooler';
+    fleet.host('spoc-lon-1').setFaults({ services: { [flexi]: 'wont-stop' } });
+    id = `record-${randomUUID()}`;
+    const before = fleet.record.read().length;
+    await spoolflow.start('restart-group-without-cache-deletion', input('london'), { workflowId: id });
+    const stopAsked = () => fleet.record.read().slice(before).some((e) => e.host === 'spoc-lon-1' && e.operation === 'stop-service' && e.target === flexi);
+    await waitUntil('the FlexiSpooler stop is asked', stopAsked, 60_000);
+    await spoolflow.command(id, { type: 'operator.abort', reason: 'recorded abort while a stop runs' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    fleet.host('spoc-lon-1').setFaults({});
+    await spoolflow.result(id);
+    await save(`${type}--aborted-while-a-stop-runs`, id);
 
     // A larger limit than the version 1 recording: three runs, not nine, prove the hand-over.
     id = `record-${randomUUID()}`;

@@ -20,6 +20,14 @@ import { isNonRetryableErrorType } from './non-retryable-errors';
  */
 export const HEARTBEAT_EVERY_MS = 2000;
 
+/**
+ * The longest a host's agent holds back a heartbeat (its worker's `maxHeartbeatThrottleInterval`).
+ * A cancellation reaches a step only on a heartbeat's answer, and by default the SDK sends one at
+ * most every 0.8 × the heartbeat timeout (8 s for host steps): an abort's restore, which waits for
+ * the cancelled step to end on the host (runtime version 2), would wait that long for nothing.
+ */
+export const HOST_HEARTBEAT_THROTTLE = '2s';
+
 function activityContext(): Context | undefined {
   try {
     return Context.current();
@@ -57,6 +65,23 @@ export async function whileHeartbeating<T>(work: () => Promise<T>, everyMs = HEA
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * Ends the step as cancelled once its cancellation has reached it (on a heartbeat's answer, see
+ * HOST_HEARTBEAT_THROTTLE); the workflow starts the host's next step only then (runtime version 2,
+ * activity-options.ts).
+ */
+export function throwIfCancelled(): void {
+  const context = activityContext();
+  if (context?.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+}
+
+/** A pause between polls that a cancellation does not cut short: for a step finishing what it began. */
+export async function pauseThroughCancellation(ms: number): Promise<void> {
+  const context = activityContext();
+  context?.heartbeat(reportedDetails.get(context));
+  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { statSync } from 'node:fs';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { DEFAULT_CACHE_DELETION_SECONDS, type EffectOf, type EffectOutputs } from '../../machines/core/effects';
 import type { ActivitiesOf, SpocActionWord } from '../../machines/actions';
@@ -36,7 +36,7 @@ import { spocLogFormat } from './spoc-log-format';
 import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
 import type { OsControl } from '../windows/os-control/os-control';
 import { readOsRestartNote, writeOsRestartNote } from './os-restart-marker';
-import { asHostActivities, heartbeatWithDetails } from '../core/host-activity';
+import { asHostActivities, heartbeatWithDetails, pauseThroughCancellation, throwIfCancelled } from '../core/host-activity';
 
 export interface HostAgentDeps {
   /** The host this agent runs on; effects for any other host are refused. */
@@ -162,18 +162,27 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     return Number(info.scheduledTimestampMs ?? now()) + timeoutSeconds * 1000;
   }
 
-  async function waitForState(service: string, wanted: ServiceState, timeoutSeconds: number, resolved?: ListedService, until = deadline(timeoutSeconds)): Promise<void> {
+  /**
+   * `commanded`: this step sent the stop or start, so a cancellation (an abort) ends the wait only
+   * once the service has left its pending state (within the step's time): the next step on this
+   * host (the abort's restore) then finds it stopped or running, never halfway.
+   */
+  async function waitForState(service: string, wanted: ServiceState, timeoutSeconds: number, resolved?: ListedService, until = deadline(timeoutSeconds), commanded = false): Promise<void> {
     const key = (resolved ?? (await resolve(service, 'watch'))).key;
+    const pending = wanted === 'STOPPED' ? 'STOP_PENDING' : 'START_PENDING';
     for (;;) {
       const state = await deps.services.query(key);
       if (state === wanted) return;
       if (state === 'NOT_INSTALLED') throw ApplicationFailure.nonRetryable(`${service} is not installed on ${deps.host}`, 'ServiceNotInstalledError');
+      if (commanded && state !== pending) throwIfCancelled();
       if (now() >= until) {
         throw ApplicationFailure.nonRetryable(`${service} on ${deps.host} did not reach ${wanted} within ${timeoutSeconds} s (it is ${state})`, 'StepTimedOutError');
       }
-      await pause();
+      if (commanded) await pauseThroughCancellation(deps.pollMs);
+      else await pause();
     }
   }
+
 
   /**
    * The deadline of the `index`-th of several services handled one after the other: each has
@@ -196,7 +205,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
   async function stopOne(service: string, timeoutSeconds: number, known?: ListedService, until?: number): Promise<'stopped' | 'already-stopped'> {
     const resolved = known ?? (await resolve(service, 'control'));
     const result = await deps.services.stop(resolved.key);
-    await waitForState(service, 'STOPPED', timeoutSeconds, resolved, until);
+    await waitForState(service, 'STOPPED', timeoutSeconds, resolved, until, true);
     return result === 'already-stopped' ? 'already-stopped' : 'stopped';
   }
 
@@ -205,7 +214,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
     const resolved = await resolve(service, 'control');
     if (isSpoc(service, resolved)) logWaits.noteSpocStart({ requestKey }, running(resolved.state));
     const result = await deps.services.start(resolved.key);
-    await waitForState(service, 'RUNNING', timeoutSeconds, resolved, until);
+    await waitForState(service, 'RUNNING', timeoutSeconds, resolved, until, true);
     return result === 'already-running' ? 'already-running' : 'started';
   }
 
@@ -325,7 +334,11 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       // Every name is resolved and checked before the first stop: a refused one stops nothing.
       const resolved = await resolveAll(e.services);
       const timeoutSeconds = e.timeoutSeconds ?? 300;
-      for (const [index, service] of e.services.entries()) await stopOne(service, timeoutSeconds, resolved.get(service), deadlineOfService(index, timeoutSeconds));
+      // A cancelled step finishes the service it is stopping (stopOne) and stops no other.
+      for (const [index, service] of e.services.entries()) {
+        throwIfCancelled();
+        await stopOne(service, timeoutSeconds, resolved.get(service), deadlineOfService(index, timeoutSeconds));
+      }
       return { stopped: e.services, at: new Date(now()).toISOString() };
     },
 
@@ -346,11 +359,12 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       if (!e.bestEffort) await resolveAll(e.services);
       const timeoutSeconds = e.timeoutSeconds ?? 300;
       for (const [index, service] of e.services.entries()) {
+        throwIfCancelled();
         try {
           await startOne(service, timeoutSeconds, deadlineOfService(index, timeoutSeconds), e.requestKey);
           started.push(service);
         } catch (err) {
-          if (!e.bestEffort) throw err;
+          if (!e.bestEffort || err instanceof CancelledFailure) throw err;
           failed.push({ service, reason: err instanceof Error ? err.message : String(err) });
         }
       }

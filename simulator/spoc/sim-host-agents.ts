@@ -10,6 +10,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostAgentActivities, HostAgentDeps } from '../../activities/spoc/spoc-host-activities';
 import { createScExeServiceControl } from '../../activities/windows/service-control/sc-exe-service-control';
 import { hostTaskQueue } from '../../workflows/task-queues';
+import { HOST_HEARTBEAT_THROTTLE } from '../../activities/core/host-activity';
 import type { ActivitiesOf, SpocActionWord } from '../../machines/actions';
 import type { SimFleet } from './sim-fleet';
 import { simCommandRunner } from '../windows/sim-command-runner';
@@ -30,6 +31,8 @@ export async function createHostAgentWorker(conn: AgentConnection, deps: HostAge
     activities: createHostAgentActivities(deps) satisfies ActivitiesOf<'host', SpocActionWord>,
     // A host agent does a handful of things at once; more would only queue on the host's SCM.
     maxConcurrentActivityTaskExecutions: 8,
+    // An abort's cancellation reaches a running step within this (host-activity.ts).
+    maxHeartbeatThrottleInterval: HOST_HEARTBEAT_THROTTLE,
     // The bench of a thousand hosts gives one long poll each (the SDK's default of 5 each would be
     // 5,000, beyond a namespace's 1,200 by default); the tests and `npm start` keep the default.
     ...(activityPolls !== undefined ? { maxConcurrentActivityTaskPolls: activityPolls } : {}),

@@ -10,7 +10,7 @@
  * allows it to wait (see the entries in machines/spoc/spoc-actions.ts and
  * machines/jobscheduler/jobscheduler-actions.ts).
  */
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import { limitsOf, type Effect } from '../../machines/actions';
 import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors';
 import { CENTRAL_TASK_QUEUE } from '../task-queues';
@@ -24,8 +24,17 @@ export { SC_EXE_SECONDS_PER_SERVICE } from '../../machines/spoc/spoc-actions';
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
 export const HOST_PICKUP_SECONDS = 60;
 
-/** `summary`: the activity's line on the Web UI's timeline (timeline-summaries.ts). */
-export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeconds = HOST_PICKUP_SECONDS, summary?: string): ActivityOptions {
+/**
+ * `summary`: the activity's line on the Web UI's timeline (timeline-summaries.ts).
+ * `waitForCancelledHostStep` (runtime version 2): a cancelled step on a host's queue counts as
+ * ended only once its activity has really ended on the host (it acknowledged the cancellation on
+ * a heartbeat, finished, or timed out), so the next step on that host (an abort's restore) never
+ * runs while the cancelled one still acts there. Temporal's default (TRY_CANCEL) settles the
+ * step as cancelled the moment the cancellation is asked for. Central steps keep the default:
+ * they do nothing on a host (they read the Management Server or a cluster's API), and an abort
+ * must not wait for a read to time out.
+ */
+export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeconds = HOST_PICKUP_SECONDS, summary?: string, waitForCancelledHostStep = false): ActivityOptions {
   const limits = limitsOf(effect.action, effect);
   const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS], ...limits.retry };
   // Only a host's agent can be gone while the procedure runs; the central worker runs the
@@ -43,5 +52,6 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
     startToCloseTimeout: limits.attempt,
     ...(limits.heartbeat ? { heartbeatTimeout: limits.heartbeat } : {}),
     ...(summary ? { summary } : {}),
+    ...(waitForCancelledHostStep && taskQueue !== CENTRAL_TASK_QUEUE ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
   };
 }

@@ -10,12 +10,14 @@ import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
 
 /**
  * The activity's answer to the effect; throws the activity's failure once retries are spent.
- * `summary` is its line on the Web UI's timeline.
+ * `summary` is its line on the Web UI's timeline. `waitForCancelledHostStep` (runtime version 2):
+ * once cancelled, a host step's promise settles only when its activity has ended on the host
+ * (activity-options.ts).
  */
-export function runEffectActivity(effect: Effect, hostPickupSeconds?: number, summary?: string): Promise<EffectOutputs[ActionWord]> {
+export function runEffectActivity(effect: Effect, hostPickupSeconds?: number, summary?: string, waitForCancelledHostStep = false): Promise<EffectOutputs[ActionWord]> {
   const host = hostOf(effect);
   const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
-  return run(effect.action, effect, wf.proxyActivities<AllActivities>(activityOptionsFor(effect, taskQueue, hostPickupSeconds, summary)));
+  return run(effect.action, effect, wf.proxyActivities<AllActivities>(activityOptionsFor(effect, taskQueue, hostPickupSeconds, summary, waitForCancelledHostStep)));
 }
 
 function run<A extends ActionWord>(action: A, effect: EffectOf<A>, activities: AllActivities): Promise<EffectOutputs[A]> {

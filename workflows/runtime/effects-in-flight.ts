@@ -2,7 +2,10 @@
  * The effects whose activities run now, each under `<step>[@<host>]` (one step may run on several
  * hosts at once). An effect's answer comes back to the machine as `effect.done.<step>` or, once its
  * retries are spent, `effect.failed.<step>`, both carrying the host; an effect the machine no
- * longer waits for is cancelled and its answer dropped. Effects on one host run one after another.
+ * longer waits for is cancelled and its answer dropped. Effects on one host run one after another:
+ * in version 2 also on the host itself, as a cancelled host step settles only once its activity
+ * has ended there (activity-options.ts); in version 1 only in the workflow's bookkeeping, as a
+ * cancelled step settles the moment its cancellation is asked for.
  */
 import * as wf from '@temporalio/workflow';
 import { CancelledFailure } from '@temporalio/common';
@@ -83,7 +86,9 @@ export class EffectsInFlight {
 
   /** The activity of `effect`, with its idempotency key when it runs on a host. */
   private activityOf(effect: Effect, host: string | undefined, key: string): Promise<unknown> {
-    return runEffectActivity(host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect, this.hostPickupSeconds, this.summaryOf?.(effect));
+    const withKey = host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect;
+    // Version 2 frees a host's lane only once a cancelled step has really ended on the host.
+    return runEffectActivity(withKey, this.hostPickupSeconds, this.summaryOf?.(effect), this.version === 2);
   }
 
   /** Version 1: the order of microtask turns above, which histories recorded before version 2 replay. */

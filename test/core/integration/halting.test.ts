@@ -104,6 +104,48 @@ test('an abort while a step runs on a member cancels that step, then starts agai
   expect(record.some((e) => e.host === 'spoc-lon-2')).toBe(false);
 });
 
+const FLEXISPOOLER = 'Dispatcher Paragon FlexiSpooler';
+
+/** Waits until `done` holds, looking every 50 ms, at most `timeoutMs`. */
+async function eventually(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("an abort while a member's service is still stopping starts that member's services again only once the cancelled stop has ended on the host", async () => {
+  const fleet = estate.fleet();
+  const member = fleet.host('spoc-lon-1');
+  // The stop of FlexiSpooler is accepted but takes until the test lets it finish.
+  member.setFaults({ services: { [FLEXISPOOLER]: 'wont-stop' } });
+  const workflowId = `run-abort-stopping-${randomUUID()}`;
+  const onMember = (e: { host: string }) => e.host === 'spoc-lon-1';
+  const { output, stopEndedAt } = await estate.withWorkers(fleet, async () => {
+    await estate.spoolflow.start('restart-group-without-cache-deletion', londonInput(), { workflowId });
+    await eventually(() => fleet.record.read().some((e) => onMember(e) && e.operation === 'stop-service' && e.target === FLEXISPOOLER), 'FlexiSpooler stop asked on spoc-lon-1');
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'abort while a service stops' });
+    // Time enough for a restore that does not wait for the cancelled stop to act on the host.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const ended = fleet.record.read().length;
+    member.setFaults({});
+    return { output: (await estate.spoolflow.result(workflowId)) as SpocProcedureOutput, stopEndedAt: ended };
+  });
+  expect(output.outcome).toBe('aborted');
+  // (toMatchObject would take any object for `{}`.)
+  expect(output.couldNotStart).toEqual({});
+  expect(output.leftStopped).toEqual({});
+  const record = fleet.record.read();
+  const restarts = record.map((e, index) => ({ ...e, index })).filter((e) => onMember(e) && e.operation === 'start-service' && !e.outcome.startsWith('started-by'));
+  expect(restarts.map((e) => e.target)).toContain(FLEXISPOOLER);
+  // The restore acted on the host only after the cancelled stop had ended there, and nothing stopped after it.
+  expect(restarts.every((e) => e.index >= stopEndedAt)).toBe(true);
+  const stops = record.map((e, index) => ({ ...e, index })).filter((e) => onMember(e) && e.operation === 'stop-service');
+  expect(Math.max(...stops.map((e) => e.index))).toBeLessThan(Math.min(...restarts.map((e) => e.index)));
+  expect(leftStopped(record)).toEqual({});
+});
+
 test('a host whose agent is gone halts the procedure at the preflight with nothing stopped; once the agent is back, a retry finishes', async () => {
   const fleet = estate.fleet();
   const workflowId = `halt-agent-${randomUUID()}`;

@@ -51,3 +51,18 @@ test('a workflow that changed its commands is caught by the replay', async () =>
   if (!completed) throw new Error('no completed history recorded');
   await expect(Worker.runReplayHistory({ workflowBundle: drifted }, completed.history, completed.file)).rejects.toBeInstanceOf(DeterminismViolationError);
 });
+
+test("in version 2, an abort's restore on a host is scheduled only once the step it cancelled there has ended (recorded: aborted while a stop runs)", () => {
+  const recorded = histories.find((h) => h.file.includes('--aborted-while-a-stop-runs-runtime-v2'));
+  const events = recorded?.history.events ?? [];
+  const typeOf = new Map(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name]] : [])));
+  const at = (found: (e: (typeof events)[number]) => boolean) => events.findIndex(found);
+  const ended = (e: (typeof events)[number]) =>
+    [e.activityTaskCompletedEventAttributes, e.activityTaskCanceledEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes].find((a) => a)?.scheduledEventId;
+  const cancelled = at((e) => typeOf.get(String(e.activityTaskCancelRequestedEventAttributes?.scheduledEventId)) === 'stopServices');
+  const stopEnded = at((e) => typeOf.get(String(ended(e))) === 'stopServices');
+  const restore = at((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'startServices');
+  expect(cancelled).toBeGreaterThan(0);
+  expect(stopEnded).toBeGreaterThan(cancelled);
+  expect(restore).toBeGreaterThan(stopEnded);
+});

@@ -3,6 +3,7 @@
  * is gone); a central step waits for the central worker however long spoolflow was down.
  */
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
+import { ActivityCancellationType } from '@temporalio/workflow';
 import type { Effect } from '../../../machines/core/effects';
 import { hostOf } from '../../../machines/core/effects';
 import { ACTION_REGISTRY, limitsOf, placeOf, type ActionWord } from '../../../machines/actions';
@@ -15,6 +16,15 @@ test('a host step has a pickup timeout; a central step has none', () => {
   const check: Effect = { step: 'c', title: 't', action: 'check-management-server' };
   expect(activityOptionsFor(stop, hostTaskQueue('spoc-1'), 45).scheduleToStartTimeout).toBe('45s');
   expect(activityOptionsFor(check, CENTRAL_TASK_QUEUE, 45).scheduleToStartTimeout).toBeUndefined();
+});
+
+test('with runtime version 2, a cancelled host step counts as ended only once it ended on the host; a central step and version 1 keep the default', () => {
+  const stop: Effect = { step: 's', title: 't', action: 'stop-service', host: 'spoc-1', service: 'x', timeoutSeconds: 30 };
+  const online: Effect = { step: 'o', title: 't', action: 'await-spoc-online', host: 'spoc-1', since: '2026-01-01T00:00:00Z', others: [], timeoutSeconds: 60 };
+  expect(activityOptionsFor(stop, hostTaskQueue('spoc-1'), 45, undefined, true).cancellationType).toBe(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED);
+  expect(activityOptionsFor(online, CENTRAL_TASK_QUEUE, 45, undefined, true)).not.toHaveProperty('cancellationType');
+  // Version 1's options, which recorded histories replay, have no such key at all.
+  expect(activityOptionsFor(stop, hostTaskQueue('spoc-1'), 45)).not.toHaveProperty('cancellationType');
 });
 
 test('the wait for a restarting host to come back is as long as its boot timeout', () => {
