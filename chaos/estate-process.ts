@@ -23,7 +23,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { connectWithin } from '../engine/connection-config';
 import { loadInventory, type Inventory } from '../simulator/spoc/inventory';
 import { SimFleet } from '../simulator/spoc/sim-fleet';
-import { createSimHostAgents, type RunningAgent } from '../simulator/spoc/sim-host-agents';
+import { createSimHostAgents, SimHostAgent, type RunningAgent } from '../simulator/spoc/sim-host-agents';
 import { SimHostStateFile, type SimFaults } from '../simulator/spoc/sim-host-state';
 import { SPOC_SERVICE } from '../machines/spoc/spoc-services';
 import type { ManagementServerView } from '../activities/spoc/management-server';
@@ -128,13 +128,35 @@ async function main(): Promise<void> {
       await Worker.create({ ...conn, taskQueue: JOB_SERVICE_TASK_QUEUE, activities: createCentralSpoolCleaningActivities({ store, audit }) }),
     ];
   }
-  process.on('SIGTERM', () => workers.forEach((w) => w.shutdown()));
+  const still = new Set(workers.map((_, i) => i));
+  process.on('SIGTERM', () => {
+    // Every worker is told, even when the SDK's own signal handler already began to drain one (its shutdown() then throws).
+    for (const w of workers) {
+      try {
+        w.shutdown();
+      } catch {
+        // already stopping
+      }
+    }
+    // A part that does not end within a minute would hold the chaos run for ever: say which, and go.
+    setTimeout(() => {
+      console.error(`chaos ${role}: still running 60 s after SIGTERM: ${[...still].map((i) => describe(workers[i])).join(', ')}`);
+      process.exit(1);
+    }, 60_000).unref();
+  });
   console.log(`chaos ${role} running`);
-  await Promise.all(workers.map((w) => w.run()));
+  await Promise.all(workers.map((w, i) => w.run().finally(() => still.delete(i))));
   databases.closeAll();
   await connection.close();
   // The IPC channel to the chaos script would keep this process alive.
   process.exit(0);
+}
+
+/** A part's name in a report: its task queue, or its host. */
+function describe(part: RunningAgent | undefined): string {
+  if (part instanceof Worker) return part.options.taskQueue;
+  if (part instanceof SimHostAgent) return `agent of ${part.host.host}`;
+  return part?.constructor.name ?? '?';
 }
 
 main().catch((err: unknown) => {

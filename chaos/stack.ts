@@ -16,6 +16,9 @@ import { startTestTemporal, type TestTemporal } from '../test/helpers/temporal-s
 const ROOT = path.join(__dirname, '..');
 
 export type Part = 'central' | 'agents';
+
+/** How long a part may take to end on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 90_000;
 export type KillKind = 'worker' | 'agents' | 'server' | 'stack';
 
 export class ChaosStack {
@@ -72,7 +75,24 @@ export class ChaosStack {
   async stopParts(): Promise<void> {
     if (this.keeper) clearInterval(this.keeper);
     this.held.add('central').add('agents');
-    await Promise.all([...this.parts.keys()].map((p) => this.signal(p, 'SIGTERM')));
+    await Promise.all([...this.parts.keys()].map((p) => this.stopPart(p)));
+  }
+
+  /**
+   * SIGTERM, and SIGKILL if the part has not ended 90 s later (it gives up by itself after 60 s:
+   * estate-process.ts); a part that had to be killed is reported, never waited for for ever.
+   */
+  private async stopPart(part: Part): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
+    const outcome = await Promise.race([this.signal(part, 'SIGTERM'), late]);
+    clearTimeout(timer);
+    if (outcome !== 'late') return;
+    const child = this.parts.get(part);
+    const stuck = `${part} did not end within ${STOP_GRACE_MS / 1000} s of SIGTERM (killed); its last output: ${((child && this.outputs.get(child)) ?? '').slice(-600)}`;
+    this.deaths.push(stuck);
+    console.log(`  ${stuck}`);
+    await this.signal(part, 'SIGKILL');
   }
 
   /** Sends a fault change to the agents process; false when it is not running now. */

@@ -7,7 +7,7 @@
  * record. A pid is only ever signalled after checking it is still that member's process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isProcessAlive } from '../../engine/process-alive';
@@ -135,7 +135,9 @@ export class SchedulerFleet implements MemberProcessControl {
       startedAt: new Date().toISOString(),
       timing: { heartbeatMs, jobIntervalMs: args.jobIntervalMs, stepMs: args.stepMs, pollMs: args.pollMs },
     };
-    writeFileSync(files.processFile, JSON.stringify(state, null, 2));
+    // Whole or not at all: another process (a chaos run, the CLI) may read it while it is written.
+    writeFileSync(`${files.processFile}.tmp`, JSON.stringify(state, null, 2));
+    renameSync(`${files.processFile}.tmp`, files.processFile);
     await this.awaitRegistered(state, child, options.readyTimeoutMs ?? 20_000);
     this.record.append({ host: state.host, operation: 'start-member', member: spec.member, pid: state.pid, target: spec.options, outcome: 'started' });
     return this.info(spec.member);
