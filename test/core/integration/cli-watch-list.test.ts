@@ -73,7 +73,9 @@ test('watch --json follows a procedure to its end in plan order, and list --proc
   expect(last.total).toBeGreaterThan(0);
   expect(last.done).toBe(last.total);
   // The hosts are stopped in runbook order: every step seen on spoc-lon-1 before any on spoc-lon-2.
-  const hosts = events.map((e) => e.current?.host).filter((h): h is string => h !== undefined);
+  // The preflight looks at every member at once, before the first stop (the newest of its running
+  // checks, spoc-lon-2's, is the current step while they run), so it is not part of that order.
+  const hosts = events.filter((e) => e.current?.step !== 'preflightHost').map((e) => e.current?.host).filter((h): h is string => h !== undefined);
   expect(hosts.lastIndexOf('spoc-lon-1')).toBeLessThan(hosts.indexOf('spoc-lon-2'));
 
   // Once it has ended: one line, the last one seen while it ran, which its final status gives too.
