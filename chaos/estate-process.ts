@@ -107,7 +107,8 @@ async function main(): Promise<void> {
       const key = host.server.services.find((s) => s.display === message.startByHand)?.key;
       if (key) host.requestStart(key);
     });
-    const clusters = await startSimClusters(schedulers, simDir);
+    // Started again after a kill, this process is the hosts' agents again, not their boot: a member the option change stopped stays stopped.
+    const clusters = await startSimClusters(schedulers, simDir, { onlyFirstBoot: true });
     const schedulerHosts = clusters.flatMap((c) => c.hosts);
     // The FlexiSpooler clients' computers, the spoolers and the SAP spool servers are hosts of this process too.
     const spoolers = new SimSpoolers(simDir);

@@ -12,6 +12,7 @@
  * it, each taking `stepMs`. Whenever the database refuses a write (it was fenced, or someone else
  * was activated), it stops acting and says so in the operation record.
  *
+ * Once registered it records its start (`start-member`) itself, whoever started it.
  * SIGTERM is a normal termination: it marks itself terminated and exits 0. While the member's
  * cut-off file exists, every database access fails: it keeps running but cannot heartbeat, and a
  * step result it could not deliver is delivered (or refused) once it is reconnected. When its hang
@@ -69,6 +70,10 @@ class SimulatedMember {
         await new Promise((r) => setTimeout(r, this.args.heartbeatMs));
       }
     }
+    // The member records its own start, as it records its own termination: a starter killed while it
+    // waited for the registration (the agents process in a chaos run, seed 9010) would leave a member
+    // that runs with no start in the record.
+    this.record.append({ host: this.args.host, operation: 'start-member', member: this.args.member, pid: process.pid, target: this.args.options, outcome: 'started' });
     this.say(`registered as ${this.role} (${this.args.options}), incarnation ${this.token.incarnation}`);
     this.timers.push(setInterval(() => this.guard(() => this.beat()), this.args.heartbeatMs));
     if (this.role === 'distributed') {

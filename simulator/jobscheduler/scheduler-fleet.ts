@@ -138,8 +138,8 @@ export class SchedulerFleet implements MemberProcessControl {
     // Whole or not at all: another process (a chaos run, the CLI) may read it while it is written.
     writeFileSync(`${files.processFile}.tmp`, JSON.stringify(state, null, 2));
     renameSync(`${files.processFile}.tmp`, files.processFile);
+    // The member records its start itself once registered (member-process.ts), so the record has it even if this process dies while it waits.
     await this.awaitRegistered(state, child, options.readyTimeoutMs ?? 20_000);
-    this.record.append({ host: state.host, operation: 'start-member', member: spec.member, pid: state.pid, target: spec.options, outcome: 'started' });
     return this.info(spec.member);
   }
 

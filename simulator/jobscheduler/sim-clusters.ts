@@ -90,11 +90,23 @@ export interface RunningSimCluster extends SimCluster {
   hosts: SimulatedSchedulerHost[];
 }
 
+/** Options of {@link startSimClusters}. */
+export interface StartSimClustersOptions {
+  stepMs?: number;
+  /**
+   * Install and boot only the members never started in this sim dir; one started before is left as
+   * it is, running or stopped, with its service and files. For a process that hosts the scheduler
+   * hosts' agents and is started again (a chaos kill): that is not a boot of the hosts, and booting
+   * them would start a member a procedure stopped on purpose (or install the service it removed).
+   */
+  onlyFirstBoot?: boolean;
+}
+
 /**
  * Creates the clusters' databases (the only place spoolflow creates cluster tables), lays out each member's install folder (start script, Windows
  * service) and starts every member that is not running, the way its host does at boot.
  */
-export async function startSimClusters(fleet: SchedulerFleet, simDir: string, opts: { stepMs?: number } = {}): Promise<RunningSimCluster[]> {
+export async function startSimClusters(fleet: SchedulerFleet, simDir: string, opts: StartSimClustersOptions = {}): Promise<RunningSimCluster[]> {
   const running: RunningSimCluster[] = [];
   for (const sim of simClusters(simDir)) {
     const cluster = jobSchedulerClusterSchema.parse(sim.definition);
@@ -109,6 +121,7 @@ export async function startSimClusters(fleet: SchedulerFleet, simDir: string, op
     const timing = { heartbeatMs, jobIntervalMs: heartbeatMs, pollMs: heartbeatMs, stepMs: opts.stepMs ?? 2000 };
     const hosts = cluster.members.map((member) => new SimulatedSchedulerHost(simDir, fleet, simulatedHostConfigOf(member, timing)));
     for (const host of hosts) {
+      if (opts.onlyFirstBoot && host.process() !== undefined) continue;
       await host.install();
       if (!host.process()?.running) await host.boot();
     }

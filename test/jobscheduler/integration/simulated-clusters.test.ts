@@ -2,7 +2,8 @@
  * The simulated JobScheduler clusters `npm start` runs, driven through the catalog's example
  * inputs on a real Temporal server: the passive supervisor keeps berlin's primary active and the
  * cluster-option procedure moves its Windows backup behind a new precedence (stop, remove, edit,
- * install, start), after which the member runs with the new options.
+ * install, start), after which the member runs with the new options. The agents process started
+ * again after a kill leaves a member stopped midway through that change as it is.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,8 @@ import { catalogEntries } from '../../../simulator/catalog-entries';
 import { createSchedulerHostActivities } from '../../../activities/jobscheduler/scheduler-host-activities';
 import { SchedulerClusterDb } from '../../../activities/jobscheduler/scheduler-cluster-db';
 import { SchedulerFleet } from '../../../simulator/jobscheduler/scheduler-fleet';
+import { createJobSchedulerWindowsService } from '../../../activities/jobscheduler/jobscheduler-windows-service';
+import { createScExeServiceControl } from '../../../activities/windows/service-control/sc-exe-service-control';
 import { RunningSimCluster, simClusterDatabase, simClusterDatabaseDir, startSimClusters } from '../../../simulator/jobscheduler/sim-clusters';
 import { loadInventory, DEFAULT_INVENTORY_FILE } from '../../../simulator/spoc/inventory';
 import { waitUntil } from '../../helpers/scheduler-cluster';
@@ -63,4 +66,21 @@ test('the example inputs: the passive supervisor activates the primary, and the 
   } finally {
     db.close();
   }
+});
+
+test('started again after a kill, the agents process leaves a member a procedure stopped as it is, service removed and all', async () => {
+  const backup = clusters.flatMap((c) => c.hosts).find((h) => h.host === 'js-berlin-3');
+  if (!backup) throw new Error('no simulated host js-berlin-3');
+  // Midway through the option change: the member stopped, its service removed (chaos seed 9010's replay halted on a service booted again).
+  expect(await fleet.terminate('js-berlin-3')).toBe('terminated');
+  const service = createJobSchedulerWindowsService(backup.run, { installDir: 'C:\\Program Files\\sos-berlin.com\\jobscheduler\\js-berlin-3', serviceName: 'sos_scheduler_berlin_backup' });
+  expect(await service.remove()).toBe('removed');
+  const startsBefore = fleet.record.read().filter((e) => e.operation === 'start-member').length;
+
+  await startSimClusters(fleet, simDir, { stepMs: 300, onlyFirstBoot: true });
+
+  expect(fleet.info('js-berlin-3').running).toBe(false);
+  expect(backup.process()?.running).toBe(false);
+  expect(fleet.record.read().filter((e) => e.operation === 'start-member')).toHaveLength(startsBefore);
+  expect(await createScExeServiceControl(backup.run).query('sos_scheduler_berlin_backup')).toBe('NOT_INSTALLED');
 });

@@ -2,9 +2,13 @@
  * The scheduler fleet's processes as another process (a CLI) sees them: everything it needs is on
  * disk under `<sim dir>/scheduler/`, so a second fleet on the same folder lists, freezes and ends
  * members the first one started. A member with options the runbook does not describe never joins.
+ * A member records its own start, so a starter killed while it waited leaves no member unrecorded.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { SchedulerFleet } from '../../../simulator/jobscheduler/scheduler-fleet';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMemberProcess, SchedulerFleet, type MemberProcessState } from '../../../simulator/jobscheduler/scheduler-fleet';
+import { memberFiles } from '../../../simulator/jobscheduler/member-files';
 import { aliveOf, createTestCluster, TIMING, waitUntil, type TestCluster } from '../../helpers/scheduler-cluster';
 
 let c: TestCluster;
@@ -46,4 +50,28 @@ test('a member started with cluster options the runbook does not describe exits 
     /odd exited \(2\) before registering[\s\S]*options: not valid cluster options/,
   );
   expect(c.db.member('odd')).toBeUndefined();
+});
+
+test('the record has the start of a member whose starter was killed before the member registered (chaos seed 9010)', async () => {
+  // Cut off from the database, the member cannot register until the test reconnects it: the starter is surely still waiting then.
+  const files = memberFiles(c.simDir, 'orphan');
+  mkdirSync(files.dir, { recursive: true });
+  writeFileSync(files.cutOffFile, 'cut off until the starter is gone\n');
+  // The starter is another process, as the host agents process is in a chaos run; its members are detached like the agents'.
+  const fleetModule = path.resolve(__dirname, '../../../simulator/jobscheduler/scheduler-fleet.ts');
+  const spec = { member: 'orphan', database: c.database, options: '-exclusive', host: 'orphan-host', heartbeatMs: 50, jobIntervalMs: 50, stepMs: 300, pollMs: 30 };
+  const starter = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', `void new (require(${JSON.stringify(fleetModule)}).SchedulerFleet)(${JSON.stringify(c.simDir)}, { detached: true }).start(${JSON.stringify(spec)})`], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => starter.once('exit', resolve));
+  const member = await waitUntil('the starter has spawned the member', () => {
+    if (!existsSync(files.processFile)) return undefined;
+    const state = JSON.parse(readFileSync(files.processFile, 'utf8')) as MemberProcessState;
+    return isMemberProcess(state.pid, 'orphan') && state;
+  });
+  starter.kill('SIGKILL');
+  await exited;
+
+  rmSync(files.cutOffFile);
+  await waitUntil('the member registered', () => c.db.member('orphan')?.pid === member.pid);
+  const started = await waitUntil('its start is in the record', () => c.record().find((e) => e.member === 'orphan' && e.operation === 'start-member'), 3000);
+  expect(started).toMatchObject({ outcome: 'started', pid: member.pid, target: '-exclusive', host: 'orphan-host' });
 });
