@@ -14,9 +14,18 @@ const STOP_GRACE_MS = 10_000;
 
 /** Reads the server log written since `offset`, trimmed to its end, for error messages. */
 function logSince(logPath: string, offset: number): string {
+  const text = wholeLogSince(logPath, offset);
+  return text.length > 4000 ? `...${text.slice(-4000)}` : text;
+}
+
+/**
+ * All the server wrote since `offset`: what a failed start is told by. A lost port race is said
+ * once, at the top, and the server's panic after it (a Go stack trace) runs far past the 4,000
+ * characters a message shows.
+ */
+function wholeLogSince(logPath: string, offset: number): string {
   try {
-    const text = fs.readFileSync(logPath).subarray(offset).toString('utf8');
-    return text.length > 4000 ? `...${text.slice(-4000)}` : text;
+    return fs.readFileSync(logPath).subarray(offset).toString('utf8');
   } catch {
     return '';
   }
@@ -52,9 +61,10 @@ async function waitUntilReady(
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const output = logSince(logPath, logOffset);
-      const kind = /SQLITE_BUSY|database is locked/i.test(output)
+      const whole = wholeLogSince(logPath, logOffset);
+      const kind = /SQLITE_BUSY|database is locked/i.test(whole)
         ? 'db-busy'
-        : /address already in use/i.test(output)
+        : /address already in use/i.test(whole)
           ? 'port-in-use'
           : 'other';
       return {

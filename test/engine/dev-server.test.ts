@@ -193,6 +193,30 @@ exec "${cli}" "$@"
   await withClient(server, (_client, connection) => connection.workflowService.describeNamespace({ namespace: NAMESPACE }));
 });
 
+it('retries with other ports when the server lost its port and then panicked at length', async () => {
+  // As start-dev 1.5.1 does: the bind error once at the top, then a Go stack trace far longer than
+  // the 4,000 characters an error message shows (a CI run under load lost a port race so).
+  const marker = path.join(dataDir, 'lost-port-once');
+  const wrapper = path.join(dataDir, 'temporal-port-race.sh');
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh
+if [ ! -e "${marker}" ]; then
+  : > "${marker}"
+  echo 'level=ERROR msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:1: bind: address already in use"' >&2
+  echo 'panic: runtime error: invalid memory address or nil pointer dereference' >&2
+  i=0; while [ $i -lt 200 ]; do echo "go.uber.org/dig.paramList.BuildList(...) /root/go/pkg/mod/go.uber.org/dig@v1.18.1/param.go:151 +0xad frame $i" >&2; i=$((i+1)); done
+  exit 2
+fi
+exec "${cli}" "$@"
+`,
+    { mode: 0o755 },
+  );
+  const server = await start({ cliPath: wrapper });
+  expect(logs.some((m) => /lost a race for a free port; retrying with other ports \(attempt 2\)/.test(m))).toBe(true);
+  await withClient(server, (_client, connection) => connection.workflowService.describeNamespace({ namespace: NAMESPACE }));
+});
+
 it('reports a server that dies on startup with its output and log path', async () => {
   const broken = path.join(dataDir, 'temporal-broken.sh');
   fs.writeFileSync(broken, '#!/bin/sh\necho "unknown flag: --frobnicate" >&2\nexit 3\n', { mode: 0o755 });
