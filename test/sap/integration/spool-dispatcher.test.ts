@@ -83,7 +83,8 @@ test('in sequence for a device with a set sequence, overtaking for one without, 
       system: 'qas',
       release: '4.6C',
       servers: [
-        { server: 'spool1', workProcesses: 4, outputSeconds: 0.15, managementSeconds: 0.3, speeds: [0.2, 1, 1, 1] },
+        // The slow work process takes 3 s a request: later ones overtake it even when a loaded machine hands them out slowly.
+        { server: 'spool1', workProcesses: 4, outputSeconds: 0.15, managementSeconds: 0.3, speeds: [0.05, 1, 1, 1] },
         { server: 'spool2', workProcesses: 2, outputSeconds: 0.15, managementSeconds: 0.3 },
       ],
       devices: [],
