@@ -11,6 +11,13 @@
  * process's task runs again only when its attempt died, and the work process's side dedupes it by
  * id (activities/sap/spool-work-process-activities.ts).
  *
+ * Every Update of a workflow task is answered before the main loop gives a command of its own
+ * (behind the `sap-dispatcher-answers-updates-first` patch): otherwise the order of the answers and
+ * of the loop's commands hangs on how many promise hops each takes, which is not the same when the
+ * task first runs and when it is replayed. Two Updates in one task then failed replay with
+ * TMPRL1100 and left the dispatcher stuck, holding the requests it had taken
+ * (test/fixtures/sap-dispatcher-nondeterminism/).
+ *
  * Continue-as-new hands over the dispatcher's state. Tasks still running are handed out again by
  * the next run, which the work processes' dedupe by id makes harmless: a hanging host spool demand
  * would otherwise hold the hand-over back for as long as it hangs.
@@ -38,6 +45,8 @@ export interface SpoolDispatcherResume {
   finished: number;
 }
 
+export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
+
 /** How many done ids a dispatcher remembers (and hands over). */
 const DONE_REMEMBERED = 5000;
 const RECENT_SHOWN = 50;
@@ -51,6 +60,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     throw err;
   }
   const { system, server, timings } = input;
+  // Runs that began before the patch keep the old order, so that their histories still replay.
+  const answersUpdatesFirst = wf.patched(ANSWERS_UPDATES_FIRST);
+  const everyUpdateAnswered = () => !answersUpdatesFirst || wf.allHandlersFinished();
   let state = resume?.state ?? createSpoolServer({ server, step: parseRelease(input.release).step, workProcesses: input.workProcesses, froMax: input.froMax });
   let holdsGlobal = resume?.holdsGlobalManagement ?? false;
   const done: string[] = [...(resume?.done ?? [])];
@@ -110,9 +122,11 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   for (const wp of state.workProcesses) if (wp.running) launch(wp.number, wp.running);
 
   for (;;) {
-    const woken = () => inbox.length > 0 || finished.length > 0;
+    // Woken only once the Updates that woke it are answered: the timer a timed wait cancels is a command too.
+    const woken = () => (inbox.length > 0 || finished.length > 0) && everyUpdateAnswered();
     if (!wantsGlobal()) await wf.condition(woken);
     else if (nextGlobalTry > Date.now()) await wf.condition(woken, nextGlobalTry - Date.now());
+    if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished); // on the old path no await at all: its promise hops stay as they were
 
     for (const outcome of finished.splice(0)) {
       const result = finish(state, outcome.workProcess, outcome.id, view());
@@ -129,6 +143,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     }
     if (wantsGlobal() && Date.now() >= nextGlobalTry) {
       holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
+      if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
       if (holdsGlobal) {
         const result = dispatch(state, view());
         state = result.state;

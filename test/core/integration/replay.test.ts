@@ -9,6 +9,8 @@ import * as workflows from '../../../workflows';
 import { workflowBundle } from '../../../worker/central-worker';
 import { loadRecordedHistories, type RecordedHistory } from '../../helpers/recorded-histories';
 import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
+import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispatcher';
+import path from 'node:path';
 
 const histories = loadRecordedHistories();
 
@@ -65,4 +67,18 @@ test("in version 2, an abort's restore on a host is scheduled only once the step
   expect(cancelled).toBeGreaterThan(0);
   expect(stopEnded).toBeGreaterThan(cancelled);
   expect(restore).toBeGreaterThan(stopEnded);
+});
+
+describe('the SAP dispatcher given the same request twice in one workflow task', () => {
+  test('a run started since the fix answers both Updates before it dispatches, and replays (recorded: given twice in one task)', async () => {
+    const recorded = histories.find((h) => h.file === 'sapSpoolDispatcher--given-twice-in-one-task.json');
+    expect(patchesOf(recorded!)).toEqual([ANSWERS_UPDATES_FIRST]);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, recorded!.history, recorded!.file);
+  });
+
+  test('a run started before the fix keeps its old order, and the history that order could not replay still fails (chaos seed 11014: such a dispatcher must be reset, see docs)', async () => {
+    const fixture = loadRecordedHistories(path.join(__dirname, '..', '..', 'fixtures', 'sap-dispatcher-nondeterminism'));
+    expect(patchesOf(fixture[0]!)).toEqual([]);
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, fixture[0]!.history, fixture[0]!.file)).rejects.toThrow(/TMPRL1100.*WorkflowExecutionUpdateCompleted/);
+  });
 });

@@ -3,7 +3,9 @@
  * processes differ in speed: requests to a device with a set sequence are printed in their order
  * under load, also while the dispatchers continue as new; requests to a device without one
  * overtake each other; global management runs on one work process of the whole system at a time;
- * a kill -9 of the workers in the middle of requests loses and duplicates none. One dev server and
+ * a kill -9 of the workers in the middle of requests loses and duplicates none; a request given
+ * twice while the workers were down (two Updates in one workflow task) is taken once and its
+ * history replays. One dev server and
  * one workflow bundle for the file.
  */
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { temporal as protos } from '@temporalio/proto';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
 import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
@@ -19,11 +22,14 @@ import { readOperationRecord } from '../../../simulator/core/operation-record';
 import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate } from '../../../workflows/sap/spool-dispatcher-messages';
 import { WORKFLOWS_PATH } from '../../../worker/central-worker';
 import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
+import { saveRecordedHistory } from '../../helpers/recorded-histories';
 import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
+const EventType = protos.api.enums.v1.EventType;
 let temporal: TestTemporal;
 let bundlePath: string;
+let bundleCode: string;
 let dir: string;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} };
 
@@ -33,6 +39,7 @@ beforeAll(async () => {
   [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })]);
   bundlePath = path.join(dir, 'workflows.js');
   writeFileSync(bundlePath, bundle.code);
+  bundleCode = bundle.code;
 });
 afterAll(async () => {
   await temporal?.close();
@@ -168,4 +175,40 @@ test('a kill -9 of the workers in the middle of requests loses and duplicates no
     workers.child.kill('SIGKILL');
     if (workers.child.exitCode === null && workers.child.signalCode === null) await new Promise((r) => workers.child.once('exit', r));
   }
+});
+
+test('a request given twice while the workers were down is taken once, answered before it is dispatched, and its history replays', async () => {
+  const simDir = path.join(dir, 'given-twice');
+  const systems: SimSapSystem[] = [{ system: 'dev', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 2, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
+  const handle = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('dev', 'spool1'));
+  await withWorkers(systems, simDir, async () => {
+    await startSapDispatchers(temporal.client, systems);
+    await handle.query(spoolDispatcherStatusQuery); // its first workflow task has run
+  });
+
+  // The workers are down: a client that got no answer gives the request again, as a second Update.
+  const request = out('given-twice', 'lp11', false);
+  const answers = Promise.all(['first-give', 'second-give'].map((updateId) => handle.executeUpdate(submitSpoolTaskUpdate, { args: [request], updateId })));
+  for (let waited = 0; !(await handle.describe()).raw.pendingWorkflowTask; waited += 100) {
+    if (waited > 10_000) throw new Error('the Updates never reached the server');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500)); // the second give joins the first's workflow task
+  await withWorkers(systems, simDir, async () => {
+    expect((await answers).map((a) => a.accepted).sort()).toEqual(['already-held', 'new']);
+    await until('the request printed', finished(simDir, [request.id]));
+  });
+
+  const history = await handle.fetchHistory();
+  const kinds = (history.events ?? []).map((e) => e.eventType);
+  const accepted = kinds.flatMap((k, i) => (k === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ? [i] : []));
+  expect(accepted).toHaveLength(2);
+  expect(accepted[1]).toBe(accepted[0]! + 1); // both in one workflow task
+  // Both answers come before the dispatch the first one caused.
+  const scheduled = kinds.indexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+  expect(kinds.slice(accepted[0], scheduled).filter((k) => k === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)).toHaveLength(2);
+  await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, history, 'given-twice');
+  // The replay test keeps it: `SPOOLFLOW_RECORD_HISTORIES=1 npx jest -t 'given twice' <this file>` records it again.
+  if (process.env.SPOOLFLOW_RECORD_HISTORIES) saveRecordedHistory('sapSpoolDispatcher--given-twice-in-one-task', history);
+  expect(record(simDir).filter((e) => e.target === request.id && e.operation === 'finish')).toHaveLength(1);
 });
