@@ -15,7 +15,7 @@ import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../simulator/sap/sim-sap-estate';
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { sapSpoolRecordFile, type SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
-import { submitSpoolTaskUpdate } from '../workflows/sap/spool-dispatcher-messages';
+import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
 import { pick, retrying, sleep, waitFor, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
 import { sapBreaks, type SapSubmissions } from './sap-invariants';
@@ -86,8 +86,8 @@ export class SapChaos implements ChaosSystem {
     if (task.kind === 'output' && task.sequence) (this.submitted.sequences[`${server}/${task.device}`] ??= []).push(task.id);
     while (this.loading) {
       try {
-        // An Update on a connection to a killed server can wait long: given again after 5 s (the same id is the same task).
-        const update = this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(submitSpoolTaskUpdate, { args: [task] });
+        // An Update on a connection to a killed server can wait long: given again after 5 s (the same Update id, and the same task id).
+        const update = this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
         update.catch(() => undefined);
         await Promise.race([update, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
         this.given += 1;

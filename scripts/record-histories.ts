@@ -46,7 +46,7 @@ import { createSapSpoolWorkers } from '../test/helpers/sap-spool-workers';
 import { type SimSapSystem, startSapDispatchers } from '../simulator/sap/sim-sap-estate';
 import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { globalManagementWorkflowId, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
-import { submitSpoolTaskUpdate } from '../workflows/sap/spool-dispatcher-messages';
+import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { commandRollout, startRollout } from '../client/fleet-rollout-client';
 import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
@@ -313,7 +313,7 @@ async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
         ['spool1', { kind: 'management', id: `scan-${batch}`, task: 'scan-lost-requests' }],
         ['spool2', { kind: 'management', id: `obsolete-${batch}`, task: 'delete-obsolete-requests' }],
       ];
-      for (const [server, task] of tasks) await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', server)).executeUpdate(submitSpoolTaskUpdate, { args: [task] });
+      for (const [server, task] of tasks) await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('qas', server)).executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
       const ids = tasks.map(([, t]) => t.id);
       await until('every request done', () => {
         const done = new Set(readOperationRecord(servers.record.file).filter((e) => e.operation === 'finish').map((e) => e.target));

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease, tasksOf } from '../../machines/sap/spool-releases';
 import type { SpoolTask } from '../../machines/sap/spool-tasks';
-import { submitSpoolTaskUpdate } from '../../workflows/sap/spool-dispatcher-messages';
+import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../workflows/sap/spool-dispatcher-messages';
 import type { SimSapSystem } from './sim-sap-estate';
 
 export interface LoadSettings {
@@ -63,7 +63,7 @@ export function startSpoolLoad(client: Client, systems: SimSapSystem[], settings
     for (const { server, task } of tasksFor(system, kind, id, settings.frontendShare)) {
       client.workflow
         .getHandle(spoolDispatcherWorkflowId(system.system, server))
-        .executeUpdate(submitSpoolTaskUpdate, { args: [task] })
+        .executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) })
         .catch((err: unknown) => {
           failures += 1;
           if (failures <= 3 || failures % 100 === 0) log(`sap load: ${task.id} to ${server} not submitted (${failures} so far): ${err instanceof Error ? err.message : String(err)}`);

@@ -13,6 +13,15 @@ export type SubmitAnswer = { accepted: 'new' | 'already-held' | 'already-done'; 
 
 export const submitSpoolTaskUpdate = wf.defineUpdate<SubmitAnswer, [unknown]>('sap.submitSpoolTask');
 
+/**
+ * The Update id to give a task with: the same for every give of one task, so a client that got no
+ * answer and gives it again makes no second Update on the server while the run lasts, only waits
+ * for the first one's answer. (A second Update of the same task would be told `already-held`.)
+ */
+export function submitSpoolTaskUpdateId(task: { id: string }): string {
+  return `submit-${task.id}`;
+}
+
 /** What one task came to, for the status. */
 export interface TaskOutcome {
   id: string;

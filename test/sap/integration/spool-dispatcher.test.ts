@@ -19,7 +19,7 @@ import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatche
 import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
 import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
 import { readOperationRecord } from '../../../simulator/core/operation-record';
-import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate } from '../../../workflows/sap/spool-dispatcher-messages';
+import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
 import { WORKFLOWS_PATH } from '../../../worker/central-worker';
 import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
 import { saveRecordedHistory } from '../../helpers/recorded-histories';
@@ -51,7 +51,7 @@ const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kin
 
 async function submitAll(system: string, server: string, tasks: SpoolTask[]): Promise<void> {
   const handle = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId(system, server));
-  for (const task of tasks) await handle.executeUpdate(submitSpoolTaskUpdate, { args: [task] });
+  for (const task of tasks) await handle.executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
 }
 
 function record(simDir: string): SapSpoolOperation[] {
