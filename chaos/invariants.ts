@@ -94,6 +94,7 @@ export interface InvariantBreak {
     | 'sap-management-twice'
     | 'sap-sequence-broken'
     | 'sap-request-lost'
+    | 'sap-dispatcher-stuck'
     | 'system-not-judged';
   detail: string;
   /** The system it belongs to, where the invariant's name does not say (a system that could not be judged). */

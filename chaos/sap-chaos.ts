@@ -6,8 +6,9 @@
  * demand per server and a global task now and then, submitted one at a time (a submission that fails is given again, same id, before the next), so the order of a
  * sequence device's requests is the order they were submitted. Its faults are the run's kills (the
  * work processes, the dispatchers' worker, the server). At the end the load stops, the accepted
- * requests get up to 40 s to be printed, the dispatchers and the global slot are terminated, and
- * chaos/sap-invariants.ts judges the spool servers' record.
+ * requests get up to 40 s to be printed, a dispatcher stuck on a nondeterminism error is named, the
+ * dispatchers and the global slot are terminated, and chaos/sap-invariants.ts judges the spool
+ * servers' record.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { globalManagementWorkflowId, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
@@ -19,6 +20,7 @@ import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap
 import { pick, retrying, sleep, waitFor, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
 import { sapBreaks, type SapSubmissions } from './sap-invariants';
+import { stuckOnNondeterminism } from './stuck-on-nondeterminism';
 
 /**
  * The npm start system without its hanging host spool demands: a hung demand is ended by the
@@ -114,7 +116,9 @@ export class SapChaos implements ChaosSystem {
 
   async finish(): Promise<InvariantBreak[]> {
     const system = CHAOS_SAP_SYSTEMS[0] as SimSapSystem;
-    const ids = [...system.servers.map((s) => spoolDispatcherWorkflowId(system.system, s.server)), globalManagementWorkflowId(system.system)];
+    const dispatchers = system.servers.map((s) => spoolDispatcherWorkflowId(system.system, s.server));
+    const stuck = await this.stuckDispatchers(dispatchers);
+    const ids = [...dispatchers, globalManagementWorkflowId(system.system)];
     for (const id of ids) {
       await retrying(async () => {
         try {
@@ -125,7 +129,18 @@ export class SapChaos implements ChaosSystem {
         }
       }, 6).catch(() => undefined);
     }
-    return sapBreaks(this.record(), this.submitted);
+    return [...stuck, ...sapBreaks(this.record(), this.submitted)];
+  }
+
+  /** Dispatchers whose workflow task fails on a nondeterminism error: the requests they hold are lost for that reason. */
+  private async stuckDispatchers(ids: string[]): Promise<InvariantBreak[]> {
+    const breaks: InvariantBreak[] = [];
+    for (const id of ids) {
+      const history = await retrying(() => this.client().workflow.getHandle(id).fetchHistory(), 6).catch(() => undefined);
+      const error = history && stuckOnNondeterminism(history.events ?? []);
+      if (error) breaks.push({ invariant: 'sap-dispatcher-stuck', detail: `${id}: ${error}` });
+    }
+    return breaks;
   }
 
   summary(): string {
