@@ -76,20 +76,24 @@ export interface TimedTarget {
 /**
  * The rollout's floor in seconds: an event simulation of the rollout's own decision. Groups
  * start in input order within the limits; each ends `seconds` after it started, which frees its
- * place at once. No failures, no window, not paused.
+ * place at once; with `secondsBetweenStarts`, starts are that far apart. No failures, no window,
+ * not paused.
  */
 export function rolloutFloorSeconds(targets: readonly TimedTarget[], limits: RolloutLimits): number {
   const seconds = new Map(targets.map((t) => [t.name, t.seconds]));
   let groups: RolloutGroup[] = targets.map((t) => ({ name: t.name, site: t.site, state: 'waiting' }));
   const endsAt = new Map<string, number>();
   let now = 0;
+  let lastStartAt: number | undefined;
   for (;;) {
-    const decision = decideRollout(groups, limits, { now, paused: false });
+    const decision = decideRollout(groups, limits, { now: now * 1000, paused: false, ...(lastStartAt !== undefined ? { lastStartAt: lastStartAt * 1000 } : {}) });
     groups = applyDecision(groups, decision);
     for (const name of decision.start) endsAt.set(name, now + (seconds.get(name) ?? 0));
+    if (decision.start.length > 0) lastStartAt = now;
     const running = groups.filter((g) => g.state === 'running');
     if (running.length === 0) return now;
-    now = Math.min(...running.map((g) => endsAt.get(g.name) ?? now));
+    // The next moment anything changes: a group ends, or the next spaced start is due.
+    now = Math.min(...running.map((g) => endsAt.get(g.name) ?? now), decision.wakeAt !== undefined ? decision.wakeAt / 1000 : Number.POSITIVE_INFINITY);
     groups = groups.map((g) => (g.state === 'running' && (endsAt.get(g.name) ?? 0) <= now ? { ...g, state: 'done' } : g));
   }
 }

@@ -12,7 +12,7 @@
  *
  * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
  * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
- * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (0: the rollout's `secondsBetweenStarts`, counted in the floor), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
  */
 import { loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,6 +56,7 @@ const LEASE_POLL_MS = env('FLEET_LEASE_POLL_MS', 30_000);
 const POLL_SECONDS = env('FLEET_POLL_SECONDS', 10);
 const TICK_MS = env('FLEET_TICK_MS', 100);
 const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
+const SECONDS_BETWEEN_STARTS = process.env.FLEET_SECONDS_BETWEEN_STARTS ? env('FLEET_SECONDS_BETWEEN_STARTS', 1) : 0;
 
 /** A thousand host agents hold a thousand long polls; one partition per queue suits one poller each. */
 const SERVER_SETTINGS = { 'frontend.namespaceCount': 20_000, 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
@@ -64,13 +65,13 @@ async function main(): Promise<void> {
   const inventory = generateInventory({ servers: SERVERS, timeScale: TIME_SCALE });
   const targets = planTargets(inventory, CONVERGENCE_SECONDS);
   const atOnce = Math.max(1, Math.ceil(targets.length / WAVES));
-  const limits: RolloutLimits = { maxGroupsAtOnce: atOnce, maxGroupsPerSite: atOnce, failureBudget: 1 };
+  const limits: RolloutLimits = { maxGroupsAtOnce: atOnce, maxGroupsPerSite: atOnce, failureBudget: 1, ...(SECONDS_BETWEEN_STARTS > 0 ? { secondsBetweenStarts: SECONDS_BETWEEN_STARTS } : {}) };
   const floorSeconds = rolloutFloorSeconds(targets.map((t) => t.timed), limits);
   const floorOf = new Map(targets.map((t) => [t.timed.name, t.timed.seconds]));
   const groupSimulatedSeconds = (floorOf.get(inventory.groups[0]?.name ?? '') ?? 0) - GROUP_SIZE * CONVERGENCE_SECONDS;
   const say = (line: string) => console.log(line);
   say(`fleet bench: ${inventory.siteServers.length} site servers, ${inventory.groups.length} groups of four, ${inventory.standalone.length} standalone, ${new Set(inventory.siteServers.map((s) => s.site)).size} sites`);
-  say(`  plan: ${targets.length} units, ${atOnce} at a time; time scale ${TIME_SCALE}; convergence ${CONVERGENCE_SECONDS} s; one group ${(targets.find((t) => !t.timed.name.startsWith('standalone:'))?.timed.seconds ?? 0).toFixed(2)} s at best; floor ${floorSeconds.toFixed(1)} s`);
+  say(`  plan: ${targets.length} units, ${atOnce} at a time, ${SECONDS_BETWEEN_STARTS} s between starts; time scale ${TIME_SCALE}; convergence ${CONVERGENCE_SECONDS} s; one group ${(targets.find((t) => !t.timed.name.startsWith('standalone:'))?.timed.seconds ?? 0).toFixed(2)} s at best; floor ${floorSeconds.toFixed(1)} s`);
   say(`  load before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min; the machine is shared)`);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-fleet-bench-'));

@@ -29,11 +29,11 @@ export function rolloutSummary(input: FleetRolloutInput): string {
 
 /** Markdown for the run's details in the Web UI: what it runs, where, within which limits. */
 export function rolloutDetails(input: FleetRolloutInput): string {
-  const { maxGroupsAtOnce, maxGroupsPerSite, failureBudget } = input.limits;
+  const { maxGroupsAtOnce, maxGroupsPerSite, failureBudget, secondsBetweenStarts } = input.limits;
   return [
     `**${FLEET_ROLLOUT.description}**`,
     '',
-    `Procedure \`${input.procedure}\` on ${input.groups.length} group(s); at most ${maxGroupsAtOnce} at a time, ${maxGroupsPerSite} per site; no new group once ${failureBudget} halted or failed.`,
+    `Procedure \`${input.procedure}\` on ${input.groups.length} group(s); at most ${maxGroupsAtOnce} at a time, ${maxGroupsPerSite} per site${secondsBetweenStarts ? `, started at least ${secondsBetweenStarts} s apart` : ''}; no new group once ${failureBudget} halted or failed.`,
     ...(input.window ? ['', `Maintenance window: ${input.window.start} to ${input.window.end}.`] : []),
     '',
     'Groups, in the order they start:',

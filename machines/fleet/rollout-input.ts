@@ -48,6 +48,12 @@ const limitsSchema = z.strictObject({
   maxGroupsAtOnce: z.number().int().min(1, 'must be at least 1').max(1000).describe('N: at most this many groups running (or halted) at a time.'),
   maxGroupsPerSite: z.number().int().min(1, 'must be at least 1').max(1000).optional().describe('M: at most this many groups of one site at a time (default: maxGroupsAtOnce).'),
   failureBudget: z.number().int().min(1, 'must be at least 1 (the rollout stops starting groups once this many halted or failed)').max(10000).describe('K: no group is started once this many have halted or failed.'),
+  secondsBetweenStarts: z
+    .number()
+    .min(0, 'must be 0 or more')
+    .max(3600, 'must be at most 3600 (an hour)')
+    .optional()
+    .describe('At least this many seconds between two group starts, so that many groups do not begin their checks and first steps at the same moment (default 0: the limits alone).'),
 });
 
 export const fleetRolloutInputSchema = z

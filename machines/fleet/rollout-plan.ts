@@ -34,6 +34,12 @@ export interface RolloutLimits {
   maxGroupsPerSite: number;
   /** No group is started once this many have halted or failed. */
   failureBudget: number;
+  /**
+   * At least this many seconds between two group starts (absent or 0: the limits alone). Many
+   * groups started at once all ask for their checks and first steps at once; spaced, the workers
+   * and the Management Server meet one group's first burst at a time.
+   */
+  secondsBetweenStarts?: number;
 }
 
 export interface RolloutMoment {
@@ -42,6 +48,8 @@ export interface RolloutMoment {
   /** The maintenance window, ms since the epoch: no group starts before `start` or from `end` on. */
   window?: { start: number; end: number };
   paused: boolean;
+  /** When the rollout last started a group, ms since the epoch (for `secondsBetweenStarts`). */
+  lastStartAt?: number;
 }
 
 export interface RolloutDecision {
@@ -51,7 +59,7 @@ export interface RolloutDecision {
   notStarted: { name: string; reason: string }[];
   /** Why nothing (more) starts now although groups wait; absent when nothing holds them. */
   holding?: string;
-  /** When time alone changes the answer (the window opens or closes), ms since the epoch. */
+  /** When time alone changes the answer (the window opens or closes, the next spaced start is due), ms since the epoch. */
   wakeAt?: number;
 }
 
@@ -82,9 +90,22 @@ export function decideRollout(groups: readonly RolloutGroup[], limits: RolloutLi
   if (window && moment.now < window.start) {
     return { start: [], notStarted: [], holding: `the maintenance window opens at ${new Date(window.start).toISOString()}`, wakeAt: window.start };
   }
-  const start = pickWithinLimits(groups, waiting, limits);
-  const left = waiting.length - start.length;
+  const allowed = pickWithinLimits(groups, waiting, limits);
+  const spacing = (limits.secondsBetweenStarts ?? 0) * 1000;
+  if (spacing > 0 && allowed.length > 0) return spacedStart(allowed, spacing, moment, wakeAt);
+  const left = waiting.length - allowed.length;
   const holding = left > 0 ? `at the limits: ${limits.maxGroupsAtOnce} group(s) at a time, ${limits.maxGroupsPerSite} per site` : undefined;
+  return { start: allowed, notStarted: [], ...(holding ? { holding } : {}), ...(wakeAt !== undefined ? { wakeAt } : {}) };
+}
+
+/** One group now if the last start is `spacing` ms ago, none before; the decision wakes when the next is due. */
+function spacedStart(allowed: readonly string[], spacing: number, moment: RolloutMoment, windowWake: number | undefined): RolloutDecision {
+  const due = moment.lastStartAt === undefined ? moment.now : moment.lastStartAt + spacing;
+  const start = moment.now >= due ? allowed.slice(0, 1) : [];
+  const nextDue = start.length > 0 ? moment.now + spacing : due;
+  const more = allowed.length > start.length;
+  const wakeAt = more ? Math.min(nextDue, windowWake ?? Number.POSITIVE_INFINITY) : windowWake;
+  const holding = more ? `starts are ${spacing / 1000} s apart: the next at ${new Date(nextDue).toISOString()}` : undefined;
   return { start, notStarted: [], ...(holding ? { holding } : {}), ...(wakeAt !== undefined ? { wakeAt } : {}) };
 }
 

@@ -56,6 +56,7 @@ export function rolloutRules(input: FleetRolloutInput): string[] {
   const window = input.window;
   return [
     `At most ${n} group(s) at a time, and at most ${m} of one site at a time.`,
+    ...(input.limits.secondsBetweenStarts ? [`At least ${input.limits.secondsBetweenStarts} s between two group starts, also when places are free: a wave of w groups takes ${input.limits.secondsBetweenStarts} s × (w - 1) to start.`] : []),
     `Failure budget ${k}: once ${k} group(s) have halted or failed, no new group starts; the groups running go on, the waiting ones are reported not started.`,
     window
       ? `Maintenance window ${window.start} to ${window.end} (${minutesBetween(window.start, window.end)} min): no group starts before its start or from its end on; groups running at its end finish by their own rules, the waiting ones are reported not started.`
@@ -71,7 +72,8 @@ export function rolloutWaves(input: FleetRolloutInput): RolloutWave[] {
   let groups: RolloutGroup[] = input.groups.map((t) => ({ name: t.name, site: t.site, state: 'waiting' }));
   const waves: RolloutWave[] = [];
   for (;;) {
-    const decision = decideRollout(groups, input.limits, { now: 0, paused: false });
+    // Waves are who starts together as the limits go; the spacing of starts only stretches a wave in time.
+    const decision = decideRollout(groups, { ...input.limits, secondsBetweenStarts: 0 }, { now: 0, paused: false });
     if (decision.start.length === 0) return waves;
     const planned = decision.start.flatMap((name) => {
       const target = targets.get(name);

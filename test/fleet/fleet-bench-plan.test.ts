@@ -71,6 +71,12 @@ describe('fleet bench floor', () => {
     expect(rolloutFloorSeconds(mixed, { maxGroupsAtOnce: 2, maxGroupsPerSite: 2, failureBudget: 1 })).toBe(200);
   });
 
+  it('adds the spacing of the starts: five groups of 100 s, three at a time, 10 s apart', () => {
+    const targets = Array.from({ length: 5 }, (_, i) => ({ name: `g${i}`, site: 'a', seconds: 100 }));
+    // g0 0, g1 10, g2 20; g3 at 100 (g0 ends), g4 at 110 (g1 ends; 10 s after g3): ends at 210 s.
+    expect(rolloutFloorSeconds(targets, { maxGroupsAtOnce: 3, maxGroupsPerSite: 3, failureBudget: 1, secondsBetweenStarts: 10 })).toBe(210);
+  });
+
   it('keeps to the per-site limit', () => {
     const targets = [
       { name: 'a1', site: 'a', seconds: 100 },

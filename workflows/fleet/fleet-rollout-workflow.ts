@@ -124,7 +124,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   for (;;) {
     // Reset before deciding: whatever changes from here on (a child ending while another starts) wakes the loop again.
     changed = false;
-    const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused });
+    const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused, ...lastStart(input, times) });
     groups = applyDecision(groups, decision);
     holding = decision.holding;
     await startGroups(decision.start);
@@ -192,6 +192,14 @@ function acceptCarryOver(input: FleetRolloutInput, carried: unknown): RolloutCar
   } catch (err) {
     throw refuse(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** When the rollout last started a group, asked only when its starts are spaced. */
+function lastStart(input: FleetRolloutInput, times: ReadonlyMap<string, GroupTimes>): { lastStartAt?: number } {
+  if (!input.limits.secondsBetweenStarts) return {};
+  let last: number | undefined;
+  for (const t of times.values()) if (t.startedAt) last = Math.max(last ?? 0, Date.parse(t.startedAt));
+  return last === undefined ? {} : { lastStartAt: last };
 }
 
 /** The history is long enough to hand over: past the input's bound, or the server suggests it. */

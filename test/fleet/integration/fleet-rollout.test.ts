@@ -5,7 +5,8 @@
  * paused, nothing started once the failure budget is spent, and bad input refused before any
  * group starts; a rollout that continues as new resumes exactly, following the children still
  * running across the boundary; no group starts after the maintenance window ends; the groups of
- * one decision start together in one workflow task, one already in maintenance reported not started.
+ * one decision start together in one workflow task, one already in maintenance reported not started;
+ * with `secondsBetweenStarts` the groups start that far apart.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -31,8 +32,10 @@ const GROUPS = { a1: 'alpha', a2: 'alpha', b1: 'beta', c1: 'gamma', c2: 'gamma' 
 const LATER_GROUPS = { d1: 'delta', e1: 'epsilon', f1: 'phi', w1: 'omega', w2: 'omega', w3: 'psi' } as const;
 /** s1 and s2 at site sigma, s3 at tau: started together by one decision. */
 const TOGETHER_GROUPS = { s1: 'sigma', s2: 'sigma', s3: 'tau' } as const;
-const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS };
-type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS;
+/** p1, p2 and p3 at sites of their own: started with their starts spaced. */
+const SPACED_GROUPS = { p1: 'pi', p2: 'rho', p3: 'upsilon' } as const;
+const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS, ...SPACED_GROUPS };
+type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS | keyof typeof SPACED_GROUPS;
 
 function rolloutInventory(groups: Record<string, string> = GROUPS): Inventory {
   const base = testInventory({ timeScale: 3000 });
@@ -47,7 +50,7 @@ function rolloutInventory(groups: Record<string, string> = GROUPS): Inventory {
   };
 }
 
-function rolloutInput(inventory: Inventory, groups: GroupName[], limits: { maxGroupsAtOnce: number; maxGroupsPerSite?: number; failureBudget: number }) {
+function rolloutInput(inventory: Inventory, groups: GroupName[], limits: { maxGroupsAtOnce: number; maxGroupsPerSite?: number; failureBudget: number; secondsBetweenStarts?: number }) {
   const waits = { ...SHORT_WAITS, convergenceSeconds: 0, serviceTimeoutSeconds: 5 };
   return {
     procedure: 'restart-group-without-cache-deletion',
@@ -224,11 +227,12 @@ test('continues as new while groups run and stays paused across it, following th
 });
 
 /** The child starts of a rollout's history: each child's workflow id and the workflow task completion that carried its start. */
-async function childStartsOf(workflowId: string): Promise<{ workflowId: string; task: string }[]> {
+async function childStartsOf(workflowId: string): Promise<{ workflowId: string; task: string; atMs: number }[]> {
   const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).flatMap((e) => {
     const started = e.startChildWorkflowExecutionInitiatedEventAttributes;
-    return started ? [{ workflowId: started.workflowId ?? '', task: String(started.workflowTaskCompletedEventId) }] : [];
+    const atMs = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+    return started ? [{ workflowId: started.workflowId ?? '', task: String(started.workflowTaskCompletedEventId), atMs }] : [];
   });
 }
 
@@ -261,4 +265,20 @@ test('starts the groups of one decision together, in one workflow task; one whos
   const spans = groupSpans(fleet.record.read());
   expect(spans.has('s2') && spans.has('s3')).toBe(true);
   expect(spans.has('s1')).toBe(false);
+});
+
+test('with secondsBetweenStarts, the groups start that far apart though the limits would start them all at once', async () => {
+  const inventory = rolloutInventory(SPACED_GROUPS);
+  const fleet = estate.fleet(inventory);
+  const rollout = `rollout-${randomUUID()}`;
+  const input = rolloutInput(inventory, ['p1', 'p2', 'p3'], { maxGroupsAtOnce: 3, failureBudget: 1, secondsBetweenStarts: 2 });
+  await estate.withWorkers(fleet, async () => {
+    await startRollout(estate.client, input, { workflowId: rollout });
+    const waiting = await rolloutStatusOf(rollout, (s) => s.counts.running + s.counts.done >= 1);
+    expect(waiting.holding).toMatch(/starts are 2 s apart/);
+    expect(await estate.client.workflow.getHandle(rollout).result()).toMatchObject({ status: 'done', groups: { done: ['p1', 'p2', 'p3'] } });
+  });
+  const starts = await childStartsOf(rollout);
+  expect(starts.map((s) => s.workflowId)).toEqual(['spoc-group-p1', 'spoc-group-p2', 'spoc-group-p3']);
+  for (let i = 1; i < starts.length; i++) expect(starts[i]!.atMs - starts[i - 1]!.atMs).toBeGreaterThanOrEqual(2000);
 });

@@ -75,3 +75,36 @@ test('the tally says how many groups are in each state, and which', () => {
   expect(tally.counts).toEqual({ done: 1, running: 1, halted: 1, waiting: 1, failed: 0, 'not-started': 0 });
   expect(tally.groups.halted).toEqual(['c']);
 });
+
+describe('with secondsBetweenStarts, starts are spaced', () => {
+  const spaced = limits({ maxGroupsAtOnce: 3, secondsBetweenStarts: 5 });
+  const groups = [group('a', 's1'), group('b', 's2'), group('c', 's3')];
+
+  test('the first group starts at once, and the decision wakes when the next is due', () => {
+    const decision = decideRollout(groups, spaced, open);
+    expect(decision.start).toEqual(['a']);
+    expect(decision.wakeAt).toBe(NOW + 5000);
+    expect(decision.holding).toMatch(/starts are 5 s apart: the next at 2026-12-05T22:00:05/);
+  });
+
+  test('no group starts before the spacing has passed since the last start, though places are free', () => {
+    const after = applyDecision(groups, decideRollout(groups, spaced, open));
+    const early = decideRollout(after, spaced, { ...open, now: NOW + 4999, lastStartAt: NOW });
+    expect(early.start).toEqual([]);
+    expect(early.wakeAt).toBe(NOW + 5000);
+    expect(decideRollout(after, spaced, { ...open, now: NOW + 5000, lastStartAt: NOW }).start).toEqual(['b']);
+  });
+
+  test('at the limits it does not wake for the spacing: a group ending wakes it', () => {
+    const full = [group('a', 's1', 'running'), group('b', 's2', 'running'), group('c', 's3', 'running'), group('d', 's4')];
+    const decision = decideRollout(full, spaced, { ...open, lastStartAt: NOW - 60_000 });
+    expect(decision.start).toEqual([]);
+    expect(decision.wakeAt).toBeUndefined();
+  });
+
+  test('the window still ends the rollout: no spaced start after its end, and it wakes at whichever comes first', () => {
+    const window = { start: NOW - 1000, end: NOW + 3000 };
+    expect(decideRollout(groups, spaced, { ...open, window }).wakeAt).toBe(NOW + 3000);
+    expect(decideRollout(groups, spaced, { ...open, window, now: NOW + 3000, lastStartAt: NOW }).notStarted.map((n) => n.name)).toEqual(['a', 'b', 'c']);
+  });
+});

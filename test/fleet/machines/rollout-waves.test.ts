@@ -11,7 +11,7 @@ import { DEFAULT_INVENTORY_FILE, loadInventory, type Inventory } from '../../../
 const base = loadInventory(DEFAULT_INVENTORY_FILE);
 
 /** `count` groups of two, spread over `sites` sites in turn (group g<i> at site s<i mod sites>). */
-function rollout(count: number, sites: number, limits: { maxGroupsAtOnce: number; maxGroupsPerSite?: number; failureBudget: number }, extra: object = {}) {
+function rollout(count: number, sites: number, limits: { maxGroupsAtOnce: number; maxGroupsPerSite?: number; failureBudget: number; secondsBetweenStarts?: number }, extra: object = {}) {
   const template = base.siteServers[0]!;
   const names = Array.from({ length: count }, (_, i) => `g${i + 1}`);
   const siteOf = (i: number) => `s${(i % sites) + 1}`;
@@ -32,6 +32,12 @@ test('waves hold at most N groups and at most M of one site, in the order of the
   expect(plan.waves[0]?.groups[0]).toMatchObject({ workflowId: 'spoc-group-g1', hosts: ['spoc-g1-1', 'spoc-g1-2'], procedure: 'restart-group-without-cache-deletion' });
   expect(plan.waves[0]?.groups[0]?.steps).toBeGreaterThan(0);
   expect(plan).toMatchObject({ groups: 5, sites: 2 });
+});
+
+test('spaced starts keep the waves the limits give, and the rules say how long a wave takes to start', () => {
+  const plan = planRollout(rollout(5, 2, { maxGroupsAtOnce: 3, maxGroupsPerSite: 1, failureBudget: 1, secondsBetweenStarts: 30 }));
+  expect(plan.waves.map((w) => w.groups.map((g) => g.name))).toEqual([['g1', 'g2'], ['g3', 'g4'], ['g5']]);
+  expect(plan.rules[1]).toBe('At least 30 s between two group starts, also when places are free: a wave of w groups takes 30 s × (w - 1) to start.');
 });
 
 test('the rules say N, M, the failure budget, the window and how to pause, in the operator\'s words', () => {
