@@ -6,10 +6,32 @@
  * spool servers' dispatchers with their global management slot (workflows/sap/).
  */
 export { spoolflowLease } from './leases';
-export { sapSpoolDispatcher } from './sap/spool-server-dispatcher';
-export { sapGlobalManagementSlot } from './sap/global-management-slot';
-import { runProcedure } from './procedure-workflow';
-import { runFleetRollout } from './fleet/fleet-rollout-workflow';
+
+/*
+ * The procedures' code is loaded when a procedure first runs, not with the bundle. The worker
+ * evaluates the bundle's modules again for every workflow it creates (each has its own module
+ * state), and the catalog behind the procedures, every system's machines and input schemas, takes
+ * some 60 ms of CPU to evaluate, which a lease, a dispatcher or a reporting loop never needs: a
+ * group procedure holds five leases. `require` is synchronous, so a workflow's commands and their
+ * order are the same as with the import.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+type Procedures = typeof import('./procedure-workflow');
+type Rollouts = typeof import('./fleet/fleet-rollout-workflow');
+type SpoolCleaning = typeof import('./spoolcleaning/spool-cleaning-run-workflow');
+type SpoolReporting = typeof import('./spoolcleaning/spooler-reporting-workflow');
+type SapDispatcher = typeof import('./sap/spool-server-dispatcher');
+type SapSlot = typeof import('./sap/global-management-slot');
+const procedures = () => require('./procedure-workflow') as Procedures;
+const rollouts = () => require('./fleet/fleet-rollout-workflow') as Rollouts;
+const spoolCleaning = () => require('./spoolcleaning/spool-cleaning-run-workflow') as SpoolCleaning;
+const spoolReporting = () => require('./spoolcleaning/spooler-reporting-workflow') as SpoolReporting;
+const sapDispatcher = () => require('./sap/spool-server-dispatcher') as SapDispatcher;
+const sapSlot = () => require('./sap/global-management-slot') as SapSlot;
+/* eslint-enable @typescript-eslint/no-require-imports */
+// Not async: each returns its workflow's own promise, so the workflow ends in the same promise hop as before.
+const runProcedure: Procedures['runProcedure'] = (...args) => procedures().runProcedure(...args);
+const runFleetRollout: Rollouts['runFleetRollout'] = (...args) => rollouts().runFleetRollout(...args);
 
 /** Restart a SPOC group without cache deletion (catalog id restart-group-without-cache-deletion). */
 export async function restartGroupWithoutCacheDeletion(input: unknown, resume?: unknown): Promise<unknown> {
@@ -82,8 +104,12 @@ export async function fleetRollout(input: unknown, carried?: unknown): Promise<u
 }
 
 /** The spool cleaning: one scheduled run, and each spooler's reporting loop (docs/spool-cleaning.md). */
-export { spoolCleaningRun } from './spoolcleaning/spool-cleaning-run-workflow';
-export { spoolerReporting } from './spoolcleaning/spooler-reporting-workflow';
+export const spoolCleaningRun: SpoolCleaning['spoolCleaningRun'] = (...args) => spoolCleaning().spoolCleaningRun(...args);
+export const spoolerReporting: SpoolReporting['spoolerReporting'] = (...args) => spoolReporting().spoolerReporting(...args);
+
+/** A SAP spool server's dispatcher, and the system's global management slot (docs/sap-spool-work-processes.md). */
+export const sapSpoolDispatcher: SapDispatcher['sapSpoolDispatcher'] = (...args) => sapDispatcher().sapSpoolDispatcher(...args);
+export const sapGlobalManagementSlot: SapSlot['sapGlobalManagementSlot'] = (...args) => sapSlot().sapGlobalManagementSlot(...args);
 /** Deliver one FlexiSpooler print job, failing over between servers (catalog id deliver-print-job). */
 export async function deliverPrintJob(input: unknown, resume?: unknown): Promise<unknown> {
   return runProcedure('deliver-print-job', input, resume);
