@@ -16,12 +16,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { catalogEntries } from '../simulator/catalog-entries';
-import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
-import { SchedulerClusterDb } from '../activities/jobscheduler/scheduler-cluster-db';
-import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';
-import { simClusterDatabase, simClusterDatabaseDir, startSimClusters } from '../simulator/jobscheduler/sim-clusters';
-import { withClusterWorkers } from '../test/helpers/cluster-workers';
 import { waitUntil } from '../test/helpers/scheduler-cluster';
 import { until } from '../test/helpers/until';
 import { groupRestartExample, osRestartExamples, scenarioExamples } from '../simulator/example-inputs';
@@ -36,6 +30,7 @@ import { openSimNetwork } from '../simulator/flexispooler/sim-flexispooler-agent
 import { SIM_CLIENTS, simPrintJobInput } from '../simulator/flexispooler/sim-network-definition';
 import { waitForStatus } from '../test/helpers/procedure-status';
 import { HISTORIES_DIR, saveRecordedHistory } from '../test/helpers/recorded-histories';
+import { withRecordingClusters } from './recording-clusters';
 import { createCentralWorker, workflowBundle } from '../worker/central-worker';
 import { NoManagementServer } from '../activities/spoc/no-management-server';
 import { createSimSpoolCleaningWorkers } from '../simulator/spoolcleaning/sim-spool-cleaning';
@@ -167,18 +162,9 @@ type Save = (name: string, workflowId: string) => Promise<void>;
 
 /** The JobScheduler cluster procedures, on the simulated clusters: a failover, distributed orders, an option change. */
 async function recordJobScheduler(temporal: TestTemporal, spoolflow: SpoolflowClient, save: Save): Promise<void> {
-  const simDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'spoolflow-record-')), 'sim');
-  const schedulers = new SchedulerFleet(simDir);
-  const clusters = await startSimClusters(schedulers, simDir, { stepMs: 300 });
-  const examples = Object.fromEntries(catalogEntries(testInventory(), simDir).map((e) => [e.id, e.exampleInput]));
-  const hosts = clusters.flatMap((c) => c.hosts);
-  const berlin = new SchedulerClusterDb(simClusterDatabase(simDir, 'berlin'));
-  const munich = new SchedulerClusterDb(simClusterDatabase(simDir, 'munich'));
-  await withClusterWorkers(
-    temporal,
-    { fleet: schedulers, databaseDir: simClusterDatabaseDir(simDir) },
-    hosts.map((h) => h.host),
-    async () => {
+  await withRecordingClusters(temporal, async ({ schedulers, examples, database }) => {
+      const berlin = database('berlin');
+      const munich = database('munich');
       let id = `record-${randomUUID()}`;
       await spoolflow.start('supervise-passive-cluster', examples['supervise-passive-cluster'], { workflowId: id });
       await waitUntil('the primary is active', () => berlin.member('js-berlin-1')?.status === 'active', 20_000);
@@ -200,12 +186,7 @@ async function recordJobScheduler(temporal: TestTemporal, spoolflow: SpoolflowCl
       await spoolflow.start('set-cluster-option', examples['set-cluster-option'], { workflowId: id });
       await spoolflow.result(id);
       await save('setClusterOption--completed', id);
-    },
-    Object.fromEntries(hosts.map((h) => [h.host, createSchedulerHostActivities(h.deps())])),
-  );
-  berlin.close();
-  munich.close();
-  await schedulers.killAll();
+  });
 }
 
 /** A print job on the simulated FlexiSpooler network: London's first controller down, so it fails over to the second. */

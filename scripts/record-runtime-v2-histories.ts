@@ -11,15 +11,6 @@
  * taking operator orders (updates) until it is stopped.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { catalogEntries } from '../simulator/catalog-entries';
-import { createSchedulerHostActivities } from '../activities/jobscheduler/scheduler-host-activities';
-import { SchedulerClusterDb } from '../activities/jobscheduler/scheduler-cluster-db';
-import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';
-import { simClusterDatabase, simClusterDatabaseDir, startSimClusters } from '../simulator/jobscheduler/sim-clusters';
-import { withClusterWorkers } from '../test/helpers/cluster-workers';
 import { waitUntil } from '../test/helpers/scheduler-cluster';
 import { groupRestartExample } from '../simulator/example-inputs';
 import { SpoolflowClient } from '../client/spoolflow-client';
@@ -28,6 +19,7 @@ import { installOperatorLogger } from '../worker/runtime-logger';
 import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
 import { startTestTemporal, type TestTemporal } from '../test/helpers/temporal-server';
 import { waitForStatus } from '../test/helpers/procedure-status';
+import { withRecordingClusters } from './recording-clusters';
 import { saveRecordedHistory } from '../test/helpers/recorded-histories';
 
 installOperatorLogger('WARN');
@@ -104,17 +96,8 @@ async function recordSpoc(temporal: TestTemporal, spoolflow: SpoolflowClient, sa
 }
 
 async function recordJobScheduler(temporal: TestTemporal, spoolflow: SpoolflowClient, save: Save): Promise<void> {
-  const simDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'spoolflow-record-')), 'sim');
-  const schedulers = new SchedulerFleet(simDir);
-  const clusters = await startSimClusters(schedulers, simDir, { stepMs: 300 });
-  const examples = Object.fromEntries(catalogEntries(testInventory(), simDir).map((e) => [e.id, e.exampleInput]));
-  const hosts = clusters.flatMap((c) => c.hosts);
-  const munich = new SchedulerClusterDb(simClusterDatabase(simDir, 'munich'));
-  await withClusterWorkers(
-    temporal,
-    { fleet: schedulers, databaseDir: simClusterDatabaseDir(simDir) },
-    hosts.map((h) => h.host),
-    async () => {
+  await withRecordingClusters(temporal, async ({ examples, database }) => {
+      const munich = database('munich');
       let id = `record-${randomUUID()}`;
       await spoolflow.start('set-cluster-option', examples['set-cluster-option'], { workflowId: id });
       await spoolflow.result(id);
@@ -127,11 +110,7 @@ async function recordJobScheduler(temporal: TestTemporal, spoolflow: SpoolflowCl
       await spoolflow.command(id, { type: 'operator.abort', reason: 'recorded' });
       await spoolflow.result(id);
       await save('superviseActiveCluster--orders-then-stopped', id);
-    },
-    Object.fromEntries(hosts.map((h) => [h.host, createSchedulerHostActivities(h.deps())])),
-  );
-  munich.close();
-  await schedulers.killAll();
+  });
 }
 
 main().catch((err: unknown) => {
