@@ -5,12 +5,14 @@
  * overtake each other; global management runs on one work process of the whole system at a time;
  * a kill -9 of the workers in the middle of requests loses and duplicates none; a request given
  * twice while the workers were down (two Updates in one workflow task) is taken once and its
- * history replays. One dev server and
- * one workflow bundle for the file.
+ * history replays; a dispatcher begun before that fix and stuck so is got going again by the
+ * operator's reset, each request printed once. One dev server and one workflow bundle for the file
+ * (the reset test also bundles the workflows as they were before the fix).
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { temporal as protos } from '@temporalio/proto';
@@ -21,6 +23,8 @@ import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/si
 import { readOperationRecord } from '../../../simulator/core/operation-record';
 import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
 import { WORKFLOWS_PATH } from '../../../worker/central-worker';
+import { resolveTemporalCli } from '../../../engine/temporal-cli';
+import { bundleWorkflowsBeforeAnswersUpdatesFirst } from '../../fixtures/sap-dispatcher-nondeterminism/old-path-bundle';
 import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
 import { saveRecordedHistory } from '../../helpers/recorded-histories';
 import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
@@ -67,13 +71,22 @@ async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 30_00
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+async function untilAsync<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const finished = (simDir: string, ids: string[]) => () => {
   const done = new Set(record(simDir).filter((e) => e.operation === 'finish').map((e) => e.target));
   return ids.every((id) => done.has(id)) ? true : undefined;
 };
 
-async function withWorkers<T>(systems: SimSapSystem[], simDir: string, fn: () => Promise<T>): Promise<T> {
-  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { codePath: bundlePath }, systems, simDir);
+async function withWorkers<T>(systems: SimSapSystem[], simDir: string, fn: () => Promise<T>, codePath = bundlePath): Promise<T> {
+  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { codePath }, systems, simDir);
   const running = workers.map((w) => w.run());
   try {
     return await fn();
@@ -211,4 +224,68 @@ test('a request given twice while the workers were down is taken once, answered 
   // The replay test keeps it: `SPOOLFLOW_RECORD_HISTORIES=1 npx jest -t 'given twice' <this file>` records it again.
   if (process.env.SPOOLFLOW_RECORD_HISTORIES) saveRecordedHistory('sapSpoolDispatcher--given-twice-in-one-task', history);
   expect(record(simDir).filter((e) => e.target === request.id && e.operation === 'finish')).toHaveLength(1);
+});
+
+test('a dispatcher begun before the fix and stuck with TMPRL1100 goes on after a reset to its first workflow task, each request it took printed once', async () => {
+  const simDir = path.join(dir, 'stuck-reset');
+  const systems: SimSapSystem[] = [{ system: 'old', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 2, outputSeconds: 1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
+  const workflowId = spoolDispatcherWorkflowId('old', 'spool1');
+  const handle = temporal.client.workflow.getHandle(workflowId);
+  const oldBundlePath = path.join(dir, 'workflows-before-fix.js');
+  writeFileSync(oldBundlePath, (await bundleWorkflowsBeforeAnswersUpdatesFirst(quiet)).code);
+  const printed = () => record(simDir).filter((e) => e.operation === 'finish').map((e) => e.target);
+  const give = (task: SpoolTask, updateId = submitSpoolTaskUpdateId(task)) => handle.executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId });
+  const taskFailures = async () => ((await handle.fetchHistory()).events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).map((e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? '');
+
+  // The workers before the fix start the dispatcher; while they are down a request is given twice, with others.
+  await withWorkers(systems, simDir, async () => {
+    await startSapDispatchers(temporal.client, systems);
+    await handle.query(spoolDispatcherStatusQuery);
+  }, oldBundlePath);
+  const requests = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5', 'r-6'].map((id) => out(id, 'lp11', false));
+  const answers = Promise.all([give(requests[0]!, 'first-give'), give(requests[0]!, 'second-give'), ...requests.slice(1, 3).map((r) => give(r))]);
+  for (let waited = 0; !(await handle.describe()).raw.pendingWorkflowTask; waited += 100) {
+    if (waited > 10_000) throw new Error('the Updates never reached the server');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 500)); // all of them in one workflow task
+  // They are taken, and more; the workers stop with two in hand on the work processes, the others waiting for one.
+  await withWorkers(systems, simDir, async () => {
+    expect((await answers).map((a) => a.accepted).sort()).toEqual(['already-held', 'new', 'new', 'new']);
+    expect((await Promise.all(requests.slice(3).map((r) => give(r)))).map((a) => a.accepted)).toEqual(['new', 'new', 'new']);
+  }, oldBundlePath);
+  // Restarted, the workers replay the history from its start and fail on it, for good.
+  await withWorkers(systems, simDir, async () => {
+    await untilAsync('the workflow task failing', async () => ((await taskFailures()).length > 0 ? true : undefined));
+  }, oldBundlePath);
+  expect((await taskFailures())[0]).toMatch(/TMPRL1100.*WorkflowExecutionUpdateCompleted/);
+  // The requests in hand are printed all the same (a work process's retry), the waiting ones are not.
+  expect(printed().length).toBeLessThan(requests.length);
+
+  // The operator's remedy, with the new code running (docs/sap-spool-work-processes.md#a-dispatcher-stuck-with-tmprl1100).
+  await withWorkers(systems, simDir, async () => {
+    const cli = await resolveTemporalCli({ allowBuild: false, log: () => undefined });
+    await promisify(execFile)(cli.path, ['workflow', 'reset', '--address', temporal.server.address, '--namespace', temporal.namespace, '--workflow-id', workflowId, '--type', 'FirstWorkflowTask', '--reason', 'stuck with TMPRL1100']);
+    await until('every request taken printed', finished(simDir, requests.map((r) => r.id)));
+    const after = out('r-after', 'lp11', false);
+    expect((await give(after)).accepted).toBe('new');
+    await until('a request given after the reset printed', finished(simDir, [after.id]));
+    const status = await untilAsync('the dispatcher told of every print', async () => {
+      const s = await handle.query(spoolDispatcherStatusQuery);
+      return s.finished === requests.length + 1 ? s : undefined;
+    });
+    expect(status.state.workProcesses.every((wp) => wp.running === null && wp.reservedFor === null)).toBe(true);
+    expect(status.state.waiting).toEqual([]);
+  });
+
+  const entries = record(simDir);
+  for (const id of [...requests.map((r) => r.id), 'r-after']) {
+    expect(entries.filter((e) => e.target === id && e.operation === 'dispatch' && e.outcome === 'started')).toHaveLength(1);
+    expect(entries.filter((e) => e.target === id && e.operation === 'finish')).toHaveLength(1);
+  }
+  // The reset run took the patched path, and its history replays with the new code.
+  const history = await handle.fetchHistory();
+  const patches = (history.events ?? []).flatMap((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString());
+  expect(patches.some((p) => p.includes('sap-dispatcher-answers-updates-first'))).toBe(true);
+  await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, history, 'reset');
 });
