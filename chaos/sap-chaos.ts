@@ -138,7 +138,7 @@ export class SapChaos implements ChaosSystem {
     for (const id of ids) {
       const history = await retrying(() => this.client().workflow.getHandle(id).fetchHistory(), 6).catch(() => undefined);
       const error = history && stuckOnNondeterminism(history.events ?? []);
-      if (error) breaks.push({ invariant: 'sap-dispatcher-stuck', detail: `${id}: ${error}` });
+      if (error) breaks.push({ invariant: 'sap-dispatcher-stuck', detail: `${id}: ${error} (docs/sap-spool-work-processes.md: a dispatcher stuck with TMPRL1100)` });
     }
     return breaks;
   }
