@@ -12,6 +12,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../../machines/core/effects';
 import { describeFailure } from './effect-failure';
 import { runEffectActivity } from './effect-activity';
+import { EffectActivityCalls } from './effect-activity-calls';
 import type { EventQueue } from './event-queue';
 import { HostLanes } from './host-lanes';
 import { effectScopes, type EffectScope } from './reusable-scopes';
@@ -45,6 +46,8 @@ export class EffectsInFlight {
   /** Version 2: the hosts' lanes and the scopes effects run in, reused. */
   private readonly lanes = new HostLanes();
   private readonly scopes = effectScopes();
+  private calls: EffectActivityCalls | undefined;
+  private keyPrefix: string | undefined;
 
   get size(): number {
     return this.flights.size;
@@ -89,6 +92,26 @@ export class EffectsInFlight {
     const withKey = host ? ({ ...effect, requestKey: `${wf.workflowInfo().workflowId}/${wf.workflowInfo().firstExecutionRunId}/${key}` } as Effect) : effect;
     // Version 2 frees a host's lane only once a cancelled step has really ended on the host.
     return runEffectActivity(withKey, this.hostPickupSeconds, this.summaryOf?.(effect), this.version === 2);
+  }
+
+  /**
+   * Version 2: the same activity, its options built once per action and task queue
+   * (effect-activity-calls.ts); a host's lane is freed only once a cancelled step has really
+   * ended on the host.
+   */
+  private activityWithFewerCosts(effect: Effect, host: string | undefined, key: string): Promise<unknown> {
+    const withKey = host ? ({ ...effect, requestKey: `${this.requestKeyPrefix()}${key}` } as Effect) : effect;
+    this.calls ??= new EffectActivityCalls(this.hostPickupSeconds);
+    return this.calls.schedule(withKey, this.summaryOf?.(effect));
+  }
+
+  /** "<workflow id>/<first run id>/": the same for every effect of the procedure. */
+  private requestKeyPrefix(): string {
+    if (this.keyPrefix === undefined) {
+      const info = wf.workflowInfo();
+      this.keyPrefix = `${info.workflowId}/${info.firstExecutionRunId}/`;
+    }
+    return this.keyPrefix;
   }
 
   /** Version 1: the order of microtask turns above, which histories recorded before version 2 replay. */
@@ -188,7 +211,7 @@ export class EffectsInFlight {
     this.lanes.enter(host, () => {
       let activity: Promise<unknown>;
       try {
-        activity = lent.runIn(() => this.activityOf(effect, host, key));
+        activity = lent.runIn(() => this.activityWithFewerCosts(effect, host, key));
       } catch (err) {
         failed(err);
         return;

@@ -25,7 +25,7 @@ import { DurableTimers } from './durable-timers';
 import { EffectsInFlight } from './effects-in-flight';
 import { EventQueue } from './event-queue';
 import { takeOperatorCommands } from './operator-update';
-import { machineTransitions } from './machine-transitions';
+import { machineTransitions, sharedMachineTransitions } from './machine-transitions';
 import { ProcedurePath } from './procedure-path';
 import { answerStatusQueries, procedureStatus } from './procedure-status';
 import { ProgressReport, reportProcedure } from './progress-report';
@@ -76,7 +76,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
   const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect), version);
   const run = { path, timers, flights };
   const progress = new ProgressReport(options.procedure, machine, path, options.subject);
-  const transition = machineTransitions(machine);
+  const transition = version === 2 ? sharedMachineTransitions(machine) : machineTransitions(machine);
   const [firstState, startActions] = firstSnapshot(machine, input, resume);
   let snapshot = firstState;
 

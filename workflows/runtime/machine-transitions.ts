@@ -40,3 +40,18 @@ export function machineTransitions(machine: AnyStateMachine): MachineTransition 
     return [next, collected as TransitionActions];
   };
 }
+
+/** Per machine, its transitions: the inert scope is the same for every run of the machine. */
+const transitionsOf = new WeakMap<AnyStateMachine, MachineTransition>();
+
+/**
+ * `machineTransitions(machine)`, built once per machine and shared by its runs (the runtime's
+ * second version, runtime-version.ts): building the inert scope builds an actor, a cost per run
+ * that buys nothing, since the scope holds nothing of a run (its actions go to a fresh list for
+ * every event, and a transition returns before any other run's can begin).
+ */
+export function sharedMachineTransitions(machine: AnyStateMachine): MachineTransition {
+  let transition = transitionsOf.get(machine);
+  if (!transition) transitionsOf.set(machine, (transition = machineTransitions(machine)));
+  return transition;
+}
