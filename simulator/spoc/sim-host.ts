@@ -94,7 +94,6 @@ export class SimHost implements EmulatedServiceTable {
     }
     if (current !== 'RUNNING') return 'busy';
     this.data.services[serviceKey] = 'STOP_PENDING';
-    this.log('stop-service', display, 'accepted');
     if (this.data.faults.services?.[display] !== 'wont-stop') {
       this.schedule({ at: this.after(this.timings.stopSeconds), kind: 'service-state', service: serviceKey, to: 'STOPPED' });
     }
@@ -103,6 +102,9 @@ export class SimHost implements EmulatedServiceTable {
       this.writeLifecycle('STOPPING', this.clock.now());
     }
     this.save();
+    // Recorded once the host's state holds it: a kill -9 of this process between the two must not
+    // leave a record of a stop that the host forgot (its retry would stop the service again).
+    this.log('stop-service', display, 'accepted');
     return 'accepted';
   }
 
@@ -116,7 +118,6 @@ export class SimHost implements EmulatedServiceTable {
     }
     if (current !== 'STOPPED') return 'busy';
     this.data.services[serviceKey] = 'START_PENDING';
-    this.log('start-service', display, 'accepted');
     if (display === SPOC_SERVICE) {
       this.data.spocRun += 1;
       this.writeLifecycle('STARTING', this.clock.now());
@@ -125,6 +126,7 @@ export class SimHost implements EmulatedServiceTable {
       this.schedule({ at: this.after(this.timings.startSeconds), kind: 'service-state', service: serviceKey, to: 'RUNNING' });
     }
     this.save();
+    this.log('start-service', display, 'accepted'); // once the state holds it, as a stop
     return 'accepted';
   }
 
