@@ -171,23 +171,22 @@ it('starts while a previous server on the same file is still shutting down', asy
   }
 });
 
+/** A stand-in for the CLI that fails once with `failure` (shell lines), then runs the real CLI. */
+function cliFailingOnce(name: string, failure: string[]): string {
+  const marker = path.join(dataDir, `${name}.failed-once`);
+  const wrapper = path.join(dataDir, name);
+  const script = ['#!/bin/sh', `if [ ! -e "${marker}" ]; then`, `  : > "${marker}"`, ...failure.map((l) => `  ${l}`), 'fi', `exec "${cli}" "$@"`, ''].join('\n');
+  fs.writeFileSync(wrapper, script, { mode: 0o755 });
+  return wrapper;
+}
+
 it('retries when the database is still locked by a server that is exiting', async () => {
   // Deterministic stand-in for the race above: the first launch fails the way start-dev does
   // when the old process still holds the SQLite file; later launches run the real CLI.
-  const marker = path.join(dataDir, 'failed-once');
-  const wrapper = path.join(dataDir, 'temporal-wrapper.sh');
-  fs.writeFileSync(
-    wrapper,
-    `#!/bin/sh
-if [ ! -e "${marker}" ]; then
-  : > "${marker}"
-  echo 'level=ERROR msg="failed starting server: failed creating namespaces: error creating namespace \\"default\\": database is locked (5) (SQLITE_BUSY)"' >&2
-  exit 1
-fi
-exec "${cli}" "$@"
-`,
-    { mode: 0o755 },
-  );
+  const wrapper = cliFailingOnce('temporal-wrapper.sh', [
+    `echo 'level=ERROR msg="failed starting server: failed creating namespaces: error creating namespace \\"default\\": database is locked (5) (SQLITE_BUSY)"' >&2`,
+    'exit 1',
+  ]);
   const server = await start({ cliPath: wrapper });
   expect(logs.some((m) => /still locked .* retrying \(attempt 2\)/.test(m))).toBe(true);
   await withClient(server, (_client, connection) => connection.workflowService.describeNamespace({ namespace: NAMESPACE }));
@@ -196,22 +195,12 @@ exec "${cli}" "$@"
 it('retries with other ports when the server lost its port and then panicked at length', async () => {
   // As start-dev 1.5.1 does: the bind error once at the top, then a Go stack trace far longer than
   // the 4,000 characters an error message shows (a CI run under load lost a port race so).
-  const marker = path.join(dataDir, 'lost-port-once');
-  const wrapper = path.join(dataDir, 'temporal-port-race.sh');
-  fs.writeFileSync(
-    wrapper,
-    `#!/bin/sh
-if [ ! -e "${marker}" ]; then
-  : > "${marker}"
-  echo 'level=ERROR msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:1: bind: address already in use"' >&2
-  echo 'panic: runtime error: invalid memory address or nil pointer dereference' >&2
-  i=0; while [ $i -lt 200 ]; do echo "go.uber.org/dig.paramList.BuildList(...) /root/go/pkg/mod/go.uber.org/dig@v1.18.1/param.go:151 +0xad frame $i" >&2; i=$((i+1)); done
-  exit 2
-fi
-exec "${cli}" "$@"
-`,
-    { mode: 0o755 },
-  );
+  const wrapper = cliFailingOnce('temporal-port-race.sh', [
+    `echo 'level=ERROR msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:1: bind: address already in use"' >&2`,
+    `echo 'panic: runtime error: invalid memory address or nil pointer dereference' >&2`,
+    `i=0; while [ $i -lt 200 ]; do echo "go.uber.org/dig.paramList.BuildList(...) /root/go/pkg/mod/go.uber.org/dig@v1.18.1/param.go:151 +0xad frame $i" >&2; i=$((i+1)); done`,
+    'exit 2',
+  ]);
   const server = await start({ cliPath: wrapper });
   expect(logs.some((m) => /lost a race for a free port; retrying with other ports \(attempt 2\)/.test(m))).toBe(true);
   await withClient(server, (_client, connection) => connection.workflowService.describeNamespace({ namespace: NAMESPACE }));
