@@ -34,6 +34,8 @@ export const rolloutCarryOverSchema = z.strictObject({
   commands: z.array(z.strictObject({ type: z.enum(COMMANDS), at: z.string(), operator: z.string().optional(), reason: z.string().optional() })),
   /** How many times the rollout continued as new so far (this hand-over included). */
   continuedAsNew: z.number().int().min(1),
+  /** When the server last confirmed a group's start, ms since the epoch: spaced starts count from it. */
+  lastStartConfirmedAt: z.number().int().nonnegative().optional(),
 });
 export type RolloutCarryOver = z.infer<typeof rolloutCarryOverSchema>;
 

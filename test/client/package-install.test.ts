@@ -94,13 +94,18 @@ test('another project type-checks against spoolflow/client and starts a procedur
   const inputFile = path.join(dir, 'input.json');
   writeFileSync(inputFile, JSON.stringify({ ...input, waits: { ...input.waits, convergenceSeconds: 1 } }));
   const workflowId = `package-${randomUUID()}`;
-  const run = await estate.withWorkers(estate.fleet(), () => runNode(path.join(consumer, 'dist', 'start.js'), [inputFile, workflowId]));
+  // The result is awaited while the workers still run: \`follow\` ends when the status says done,
+  // and the run itself may still have its last workflow task (the leases' release) to take.
+  const { run, result } = await estate.withWorkers(estate.fleet(), async () => {
+    const run = await runNode(path.join(consumer, 'dist', 'start.js'), [inputFile, workflowId]);
+    return { run, result: run.code === 0 ? await estate.spoolflow.result(workflowId) : undefined };
+  });
   expect(run).toMatchObject({ code: 0, stderr: '' });
   // One line per status change, then how it ended.
   const lines = run.stdout.trim().split('\n');
   expect(lines[0]).toMatch(/^(running|waiting) /);
   expect(JSON.parse(lines[lines.length - 1] as string)).toMatchObject({ workflowId, status: 'done' });
-  expect(await estate.spoolflow.result(workflowId)).toMatchObject({ outcome: 'completed' });
+  expect(result).toMatchObject({ outcome: 'completed' });
 }, 300_000);
 
 /** node <file> <args> in the consumer project, against this file's server; asynchronous, so the workers in this process go on. */

@@ -57,6 +57,9 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   const commands: RolloutCommandRecord[] = [...(resumed?.commands ?? [])];
   const continuedAsNew = resumed?.continuedAsNew ?? 0;
   let paused = resumed?.paused ?? false;
+  /** When the server last confirmed a start (spaced starts only): the next start is due `secondsBetweenStarts` after it. */
+  let lastStartConfirmedAt = resumed?.lastStartConfirmedAt;
+  const spacesStarts = (input.limits.secondsBetweenStarts ?? 0) > 0;
   let holding: string | undefined;
   let changed = false;
 
@@ -100,6 +103,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     try {
       const child = await wf.startChild(procedureById(target.procedure).workflowType, childOptions(target));
       children.set(target.name, child.firstExecutionRunId);
+      if (spacesStarts) lastStartConfirmedAt = Date.now();
       void child.result().then(
         (output) => ended(target.name, groupOutcome(output)),
         (err: unknown) => ended(target.name, { state: 'failed', reason: failureMessage(err) }),
@@ -124,7 +128,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   for (;;) {
     // Reset before deciding: whatever changes from here on (a child ending while another starts) wakes the loop again.
     changed = false;
-    const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused, ...lastStart(input, times) });
+    const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused, ...lastStart(input, times, lastStartConfirmedAt) });
     groups = applyDecision(groups, decision);
     holding = decision.holding;
     await startGroups(decision.start);
@@ -133,9 +137,21 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     // Nothing is in flight here (children started, looks answered) and an Update handler runs to
     // its end at once, so the state handed over is the whole state.
     if (handOverDue(input) && wf.allHandlersFinished()) {
-      const next: RolloutCarryOver = { groups, times: Object.fromEntries(times), children: Object.fromEntries(children), paused, commands, continuedAsNew: continuedAsNew + 1 };
+      const next: RolloutCarryOver = {
+        groups,
+        times: Object.fromEntries(times),
+        children: Object.fromEntries(children),
+        paused,
+        commands,
+        continuedAsNew: continuedAsNew + 1,
+        ...(lastStartConfirmedAt !== undefined ? { lastStartConfirmedAt } : {}),
+      };
       return wf.continueAsNew<(input: unknown, carried?: unknown) => Promise<RolloutStatus>>(rawInput, next);
     }
+    // A spaced start was decided at the task's time but made when the task completed, and confirmed
+    // later still: decide again from the confirmation, so the next start waits its full spacing
+    // after this one really started (not after the decision), and no second timer is needed.
+    if (spacesStarts && decision.start.length > 0) continue;
     const running = groups.filter(occupiesPlace);
     // At least 1 ms: the boundary may have passed while groups were being started, and a timer needs a duration.
     const wakeIn = decision.wakeAt !== undefined ? Math.max(decision.wakeAt - Date.now(), 1) : undefined;
@@ -194,10 +210,13 @@ function acceptCarryOver(input: FleetRolloutInput, carried: unknown): RolloutCar
   }
 }
 
-/** When the rollout last started a group, asked only when its starts are spaced. */
-function lastStart(input: FleetRolloutInput, times: ReadonlyMap<string, GroupTimes>): { lastStartAt?: number } {
+/**
+ * When the rollout last started a group, asked only when its starts are spaced: the later of the
+ * last decision to start one (a start that failed counts too) and the last start the server confirmed.
+ */
+function lastStart(input: FleetRolloutInput, times: ReadonlyMap<string, GroupTimes>, confirmedAt: number | undefined): { lastStartAt?: number } {
   if (!input.limits.secondsBetweenStarts) return {};
-  let last: number | undefined;
+  let last = confirmedAt;
   for (const t of times.values()) if (t.startedAt) last = Math.max(last ?? 0, Date.parse(t.startedAt));
   return last === undefined ? {} : { lastStartAt: last };
 }
