@@ -80,20 +80,24 @@ export interface TimedTarget {
  * not paused.
  */
 export function rolloutFloorSeconds(targets: readonly TimedTarget[], limits: RolloutLimits): number {
-  const seconds = new Map(targets.map((t) => [t.name, t.seconds]));
+  // In milliseconds throughout, as the workflow decides: a wake time turned into seconds and back
+  // can come out a hair before the start it is for, and the loop would wake at the same moment for ever.
+  const durationMs = new Map(targets.map((t) => [t.name, t.seconds * 1000]));
   let groups: RolloutGroup[] = targets.map((t) => ({ name: t.name, site: t.site, state: 'waiting' }));
   const endsAt = new Map<string, number>();
   let now = 0;
   let lastStartAt: number | undefined;
-  for (;;) {
-    const decision = decideRollout(groups, limits, { now: now * 1000, paused: false, ...(lastStartAt !== undefined ? { lastStartAt: lastStartAt * 1000 } : {}) });
+  // Each moment starts a group, ends one or is a spaced start's due time: more means it stands still.
+  for (let moments = 0; ; moments++) {
+    if (moments > 3 * targets.length + 10) throw new Error(`the floor's simulation stands still at ${now} ms`);
+    const decision = decideRollout(groups, limits, { now, paused: false, ...(lastStartAt !== undefined ? { lastStartAt } : {}) });
     groups = applyDecision(groups, decision);
-    for (const name of decision.start) endsAt.set(name, now + (seconds.get(name) ?? 0));
+    for (const name of decision.start) endsAt.set(name, now + (durationMs.get(name) ?? 0));
     if (decision.start.length > 0) lastStartAt = now;
     const running = groups.filter((g) => g.state === 'running');
-    if (running.length === 0) return now;
+    if (running.length === 0) return now / 1000;
     // The next moment anything changes: a group ends, or the next spaced start is due.
-    now = Math.min(...running.map((g) => endsAt.get(g.name) ?? now), decision.wakeAt !== undefined ? decision.wakeAt / 1000 : Number.POSITIVE_INFINITY);
+    now = Math.min(...running.map((g) => endsAt.get(g.name) ?? now), decision.wakeAt ?? Number.POSITIVE_INFINITY);
     groups = groups.map((g) => (g.state === 'running' && (endsAt.get(g.name) ?? 0) <= now ? { ...g, state: 'done' } : g));
   }
 }

@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRollout } from '../client/fleet-rollout-client';
+import { type RoundStages, rolloutSpacedStartRounds } from './spaced-start-rounds';
 import type { RolloutLimits } from '../machines/fleet/rollout-plan';
 import { generateInventory, GROUP_SIZE } from '../simulator/spoc/generated-inventory';
 import { SimFleet } from '../simulator/spoc/sim-fleet';
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   const overheadPercent = ((wallSeconds - floorSeconds) / floorSeconds) * 100;
   const history = await historyFigures(temporal.client, status.perGroup.filter((g) => g.startedAt).map((g) => g.workflowId), workflowId);
   const breakdown = timeBreakdown(status, (name) => floorOf.get(name) ?? 0, t0, t1);
+  const rounds = SECONDS_BETWEEN_STARTS > 0 ? await rolloutSpacedStartRounds(temporal.client, workflowId) : [];
   await temporal.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -122,6 +124,10 @@ async function main(): Promise<void> {
   say(`  rollout: ${c.done} done, ${c.failed} failed, ${c['not-started']} not started, ${c.halted} halted`);
   say(`  wall ${wallSeconds.toFixed(1)} s against a floor of ${floorSeconds.toFixed(1)} s: overhead ${overheadPercent.toFixed(2)} % (target <= 1 %, bar 5 %)`);
   say(`  where the time goes: lead-in to the first group ${breakdown.leadInSeconds.toFixed(1)} s; each group beyond its floor p50 ${percentile(breakdown.groupOverheadSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.groupOverheadSeconds, 99).toFixed(2)} s, mean ${mean(breakdown.groupOverheadSeconds).toFixed(2)} s (of ${(floorOf.get(inventory.groups[0]?.name ?? '') ?? 0).toFixed(1)} s); the first ${atOnce} starts spread over ${breakdown.firstWaveSpreadSeconds.toFixed(1)} s; a freed place to the next start p50 ${percentile(breakdown.startLagSeconds, 50).toFixed(2)} s, p99 ${percentile(breakdown.startLagSeconds, 99).toFixed(2)} s; last group's end to the result ${breakdown.tailSeconds.toFixed(1)} s`);
+  if (rounds.length > 0) {
+    const p50 = (f: (r: RoundStages) => number) => percentile(rounds.map(f), 50).toFixed(0);
+    say(`  spaced starts (${rounds.length} rounds, p50): start to start ${p50((r) => r.roundMs)} ms = the server starting the child ${p50((r) => r.childStartMs)} ms, the rollout's task that saw it ${p50((r) => r.confirmationTaskMs)} ms, the timer ${p50((r) => r.timerMs)} ms, the task it woke to the next start ${p50((r) => r.timerTaskMs)} ms`);
+  }
   const avg = (f: (s: GroupTimeSplit) => number) => mean(splits.map(f)).toFixed(2);
   say(`  one group's time (mean of ${splits.length} sampled): host steps ${avg((s) => s.hostSeconds)} s (simulated service times ${(groupSimulatedSeconds).toFixed(2)} s), mandated waits ${avg((s) => s.waitSeconds)} s (${(GROUP_SIZE * CONVERGENCE_SECONDS).toFixed(0)} s), central checks ${avg((s) => s.centralSeconds)} s, before the first step ${avg((s) => s.beforeFirstStepSeconds)} s, between steps ${avg((s) => s.betweenStepsSeconds)} s over ${avg((s) => s.steps)} steps, after the last ${avg((s) => s.afterLastStepSeconds)} s`);
   const actions = new Map<string, { count: number; seconds: number }>();

@@ -91,7 +91,8 @@ export function decideRollout(groups: readonly RolloutGroup[], limits: RolloutLi
     return { start: [], notStarted: [], holding: `the maintenance window opens at ${new Date(window.start).toISOString()}`, wakeAt: window.start };
   }
   const allowed = pickWithinLimits(groups, waiting, limits);
-  const spacing = (limits.secondsBetweenStarts ?? 0) * 1000;
+  // Whole milliseconds: 0.7 s is 700.0000000000001 ms in floating point.
+  const spacing = Math.round((limits.secondsBetweenStarts ?? 0) * 1000);
   if (spacing > 0 && allowed.length > 0) return spacedStart(allowed, spacing, moment, wakeAt);
   const left = waiting.length - allowed.length;
   const holding = left > 0 ? `at the limits: ${limits.maxGroupsAtOnce} group(s) at a time, ${limits.maxGroupsPerSite} per site` : undefined;

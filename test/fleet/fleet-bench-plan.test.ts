@@ -4,6 +4,7 @@
  */
 import { generateInventory, GENERATED_TIMINGS, GROUP_SIZE, inventoryFromEnv } from '../../simulator/spoc/generated-inventory';
 import { groupRestartSeconds, memberRestartSeconds, rolloutFloorSeconds, standaloneRestartSeconds } from '../../bench/fleet-floor';
+import { planTargets } from '../../bench/fleet-plan';
 
 describe('generated inventory', () => {
   it('puts 1,000 servers on 8 sites: one standalone per site, the rest in 248 groups of four', () => {
@@ -75,6 +76,15 @@ describe('fleet bench floor', () => {
     const targets = Array.from({ length: 5 }, (_, i) => ({ name: `g${i}`, site: 'a', seconds: 100 }));
     // g0 0, g1 10, g2 20; g3 at 100 (g0 ends), g4 at 110 (g1 ends; 10 s after g3): ends at 210 s.
     expect(rolloutFloorSeconds(targets, { maxGroupsAtOnce: 3, maxGroupsPerSite: 3, failureBudget: 1, secondsBetweenStarts: 10 })).toBe(210);
+  });
+
+  it('ends for durations and a spacing whose seconds are no whole number of milliseconds (400 servers, convergence 10 s, 0.5 s apart)', () => {
+    // Counted in seconds, a wake time came back a hair before its start and the loop woke for ever.
+    const targets = planTargets(generateInventory({ servers: 400, timeScale: 60 }), 10).map((t) => t.timed);
+    const floor = rolloutFloorSeconds(targets, { maxGroupsAtOnce: 51, maxGroupsPerSite: 51, failureBudget: 1, secondsBetweenStarts: 0.5 });
+    // Two waves of about 52 s groups; the second's starts, as places free, 0.5 s apart over some 25 s.
+    expect(floor).toBeGreaterThan(2 * 51 + 50 * 0.5);
+    expect(floor).toBeLessThan(2 * 54 + 52 * 0.5);
   });
 
   it('keeps to the per-site limit', () => {

@@ -95,6 +95,15 @@ describe('with secondsBetweenStarts, starts are spaced', () => {
     expect(decideRollout(after, spaced, { ...open, now: NOW + 5000, lastStartAt: NOW }).start).toEqual(['b']);
   });
 
+  test('a spacing that is no whole number of milliseconds in floating point (16.1 s) is due exactly 16,100 ms after the last start', () => {
+    const spacedOdd = limits({ maxGroupsAtOnce: 3, secondsBetweenStarts: 16.1 });
+    const after = applyDecision(groups, decideRollout(groups, spacedOdd, open));
+    // Near the epoch, where floating point still tells 16100 from 16100.000000000002 (the bench's floor counts from 0).
+    const due = decideRollout(after, spacedOdd, { ...open, now: 16_100, lastStartAt: 0 });
+    expect(due.start).toEqual(['b']);
+    expect(due.wakeAt).toBe(32_200);
+  });
+
   test('at the limits it does not wake for the spacing: a group ending wakes it', () => {
     const full = [group('a', 's1', 'running'), group('b', 's2', 'running'), group('c', 's3', 'running'), group('d', 's4')];
     const decision = decideRollout(full, spaced, { ...open, lastStartAt: NOW - 60_000 });

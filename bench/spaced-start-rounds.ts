@@ -1,0 +1,76 @@
+/**
+ * Where a spaced start's round goes (`limits.secondsBetweenStarts`): from the rollout's histories,
+ * for each start followed by another, the server starting the child (initiated → the child's
+ * started event), the rollout's task that saw it (→ that task's completion, which starts the
+ * timer), the timer (started → fired) and the task that the timer woke (→ the next start). The
+ * bench's figure for a first wave whose starts spread wider than the spacing asks.
+ */
+import type { Client } from '@temporalio/client';
+
+export interface RoundStages {
+  /** Start to start, ms. */
+  roundMs: number;
+  childStartMs: number;
+  confirmationTaskMs: number;
+  timerMs: number;
+  timerTaskMs: number;
+}
+
+interface RoundEvent {
+  eventType?: unknown;
+  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+}
+
+const NAMES: Record<number, string> = {
+  7: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
+  17: 'EVENT_TYPE_TIMER_STARTED',
+  18: 'EVENT_TYPE_TIMER_FIRED',
+  29: 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+  31: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED',
+};
+const typeOf = (e: RoundEvent) => (typeof e.eventType === 'number' ? (NAMES[e.eventType] ?? String(e.eventType)) : String(e.eventType));
+const msOf = (e: RoundEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+
+/**
+ * The rounds of one history: each pair of consecutive child starts with, between them, the first
+ * child started event, the first task completed after it, the first timer started and fired after
+ * that. A pair without all of them (starts made together, a timer the window set) is left out.
+ */
+export function spacedStartRounds(events: readonly RoundEvent[]): RoundStages[] {
+  const rounds: RoundStages[] = [];
+  const initiated = events.flatMap((e, i) => (typeOf(e) === 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED' ? [i] : []));
+  for (let k = 0; k + 1 < initiated.length; k++) {
+    const from = initiated[k]!;
+    const to = initiated[k + 1]!;
+    const after = (type: string, start: number) => {
+      for (let i = start + 1; i < to; i++) if (typeOf(events[i]!) === type) return i;
+      return undefined;
+    };
+    const started = after('EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED', from);
+    const confirmed = started === undefined ? undefined : after('EVENT_TYPE_WORKFLOW_TASK_COMPLETED', started);
+    const timer = confirmed === undefined ? undefined : after('EVENT_TYPE_TIMER_STARTED', confirmed - 1);
+    const fired = timer === undefined ? undefined : after('EVENT_TYPE_TIMER_FIRED', timer);
+    if (started === undefined || confirmed === undefined || timer === undefined || fired === undefined) continue;
+    const at = (i: number) => msOf(events[i]!);
+    rounds.push({
+      roundMs: at(to) - at(from),
+      childStartMs: at(started) - at(from),
+      confirmationTaskMs: at(confirmed) - at(started),
+      timerMs: at(fired) - at(timer),
+      timerTaskMs: at(to) - at(fired),
+    });
+  }
+  return rounds;
+}
+
+/** The rounds of every run of the rollout (it continues as new), oldest first. */
+export async function rolloutSpacedStartRounds(client: Client, workflowId: string): Promise<RoundStages[]> {
+  const runIds: string[] = [];
+  for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(run.runId);
+  const rounds: RoundStages[] = [];
+  for (const runId of runIds.reverse()) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    rounds.push(...spacedStartRounds(history.events ?? []));
+  }
+  return rounds;
+}
