@@ -12,7 +12,7 @@
  *
  * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
  * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
- * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (0: the rollout's `secondsBetweenStarts`, counted in the floor), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (0: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
  */
 import { loadavg } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -52,6 +52,9 @@ const limitsSchema = z.strictObject({
     .number()
     .min(0, 'must be 0 or more')
     .max(3600, 'must be at most 3600 (an hour)')
+    // A durable timer waits at least about a second (Temporal's timers are not sub-second): a
+    // shorter spacing would be a second in fact, and the status would promise what it cannot keep.
+    .refine((s) => s === 0 || s >= 1, 'must be 0 (not spaced) or at least 1: a durable timer waits at least about a second')
     .optional()
     .describe('At least this many seconds between two group starts, so that many groups do not begin their checks and first steps at the same moment (default 0: the limits alone).'),
 });

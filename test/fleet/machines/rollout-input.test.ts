@@ -33,6 +33,7 @@ test.each([
   ['M below 1', { ...valid, limits: { maxGroupsAtOnce: 1, maxGroupsPerSite: 0, failureBudget: 1 } }, /limits\.maxGroupsPerSite: must be at least 1/],
   ['a failure budget of 0', { ...valid, limits: { maxGroupsAtOnce: 1, failureBudget: 0 } }, /limits\.failureBudget: must be at least 1/],
   ['negative seconds between starts', { ...valid, limits: { maxGroupsAtOnce: 1, failureBudget: 1, secondsBetweenStarts: -1 } }, /limits\.secondsBetweenStarts: must be 0 or more/],
+  ['half a second between starts', { ...valid, limits: { maxGroupsAtOnce: 1, failureBudget: 1, secondsBetweenStarts: 0.5 } }, /limits\.secondsBetweenStarts: must be 0 \(not spaced\) or at least 1: a durable timer waits at least about a second/],
   ['a window that ends before it starts', { ...valid, window: { start: '2026-12-05T22:00:00Z', end: '2026-12-05T21:00:00Z' } }, /window\.end: end must be after start/],
   ['a window time without its offset', { ...valid, window: { start: '2026-12-05T22:00:00', end: '2026-12-06T04:00:00Z' } }, /window\.start: must be an ISO 8601 date and time with its offset/],
   ['no group', { ...valid, groups: [] }, /groups: must list at least one group/],
