@@ -14,6 +14,8 @@ export interface RoundStages {
   confirmationTaskMs: number;
   timerMs: number;
   timerTaskMs: number;
+  /** Of the task the timer woke: waiting for a worker to take it (scheduled → started). */
+  timerTaskWaitMs: number;
 }
 
 interface RoundEvent {
@@ -22,6 +24,8 @@ interface RoundEvent {
 }
 
 const NAMES: Record<number, string> = {
+  5: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+  6: 'EVENT_TYPE_WORKFLOW_TASK_STARTED',
   7: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
   17: 'EVENT_TYPE_TIMER_STARTED',
   18: 'EVENT_TYPE_TIMER_FIRED',
@@ -52,12 +56,15 @@ export function spacedStartRounds(events: readonly RoundEvent[]): RoundStages[] 
     const fired = timer === undefined ? undefined : after('EVENT_TYPE_TIMER_FIRED', timer);
     if (started === undefined || confirmed === undefined || timer === undefined || fired === undefined) continue;
     const at = (i: number) => msOf(events[i]!);
+    const scheduled = after('EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', fired);
+    const taken = scheduled === undefined ? undefined : after('EVENT_TYPE_WORKFLOW_TASK_STARTED', scheduled);
     rounds.push({
       roundMs: at(to) - at(from),
       childStartMs: at(started) - at(from),
       confirmationTaskMs: at(confirmed) - at(started),
       timerMs: at(fired) - at(timer),
       timerTaskMs: at(to) - at(fired),
+      timerTaskWaitMs: scheduled === undefined || taken === undefined ? 0 : at(taken) - at(scheduled),
     });
   }
   return rounds;

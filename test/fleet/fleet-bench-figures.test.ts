@@ -62,10 +62,11 @@ describe('spaced start rounds', () => {
   const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
   const e = (eventType: number, ms: number) => ({ eventType, eventTime: at(ms) });
   // initiated 29, child started 31, task completed 7, timer started 17 / fired 18
-  const history = [e(7, 1_000), e(29, 1_000), e(31, 1_200), e(7, 1_500), e(17, 1_500), e(18, 2_000), e(7, 2_300), e(29, 2_300), e(31, 2_350), e(7, 2_400), e(17, 2_400)];
+  // task scheduled 5, started 6
+  const history = [e(7, 1_000), e(29, 1_000), e(31, 1_200), e(7, 1_500), e(17, 1_500), e(18, 2_000), e(5, 2_000), e(6, 2_250), e(7, 2_300), e(29, 2_300), e(31, 2_350), e(7, 2_400), e(17, 2_400)];
 
   test('splits each start-to-start round into the child start, the task that saw it, the timer and the task the timer woke', () => {
-    expect(spacedStartRounds(history)).toEqual([{ roundMs: 1_300, childStartMs: 200, confirmationTaskMs: 300, timerMs: 500, timerTaskMs: 300 }]);
+    expect(spacedStartRounds(history)).toEqual([{ roundMs: 1_300, childStartMs: 200, confirmationTaskMs: 300, timerMs: 500, timerTaskMs: 300, timerTaskWaitMs: 250 }]);
   });
 
   test('leaves out starts made in one task, with no timer between them', () => {
