@@ -317,7 +317,7 @@ async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
 /**
  * A fleet rollout of the group restart over london and prague, one group at a time: paused while
  * the first runs, resumed once it is done, then the second. Then one of both at once, started
- * together.
+ * together, and one of both a second apart.
  */
 async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
   const inventory = testInventory();
@@ -346,6 +346,12 @@ async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput
     await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1 } }, { workflowId: together });
     await temporal.client.workflow.getHandle(together).result();
     await save('fleetRollout--two-started-together-completed', together);
+
+    // Spaced a second apart: each start confirmed, then a timer; the search attributes written only when their values change (patch fleet-rollout-attributes-only-when-they-change).
+    const spaced = `record-${randomUUID()}`;
+    await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1, secondsBetweenStarts: 1 } }, { workflowId: spaced });
+    await temporal.client.workflow.getHandle(spaced).result();
+    await save('fleetRollout--spaced-starts-completed', spaced);
   });
   fleet.stop();
 }

@@ -43,10 +43,13 @@ const look = (summary: string) =>
 
 /** The patch after which a decision's groups start together (one workflow task for all, not one each). */
 export const STARTS_TOGETHER_PATCH = 'fleet-rollout-starts-groups-together';
+/** New runs write the rollout's search attributes only when their values change (rollout-report.ts). */
+export const ATTRIBUTES_ON_CHANGE_PATCH = 'fleet-rollout-attributes-only-when-they-change';
 
 export async function runFleetRollout(rawInput: unknown, carried?: unknown): Promise<RolloutStatus> {
   // Asked once, first: a rollout replaying a history without the marker keeps the old way to its end.
   const startsTogether = wf.patched(STARTS_TOGETHER_PATCH);
+  const attributesOnlyWhenTheyChange = wf.patched(ATTRIBUTES_ON_CHANGE_PATCH);
   const input = parseRolloutInput(rawInput);
   const resumed = acceptCarryOver(input, carried);
   const targets = new Map(input.groups.map((t) => [t.name, t]));
@@ -132,7 +135,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     groups = applyDecision(groups, decision);
     holding = decision.holding;
     await startGroups(decision.start);
-    lastReport = report(statusNow(), lastReport);
+    lastReport = report(statusNow(), lastReport, attributesOnlyWhenTheyChange);
     if (rolloutFinished(groups)) break;
     // Nothing is in flight here (children started, looks answered) and an Update handler runs to
     // its end at once, so the state handed over is the whole state.

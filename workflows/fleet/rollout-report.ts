@@ -43,16 +43,25 @@ export function rolloutStatus(input: FleetRolloutInput, groups: RolloutGroup[], 
   };
 }
 
-/** Search attributes and the Web UI's current details, when what they say changed; returns what they say now. */
-export function report(status: RolloutStatus, last: string): string {
+/**
+ * Search attributes and the Web UI's current details, when what they say changed; returns what
+ * they say now. With `attributesOnlyWhenTheyChange` (new runs) the search attributes are written
+ * only when their own values change: a count or the holding text changes the details alone, and
+ * each upsert is a history event and a visibility write (a spaced rollout changed its holding
+ * text twice a start). Before, any change of the details wrote them too.
+ */
+export function report(status: RolloutStatus, last: string, attributesOnlyWhenTheyChange = false): string {
   const c = status.counts;
   const line = `${c.done} done, ${c.running} running, ${c.halted} halted, ${c.waiting} waiting, ${c.failed} failed, ${c['not-started']} not started`;
-  const key = `${status.status}|${line}|${status.holding ?? ''}`;
+  const attributes = `${status.status}|${c.halted > 0}`;
+  const key = `${attributes}|${line}|${status.holding ?? ''}`;
   if (key === last) return last;
-  wf.upsertSearchAttributes([
-    { key: STEP_KEY, value: status.status },
-    { key: HALTED_KEY, value: c.halted > 0 },
-  ]);
+  if (!attributesOnlyWhenTheyChange || !last.startsWith(`${attributes}|`)) {
+    wf.upsertSearchAttributes([
+      { key: STEP_KEY, value: status.status },
+      { key: HALTED_KEY, value: c.halted > 0 },
+    ]);
+  }
   const names = (label: string, list: string[]) => (list.length > 0 ? [`- ${label}: ${list.join(', ')}`] : []);
   wf.setCurrentDetails(
     [

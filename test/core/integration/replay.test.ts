@@ -10,6 +10,7 @@ import { workflowBundle } from '../../../worker/central-worker';
 import { loadRecordedHistories, type RecordedHistory } from '../../helpers/recorded-histories';
 import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
 import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispatcher';
+import { ATTRIBUTES_ON_CHANGE_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
 import path from 'node:path';
 
 const histories = loadRecordedHistories();
@@ -67,6 +68,12 @@ test("in version 2, an abort's restore on a host is scheduled only once the step
   expect(cancelled).toBeGreaterThan(0);
   expect(stopEnded).toBeGreaterThan(cancelled);
   expect(restore).toBeGreaterThan(stopEnded);
+});
+
+test('a fleet rollout started since its search attributes are written only on change replays, and the older rollout histories replay without that patch', () => {
+  const byFile = (name: string) => histories.find((h) => h.file === name);
+  expect(patchesOf(byFile('fleetRollout--spaced-starts-completed.json')!)).toContain(ATTRIBUTES_ON_CHANGE_PATCH);
+  expect(patchesOf(byFile('fleetRollout--two-started-together-completed.json')!)).not.toContain(ATTRIBUTES_ON_CHANGE_PATCH);
 });
 
 describe('the SAP dispatcher given the same request twice in one workflow task', () => {

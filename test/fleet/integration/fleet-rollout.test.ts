@@ -296,4 +296,17 @@ test('with secondsBetweenStarts, the groups start that far apart though the limi
   // decided to start it: a slow workflow task between the two must not shorten the gap.
   const confirmed = await childConfirmationsOf(rollout);
   for (let i = 1; i < starts.length; i++) expect(starts[i]!.atMs - confirmed.get(starts[i - 1]!.workflowId)!).toBeGreaterThanOrEqual(2000);
+  // The holding text changed twice a start and the counts at each start and end: the search
+  // attributes were written only when their values changed (the procedure once, then running, done).
+  expect(await searchAttributeWritesOf(rollout)).toEqual([{ SpoolflowProcedure: 'fleet-rollout' }, { SpoolflowStep: 'running', SpoolflowHalted: false }, { SpoolflowStep: 'done', SpoolflowHalted: false }]);
 });
+
+/** Each search-attribute upsert of the workflow's own (not the SDK's patch markers, TemporalChangeVersion), as the values it wrote. */
+async function searchAttributeWritesOf(workflowId: string): Promise<Record<string, unknown>[]> {
+  const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const fields = Object.entries(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).filter(([key]) => key !== 'TemporalChangeVersion');
+    if (fields.length === 0) return [];
+    return [Object.fromEntries(fields.map(([key, payload]) => [key, JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')) as unknown]))];
+  });
+}
