@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { RolloutStatus } from '../workflows/fleet/rollout-messages';
 
 export interface HistoryFigures {
@@ -39,7 +40,8 @@ interface HistoryEvent {
   workflowTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
 }
 
-function eventMs(e: HistoryEvent): number {
+/** When the server recorded an event, ms since the epoch. */
+export function eventMs(e: Pick<HistoryEvent, 'eventTime'>): number {
   return Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
 }
 
@@ -55,7 +57,7 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
     const events = (history.events ?? []) as HistoryEvent[];
     const scheduledAt = new Map<string, number>();
     for (const e of events) {
-      const type = typeName(e.eventType);
+      const type = eventTypeName(e.eventType);
       if (type === SCHEDULED) scheduledAt.set(String(e.eventId), eventMs(e));
       if (type === ACTIVITY_SCHEDULED) activityScheduledMs.push(eventMs(e));
       if (type === TIMED_OUT) workflowTasksTimedOut += 1;
@@ -92,10 +94,9 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
   };
 }
 
-/** Event types come as the enum's number or its name, depending on how the history was decoded. */
-const EVENT_TYPE_NAMES: Record<number, string> = { 5: SCHEDULED, 6: STARTED, 7: COMPLETED, 8: TIMED_OUT, 10: ACTIVITY_SCHEDULED };
-function typeName(t: unknown): string {
-  return typeof t === 'number' ? (EVENT_TYPE_NAMES[t] ?? String(t)) : String(t);
+/** An event's type by its name (`EVENT_TYPE_...`): it comes as the enum's number or its name, depending on how the history was decoded. */
+export function eventTypeName(t: unknown): string {
+  return typeof t === 'number' ? (temporal.api.enums.v1.EventType[t] ?? String(t)) : String(t);
 }
 
 /**

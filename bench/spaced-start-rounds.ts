@@ -6,6 +6,7 @@
  * bench's figure for a first wave whose starts spread wider than the spacing asks.
  */
 import type { Client } from '@temporalio/client';
+import { eventMs, eventTypeName } from './fleet-figures';
 
 export interface RoundStages {
   /** Start to start, ms. */
@@ -18,22 +19,8 @@ export interface RoundStages {
   timerTaskWaitMs: number;
 }
 
-interface RoundEvent {
-  eventType?: unknown;
-  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
-}
-
-const NAMES: Record<number, string> = {
-  5: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
-  6: 'EVENT_TYPE_WORKFLOW_TASK_STARTED',
-  7: 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
-  17: 'EVENT_TYPE_TIMER_STARTED',
-  18: 'EVENT_TYPE_TIMER_FIRED',
-  29: 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
-  31: 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED',
-};
-const typeOf = (e: RoundEvent) => (typeof e.eventType === 'number' ? (NAMES[e.eventType] ?? String(e.eventType)) : String(e.eventType));
-const msOf = (e: RoundEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+type RoundEvent = Parameters<typeof eventMs>[0] & { eventType?: unknown };
+const typeOf = (e: RoundEvent) => eventTypeName(e.eventType);
 
 /**
  * The rounds of one history: each pair of consecutive child starts with, between them, the first
@@ -55,7 +42,7 @@ export function spacedStartRounds(events: readonly RoundEvent[]): RoundStages[] 
     const timer = confirmed === undefined ? undefined : after('EVENT_TYPE_TIMER_STARTED', confirmed - 1);
     const fired = timer === undefined ? undefined : after('EVENT_TYPE_TIMER_FIRED', timer);
     if (started === undefined || confirmed === undefined || timer === undefined || fired === undefined) continue;
-    const at = (i: number) => msOf(events[i]!);
+    const at = (i: number) => eventMs(events[i]!);
     const scheduled = after('EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', fired);
     const taken = scheduled === undefined ? undefined : after('EVENT_TYPE_WORKFLOW_TASK_STARTED', scheduled);
     rounds.push({

@@ -227,23 +227,29 @@ test('continues as new while groups run and stays paused across it, following th
 });
 
 /** The child starts of a rollout's history: each child's workflow id and the workflow task completion that carried its start. */
+/** The workflow's history events (its latest run). */
+async function eventsOf(workflowId: string) {
+  return (await estate.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+}
+
+/** When the server recorded an event, whole ms since the epoch. */
+function atMsOf(e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }): number {
+  return Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+}
+
 async function childStartsOf(workflowId: string): Promise<{ workflowId: string; task: string; atMs: number }[]> {
-  const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
+  return (await eventsOf(workflowId)).flatMap((e) => {
     const started = e.startChildWorkflowExecutionInitiatedEventAttributes;
-    const atMs = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-    return started ? [{ workflowId: started.workflowId ?? '', task: String(started.workflowTaskCompletedEventId), atMs }] : [];
+    return started ? [{ workflowId: started.workflowId ?? '', task: String(started.workflowTaskCompletedEventId), atMs: atMsOf(e) }] : [];
   });
 }
 
 /** Child workflow id → when the server recorded that it started it (ms since the epoch). */
 async function childConfirmationsOf(workflowId: string): Promise<Map<string, number>> {
-  const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
   return new Map(
-    (history.events ?? []).flatMap((e) => {
+    (await eventsOf(workflowId)).flatMap((e) => {
       const started = e.childWorkflowExecutionStartedEventAttributes;
-      const atMs = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-      return started ? [[started.workflowExecution?.workflowId ?? '', atMs] as const] : [];
+      return started ? [[started.workflowExecution?.workflowId ?? '', atMsOf(e)] as const] : [];
     }),
   );
 }
@@ -303,8 +309,7 @@ test('with secondsBetweenStarts, the groups start that far apart though the limi
 
 /** Each search-attribute upsert of the workflow's own (not the SDK's patch markers, TemporalChangeVersion), as the values it wrote. */
 async function searchAttributeWritesOf(workflowId: string): Promise<Record<string, unknown>[]> {
-  const history = await estate.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
+  return (await eventsOf(workflowId)).flatMap((e) => {
     const fields = Object.entries(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).filter(([key]) => key !== 'TemporalChangeVersion');
     if (fields.length === 0) return [];
     return [Object.fromEntries(fields.map(([key, payload]) => [key, JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')) as unknown]))];
