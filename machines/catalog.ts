@@ -5,9 +5,10 @@
 import type { AnyStateMachine } from 'xstate';
 import { leasesOf, PROCEDURE_STARTS, type ProcedureStart } from './procedure-starts';
 import type { z } from 'zod';
-import { groupRestartInputSchema, recordedWaitsOverride } from './spoc/spoc-group-input';
-import { restartGroupWithoutCacheDeletionMachine, GroupRestartContext } from './spoc/restart-group-without-cache-deletion';
-import { restartGroupWithCacheDeletionMachine, CacheDeletionContext, groupMembersRestartedInParallelMachine } from './spoc/restart-group-with-cache-deletion';
+import { groupRestartInputSchema } from './spoc/spoc-group-input';
+import { summarizeGroupOsRestart, summarizeGroupRestart, summarizeScenario, summarizeStandaloneOsRestart } from './spoc/spoc-summaries';
+import { restartGroupWithoutCacheDeletionMachine } from './spoc/restart-group-without-cache-deletion';
+import { restartGroupWithCacheDeletionMachine, groupMembersRestartedInParallelMachine } from './spoc/restart-group-with-cache-deletion';
 import { createGroupFromStandaloneSpocsMachine } from './spoc/create-group-from-standalone-spocs';
 import { addSpocToGroupMachine } from './spoc/add-spoc-to-group';
 import { removeSpocFromGroupMachine } from './spoc/remove-spoc-from-group';
@@ -20,18 +21,16 @@ import {
   moveSpocInputSchema,
   removeSpocInputSchema,
 } from './spoc/spoc-scenario-inputs';
-import type { BlockContext } from './spoc/spoc-group-blocks';
 import { groupOsRestartInputSchema, standaloneOsRestartInputSchema } from './spoc/os-restart-input';
-import { restartOsOfGroupMembersMachine, GroupOsRestartContext } from './spoc/restart-os-of-group-members';
-import { restartOsOfStandaloneSpocsMachine, StandaloneOsRestartContext } from './spoc/restart-os-of-standalone-spocs';
-import type { OsRestartContext } from './spoc/os-restart-steps';
+import { restartOsOfGroupMembersMachine } from './spoc/restart-os-of-group-members';
+import { restartOsOfStandaloneSpocsMachine } from './spoc/restart-os-of-standalone-spocs';
 import { activeSupervisorInputSchema, passiveSupervisorInputSchema } from './jobscheduler/cluster-supervisor-input';
-import { passiveClusterSupervisorMachine, PassiveSupervisorContext, summarizePassiveSupervisor } from './jobscheduler/passive-cluster-supervisor';
-import { activeClusterSupervisorMachine, ActiveSupervisorContext, summarizeActiveSupervisor } from './jobscheduler/active-cluster-supervisor';
+import { passiveClusterSupervisorMachine, summarizePassiveSupervisor } from './jobscheduler/passive-cluster-supervisor';
+import { activeClusterSupervisorMachine, summarizeActiveSupervisor } from './jobscheduler/active-cluster-supervisor';
 import { setClusterOptionInputSchema } from './jobscheduler/set-cluster-option-input';
-import { setClusterOptionMachine, SetClusterOptionContext, summarize as summarizeSetClusterOption } from './jobscheduler/set-cluster-option';
+import { setClusterOptionMachine, summarize as summarizeSetClusterOption } from './jobscheduler/set-cluster-option';
 import { jobDeliveryInputSchema } from './flexispooler/job-delivery-input';
-import { jobDeliveryMachine, JobDeliveryContext, summarizeJobDelivery } from './flexispooler/job-delivery';
+import { jobDeliveryMachine, summarizeJobDelivery } from './flexispooler/job-delivery';
 
 /** A procedure: what starting it needs (machines/procedure-starts.ts), its input schema and its machine. */
 export interface ProcedureDefinition extends ProcedureStart {
@@ -42,38 +41,6 @@ export interface ProcedureDefinition extends ProcedureStart {
 }
 
 export { leasesOf };
-
-function summarizeGroupRestart(c: GroupRestartContext): Record<string, unknown> {
-  return {
-    group: c.input.group,
-    member: c.input.members[c.memberIndex]?.host,
-    members: c.input.members.length,
-    ...summarizeScenario(c),
-  };
-}
-
-function summarizeScenario(c: BlockContext): Record<string, unknown> {
-  return {
-    memberIndex: c.memberIndex,
-    cachesDeleted: c.cachesDeleted,
-    completedMembers: c.completedMembers,
-    down: c.down,
-    loadOverride: c.loadOverride,
-    waitsOverride: recordedWaitsOverride(c.input),
-    abortReason: c.abortReason,
-    couldNotStart: c.couldNotStart,
-  };
-}
-
-function summarizeOsRestart(c: OsRestartContext & BlockContext): Record<string, unknown> {
-  return {
-    ...summarizeScenario(c),
-    restartRequestedAt: c.restartRequestedAt,
-    bootedAt: c.bootedAt,
-    parallelRestartSeen: c.parallelRestartSeen,
-    lanes: c.lanes,
-  };
-}
 
 export const PROCEDURES = [
   {
@@ -86,7 +53,7 @@ export const PROCEDURES = [
     ...PROCEDURE_STARTS['restart-group-with-cache-deletion'],
     inputSchema: groupRestartInputSchema,
     machine: restartGroupWithCacheDeletionMachine,
-    summarize: (c: CacheDeletionContext) => summarizeGroupRestart(c),
+    summarize: summarizeGroupRestart,
   },
   {
     ...PROCEDURE_STARTS['create-group-from-standalone-spocs'],
@@ -122,43 +89,43 @@ export const PROCEDURES = [
     ...PROCEDURE_STARTS['restart-os-of-standalone-spocs'],
     inputSchema: standaloneOsRestartInputSchema,
     machine: restartOsOfStandaloneSpocsMachine,
-    summarize: (c: StandaloneOsRestartContext) => summarizeOsRestart(c),
+    summarize: summarizeStandaloneOsRestart,
   },
   {
     ...PROCEDURE_STARTS['restart-os-of-group-members'],
     inputSchema: groupOsRestartInputSchema,
     machine: restartOsOfGroupMembersMachine,
-    summarize: (c: GroupOsRestartContext) => ({ group: c.input.group, member: c.input.members[c.memberIndex]?.host, ...summarizeOsRestart(c) }),
+    summarize: summarizeGroupOsRestart,
   },
   {
     ...PROCEDURE_STARTS['group-members-restarted-in-parallel'],
     inputSchema: groupRestartInputSchema,
     machine: groupMembersRestartedInParallelMachine,
-    summarize: (c: CacheDeletionContext) => summarizeGroupRestart(c),
+    summarize: summarizeGroupRestart,
   },
   {
     ...PROCEDURE_STARTS['supervise-passive-cluster'],
     inputSchema: passiveSupervisorInputSchema,
     machine: passiveClusterSupervisorMachine,
-    summarize: (c: PassiveSupervisorContext) => summarizePassiveSupervisor(c),
+    summarize: summarizePassiveSupervisor,
   },
   {
     ...PROCEDURE_STARTS['supervise-active-cluster'],
     inputSchema: activeSupervisorInputSchema,
     machine: activeClusterSupervisorMachine,
-    summarize: (c: ActiveSupervisorContext) => summarizeActiveSupervisor(c),
+    summarize: summarizeActiveSupervisor,
   },
   {
     ...PROCEDURE_STARTS['set-cluster-option'],
     inputSchema: setClusterOptionInputSchema,
     machine: setClusterOptionMachine,
-    summarize: (c: SetClusterOptionContext) => summarizeSetClusterOption(c),
+    summarize: summarizeSetClusterOption,
   },
   {
     ...PROCEDURE_STARTS['deliver-print-job'],
     inputSchema: jobDeliveryInputSchema,
     machine: jobDeliveryMachine,
-    summarize: (c: JobDeliveryContext) => summarizeJobDelivery(c),
+    summarize: summarizeJobDelivery,
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

@@ -7,7 +7,8 @@
 import { ApplicationFailure, ContinueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { Lease, leaseWorkflowId } from '../machines/core/leases';
 import { ProcedureStatus, statusQuery } from './operator-messages';
-import { leasesOf, procedureById } from '../machines/catalog';
+import { leasesOf } from '../machines/procedure-starts';
+import { procedureDefinition } from '../machines/procedure-modules';
 import { InvalidInputError, parseInput } from '../machines/core/input-errors';
 import { acquireLeases, currentHolder, releaseLeases } from './leases';
 import { runSubject } from './run-description';
@@ -15,7 +16,7 @@ import { runMachine } from './runtime/machine-runtime';
 import { acceptResumeState } from './runtime/resume-state';
 
 export async function runProcedure(id: string, input: unknown, resumeArgument?: unknown): Promise<unknown> {
-  const procedure = procedureById(id);
+  const procedure = procedureDefinition(id);
   let parsed: unknown;
   try {
     parsed = parseInput(procedure.inputSchema, id, input);

@@ -5,7 +5,7 @@
  * the whole rollout before any group starts, naming `groups.<i>.input.<field>` and the rule.
  */
 import { z } from 'zod';
-import { procedureById } from '../catalog';
+import { procedureDefinition } from '../procedure-modules';
 import { normalNameSchema } from '../core/input-rules';
 import { normalName } from '../core/names';
 
@@ -99,7 +99,7 @@ export interface RolloutTarget {
 
 function parseTarget(rolloutProcedure: RolloutProcedureId, target: z.output<typeof targetSchema>, index: number, ctx: z.RefinementCtx): RolloutTarget | undefined {
   const procedure = target.procedure ?? rolloutProcedure;
-  const parsed = procedureById(procedure).inputSchema.safeParse(target.input);
+  const parsed = procedureDefinition(procedure).inputSchema.safeParse(target.input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['groups', index, 'input', ...issue.path.map(String)], message: describeNested(issue) });
     return undefined;

@@ -5,7 +5,7 @@
  * (`decideRollout`) as if every group took as long as the others and none halted. Pure: nothing
  * is started, nothing reaches Temporal.
  */
-import { procedureById } from '../catalog';
+import { procedureDefinition } from '../procedure-modules';
 import { planProcedure } from '../core/plan';
 import type { FleetRolloutInput, RolloutTarget } from './rollout-input';
 import { applyDecision, decideRollout, RolloutGroup } from './rollout-plan';
@@ -92,7 +92,7 @@ function plannedGroup(target: RolloutTarget): PlannedGroup {
 }
 
 function stepCount(target: RolloutTarget): number | undefined {
-  const procedure = procedureById(target.procedure);
+  const procedure = procedureDefinition(target.procedure);
   try {
     return planProcedure(procedure.machine, procedure.inputSchema.parse(target.input)).length;
   } catch {

@@ -3,7 +3,7 @@
  * registering the commands loads almost nothing: each action loads the Temporal client, the catalog's
  * machines and schemas or the simulator when it runs. These tests look at what a fresh process
  * has loaded, so a new top-level import of something heavy fails here rather than slowing every
- * command unnoticed.
+ * command unnoticed. The procedure workflows load one procedure's modules the same way.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -55,4 +55,11 @@ test("watch plans the steps to come with its procedure's machine alone, not the 
   const files = loadedAfter("await require('./client/procedure-modules').procedureMachine('set-cluster-option')");
   expect(files).toContain('machines/jobscheduler/set-cluster-option.ts');
   expect(files.filter((file) => /^machines\/catalog\.ts$/.test(file) || (MACHINE_FILES.test(file) && file !== 'machines/jobscheduler/set-cluster-option.ts'))).toEqual([]);
+});
+
+test("a procedure workflow loads its own machine, input schema and summary, not the catalog's every one", () => {
+  // What runProcedure (workflows/procedure-workflow.ts) asks for: the worker evaluates the modules again for every workflow.
+  const files = loadedAfter("require('./machines/procedure-modules').procedureDefinition('restart-group-without-cache-deletion')");
+  expect(files).toEqual(expect.arrayContaining(['machines/spoc/restart-group-without-cache-deletion.ts', 'machines/spoc/spoc-group-input.ts', 'machines/spoc/spoc-summaries.ts']));
+  expect(files.filter((file) => /^machines\/(catalog|startable)\.ts$/.test(file) || (MACHINE_FILES.test(file) && file !== 'machines/spoc/restart-group-without-cache-deletion.ts'))).toEqual([]);
 });

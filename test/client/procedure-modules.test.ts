@@ -1,12 +1,13 @@
 /**
- * The light registries `spoolflow start`, `list` and `watch` read instead of the whole catalog are
- * the catalog's own: one input schema and machine loader per procedure, each giving the very
- * schema and machine the catalog holds; what starting needs (machines/procedure-starts.ts) in the
+ * The light registries `spoolflow start`, `list`, `watch` and the procedure workflows read instead
+ * of the whole catalog are the catalog's own: one input schema, machine and summary loader per
+ * procedure (machines/procedure-modules.ts), each giving the very one the catalog holds; what starting needs (machines/procedure-starts.ts) in the
  * catalog's order; the startable ids (machines/startable-ids.ts) those of machines/startable.ts.
  * A procedure added to the catalog without its loaders, or a startable id left out, fails here.
  * (The type check names most of these first: machines/catalog.ts and the loaders' types.)
  */
-import { INPUT_SCHEMA_LOADERS, MACHINE_LOADERS, procedureMachine, validateStartInput } from '../../client/procedure-modules';
+import { procedureMachine, validateStartInput } from '../../client/procedure-modules';
+import { PROCEDURE_MODULES, procedureDefinition } from '../../machines/procedure-modules';
 import { validateInput } from '../../client/procedure-input';
 import { PROCEDURES, procedureById } from '../../machines/catalog';
 import { PROCEDURE_IDS, PROCEDURE_STARTS, procedureStartById } from '../../machines/procedure-starts';
@@ -30,8 +31,7 @@ const messageOf = (fn: () => unknown) => {
 const PLACES: [string, readonly string[]][] = [
   ['machines/procedure-starts.ts (PROCEDURE_STARTS)', Object.keys(PROCEDURE_STARTS)],
   ['machines/catalog.ts (PROCEDURES)', ids],
-  ['client/procedure-modules.ts (INPUT_SCHEMA_LOADERS)', Object.keys(INPUT_SCHEMA_LOADERS)],
-  ['client/procedure-modules.ts (MACHINE_LOADERS)', Object.keys(MACHINE_LOADERS)],
+  ['machines/procedure-modules.ts (PROCEDURE_MODULES)', Object.keys(PROCEDURE_MODULES)],
   ['machines/startable-ids.ts (STARTABLE_IDS)', STARTABLE_IDS.filter((id) => id !== FLEET_ROLLOUT.id)],
   ['workflows/index.ts (a workflow function named by its workflowType)', PROCEDURES.filter((p) => typeof (workflows as Record<string, unknown>)[p.workflowType] === 'function').map((p) => p.id)],
 ];
@@ -42,10 +42,17 @@ test('no place a procedure is entered in lacks one that another has', () => {
   expect(missing).toEqual([]);
 });
 
-test.each(ids)("the loaders of %s give the catalog's own schema and machine", async (id) => {
+test.each(ids)("the loaders of %s give the catalog's own schema, machine and summary, to the workflow and to the client", async (id) => {
   const { machine, inputSchema } = await procedureMachine(id);
   expect(inputSchema).toBe(procedureById(id).inputSchema);
   expect(machine).toBe(procedureById(id).machine);
+  const { summarize, ...definition } = procedureDefinition(id);
+  expect(summarize).toBe(procedureById(id).summarize);
+  expect(definition).toEqual({ ...PROCEDURE_STARTS[id], inputSchema: procedureById(id).inputSchema, machine: procedureById(id).machine });
+});
+
+test("an unknown procedure gets the catalog's error from the workflow's loader too", () => {
+  expect(messageOf(() => procedureDefinition('nope'))).toBe(messageOf(() => procedureById('nope')));
 });
 
 test("what starting a procedure needs is the catalog's, in the catalog's order, with the catalog's error for an unknown id", () => {

@@ -19,7 +19,7 @@
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { GroupProcedureLook, RolloutActivities } from '../../activities/fleet/group-procedure-look';
-import { procedureById } from '../../machines/catalog';
+import { procedureDefinition } from '../../machines/procedure-modules';
 import { describeIssues, InvalidInputError, parseInput } from '../../machines/core/input-errors';
 import { FLEET_ROLLOUT } from '../../machines/fleet/fleet-rollout';
 import { groupOutcome } from '../../machines/fleet/group-outcome';
@@ -104,7 +104,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   const startGroup = async (target: RolloutTarget) => {
     times.set(target.name, { startedAt: new Date().toISOString() });
     try {
-      const child = await wf.startChild(procedureById(target.procedure).workflowType, childOptions(target));
+      const child = await wf.startChild(procedureDefinition(target.procedure).workflowType, childOptions(target));
       children.set(target.name, child.firstExecutionRunId);
       if (spacesStarts) lastStartConfirmedAt = Date.now();
       void child.result().then(
@@ -237,7 +237,7 @@ function handOverDue(input: FleetRolloutInput): boolean {
  * cut off.
  */
 function childOptions(target: RolloutTarget): wf.ChildWorkflowOptions & { args: unknown[] } {
-  const procedure = procedureById(target.procedure);
+  const procedure = procedureDefinition(target.procedure);
   const parsed = procedure.inputSchema.parse(target.input);
   return {
     workflowId: target.workflowId,
