@@ -9,6 +9,7 @@ import { Connection } from '@temporalio/client';
 import type { DevServer } from './dev-server';
 import { choosePorts, hostPort, tcpAccepts } from './dev-server-ports';
 import { ensureSearchAttributes, type DevServerSearchAttributeType } from './dev-server-search-attributes';
+import { sqlitePragmaFlags } from './dev-server-sqlite';
 
 const STOP_GRACE_MS = 10_000;
 
@@ -135,7 +136,7 @@ export async function launch(plan: LaunchPlan): Promise<DevServer> {
     const { port, uiPort } = await choosePorts(ip, plan, ui, avoid, log);
     const args = ['server', 'start-dev', '--db-filename', dbPath, '--ip', ip, '--port', String(port)];
     args.push(...(uiPort !== undefined ? ['--ui-port', String(uiPort)] : ['--headless']));
-    args.push('--namespace', namespace, '--log-level', 'warn', '--color', 'never');
+    args.push('--namespace', namespace, '--log-level', 'warn', '--color', 'never', ...sqlitePragmaFlags());
     for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
     for (const [key, value] of Object.entries(plan.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 

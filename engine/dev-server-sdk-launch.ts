@@ -10,6 +10,7 @@ import type { LaunchPlan } from './dev-server-cli-launch';
 import { findSdkServerPid } from './dev-server-pid-file';
 import { choosePorts, hostPort } from './dev-server-ports';
 import { ensureSearchAttributes, SDK_SEARCH_ATTRIBUTE_TYPE } from './dev-server-search-attributes';
+import { sqlitePragmaFlags } from './dev-server-sqlite';
 
 /** Polls until `namespace` exists: the SDK only waits for the frontend to answer. */
 async function waitForNamespace(connection: Connection, namespace: string, deadline: number): Promise<void> {
@@ -61,6 +62,7 @@ export async function launchWithSdk(plan: SdkLaunchPlan): Promise<DevServer> {
           uiPort,
           namespace,
           searchAttributes: Object.entries(searchAttributes).map(([name, type]) => ({ name, type: SDK_SEARCH_ATTRIBUTE_TYPE[type] })),
+          extraArgs: sqlitePragmaFlags(),
         },
       });
     } catch (err) {

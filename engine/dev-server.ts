@@ -76,7 +76,8 @@ const defaultLog = (m: string): void => {
  * the frontend answers, the namespace exists and the requested search attributes are registered.
  *
  * Flags used: `--db-filename --ip --port --ui-port` (or `--headless`) `--namespace
- * --log-level warn --color never --search-attribute Name=Type...`. Server output is appended to
+ * --log-level warn --color never --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=full` (dev-server-sqlite.ts)
+ * `--search-attribute Name=Type...`. Server output is appended to
  * `<dataDir>/temporal-server.log`.
  *
  * Restarting on the same data dir keeps all workflows. A server killed with `kill -9` leaves no

@@ -73,6 +73,7 @@ test('falls back to @temporalio/testing, says so, registers search attributes, a
   expect(downloadDir.startsWith(dataDir)).toBe(true);
   expect(config.executable).toEqual({ type: 'cached-download', downloadDir });
   expect(config.dbFilename).toBe(path.join(dataDir, 'temporal.sqlite'));
+  expect(config.extraArgs).toEqual(['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=full']);
   expect(config.namespace).toBe('spool');
   expect(config.ip).toBe('127.0.0.1');
   expect(config.port).toEqual(expect.any(Number));

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../../engine/dev-server';
 import { resolveTemporalCli } from '../../engine/temporal-cli';
@@ -149,6 +150,22 @@ it('starts again after the previous server was killed with SIGKILL', async () =>
   await withClient(second, async (client) => {
     expect((await client.workflow.getHandle('survives-kill').describe()).status.name).toBe('RUNNING');
   });
+});
+
+it('keeps its database with write-ahead logging and a full sync of every commit', async () => {
+  const server = await start();
+  await withClient(server, (client) => client.workflow.start('neverRuns', { taskQueue: 'nobody', workflowId: 'in-the-log' }));
+  // The log beside the database holds the commits not yet copied into it: part of the data.
+  expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite-wal'))).toBe(true);
+  const db = new Database(path.join(dataDir, 'temporal.sqlite'), { readonly: true });
+  try {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal'); // kept in the file
+  } finally {
+    db.close();
+  }
+  // How each commit is synced belongs to the server's own connection: asked for on its command line.
+  const cmdline = fs.readFileSync(`/proc/${server.process!.pid}/cmdline`, 'utf8').split('\0').join(' ');
+  expect(cmdline).toContain('--sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=full');
 });
 
 it('starts while a previous server on the same file is still shutting down', async () => {
