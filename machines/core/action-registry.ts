@@ -112,8 +112,17 @@ export function actionsOf<const E extends readonly AnyActionEntry[]>(...entries:
 /** An action word in camelCase, the name of its activity: `await-host-restarted` → `awaitHostRestarted`. */
 export type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${CamelCase<Capitalize<Tail>>}` : S;
 
+/** Each action word's activity name, made once: a workflow asks for it at every step (a replacement with a callback costs some 10 µs there). */
+const activityNames = new Map<string, string>();
+
 /** The activity that performs an action: its words in camelCase (`stop-service` → `stopService`). */
 export function activityNameOf<const W extends string>(action: W): CamelCase<W> {
-  // The same rule as CamelCase; the action registry's test checks every word both ways.
-  return action.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) as CamelCase<W>;
+  let name = activityNames.get(action);
+  if (name === undefined) {
+    // The same rule as CamelCase; the action registry's test checks every word both ways.
+    name = action.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    activityNames.set(action, name);
+  }
+  return name as CamelCase<W>;
 }
+
