@@ -9,6 +9,7 @@
  * with `secondsBetweenStarts` the groups start that far apart.
  */
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import { watchProcedure } from '../../../cli/watch-procedure';
 import { createChartServer } from '../../../web/chart-server';
@@ -34,8 +35,10 @@ const LATER_GROUPS = { d1: 'delta', e1: 'epsilon', f1: 'phi', w1: 'omega', w2: '
 const TOGETHER_GROUPS = { s1: 'sigma', s2: 'sigma', s3: 'tau' } as const;
 /** p1, p2 and p3 at sites of their own: started with their starts spaced. */
 const SPACED_GROUPS = { p1: 'pi', p2: 'rho', p3: 'upsilon' } as const;
-const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS, ...SPACED_GROUPS };
-type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS | keyof typeof SPACED_GROUPS;
+/** Enough spaced starts that the rollout hands over to a new run between two of them. */
+const HANDED_OVER_GROUPS = { h1: 'eta', h2: 'eta', h3: 'theta', h4: 'theta', h5: 'iota', h6: 'iota', h7: 'kappa', h8: 'kappa' } as const;
+const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS, ...SPACED_GROUPS, ...HANDED_OVER_GROUPS };
+type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS | keyof typeof SPACED_GROUPS | keyof typeof HANDED_OVER_GROUPS;
 
 function rolloutInventory(groups: Record<string, string> = GROUPS): Inventory {
   const base = testInventory({ timeScale: 3000 });
@@ -228,9 +231,11 @@ test('continues as new while groups run and stays paused across it, following th
 
 /** The child starts of a rollout's history: each child's workflow id and the workflow task completion that carried its start. */
 /** The workflow's history events (its latest run). */
-async function eventsOf(workflowId: string) {
+async function eventsOf(workflowId: string): Promise<HistoryEvents> {
   return (await estate.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
 }
+
+type HistoryEvents = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>;
 
 /** When the server recorded an event, whole ms since the epoch. */
 function atMsOf(e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }): number {
@@ -238,7 +243,11 @@ function atMsOf(e: { eventTime?: { seconds?: unknown; nanos?: number | null } | 
 }
 
 async function childStartsOf(workflowId: string): Promise<{ workflowId: string; task: string; atMs: number }[]> {
-  return (await eventsOf(workflowId)).flatMap((e) => {
+  return childStartsIn(await eventsOf(workflowId));
+}
+
+function childStartsIn(events: HistoryEvents): { workflowId: string; task: string; atMs: number }[] {
+  return events.flatMap((e) => {
     const started = e.startChildWorkflowExecutionInitiatedEventAttributes;
     return started ? [{ workflowId: started.workflowId ?? '', task: String(started.workflowTaskCompletedEventId), atMs: atMsOf(e) }] : [];
   });
@@ -246,8 +255,12 @@ async function childStartsOf(workflowId: string): Promise<{ workflowId: string; 
 
 /** Child workflow id → when the server recorded that it started it (ms since the epoch). */
 async function childConfirmationsOf(workflowId: string): Promise<Map<string, number>> {
+  return childConfirmationsIn(await eventsOf(workflowId));
+}
+
+function childConfirmationsIn(events: HistoryEvents): Map<string, number> {
   return new Map(
-    (await eventsOf(workflowId)).flatMap((e) => {
+    events.flatMap((e) => {
       const started = e.childWorkflowExecutionStartedEventAttributes;
       return started ? [[started.workflowExecution?.workflowId ?? '', atMsOf(e)] as const] : [];
     }),
@@ -306,6 +319,52 @@ test('with secondsBetweenStarts, the groups start that far apart though the limi
   // attributes were written only when their values changed (the procedure once, then running, done).
   expect(await searchAttributeWritesOf(rollout)).toEqual([{ SpoolflowProcedure: 'fleet-rollout' }, { SpoolflowStep: 'running', SpoolflowHalted: false }, { SpoolflowStep: 'done', SpoolflowHalted: false }]);
 });
+
+test('spaced starts keep their spacing across a hand-over to a new run: the last start before it counts', async () => {
+  const inventory = rolloutInventory(HANDED_OVER_GROUPS);
+  const fleet = estate.fleet(inventory);
+  const rollout = `rollout-${randomUUID()}`;
+  const names = Object.keys(HANDED_OVER_GROUPS) as GroupName[];
+  const input = { ...rolloutInput(inventory, names, { maxGroupsAtOnce: 8, failureBudget: 1, secondsBetweenStarts: 1 }), continueAsNewAfterEvents: 50 };
+  await estate.withWorkers(fleet, async () => {
+    await startRollout(estate.client, input, { workflowId: rollout });
+    expect(await estate.client.workflow.getHandle(rollout).result()).toMatchObject({ status: 'done', counts: { done: 8 } });
+  });
+  const runs = await runsOf(rollout);
+  const starts = runs.flatMap((events, run) => childStartsIn(events).map((start) => ({ ...start, run })));
+  const confirmed = new Map(runs.flatMap((events, run) => [...childConfirmationsIn(events)].map(([id, atMs]) => [id, { atMs, run }] as const)));
+  expect(starts.map((s) => s.workflowId)).toEqual(names.map((n) => `spoc-group-${n}`));
+  // The case under test happened: a start whose previous one was confirmed in the run before.
+  expect(starts.some((s, i) => i > 0 && confirmed.get(starts[i - 1]!.workflowId)!.run < s.run)).toBe(true);
+  for (let i = 1; i < starts.length; i++) expect(starts[i]!.atMs - confirmed.get(starts[i - 1]!.workflowId)!.atMs).toBeGreaterThanOrEqual(1000);
+  // What each later run was handed: the time of the last start confirmed before the hand-over (the
+  // task that saw the confirmation), which the spacing counts from, not the decision's time.
+  for (let run = 1; run < runs.length; run++) {
+    const before = [...childConfirmationsIn(runs[run - 1]!).values()];
+    const handedOverAt = atMsOf(runs[run - 1]!.at(-1)!);
+    const carried = carriedStateOf(runs[run]!) as { lastStartConfirmedAt?: number };
+    expect(carried.lastStartConfirmedAt).toBeGreaterThanOrEqual(Math.max(...before));
+    expect(carried.lastStartConfirmedAt).toBeLessThanOrEqual(handedOverAt);
+  }
+});
+
+/** The state a run was handed by the one before it: its start's second argument. */
+function carriedStateOf(events: HistoryEvents): unknown {
+  const payload = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[1];
+  return JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8'));
+}
+
+/** The histories of a workflow's runs, first to last: from the latest run back along its continue-as-new hand-overs. */
+async function runsOf(workflowId: string): Promise<HistoryEvents[]> {
+  const runs: HistoryEvents[] = [];
+  let runId: string | undefined = (await estate.client.workflow.getHandle(workflowId).describe()).runId;
+  while (runId) {
+    const events: HistoryEvents = (await estate.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    runs.unshift(events);
+    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+  }
+  return runs;
+}
 
 /** Each search-attribute upsert of the workflow's own (not the SDK's patch markers, TemporalChangeVersion), as the values it wrote. */
 async function searchAttributeWritesOf(workflowId: string): Promise<Record<string, unknown>[]> {
