@@ -7,6 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { eventMs, eventTypeName } from './fleet-figures';
+import { runHistories } from './run-histories';
 
 export interface RoundStages {
   /** Start to start, ms. */
@@ -59,12 +60,5 @@ export function spacedStartRounds(events: readonly RoundEvent[]): RoundStages[] 
 
 /** The rounds of every run of the rollout (it continues as new), oldest first. */
 export async function rolloutSpacedStartRounds(client: Client, workflowId: string): Promise<RoundStages[]> {
-  const runIds: string[] = [];
-  for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(run.runId);
-  const rounds: RoundStages[] = [];
-  for (const runId of runIds.reverse()) {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    rounds.push(...spacedStartRounds(history.events ?? []));
-  }
-  return rounds;
+  return (await runHistories(client, workflowId)).flatMap((events) => spacedStartRounds(events));
 }

@@ -9,8 +9,8 @@
  * with `secondsBetweenStarts` the groups start that far apart.
  */
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
+import { runHistories, type HistoryEvents } from '../../../bench/run-histories';
 import { watchProcedure } from '../../../cli/watch-procedure';
 import { createChartServer } from '../../../web/chart-server';
 import { commandRollout, startRollout } from '../../../client/fleet-rollout-client';
@@ -235,7 +235,6 @@ async function eventsOf(workflowId: string): Promise<HistoryEvents> {
   return (await estate.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
 }
 
-type HistoryEvents = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>;
 
 /** When the server recorded an event, whole ms since the epoch. */
 function atMsOf(e: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }): number {
@@ -330,7 +329,7 @@ test('spaced starts keep their spacing across a hand-over to a new run: the last
     await startRollout(estate.client, input, { workflowId: rollout });
     expect(await estate.client.workflow.getHandle(rollout).result()).toMatchObject({ status: 'done', counts: { done: 8 } });
   });
-  const runs = await runsOf(rollout);
+  const runs = await runHistories(estate.client, rollout);
   const starts = runs.flatMap((events, run) => childStartsIn(events).map((start) => ({ ...start, run })));
   const confirmed = new Map(runs.flatMap((events, run) => [...childConfirmationsIn(events)].map(([id, atMs]) => [id, { atMs, run }] as const)));
   expect(starts.map((s) => s.workflowId)).toEqual(names.map((n) => `spoc-group-${n}`));
@@ -352,18 +351,6 @@ test('spaced starts keep their spacing across a hand-over to a new run: the last
 function carriedStateOf(events: HistoryEvents): unknown {
   const payload = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[1];
   return JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8'));
-}
-
-/** The histories of a workflow's runs, first to last: from the latest run back along its continue-as-new hand-overs. */
-async function runsOf(workflowId: string): Promise<HistoryEvents[]> {
-  const runs: HistoryEvents[] = [];
-  let runId: string | undefined = (await estate.client.workflow.getHandle(workflowId).describe()).runId;
-  while (runId) {
-    const events: HistoryEvents = (await estate.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
-    runs.unshift(events);
-    runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-  }
-  return runs;
 }
 
 /** Each search-attribute upsert of the workflow's own (not the SDK's patch markers, TemporalChangeVersion), as the values it wrote. */
