@@ -317,7 +317,7 @@ async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
 /**
  * A fleet rollout of the group restart over london and prague, one group at a time: paused while
  * the first runs, resumed once it is done, then the second. Then one of both at once, started
- * together, and one of both a second apart.
+ * together, one of both a second apart, and one of both a second apart looked at every 2 s.
  */
 async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
   const inventory = testInventory();
@@ -352,6 +352,12 @@ async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput
     await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1, secondsBetweenStarts: 1 } }, { workflowId: spaced });
     await temporal.client.workflow.getHandle(spaced).result();
     await save('fleetRollout--spaced-starts-completed', spaced);
+
+    // Spaced a second apart and looked at every 2 s: a spaced start's timer wakes the rollout without a look (patch fleet-rollout-looks-every-poll-seconds).
+    const polled = `record-${randomUUID()}`;
+    await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1, secondsBetweenStarts: 1 }, pollSeconds: 2 }, { workflowId: polled });
+    await temporal.client.workflow.getHandle(polled).result();
+    await save('fleetRollout--spaced-starts-looked-at-every-poll', polled);
   });
   fleet.stop();
 }

@@ -45,11 +45,18 @@ const look = (summary: string) =>
 export const STARTS_TOGETHER_PATCH = 'fleet-rollout-starts-groups-together';
 /** New runs write the rollout's search attributes only when their values change (rollout-report.ts). */
 export const ATTRIBUTES_ON_CHANGE_PATCH = 'fleet-rollout-attributes-only-when-they-change';
+/**
+ * New runs ask their running groups where they are every `pollSeconds`, counted from the last look,
+ * whatever woke the loop in between. Before, every timer that ran out looked (a spaced start's timer
+ * too, once a second), and every child that ended restarted the count (a busy rollout never looked).
+ */
+export const LOOKS_WHEN_DUE_PATCH = 'fleet-rollout-looks-every-poll-seconds';
 
 export async function runFleetRollout(rawInput: unknown, carried?: unknown): Promise<RolloutStatus> {
   // Asked once, first: a rollout replaying a history without the marker keeps the old way to its end.
   const startsTogether = wf.patched(STARTS_TOGETHER_PATCH);
   const attributesOnlyWhenTheyChange = wf.patched(ATTRIBUTES_ON_CHANGE_PATCH);
+  const looksWhenDue = wf.patched(LOOKS_WHEN_DUE_PATCH);
   const input = parseRolloutInput(rawInput);
   const resumed = acceptCarryOver(input, carried);
   const targets = new Map(input.groups.map((t) => [t.name, t]));
@@ -65,6 +72,9 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   const spacesStarts = (input.limits.secondsBetweenStarts ?? 0) > 0;
   let holding: string | undefined;
   let changed = false;
+  const pollMs = input.pollSeconds * 1000;
+  /** The poll's count starts here: the last look, or the last moment nothing was running. */
+  let lookedAt = Date.now();
 
   const update = (name: string, change: Partial<RolloutGroup>) => {
     groups = groups.map((g) => (g.name === name ? { ...g, ...change } : g));
@@ -156,15 +166,25 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     // after this one really started (not after the decision), and no second timer is needed.
     if (spacesStarts && decision.start.length > 0) continue;
     const running = groups.filter(occupiesPlace);
+    if (running.length === 0) lookedAt = Date.now();
     // At least 1 ms: the boundary may have passed while groups were being started, and a timer needs a duration.
     const wakeIn = decision.wakeAt !== undefined ? Math.max(decision.wakeAt - Date.now(), 1) : undefined;
-    const pollIn = running.length > 0 ? input.pollSeconds * 1000 : undefined;
+    const pollIn = running.length === 0 ? undefined : looksWhenDue ? Math.max(lookedAt + pollMs - Date.now(), 1) : pollMs;
     const timeout = minDefined(wakeIn, pollIn);
     const woken = timeout === undefined ? (await wf.condition(() => changed), true) : await wf.condition(() => changed, timeout);
-    if (!woken && running.length > 0) await lookAtRunning(running.map((g) => g.name));
+    if (looksWhenDue) await lookIfDue();
+    else if (!woken && running.length > 0) await lookAtRunning(running.map((g) => g.name));
   }
   await wf.condition(wf.allHandlersFinished);
   return statusNow();
+
+  /** A look, if `pollSeconds` have passed since the last one and a group still runs or is halted. */
+  async function lookIfDue(): Promise<void> {
+    const running = groups.filter(occupiesPlace);
+    if (running.length === 0 || Date.now() < lookedAt + pollMs) return;
+    lookedAt = Date.now();
+    await lookAtRunning(running.map((g) => g.name));
+  }
 
   /** Asks the running groups' procedures where they are: halted counts against the budget; ended ends the group. */
   async function lookAtRunning(names: string[]): Promise<void> {

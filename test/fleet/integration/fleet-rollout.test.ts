@@ -35,10 +35,12 @@ const LATER_GROUPS = { d1: 'delta', e1: 'epsilon', f1: 'phi', w1: 'omega', w2: '
 const TOGETHER_GROUPS = { s1: 'sigma', s2: 'sigma', s3: 'tau' } as const;
 /** p1, p2 and p3 at sites of their own: started with their starts spaced. */
 const SPACED_GROUPS = { p1: 'pi', p2: 'rho', p3: 'upsilon' } as const;
+/** l1 to l4 at sites of their own: spaced starts, one halts, looked at every few seconds. */
+const LOOKED_AT_GROUPS = { l1: 'lambda', l2: 'mu', l3: 'nu', l4: 'xi' } as const;
 /** Enough spaced starts that the rollout hands over to a new run between two of them. */
 const HANDED_OVER_GROUPS = { h1: 'eta', h2: 'eta', h3: 'theta', h4: 'theta', h5: 'iota', h6: 'iota', h7: 'kappa', h8: 'kappa' } as const;
-const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS, ...SPACED_GROUPS, ...HANDED_OVER_GROUPS };
-type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS | keyof typeof SPACED_GROUPS | keyof typeof HANDED_OVER_GROUPS;
+const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS, ...SPACED_GROUPS, ...LOOKED_AT_GROUPS, ...HANDED_OVER_GROUPS };
+type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS | keyof typeof SPACED_GROUPS | keyof typeof LOOKED_AT_GROUPS | keyof typeof HANDED_OVER_GROUPS;
 
 function rolloutInventory(groups: Record<string, string> = GROUPS): Inventory {
   const base = testInventory({ timeScale: 3000 });
@@ -229,7 +231,6 @@ test('continues as new while groups run and stays paused across it, following th
   expect(spans.has('w2') || spans.has('w3')).toBe(false);
 });
 
-/** The child starts of a rollout's history: each child's workflow id and the workflow task completion that carried its start. */
 /** The workflow's history events (its latest run). */
 async function eventsOf(workflowId: string): Promise<HistoryEvents> {
   return (await estate.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
@@ -241,6 +242,7 @@ function atMsOf(e: { eventTime?: { seconds?: unknown; nanos?: number | null } | 
   return Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
 }
 
+/** The child starts of a rollout's history: each child's workflow id and the workflow task completion that carried its start. */
 async function childStartsOf(workflowId: string): Promise<{ workflowId: string; task: string; atMs: number }[]> {
   return childStartsIn(await eventsOf(workflowId));
 }
@@ -317,6 +319,37 @@ test('with secondsBetweenStarts, the groups start that far apart though the limi
   // The holding text changed twice a start and the counts at each start and end: the search
   // attributes were written only when their values changed (the procedure once, then running, done).
   expect(await searchAttributeWritesOf(rollout)).toEqual([{ SpoolflowProcedure: 'fleet-rollout' }, { SpoolflowStep: 'running', SpoolflowHalted: false }, { SpoolflowStep: 'done', SpoolflowHalted: false }]);
+});
+
+test('asks its running groups where they are every pollSeconds, not each time a spaced start wakes it, and so finds a halted group', async () => {
+  const inventory = rolloutInventory(LOOKED_AT_GROUPS);
+  const fleet = estate.fleet(inventory);
+  // l1's SPOC will not stop: its procedure halts, which the rollout learns only by looking.
+  fleet.host('spoc-l1-1').setFaults({ services: { [SPOC_SERVICE]: 'wont-stop' } });
+  const rollout = `rollout-${randomUUID()}`;
+  const pollSeconds = 3;
+  const input = { ...rolloutInput(inventory, ['l1', 'l2', 'l3', 'l4'], { maxGroupsAtOnce: 4, failureBudget: 2, secondsBetweenStarts: 1 }), pollSeconds };
+  await estate.withWorkers(fleet, async () => {
+    await startRollout(estate.client, input, { workflowId: rollout });
+    const halted = await rolloutStatusOf(rollout, (s) => s.counts.halted === 1 && s.counts.done === 3);
+    expect(halted.groups).toMatchObject({ halted: ['l1'], done: ['l2', 'l3', 'l4'] });
+    fleet.host('spoc-l1-1').setFaults({});
+    await estate.spoolflow.command('spoc-group-l1', { type: 'operator.abort', operator: 'jdoe', reason: 'seen halted by the rollout' });
+    expect(await estate.client.workflow.getHandle(rollout).result()).toMatchObject({ status: 'done', groups: { failed: ['l1'] } });
+  });
+  const events = await eventsOf(rollout);
+  const starts = childStartsIn(events);
+  expect(starts.map((s) => s.workflowId)).toEqual(['spoc-group-l1', 'spoc-group-l2', 'spoc-group-l3', 'spoc-group-l4']);
+  // Each look at the time the workflow took it (its task's start): the first a poll after the
+  // first start, then a poll apart, though a spaced start's timer woke the rollout every second.
+  const taskStartedAt = new Map(events.map((e) => [String(e.eventId), atMsOf(e)]));
+  const looks = events.flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    return scheduled?.activityType?.name === 'lookAtGroupProcedures' ? [taskStartedAt.get(String(Number(scheduled.workflowTaskCompletedEventId) - 1))!] : [];
+  });
+  expect(looks.length).toBeGreaterThanOrEqual(1);
+  expect(looks[0]! - taskStartedAt.get(String(Number(starts[0]!.task) - 1))!).toBeGreaterThanOrEqual(pollSeconds * 1000);
+  for (let i = 1; i < looks.length; i++) expect(looks[i]! - looks[i - 1]!).toBeGreaterThanOrEqual(pollSeconds * 1000);
 });
 
 test('spaced starts keep their spacing across a hand-over to a new run: the last start before it counts', async () => {
