@@ -24,6 +24,9 @@ export interface HistoryFigures {
   /** Workflow task scheduled → started (waiting for the worker) and scheduled → completed, ms. */
   scheduleToStartMs: number[];
   scheduleToCompleteMs: number[];
+  /** Each activity attempt that completed: scheduled → started (on its way to the agent or worker) and started → completed (its run, reported back), ms. */
+  activityScheduleToStartMs: number[];
+  activityStartToCompleteMs: number[];
 }
 
 const SCHEDULED = 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED';
@@ -31,6 +34,7 @@ const STARTED = 'EVENT_TYPE_WORKFLOW_TASK_STARTED';
 const COMPLETED = 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
 const ACTIVITY_SCHEDULED = 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED';
 const TIMED_OUT = 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT';
+const ACTIVITY_COMPLETED = 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED';
 
 interface HistoryEvent {
   eventId?: unknown;
@@ -38,6 +42,7 @@ interface HistoryEvent {
   eventTime?: { seconds?: unknown; nanos?: number | null } | null;
   workflowTaskStartedEventAttributes?: { scheduledEventId?: unknown } | null;
   workflowTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
+  activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown; startedEventId?: unknown } | null;
 }
 
 /** When the server recorded an event, ms since the epoch. */
@@ -51,15 +56,28 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
   const scheduleToCompleteMs: number[] = [];
   const lengths: number[] = [];
   const activityScheduledMs: number[] = [];
+  const activityScheduleToStartMs: number[] = [];
+  const activityStartToCompleteMs: number[] = [];
   let workflowTasksTimedOut = 0;
   const read = async (workflowId: string): Promise<number> => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const events = (history.events ?? []) as HistoryEvent[];
     const scheduledAt = new Map<string, number>();
+    // Any event's time by its id: an activity's started event is written with its completion, but timed when it started.
+    const at = new Map(events.map((e) => [String(e.eventId), eventMs(e)]));
     for (const e of events) {
       const type = eventTypeName(e.eventType);
       if (type === SCHEDULED) scheduledAt.set(String(e.eventId), eventMs(e));
       if (type === ACTIVITY_SCHEDULED) activityScheduledMs.push(eventMs(e));
+      if (type === ACTIVITY_COMPLETED) {
+        const done = e.activityTaskCompletedEventAttributes;
+        const scheduled = at.get(String(done?.scheduledEventId));
+        const started = at.get(String(done?.startedEventId));
+        if (scheduled !== undefined && started !== undefined) {
+          activityScheduleToStartMs.push(started - scheduled);
+          activityStartToCompleteMs.push(eventMs(e) - started);
+        }
+      }
       if (type === TIMED_OUT) workflowTasksTimedOut += 1;
       if (type === STARTED) {
         const at = scheduledAt.get(String(e.workflowTaskStartedEventAttributes?.scheduledEventId));
@@ -91,6 +109,8 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
     workflowTasksTimedOut,
     scheduleToStartMs,
     scheduleToCompleteMs,
+    activityScheduleToStartMs,
+    activityStartToCompleteMs,
   };
 }
 
