@@ -40,6 +40,21 @@ function activityContext(): Context | undefined {
 const reportedDetails = new WeakMap<Context, unknown>();
 
 /**
+ * Until when a running activity keeps its heartbeats to itself: its first `everyMs`. The SDK sends
+ * an activity's first heartbeat at once and each is a write on the server, while most steps end
+ * within a second or two; the timer's first beat, well inside the heartbeat timeout, is the first
+ * the server sees. A cancellation asked in that time reaches the step with that beat, as one asked
+ * just after an early heartbeat would have waited for the throttled next one.
+ */
+const quietUntil = new WeakMap<Context, number>();
+
+/** A heartbeat, unless the activity is still in its quiet start (the details are kept for the timer's beat). */
+function beat(context: Context, details: unknown): void {
+  if (Date.now() < (quietUntil.get(context) ?? 0)) return;
+  context.heartbeat(details);
+}
+
+/**
  * Heartbeats with details an operator sees on the pending activity (what a wait has seen so far);
  * the timer's heartbeats repeat them until the next report, so they are not blanked between polls.
  */
@@ -47,19 +62,25 @@ export function heartbeatWithDetails(details: unknown): void {
   const context = activityContext();
   if (!context) return;
   reportedDetails.set(context, details);
-  context.heartbeat(details);
+  beat(context, details);
+}
+
+/** A heartbeat carrying the details last reported, or none before the activity's quiet start is over. */
+export function heartbeat(): void {
+  const context = activityContext();
+  if (context) beat(context, reportedDetails.get(context));
 }
 
 /**
  * Runs `work` and heartbeats every `everyMs` until it settles, also while `work` waits on a single
- * slow call. Outside an activity (a plain function call in a test) it just runs `work`.
+ * slow call; the first beat after `everyMs` (a step that ends sooner sends none). Outside an
+ * activity (a plain function call in a test) it just runs `work`.
  */
 export async function whileHeartbeating<T>(work: () => Promise<T>, everyMs = HEARTBEAT_EVERY_MS): Promise<T> {
   const context = activityContext();
   if (!context) return work();
-  const beat = () => context.heartbeat(reportedDetails.get(context));
-  beat();
-  const timer = setInterval(beat, everyMs);
+  quietUntil.set(context, Date.now() + everyMs);
+  const timer = setInterval(() => context.heartbeat(reportedDetails.get(context)), everyMs);
   try {
     return await work();
   } finally {
@@ -79,8 +100,7 @@ export function throwIfCancelled(): void {
 
 /** A pause between polls that a cancellation does not cut short: for a step finishing what it began. */
 export async function pauseThroughCancellation(ms: number): Promise<void> {
-  const context = activityContext();
-  context?.heartbeat(reportedDetails.get(context));
+  heartbeat();
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 

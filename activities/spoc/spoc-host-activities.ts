@@ -36,7 +36,7 @@ import { spocLogFormat } from './spoc-log-format';
 import { deleteSpoolCache, UnsafeCachePathError } from './spool-cache';
 import type { OsControl } from '../windows/os-control/os-control';
 import { readOsRestartNote, writeOsRestartNote } from './os-restart-marker';
-import { asHostActivities, heartbeatWithDetails, pauseThroughCancellation, throwIfCancelled } from '../core/host-activity';
+import { asHostActivities, heartbeat, heartbeatWithDetails, pauseThroughCancellation, throwIfCancelled } from '../core/host-activity';
 
 export interface HostAgentDeps {
   /** The host this agent runs on; effects for any other host are refused. */
@@ -151,7 +151,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
   }
 
   async function pause(details?: unknown): Promise<void> {
-    if (details === undefined) Context.current().heartbeat();
+    if (details === undefined) heartbeat();
     else heartbeatWithDetails(details);
     await Context.current().sleep(deps.pollMs);
   }
@@ -403,7 +403,7 @@ export function createHostAgentActivities(deps: HostAgentDeps) {
       const context = Context.current();
       const until = deadline(e.timeoutSeconds);
       const onProgress = (removed: number) => {
-        context.heartbeat({ removed });
+        heartbeatWithDetails({ removed });
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         if (now() >= until) {
           throw ApplicationFailure.nonRetryable(

@@ -135,7 +135,40 @@ describe('cache deletion on the agent', () => {
   });
 });
 
+/** A service that is START_PENDING until `runningAfterMs` from now, then RUNNING. */
+function serviceStartingFor(runningAfterMs: number): ServiceControl {
+  const runningAt = Date.now() + runningAfterMs;
+  const state = (): ServiceState => (Date.now() >= runningAt ? 'RUNNING' : 'START_PENDING');
+  return {
+    query: async () => state(),
+    stop: async () => 'already-stopped',
+    start: async () => 'already-running',
+    list: async () => [{ key: 'Spooler', display: 'Spooler', state: state() }],
+  };
+}
+
+const awaitSpooler = { step: 'a', title: 'a', action: 'await-service-running' as const, host: HOST, service: 'Spooler', timeoutSeconds: 60 };
+
 describe('heartbeats while a host activity waits', () => {
+  test('a step that ends within its first heartbeat interval sends none, though it polled many times', async () => {
+    const { activities } = agent(serviceStartingFor(100), { heartbeatEveryMs: 1000 });
+    const { env, heartbeats } = environment();
+    await env.run(activities.awaitServiceRunning, awaitSpooler);
+    expect(heartbeats).toHaveLength(0);
+  });
+
+  test('a longer step sends its first heartbeat one interval after it began, then keeps heartbeating', async () => {
+    const { activities } = agent(serviceStartingFor(700), { heartbeatEveryMs: 150 });
+    const { env } = environment();
+    const beganAt = Date.now();
+    const sentAt: number[] = [];
+    env.on('heartbeat', () => sentAt.push(Date.now() - beganAt));
+    await env.run(activities.awaitServiceRunning, awaitSpooler);
+    expect(sentAt[0]).toBeGreaterThanOrEqual(140);
+    expect(sentAt.length).toBeGreaterThanOrEqual(3);
+  });
+
+
   test('a service control call slower than the heartbeat interval still heartbeats', async () => {
     const { control } = fakeServices({ Spooler: 'STOPPED' }, 300);
     const { activities } = agent(control, { heartbeatEveryMs: 25 });

@@ -42,7 +42,7 @@ class SpocHost implements EmulatedServiceTable {
   }
 }
 
-function siteServer(opts: Partial<Pick<HostAgentDeps, 'spocLogFormat' | 'spocInstallDir'>> = {}) {
+function siteServer(opts: Partial<Pick<HostAgentDeps, 'spocLogFormat' | 'spocInstallDir' | 'heartbeatEveryMs'>> = {}) {
   const host = new SpocHost();
   const root = mkdtempSync(path.join(os.tmpdir(), 'spoc-log-anchor-'));
   const local = (win: string) => localPathOf(root, win);
@@ -224,7 +224,8 @@ describe('a log in an unexpected format', () => {
   };
 
   test('the timeout names the unreadable lines with an example and says how to configure the format', async () => {
-    const s = siteServer();
+    // Heartbeats from 50 ms on: the wait shows what it has seen on its heartbeats once past its quiet start.
+    const s = siteServer({ heartbeatEveryMs: 50 });
     await s.preflight();
     const { at } = await s.startSpoc();
     appendFileSync(s.lifecycle, dotted(Date.parse(at) + 1000, 'Lifecycle status: ONLINE') + '\tat com.ysoft.Spoc.run(Spoc.java:42)\r\n');
