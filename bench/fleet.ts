@@ -15,6 +15,7 @@
  * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (0: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
  */
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,8 +60,22 @@ const TICK_MS = env('FLEET_TICK_MS', 100);
 const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
 const SECONDS_BETWEEN_STARTS = process.env.FLEET_SECONDS_BETWEEN_STARTS ? env('FLEET_SECONDS_BETWEEN_STARTS', 1) : 0;
 
-/** A thousand host agents hold a thousand long polls; one partition per queue suits one poller each. */
-const SERVER_SETTINGS = { 'frontend.namespaceCount': 20_000, 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
+/**
+ * A thousand host agents hold a thousand long polls; one partition per queue suits one poller each.
+ * Each loaded task queue writes where it stands every `matching.updateAckInterval` (1 min by
+ * default): with two queues a host that was 30,000 of the dev server's SQLite writes in a
+ * 1,000-server rollout, a fifth of them; a task whose ack a crash loses is dispatched again and
+ * dropped by the history service, so a longer interval costs nothing here. The dev server has one
+ * history shard, whose cache of workflows (`history.cacheMaxSize`, 512) is smaller than the
+ * procedures and leases a large rollout keeps running.
+ */
+const SERVER_SETTINGS = {
+  'frontend.namespaceCount': 20_000,
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+  'matching.updateAckInterval': '5m',
+  'history.cacheMaxSize': 4096,
+};
 
 async function main(): Promise<void> {
   const inventory = generateInventory({ servers: SERVERS, timeScale: TIME_SCALE });
@@ -92,6 +107,9 @@ async function main(): Promise<void> {
   let rssMax = 0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
   const cpu0 = process.cpuUsage();
+  // How late this process's event loop runs what is due (agents' activities, the simulator's ticks, the worker's hand-offs to its workflow thread).
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const serverPid = temporal.server.process?.pid;
   const serverCpu0 = processCpuSeconds(serverPid);
   let t0 = Date.now();
@@ -104,6 +122,7 @@ async function main(): Promise<void> {
   const status = await resultWithin(temporal.client, workflowId, FLEET_TIMEOUT_SECONDS ?? 4 * floorSeconds + 300);
   const t1 = Date.now();
   const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
   const serverCpu1 = processCpuSeconds(serverPid);
   clearInterval(sampler);
   const splits = await sampleGroupSplits(temporal.client, status, 12);
@@ -136,7 +155,7 @@ async function main(): Promise<void> {
   say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks; ${history.workflowTasksTimedOut} timed out (each a replay of its workflow)`);
   say(`  activities (histories, every step's attempt that completed): scheduled to started p50 ${percentile(history.activityScheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.activityScheduleToStartMs, 99).toFixed(0)} ms; started to completed p50 ${percentile(history.activityStartToCompleteMs, 50).toFixed(0)} ms (simulated service times and mandated polls included)`);
   say(`  histories: ${history.eventsMean.toFixed(0)} events per procedure (largest ${history.eventsMax}); the rollout's own ${history.rolloutEvents}`);
-  say(`  this process (central worker, ${agents.length} agents, simulated hosts): RSS max ${mb(rssMax)} MB; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s over ${wallSeconds.toFixed(0)} s`);
+  say(`  this process (central worker, ${agents.length} agents, simulated hosts): RSS max ${mb(rssMax)} MB; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s over ${wallSeconds.toFixed(0)} s; event loop late p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`);
   const benchCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const serverCpuSeconds = serverCpu0 !== undefined && serverCpu1 !== undefined ? serverCpu1 - serverCpu0 : undefined;
   const steps = history.activityScheduledMs.length;
