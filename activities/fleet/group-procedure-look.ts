@@ -5,12 +5,22 @@
  * signal to its parent), so its recorded histories stay valid. After the rollout continued as new
  * it holds no handle on the children an earlier run started, so it learns here that they ended,
  * and how. Only reads.
+ *
+ * One visibility list answers for every procedure that runs, not halted, in the run the rollout
+ * started (its `SpoolflowHalted` search attribute, written with each halt): a rollout of a thousand
+ * servers has a hundred groups running, and a describe and a `status` query of each every poll
+ * were as many server calls as its steps. The others (halted, ended, continued as new, not yet
+ * listed, or all of them when the list fails) are asked one by one, as before.
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { groupOutcome } from '../../machines/fleet/group-outcome';
 import type { RolloutGroup } from '../../machines/fleet/rollout-plan';
 import type { ProcedureStatus } from '../../workflows/operator-messages';
+import { HALTED_KEY } from '../../workflows/search-attributes';
+
+/** Workflow ids per visibility list: a query of a hundred ids stays a few kilobytes. */
+const IDS_PER_LIST = 100;
 
 /** A group's procedure: its workflow id and the first run of its chain (a procedure may continue as new). */
 export interface GroupProcedureRef {
@@ -39,9 +49,47 @@ export function createRolloutActivities() {
     async lookAtGroupProcedures(procedures: (GroupProcedureRef | string)[]): Promise<GroupProcedureLook[]> {
       const client = Context.current().client;
       const refs = procedures.map((p): GroupProcedureRef => (typeof p === 'string' ? { workflowId: p } : p));
-      return Promise.all(refs.map((ref) => lookAt(client, ref).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }))));
+      const listed = await runningAsListed(client, refs).catch(() => new Map<string, ListedRun>());
+      return Promise.all(
+        refs.map(async (ref): Promise<GroupProcedureLook> => {
+          if (runsNotHalted(ref, listed.get(ref.workflowId))) return { workflowId: ref.workflowId, status: 'running' };
+          return lookAt(client, ref).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }));
+        }),
+      );
     },
   };
+}
+
+/** A running execution as the visibility list shows it. */
+interface ListedRun {
+  runId: string;
+  /** Its `SpoolflowHalted` search attribute; undefined when it has none. */
+  halted: boolean | undefined;
+}
+
+/**
+ * The running executions of these workflow ids, from the visibility store (a hundred ids per list).
+ * An id with a quote or backslash is left out of the query (it is asked directly).
+ */
+async function runningAsListed(client: Client, refs: readonly GroupProcedureRef[]): Promise<Map<string, ListedRun>> {
+  const listed = new Map<string, ListedRun>();
+  const quotable = refs.map((r) => r.workflowId).filter((id) => !/['"\\]/.test(id));
+  for (let i = 0; i < quotable.length; i += IDS_PER_LIST) {
+    const ids = quotable.slice(i, i + IDS_PER_LIST).map((id) => `'${id}'`);
+    for await (const run of client.workflow.list({ query: `WorkflowId IN (${ids.join(', ')}) AND ExecutionStatus = 'Running'` })) {
+      listed.set(run.workflowId, { runId: run.runId, halted: run.typedSearchAttributes.get(HALTED_KEY) });
+    }
+  }
+  return listed;
+}
+
+/**
+ * The list alone says the procedure runs, not halted: it runs the very run the rollout started
+ * (the list does not give a chain's first run, so one that continued as new is asked directly)
+ * and says it is not halted.
+ */
+function runsNotHalted(ref: GroupProcedureRef, run: ListedRun | undefined): boolean {
+  return run !== undefined && run.halted === false && ref.firstRunId !== undefined && run.runId === ref.firstRunId;
 }
 
 async function lookAt(client: Client, ref: GroupProcedureRef): Promise<GroupProcedureLook> {

@@ -1,0 +1,78 @@
+/**
+ * The rollout's look at its running groups against a real dev server: the procedures that run
+ * and are not halted are answered from one visibility list, without a describe or a `status`
+ * query each; a halted one, one that ended and one that continued as new (another run than the
+ * one the rollout started) are asked directly, as before.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createRolloutActivities, type GroupProcedureLook } from '../../../activities/fleet/group-procedure-look';
+import { HALTED_KEY } from '../../../workflows/search-attributes';
+import { startTestTemporal, type TestTemporal } from '../../helpers/temporal-server';
+import { until } from '../../helpers/until';
+
+const QUEUE = 'procedure-stand-ins';
+let temporal: TestTemporal;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+  [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: require.resolve('../../fixtures/procedure-stand-in-workflows'), logger: quiet })]);
+}, 120_000);
+
+afterAll(async () => {
+  await temporal?.close();
+});
+
+async function standIn(workflowId: string, halted: boolean): Promise<string> {
+  const handle = await temporal.client.workflow.start('procedureStandIn', { taskQueue: QUEUE, workflowId, args: [halted], typedSearchAttributes: [{ key: HALTED_KEY, value: halted }] });
+  return handle.firstExecutionRunId;
+}
+
+test('running procedures not halted are answered from the visibility list; halted, ended and other runs are asked one by one', async () => {
+  const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue: QUEUE, workflowBundle: bundle });
+  await worker.runUntil(async () => {
+    const first = { a: await standIn('look-a', false), b: await standIn('look-b', false), halted: await standIn('look-halted', true), ended: await standIn('look-ended', false) };
+    await temporal.client.workflow.getHandle('look-ended').terminate('the group was aborted');
+    // A procedure under the same id as the one the rollout started, which it must not mistake for its own.
+    const replaced = await standIn('look-replaced', false);
+    await temporal.client.workflow.getHandle('look-replaced').terminate('the first run ended');
+    await standIn('look-replaced', false);
+    const refs = [
+      { workflowId: 'look-a', firstRunId: first.a },
+      { workflowId: 'look-b', firstRunId: first.b },
+      { workflowId: 'look-halted', firstRunId: first.halted },
+      { workflowId: 'look-ended', firstRunId: first.ended },
+      { workflowId: 'look-replaced', firstRunId: replaced },
+    ];
+    // The visibility store lists what runs a moment after it started.
+    await until('the stand-ins listed', async () => {
+      let n = 0;
+      for await (const _ of temporal.client.workflow.list({ query: `WorkflowId IN ('look-a', 'look-b', 'look-halted', 'look-replaced') AND ExecutionStatus = 'Running'` })) n += 1;
+      return n === 4;
+    });
+
+    const askedDirectly: string[] = [];
+    const getHandle = temporal.client.workflow.getHandle.bind(temporal.client.workflow);
+    const spy = jest.spyOn(temporal.client.workflow, 'getHandle').mockImplementation((workflowId, ...rest) => {
+      askedDirectly.push(workflowId);
+      return getHandle(workflowId, ...rest);
+    });
+    try {
+      const env = new MockActivityEnvironment(undefined, { client: temporal.client });
+      const looks: GroupProcedureLook[] = await env.run(createRolloutActivities().lookAtGroupProcedures, refs);
+      expect(looks).toEqual([
+        { workflowId: 'look-a', status: 'running' },
+        { workflowId: 'look-b', status: 'running' },
+        { workflowId: 'look-halted', status: 'halted', reason: 'Stop the SPOC: it will not stop' },
+        { workflowId: 'look-ended', status: 'ended', outcome: { state: 'failed', reason: 'the group was aborted' } },
+        // Its own run's end, not the running procedure now under its id.
+        { workflowId: 'look-replaced', status: 'ended', outcome: { state: 'failed', reason: 'the first run ended' } },
+      ]);
+      expect(new Set(askedDirectly)).toEqual(new Set(['look-halted', 'look-ended', 'look-replaced']));
+    } finally {
+      spy.mockRestore();
+      for (const id of ['look-a', 'look-b', 'look-halted', 'look-replaced']) await temporal.client.workflow.getHandle(id).terminate('test over');
+    }
+  });
+});
