@@ -12,7 +12,7 @@
  *
  * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
  * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
- * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (0: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor), FLEET_LEASE_POLL_MS (30000: a lease looks whether its holder ended; production's 2 s would be a describe call every 2 s per lease, 5 per group), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (0: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
  */
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -54,7 +54,6 @@ const WAVES = env('FLEET_WAVES', 2);
 const TIME_SCALE = env('FLEET_TIME_SCALE', 60);
 const CONVERGENCE_SECONDS = env('FLEET_CONVERGENCE_SECONDS', 90);
 const AGENT_POLL_MS = env('FLEET_AGENT_POLL_MS', 50);
-const LEASE_POLL_MS = env('FLEET_LEASE_POLL_MS', 30_000);
 const POLL_SECONDS = env('FLEET_POLL_SECONDS', 10);
 const TICK_MS = env('FLEET_TICK_MS', 100);
 const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
@@ -96,7 +95,7 @@ async function main(): Promise<void> {
   fleet.start(TICK_MS);
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const rssBefore = process.memoryUsage().rss;
-  const central = await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 200, leasePollMs: LEASE_POLL_MS, maxConcurrentActivityTaskExecutions: 10 * atOnce + 100 });
+  const central = await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 200, maxConcurrentActivityTaskExecutions: 10 * atOnce + 100 });
   const agentsStartedAt = performance.now();
   const agents = createSimHostAgents(conn, fleet, AGENT_POLL_MS, [], 250, 1);
   const workers: RunningAgent[] = [central, ...agents];

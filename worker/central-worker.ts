@@ -35,7 +35,7 @@ export interface CentralWorkerOptions {
   taskQueue?: string;
   /** How often to ask the Management Server while waiting for a SPOC (default 1 s). */
   pollMs?: number;
-  /** How often a lease looks whether its holder has ended (default 2 s). */
+  /** The longest one wait of a lease for its holder's end lasts before it heartbeats and waits again (default 15 s). */
   leasePollMs?: number;
   /** The JobScheduler cluster database's activities, when this worker supervises clusters (all of them, then). */
   extraActivities?: ActivitiesOf<'central', JobSchedulerActionWord>;

@@ -1,30 +1,66 @@
 /**
  * What the lease workflows (workflows/leases.ts) ask the Temporal server through the worker's own
  * client: who holds a lease, and whether its holder is still running. Both only read.
+ *
+ * A lease's watch waits on the server for its holder's run to close (a long poll of the run's close
+ * event) rather than asking every few seconds: each held lease (a group restart holds five) was a
+ * describe call every 2 s, a few hundred a second on a large estate, and a holder that ends is now
+ * seen at once.
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, isGrpcDeadlineError, WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { LEASE_HOLDER_MEMO, LeaseHolder } from '../../machines/core/leases';
 
 export interface LeaseActivityOptions {
-  /** How often to look at the holder while waiting for it to end. */
+  /**
+   * The longest one wait on the server for the holder's end lasts before the watch heartbeats and
+   * waits again; well inside the watch's 30 s heartbeat timeout (workflows/leases.ts).
+   */
   pollMs?: number;
 }
 
+/** The running run of the holder's own chain, or undefined when the chain is over (ended, or replaced under the same id). */
+async function holderRun(client: Client, holder: LeaseHolder): Promise<string | undefined> {
+  try {
+    const description = await client.workflow.getHandle(holder.workflowId).describe();
+    const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+    if (firstRunId !== holder.firstRunId || description.status.name !== 'RUNNING') return undefined;
+    return description.runId;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Waits on the server, at most `waitMs`, for this run to close (completed, failed, terminated,
+ * timed out, cancelled or continued as new): true once it closed, false when the wait ran out.
+ */
+async function runCloses(client: Client, workflowId: string, runId: string, waitMs: number): Promise<boolean> {
+  try {
+    const { history } = await client.withDeadline(Date.now() + waitMs, () =>
+      client.workflowService.getWorkflowExecutionHistory({
+        namespace: client.options.namespace,
+        execution: { workflowId, runId },
+        waitNewEvent: true,
+        historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+        skipArchival: true,
+      }),
+    );
+    return (history?.events?.length ?? 0) > 0;
+  } catch (err) {
+    if (isGrpcDeadlineError(err)) return false;
+    throw err;
+  }
+}
+
 export function createLeaseActivities(options: LeaseActivityOptions = {}) {
-  const pollMs = options.pollMs ?? 2000;
+  const pollMs = options.pollMs ?? 15_000;
 
   /** The holder's chain is over: ended in any way, or replaced by a new chain under the same id. */
   async function holderClosed(holder: LeaseHolder): Promise<boolean> {
-    try {
-      const description = await Context.current().client.workflow.getHandle(holder.workflowId).describe();
-      const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
-      if (firstRunId !== holder.firstRunId) return true;
-      return description.status.name !== 'RUNNING';
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return true;
-      throw err;
-    }
+    return (await holderRun(Context.current().client, holder)) === undefined;
   }
 
   return {
@@ -49,16 +85,26 @@ export function createLeaseActivities(options: LeaseActivityOptions = {}) {
     /**
      * Returns `{ closed: true }` as soon as the holder has ended in any way (completed, failed,
      * terminated, timed out, cancelled), or `{ closed: false }` after `maxMs` so the lease
-     * workflow's history stays small. Heartbeats while it waits; cancelled when the holder
-     * releases the lease itself.
+     * workflow's history stays small. Waits on the server for the holder's run to close, `pollMs`
+     * at a time with a heartbeat before each; a run that continued as new is followed to the next
+     * run of its chain. Cancelled when the holder releases the lease itself (the wait on the
+     * server is cut short then).
      */
     async awaitLeaseHolderClosed(holder: LeaseHolder, maxMs: number): Promise<{ closed: boolean }> {
+      const context = Context.current();
+      const client = context.client;
       const until = Date.now() + maxMs;
       for (;;) {
-        if (await holderClosed(holder)) return { closed: true };
-        if (Date.now() >= until) return { closed: false };
-        Context.current().heartbeat();
-        await Context.current().sleep(pollMs);
+        const runId = await holderRun(client, holder);
+        if (runId === undefined) return { closed: true };
+        for (;;) {
+          const left = until - Date.now();
+          if (left <= 0) return { closed: false };
+          context.heartbeat();
+          // Cancelled (released, or the worker shuts down): end now, not at the end of the wait.
+          const closes = client.withAbortSignal(context.cancellationSignal, () => runCloses(client, holder.workflowId, runId, Math.min(left, pollMs)));
+          if (await Promise.race([closes, context.cancelled])) break;
+        }
       }
     },
   };

@@ -53,12 +53,16 @@ test('a second restart of a group under another workflow id is refused before an
     expect(((await estate.spoolflow.result(first)) as SpocProcedureOutput).outcome).toBe('aborted');
     await estate.spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: third });
     await estate.waitForStatus(third, (s) => s.path.some((p) => p.action === 'stop-service'), 60_000);
-    // Terminated mid-run (nobody releases anything): the lease workflows see their holder gone.
+    // Terminated mid-run (nobody releases anything): the lease workflows see their holder gone, at
+    // once: each watch waits on the server for the holder's close, 15 s at a time, rather than
+    // looking every so often (a look every 15 s would leave most of them running past 8 s).
     await estate.client.workflow.getHandle(third).terminate('test: a holder that ends without a word');
+    const terminatedAt = Date.now();
     const fourth = `fourth-${randomUUID()}`;
     for (const leaseId of ['spoolflow-lease:spoc-group:london', 'spoolflow-lease:host:spoc-lon-1', 'spoolflow-lease:host:spoc-lon-2']) {
       await waitForAsync(`${leaseId} to end with its terminated holder`, async () => (await estate.client.workflow.getHandle(leaseId).describe()).status.name !== 'RUNNING', 30_000);
     }
+    expect(Date.now() - terminatedAt).toBeLessThan(8_000);
     // A fresh start now gets the leases.
     await estate.spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: fourth });
     await estate.waitForStatus(fourth, (s) => s.path.some((p) => p.action === 'stop-service'), 60_000);
