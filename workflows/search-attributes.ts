@@ -4,16 +4,17 @@
  * with exactly these; a real cluster needs them registered once (see README).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SEARCH_ATTRIBUTE_NAMES } from '../machines/core/search-attribute-names';
 
-export const PROCEDURE_KEY = defineSearchAttributeKey('SpoolflowProcedure', SearchAttributeType.KEYWORD);
-export const STEP_KEY = defineSearchAttributeKey('SpoolflowStep', SearchAttributeType.KEYWORD);
-export const HALTED_KEY = defineSearchAttributeKey('SpoolflowHalted', SearchAttributeType.BOOL);
-export const HOSTS_KEY = defineSearchAttributeKey('SpoolflowHosts', SearchAttributeType.KEYWORD_LIST);
+export const PROCEDURE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.procedure, SearchAttributeType.KEYWORD);
+export const STEP_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.step, SearchAttributeType.KEYWORD);
+export const HALTED_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.halted, SearchAttributeType.BOOL);
+export const HOSTS_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.hosts, SearchAttributeType.KEYWORD_LIST);
 
 /** Name and type of each attribute, for registering them with a server. */
 export const SEARCH_ATTRIBUTES = {
-  SpoolflowProcedure: 'Keyword',
-  SpoolflowStep: 'Keyword',
-  SpoolflowHalted: 'Bool',
-  SpoolflowHosts: 'KeywordList',
+  [SEARCH_ATTRIBUTE_NAMES.procedure]: 'Keyword',
+  [SEARCH_ATTRIBUTE_NAMES.step]: 'Keyword',
+  [SEARCH_ATTRIBUTE_NAMES.halted]: 'Bool',
+  [SEARCH_ATTRIBUTE_NAMES.hosts]: 'KeywordList',
 } as const;

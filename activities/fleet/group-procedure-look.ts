@@ -17,7 +17,7 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { groupOutcome } from '../../machines/fleet/group-outcome';
 import type { RolloutGroup } from '../../machines/fleet/rollout-plan';
 import type { ProcedureStatus } from '../../workflows/operator-messages';
-import { HALTED_KEY } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../machines/core/search-attribute-names';
 
 /** Workflow ids per visibility list: a query of a hundred ids stays a few kilobytes. */
 const IDS_PER_LIST = 100;
@@ -49,7 +49,7 @@ export function createRolloutActivities() {
     async lookAtGroupProcedures(procedures: (GroupProcedureRef | string)[]): Promise<GroupProcedureLook[]> {
       const client = Context.current().client;
       const refs = procedures.map((p): GroupProcedureRef => (typeof p === 'string' ? { workflowId: p } : p));
-      const listed = await runningAsListed(client, refs).catch(() => new Map<string, ListedRun>());
+      const listed = await runningNotHaltedAsListed(client, refs).catch(() => new Map<string, string>());
       return Promise.all(
         refs.map(async (ref): Promise<GroupProcedureLook> => {
           if (runsNotHalted(ref, listed.get(ref.workflowId))) return { workflowId: ref.workflowId, status: 'running' };
@@ -60,36 +60,28 @@ export function createRolloutActivities() {
   };
 }
 
-/** A running execution as the visibility list shows it. */
-interface ListedRun {
-  runId: string;
-  /** Its `SpoolflowHalted` search attribute; undefined when it has none. */
-  halted: boolean | undefined;
-}
-
 /**
- * The running executions of these workflow ids, from the visibility store (a hundred ids per list).
- * An id with a quote or backslash is left out of the query (it is asked directly).
+ * Workflow id → run id of the running executions of these workflow ids whose `SpoolflowHalted`
+ * says they are not halted, from the visibility store (a hundred ids per list). An id with a quote
+ * or backslash is left out of the query (it is asked directly).
  */
-async function runningAsListed(client: Client, refs: readonly GroupProcedureRef[]): Promise<Map<string, ListedRun>> {
-  const listed = new Map<string, ListedRun>();
+async function runningNotHaltedAsListed(client: Client, refs: readonly GroupProcedureRef[]): Promise<Map<string, string>> {
+  const listed = new Map<string, string>();
   const quotable = refs.map((r) => r.workflowId).filter((id) => !/['"\\]/.test(id));
   for (let i = 0; i < quotable.length; i += IDS_PER_LIST) {
     const ids = quotable.slice(i, i + IDS_PER_LIST).map((id) => `'${id}'`);
-    for await (const run of client.workflow.list({ query: `WorkflowId IN (${ids.join(', ')}) AND ExecutionStatus = 'Running'` })) {
-      listed.set(run.workflowId, { runId: run.runId, halted: run.typedSearchAttributes.get(HALTED_KEY) });
-    }
+    const query = `WorkflowId IN (${ids.join(', ')}) AND ExecutionStatus = 'Running' AND ${SEARCH_ATTRIBUTE_NAMES.halted} = false`;
+    for await (const run of client.workflow.list({ query })) listed.set(run.workflowId, run.runId);
   }
   return listed;
 }
 
 /**
- * The list alone says the procedure runs, not halted: it runs the very run the rollout started
- * (the list does not give a chain's first run, so one that continued as new is asked directly)
- * and says it is not halted.
+ * The list alone says the procedure runs, not halted: it lists the very run the rollout started
+ * (the list does not give a chain's first run, so one that continued as new is asked directly).
  */
-function runsNotHalted(ref: GroupProcedureRef, run: ListedRun | undefined): boolean {
-  return run !== undefined && run.halted === false && ref.firstRunId !== undefined && run.runId === ref.firstRunId;
+function runsNotHalted(ref: GroupProcedureRef, listedRunId: string | undefined): boolean {
+  return listedRunId !== undefined && ref.firstRunId !== undefined && listedRunId === ref.firstRunId;
 }
 
 async function lookAt(client: Client, ref: GroupProcedureRef): Promise<GroupProcedureLook> {
