@@ -81,7 +81,7 @@ async function runningNotHaltedAsListed(client: Client, refs: readonly GroupProc
  * (the list does not give a chain's first run, so one that continued as new is asked directly).
  */
 function runsNotHalted(ref: GroupProcedureRef, listedRunId: string | undefined): boolean {
-  return listedRunId !== undefined && ref.firstRunId !== undefined && listedRunId === ref.firstRunId;
+  return ref.firstRunId !== undefined && listedRunId === ref.firstRunId;
 }
 
 async function lookAt(client: Client, ref: GroupProcedureRef): Promise<GroupProcedureLook> {
