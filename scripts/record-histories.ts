@@ -317,7 +317,8 @@ async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
 /**
  * A fleet rollout of the group restart over london and prague, one group at a time: paused while
  * the first runs, resumed once it is done, then the second. Then one of both at once, started
- * together, one of both a second apart, and one of both a second apart looked at every 2 s.
+ * together, one of both a second apart, and one of both a second apart looked at every 2 s (twice:
+ * one of them is kept from before the spacing timer).
  */
 async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
   const inventory = testInventory();
@@ -358,6 +359,12 @@ async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput
     await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1, secondsBetweenStarts: 1 }, pollSeconds: 2 }, { workflowId: polled });
     await temporal.client.workflow.getHandle(polled).result();
     await save('fleetRollout--spaced-starts-looked-at-every-poll', polled);
+
+    // The same, with each spaced start's timer started in the task that starts it, and a due look after the start (patch fleet-rollout-spacing-timer-starts-with-the-start).
+    const timed = `record-${randomUUID()}`;
+    await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1, secondsBetweenStarts: 1 }, pollSeconds: 2 }, { workflowId: timed });
+    await temporal.client.workflow.getHandle(timed).result();
+    await save('fleetRollout--spaced-starts-timed-with-each-start', timed);
   });
   fleet.stop();
 }

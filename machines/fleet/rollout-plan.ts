@@ -50,6 +50,13 @@ export interface RolloutMoment {
   paused: boolean;
   /** When the rollout last started a group, ms since the epoch (for `secondsBetweenStarts`). */
   lastStartAt?: number;
+  /**
+   * A timer of the spacing, started with the last start, has not run out yet: no start, whatever
+   * the clock says, and no wake for the spacing (the timer wakes the rollout itself). The timer
+   * counts from the server's record of the last start; the workflow's clock is the start of the
+   * task that decided it, earlier by as long as that task took.
+   */
+  spacingTimerRuns?: boolean;
 }
 
 export interface RolloutDecision {
@@ -99,13 +106,17 @@ export function decideRollout(groups: readonly RolloutGroup[], limits: RolloutLi
   return { start: allowed, notStarted: [], ...(holding ? { holding } : {}), ...(wakeAt !== undefined ? { wakeAt } : {}) };
 }
 
-/** One group now if the last start is `spacing` ms ago, none before; the decision wakes when the next is due. */
+/**
+ * One group now if the last start is `spacing` ms ago (and its spacing timer, if any, ran out),
+ * none before; the decision wakes when the next is due, unless a spacing timer will wake it.
+ */
 function spacedStart(allowed: readonly string[], spacing: number, moment: RolloutMoment, windowWake: number | undefined): RolloutDecision {
   const due = moment.lastStartAt === undefined ? moment.now : moment.lastStartAt + spacing;
-  const start = moment.now >= due ? allowed.slice(0, 1) : [];
+  const start = moment.now >= due && moment.spacingTimerRuns !== true ? allowed.slice(0, 1) : [];
   const nextDue = start.length > 0 ? moment.now + spacing : due;
   const more = allowed.length > start.length;
-  const wakeAt = more ? Math.min(nextDue, windowWake ?? Number.POSITIVE_INFINITY) : windowWake;
+  const wakeForSpacing = more && moment.spacingTimerRuns !== true;
+  const wakeAt = wakeForSpacing ? Math.min(nextDue, windowWake ?? Number.POSITIVE_INFINITY) : windowWake;
   const holding = more ? `starts are ${spacing / 1000} s apart: the next at ${new Date(nextDue).toISOString()}` : undefined;
   return { start, notStarted: [], ...(holding ? { holding } : {}), ...(wakeAt !== undefined ? { wakeAt } : {}) };
 }

@@ -51,12 +51,21 @@ export const ATTRIBUTES_ON_CHANGE_PATCH = 'fleet-rollout-attributes-only-when-th
  * too, once a second), and every child that ended restarted the count (a busy rollout never looked).
  */
 export const LOOKS_WHEN_DUE_PATCH = 'fleet-rollout-looks-every-poll-seconds';
+/**
+ * New runs start a timer of the spacing in the workflow task that starts a spaced group, and the
+ * next start waits for it: the server writes the timer and the start together, so two starts are
+ * asked at least the spacing apart by the server's clock, however long a task takes. Before, the
+ * spacing counted from the task that saw the start confirmed: each round was the spacing plus the
+ * start's round trip (some 200 ms a start at 1,000 servers).
+ */
+export const SPACING_TIMER_PATCH = 'fleet-rollout-spacing-timer-starts-with-the-start';
 
 export async function runFleetRollout(rawInput: unknown, carried?: unknown): Promise<RolloutStatus> {
   // Asked once, first: a rollout replaying a history without the marker keeps the old way to its end.
   const startsTogether = wf.patched(STARTS_TOGETHER_PATCH);
   const attributesOnlyWhenTheyChange = wf.patched(ATTRIBUTES_ON_CHANGE_PATCH);
   const looksWhenDue = wf.patched(LOOKS_WHEN_DUE_PATCH);
+  const spacingTimerWithStart = wf.patched(SPACING_TIMER_PATCH);
   const input = parseRolloutInput(rawInput);
   const resumed = acceptCarryOver(input, carried);
   const targets = new Map(input.groups.map((t) => [t.name, t]));
@@ -67,9 +76,16 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   const commands: RolloutCommandRecord[] = [...(resumed?.commands ?? [])];
   const continuedAsNew = resumed?.continuedAsNew ?? 0;
   let paused = resumed?.paused ?? false;
-  /** When the server last confirmed a start (spaced starts only): the next start is due `secondsBetweenStarts` after it. */
+  /**
+   * When the server last confirmed a start (spaced starts only): before the spacing timer, the next
+   * start was due `secondsBetweenStarts` after it; now only a new run's first start counts from it
+   * (the timer of the run before is gone).
+   */
   let lastStartConfirmedAt = resumed?.lastStartConfirmedAt;
   const spacesStarts = (input.limits.secondsBetweenStarts ?? 0) > 0;
+  /** This run started a spacing timer: its starts count from their timers, not from a confirmation. */
+  let spacingTimed = false;
+  let spacingTimerRuns = false;
   let holding: string | undefined;
   let changed = false;
   const pollMs = input.pollSeconds * 1000;
@@ -127,6 +143,20 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     }
   };
 
+  /** The spacing timer, started in the task that starts the group: the server writes both at once. */
+  const startSpacingTimer = () => {
+    const seconds = input.limits.secondsBetweenStarts ?? 0;
+    spacingTimed = true;
+    spacingTimerRuns = true;
+    void wf.sleep(Math.round(seconds * 1000), { summary: `${seconds} s between two group starts` }).then(() => {
+      spacingTimerRuns = false;
+      changed = true;
+    });
+  };
+
+  /** When the last start counts from for the spacing, and whether its timer still runs. */
+  const spacingMoment = () => (spacingTimed ? { ...lastStart(input, times, undefined), spacingTimerRuns } : lastStart(input, times, lastStartConfirmedAt));
+
   /** The decision's groups: together (each batch one workflow task, awaited as one), or one after another before the patch. */
   const startGroups = async (names: readonly string[]) => {
     const chosen = names.flatMap((name) => targets.get(name) ?? []);
@@ -141,10 +171,14 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   for (;;) {
     // Reset before deciding: whatever changes from here on (a child ending while another starts) wakes the loop again.
     changed = false;
-    const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused, ...lastStart(input, times, lastStartConfirmedAt) });
+    const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused, ...spacingMoment() });
     groups = applyDecision(groups, decision);
     holding = decision.holding;
+    if (spacingTimerWithStart && spacesStarts && decision.start.length > 0) startSpacingTimer();
     await startGroups(decision.start);
+    // After the starts, so that a look falling due with a start never holds the start back (what
+    // it finds wakes the loop again).
+    if (spacingTimerWithStart) await lookIfDue();
     lastReport = report(statusNow(), lastReport, attributesOnlyWhenTheyChange);
     if (rolloutFinished(groups)) break;
     // Nothing is in flight here (children started, looks answered) and an Update handler runs to
@@ -162,8 +196,8 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
       return wf.continueAsNew<(input: unknown, carried?: unknown) => Promise<RolloutStatus>>(rawInput, next);
     }
     // A spaced start was decided at the task's time but made when the task completed, and confirmed
-    // later still: decide again from the confirmation, so the next start waits its full spacing
-    // after this one really started (not after the decision), and no second timer is needed.
+    // later still: decide again now, so the status says when the next is due, and (before the
+    // spacing timer) the next start waits its full spacing after this one really started.
     if (spacesStarts && decision.start.length > 0) continue;
     const running = groups.filter(occupiesPlace);
     if (running.length === 0) lookedAt = Date.now();
@@ -172,6 +206,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     const pollIn = running.length === 0 ? undefined : looksWhenDue ? Math.max(lookedAt + pollMs - Date.now(), 1) : pollMs;
     const timeout = minDefined(wakeIn, pollIn);
     const woken = timeout === undefined ? (await wf.condition(() => changed), true) : await wf.condition(() => changed, timeout);
+    if (spacingTimerWithStart) continue;
     if (looksWhenDue) await lookIfDue();
     else if (!woken && running.length > 0) await lookAtRunning(running.map((g) => g.name));
   }

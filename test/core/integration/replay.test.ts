@@ -10,7 +10,7 @@ import { workflowBundle } from '../../../worker/central-worker';
 import { loadRecordedHistories, type RecordedHistory } from '../../helpers/recorded-histories';
 import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
 import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispatcher';
-import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_WHEN_DUE_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
+import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
 import path from 'node:path';
 
 const histories = loadRecordedHistories();
@@ -80,6 +80,12 @@ test('a fleet rollout started since it looks at its groups only every pollSecond
   const byFile = (name: string) => histories.find((h) => h.file === name);
   expect(patchesOf(byFile('fleetRollout--spaced-starts-looked-at-every-poll.json')!)).toContain(LOOKS_WHEN_DUE_PATCH);
   expect(patchesOf(byFile('fleetRollout--spaced-starts-completed.json')!)).not.toContain(LOOKS_WHEN_DUE_PATCH);
+});
+
+test('a fleet rollout started since each spaced start brings its own timer replays, and the one that counted from the confirmation replays without that patch', () => {
+  const byFile = (name: string) => histories.find((h) => h.file === name);
+  expect(patchesOf(byFile('fleetRollout--spaced-starts-timed-with-each-start.json')!)).toContain(SPACING_TIMER_PATCH);
+  expect(patchesOf(byFile('fleetRollout--spaced-starts-looked-at-every-poll.json')!)).not.toContain(SPACING_TIMER_PATCH);
 });
 
 describe('the SAP dispatcher given the same request twice in one workflow task', () => {

@@ -247,6 +247,17 @@ async function childStartsOf(workflowId: string): Promise<{ workflowId: string; 
   return childStartsIn(await eventsOf(workflowId));
 }
 
+/** The timers the rollout started (the workflow task that started each, its length) and when each ran out. */
+function spacingTimersOf(events: HistoryEvents): { task: string; seconds: number; firedAtMs?: number }[] {
+  const fired = new Map(events.flatMap((e) => (e.timerFiredEventAttributes ? [[String(e.timerFiredEventAttributes.startedEventId), atMsOf(e)] as const] : [])));
+  return events.flatMap((e) => {
+    const timer = e.timerStartedEventAttributes;
+    if (!timer) return [];
+    const firedAtMs = fired.get(String(e.eventId));
+    return [{ task: String(timer.workflowTaskCompletedEventId), seconds: Number(timer.startToFireTimeout?.seconds ?? 0), ...(firedAtMs !== undefined ? { firedAtMs } : {}) }];
+  });
+}
+
 function childStartsIn(events: HistoryEvents): { workflowId: string; task: string; atMs: number }[] {
   return events.flatMap((e) => {
     const started = e.startChildWorkflowExecutionInitiatedEventAttributes;
@@ -312,10 +323,16 @@ test('with secondsBetweenStarts, the groups start that far apart though the limi
   });
   const starts = await childStartsOf(rollout);
   expect(starts.map((s) => s.workflowId)).toEqual(['spoc-group-p1', 'spoc-group-p2', 'spoc-group-p3']);
-  // Counted from when the server had started the previous procedure, not from when the rollout
-  // decided to start it: a slow workflow task between the two must not shorten the gap.
-  const confirmed = await childConfirmationsOf(rollout);
-  for (let i = 1; i < starts.length; i++) expect(starts[i]!.atMs - confirmed.get(starts[i - 1]!.workflowId)!).toBeGreaterThanOrEqual(2000);
+  // Counted by the server's clock from its record of the previous start, not from when the rollout
+  // decided it (a slow workflow task between the two must not shorten the gap): each start but the
+  // last came with a 2 s timer in the same workflow task, and the next start was asked after it ran out.
+  const timers = spacingTimersOf(await eventsOf(rollout));
+  for (let i = 0; i < starts.length - 1; i++) {
+    const timer = timers.find((t) => t.task === starts[i]!.task);
+    expect(timer).toMatchObject({ seconds: 2 });
+    expect(starts[i + 1]!.atMs).toBeGreaterThanOrEqual(timer!.firedAtMs!);
+    expect(starts[i + 1]!.atMs - starts[i]!.atMs).toBeGreaterThanOrEqual(2000);
+  }
   // The holding text changed twice a start and the counts at each start and end: the search
   // attributes were written only when their values changed (the procedure once, then running, done).
   expect(await searchAttributeWritesOf(rollout)).toEqual([{ SpoolflowProcedure: 'fleet-rollout' }, { SpoolflowStep: 'running', SpoolflowHalted: false }, { SpoolflowStep: 'done', SpoolflowHalted: false }]);
@@ -350,6 +367,15 @@ test('asks its running groups where they are every pollSeconds, not each time a 
   expect(looks.length).toBeGreaterThanOrEqual(1);
   expect(looks[0]! - taskStartedAt.get(String(Number(starts[0]!.task) - 1))!).toBeGreaterThanOrEqual(pollSeconds * 1000);
   for (let i = 1; i < looks.length; i++) expect(looks[i]! - looks[i - 1]!).toBeGreaterThanOrEqual(pollSeconds * 1000);
+  // A look that fell due with a start never held it back: each later start was asked in the first
+  // workflow task after its spacing timer ran out (the look, if due, came after it).
+  const tasksCompleted = events.filter((e) => e.workflowTaskCompletedEventAttributes).map((e) => Number(e.eventId));
+  for (let i = 1; i < starts.length; i++) {
+    const timer = events.find((e) => e.timerStartedEventAttributes && String(e.timerStartedEventAttributes.workflowTaskCompletedEventId) === starts[i - 1]!.task);
+    const fired = events.find((e) => String(e.timerFiredEventAttributes?.startedEventId) === String(timer?.eventId));
+    expect(fired).toBeDefined();
+    expect(Number(starts[i]!.task)).toBe(tasksCompleted.find((id) => id > Number(fired!.eventId)));
+  }
 });
 
 test('spaced starts keep their spacing across a hand-over to a new run: the last start before it counts', async () => {
@@ -368,7 +394,14 @@ test('spaced starts keep their spacing across a hand-over to a new run: the last
   expect(starts.map((s) => s.workflowId)).toEqual(names.map((n) => `spoc-group-${n}`));
   // The case under test happened: a start whose previous one was confirmed in the run before.
   expect(starts.some((s, i) => i > 0 && confirmed.get(starts[i - 1]!.workflowId)!.run < s.run)).toBe(true);
-  for (let i = 1; i < starts.length; i++) expect(starts[i]!.atMs - confirmed.get(starts[i - 1]!.workflowId)!.atMs).toBeGreaterThanOrEqual(1000);
+  // Within a run, a start is asked at least the spacing after the one before (its timer ran out
+  // between); a run's first start, whose previous start's timer went with the run before, at
+  // least the spacing after the server confirmed that start.
+  for (let i = 1; i < starts.length; i++) {
+    const previous = starts[i - 1]!;
+    const from = previous.run === starts[i]!.run ? previous.atMs : confirmed.get(previous.workflowId)!.atMs;
+    expect(starts[i]!.atMs - from).toBeGreaterThanOrEqual(1000);
+  }
   // What each later run was handed: the time of the last start confirmed before the hand-over (the
   // task that saw the confirmation), which the spacing counts from, not the decision's time.
   for (let run = 1; run < runs.length; run++) {

@@ -104,6 +104,21 @@ describe('with secondsBetweenStarts, starts are spaced', () => {
     expect(due.wakeAt).toBe(32_200);
   });
 
+  test('while the spacing timer of the last start runs, no group starts though the clock says it is due, and it sets no second timer', () => {
+    const after = applyDecision(groups, decideRollout(groups, spaced, open));
+    const timerRuns = decideRollout(after, spaced, { ...open, now: NOW + 5200, lastStartAt: NOW, spacingTimerRuns: true });
+    expect(timerRuns.start).toEqual([]);
+    expect(timerRuns.wakeAt).toBeUndefined();
+    expect(timerRuns.holding).toMatch(/starts are 5 s apart: the next at 2026-12-05T22:00:05/);
+    expect(decideRollout(after, spaced, { ...open, now: NOW + 5200, lastStartAt: NOW, spacingTimerRuns: false }).start).toEqual(['b']);
+  });
+
+  test('while the spacing timer runs, the window still wakes it', () => {
+    const window = { start: NOW - 1000, end: NOW + 3000 };
+    const after = applyDecision(groups, decideRollout(groups, spaced, { ...open, window }));
+    expect(decideRollout(after, spaced, { ...open, window, now: NOW + 100, lastStartAt: NOW, spacingTimerRuns: true }).wakeAt).toBe(NOW + 3000);
+  });
+
   test('at the limits it does not wake for the spacing: a group ending wakes it', () => {
     const full = [group('a', 's1', 'running'), group('b', 's2', 'running'), group('c', 's3', 'running'), group('d', 's4')];
     const decision = decideRollout(full, spaced, { ...open, lastStartAt: NOW - 60_000 });
