@@ -266,10 +266,6 @@ function childStartsIn(events: HistoryEvents): { workflowId: string; task: strin
 }
 
 /** Child workflow id → when the server recorded that it started it (ms since the epoch). */
-async function childConfirmationsOf(workflowId: string): Promise<Map<string, number>> {
-  return childConfirmationsIn(await eventsOf(workflowId));
-}
-
 function childConfirmationsIn(events: HistoryEvents): Map<string, number> {
   return new Map(
     events.flatMap((e) => {
