@@ -12,7 +12,7 @@
  *
  * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
  * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
- * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (0: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (1: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor; spaced as an operator of a large estate would, so that a wave's groups do not all ask for their first steps at once), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
  */
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -57,7 +57,8 @@ const AGENT_POLL_MS = env('FLEET_AGENT_POLL_MS', 50);
 const POLL_SECONDS = env('FLEET_POLL_SECONDS', 10);
 const TICK_MS = env('FLEET_TICK_MS', 100);
 const FLEET_TIMEOUT_SECONDS = process.env.FLEET_TIMEOUT_SECONDS ? env('FLEET_TIMEOUT_SECONDS', 1) : undefined;
-const SECONDS_BETWEEN_STARTS = process.env.FLEET_SECONDS_BETWEEN_STARTS ? env('FLEET_SECONDS_BETWEEN_STARTS', 1) : 0;
+// 0 turns the spacing off: the limits alone start a wave's groups together.
+const SECONDS_BETWEEN_STARTS = process.env.FLEET_SECONDS_BETWEEN_STARTS === '0' ? 0 : env('FLEET_SECONDS_BETWEEN_STARTS', 1);
 
 /**
  * A thousand host agents hold a thousand long polls; one partition per queue suits one poller each.
