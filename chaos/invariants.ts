@@ -95,6 +95,10 @@ export interface InvariantBreak {
     | 'sap-sequence-broken'
     | 'sap-request-lost'
     | 'sap-dispatcher-stuck'
+    | 'rollout-over-limit'
+    | 'rollout-started-twice'
+    | 'rollout-not-ended'
+    | 'rollout-result-wrong'
     | 'system-not-judged';
   detail: string;
   /** The system it belongs to, where the invariant's name does not say (a system that could not be judged). */

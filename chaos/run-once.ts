@@ -15,6 +15,9 @@
  * killed, and the clusters' operation record checked too. berlin gets orders in its database, and
  * every order submitted must have all its nodes run by the end.
  *
+ * In some runs (a stream of its own) the SPOC procedures are one fleet rollout's children
+ * (chaos/fleet-rollout-chaos.ts), whose own invariants are checked beside the hosts'.
+ *
  * From streams of their own too: the SPOC scenarios beyond the plain procedures (load on a member
  * at the start, a slow host, an operator's abort while a procedure runs), and the systems beside
  * the procedures (chaos/chaos-system.ts: FlexiSpooler, spool cleaning, SAP spool), each started,
@@ -41,6 +44,8 @@ import { type ChaosStack, type KillKind, sleep } from './stack';
 import { retrying, type ChaosSystem, type SystemName } from './chaos-system';
 import { FlexiSpoolerChaos } from './flexispooler-chaos';
 import { SapChaos } from './sap-chaos';
+import { FleetRolloutChaos } from './fleet-rollout-chaos';
+import { rolloutBreaks } from './fleet-rollout-invariants';
 import { SpoolCleaningChaos } from './spool-cleaning-chaos';
 import { systemOf } from './invariants';
 import { SchedulerClusterDb } from '../activities/jobscheduler/scheduler-cluster-db';
@@ -104,7 +109,12 @@ export interface RunStreams {
   flexispooler: Rng;
   spoolcleaning: Rng;
   sap: Rng;
+  /** Whether the SPOC procedures start through a fleet rollout, and its limits and operator. */
+  fleet: Rng;
 }
+
+/** The ending of a rollout's unit that the rollout never started (its failure budget was spent). */
+const NOT_STARTED = 'not started by the rollout';
 
 /** Orders submitted to berlin's database each run: its chain has three nodes. */
 const BERLIN_ORDERS = 2;
@@ -125,7 +135,9 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
     ...(rng() < 0.5 ? [standaloneOsRestart(inventory, runTag)] : []),
     ...(schedulerRng() < 0.5 ? [clusterOptionChange(simDir, runTag)] : []),
   ];
-  const tracked: Tracked[] = planned.map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
+  // In some runs the SPOC procedures are a fleet rollout's children: the same procedures, started by it.
+  const rollout = streams.fleet() < 0.4 ? new FleetRolloutChaos(inventory, planned, streams.fleet, runTag, log) : undefined;
+  const tracked: Tracked[] = (rollout ? rollout.procedures(planned) : planned).map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
   const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, schedulerLines: 0, activations: 0, orderSteps: 0, memberKills: 0, operatorAborts: 0, loads: 0, slowHosts: 0, systemFaults: {}, systems: [], breaks: [], breaksBySystem: {}, dataDir, seconds: 0 };
   /** Hosts with a fault now, and when it goes away by itself (unless a halt has it cleared first). */
   const faulted = new Map<string, number>();
@@ -162,7 +174,8 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
     loadGoneAt = Date.now() + 4000 + scenarios() * 10_000;
     log(`  load on ${loaded} until ${Math.round((loadGoneAt - Date.now()) / 1000)} s from now`);
   }
-  for (const p of tracked) await retrying(() => stack.spoolflow.start(p.procedureId, p.input, { workflowId: p.workflowId }));
+  if (rollout) await rollout.start(stack.client);
+  for (const p of tracked.filter((t) => !rollout?.owns(t))) await retrying(() => stack.spoolflow.start(p.procedureId, p.input, { workflowId: p.workflowId }));
   for (const system of systems) await system.start().catch((err: unknown) => log(`  ${system.name} did not start: ${err instanceof Error ? err.message : String(err)}`));
 
   const clearFaults = (hosts: string[]) => {
@@ -179,11 +192,15 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
   // A scheduler crash: the primary of berlin (active from the start) or a member of munich, once a run at most.
   const memberToKill = schedulerRng() < 0.5 ? pick(schedulerRng, ['js-berlin-1', 'js-munich-1', 'js-munich-2']) : undefined;
 
-  while (tracked.some((p) => p.ending === undefined) && Date.now() - startedAt < RUN_LIMIT_MS) {
+  while ((tracked.some((p) => p.ending === undefined) || (rollout !== undefined && rollout.ending === undefined)) && Date.now() - startedAt < RUN_LIMIT_MS) {
     await sleep(300);
     clearExpired();
     if (loaded && loadGoneAt > 0 && Date.now() >= loadGoneAt && stack.setLoad(loaded, 0)) loadGoneAt = 0;
-    for (const p of tracked.filter((t) => t.ending === undefined)) await observe(stack, p, report, clearFaults, log);
+    await rollout?.tick(stack.client);
+    for (const p of tracked.filter((t) => t.ending === undefined)) {
+      if (rollout?.owns(p) && !(await startedByRollout(stack, rollout, p))) continue;
+      await observe(stack, p, report, clearFaults, log);
+    }
     for (const system of systems) await system.tick().catch(() => undefined);
     if (Date.now() < nextChaosAt) continue;
     nextChaosAt = Date.now() + 1000 + rng() * 5000;
@@ -225,6 +242,7 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
     }
   }
   clearFaults([...faulted.keys()]);
+  await rollout?.terminate(stack.client);
   for (const p of tracked.filter((t) => t.ending === undefined)) {
     p.ending = 'still running at the run limit';
     // Ended here so its leases do not refuse the next run's procedures: the break is reported.
@@ -251,6 +269,8 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
   }
   await stopSupervisors(stack, supervisors);
   const leasesHeld = await leasesStillHeld(stack);
+  const rolloutObserved = rollout ? await rollout.observed(stack.client, new Map(tracked.map((p) => [p.workflowId, p.ending]))) : undefined;
+  if (rollout) report.systems.push(rollout.describe());
   // Services a procedure started come up in simulated seconds (a quarter second here): let them.
   await sleep(1500);
   await stack.stopParts();
@@ -264,12 +284,15 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
     }),
   );
   const runningBefore = Object.fromEntries(inventory.siteServers.map((s) => [s.host, s.services.map((svc) => svc.display)]));
-  report.breaks = invariantBreaks({ record, procedures: tracked.map((p) => ({ ...p, ending: p.ending ?? 'unknown' })), runningBefore, servicesAfter, leasesHeld,
+  // A unit the rollout never started did nothing: the rollout's own invariants judge that it was right not to.
+  const ran = tracked.filter((p) => p.ending !== NOT_STARTED);
+  report.breaks = invariantBreaks({ record, procedures: ran.map((p) => ({ ...p, ending: p.ending ?? 'unknown' })), runningBefore, servicesAfter, leasesHeld,
     schedulerRecord,
     passiveMembers: clusters.filter((c) => c.definition.mode === 'passive').flatMap((c) => c.definition.members.map((m) => m.host)),
     submittedOrders,
   });
   report.breaks.push(...systemBreaks);
+  if (rolloutObserved) report.breaks.push(...rolloutBreaks(rolloutObserved));
   for (const b of report.breaks) {
     const system = b.system ?? systemOf(b.invariant);
     report.breaksBySystem[system] = (report.breaksBySystem[system] ?? 0) + 1;
@@ -282,6 +305,20 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
   report.resumed = tracked.filter((p) => p.killedWhileRunning && (p.ending === 'completed' || p.ending === 'aborted')).length;
   report.seconds = (Date.now() - startedAt) / 1000;
   return report;
+}
+
+/**
+ * Whether a rollout's child has started in this run, so the run can look at it; one the rollout
+ * ended without starting ends as not started. Unknown (the server is down): not yet.
+ */
+async function startedByRollout(stack: ChaosStack, rollout: FleetRolloutChaos, p: Tracked): Promise<boolean> {
+  try {
+    if (await rollout.startedInThisRun(stack.client, p.workflowId)) return true;
+    if (rollout.ending !== undefined) p.ending = NOT_STARTED;
+    return false;
+  } catch {
+    return false;
+  }
 }
 
 /** One look at a running procedure: its ending when it ended, the operator's answer when it halted. */
