@@ -164,6 +164,9 @@ export async function launch(plan: LaunchPlan): Promise<DevServer> {
     // Without this, a test or CLI that exits without stop() would orphan the server.
     const killOnExit = () => child.kill('SIGTERM');
     process.on('exit', killOnExit);
+    // A server that ended by itself (or was killed) needs no killing at exit: a process that starts
+    // servers again and again (the chaos script) would otherwise pile up one listener each.
+    child.once('exit', () => process.off('exit', killOnExit));
     const abandon = async () => {
       process.off('exit', killOnExit);
       await terminate(child, STOP_GRACE_MS);

@@ -138,11 +138,15 @@ it('starts, persists workflows and search attributes across a restart, and stops
   console.log(`dev server: cold start ${coldMs} ms, warm start ${warmMs} ms`);
 });
 
-it('starts again after the previous server was killed with SIGKILL', async () => {
+it('starts again after the previous server was killed with SIGKILL, and keeps no exit hook for the dead one', async () => {
+  const exitHooks = process.listenerCount('exit');
   const first = await start();
   await withClient(first, (client) => client.workflow.start('neverRuns', { taskQueue: 'nobody', workflowId: 'survives-kill' }));
+  expect(process.listenerCount('exit')).toBe(exitHooks + 1);
   first.process!.kill('SIGKILL');
   await new Promise((r) => first.process!.once('exit', r));
+  // Its hook to kill it at exit went with it: restarting servers again and again piles up none.
+  expect(process.listenerCount('exit')).toBe(exitHooks);
   // The pid file is still there, naming a dead process: it must not block the restart.
   expect(fs.existsSync(path.join(dataDir, 'temporal-server.pid'))).toBe(true);
 
