@@ -161,6 +161,18 @@ function describeConflict(c: LeaseConflict): string {
   return `${describeLease(c.lease)} is held by ${c.holder.workflowId} (${c.holder.procedure}, since ${c.holder.since})`;
 }
 
+/**
+ * Releases the holder's leases as its last act, without waiting for the server to deliver the
+ * releases: the holder ends in the same workflow task. Each lease watches its holder's close too,
+ * so it ends either way (by the release, or by seeing its holder closed), and nothing of the
+ * holder acts after its end. Ending at once frees the group sooner for whoever waits on the
+ * holder's end (a fleet rollout's next group): with a thousand servers, delivering a group's five
+ * releases one after another took the server one to three seconds.
+ */
+export function releaseLeasesAsLastAct(leases: Lease[], holder: LeaseHolder): void {
+  void releaseLeases(leases, holder);
+}
+
 /** Releases leases this holder took; never cancelled, never fails (a lease already gone is fine). */
 export async function releaseLeases(leases: Lease[], holder: LeaseHolder): Promise<void> {
   await wf.CancellationScope.nonCancellable(() =>

@@ -4,13 +4,13 @@
  * continue-as-new, take the procedure's leases (another procedure holding one of its hosts, groups
  * or clusters: refused, nothing touched), run its machine, release the leases.
  */
-import { ApplicationFailure, ContinueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { Lease, leaseWorkflowId } from '../machines/core/leases';
 import { ProcedureStatus, statusQuery } from './operator-messages';
 import { leasesOf } from '../machines/procedure-starts';
 import { procedureDefinition } from '../machines/procedure-modules';
 import { InvalidInputError, parseInput } from '../machines/core/input-errors';
-import { acquireLeases, currentHolder, releaseLeases } from './leases';
+import { acquireLeases, currentHolder, releaseLeases, releaseLeasesAsLastAct } from './leases';
 import { runSubject } from './run-description';
 import { runMachine } from './runtime/machine-runtime';
 import { acceptResumeState } from './runtime/resume-state';
@@ -60,9 +60,20 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
     continuing = err instanceof ContinueAsNew;
     throw err;
   } finally {
-    if (held && !continuing) await releaseLeases(leases, holder);
+    if (held && !continuing) {
+      // Runs that reach their end since the patch end in the task that asks for the releases.
+      if (patched(RELEASES_AS_LAST_ACT_PATCH)) releaseLeasesAsLastAct(leases, holder);
+      else await releaseLeases(leases, holder);
+    }
   }
 }
+
+/**
+ * The patch after which a procedure ends in the workflow task that asks for its leases' release,
+ * without waiting for the server to deliver each (leases.ts, `releaseLeasesAsLastAct`). Asked only
+ * at the end: a run recorded before it replays its wait for the deliveries.
+ */
+export const RELEASES_AS_LAST_ACT_PATCH = 'procedure-releases-leases-as-its-last-act';
 
 /** `status` after a refusal: the procedure ended before any step, and why. */
 function statusBeforeStart(procedure: string, leases: Lease[], refusal: string): ProcedureStatus {

@@ -51,6 +51,13 @@ test('a second restart of a group under another workflow id is refused before an
     fleet.host('spoc-lon-1').setFaults({});
     await estate.spoolflow.command(first, { type: 'operator.abort', reason: 'test' });
     expect(((await estate.spoolflow.result(first)) as SpocProcedureOutput).outcome).toBe('aborted');
+    // It ended in the workflow task that asked for its leases' release, without waiting for the
+    // server to deliver each (the leases end by the release or by seeing it closed, as below).
+    const events = (await estate.client.workflow.getHandle(first).fetchHistory()).events ?? [];
+    const releasedIn = events.flatMap((e) => (e.signalExternalWorkflowExecutionInitiatedEventAttributes ? [String(e.signalExternalWorkflowExecutionInitiatedEventAttributes.workflowTaskCompletedEventId)] : []));
+    const endedIn = events.find((e) => e.workflowExecutionCompletedEventAttributes)?.workflowExecutionCompletedEventAttributes?.workflowTaskCompletedEventId;
+    expect(releasedIn).toHaveLength(3);
+    expect(new Set(releasedIn)).toEqual(new Set([String(endedIn)]));
     await estate.spoolflow.start('restart-group-without-cache-deletion', londonRestart(), { workflowId: third });
     await estate.waitForStatus(third, (s) => s.path.some((p) => p.action === 'stop-service'), 60_000);
     // Terminated mid-run (nobody releases anything): the lease workflows see their holder gone, at

@@ -11,6 +11,7 @@ import { loadRecordedHistories, type RecordedHistory } from '../../helpers/recor
 import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
 import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispatcher';
 import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
+import { RELEASES_AS_LAST_ACT_PATCH } from '../../../workflows/procedure-workflow';
 import path from 'node:path';
 
 const histories = loadRecordedHistories();
@@ -80,6 +81,18 @@ test('a fleet rollout started since it looks at its groups only every pollSecond
   const byFile = (name: string) => histories.find((h) => h.file === name);
   expect(patchesOf(byFile('fleetRollout--spaced-starts-looked-at-every-poll.json')!)).toContain(LOOKS_WHEN_DUE_PATCH);
   expect(patchesOf(byFile('fleetRollout--spaced-starts-completed.json')!)).not.toContain(LOOKS_WHEN_DUE_PATCH);
+});
+
+test('a procedure that ends in the task that asks for its leases\' release replays, completed and aborted; the older ones replay their wait for each delivery', () => {
+  const lastAct = histories.filter((h) => patchesOf(h).includes(RELEASES_AS_LAST_ACT_PATCH)).map((h) => h.file);
+  expect(lastAct).toEqual(['restartGroupWithoutCacheDeletion--aborted-leases-released-as-last-act-runtime-v2.json', 'restartGroupWithoutCacheDeletion--completed-leases-released-as-last-act-runtime-v2.json']);
+  for (const file of lastAct) {
+    const events = histories.find((h) => h.file === file)!.history.events ?? [];
+    expect(events.some((e) => e.externalWorkflowExecutionSignaledEventAttributes)).toBe(false);
+    expect(events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toHaveLength(3);
+  }
+  const older = histories.find((h) => h.file === 'restartGroupWithoutCacheDeletion--completed-runtime-v2.json')!;
+  expect(older.history.events?.some((e) => e.externalWorkflowExecutionSignaledEventAttributes)).toBe(true);
 });
 
 test('a fleet rollout started since each spaced start brings its own timer replays, and the one that counted from the confirmation replays without that patch', () => {
