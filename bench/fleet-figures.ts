@@ -213,13 +213,15 @@ export interface GroupTimeSplit {
   betweenStepsSeconds: number;
   /** From the last step's end to the group's end: leases released, the result. */
   afterLastStepSeconds: number;
+  /** Of that, until the server closed the procedure (the rest: until the rollout learned it); absent when not known. */
+  untilClosedSeconds?: number;
   steps: number;
   /** Seconds per kind of step (action), summed over the group. */
   byAction: Record<string, { count: number; seconds: number }>;
 }
 
 /** How one group's time splits, from its procedure's path and its start and end in the rollout. */
-export function groupTimeSplit(path: readonly PathStep[], startMs: number, endMs: number): GroupTimeSplit {
+export function groupTimeSplit(path: readonly PathStep[], startMs: number, endMs: number, closedMs?: number): GroupTimeSplit {
   const spans = path.filter((p) => p.endedAt).map((p) => ({ ...p, from: Date.parse(p.startedAt), to: Date.parse(p.endedAt ?? p.startedAt) }));
   const sum = (list: typeof spans) => list.reduce((a, s) => a + (s.to - s.from), 0) / 1000;
   const ordered = [...spans].sort((a, b) => a.from - b.from);
@@ -236,6 +238,7 @@ export function groupTimeSplit(path: readonly PathStep[], startMs: number, endMs
     beforeFirstStepSeconds: ((ordered[0]?.from ?? startMs) - startMs) / 1000,
     betweenStepsSeconds: between / 1000,
     afterLastStepSeconds: (endMs - reached) / 1000,
+    ...(closedMs !== undefined ? { untilClosedSeconds: (closedMs - reached) / 1000 } : {}),
     steps: spans.length,
     byAction: spans.reduce<Record<string, { count: number; seconds: number }>>((acc, s) => {
       const entry = (acc[s.action] ??= { count: 0, seconds: 0 });

@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     say(`  spaced starts (${rounds.length} rounds, p50): start to start ${p50((r) => r.roundMs)} ms = the server starting the child ${p50((r) => r.childStartMs)} ms, the rollout's task that saw it ${p50((r) => r.confirmationTaskMs)} ms, the timer ${p50((r) => r.timerMs)} ms, the task it woke to the next start ${p50((r) => r.timerTaskMs)} ms (of which waiting for the worker ${p50((r) => r.timerTaskWaitMs)} ms)`);
   }
   const avg = (f: (s: GroupTimeSplit) => number) => mean(splits.map(f)).toFixed(2);
-  say(`  one group's time (mean of ${splits.length} sampled): host steps ${avg((s) => s.hostSeconds)} s (simulated service times ${(groupSimulatedSeconds).toFixed(2)} s), mandated waits ${avg((s) => s.waitSeconds)} s (${(GROUP_SIZE * CONVERGENCE_SECONDS).toFixed(0)} s), central checks ${avg((s) => s.centralSeconds)} s, before the first step ${avg((s) => s.beforeFirstStepSeconds)} s, between steps ${avg((s) => s.betweenStepsSeconds)} s over ${avg((s) => s.steps)} steps, after the last ${avg((s) => s.afterLastStepSeconds)} s`);
+  say(`  one group's time (mean of ${splits.length} sampled): host steps ${avg((s) => s.hostSeconds)} s (simulated service times ${(groupSimulatedSeconds).toFixed(2)} s), mandated waits ${avg((s) => s.waitSeconds)} s (${(GROUP_SIZE * CONVERGENCE_SECONDS).toFixed(0)} s), central checks ${avg((s) => s.centralSeconds)} s, before the first step ${avg((s) => s.beforeFirstStepSeconds)} s, between steps ${avg((s) => s.betweenStepsSeconds)} s over ${avg((s) => s.steps)} steps, after the last ${avg((s) => s.afterLastStepSeconds)} s (of which until the server closed the procedure ${avg((s) => s.untilClosedSeconds ?? Number.NaN)} s)`);
   const actions = new Map<string, { count: number; seconds: number }>();
   for (const split of splits) for (const [action, x] of Object.entries(split.byAction)) actions.set(action, { count: (actions.get(action)?.count ?? 0) + x.count, seconds: (actions.get(action)?.seconds ?? 0) + x.seconds });
   say(`  per step (mean): ${[...actions].map(([a, x]) => `${a} ${((1000 * x.seconds) / x.count).toFixed(0)} ms`).join(', ')}`);
@@ -215,8 +215,10 @@ async function sampleGroupSplits(client: import('@temporalio/client').Client, st
   const sample = groups.filter((_, i) => i % step === 0).slice(0, count);
   return Promise.all(
     sample.map(async (g) => {
-      const s = await client.workflow.getHandle(g.workflowId).query(statusQuery);
-      return groupTimeSplit(s.path, Date.parse(g.startedAt ?? ''), Date.parse(g.endedAt ?? ''));
+      const handle = client.workflow.getHandle(g.workflowId);
+      const s = await handle.query(statusQuery);
+      const closed = (await handle.describe()).closeTime?.getTime();
+      return groupTimeSplit(s.path, Date.parse(g.startedAt ?? ''), Date.parse(g.endedAt ?? ''), closed);
     }),
   );
 }
