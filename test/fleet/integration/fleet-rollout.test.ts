@@ -334,13 +334,14 @@ test('with secondsBetweenStarts, the groups start that far apart though the limi
   expect(await searchAttributeWritesOf(rollout)).toEqual([{ SpoolflowProcedure: 'fleet-rollout' }, { SpoolflowStep: 'running', SpoolflowHalted: false }, { SpoolflowStep: 'done', SpoolflowHalted: false }]);
 });
 
-test('asks its running groups where they are every pollSeconds, not each time a spaced start wakes it, and so finds a halted group', async () => {
+test('asks its running groups where they are every pollSeconds, not each time a spaced start wakes it, and so finds a halted group; a due start waits only for its timer and a running look', async () => {
   const inventory = rolloutInventory(LOOKED_AT_GROUPS);
   const fleet = estate.fleet(inventory);
   // l1's SPOC will not stop: its procedure halts, which the rollout learns only by looking.
   fleet.host('spoc-l1-1').setFaults({ services: { [SPOC_SERVICE]: 'wont-stop' } });
   const rollout = `rollout-${randomUUID()}`;
-  const pollSeconds = 3;
+  // Looks fall due with the third start (some 2.1 s after the first), whichever way the tasks run.
+  const pollSeconds = 2;
   const input = { ...rolloutInput(inventory, ['l1', 'l2', 'l3', 'l4'], { maxGroupsAtOnce: 4, failureBudget: 2, secondsBetweenStarts: 1 }), pollSeconds };
   await estate.withWorkers(fleet, async () => {
     await startRollout(estate.client, input, { workflowId: rollout });
@@ -363,14 +364,23 @@ test('asks its running groups where they are every pollSeconds, not each time a 
   expect(looks.length).toBeGreaterThanOrEqual(1);
   expect(looks[0]! - taskStartedAt.get(String(Number(starts[0]!.task) - 1))!).toBeGreaterThanOrEqual(pollSeconds * 1000);
   for (let i = 1; i < looks.length; i++) expect(looks[i]! - looks[i - 1]!).toBeGreaterThanOrEqual(pollSeconds * 1000);
-  // A look that fell due with a start never held it back: each later start was asked in the first
-  // workflow task after its spacing timer ran out (the look, if due, came after it).
+  // Each later start was asked in the first workflow task after its spacing timer ran out, or,
+  // where a look was still running then, in the first after the look's answer: nothing else holds
+  // a due start back (a look still running does: the loop awaits it).
   const tasksCompleted = events.filter((e) => e.workflowTaskCompletedEventAttributes).map((e) => Number(e.eventId));
+  const lookSpans = events.flatMap((e) => {
+    if (e.activityTaskScheduledEventAttributes?.activityType?.name !== 'lookAtGroupProcedures') return [];
+    const answered = events.find((a) => String(a.activityTaskCompletedEventAttributes?.scheduledEventId) === String(e.eventId));
+    return [{ scheduled: Number(e.eventId), answered: Number(answered?.eventId ?? Number.POSITIVE_INFINITY) }];
+  });
   for (let i = 1; i < starts.length; i++) {
     const timer = events.find((e) => e.timerStartedEventAttributes && String(e.timerStartedEventAttributes.workflowTaskCompletedEventId) === starts[i - 1]!.task);
     const fired = events.find((e) => String(e.timerFiredEventAttributes?.startedEventId) === String(timer?.eventId));
     expect(fired).toBeDefined();
-    expect(Number(starts[i]!.task)).toBe(tasksCompleted.find((id) => id > Number(fired!.eventId)));
+    const firedAt = Number(fired!.eventId);
+    const lookRunning = lookSpans.find((l) => l.scheduled < firedAt && l.answered > firedAt);
+    const from = lookRunning ? lookRunning.answered : firedAt;
+    expect(Number(starts[i]!.task)).toBe(tasksCompleted.find((id) => id > from));
   }
 });
 
