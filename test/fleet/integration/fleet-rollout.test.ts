@@ -247,14 +247,14 @@ async function childStartsOf(workflowId: string): Promise<{ workflowId: string; 
   return childStartsIn(await eventsOf(workflowId));
 }
 
-/** The timers the rollout started (the workflow task that started each, its length) and when each ran out. */
-function spacingTimersOf(events: HistoryEvents): { task: string; seconds: number; firedAtMs?: number }[] {
-  const fired = new Map(events.flatMap((e) => (e.timerFiredEventAttributes ? [[String(e.timerFiredEventAttributes.startedEventId), atMsOf(e)] as const] : [])));
+/** The timers the rollout started (the workflow task that started each, its length) and when each ran out (its fired event's time and id). */
+function spacingTimersOf(events: HistoryEvents): { task: string; seconds: number; firedAtMs?: number; firedEventId?: number }[] {
+  const fired = new Map(events.flatMap((e) => (e.timerFiredEventAttributes ? [[String(e.timerFiredEventAttributes.startedEventId), e] as const] : [])));
   return events.flatMap((e) => {
     const timer = e.timerStartedEventAttributes;
     if (!timer) return [];
-    const firedAtMs = fired.get(String(e.eventId));
-    return [{ task: String(timer.workflowTaskCompletedEventId), seconds: Number(timer.startToFireTimeout?.seconds ?? 0), ...(firedAtMs !== undefined ? { firedAtMs } : {}) }];
+    const firedEvent = fired.get(String(e.eventId));
+    return [{ task: String(timer.workflowTaskCompletedEventId), seconds: Number(timer.startToFireTimeout?.seconds ?? 0), ...(firedEvent ? { firedAtMs: atMsOf(firedEvent), firedEventId: Number(firedEvent.eventId) } : {}) }];
   });
 }
 
@@ -373,13 +373,12 @@ test('asks its running groups where they are every pollSeconds, not each time a 
     const answered = events.find((a) => String(a.activityTaskCompletedEventAttributes?.scheduledEventId) === String(e.eventId));
     return [{ scheduled: Number(e.eventId), answered: Number(answered?.eventId ?? Number.POSITIVE_INFINITY) }];
   });
+  const timers = spacingTimersOf(events);
   for (let i = 1; i < starts.length; i++) {
-    const timer = events.find((e) => e.timerStartedEventAttributes && String(e.timerStartedEventAttributes.workflowTaskCompletedEventId) === starts[i - 1]!.task);
-    const fired = events.find((e) => String(e.timerFiredEventAttributes?.startedEventId) === String(timer?.eventId));
-    expect(fired).toBeDefined();
-    const firedAt = Number(fired!.eventId);
-    const lookRunning = lookSpans.find((l) => l.scheduled < firedAt && l.answered > firedAt);
-    const from = lookRunning ? lookRunning.answered : firedAt;
+    const firedAt = timers.find((t) => t.task === starts[i - 1]!.task)?.firedEventId;
+    expect(firedAt).toBeDefined();
+    const lookRunning = lookSpans.find((l) => l.scheduled < firedAt! && l.answered > firedAt!);
+    const from = lookRunning ? lookRunning.answered : firedAt!;
     expect(Number(starts[i]!.task)).toBe(tasksCompleted.find((id) => id > from));
   }
 });
