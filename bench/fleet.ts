@@ -12,9 +12,10 @@
  *
  * Settings (env): FLEET_SERVERS (1000), FLEET_WAVES (2: maxGroupsAtOnce is the rollout's units
  * divided by it), FLEET_TIME_SCALE (60), FLEET_CONVERGENCE_SECONDS (90), FLEET_AGENT_POLL_MS (50),
- * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (1: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor; spaced as an operator of a large estate would, so that a wave's groups do not all ask for their first steps at once), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted).
+ * FLEET_TICK_MS (100: how often the simulator writes what fell due, e.g. the SPOC's log lines), FLEET_SECONDS_BETWEEN_STARTS (1: the rollout's `secondsBetweenStarts`, 0 or at least 1, counted in the floor; spaced as an operator of a large estate would, so that a wave's groups do not all ask for their first steps at once), FLEET_POLL_SECONDS (10: the rollout asks its groups whether halted), FLEET_SERVER_SETTINGS (a JSON object of dev server settings, `--dynamic-config-value` keys and values, over the bench's own and the embedded server's: to measure one).
  */
 import { loadavg } from 'node:os';
+import { z } from 'zod';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -75,7 +76,23 @@ const SERVER_SETTINGS = {
   'matching.numTaskqueueWritePartitions': 1,
   'matching.updateAckInterval': '5m',
   'history.cacheMaxSize': 4096,
+  ...serverSettingsFromEnv(),
 };
+
+/** FLEET_SERVER_SETTINGS: a JSON object of server settings, e.g. `{"history.transferProcessorMaxPollRPS": 20}`. */
+function serverSettingsFromEnv(): Record<string, string | number | boolean> {
+  const raw = process.env.FLEET_SERVER_SETTINGS;
+  if (!raw) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    json = undefined;
+  }
+  const parsed = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(json);
+  if (!parsed.success) throw new Error(`FLEET_SERVER_SETTINGS must be a JSON object of setting names to strings, numbers or booleans; got ${raw}`);
+  return parsed.data;
+}
 
 async function main(): Promise<void> {
   const inventory = generateInventory({ servers: SERVERS, timeScale: TIME_SCALE });

@@ -10,6 +10,7 @@ import type { DevServer } from './dev-server';
 import { choosePorts, hostPort, tcpAccepts } from './dev-server-ports';
 import { ensureSearchAttributes, type DevServerSearchAttributeType } from './dev-server-search-attributes';
 import { sqlitePragmaFlags } from './dev-server-sqlite';
+import { dynamicConfigFlags } from './dev-server-queue-readers';
 
 const STOP_GRACE_MS = 10_000;
 
@@ -138,7 +139,7 @@ export async function launch(plan: LaunchPlan): Promise<DevServer> {
     args.push(...(uiPort !== undefined ? ['--ui-port', String(uiPort)] : ['--headless']));
     args.push('--namespace', namespace, '--log-level', 'warn', '--color', 'never', ...sqlitePragmaFlags());
     for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
-    for (const [key, value] of Object.entries(plan.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+    args.push(...dynamicConfigFlags(plan.dynamicConfig ?? {}));
 
     fs.appendFileSync(logPath, `\n--- ${new Date().toISOString()} spoolflow: ${cli} ${args.join(' ')}\n`);
     const logOffset = fs.statSync(logPath).size;

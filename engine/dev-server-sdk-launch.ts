@@ -11,6 +11,7 @@ import { findSdkServerPid } from './dev-server-pid-file';
 import { choosePorts, hostPort } from './dev-server-ports';
 import { ensureSearchAttributes, SDK_SEARCH_ATTRIBUTE_TYPE } from './dev-server-search-attributes';
 import { sqlitePragmaFlags } from './dev-server-sqlite';
+import { dynamicConfigFlags } from './dev-server-queue-readers';
 
 /** Polls until `namespace` exists: the SDK only waits for the frontend to answer. */
 async function waitForNamespace(connection: Connection, namespace: string, deadline: number): Promise<void> {
@@ -62,7 +63,7 @@ export async function launchWithSdk(plan: SdkLaunchPlan): Promise<DevServer> {
           uiPort,
           namespace,
           searchAttributes: Object.entries(searchAttributes).map(([name, type]) => ({ name, type: SDK_SEARCH_ATTRIBUTE_TYPE[type] })),
-          extraArgs: sqlitePragmaFlags(),
+          extraArgs: [...sqlitePragmaFlags(), ...dynamicConfigFlags(plan.dynamicConfig ?? {})],
         },
       });
     } catch (err) {

@@ -10,6 +10,7 @@ import { resolveTemporalCli, temporalCliCacheDir } from './temporal-cli';
 import { launch } from './dev-server-cli-launch';
 import { claimPidFile } from './dev-server-pid-file';
 import { launchWithSdk } from './dev-server-sdk-launch';
+import { QUEUE_READER_SETTINGS } from './dev-server-queue-readers';
 import { INDEXED_VALUE_TYPE, type DevServerSearchAttributeType } from './dev-server-search-attributes';
 
 export type { DevServerSearchAttributeType } from './dev-server-search-attributes';
@@ -139,7 +140,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     dbPath,
     pidPath,
     startTimeoutMs: opts.startTimeoutMs ?? 60_000,
-    dynamicConfig: opts.dynamicConfig ?? {},
+    // The queue readers' settings first: a caller's own value for one of them wins.
+    dynamicConfig: { ...QUEUE_READER_SETTINGS, ...(opts.dynamicConfig ?? {}) },
     log,
   };
   try {

@@ -73,7 +73,18 @@ test('falls back to @temporalio/testing, says so, registers search attributes, a
   expect(downloadDir.startsWith(dataDir)).toBe(true);
   expect(config.executable).toEqual({ type: 'cached-download', downloadDir });
   expect(config.dbFilename).toBe(path.join(dataDir, 'temporal.sqlite'));
-  expect(config.extraArgs).toEqual(['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=full']);
+  expect(config.extraArgs).toEqual([
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=full',
+    '--dynamic-config-value',
+    'history.transferProcessorMaxPollRPS=1000',
+    '--dynamic-config-value',
+    'history.timerProcessorMaxPollRPS=1000',
+    '--dynamic-config-value',
+    'history.visibilityProcessorMaxPollRPS=1000',
+  ]);
   expect(config.namespace).toBe('spool');
   expect(config.ip).toBe('127.0.0.1');
   expect(config.port).toEqual(expect.any(Number));

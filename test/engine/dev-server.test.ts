@@ -172,6 +172,21 @@ it('keeps its database with write-ahead logging and a full sync of every commit'
   expect(cmdline).toContain('--sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=full');
 });
 
+it("hands out the tasks it writes at once: its queue readers are not held to 20 loads a second, and a caller's own setting wins", async () => {
+  const server = await start({ dynamicConfig: { 'history.timerProcessorMaxPollRPS': 50, 'frontend.namespaceCount': 2000 } });
+  const flags = fs.readFileSync(`/proc/${server.process!.pid}/cmdline`, 'utf8').split('\0');
+  const settings = flags.flatMap((flag, i) => (flags[i - 1] === '--dynamic-config-value' ? [flag] : []));
+  expect(settings).toEqual(
+    expect.arrayContaining(['history.transferProcessorMaxPollRPS=1000', 'history.visibilityProcessorMaxPollRPS=1000', 'history.timerProcessorMaxPollRPS=50', 'frontend.namespaceCount=2000']),
+  );
+  expect(settings.filter((s) => s.startsWith('history.timerProcessorMaxPollRPS='))).toHaveLength(1);
+  // And the server takes them: it answers as usual.
+  await withClient(server, async (client) => {
+    await client.workflow.start('neverRuns', { taskQueue: 'nobody', workflowId: 'with-settings' });
+    expect((await client.workflow.getHandle('with-settings').describe()).status.name).toBe('RUNNING');
+  });
+});
+
 it('starts while a previous server on the same file is still shutting down', async () => {
   await (await start()).stop(); // create the database
   // A server we did not start (so no pid file guards it), told to stop just before we start on
