@@ -13,11 +13,12 @@
  * listed, or all of them when the list fails) are asked one by one, as before.
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { groupOutcome } from '../../machines/fleet/group-outcome';
+import type { Client } from '@temporalio/client';
 import type { RolloutGroup } from '../../machines/fleet/rollout-plan';
 import type { ProcedureStatus } from '../../workflows/operator-messages';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../machines/core/search-attribute-names';
+import { awaitGroupProcedureEnds } from './group-procedure-end-watch';
+import { endOf } from './group-procedure-end';
 
 /** Workflow ids per visibility list: a query of a hundred ids stays a few kilobytes. */
 const IDS_PER_LIST = 100;
@@ -42,6 +43,7 @@ export interface GroupProcedureLook {
 
 export function createRolloutActivities() {
   return {
+    awaitGroupProcedureEnds,
     /**
      * Asks each procedure where it is; never fails for one that does not answer. A bare workflow
      * id is what rollouts started before the carry-over asked with (no run chain to follow).
@@ -94,14 +96,8 @@ async function lookAt(client: Client, ref: GroupProcedureRef): Promise<GroupProc
     if (status.status === 'halted') return { workflowId, status: 'halted', ...(status.halt ? { reason: `${status.halt.title}: ${status.halt.reason}` } : {}) };
     return { workflowId, status: 'running' };
   }
-  // Closed: its result, following its chain from the first run (it returns at once).
-  try {
-    const output = await client.workflow.getHandle(workflowId, undefined, firstRunId ? { firstExecutionRunId: firstRunId } : {}).result();
-    return { workflowId, status: 'ended', outcome: groupOutcome(output) };
-  } catch (err) {
-    if (!(err instanceof WorkflowFailedError)) throw err; // the server did not answer: unknown, not failed
-    return { workflowId, status: 'ended', outcome: { state: 'failed', reason: err.cause?.message ?? err.message } };
-  }
+  // Closed: its result (it returns at once).
+  return endOf(client, ref);
 }
 
 export type RolloutActivities = ReturnType<typeof createRolloutActivities>;

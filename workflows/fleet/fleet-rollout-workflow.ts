@@ -41,6 +41,19 @@ const look = (summary: string) =>
     summary,
   });
 
+/** How long one wait for the ends of the children an earlier run started lasts before it is asked again (keeps the history short). */
+const INHERITED_WATCH_MS = 5 * 60_000;
+
+const watchEnds = (summary: string) =>
+  wf.proxyActivities<RolloutActivities>({
+    taskQueue: CENTRAL_TASK_QUEUE,
+    startToCloseTimeout: INHERITED_WATCH_MS + 60_000,
+    heartbeatTimeout: '30s',
+    // Unlimited attempts: while it fails the look still learns of the ends, every `pollSeconds`.
+    retry: { initialInterval: '1s', maximumInterval: '30s' },
+    summary,
+  });
+
 /** The patch after which a decision's groups start together (one workflow task for all, not one each). */
 export const STARTS_TOGETHER_PATCH = 'fleet-rollout-starts-groups-together';
 /** New runs write the rollout's search attributes only when their values change (rollout-report.ts). */
@@ -59,6 +72,13 @@ export const LOOKS_WHEN_DUE_PATCH = 'fleet-rollout-looks-every-poll-seconds';
  * start's round trip (some 200 ms a start at 1,000 servers).
  */
 export const SPACING_TIMER_PATCH = 'fleet-rollout-spacing-timer-starts-with-the-start';
+/**
+ * A run that continued as new waits on the server for the group procedures an earlier run started
+ * (one activity at a time, which answers as soon as one of them ends), so their places are free
+ * at once. Before, it learned of those ends only at its next look, up to `pollSeconds` later.
+ * Asked only in a run that continued as new.
+ */
+export const WATCHES_INHERITED_PATCH = 'fleet-rollout-waits-for-the-children-of-runs-before';
 
 export async function runFleetRollout(rawInput: unknown, carried?: unknown): Promise<RolloutStatus> {
   // Asked once, first: a rollout replaying a history without the marker keeps the old way to its end.
@@ -68,6 +88,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   const spacingTimerWithStart = wf.patched(SPACING_TIMER_PATCH);
   const input = parseRolloutInput(rawInput);
   const resumed = acceptCarryOver(input, carried);
+  const watchesInherited = resumed !== undefined && wf.patched(WATCHES_INHERITED_PATCH);
   const targets = new Map(input.groups.map((t) => [t.name, t]));
   let groups: RolloutGroup[] = resumed?.groups ?? input.groups.map((t) => ({ name: t.name, site: t.site, state: 'waiting' }));
   const times = new Map<string, GroupTimes>(Object.entries(resumed?.times ?? {}));
@@ -89,6 +110,11 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   let holding: string | undefined;
   let changed = false;
   const pollMs = input.pollSeconds * 1000;
+  /** The groups whose procedures an earlier run started and that have not ended: no child-completed event will tell of them. */
+  const inherited = new Set(groups.filter(occupiesPlace).map((g) => g.name));
+  /** The wait for an inherited group's end that runs now, if one does. */
+  let inheritedWatch: wf.CancellationScope | undefined;
+  let inheritedWatchFailed = false;
   /** The poll's count starts here: the last look, or the last moment nothing was running. */
   let lookedAt = Date.now();
 
@@ -101,6 +127,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     const group = groups.find((g) => g.name === name);
     if (group && group.state !== 'running' && group.state !== 'halted') return;
     times.set(name, { ...times.get(name), endedAt: new Date().toISOString() });
+    inherited.delete(name);
     update(name, change);
   };
   const statusNow = (): RolloutStatus => rolloutStatus(input, groups, times, { paused, holding, commands, continuedAsNew });
@@ -171,6 +198,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   for (;;) {
     // Reset before deciding: whatever changes from here on (a child ending while another starts) wakes the loop again.
     changed = false;
+    if (watchesInherited) watchInheritedEnds();
     const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused, ...spacingMoment() });
     groups = applyDecision(groups, decision);
     holding = decision.holding;
@@ -181,9 +209,11 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     if (spacingTimerWithStart) await lookIfDue();
     lastReport = report(statusNow(), lastReport, attributesOnlyWhenTheyChange);
     if (rolloutFinished(groups)) break;
-    // Nothing is in flight here (children started, looks answered) and an Update handler runs to
-    // its end at once, so the state handed over is the whole state.
+    // Nothing is in flight here (children started, looks answered; the wait for inherited ends
+    // is cancelled, the next run waits again) and an Update handler runs to its end at once, so
+    // the state handed over is the whole state.
     if (handOverDue(input) && wf.allHandlersFinished()) {
+      inheritedWatch?.cancel();
       const next: RolloutCarryOver = {
         groups,
         times: Object.fromEntries(times),
@@ -210,8 +240,47 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     if (looksWhenDue) await lookIfDue();
     else if (!woken && running.length > 0) await lookAtRunning(running.map((g) => g.name));
   }
+  inheritedWatch?.cancel();
   await wf.condition(wf.allHandlersFinished);
   return statusNow();
+
+  /**
+   * Waits on the server for the ends of the groups an earlier run started, one activity at a
+   * time: what it answers ends those groups and wakes the loop, and the next wait asks for the
+   * rest. One that fails for good leaves the ends to the look.
+   */
+  function watchInheritedEnds(): void {
+    if (inheritedWatch || inheritedWatchFailed) return;
+    const names = groups.filter((g) => inherited.has(g.name) && occupiesPlace(g)).map((g) => g.name);
+    if (names.length === 0) return;
+    const scope = new wf.CancellationScope();
+    inheritedWatch = scope;
+    const { byId, refs } = procedureRefs(names);
+    scope
+      .run(() => watchEnds(`wait for ${names.length} group procedure(s) started before the hand-over to end`).awaitGroupProcedureEnds(refs, INHERITED_WATCH_MS))
+      .then(
+        (looks) => {
+          for (const seen of looks) {
+            const name = byId.get(seen.workflowId);
+            if (name) apply(name, seen);
+          }
+        },
+        () => {
+          inheritedWatchFailed = true;
+        },
+      )
+      .finally(() => {
+        if (inheritedWatch === scope) inheritedWatch = undefined;
+        changed = true;
+      });
+  }
+
+  /** The procedures of these groups as the server knows them: workflow id and the first run this rollout started. */
+  function procedureRefs(names: string[]) {
+    const byId = new Map(names.map((n) => [targets.get(n)?.workflowId ?? n, n]));
+    const refs = names.map((n) => ({ workflowId: targets.get(n)?.workflowId ?? n, ...(children.has(n) ? { firstRunId: children.get(n) } : {}) }));
+    return { byId, refs };
+  }
 
   /** A look, if `pollSeconds` have passed since the last one and a group still runs or is halted. */
   async function lookIfDue(): Promise<void> {
@@ -223,8 +292,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
 
   /** Asks the running groups' procedures where they are: halted counts against the budget; ended ends the group. */
   async function lookAtRunning(names: string[]): Promise<void> {
-    const byId = new Map(names.map((n) => [targets.get(n)?.workflowId ?? n, n]));
-    const refs = names.map((n) => ({ workflowId: targets.get(n)?.workflowId ?? n, ...(children.has(n) ? { firstRunId: children.get(n) } : {}) }));
+    const { byId, refs } = procedureRefs(names);
     const looks = await look(`ask ${names.length} running group procedure(s) where they are`).lookAtGroupProcedures(refs);
     for (const seen of looks) {
       const name = byId.get(seen.workflowId);

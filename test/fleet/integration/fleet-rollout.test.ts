@@ -39,8 +39,17 @@ const SPACED_GROUPS = { p1: 'pi', p2: 'rho', p3: 'upsilon' } as const;
 const LOOKED_AT_GROUPS = { l1: 'lambda', l2: 'mu', l3: 'nu', l4: 'xi' } as const;
 /** Enough spaced starts that the rollout hands over to a new run between two of them. */
 const HANDED_OVER_GROUPS = { h1: 'eta', h2: 'eta', h3: 'theta', h4: 'theta', h5: 'iota', h6: 'iota', h7: 'kappa', h8: 'kappa' } as const;
-const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS, ...SPACED_GROUPS, ...LOOKED_AT_GROUPS, ...HANDED_OVER_GROUPS };
-type GroupName = keyof typeof GROUPS | keyof typeof LATER_GROUPS | keyof typeof TOGETHER_GROUPS | keyof typeof SPACED_GROUPS | keyof typeof LOOKED_AT_GROUPS | keyof typeof HANDED_OVER_GROUPS;
+/** i1 and i2 at site chi, one at a time: i1 runs across a hand-over, i2 waits for its place. */
+const INHERITED_GROUPS = { i1: 'chi', i2: 'chi' } as const;
+const SITES: Record<string, string> = { ...GROUPS, ...LATER_GROUPS, ...TOGETHER_GROUPS, ...SPACED_GROUPS, ...LOOKED_AT_GROUPS, ...HANDED_OVER_GROUPS, ...INHERITED_GROUPS };
+type GroupName =
+  | keyof typeof GROUPS
+  | keyof typeof LATER_GROUPS
+  | keyof typeof TOGETHER_GROUPS
+  | keyof typeof SPACED_GROUPS
+  | keyof typeof LOOKED_AT_GROUPS
+  | keyof typeof HANDED_OVER_GROUPS
+  | keyof typeof INHERITED_GROUPS;
 
 function rolloutInventory(groups: Record<string, string> = GROUPS): Inventory {
   const base = testInventory({ timeScale: 3000 });
@@ -416,6 +425,46 @@ test('spaced starts keep their spacing across a hand-over to a new run: the last
     expect(carried.lastStartConfirmedAt).toBeGreaterThanOrEqual(Math.max(...before));
     expect(carried.lastStartConfirmedAt).toBeLessThanOrEqual(handedOverAt);
   }
+});
+
+test('a run that continued as new learns at once that a group an earlier run started has ended, and starts the next in its place, not at its next look', async () => {
+  const inventory = rolloutInventory(INHERITED_GROUPS);
+  const fleet = estate.fleet(inventory);
+  // Without its agents i1 waits at its first step: running, deterministically, until they come.
+  const heldBack = ['spoc-i1-1', 'spoc-i1-2'];
+  const rollout = `rollout-${randomUUID()}`;
+  // No look in the test's time: only the wait on the server can tell the new run that i1 ended.
+  const input = { ...rolloutInput(inventory, ['i1', 'i2'], { maxGroupsAtOnce: 1, failureBudget: 1 }), continueAsNewAfterEvents: 50, pollSeconds: 600 };
+  await estate.withWorkers(
+    fleet,
+    async () => {
+      await startRollout(estate.client, input, { workflowId: rollout });
+      await rolloutStatusOf(rollout, (s) => s.groups.running.includes('i1'));
+      // The operator's pauses and resumes fill the history until the rollout hands over.
+      for (let i = 0; i < 20 && (await rolloutStatusOf(rollout, () => true)).continuedAsNew === 0; i++) {
+        await commandRollout(estate.client, rollout, { type: 'operator.pause', operator: 'jdoe' });
+        await commandRollout(estate.client, rollout, { type: 'operator.resume', operator: 'jdoe' });
+      }
+      const handedOver = await rolloutStatusOf(rollout, (s) => s.continuedAsNew >= 1 && s.status !== 'paused');
+      expect(handedOver.groups).toMatchObject({ running: ['i1'], waiting: ['i2'] });
+      const stopAgents = await startAgentsLate(fleet, heldBack);
+      try {
+        const done = await rolloutStatusOf(rollout, (s) => s.status === 'done', 90_000);
+        expect(done).toMatchObject({ counts: { done: 2, failed: 0 } });
+      } finally {
+        await stopAgents();
+      }
+    },
+    { withoutAgents: heldBack },
+  );
+  const runs = await runHistories(estate.client, rollout);
+  const activities = runs.flatMap((events) => events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []));
+  expect(activities).not.toContain('lookAtGroupProcedures');
+  // The run that had i1 from the run before waited on the server for its end, and was told.
+  const last = runs.at(-1)!;
+  const answers = last.flatMap((e) => (e.activityTaskCompletedEventAttributes ? [Buffer.from(e.activityTaskCompletedEventAttributes.result?.payloads?.[0]?.data ?? new Uint8Array()).toString('utf8')] : []));
+  expect(answers.some((a) => a.includes('"workflowId":"spoc-group-i1"') && a.includes('"status":"ended"'))).toBe(true);
+  expect(childStartsIn(last).map((s) => s.workflowId)).toEqual(['spoc-group-i2']);
 });
 
 /** The state a run was handed by the one before it: its start's second argument. */

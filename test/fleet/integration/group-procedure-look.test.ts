@@ -2,8 +2,11 @@
  * The rollout's look at its running groups against a real dev server: the procedures that run
  * and are not halted are answered from one visibility list, without a describe or a `status`
  * query each; a halted one, one that ended and one that continued as new (another run than the
- * one the rollout started) are asked directly, as before.
+ * one the rollout started) are asked directly, as before. The wait for the ends of procedures an
+ * earlier run started answers as soon as one ends (how it ended), nothing when none does in time,
+ * and stops when cancelled.
  */
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createRolloutActivities, type GroupProcedureLook } from '../../../activities/fleet/group-procedure-look';
@@ -73,6 +76,42 @@ test('running procedures not halted are answered from the visibility list; halte
     } finally {
       spy.mockRestore();
       for (const id of ['look-a', 'look-b', 'look-halted', 'look-replaced']) await temporal.client.workflow.getHandle(id).terminate('test over');
+    }
+  });
+});
+
+test('the wait for the ends of procedures started before a hand-over answers as soon as one ends, with how it ended; nothing when none ends in time; and stops when cancelled', async () => {
+  const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue: QUEUE, workflowBundle: bundle });
+  await worker.runUntil(async () => {
+    const refs = [
+      { workflowId: 'watch-a', firstRunId: await standIn('watch-a', false) },
+      { workflowId: 'watch-b', firstRunId: await standIn('watch-b', true) },
+      { workflowId: 'watch-c', firstRunId: await standIn('watch-c', false) },
+    ];
+    const { awaitGroupProcedureEnds } = createRolloutActivities();
+    try {
+      // Nothing ends: after its longest wait it answers nothing (and the rollout asks again).
+      expect(await new MockActivityEnvironment(undefined, { client: temporal.client }).run(awaitGroupProcedureEnds, refs, 1500)).toEqual([]);
+
+      // b is told to finish while the wait runs (far longer than this test may take): the answer is b, done.
+      const waiting = new MockActivityEnvironment(undefined, { client: temporal.client }).run(awaitGroupProcedureEnds, refs, 600_000);
+      await new Promise((r) => setTimeout(r, 500));
+      await temporal.client.workflow.getHandle('watch-b').signal('finish', { outcome: 'completed' });
+      expect(await waiting).toEqual([{ workflowId: 'watch-b', status: 'ended', outcome: { state: 'done' } }]);
+
+      // c is aborted by its operator: failed, and why.
+      const again = new MockActivityEnvironment(undefined, { client: temporal.client }).run(awaitGroupProcedureEnds, refs.slice(0, 1).concat(refs.slice(2)), 600_000);
+      await temporal.client.workflow.getHandle('watch-c').signal('finish', { outcome: 'aborted', abortReason: 'printers busy' });
+      expect(await again).toEqual([{ workflowId: 'watch-c', status: 'ended', outcome: { state: 'failed', reason: 'ended aborted: printers busy' } }]);
+
+      // Cancelled (the rollout hands over): it stops waiting at once.
+      const env = new MockActivityEnvironment(undefined, { client: temporal.client });
+      const cancelled = env.run(awaitGroupProcedureEnds, refs.slice(0, 1), 600_000);
+      await new Promise((r) => setTimeout(r, 500));
+      env.cancel();
+      await expect(cancelled).rejects.toBeInstanceOf(CancelledFailure);
+    } finally {
+      await temporal.client.workflow.getHandle('watch-a').terminate('test over');
     }
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * What a fleet rollout that continued as new asks the server about the group procedures an earlier
+ * run started: which of them has ended. The new run holds no handle on those children, so no
+ * child-completed event tells it; without this it learned of each end at its next look, up to
+ * `pollSeconds` later (10 s by default), and the group's place stayed empty that long. Here the
+ * server holds one call per procedure until its run chain closes, and the activity answers as soon
+ * as one has. Only reads.
+ */
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { endOf } from './group-procedure-end';
+import type { GroupProcedureLook, GroupProcedureRef } from './group-procedure-look';
+
+/** Heartbeats while waiting: the rollout's heartbeat timeout (30 s) notices a worker that died. */
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * The procedures among these whose run chain has ended (each with how: done, or failed and why),
+ * as soon as at least one has; none after `maxMs` (the rollout asks again, keeping its history
+ * short). One the server does not know (gone) is left to the rollout's look; any other error of
+ * the server fails the activity, which the rollout retries. Cancelled (the rollout hands over or
+ * ends): the waits on the server are cut short.
+ */
+export async function awaitGroupProcedureEnds(procedures: GroupProcedureRef[], maxMs: number): Promise<GroupProcedureLook[]> {
+  const context = Context.current();
+  const client = context.client;
+  const stop = new AbortController();
+  const onCancel = () => stop.abort();
+  context.cancellationSignal.addEventListener('abort', onCancel);
+  const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+  const ended: GroupProcedureLook[] = [];
+  try {
+    const someEnded = new Promise<void>((resolve, reject) => {
+      for (const ref of procedures) {
+        client.withAbortSignal(stop.signal, () => endOf(client, ref)).then(
+          (look) => {
+            ended.push(look);
+            resolve();
+          },
+          (err: unknown) => {
+            if (!stop.signal.aborted && !(err instanceof WorkflowNotFoundError)) reject(err);
+          },
+        );
+      }
+    });
+    await Promise.race([someEnded, sleep(maxMs, undefined, { signal: stop.signal }).catch(() => undefined), context.cancelled]);
+    // Those that ended at the same moment come along (each answered in the same turn of the loop).
+    await new Promise((resolve) => setImmediate(resolve));
+    return [...ended];
+  } finally {
+    clearInterval(heartbeat);
+    context.cancellationSignal.removeEventListener('abort', onCancel);
+    stop.abort();
+  }
+}
