@@ -13,8 +13,8 @@
  *
  * Past `continueAsNewAfterEvents` history events (or when the server suggests it) it continues as
  * new, handing its state to the next run (machines/fleet/rollout-carry-over.ts). The next run has
- * no handle on the children started before, so it learns that they ended by the same look it asks
- * for halts (their result, read through the server).
+ * no handle on the children started before, so it waits on the server for their ends (an activity
+ * that answers as soon as one ended), and its look, which it asks for halts, sees them too.
  */
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';

@@ -10,7 +10,7 @@ import { workflowBundle } from '../../../worker/central-worker';
 import { loadRecordedHistories, type RecordedHistory } from '../../helpers/recorded-histories';
 import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
 import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispatcher';
-import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
+import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH, WATCHES_INHERITED_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
 import { RELEASES_AS_LAST_ACT_PATCH } from '../../../workflows/procedure-workflow';
 import path from 'node:path';
 
@@ -99,6 +99,16 @@ test('a fleet rollout started since each spaced start brings its own timer repla
   const byFile = (name: string) => histories.find((h) => h.file === name);
   expect(patchesOf(byFile('fleetRollout--spaced-starts-timed-with-each-start.json')!)).toContain(SPACING_TIMER_PATCH);
   expect(patchesOf(byFile('fleetRollout--spaced-starts-looked-at-every-poll.json')!)).not.toContain(SPACING_TIMER_PATCH);
+});
+
+test("a fleet rollout's run that continued as new waits for the ends of the groups the run before started, and replays; its first run and the older hand-overs do not ask", () => {
+  const byFile = (name: string) => histories.find((h) => h.file === name);
+  const handedOver = byFile('fleetRollout--handed-over-waits-for-the-groups-before--run2.json')!;
+  expect(patchesOf(handedOver)).toContain(WATCHES_INHERITED_PATCH);
+  const waits = (handedOver.history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitGroupProcedureEnds');
+  expect(waits.length).toBeGreaterThan(0);
+  expect(patchesOf(byFile('fleetRollout--handed-over-waits-for-the-groups-before--run1.json')!)).not.toContain(WATCHES_INHERITED_PATCH);
+  expect(patchesOf(byFile('fleetRollout--spaced-starts-timed-with-each-start.json')!)).not.toContain(WATCHES_INHERITED_PATCH);
 });
 
 describe('the SAP dispatcher given the same request twice in one workflow task', () => {
