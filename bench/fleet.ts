@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startRollout } from '../client/fleet-rollout-client';
 import { type RoundStages, rolloutSpacedStartRounds } from './spaced-start-rounds';
+import { processSettles } from './server-settles';
 import type { RolloutLimits } from '../machines/fleet/rollout-plan';
 import { generateInventory, GROUP_SIZE } from '../simulator/spoc/generated-inventory';
 import { SimFleet } from '../simulator/spoc/sim-fleet';
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
   const running = workers.map((w) => w.run());
   while (agents.some((a) => a.starts === 0)) await new Promise((r) => setTimeout(r, 100));
   say(`  ${agents.length} host agents (one Temporal worker each) started in ${((performance.now() - agentsStartedAt) / 1000).toFixed(1)} s; RSS ${mb(rssBefore)} MB before the workers, ${mb(process.memoryUsage().rss)} MB now`);
+  const settled = await processSettles(temporal.server.process?.pid);
+  if (settled !== undefined) say(`  the dev server took in the agents' first polls (under 10 % of a core for a second) after ${settled.toFixed(0)} s; the rollout's clock starts now`);
 
   let rssMax = 0;
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
