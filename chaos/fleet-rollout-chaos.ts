@@ -3,7 +3,9 @@
  * of one by one: the same procedures on the same groups and standalone servers, as the rollout's
  * children (`spoc-group-<group>`, `spoc-standalone-os-restart-<site>`), at most one or two at a
  * time, starts spaced or not, a failure budget of one or of all of them, and now and then an
- * operator's pause and resume while the kills go on. The run answers the children's halts as it
+ * operator's pause and resume while the kills go on; half of them hand over to a new run every
+ * few dozen history events (the new run waits on the server for the children the run before
+ * started). The run answers the children's halts as it
  * answers any procedure's; this file starts the rollout, plays its operator, tells which children
  * started in this run (their ids are reused run after run), and gathers what the rollout did for
  * chaos/fleet-rollout-invariants.ts.
@@ -17,6 +19,9 @@ import { retrying } from './chaos-system';
 import type { RolloutObserved, RolloutUnitObserved } from './fleet-rollout-invariants';
 import type { PlannedProcedure } from './procedures';
 
+/** A rollout that hands over this soon does so a few times in a run (at least 50: the input's floor). */
+const HAND_OVER_AFTER_EVENTS = 60;
+
 type Rng = () => number;
 
 /** One unit of the rollout: the procedure the run planned for it, under the child's id. */
@@ -28,7 +33,13 @@ interface RolloutUnit {
 
 export class FleetRolloutChaos {
   readonly workflowId: string;
-  readonly input: { procedure: string; groups: { site: string; procedure: string; input: unknown }[]; limits: { maxGroupsAtOnce: number; maxGroupsPerSite: number; failureBudget: number; secondsBetweenStarts: number }; pollSeconds: number };
+  readonly input: {
+    procedure: string;
+    groups: { site: string; procedure: string; input: unknown }[];
+    limits: { maxGroupsAtOnce: number; maxGroupsPerSite: number; failureBudget: number; secondsBetweenStarts: number };
+    pollSeconds: number;
+    continueAsNewAfterEvents?: number;
+  };
   private readonly units: RolloutUnit[];
   /** The run ids the children's ids had before this run: an execution with another one started in this run. */
   private readonly before = new Map<string, string | undefined>();
@@ -74,6 +85,9 @@ export class FleetRolloutChaos {
       pollSeconds: 1,
     };
     this.pauseAfterMs = rng() < 0.4 ? 2000 + rng() * 6000 : undefined;
+    // Half of them hand over to a new run every few dozen events, so the new runs' wait for the
+    // groups the run before started is killed and resumed too.
+    if (rng() < 0.5) this.input.continueAsNewAfterEvents = HAND_OVER_AFTER_EVENTS;
   }
 
   /** The run's procedures with the SPOC ones under their children's ids. */
@@ -84,7 +98,8 @@ export class FleetRolloutChaos {
 
   describe(): string {
     const { maxGroupsAtOnce, failureBudget, secondsBetweenStarts } = this.input.limits;
-    return `fleet rollout: ${this.units.length} units, ${maxGroupsAtOnce} at a time, failure budget ${failureBudget}, ${secondsBetweenStarts ? `starts ${secondsBetweenStarts} s apart` : 'starts not spaced'}, paused ${this.pauses} time(s), ended ${this.ending ?? 'not'}`;
+    const handsOver = this.input.continueAsNewAfterEvents ? `, hands over past ${this.input.continueAsNewAfterEvents} events` : '';
+    return `fleet rollout: ${this.units.length} units, ${maxGroupsAtOnce} at a time, failure budget ${failureBudget}, ${secondsBetweenStarts ? `starts ${secondsBetweenStarts} s apart` : 'starts not spaced'}${handsOver}, paused ${this.pauses} time(s), ended ${this.ending ?? 'not'}`;
   }
 
   async start(client: Client): Promise<void> {
