@@ -98,7 +98,8 @@ export class FleetRolloutChaos {
 
   describe(): string {
     const { maxGroupsAtOnce, failureBudget, secondsBetweenStarts } = this.input.limits;
-    const handsOver = this.input.continueAsNewAfterEvents ? `, hands over past ${this.input.continueAsNewAfterEvents} events` : '';
+    const handedOver = this.result ? ` (${this.result.continuedAsNew} time(s))` : '';
+    const handsOver = this.input.continueAsNewAfterEvents ? `, hands over past ${this.input.continueAsNewAfterEvents} events${handedOver}` : '';
     return `fleet rollout: ${this.units.length} units, ${maxGroupsAtOnce} at a time, failure budget ${failureBudget}, ${secondsBetweenStarts ? `starts ${secondsBetweenStarts} s apart` : 'starts not spaced'}${handsOver}, paused ${this.pauses} time(s), ended ${this.ending ?? 'not'}`;
   }
 
