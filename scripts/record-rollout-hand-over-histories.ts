@@ -15,8 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { commandRollout, startRollout } from '../client/fleet-rollout-client';
 import { groupRestartExample } from '../simulator/example-inputs';
 import { serverByHost } from '../simulator/spoc/inventory';
-import { createHostAgentWorker, simHostAgentDeps } from '../simulator/spoc/sim-host-agents';
-import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
+import { createTestFleet, startAgentsLate, testInventory, withWorkers } from '../test/helpers/sim-fleet';
 import { startTestTemporal } from '../test/helpers/temporal-server';
 import { saveRecordedHistory } from '../test/helpers/recorded-histories';
 import { until } from '../test/helpers/until';
@@ -63,14 +62,11 @@ async function main(): Promise<void> {
           const s = await status();
           return s.continuedAsNew >= 1 && s.status !== 'paused';
         });
-        const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
-        const agents = await Promise.all(london.map((h) => createHostAgentWorker(conn, simHostAgentDeps(fleet.host(h), 20))));
-        const running = agents.map((w) => w.run());
+        const stopAgents = await startAgentsLate(temporal, fleet, london);
         try {
           await handle.result();
         } finally {
-          for (const w of agents) w.shutdown();
-          await Promise.all(running);
+          await stopAgents();
         }
       },
       { withoutAgents: london },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/spoc/inventory';
 import { SimFleet } from '../../simulator/spoc/sim-fleet';
 import { createCentralWorker } from '../../worker/central-worker';
-import { createSimHostAgents, RunningAgent, SimHostAgent } from '../../simulator/spoc/sim-host-agents';
+import { createHostAgentWorker, createSimHostAgents, RunningAgent, simHostAgentDeps, SimHostAgent } from '../../simulator/spoc/sim-host-agents';
 import type { TestTemporal } from './temporal-server';
 
 export function testInventory(overrides: Partial<Inventory> = {}): Inventory {
@@ -46,4 +46,18 @@ export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn
   await Promise.all(running);
   if (failure) throw failure;
   return result as T;
+}
+
+/**
+ * Starts the agents of these hosts (held back by `withoutAgents`) while the rest already run: a
+ * procedure on them waits at its first step until now. Returns what stops them again.
+ */
+export async function startAgentsLate(temporal: TestTemporal, fleet: SimFleet, hosts: string[]): Promise<() => Promise<void>> {
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  const workers = await Promise.all(hosts.map((h) => createHostAgentWorker(conn, simHostAgentDeps(fleet.host(h), 20))));
+  const running = workers.map((w) => w.run());
+  return async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.all(running);
+  };
 }

@@ -18,12 +18,10 @@ import { SPOC_SERVICE } from '../../../machines/spoc/spoc-services';
 import { groupRestartExample, SHORT_WAITS } from '../../../simulator/example-inputs';
 import type { Inventory } from '../../../simulator/spoc/inventory';
 import type { OperationRecordEntry } from '../../../simulator/core/operation-record';
-import { createHostAgentWorker, simHostAgentDeps } from '../../../simulator/spoc/sim-host-agents';
-import type { SimFleet } from '../../../simulator/spoc/sim-fleet';
 import type { RolloutStatus } from '../../../workflows/fleet/rollout-messages';
 import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
-import { testInventory } from '../../helpers/sim-fleet';
+import { startAgentsLate, testInventory } from '../../helpers/sim-fleet';
 
 const estate = useSimulatedEstate();
 
@@ -170,15 +168,6 @@ async function chartPageOf(workflowId: string): Promise<string> {
 }
 
 /** The host agents of `hosts`, started late (the test held them back so their group stays running); stopped by the returned function. */
-async function startAgentsLate(fleet: SimFleet, hosts: string[]): Promise<() => Promise<void>> {
-  const conn = { connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace };
-  const workers = await Promise.all(hosts.map((h) => createHostAgentWorker(conn, simHostAgentDeps(fleet.host(h), 20))));
-  const running = workers.map((w) => w.run());
-  return async () => {
-    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-    await Promise.all(running);
-  };
-}
 
 test('continues as new while groups run and stays paused across it, following the children still running; from the window\'s end on no group starts and the waiting ones are reported not started', async () => {
   const inventory = rolloutInventory(LATER_GROUPS);
@@ -211,7 +200,7 @@ test('continues as new while groups run and stays paused across it, following th
       expect(handedOver.commands.map((c) => [c.type, c.operator, c.reason])).toEqual([['operator.pause', 'jdoe', 'watch the first two']]);
       resumedAt = fleet.record.read().length;
       await commandRollout(estate.client, carried, { type: 'operator.resume', operator: 'jdoe' });
-      const stopAgents = await startAgentsLate(fleet, heldBack);
+      const stopAgents = await startAgentsLate(estate.temporal, fleet, heldBack);
       try {
         const done = (await estate.client.workflow.getHandle(carried).result()) as RolloutStatus;
         expect(done).toMatchObject({ status: 'done', counts: { done: 3, running: 0, waiting: 0, failed: 0, 'not-started': 0 } });
@@ -447,7 +436,7 @@ test('a run that continued as new learns at once that a group an earlier run sta
       }
       const handedOver = await rolloutStatusOf(rollout, (s) => s.continuedAsNew >= 1 && s.status !== 'paused');
       expect(handedOver.groups).toMatchObject({ running: ['i1'], waiting: ['i2'] });
-      const stopAgents = await startAgentsLate(fleet, heldBack);
+      const stopAgents = await startAgentsLate(estate.temporal, fleet, heldBack);
       try {
         const done = await rolloutStatusOf(rollout, (s) => s.status === 'done', 90_000);
         expect(done).toMatchObject({ counts: { done: 2, failed: 0 } });
@@ -462,15 +451,19 @@ test('a run that continued as new learns at once that a group an earlier run sta
   expect(activities).not.toContain('lookAtGroupProcedures');
   // The run that had i1 from the run before waited on the server for its end, and was told.
   const last = runs.at(-1)!;
-  const answers = last.flatMap((e) => (e.activityTaskCompletedEventAttributes ? [Buffer.from(e.activityTaskCompletedEventAttributes.result?.payloads?.[0]?.data ?? new Uint8Array()).toString('utf8')] : []));
+  const answers = last.flatMap((e) => (e.activityTaskCompletedEventAttributes ? [payloadText(e.activityTaskCompletedEventAttributes.result?.payloads?.[0])] : []));
   expect(answers.some((a) => a.includes('"workflowId":"spoc-group-i1"') && a.includes('"status":"ended"'))).toBe(true);
   expect(childStartsIn(last).map((s) => s.workflowId)).toEqual(['spoc-group-i2']);
 });
 
+/** A payload's JSON text, as the default converter wrote it. */
+function payloadText(payload: { data?: Uint8Array | null } | null | undefined): string {
+  return Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8');
+}
+
 /** The state a run was handed by the one before it: its start's second argument. */
 function carriedStateOf(events: HistoryEvents): unknown {
-  const payload = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[1];
-  return JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString('utf8'));
+  return JSON.parse(payloadText(events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[1]));
 }
 
 /** Each search-attribute upsert of the workflow's own (not the SDK's patch markers, TemporalChangeVersion), as the values it wrote. */
@@ -478,6 +471,6 @@ async function searchAttributeWritesOf(workflowId: string): Promise<Record<strin
   return (await eventsOf(workflowId)).flatMap((e) => {
     const fields = Object.entries(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).filter(([key]) => key !== 'TemporalChangeVersion');
     if (fields.length === 0) return [];
-    return [Object.fromEntries(fields.map(([key, payload]) => [key, JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')) as unknown]))];
+    return [Object.fromEntries(fields.map(([key, payload]) => [key, JSON.parse(payloadText(payload)) as unknown]))];
   });
 }
