@@ -19,6 +19,8 @@ export interface HistoryFigures {
    * each makes the worker replay that workflow's whole history.
    */
   workflowTasksTimedOut: number;
+  /** Which they were: the workflow, when, which timeout and how long the task had waited. */
+  timedOutTasks: TimedOutTask[];
   /** When each activity the procedures scheduled (their steps, attempts not counted) was scheduled, ms. */
   activityScheduledMs: number[];
   /** Workflow task scheduled → started (waiting for the worker) and scheduled → completed, ms. */
@@ -36,10 +38,21 @@ const ACTIVITY_SCHEDULED = 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED';
 const TIMED_OUT = 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT';
 const ACTIVITY_COMPLETED = 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED';
 
+export interface TimedOutTask {
+  workflowId: string;
+  /** When the server timed it out, ms since the epoch. */
+  atMs: number;
+  /** START_TO_CLOSE (a worker took it and did not answer in time) or SCHEDULE_TO_START (no worker took it from the sticky queue). */
+  timeout: string;
+  /** From the task's scheduled event to its time-out, ms. */
+  waitedMs: number;
+}
+
 interface HistoryEvent {
   eventId?: unknown;
   eventType?: unknown;
   eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+  workflowTaskTimedOutEventAttributes?: { scheduledEventId?: unknown; timeoutType?: unknown } | null;
   workflowTaskStartedEventAttributes?: { scheduledEventId?: unknown } | null;
   workflowTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
   activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown; startedEventId?: unknown } | null;
@@ -48,6 +61,20 @@ interface HistoryEvent {
 /** When the server recorded an event, ms since the epoch. */
 export function eventMs(e: Pick<HistoryEvent, 'eventTime'>): number {
   return Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+}
+
+/** The workflow tasks of one history that timed out, named, so that a run's figures say which they were. */
+export function timedOutTasks(workflowId: string, events: readonly HistoryEvent[]): TimedOutTask[] {
+  const at = new Map(events.map((e) => [String(e.eventId), eventMs(e)]));
+  return events
+    .filter((e) => eventTypeName(e.eventType) === TIMED_OUT)
+    .map((e) => {
+      const attributes = e.workflowTaskTimedOutEventAttributes;
+      const scheduled = at.get(String(attributes?.scheduledEventId));
+      const type = attributes?.timeoutType;
+      const timeout = (typeof type === 'number' ? (temporal.api.enums.v1.TimeoutType[type] ?? String(type)) : String(type ?? 'unknown')).replace(/^TIMEOUT_TYPE_/, '');
+      return { workflowId, atMs: eventMs(e), timeout, waitedMs: scheduled === undefined ? Number.NaN : eventMs(e) - scheduled };
+    });
 }
 
 /** The histories' lengths and workflow task latencies of the procedures (by workflow id) and the rollout. */
@@ -59,9 +86,11 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
   const activityScheduleToStartMs: number[] = [];
   const activityStartToCompleteMs: number[] = [];
   let workflowTasksTimedOut = 0;
+  const timedOut: TimedOutTask[] = [];
   const read = async (workflowId: string): Promise<number> => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const events = (history.events ?? []) as HistoryEvent[];
+    timedOut.push(...timedOutTasks(workflowId, events));
     const scheduledAt = new Map<string, number>();
     // Any event's time by its id: an activity's started event is written with its completion, but timed when it started.
     const at = new Map(events.map((e) => [String(e.eventId), eventMs(e)]));
@@ -107,6 +136,7 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
     rolloutEvents,
     activityScheduledMs,
     workflowTasksTimedOut,
+    timedOutTasks: timedOut.sort((a, b) => a.atMs - b.atMs),
     scheduleToStartMs,
     scheduleToCompleteMs,
     activityScheduleToStartMs,

@@ -166,6 +166,14 @@ async function main(): Promise<void> {
   if (rounds.length > 0) {
     const p50 = (f: (r: RoundStages) => number) => percentile(rounds.map(f), 50).toFixed(0);
     say(`  spaced starts (${rounds.length} rounds, p50): start to start ${p50((r) => r.roundMs)} ms = the server starting the child ${p50((r) => r.childStartMs)} ms, the rollout's task that saw it ${p50((r) => r.confirmationTaskMs)} ms, the timer ${p50((r) => r.timerMs)} ms, the task it woke to the next start ${p50((r) => r.timerTaskMs)} ms (of which waiting for the worker ${p50((r) => r.timerTaskWaitMs)} ms)`);
+    const spacingMs = SECONDS_BETWEEN_STARTS * 1000;
+    // The first wave's rounds: their starts wait for the spacing alone, not for a place to free.
+    const firstWaveEnd = [...status.perGroup].map((g) => Date.parse(g.startedAt ?? '')).filter(Number.isFinite).sort((a, b) => a - b)[atOnce - 1] ?? Number.POSITIVE_INFINITY;
+    const firstWave = rounds.filter((r) => r.atMs < firstWaveEnd);
+    const slow = firstWave.filter((r) => r.roundMs > spacingMs + 100);
+    const withActivity = slow.filter((r) => r.activities.length > 0);
+    const excess = (rs: RoundStages[]) => (rs.reduce((a, r) => a + r.roundMs - spacingMs, 0) / 1000).toFixed(1);
+    say(`    the first wave's ${firstWave.length} rounds beyond the spacing: ${excess(firstWave)} s; ${slow.length} rounds over ${spacingMs + 100} ms, ${excess(slow)} s of it, ${withActivity.length} of them with an activity of the rollout in them (${[...new Set(withActivity.flatMap((r) => r.activities))].join(', ') || 'none'}), ${excess(withActivity)} s`);
   }
   const avg = (f: (s: GroupTimeSplit) => number) => mean(splits.map(f)).toFixed(2);
   say(`  one group's time (mean of ${splits.length} sampled): host steps ${avg((s) => s.hostSeconds)} s (simulated service times ${(groupSimulatedSeconds).toFixed(2)} s), mandated waits ${avg((s) => s.waitSeconds)} s (${(GROUP_SIZE * CONVERGENCE_SECONDS).toFixed(0)} s), central checks ${avg((s) => s.centralSeconds)} s, before the first step ${avg((s) => s.beforeFirstStepSeconds)} s, between steps ${avg((s) => s.betweenStepsSeconds)} s over ${avg((s) => s.steps)} steps, after the last ${avg((s) => s.afterLastStepSeconds)} s (of which until the server closed the procedure ${avg((s) => s.untilClosedSeconds ?? Number.NaN)} s)`);
@@ -173,6 +181,7 @@ async function main(): Promise<void> {
   for (const split of splits) for (const [action, x] of Object.entries(split.byAction)) actions.set(action, { count: (actions.get(action)?.count ?? 0) + x.count, seconds: (actions.get(action)?.seconds ?? 0) + x.seconds });
   say(`  per step (mean): ${[...actions].map(([a, x]) => `${a} ${((1000 * x.seconds) / x.count).toFixed(0)} ms`).join(', ')}`);
   say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks; ${history.workflowTasksTimedOut} timed out (each a replay of its workflow)`);
+  for (const t of history.timedOutTasks) say(`    timed out: a workflow task of ${t.workflowId} at ${new Date(t.atMs).toISOString()}, ${t.timeout} after ${(t.waitedMs / 1000).toFixed(1)} s (${((t.atMs - t0) / 1000).toFixed(1)} s into the run)`);
   say(`  activities (histories, every step's attempt that completed): scheduled to started p50 ${percentile(history.activityScheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.activityScheduleToStartMs, 99).toFixed(0)} ms; started to completed p50 ${percentile(history.activityStartToCompleteMs, 50).toFixed(0)} ms (simulated service times and mandated polls included)`);
   say(`  histories: ${history.eventsMean.toFixed(0)} events per procedure (largest ${history.eventsMax}); the rollout's own ${history.rolloutEvents}`);
   say(`  this process (central worker, ${agents.length} agents, simulated hosts): RSS max ${mb(rssMax)} MB; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s over ${wallSeconds.toFixed(0)} s; event loop late p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`);

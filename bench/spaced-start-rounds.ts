@@ -10,6 +10,8 @@ import { eventMs, eventTypeName } from './fleet-figures';
 import { runHistories } from './run-histories';
 
 export interface RoundStages {
+  /** When the round's first start was initiated, ms since the epoch. */
+  atMs: number;
   /** Start to start, ms. */
   roundMs: number;
   childStartMs: number;
@@ -18,9 +20,11 @@ export interface RoundStages {
   timerTaskMs: number;
   /** Of the task the timer woke: waiting for a worker to take it (scheduled → started). */
   timerTaskWaitMs: number;
+  /** The activities the rollout scheduled within the round (its looks, its wait for inherited ends), by type. */
+  activities: string[];
 }
 
-type RoundEvent = Parameters<typeof eventMs>[0] & { eventType?: unknown };
+type RoundEvent = Parameters<typeof eventMs>[0] & { eventType?: unknown; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null };
 const typeOf = (e: RoundEvent) => eventTypeName(e.eventType);
 
 /**
@@ -47,12 +51,14 @@ export function spacedStartRounds(events: readonly RoundEvent[]): RoundStages[] 
     const scheduled = after('EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', fired);
     const taken = scheduled === undefined ? undefined : after('EVENT_TYPE_WORKFLOW_TASK_STARTED', scheduled);
     rounds.push({
+      atMs: at(from),
       roundMs: at(to) - at(from),
       childStartMs: at(started) - at(from),
       confirmationTaskMs: at(confirmed) - at(started),
       timerMs: at(fired) - at(timer),
       timerTaskMs: at(to) - at(fired),
       timerTaskWaitMs: scheduled === undefined || taken === undefined ? 0 : at(taken) - at(scheduled),
+      activities: events.slice(from + 1, to).flatMap((e) => (typeOf(e) === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' ? [e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?'] : [])),
     });
   }
   return rounds;

@@ -2,7 +2,7 @@
  * The fleet bench's figures of where the time went, without Temporal: how fast steps were
  * scheduled, how spread the first wave's starts were, and the CPU a process used.
  */
-import { processCpuSeconds, stepRate, timeBreakdown } from '../../bench/fleet-figures';
+import { processCpuSeconds, stepRate, timedOutTasks, timeBreakdown } from '../../bench/fleet-figures';
 import { spacedStartRounds } from '../../bench/spaced-start-rounds';
 import type { RolloutStatus } from '../../workflows/fleet/rollout-messages';
 
@@ -63,13 +63,37 @@ describe('spaced start rounds', () => {
   const e = (eventType: number, ms: number) => ({ eventType, eventTime: at(ms) });
   // initiated 29, child started 31, task completed 7, timer started 17 / fired 18
   // task scheduled 5, started 6
-  const history = [e(7, 1_000), e(29, 1_000), e(31, 1_200), e(7, 1_500), e(17, 1_500), e(18, 2_000), e(5, 2_000), e(6, 2_250), e(7, 2_300), e(29, 2_300), e(31, 2_350), e(7, 2_400), e(17, 2_400)];
+  // activity scheduled 10 (the rollout's look, in the task that saw the child start)
+  const look = { eventType: 10, eventTime: at(1_500), activityTaskScheduledEventAttributes: { activityType: { name: 'lookAtGroupProcedures' } } };
+  const history = [e(7, 1_000), e(29, 1_000), e(31, 1_200), e(7, 1_500), look, e(17, 1_500), e(18, 2_000), e(5, 2_000), e(6, 2_250), e(7, 2_300), e(29, 2_300), e(31, 2_350), e(7, 2_400), e(17, 2_400)];
 
-  test('splits each start-to-start round into the child start, the task that saw it, the timer and the task the timer woke', () => {
-    expect(spacedStartRounds(history)).toEqual([{ roundMs: 1_300, childStartMs: 200, confirmationTaskMs: 300, timerMs: 500, timerTaskMs: 300, timerTaskWaitMs: 250 }]);
+  test('splits each start-to-start round into the child start, the task that saw it, the timer and the task the timer woke, naming the activities in it', () => {
+    expect(spacedStartRounds(history)).toEqual([{ atMs: 1_000, roundMs: 1_300, childStartMs: 200, confirmationTaskMs: 300, timerMs: 500, timerTaskMs: 300, timerTaskWaitMs: 250, activities: ['lookAtGroupProcedures'] }]);
   });
 
   test('leaves out starts made in one task, with no timer between them', () => {
     expect(spacedStartRounds([e(7, 1_000), e(29, 1_000), e(29, 1_000), e(31, 1_100), e(31, 1_100)])).toEqual([]);
+  });
+});
+
+describe('timed-out workflow tasks', () => {
+  const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+  it('names each with its workflow, its timeout and how long it had waited', () => {
+    const events = [
+      { eventId: 1, eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', eventTime: at(1_000) },
+      { eventId: 2, eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', eventTime: at(1_000) },
+      { eventId: 3, eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', eventTime: at(6_250), workflowTaskTimedOutEventAttributes: { scheduledEventId: 2, timeoutType: 2 } },
+      { eventId: 4, eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', eventTime: at(6_250) },
+      { eventId: 5, eventType: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', eventTime: at(6_300) },
+      { eventId: 6, eventType: 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT', eventTime: at(16_300), workflowTaskTimedOutEventAttributes: { scheduledEventId: 4, timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' } },
+    ];
+    expect(timedOutTasks('restart-g1', events)).toEqual([
+      { workflowId: 'restart-g1', atMs: 6_250, timeout: 'SCHEDULE_TO_START', waitedMs: 5_250 },
+      { workflowId: 'restart-g1', atMs: 16_300, timeout: 'START_TO_CLOSE', waitedMs: 10_050 },
+    ]);
+  });
+
+  it('is none for a history without one', () => {
+    expect(timedOutTasks('w', [{ eventId: 1, eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', eventTime: at(0) }])).toEqual([]);
   });
 });
