@@ -317,8 +317,8 @@ async function recordSap(temporal: TestTemporal, save: Save): Promise<void> {
 /**
  * A fleet rollout of the group restart over london and prague, one group at a time: paused while
  * the first runs, resumed once it is done, then the second. Then one of both at once, started
- * together, one of both a second apart, and one of both a second apart looked at every 2 s (twice:
- * one of them is kept from before the spacing timer).
+ * together, one of both a second apart, and one of both a second apart looked at every 2 s (three
+ * times: one of them is kept from before the spacing timer, one from before the looks beside the starts).
  */
 async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput: (group: string) => Record<string, unknown>): Promise<void> {
   const inventory = testInventory();
@@ -365,6 +365,12 @@ async function recordFleetRollout(temporal: TestTemporal, save: Save, groupInput
     await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1, secondsBetweenStarts: 1 }, pollSeconds: 2 }, { workflowId: timed });
     await temporal.client.workflow.getHandle(timed).result();
     await save('fleetRollout--spaced-starts-timed-with-each-start', timed);
+
+    // The same, each due look started beside the starts, not awaited (patch fleet-rollout-looks-beside-its-starts).
+    const beside = `record-${randomUUID()}`;
+    await startRollout(temporal.client, { ...rollout, limits: { maxGroupsAtOnce: 2, failureBudget: 1, secondsBetweenStarts: 1 }, pollSeconds: 2 }, { workflowId: beside });
+    await temporal.client.workflow.getHandle(beside).result();
+    await save('fleetRollout--spaced-starts-looked-at-beside-them', beside);
   });
   fleet.stop();
 }

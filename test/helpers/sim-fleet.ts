@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/spoc/inventory';
 import { SimFleet } from '../../simulator/spoc/sim-fleet';
-import { createCentralWorker } from '../../worker/central-worker';
+import { createCentralWorker, type CentralWorkerOptions } from '../../worker/central-worker';
 import { createHostAgentWorker, createSimHostAgents, RunningAgent, simHostAgentDeps, SimHostAgent } from '../../simulator/spoc/sim-host-agents';
 import type { TestTemporal } from './temporal-server';
 
@@ -26,6 +26,8 @@ export function createTestFleet(inventory: Inventory = testInventory()): SimFlee
 export interface FleetWorkerOptions {
   withoutAgents?: string[];
   agents?: (agents: SimHostAgent[]) => void;
+  /** Central activities in place of the worker's own of the same name (a test's slow look). */
+  centralActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 /** Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs. */
@@ -33,7 +35,8 @@ export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const agents = createSimHostAgents(conn, fleet, 20, opts.withoutAgents);
   opts.agents?.(agents);
-  const workers: RunningAgent[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 50 }), ...agents];
+  const extraActivities = opts.centralActivities as CentralWorkerOptions['extraActivities'];
+  const workers: RunningAgent[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 50, ...(extraActivities ? { extraActivities } : {}) }), ...agents];
   let result: T | undefined;
   let failure: unknown;
   const running = workers.map((w) => w.run());

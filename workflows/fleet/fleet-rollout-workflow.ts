@@ -79,6 +79,14 @@ export const SPACING_TIMER_PATCH = 'fleet-rollout-spacing-timer-starts-with-the-
  * Asked only in a run that continued as new.
  */
 export const WATCHES_INHERITED_PATCH = 'fleet-rollout-waits-for-the-children-of-runs-before';
+/**
+ * New runs look at their groups beside their starts: a look that is due starts its activity and
+ * the loop goes on, the answer waking it when it comes (one look at a time; no hand-over while one
+ * runs). Before, the loop awaited the look, and a spacing timer that ran out meanwhile waited for
+ * its answer: at 1,000 servers a look under load took up to half a second, and a run's first wave
+ * lost up to 2.3 s so.
+ */
+export const LOOKS_BESIDE_STARTS_PATCH = 'fleet-rollout-looks-beside-its-starts';
 
 export async function runFleetRollout(rawInput: unknown, carried?: unknown): Promise<RolloutStatus> {
   // Asked once, first: a rollout replaying a history without the marker keeps the old way to its end.
@@ -86,6 +94,7 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   const attributesOnlyWhenTheyChange = wf.patched(ATTRIBUTES_ON_CHANGE_PATCH);
   const looksWhenDue = wf.patched(LOOKS_WHEN_DUE_PATCH);
   const spacingTimerWithStart = wf.patched(SPACING_TIMER_PATCH);
+  const looksBeside = spacingTimerWithStart && wf.patched(LOOKS_BESIDE_STARTS_PATCH);
   const input = parseRolloutInput(rawInput);
   const resumed = acceptCarryOver(input, carried);
   const watchesInherited = resumed !== undefined && wf.patched(WATCHES_INHERITED_PATCH);
@@ -112,6 +121,9 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   const pollMs = input.pollSeconds * 1000;
   /** The groups whose procedures an earlier run started and that have not ended: no child-completed event will tell of them. */
   const inherited = new Set(groups.filter(occupiesPlace).map((g) => g.name));
+  /** A look that runs beside the loop (new runs), and its failure once it failed for good. */
+  let lookRunning = false;
+  let lookFailure: unknown;
   /** The wait for an inherited group's end that runs now, if one does. */
   let inheritedWatch: wf.CancellationScope | undefined;
   let inheritedWatchFailed = false;
@@ -198,6 +210,8 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
   for (;;) {
     // Reset before deciding: whatever changes from here on (a child ending while another starts) wakes the loop again.
     changed = false;
+    // A look that failed for good ends the rollout, as it did when the loop awaited it.
+    if (lookFailure !== undefined) throw lookFailure;
     if (watchesInherited) watchInheritedEnds();
     const decision = decideRollout(groups, input.limits, { now: Date.now(), window: windowMs(input), paused, ...spacingMoment() });
     groups = applyDecision(groups, decision);
@@ -206,13 +220,14 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     await startGroups(decision.start);
     // After the starts, so that a look falling due with a start never holds the start back (what
     // it finds wakes the loop again).
-    if (spacingTimerWithStart) await lookIfDue();
+    if (looksBeside) lookBesideIfDue();
+    else if (spacingTimerWithStart) await lookIfDue();
     lastReport = report(statusNow(), lastReport, attributesOnlyWhenTheyChange);
     if (rolloutFinished(groups)) break;
-    // Nothing is in flight here (children started, looks answered; the wait for inherited ends
+    // Nothing is in flight here (children started, looks answered or none running; the wait for inherited ends
     // is cancelled, the next run waits again) and an Update handler runs to its end at once, so
     // the state handed over is the whole state.
-    if (handOverDue(input) && wf.allHandlersFinished()) {
+    if (handOverDue(input) && wf.allHandlersFinished() && !lookRunning) {
       inheritedWatch?.cancel();
       const next: RolloutCarryOver = {
         groups,
@@ -241,7 +256,8 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     else if (!woken && running.length > 0) await lookAtRunning(running.map((g) => g.name));
   }
   inheritedWatch?.cancel();
-  await wf.condition(wf.allHandlersFinished);
+  // A look still running beside the loop is let finish (every group has ended: it changes nothing).
+  await wf.condition(() => !lookRunning && wf.allHandlersFinished());
   return statusNow();
 
   /**
@@ -288,6 +304,22 @@ export async function runFleetRollout(rawInput: unknown, carried?: unknown): Pro
     if (running.length === 0 || Date.now() < lookedAt + pollMs) return;
     lookedAt = Date.now();
     await lookAtRunning(running.map((g) => g.name));
+  }
+
+  /** A look, if due, started beside the loop: its answer (or its failure) wakes the loop. */
+  function lookBesideIfDue(): void {
+    const running = groups.filter(occupiesPlace);
+    if (lookRunning || running.length === 0 || Date.now() < lookedAt + pollMs) return;
+    lookedAt = Date.now();
+    lookRunning = true;
+    lookAtRunning(running.map((g) => g.name))
+      .catch((err: unknown) => {
+        lookFailure = err;
+      })
+      .finally(() => {
+        lookRunning = false;
+        changed = true;
+      });
   }
 
   /** Asks the running groups' procedures where they are: halted counts against the budget; ended ends the group. */

@@ -10,7 +10,7 @@ import { workflowBundle } from '../../../worker/central-worker';
 import { loadRecordedHistories, type RecordedHistory } from '../../helpers/recorded-histories';
 import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
 import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispatcher';
-import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH, WATCHES_INHERITED_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
+import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_BESIDE_STARTS_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH, WATCHES_INHERITED_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
 import { RELEASES_AS_LAST_ACT_PATCH } from '../../../workflows/procedure-workflow';
 import path from 'node:path';
 
@@ -109,6 +109,15 @@ test("a fleet rollout's run that continued as new waits for the ends of the grou
   expect(waits.length).toBeGreaterThan(0);
   expect(patchesOf(byFile('fleetRollout--handed-over-waits-for-the-groups-before--run1.json')!)).not.toContain(WATCHES_INHERITED_PATCH);
   expect(patchesOf(byFile('fleetRollout--spaced-starts-timed-with-each-start.json')!)).not.toContain(WATCHES_INHERITED_PATCH);
+});
+
+test('a fleet rollout started since its looks run beside its starts replays, with a look in it; the older rollout histories replay without that patch', () => {
+  const byFile = (name: string) => histories.find((h) => h.file === name);
+  const beside = byFile('fleetRollout--spaced-starts-looked-at-beside-them.json')!;
+  expect(patchesOf(beside)).toContain(LOOKS_BESIDE_STARTS_PATCH);
+  expect((beside.history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'lookAtGroupProcedures')).toBe(true);
+  expect(patchesOf(byFile('fleetRollout--spaced-starts-timed-with-each-start.json')!)).not.toContain(LOOKS_BESIDE_STARTS_PATCH);
+  expect(patchesOf(byFile('fleetRollout--handed-over-waits-for-the-groups-before--run2.json')!)).not.toContain(LOOKS_BESIDE_STARTS_PATCH);
 });
 
 describe('the SAP dispatcher given the same request twice in one workflow task', () => {
