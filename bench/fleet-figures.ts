@@ -15,11 +15,10 @@ export interface HistoryFigures {
   /** The rollout's own history. */
   rolloutEvents: number;
   /**
-   * Workflow tasks that timed out waiting (e.g. on the worker's sticky queue, 10 s by default):
-   * each makes the worker replay that workflow's whole history.
+   * Workflow tasks that timed out waiting (e.g. on the worker's sticky queue, 10 s by default), each
+   * named (the workflow, when, which timeout, how long it had waited): each makes the worker replay
+   * that workflow's whole history.
    */
-  workflowTasksTimedOut: number;
-  /** Which they were: the workflow, when, which timeout and how long the task had waited. */
   timedOutTasks: TimedOutTask[];
   /** When each activity the procedures scheduled (their steps, attempts not counted) was scheduled, ms. */
   activityScheduledMs: number[];
@@ -85,7 +84,6 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
   const activityScheduledMs: number[] = [];
   const activityScheduleToStartMs: number[] = [];
   const activityStartToCompleteMs: number[] = [];
-  let workflowTasksTimedOut = 0;
   const timedOut: TimedOutTask[] = [];
   const read = async (workflowId: string): Promise<number> => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -107,7 +105,6 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
           activityStartToCompleteMs.push(eventMs(e) - started);
         }
       }
-      if (type === TIMED_OUT) workflowTasksTimedOut += 1;
       if (type === STARTED) {
         const at = scheduledAt.get(String(e.workflowTaskStartedEventAttributes?.scheduledEventId));
         if (at !== undefined) scheduleToStartMs.push(eventMs(e) - at);
@@ -135,7 +132,6 @@ export async function historyFigures(client: Client, procedureIds: readonly stri
     eventsMax: Math.max(0, ...lengths),
     rolloutEvents,
     activityScheduledMs,
-    workflowTasksTimedOut,
     timedOutTasks: timedOut.sort((a, b) => a.atMs - b.atMs),
     scheduleToStartMs,
     scheduleToCompleteMs,

@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     say(`  spaced starts (${rounds.length} rounds, p50): start to start ${p50((r) => r.roundMs)} ms = the server starting the child ${p50((r) => r.childStartMs)} ms, the rollout's task that saw it ${p50((r) => r.confirmationTaskMs)} ms, the timer ${p50((r) => r.timerMs)} ms, the task it woke to the next start ${p50((r) => r.timerTaskMs)} ms (of which waiting for the worker ${p50((r) => r.timerTaskWaitMs)} ms)`);
     const spacingMs = SECONDS_BETWEEN_STARTS * 1000;
     // The first wave's rounds: their starts wait for the spacing alone, not for a place to free.
-    const firstWaveEnd = [...status.perGroup].map((g) => Date.parse(g.startedAt ?? '')).filter(Number.isFinite).sort((a, b) => a - b)[atOnce - 1] ?? Number.POSITIVE_INFINITY;
+    const firstWaveEnd = status.perGroup.map((g) => Date.parse(g.startedAt ?? '')).filter(Number.isFinite).sort((a, b) => a - b)[atOnce - 1] ?? Number.POSITIVE_INFINITY;
     const firstWave = rounds.filter((r) => r.atMs < firstWaveEnd);
     const slow = firstWave.filter((r) => r.roundMs > spacingMs + 100);
     const withActivity = slow.filter((r) => r.activities.length > 0);
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   const actions = new Map<string, { count: number; seconds: number }>();
   for (const split of splits) for (const [action, x] of Object.entries(split.byAction)) actions.set(action, { count: (actions.get(action)?.count ?? 0) + x.count, seconds: (actions.get(action)?.seconds ?? 0) + x.seconds });
   say(`  per step (mean): ${[...actions].map(([a, x]) => `${a} ${((1000 * x.seconds) / x.count).toFixed(0)} ms`).join(', ')}`);
-  say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks; ${history.workflowTasksTimedOut} timed out (each a replay of its workflow)`);
+  say(`  workflow tasks (histories): scheduled to started p50 ${percentile(history.scheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToStartMs, 99).toFixed(0)} ms; scheduled to completed p50 ${percentile(history.scheduleToCompleteMs, 50).toFixed(0)} ms, p99 ${percentile(history.scheduleToCompleteMs, 99).toFixed(0)} ms, over ${history.scheduleToCompleteMs.length} tasks; ${history.timedOutTasks.length} timed out (each a replay of its workflow)`);
   for (const t of history.timedOutTasks) say(`    timed out: a workflow task of ${t.workflowId} at ${new Date(t.atMs).toISOString()}, ${t.timeout} after ${(t.waitedMs / 1000).toFixed(1)} s (${((t.atMs - t0) / 1000).toFixed(1)} s into the run)`);
   say(`  activities (histories, every step's attempt that completed): scheduled to started p50 ${percentile(history.activityScheduleToStartMs, 50).toFixed(0)} ms, p99 ${percentile(history.activityScheduleToStartMs, 99).toFixed(0)} ms; started to completed p50 ${percentile(history.activityStartToCompleteMs, 50).toFixed(0)} ms (simulated service times and mandated polls included)`);
   say(`  histories: ${history.eventsMean.toFixed(0)} events per procedure (largest ${history.eventsMax}); the rollout's own ${history.rolloutEvents}`);
