@@ -16,7 +16,10 @@ const until = async (what: () => boolean, ms = 10_000) => {
 };
 
 test('a restarted host goes down with every service and comes back with the same services running, online since the boot', async () => {
-  const fleet = createTestFleet(testInventory({ timeScale: 3000 }));
+  // The boot lasts a simulated 3,000 s (1 s real): long enough that a busy CI machine still asks
+  // while the host is down (at the default 90-180 s it was back up within 60 ms real).
+  const base = testInventory({ timeScale: 3000 });
+  const fleet = createTestFleet({ ...base, timings: { ...base.timings, bootSeconds: [3000, 3000] } });
   const host = fleet.host('spoc-lon-1');
   const ms = fleet.managementServer();
   const bootBefore = host.lastBootTime();
