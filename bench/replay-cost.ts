@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../worker/workflow-bundle';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import { installOperatorLogger } from '../worker/runtime-logger';
@@ -25,10 +26,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const TYPES = ['machineSteps', 'plainSteps'] as const;
 
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} };
 
 async function workflowBundle() {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflows'), logger: quiet });
+  return bundleWorkflows(require.resolve('./bench-workflows'));
 }
 
 /** Runs each bench workflow once against a dev server and writes its history into `dir`. */

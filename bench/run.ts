@@ -23,7 +23,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../worker/workflow-bundle';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { groupRestartExample } from '../simulator/example-inputs';
 import { SpoolflowClient } from '../client/spoolflow-client';
@@ -43,7 +44,6 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const CONVERGENCE_SECONDS = Number(process.env.BENCH_CONVERGENCE_SECONDS ?? 30);
 
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} };
 
 async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
   // The runtime schedules central effects on the central queue, so the bench worker polls it.
@@ -52,7 +52,7 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
     connection: temporal.nativeConnection,
     namespace: temporal.namespace,
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflows'), logger: quiet }),
+    workflowBundle: await bundleWorkflows(require.resolve('./bench-workflows')),
     activities: createCentralActivities({ address: 'bench', ping: async () => undefined, spocStatus: async () => ({}) }),
   });
   const stats = { machineSteps: { ms: [] as number[], cpu: [] as number[] }, plainSteps: { ms: [] as number[], cpu: [] as number[] } };

@@ -2,8 +2,7 @@
  * The central worker: it runs the procedure workflows (the orchestration), the lease workflows and
  * the central activities (Management Server checks, lease look-ups). It never touches a host itself.
  */
-import path from 'node:path';
-import { NativeConnection, Worker, WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { createLeaseActivities } from '../activities/core/lease-activities';
 import { createRolloutActivities } from '../activities/fleet/group-procedure-look';
@@ -11,21 +10,9 @@ import type { ManagementServerView } from '../activities/spoc/management-server'
 import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import type { ActivitiesOf, FlexiSpoolerActionWord, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
-import { sourceDir } from '../engine/source-dir';
+import { workflowBundle } from './workflow-bundle';
 
-// The Temporal bundler compiles the workflow sources themselves, also when this module runs from dist/.
-export const WORKFLOWS_PATH = path.join(sourceDir(__dirname), '..', 'workflows', 'index.ts');
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** The workflow code, bundled once per process (bundling takes seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  return bundle;
-}
-
-const noop = () => undefined;
-const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };
+export { WORKFLOWS_PATH, workflowBundle } from './workflow-bundle';
 
 export interface CentralWorkerOptions {
   connection: NativeConnection;

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { temporal as protos } from '@temporalio/proto';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
@@ -22,7 +22,7 @@ import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sa
 import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
 import { readOperationRecord } from '../../../simulator/core/operation-record';
 import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
-import { WORKFLOWS_PATH } from '../../../worker/central-worker';
+import { workflowBundle } from '../../../worker/central-worker';
 import { resolveTemporalCli } from '../../../engine/temporal-cli';
 import { bundleWorkflowsBeforeAnswersUpdatesFirst } from '../../fixtures/sap-dispatcher-nondeterminism/old-path-bundle';
 import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
@@ -40,7 +40,7 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string)
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-sap-it-'));
   let bundle: { code: string };
-  [temporal, bundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })]);
+  [temporal, bundle] = await Promise.all([startTestTemporal(), workflowBundle()]);
   bundlePath = path.join(dir, 'workflows.js');
   writeFileSync(bundlePath, bundle.code);
   bundleCode = bundle.code;
