@@ -4,7 +4,9 @@
  * 1. Runtime overhead: the same N-step procedure as an XState-driven workflow and as a plain
  *    hand-written workflow (the same activity with the same options and summary), run alternately
  *    in one process against the embedded dev server; the ratio of their mean end-to-end time and
- *    of the worker process's CPU time per workflow (BENCH_RUNS, BENCH_STEPS). Target: at most 1.1.
+ *    of the worker process's CPU time per workflow (BENCH_RUNS, BENCH_STEPS), measured once the
+ *    worker is warm (BENCH_WARMUP runs of each first, not counted), and that CPU split by thread.
+ *    Target: at most 1.1.
  * 2. Orchestration overhead of the full group restart on the simulator: wall time minus the time
  *    spent in host steps (service control and log checks, i.e. the simulated service times and
  *    the agents' polling) and in mandated waits, as a percentage of wall time. Target: at most 2%.
@@ -25,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker } from '@temporalio/worker';
 import { bundleWorkflows } from '../worker/workflow-bundle';
+import { msPerTick, sampleThreads, ticksBetween, ticksByRole, threadRoles, type ThreadRole, type ThreadSample } from './thread-cpu';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { groupRestartExample } from '../simulator/example-inputs';
 import { SpoolflowClient } from '../client/spoolflow-client';
@@ -42,6 +45,13 @@ installOperatorLogger('WARN');
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+/**
+ * Runs of each kind before the measured ones. V8 keeps optimising a worker's hot code for some
+ * 40 workflows after it starts (at 50 steps: 25-37 ms of compilation a workflow over the first 30,
+ * under 6 ms after 40), and the XState-driven workflow has more code to warm up; a worker runs for
+ * days, so the ratio is of warm workers.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
 const CONVERGENCE_SECONDS = Number(process.env.BENCH_CONVERGENCE_SECONDS ?? 30);
 
 
@@ -56,17 +66,21 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
     activities: createCentralActivities({ address: 'bench', ping: async () => undefined, spocStatus: async () => ({}) }),
   });
   const stats = { machineSteps: { ms: [] as number[], cpu: [] as number[] }, plainSteps: { ms: [] as number[], cpu: [] as number[] } };
+  const threads = { machineSteps: new Map<number, ThreadSample>(), plainSteps: new Map<number, ThreadSample>() };
   await worker.runUntil(async () => {
-    for (let i = 0; i < RUNS + 1; i += 1) {
+    for (let i = 0; i < WARMUP + RUNS; i += 1) {
       // Each kind goes first every other round, so neither gains from the other warming up.
       const order = i % 2 === 0 ? (['machineSteps', 'plainSteps'] as const) : (['plainSteps', 'machineSteps'] as const);
       for (const type of order) {
         const cpu = process.cpuUsage();
+        const threadsBefore = sampleThreads();
         const t0 = performance.now();
         await temporal.client.workflow.execute(type, { taskQueue, workflowId: `${type}-${randomUUID()}`, args: [STEPS] });
         const elapsed = performance.now() - t0;
         const used = process.cpuUsage(cpu);
-        if (i === 0) continue; // warm-up
+        const threadsUsed = ticksBetween(threadsBefore, sampleThreads());
+        if (i < WARMUP) continue;
+        for (const [tid, t] of threadsUsed) threads[type].set(tid, { name: t.name, ticks: (threads[type].get(tid)?.ticks ?? 0) + t.ticks });
         process.stderr.write('.');
         stats[type].ms.push(elapsed);
         stats[type].cpu.push((used.user + used.system) / 1000);
@@ -77,11 +91,30 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const m = stats.machineSteps;
   const p = stats.plainSteps;
-  console.log(`\n1. Runtime overhead: ${STEPS}-step procedure, ${RUNS} runs each (after one warm-up), alternating which goes first; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`\n1. Runtime overhead: ${STEPS}-step procedure, ${RUNS} runs each (after ${WARMUP} of each to warm the worker up), alternating which goes first; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`   XState-driven workflow : mean end-to-end ${mean(m.ms).toFixed(1)} ms, worker CPU ${mean(m.cpu).toFixed(1)} ms per workflow (median ${median(m.cpu).toFixed(1)})`);
   console.log(`   hand-written workflow  : mean end-to-end ${mean(p.ms).toFixed(1)} ms, worker CPU ${mean(p.cpu).toFixed(1)} ms per workflow (median ${median(p.cpu).toFixed(1)})`);
   console.log(`   ratio end-to-end       : ${(mean(m.ms) / mean(p.ms)).toFixed(3)} (target <= 1.1)`);
   console.log(`   ratio worker CPU       : ${(mean(m.cpu) / mean(p.cpu)).toFixed(3)} (of medians ${(median(m.cpu) / median(p.cpu)).toFixed(3)}; target <= 1.1)`);
+  printCpuByThread(threads, RUNS);
+}
+
+/** The worker's CPU per workflow split by thread (bench/thread-cpu.ts), where /proc tells it. */
+function printCpuByThread(threads: Record<'machineSteps' | 'plainSteps', Map<number, ThreadSample>>, runs: number): void {
+  if (threads.machineSteps.size === 0) return;
+  const total = new Map<number, ThreadSample>(threads.machineSteps);
+  for (const [tid, t] of threads.plainSteps) total.set(tid, { name: t.name, ticks: (total.get(tid)?.ticks ?? 0) + t.ticks });
+  const roles = threadRoles(total, process.pid);
+  const tick = msPerTick();
+  const machine = ticksByRole(threads.machineSteps, roles);
+  const plain = ticksByRole(threads.plainSteps, roles);
+  const words: Record<ThreadRole, string> = { workflowThread: 'workflow thread', main: 'main thread', v8Helpers: "V8's helper threads", temporalCore: 'Temporal core (Rust)', other: 'other threads' };
+  console.log('   worker CPU by thread, ms per workflow (XState-driven / hand-written / difference):');
+  for (const role of Object.keys(words) as ThreadRole[]) {
+    const a = (machine[role] * tick) / runs;
+    const b = (plain[role] * tick) / runs;
+    console.log(`     ${words[role].padEnd(22)}: ${a.toFixed(1)} / ${b.toFixed(1)} / ${(a - b >= 0 ? '+' : '') + (a - b).toFixed(1)}`);
+  }
 }
 
 async function orchestrationOverhead(temporal: TestTemporal): Promise<void> {
