@@ -28,7 +28,7 @@ const TYPES = ['machineSteps', 'plainSteps'] as const;
 
 
 async function workflowBundle() {
-  return bundleWorkflows(require.resolve('./bench-workflows'));
+  return bundleWorkflows(require.resolve('./bench-workflows'), [require.resolve('./steps-machine')]);
 }
 
 /** Runs each bench workflow once against a dev server and writes its history into `dir`. */

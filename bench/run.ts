@@ -62,7 +62,7 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
     connection: temporal.nativeConnection,
     namespace: temporal.namespace,
     taskQueue,
-    workflowBundle: await bundleWorkflows(require.resolve('./bench-workflows')),
+    workflowBundle: await bundleWorkflows(require.resolve('./bench-workflows'), [require.resolve('./steps-machine')]),
     activities: createCentralActivities({ address: 'bench', ping: async () => undefined, spocStatus: async () => ({}) }),
   });
   const stats = { machineSteps: { ms: [] as number[], cpu: [] as number[] }, plainSteps: { ms: [] as number[], cpu: [] as number[] } };

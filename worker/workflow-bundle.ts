@@ -14,6 +14,7 @@
 import path from 'node:path';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { sourceDir } from '../engine/source-dir';
+import { preloadedModules } from './shared-machines';
 
 // The Temporal bundler compiles the workflow sources themselves, also when this module runs from dist/.
 export const WORKFLOWS_PATH = path.join(sourceDir(__dirname), '..', 'workflows', 'index.ts');
@@ -42,9 +43,13 @@ export function compileForLanguageLevel(config: WebpackConfig): WebpackConfig {
 const noop = () => undefined;
 const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };
 
-/** Bundles the workflows of `workflowsPath` as the central worker runs them. */
-export function bundleWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger, webpackConfigHook: compileForLanguageLevel });
+/**
+ * Bundles the workflows of `workflowsPath` as the central worker runs them: for ES2022, with XState
+ * and the machines shared by all workflows (worker/shared-machines.ts), and `ownMachineModules`
+ * shared too (the bench's machine).
+ */
+export function bundleWorkflows(workflowsPath: string, ownMachineModules: readonly string[] = []): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, preloadModules: preloadedModules(ownMachineModules), logger: quietBundlerLogger, webpackConfigHook: compileForLanguageLevel });
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -6,7 +6,8 @@
  * the job back in the queue). A maintenance procedure's step halts instead (haltable-step.ts).
  */
 import { assign } from 'xstate';
-import { doneEventType, Effect, effectTag, failedEventType } from './effects';
+import type { Effect } from '../actions';
+import { doneEventType, effectTag, failedEventType } from './effect-events';
 import type { AnyEvent, StateConfig } from './haltable-step';
 
 export interface EffectStepOptions<C, O> {

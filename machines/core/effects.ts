@@ -7,7 +7,6 @@
  */
 import type { z } from 'zod';
 import type { onHost } from './action-registry';
-import type { Effect } from '../actions';
 
 export {
   activityNameOf,
@@ -28,33 +27,4 @@ export type { ClusterWatchOutput, ExpectedClusterView, MemberView, SchedulerMemb
 /** The fields every effect that touches one host has (`requestKey`: see action-registry.ts). */
 export type HostEffectBase = { step: string; title: string } & z.infer<z.ZodObject<typeof onHost>>;
 
-/** The event the runtime sends when an effect failed for good; the machine halts on it. */
-export interface EffectFailedEvent {
-  type: `effect.failed.${string}`;
-  reason: string;
-  errorType?: string;
-}
-
-export function doneEventType(step: string): `effect.done.${string}` {
-  return `effect.done.${step}`;
-}
-
-export function failedEventType(step: string): `effect.failed.${string}` {
-  return `effect.failed.${step}`;
-}
-
-/** The tag a state carries while its effect is in flight; the runtime cancels effects whose tag is gone. */
-export function effectTag(step: string): string {
-  return `effect:${step}`;
-}
-
-/** What an effect is in flight as: its step, on its host (one step may run on several hosts at once). */
-export function flightKey(effect: Effect): string {
-  const host = hostOf(effect);
-  return host ? `${effect.step}@${host}` : effect.step;
-}
-
-/** The host an effect touches, when it touches one. */
-export function hostOf(effect: Effect): string | undefined {
-  return 'host' in effect ? effect.host : undefined;
-}
+export { doneEventType, effectTag, failedEventType, flightKey, hostOf, type EffectFailedEvent } from './effect-events';

@@ -10,7 +10,8 @@
  * Retrying is safe because every effect is idempotent on the host.
  */
 import { assign } from 'xstate';
-import { doneEventType, Effect, effectTag, failedEventType, EffectFailedEvent } from './effects';
+import type { Effect } from '../actions';
+import { doneEventType, effectTag, failedEventType, type EffectFailedEvent } from './effect-events';
 
 /** Why a procedure is parked, shown to the operator and kept in the query result. */
 export interface Halt {

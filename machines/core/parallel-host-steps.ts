@@ -10,7 +10,8 @@
  * reason. `operator.retry` runs each failed lane's step again; lanes that finished stay finished.
  */
 import { assign, enqueueActions } from 'xstate';
-import { doneEventType, Effect, effectTag, failedEventType } from './effects';
+import type { Effect } from '../actions';
+import { doneEventType, effectTag, failedEventType } from './effect-events';
 import type { AnyEvent, HaltableContext, StateConfig } from './haltable-step';
 
 /** One host's progress: the index of its current step, and its failure while it is parked. */

@@ -10,6 +10,9 @@ import { hostNameSchema, hostsAt, normalNameSchema, operatorNameSchema, reasonSc
 import { installFolderProblem } from './install-folder';
 import { isProtectedService, isRoleService, sameServiceName } from './spoc-services';
 import { DEFAULT_CACHE_DELETION_SECONDS } from '../core/effects';
+import { WAIT_FLOORS, waitsBelowFloors, type WaitWithFloor } from './wait-floors';
+
+export { WAIT_FLOORS, waitsBelowFloors, recordedWaitsOverride, type RecordedWaitsOverride, type WaitWithFloor } from './wait-floors';
 
 const serviceName = serviceNameSchema;
 
@@ -78,30 +81,6 @@ export function waitsAndOverrides<W extends z.ZodType>(waits: W) {
   return { waits, loadOverride: loadOverrideSchema.optional(), waitsOverride: waitsOverrideSchema.optional() };
 }
 
-/**
- * The runbook's waits, as floors. The group service floor is the top of the runbook's "1-2
- * minutes": the service may take that long to start by itself, and a shorter timeout would halt
- * and ask the operator to start it by hand while it is still starting on its own.
- */
-export const WAIT_FLOORS = {
-  groupServiceTimeoutSeconds: { seconds: 120, runbook: 'the group service starts by itself within 1-2 minutes' },
-  convergenceSeconds: { seconds: 300, runbook: 'circa 5 minutes for the distributed layer to converge' },
-  betweenStartsSeconds: { seconds: 180, runbook: '3-10 minutes between the starts of two members' },
-  settleSeconds: { seconds: 300, runbook: 'circa 5-10 minutes after an OS restart before the next member' },
-} as const;
-
-export type WaitWithFloor = keyof typeof WAIT_FLOORS;
-
-/** The waits set below the runbook's floors, with their values. */
-export function waitsBelowFloors(waits: Partial<Record<WaitWithFloor, number>>): Partial<Record<WaitWithFloor, number>> {
-  const below: Partial<Record<WaitWithFloor, number>> = {};
-  for (const key of Object.keys(WAIT_FLOORS) as WaitWithFloor[]) {
-    const value = waits[key];
-    if (value !== undefined && value < WAIT_FLOORS[key].seconds) below[key] = value;
-  }
-  return below;
-}
-
 /** Refuses a wait below the runbook's floor unless the input carries a `waitsOverride`. */
 export function refuseWaitsBelowFloors(input: { waits: Partial<Record<WaitWithFloor, number>>; waitsOverride?: WaitsOverride | undefined }, ctx: z.RefinementCtx): void {
   if (input.waitsOverride) return;
@@ -113,16 +92,6 @@ export function refuseWaitsBelowFloors(input: { waits: Partial<Record<WaitWithFl
       message: `${value} s is below the runbook's floor of ${floor.seconds} s (${floor.runbook}); a shorter wait needs waitsOverride {operator, reason}`,
     });
   }
-}
-
-/** What the result records of a wait override: who, why, and which waits were below the floors. */
-export interface RecordedWaitsOverride extends WaitsOverride {
-  shortened: Partial<Record<WaitWithFloor, number>>;
-}
-
-export function recordedWaitsOverride(input: { waits: Partial<Record<WaitWithFloor, number>>; waitsOverride?: WaitsOverride | undefined }): RecordedWaitsOverride | null {
-  if (!input.waitsOverride) return null;
-  return { operator: input.waitsOverride.operator, reason: input.waitsOverride.reason, shortened: waitsBelowFloors(input.waits) };
 }
 
 export const groupRestartWaitsSchema = z

@@ -11,7 +11,8 @@ import { ABORT_RESTORE_GUARDS, abortRestoreStates } from './abort-restore-steps'
 import { abortTransition, PRECONDITION_GUARDS, preconditionStates, PRECONDITIONS_START } from './precondition-steps';
 import { BLOCK_DELAYS, BLOCK_GUARDS, BlockContext } from './spoc-group-blocks';
 import { SCENARIO_BLOCK_GUARDS } from './spoc-scenario-blocks';
-import { recordedWaitsOverride, type SpocMember, type WaitsOverride } from './spoc-group-input';
+import type { SpocMember, WaitsOverride } from './spoc-group-input';
+import { recordedWaitsOverride } from './wait-floors';
 import { initialSpocContext } from './spoc-procedure-context';
 import { spocProcedureOutput, SpocProcedureOutput } from './spoc-procedure-output';
 

@@ -1,6 +1,6 @@
 /** The result a SPOC procedure returns: what it did, and in what state it left the hosts. */
 import type { SpocProcedureContext } from './spoc-procedure-context';
-import type { RecordedWaitsOverride } from './spoc-group-input';
+import type { RecordedWaitsOverride } from './wait-floors';
 
 export interface SpocProcedureOutput {
   outcome: 'completed' | 'aborted';

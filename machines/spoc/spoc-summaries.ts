@@ -3,7 +3,7 @@
  * Apart from the catalog so that a procedure workflow loads these without every other machine
  * (machines/procedure-modules.ts).
  */
-import { recordedWaitsOverride } from './spoc-group-input';
+import { recordedWaitsOverride } from './wait-floors';
 import type { BlockContext } from './spoc-group-blocks';
 import type { GroupRestartContext } from './restart-group-without-cache-deletion';
 import type { GroupOsRestartContext } from './restart-os-of-group-members';
