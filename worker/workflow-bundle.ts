@@ -10,6 +10,8 @@
  * are compiled for it too: the same semantics (tsc checks them with ES2022's class fields), native
  * spreads. A workflow's commands do not depend on the language level, so recorded histories
  * replay the same.
+ *
+ * The bundle also preloads the machines every workflow of a worker shares (shared-machines.ts).
  */
 import path from 'node:path';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
