@@ -26,7 +26,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20);
 const TYPES = ['machineSteps', 'plainSteps'] as const;
 
-
 async function workflowBundle() {
   return bundleWorkflows(require.resolve('./bench-workflows'), [require.resolve('./steps-machine')]);
 }

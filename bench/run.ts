@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker } from '@temporalio/worker';
 import { bundleWorkflows } from '../worker/workflow-bundle';
-import { msPerTick, sampleThreads, ticksBetween, ticksByRole, threadRoles, type ThreadRole, type ThreadSample } from './thread-cpu';
+import { addTicks, msPerTick, sampleThreads, ticksBetween, ticksByRole, threadRoles, type ThreadRole, type ThreadSample } from './thread-cpu';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { groupRestartExample } from '../simulator/example-inputs';
 import { SpoolflowClient } from '../client/spoolflow-client';
@@ -54,7 +54,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
 const CONVERGENCE_SECONDS = Number(process.env.BENCH_CONVERGENCE_SECONDS ?? 30);
 
-
 async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
   // The runtime schedules central effects on the central queue, so the bench worker polls it.
   const taskQueue = CENTRAL_TASK_QUEUE;
@@ -80,7 +79,7 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
         const used = process.cpuUsage(cpu);
         const threadsUsed = ticksBetween(threadsBefore, sampleThreads());
         if (i < WARMUP) continue;
-        for (const [tid, t] of threadsUsed) threads[type].set(tid, { name: t.name, ticks: (threads[type].get(tid)?.ticks ?? 0) + t.ticks });
+        addTicks(threads[type], threadsUsed);
         process.stderr.write('.');
         stats[type].ms.push(elapsed);
         stats[type].cpu.push((used.user + used.system) / 1000);
@@ -103,7 +102,7 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
 function printCpuByThread(threads: Record<'machineSteps' | 'plainSteps', Map<number, ThreadSample>>, runs: number): void {
   if (threads.machineSteps.size === 0) return;
   const total = new Map<number, ThreadSample>(threads.machineSteps);
-  for (const [tid, t] of threads.plainSteps) total.set(tid, { name: t.name, ticks: (total.get(tid)?.ticks ?? 0) + t.ticks });
+  addTicks(total, threads.plainSteps);
   const roles = threadRoles(total, process.pid);
   const tick = msPerTick();
   const machine = ticksByRole(threads.machineSteps, roles);

@@ -64,6 +64,11 @@ export function ticksBetween(before: Map<number, ThreadSample>, after: Map<numbe
   return used;
 }
 
+/** Adds what each thread used into `total` (kept per thread id across measurements). */
+export function addTicks(total: Map<number, ThreadSample>, used: Map<number, ThreadSample>): void {
+  for (const [tid, t] of used) total.set(tid, { name: t.name, ticks: (total.get(tid)?.ticks ?? 0) + t.ticks });
+}
+
 /**
  * The role of each thread, given what each used over the whole measurement: the main thread is
  * the one whose id is the process id; the busiest other JS thread is the workflow thread.
