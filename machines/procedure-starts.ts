@@ -11,7 +11,8 @@ import type { GroupRestartInput } from './spoc/spoc-group-input';
 import type { AddSpocInput, CreateGroupInput, IpChangedInput, MoveSpocInput, RemoveSpocInput } from './spoc/spoc-scenario-inputs';
 import type { GroupOsRestartInput, StandaloneOsRestartInput } from './spoc/os-restart-input';
 import type { SupervisorInput } from './jobscheduler/cluster-supervisor-input';
-import { targetMemberOf, type SetClusterOptionInput } from './jobscheduler/set-cluster-option-input';
+import { targetMemberOf } from './jobscheduler/cluster-members';
+import type { SetClusterOptionInput } from './jobscheduler/set-cluster-option-input';
 import type { JobDeliveryInput } from './flexispooler/job-delivery-input';
 
 export interface ProcedureStart {

@@ -16,15 +16,16 @@
  * (and frozen) with it, and zod 4's schemas write to themselves as they are first used, so no
  * module here may import zod, not even through another module: the action vocabulary and the
  * input schemas stay each workflow's own (test/core/worker/shared-machines.test.ts holds every
- * module here to that). The JobScheduler and FlexiSpooler machines still import their input
- * schemas, and are not shared yet.
+ * module here to that). So the helpers a machine needs from its inputs (a cluster's primary, a
+ * location's Spooler Controllers, the SPOC wait floors) live in zod-free modules of their own,
+ * next to the schemas that validate those inputs.
  */
 import path from 'node:path';
 import { sourceDir } from '../engine/source-dir';
 
 const MACHINES_DIR = path.join(sourceDir(__dirname), '..', 'machines');
 
-/** The SPOC procedures' machine modules (machines/procedure-modules.ts loads each one's machine from one of them). */
+/** Every procedure's machine module (machines/procedure-modules.ts loads each one's machine from one of them). */
 export const SHARED_MACHINE_MODULES: readonly string[] = [
   'spoc/restart-group-without-cache-deletion',
   'spoc/restart-group-with-cache-deletion',
@@ -35,6 +36,10 @@ export const SHARED_MACHINE_MODULES: readonly string[] = [
   'spoc/ip-address-changed',
   'spoc/restart-os-of-group-members',
   'spoc/restart-os-of-standalone-spocs',
+  'jobscheduler/passive-cluster-supervisor',
+  'jobscheduler/active-cluster-supervisor',
+  'jobscheduler/set-cluster-option',
+  'flexispooler/job-delivery',
 ].map((module) => path.join(MACHINES_DIR, `${module}.ts`));
 
 /** What a workflow bundle preloads: the shared machines and any machine modules of its own (a bench's). */

@@ -45,7 +45,7 @@ import {
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
-import { formatClusterOptions, type ClusterStartOptions } from '../../machines/jobscheduler/jobscheduler-cluster-input';
+import { formatClusterOptions, type ClusterStartOptions } from '../../machines/jobscheduler/cluster-options';
 
 /** The variable the start scripts pass to JobScheduler as its cluster options. */
 export const CLUSTER_OPTIONS_VARIABLE = 'SCHEDULER_CLUSTER_OPTIONS';

@@ -16,7 +16,7 @@
 import type { CommandResult, CommandRunner, ServiceControl, ServiceState } from '../windows/service-control/service-control';
 import { createScExeServiceControl } from '../windows/service-control/sc-exe-service-control';
 import { windowsProgram } from '../windows/service-control/windows-programs';
-import type { ClusterStartOptions } from '../../machines/jobscheduler/jobscheduler-cluster-input';
+import type { ClusterStartOptions } from '../../machines/jobscheduler/cluster-options';
 
 /** The two verbs of `.\bin\jobscheduler.cmd` the procedure uses. */
 export type JobSchedulerCmdVerb = 'install' | 'remove';

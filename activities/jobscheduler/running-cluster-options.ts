@@ -8,7 +8,7 @@
  * command line that puts `-backup` before `-exclusive` still reads as the same options; the
  * combination is then checked with the cluster definition's parser.
  */
-import { formatClusterOptions, parseClusterOptions } from '../../machines/jobscheduler/jobscheduler-cluster-input';
+import { formatClusterOptions, parseClusterOptions } from '../../machines/jobscheduler/cluster-options';
 
 /** What a command line says; `options` is '' when it carries no cluster option at all. */
 export type RunningOptionsReading = { ok: true; options: string } | { ok: false; problem: string };

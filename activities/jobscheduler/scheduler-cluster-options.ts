@@ -5,7 +5,7 @@
  * with options the definition would refuse, and a backup without `-backup-precedence` counts as 1
  * there and here.
  */
-import { formatClusterOptions, parseClusterOptions as parseDefinitionOptions } from '../../machines/jobscheduler/jobscheduler-cluster-input';
+import { formatClusterOptions, parseClusterOptions as parseDefinitionOptions } from '../../machines/jobscheduler/cluster-options';
 
 /** Primary and backups form a passive cluster (one active member); distributed members an active one. */
 export type SchedulerRole = 'primary' | 'backup' | 'distributed';

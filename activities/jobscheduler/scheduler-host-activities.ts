@@ -32,7 +32,7 @@ import { z } from 'zod';
 import type { EffectOf, EffectOutputs } from '../../machines/core/effects';
 import type { ActivitiesOf, JobSchedulerActionWord } from '../../machines/actions';
 import { describeIssues } from '../../machines/core/input-errors';
-import { parseClusterOptions, type ClusterStartOptions } from '../../machines/jobscheduler/jobscheduler-cluster-input';
+import { parseClusterOptions, type ClusterStartOptions } from '../../machines/jobscheduler/cluster-options';
 import { setClusterOptionsInFile, startScriptPathOf, type ClusterOptionsEdit } from './cluster-option-file';
 import { jobSchedulerServiceName } from './jobscheduler-windows-service';
 import { OptionsNotAppliedError, SchedulerMemberPreflightError, SchedulerServiceOutdatedError, SchedulerStartFailedError } from './scheduler-host-errors';

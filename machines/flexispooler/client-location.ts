@@ -9,7 +9,8 @@
  *   client is on (the document's scenario 3: a client installed in Prague keeps trying Prague).
  * - an operator's redirect: the location the operator named.
  */
-import { FlexiSpoolerEstate, locationOfControllers, spoolerControllersOf } from './flexispooler-estate';
+import { locationOfControllers, spoolerControllersOf } from './estate-locations';
+import type { FlexiSpoolerEstate } from './flexispooler-estate';
 
 export type LocationSource = 'dhcp-option-9' | 'kept-last' | 'locations-map' | 'operator';
 

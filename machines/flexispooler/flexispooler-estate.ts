@@ -75,25 +75,3 @@ export const flexiSpoolerEstateSchema = z
     });
   });
 export type FlexiSpoolerEstate = z.infer<typeof flexiSpoolerEstateSchema>;
-
-/** The Spooler Controllers of a location, in the order a client fails over through them. */
-export function spoolerControllersOf(estate: FlexiSpoolerEstate, location: string): string[] {
-  return (locationNamed(estate, location)?.servers ?? []).filter((s) => s.runs.includes('spooler-controller')).map((s) => s.host);
-}
-
-/** The location whose Spooler Controllers these are (DHCP option 9 names servers, not locations). */
-export function locationOfControllers(estate: FlexiSpoolerEstate, controllers: readonly string[]): string | undefined {
-  return locationNames(estate).find((location) => {
-    const own = spoolerControllersOf(estate, location);
-    return controllers.some((c) => own.includes(c));
-  });
-}
-
-/** The estate's location of this name. */
-export function locationNamed(estate: FlexiSpoolerEstate, name: string): Location | undefined {
-  return estate.locations.find((l) => l.name === name);
-}
-
-export function locationNames(estate: FlexiSpoolerEstate): string[] {
-  return estate.locations.map((l) => l.name);
-}

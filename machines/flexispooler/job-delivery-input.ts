@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { hostNameSchema, nonBlankText, normalNameSchema } from '../core/input-rules';
-import { flexiSpoolerEstateSchema, locationNamed, locationNames } from './flexispooler-estate';
+import { locationNamed, locationNames } from './estate-locations';
+import { flexiSpoolerEstateSchema } from './flexispooler-estate';
 
 /** How a client finds its location's Spooler Controllers. */
 export const DISCOVERY_MODES = ['dhcp-option-9', 'locations-map'] as const;

@@ -27,7 +27,7 @@ import { assign, setup } from 'xstate';
 import type { Effect, EffectOutputs } from '../core/effects';
 import { ClientLocation, locationFromDhcp, locationFromMap, locationFromOperator } from './client-location';
 import { deliveryStep } from './delivery-steps';
-import { spoolerControllersOf } from './flexispooler-estate';
+import { spoolerControllersOf } from './estate-locations';
 import type { JobDeliveryInput } from './job-delivery-input';
 
 /** One delivery attempt, for the status and the result. */

@@ -20,13 +20,12 @@
  *   watching     until a member dies, ends or comes back, or a step waits (or the watch period ends)
  */
 import { assign, setup } from 'xstate';
-import { activeSupervisorInputSchema, SupervisorInput } from './cluster-supervisor-input';
+import type { SupervisorInput } from './cluster-supervisor-input';
 import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from '../core/effects';
 import { AnyEvent, haltableStep } from '../core/haltable-step';
 import { abortTransition } from '../spoc/precondition-steps';
 import { databaseOf, heartbeatTimeoutOf, initialSupervisorContext, logged, supervisorStep, SupervisorContext, watchClusterEffect } from './supervisor-steps';
 
-export { activeSupervisorInputSchema };
 
 export interface SubmittedOrder {
   chain: string;

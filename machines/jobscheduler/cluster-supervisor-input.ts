@@ -4,7 +4,7 @@
  * also their id in the cluster database.
  */
 import { z } from 'zod';
-import { jobSchedulerClusterSchema, JobSchedulerCluster } from './jobscheduler-cluster-input';
+import { jobSchedulerClusterSchema } from './jobscheduler-cluster-input';
 
 const watchSchema = z
   .strictObject({
@@ -30,10 +30,3 @@ function supervisorInput(mode: 'passive' | 'active') {
 export const passiveSupervisorInputSchema = supervisorInput('passive');
 export const activeSupervisorInputSchema = supervisorInput('active');
 export type SupervisorInput = z.infer<typeof passiveSupervisorInputSchema>;
-
-/** The database every member shares (validated to be one). */
-export function clusterDatabase(cluster: JobSchedulerCluster): string {
-  return cluster.members[0]?.database ?? '';
-}
-
-export const heartbeatTimeoutMs = (cluster: JobSchedulerCluster): number => cluster.heartbeat.timeoutSeconds * 1000;

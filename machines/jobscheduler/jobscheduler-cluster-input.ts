@@ -16,7 +16,7 @@
  * Readings where the source is silent, taken from the JobScheduler 1.x engine (its cluster subsystem):
  * - Failover order: the source says only that n "defines the order in which the Backup JobSchedulers
  *   become active". The engine lets a waiting backup take over only when no other live waiting member
- *   has a LOWER precedence, so the lowest n goes first. {@link backupsInFailoverOrder} sorts that way.
+ *   has a LOWER precedence, so the lowest n goes first. `backupsInFailoverOrder` (cluster-members.ts) sorts that way.
  * - A backup without `-backup-precedence` counts as precedence 1 (the engine's default for a backup;
  *   the primary counts as 0). So two backups without a precedence collide, and so do a backup without
  *   one and a backup with `-backup-precedence=1`: each is refused as a duplicate, because the engine
@@ -30,96 +30,7 @@
  */
 import { z } from 'zod';
 import { hostNameSchema, hostsAt, normalNameSchema, refuseRepeatedHosts } from '../core/input-rules';
-
-/** The start options of the primary of a passive cluster: `-exclusive`. */
-export interface PrimaryOptions {
-  role: 'primary';
-}
-
-/** The start options of a backup of a passive cluster: `-exclusive -backup [-backup-precedence=n]`. */
-export interface BackupOptions {
-  role: 'backup';
-  /** The precedence that decides the failover order, lowest first; 1 when none was written. */
-  precedence: number;
-  /** Whether `-backup-precedence=n` was written; only then is it written back into the start script. */
-  precedenceGiven: boolean;
-}
-
-/** The start options of a member of an active cluster: `-exclusive -distributed-orders`. */
-export interface DistributedOptions {
-  role: 'distributed';
-}
-
-/** One member's cluster start options, parsed. */
-export type ClusterStartOptions = PrimaryOptions | BackupOptions | DistributedOptions;
-
-/** What a member is in its cluster, as its options make it. */
-export type ClusterRole = ClusterStartOptions['role'];
-
-/** The precedence JobScheduler gives a backup started without `-backup-precedence=n`. */
-export const DEFAULT_BACKUP_PRECEDENCE = 1;
-
-/** Largest precedence accepted: JobScheduler reads n into a 32-bit int. */
-export const MAX_BACKUP_PRECEDENCE = 2_147_483_647;
-
-const FORMS =
-  'the forms are "-exclusive" (primary of a passive cluster), "-exclusive -backup [-backup-precedence=n]" ' +
-  '(backup) and "-exclusive -distributed-orders" (member of an active cluster)';
-
-/** The options as they are written on the command line and in the start script. */
-export function formatClusterOptions(options: ClusterStartOptions): string {
-  switch (options.role) {
-    case 'primary':
-      return '-exclusive';
-    case 'distributed':
-      return '-exclusive -distributed-orders';
-    case 'backup':
-      return options.precedenceGiven ? `-exclusive -backup -backup-precedence=${options.precedence}` : '-exclusive -backup';
-  }
-}
-
-/**
- * Reads one member's cluster options. Never throws: a refusal comes back as `problem`, a sentence
- * that says what is wrong and what to write instead.
- */
-export function parseClusterOptions(text: string): { ok: true; options: ClusterStartOptions } | { ok: false; problem: string } {
-  const refuse = (problem: string) => ({ ok: false as const, problem });
-  const tokens = text.trim() === '' ? [] : text.trim().split(/\s+/);
-  if (tokens.length === 0) return refuse(`no cluster options given; ${FORMS}`);
-
-  const known = /^(?:-exclusive|-backup|-distributed-orders|-backup-precedence=.*)$/;
-  const unknown = tokens.find((token) => !known.test(token));
-  if (unknown === '-backup-precedence') return refuse('"-backup-precedence" needs its number attached, e.g. -backup-precedence=2');
-  if (unknown !== undefined) return refuse(`"${unknown}" is not a cluster option; ${FORMS}`);
-  const repeated = tokens.find((token, i) => tokens.findIndex((t) => t.split('=')[0] === token.split('=')[0]) !== i);
-  if (repeated !== undefined) return refuse(`"${repeated.split('=')[0]}" is given twice; ${FORMS}`);
-
-  const has = (flag: string) => tokens.some((t) => t.split('=')[0] === flag);
-  if (has('-backup') && has('-distributed-orders')) {
-    return refuse('-backup and -distributed-orders do not go together: a backup belongs to a passive cluster, -distributed-orders to an active one');
-  }
-  if (has('-backup-precedence') && !has('-backup')) {
-    return refuse('-backup-precedence is only for a backup: write -exclusive -backup -backup-precedence=n');
-  }
-  if (!has('-exclusive')) {
-    return tokens[0] === '-distributed-orders' && tokens.length === 1
-      ? refuse('a member of an active cluster starts with "-exclusive -distributed-orders", not "-distributed-orders" alone')
-      : refuse(`every cluster member starts with -exclusive; ${FORMS}`);
-  }
-
-  const [first, second, third] = tokens;
-  if (first !== '-exclusive') return refuse(`write the options in the documented order, starting with -exclusive; ${FORMS}`);
-  if (second === undefined) return { ok: true, options: { role: 'primary' } };
-  if (second === '-distributed-orders') return { ok: true, options: { role: 'distributed' } };
-  if (second !== '-backup') return refuse('write the options in the documented order: -exclusive -backup -backup-precedence=n');
-  if (third === undefined) return { ok: true, options: { role: 'backup', precedence: DEFAULT_BACKUP_PRECEDENCE, precedenceGiven: false } };
-
-  const n = third.slice('-backup-precedence='.length);
-  if (!/^(?:0|[1-9]\d*)$/.test(n) || Number(n) > MAX_BACKUP_PRECEDENCE) {
-    return refuse(`"${third}": n must be a non-negative integer (no sign, no leading zeros, at most ${MAX_BACKUP_PRECEDENCE}), e.g. -backup-precedence=2`);
-  }
-  return { ok: true, options: { role: 'backup', precedence: Number(n), precedenceGiven: true } };
-}
+import { DEFAULT_BACKUP_PRECEDENCE, formatClusterOptions, parseClusterOptions, type ClusterStartOptions } from './cluster-options';
 
 /** A member's cluster options, given as the text the runbook shows, parsed into {@link ClusterStartOptions}. */
 export const clusterStartOptionsSchema = z
@@ -381,22 +292,4 @@ function refuseDuplicatePrecedences(members: readonly JobSchedulerMember[], ctx:
         'give each backup its own -backup-precedence=n (the lowest takes over first)',
     });
   });
-}
-
-/** The primary of a passive cluster; undefined for an active cluster, which has none. */
-export function primaryOf(cluster: JobSchedulerCluster): JobSchedulerMember | undefined {
-  return cluster.members.find((member) => member.clusterOptions.role === 'primary');
-}
-
-/** A member known to be a backup. */
-export type BackupMember = JobSchedulerMember & { clusterOptions: BackupOptions };
-
-/**
- * The backups in the order they take over when the active JobScheduler is aborted or killed: lowest
- * precedence first (a backup without `-backup-precedence` counts as 1). Empty for an active cluster.
- */
-export function backupsInFailoverOrder(cluster: JobSchedulerCluster): BackupMember[] {
-  return cluster.members
-    .filter((member): member is BackupMember => member.clusterOptions.role === 'backup')
-    .sort((a, b) => a.clusterOptions.precedence - b.clusterOptions.precedence);
 }

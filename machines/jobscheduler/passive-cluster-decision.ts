@@ -14,7 +14,8 @@
  *   activated: a fenced member must be started again before it can act.
  */
 import type { MemberView } from '../core/effects';
-import { backupsInFailoverOrder, JobSchedulerCluster, primaryOf } from './jobscheduler-cluster-input';
+import { backupsInFailoverOrder, primaryOf } from './cluster-members';
+import type { JobSchedulerCluster } from './jobscheduler-cluster-input';
 
 export type PassiveDecision =
   | { kind: 'steady'; why: string }

@@ -14,8 +14,9 @@
 import { z } from 'zod';
 import { describeIssues } from '../core/input-errors';
 import { hostNameSchema } from '../core/input-rules';
-import { sameName } from '../core/names';
-import { formatClusterOptions, jobSchedulerClusterSchema, parseClusterOptions, type JobSchedulerCluster, type JobSchedulerMember } from './jobscheduler-cluster-input';
+import { formatClusterOptions, parseClusterOptions } from './cluster-options';
+import { memberIndexOf } from './cluster-members';
+import { jobSchedulerClusterSchema, type JobSchedulerCluster } from './jobscheduler-cluster-input';
 
 /** How long each step may take on the host before it halts. */
 export const setClusterOptionWaitsSchema = z
@@ -86,18 +87,6 @@ export const setClusterOptionInputSchema = z
 
 /** The validated input: the new options in the runbook's spelling. */
 export type SetClusterOptionInput = z.infer<typeof setClusterOptionInputSchema>;
-
-/** Position of the member on `host` (host names compare in their normal form), or -1. */
-export function memberIndexOf(cluster: JobSchedulerCluster, host: string): number {
-  return cluster.members.findIndex((m) => sameName(m.host, host));
-}
-
-/** The member whose options the procedure sets. */
-export function targetMemberOf(input: SetClusterOptionInput): JobSchedulerMember {
-  const member = input.cluster.members[memberIndexOf(input.cluster, input.host)];
-  if (!member) throw new Error(`no member of cluster "${input.cluster.cluster}" runs on "${input.host}"`);
-  return member;
-}
 
 /** The cluster definition with the member's new options, as an operator would write it, or the rules it breaks. */
 function problemAfterChange(cluster: JobSchedulerCluster, index: number, options: string): string | undefined {

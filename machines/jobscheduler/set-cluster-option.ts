@@ -38,9 +38,11 @@
 import { assign, setup } from 'xstate';
 import type { Effect, EffectOutputs, SchedulerMemberRef } from '../core/effects';
 import { haltableStep, type Halt, type HaltableContext } from '../core/haltable-step';
-import { formatClusterOptions, type JobSchedulerMember } from './jobscheduler-cluster-input';
+import { formatClusterOptions } from './cluster-options';
+import type { JobSchedulerMember } from './jobscheduler-cluster-input';
 import { abortTransition } from '../spoc/precondition-steps';
-import { targetMemberOf, type SetClusterOptionInput } from './set-cluster-option-input';
+import { targetMemberOf } from './cluster-members';
+import type { SetClusterOptionInput } from './set-cluster-option-input';
 
 /** What the set step's activity answers: the effect's output, plus the line as it was when it says so. */
 export type SetClusterOptionsAnswer = EffectOutputs['set-cluster-options'] & { before?: string | null };

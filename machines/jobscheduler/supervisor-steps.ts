@@ -8,7 +8,8 @@
 import type { Effect } from '../core/effects';
 import { effectStep, type EffectStepOptions } from '../core/effect-step';
 import type { HaltableContext, StateConfig } from '../core/haltable-step';
-import { clusterDatabase, heartbeatTimeoutMs, SupervisorInput } from './cluster-supervisor-input';
+import { clusterDatabase, heartbeatTimeoutMs } from './cluster-members';
+import type { SupervisorInput } from './cluster-supervisor-input';
 import type { ExpectedClusterView } from '../core/effects';
 
 /** One line of what the supervisor saw and did, for the operator (newest last, bounded). */

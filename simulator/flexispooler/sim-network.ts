@@ -16,7 +16,8 @@
  */
 import type { FlexiSpoolerNetwork, JobRelease, JobReleaseSource, PrintJob } from '../../activities/flexispooler/flexispooler-activities';
 import type { DeliveryOutcome } from '../../machines/flexispooler/flexispooler-actions';
-import { flexiSpoolerEstateSchema, FlexiSpoolerEstate, spoolerControllersOf } from '../../machines/flexispooler/flexispooler-estate';
+import { spoolerControllersOf } from '../../machines/flexispooler/estate-locations';
+import { flexiSpoolerEstateSchema, FlexiSpoolerEstate } from '../../machines/flexispooler/flexispooler-estate';
 import { planRelease, ReleasePlan } from '../../machines/flexispooler/release-order';
 import { FlexiSpoolerOperationRecord } from './flexispooler-operation-record';
 import { SIM_FLEXISPOOLER_ESTATE, SIM_NETWORKS } from './sim-network-definition';

@@ -31,7 +31,8 @@ import { JOBSCHEDULER_SH_LINE } from '../../activities/jobscheduler/jobscheduler
 import { jobSchedulerServiceName } from '../../activities/jobscheduler/jobscheduler-windows-service';
 import type { SchedulerHostDeps } from '../../activities/jobscheduler/scheduler-host-activities';
 import type { CommandResult, CommandRunner } from '../../activities/windows/service-control/service-control';
-import { formatClusterOptions, parseClusterOptions, type JobSchedulerMember } from '../../machines/jobscheduler/jobscheduler-cluster-input';
+import { formatClusterOptions, parseClusterOptions } from '../../machines/jobscheduler/cluster-options';
+import type { JobSchedulerMember } from '../../machines/jobscheduler/jobscheduler-cluster-input';
 import { emulateScExe } from '../windows/sc-exe-emulator';
 import type { MemberProcessInfo, MemberSpec, SchedulerFleet } from './scheduler-fleet';
 import { installSchedulerFiles, schedulerHostFsRoot, schedulerHostLocalPath } from './scheduler-host-files';

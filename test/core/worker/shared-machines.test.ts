@@ -1,15 +1,12 @@
 /**
- * The SPOC procedures' machines are shared by every workflow of a worker (worker/shared-machines.ts):
+ * Every procedure's machine is shared by every workflow of a worker (worker/shared-machines.ts):
  * the SDK freezes what a preloaded module exports, with everything it imports, and zod's schemas
- * cannot be frozen, so no shared module may load zod; and no SPOC procedure may be left out.
+ * cannot be frozen, so no shared module may load zod; and no procedure may be left out.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded afresh, under a mock, by path */
 import type { AnyStateMachine } from 'xstate';
 import { PROCEDURE_MODULES } from '../../../machines/procedure-modules';
 import { SHARED_MACHINE_MODULES } from '../../../worker/shared-machines';
-
-/** The procedures whose machines still import their input schemas, each workflow builds its own. */
-const NOT_SHARED_YET = ['supervise-passive-cluster', 'supervise-active-cluster', 'set-cluster-option', 'deliver-print-job'];
 
 const isMachine = (value: unknown): value is AnyStateMachine => typeof value === 'object' && value !== null && 'root' in value && typeof (value as { transition?: unknown }).transition === 'function';
 
@@ -39,10 +36,10 @@ test('a module that loads zod through another one is caught (the check above can
   expect(loadWithoutZod(require.resolve('../../../machines/core/effects'))).toEqual(new Error('zod was loaded'));
 });
 
-test('every SPOC procedure runs a machine from a shared module, and only the named ones are left out', () => {
+test('every procedure runs a machine from a shared module', () => {
   const shared = new Set<AnyStateMachine>(SHARED_MACHINE_MODULES.flatMap((m) => Object.values(require(m) as Record<string, unknown>).filter(isMachine)));
   const own = Object.entries(PROCEDURE_MODULES)
     .filter(([, modules]) => !shared.has(modules.machine()))
     .map(([id]) => id);
-  expect(own).toEqual(NOT_SHARED_YET);
+  expect(own).toEqual([]);
 });

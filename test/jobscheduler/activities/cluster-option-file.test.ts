@@ -18,7 +18,7 @@ import {
   UnreadableClusterOptionsError,
   UnsafeScriptPathError,
 } from '../../../activities/jobscheduler/cluster-option-file';
-import type { ClusterStartOptions } from '../../../machines/jobscheduler/jobscheduler-cluster-input';
+import type { ClusterStartOptions } from '../../../machines/jobscheduler/cluster-options';
 import { localPathOf } from '../../../simulator/windows/sim-host-files';
 import { ENVIRONMENT_SH_HEADER } from '../../../simulator/jobscheduler/scheduler-host-files';
 

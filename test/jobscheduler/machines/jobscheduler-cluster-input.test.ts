@@ -1,14 +1,9 @@
 // Proves that a JobScheduler cluster definition is refused for each rule of the runbook, with a
 // message that names the field and the rule as an operator reads it, and that the helpers give the
 // primary and the failover order of the backups.
-import {
-  backupsInFailoverOrder,
-  formatClusterOptions,
-  jobSchedulerClusterSchema,
-  parseClusterOptions,
-  primaryOf,
-  type JobSchedulerClusterInput,
-} from '../../../machines/jobscheduler/jobscheduler-cluster-input';
+import { backupsInFailoverOrder, primaryOf } from '../../../machines/jobscheduler/cluster-members';
+import { formatClusterOptions, parseClusterOptions } from '../../../machines/jobscheduler/cluster-options';
+import { jobSchedulerClusterSchema, type JobSchedulerClusterInput } from '../../../machines/jobscheduler/jobscheduler-cluster-input';
 import { parseInput } from '../../../machines/core/input-errors';
 
 const DB = 'production.sqlite';
