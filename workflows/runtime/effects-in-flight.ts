@@ -9,7 +9,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import { CancelledFailure } from '@temporalio/common';
-import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../../machines/core/effects';
+import type { Effect } from '../../machines/core/effects';
+import { effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../../machines/core/effect-events';
 import { describeFailure } from './effect-failure';
 import { runEffectActivity } from './effect-activity';
 import { EffectActivityCalls } from './effect-activity-calls';

@@ -7,11 +7,13 @@
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import { describeIssues } from '../../machines/core/input-errors';
-import { currentStep } from '../../machines/core/plan';
+import { currentStep } from '../../machines/core/current-step';
 import type { EventQueue } from './event-queue';
-import { operatorCommandSchema, operatorUpdate, ProcedureStatus } from '../operator-messages';
+import type { ProcedureStatus } from '../operator-messages';
+import { operatorMessages } from './per-workflow-modules';
 
 export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMachineSnapshot, statusNow: () => ProcedureStatus): void {
+  const { operatorCommandSchema, operatorUpdate } = operatorMessages();
   wf.setHandler(
     operatorUpdate,
     async (command) => {

@@ -7,7 +7,8 @@
  * histories replay unchanged (test/core/integration/replay.test.ts).
  */
 import type { AnyStateMachine } from 'xstate';
-import { hostOf, type Effect } from '../../machines/core/effects';
+import type { Effect } from '../../machines/core/effects';
+import { hostOf } from '../../machines/core/effect-events';
 
 /** Temporal shows a summary on one line; a longer one is cut here rather than by the UI. */
 const SUMMARY_MAX_CHARS = 200;
