@@ -11,13 +11,12 @@
  * spreads. A workflow's commands do not depend on the language level, so recorded histories
  * replay the same.
  *
- * The bundle also preloads the machines and the runtime every workflow of a worker shares
- * (shared-modules.ts).
+ * The bundle also preloads the machines every workflow of a worker shares (shared-machines.ts).
  */
 import path from 'node:path';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { sourceDir } from '../engine/source-dir';
-import { preloadedModules } from './shared-modules';
+import { preloadedModules } from './shared-machines';
 
 // The Temporal bundler compiles the workflow sources themselves, also when this module runs from dist/.
 export const WORKFLOWS_PATH = path.join(sourceDir(__dirname), '..', 'workflows', 'index.ts');
@@ -47,9 +46,9 @@ const noop = () => undefined;
 const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop };
 
 /**
- * Bundles the workflows of `workflowsPath` as the central worker runs them: for ES2022, with XState,
- * the machines and the runtime shared by all workflows (worker/shared-modules.ts), and
- * `ownMachineModules` shared too (the bench's machine).
+ * Bundles the workflows of `workflowsPath` as the central worker runs them: for ES2022, with XState
+ * and the machines shared by all workflows (worker/shared-machines.ts), and `ownMachineModules`
+ * shared too (the bench's machine).
  */
 export function bundleWorkflows(workflowsPath: string, ownMachineModules: readonly string[] = []): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, preloadModules: preloadedModules(ownMachineModules), logger: quietBundlerLogger, webpackConfigHook: compileForLanguageLevel });

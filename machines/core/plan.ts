@@ -6,8 +6,6 @@
 import { AnyStateMachine, initialTransition, transition } from 'xstate';
 import { ActionWord, Effect, doneEventType, hostOf, nominalOutput, targetOf } from './effects';
 import { directivesOf, MachineEvent } from './machine-directives';
-import { currentStep } from './current-step';
-import { waitTitle } from './wait-title';
 
 /** One row of a plan: the same words as the operation record. */
 export interface PlannedStep {
@@ -68,11 +66,32 @@ export function planProcedure(machine: AnyStateMachine, input: unknown, maxSteps
       const [id, delay] = next;
       delays.delete(id);
       clock += delay.delayMs;
-      steps.push({ order: steps.length + 1, step: delay.step, action: 'wait', waitSeconds: delay.delayMs / 1000, title: waitTitle(delay.delayMs / 1000) });
+      steps.push({ order: steps.length + 1, step: delay.step, action: 'wait', waitSeconds: delay.delayMs / 1000, title: `Wait ${formatSeconds(delay.delayMs / 1000)}` });
       event = delay.event;
     }
     [snapshot, actions] = transition(machine, snapshot, event);
     absorb(actions, currentStep(snapshot));
   }
   return steps;
+}
+
+/** The innermost state key of a snapshot: the step the machine is at. */
+export function currentStep(snapshot: { value: unknown }): string {
+  let value = snapshot.value;
+  let key = '';
+  while (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const first = entries[0];
+    if (!first) break;
+    const [k, v] = first;
+    if (typeof v === 'string' && (v === 'running' || v === 'halted' || v === 'done')) return k;
+    key = k;
+    value = v;
+  }
+  return typeof value === 'string' ? value : key;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }

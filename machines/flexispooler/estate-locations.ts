@@ -2,7 +2,7 @@
  * Where things are in a FlexiSpooler estate: a location by its name, the Spooler Controllers a
  * location's clients fail over through, the location a DHCP answer's controllers belong to. Pure
  * and free of zod (the estate is validated before it gets here, flexispooler-estate.ts), so the
- * job-delivery machine can be shared by every workflow of a worker (worker/shared-modules.ts).
+ * job-delivery machine can be shared by every workflow of a worker (worker/shared-machines.ts).
  */
 import type { FlexiSpoolerEstate, Location } from './flexispooler-estate';
 

@@ -3,7 +3,7 @@
  * over, the database every member shares, how long a member may miss its heart beat, and the member
  * a set-cluster-option run changes. Pure and free of zod (the definitions are validated before they
  * get here), so the supervisors' and the set-cluster-option machines can be shared by every workflow
- * of a worker (worker/shared-modules.ts).
+ * of a worker (worker/shared-machines.ts).
  */
 import type { BackupOptions } from './cluster-options';
 import type { JobSchedulerCluster, JobSchedulerMember } from './jobscheduler-cluster-input';

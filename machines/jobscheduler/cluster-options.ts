@@ -2,7 +2,7 @@
  * A JobScheduler member's cluster start options as the runbook writes them (one of three forms,
  * see jobscheduler-cluster-input.ts for the forms and the readings behind them), read from their
  * text and written back. Pure and free of zod, so the set-cluster-option machine, which writes a
- * member's options, can be shared by every workflow of a worker (worker/shared-modules.ts); the
+ * member's options, can be shared by every workflow of a worker (worker/shared-machines.ts); the
  * schema that validates them is in jobscheduler-cluster-input.ts.
  */
 /** The start options of the primary of a passive cluster: `-exclusive`. */

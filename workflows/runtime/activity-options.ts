@@ -11,13 +11,15 @@
  * machines/jobscheduler/jobscheduler-actions.ts).
  */
 import { ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
-import type { Effect } from '../../machines/actions';
+import { limitsOf, type Effect } from '../../machines/actions';
 import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors';
 import { CENTRAL_TASK_QUEUE } from '../task-queues';
-import { actionVocabulary } from './per-workflow-modules';
 
 /** Non-retryable failure types: retrying them cannot help, the operator must act. One list, kept with the activities. */
 export { NON_RETRYABLE_ERRORS };
+
+/** What one service costs a step beyond its own wait (the SPOC actions' limits use it). */
+export { SC_EXE_SECONDS_PER_SERVICE } from '../../machines/spoc/spoc-actions';
 
 /** How long a host's agent may take to pick up a step before the procedure halts, by default. */
 export const HOST_PICKUP_SECONDS = 60;
@@ -33,7 +35,7 @@ export const HOST_PICKUP_SECONDS = 60;
  * must not wait for a read to time out.
  */
 export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeconds = HOST_PICKUP_SECONDS, summary?: string, waitForCancelledHostStep = false): ActivityOptions {
-  const limits = actionVocabulary().limitsOf(effect.action, effect);
+  const limits = limitsOf(effect.action, effect);
   const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS], ...limits.retry };
   // Only a host's agent can be gone while the procedure runs; the central worker runs the
   // workflow itself, so a central step waits for it however long spoolflow was down.

@@ -8,20 +8,17 @@
  * does, without building a proxy and checking the options again for every effect.
  */
 import * as wf from '@temporalio/workflow';
-import { hostOf } from '../../machines/core/effect-events';
-import type { Effect } from '../../machines/actions';
+import { hostOf } from '../../machines/core/effects';
+import { activityNameOf, limitsOf, placeOf, type Effect } from '../../machines/actions';
 import type { ActionLimits } from '../../machines/core/action-registry';
 import { activityOptionsFor } from './activity-options';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
-import { actionVocabulary } from './per-workflow-modules';
 
 export class EffectActivityCalls {
   /** Per limits object, per task queue, the options without a summary. */
   private readonly optionsByLimits = new WeakMap<ActionLimits, Map<string, wf.ActivityOptions>>();
   /** Per host, its task queue (the name is built once). */
   private readonly hostQueues = new Map<string, string>();
-  /** This workflow's action vocabulary, looked up once per run. */
-  private readonly actions = actionVocabulary();
 
   constructor(private readonly hostPickupSeconds?: number) {}
 
@@ -30,7 +27,7 @@ export class EffectActivityCalls {
    * host step cancelled settles only once it has ended on the host (activity-options.ts).
    */
   schedule(effect: Effect, summary: string | undefined): Promise<unknown> {
-    return wf.scheduleActivity(this.actions.activityNameOf(effect.action), [effect], this.optionsFor(effect, summary));
+    return wf.scheduleActivity(activityNameOf(effect.action), [effect], this.optionsFor(effect, summary));
   }
 
   /** What `activityOptionsFor` gives the effect in version 2, without building it again. */
@@ -41,8 +38,8 @@ export class EffectActivityCalls {
 
   private optionsWithoutSummary(effect: Effect): wf.ActivityOptions {
     const host = hostOf(effect);
-    const taskQueue = this.actions.placeOf(effect) === 'host' && host ? this.queueOf(host) : CENTRAL_TASK_QUEUE;
-    const limits = this.actions.limitsOf(effect.action, effect);
+    const taskQueue = placeOf(effect) === 'host' && host ? this.queueOf(host) : CENTRAL_TASK_QUEUE;
+    const limits = limitsOf(effect.action, effect);
     let byQueue = this.optionsByLimits.get(limits);
     if (!byQueue) this.optionsByLimits.set(limits, (byQueue = new Map()));
     let options = byQueue.get(taskQueue);

@@ -3,11 +3,10 @@
  * action's timeouts and retries. The only place a workflow turns an effect into an activity call.
  */
 import * as wf from '@temporalio/workflow';
-import { hostOf } from '../../machines/core/effect-events';
-import type { ActionWord, AllActivities, Effect, EffectOf, EffectOutputs } from '../../machines/actions';
+import { hostOf } from '../../machines/core/effects';
+import { activityFor, placeOf, type ActionWord, type AllActivities, type Effect, type EffectOf, type EffectOutputs } from '../../machines/actions';
 import { activityOptionsFor } from './activity-options';
 import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
-import { actionVocabulary } from './per-workflow-modules';
 
 /**
  * The activity's answer to the effect; throws the activity's failure once retries are spent.
@@ -17,10 +16,10 @@ import { actionVocabulary } from './per-workflow-modules';
  */
 export function runEffectActivity(effect: Effect, hostPickupSeconds?: number, summary?: string, waitForCancelledHostStep = false): Promise<EffectOutputs[ActionWord]> {
   const host = hostOf(effect);
-  const taskQueue = actionVocabulary().placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
+  const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
   return run(effect.action, effect, wf.proxyActivities<AllActivities>(activityOptionsFor(effect, taskQueue, hostPickupSeconds, summary, waitForCancelledHostStep)));
 }
 
 function run<A extends ActionWord>(action: A, effect: EffectOf<A>, activities: AllActivities): Promise<EffectOutputs[A]> {
-  return actionVocabulary().activityFor(activities, action)(effect);
+  return activityFor(activities, action)(effect);
 }

@@ -3,8 +3,7 @@
  * become the halt's reason, and the error type tells an unreachable host from a failed step.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
-import type { Effect } from '../../machines/core/effects';
-import { hostOf } from '../../machines/core/effect-events';
+import { Effect, hostOf } from '../../machines/core/effects';
 
 export function describeFailure(err: unknown, effect: Effect): { reason: string; errorType?: string } {
   const host = hostOf(effect);

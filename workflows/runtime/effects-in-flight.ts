@@ -9,8 +9,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { CancelledFailure } from '@temporalio/common';
-import type { Effect } from '../../machines/core/effects';
-import { effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../../machines/core/effect-events';
+import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../../machines/core/effects';
 import { describeFailure } from './effect-failure';
 import { runEffectActivity } from './effect-activity';
 import { EffectActivityCalls } from './effect-activity-calls';

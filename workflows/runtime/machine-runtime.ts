@@ -19,7 +19,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { AnyMachineSnapshot, AnyStateMachine, initialTransition } from 'xstate';
-import { currentStep } from '../../machines/core/current-step';
+import { currentStep } from '../../machines/core/plan';
 import { continueAsNewFrom, DEFAULT_HISTORY_EVENT_LIMIT, handlersFinishedOrEventQueued, quietForHandOver, shouldContinueAsNew } from './continue-as-new';
 import { DurableTimers } from './durable-timers';
 import { EffectsInFlight } from './effects-in-flight';

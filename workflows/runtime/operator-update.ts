@@ -7,13 +7,11 @@
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
 import { describeIssues } from '../../machines/core/input-errors';
-import { currentStep } from '../../machines/core/current-step';
+import { currentStep } from '../../machines/core/plan';
 import type { EventQueue } from './event-queue';
-import type { ProcedureStatus } from '../operator-messages';
-import { operatorMessages } from './per-workflow-modules';
+import { operatorCommandSchema, operatorUpdate, ProcedureStatus } from '../operator-messages';
 
 export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMachineSnapshot, statusNow: () => ProcedureStatus): void {
-  const { operatorCommandSchema, operatorUpdate } = operatorMessages();
   wf.setHandler(
     operatorUpdate,
     async (command) => {

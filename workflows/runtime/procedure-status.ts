@@ -5,11 +5,10 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot } from 'xstate';
-import { currentStep } from '../../machines/core/current-step';
+import { currentStep } from '../../machines/core/plan';
 import type { DurableTimers } from './durable-timers';
 import type { EffectsInFlight } from './effects-in-flight';
-import type { ProcedureStatus } from '../operator-messages';
-import { operatorMessages } from './per-workflow-modules';
+import { operatorCommandSchema, ProcedureStatus, statusQuery } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
 
 export interface StatusSources {
@@ -42,12 +41,11 @@ export function procedureStatus(snapshot: AnyMachineSnapshot, run: StatusSources
 
 /** The operator commands the machine takes in this snapshot. */
 function acceptedCommands(snapshot: AnyMachineSnapshot): string[] {
-  return operatorMessages()
-    .operatorCommandSchema.options
+  return operatorCommandSchema.options
     .map((o) => o.shape.type.value)
     .filter((type) => snapshot.status === 'active' && snapshot.can({ type, operator: 'x', reason: 'probe' }));
 }
 
 export function answerStatusQueries(statusNow: () => ProcedureStatus): void {
-  wf.setHandler(operatorMessages().statusQuery, statusNow, { description: 'Where the procedure is: state, step, halt and its reason, the commands it accepts now, and the path taken.' });
+  wf.setHandler(statusQuery, statusNow, { description: 'Where the procedure is: state, step, halt and its reason, the commands it accepts now, and the path taken.' });
 }

@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import { currentStep } from '../../machines/core/current-step';
+import { currentStep } from '../../machines/core/plan';
 import type { ProcedureStatus } from '../operator-messages';
 import type { ProcedurePath } from './procedure-path';
 import { HALTED_KEY, HOSTS_KEY, PROCEDURE_KEY, STEP_KEY } from '../search-attributes';

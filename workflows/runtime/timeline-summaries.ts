@@ -7,8 +7,7 @@
  * histories replay unchanged (test/core/integration/replay.test.ts).
  */
 import type { AnyStateMachine } from 'xstate';
-import type { Effect } from '../../machines/core/effects';
-import { hostOf } from '../../machines/core/effect-events';
+import { hostOf, type Effect } from '../../machines/core/effects';
 
 /** Temporal shows a summary on one line; a longer one is cut here rather than by the UI. */
 const SUMMARY_MAX_CHARS = 200;

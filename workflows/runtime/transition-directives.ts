@@ -7,8 +7,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Effect } from '../../machines/core/effects';
 import { directivesOf } from '../../machines/core/machine-directives';
-import { currentStep } from '../../machines/core/current-step';
-import { waitTitle } from '../../machines/core/wait-title';
+import { currentStep, formatSeconds } from '../../machines/core/plan';
 import type { DurableTimers } from './durable-timers';
 import type { EffectsInFlight } from './effects-in-flight';
 import type { PathEntry } from '../operator-messages';
@@ -23,7 +22,7 @@ export function carryOut(actions: TransitionActions, snapshot: AnyMachineSnapsho
   for (const directive of directivesOf(actions)) {
     if (directive.kind === 'effect') effects.push(directive.effect);
     else if (directive.kind === 'schedule') {
-      const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: waitTitle(directive.delayMs / 1000), startedAt: new Date().toISOString(), outcome: 'running', timer: directive.id };
+      const entry: PathEntry = { step: currentStep(snapshot), action: 'wait', title: `Wait ${formatSeconds(directive.delayMs / 1000)}`, startedAt: new Date().toISOString(), outcome: 'running', timer: directive.id };
       run.path.record(entry);
       run.timers.start(directive.id, directive.event, Date.now() + directive.delayMs, entry, timerSummary(snapshot.machine, directive.event, entry.title));
     } else {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { compileForLanguageLevel, bundleWorkflows } from '../../../worker/workflow-bundle';
-import { SHARED_MACHINE_MODULES, SHARED_RUNTIME_MODULES } from '../../../worker/shared-modules';
+import { SHARED_MACHINE_MODULES } from '../../../worker/shared-machines';
 
 test('the workflow sources are compiled for ES2022: an object spread stays a native spread, not a helper call', async () => {
   const { code } = await bundleWorkflows(require.resolve('../../fixtures/spread-workflow'));
@@ -13,14 +13,14 @@ test('the workflow sources are compiled for ES2022: an object spread stays a nat
   expect(code).not.toMatch(/function _object_spread\(/);
 }, 60_000);
 
-test("the bundle preloads every procedure's machine, the runtime and a bundle's own machine modules, for all its workflows to share", async () => {
+test("the bundle preloads the SPOC machines and a bundle's own machine modules, for all its workflows to share", async () => {
   const own = require.resolve('../../../bench/steps-machine');
   const { code } = await bundleWorkflows(require.resolve('../../fixtures/spread-workflow'), [own]);
   const start = code.indexOf('function preloadModules()');
   const preload = code.slice(start, code.indexOf('importWorkflows', start));
   const required = [...preload.matchAll(/__webpack_require__\([^)]*"([^"]+)"\)/g)].map((m) => m[1]);
   const root = path.join(__dirname, '../../..');
-  expect(required.map((id) => id?.replace(/^.*?((machines|workflows|bench)\/)/, '$1'))).toEqual([...SHARED_MACHINE_MODULES, ...SHARED_RUNTIME_MODULES, own].map((m) => path.relative(root, m).replaceAll(path.sep, '/')));
+  expect(required.map((id) => id?.replace(/^.*?((machines|bench)\/)/, '$1'))).toEqual([...SHARED_MACHINE_MODULES, own].map((m) => path.relative(root, m).replaceAll(path.sep, '/')));
 }, 60_000);
 
 test('a bundler configuration without a TypeScript loader to set is refused, not silently left at ES2017', () => {

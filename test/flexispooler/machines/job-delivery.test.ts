@@ -5,7 +5,7 @@
  * cancel, and that a job is held and printed exactly once on every path the tests walk.
  */
 import { deliveryInput, drive, FlexiWorld, OPTION_9 } from '../../helpers/flexispooler-world';
-import { currentStep } from '../../../machines/core/current-step';
+import { currentStep } from '../../../machines/core/plan';
 import { summarizeJobDelivery, JobDeliveryContext } from '../../../machines/flexispooler/job-delivery';
 
 const LONDON = { printer: 'printer-lon-1', office: 'london' };

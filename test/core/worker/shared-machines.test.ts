@@ -1,14 +1,12 @@
 /**
- * Every procedure's machine and the runtime are shared by every workflow of a worker
- * (worker/shared-modules.ts): the SDK freezes what a preloaded module exports, with everything it
- * imports, and zod's schemas cannot be frozen, so no shared module may load zod as it loads (the
- * runtime reaches the zod-built vocabularies only when a workflow runs it); and no procedure's
- * machine may be left out.
+ * Every procedure's machine is shared by every workflow of a worker (worker/shared-machines.ts):
+ * the SDK freezes what a preloaded module exports, with everything it imports, and zod's schemas
+ * cannot be frozen, so no shared module may load zod; and no procedure may be left out.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded afresh, under a mock, by path */
 import type { AnyStateMachine } from 'xstate';
 import { PROCEDURE_MODULES } from '../../../machines/procedure-modules';
-import { SHARED_MACHINE_MODULES, SHARED_RUNTIME_MODULES } from '../../../worker/shared-modules';
+import { SHARED_MACHINE_MODULES } from '../../../worker/shared-machines';
 
 const isMachine = (value: unknown): value is AnyStateMachine => typeof value === 'object' && value !== null && 'root' in value && typeof (value as { transition?: unknown }).transition === 'function';
 
@@ -30,7 +28,7 @@ function loadWithoutZod(modulePath: string): unknown {
   return thrown;
 }
 
-test.each([...SHARED_MACHINE_MODULES, ...SHARED_RUNTIME_MODULES].map((m) => [m.replace(/.*\/((machines|workflows)\/)/, '$1'), m]))('%s loads no zod, not even through another module', (_name, modulePath) => {
+test.each(SHARED_MACHINE_MODULES.map((m) => [m.replace(/.*machines\//, 'machines/'), m]))('%s loads no zod, not even through another module', (_name, modulePath) => {
   expect(loadWithoutZod(modulePath)).toBeUndefined();
 });
 
