@@ -5,6 +5,7 @@
  * member's options, can be shared by every workflow of a worker (worker/shared-machines.ts); the
  * schema that validates them is in jobscheduler-cluster-input.ts.
  */
+
 /** The start options of the primary of a passive cluster: `-exclusive`. */
 export interface PrimaryOptions {
   role: 'primary';

@@ -45,10 +45,13 @@ export function machineTransitions(machine: AnyStateMachine): MachineTransition 
 const transitionsOf = new WeakMap<AnyStateMachine, MachineTransition>();
 
 /**
- * `machineTransitions(machine)`, built once per machine and shared by its runs (the runtime's
- * second version, runtime-version.ts): building the inert scope builds an actor, a cost per run
- * that buys nothing, since the scope holds nothing of a run (its actions go to a fresh list for
- * every event, and a transition returns before any other run's can begin).
+ * `machineTransitions(machine)`, built once per machine for all the runs this module serves (the
+ * runtime's second version, runtime-version.ts): the scope holds nothing of a run (its actions go
+ * to a fresh list for every event, and a transition returns before any other run's can begin).
+ * In the worker each workflow evaluates the runtime's modules for itself (only the machines are
+ * shared, worker/shared-machines.ts), so there it is built once per run and shared by the run's
+ * events; sharing the runtime's modules between runs too was measured and bought nothing (README,
+ * Benchmark, "Session 16").
  */
 export function sharedMachineTransitions(machine: AnyStateMachine): MachineTransition {
   let transition = transitionsOf.get(machine);
