@@ -26,7 +26,6 @@ import { AnyEvent, haltableStep } from '../core/haltable-step';
 import { abortTransition } from '../spoc/precondition-steps';
 import { databaseOf, heartbeatTimeoutOf, initialSupervisorContext, logged, supervisorStep, SupervisorContext, watchClusterEffect } from './supervisor-steps';
 
-
 export interface SubmittedOrder {
   chain: string;
   order: string;
