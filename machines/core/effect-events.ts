@@ -2,7 +2,7 @@
  * The events that answer an effect, the tag of a step in flight and the host an effect touches:
  * what the machines' step builders need of effects, and nothing that carries a schema (the action
  * vocabulary, machines/actions.ts, is built with zod), so a machine's modules can be shared by every
- * workflow of a worker (worker/workflow-bundle.ts). effects.ts re-exports them.
+ * workflow of a worker (worker/shared-machines.ts). effects.ts re-exports them.
  */
 import type { Effect } from '../actions';
 

@@ -12,8 +12,6 @@ import { isProtectedService, isRoleService, sameServiceName } from './spoc-servi
 import { DEFAULT_CACHE_DELETION_SECONDS } from '../core/effects';
 import { WAIT_FLOORS, waitsBelowFloors, type WaitWithFloor } from './wait-floors';
 
-export { WAIT_FLOORS, waitsBelowFloors, recordedWaitsOverride, type RecordedWaitsOverride, type WaitWithFloor } from './wait-floors';
-
 const serviceName = serviceNameSchema;
 
 /** One SPOC site server of the group. */

@@ -1,7 +1,8 @@
 /**
  * The runbook's floors for a SPOC procedure's waits, and what a run records when its input set waits
  * below them: pure and free of the input schemas (spoc-group-input.ts checks the input against the
- * floors), so the machines that read them share no schema (worker/workflow-bundle.ts).
+ * floors), so the machines that read them load no schema and can be shared by every workflow of a
+ * worker (worker/shared-machines.ts).
  */
 import type { WaitsOverride } from './spoc-group-input';
 

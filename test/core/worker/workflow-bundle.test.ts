@@ -13,7 +13,7 @@ test('the workflow sources are compiled for ES2022: an object spread stays a nat
   expect(code).not.toMatch(/function _object_spread\(/);
 }, 60_000);
 
-test("the bundle preloads the SPOC machines and a bundle's own machine modules, for all its workflows to share", async () => {
+test("the bundle preloads every procedure's machine and a bundle's own machine modules, for all its workflows to share", async () => {
   const own = require.resolve('../../../bench/steps-machine');
   const { code } = await bundleWorkflows(require.resolve('../../fixtures/spread-workflow'), [own]);
   const start = code.indexOf('function preloadModules()');

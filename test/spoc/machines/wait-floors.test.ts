@@ -12,7 +12,7 @@ import { refusal } from '../../helpers/input-refusal';
 import { SIMULATOR_WAITS_OVERRIDE } from '../../../simulator/example-inputs';
 import { validateInput } from '../../../client/procedure-input';
 import { procedureById } from '../../../machines/catalog';
-import { WAIT_FLOORS } from '../../../machines/spoc/spoc-group-input';
+import { WAIT_FLOORS } from '../../../machines/spoc/wait-floors';
 
 const member = (host: string) => ({ host, installDir: 'C:\\DP' });
 const group = (extra: Record<string, unknown> = {}) => ({ group: 'london', members: [member('spoc-lon-1'), member('spoc-lon-2')], ...extra });
