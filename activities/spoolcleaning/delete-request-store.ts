@@ -7,8 +7,9 @@
  *
  * A report's cost follows its own jobs: each reported job is looked up by its primary key
  * (spooler, job id), never by a scan of the cache, so a report of k jobs costs O(k log n) however
- * many requests n are cached (`npm run bench` measures it). Expired requests are dropped through
- * the index on their expiry.
+ * many requests n are cached (`npm run bench` measures it); forgetting the jobs gone from the
+ * spooler's disk walks that spooler's own records only. Expired requests are dropped through the
+ * index on their expiry.
  *
  * Idempotent: a report or cleaning run is applied once, keyed by its id (the workflow's); applying
  * it again returns what it did the first time and changes nothing, so an activity retried after a
@@ -112,8 +113,22 @@ export class DeleteRequestStore {
          ON CONFLICT (spooler, job_id) DO NOTHING`,
       );
       for (const orphan of decision.orphans) if (orphan.action === 'reported') putOrphan.run(orphan);
+      this.forgetJobsGoneFrom(report);
       return decision;
     });
+  }
+
+  /**
+   * The controller's record of a spooler is what the spooler reports: a job no longer on its disk
+   * (deleted on a command, removed by the spooler or by hand) is forgotten, and so is its listed
+   * orphan, else both tables would keep every job ever reported. Walks only this spooler's rows
+   * (the primary key's prefix): a report still costs what its spooler's jobs cost. A job reported
+   * again later is a new job to the controller, which the cleaning may ask to delete once more.
+   */
+  private forgetJobsGoneFrom(report: SpoolerReport): void {
+    const reported = JSON.stringify(report.jobs.map((job) => job.jobId));
+    this.stmt('DELETE FROM controller_jobs WHERE spooler = ? AND job_id NOT IN (SELECT value FROM json_each(?))').run(report.spooler, reported);
+    this.stmt('DELETE FROM orphans WHERE spooler = ? AND job_id NOT IN (SELECT value FROM json_each(?))').run(report.spooler, reported);
   }
 
   /** Drops the jobs a spooler deleted from the operator's list of orphans (they are orphans no more). */

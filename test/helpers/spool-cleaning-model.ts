@@ -69,6 +69,9 @@ export class SpoolCleaningModel {
     for (const request of decision.putRequests) this.requests.set(request.jobId, request);
     for (const job of decision.putControllerJobs) this.controllerJobs.set(job.jobId, job);
     for (const orphan of decision.orphans) if (orphan.action === 'reported') this.orphans.set(orphan.jobId, orphan);
+    // As the store: the controller's record of the spooler is what it reported (gone jobs forgotten, with their listed orphans).
+    for (const [jobId, job] of this.controllerJobs) if (job.spooler === spooler && !ids.includes(jobId)) this.controllerJobs.delete(jobId);
+    for (const [jobId, orphan] of this.orphans) if (orphan.spooler === spooler && !ids.includes(jobId)) this.orphans.delete(jobId);
     if (opts.disconnectBeforeCommand) this.connected.set(spooler, false);
     for (const jobId of decision.deleteCommands) this.deliver(spooler, jobId, now);
     return decision;

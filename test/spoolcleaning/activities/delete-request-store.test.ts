@@ -88,3 +88,20 @@ test('a listed orphan leaves the list when its spooler deleted it', () => {
   store.jobsDeleted('spl-1', ['a']);
   expect(store.snapshot().orphans).toEqual([]);
 });
+
+test('the controller forgets a job its spooler no longer reports, and its listed orphan: nothing is kept of jobs long gone', () => {
+  const cfg = config('report');
+  store.applyReport('r1', { spooler: 'spl-1', at: 8 * DAY, jobs: [printed('a'), printed('b'), printed('c')] }, cfg);
+  store.applyReport('r2', { spooler: 'spl-2', at: 8 * DAY, jobs: [printed('a')] }, cfg);
+  expect(store.snapshot().orphans.map((o) => [o.spooler, o.jobId])).toEqual([['spl-1', 'a'], ['spl-1', 'b'], ['spl-1', 'c'], ['spl-2', 'a']]);
+  // b was removed from spl-1's disk by hand, c deleted on a command: neither is reported again.
+  store.applyReport('r3', { spooler: 'spl-1', at: 9 * DAY, jobs: [printed('a')] }, cfg);
+  const after = store.snapshot();
+  expect(after.controllerJobs.map((j) => [j.spooler, j.jobId])).toEqual([['spl-1', 'a'], ['spl-2', 'a']]);
+  expect(after.orphans.map((o) => [o.spooler, o.jobId])).toEqual([['spl-1', 'a'], ['spl-2', 'a']]);
+  // The cleaning asks only for jobs still on a disk.
+  expect(store.runCleaning('c1', 10 * DAY, cfg).requested.map((r) => [r.spooler, r.jobId])).toEqual([['spl-1', 'a'], ['spl-2', 'a']]);
+  // A spooler that reports an empty disk leaves the controller nothing of it.
+  store.applyReport('r4', { spooler: 'spl-2', at: 11 * DAY, jobs: [] }, cfg);
+  expect(store.snapshot().controllerJobs.map((j) => [j.spooler, j.jobId])).toEqual([['spl-1', 'a']]);
+});
