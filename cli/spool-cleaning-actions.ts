@@ -1,13 +1,15 @@
 /**
  * The work of `spoolflow cleaning ...` and `spoolflow sim spooler ...` (registered in
- * cli/spool-cleaning-commands.ts) on the data folder's simulated spoolers and Job Service store.
+ * cli/spool-cleaning-commands.ts) on the data folder's simulated spoolers and Job Service store,
+ * and of `spoolflow cleaning status --fleet <file>` on a real estate's Job Service store.
  * Loaded by the actions, as it loads SQLite, zod and the simulator.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors';
-import { DeleteRequestStore } from '../activities/spoolcleaning/delete-request-store';
+import { DeleteRequestStore, readStoreSnapshot, type StoreSnapshot } from '../activities/spoolcleaning/delete-request-store';
 import { dataDir } from '../engine/data-dir';
+import { fleetFileOf, loadFleetConfig, type LoadedFleet } from '../worker/fleet-config';
 import { JOB_STATES, type JobState } from '../machines/spoolcleaning/spool-cleaning-config';
 import { jobIdSchema } from '../machines/spoolcleaning/spool-jobs';
 import { formatTimeSpan, parseTimeSpan, TIMESPAN_RULE } from '../machines/spoolcleaning/timespan';
@@ -19,11 +21,22 @@ export class SpoolCleaningUsageError extends UsageError {}
 const simDir = () => path.join(dataDir(), 'sim');
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** What `spoolflow cleaning status` prints. */
+const EMPTY_STORE: StoreSnapshot = { requests: [], orphans: [], controllerJobs: [] };
+
+/**
+ * What `spoolflow cleaning status [--fleet <file>]` prints: with a fleet configuration (`--fleet`
+ * or SPOOLFLOW_FLEET), its estate's Job Service store; without one, the simulated estate's.
+ */
+export function cleaningStatusOf(fleetFlag: string | undefined, env: NodeJS.ProcessEnv = process.env, now = Date.now()): unknown {
+  if (fleetFlag === undefined && !env.SPOOLFLOW_FLEET?.trim()) return cleaningStatus(now);
+  return estateCleaningStatus(loadFleetConfig(fleetFileOf(fleetFlag, env)), now);
+}
+
+/** The simulated estate's spool cleaning: each spooler's connection and the jobs on its disk, then the store. */
 export function cleaningStatus(now = Date.now(), dir = simDir()): unknown {
   const spoolers = new SimSpoolers(dir);
   const file = simJobServiceFile(dir);
-  const snapshot = existsSync(file) ? withStore(file, (store) => store.snapshot()) : { requests: [], orphans: [], controllerJobs: [] };
+  const snapshot = existsSync(file) ? withStore(file, (store) => store.snapshot()) : EMPTY_STORE;
   return {
     jobService: existsSync(file) ? file : `${file} (not created yet: npm start creates it)`,
     spoolers: spoolers.names().map((spooler) => ({
@@ -31,6 +44,39 @@ export function cleaningStatus(now = Date.now(), dir = simDir()): unknown {
       ...spoolers.connection(spooler),
       jobs: spoolers.folder(spooler).list().map((job) => ({ jobId: job.jobId, state: job.state, submittedAt: iso(job.submittedAt), age: formatTimeSpan(now - job.submittedAt) })),
     })),
+    ...requestsAndOrphans(snapshot, now),
+  };
+}
+
+/**
+ * A real estate's spool cleaning, read from the Job Service's store the fleet configuration names
+ * (read only: the central worker is its one writer and may run meanwhile). A spooler's disk is on
+ * its own machine, so each spooler shows the jobs it reported last, as the controller recorded
+ * them; a spooler the store knows and the configuration no longer lists is shown too.
+ */
+export function estateCleaningStatus(fleet: LoadedFleet, now = Date.now()): unknown {
+  const part = fleet.spoolCleaning;
+  if (!part) throw new SpoolCleaningUsageError(`the fleet configuration ${fleet.file} has no spoolCleaning section: this estate's spool cleaning is not configured (docs/spool-cleaning.md)`);
+  const file = part.storeFile;
+  const snapshot = existsSync(file) ? readStore(file) : EMPTY_STORE;
+  const known = new Set(snapshot.controllerJobs.map((job) => job.spooler));
+  const names = [...part.spoolers, ...[...known].filter((spooler) => !part.spoolers.includes(spooler)).sort()];
+  return {
+    jobService: existsSync(file) ? file : `${file} (not created yet: the central worker creates it at its first start with this configuration)`,
+    spoolers: names.map((spooler) => ({
+      spooler,
+      configured: part.spoolers.includes(spooler),
+      reportedJobs: snapshot.controllerJobs
+        .filter((job) => job.spooler === spooler)
+        .map((job) => ({ jobId: job.jobId, state: job.state, submittedAt: iso(job.submittedAt), age: formatTimeSpan(now - job.submittedAt), deleteRequestedAt: iso(job.deleteRequestedAt) })),
+    })),
+    ...requestsAndOrphans(snapshot, now),
+  };
+}
+
+/** The cached delete requests with the TTL each has left, and the orphans listed for the operator. */
+function requestsAndOrphans(snapshot: StoreSnapshot, now: number) {
+  return {
     requests: snapshot.requests.map((r) => ({
       spooler: r.spooler,
       jobId: r.jobId,
@@ -41,6 +87,15 @@ export function cleaningStatus(now = Date.now(), dir = simDir()): unknown {
     })),
     orphans: snapshot.orphans.map((o) => ({ ...o, foundAt: iso(o.foundAt) })),
   };
+}
+
+/** The store's content; a file this user cannot read is said so, naming it. */
+function readStore(file: string): StoreSnapshot {
+  try {
+    return readStoreSnapshot(file);
+  } catch (err) {
+    throw new SpoolCleaningUsageError(`cannot read the Job Service's store ${file}: ${(err as Error).message}`);
+  }
 }
 
 function withStore<T>(file: string, fn: (store: DeleteRequestStore) => T): T {

@@ -3,9 +3,11 @@
  * or not): `spoolflow cleaning status` shows each simulated spooler with its connection and the jobs
  * on its disk, the delete requests the Job Service has cached with the TTL each has left, and the
  * orphans listed for the operator; `spoolflow sim spooler ...` disconnects, reconnects and adds jobs.
+ * With a fleet configuration (`--fleet <file>` or SPOOLFLOW_FLEET), `cleaning status` reads that
+ * estate's Job Service store instead, each spooler with the jobs it reported last.
  * Only the registration is here; the work is in cli/spool-cleaning-actions.ts, loaded when a command runs.
  *
- *   spoolflow cleaning status
+ *   spoolflow cleaning status [--fleet <file>]
  *   spoolflow cleaning record [--last <n>]
  *   spoolflow sim spooler disconnect <spooler> [--before-command]
  *   spoolflow sim spooler reconnect <spooler>
@@ -25,8 +27,12 @@ const actions = () => import('./spool-cleaning-actions');
 
 /** Adds `spoolflow cleaning ...` and `spoolflow sim spooler ...` to the program. */
 export function registerSpoolCleaning(program: Command, print: (value: unknown) => void): void {
-  const cleaning = program.command('cleaning').description('the spool cleaning of the simulated estate, read from the data folder (spoolers, jobs, cached delete requests and their TTLs, orphans)');
-  cleaning.command('status').description('spoolers, their jobs, the cached delete requests with the TTL left, the orphans').action(async () => print((await actions()).cleaningStatus()));
+  const cleaning = program.command('cleaning').description("the spool cleaning, read from the Job Service's store: spoolers, jobs, cached delete requests and their TTLs, orphans");
+  cleaning
+    .command('status')
+    .description("spoolers, their jobs, the cached delete requests with the TTL left, the orphans: the simulated estate's, or with a fleet configuration its estate's (each spooler's jobs as it reported them last)")
+    .option('--fleet <file>', "the fleet configuration whose spoolCleaning.jobServiceStore to read (or SPOOLFLOW_FLEET); without: the simulated estate's data folder")
+    .action(async (opts: { fleet?: string }) => print((await actions()).cleaningStatusOf(opts.fleet)));
   cleaning
     .command('record')
     .description('the last reports, delete commands and deletions (<data dir>/sim/spool-cleaning-operations.jsonl)')

@@ -66,6 +66,28 @@ const toRequest = (r: RequestRow): DeleteRequest => ({ jobId: r.job_id, spooler:
 const toControllerJob = (r: ControllerJobRow): ControllerJob => ({ jobId: r.job_id, spooler: r.spooler, state: r.state, submittedAt: r.submitted_at, deleteRequestedAt: r.delete_requested_at });
 const toOrphan = (r: OrphanRow): Orphan => ({ jobId: r.job_id, spooler: r.spooler, reason: r.reason, action: r.action, foundAt: r.found_at });
 
+/** Everything the store holds, in (spooler, job id) order. */
+function snapshotOf(db: Database.Database): StoreSnapshot {
+  return {
+    requests: (db.prepare('SELECT * FROM delete_requests ORDER BY spooler, job_id').all() as RequestRow[]).map(toRequest),
+    orphans: (db.prepare('SELECT * FROM orphans ORDER BY spooler, job_id').all() as OrphanRow[]).map(toOrphan),
+    controllerJobs: (db.prepare('SELECT * FROM controller_jobs ORDER BY spooler, job_id').all() as ControllerJobRow[]).map(toControllerJob),
+  };
+}
+
+/**
+ * The store's content read without writing a byte, for the operator's `spoolflow cleaning status`
+ * beside the running central worker (its only writer): the file must exist, no table is created.
+ */
+export function readStoreSnapshot(file: string): StoreSnapshot {
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  try {
+    return snapshotOf(db);
+  } finally {
+    db.close();
+  }
+}
+
 export class DeleteRequestStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
@@ -171,11 +193,7 @@ export class DeleteRequestStore {
 
   /** Everything, for the operator's status (not for the reports' path). */
   snapshot(): StoreSnapshot {
-    return {
-      requests: (this.stmt('SELECT * FROM delete_requests ORDER BY spooler, job_id').all() as RequestRow[]).map(toRequest),
-      orphans: (this.stmt('SELECT * FROM orphans ORDER BY spooler, job_id').all() as OrphanRow[]).map(toOrphan),
-      controllerJobs: (this.stmt('SELECT * FROM controller_jobs ORDER BY spooler, job_id').all() as ControllerJobRow[]).map(toControllerJob),
-    };
+    return snapshotOf(this.db);
   }
 
   /** Caches requests as given (a bench or a migration fills the cache this way). */
