@@ -52,6 +52,6 @@ export async function completedRunOutput(client: Client, described: WorkflowExec
 /** The machine's output from the run's result: resultWith adds the operator commands to an output that is a record. */
 export function outputOf(result: unknown): unknown {
   if (result === null || typeof result !== 'object' || Array.isArray(result) || !('operatorCommands' in result)) return result;
-  const { operatorCommands: _taken, ...output } = result as Record<string, unknown>;
+  const { operatorCommands: _taken, operatorCommandsTaken: _count, ...output } = result as Record<string, unknown>;
   return output;
 }

@@ -89,6 +89,7 @@ test('a run that completed without a halt, read from its close event, is the eve
 test("a completed run's output is its result without the operator commands the result adds", () => {
   const commands = [{ type: 'operator.skip', step: 'memberStopSpoc', at: '2026-12-05T10:00:00.000Z', operator: 'ann' }];
   expect(outputOf({ outcome: 'completed', group: 'london', operatorCommands: commands })).toEqual({ outcome: 'completed', group: 'london' });
+  expect(outputOf({ outcome: 'aborted', operatorCommands: commands, operatorCommandsTaken: 9_000 })).toEqual({ outcome: 'aborted' });
   expect(outputOf('done')).toBe('done');
   expect(outputOf(undefined)).toBeUndefined();
   expect(outputOf([1, 2])).toEqual([1, 2]);

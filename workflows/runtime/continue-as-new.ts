@@ -46,6 +46,7 @@ export function continueAsNewFrom(
     path: run.path.entries,
     stepsTaken: run.path.stepsTaken,
     operatorCommands: run.path.operatorCommands,
+    operatorCommandsTaken: run.path.operatorCommandsTaken,
   };
   return wf.continueAsNew(run.inputForNextRun, next);
 }

@@ -23,8 +23,10 @@ export interface ResumeState {
   timers: { id: string; event: MachineEvent; dueAt: number }[];
   path: PathEntry[];
   stepsTaken: number;
-  /** Every operator command so far, for the result (older runs did not carry it). */
+  /** The latest operator commands, for the result (older runs did not carry them). */
   operatorCommands?: OperatorCommandRecord[];
+  /** How many operator commands were taken in all (older runs carried every command, and no count). */
+  operatorCommandsTaken?: number;
 }
 
 const actionWord = z.string().refine(isActionWord, 'must be an action word of machines/actions.ts');
@@ -51,6 +53,7 @@ const resumeStateSchema = z.strictObject({
   path: z.array(z.looseObject({ step: z.string(), action: z.string(), title: z.string(), startedAt: z.string() })),
   stepsTaken: z.number().int().min(0),
   operatorCommands: z.array(z.looseObject({ type: z.string(), at: z.string() })).optional(),
+  operatorCommandsTaken: z.number().int().min(0).optional(),
 });
 
 /** The resume state if this run may take one, else a non-retryable failure saying why. */
