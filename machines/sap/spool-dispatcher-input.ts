@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseInput } from '../core/input-errors';
+import { MAX_TASKS_HELD } from './spool-dispatcher';
 import { parseRelease, UnknownReleaseError } from './spool-releases';
 
 const nameSchema = z
@@ -31,6 +32,8 @@ export const spoolDispatcherInputSchema = z.strictObject({
   workProcesses: z.number().int('must be a whole number').min(1, 'at least 1').max(64, 'at most 64'),
   /** rdisp/wp_no_spo_Fro_max (default 1). */
   froMax: z.number().int('must be a whole number').min(1, 'at least 1').max(64, 'at most 64').default(1),
+  /** The most tasks the server holds not yet done; a new one past it is refused until some are done (spool-dispatcher.ts). */
+  maxTasksHeld: z.number().int('must be a whole number').min(1, 'at least 1').max(MAX_TASKS_HELD, `at most ${MAX_TASKS_HELD}: the dispatcher carries its tasks from run to run`).default(MAX_TASKS_HELD),
   timings: z
     .strictObject({
       /** A work process that does not heartbeat for this long is dead: its task runs again elsewhere. */

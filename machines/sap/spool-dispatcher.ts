@@ -104,11 +104,38 @@ export function runsGlobalManagement(state: SpoolServerState): boolean {
   return state.workProcesses.some((wp) => wp.running?.kind === 'management' && isGlobalManagement(wp.running.task));
 }
 
-/** A new task: into the dispatch queue, then dispatched. A task the server already holds changes nothing. */
-export function submit(state: SpoolServerState, task: SpoolTask, system: SystemView): DispatchResult {
+/**
+ * The most tasks one spool server holds that are not done (waiting, in input queues, running): the
+ * dispatcher keeps them in its workflow's state, which travels to the next run whole, so a backlog
+ * (every work process reserved for sequence devices, a hanging management task) must not grow it
+ * without bound. Past it, new tasks are refused until some are done, as a full spool queue overflows.
+ */
+export const MAX_TASKS_HELD = 2000;
+
+/** How many tasks the server holds that are not done: waiting, in an input queue, or running. */
+export function tasksHeld(state: SpoolServerState): number {
+  return state.waiting.length + state.workProcesses.reduce((n, wp) => n + wp.inputQueue.length + (wp.running ? 1 : 0), 0);
+}
+
+/**
+ * Why the server takes no new task now (it holds `max` tasks not done, with `alsoComing` more
+ * accepted and not yet submitted), or null when it takes one.
+ */
+export function fullRefusalOf(state: SpoolServerState, task: SpoolTask, alsoComing = 0, max = MAX_TASKS_HELD): string | null {
+  const held = tasksHeld(state) + alsoComing;
+  return held >= max ? `${describeTask(task)}: spool server ${state.server} holds ${held} tasks not yet done, the most it keeps (maxTasksHeld ${max}); submit it again once some are done` : null;
+}
+
+/**
+ * A new task: into the dispatch queue, then dispatched. A task the server already holds changes
+ * nothing; a new one past `maxTasksHeld` is refused.
+ */
+export function submit(state: SpoolServerState, task: SpoolTask, system: SystemView, maxTasksHeld = MAX_TASKS_HELD): DispatchResult {
   const refusal = refusalOf(state, task);
   if (refusal) throw new SpoolTaskRefusedError(refusal);
   if (holds(state, task.id)) return { state, dispatches: [] };
+  const full = fullRefusalOf(state, task, 0, maxTasksHeld);
+  if (full) throw new SpoolTaskRefusedError(full);
   return dispatch({ ...state, waiting: [...state.waiting, task] }, system);
 }
 

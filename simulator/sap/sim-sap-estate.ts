@@ -15,6 +15,8 @@ import { DEFAULT_LOAD, LoadSettings, startSpoolLoad } from './spool-load-generat
 export interface SimSapServer extends Omit<SimSpoolServerSettings, 'system'> {
   workProcesses: number;
   froMax?: number;
+  /** Passed to its dispatcher (input `maxTasksHeld`). */
+  maxTasksHeld?: number;
 }
 
 export interface SimSapSystem {
@@ -71,7 +73,7 @@ export function dispatcherInputs(systems: SimSapSystem[]): { workflowId: string;
   return systems.flatMap((s) =>
     s.servers.map((server) => ({
       workflowId: spoolDispatcherWorkflowId(s.system, server.server),
-      input: { system: s.system, server: server.server, release: s.release, workProcesses: server.workProcesses, ...(server.froMax ? { froMax: server.froMax } : {}), ...(s.timings ? { timings: s.timings } : {}) },
+      input: { system: s.system, server: server.server, release: s.release, workProcesses: server.workProcesses, ...(server.froMax ? { froMax: server.froMax } : {}), ...(server.maxTasksHeld ? { maxTasksHeld: server.maxTasksHeld } : {}), ...(s.timings ? { timings: s.timings } : {}) },
     })),
   );
 }

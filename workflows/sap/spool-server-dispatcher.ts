@@ -27,7 +27,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@tempo
 import type { SapSpoolActivities } from '../../activities/sap/spool-work-process-activities';
 import { InvalidInputError } from '../../machines/core/input-errors';
 import type { LeaseHolder } from '../../machines/core/leases';
-import { createSpoolServer, Dispatch, dispatch, finish, holds, refusalOf, runsGlobalManagement, SpoolServerState, submit } from '../../machines/sap/spool-dispatcher';
+import { createSpoolServer, Dispatch, dispatch, finish, fullRefusalOf, holds, refusalOf, runsGlobalManagement, SpoolServerState, submit } from '../../machines/sap/spool-dispatcher';
 import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherInput } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease } from '../../machines/sap/spool-releases';
 import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
@@ -88,8 +88,14 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     },
     {
       validator: (raw) => {
-        const refusal = refusalOf(state, parseSpoolTask(raw));
+        const task = parseSpoolTask(raw);
+        const refusal = refusalOf(state, task);
         if (refusal) throw new Error(refusal);
+        // A task given again is answered as before; a new one only while the server may hold one more
+        // (the inbox counts: its tasks are held once the loop takes them, and the loop must never refuse one).
+        const known = doneSet.has(task.id) || holds(state, task.id) || inbox.some((t) => t.id === task.id);
+        const full = known ? null : fullRefusalOf(state, task, inbox.length, input.maxTasksHeld);
+        if (full) throw new Error(full);
       },
     },
   );
@@ -137,7 +143,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       apply(result.dispatches);
     }
     for (const task of inbox.splice(0)) {
-      const result = submit(state, task, view());
+      const result = submit(state, task, view(), input.maxTasksHeld);
       state = result.state;
       apply(result.dispatches);
     }

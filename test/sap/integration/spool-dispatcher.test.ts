@@ -5,7 +5,8 @@
  * overtake each other; global management runs on one work process of the whole system at a time;
  * a kill -9 of the workers in the middle of requests loses and duplicates none; a request given
  * twice while the workers were down (two Updates in one workflow task) is taken once and its
- * history replays; a dispatcher begun before that fix and stuck so is got going again by the
+ * history replays; a backlog stops at `maxTasksHeld`, the next new request refused before it is
+ * accepted; a dispatcher begun before that fix and stuck so is got going again by the
  * operator's reset, each request printed once. One dev server and one workflow bundle for the file
  * (the reset test also bundles the workflows as they were before the fix).
  */
@@ -188,6 +189,29 @@ test('a kill -9 of the workers in the middle of requests loses and duplicates no
     workers.child.kill('SIGKILL');
     if (workers.child.exitCode === null && workers.child.signalCode === null) await new Promise((r) => workers.child.once('exit', r));
   }
+});
+
+test('a backlog stops at maxTasksHeld: a new request is refused before it is accepted, naming the limit; one given again is answered; one more is taken once one is printed', async () => {
+  const simDir = path.join(dir, 'backlog');
+  // One work process, 4 s a request to a sequence device: the first runs, the next waits in its input queue.
+  const systems: SimSapSystem[] = [{ system: 'bkl', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 4, managementSeconds: 0.1, maxTasksHeld: 2 }], devices: [], timings: TIMINGS }];
+  const handle = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('bkl', 'spool1'));
+  await withWorkers(systems, simDir, async () => {
+    await startSapDispatchers(temporal.client, systems);
+    await submitAll('bkl', 'spool1', [out('b1', 'lp-seq', true), out('b2', 'lp-seq', true)]);
+    const refused = await submitAll('bkl', 'spool1', [out('b3', 'lp02', false)]).then(() => undefined, (err: Error) => err);
+    expect((refused?.cause as Error | undefined)?.message).toBe('output b3 to lp02: spool server spool1 holds 2 tasks not yet done, the most it keeps (maxTasksHeld 2); submit it again once some are done');
+    expect((await handle.executeUpdate(submitSpoolTaskUpdate, { args: [out('b2', 'lp-seq', true)], updateId: 'b2-again' })).accepted).toBe('already-held');
+    const status = await handle.query(spoolDispatcherStatusQuery);
+    expect([status.submitted, status.state.waiting.length + status.state.workProcesses.reduce((n, wp) => n + wp.inputQueue.length + (wp.running ? 1 : 0), 0)]).toEqual([2, 2]);
+    await until('the first request printed', finished(simDir, ['b1']));
+    await submitAll('bkl', 'spool1', [out('b3', 'lp02', false)]);
+    await until('every request printed', finished(simDir, ['b2', 'b3']), 60_000);
+  });
+  // The refused request was never accepted: no Update of it is in the history but the one that came after.
+  const history = await handle.fetchHistory();
+  const acceptedIds = (history.events ?? []).flatMap((e) => (e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId ? [e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.meta.updateId] : []));
+  expect(acceptedIds).toEqual([submitSpoolTaskUpdateId(out('b1', 'lp-seq', true)), submitSpoolTaskUpdateId(out('b2', 'lp-seq', true)), 'b2-again', submitSpoolTaskUpdateId(out('b3', 'lp02', false))]);
 });
 
 test('a request given twice while the workers were down is taken once, answered before it is dispatched, and its history replays', async () => {

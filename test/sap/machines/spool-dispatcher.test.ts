@@ -88,6 +88,16 @@ describe('the spool dispatcher', () => {
     expect(finish(state, 0, 'r1', alone).dispatches).toEqual([]);
   });
 
+  test('a backlog stops at maxTasksHeld: a new task is refused naming the limit, one given again is not, and one more is taken once one is done', () => {
+    // One work process reserved for a sequence device: everything else waits behind it.
+    let { state } = submitAll(server(1), [out('r1', 'lp-seq', true), out('r2', 'lp-seq', true), out('r3', 'lp02')], alone);
+    expect(() => submit(state, out('r4', 'lp03'), alone, 3)).toThrow(SpoolTaskRefusedError);
+    expect(() => submit(state, out('r4', 'lp03'), alone, 3)).toThrow('output r4 to lp03: spool server sap-a holds 3 tasks not yet done, the most it keeps (maxTasksHeld 3); submit it again once some are done');
+    expect(submit(state, out('r2', 'lp-seq', true), alone, 3).state).toBe(state);
+    state = finish(state, 0, 'r1', alone).state;
+    expect(() => submit(state, out('r4', 'lp03'), alone, 3)).not.toThrow();
+  });
+
   test("refuses a task the server's release does not have, naming it", () => {
     const old = createSpoolServer({ server: 'sap-old', step: '4.0A', workProcesses: 3 });
     expect(() => submit(old, mgmt('l', 'link-check'), alone)).toThrow(SpoolTaskRefusedError);
