@@ -5,6 +5,7 @@
  * instead of halting as a maintenance procedure's step does. Only the watch itself halts when
  * the cluster database cannot be read after its retries (the operator sees why and retries).
  */
+import { cutAt } from '../core/cut-text';
 import type { Effect } from '../core/effects';
 import { effectStep, type EffectStepOptions } from '../core/effect-step';
 import type { HaltableContext, StateConfig } from '../core/haltable-step';
@@ -25,14 +26,20 @@ export interface SupervisorContext extends HaltableContext {
 }
 
 export const EVENTS_KEPT = 50;
+/** One event's words at most: an event names what failed and why, and a failure's text can be any length. */
+export const EVENT_MAX_CHARS = 500;
 
 /** What every supervisor starts with: no halt, no events, nothing observed yet. */
 export function initialSupervisorContext<I>(input: I): SupervisorContext & { input: I; abortReason: null } {
   return { input, halt: null, events: [], lastObservedAt: new Date(0).toISOString(), abortReason: null };
 }
 
+/**
+ * The event log with `what` added: the latest EVENTS_KEPT events, each cut at EVENT_MAX_CHARS, so
+ * the log a supervisor carries from run to run for months stays the same size.
+ */
 export function logged<C extends SupervisorContext>(c: C, what: string): SupervisorEvent[] {
-  return [...c.events, { at: c.lastObservedAt, what }].slice(-EVENTS_KEPT);
+  return [...c.events, { at: c.lastObservedAt, what: cutAt(what, EVENT_MAX_CHARS) }].slice(-EVENTS_KEPT);
 }
 
 /** The cluster database every member and the supervisor share. */

@@ -3,9 +3,18 @@
  * become the halt's reason, and the error type tells an unreachable host from a failed step.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, TimeoutType } from '@temporalio/common';
+import { cutAt } from '../../machines/core/cut-text';
 import { Effect, hostOf } from '../../machines/core/effects';
 
+/** A halt's reason at most: it is kept in the machine's context, the path and the current details. */
+export const REASON_MAX_CHARS = 2000;
+
 export function describeFailure(err: unknown, effect: Effect): { reason: string; errorType?: string } {
+  const described = failureWords(err, effect);
+  return { ...described, reason: cutAt(described.reason, REASON_MAX_CHARS) };
+}
+
+function failureWords(err: unknown, effect: Effect): { reason: string; errorType?: string } {
   const host = hostOf(effect);
   if (err instanceof ActivityFailure) {
     const cause = err.cause;
