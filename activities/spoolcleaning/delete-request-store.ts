@@ -42,17 +42,41 @@ CREATE INDEX IF NOT EXISTS applied_by_time ON applied (at);
 
 /** How long the ids of applied reports and runs are kept: far beyond any retry of their activity. */
 const APPLIED_KEPT_MS = 30 * 24 * 3_600_000;
+/** What the write-ahead log file is cut back to after a checkpoint. */
+const WAL_KEPT_BYTES = 16 * 1024 * 1024;
 
 interface RequestRow { spooler: string; job_id: string; requested_at: number; expires_at: number; reissued: number }
 interface ControllerJobRow { spooler: string; job_id: string; state: JobState; submitted_at: number; delete_requested_at: number | null }
 interface OrphanRow { spooler: string; job_id: string; reason: Orphan['reason']; action: Orphan['action']; found_at: number }
 
-/** What a cleaning run did. */
+/** A cleaning run's outcome names at most this many of its requests (its count says all). */
+export const REQUESTS_NAMED = 200;
+
+/**
+ * What a cleaning run did. It is the activity's result, in the scheduled run's history, and kept
+ * for a retry of the run: a first run over a large estate asks for many thousands of jobs, which
+ * would pass Temporal's payload limit, so it names the first REQUESTS_NAMED and counts them all.
+ */
 export interface CleaningRunOutcome {
   at: number;
+  /** The first requests the run cached (all of them when there are at most REQUESTS_NAMED). */
   requested: DeleteRequest[];
+  requestedCount: number;
   /** Requests dropped because their TTL had passed. */
   expired: number;
+}
+
+/**
+ * What a report did, as the reporting loop needs it and a retry of the report gets it again: the
+ * delete commands to send, how many requests were renewed and reissued, the orphans found. The
+ * decision's records (every reported job, the requests written) stay in the store: carried in the
+ * result they would triple the report's size in the loop's history and in the store.
+ */
+export interface ReportOutcome {
+  deleteCommands: string[];
+  renewed: number;
+  reissued: number;
+  orphans: Orphan[];
 }
 
 /** The store's content for `spoolflow cleaning status`. */
@@ -88,6 +112,11 @@ export function readStoreSnapshot(file: string): StoreSnapshot {
   }
 }
 
+function outcomeOf(decision: ReportDecision): ReportOutcome {
+  const reissued = decision.putRequests.filter((r) => r.reissued).length;
+  return { deleteCommands: decision.deleteCommands, renewed: decision.putRequests.length - reissued, reissued, orphans: decision.orphans };
+}
+
 export class DeleteRequestStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
@@ -98,6 +127,8 @@ export class DeleteRequestStore {
     this.db = new Database(file, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    // The write-ahead log keeps the size of its largest transaction (a large report) once checkpointed: cut it back.
+    this.db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
     this.db.exec(SCHEMA);
   }
 
@@ -106,10 +137,10 @@ export class DeleteRequestStore {
   }
 
   /**
-   * Applies one spooler report (decideOnReport) and returns the decision: the delete commands to
-   * send, the renewed and reissued requests, the orphans. Applied once per `reportId`.
+   * Applies one spooler report (decideOnReport) and returns what it did: the delete commands to
+   * send, the requests renewed and reissued, the orphans. Applied once per `reportId`.
    */
-  applyReport(reportId: string, report: SpoolerReport, config: SpoolCleaningConfig): ReportDecision {
+  applyReport(reportId: string, report: SpoolerReport, config: SpoolCleaningConfig): ReportOutcome {
     return this.once(reportId, report.at, () => {
       const requests = new Map<string, DeleteRequest>();
       const controllerJobs = new Map<string, ControllerJob>();
@@ -136,7 +167,7 @@ export class DeleteRequestStore {
       );
       for (const orphan of decision.orphans) if (orphan.action === 'reported') putOrphan.run(orphan);
       this.forgetJobsGoneFrom(report);
-      return decision;
+      return outcomeOf(decision);
     });
   }
 
@@ -173,8 +204,7 @@ export class DeleteRequestStore {
         this.putRequest(request);
         mark.run(at, request.spooler, request.jobId);
       }
-      this.stmt('DELETE FROM applied WHERE at < ?').run(at - APPLIED_KEPT_MS);
-      return { at, requested: requests, expired };
+      return { at, requested: requests.slice(0, REQUESTS_NAMED), requestedCount: requests.length, expired };
     });
   }
 
@@ -208,13 +238,18 @@ export class DeleteRequestStore {
     ).run(request.spooler, request.jobId, request.requestedAt, request.expiresAt, request.reissued ? 1 : 0);
   }
 
-  /** Runs `apply` in one write transaction, once per id: again, it returns the first outcome. */
+  /**
+   * Runs `apply` in one write transaction, once per id: again, it returns the first outcome. The
+   * ids older than APPLIED_KEPT_MS go in the same transaction (by the index on their time), so the
+   * table is bounded by reports and runs of that long, whether or not the cleaning's schedule runs.
+   */
   private once<T>(id: string, at: number, apply: () => T): T {
     return this.db.transaction(() => {
       const done = this.stmt('SELECT outcome FROM applied WHERE id = ?').get(id) as { outcome: string } | undefined;
       if (done) return JSON.parse(done.outcome) as T;
       const outcome = apply();
       this.stmt('INSERT INTO applied (id, at, outcome) VALUES (?, ?, ?)').run(id, at, JSON.stringify(outcome));
+      this.stmt('DELETE FROM applied WHERE at < ?').run(at - APPLIED_KEPT_MS);
       return outcome;
     }).immediate();
   }

@@ -10,10 +10,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { describeIssues } from '../../machines/core/input-errors';
 import { hostNameSchema } from '../../machines/core/input-rules';
-import type { ReportDecision } from '../../machines/spoolcleaning/report-decision';
 import { spoolCleaningConfigSchema } from '../../machines/spoolcleaning/spool-cleaning-config';
 import { jobIdSchema, spoolerReportSchema, type ReportedJob } from '../../machines/spoolcleaning/spool-jobs';
-import type { CleaningRunOutcome, DeleteRequestStore } from './delete-request-store';
+import type { CleaningRunOutcome, DeleteRequestStore, ReportOutcome } from './delete-request-store';
 import type { DeleteOutcome, SpoolFolder } from './spool-folder';
 
 /** The spooler cannot be reached now (disconnected). Retryable: it may be back for the next report. */
@@ -50,16 +49,16 @@ export function createCentralSpoolCleaningActivities(deps: CentralSpoolCleaningD
     async runSpoolCleaning(input: { runId: string; at: number; config: unknown }): Promise<CleaningRunOutcome> {
       const { runId, at, config } = parsed(runInput, 'cleaning run', input);
       const outcome = deps.store.runCleaning(runId, at, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
-      audit({ operation: 'cleaning-run', spooler: '*', target: runId, outcome: `requested ${outcome.requested.length}, expired ${outcome.expired}` });
+      audit({ operation: 'cleaning-run', spooler: '*', target: runId, outcome: `requested ${outcome.requestedCount}, expired ${outcome.expired}` });
       return Promise.resolve(outcome);
     },
 
     /** A spooler's report: which delete commands go out, TTLs renewed, orphans found and healed. */
-    async applySpoolerReport(input: { reportId: string; report: unknown; config: unknown }): Promise<ReportDecision> {
+    async applySpoolerReport(input: { reportId: string; report: unknown; config: unknown }): Promise<ReportOutcome> {
       const { reportId, report, config } = parsed(reportInput, 'spooler report', input);
       const valid = parsed(spoolerReportSchema, 'spooler report', report);
       const decision = deps.store.applyReport(reportId, valid, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
-      audit({ operation: 'report', spooler: valid.spooler, target: `${valid.jobs.length} jobs`, outcome: `delete commands ${decision.deleteCommands.length}, renewed ${decision.putRequests.filter((r) => !r.reissued).length}` });
+      audit({ operation: 'report', spooler: valid.spooler, target: `${valid.jobs.length} jobs`, outcome: `delete commands ${decision.deleteCommands.length}, renewed ${decision.renewed}` });
       for (const orphan of decision.orphans) audit({ operation: 'orphan', spooler: orphan.spooler, target: orphan.jobId, outcome: `${orphan.reason} ${orphan.action}` });
       return Promise.resolve(decision);
     },

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeleteRequestStore } from '../../../activities/spoolcleaning/delete-request-store';
+import { DeleteRequestStore, REQUESTS_NAMED } from '../../../activities/spoolcleaning/delete-request-store';
 import { parseInput } from '../../../machines/core/input-errors';
 import { spoolCleaningConfigSchema, type OrphanHealing, type SpoolCleaningConfig } from '../../../machines/spoolcleaning/spool-cleaning-config';
 import type { ReportedJob } from '../../../machines/spoolcleaning/spool-jobs';
@@ -53,7 +53,29 @@ test('a report retried under the same id returns the first decision and does not
   const first = store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg);
   const again = store.applyReport('r2', { spooler: 'spl-1', at: 5 * DAY, jobs: [printed('a')] }, cfg);
   expect(again).toEqual(first);
+  expect(first).toEqual({ deleteCommands: ['a'], renewed: 1, reissued: 0, orphans: [] });
   expect(store.requestsFor('spl-1', ['a'])[0]?.expiresAt).toBe(10 * DAY);
+});
+
+test("a report's outcome is what the loop needs, not every reported job; a cleaning run over thousands of jobs names the first and counts all", () => {
+  const cfg = config();
+  const jobs = Array.from({ length: REQUESTS_NAMED * 5 }, (_, i) => printed(`job-${String(i).padStart(5, '0')}`));
+  const outcome = store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs }, cfg);
+  expect(outcome).toEqual({ deleteCommands: [], renewed: 0, reissued: 0, orphans: [] });
+  const run = store.runCleaning('c1', 2 * DAY, cfg);
+  expect(run.requestedCount).toBe(jobs.length);
+  expect(run.requested.map((r) => r.jobId)).toEqual(jobs.slice(0, REQUESTS_NAMED).map((j) => j.jobId));
+  // Every job was asked for all the same: the next report sends a command for each.
+  expect(store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs }, cfg).deleteCommands).toHaveLength(jobs.length);
+});
+
+test('the ids of applied reports are forgotten after 30 days by the reports alone, with no cleaning run', () => {
+  const cfg = config();
+  store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg);
+  expect(store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg)).toEqual({ deleteCommands: [], renewed: 0, reissued: 0, orphans: [] });
+  store.applyReport('r2', { spooler: 'spl-1', at: 31 * DAY, jobs: [] }, cfg);
+  // r1's id is gone: the same id is a new report now (here one that finds the job overdue and keeps it).
+  expect(store.applyReport('r1', { spooler: 'spl-1', at: 31 * DAY, jobs: [printed('a')] }, cfg).orphans.map((o) => [o.jobId, o.reason])).toEqual([['a', 'overdue']]);
 });
 
 test('requests, controller records and listed orphans survive closing and reopening the file', () => {
