@@ -27,7 +27,7 @@ import { createSimHostAgents, SimHostAgent, type RunningAgent } from '../simulat
 import { SimHostStateFile, type SimFaults } from '../simulator/spoc/sim-host-state';
 import { SPOC_SERVICE } from '../machines/spoc/spoc-services';
 import type { ManagementServerView } from '../activities/spoc/management-server';
-import { createCentralWorker } from '../worker/central-worker';
+import { createCentralWorkers } from '../worker/central-worker';
 import { SchedulerFleet } from '../simulator/jobscheduler/scheduler-fleet';
 import { simClusterDatabaseDir, startSimClusters } from '../simulator/jobscheduler/sim-clusters';
 import { centralSchedulerActivities, createFullSchedulerHostAgent, schedulerHostAgentActivities, simSchedulerActivities } from '../simulator/jobscheduler/sim-scheduler-agents';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     const audit = (entry: { spooler: string; operation: string; target: string; outcome: string }) => spoolers.note(entry.spooler, entry.operation, entry.target, entry.outcome);
     const store = new DeleteRequestStore(simJobServiceFile(simDir));
     workers = [
-      await createCentralWorker({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS, extraActivities: centralSchedulerActivities(schedulerActivities), flexiSpoolerActivities: simReleaseActivities(openSimNetwork(simDir)) }),
+      ...(await createCentralWorkers({ ...conn, managementServer: readOnlyManagementServer(inventory, simDir), pollMs: POLL_MS, extraActivities: centralSchedulerActivities(schedulerActivities), flexiSpoolerActivities: simReleaseActivities(openSimNetwork(simDir)) })),
       await Worker.create({ ...conn, taskQueue: JOB_SERVICE_TASK_QUEUE, activities: createCentralSpoolCleaningActivities({ store, audit }) }),
     ];
   }

@@ -31,7 +31,7 @@ import { SIM_CLIENTS, simPrintJobInput } from '../simulator/flexispooler/sim-net
 import { waitForStatus } from '../test/helpers/procedure-status';
 import { HISTORIES_DIR, saveRecordedHistory } from '../test/helpers/recorded-histories';
 import { withRecordingClusters } from './recording-clusters';
-import { createCentralWorker, workflowBundle } from '../worker/central-worker';
+import { createCentralWorkers, workflowBundle } from '../worker/central-worker';
 import { NoManagementServer } from '../activities/spoc/no-management-server';
 import { createSimSpoolCleaningWorkers } from '../simulator/spoolcleaning/sim-spool-cleaning';
 import type { RunningAgent } from '../simulator/spoc/sim-host-agents';
@@ -240,8 +240,8 @@ async function recordSpoolCleaning(temporal: TestTemporal): Promise<void> {
     orphans: { healing, overdueAfter: '365.00:00:00' },
   });
   const cleaning = await createSimSpoolCleaningWorkers(conn, simDir, ['spl-a']);
-  const central = await createCentralWorker({ ...conn, managementServer: new NoManagementServer('the recording') });
-  await whileRunning([central, ...cleaning.workers], async () => {
+  const central = await createCentralWorkers({ ...conn, managementServer: new NoManagementServer('the recording') });
+  await whileRunning([...central, ...cleaning.workers], async () => {
     const loop = temporal.client.workflow.getHandle(spoolerReportingWorkflowId('spl-a'));
     await temporal.client.workflow.start(SPOOLER_REPORTING_WORKFLOW, { workflowId: loop.workflowId, taskQueue: CENTRAL_TASK_QUEUE, args: [{ spooler: 'spl-a', config: config('keep') }] });
     await until('two reports', async () => (await loop.query(reportingStatusQuery)).reports >= 2);

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadInventory } from './spoc/inventory';
 import { SimFleet } from './spoc/sim-fleet';
-import { createCentralWorker } from '../worker/central-worker';
+import { createCentralWorkers } from '../worker/central-worker';
 import { createSimHostAgents, RunningAgent } from './spoc/sim-host-agents';
 import { centralSchedulerActivities, createFullSchedulerHostAgent, schedulerHostAgentActivities, simSchedulerActivities } from './jobscheduler/sim-scheduler-agents';
 import { SchedulerDbPool } from '../activities/jobscheduler/scheduler-db-pool';
@@ -68,7 +68,7 @@ export async function runWorkers(opts: RunWorkersOptions): Promise<void> {
   // The simulated FlexiSpooler network: its clients' agents and the servers' release watch.
   const flexiNetwork = openSimNetwork(simDir);
   const workers: RunningAgent[] = [
-    await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities), flexiSpoolerActivities: simReleaseActivities(flexiNetwork) }),
+    ...(await createCentralWorkers({ ...conn, managementServer: fleet.managementServer(), extraActivities: centralSchedulerActivities(schedulerActivities), flexiSpoolerActivities: simReleaseActivities(flexiNetwork) })),
     ...(await createSimClientAgents(conn, flexiNetwork)),
     ...createSimHostAgents(conn, fleet),
     ...(await Promise.all(schedulerHosts.map((host) => createFullSchedulerHostAgent(conn, host.host, schedulerHostAgentActivities(schedulerActivities, createSchedulerHostActivities(host.deps())))))),

@@ -1,6 +1,7 @@
 /**
  * The central worker: it runs the procedure workflows (the orchestration), the lease workflows and
- * the central activities (Management Server checks, lease look-ups). It never touches a host itself.
+ * the central activities (Management Server checks, lease look-ups), and beside them, on a queue
+ * of their own, the leases' watches of their holders. It never touches a host itself.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
@@ -8,7 +9,7 @@ import { createLeaseActivities } from '../activities/core/lease-activities';
 import { createRolloutActivities } from '../activities/fleet/group-procedure-look';
 import type { ManagementServerView } from '../activities/spoc/management-server';
 import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
-import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
+import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from '../workflows/task-queues';
 import type { ActivitiesOf, FlexiSpoolerActionWord, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
 import { workflowBundle } from './workflow-bundle';
 
@@ -29,15 +30,25 @@ export interface CentralWorkerOptions {
   /** The FlexiSpooler servers' release watch, when this worker delivers print jobs (the simulated network). */
   flexiSpoolerActivities?: ActivitiesOf<'central', FlexiSpoolerActionWord>;
   /**
-   * Activities at once (default the SDK's 100). Each running procedure's leases hold one watch
-   * activity each for as long as it runs (a group restart: the group and each member), so a
-   * rollout of many groups at once needs more.
+   * Central activities at once (default the SDK's 100): the procedures' central steps and the
+   * rollouts' looks. The leases' watches do not count: they run on the lease-watch worker.
    */
   maxConcurrentActivityTaskExecutions?: number;
 }
 
-export async function createCentralWorker(opts: CentralWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/**
+ * Lease watches at once: one per held lease (a group restart holds its group and each member),
+ * each a long poll of its holder's close that costs nothing while it waits. Past it, a lease
+ * learns of its holder's end later; no procedure's step waits for it.
+ */
+export const LEASE_WATCHES_AT_ONCE = 5000;
+
+/**
+ * The central worker's two Temporal workers, to run together: the workflows with the central
+ * activities on the central queue, and the leases' watches on theirs (workflows/task-queues.ts).
+ */
+export async function createCentralWorkers(opts: CentralWorkerOptions): Promise<[central: Worker, leaseWatches: Worker]> {
+  const central = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? CENTRAL_TASK_QUEUE,
@@ -45,9 +56,20 @@ export async function createCentralWorker(opts: CentralWorkerOptions): Promise<W
     activities: centralActivities(opts),
     ...(opts.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions } : {}),
   });
+  const leaseWatches = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: LEASE_WATCH_TASK_QUEUE,
+    activities: createLeaseActivities({ pollMs: opts.leasePollMs }),
+    maxConcurrentActivityTaskExecutions: LEASE_WATCHES_AT_ONCE,
+  });
+  return [central, leaseWatches];
 }
 
-/** The central activities: the SPOC procedures' Management Server checks, the leases, and the clusters' when given. */
+/**
+ * The central activities: the SPOC procedures' Management Server checks, the leases (their watches
+ * too, for lease runs begun before the watches had their own queue), and the clusters' when given.
+ */
 export function centralActivities(opts: Pick<CentralWorkerOptions, 'managementServer' | 'pollMs' | 'leasePollMs' | 'extraActivities' | 'flexiSpoolerActivities'>) {
   const spoc: ActivitiesOf<'central', SpocActionWord> =
     opts.managementServer instanceof NoManagementServer ? noManagementServerActivities(opts.managementServer) : createCentralActivities(opts.managementServer, { pollMs: opts.pollMs });

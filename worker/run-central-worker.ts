@@ -18,7 +18,7 @@ import { NoManagementServer } from '../activities/spoc/no-management-server';
 import { connectWithin } from '../engine/connection-config';
 import { temporalTargetOf } from '../engine/temporal-target';
 import { dataDir } from '../engine/data-dir';
-import { createCentralWorker } from './central-worker';
+import { createCentralWorkers } from './central-worker';
 import { fleetFileOf, fleetWarnings, loadFleetConfig, managementServerOptions, type LoadedFleet } from './fleet-config';
 import { createJobService, keepSpoolCleaningInStep, type JobService } from './job-service';
 
@@ -98,7 +98,7 @@ export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<v
   adapter?.start();
   let jobService: JobService | undefined;
   try {
-    const worker = await createCentralWorker({
+    const workers = await createCentralWorkers({
       ...opts.temporal,
       managementServer: adapter ?? new NoManagementServer(opts.fleet.file),
       ...(databases ? { extraActivities: centralSchedulerActivities(createSchedulerActivities({ processes: processControlIsOnTheHost, databases })) } : {}),
@@ -122,7 +122,7 @@ export async function runCentralWorker(opts: RunCentralWorkerOptions): Promise<v
         ? `JobScheduler cluster databases are taken from ${databases.folder}`
         : 'no jobScheduler.clusterDatabaseDir in the fleet configuration: cluster supervisors are not served by this worker (option changes run on the hosts\' agents)',
     );
-    await runUntilStopped([worker, ...(jobService ? [jobService.worker] : [])], opts.stopSignal);
+    await runUntilStopped([...workers, ...(jobService ? [jobService.worker] : [])], opts.stopSignal);
   } finally {
     adapter?.stop();
     databases?.closeAll();

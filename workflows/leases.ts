@@ -20,7 +20,7 @@ import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { LeaseActivities } from '../activities/core/lease-activities';
 import { describeLease, Lease, LEASE_HOLDER_MEMO, LeaseHolder, leaseWorkflowId } from '../machines/core/leases';
-import { CENTRAL_TASK_QUEUE } from './task-queues';
+import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from './task-queues';
 
 /** The holder's own release, by its workflow id; a signal from anyone else changes nothing. */
 export const releaseLeaseSignal = wf.defineSignal<[string]>('releaseLease');
@@ -51,9 +51,15 @@ const ASK_OPTIONS: wf.ActivityOptions = {
   retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 10 },
 };
 
+/**
+ * New lease runs watch their holder on the lease-watch queue (task-queues.ts); runs begun before
+ * (no marker) keep the central queue, which the central worker still serves, so they replay.
+ */
+export const LEASE_WATCH_QUEUE_PATCH = 'lease-watches-on-their-own-queue';
+
 /** The lease activities, each call with its own line on the Web UI's timeline. */
-function watch(summary: string): LeaseActivities {
-  return wf.proxyActivities<LeaseActivities>({ ...WATCH_OPTIONS, summary });
+function watch(summary: string, onOwnQueue: boolean): LeaseActivities {
+  return wf.proxyActivities<LeaseActivities>({ ...WATCH_OPTIONS, ...(onOwnQueue ? { taskQueue: LEASE_WATCH_TASK_QUEUE } : {}), summary });
 }
 
 function ask(summary: string): LeaseActivities {
@@ -62,6 +68,7 @@ function ask(summary: string): LeaseActivities {
 
 /** The lease workflow: held until its holder releases it or ends. */
 export async function spoolflowLease(input: LeaseInput): Promise<{ ended: 'released' | 'holder-ended' }> {
+  const onOwnQueue = wf.patched(LEASE_WATCH_QUEUE_PATCH);
   let released = false;
   wf.setHandler(releaseLeaseSignal, (workflowId) => {
     if (workflowId === input.holder.workflowId) released = true;
@@ -71,7 +78,7 @@ export async function spoolflowLease(input: LeaseInput): Promise<{ ended: 'relea
   for (;;) {
     if (released) return { ended: 'released' };
     const scope = new wf.CancellationScope();
-    const watching = scope.run(() => watch(`${describeLease(input.lease)}: held until ${input.holder.workflowId} ends (one look of ${WATCH_MS / 60_000} min)`).awaitLeaseHolderClosed(input.holder, WATCH_MS));
+    const watching = scope.run(() => watch(`${describeLease(input.lease)}: held until ${input.holder.workflowId} ends (one look of ${WATCH_MS / 60_000} min)`, onOwnQueue).awaitLeaseHolderClosed(input.holder, WATCH_MS));
     const outcome = await Promise.race([watching.then((r) => (r.closed ? 'holder-ended' : 'again')), wf.condition(() => released).then(() => 'released' as const)]);
     if (outcome === 'released') {
       // The holder releases as its last act, so the watch sees it end within a poll; waiting for

@@ -4,7 +4,7 @@
  * server while `fn` runs.
  */
 import { SchedulerDbPool } from '../../activities/jobscheduler/scheduler-db-pool';
-import { createCentralWorker } from '../../worker/central-worker';
+import { createCentralWorkers } from '../../worker/central-worker';
 import { centralSchedulerActivities, createSchedulerHostAgent, simSchedulerActivities } from '../../simulator/jobscheduler/sim-scheduler-agents';
 import type { RunningAgent } from '../../simulator/spoc/sim-host-agents';
 import type { SchedulerFleet } from '../../simulator/jobscheduler/scheduler-fleet';
@@ -26,7 +26,7 @@ export async function withClusterWorkers<T>(
   const activities = simSchedulerActivities(fleet, databases);
   const noManagementServer = { address: 'none', ping: async () => undefined, spocStatus: async () => ({}) };
   const workers: RunningAgent[] = [
-    await createCentralWorker({ ...conn, managementServer: noManagementServer, extraActivities: centralSchedulerActivities(activities) }),
+    ...(await createCentralWorkers({ ...conn, managementServer: noManagementServer, extraActivities: centralSchedulerActivities(activities) })),
     ...(await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities, (hostActivities[h] ?? {}) as Record<string, unknown>)))),
   ];
   const running = workers.map((w) => w.run());

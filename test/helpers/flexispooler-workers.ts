@@ -2,7 +2,7 @@
  * Workers for a test's simulated FlexiSpooler network, in the test's own process: the central
  * worker with the release watch, and one agent per simulated client, while `fn` runs.
  */
-import { createCentralWorker } from '../../worker/central-worker';
+import { createCentralWorkers } from '../../worker/central-worker';
 import { createSimClientAgents, simReleaseActivities } from '../../simulator/flexispooler/sim-flexispooler-agents';
 import type { SimFlexiSpoolerNetwork } from '../../simulator/flexispooler/sim-network';
 import type { RunningAgent } from '../../simulator/spoc/sim-host-agents';
@@ -12,7 +12,7 @@ export async function withFlexiSpoolerWorkers<T>(temporal: TestTemporal, network
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const noManagementServer = { address: 'none', ping: async () => undefined, spocStatus: async () => ({}) };
   const workers: RunningAgent[] = [
-    await createCentralWorker({ ...conn, managementServer: noManagementServer, flexiSpoolerActivities: simReleaseActivities(network, 50) }),
+    ...(await createCentralWorkers({ ...conn, managementServer: noManagementServer, flexiSpoolerActivities: simReleaseActivities(network, 50) })),
     ...(await createSimClientAgents(conn, network)),
   ];
   const running = workers.map((w) => w.run());

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_INVENTORY_FILE, Inventory, loadInventory } from '../../simulator/spoc/inventory';
 import { SimFleet } from '../../simulator/spoc/sim-fleet';
-import { createCentralWorker, type CentralWorkerOptions } from '../../worker/central-worker';
+import { createCentralWorkers, type CentralWorkerOptions } from '../../worker/central-worker';
 import { createHostAgentWorker, createSimHostAgents, RunningAgent, simHostAgentDeps, SimHostAgent } from '../../simulator/spoc/sim-host-agents';
 import type { TestTemporal } from './temporal-server';
 
@@ -28,6 +28,8 @@ export interface FleetWorkerOptions {
   agents?: (agents: SimHostAgent[]) => void;
   /** Central activities in place of the worker's own of the same name (a test's slow look). */
   centralActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** The central worker's activity places (default the SDK's 100). */
+  centralActivitySlots?: number;
 }
 
 /** Runs the central worker and every host agent (but those of `withoutAgents`) while `fn` runs. */
@@ -36,7 +38,7 @@ export async function withWorkers<T>(temporal: TestTemporal, fleet: SimFleet, fn
   const agents = createSimHostAgents(conn, fleet, 20, opts.withoutAgents);
   opts.agents?.(agents);
   const extraActivities = opts.centralActivities as CentralWorkerOptions['extraActivities'];
-  const workers: RunningAgent[] = [await createCentralWorker({ ...conn, managementServer: fleet.managementServer(), pollMs: 50, ...(extraActivities ? { extraActivities } : {}) }), ...agents];
+  const workers: RunningAgent[] = [...(await createCentralWorkers({ ...conn, managementServer: fleet.managementServer(), pollMs: 50, ...(extraActivities ? { extraActivities } : {}), ...(opts.centralActivitySlots ? { maxConcurrentActivityTaskExecutions: opts.centralActivitySlots } : {}) })), ...agents];
   let result: T | undefined;
   let failure: unknown;
   const running = workers.map((w) => w.run());

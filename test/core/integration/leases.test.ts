@@ -9,7 +9,8 @@ import { groupRestartExample } from '../../../simulator/example-inputs';
 import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { SPOC_SERVICE } from '../../../machines/spoc/spoc-services';
 import { HISTORY_LIMIT_MEMO } from '../../../workflows/procedure-workflow';
-import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
+import { lease, leaseWorkflowId } from '../../../machines/core/leases';
+import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from '../../../workflows/task-queues';
 import { waitForAsync } from '../../helpers/procedure-status';
 import { testInventory } from '../../helpers/sim-fleet';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
@@ -115,6 +116,30 @@ test('leases outlive the workers and continue-as-new: a run that continued as ne
     expect(refused.message).toContain(`SPOC group london is held by ${first}`);
     await estate.client.workflow.getHandle(first).terminate('test done');
   });
+});
+
+test("the leases' watches take none of the central steps' places: with two central activity places, a group restart holding three leases runs to its end", async () => {
+  const fleet = estate.fleet();
+  const workflowId = `places-${randomUUID()}`;
+  const input = londonRestart();
+  const output = await estate.withWorkers(
+    fleet,
+    async () => {
+      await estate.spoolflow.start('restart-group-without-cache-deletion', input, { workflowId });
+      // On the central queue the three watches would hold both places until each ended (10 min).
+      return Promise.race([estate.spoolflow.result(workflowId), new Promise((_, reject) => setTimeout(() => reject(new Error('the restart did not end within 90 s: its central steps found no place')), 90_000))]);
+    },
+    { centralActivitySlots: 2 },
+  );
+  expect((output as SpocProcedureOutput).outcome).toBe('completed');
+  // Each lease watched its holder on the lease-watch queue.
+  const leases = [lease('spoc-group', 'london'), ...input.members.map((m) => lease('host', m.host))];
+  for (const l of leases) {
+    const events = (await estate.client.workflow.getHandle(leaseWorkflowId(l)).fetchHistory()).events ?? [];
+    const queues = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.taskQueue?.name] : []));
+    expect(queues.length).toBeGreaterThan(0);
+    expect(new Set(queues)).toEqual(new Set([LEASE_WATCH_TASK_QUEUE]));
+  }
 });
 
 test('a resume state given by whoever starts a procedure is refused before any step: no cache is deleted', async () => {

@@ -19,7 +19,7 @@ import type { GroupRestartInput } from '../../../machines/spoc/spoc-group-input'
 import type { OperationRecordEntry } from '../../../simulator/core/operation-record';
 import type { SpocProcedureOutput } from '../../../machines/spoc/spoc-procedure-output';
 import { PROTECTED_SERVICES } from '../../../machines/spoc/spoc-services';
-import { createCentralWorker } from '../../../worker/central-worker';
+import { createCentralWorkers } from '../../../worker/central-worker';
 import { installFakeWindowsPrograms, serveFakeWindows, type FakeWindows } from '../../../simulator/windows/fake-windows-programs/fake-windows-server';
 import type { SimFleet } from '../../../simulator/spoc/sim-fleet';
 import { plannedChanges, recordedChanges } from '../../helpers/plan-vs-record';
@@ -77,12 +77,23 @@ function agentFileChanges(agentsByHost: Map<string, AgentProcess>): OperationRec
 }
 
 /** Runs `procedureId` on the london group through its two real agents; returns the result and the hosts' record, agents' file changes merged in by time. */
+/** The central worker (with its lease watches) runs in this process until `fn` has its answer. */
+async function runCentralUntil<T>(fleet: SimFleet, fn: () => Promise<T>): Promise<T> {
+  const [central, leaseWatches] = await createCentralWorkers({ connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace, managementServer: fleet.managementServer(), pollMs: 50 });
+  const watching = leaseWatches.run();
+  try {
+    return await central.runUntil(fn);
+  } finally {
+    leaseWatches.shutdown();
+    await watching;
+  }
+}
+
 async function runThroughAgents(procedureId: string, input: GroupRestartInput, fleet: SimFleet) {
   const hosts = input.members.map((m) => m.host);
   const started = await startAgents(fleet, hosts);
-  const central = await createCentralWorker({ connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace, managementServer: fleet.managementServer(), pollMs: 50 });
   const workflowId = `test-agent-${randomUUID()}`;
-  const output = (await central.runUntil(async () => {
+  const output = (await runCentralUntil(fleet, async () => {
     await estate.spoolflow.start(procedureId, input, { workflowId });
     return estate.spoolflow.result(workflowId);
   })) as SpocProcedureOutput;
@@ -174,9 +185,8 @@ test("group members' OS restarts through their real agents: each agent dies with
     );
   });
   try {
-    const central = await createCentralWorker({ connection: estate.temporal.nativeConnection, namespace: estate.temporal.namespace, managementServer: fleet.managementServer(), pollMs: 50 });
     const workflowId = `test-agent-os-${randomUUID()}`;
-    const output = (await central.runUntil(async () => {
+    const output = (await runCentralUntil(fleet, async () => {
       await estate.spoolflow.start('restart-os-of-group-members', input, { workflowId });
       return estate.spoolflow.result(workflowId);
     })) as SpocProcedureOutput;
