@@ -82,10 +82,11 @@ async function main(): Promise<void> {
     await spoolflow.start('restart-group-without-cache-deletion', input('london'), { workflowId: id });
     await spoolflow.result(id);
     await save(`${type}--completed`, id);
-    // The lease the procedure held on its group, once its holder released it.
+    // The lease the procedure held on its group, once its holder released it (it watched its holder
+    // on the lease-watch queue; `spoolflowLease--released` keeps one that watched on the central queue).
     const lease = temporal.client.workflow.getHandle('spoolflow-lease:spoc-group:london');
     while ((await lease.describe()).status.name === 'RUNNING') await new Promise((r) => setTimeout(r, 200));
-    console.log(saveRecordedHistory('spoolflowLease--released', await lease.fetchHistory()));
+    console.log(saveRecordedHistory('spoolflowLease--released-watched-on-its-own-queue', await lease.fetchHistory()));
 
     fleet.managementServerDown = true;
     id = `record-${randomUUID()}`;

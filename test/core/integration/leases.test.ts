@@ -12,6 +12,7 @@ import { HISTORY_LIMIT_MEMO } from '../../../workflows/procedure-workflow';
 import { lease, leaseWorkflowId } from '../../../machines/core/leases';
 import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from '../../../workflows/task-queues';
 import { waitForAsync } from '../../helpers/procedure-status';
+import { saveRecordedHistory } from '../../helpers/recorded-histories';
 import { testInventory } from '../../helpers/sim-fleet';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
 
@@ -140,6 +141,8 @@ test("the leases' watches take none of the central steps' places: with two centr
     expect(queues.length).toBeGreaterThan(0);
     expect(new Set(queues)).toEqual(new Set([LEASE_WATCH_TASK_QUEUE]));
   }
+  // The replay test keeps the group's: `SPOOLFLOW_RECORD_HISTORIES=1 npx jest -t 'watches take none' <this file>` records it again.
+  if (process.env.SPOOLFLOW_RECORD_HISTORIES) saveRecordedHistory('spoolflowLease--released-watched-on-its-own-queue', await estate.client.workflow.getHandle(leaseWorkflowId(leases[0]!)).fetchHistory());
 });
 
 test('a resume state given by whoever starts a procedure is refused before any step: no cache is deleted', async () => {

@@ -12,6 +12,8 @@ import { RUNTIME_V2_PATCH } from '../../../workflows/runtime/runtime-version';
 import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispatcher';
 import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_BESIDE_STARTS_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH, WATCHES_INHERITED_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
 import { RELEASES_AS_LAST_ACT_PATCH } from '../../../workflows/procedure-workflow';
+import { LEASE_WATCH_QUEUE_PATCH } from '../../../workflows/leases';
+import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from '../../../workflows/task-queues';
 import path from 'node:path';
 
 const histories = loadRecordedHistories();
@@ -47,6 +49,17 @@ test("both versions of the runtime replay: the older histories run version 1, th
   expect(v2.map((h) => h.file)).toEqual(histories.filter((h) => /-runtime-v2(--run\d+)?\.json$/.test(h.file)).map((h) => h.file));
   expect(v2.map((h) => h.workflowType)).toEqual(expect.arrayContaining(['restartGroupWithoutCacheDeletion', 'setClusterOption']));
   expect(histories.length - v2.length).toBeGreaterThan(v2.length);
+});
+
+test("both lease histories replay: the one watching its holder on the lease-watch queue (with the patch) and the one watching on the central queue (without)", () => {
+  const byFile = (name: string) => histories.find((h) => h.file === name);
+  const queuesOf = (h: RecordedHistory) => new Set((h.history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.taskQueue?.name] : [])));
+  const own = byFile('spoolflowLease--released-watched-on-its-own-queue.json')!;
+  const central = byFile('spoolflowLease--released.json')!;
+  expect(patchesOf(own)).toContain(LEASE_WATCH_QUEUE_PATCH);
+  expect(queuesOf(own)).toEqual(new Set([LEASE_WATCH_TASK_QUEUE]));
+  expect(patchesOf(central)).not.toContain(LEASE_WATCH_QUEUE_PATCH);
+  expect(queuesOf(central)).toEqual(new Set([CENTRAL_TASK_QUEUE]));
 });
 
 test('a workflow that changed its commands is caught by the replay', async () => {
