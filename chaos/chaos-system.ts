@@ -50,6 +50,25 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
 }
 
+/**
+ * Waits until `done`, for as long as `progress` (a count that only grows, e.g. requests printed)
+ * keeps growing: it gives up after `quietMs` without progress, or at `capMs` in all. A backlog that
+ * a loaded machine works off slowly is waited for; work that stopped is not.
+ */
+export async function waitWhileProgressing(done: () => boolean, progress: () => number, quietMs: number, capMs: number): Promise<boolean> {
+  const cap = Date.now() + capMs;
+  let last = progress();
+  let quietSince = Date.now();
+  for (;;) {
+    if (done()) return true;
+    const now = Date.now();
+    const seen = progress();
+    if (seen > last) [last, quietSince] = [seen, now];
+    if (now - quietSince > quietMs || now > cap) return false;
+    await sleep(500);
+  }
+}
+
 /** Faults that go away by themselves after a while: each with the undo to run when it is due. */
 export class PassingFaults {
   private readonly due: { at: number; undo: () => void; what: string }[] = [];

@@ -17,7 +17,7 @@ import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { sapSpoolRecordFile, type SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
 import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
-import { pick, retrying, sleep, waitFor, type ChaosSystem } from './chaos-system';
+import { pick, retrying, sleep, waitWhileProgressing, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
 import { sapBreaks, type SapSubmissions } from './sap-invariants';
 import { stuckOnNondeterminism } from './stuck-on-nondeterminism';
@@ -105,13 +105,16 @@ export class SapChaos implements ChaosSystem {
     return readOperationRecord(sapSpoolRecordFile(this.simDir)) as SapSpoolOperation[];
   }
 
+  /**
+   * Waits for every accepted output request to be printed: 40 s after the last one printed, at most
+   * 5 min in all. A sequence device's backlog is printed one request after another (seconds each),
+   * so a run whose load outpaced a busy machine still drains; a request lost makes no progress.
+   */
   async settle(): Promise<void> {
     this.loading = false;
     await this.load;
-    await waitFor(() => {
-      const printed = new Set(this.record().filter((e) => e.operation === 'finish' && e.outcome === 'printed').map((e) => e.target));
-      return this.submitted.outputs.every((id) => printed.has(id));
-    }, 40_000);
+    const printed = () => new Set(this.record().filter((e) => e.operation === 'finish' && e.outcome === 'printed').map((e) => e.target));
+    await waitWhileProgressing(() => this.submitted.outputs.every((id) => printed().has(id)), () => printed().size, 40_000, 5 * 60_000);
   }
 
   async finish(): Promise<InvariantBreak[]> {
