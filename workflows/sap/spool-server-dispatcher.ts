@@ -143,7 +143,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       apply(result.dispatches);
     }
     for (const task of inbox.splice(0)) {
-      const result = submit(state, task, view(), input.maxTasksHeld);
+      // The validator refused what the server could not hold; a task it accepted is taken whatever
+      // the count (a run replayed, or one that held more before the bound), never refused here.
+      const result = submit(state, task, view(), Number.POSITIVE_INFINITY);
       state = result.state;
       apply(result.dispatches);
     }
