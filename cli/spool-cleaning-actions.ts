@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors';
-import { DeleteRequestStore, readStoreSnapshot, type StoreSnapshot } from '../activities/spoolcleaning/delete-request-store';
+import { readStoreSnapshot, type StoreSnapshot } from '../activities/spoolcleaning/delete-request-store';
 import { dataDir } from '../engine/data-dir';
 import { fleetFileOf, loadFleetConfig, type LoadedFleet } from '../worker/fleet-config';
 import { JOB_STATES, type JobState } from '../machines/spoolcleaning/spool-cleaning-config';
@@ -36,7 +36,7 @@ export function cleaningStatusOf(fleetFlag: string | undefined, env: NodeJS.Proc
 export function cleaningStatus(now = Date.now(), dir = simDir()): unknown {
   const spoolers = new SimSpoolers(dir);
   const file = simJobServiceFile(dir);
-  const snapshot = existsSync(file) ? withStore(file, (store) => store.snapshot()) : EMPTY_STORE;
+  const snapshot = existsSync(file) ? readStore(file) : EMPTY_STORE;
   return {
     jobService: existsSync(file) ? file : `${file} (not created yet: npm start creates it)`,
     spoolers: spoolers.names().map((spooler) => ({
@@ -89,21 +89,12 @@ function requestsAndOrphans(snapshot: StoreSnapshot, now: number) {
   };
 }
 
-/** The store's content; a file this user cannot read is said so, naming it. */
+/** The store's content, read only (the worker, its one writer, may run meanwhile); a file that cannot be read is said so, naming it. */
 function readStore(file: string): StoreSnapshot {
   try {
     return readStoreSnapshot(file);
   } catch (err) {
     throw new SpoolCleaningUsageError(`cannot read the Job Service's store ${file}: ${(err as Error).message}`);
-  }
-}
-
-function withStore<T>(file: string, fn: (store: DeleteRequestStore) => T): T {
-  const store = new DeleteRequestStore(file);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
   }
 }
 

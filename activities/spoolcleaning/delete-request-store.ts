@@ -70,7 +70,8 @@ export interface CleaningRunOutcome {
  * What a report did, as the reporting loop needs it and a retry of the report gets it again: the
  * delete commands to send, how many requests were renewed and reissued, the orphans found. The
  * decision's records (every reported job, the requests written) stay in the store: carried in the
- * result they would triple the report's size in the loop's history and in the store.
+ * result they would add a third copy of the report to the loop's history, and a copy to the store
+ * for every report.
  */
 export interface ReportOutcome {
   deleteCommands: string[];
