@@ -5,7 +5,8 @@
  *    hand-written workflow (the same activity with the same options and summary), run alternately
  *    in one process against the embedded dev server; the ratio of their mean end-to-end time and
  *    of the worker process's CPU time per workflow (BENCH_RUNS, BENCH_STEPS), measured once the
- *    worker is warm (BENCH_WARMUP runs of each first, not counted), and that CPU split by thread.
+ *    worker is warm (BENCH_WARMUP runs of each first, not counted), each ratio with its 95 %
+ *    interval over the paired rounds (ratio-interval.ts), and that CPU split by thread.
  *    Target: at most 1.1.
  * 2. Orchestration overhead of the full group restart on the simulator: wall time minus the time
  *    spent in host steps (service control and log checks, i.e. the simulated service times and
@@ -37,6 +38,7 @@ import { installOperatorLogger } from '../worker/runtime-logger';
 import { createTestFleet, testInventory, withWorkers } from '../test/helpers/sim-fleet';
 import { startTestTemporal, TestTemporal } from '../test/helpers/temporal-server';
 import { cliLatency } from './cli-latency';
+import { ratioOfMeansInterval, type RatioInterval } from './ratio-interval';
 import { failoverLatency } from './failover-latency';
 import { spoolReportCost } from './report-cost';
 import { sapSpoolThroughput } from './sap-spool-throughput';
@@ -93,8 +95,11 @@ async function runtimeOverhead(temporal: TestTemporal): Promise<void> {
   console.log(`\n1. Runtime overhead: ${STEPS}-step procedure, ${RUNS} runs each (after ${WARMUP} of each to warm the worker up), alternating which goes first; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`   XState-driven workflow : mean end-to-end ${mean(m.ms).toFixed(1)} ms, worker CPU ${mean(m.cpu).toFixed(1)} ms per workflow (median ${median(m.cpu).toFixed(1)})`);
   console.log(`   hand-written workflow  : mean end-to-end ${mean(p.ms).toFixed(1)} ms, worker CPU ${mean(p.cpu).toFixed(1)} ms per workflow (median ${median(p.cpu).toFixed(1)})`);
-  console.log(`   ratio end-to-end       : ${(mean(m.ms) / mean(p.ms)).toFixed(3)} (target <= 1.1)`);
-  console.log(`   ratio worker CPU       : ${(mean(m.cpu) / mean(p.cpu)).toFixed(3)} (of medians ${(median(m.cpu) / median(p.cpu)).toFixed(3)}; target <= 1.1)`);
+  const wall = ratioOfMeansInterval(m.ms, p.ms);
+  const cpu = ratioOfMeansInterval(m.cpu, p.cpu);
+  const within = (r: RatioInterval) => `95 % interval ${r.low.toFixed(3)}-${r.high.toFixed(3)} over ${r.rounds} paired rounds`;
+  console.log(`   ratio end-to-end       : ${wall.ratio.toFixed(3)} (${within(wall)}; target <= 1.1)`);
+  console.log(`   ratio worker CPU       : ${cpu.ratio.toFixed(3)} (${within(cpu)}; of medians ${(median(m.cpu) / median(p.cpu)).toFixed(3)}; target <= 1.1)`);
   printCpuByThread(threads, RUNS);
 }
 
