@@ -1,6 +1,7 @@
 /**
  * A spooler's side of the spool cleaning on a real host's agent (docs/spool-cleaning.md#where-each-part-runs):
- * `reportSpooledJobs` lists the job folders of the configured spool folder, `deleteSpooledJobs`
+ * `listSpooledJobsPage` lists the job folders of the configured spool folder a page at a time
+ * (`reportSpooledJobs` all at once, for reporting loops begun before pages), `deleteSpooledJobs`
  * removes the job folders the Job Service commands, with the production activities
  * (activities/spoolcleaning/spool-cleaning-activities.ts), which check every job id before it
  * becomes a path, so a command cannot reach outside the spool folder.
@@ -49,6 +50,10 @@ export function createAgentSpoolerActivities(config: AgentConfig, refuse: Refuse
     reportSpooledJobs: async (input) => {
       check(input);
       return activities.reportSpooledJobs(input);
+    },
+    listSpooledJobsPage: async (input) => {
+      check(input);
+      return activities.listSpooledJobsPage(input);
     },
     deleteSpooledJobs: async (input) => {
       check(input);

@@ -254,7 +254,7 @@ async function recordSpoolCleaning(temporal: TestTemporal): Promise<void> {
     const reports = (await loop.query(reportingStatusQuery)).reports;
     await until('a report after the deletion', async () => (await loop.query(reportingStatusQuery)).reports > reports);
     await loop.terminate('spool cleaning: this spooler is no longer in the configuration');
-    await saveRun(temporal, 'spoolerReporting--reported-deleted-then-ended', loop.workflowId);
+    await saveRun(temporal, 'spoolerReporting--paged-reports-deleted-then-ended', loop.workflowId);
   });
   cleaning.store.close();
 }

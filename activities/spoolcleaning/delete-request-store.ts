@@ -11,6 +11,9 @@
  * spooler's disk walks that spooler's own records only. Expired requests are dropped through the
  * index on their expiry.
  *
+ * A large spooler's report comes in pages (spool-jobs.ts, REPORT_PAGE_JOBS): the pages before the
+ * last are staged, and the last applies the whole report in one transaction.
+ *
  * Idempotent: a report or cleaning run is applied once, keyed by its id (the workflow's); applying
  * it again returns what it did the first time and changes nothing, so an activity retried after a
  * crash neither renews a TTL twice nor sends other commands. Times come from the caller (the
@@ -22,7 +25,7 @@ import path from 'node:path';
 import { planCleaningRun } from '../../machines/spoolcleaning/cleaning-run';
 import { decideOnReport, type Orphan, type ReportDecision } from '../../machines/spoolcleaning/report-decision';
 import type { JobState, SpoolCleaningConfig } from '../../machines/spoolcleaning/spool-cleaning-config';
-import type { ControllerJob, DeleteRequest, SpoolerReport } from '../../machines/spoolcleaning/spool-jobs';
+import { compareJobIds, type ControllerJob, type DeleteRequest, type ReportedJob, type SpoolerReport } from '../../machines/spoolcleaning/spool-jobs';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS delete_requests (
@@ -38,18 +41,28 @@ CREATE TABLE IF NOT EXISTS orphans (
   PRIMARY KEY (spooler, job_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS applied (id TEXT PRIMARY KEY, at INTEGER NOT NULL, outcome TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS applied_by_time ON applied (at);
+CREATE TABLE IF NOT EXISTS staged_report_jobs (
+  report_id TEXT NOT NULL, spooler TEXT NOT NULL, job_id TEXT NOT NULL, state TEXT NOT NULL, submitted_at INTEGER NOT NULL, staged_at INTEGER NOT NULL,
+  PRIMARY KEY (report_id, job_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS staged_report_jobs_by_time ON staged_report_jobs (staged_at);
 `;
 
 /** How long the ids of applied reports and runs are kept: far beyond any retry of their activity. */
 const APPLIED_KEPT_MS = 30 * 24 * 3_600_000;
+/**
+ * How long the pages of a report that was never applied are kept (its spooler went away between
+ * pages, so the loop missed the report): long past any retry of the report's activities.
+ */
+const STAGED_KEPT_MS = 24 * 3_600_000;
 /** What the write-ahead log file is cut back to after a checkpoint. */
 const WAL_KEPT_BYTES = 16 * 1024 * 1024;
 
 interface RequestRow { spooler: string; job_id: string; requested_at: number; expires_at: number; reissued: number }
 interface ControllerJobRow { spooler: string; job_id: string; state: JobState; submitted_at: number; delete_requested_at: number | null }
+interface StagedJobRow { job_id: string; state: JobState; submitted_at: number }
 interface OrphanRow { spooler: string; job_id: string; reason: Orphan['reason']; action: Orphan['action']; found_at: number }
 
-/** A cleaning run's outcome names at most this many of its requests (its count says all). */
+/** A cleaning run's outcome names at most this many of its requests (its count says all), a report's outcome as many orphans. */
 export const REQUESTS_NAMED = 200;
 
 /**
@@ -75,9 +88,13 @@ export interface CleaningRunOutcome {
  */
 export interface ReportOutcome {
   deleteCommands: string[];
+  /** Jobs whose command waits for the next report (report-decision.ts, DELETE_COMMANDS_PER_REPORT). */
+  deferred: number;
   renewed: number;
   reissued: number;
+  /** The first REQUESTS_NAMED orphans found (a spooler full of overdue jobs finds thousands). */
   orphans: Orphan[];
+  orphanCount: number;
 }
 
 /** The store's content for `spoolflow cleaning status`. */
@@ -115,7 +132,24 @@ export function readStoreSnapshot(file: string): StoreSnapshot {
 
 function outcomeOf(decision: ReportDecision): ReportOutcome {
   const reissued = decision.putRequests.filter((r) => r.reissued).length;
-  return { deleteCommands: decision.deleteCommands, renewed: decision.putRequests.length - reissued, reissued, orphans: decision.orphans };
+  return {
+    deleteCommands: decision.deleteCommands,
+    deferred: decision.deferred ?? 0,
+    renewed: decision.putRequests.length - reissued,
+    reissued,
+    orphans: decision.orphans.slice(0, REQUESTS_NAMED),
+    orphanCount: decision.orphans.length,
+  };
+}
+
+/**
+ * A report's outcome as stored, in today's shape: a report applied before the outcome was cut to
+ * what the loop needs stored the whole decision (no `renewed`), and one applied before commands
+ * were deferred or orphans counted has neither count; a retry of it gets the same commands.
+ */
+function asReportOutcome(stored: ReportOutcome | ReportDecision): ReportOutcome {
+  if ('putRequests' in stored) return outcomeOf(stored);
+  return { ...stored, deferred: stored.deferred ?? 0, orphanCount: stored.orphanCount ?? stored.orphans.length };
 }
 
 export class DeleteRequestStore {
@@ -141,8 +175,9 @@ export class DeleteRequestStore {
    * Applies one spooler report (decideOnReport) and returns what it did: the delete commands to
    * send, the requests renewed and reissued, the orphans. Applied once per `reportId`.
    */
-  applyReport(reportId: string, report: SpoolerReport, config: SpoolCleaningConfig): ReportOutcome {
-    return this.once(reportId, report.at, () => {
+  applyReport(reportId: string, lastPage: SpoolerReport, config: SpoolCleaningConfig): ReportOutcome {
+    const outcome = this.once<ReportOutcome | ReportDecision>(reportId, lastPage.at, () => {
+      const report = this.withStagedPages(reportId, lastPage);
       const requests = new Map<string, DeleteRequest>();
       const controllerJobs = new Map<string, ControllerJob>();
       const getRequest = this.stmt('SELECT * FROM delete_requests WHERE spooler = ? AND job_id = ?');
@@ -168,8 +203,35 @@ export class DeleteRequestStore {
       );
       for (const orphan of decision.orphans) if (orphan.action === 'reported') putOrphan.run(orphan);
       this.forgetJobsGoneFrom(report);
+      this.stmt('DELETE FROM staged_report_jobs WHERE report_id = ? OR staged_at < ?').run(reportId, report.at - STAGED_KEPT_MS);
       return outcomeOf(decision);
     });
+    return asReportOutcome(outcome);
+  }
+
+  /**
+   * Keeps one page of a report until the report is whole (applyReport with its last page): a
+   * page staged again (a retried activity) replaces itself. Nothing is decided before the last
+   * page, so a report whose spooler goes away between pages changes nothing; its pages go after
+   * STAGED_KEPT_MS.
+   */
+  stageReportPage(reportId: string, spooler: string, at: number, jobs: readonly ReportedJob[]): void {
+    const put = this.stmt(
+      `INSERT INTO staged_report_jobs (report_id, spooler, job_id, state, submitted_at, staged_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (report_id, job_id) DO UPDATE SET state = excluded.state, submitted_at = excluded.submitted_at`,
+    );
+    this.db.transaction(() => {
+      for (const job of jobs) put.run(reportId, spooler, job.jobId, job.state, job.submittedAt, at);
+    })();
+  }
+
+  /** The whole report: the pages staged for it, then its last page, in job id order. */
+  private withStagedPages(reportId: string, lastPage: SpoolerReport): SpoolerReport {
+    const staged = this.stmt('SELECT job_id, state, submitted_at FROM staged_report_jobs WHERE report_id = ? AND spooler = ?').all(reportId, lastPage.spooler) as StagedJobRow[];
+    if (staged.length === 0) return lastPage;
+    const byId = new Map<string, ReportedJob>(staged.map((r) => [r.job_id, { jobId: r.job_id, state: r.state, submittedAt: r.submitted_at }]));
+    for (const job of lastPage.jobs) byId.set(job.jobId, job);
+    return { ...lastPage, jobs: [...byId.values()].sort((a, b) => compareJobIds(a.jobId, b.jobId)) };
   }
 
   /**
@@ -181,8 +243,11 @@ export class DeleteRequestStore {
    */
   private forgetJobsGoneFrom(report: SpoolerReport): void {
     const reported = JSON.stringify(report.jobs.map((job) => job.jobId));
-    this.stmt('DELETE FROM controller_jobs WHERE spooler = ? AND job_id NOT IN (SELECT value FROM json_each(?))').run(report.spooler, reported);
-    this.stmt('DELETE FROM orphans WHERE spooler = ? AND job_id NOT IN (SELECT value FROM json_each(?))').run(report.spooler, reported);
+    // A report that stopped at `listedThrough` says nothing of the jobs after it: those stay.
+    const through = report.listedThrough ?? null;
+    for (const table of ['controller_jobs', 'orphans']) {
+      this.stmt(`DELETE FROM ${table} WHERE spooler = ? AND (? IS NULL OR job_id <= ?) AND job_id NOT IN (SELECT value FROM json_each(?))`).run(report.spooler, through, through, reported);
+    }
   }
 
   /** Drops the jobs a spooler deleted from the operator's list of orphans (they are orphans no more). */

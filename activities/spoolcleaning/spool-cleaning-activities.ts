@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../machines/core/input-errors';
 import { hostNameSchema } from '../../machines/core/input-rules';
 import { spoolCleaningConfigSchema } from '../../machines/spoolcleaning/spool-cleaning-config';
-import { jobIdSchema, spoolerReportSchema, type ReportedJob } from '../../machines/spoolcleaning/spool-jobs';
+import { jobIdSchema, REPORT_PAGE_JOBS, reportedJobSchema, spooledJobsPageRequestSchema, spoolerReportSchema, type ReportedJob, type SpooledJobsPage, type SpooledJobsPageRequest } from '../../machines/spoolcleaning/spool-jobs';
 import type { CleaningRunOutcome, DeleteRequestStore, ReportOutcome } from './delete-request-store';
 import type { DeleteOutcome, SpoolFolder } from './spool-folder';
 
@@ -41,6 +41,12 @@ function parsed<S extends z.ZodType>(schema: S, what: string, input: unknown): z
 
 const runInput = z.strictObject({ runId: z.string().min(1).max(300), at: z.number().int().nonnegative(), config: z.unknown() });
 const reportInput = z.strictObject({ reportId: z.string().min(1).max(300), report: z.unknown(), config: z.unknown() });
+const reportPageInput = z.strictObject({
+  reportId: z.string().min(1).max(300),
+  spooler: hostNameSchema,
+  at: z.number().int().nonnegative(),
+  jobs: z.array(reportedJobSchema).max(REPORT_PAGE_JOBS, `at most ${REPORT_PAGE_JOBS} jobs in one page of a report`),
+});
 
 export function createCentralSpoolCleaningActivities(deps: CentralSpoolCleaningDeps) {
   const audit = deps.audit ?? (() => undefined);
@@ -58,9 +64,19 @@ export function createCentralSpoolCleaningActivities(deps: CentralSpoolCleaningD
       const { reportId, report, config } = parsed(reportInput, 'spooler report', input);
       const valid = parsed(spoolerReportSchema, 'spooler report', report);
       const decision = deps.store.applyReport(reportId, valid, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
-      audit({ operation: 'report', spooler: valid.spooler, target: `${valid.jobs.length} jobs`, outcome: `delete commands ${decision.deleteCommands.length}, renewed ${decision.renewed}` });
+      const deferred = decision.deferred > 0 ? `, deferred to the next report ${decision.deferred}` : '';
+      audit({ operation: 'report', spooler: valid.spooler, target: `last page ${valid.jobs.length} jobs`, outcome: `delete commands ${decision.deleteCommands.length}${deferred}, renewed ${decision.renewed}` });
       for (const orphan of decision.orphans) audit({ operation: 'orphan', spooler: orphan.spooler, target: orphan.jobId, outcome: `${orphan.reason} ${orphan.action}` });
+      const unnamed = decision.orphanCount - decision.orphans.length;
+      if (unnamed > 0) audit({ operation: 'orphan', spooler: valid.spooler, target: `${unnamed} more jobs`, outcome: 'found (the store lists them)' });
       return Promise.resolve(decision);
+    },
+
+    /** A page of a large spooler's report, kept until its last page applies the whole report. */
+    async stageSpoolerReportPage(input: { reportId: string; spooler: string; at: number; jobs: ReportedJob[] }): Promise<void> {
+      const { reportId, spooler, at, jobs } = parsed(reportPageInput, 'spooler report page', input);
+      deps.store.stageReportPage(reportId, spooler, at, jobs);
+      return Promise.resolve();
     },
 
     /** The spooler deleted these jobs: they leave the operator's list of orphans. */
@@ -91,6 +107,13 @@ export function createSpoolerActivities(deps: SpoolerActivityDeps) {
       const { spooler } = parsed(z.strictObject({ spooler: hostNameSchema }), 'report request', input);
       reach(spooler);
       return Promise.resolve(deps.folderOf(spooler).list());
+    },
+
+    /** One page of the spooler's status report: its jobs after `after`, in job id order (spool-jobs.ts, REPORT_PAGE_JOBS). */
+    async listSpooledJobsPage(input: SpooledJobsPageRequest): Promise<SpooledJobsPage> {
+      const { spooler, after, limit } = parsed(spooledJobsPageRequestSchema, 'report page request', input);
+      reach(spooler);
+      return Promise.resolve(deps.folderOf(spooler).listPage(after, limit));
     },
 
     /** The Job Service's delete command: each job's folder removed (a job already gone is left so). */

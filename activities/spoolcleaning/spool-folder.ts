@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 import { z } from 'zod';
 import { JOB_STATES } from '../../machines/spoolcleaning/spool-cleaning-config';
-import { jobIdSchema, type ReportedJob } from '../../machines/spoolcleaning/spool-jobs';
+import { compareJobIds, jobIdSchema, type ReportedJob, type SpooledJobsPage } from '../../machines/spoolcleaning/spool-jobs';
 
 const JOB_FILE = 'job.json';
 
@@ -22,18 +22,38 @@ export class SpoolFolder {
 
   /** The jobs on disk, by id. A folder without a readable `job.json` is being written: not reported yet. */
   list(): ReportedJob[] {
+    return this.jobIds().flatMap((jobId) => this.read(jobId));
+  }
+
+  /**
+   * One page of the listing: the jobs with ids after `after` (null: from the first), at most
+   * `limit`, in job id order; `more` says whether job folders after the page's last were there.
+   */
+  listPage(after: string | null, limit: number): SpooledJobsPage {
+    const ids = this.jobIds().filter((jobId) => after === null || compareJobIds(jobId, after) > 0);
+    const jobs: ReportedJob[] = [];
+    let next = 0;
+    while (next < ids.length && jobs.length < limit) jobs.push(...this.read(ids[next++]!));
+    return { jobs, more: next < ids.length };
+  }
+
+  /** The ids of the job folders on disk, in job id order. */
+  private jobIds(): string[] {
     if (!existsSync(this.root)) return [];
     return readdirSync(this.root, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && jobIdSchema.safeParse(entry.name).success)
-      .flatMap((entry) => {
-        try {
-          const meta = jobFileSchema.parse(JSON.parse(readFileSync(path.join(this.root, entry.name, JOB_FILE), 'utf8')));
-          return [{ jobId: entry.name, ...meta }];
-        } catch {
-          return [];
-        }
-      })
-      .sort((a, b) => a.jobId.localeCompare(b.jobId));
+      .map((entry) => entry.name)
+      .sort(compareJobIds);
+  }
+
+  /** The job as its `job.json` says, or nothing while that is not readable. */
+  private read(jobId: string): ReportedJob[] {
+    try {
+      const meta = jobFileSchema.parse(JSON.parse(readFileSync(path.join(this.root, jobId, JOB_FILE), 'utf8')));
+      return [{ jobId, ...meta }];
+    } catch {
+      return [];
+    }
   }
 
   has(jobId: string): boolean {

@@ -13,6 +13,11 @@
  *   configured: `keep` (the product), `reissue` (a new request, and its delete command now, while
  *   the spooler is here), `report` (listed for the operator).
  * A job the rule keeps now (a printed job being printed again) gets no command, whatever is cached.
+ *
+ * At most DELETE_COMMANDS_PER_REPORT commands go out with one report (they travel in the loop's
+ * history and the spooler deletes them in one activity); a job past that is deferred to the next
+ * report: its live request is renewed all the same, so it cannot expire while it waits, and an
+ * orphan it would heal by reissue is left for the next report to find and heal.
  */
 import { deletableFrom, isDeletable } from './deletion-rule';
 import type { OrphanHealing, SpoolCleaningConfig } from './spool-cleaning-config';
@@ -35,9 +40,14 @@ export interface KnownOfReport {
   controllerJobs: ReadonlyMap<string, ControllerJob>;
 }
 
+/** The most delete commands one report sends (some 200 KB of job ids). */
+export const DELETE_COMMANDS_PER_REPORT = 5_000;
+
 export interface ReportDecision {
   /** Jobs the spooler is told to delete, in report order. */
   deleteCommands: string[];
+  /** Jobs that would have had a command past DELETE_COMMANDS_PER_REPORT: the next report sends them. */
+  deferred: number;
   /** Requests to write: renewed ones and reissued ones. */
   putRequests: DeleteRequest[];
   /** Expired requests to drop. */
@@ -53,7 +63,8 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
   const now = report.at;
   const ttl = config.YmqProxyOptions.DeleteJobCandidateExpirationTime;
   const rule = config.cleaning.rule;
-  const decision: ReportDecision = { deleteCommands: [], putRequests: [], dropRequests: [], putControllerJobs: [], orphans: [] };
+  const decision: ReportDecision = { deleteCommands: [], deferred: 0, putRequests: [], dropRequests: [], putControllerJobs: [], orphans: [] };
+  const room = () => decision.deleteCommands.length < DELETE_COMMANDS_PER_REPORT;
   for (const job of report.jobs) {
     const record = known.controllerJobs.get(job.jobId);
     const deleteRequestedAt = record?.spooler === report.spooler ? record.deleteRequestedAt : null;
@@ -64,7 +75,8 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
     if (request && !isAlive(request, now)) decision.dropRequests.push(request.jobId);
     if (!isDeletable(job, rule, now)) continue;
     if (request && isAlive(request, now)) {
-      decision.deleteCommands.push(job.jobId);
+      if (room()) decision.deleteCommands.push(job.jobId);
+      else decision.deferred += 1;
       decision.putRequests.push({ ...request, expiresAt: now + ttl });
       continue;
     }
@@ -72,6 +84,10 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
       deleteRequestedAt !== null ? 'request-expired' : now - deletableFrom(job, rule)! >= config.orphans.overdueAfter ? 'overdue' : undefined;
     if (reason === undefined) continue;
     const action = actionFor(config.orphans.healing);
+    if (action === 'reissued' && !room()) {
+      decision.deferred += 1;
+      continue;
+    }
     decision.orphans.push({ jobId: job.jobId, spooler: report.spooler, reason, action, foundAt: now });
     if (action === 'reissued') {
       controllerJob.deleteRequestedAt = now;

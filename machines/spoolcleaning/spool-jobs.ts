@@ -19,13 +19,33 @@ export const reportedJobSchema = z.strictObject({
 });
 export type ReportedJob = z.output<typeof reportedJobSchema>;
 
+/**
+ * A report travels through the reporting loop's history in pages of this many jobs: a spooler
+ * with many jobs on disk (some 18,000 made one listing pass Temporal's 2 MB payload limit) is
+ * listed page by page, each page kept by the Job Service until the report is whole.
+ */
+export const REPORT_PAGE_JOBS = 5_000;
+
+/**
+ * The most jobs one report lists (its pages pass twice through the loop's history, some 14 MB
+ * at this size, under Temporal's 50 MB history limit with room for the loop's next run). A
+ * spooler that holds more reports its first jobs in job id order and says where it stopped
+ * (`listedThrough`): the Job Service then forgets nothing it did not see.
+ */
+export const MAX_REPORTED_JOBS = 100_000;
+
 /** A spooler's status report: the jobs it has on disk now. */
 export const spoolerReportSchema = z
   .strictObject({
     spooler: hostNameSchema,
     /** When the spooler sent it (ms since the epoch). */
     at: z.number().int().nonnegative(),
-    jobs: z.array(reportedJobSchema).max(1_000_000, 'at most a million jobs in one report'),
+    jobs: z.array(reportedJobSchema).max(MAX_REPORTED_JOBS, `at most ${MAX_REPORTED_JOBS} jobs in one report`),
+    /**
+     * Set when the spooler held more jobs than one report lists: the report lists its jobs with
+     * ids up to this one (in code-unit order) and says nothing of the jobs after it.
+     */
+    listedThrough: jobIdSchema.optional(),
   })
   .superRefine((report, ctx) => {
     const seen = new Set<string>();
@@ -35,6 +55,26 @@ export const spoolerReportSchema = z
     });
   });
 export type SpoolerReport = z.output<typeof spoolerReportSchema>;
+
+/** One page of a spooler's listing: its jobs after `after` in job id order, at most `limit` of them. */
+export const spooledJobsPageRequestSchema = z.strictObject({
+  spooler: hostNameSchema,
+  /** The last job id of the page before; null for the first page. */
+  after: jobIdSchema.nullable(),
+  limit: z.number().int().min(1).max(REPORT_PAGE_JOBS),
+});
+export type SpooledJobsPageRequest = z.output<typeof spooledJobsPageRequestSchema>;
+
+export interface SpooledJobsPage {
+  jobs: ReportedJob[];
+  /** Whether jobs after this page's last one were on disk when it was listed. */
+  more: boolean;
+}
+
+/** Job ids in the order pages list them: by UTF-16 code unit, as SQLite's BINARY collation orders the store's ids (ASCII here). */
+export function compareJobIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** A job as the Spooler Controller knows it (from the reports), and whether it asked for its deletion. */
 export interface ControllerJob {

@@ -17,6 +17,7 @@ import {
 } from '../../activities/spoolcleaning/spool-cleaning-activities';
 import { parseInput } from '../../machines/core/input-errors';
 import { spoolCleaningConfigSchema, type SpoolCleaningConfigInput } from '../../machines/spoolcleaning/spool-cleaning-config';
+import type { SpooledJobsPageRequest } from '../../machines/spoolcleaning/spool-jobs';
 import { ensureSpoolCleaning } from '../../client/spool-cleaning';
 import { JOB_SERVICE_TASK_QUEUE, SPOOL_CLEANING_SCHEDULE_ID } from '../../workflows/spoolcleaning/spool-cleaning-names';
 import { hostTaskQueue } from '../../workflows/task-queues';
@@ -64,6 +65,12 @@ export function simSpoolerActivities(spoolers: SimSpoolers) {
       const jobs = await activities.reportSpooledJobs(input);
       spoolers.note(input.spooler, 'report', `${jobs.length} jobs`, 'sent');
       return jobs;
+    },
+    async listSpooledJobsPage(input: SpooledJobsPageRequest) {
+      const page = await activities.listSpooledJobsPage(input);
+      // A report is sent once its first page is: the record counts reports, not pages.
+      if (input.after === null) spoolers.note(input.spooler, 'report', `${page.jobs.length}${page.more ? '+' : ''} jobs`, 'sent');
+      return page;
     },
     async deleteSpooledJobs(input: { spooler: string; jobIds: string[] }) {
       if (spoolers.connection(input.spooler).disconnectBeforeCommand) spoolers.disconnect(input.spooler);

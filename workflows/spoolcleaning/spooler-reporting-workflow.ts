@@ -9,12 +9,13 @@
  * The jitter comes from the workflow's deterministic Math.random. Continues as new every
  * {@link REPORTS_PER_RUN} reports (or when the server suggests it) with its counters.
  */
-import { ActivityFailure, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityFailure, continueAsNew, patched, proxyActivities, setHandler, sleep, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { CentralSpoolCleaningActivities, SpoolerActivities } from '../../activities/spoolcleaning/spool-cleaning-activities';
 import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors';
 import { parseInput } from '../../machines/core/input-errors';
 import { firstReportDelay, nextReportDelay } from '../../machines/spoolcleaning/report-schedule';
 import { spoolCleaningConfigSchema } from '../../machines/spoolcleaning/spool-cleaning-config';
+import { MAX_REPORTED_JOBS, REPORT_PAGE_JOBS, type ReportedJob, type SpooledJobsPage } from '../../machines/spoolcleaning/spool-jobs';
 import { formatTimeSpan } from '../../machines/spoolcleaning/timespan';
 import { hostTaskQueue } from '../task-queues';
 import { configureSignal, JOB_SERVICE_TASK_QUEUE, reportingStatusQuery, type SpoolerReportingStatus } from './spool-cleaning-names';
@@ -76,20 +77,34 @@ export async function spoolerReporting(input: SpoolerReportingInput): Promise<ne
   }
 }
 
+/** Reports begun from here on list the spooler's jobs in pages; a loop that ran before keeps its whole listings on replay. */
+export const PAGED_REPORTS_PATCH = 'paged-spooler-reports';
+
 async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnType<typeof spoolerActivities>, status: SpoolerReportingStatus): Promise<void> {
-  let jobs;
-  try {
-    jobs = await onSpooler.reportSpooledJobs({ spooler });
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    status.missedReports += 1;
-    return;
-  }
-  const at = Date.now();
   const number = status.reports + status.missedReports;
-  const decision = await central.applySpoolerReport({ reportId: `${workflowInfo().workflowId}/${workflowInfo().runId}/${number}`, report: { spooler, at, jobs }, config });
+  const reportId = `${workflowInfo().workflowId}/${workflowInfo().runId}/${number}`;
+  let report: { spooler: string; at: number; jobs: ReportedJob[]; listedThrough?: string };
+  if (patched(PAGED_REPORTS_PATCH)) {
+    const listed = await listInPages(spooler, reportId, onSpooler);
+    if (listed === 'missed') {
+      status.missedReports += 1;
+      return;
+    }
+    report = listed;
+  } else {
+    let jobs;
+    try {
+      jobs = await onSpooler.reportSpooledJobs({ spooler });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      status.missedReports += 1;
+      return;
+    }
+    report = { spooler, at: Date.now(), jobs };
+  }
+  const decision = await central.applySpoolerReport({ reportId, report, config });
   status.reports += 1;
-  status.lastReportAt = new Date(at).toISOString();
+  status.lastReportAt = new Date(report.at).toISOString();
   status.lastDeleteCommands = decision.deleteCommands;
   if (decision.deleteCommands.length === 0) return;
   try {
@@ -99,5 +114,32 @@ async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnTyp
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     status.lostDeleteCommands = [...status.lostDeleteCommands, ...decision.deleteCommands].slice(-100);
+  }
+}
+
+/**
+ * The spooler's jobs page by page: every page but the last is staged with the Job Service, the
+ * last is returned as the report (with `listedThrough` when the spooler held more than one
+ * report lists). 'missed' when the spooler could not be reached for a page: the report is not
+ * sent, and its staged pages change nothing.
+ */
+async function listInPages(spooler: string, reportId: string, onSpooler: ReturnType<typeof spoolerActivities>): Promise<{ spooler: string; at: number; jobs: ReportedJob[]; listedThrough?: string } | 'missed'> {
+  const at = Date.now();
+  let after: string | null = null;
+  let listed = 0;
+  for (;;) {
+    let page: SpooledJobsPage;
+    try {
+      page = await onSpooler.listSpooledJobsPage({ spooler, after, limit: REPORT_PAGE_JOBS });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      return 'missed';
+    }
+    listed += page.jobs.length;
+    const last = page.jobs.at(-1)?.jobId;
+    if (!page.more || last === undefined) return { spooler, at, jobs: page.jobs };
+    if (listed >= MAX_REPORTED_JOBS) return { spooler, at, jobs: page.jobs, listedThrough: last };
+    await central.stageSpoolerReportPage({ reportId, spooler, at, jobs: page.jobs });
+    after = last;
   }
 }

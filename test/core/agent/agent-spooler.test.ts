@@ -54,6 +54,7 @@ test('with a spool folder the agent reports its jobs and deletes the commanded o
     { jobId: 'job-1', state: 'printed', submittedAt: 5 },
     { jobId: 'job-2', state: 'waiting', submittedAt: 6 },
   ]);
+  expect(await activities.listSpooledJobsPage({ spooler: 'spl-lon-1', after: 'job-1', limit: 10 })).toEqual({ jobs: [{ jobId: 'job-2', state: 'waiting', submittedAt: 6 }], more: false });
   expect(await activities.deleteSpooledJobs({ spooler: 'spl-lon-1', jobIds: ['job-1'] })).toEqual({ 'job-1': 'deleted' });
   expect(await activities.deleteSpooledJobs({ spooler: 'spl-lon-1', jobIds: ['job-1'] })).toEqual({ 'job-1': 'already-gone' });
   expect(existsSync(path.join(spoolPath(), 'job-1'))).toBe(false);
@@ -68,7 +69,9 @@ test('without a spool folder the agent refuses reports and delete commands, nami
   expect(report.message).toContain('no spoolFolder in its configuration');
   const command = await refusal(activities.deleteSpooledJobs({ spooler: 'spl-lon-1', jobIds: ['job-1'] }));
   expect(command.type).toBe('OutsideAgentConfigError');
-  expect(logged).toEqual([`refused reportSpooledJobs: OutsideAgentConfigError: ${report.message}`, `refused deleteSpooledJobs: OutsideAgentConfigError: ${command.message}`]);
+  expect((await refusal(activities.listSpooledJobsPage({ spooler: 'spl-lon-1', after: null, limit: 10 }))).type).toBe('OutsideAgentConfigError');
+  expect(logged.slice(0, 2)).toEqual([`refused reportSpooledJobs: OutsideAgentConfigError: ${report.message}`, `refused deleteSpooledJobs: OutsideAgentConfigError: ${command.message}`]);
+  expect(logged[2]).toMatch(/^refused listSpooledJobsPage: OutsideAgentConfigError: /);
 });
 
 test('a delete command for another spooler, or for a job id that would leave the spool folder, deletes nothing', async () => {
@@ -76,6 +79,7 @@ test('a delete command for another spooler, or for a job id that would leave the
   const outside = path.join(dir, 'outside');
   mkdirSync(outside);
   expect((await refusal(activities.deleteSpooledJobs({ spooler: 'spl-prg-1', jobIds: ['job-1'] }))).message).toContain('runs on spl-lon-1, not spl-prg-1');
+  expect((await refusal(activities.listSpooledJobsPage({ spooler: 'spl-prg-1', after: null, limit: 10 }))).message).toContain('runs on spl-lon-1, not spl-prg-1');
   expect((await refusal(activities.deleteSpooledJobs({ spooler: 'spl-lon-1', jobIds: ['../outside'] }))).type).toBe('InvalidEffectError');
   expect(existsSync(outside)).toBe(true);
   expect(existsSync(path.join(spoolPath(), 'job-1'))).toBe(true);

@@ -13,6 +13,7 @@ import { ANSWERS_UPDATES_FIRST } from '../../../workflows/sap/spool-server-dispa
 import { ATTRIBUTES_ON_CHANGE_PATCH, LOOKS_BESIDE_STARTS_PATCH, LOOKS_WHEN_DUE_PATCH, SPACING_TIMER_PATCH, WATCHES_INHERITED_PATCH } from '../../../workflows/fleet/fleet-rollout-workflow';
 import { RELEASES_AS_LAST_ACT_PATCH } from '../../../workflows/procedure-workflow';
 import { LEASE_WATCH_QUEUE_PATCH } from '../../../workflows/leases';
+import { PAGED_REPORTS_PATCH } from '../../../workflows/spoolcleaning/spooler-reporting-workflow';
 import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from '../../../workflows/task-queues';
 import path from 'node:path';
 
@@ -60,6 +61,18 @@ test("both lease histories replay: the one watching its holder on the lease-watc
   expect(queuesOf(own)).toEqual(new Set([LEASE_WATCH_TASK_QUEUE]));
   expect(patchesOf(central)).not.toContain(LEASE_WATCH_QUEUE_PATCH);
   expect(queuesOf(central)).toEqual(new Set([CENTRAL_TASK_QUEUE]));
+});
+
+test("both spooler reporting histories replay: the one listing in pages (with the patch) and the one listing whole (without)", () => {
+  const byFile = (name: string) => histories.find((h) => h.file === name)!;
+  const activitiesOf = (h: RecordedHistory) => new Set((h.history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : [])));
+  const paged = byFile('spoolerReporting--paged-reports-deleted-then-ended.json');
+  const whole = byFile('spoolerReporting--reported-deleted-then-ended.json');
+  expect(patchesOf(paged)).toContain(PAGED_REPORTS_PATCH);
+  expect(activitiesOf(paged)).toContain('listSpooledJobsPage');
+  expect(activitiesOf(paged)).not.toContain('reportSpooledJobs');
+  expect(patchesOf(whole)).not.toContain(PAGED_REPORTS_PATCH);
+  expect(activitiesOf(whole)).toContain('reportSpooledJobs');
 });
 
 test('a workflow that changed its commands is caught by the replay', async () => {

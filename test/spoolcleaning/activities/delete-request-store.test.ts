@@ -2,11 +2,13 @@
 // cleaning run, delete commands and TTL renewal on a report, expired requests dropped), survives a
 // reopen of its file, applies a report or a run once however often it is retried, and decides
 // exactly as the pure model does.
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteRequestStore, REQUESTS_NAMED } from '../../../activities/spoolcleaning/delete-request-store';
 import { parseInput } from '../../../machines/core/input-errors';
+import { DELETE_COMMANDS_PER_REPORT } from '../../../machines/spoolcleaning/report-decision';
 import { spoolCleaningConfigSchema, type OrphanHealing, type SpoolCleaningConfig } from '../../../machines/spoolcleaning/spool-cleaning-config';
 import type { ReportedJob } from '../../../machines/spoolcleaning/spool-jobs';
 
@@ -53,7 +55,7 @@ test('a report retried under the same id returns the first decision and does not
   const first = store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg);
   const again = store.applyReport('r2', { spooler: 'spl-1', at: 5 * DAY, jobs: [printed('a')] }, cfg);
   expect(again).toEqual(first);
-  expect(first).toEqual({ deleteCommands: ['a'], renewed: 1, reissued: 0, orphans: [] });
+  expect(first).toEqual({ deleteCommands: ['a'], deferred: 0, renewed: 1, reissued: 0, orphans: [], orphanCount: 0 });
   expect(store.requestsFor('spl-1', ['a'])[0]?.expiresAt).toBe(10 * DAY);
 });
 
@@ -61,7 +63,7 @@ test("a report's outcome is what the loop needs, not every reported job; a clean
   const cfg = config();
   const jobs = Array.from({ length: REQUESTS_NAMED * 5 }, (_, i) => printed(`job-${String(i).padStart(5, '0')}`));
   const outcome = store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs }, cfg);
-  expect(outcome).toEqual({ deleteCommands: [], renewed: 0, reissued: 0, orphans: [] });
+  expect(outcome).toEqual({ deleteCommands: [], deferred: 0, renewed: 0, reissued: 0, orphans: [], orphanCount: 0 });
   const run = store.runCleaning('c1', 2 * DAY, cfg);
   expect(run.requestedCount).toBe(jobs.length);
   expect(run.requested.map((r) => r.jobId)).toEqual(jobs.slice(0, REQUESTS_NAMED).map((j) => j.jobId));
@@ -72,7 +74,7 @@ test("a report's outcome is what the loop needs, not every reported job; a clean
 test('the ids of applied reports are forgotten after 30 days by the reports alone, with no cleaning run', () => {
   const cfg = config();
   store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg);
-  expect(store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg)).toEqual({ deleteCommands: [], renewed: 0, reissued: 0, orphans: [] });
+  expect(store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg)).toEqual({ deleteCommands: [], deferred: 0, renewed: 0, reissued: 0, orphans: [], orphanCount: 0 });
   store.applyReport('r2', { spooler: 'spl-1', at: 31 * DAY, jobs: [] }, cfg);
   // r1's id is gone: the same id is a new report now (here one that finds the job overdue and keeps it).
   expect(store.applyReport('r1', { spooler: 'spl-1', at: 31 * DAY, jobs: [printed('a')] }, cfg).orphans.map((o) => [o.jobId, o.reason])).toEqual([['a', 'overdue']]);
@@ -126,4 +128,75 @@ test('the controller forgets a job its spooler no longer reports, and its listed
   // A spooler that reports an empty disk leaves the controller nothing of it.
   store.applyReport('r4', { spooler: 'spl-2', at: 11 * DAY, jobs: [] }, cfg);
   expect(store.snapshot().controllerJobs.map((j) => [j.spooler, j.jobId])).toEqual([['spl-1', 'a']]);
+});
+
+test('a report sent in pages decides exactly as the same report sent whole, and leaves no page behind', () => {
+  const cfg = config('reissue');
+  const jobs = Array.from({ length: 30 }, (_, i) => printed(`job-${String(i).padStart(2, '0')}`));
+  const other = new DeleteRequestStore(path.join(dir, 'whole.sqlite'));
+  try {
+    for (const s of [store, other]) {
+      s.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs }, cfg);
+      s.runCleaning('c1', 2 * DAY, cfg);
+    }
+    // Some jobs went from the disk meanwhile, a new one came (no request yet): the same on both.
+    const now = jobs.filter((_, i) => i % 4 !== 0).concat([{ jobId: 'late', state: 'printed', submittedAt: 0 }]);
+    const whole = other.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: now }, cfg);
+    store.stageReportPage('r2', 'spl-1', 3 * DAY, now.slice(0, 10));
+    store.stageReportPage('r2', 'spl-1', 3 * DAY, now.slice(10, 20));
+    store.stageReportPage('r2', 'spl-1', 3 * DAY, now.slice(10, 20)); // a retried page replaces itself
+    const paged = store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: now.slice(20) }, cfg);
+    expect(paged).toEqual(whole);
+    expect(paged.deleteCommands).toEqual(now.filter((j) => j.jobId !== 'late').map((j) => j.jobId));
+    expect(store.snapshot()).toEqual(other.snapshot());
+    // A retry of the last page gets the first outcome; the staged pages are gone.
+    expect(store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: now.slice(20) }, cfg)).toEqual(whole);
+    const staged = store.applyReport('r3', { spooler: 'spl-1', at: 4 * DAY, jobs: [] }, cfg);
+    expect(staged.deleteCommands).toEqual([]);
+    expect(store.snapshot().controllerJobs).toEqual([]);
+  } finally {
+    other.close();
+  }
+});
+
+test("a report that stops at listedThrough forgets only the jobs up to there: those after it are the spooler's still", () => {
+  const cfg = config();
+  const ids = ['a1', 'a2', 'b1', 'b2', 'c1'];
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: ids.map(printed) }, cfg);
+  // a2 went; the report lists up to b1 only: b2 and c1 are not seen and stay, a2 is forgotten.
+  store.applyReport('r2', { spooler: 'spl-1', at: DAY, jobs: ['a1', 'b1'].map(printed), listedThrough: 'b1' }, cfg);
+  expect(store.snapshot().controllerJobs.map((j) => j.jobId)).toEqual(['a1', 'b1', 'b2', 'c1']);
+  store.applyReport('r3', { spooler: 'spl-1', at: DAY, jobs: ['a1', 'b1'].map(printed) }, cfg);
+  expect(store.snapshot().controllerJobs.map((j) => j.jobId)).toEqual(['a1', 'b1']);
+});
+
+test('a report past the command limit sends the first commands, defers the rest with their requests renewed, and the next report sends them', () => {
+  const cfg = config();
+  const jobs = Array.from({ length: DELETE_COMMANDS_PER_REPORT + 7 }, (_, i) => printed(`j${String(i).padStart(5, '0')}`));
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs }, cfg);
+  expect(store.runCleaning('c1', 2 * DAY, cfg).requestedCount).toBe(jobs.length);
+  const first = store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs }, cfg);
+  expect(first.deleteCommands).toEqual(jobs.slice(0, DELETE_COMMANDS_PER_REPORT).map((j) => j.jobId));
+  expect(first.deferred).toBe(7);
+  expect(first.renewed).toBe(jobs.length);
+  expect(store.requestsFor('spl-1', [jobs.at(-1)!.jobId])[0]?.expiresAt).toBe(3 * DAY + 7 * DAY);
+  // The spooler deleted the first commands; the next report sends the deferred ones.
+  const next = store.applyReport('r3', { spooler: 'spl-1', at: 4 * DAY, jobs: jobs.slice(DELETE_COMMANDS_PER_REPORT) }, cfg);
+  expect(next.deleteCommands).toEqual(jobs.slice(DELETE_COMMANDS_PER_REPORT).map((j) => j.jobId));
+  expect(next.deferred).toBe(0);
+});
+
+test('a report outcome stored before the counts, or as the whole decision, reads with its counts', () => {
+  const cfg = config();
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: [printed('a')] }, cfg);
+  store.runCleaning('c1', 2 * DAY, cfg);
+  const db = new Database(path.join(dir, 'job-service.sqlite'));
+  const request = { jobId: 'a', spooler: 'spl-1', requestedAt: 2 * DAY, expiresAt: 10 * DAY, reissued: false };
+  const asDecision = { deleteCommands: ['a'], putRequests: [request], dropRequests: [], putControllerJobs: [], orphans: [] };
+  const beforeCounts = { deleteCommands: ['a'], renewed: 1, reissued: 0, orphans: [] };
+  db.prepare('INSERT INTO applied (id, at, outcome) VALUES (?, ?, ?), (?, ?, ?)').run('old-1', 3 * DAY, JSON.stringify(asDecision), 'old-2', 3 * DAY, JSON.stringify(beforeCounts));
+  db.close();
+  const expected = { deleteCommands: ['a'], deferred: 0, renewed: 1, reissued: 0, orphans: [], orphanCount: 0 };
+  expect(store.applyReport('old-1', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg)).toEqual(expected);
+  expect(store.applyReport('old-2', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg)).toEqual(expected);
 });

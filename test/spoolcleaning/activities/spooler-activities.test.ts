@@ -50,3 +50,26 @@ test('a disconnected spooler neither reports nor receives delete commands', asyn
   await expect(activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-1'] })).rejects.toThrow(SpoolerUnreachableError);
   expect(folder().has('job-1')).toBe(true);
 });
+
+test('a report in pages lists every job once, in job id order, a page at a time; a folder still being written is skipped', async () => {
+  for (const id of ['B-7', 'a.1', 'job-0', 'job-10', 'z_9']) folder().write({ jobId: id, state: 'printed', submittedAt: 1 });
+  mkdirSync(path.join(dir, 'spl-1', 'job-3'));
+  const seen: string[][] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await activities().listSpooledJobsPage({ spooler: 'spl-1', after, limit: 2 });
+    seen.push(page.jobs.map((j) => j.jobId));
+    if (!page.more) break;
+    after = page.jobs.at(-1)!.jobId;
+  }
+  // Code-unit order (upper case before lower), as the Job Service's store orders job ids.
+  expect(seen).toEqual([['B-7', 'a.1'], ['job-0', 'job-1'], ['job-10', 'job-2'], ['z_9']]);
+  expect(seen.flat()).toEqual((await activities().reportSpooledJobs({ spooler: 'spl-1' })).map((j) => j.jobId));
+});
+
+test('a page request past the page size, or with a cursor that is no job id, is refused naming the field', async () => {
+  await expect(activities().listSpooledJobsPage({ spooler: 'spl-1', after: null, limit: 5001 })).rejects.toThrow(/limit: .*5000/);
+  await expect(activities().listSpooledJobsPage({ spooler: 'spl-1', after: '../x', limit: 10 })).rejects.toThrow(/after: must be a job id/);
+  connected = false;
+  await expect(activities().listSpooledJobsPage({ spooler: 'spl-1', after: null, limit: 10 })).rejects.toThrow(SpoolerUnreachableError);
+});
