@@ -77,6 +77,8 @@ export interface CleaningRunOutcome {
   requestedCount: number;
   /** Requests dropped because their TTL had passed. */
   expired: number;
+  /** Spoolers the configuration no longer lists, whose records the run dropped. */
+  spoolersForgotten?: string[];
 }
 
 /**
@@ -257,11 +259,13 @@ export class DeleteRequestStore {
   }
 
   /**
-   * One run of the cleaning at `at`: drops the expired requests, then caches a request for every
-   * job the controller knows, has not asked to delete yet, and the rule allows deleting.
+   * One run of the cleaning at `at`: forgets the spoolers no longer configured, drops the expired
+   * requests, then caches a request for every job the controller knows, has not asked to delete
+   * yet, and the rule allows deleting.
    */
   runCleaning(runId: string, at: number, config: SpoolCleaningConfig): CleaningRunOutcome {
     return this.once(runId, at, () => {
+      const spoolersForgotten = this.forgetSpoolersNotIn(config.spoolers);
       const expired = this.stmt('DELETE FROM delete_requests WHERE expires_at <= ?').run(at).changes;
       const candidates = (this.stmt('SELECT * FROM controller_jobs WHERE delete_requested_at IS NULL').all() as ControllerJobRow[]).map(toControllerJob);
       const { requests } = planCleaningRun(candidates, config.cleaning.rule, config.YmqProxyOptions.DeleteJobCandidateExpirationTime, at);
@@ -270,8 +274,24 @@ export class DeleteRequestStore {
         this.putRequest(request);
         mark.run(at, request.spooler, request.jobId);
       }
-      return { at, requested: requests.slice(0, REQUESTS_NAMED), requestedCount: requests.length, expired };
+      return { at, requested: requests.slice(0, REQUESTS_NAMED), requestedCount: requests.length, expired, ...(spoolersForgotten.length > 0 ? { spoolersForgotten } : {}) };
     });
+  }
+
+  /**
+   * Drops everything the store holds of spoolers the configuration no longer lists (their
+   * reporting loops were ended when they left it): their jobs, requests and orphans would
+   * otherwise stay for ever, and the cleaning would keep asking to delete jobs no report will
+   * ever confirm. A spooler listed again starts afresh: its next report tells the controller its
+   * jobs, and the cleaning asks for the deletable ones once more.
+   */
+  private forgetSpoolersNotIn(spoolers: readonly string[]): string[] {
+    const listed = JSON.stringify(spoolers);
+    const gone = (this.stmt('SELECT DISTINCT spooler FROM controller_jobs WHERE spooler NOT IN (SELECT value FROM json_each(?)) ORDER BY spooler').all(listed) as { spooler: string }[]).map((r) => r.spooler);
+    for (const table of ['controller_jobs', 'delete_requests', 'orphans', 'staged_report_jobs']) {
+      this.stmt(`DELETE FROM ${table} WHERE spooler NOT IN (SELECT value FROM json_each(?))`).run(listed);
+    }
+    return gone;
   }
 
   /** The requests cached for these jobs of a spooler (looked up by key). */

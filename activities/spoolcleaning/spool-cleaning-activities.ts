@@ -55,7 +55,8 @@ export function createCentralSpoolCleaningActivities(deps: CentralSpoolCleaningD
     async runSpoolCleaning(input: { runId: string; at: number; config: unknown }): Promise<CleaningRunOutcome> {
       const { runId, at, config } = parsed(runInput, 'cleaning run', input);
       const outcome = deps.store.runCleaning(runId, at, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
-      audit({ operation: 'cleaning-run', spooler: '*', target: runId, outcome: `requested ${outcome.requestedCount}, expired ${outcome.expired}` });
+      const forgotten = outcome.spoolersForgotten ? `, forgot spoolers no longer configured: ${outcome.spoolersForgotten.join(' ')}` : '';
+      audit({ operation: 'cleaning-run', spooler: '*', target: runId, outcome: `requested ${outcome.requestedCount}, expired ${outcome.expired}${forgotten}` });
       return Promise.resolve(outcome);
     },
 

@@ -200,3 +200,19 @@ test('a report outcome stored before the counts, or as the whole decision, reads
   expect(store.applyReport('old-1', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg)).toEqual(expected);
   expect(store.applyReport('old-2', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg)).toEqual(expected);
 });
+
+test('a cleaning run forgets the spoolers the configuration no longer lists, and only those; one listed again starts afresh', () => {
+  const both = config('report');
+  store.applyReport('r1', { spooler: 'spl-1', at: 8 * DAY, jobs: [printed('a')] }, both);
+  store.applyReport('r2', { spooler: 'spl-2', at: 8 * DAY, jobs: [printed('b'), printed('c')] }, both);
+  expect(store.runCleaning('c1', 9 * DAY, both).spoolersForgotten).toBeUndefined();
+  const onlyOne = parseInput(spoolCleaningConfigSchema, 'spool-cleaning', { spoolers: ['spl-1'], orphans: { healing: 'report' } });
+  const run = store.runCleaning('c2', 10 * DAY, onlyOne);
+  expect(run.spoolersForgotten).toEqual(['spl-2']);
+  const left = store.snapshot();
+  for (const rows of [left.controllerJobs, left.requests, left.orphans]) expect(new Set(rows.map((r) => r.spooler))).toEqual(new Set(['spl-1']));
+  expect(left.requests.map((r) => r.jobId)).toEqual(['a']);
+  // spl-2 listed again: its report tells the controller its jobs, and the cleaning asks for them once more.
+  store.applyReport('r3', { spooler: 'spl-2', at: 11 * DAY, jobs: [printed('b')] }, both);
+  expect(store.runCleaning('c3', 12 * DAY, both).requested.map((r) => [r.spooler, r.jobId])).toEqual([['spl-2', 'b']]);
+});
