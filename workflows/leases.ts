@@ -75,11 +75,14 @@ export async function spoolflowLease(input: LeaseInput): Promise<{ ended: 'relea
   });
   wf.setHandler(leaseHolderQuery, () => input.holder);
   wf.setCurrentDetails(`**${describeLease(input.lease)}** is held by \`${input.holder.workflowId}\` (${input.holder.procedure}) since ${input.holder.since}.`);
+  // One wait for the release serves every look: a wait begun per look would stay pending after
+  // its look ended (some 300 in a run before it continues as new, each checked on every task).
+  const releaseAsked = wf.condition(() => released).then(() => 'released' as const);
   for (;;) {
     if (released) return { ended: 'released' };
     const scope = new wf.CancellationScope();
     const watching = scope.run(() => watch(`${describeLease(input.lease)}: held until ${input.holder.workflowId} ends (one look of ${WATCH_MS / 60_000} min)`, onOwnQueue).awaitLeaseHolderClosed(input.holder, WATCH_MS));
-    const outcome = await Promise.race([watching.then((r) => (r.closed ? 'holder-ended' : 'again')), wf.condition(() => released).then(() => 'released' as const)]);
+    const outcome = await Promise.race([watching.then((r) => (r.closed ? 'holder-ended' : 'again')), releaseAsked]);
     if (outcome === 'released') {
       // The holder releases as its last act, so the watch sees it end within a poll; waiting for
       // that instead of cancelling keeps the worker from completing an activity of a closed lease.
