@@ -7,7 +7,9 @@
  * its display name ("Dispatcher Paragon Management Service"). Both are checked. Display names are
  * compared in a normal form (Unicode NFKC, runs of whitespace as one space, case folded), so a
  * double space, a no-break space or other capitals do not make a protected service look new;
- * other versions ("... PostgreSQL 12") and the older product name ("YSoft SafeQ ...") match too.
+ * other versions ("... PostgreSQL 12", "YSoftSQ-PGSQL-9.4", "... (x64)") and the older product
+ * name ("YSoft SafeQ ...") match too, and so does any service whose name mentions PostgreSQL,
+ * pgsql or etcd.
  */
 
 /** Display names of the services the SPOC procedures control by role. */
@@ -37,20 +39,20 @@ export function normalServiceName(name: string): string {
 // The product's display-name prefix in every release: "Dispatcher Paragon", "YSoft SafeQ" (SAFEQ 6),
 // with or without a major version after it ("YSoft SafeQ 6 ...").
 const PRODUCT = String.raw`(?:dispatcher paragon|y ?soft safeq)(?: \d+)?`;
-const VERSION = String.raw`(?: v?\d+(?:\.\d+)*)?`;
-
-/** Display names (normal form) of protected services, any version, either product name. */
-const PROTECTED_DISPLAY = [
-  new RegExp(String.raw`^${PRODUCT} management (?:service|server)$`),
-  new RegExp(String.raw`^${PRODUCT} bundled (?:postgresql|postgres|pgsql)${VERSION}$`),
-  new RegExp(String.raw`^${PRODUCT} bundled etcd${VERSION}$`),
-];
 
 /**
- * Keys (normal form) of protected services: `YSoftSQ-Management`, `YSoftSQ-PGSQL`, `YSoftPGSQL`,
- * `YSoftEtcd`, and the same with a version or the other spelling of the prefix.
+ * A database or the product's key-value store, whatever its vendor, version, separator or
+ * decoration ("YSoftSQ-PGSQL-9.4", "... Bundled PostgreSQL 9.4 (x64)", "... etcd-3.4",
+ * "postgresql-x64-12"): such a service is never stopped by a procedure, so its name need only
+ * mention one. Erring this way costs a halt that names the service; the other way, an outage.
  */
-const PROTECTED_KEY = /^ysoft(?:sq)?-?(?:management|pgsql[\d.]*|postgresql[\d.]*|etcd[\d.]*)$/;
+const DATABASE_WORDS = /postgres|pgsql|etcd/;
+
+/** The product's Management Service or Server, any version or decoration, either product name (normal form). */
+const MANAGEMENT_DISPLAY = new RegExp(String.raw`^${PRODUCT} management (?:service|server)\b`);
+
+/** The Management Service's key: `YSoftSQ-Management`, with or without the prefix's `SQ` and dash, any suffix after a word break. */
+const MANAGEMENT_KEY = /^ysoft(?:sq)?-?management\b/;
 
 /** Role services by key and by display name (either product name), in normal form. */
 const ROLE_KEYS = new Set(['ysoftsq-spoc', 'ysoftsq-spocgs', 'ysoftsq-ts']);
@@ -62,7 +64,7 @@ const ROLE_DISPLAY = new RegExp(String.raw`^${PRODUCT} (?:spooler controller|spo
  */
 export function isProtectedService(name: string): boolean {
   const normal = normalServiceName(name);
-  return PROTECTED_KEY.test(normal) || PROTECTED_DISPLAY.some((pattern) => pattern.test(normal));
+  return DATABASE_WORDS.test(normal) || MANAGEMENT_KEY.test(normal) || MANAGEMENT_DISPLAY.test(normal);
 }
 
 /** A service as the host's service control manager lists it. */

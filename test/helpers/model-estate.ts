@@ -75,14 +75,16 @@ export const MODEL_PROTECTED_SERVICES = [...PROTECTED_SERVICES];
 /**
  * The test's own idea of a protected service, independent of machines/spoc/spoc-services.ts: the
  * Management Service, the bundled PostgreSQL (any version) and etcd, by display name (also the
- * older YSoft SafeQ names) or by key name, compared in Unicode NFKC, with runs of whitespace as
+ * older YSoft SafeQ names) or by key name, and any service that names a PostgreSQL or etcd, compared in Unicode NFKC, with runs of whitespace as
  * one space, in any case (issue 8, "Protected and unknown services").
  */
 export function isProtectedName(name: string): boolean {
   const n = name.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
   return (
     ['ysoftsq-management', 'ysoftsq-pgsql', 'ysoftetcd'].includes(n) ||
-    /^(dispatcher paragon|ysoft safeq) (management service|bundled etcd|bundled postgresql( [\d.]+)?)$/.test(n)
+    /^(dispatcher paragon|ysoft safeq) (management service|bundled etcd|bundled postgresql( [\d.]+)?)$/.test(n) ||
+    // Any database or key-value store, whatever its vendor or decoration (YSoftSQ-PGSQL-9.4, ... (x64)).
+    /postgres|pgsql|etcd/.test(n)
   );
 }
 

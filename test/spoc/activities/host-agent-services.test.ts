@@ -67,7 +67,10 @@ function siteServer(): Service[] {
     { key: 'YSoftEtcd', display: 'YSoft SafeQ Bundled Etcd', state: 'RUNNING' },
     { key: 'SQMgmt', display: 'YSoft SafeQ Management Service', state: 'RUNNING' },
     // A key no rule knows: only its display name says it is protected.
-    { key: 'PGSQL94', display: 'Dispatcher Paragon  Bundled\u00a0PostgreSQL 9.4', state: 'RUNNING' },
+    { key: 'SQDB94', display: 'Dispatcher Paragon  Bundled\u00a0PostgreSQL 9.4', state: 'RUNNING' },
+    // Other releases name their databases with a dash before the version, or an architecture after it.
+    { key: 'YSoftSQ-PGSQL-9.4', display: 'Dispatcher Paragon Bundled PostgreSQL 9.4 (x64)', state: 'RUNNING' },
+    { key: 'YSoftSQ-Etcd-3.4', display: 'Dispatcher Paragon Bundled etcd-3.4', state: 'RUNNING' },
     { key: 'Spooler', display: 'Print Spooler', state: 'RUNNING' },
     { key: 'WinRM', display: 'Windows Remote Management (WS-Management)', state: 'RUNNING' },
   ];
@@ -112,7 +115,14 @@ describe('protected services on the host', () => {
     'Dispatcher Paragon  Management Service',
     'Dispatcher\u00a0Paragon Management Service',
     'PGSQL94',
+    'SQDB94',
     'pgsql94',
+    'YSoftSQ-PGSQL-9.4',
+    'YSoftSQ-PostgreSQL-12',
+    'YSoftSQ-Etcd-3.4',
+    'Dispatcher Paragon Bundled PostgreSQL 9.4 (x64)',
+    'Dispatcher Paragon Bundled etcd-3.4',
+    'Dispatcher Paragon Management Service (x64)',
   ])('stopping or starting %j is refused and nothing reaches the service', async (name) => {
     const a = agent();
     await expect(a.run(a.activities.stopService, { ...base, action: 'stop-service' as const, service: name, timeoutSeconds: 5 })).rejects.toMatchObject({ type: 'ProtectedServiceError' });
@@ -125,8 +135,8 @@ describe('protected services on the host', () => {
 
   test('a key no rule knows is refused once it is resolved to a protected display name, and the refusal names both', async () => {
     const a = agent();
-    await expect(a.run(a.activities.stopService, { ...base, action: 'stop-service' as const, service: 'PGSQL94', timeoutSeconds: 5 })).rejects.toThrow(
-      /"PGSQL94" on spoc-1 is the protected service PGSQL94 \("Dispatcher Paragon {2}Bundled\u00a0PostgreSQL 9.4"\)/,
+    await expect(a.run(a.activities.stopService, { ...base, action: 'stop-service' as const, service: 'SQDB94', timeoutSeconds: 5 })).rejects.toThrow(
+      /"SQDB94" on spoc-1 is the protected service SQDB94 \("Dispatcher Paragon {2}Bundled\u00a0PostgreSQL 9.4"\)/,
     );
   });
 });

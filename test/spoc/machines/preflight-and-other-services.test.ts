@@ -155,6 +155,12 @@ describe('input', () => {
     'Dispatcher\u00a0Paragon Bundled Etcd',
     ' dispatcher paragon management SERVICE ',
     'Ｄｉｓｐａｔｃｈｅｒ Paragon Bundled Etcd',
+    'YSoftSQ-PGSQL-9.4',
+    'YSoftSQ-PostgreSQL-12',
+    'YSoftSQ-Etcd-3.4',
+    'Dispatcher Paragon Bundled PostgreSQL 9.4 (x64)',
+    'Dispatcher Paragon Bundled etcd-3.4',
+    'postgresql-x64-12',
   ])('refuses the protected service %j among the other services, naming the field', (name) => {
     const result = groupRestartInputSchema.safeParse(member([name]));
     expect(result.success).toBe(false);
