@@ -148,7 +148,9 @@ function jobSchedulerActivities(config: AgentConfig, log: AgentLog): ActivitiesO
     ? createSchedulerActivities({ processes: localMemberProcesses(config.host), databases: new SchedulerDbPool({ folder: localPath(databaseFolder) }) }).terminateMember
     : undefined;
   const terminateMember: ActivitiesOf<'host', JobSchedulerActionWord>['terminateMember'] = async (effect) => {
-    if (!sameName(effect.host, config.host)) {
+    const host: unknown = (effect as { host?: unknown } | null)?.host;
+    if (typeof host !== 'string') throw ApplicationFailure.nonRetryable('host: required, the host the member to end runs on (a text)', 'InvalidEffectError');
+    if (!sameName(host, config.host)) {
       throw ApplicationFailure.nonRetryable(`this agent runs on ${config.host}, not ${effect.host}: refusing to act for another host`, 'InvalidEffectError');
     }
     if (!terminate) throw outsideConfig(config.host, 'ending a JobScheduler member needs its cluster database: set jobScheduler.clusterDatabaseFolder');

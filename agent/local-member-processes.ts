@@ -1,7 +1,9 @@
 /**
  * Ends a JobScheduler member's process on this host, for the supervisor's normal termination: the
  * cluster database says which process (pid) and on which host; a member of another host is
- * refused, the agent acts only on its own.
+ * refused, the agent acts only on its own. The pid comes from a database the members write, so it
+ * is checked before any signal: 0 would reach the agent's own process group, -1 every process the
+ * agent may signal, 1 the init process.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MemberWontStopError, type MemberProcessControl, type MemberProcessRef } from '../activities/jobscheduler/member-process-control';
@@ -10,10 +12,21 @@ import { sameName } from '../machines/core/names';
 
 const POLL_MS = 100;
 
-async function signalAndWait(host: string, target: MemberProcessRef, signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
+/** Refuses a pid that names no single member process (not an integer, 1 or below, the agent itself). */
+function checkPid(host: string, target: MemberProcessRef): void {
+  if (!Number.isSafeInteger(target.pid) || target.pid <= 1 || target.pid === process.pid) {
+    throw ApplicationFailure.nonRetryable(
+      `the cluster database gives ${target.member} on ${host} the pid ${String(target.pid)}, which is no member's process (a pid is an integer above 1, not the agent's own): refusing to signal it`,
+      'InvalidEffectError',
+    );
+  }
+}
+
+async function signalAndWait(host: string, target: MemberProcessRef, signal: NodeJS.Signals, timeoutMs: number, whileWaiting?: () => void): Promise<boolean> {
   if (!sameName(target.host, host)) {
     throw ApplicationFailure.nonRetryable(`this agent runs on ${host}, not ${target.host} where ${target.member} runs: refusing to act for another host`, 'InvalidEffectError');
   }
+  checkPid(host, target);
   if (!isProcessAlive(target.pid)) return false;
   try {
     process.kill(target.pid, signal);
@@ -24,6 +37,7 @@ async function signalAndWait(host: string, target: MemberProcessRef, signal: Nod
   const until = Date.now() + timeoutMs;
   while (isProcessAlive(target.pid)) {
     if (Date.now() >= until) throw new MemberWontStopError(`${target.member} (pid ${target.pid}) on ${host} did not exit within ${timeoutMs} ms of ${signal}`);
+    whileWaiting?.();
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return true;
@@ -32,7 +46,7 @@ async function signalAndWait(host: string, target: MemberProcessRef, signal: Nod
 /** SIGTERM or SIGKILL to a member's process on this host, waiting until it has exited. */
 export function localMemberProcesses(host: string): MemberProcessControl {
   return {
-    terminate: async (target, timeoutMs) => ((await signalAndWait(host, target, 'SIGTERM', timeoutMs)) ? 'terminated' : 'already-gone'),
-    kill: async (target, timeoutMs) => ((await signalAndWait(host, target, 'SIGKILL', timeoutMs)) ? 'killed' : 'already-gone'),
+    terminate: async (target, timeoutMs, whileWaiting) => ((await signalAndWait(host, target, 'SIGTERM', timeoutMs, whileWaiting)) ? 'terminated' : 'already-gone'),
+    kill: async (target, timeoutMs, whileWaiting) => ((await signalAndWait(host, target, 'SIGKILL', timeoutMs, whileWaiting)) ? 'killed' : 'already-gone'),
   };
 }

@@ -11,14 +11,19 @@ export interface MemberProcessRef {
   pid: number;
 }
 
+/**
+ * `whileWaiting` is called while the process is being waited for (some times a second): the
+ * activity heartbeats there, so a member that takes its time to end (it finishes its running
+ * tasks first) is not taken for a lost activity and signalled again.
+ */
 export interface MemberProcessControl {
   /**
    * Normal termination (SIGTERM): the member marks itself terminated, so no backup takes over.
    * Resolves once the process has exited; a member whose process is gone already is fine.
    */
-  terminate(target: MemberProcessRef, timeoutMs: number): Promise<'terminated' | 'already-gone'>;
+  terminate(target: MemberProcessRef, timeoutMs: number, whileWaiting?: () => void): Promise<'terminated' | 'already-gone'>;
   /** Abort (SIGKILL): the member writes nothing; its heartbeat just stops. */
-  kill(target: MemberProcessRef, timeoutMs: number): Promise<'killed' | 'already-gone'>;
+  kill(target: MemberProcessRef, timeoutMs: number, whileWaiting?: () => void): Promise<'killed' | 'already-gone'>;
 }
 
 /** The process did not exit in time; the caller decides whether to kill it. */

@@ -224,8 +224,10 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
         // operator started after the fenced one ended, which never acted. A retry of this step (the
         // first attempt's answer lost with a crashed agent) must not end it: the fenced one is gone.
         if (startedAgainSinceFence(member.status)) return { outcome: 'already-gone' as const };
+        // It marked itself terminated as it ended: its pid may be another process's by now.
+        if (member.status === 'terminated') return { outcome: 'already-gone' as const };
         heartbeat({ terminating: i.member });
-        return { outcome: await deps.processes.terminate({ member: i.member, host: member.host, pid: member.pid }, i.timeoutMs) };
+        return { outcome: await deps.processes.terminate({ member: i.member, host: member.host, pid: member.pid }, i.timeoutMs, () => heartbeat({ terminating: i.member })) };
       });
     },
 
