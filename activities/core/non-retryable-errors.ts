@@ -56,6 +56,7 @@ export const NON_RETRYABLE_ERRORS = [
   'OptionsNotAppliedError',
   'SchedulerServiceOutdatedError',
   'SchedulerServiceNotFoundError',
+  'SchedulerServiceOfAnotherInstallError',
   'SchedulerStartFailedError',
   'UnsafeUnixInstallFolderError',
   'JobSchedulerStatusUnknownError',

@@ -18,6 +18,14 @@ export class SchedulerServiceNotFoundError extends Error {
   override readonly name = 'SchedulerServiceNotFoundError';
 }
 
+/**
+ * The service of the step's JobScheduler ID runs a program outside the step's install folder: it
+ * belongs to another JobScheduler of the host. Not retryable: nothing was touched.
+ */
+export class SchedulerServiceOfAnotherInstallError extends Error {
+  override readonly name = 'SchedulerServiceOfAnotherInstallError';
+}
+
 /** The JobScheduler did not start, and said why. Not retryable: the same start fails the same way. */
 export class SchedulerStartFailedError extends Error {
   override readonly name = 'SchedulerStartFailedError';

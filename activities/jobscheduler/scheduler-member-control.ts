@@ -11,11 +11,12 @@
  * backup; of the two names the one installed is acted on (two installed at once is refused).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { readClusterOptionsFromText, START_SCRIPT, startScriptPathOf, UnsafeScriptPathError } from './cluster-option-file';
 import { createJobSchedulerWindowsService, jobSchedulerServiceName } from './jobscheduler-windows-service';
 import { jobSchedulerShCommand, outputOf, psArgsCommand, readJobSchedulerStatus } from './jobscheduler-unix-script';
 import { canonicalOptions, clusterOptionsInCommandLine } from './running-cluster-options';
-import { OptionsNotAppliedError, SchedulerServiceNotFoundError } from './scheduler-host-errors';
+import { OptionsNotAppliedError, SchedulerServiceNotFoundError, SchedulerServiceOfAnotherInstallError } from './scheduler-host-errors';
 import { serviceCommandLine } from '../windows/service-control/sc-exe-service-config';
 import { createScExeServiceControl } from '../windows/service-control/sc-exe-service-control';
 import type { CommandRunner, ServiceState } from '../windows/service-control/service-control';
@@ -129,7 +130,26 @@ export function memberControls(deps: MemberControlDeps) {
           'Remove the one that is not in use (`.\\bin\\jobscheduler.cmd remove` with its options, or `sc.exe delete`), then retry the step.',
       );
     }
-    return installed[0];
+    const found = installed[0];
+    if (found) await checkServiceOfInstall(e, found.name);
+    return found;
+  }
+
+  /**
+   * The service named by the step's JobScheduler ID must run its program from the step's install
+   * folder: the agent's configuration names the folders it may touch, and an ID of another
+   * JobScheduler on the host would otherwise reach that one's service (stop it, or have this
+   * install's `jobscheduler.cmd remove` run after that one's service was seen stopped).
+   */
+  async function checkServiceOfInstall(e: ControlledMember, service: string): Promise<void> {
+    const commandLine = await serviceCommandLine(deps.run, service, programs.scExe);
+    if (commandLine === 'NOT_INSTALLED') return;
+    const program = programOf(commandLine);
+    if (!isInsideWindowsFolder(program, e.installDir)) {
+      throw new SchedulerServiceOfAnotherInstallError(
+        `service "${service}" (JobScheduler ID "${e.jobSchedulerId}") runs ${program}, which is not in the install folder ${e.installDir} this step names: it belongs to another JobScheduler on ${deps.host}. Nothing was touched; correct the member's jobSchedulerId or installDir.`,
+      );
+    }
   }
 
   async function serviceOptions(service: string): Promise<string> {
@@ -189,4 +209,18 @@ export function memberControls(deps: MemberControlDeps) {
   const controlOf = (e: ControlledMember) => (e.os === 'windows' ? windowsControl(e) : unixControl(e));
 
   return { controlOf, startScriptOptions, installedService, serviceOptions, noService, windowsService };
+}
+
+/** The program a service's command line runs: its quoted first part, or the part up to ".exe". */
+export function programOf(commandLine: string): string {
+  const quoted = /^\s*"([^"]+)"/.exec(commandLine);
+  if (quoted) return quoted[1]!;
+  const exe = /^\s*(.+?\.exe)(?=\s|$)/i.exec(commandLine);
+  return exe ? exe[1]! : (commandLine.trim().split(/\s+/)[0] ?? '');
+}
+
+/** Whether a Windows path lies inside a folder, after `..` is resolved, in any case or separator. */
+export function isInsideWindowsFolder(file: string, folder: string): boolean {
+  const normal = (p: string) => path.win32.normalize(p.replace(/\//g, '\\')).replace(/\\+$/, '').toLowerCase();
+  return normal(file).startsWith(`${normal(folder)}\\`);
 }
