@@ -7,8 +7,18 @@ import { z } from 'zod';
 import { hostNameSchema, printableText } from '../core/input-rules';
 import { JOB_STATES, type JobState } from './spool-cleaning-config';
 
-/** A job id as a spooler names its job folder: no path separators, nothing a file system reads specially. */
-export const jobIdSchema = printableText(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a job id: letters, digits, ".", "_" and "-", starting with a letter or digit');
+/** Names Windows gives to devices in every folder, with or without an extension ("NUL", "com1.txt"). */
+const WINDOWS_DEVICE_NAME = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?$/i;
+
+/**
+ * A job id as a spooler names its job folder: no path separators, nothing a file system reads
+ * specially. Windows drops a trailing dot ("job-1." opens "job-1", so a command for one would
+ * delete the other) and opens a device for a device name.
+ */
+export const jobIdSchema = printableText(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a job id: letters, digits, ".", "_" and "-", starting with a letter or digit')
+  .refine((id) => !id.endsWith('.'), 'must not end with "." (Windows drops it: the id would name another job\'s folder)')
+  .refine((id) => !WINDOWS_DEVICE_NAME.test(id), 'must not be a Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension)');
 
 /** One job on a spooler's disk, as its report lists it. */
 export const reportedJobSchema = z.strictObject({

@@ -233,3 +233,13 @@ describe('preflight', () => {
     );
   });
 });
+
+test('a wait for the restart whose request time is not a time is refused at once, naming the field, rather than wait its whole timeout', async () => {
+  const a = agent();
+  const started = Date.now();
+  await expect(a.run(a.activities.awaitHostRestarted, { ...base, action: 'await-host-restarted' as const, since: 'yesterday', services: [], timeoutSeconds: 60 })).rejects.toMatchObject({
+    type: 'InvalidEffectError',
+    message: expect.stringMatching(/since: must be an ISO 8601 time/),
+  });
+  expect(Date.now() - started).toBeLessThan(5_000);
+});

@@ -73,3 +73,15 @@ test('a page request past the page size, or with a cursor that is no job id, is 
   connected = false;
   await expect(activities().listSpooledJobsPage({ spooler: 'spl-1', after: null, limit: 10 })).rejects.toThrow(SpoolerUnreachableError);
 });
+
+test.each([
+  ['job-1.', /must not end with "\."/],
+  ['NUL', /must not be a Windows device name/],
+  ['com1.txt', /must not be a Windows device name/],
+  ['Lpt9', /must not be a Windows device name/],
+])('a delete command for %j, which Windows reads as another name, is refused before anything is deleted', async (jobId, rule) => {
+  await expect(activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-2', jobId] })).rejects.toThrow(rule);
+  expect(folder().has('job-1')).toBe(true);
+  expect(folder().has('job-2')).toBe(true);
+  expect(audit).toEqual([]);
+});
