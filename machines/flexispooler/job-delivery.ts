@@ -62,6 +62,12 @@ export interface JobDeliveryContext {
   lastOutcome: DeliveryAttempt['outcome'] | null;
   /** The server the last answer said holds the job. */
   lastHeldBy: string | null;
+  /**
+   * Servers a delivery went to that never answered since (the client's agent failed meanwhile):
+   * the job may be held there. Kept apart from `attempts`, which keeps only the newest, so a long
+   * wait does not forget one (absent in runs begun before it was kept: then read from `attempts`).
+   */
+  unanswered?: string[];
 }
 type C = JobDeliveryContext;
 
@@ -74,6 +80,14 @@ const jobFields = (c: C) => ({ jobId: c.input.job.id, user: c.input.user, docume
 const currentController = (c: C): string => c.location?.controllers[c.tryIndex] ?? '';
 const lastLocation = (c: C): string => (c.location && c.location.source !== 'operator' && !c.location.location.startsWith('unmapped') ? c.location.location : (c.input.lastLocation ?? c.input.installation.location));
 const noted = (c: C, attempt: DeliveryAttempt): DeliveryAttempt[] => [...c.attempts, attempt].slice(-ATTEMPTS_KEPT);
+/** An attempt's mark on the servers that may hold the job unanswered: a failure adds its server, an answer takes it off. */
+const unansweredAfter = (c: C, attempt: DeliveryAttempt): string[] => {
+  const before = unansweredServers(c).filter((server) => server !== attempt.server);
+  if (attempt.outcome === 'failed') return [...before, attempt.server];
+  return attempt.outcome === 'unreachable' ? unansweredServers(c) : before;
+};
+/** The context after one more attempt: kept in the newest attempts and in the servers that may hold the job. */
+const withAttempt = (c: C, attempt: DeliveryAttempt) => ({ attempts: noted(c, attempt), unanswered: unansweredAfter(c, attempt) });
 const delivered = (outcome: string) => outcome === 'accepted' || outcome === 'already-held';
 
 function waitReason(c: C): string {
@@ -113,6 +127,7 @@ export const jobDeliveryMachine = setup({
     tryIndex: 0,
     rounds: 0,
     attempts: [],
+    unanswered: [],
     waitingBecause: null,
     heldOn: null,
     release: null,
@@ -174,8 +189,8 @@ export const jobDeliveryMachine = setup({
           }),
           next: 'answered',
           onFailure: '#jobDelivery.waitingForConnection',
-          onDone: (c, out) => ({ lastOutcome: out.outcome, lastHeldBy: out.heldBy, attempts: noted(c, { server: currentController(c), via: 'spooler-controller', outcome: out.outcome }) }),
-          onFailed: (c) => ({ attempts: noted(c, { server: currentController(c), via: 'spooler-controller', outcome: 'failed' }) }),
+          onDone: (c, out) => ({ lastOutcome: out.outcome, lastHeldBy: out.heldBy, ...withAttempt(c, { server: currentController(c), via: 'spooler-controller', outcome: out.outcome }) }),
+          onFailed: (c) => withAttempt(c, { server: currentController(c), via: 'spooler-controller', outcome: 'failed' }),
           failureReason: (c, reason) => `sending to ${currentController(c)} failed on the client ${c.input.client} (${reason}): the job stays queued, tried again in ${c.input.waits.retrySeconds} s`,
         }),
         answered: {
@@ -210,9 +225,9 @@ export const jobDeliveryMachine = setup({
           onDone: (c, out) => {
             const publicServer = c.input.estate.publicServer?.host ?? '';
             const held = delivered(out.outcome) ? { heldOn: { server: out.dataCenterServer ?? publicServer, via: 'public-server' as const, publicServer } } : {};
-            return { ...held, lastOutcome: out.outcome, attempts: noted(c, { server: publicServer, via: 'public-server', outcome: out.outcome }) };
+            return { ...held, lastOutcome: out.outcome, ...withAttempt(c, { server: publicServer, via: 'public-server', outcome: out.outcome }) };
           },
-          onFailed: (c) => ({ attempts: noted(c, { server: c.input.estate.publicServer?.host ?? '', via: 'public-server', outcome: 'failed' }) }),
+          onFailed: (c) => withAttempt(c, { server: c.input.estate.publicServer?.host ?? '', via: 'public-server', outcome: 'failed' }),
           failureReason: (c, reason) => `sending through the public FlexiSpooler Server failed on the client ${c.input.client} (${reason}): the job stays queued, tried again in ${c.input.waits.retrySeconds} s`,
         }),
         answered: {
@@ -297,7 +312,8 @@ export const jobDeliveryMachine = setup({
  * Servers a delivery was sent to that never answered (the client's agent failed meanwhile): the
  * job may be held there. A cancelled job's result names them, since a cancel deletes nothing.
  */
-export function unansweredServers(c: C): string[] {
+export function unansweredServers(c: Pick<C, 'attempts' | 'unanswered'>): string[] {
+  if (c.unanswered) return c.unanswered;
   const answered = new Set(c.attempts.filter((a) => a.outcome !== 'failed' && a.outcome !== 'unreachable').map((a) => a.server));
   return [...new Set(c.attempts.filter((a) => a.outcome === 'failed' && !answered.has(a.server)).map((a) => a.server))];
 }

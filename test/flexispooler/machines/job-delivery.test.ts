@@ -4,9 +4,9 @@
  * data center): the document's four scenarios, the London failover, the operator's redirect and
  * cancel, and that a job is held and printed exactly once on every path the tests walk.
  */
-import { deliveryInput, drive, FlexiWorld, OPTION_9 } from '../../helpers/flexispooler-world';
+import { deliveryInput, drive, ESTATE, FlexiWorld, OPTION_9 } from '../../helpers/flexispooler-world';
 import { currentStep } from '../../../machines/core/plan';
-import { summarizeJobDelivery, JobDeliveryContext } from '../../../machines/flexispooler/job-delivery';
+import { ATTEMPTS_KEPT, summarizeJobDelivery, JobDeliveryContext } from '../../../machines/flexispooler/job-delivery';
 
 const LONDON = { printer: 'printer-lon-1', office: 'london' };
 const summaryOf = (snapshot: { context: unknown }) => summarizeJobDelivery(snapshot.context as JobDeliveryContext);
@@ -179,6 +179,28 @@ describe('an answer lost after the server took the job', () => {
     expect(world.holders.get('job-1')).toBe('spoc-lon-1');
     expect(snapshot.output).toMatchObject({ outcome: 'printed', heldOn: { server: 'spoc-lon-1' } });
     expect(world.printed).toHaveLength(1);
+  });
+
+  test('a cancel after a long wait still names the server that may hold the job, however many attempts came since', () => {
+    const world = new FlexiWorld().at({ option9: OPTION_9.london, reach: ['spoc-lon-1'] });
+    world.loseAnswers = true;
+    const input = deliveryInput({ installation: { location: 'london', discovery: 'dhcp-option-9' }, estate: { ...ESTATE, publicServer: undefined } });
+    const { snapshot } = drive(
+      input,
+      world,
+      (round) => {
+        // The answer of the first delivery is lost (the job is on spoc-lon-1), then London goes dark for longer than the attempts kept.
+        if (round === 1) {
+          world.loseAnswers = false;
+          world.at({ option9: OPTION_9.london, reach: [] });
+        }
+        return round > ATTEMPTS_KEPT ? [{ type: 'operator.cancel', operator: 'op' }] : true;
+      },
+      5000,
+    );
+    expect(world.holders.get('job-1')).toBe('spoc-lon-1');
+    expect(snapshot.output).toMatchObject({ outcome: 'cancelled', mayBeHeldOn: ['spoc-lon-1'] });
+    expect((snapshot.output as { attempts: unknown[] }).attempts).toHaveLength(ATTEMPTS_KEPT);
   });
 
   test('a cancel afterwards names the server that may hold the job, since a cancel deletes nothing', () => {
