@@ -77,6 +77,12 @@ export function placeOf(effect: Effect): ActionPlace {
   return entryOf(effect.action).place;
 }
 
+/** Whether the effect's action is a central watch (action-registry.ts, `watch`). */
+export function isCentralWatch(effect: Effect): boolean {
+  const entry: { place: ActionPlace; watch?: boolean } = entryOf(effect.action);
+  return entry.place === 'central' && entry.watch === true;
+}
+
 /** Timeouts and retries of the effect's action, as data (workflows/runtime/activity-options.ts makes Temporal options of them). */
 export function limitsOf<A extends ActionWord>(action: A, effect: EffectOf<A>): ActionLimits {
   return entryOf(action).limits(effect);

@@ -1,7 +1,8 @@
 /**
  * The central worker: it runs the procedure workflows (the orchestration), the lease workflows and
- * the central activities (Management Server checks, lease look-ups), and beside them, on a queue
- * of their own, the leases' watches of their holders. It never touches a host itself.
+ * the central activities (Management Server checks, lease look-ups), and beside them, on queues
+ * of their own, the leases' watches of their holders and the procedures' central watches (a print
+ * job's release). It never touches a host itself.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
@@ -9,7 +10,7 @@ import { createLeaseActivities } from '../activities/core/lease-activities';
 import { createRolloutActivities } from '../activities/fleet/group-procedure-look';
 import type { ManagementServerView } from '../activities/spoc/management-server';
 import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
-import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from '../workflows/task-queues';
+import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE, CENTRAL_WATCH_TASK_QUEUE } from '../workflows/task-queues';
 import type { ActivitiesOf, FlexiSpoolerActionWord, JobSchedulerActionWord, SpocActionWord } from '../machines/actions';
 import { workflowBundle } from './workflow-bundle';
 
@@ -31,7 +32,8 @@ export interface CentralWorkerOptions {
   flexiSpoolerActivities?: ActivitiesOf<'central', FlexiSpoolerActionWord>;
   /**
    * Central activities at once (default the SDK's 100): the procedures' central steps and the
-   * rollouts' looks. The leases' watches do not count: they run on the lease-watch worker.
+   * rollouts' looks. The leases' watches and the central watches (a print job's release) do not
+   * count: they run on workers of their own.
    */
   maxConcurrentActivityTaskExecutions?: number;
 }
@@ -43,11 +45,15 @@ export interface CentralWorkerOptions {
  */
 export const LEASE_WATCHES_AT_ONCE = 5000;
 
+/** Central watches at once (a print job's release watch each): each a poll that costs little while it waits. */
+export const CENTRAL_WATCHES_AT_ONCE = 5000;
+
 /**
- * The central worker's two Temporal workers, to run together: the workflows with the central
- * activities on the central queue, and the leases' watches on theirs (workflows/task-queues.ts).
+ * The central worker's Temporal workers, to run together: the workflows with the central
+ * activities on the central queue, the leases' watches on theirs, and, where print jobs are
+ * delivered, the central watches on theirs (workflows/task-queues.ts).
  */
-export async function createCentralWorkers(opts: CentralWorkerOptions): Promise<[central: Worker, leaseWatches: Worker]> {
+export async function createCentralWorkers(opts: CentralWorkerOptions): Promise<[central: Worker, leaseWatches: Worker, ...centralWatches: Worker[]]> {
   const central = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -63,7 +69,19 @@ export async function createCentralWorkers(opts: CentralWorkerOptions): Promise<
     activities: createLeaseActivities({ pollMs: opts.leasePollMs }),
     maxConcurrentActivityTaskExecutions: LEASE_WATCHES_AT_ONCE,
   });
-  return [central, leaseWatches];
+  // The watch actions' activities (runs begun before they had their own queue find them on the central queue too).
+  const centralWatches = opts.flexiSpoolerActivities
+    ? [
+        await Worker.create({
+          connection: opts.connection,
+          namespace: opts.namespace,
+          taskQueue: CENTRAL_WATCH_TASK_QUEUE,
+          activities: opts.flexiSpoolerActivities,
+          maxConcurrentActivityTaskExecutions: CENTRAL_WATCHES_AT_ONCE,
+        }),
+      ]
+    : [];
+  return [central, leaseWatches, ...centralWatches];
 }
 
 /**

@@ -14,6 +14,20 @@ export const CENTRAL_TASK_QUEUE = 'spoolflow-central';
  */
 export const LEASE_WATCH_TASK_QUEUE = 'spoolflow-lease-watches';
 
+/**
+ * The queue of the procedures' central watches (actions declared `watch`, e.g. a FlexiSpooler
+ * job's release watch, minutes at a time for as long as a job waits at a printer), served in the
+ * central worker's process with room for thousands: on the central queue each held one of the
+ * central worker's places, so a few hundred held print jobs kept the procedures' central steps
+ * waiting for minutes.
+ */
+export const CENTRAL_WATCH_TASK_QUEUE = 'spoolflow-central-watches';
+
+/** Whether a queue is served by the central worker's process (no agent's pickup to wait for). */
+export function isCentralQueue(queue: string): boolean {
+  return queue === CENTRAL_TASK_QUEUE || queue === CENTRAL_WATCH_TASK_QUEUE;
+}
+
 /** The queue a host's agent polls. Host names are case-insensitive, like Windows computer names. */
 export function hostTaskQueue(host: string): string {
   return `spoolflow-host-${host.toLowerCase()}`;

@@ -71,6 +71,11 @@ export interface ActionBehaviour<E, Out> {
    * real machine on these answers, so a plan and a run cannot disagree on the nominal path.
    */
   nominal: (effect: E, now: string) => Out;
+  /**
+   * A central action that holds its activity for minutes, watching (a job's release): it runs on
+   * the central watches' queue, so it never takes the place of a procedure's central step.
+   */
+  watch?: boolean;
 }
 
 /** One action, declared once. */

@@ -62,6 +62,7 @@ export const FLEXISPOOLER_ACTIONS = actionsOf(
     limits: (e) => ({ attempt: `${Math.ceil(e.maxWatchMs / 1000) + 60}s`, heartbeat: '10s', retry: { maximumInterval: '5s', maximumAttempts: 20 } }),
     target: (e) => e.server,
     nominal: (_e, now) => ({ released: true, printer: 'printer', office: 'office', printedAt: now }),
+    watch: true,
   }),
 );
 

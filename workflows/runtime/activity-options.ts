@@ -13,7 +13,7 @@
 import { ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import { limitsOf, type Effect } from '../../machines/actions';
 import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors';
-import { CENTRAL_TASK_QUEUE } from '../task-queues';
+import { isCentralQueue } from '../task-queues';
 
 /** Non-retryable failure types: retrying them cannot help, the operator must act. One list, kept with the activities. */
 export { NON_RETRYABLE_ERRORS };
@@ -42,7 +42,7 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
   const pickup: Pick<ActivityOptions, 'scheduleToStartTimeout'> =
     limits.pickupAtLeastSeconds !== undefined
       ? { scheduleToStartTimeout: `${Math.max(pickupSeconds, limits.pickupAtLeastSeconds)}s` }
-      : taskQueue === CENTRAL_TASK_QUEUE
+      : isCentralQueue(taskQueue)
         ? {}
         : { scheduleToStartTimeout: `${pickupSeconds}s` };
   return {
@@ -52,6 +52,6 @@ export function activityOptionsFor(effect: Effect, taskQueue: string, pickupSeco
     startToCloseTimeout: limits.attempt,
     ...(limits.heartbeat ? { heartbeatTimeout: limits.heartbeat } : {}),
     ...(summary ? { summary } : {}),
-    ...(waitForCancelledHostStep && taskQueue !== CENTRAL_TASK_QUEUE ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+    ...(waitForCancelledHostStep && !isCentralQueue(taskQueue) ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
   };
 }

@@ -8,11 +8,11 @@
  * does, without building a proxy and checking the options again for every effect.
  */
 import * as wf from '@temporalio/workflow';
-import { hostOf } from '../../machines/core/effects';
-import { activityNameOf, limitsOf, placeOf, type Effect } from '../../machines/actions';
+import { activityNameOf, limitsOf, type Effect } from '../../machines/actions';
 import type { ActionLimits } from '../../machines/core/action-registry';
 import { activityOptionsFor } from './activity-options';
-import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
+import { effectTaskQueue, watchesOnOwnQueue } from './effect-task-queue';
+import { hostTaskQueue } from '../task-queues';
 
 export class EffectActivityCalls {
   /** Per limits object, per task queue, the options without a summary. */
@@ -20,7 +20,11 @@ export class EffectActivityCalls {
   /** Per host, its task queue (the name is built once). */
   private readonly hostQueues = new Map<string, string>();
 
-  constructor(private readonly hostPickupSeconds?: number) {}
+  constructor(
+    private readonly hostPickupSeconds?: number,
+    /** Whether central watches go to their own queue (the run's patch; a test outside a workflow says). */
+    private readonly ownWatchQueue: () => boolean = watchesOnOwnQueue,
+  ) {}
 
   /**
    * The activity's answer to the effect, with `summary` as its line on the Web UI's timeline; a
@@ -37,8 +41,7 @@ export class EffectActivityCalls {
   }
 
   private optionsWithoutSummary(effect: Effect): wf.ActivityOptions {
-    const host = hostOf(effect);
-    const taskQueue = placeOf(effect) === 'host' && host ? this.queueOf(host) : CENTRAL_TASK_QUEUE;
+    const taskQueue = effectTaskQueue(effect, (host) => this.queueOf(host), this.ownWatchQueue);
     const limits = limitsOf(effect.action, effect);
     let byQueue = this.optionsByLimits.get(limits);
     if (!byQueue) this.optionsByLimits.set(limits, (byQueue = new Map()));

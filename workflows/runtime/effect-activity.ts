@@ -1,12 +1,12 @@
 /**
- * Runs one effect as its activity: on the host's own task queue or the central one, with the
+ * Runs one effect as its activity: on the host's own task queue or a central one, with the
  * action's timeouts and retries. The only place a workflow turns an effect into an activity call.
  */
 import * as wf from '@temporalio/workflow';
-import { hostOf } from '../../machines/core/effects';
-import { activityFor, placeOf, type ActionWord, type AllActivities, type Effect, type EffectOf, type EffectOutputs } from '../../machines/actions';
+import { activityFor, type ActionWord, type AllActivities, type Effect, type EffectOf, type EffectOutputs } from '../../machines/actions';
 import { activityOptionsFor } from './activity-options';
-import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
+import { effectTaskQueue } from './effect-task-queue';
+import { hostTaskQueue } from '../task-queues';
 
 /**
  * The activity's answer to the effect; throws the activity's failure once retries are spent.
@@ -15,8 +15,7 @@ import { CENTRAL_TASK_QUEUE, hostTaskQueue } from '../task-queues';
  * (activity-options.ts).
  */
 export function runEffectActivity(effect: Effect, hostPickupSeconds?: number, summary?: string, waitForCancelledHostStep = false): Promise<EffectOutputs[ActionWord]> {
-  const host = hostOf(effect);
-  const taskQueue = placeOf(effect) === 'host' && host ? hostTaskQueue(host) : CENTRAL_TASK_QUEUE;
+  const taskQueue = effectTaskQueue(effect, hostTaskQueue);
   return run(effect.action, effect, wf.proxyActivities<AllActivities>(activityOptionsFor(effect, taskQueue, hostPickupSeconds, summary, waitForCancelledHostStep)));
 }
 
