@@ -15,7 +15,7 @@ import { NON_RETRYABLE_ERRORS } from '../../activities/core/non-retryable-errors
 import { parseInput } from '../../machines/core/input-errors';
 import { firstReportDelay, nextReportDelay } from '../../machines/spoolcleaning/report-schedule';
 import { spoolCleaningConfigSchema } from '../../machines/spoolcleaning/spool-cleaning-config';
-import { MAX_REPORTED_JOBS, REPORT_PAGE_JOBS, type ReportedJob, type SpooledJobsPage } from '../../machines/spoolcleaning/spool-jobs';
+import { MAX_REPORTED_JOBS, REPORT_PAGE_JOBS, type SpooledJobsPage, type SpoolerReport } from '../../machines/spoolcleaning/spool-jobs';
 import { formatTimeSpan } from '../../machines/spoolcleaning/timespan';
 import { hostTaskQueue } from '../task-queues';
 import { configureSignal, JOB_SERVICE_TASK_QUEUE, reportingStatusQuery, type SpoolerReportingStatus } from './spool-cleaning-names';
@@ -83,7 +83,7 @@ export const PAGED_REPORTS_PATCH = 'paged-spooler-reports';
 async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnType<typeof spoolerActivities>, status: SpoolerReportingStatus): Promise<void> {
   const number = status.reports + status.missedReports;
   const reportId = `${workflowInfo().workflowId}/${workflowInfo().runId}/${number}`;
-  let report: { spooler: string; at: number; jobs: ReportedJob[]; listedThrough?: string };
+  let report: SpoolerReport;
   if (patched(PAGED_REPORTS_PATCH)) {
     const listed = await listInPages(spooler, reportId, onSpooler);
     if (listed === 'missed') {
@@ -123,7 +123,7 @@ async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnTyp
  * report lists). 'missed' when the spooler could not be reached for a page: the report is not
  * sent, and its staged pages change nothing.
  */
-async function listInPages(spooler: string, reportId: string, onSpooler: ReturnType<typeof spoolerActivities>): Promise<{ spooler: string; at: number; jobs: ReportedJob[]; listedThrough?: string } | 'missed'> {
+async function listInPages(spooler: string, reportId: string, onSpooler: ReturnType<typeof spoolerActivities>): Promise<SpoolerReport | 'missed'> {
   const at = Date.now();
   let after: string | null = null;
   let listed = 0;
