@@ -4,6 +4,7 @@
  * (Windows does not tell them apart), a Unix folder exactly, less a trailing `/`.
  */
 import path from 'node:path';
+import { normalWindowsFolder } from '../activities/windows/windows-folder';
 import { installFolderProblem, normalInstallFolder } from '../machines/spoc/install-folder';
 import type { AgentConfig } from './agent-config';
 
@@ -13,7 +14,7 @@ export function allowedSpocInstall(configured: string, asked: string): boolean {
 }
 
 function normalFolder(os: 'unix' | 'windows', dir: string): string {
-  if (os === 'windows') return path.win32.normalize(dir).replace(/[\\]+$/, '').toLowerCase();
+  if (os === 'windows') return normalWindowsFolder(dir);
   return path.posix.normalize(dir).replace(/\/+$/, '');
 }
 

@@ -11,13 +11,13 @@
  * backup; of the two names the one installed is acted on (two installed at once is refused).
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { readClusterOptionsFromText, START_SCRIPT, startScriptPathOf, UnsafeScriptPathError } from './cluster-option-file';
 import { createJobSchedulerWindowsService, jobSchedulerServiceName } from './jobscheduler-windows-service';
 import { jobSchedulerShCommand, outputOf, psArgsCommand, readJobSchedulerStatus } from './jobscheduler-unix-script';
 import { canonicalOptions, clusterOptionsInCommandLine } from './running-cluster-options';
 import { OptionsNotAppliedError, SchedulerServiceNotFoundError, SchedulerServiceOfAnotherInstallError } from './scheduler-host-errors';
 import { serviceCommandLine } from '../windows/service-control/sc-exe-service-config';
+import { isInsideWindowsFolder } from '../windows/windows-folder';
 import { createScExeServiceControl } from '../windows/service-control/sc-exe-service-control';
 import type { CommandRunner, ServiceState } from '../windows/service-control/service-control';
 
@@ -217,10 +217,4 @@ export function programOf(commandLine: string): string {
   if (quoted) return quoted[1]!;
   const exe = /^\s*(.+?\.exe)(?=\s|$)/i.exec(commandLine);
   return exe ? exe[1]! : (commandLine.trim().split(/\s+/)[0] ?? '');
-}
-
-/** Whether a Windows path lies inside a folder, after `..` is resolved, in any case or separator. */
-export function isInsideWindowsFolder(file: string, folder: string): boolean {
-  const normal = (p: string) => path.win32.normalize(p.replace(/\//g, '\\')).replace(/\\+$/, '').toLowerCase();
-  return normal(file).startsWith(`${normal(folder)}\\`);
 }

@@ -82,9 +82,11 @@ const lastLocation = (c: C): string => (c.location && c.location.source !== 'ope
 const noted = (c: C, attempt: DeliveryAttempt): DeliveryAttempt[] => [...c.attempts, attempt].slice(-ATTEMPTS_KEPT);
 /** An attempt's mark on the servers that may hold the job unanswered: a failure adds its server, an answer takes it off. */
 const unansweredAfter = (c: C, attempt: DeliveryAttempt): string[] => {
-  const before = unansweredServers(c).filter((server) => server !== attempt.server);
-  if (attempt.outcome === 'failed') return [...before, attempt.server];
-  return attempt.outcome === 'unreachable' ? unansweredServers(c) : before;
+  const now = unansweredServers(c);
+  // "Unreachable" is the agent's answer that the server was not reached: nothing changes.
+  if (attempt.outcome === 'unreachable') return now;
+  const others = now.filter((server) => server !== attempt.server);
+  return attempt.outcome === 'failed' ? [...others, attempt.server] : others;
 };
 /** The context after one more attempt: kept in the newest attempts and in the servers that may hold the job. */
 const withAttempt = (c: C, attempt: DeliveryAttempt) => ({ attempts: noted(c, attempt), unanswered: unansweredAfter(c, attempt) });
