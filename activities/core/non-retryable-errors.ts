@@ -23,6 +23,8 @@ export const NON_RETRYABLE_ERRORS = [
   'NotVendorServiceError',
   // A real host's agent: the step names a folder or a role its configuration does not give it (agent/).
   'OutsideAgentConfigError',
+  // A real host's agent: a JobScheduler member's normal termination that its platform can only do as an abort (local-member-processes.ts).
+  'NormalTerminationImpossibleError',
   // sc.exe (service-control/service-control-errors.ts, sc-exe-service-config.ts).
   'ServiceNotInstalledError',
   'ServiceAccessDeniedError',

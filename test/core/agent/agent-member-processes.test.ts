@@ -92,3 +92,22 @@ test('an end-member step without its host is refused naming the field, not retri
   expect(failure).toMatchObject({ type: 'InvalidEffectError', nonRetryable: true });
   expect(failure.message).toMatch(/^host: required/);
 });
+
+test('on Windows a living member is not ended by a signal (that would be an abort): refused, and once it is gone the retry goes on', async () => {
+  const member = processEndingAfter(0);
+  const kill = jest.spyOn(process, 'kill');
+  const onWindows = localMemberProcesses('js-berlin-1', 'win32');
+  const failure = await refusalOf(onWindows.terminate({ member: 'js-berlin-2', host: 'js-berlin-1', pid: member.pid! }, 1000));
+  expect(failure).toMatchObject({ type: 'NormalTerminationImpossibleError', nonRetryable: true });
+  expect(failure.message).toContain(`js-berlin-2 (pid ${member.pid}) on js-berlin-1 cannot be ended normally by a signal on Windows`);
+  expect(failure.message).toContain('stop its JobScheduler service');
+  expect(kill.mock.calls.filter(([, signal]) => signal !== 0 && signal !== undefined)).toEqual([]);
+  expect(isProcessAlive(member.pid!)).toBe(true);
+
+  // The operator ends it normally; the step's retry finds it gone.
+  kill.mockRestore();
+  const exited = new Promise((resolve) => member.once('exit', resolve));
+  member.kill('SIGTERM');
+  await exited;
+  expect(await onWindows.terminate({ member: 'js-berlin-2', host: 'js-berlin-1', pid: member.pid! }, 1000)).toBe('already-gone');
+});
