@@ -17,6 +17,7 @@ import { SIM_CLIENTS, SIM_FLEXISPOOLER_ESTATE, simPrintJobInput, type SimClient,
 import { PassingFaults, pick, retrying, waitFor, type ChaosSystem } from './chaos-system';
 import { flexiSpoolerBreaks, type PrintJobOfRun } from './flexispooler-invariants';
 import type { InvariantBreak } from './invariants';
+import { printJobWorkflowId } from '../machines/flexispooler/print-job-workflow-id';
 
 type Rng = () => number;
 
@@ -64,7 +65,7 @@ export class FlexiSpoolerChaos implements ChaosSystem {
   private async print(client: SimClient): Promise<void> {
     const n = this.jobs.filter((j) => j.client === client).length + 1;
     const jobId = `chaos-${this.runTag}-${client.user}-${n}`;
-    const workflowId = `flexispooler-job-${client.client}-${jobId}`;
+    const workflowId = printJobWorkflowId(client.client, jobId);
     await retrying(() => this.spoolflow().start('deliver-print-job', simPrintJobInput(client, { id: jobId, document: `chaos ${n}.pdf` }, { retrySeconds: 2, releaseWatchSeconds: 5 }), { workflowId }));
     this.jobs.push({ jobId, workflowId, ending: 'still waiting', client });
   }

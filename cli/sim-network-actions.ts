@@ -10,6 +10,7 @@ import { openSimNetwork } from '../simulator/flexispooler/sim-flexispooler-agent
 import { SIM_CLIENTS, SIM_NETWORKS, SimNetworkName, simPrintJobInput } from '../simulator/flexispooler/sim-network-definition';
 import type { SimFlexiSpoolerNetwork } from '../simulator/flexispooler/sim-network';
 import { SimUsageError } from './sim-commands';
+import { printJobWorkflowId } from '../machines/flexispooler/print-job-workflow-id';
 
 type WithClient = <T>(fn: (client: SpoolflowClient) => Promise<T>) => Promise<T>;
 
@@ -95,5 +96,5 @@ export async function simNetworkPrint(withClient: WithClient, clientName: string
   if (!client) throw new SimUsageError(`no client ${clientName ?? ''}`);
   const job = { id: flags.job ?? `${client.user}-${Date.now()}`, document: flags.document ?? 'document.pdf' };
   const input = simPrintJobInput(client, job);
-  return withClient(async (c) => c.start('deliver-print-job', input, { workflowId: `flexispooler-job-${client.client}-${job.id}` }));
+  return withClient(async (c) => c.start('deliver-print-job', input, { workflowId: printJobWorkflowId(client.client, job.id) }));
 }

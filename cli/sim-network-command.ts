@@ -58,7 +58,7 @@ export function registerSimNetwork(sim: Command, withClient: WithClient, print: 
     .action((opts: { last?: string }) => run(['record'], opts.last === undefined ? {} : { last: opts.last }));
   network
     .command('print')
-    .description('a client prints a document: starts its deliver-print-job workflow (flexispooler-job-<client>-<job>)')
+    .description('a client prints a document: starts its deliver-print-job workflow (flexispooler-job-<client>:<job>)')
     .argument('[client]')
     .option('--job <id>', 'the job id (default <user>-<time>)')
     .option('--document <name>', 'the document name')

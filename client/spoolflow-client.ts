@@ -8,6 +8,7 @@ import { Client, WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/c
 import type { OperatorCommand, ProcedureStatus, statusQuery } from '../workflows/operator-messages';
 import { CENTRAL_TASK_QUEUE } from '../workflows/task-queues';
 import type { FLEET_ROLLOUT } from '../machines/fleet/fleet-rollout';
+import { printJobWorkflowId } from '../machines/flexispooler/print-job-workflow-id';
 
 /** The procedure did not accept an operator command (wrong moment, or invalid). */
 export class OperatorCommandRefusedError extends Error {
@@ -34,7 +35,7 @@ const FLEET_ROLLOUT_ID: (typeof FLEET_ROLLOUT)['id'] = 'fleet-rollout';
  */
 export function workflowIdFor(procedureId: string, input: { group?: string; from?: { group?: string }; cluster?: { cluster?: string }; client?: string; job?: { id?: string } }): string {
   // One delivery per print job: the id names the client and the job.
-  if (procedureId === 'deliver-print-job' && input.client && input.job?.id) return `flexispooler-job-${input.client}-${input.job.id}`;
+  if (procedureId === 'deliver-print-job' && input.client && input.job?.id) return printJobWorkflowId(input.client, input.job.id);
   // One supervisor per cluster, one procedure per SPOC group at a time: the id says which.
   if (input.cluster?.cluster) return procedureId.startsWith('supervise-') ? `jobscheduler-cluster-${input.cluster.cluster}` : `jobscheduler-cluster-${input.cluster.cluster}-${procedureId}`;
   const group = input.group ?? input.from?.group;

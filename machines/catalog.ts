@@ -30,7 +30,7 @@ import { activeClusterSupervisorMachine, summarizeActiveSupervisor } from './job
 import { setClusterOptionInputSchema } from './jobscheduler/set-cluster-option-input';
 import { setClusterOptionMachine, summarize as summarizeSetClusterOption } from './jobscheduler/set-cluster-option';
 import { jobDeliveryInputSchema } from './flexispooler/job-delivery-input';
-import { jobDeliveryMachine, summarizeJobDelivery } from './flexispooler/job-delivery';
+import { jobDeliveryMachine, jobDeliveryRefusal, summarizeJobDelivery } from './flexispooler/job-delivery';
 
 /** A procedure: what starting it needs (machines/procedure-starts.ts), its input schema and its machine. */
 export interface ProcedureDefinition extends ProcedureStart {
@@ -38,6 +38,11 @@ export interface ProcedureDefinition extends ProcedureStart {
   machine: AnyStateMachine;
   /** A small summary of the context for `status`. */
   summarize: (context: never) => Record<string, unknown>;
+  /**
+   * Why the machine refuses an operator command of a kind it takes now (a guard on its fields),
+   * in the operator's words naming the field and the rule; without it the refusal is generic.
+   */
+  refusalOf?: (context: never, command: { type: string }) => string | undefined;
 }
 
 export { leasesOf };
@@ -126,6 +131,7 @@ export const PROCEDURES = [
     inputSchema: jobDeliveryInputSchema,
     machine: jobDeliveryMachine,
     summarize: summarizeJobDelivery,
+    refusalOf: jobDeliveryRefusal,
   },
 ] as const satisfies readonly ProcedureDefinition[];
 

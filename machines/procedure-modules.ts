@@ -23,6 +23,8 @@ interface ProcedureModules {
   inputSchema(): z.ZodType;
   machine(): AnyStateMachine;
   summarize(): (context: never) => Record<string, unknown>;
+  /** The catalog's `refusalOf`, for a machine with a guard on an operator command's fields. */
+  refusalOf?(): (context: never, command: { type: string }) => string | undefined;
 }
 
 type SpocGroupInput = typeof import('./spoc/spoc-group-input');
@@ -117,6 +119,7 @@ export const PROCEDURE_MODULES = {
     inputSchema: () => (require('./flexispooler/job-delivery-input') as JobDeliveryInput).jobDeliveryInputSchema,
     machine: () => jobDelivery().jobDeliveryMachine,
     summarize: () => jobDelivery().summarizeJobDelivery,
+    refusalOf: () => jobDelivery().jobDeliveryRefusal,
   },
 } satisfies Record<ProcedureId, ProcedureModules>;
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -132,7 +135,8 @@ export function procedureDefinition(id: string): ProcedureDefinition {
   let definition = definitions.get(start.id);
   if (!definition) {
     const modules: ProcedureModules = PROCEDURE_MODULES[start.id as ProcedureId];
-    definition = { ...start, inputSchema: modules.inputSchema(), machine: modules.machine(), summarize: modules.summarize() };
+    const refusalOf = modules.refusalOf?.();
+    definition = { ...start, inputSchema: modules.inputSchema(), machine: modules.machine(), summarize: modules.summarize(), ...(refusalOf ? { refusalOf } : {}) };
     definitions.set(start.id, definition);
   }
   return definition;

@@ -35,6 +35,7 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
         procedure: id,
         machine: procedure.machine,
         summarize: (context) => procedure.summarize(context as never),
+        refusalOf: procedure.refusalOf && ((context, command) => procedure.refusalOf?.(context as never, command)),
         hosts: procedure.hostsOf(parsed as never),
         subject: runSubject(procedure, parsed),
         historyEventLimit: historyEventLimitFromMemo(),

@@ -27,7 +27,7 @@ import { assign, setup } from 'xstate';
 import type { Effect, EffectOutputs } from '../core/effects';
 import { ClientLocation, locationFromDhcp, locationFromMap, locationFromOperator } from './client-location';
 import { deliveryStep } from './delivery-steps';
-import { spoolerControllersOf } from './estate-locations';
+import { locationNames, spoolerControllersOf } from './estate-locations';
 import type { JobDeliveryInput } from './job-delivery-input';
 
 /** One delivery attempt, for the status and the result. */
@@ -114,10 +114,7 @@ export const jobDeliveryMachine = setup({
     wasDelivered: ({ context }) => context.lastOutcome !== null && delivered(context.lastOutcome),
     wasReleased: ({ context }) => context.release !== null,
     /** A redirect names a location of the estate that has Spooler Controllers (a probe without one is asked what it may send). */
-    isKnownLocation: ({ context, event }) => {
-      const location = (event as OperatorEvent).location;
-      return location === undefined || spoolerControllersOf(context.input.estate, location).length > 0;
-    },
+    isKnownLocation: ({ context, event }) => redirectRefusal(context, event as OperatorEvent) === undefined,
   },
 }).createMachine({
   id: 'jobDelivery',
@@ -318,6 +315,25 @@ export function unansweredServers(c: Pick<C, 'attempts' | 'unanswered'>): string
   if (c.unanswered) return c.unanswered;
   const answered = new Set(c.attempts.filter((a) => a.outcome !== 'failed' && a.outcome !== 'unreachable').map((a) => a.server));
   return [...new Set(c.attempts.filter((a) => a.outcome === 'failed' && !answered.has(a.server)).map((a) => a.server))];
+}
+
+/**
+ * Why a redirect is refused, or undefined: its location has no Spooler Controllers, which (the
+ * input schema refuses a location without one) means it is no location of the estate. A probe
+ * without a location is not refused.
+ */
+function redirectRefusal(c: C, event: OperatorEvent): string | undefined {
+  const location = event.location;
+  if (location === undefined || spoolerControllersOf(c.input.estate, location).length > 0) return undefined;
+  return `location: "${location}" is no location of the estate; a waiting job is redirected to one of its locations: ${locationNames(c.input.estate).join(', ')}`;
+}
+
+/**
+ * Why the delivery refuses an operator command of a kind it takes now, or undefined: the rule its
+ * fields broke, for the operator's error (a redirect to a location without Spooler Controllers).
+ */
+export function jobDeliveryRefusal(c: C, command: { type: string }): string | undefined {
+  return command.type === 'operator.redirect' ? redirectRefusal(c, command) : undefined;
 }
 
 /** What `status` shows of a delivery: where the job is, where it waits and why. */

@@ -42,12 +42,13 @@ test('no place a procedure is entered in lacks one that another has', () => {
   expect(missing).toEqual([]);
 });
 
-test.each(ids)("the loaders of %s give the catalog's own schema, machine and summary, to the workflow and to the client", async (id) => {
+test.each(ids)("the loaders of %s give the catalog's own schema, machine, summary and refusals, to the workflow and to the client", async (id) => {
   const { machine, inputSchema } = await procedureMachine(id);
   expect(inputSchema).toBe(procedureById(id).inputSchema);
   expect(machine).toBe(procedureById(id).machine);
-  const { summarize, ...definition } = procedureDefinition(id);
+  const { summarize, refusalOf, ...definition } = procedureDefinition(id);
   expect(summarize).toBe(procedureById(id).summarize);
+  expect(refusalOf).toBe(procedureById(id).refusalOf);
   expect(definition).toEqual({ ...PROCEDURE_STARTS[id], inputSchema: procedureById(id).inputSchema, machine: procedureById(id).machine });
 });
 

@@ -24,7 +24,7 @@ import { continueAsNewFrom, DEFAULT_HISTORY_EVENT_LIMIT, handlersFinishedOrEvent
 import { DurableTimers } from './durable-timers';
 import { EffectsInFlight } from './effects-in-flight';
 import { EventQueue } from './event-queue';
-import { takeOperatorCommands } from './operator-update';
+import { takeOperatorCommands, type CommandRefusal } from './operator-update';
 import { machineTransitions, sharedMachineTransitions } from './machine-transitions';
 import { ProcedurePath } from './procedure-path';
 import { answerStatusQueries, procedureStatus } from './procedure-status';
@@ -43,6 +43,8 @@ export interface RuntimeOptions {
   machine: AnyStateMachine;
   /** Summarises the machine context for `status` (keep it small: it travels with every query). */
   summarize: (context: unknown) => Record<string, unknown>;
+  /** Why the machine refuses an operator command of a kind it takes now: the field and the rule. */
+  refusalOf?: CommandRefusal;
   /** Hosts the procedure touches, for the search attribute. */
   hosts: string[];
   /**
@@ -82,7 +84,7 @@ export async function runMachine(options: RuntimeOptions, input: unknown, resume
 
   const statusNow = () => procedureStatus(snapshot, { procedure: options.procedure, summarize: options.summarize, ...run });
   answerStatusQueries(statusNow);
-  takeOperatorCommands(queue, () => snapshot, statusNow);
+  takeOperatorCommands(queue, () => snapshot, statusNow, options.refusalOf);
   reportProcedure(options.procedure, options.hosts);
 
   await options.beforeFirstStep?.();

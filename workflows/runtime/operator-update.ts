@@ -11,7 +11,10 @@ import { currentStep } from '../../machines/core/plan';
 import type { EventQueue } from './event-queue';
 import { operatorCommandSchema, operatorUpdate, ProcedureStatus } from '../operator-messages';
 
-export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMachineSnapshot, statusNow: () => ProcedureStatus): void {
+/** Why the machine refuses a command of a kind it takes now, naming the field and the rule (catalog.ts, `refusalOf`). */
+export type CommandRefusal = (context: unknown, command: { type: string }) => string | undefined;
+
+export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMachineSnapshot, statusNow: () => ProcedureStatus, refusalOf?: CommandRefusal): void {
   wf.setHandler(
     operatorUpdate,
     async (command) => {
@@ -30,6 +33,8 @@ export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMa
         }
         const snapshot = snapshotNow();
         if (snapshot.status !== 'active' || !snapshot.can(parsed.data)) {
+          const why = snapshot.status === 'active' ? refusalOf?.(snapshot.context, parsed.data) : undefined;
+          if (why) throw new Error(`"${parsed.data.type}" is refused at step ${currentStep(snapshot)}: ${why}`);
           const accepts = statusNow().accepts.join(', ') || 'nothing';
           throw new Error(`"${parsed.data.type}" is not possible at step ${currentStep(snapshot)} now; the procedure accepts: ${accepts}`);
         }

@@ -63,6 +63,14 @@ describe('names in one normal form', () => {
     expect(validateInput('ip-address-changed', { ...input, members: [member('spoc-prg-2')] }).input).toMatchObject({ changedHost: 'spoc-prg-1' });
   });
 
+  test('two clients\' print jobs never share a delivery\'s workflow id, however their names run together', () => {
+    const example = examples.find((e) => e.id === 'deliver-print-job')?.exampleInput as { client: string; job: { id: string } };
+    const idOf = (client: string, job: string) => workflowIdFor('deliver-print-job', validateInput('deliver-print-job', { ...example, client, job: { ...example.job, id: job } }).input as never);
+    expect(idOf('laptop', 'ann-1')).not.toBe(idOf('laptop-ann', '1'));
+    expect(idOf('laptop.corp', 'x')).not.toBe(idOf('laptop', 'corp.x'));
+    expect(idOf('LAPTOP-Ann.', 'ann-1')).toBe('flexispooler-job-laptop-ann:ann-1');
+  });
+
   test('cluster names and member hosts are normal forms; a member listed twice in another spelling is refused', () => {
     const example = examples.find((e) => e.id === 'supervise-passive-cluster')?.exampleInput as { cluster: { cluster: string; members: { host: string }[] } };
     const renamed = { ...example, cluster: { ...example.cluster, cluster: ' Berlin.', members: example.cluster.members.map((m, i) => (i === 0 ? { ...m, host: 'JS-BERLIN-1.' } : m)) } };

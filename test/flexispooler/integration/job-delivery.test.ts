@@ -39,11 +39,11 @@ const clientNamed = (name: string) => {
   if (!client) throw new Error(`no simulated client ${name}`);
   return client;
 };
-const workflowIdOf = (client: string, job: string) => `flexispooler-job-${client}-${job}`;
 
 async function print(client: string, job: string): Promise<string> {
   const input = simPrintJobInput(clientNamed(client), { id: job, document: `${job}.pdf` }, { retrySeconds: 1, releaseWatchSeconds: 30 });
-  const { workflowId } = await estate.spoolflow.start('deliver-print-job', input, { workflowId: workflowIdOf(client, job) });
+  // The client names the workflow (flexispooler-job-<client>:<job>), as for any other caller.
+  const { workflowId } = await estate.spoolflow.start('deliver-print-job', input);
   return workflowId;
 }
 
@@ -59,6 +59,18 @@ async function whileWaiting(workflowId: string, command: Parameters<typeof estat
       if (attempt >= 10) throw err;
     }
   }
+}
+/** The refusal of a command the waiting job takes in kind but not with these fields (between attempts it takes neither). */
+async function refusalWhileWaiting(workflowId: string, command: Parameters<typeof estate.spoolflow.command>[1]): Promise<string> {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    await estate.waitForStatus(workflowId, (s) => s.status === 'waiting', 30_000);
+    const refusal = await estate.spoolflow.command(workflowId, command).then(
+      () => 'taken',
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    if (!refusal.includes('is not possible at step')) return refusal;
+  }
+  throw new Error(`${workflowId}: never refused the command while waiting`);
 }
 const heldOn = (workflowId: string, server: string) => estate.waitForStatus(workflowId, (s) => summary(s).heldOn?.server === server, 30_000);
 const waiting = (workflowId: string, because: string) => estate.waitForStatus(workflowId, (s) => s.status === 'waiting' && (summary(s).waitingBecause ?? '').includes(because), 30_000);
@@ -85,7 +97,11 @@ test('the four scenarios with their outages, and the London failover: each job w
   await Promise.all([heldOn(dan, 'sc-bts-1'), heldOn(eva, 'flexi-dc-1')]);
   store.moveClient('laptop-ann', 'office-bratislava'); // DHCP sends option 9 again
   await heldOn(ann, 'sc-bts-1');
-  // Ben's client would wait for Prague as long as he stays: the operator sends the job to Bratislava.
+  // Ben's client would wait for Prague as long as he stays: the operator sends the job to Bratislava,
+  // after a slip of the pen that is refused naming the location and the rule.
+  expect(await refusalWhileWaiting(ben, { type: 'operator.redirect', location: 'bratislawa', operator: 'helpdesk' })).toBe(
+    `${ben} refused operator.redirect: "operator.redirect" is refused at step waitingForConnection: location: "bratislawa" is no location of the estate; a waiting job is redirected to one of its locations: prague, london, bratislava`,
+  );
   await whileWaiting(ben, { type: 'operator.redirect', location: 'bratislava', operator: 'helpdesk', reason: 'ben is in Bratislava this week' });
   await heldOn(ben, 'sc-bts-1');
 

@@ -6,7 +6,7 @@
  */
 import { deliveryInput, drive, ESTATE, FlexiWorld, OPTION_9 } from '../../helpers/flexispooler-world';
 import { currentStep } from '../../../machines/core/plan';
-import { ATTEMPTS_KEPT, summarizeJobDelivery, JobDeliveryContext } from '../../../machines/flexispooler/job-delivery';
+import { ATTEMPTS_KEPT, jobDeliveryRefusal, summarizeJobDelivery, JobDeliveryContext } from '../../../machines/flexispooler/job-delivery';
 
 const LONDON = { printer: 'printer-lon-1', office: 'london' };
 const summaryOf = (snapshot: { context: unknown }) => summarizeJobDelivery(snapshot.context as JobDeliveryContext);
@@ -148,6 +148,17 @@ describe('the operator', () => {
     const { snapshot } = drive(deliveryInput(), world);
     expect(snapshot.can({ type: 'operator.redirect', location: 'paris' })).toBe(false);
     expect(snapshot.can({ type: 'operator.redirect', location: 'london' })).toBe(true);
+  });
+
+  test('a refused redirect says which location and why, and where a job may go', () => {
+    const world = new FlexiWorld().at({ option9: null, reach: [] });
+    const { snapshot } = drive(deliveryInput(), world);
+    const context = snapshot.context as JobDeliveryContext;
+    expect(jobDeliveryRefusal(context, { type: 'operator.redirect', location: 'paris' } as never)).toBe(
+      'location: "paris" is no location of the estate; a waiting job is redirected to one of its locations: prague, london, bratislava',
+    );
+    expect(jobDeliveryRefusal(context, { type: 'operator.redirect', location: 'london' } as never)).toBeUndefined();
+    expect(jobDeliveryRefusal(context, { type: 'operator.cancel' })).toBeUndefined();
   });
 
   test('cancels a waiting job: it ends cancelled and no server holds it', () => {
