@@ -62,6 +62,11 @@ function notPrintedNorReported(record: FlexiSpoolerOperationEntry[], jobs: Print
       if (!print) return [{ invariant: 'print-job-lost', detail: `${job.workflowId} says ${job.jobId} printed at ${printer ?? '?'}, the network never printed it` }];
       return printer !== undefined && !print.outcome.includes(printer) ? [{ invariant: 'print-job-lost', detail: `${job.workflowId} says ${job.jobId} printed at ${printer}, the network ${print.outcome}` }] : [];
     }
+    if (says === 'unwatched') {
+      // No longer watched, still held: printed later from the server the result names is fine.
+      const server = job.output?.heldOn?.server;
+      return print && print.server !== server ? [{ invariant: 'print-job-lost', detail: `${job.workflowId} says ${job.jobId} unwatched while held on ${server ?? '?'}, yet ${print.server} printed it` }] : [];
+    }
     if (says === 'cancelled') {
       // A cancel deletes nothing: a job printed after it is fine when the result named where it may be held.
       const namedIt = print !== undefined && (job.output?.mayBeHeldOn ?? []).includes(print.server);

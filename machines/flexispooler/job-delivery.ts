@@ -14,6 +14,8 @@
  *                            and is tried again after `retrySeconds` (or now, on operator.retry)
  *   heldForRelease           a server holds the job until the user authenticates at a printer,
  *                            in any office; then it is printed from there
+ *   unwatched                an operator stopped watching a held job (operator.abort): the
+ *                            server still holds it and prints it when its user authenticates
  *
  * Every delivery carries the job id; the servers dedupe on it, so a delivery repeated after a lost
  * answer or a crash holds, and prints, the job once. Another server is tried only after the
@@ -22,6 +24,8 @@
  * Beyond the document: while the job waits an operator may redirect it to another location's
  * Spooler Controllers (`operator.redirect`) or cancel it (`operator.cancel`). Neither is accepted
  * while a delivery is in flight, so a cancelled job was never handed to a server by this workflow.
+ * While a server holds the job an operator may stop watching it (`operator.abort`): the servers
+ * keep a held job for as long as its user does not come, and the delivery would watch it as long.
  */
 import { assign, setup } from 'xstate';
 import type { Effect, EffectOutputs } from '../core/effects';
@@ -58,6 +62,8 @@ export interface JobDeliveryContext {
   release: { printer: string | null; office: string | null; printedAt: string | null } | null;
   redirect: { location: string; operator?: string } | null;
   cancelled: { operator?: string; reason?: string } | null;
+  /** Who stopped watching the held job, and why (absent in runs begun before it could be). */
+  unwatched?: { operator?: string; reason?: string } | null;
   /** The last delivery answer, read by the decision that follows it. */
   lastOutcome: DeliveryAttempt['outcome'] | null;
   /** The server the last answer said holds the job. */
@@ -76,6 +82,8 @@ export const ATTEMPTS_KEPT = 30;
 
 type OperatorEvent = { type: string; operator?: string; reason?: string; location?: string };
 
+/** Who gave an operator command, and why, as the result keeps it. */
+const attribution = (e: OperatorEvent) => ({ ...(e.operator ? { operator: e.operator } : {}), ...(e.reason ? { reason: e.reason } : {}) });
 const jobFields = (c: C) => ({ jobId: c.input.job.id, user: c.input.user, document: c.input.job.document });
 const currentController = (c: C): string => c.location?.controllers[c.tryIndex] ?? '';
 const lastLocation = (c: C): string => (c.location && c.location.source !== 'operator' && !c.location.location.startsWith('unmapped') ? c.location.location : (c.input.lastLocation ?? c.input.installation.location));
@@ -132,6 +140,7 @@ export const jobDeliveryMachine = setup({
     release: null,
     redirect: null,
     cancelled: null,
+    unwatched: null,
     lastOutcome: null,
     lastHeldBy: null,
   }),
@@ -251,10 +260,7 @@ export const jobDeliveryMachine = setup({
         },
         'operator.cancel': {
           target: 'cancelled',
-          actions: assign(({ event }) => {
-            const e = event as OperatorEvent;
-            return { cancelled: { ...(e.operator ? { operator: e.operator } : {}), ...(e.reason ? { reason: e.reason } : {}) } };
-          }),
+          actions: assign(({ event }) => ({ cancelled: attribution(event as OperatorEvent) })),
         },
       },
     },
@@ -283,6 +289,10 @@ export const jobDeliveryMachine = setup({
           always: [{ guard: 'wasReleased', target: '#jobDelivery.released' }, { target: 'awaitJobRelease' }],
         },
       },
+      on: {
+        // The job stays on its server: this ends only the watching, and the result says where it is held.
+        'operator.abort': { target: 'unwatched', actions: assign(({ event }) => ({ unwatched: attribution(event as OperatorEvent) })) },
+      },
     },
     released: {
       type: 'final',
@@ -292,17 +302,22 @@ export const jobDeliveryMachine = setup({
       type: 'final',
       description: 'An operator cancelled the job while it waited: no server took it.',
     },
+    unwatched: {
+      type: 'final',
+      description: 'An operator stopped watching the held job: its server still holds it and prints it when its user authenticates at a printer.',
+    },
   },
   output: ({ context }) => ({
     client: context.input.client,
     job: context.input.job.id,
-    outcome: context.cancelled ? 'cancelled' : 'printed',
+    outcome: context.cancelled ? 'cancelled' : context.unwatched ? 'unwatched' : 'printed',
     heldOn: context.heldOn,
     release: context.release,
     location: context.location?.location ?? null,
     rounds: context.rounds,
     attempts: context.attempts,
     cancelled: context.cancelled,
+    ...(context.unwatched ? { unwatched: context.unwatched } : {}),
     ...(context.cancelled ? { mayBeHeldOn: unansweredServers(context) } : {}),
   }),
 });

@@ -56,3 +56,10 @@ test('a cancelled job printed afterwards is a break unless the result named the 
   expect(kinds(cleanFailover(), [cancelled(['sc-lon-2'])])).toEqual([]);
   expect(kinds(cleanFailover().filter((e) => e.operation !== 'print'), [cancelled([])])).toEqual([]);
 });
+
+test('an unwatched job printed later is fine from the server its result names, a break from any other, and fine unprinted', () => {
+  const unwatched = (server: string): PrintJobOfRun => ({ ...printed, ending: 'unwatched', output: { outcome: 'unwatched', release: null, heldOn: { server } } });
+  expect(kinds(cleanFailover(), [unwatched('sc-lon-2')])).toEqual([]);
+  expect(kinds(cleanFailover(), [unwatched('sc-lon-1')])).toEqual(['print-job-lost']);
+  expect(kinds(cleanFailover().filter((e) => e.operation !== 'print'), [unwatched('sc-lon-2')])).toEqual([]);
+});

@@ -25,7 +25,7 @@ export function takeOperatorCommands(queue: EventQueue, snapshotNow: () => AnyMa
     },
     {
       description:
-        'An operator command, each with an optional operator and reason (kept in the path and the result): operator.retry, operator.skip, operator.abort, operator.startGroupService, operator.overrideLoad {operator, reason} (both required), operator.submitOrder {chain, order} (active cluster supervisors), operator.redirect {location} and operator.cancel (a waiting print job).',
+        'An operator command, each with an optional operator and reason (kept in the path and the result): operator.retry, operator.skip, operator.abort, operator.startGroupService, operator.overrideLoad {operator, reason} (both required), operator.submitOrder {chain, order} (active cluster supervisors), operator.redirect {location} and operator.cancel (a waiting print job; operator.abort of a held one stops watching it).',
       validator: (command) => {
         const parsed = operatorCommandSchema.safeParse(command);
         if (!parsed.success) {

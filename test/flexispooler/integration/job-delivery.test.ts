@@ -87,6 +87,12 @@ test('the four scenarios with their outages, and the London failover: each job w
   const [cleo, dan, ann, ben, eva] = await Promise.all([print('laptop-cleo', 'cleo-1'), print('laptop-dan', 'dan-1'), print('laptop-ann', 'ann-1'), print('laptop-ben', 'ben-1'), print('laptop-eva', 'eva-1')]);
 
   expect(summary(await heldOn(cleo, 'sc-lon-2')).heldOn).toEqual({ server: 'sc-lon-2', via: 'spooler-controller' });
+  // A second job of Cleo's, held too, that the operator stops watching: the delivery ends (before
+  // any user comes), and its server still holds the job.
+  const unwatched = await print('laptop-cleo', 'cleo-3');
+  await heldOn(unwatched, 'sc-lon-2');
+  await estate.spoolflow.command(unwatched, { type: 'operator.abort', operator: 'helpdesk', reason: 'printed from a copy' });
+  expect(await estate.spoolflow.result(unwatched)).toMatchObject({ outcome: 'unwatched', heldOn: { server: 'sc-lon-2' }, release: null, unwatched: { operator: 'helpdesk' } });
   await waiting(dan, 'no Spooler Controller of bratislava reachable (sc-bts-1, tried in this order)');
   expect(summary(await waiting(ann, 'DHCP option 9 did not come: the client kept its last location, prague')).location).toBe('prague');
   await waiting(ben, 'the locations map set at installation names prague');
@@ -122,6 +128,8 @@ test('the four scenarios with their outages, and the London failover: each job w
     expect({ job, taken: record.filter((e) => e.job === job && e.operation.startsWith('deliver-') && e.outcome === 'accepted').length }).toEqual({ job, taken: 1 });
     expect({ job, printed: record.filter((e) => e.job === job && e.operation === 'print' && e.outcome.startsWith('printed')).length }).toEqual({ job, printed: 1 });
   }
+  // The job no longer watched was still held, and printed when Cleo came.
+  expect(record.filter((e) => e.job === 'cleo-3' && e.operation === 'print').map((e) => [e.server, e.outcome])).toEqual([['sc-lon-2', 'printed at printer-lon-1 (london)']]);
   // The London failover: sc-lon-1 first, unreachable, then sc-lon-2.
   expect(record.filter((e) => e.job === 'cleo-1' && e.operation === 'deliver-to-spooler-controller').map((e) => [e.server, e.outcome])).toEqual([
     ['sc-lon-1', 'unreachable'],

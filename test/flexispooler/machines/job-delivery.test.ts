@@ -6,7 +6,9 @@
  */
 import { deliveryInput, drive, ESTATE, FlexiWorld, OPTION_9 } from '../../helpers/flexispooler-world';
 import { currentStep } from '../../../machines/core/plan';
-import { ATTEMPTS_KEPT, jobDeliveryRefusal, summarizeJobDelivery, JobDeliveryContext } from '../../../machines/flexispooler/job-delivery';
+import { transition } from 'xstate';
+import { directivesOf } from '../../../machines/core/machine-directives';
+import { ATTEMPTS_KEPT, jobDeliveryMachine, jobDeliveryRefusal, summarizeJobDelivery, JobDeliveryContext } from '../../../machines/flexispooler/job-delivery';
 
 const LONDON = { printer: 'printer-lon-1', office: 'london' };
 const summaryOf = (snapshot: { context: unknown }) => summarizeJobDelivery(snapshot.context as JobDeliveryContext);
@@ -166,6 +168,27 @@ describe('the operator', () => {
     const { snapshot } = drive(deliveryInput(), world, () => [{ type: 'operator.cancel', operator: 'eva', reason: 'the user printed it again at the office' }]);
     expect(snapshot.output).toMatchObject({ outcome: 'cancelled', cancelled: { operator: 'eva' }, heldOn: null });
     expect(world.holders.size).toBe(0);
+  });
+
+  test('an operator may stop watching a held job: the delivery ends unwatched, naming the server that still holds it', () => {
+    const world = new FlexiWorld().at({ option9: OPTION_9.london, reach: ['spoc-lon-1'] });
+    // The job is taken; its user never comes, and each watch ends unreleased.
+    const { snapshot: held, effects } = drive(deliveryInput(), world, () => true, 20);
+    expect(currentStep(held)).toBe('awaitJobRelease');
+    expect(effects.filter((e) => e.action === 'await-job-release').length).toBeGreaterThan(3);
+    const [snapshot, actions] = transition(jobDeliveryMachine, held, { type: 'operator.abort', operator: 'eva', reason: 'ann left the company' });
+    expect(directivesOf(actions)).toEqual([]);
+    expect(snapshot.status).toBe('done');
+    expect(snapshot.output).toMatchObject({ outcome: 'unwatched', heldOn: { server: 'spoc-lon-1', via: 'spooler-controller' }, release: null, unwatched: { operator: 'eva', reason: 'ann left the company' } });
+    expect(world.holders.get('job-1')).toBe('spoc-lon-1');
+    expect(world.printed).toEqual([]);
+  });
+
+  test('a job not yet held cannot be unwatched: abort is taken only once a server holds it', () => {
+    const world = new FlexiWorld().at({ option9: null, reach: [] });
+    const { snapshot } = drive(deliveryInput(), world);
+    expect(currentStep(snapshot)).toBe('waitingForConnection');
+    expect(snapshot.can({ type: 'operator.abort' })).toBe(false);
   });
 
   test('cannot cancel or redirect while a delivery is in flight', () => {
