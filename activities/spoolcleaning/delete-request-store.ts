@@ -90,6 +90,8 @@ export interface CleaningRunOutcome {
  */
 export interface ReportOutcome {
   deleteCommands: string[];
+  /** The commanded jobs as listed (report-decision.ts); absent in outcomes stored before it was kept. */
+  asListed?: ReportedJob[];
   /** Jobs whose command waits for the next report (report-decision.ts, DELETE_COMMANDS_PER_REPORT). */
   deferred: number;
   renewed: number;
@@ -136,6 +138,7 @@ function outcomeOf(decision: ReportDecision): ReportOutcome {
   const reissued = decision.putRequests.filter((r) => r.reissued).length;
   return {
     deleteCommands: decision.deleteCommands,
+    ...(decision.asListed ? { asListed: decision.asListed } : {}),
     deferred: decision.deferred ?? 0,
     renewed: decision.putRequests.length - reissued,
     reissued,

@@ -48,6 +48,25 @@ const reportPageInput = z.strictObject({
   jobs: z.array(reportedJobSchema).max(REPORT_PAGE_JOBS, `at most ${REPORT_PAGE_JOBS} jobs in one page of a report`),
 });
 
+/**
+ * The Job Service's delete command to a spooler: the jobs to delete, and (since the spooler checks
+ * a job before deleting it) each as the report listed it. A command without `asListed` (from a
+ * reporting loop begun before it was sent) still never deletes a job being printed.
+ */
+const deleteCommandSchema = z
+  .strictObject({
+    spooler: hostNameSchema,
+    jobIds: z.array(jobIdSchema),
+    asListed: z.array(reportedJobSchema).optional(),
+  })
+  .superRefine((command, ctx) => {
+    const commanded = new Set(command.jobIds);
+    (command.asListed ?? []).forEach((job, i) => {
+      if (!commanded.has(job.jobId)) ctx.addIssue({ code: 'custom', path: ['asListed', i, 'jobId'], message: `job "${job.jobId}" is listed but not commanded (not in jobIds)` });
+    });
+  });
+export type DeleteCommand = z.input<typeof deleteCommandSchema>;
+
 export function createCentralSpoolCleaningActivities(deps: CentralSpoolCleaningDeps) {
   const audit = deps.audit ?? (() => undefined);
   return {
@@ -117,15 +136,20 @@ export function createSpoolerActivities(deps: SpoolerActivityDeps) {
       return Promise.resolve(deps.folderOf(spooler).listPage(after, limit));
     },
 
-    /** The Job Service's delete command: each job's folder removed (a job already gone is left so). */
-    async deleteSpooledJobs(input: { spooler: string; jobIds: string[] }): Promise<Record<string, DeleteOutcome>> {
-      const { spooler, jobIds } = parsed(z.strictObject({ spooler: hostNameSchema, jobIds: z.array(jobIdSchema) }), 'delete command', input);
+    /**
+     * The Job Service's delete command: each job's folder removed while the job is as the report
+     * listed it (`asListed`) and not being printed (spool-folder.ts); a job already gone is left so.
+     */
+    async deleteSpooledJobs(input: DeleteCommand): Promise<Record<string, DeleteOutcome>> {
+      const { spooler, jobIds, asListed } = parsed(deleteCommandSchema, 'delete command', input);
       reach(spooler);
       const folder = deps.folderOf(spooler);
+      const listed = new Map((asListed ?? []).map((job) => [job.jobId, job]));
       const outcomes: Record<string, DeleteOutcome> = {};
       for (const jobId of jobIds) {
-        outcomes[jobId] = folder.delete(jobId);
-        audit({ operation: 'delete-job', spooler, target: jobId, outcome: outcomes[jobId] });
+        const outcome = folder.delete(jobId, listed.get(jobId));
+        outcomes[jobId] = outcome;
+        audit({ operation: 'delete-job', spooler, target: jobId, outcome });
       }
       return Promise.resolve(outcomes);
     },

@@ -21,7 +21,7 @@
  */
 import { deletableFrom, isDeletable } from './deletion-rule';
 import type { OrphanHealing, SpoolCleaningConfig } from './spool-cleaning-config';
-import { isAlive, type ControllerJob, type DeleteRequest, type SpoolerReport } from './spool-jobs';
+import { isAlive, type ControllerJob, type DeleteRequest, type ReportedJob, type SpoolerReport } from './spool-jobs';
 
 export type OrphanReason = 'request-expired' | 'overdue';
 
@@ -46,6 +46,11 @@ export const DELETE_COMMANDS_PER_REPORT = 5_000;
 export interface ReportDecision {
   /** Jobs the spooler is told to delete, in report order. */
   deleteCommands: string[];
+  /**
+   * The same jobs as the report listed them: the spooler deletes a job only while it is still so
+   * (a job printed again or released since the listing is kept), spool-folder.ts.
+   */
+  asListed: ReportedJob[];
   /** Jobs that would have had a command past DELETE_COMMANDS_PER_REPORT: the next report sends them. */
   deferred: number;
   /** Requests to write: renewed ones and reissued ones. */
@@ -63,7 +68,11 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
   const now = report.at;
   const ttl = config.YmqProxyOptions.DeleteJobCandidateExpirationTime;
   const rule = config.cleaning.rule;
-  const decision: ReportDecision = { deleteCommands: [], deferred: 0, putRequests: [], dropRequests: [], putControllerJobs: [], orphans: [] };
+  const decision: ReportDecision = { deleteCommands: [], asListed: [], deferred: 0, putRequests: [], dropRequests: [], putControllerJobs: [], orphans: [] };
+  const command = (job: ReportedJob) => {
+    decision.deleteCommands.push(job.jobId);
+    decision.asListed.push({ jobId: job.jobId, state: job.state, submittedAt: job.submittedAt });
+  };
   const room = () => decision.deleteCommands.length < DELETE_COMMANDS_PER_REPORT;
   for (const job of report.jobs) {
     const record = known.controllerJobs.get(job.jobId);
@@ -75,7 +84,7 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
     if (request && !isAlive(request, now)) decision.dropRequests.push(request.jobId);
     if (!isDeletable(job, rule, now)) continue;
     if (request && isAlive(request, now)) {
-      if (room()) decision.deleteCommands.push(job.jobId);
+      if (room()) command(job);
       else decision.deferred += 1;
       decision.putRequests.push({ ...request, expiresAt: now + ttl });
       continue;
@@ -91,7 +100,7 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
     decision.orphans.push({ jobId: job.jobId, spooler: report.spooler, reason, action, foundAt: now });
     if (action === 'reissued') {
       controllerJob.deleteRequestedAt = now;
-      decision.deleteCommands.push(job.jobId);
+      command(job);
       decision.putRequests.push({ jobId: job.jobId, spooler: report.spooler, requestedAt: now, expiresAt: now + ttl, reissued: true });
     }
   }

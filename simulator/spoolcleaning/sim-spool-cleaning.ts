@@ -13,6 +13,7 @@ import { DeleteRequestStore } from '../../activities/spoolcleaning/delete-reques
 import {
   createCentralSpoolCleaningActivities,
   createSpoolerActivities,
+  type DeleteCommand,
   type SpoolCleaningAuditEntry,
 } from '../../activities/spoolcleaning/spool-cleaning-activities';
 import { parseInput } from '../../machines/core/input-errors';
@@ -72,8 +73,9 @@ export function simSpoolerActivities(spoolers: SimSpoolers) {
       if (input.after === null) spoolers.note(input.spooler, 'report', `${page.jobs.length}${page.more ? '+' : ''} jobs`, 'sent');
       return page;
     },
-    async deleteSpooledJobs(input: { spooler: string; jobIds: string[] }) {
+    async deleteSpooledJobs(input: DeleteCommand) {
       if (spoolers.connection(input.spooler).disconnectBeforeCommand) spoolers.disconnect(input.spooler);
+      spoolers.reprintIfDue(input.spooler, input.jobIds);
       try {
         return await activities.deleteSpooledJobs(input);
       } catch (err) {

@@ -17,6 +17,11 @@ const connectionSchema = z.object({
   connected: z.boolean(),
   /** Still reports, but goes away as the next delete command comes, before receiving it (the edge case). */
   disconnectBeforeCommand: z.boolean(),
+  /**
+   * Its users print the jobs of the next delete command again just before the command comes (once):
+   * the race between a report and its command that the spooler's own check before a delete closes.
+   */
+  reprintBeforeCommand: z.boolean().optional(),
 });
 export type SpoolerConnection = z.output<typeof connectionSchema>;
 
@@ -77,6 +82,23 @@ export class SimSpoolers {
     this.writeConnection(spooler, next);
     this.note(spooler, 'reconnect', spooler, 'accepted');
     return next;
+  }
+
+  /** As the next delete command comes, its jobs are being printed again (once): the spooler must keep them. */
+  reprintBeforeCommand(spooler: string): SpoolerConnection {
+    const next = { ...this.connection(spooler), reprintBeforeCommand: true };
+    this.writeConnection(spooler, next);
+    this.note(spooler, 'reprint-before-command', spooler, 'accepted');
+    return next;
+  }
+
+  /** The jobs of a delete command that comes now, printed again first when the spooler was told so (once). */
+  reprintIfDue(spooler: string, jobIds: readonly string[]): void {
+    const connection = this.connection(spooler);
+    if (!connection.reprintBeforeCommand) return;
+    this.writeConnection(spooler, { ...connection, reprintBeforeCommand: false });
+    const folder = this.folder(spooler);
+    for (const job of folder.list().filter((j) => jobIds.includes(j.jobId))) this.putJob(spooler, job.jobId, 'printing', job.submittedAt);
   }
 
   note(spooler: string, operation: string, target: string, outcome: string): void {

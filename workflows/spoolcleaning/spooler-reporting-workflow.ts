@@ -108,9 +108,12 @@ async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnTyp
   status.lastDeleteCommands = decision.deleteCommands;
   if (decision.deleteCommands.length === 0) return;
   try {
-    const outcomes = await onSpooler.deleteSpooledJobs({ spooler, jobIds: decision.deleteCommands });
+    const outcomes = await onSpooler.deleteSpooledJobs({ spooler, jobIds: decision.deleteCommands, ...(decision.asListed ? { asListed: decision.asListed } : {}) });
     // Deleted now or gone already: either way the job is off the spooler, and off the orphans list.
-    await central.spooledJobsDeleted({ spooler, jobIds: Object.keys(outcomes) });
+    // A job the spooler kept (printed again, released, being printed since the listing) is still
+    // there: its request stays cached, and a later report decides on it afresh.
+    const gone = Object.entries(outcomes).filter(([, outcome]) => outcome === 'deleted' || outcome === 'already-gone');
+    await central.spooledJobsDeleted({ spooler, jobIds: gone.map(([jobId]) => jobId) });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     status.lostDeleteCommands = [...status.lostDeleteCommands, ...decision.deleteCommands].slice(-100);

@@ -55,7 +55,8 @@ test('a report retried under the same id returns the first decision and does not
   const first = store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs: [printed('a')] }, cfg);
   const again = store.applyReport('r2', { spooler: 'spl-1', at: 5 * DAY, jobs: [printed('a')] }, cfg);
   expect(again).toEqual(first);
-  expect(first).toEqual({ deleteCommands: ['a'], deferred: 0, renewed: 1, reissued: 0, orphans: [], orphanCount: 0 });
+  // The command carries the job as listed: the spooler deletes it only while it is still so.
+  expect(first).toEqual({ deleteCommands: ['a'], asListed: [printed('a')], deferred: 0, renewed: 1, reissued: 0, orphans: [], orphanCount: 0 });
   expect(store.requestsFor('spl-1', ['a'])[0]?.expiresAt).toBe(10 * DAY);
 });
 
@@ -63,7 +64,7 @@ test("a report's outcome is what the loop needs, not every reported job; a clean
   const cfg = config();
   const jobs = Array.from({ length: REQUESTS_NAMED * 5 }, (_, i) => printed(`job-${String(i).padStart(5, '0')}`));
   const outcome = store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs }, cfg);
-  expect(outcome).toEqual({ deleteCommands: [], deferred: 0, renewed: 0, reissued: 0, orphans: [], orphanCount: 0 });
+  expect(outcome).toEqual({ deleteCommands: [], asListed: [], deferred: 0, renewed: 0, reissued: 0, orphans: [], orphanCount: 0 });
   const run = store.runCleaning('c1', 2 * DAY, cfg);
   expect(run.requestedCount).toBe(jobs.length);
   expect(run.requested.map((r) => r.jobId)).toEqual(jobs.slice(0, REQUESTS_NAMED).map((j) => j.jobId));
@@ -74,7 +75,7 @@ test("a report's outcome is what the loop needs, not every reported job; a clean
 test('the ids of applied reports are forgotten after 30 days by the reports alone, with no cleaning run', () => {
   const cfg = config();
   store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg);
-  expect(store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg)).toEqual({ deleteCommands: [], deferred: 0, renewed: 0, reissued: 0, orphans: [], orphanCount: 0 });
+  expect(store.applyReport('r1', { spooler: 'spl-1', at: 0, jobs: [printed('a')] }, cfg)).toEqual({ deleteCommands: [], asListed: [], deferred: 0, renewed: 0, reissued: 0, orphans: [], orphanCount: 0 });
   store.applyReport('r2', { spooler: 'spl-1', at: 31 * DAY, jobs: [] }, cfg);
   // r1's id is gone: the same id is a new report now (here one that finds the job overdue and keeps it).
   expect(store.applyReport('r1', { spooler: 'spl-1', at: 31 * DAY, jobs: [printed('a')] }, cfg).orphans.map((o) => [o.jobId, o.reason])).toEqual([['a', 'overdue']]);

@@ -2,7 +2,7 @@
 // removes a job's folder once (a repeated command deletes nothing), a job id that would leave the
 // spool folder is refused before anything is touched, and a disconnected spooler neither reports
 // nor receives commands.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSpoolerActivities, SpoolerUnreachableError, type SpoolCleaningAuditEntry } from '../../../activities/spoolcleaning/spool-cleaning-activities';
@@ -84,4 +84,70 @@ test.each([
   expect(folder().has('job-1')).toBe(true);
   expect(folder().has('job-2')).toBe(true);
   expect(audit).toEqual([]);
+});
+
+describe('a job that changed since the listing the command was decided on is kept', () => {
+  test('printed again, released, or resubmitted since the listing: kept; still as listed: deleted', async () => {
+    folder().write({ jobId: 'job-3', state: 'printed', submittedAt: 7 });
+    folder().write({ jobId: 'job-4', state: 'failed', submittedAt: 8 });
+    // Since the listing: job-1 is printed again, job-2 released and printed, job-3 resubmitted (a new submission time).
+    folder().write({ jobId: 'job-1', state: 'printing', submittedAt: 5 });
+    folder().write({ jobId: 'job-2', state: 'printed', submittedAt: 6 });
+    folder().write({ jobId: 'job-3', state: 'printed', submittedAt: 70 });
+    const asListed = [
+      { jobId: 'job-1', state: 'printed' as const, submittedAt: 5 },
+      { jobId: 'job-2', state: 'waiting' as const, submittedAt: 6 },
+      { jobId: 'job-3', state: 'printed' as const, submittedAt: 7 },
+      { jobId: 'job-4', state: 'failed' as const, submittedAt: 8 },
+    ];
+    expect(await activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-1', 'job-2', 'job-3', 'job-4'], asListed })).toEqual({
+      'job-1': 'kept-printing',
+      'job-2': 'kept-changed',
+      'job-3': 'kept-changed',
+      'job-4': 'deleted',
+    });
+    expect(['job-1', 'job-2', 'job-3', 'job-4'].map((id) => folder().has(id))).toEqual([true, true, true, false]);
+    expect(audit.map((e) => `${e.target}: ${e.outcome}`)).toEqual(['job-1: kept-printing', 'job-2: kept-changed', 'job-3: kept-changed', 'job-4: deleted']);
+  });
+
+  test('a job being printed is never deleted, also by a command that does not say how the job was listed', async () => {
+    folder().write({ jobId: 'job-1', state: 'printing', submittedAt: 5 });
+    expect(await activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-1', 'job-2'] })).toEqual({ 'job-1': 'kept-printing', 'job-2': 'deleted' });
+    expect(folder().has('job-1')).toBe(true);
+  });
+
+  test('a job folder whose job.json cannot be read now is kept: it is being written', async () => {
+    writeFileSync(path.join(dir, 'spl-1', 'job-1', 'job.json'), '{"state": "prin');
+    expect(await activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-1'], asListed: [{ jobId: 'job-1', state: 'printed', submittedAt: 5 }] })).toEqual({ 'job-1': 'kept-unreadable' });
+    expect(folder().has('job-1')).toBe(true);
+  });
+
+  test('a job whose spool data cannot be removed (locked) fails alone and stays listed; the other jobs of the command are deleted', async () => {
+    const realRm = fs.rmSync;
+    const rm = jest.spyOn(fs, 'rmSync').mockImplementation((target, options) => {
+      if (String(target).endsWith(path.join('job-1', 'data.prn'))) throw Object.assign(new Error('EBUSY: resource busy or locked'), { code: 'EBUSY' });
+      realRm(target, options);
+    });
+    try {
+      expect(await activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-1', 'job-2'] })).toEqual({ 'job-1': 'failed', 'job-2': 'deleted' });
+    } finally {
+      rm.mockRestore();
+    }
+    // Its job.json goes last, so the job is still listed and a later report commands it again.
+    expect(await activities().reportSpooledJobs({ spooler: 'spl-1' })).toEqual([{ jobId: 'job-1', state: 'printed', submittedAt: 5 }]);
+  });
+
+  test('the empty folder a delete cut off after its last file leaves is removed by the retried command, which finds the job gone', async () => {
+    rmSync(path.join(dir, 'spl-1', 'job-1'), { recursive: true });
+    mkdirSync(path.join(dir, 'spl-1', 'job-1'));
+    expect(await activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-1'], asListed: [{ jobId: 'job-1', state: 'printed', submittedAt: 5 }] })).toEqual({ 'job-1': 'already-gone' });
+    expect(existsSync(path.join(dir, 'spl-1', 'job-1'))).toBe(false);
+  });
+
+  test('a listed job the command does not name is refused naming the field, before anything is deleted', async () => {
+    await expect(activities().deleteSpooledJobs({ spooler: 'spl-1', jobIds: ['job-1'], asListed: [{ jobId: 'job-2', state: 'waiting', submittedAt: 6 }] })).rejects.toThrow(
+      /asListed\.0\.jobId: job "job-2" is listed but not commanded/,
+    );
+    expect(folder().has('job-1')).toBe(true);
+  });
 });

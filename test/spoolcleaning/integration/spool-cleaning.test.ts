@@ -141,3 +141,32 @@ test("keeping the cleaning in step ends the reporting loop of a spooler taken ou
   expect((await client.workflow.getHandle(kept).describe()).status.name).toBe('RUNNING');
   expect((await ensureSpoolCleaning(client, { ...config('report'), spoolers: ['spl-a'] })).ended).toEqual([]);
 });
+
+test('a job its user prints again as its delete command comes is kept, its request with it; once printed it is deleted by a later report', async () => {
+  const client = estate.client;
+  const spoolers = new SimSpoolers(path.join(dataDir, 'sim'));
+  const submittedAt = Date.now() - 2 * DAY;
+  spoolers.putJob('spl-a', 'reprinted', 'printed', submittedAt);
+  spoolers.reprintBeforeCommand('spl-a');
+  await ensureSpoolCleaning(client, { ...config('keep'), spoolers: ['spl-a'] });
+  const jobService = new DeleteRequestStore(simJobServiceFile(path.join(dataDir, 'sim')));
+  const outcomes = () => spoolers.record.read().filter((e) => e.operation === 'delete-job' && e.target === 'reprinted').map((e) => e.outcome);
+  try {
+    // The cleaning asks for the jobs the controller knows from the reports.
+    await until('a report listing the job', () => jobService.snapshot().controllerJobs.some((j) => j.jobId === 'reprinted'));
+    await client.schedule.getHandle(SPOOL_CLEANING_SCHEDULE_ID).trigger();
+    await until('the command for the reprinted job', () => outcomes().length > 0);
+    expect(outcomes()).toEqual(['kept-printing']);
+    expect(spoolers.folder('spl-a').list().find((j) => j.jobId === 'reprinted')).toEqual({ jobId: 'reprinted', state: 'printing', submittedAt });
+
+    // The Job Service was not told it is gone: its request is still cached, renewed by each report.
+    await until('a report after the kept command', () => jobService.requestsFor('spl-a', ['reprinted'])[0]);
+
+    // The print ends; the job is as the rule lets go again, and the next command deletes it.
+    spoolers.putJob('spl-a', 'reprinted', 'printed', submittedAt);
+    await until('the printed job deleted', () => !spoolers.folder('spl-a').has('reprinted'));
+    expect(outcomes()).toEqual(['kept-printing', 'deleted']);
+  } finally {
+    jobService.close();
+  }
+}, 120_000);
