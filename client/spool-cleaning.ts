@@ -70,7 +70,11 @@ export async function ensureSpoolCleaning(client: Client, configInput: unknown):
       spoolers.push({ spooler, workflowId, outcome: 'started' });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      if (schedule !== 'unchanged') await client.workflow.getHandle(workflowId).signal(configureSignal, configInput);
+      // Every running loop is told the configuration, also when the schedule already had it: a
+      // keeper that crashed after updating the schedule, before telling every loop, left loops on
+      // the old one, and an unchanged schedule would then never tell them. The loop takes it again
+      // harmlessly.
+      await client.workflow.getHandle(workflowId).signal(configureSignal, configInput);
       spoolers.push({ spooler, workflowId, outcome: 'running' });
     }
   }

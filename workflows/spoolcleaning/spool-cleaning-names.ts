@@ -29,8 +29,10 @@ export const configureSignal = defineSignal<[unknown]>('spoolCleaning.configure'
 export interface SpoolerReportingStatus {
   spooler: string;
   reports: number;
-  /** Reports the spooler did not send (disconnected). */
+  /** Reports the spooler did not send (disconnected), or the Job Service could not take. */
   missedReports: number;
+  /** Why the Job Service last could not take a report (its retries spent), when it could not. */
+  lastJobServiceFailure?: string;
   lastReportAt: string | null;
   nextReportAt: string | null;
   lastDeleteCommands: string[];

@@ -80,12 +80,25 @@ export async function spoolerReporting(input: SpoolerReportingInput): Promise<ne
 /** Reports begun from here on list the spooler's jobs in pages; a loop that ran before keeps its whole listings on replay. */
 export const PAGED_REPORTS_PATCH = 'paged-spooler-reports';
 
+/**
+ * From here on a report the Job Service cannot take (its retries spent: its store unwritable, a
+ * refusal) is a missed report, and the loop goes on; before, it ended the loop, and the spooler
+ * reported no more until the workers were started again.
+ */
+export const JOB_SERVICE_FAILURE_MISSES_REPORT_PATCH = 'job-service-failure-misses-the-report';
+
+/** Why the Job Service could not take the report (since the patch: the report is missed), or the error thrown again as before. */
+function jobServiceFailure(err: unknown): string {
+  if (!(err instanceof ActivityFailure) || !patched(JOB_SERVICE_FAILURE_MISSES_REPORT_PATCH)) throw err;
+  return err.cause?.message ?? err.message;
+}
+
 async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnType<typeof spoolerActivities>, status: SpoolerReportingStatus): Promise<void> {
   const number = status.reports + status.missedReports;
   const reportId = `${workflowInfo().workflowId}/${workflowInfo().runId}/${number}`;
   let report: SpoolerReport;
   if (patched(PAGED_REPORTS_PATCH)) {
-    const listed = await listInPages(spooler, reportId, onSpooler);
+    const listed = await listInPages(spooler, reportId, onSpooler, status);
     if (listed === 'missed') {
       status.missedReports += 1;
       return;
@@ -102,7 +115,14 @@ async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnTyp
     }
     report = { spooler, at: Date.now(), jobs };
   }
-  const decision = await central.applySpoolerReport({ reportId, report, config });
+  let decision;
+  try {
+    decision = await central.applySpoolerReport({ reportId, report, config });
+  } catch (err) {
+    status.lastJobServiceFailure = jobServiceFailure(err);
+    status.missedReports += 1;
+    return;
+  }
   status.reports += 1;
   status.lastReportAt = new Date(report.at).toISOString();
   status.lastDeleteCommands = decision.deleteCommands;
@@ -126,7 +146,7 @@ async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnTyp
  * report lists). 'missed' when the spooler could not be reached for a page: the report is not
  * sent, and its staged pages change nothing.
  */
-async function listInPages(spooler: string, reportId: string, onSpooler: ReturnType<typeof spoolerActivities>): Promise<SpoolerReport | 'missed'> {
+async function listInPages(spooler: string, reportId: string, onSpooler: ReturnType<typeof spoolerActivities>, status: SpoolerReportingStatus): Promise<SpoolerReport | 'missed'> {
   const at = Date.now();
   let after: string | null = null;
   let listed = 0;
@@ -142,7 +162,13 @@ async function listInPages(spooler: string, reportId: string, onSpooler: ReturnT
     const last = page.jobs.at(-1)?.jobId;
     if (!page.more || last === undefined) return { spooler, at, jobs: page.jobs };
     if (listed >= MAX_REPORTED_JOBS) return { spooler, at, jobs: page.jobs, listedThrough: last };
-    await central.stageSpoolerReportPage({ reportId, spooler, at, jobs: page.jobs });
+    try {
+      await central.stageSpoolerReportPage({ reportId, spooler, at, jobs: page.jobs });
+    } catch (err) {
+      // Counted by the caller as a missed report, as an unreachable spooler is.
+      status.lastJobServiceFailure = jobServiceFailure(err);
+      return 'missed';
+    }
     after = last;
   }
 }

@@ -14,7 +14,7 @@ import { ensureSpoolCleaning } from '../../../client/spool-cleaning';
 import { simJobServiceFile } from '../../../simulator/spoolcleaning/sim-spool-cleaning';
 import { SimSpoolers } from '../../../simulator/spoolcleaning/sim-spoolers';
 import { DEFAULT_INVENTORY_FILE } from '../../../simulator/spoc/inventory';
-import { reportingStatusQuery, SPOOL_CLEANING_SCHEDULE_ID, spoolerReportingWorkflowId } from '../../../workflows/spoolcleaning/spool-cleaning-names';
+import { configureSignal, reportingStatusQuery, SPOOL_CLEANING_SCHEDULE_ID, spoolerReportingWorkflowId } from '../../../workflows/spoolcleaning/spool-cleaning-names';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
 import { until as pollUntil } from '../../helpers/until';
 
@@ -170,3 +170,19 @@ test('a job its user prints again as its delete command comes is kept, its reque
     jobService.close();
   }
 }, 120_000);
+
+test('a loop left on an older configuration (its keeper crashed before telling it) is told the configuration again, though the schedule has it', async () => {
+  const client = estate.client;
+  const current = { ...config('report'), spoolers: ['spl-a'] };
+  const older = { ...config('keep'), spoolers: ['spl-a'] };
+  const loop = client.workflow.getHandle(spoolerReportingWorkflowId('spl-a'));
+  await ensureSpoolCleaning(client, current);
+  // The state a keeper that crashed between updating the schedule and telling the loops leaves.
+  await loop.signal(configureSignal, older);
+  expect((await ensureSpoolCleaning(client, current)).schedule).toBe('unchanged');
+  const signalled = ((await loop.fetchHistory()).events ?? []).flatMap((e) => {
+    const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
+  });
+  expect(signalled.at(-1)).toEqual(current);
+});
