@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { hostNameSchema, refuseRepeatedHosts } from '../core/input-rules';
-import { timeSpanSchema } from './timespan';
+import { formatTimeSpan, timeSpanSchema } from './timespan';
 
 /** A print job's state on a spooler's disk. */
 export const JOB_STATES = ['waiting', 'printing', 'printed', 'failed'] as const;
@@ -72,7 +72,20 @@ export const spoolCleaningConfigSchema = z
       })
       .prefault({}),
   })
-  .superRefine((config, ctx) => refuseRepeatedHosts(config.spoolers.map((host, i) => ({ host, path: ['spoolers', i] })), ctx));
+  .superRefine((config, ctx) => {
+    refuseRepeatedHosts(config.spoolers.map((host, i) => ({ host, path: ['spoolers', i] })), ctx);
+    // A request lives from the cleaning run until its TTL; only a report within it sends the
+    // command. Reports come up to ReportingInterval + MaxJitter apart, so a shorter TTL lets most
+    // requests expire unused, and their jobs become orphans instead of being deleted.
+    const { ReportingInterval, MaxJitter } = config.StatusReportingOptions;
+    if (config.YmqProxyOptions.DeleteJobCandidateExpirationTime <= ReportingInterval + MaxJitter) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['YmqProxyOptions', 'DeleteJobCandidateExpirationTime'],
+        message: `must be longer than StatusReportingOptions.ReportingInterval + MaxJitter (${formatTimeSpan(ReportingInterval + MaxJitter)}): a delete request must live until the spooler's next report, which sends its command`,
+      });
+    }
+  });
 
 /** The configuration as written (TimeSpan text, defaults left out). */
 export type SpoolCleaningConfigInput = z.input<typeof spoolCleaningConfigSchema>;

@@ -57,6 +57,14 @@ describe('the spool cleaning configuration', () => {
     expect(refusal({ spoolers: ['a'], YmqProxyOptions: { DeleteJobCandidateExpirationTime: '0.00:00:00' } })).toMatch(/DeleteJobCandidateExpirationTime: must be longer than zero/);
   });
 
+  test('a TTL that ends before the next report could send the command is refused, naming both settings', () => {
+    expect(refusal({ spoolers: ['a'], YmqProxyOptions: { DeleteJobCandidateExpirationTime: '01:00:00' } })).toMatch(
+      /YmqProxyOptions\.DeleteJobCandidateExpirationTime: must be longer than StatusReportingOptions\.ReportingInterval \+ MaxJitter \(03:15:00\)/,
+    );
+    expect(refusal({ spoolers: ['a'], YmqProxyOptions: { DeleteJobCandidateExpirationTime: '03:15:00' } })).toMatch(/must be longer than/);
+    expect(parseInput(spoolCleaningConfigSchema, 'spool-cleaning', { spoolers: ['a'], YmqProxyOptions: { DeleteJobCandidateExpirationTime: '03:15:01' } }).YmqProxyOptions.DeleteJobCandidateExpirationTime).toBe(3 * HOUR + 15 * 60_000 + 1000);
+  });
+
   test('a rule that would delete a job being printed is refused', () => {
     expect(refusal({ spoolers: ['a'], cleaning: { rule: [{ state: 'printing', olderThan: '1.00:00:00' }] } })).toMatch(/cleaning\.rule\.0\.state: must be one of waiting, printed, failed/);
   });

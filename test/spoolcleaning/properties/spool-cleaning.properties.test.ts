@@ -29,7 +29,7 @@ let deletionsSeen = 0;
 describe('spool cleaning properties', () => {
   test('nothing the rule keeps is deleted and nothing is deleted twice, under every healing policy', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...ORPHAN_HEALING), fc.integer({ min: 1, max: 72 }), fc.array(event, { minLength: 40, maxLength: 120 }), (healing, ttlHours, events) => {
+      fc.property(fc.constantFrom(...ORPHAN_HEALING), fc.integer({ min: 4, max: 72 }), fc.array(event, { minLength: 40, maxLength: 120 }), (healing, ttlHours, events) => {
         const config = parseInput(spoolCleaningConfigSchema, 'spool-cleaning', {
           spoolers: SPOOLERS,
           YmqProxyOptions: { DeleteJobCandidateExpirationTime: `${Math.floor(ttlHours / 24)}.${String(ttlHours % 24).padStart(2, '0')}:00:00` },
