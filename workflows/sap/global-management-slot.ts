@@ -27,7 +27,16 @@ export interface GlobalManagementSlotInput {
   holder: LeaseHolder;
   /** How often to look whether the holder still runs (a terminated dispatcher frees the slot within this). */
   checkEverySeconds: number;
+  /** Hands over to a new run past this many history events (default 1000; tests make it small). */
+  handOverAfterEvents?: number;
 }
+
+/**
+ * From here on a release that comes while the slot looks at its holder ends the slot even when
+ * that look is the one after which it hands over to a new run: the new run started with no
+ * memory of it, and the holder, which had given the slot up, never sends it again.
+ */
+export const RELEASE_BEFORE_HAND_OVER_PATCH = 'global-slot-release-before-hand-over';
 
 const { awaitLeaseHolderClosed } = wf.proxyActivities<LeaseActivities>({
   taskQueue: CENTRAL_TASK_QUEUE,
@@ -46,6 +55,9 @@ export async function sapGlobalManagementSlot(input: GlobalManagementSlotInput):
     // One short look, awaited even when the release comes meanwhile: no activity outlives the slot.
     const { closed } = await awaitLeaseHolderClosed(input.holder, 0);
     if (closed) return { ended: 'holder-ended' };
-    if (wf.workflowInfo().historyLength > 1000) return wf.continueAsNew<typeof sapGlobalManagementSlot>(input);
+    if (wf.workflowInfo().historyLength > (input.handOverAfterEvents ?? 1000)) {
+      if (released && wf.patched(RELEASE_BEFORE_HAND_OVER_PATCH)) return { ended: 'released' };
+      return wf.continueAsNew<typeof sapGlobalManagementSlot>(input);
+    }
   }
 }

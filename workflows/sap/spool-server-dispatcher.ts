@@ -43,6 +43,12 @@ export interface SpoolDispatcherResume {
   done: string[];
   submitted: number;
   finished: number;
+  /**
+   * When each running management task's time is up (ms since the epoch), by task id: the next run
+   * gives it only what is left of `managementTimeoutSeconds`, so a hanging one ends on time however
+   * often the dispatcher continues as new (absent in hand-overs from before it was kept).
+   */
+  managementDeadlines?: [id: string, deadline: number][];
 }
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
@@ -70,6 +76,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   let submitted = resume?.submitted ?? 0;
   let finishedCount = resume?.finished ?? 0;
   const recent: TaskOutcome[] = [];
+  const managementDeadlines = new Map(resume?.managementDeadlines ?? []);
   const inbox: SpoolTask[] = [];
   const finished: TaskOutcome[] = [];
   let nextGlobalTry = 0;
@@ -101,13 +108,26 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   );
   wf.setHandler(spoolDispatcherStatusQuery, () => ({ system, server, state, holdsGlobalManagement: holdsGlobal, submitted, finished: finishedCount, recent }));
 
+  /** A management task's time left (ms): all of it when it starts, what is left when a new run hands it out again. */
+  const managementTimeLeft = (task: SpoolTask): number => {
+    const deadline = managementDeadlines.get(task.id);
+    if (deadline !== undefined) return deadline - Date.now();
+    managementDeadlines.set(task.id, Date.now() + timings.managementTimeoutSeconds * 1000);
+    return timings.managementTimeoutSeconds * 1000;
+  };
   const launch = (workProcess: number, task: SpoolTask) => {
     const management = task.kind === 'management';
+    const timeLeft = management ? managementTimeLeft(task) : 0;
+    if (management && timeLeft <= 0) {
+      // Its time ran out while the runs changed hands: it ends as a timed-out attempt would.
+      finished.push({ id: task.id, workProcess, outcome: `failed: timed out after managementTimeoutSeconds (${timings.managementTimeoutSeconds} s)` });
+      return;
+    }
     const activities = wf.proxyActivities<SapSpoolActivities>({
       taskQueue: sapWorkProcessTaskQueue(system, server),
       heartbeatTimeout: `${timings.heartbeatTimeoutSeconds}s`,
       // A management task that hangs ends as timed out and frees its work process; output is retried until it is printed.
-      ...(management ? { scheduleToCloseTimeout: `${timings.managementTimeoutSeconds}s`, startToCloseTimeout: `${timings.managementTimeoutSeconds}s` } : { startToCloseTimeout: '24h' }),
+      ...(management ? { scheduleToCloseTimeout: timeLeft, startToCloseTimeout: timeLeft } : { startToCloseTimeout: '24h' }),
       retry: { initialInterval: '1s', maximumInterval: '10s' },
       summary: `${server} work process ${workProcess}: ${describeTask(task)}`,
     });
@@ -135,6 +155,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished); // on the old path no await at all: its promise hops stay as they were
 
     for (const outcome of finished.splice(0)) {
+      managementDeadlines.delete(outcome.id);
       const result = finish(state, outcome.workProcess, outcome.id, view());
       if (result.state === state) continue; // told twice
       state = result.state;
@@ -167,7 +188,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     if ((history.continueAsNewSuggested || history.historyLength > timings.continueAsNewAfterEvents) && inbox.length === 0 && finished.length === 0) {
       await wf.condition(wf.allHandlersFinished);
       if (inbox.length === 0 && finished.length === 0) {
-        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount });
+        const running = new Set(state.workProcesses.flatMap((wp) => (wp.running ? [wp.running.id] : [])));
+        const deadlines = [...managementDeadlines].filter(([id]) => running.has(id));
+        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines });
       }
     }
   }

@@ -22,7 +22,8 @@ import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatche
 import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
 import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
 import { readOperationRecord } from '../../../simulator/core/operation-record';
-import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
+import { releaseGlobalManagementSignal, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
+import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
 import { workflowBundle } from '../../../worker/central-worker';
 import { resolveTemporalCli } from '../../../engine/temporal-cli';
 import { bundleWorkflowsBeforeAnswersUpdatesFirst } from '../../fixtures/sap-dispatcher-nondeterminism/old-path-bundle';
@@ -312,4 +313,92 @@ test('a dispatcher begun before the fix and stuck with TMPRL1100 goes on after a
   const patches = (history.events ?? []).flatMap((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString());
   expect(patches.some((p) => p.includes('sap-dispatcher-answers-updates-first'))).toBe(true);
   await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, history, 'reset');
+});
+
+test('a hanging host spool demand ends after managementTimeoutSeconds, though the busy dispatcher continues as new many times meanwhile', async () => {
+  const simDir = path.join(dir, 'hanging');
+  const systems: SimSapSystem[] = [
+    {
+      system: 'hng',
+      release: '4.6C',
+      // Every host spool demand hangs; outputs are quick, so the dispatcher continues as new every few of them.
+      servers: [{ server: 'spool1', workProcesses: 4, outputSeconds: 0.05, managementSeconds: 0.1, hangEveryNthDemand: 1 }],
+      devices: [],
+      timings: { ...TIMINGS, managementTimeoutSeconds: 6, continueAsNewAfterEvents: 100 },
+    },
+  ];
+  await withWorkers(systems, simDir, async () => {
+    await startSapDispatchers(temporal.client, systems);
+    const dispatcher = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('hng', 'spool1'));
+    await submitAll('hng', 'spool1', [{ kind: 'management', id: 'demand-1', task: 'host-spool-demand' }]);
+    const firstRun = (await dispatcher.describe()).runId;
+    const dispatched = await until('the demand dispatched', () => record(simDir).find((e) => e.target === 'demand-1' && e.operation === 'dispatch'));
+    // Output keeps coming for well past the timeout: before, each new run gave the demand its whole timeout again.
+    let n = 0;
+    let outcome: string | undefined;
+    const trafficEnds = Date.parse(dispatched.time) + 20_000;
+    while (Date.now() < trafficEnds && outcome === undefined) {
+      const batch = Array.from({ length: 4 }, () => out(`o-${(n += 1)}`, 'lp10', false));
+      // An Update that meets the workflow task of a continue-as-new fails (FAILED_PRECONDITION) and is
+      // given again under its id, as a caller does.
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await submitAll('hng', 'spool1', batch);
+          break;
+        } catch (err) {
+          if (attempt >= 5 || !/workflow task failure/.test(String((err as Error).cause))) throw err;
+        }
+      }
+      outcome = (await dispatcher.query(spoolDispatcherStatusQuery)).recent.find((r) => r.id === 'demand-1')?.outcome;
+    }
+    expect(outcome).toMatch(/^failed: /);
+    expect((await dispatcher.describe()).runId).not.toBe(firstRun);
+  });
+}, 90_000);
+
+test('a release of the global management slot that comes while it looks at its holder, in its last look before a hand-over, ends the slot', async () => {
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  let looks = 0;
+  let letLookEnd: () => void = () => undefined;
+  const lookEnds = new Promise<void>((resolve) => (letLookEnd = resolve));
+  // The holder's look: still running, once the test lets the look end.
+  const looker = await Worker.create({
+    ...conn,
+    taskQueue: CENTRAL_TASK_QUEUE,
+    activities: {
+      awaitLeaseHolderClosed: async () => {
+        looks += 1;
+        await lookEnds;
+        return { closed: false };
+      },
+    },
+  });
+  const slotWorker = await Worker.create({ ...conn, taskQueue: 'sap-slot-test', workflowBundle: { codePath: bundlePath } });
+  const running = [looker.run(), slotWorker.run()];
+  try {
+    const holder = { workflowId: 'sap-spool-dispatcher-slt-spool1', firstRunId: 'run-1', procedure: 'sap-spool-dispatcher', since: new Date().toISOString() };
+    // Past its first look the slot's history is long enough to hand over.
+    const slot = await temporal.client.workflow.start('sapGlobalManagementSlot', {
+      workflowId: 'sap-spool-global-management-slt',
+      taskQueue: 'sap-slot-test',
+      args: [{ system: 'slt', holder, checkEverySeconds: 0.2, handOverAfterEvents: 5 }],
+    });
+    await until('the first look', () => (looks > 0 ? true : undefined));
+    await slot.signal(releaseGlobalManagementSignal, holder.workflowId);
+    // The release is taken in (a workflow task after the signal completes) while the look still runs.
+    await untilAsync('the release taken in', async () => {
+      const events = (await slot.fetchHistory()).events ?? [];
+      const signalled = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
+      return signalled >= 0 && events.slice(signalled).some((e) => e.workflowTaskCompletedEventAttributes) ? true : undefined;
+    });
+    letLookEnd();
+    const stillRunning = new Promise((resolve) => setTimeout(() => resolve('still running (handed over) 20 s later'), 20_000).unref());
+    expect(await Promise.race([slot.result(), stillRunning])).toEqual({ ended: 'released' });
+    expect((await slot.describe()).runId).toBe(slot.firstExecutionRunId);
+  } finally {
+    letLookEnd();
+    looker.shutdown();
+    slotWorker.shutdown();
+    await Promise.all(running);
+  }
 });
