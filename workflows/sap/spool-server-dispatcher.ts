@@ -53,6 +53,14 @@ export interface SpoolDispatcherResume {
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
 
+/**
+ * From here on a dispatcher asks for the global management slot also as a work process frees
+ * that its waiting global task would take, before it hands that work process out. Before, it asked
+ * only while a work process stood free, which under a backlog of output none ever did: each freed
+ * one went to the next request, and the global task waited as long as output kept coming.
+ */
+export const ASKS_SLOT_AS_A_WORK_PROCESS_FREES = 'sap-dispatcher-asks-slot-as-a-work-process-frees';
+
 /** How many done ids a dispatcher remembers (and hands over). */
 const DONE_REMEMBERED = 5000;
 const RECENT_SHOWN = 50;
@@ -156,6 +164,11 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
 
     for (const outcome of finished.splice(0)) {
       managementDeadlines.delete(outcome.id);
+      if (!holdsGlobal && Date.now() >= nextGlobalTry && freesWorkProcessForGlobal(state, outcome) && wf.patched(ASKS_SLOT_AS_A_WORK_PROCESS_FREES)) {
+        holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
+        if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
+        if (!holdsGlobal) nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
+      }
       const result = finish(state, outcome.workProcess, outcome.id, view());
       if (result.state === state) continue; // told twice
       state = result.state;
@@ -202,6 +215,12 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     recent.push(outcome);
     if (recent.length > RECENT_SHOWN) recent.shift();
   }
+}
+
+/** True when the work process this outcome frees would go to a waiting global task, were global management free. */
+function freesWorkProcessForGlobal(state: SpoolServerState, outcome: TaskOutcome): boolean {
+  const trial = finish(state, outcome.workProcess, outcome.id, { globalManagementElsewhere: false });
+  return trial.state !== state && trial.dispatches.some((d) => d.kind === 'start' && d.task.kind === 'management' && isGlobalManagement(d.task.task));
 }
 
 /** True when this dispatcher now holds the system's global management; false while another one has it. */

@@ -402,3 +402,22 @@ test('a release of the global management slot that comes while it looks at its h
     await Promise.all(running);
   }
 });
+
+test('a global task given behind a few requests takes its turn while a backlog of output keeps every work process busy', async () => {
+  const simDir = path.join(dir, 'backlog-global');
+  const systems: SimSapSystem[] = [
+    { system: 'bkg', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 2, outputSeconds: 0.2, managementSeconds: 0.2 }], devices: [], timings: TIMINGS },
+  ];
+  await withWorkers(systems, simDir, async () => {
+    await startSapDispatchers(temporal.client, systems);
+    const before = Array.from({ length: 4 }, (_, i) => out(`before-${i}`, 'lp10', false));
+    const after = Array.from({ length: 30 }, (_, i) => out(`after-${i}`, 'lp10', false));
+    const scan: SpoolTask = { kind: 'management', id: 'scan-1', task: 'scan-lost-requests' };
+    // In one go: no work process is free from the first request to the last.
+    await submitAll('bkg', 'spool1', [...before, scan, ...after]);
+    await until('everything done', finished(simDir, [...before, scan, ...after].map((t) => t.id)), 60_000);
+    const started = record(simDir).filter((e) => e.operation === 'dispatch' && e.outcome === 'started').map((e) => e.target);
+    // Its turn comes as a work process frees after the requests given before it, not once the backlog is gone.
+    expect(started.indexOf('scan-1')).toBeLessThan(started.indexOf('after-5'));
+  });
+}, 90_000);
