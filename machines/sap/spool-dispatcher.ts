@@ -96,7 +96,21 @@ export function refusalOf(state: SpoolServerState, task: SpoolTask): string | nu
 
 /** True when the server holds the task anywhere: waiting, running or in an input queue. */
 export function holds(state: SpoolServerState, id: string): boolean {
-  return state.waiting.some((t) => t.id === id) || state.workProcesses.some((wp) => wp.running?.id === id || wp.inputQueue.some((r) => r.id === id));
+  return heldTask(state, id) !== undefined;
+}
+
+/** The task of this id the server holds (waiting, running or in an input queue), if any. */
+export function heldTask(state: SpoolServerState, id: string): SpoolTask | undefined {
+  return state.waiting.find((t) => t.id === id) ?? state.workProcesses.flatMap((wp) => [...(wp.running ? [wp.running] : []), ...wp.inputQueue]).find((t) => t.id === id);
+}
+
+/**
+ * Why a task given again under an id the server holds is refused: it is another task (another
+ * device, kind or setting) than the one given first, and one id is one task. Null when it is the same.
+ */
+export function otherTaskUnderIdOf(held: SpoolTask | undefined, task: SpoolTask): string | null {
+  if (held === undefined || JSON.stringify(held) === JSON.stringify(task)) return null;
+  return `id: ${task.id} was given as ${describeTask(held)}, now as ${describeTask(task)}; one id is one task (give the new one its own id)`;
 }
 
 /** True when one of the server's work processes runs a global management task. */

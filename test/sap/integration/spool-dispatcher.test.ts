@@ -203,6 +203,9 @@ test('a backlog stops at maxTasksHeld: a new request is refused before it is acc
     const refused = await submitAll('bkl', 'spool1', [out('b3', 'lp02', false)]).then(() => undefined, (err: Error) => err);
     expect((refused?.cause as Error | undefined)?.message).toBe('output b3 to lp02: spool server spool1 holds 2 tasks not yet done, the most it keeps (maxTasksHeld 2); submit it again once some are done');
     expect((await handle.executeUpdate(submitSpoolTaskUpdate, { args: [out('b2', 'lp-seq', true)], updateId: 'b2-again' })).accepted).toBe('already-held');
+    // Another request under a held one's id is refused naming the id, not taken for the first.
+    const other = await handle.executeUpdate(submitSpoolTaskUpdate, { args: [out('b2', 'lp02', false)], updateId: 'b2-other' }).then(() => undefined, (err: Error) => err);
+    expect((other?.cause as Error | undefined)?.message).toBe('id: b2 was given as output b2 to lp-seq (in sequence), now as output b2 to lp02; one id is one task (give the new one its own id)');
     const status = await handle.query(spoolDispatcherStatusQuery);
     expect([status.submitted, status.state.waiting.length + status.state.workProcesses.reduce((n, wp) => n + wp.inputQueue.length + (wp.running ? 1 : 0), 0)]).toEqual([2, 2]);
     await until('the first request printed', finished(simDir, ['b1']));

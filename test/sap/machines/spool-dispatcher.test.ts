@@ -1,4 +1,4 @@
-import { createSpoolServer, Dispatch, finish, SpoolServerState, submit, SpoolTaskRefusedError } from '../../../machines/sap/spool-dispatcher';
+import { createSpoolServer, Dispatch, finish, heldTask, otherTaskUnderIdOf, SpoolServerState, submit, SpoolTaskRefusedError } from '../../../machines/sap/spool-dispatcher';
 import type { ManagementRequest, OutputRequest } from '../../../machines/sap/spool-tasks';
 import { GlobalManagementTask, LocalManagementTask } from '../../../machines/sap/spool-releases';
 
@@ -96,6 +96,15 @@ describe('the spool dispatcher', () => {
     expect(submit(state, out('r2', 'lp-seq', true), alone, 3).state).toBe(state);
     state = finish(state, 0, 'r1', alone).state;
     expect(() => submit(state, out('r4', 'lp03'), alone, 3)).not.toThrow();
+  });
+
+  test('another task under the id of one held, waiting, running or in an input queue, is told apart from the same task given again', () => {
+    const { state } = submitAll(server(1), [out('r1', 'lp-seq', true), out('r2', 'lp-seq', true), out('r3', 'lp02')]);
+    expect(['r1', 'r2', 'r3', 'r4'].map((id) => heldTask(state, id)?.id)).toEqual(['r1', 'r2', 'r3', undefined]); // running, input queue, waiting, none
+    expect(otherTaskUnderIdOf(heldTask(state, 'r2'), out('r2', 'lp-seq', true))).toBeNull();
+    expect(otherTaskUnderIdOf(heldTask(state, 'r2'), out('r2', 'lp-seq', false))).toBe('id: r2 was given as output r2 to lp-seq (in sequence), now as output r2 to lp-seq; one id is one task (give the new one its own id)');
+    expect(otherTaskUnderIdOf(heldTask(state, 'r3'), mgmt('r3', 'link-check'))).toMatch(/^id: r3 was given as output r3 to lp02, now as link-check r3/);
+    expect(otherTaskUnderIdOf(undefined, out('r4', 'lp02'))).toBeNull();
   });
 
   test("refuses a task the server's release does not have, naming it", () => {
