@@ -5,10 +5,9 @@
  * goes to its server's dispatcher as the `sap.submitSpoolTask` Update.
  */
 import type { Client } from '@temporalio/client';
-import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease, tasksOf } from '../../machines/sap/spool-releases';
 import type { SpoolTask } from '../../machines/sap/spool-tasks';
-import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../workflows/sap/spool-dispatcher-messages';
+import { submitSpoolTask } from '../../client/sap-spool-submit';
 import type { SimSapSystem } from './sim-sap-estate';
 
 export interface LoadSettings {
@@ -61,13 +60,10 @@ export function startSpoolLoad(client: Client, systems: SimSapSystem[], settings
   let failures = 0;
   const submit = (system: SimSapSystem, kind: Parameters<typeof tasksFor>[1]) => {
     for (const { server, task } of tasksFor(system, kind, id, settings.frontendShare)) {
-      client.workflow
-        .getHandle(spoolDispatcherWorkflowId(system.system, server))
-        .executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) })
-        .catch((err: unknown) => {
-          failures += 1;
-          if (failures <= 3 || failures % 100 === 0) log(`sap load: ${task.id} to ${server} not submitted (${failures} so far): ${err instanceof Error ? err.message : String(err)}`);
-        });
+      submitSpoolTask(client, system.system, server, task).catch((err: unknown) => {
+        failures += 1;
+        if (failures <= 3 || failures % 100 === 0) log(`sap load: ${task.id} to ${server} not submitted (${failures} so far): ${err instanceof Error ? err.message : String(err)}`);
+      });
     }
   };
   const timers = systems.flatMap((system) => [

@@ -24,6 +24,7 @@ import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/si
 import { readOperationRecord } from '../../../simulator/core/operation-record';
 import { releaseGlobalManagementSignal, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
 import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
+import { submitSpoolTask } from '../../../client/sap-spool-submit';
 import { workflowBundle } from '../../../worker/central-worker';
 import { resolveTemporalCli } from '../../../engine/temporal-cli';
 import { bundleWorkflowsBeforeAnswersUpdatesFirst } from '../../fixtures/sap-dispatcher-nondeterminism/old-path-bundle';
@@ -341,17 +342,8 @@ test('a hanging host spool demand ends after managementTimeoutSeconds, though th
     let outcome: string | undefined;
     const trafficEnds = Date.parse(dispatched.time) + 20_000;
     while (Date.now() < trafficEnds && outcome === undefined) {
-      const batch = Array.from({ length: 4 }, () => out(`o-${(n += 1)}`, 'lp10', false));
-      // An Update that meets the workflow task of a continue-as-new fails (FAILED_PRECONDITION) and is
-      // given again under its id, as a caller does.
-      for (let attempt = 0; ; attempt += 1) {
-        try {
-          await submitAll('hng', 'spool1', batch);
-          break;
-        } catch (err) {
-          if (attempt >= 5 || !/workflow task failure/.test(String((err as Error).cause))) throw err;
-        }
-      }
+      // Given as a caller gives it: an Update that meets the dispatcher's hand-over to a new run is given again.
+      for (const task of Array.from({ length: 4 }, () => out(`o-${(n += 1)}`, 'lp10', false))) await submitSpoolTask(temporal.client, 'hng', 'spool1', task);
       outcome = (await dispatcher.query(spoolDispatcherStatusQuery)).recent.find((r) => r.id === 'demand-1')?.outcome;
     }
     expect(outcome).toMatch(/^failed: /);

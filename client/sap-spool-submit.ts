@@ -1,0 +1,31 @@
+/**
+ * Gives a spool server's dispatcher a task, the `sap.submitSpoolTask` Update, as a system that
+ * prints through SAP does (docs/sap-spool-work-processes.md#giving-a-task). The dispatcher
+ * continues as new every few thousand events; an Update that arrives during the workflow task that
+ * hands over fails with FAILED_PRECONDITION ("unexpected workflow task failure") although nothing
+ * was taken. It is given again under the same Update id, which makes that harmless: a task the
+ * dispatcher did take is answered `already-held` or `already-done`, never taken twice.
+ */
+import type { Client } from '@temporalio/client';
+import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import type { SpoolTask } from '../machines/sap/spool-tasks';
+import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId, type SubmitAnswer } from '../workflows/sap/spool-dispatcher-messages';
+
+/** True for the failure of an Update that met a workflow task failing, as a continue-as-new's does when an Update comes in. */
+function metAHandOver(err: unknown): boolean {
+  const cause = err instanceof Error ? err.cause : undefined;
+  return cause instanceof Error && /FAILED_PRECONDITION/.test(cause.message) && /workflow task failure/.test(cause.message);
+}
+
+export async function submitSpoolTask(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number } = {}): Promise<SubmitAnswer> {
+  const handle = client.workflow.getHandle(spoolDispatcherWorkflowId(system, server));
+  const attempts = opts.attempts ?? 5;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await handle.executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
+    } catch (err) {
+      if (attempt >= attempts || !metAHandOver(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, (opts.pauseMs ?? 100) * attempt));
+    }
+  }
+}
