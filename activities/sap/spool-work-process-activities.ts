@@ -58,13 +58,27 @@ export function createSapSpoolActivities(hostOf: (system: string, server: string
       if (seen.state === 'done') return { outcome: seen.outcome, again: true };
       if (seen.state === 'unknown') host.begin(task, input.workProcess);
       else host.rejoin(task, input.workProcess);
-      const outcome = await whileHeartbeating(() => host.whenDone(task.id, cancellation()), 1000);
+      const outcome = await whileHeartbeating(() => host.whenDone(task.id, cancellation()), heartbeatEveryMs());
       return { outcome, again: seen.state !== 'unknown' };
     },
   };
 }
 
 export type SapSpoolActivities = ReturnType<typeof createSapSpoolActivities>;
+
+/**
+ * How often the work process heartbeats: every second, or three times within a shorter heartbeat
+ * timeout (`heartbeatTimeoutSeconds` may be 1), so an attempt that is alive never times out.
+ */
+function heartbeatEveryMs(): number {
+  let timeoutMs: number | undefined;
+  try {
+    timeoutMs = Context.current().info.heartbeatTimeoutMs;
+  } catch {
+    // Outside an activity (a plain call in a test): no timeout to keep to.
+  }
+  return timeoutMs ? Math.max(50, Math.min(1000, Math.floor(timeoutMs / 3))) : 1000;
+}
 
 /** The attempt's cancellation, or a signal that never aborts outside an activity (a plain call in a test). */
 function cancellation(): AbortSignal {

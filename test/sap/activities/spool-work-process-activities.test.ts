@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSapSpoolActivities } from '../../../activities/sap/spool-work-process-activities';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 import { SapSpoolOperation, SimSpoolServers } from '../../../simulator/sap/sim-spool-servers';
@@ -54,4 +55,14 @@ describe('the work process activity', () => {
     await expect(hanging).rejects.toThrow('attempt over');
     expect((servers.record.read() as SapSpoolOperation[]).find((e) => e.target === 'd2')).toMatchObject({ seconds: null });
   });
+});
+
+test('a work process heartbeats three times within a heartbeat timeout shorter than its usual second', async () => {
+  const servers = new SimSpoolServers(dir, [{ ...SERVER, outputSeconds: 1.5 }]);
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 1000 });
+  let beats = 0;
+  env.on('heartbeat', () => (beats += 1));
+  await env.run(activitiesOn(servers).processSpoolTask, { system: 'prd', server: 'spool1', workProcess: 0, task: request });
+  // Every third of the timeout over the request's 1.5 s: some four beats (at a beat a second, one).
+  expect(beats).toBeGreaterThanOrEqual(3);
 });
