@@ -50,3 +50,20 @@ test("a step naming one install's folder and the other's JobScheduler ID is refu
   expect(await activities.removeSchedulerService({ ...step, jobSchedulerId: 'berlin', action: 'remove-scheduler-service' })).toEqual({ outcome: 'removed' });
   expect(installed()).toEqual(['sos_scheduler_munich']);
 });
+
+test('a stop that finds no service under the names its JobScheduler ID gives is refused, not taken for a stopped member, and no service is touched', async () => {
+  const berlin = install('C:\\sos\\berlin', 'berlin');
+  await berlin.install();
+  const services = () => berlin.services!.services();
+  const before = JSON.stringify(services());
+
+  const activities = createSchedulerHostActivities(berlin.deps({ pollMs: 20 }));
+  // Its JobScheduler runs as sos_scheduler_berlin; the step names the ID "berlin-prod".
+  const step = { step: 's1', title: 'Stop the member', action: 'stop-scheduler', host: 'js-win-1', member: 'js-win-1', os: 'windows', installDir: 'C:\\sos\\berlin', database: 'cluster.sqlite', jobSchedulerId: 'berlin-prod', timeoutSeconds: 5 } as const;
+  await expect(activities.stopScheduler(step)).rejects.toMatchObject({
+    type: 'SchedulerServiceNotFoundError',
+    nonRetryable: true,
+    message: expect.stringContaining('no JobScheduler service of js-win-1 is installed on js-win-1 (looked for sos_scheduler_berlin-prod and sos_scheduler_berlin-prod_backup, from JobScheduler ID "berlin-prod"), so it is not known to be stopped'),
+  });
+  expect(JSON.stringify(services())).toBe(before);
+});
