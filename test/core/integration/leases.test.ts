@@ -116,6 +116,11 @@ test('leases outlive the workers and continue-as-new: a run that continued as ne
     expect(refused.type).toBe('LeaseHeldError');
     expect(refused.message).toContain(`SPOC group london is held by ${first}`);
     await estate.client.workflow.getHandle(first).terminate('test done');
+    // Its leases end once their watches, on these workers, see it terminated: the tests after this
+    // one take the same group and hosts, and would be refused if they came first.
+    for (const l of [lease('spoc-group', 'london'), ...input.members.map((m) => lease('host', m.host))]) {
+      await waitForAsync(`${leaseWorkflowId(l)} released`, async () => (await estate.client.workflow.getHandle(leaseWorkflowId(l)).describe()).status.name !== 'RUNNING', 60_000);
+    }
   });
 });
 
