@@ -29,10 +29,14 @@ export type OrphanHealing = (typeof ORPHAN_HEALING)[number];
  */
 const CRON = /^\s*(\S+\s+){4}\S+\s*$/;
 
-const ruleClauseSchema = z.strictObject({
-  state: z.enum(DELETABLE_STATES, { message: `must be one of ${DELETABLE_STATES.join(', ')} (a job being printed is never deleted)` }),
-  olderThan: timeSpanSchema({ positive: false }),
-});
+const ruleClauseSchema = z
+  .strictObject({
+    state: z.enum(DELETABLE_STATES, { message: `must be one of ${DELETABLE_STATES.join(', ')} (a job being printed is never deleted)` }),
+    olderThan: timeSpanSchema({ positive: false }),
+  })
+  // A waiting job is one its user has not released yet: with no age at all every job would be
+  // deleted before its user could reach a printer.
+  .refine((clause) => clause.state !== 'waiting' || clause.olderThan > 0, { path: ['olderThan'], message: 'must be longer than zero for waiting jobs: a waiting job is one its user has not released yet' });
 
 export const spoolCleaningConfigSchema = z
   .strictObject({

@@ -61,6 +61,12 @@ export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
  */
 export const ASKS_SLOT_AS_A_WORK_PROCESS_FREES = 'sap-dispatcher-asks-slot-as-a-work-process-frees';
 
+/**
+ * From here on a task that failed (a management task timed out) is not remembered as done: given
+ * again under its id it runs again, where it was answered `already-done` and dropped.
+ */
+export const FAILED_IS_NOT_DONE = 'sap-dispatcher-failed-task-is-not-done';
+
 /** How many done ids a dispatcher remembers (and hands over). */
 const DONE_REMEMBERED = 5000;
 const RECENT_SHOWN = 50;
@@ -211,8 +217,11 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   }
 
   function remember(outcome: TaskOutcome): void {
-    done.push(outcome.id);
-    doneSet.add(outcome.id);
+    const failed = outcome.outcome.startsWith('failed');
+    if (!failed || !wf.patched(FAILED_IS_NOT_DONE)) {
+      done.push(outcome.id);
+      doneSet.add(outcome.id);
+    }
     if (done.length > DONE_REMEMBERED * 2) done.splice(0, done.length - DONE_REMEMBERED).forEach((id) => doneSet.delete(id));
     recent.push(outcome);
     if (recent.length > RECENT_SHOWN) recent.shift();

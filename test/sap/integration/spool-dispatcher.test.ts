@@ -319,7 +319,7 @@ test('a dispatcher begun before the fix and stuck with TMPRL1100 goes on after a
   await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, history, 'reset');
 });
 
-test('a hanging host spool demand ends after managementTimeoutSeconds, though the busy dispatcher continues as new many times meanwhile', async () => {
+test('a hanging host spool demand ends after managementTimeoutSeconds, though the busy dispatcher continues as new many times meanwhile, and given again it runs again', async () => {
   const simDir = path.join(dir, 'hanging');
   const systems: SimSapSystem[] = [
     {
@@ -348,6 +348,9 @@ test('a hanging host spool demand ends after managementTimeoutSeconds, though th
     }
     expect(outcome).toMatch(/^failed: /);
     expect((await dispatcher.describe()).runId).not.toBe(firstRun);
+    // A task that failed is not done: given again (a new Update of the same task) it runs again.
+    const again = await dispatcher.executeUpdate(submitSpoolTaskUpdate, { args: [{ kind: 'management', id: 'demand-1', task: 'host-spool-demand' }], updateId: 'demand-1-again' });
+    expect(again).toEqual({ accepted: 'new', id: 'demand-1' });
   });
 }, 90_000);
 

@@ -65,6 +65,11 @@ describe('the spool cleaning configuration', () => {
     expect(parseInput(spoolCleaningConfigSchema, 'spool-cleaning', { spoolers: ['a'], YmqProxyOptions: { DeleteJobCandidateExpirationTime: '03:15:01' } }).YmqProxyOptions.DeleteJobCandidateExpirationTime).toBe(3 * HOUR + 15 * 60_000 + 1000);
   });
 
+  test('a rule that would delete waiting jobs at no age at all is refused; printed ones may go at once', () => {
+    expect(refusal({ spoolers: ['a'], cleaning: { rule: [{ state: 'waiting', olderThan: '00:00:00' }] } })).toMatch(/cleaning\.rule\.0\.olderThan: must be longer than zero for waiting jobs/);
+    expect(parseInput(spoolCleaningConfigSchema, 'spool-cleaning', { spoolers: ['a'], cleaning: { rule: [{ state: 'printed', olderThan: '00:00:00' }] } }).cleaning.rule).toEqual([{ state: 'printed', olderThan: 0 }]);
+  });
+
   test('a rule that would delete a job being printed is refused', () => {
     expect(refusal({ spoolers: ['a'], cleaning: { rule: [{ state: 'printing', olderThan: '1.00:00:00' }] } })).toMatch(/cleaning\.rule\.0\.state: must be one of waiting, printed, failed/);
   });
