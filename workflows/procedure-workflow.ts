@@ -25,6 +25,7 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
     throw err;
   }
   const resume = acceptResumeState(procedure.machine, resumeArgument);
+  const { refusalOf } = procedure;
   const leases = leasesOf(procedure, parsed);
   const holder = currentHolder(id);
   let held = false;
@@ -35,7 +36,7 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
         procedure: id,
         machine: procedure.machine,
         summarize: (context) => procedure.summarize(context as never),
-        refusalOf: procedure.refusalOf && ((context, command) => procedure.refusalOf?.(context as never, command)),
+        ...(refusalOf ? { refusalOf: (context: unknown, command: { type: string }) => refusalOf(context as never, command) } : {}),
         hosts: procedure.hostsOf(parsed as never),
         subject: runSubject(procedure, parsed),
         historyEventLimit: historyEventLimitFromMemo(),

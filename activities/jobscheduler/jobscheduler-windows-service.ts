@@ -99,6 +99,11 @@ export function jobSchedulerServiceName(jobSchedulerId: string, options: Cluster
   return `sos_scheduler_${jobSchedulerId}${options.role === 'backup' ? '_backup' : ''}`;
 }
 
+/** Both names a member of this JobScheduler ID may have its service under: as a primary, as a backup. */
+export function jobSchedulerServiceNames(jobSchedulerId: string): [primary: string, backup: string] {
+  return [jobSchedulerServiceName(jobSchedulerId, { role: 'primary' }), jobSchedulerServiceName(jobSchedulerId, { role: 'backup', precedence: 1, precedenceGiven: false })];
+}
+
 /** The Windows service of one JobScheduler member. Every method is idempotent. */
 export interface JobSchedulerWindowsService {
   stop(): ReturnType<ServiceControl['stop']>;

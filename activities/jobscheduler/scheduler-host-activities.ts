@@ -35,7 +35,7 @@ import { describeIssues } from '../../machines/core/input-errors';
 import { parseClusterOptions, type ClusterStartOptions } from '../../machines/jobscheduler/cluster-options';
 import { setClusterOptionsInFile, startScriptPathOf, type ClusterOptionsEdit } from './cluster-option-file';
 import { jobSchedulerServiceName } from './jobscheduler-windows-service';
-import { OptionsNotAppliedError, SchedulerMemberPreflightError, SchedulerServiceNotFoundError, SchedulerServiceOutdatedError, SchedulerStartFailedError } from './scheduler-host-errors';
+import { OptionsNotAppliedError, SchedulerMemberPreflightError, SchedulerServiceOutdatedError, SchedulerStartFailedError } from './scheduler-host-errors';
 import { memberControls, type MemberControl, type OptionsSource } from './scheduler-member-control';
 import { asHostActivities } from '../core/host-activity';
 import { NON_RETRYABLE_ERRORS } from '../core/non-retryable-errors';
@@ -107,14 +107,8 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
   const pollMs = deps.pollMs ?? 1000;
   const local = deps.localPath ?? ((hostPath: string) => hostPath);
   const programs = { sh: '/bin/sh', ps: 'ps', scExe: windowsProgram('sc.exe'), cmdExe: windowsProgram('cmd.exe'), ...deps.programs };
-  const { controlOf, startScriptOptions, installedService, serviceOptions, noService, windowsService } = memberControls({ host: deps.host, run: deps.run, local, programs });
-  const noServiceToStop = (e: MemberEffect) => {
-    const names = [jobSchedulerServiceName(e.jobSchedulerId, { role: 'primary' }), jobSchedulerServiceName(e.jobSchedulerId, { role: 'backup', precedence: 1, precedenceGiven: false })];
-    return new SchedulerServiceNotFoundError(
-      `no JobScheduler service of ${e.member} is installed on ${deps.host} (looked for ${names.join(' and ')}, from JobScheduler ID "${e.jobSchedulerId}"), so it is not known to be stopped: ` +
-        `it may run under another service name. Nothing was touched. Correct jobSchedulerId; or, if it is not running, install its service (.\\bin\\jobscheduler.cmd install) and retry.`,
-    );
-  };
+  const { controlOf, startScriptOptions, installedService, serviceOptions, noService, noServiceToStop, windowsService } = memberControls({ host: deps.host, run: deps.run, local, programs });
+
 
   const context = (): Context | undefined => {
     try {

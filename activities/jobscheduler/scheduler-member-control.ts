@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readClusterOptionsFromText, START_SCRIPT, startScriptPathOf, UnsafeScriptPathError } from './cluster-option-file';
-import { createJobSchedulerWindowsService, jobSchedulerServiceName } from './jobscheduler-windows-service';
+import { createJobSchedulerWindowsService, jobSchedulerServiceNames } from './jobscheduler-windows-service';
 import { jobSchedulerShCommand, outputOf, psArgsCommand, readJobSchedulerStatus } from './jobscheduler-unix-script';
 import { canonicalOptions, clusterOptionsInCommandLine } from './running-cluster-options';
 import { OptionsNotAppliedError, SchedulerServiceNotFoundError, SchedulerServiceOfAnotherInstallError } from './scheduler-host-errors';
@@ -118,7 +118,7 @@ export function memberControls(deps: MemberControlDeps) {
 
   /** The member's installed service, of the two names JobScheduler 1.x may have given it. */
   async function installedService(e: ControlledMember): Promise<{ name: string; state: ServiceState } | undefined> {
-    const names = [jobSchedulerServiceName(e.jobSchedulerId, { role: 'primary' }), jobSchedulerServiceName(e.jobSchedulerId, { role: 'backup', precedence: 1, precedenceGiven: false })];
+    const names = jobSchedulerServiceNames(e.jobSchedulerId);
     const installed: { name: string; state: ServiceState }[] = [];
     for (const name of names) {
       const state = await services.query(name);
@@ -162,6 +162,13 @@ export function memberControls(deps: MemberControlDeps) {
 
   const noService = (e: ControlledMember) =>
     new SchedulerServiceNotFoundError(`no JobScheduler service is installed for JobScheduler ID "${e.jobSchedulerId}" on ${deps.host}: install it (.\\bin\\jobscheduler.cmd install), then retry`);
+
+  /** A stop that finds no service: the member is not known to be stopped (it may run under another service name). */
+  const noServiceToStop = (e: ControlledMember) =>
+    new SchedulerServiceNotFoundError(
+      `no JobScheduler service of ${e.member} is installed on ${deps.host} (looked for ${jobSchedulerServiceNames(e.jobSchedulerId).join(' and ')}, from JobScheduler ID "${e.jobSchedulerId}"), so it is not known to be stopped: ` +
+        `it may run under another service name. Nothing was touched. Correct jobSchedulerId; or, if it is not running, install its service (.\\bin\\jobscheduler.cmd install) and retry.`,
+    );
 
   const windowsService = (e: ControlledMember, serviceName: string) =>
     createJobSchedulerWindowsService(deps.run, { installDir: e.installDir, serviceName }, { scExe: programs.scExe, cmdExe: programs.cmdExe });
@@ -208,7 +215,7 @@ export function memberControls(deps: MemberControlDeps) {
 
   const controlOf = (e: ControlledMember) => (e.os === 'windows' ? windowsControl(e) : unixControl(e));
 
-  return { controlOf, startScriptOptions, installedService, serviceOptions, noService, windowsService };
+  return { controlOf, startScriptOptions, installedService, serviceOptions, noService, noServiceToStop, windowsService };
 }
 
 /** The program a service's command line runs: its quoted first part, or the part up to ".exe". */

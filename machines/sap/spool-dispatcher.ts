@@ -101,7 +101,15 @@ export function holds(state: SpoolServerState, id: string): boolean {
 
 /** The task of this id the server holds (waiting, running or in an input queue), if any. */
 export function heldTask(state: SpoolServerState, id: string): SpoolTask | undefined {
-  return state.waiting.find((t) => t.id === id) ?? state.workProcesses.flatMap((wp) => [...(wp.running ? [wp.running] : []), ...wp.inputQueue]).find((t) => t.id === id);
+  const waiting = state.waiting.find((t) => t.id === id);
+  if (waiting) return waiting;
+  // No list built per call: `holds` runs at every submit, also in the simulated time line's thousands.
+  for (const wp of state.workProcesses) {
+    if (wp.running?.id === id) return wp.running;
+    const queued = wp.inputQueue.find((r) => r.id === id);
+    if (queued) return queued;
+  }
+  return undefined;
 }
 
 /**

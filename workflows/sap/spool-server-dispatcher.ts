@@ -112,11 +112,12 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const task = parseSpoolTask(raw);
         const refusal = refusalOf(state, task);
         if (refusal) throw new Error(refusal);
-        const other = otherTaskUnderIdOf(heldTask(state, task.id) ?? inbox.find((t) => t.id === task.id), task);
+        const held = heldTask(state, task.id) ?? inbox.find((t) => t.id === task.id);
+        const other = otherTaskUnderIdOf(held, task);
         if (other) throw new Error(other);
         // A task given again is answered as before; a new one only while the server may hold one more
         // (the inbox counts: its tasks are held once the loop takes them, and the loop must never refuse one).
-        const known = doneSet.has(task.id) || holds(state, task.id) || inbox.some((t) => t.id === task.id);
+        const known = doneSet.has(task.id) || held !== undefined;
         const full = known ? null : fullRefusalOf(state, task, inbox.length, input.maxTasksHeld);
         if (full) throw new Error(full);
       },
