@@ -99,7 +99,16 @@ export interface ReportOutcome {
   /** The first REQUESTS_NAMED orphans found (a spooler full of overdue jobs finds thousands). */
   orphans: Orphan[];
   orphanCount: number;
+  /**
+   * The first IMPLAUSIBLE_NAMED jobs listed with a submission time that cannot be true, kept
+   * (report-decision.ts), and how many there were; absent in outcomes stored before.
+   */
+  implausible?: ReportedJob[];
+  implausibleCount?: number;
 }
+
+/** A report's outcome names at most this many jobs with an implausible submission time (the loop's status shows them). */
+export const IMPLAUSIBLE_NAMED = 20;
 
 /** The store's content for `spoolflow cleaning status`. */
 export interface StoreSnapshot {
@@ -144,6 +153,7 @@ function outcomeOf(decision: ReportDecision): ReportOutcome {
     reissued,
     orphans: decision.orphans.slice(0, REQUESTS_NAMED),
     orphanCount: decision.orphans.length,
+    ...(decision.implausible?.length ? { implausible: decision.implausible.slice(0, IMPLAUSIBLE_NAMED), implausibleCount: decision.implausible.length } : {}),
   };
 }
 

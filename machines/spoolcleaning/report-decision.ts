@@ -13,13 +13,15 @@
  *   configured: `keep` (the product), `reissue` (a new request, and its delete command now, while
  *   the spooler is here), `report` (listed for the operator).
  * A job the rule keeps now (a printed job being printed again) gets no command, whatever is cached.
+ * A job whose submission time cannot be true (deletion-rule.ts, isPlausibleSubmission) gets none
+ * either, whatever is cached, and is named for the operator (`implausible`).
  *
  * At most DELETE_COMMANDS_PER_REPORT commands go out with one report (they travel in the loop's
  * history and the spooler deletes them in one activity); a job past that is deferred to the next
  * report: its live request is renewed all the same, so it cannot expire while it waits, and an
  * orphan it would heal by reissue is left for the next report to find and heal.
  */
-import { deletableFrom, isDeletable } from './deletion-rule';
+import { deletableFrom, isDeletable, isPlausibleSubmission } from './deletion-rule';
 import type { OrphanHealing, SpoolCleaningConfig } from './spool-cleaning-config';
 import { isAlive, type ControllerJob, type DeleteRequest, type ReportedJob, type SpoolerReport } from './spool-jobs';
 
@@ -60,6 +62,12 @@ export interface ReportDecision {
   /** The controller's record of every reported job, with its state as reported. */
   putControllerJobs: ControllerJob[];
   orphans: Orphan[];
+  /**
+   * Jobs listed with a submission time that cannot be true at the report's time (in seconds, in
+   * microseconds, zero): kept, whatever the rule or a cached request says, until the spooler
+   * lists them right. Absent in decisions stored before they were named.
+   */
+  implausible?: ReportedJob[];
 }
 
 type DecisionConfig = Pick<SpoolCleaningConfig, 'cleaning' | 'orphans' | 'YmqProxyOptions'>;
@@ -68,7 +76,8 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
   const now = report.at;
   const ttl = config.YmqProxyOptions.DeleteJobCandidateExpirationTime;
   const rule = config.cleaning.rule;
-  const decision: ReportDecision = { deleteCommands: [], asListed: [], deferred: 0, putRequests: [], dropRequests: [], putControllerJobs: [], orphans: [] };
+  const implausible: ReportedJob[] = [];
+  const decision: ReportDecision = { deleteCommands: [], asListed: [], deferred: 0, putRequests: [], dropRequests: [], putControllerJobs: [], orphans: [], implausible };
   const command = (job: ReportedJob) => {
     decision.deleteCommands.push(job.jobId);
     decision.asListed.push({ jobId: job.jobId, state: job.state, submittedAt: job.submittedAt });
@@ -82,6 +91,10 @@ export function decideOnReport(report: SpoolerReport, known: KnownOfReport, conf
     const cached = known.requests.get(job.jobId);
     const request = cached?.spooler === report.spooler ? cached : undefined;
     if (request && !isAlive(request, now)) decision.dropRequests.push(request.jobId);
+    if (!isPlausibleSubmission(job, now)) {
+      implausible.push(job);
+      continue;
+    }
     if (!isDeletable(job, rule, now)) continue;
     if (request && isAlive(request, now)) {
       if (room()) command(job);

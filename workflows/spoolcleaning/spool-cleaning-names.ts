@@ -38,6 +38,12 @@ export interface SpoolerReportingStatus {
   lastDeleteCommands: string[];
   /** Delete commands that did not reach the spooler (it was disconnected): the edge case's start. */
   lostDeleteCommands: string[];
+  /**
+   * Jobs the last report listed with a submission time that cannot be true (in seconds, not ms;
+   * zero): kept, whatever their age seems, until the spooler lists them right. The first few, and
+   * how many. Absent when the last report had none.
+   */
+  implausibleSubmissions?: { count: number; jobs: { jobId: string; submittedAt: number }[] };
 }
 
 export const reportingStatusQuery = defineQuery<SpoolerReportingStatus>('status');

@@ -126,6 +126,8 @@ async function reportOnce(spooler: string, config: unknown, onSpooler: ReturnTyp
   status.reports += 1;
   status.lastReportAt = new Date(report.at).toISOString();
   status.lastDeleteCommands = decision.deleteCommands;
+  if (decision.implausible?.length) status.implausibleSubmissions = { count: decision.implausibleCount ?? decision.implausible.length, jobs: decision.implausible.map(({ jobId, submittedAt }) => ({ jobId, submittedAt })) };
+  else delete status.implausibleSubmissions;
   if (decision.deleteCommands.length === 0) return;
   try {
     const outcomes = await onSpooler.deleteSpooledJobs({ spooler, jobIds: decision.deleteCommands, ...(decision.asListed ? { asListed: decision.asListed } : {}) });

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeleteRequestStore, REQUESTS_NAMED } from '../../../activities/spoolcleaning/delete-request-store';
+import { DeleteRequestStore, IMPLAUSIBLE_NAMED, REQUESTS_NAMED } from '../../../activities/spoolcleaning/delete-request-store';
 import { parseInput } from '../../../machines/core/input-errors';
 import { DELETE_COMMANDS_PER_REPORT } from '../../../machines/spoolcleaning/report-decision';
 import { spoolCleaningConfigSchema, type OrphanHealing, type SpoolCleaningConfig } from '../../../machines/spoolcleaning/spool-cleaning-config';
@@ -70,6 +70,16 @@ test("a report's outcome is what the loop needs, not every reported job; a clean
   expect(run.requested.map((r) => r.jobId)).toEqual(jobs.slice(0, REQUESTS_NAMED).map((j) => j.jobId));
   // Every job was asked for all the same: the next report sends a command for each.
   expect(store.applyReport('r2', { spooler: 'spl-1', at: 3 * DAY, jobs }, cfg).deleteCommands).toHaveLength(jobs.length);
+});
+
+test("a report's outcome names the first jobs listed with a time that cannot be true, and counts them all", () => {
+  const at = Date.UTC(2026, 11, 7);
+  const inSeconds = Array.from({ length: IMPLAUSIBLE_NAMED + 5 }, (_, i): ReportedJob => ({ jobId: `s-${String(i).padStart(3, '0')}`, state: 'printed', submittedAt: Math.floor(at / 1000) }));
+  const outcome = store.applyReport('r1', { spooler: 'spl-1', at, jobs: [...inSeconds, { jobId: 'fine', state: 'printed', submittedAt: at - DAY }] }, config('reissue'));
+  expect(outcome.implausibleCount).toBe(inSeconds.length);
+  expect(outcome.implausible).toEqual(inSeconds.slice(0, IMPLAUSIBLE_NAMED));
+  expect(outcome.orphans).toEqual([]);
+  expect(store.runCleaning('c1', at + 1000, config()).requested.map((r) => r.jobId)).toEqual(['fine']);
 });
 
 test('the ids of applied reports are forgotten after 30 days by the reports alone, with no cleaning run', () => {

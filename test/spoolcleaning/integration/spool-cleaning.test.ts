@@ -171,6 +171,33 @@ test('a job its user prints again as its delete command comes is kept, its reque
   }
 }, 120_000);
 
+test('a job listed with its submission time in seconds, not ms, is kept and named in the loop\'s status; its printed neighbour goes', async () => {
+  const client = estate.client;
+  const spoolers = new SimSpoolers(path.join(dataDir, 'sim'));
+  const twoDaysAgo = Date.now() - 2 * DAY;
+  // In ms since the epoch it would be a day in January 1970: 56 years old, far past the rule's one day.
+  spoolers.putJob('spl-a', 'in-seconds', 'printed', Math.floor(twoDaysAgo / 1000));
+  spoolers.putJob('spl-a', 'in-ms', 'printed', twoDaysAgo);
+  await ensureSpoolCleaning(client, { ...config('keep'), spoolers: ['spl-a'] });
+  const jobService = new DeleteRequestStore(simJobServiceFile(path.join(dataDir, 'sim')));
+  const reporting = client.workflow.getHandle(spoolerReportingWorkflowId('spl-a'));
+  try {
+    await until('a report listing both jobs', () => ['in-seconds', 'in-ms'].every((id) => jobService.snapshot().controllerJobs.some((j) => j.jobId === id)));
+    await client.schedule.getHandle(SPOOL_CLEANING_SCHEDULE_ID).trigger();
+    await until('the job in ms deleted', () => !spoolers.folder('spl-a').has('in-ms'));
+    const named = await until('the job in seconds named', async () => (await reporting.query(reportingStatusQuery)).implausibleSubmissions);
+    expect(named.jobs).toContainEqual({ jobId: 'in-seconds', submittedAt: Math.floor(twoDaysAgo / 1000) });
+    // Neither the cleaning run nor a report asked for it; two more reports leave it on the disk.
+    expect(jobService.requestsFor('spl-a', ['in-seconds'])).toEqual([]);
+    const reports = (await reporting.query(reportingStatusQuery)).reports;
+    await until('two more reports', async () => (await reporting.query(reportingStatusQuery)).reports >= reports + 2);
+    expect(spoolers.folder('spl-a').has('in-seconds')).toBe(true);
+    expect(spoolers.record.read().filter((e) => e.operation === 'delete-job' && e.target === 'in-seconds')).toEqual([]);
+  } finally {
+    jobService.close();
+  }
+}, 120_000);
+
 test('a loop left on an older configuration (its keeper crashed before telling it) is told the configuration again, though the schedule has it', async () => {
   const client = estate.client;
   const current = { ...config('report'), spoolers: ['spl-a'] };

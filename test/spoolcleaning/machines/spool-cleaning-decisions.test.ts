@@ -3,7 +3,7 @@
 // after the jitter alone) and the document's edge case: a spooler away longer than the TTL keeps
 // its job forever, unless spoolflow heals the orphan (reissue) or lists it (report).
 import { parseInput } from '../../../machines/core/input-errors';
-import { isDeletable } from '../../../machines/spoolcleaning/deletion-rule';
+import { isDeletable, isPlausibleSubmission } from '../../../machines/spoolcleaning/deletion-rule';
 import { firstReportDelay, jitter, nextReportDelay } from '../../../machines/spoolcleaning/report-schedule';
 import { spoolCleaningConfigSchema, type OrphanHealing, type SpoolCleaningConfig } from '../../../machines/spoolcleaning/spool-cleaning-config';
 import { spoolerReportSchema } from '../../../machines/spoolcleaning/spool-jobs';
@@ -86,6 +86,48 @@ describe('the cleaning run and the reports', () => {
   test('a report whose jobs are listed twice is refused naming the job', () => {
     const report = { spooler: 'spl-1', at: 0, jobs: [{ jobId: 'a', state: 'printed', submittedAt: 0 }, { jobId: 'a', state: 'printed', submittedAt: 0 }] };
     expect(() => parseInput(spoolerReportSchema, 'spooler report', report)).toThrow(/jobs\.1\.jobId: job "a" is listed twice/);
+  });
+});
+
+describe('a submission time that cannot be true', () => {
+  const NOW = Date.UTC(2026, 11, 7, 9);
+
+  test('a job listed in seconds, not ms, is neither asked for by the cleaning nor commanded on a report, and is named', () => {
+    const model = new SpoolCleaningModel(config('reissue'));
+    const inSeconds = Math.floor((NOW - 2 * DAY) / 1000);
+    model.submit('spl-1', 'in-seconds', 'printed', inSeconds);
+    model.submit('spl-1', 'in-ms', 'printed', NOW - 2 * DAY);
+    const first = model.report('spl-1', NOW)!;
+    expect(first.implausible).toEqual([{ jobId: 'in-seconds', state: 'printed', submittedAt: inSeconds }]);
+    expect(model.cleaningRun(NOW + HOUR).map((r) => r.jobId)).toEqual(['in-ms']);
+    // Reissue heals orphans overdue by a year: the job in seconds looks 56 years overdue, and is still kept.
+    const later = model.report('spl-1', NOW + 2 * HOUR)!;
+    expect(later.deleteCommands).toEqual(['in-ms']);
+    expect(later.orphans).toEqual([]);
+    expect(model.deletions.map((d) => d.jobId)).toEqual(['in-ms']);
+  });
+
+  test('a job whose request is cached, listed again with its time in seconds, gets no command while it reads so', () => {
+    const model = new SpoolCleaningModel(config());
+    model.submit('spl-1', 'job-1', 'waiting', NOW - 2 * DAY);
+    model.report('spl-1', NOW);
+    model.setState('spl-1', 'job-1', 'printed');
+    model.report('spl-1', NOW + HOUR);
+    expect(model.cleaningRun(NOW + 2 * HOUR).map((r) => r.jobId)).toEqual(['job-1']);
+    // The spooler, updated, now writes its times in seconds: the request is alive, the age means nothing.
+    model.submit('spl-1', 'job-1', 'printed', Math.floor((NOW - 2 * DAY) / 1000));
+    const decision = model.report('spl-1', NOW + 3 * HOUR)!;
+    expect(decision.deleteCommands).toEqual([]);
+    expect(decision.implausible?.map((j) => j.jobId)).toEqual(['job-1']);
+    expect(model.deletions).toEqual([]);
+  });
+
+  test('a job from more than a day ahead of the report is named; one from within a day is not', () => {
+    expect(isPlausibleSubmission({ state: 'printed', submittedAt: NOW + DAY }, NOW)).toBe(true);
+    expect(isPlausibleSubmission({ state: 'printed', submittedAt: NOW + DAY + 1 }, NOW)).toBe(false);
+    expect(isPlausibleSubmission({ state: 'printed', submittedAt: NOW - 10 * 366 * DAY }, NOW)).toBe(true);
+    expect(isPlausibleSubmission({ state: 'printed', submittedAt: 0 }, NOW)).toBe(false);
+    expect(isDeletable({ state: 'printed', submittedAt: 0 }, config().cleaning.rule, NOW)).toBe(false);
   });
 });
 
