@@ -12,12 +12,16 @@
  *              activate the primary
  *   activate   nobody active and the primary (or, after a fence, the next member) is up
  *
- * It runs until an operator stops it (`operator.abort`): the members stay as they are.
+ * It runs until an operator stops it (`operator.abort`): the members stay as they are. A stop
+ * given in the middle of a change of active member (a failover, a return to the primary) waits
+ * for the change to end: stopped between the fence and the activation, it would leave an alive
+ * cluster with nobody active (the backup fenced, the primary not yet active).
  */
-import { setup } from 'xstate';
+import { assign, setup } from 'xstate';
+import { behaviourSince } from '../core/behaviour-changes';
 import type { SupervisorInput } from './cluster-supervisor-input';
 import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from '../core/effects';
-import { haltableStep } from '../core/haltable-step';
+import { haltableStep, type StateConfig } from '../core/haltable-step';
 import { decidePassive, PassiveDecision } from './passive-cluster-decision';
 import { databaseOf, heartbeatTimeoutOf, initialSupervisorContext, logged, supervisorStep, SupervisorContext, watchClusterEffect } from './supervisor-steps';
 import { abortTransition } from '../spoc/precondition-steps';
@@ -31,8 +35,29 @@ export interface PassiveSupervisorContext extends SupervisorContext {
   decision: PassiveDecision;
   failovers: number;
   abortReason: string | null;
+  /** An operator's stop given during a change of active member: it stops the supervisor once the change ends. */
+  stopAfterChange?: string | null;
 }
 type C = PassiveSupervisorContext;
+
+/** The behaviour change after which a stop waits for the change of active member under way (behaviour-changes.ts). */
+export const STOP_WAITS_FOR_THE_CHANGE = 'passive-supervisor-stop-waits-for-the-change-of-active-member';
+
+/**
+ * While the active member changes: an operator's stop is kept for when the change ends (runs
+ * recorded before this behaviour stop at once, on the parent's transition).
+ */
+const stopAfterTheChange: StateConfig = {
+  'operator.abort': {
+    guard: behaviourSince(STOP_WAITS_FOR_THE_CHANGE),
+    actions: assign(({ context, event }: { context: C; event: { type: string; reason?: string } }) => ({
+      stopAfterChange: event.reason ?? 'aborted by the operator',
+      events: logged(context, 'stop asked: the supervisor stops once the active member has changed'),
+    })),
+  },
+};
+
+const CHANGE_ENDED = '#passiveClusterSupervisor.supervising.changeEnded';
 
 const decided = <K extends PassiveDecision['kind']>(c: C, _kind: K) => c.decision as Extract<PassiveDecision, { kind: K }>;
 
@@ -55,6 +80,9 @@ export const passiveClusterSupervisorMachine = setup({
   guards: {
     /** The last watch decided this (passive-cluster-decision.ts). */
     decided: ({ context }, { kind }: { kind: PassiveDecision['kind'] }) => context.decision.kind === kind,
+    /** An operator asked to stop while the active member changed. */
+    stopAsked: ({ context }) => typeof context.stopAfterChange === 'string',
+    [behaviourSince(STOP_WAITS_FOR_THE_CHANGE)]: () => true,
   },
 }).createMachine({
   id: 'passiveClusterSupervisor',
@@ -98,24 +126,32 @@ export const passiveClusterSupervisorMachine = setup({
         failover: {
           description: 'The active member died: fence it, then activate the primary or the next backup.',
           initial: 'fenceDead',
+          on: stopAfterTheChange,
           states: {
             fenceDead: supervisorStep<C, EffectOutputs['fence-member']>({
               id: 'fenceDeadMember',
               description: 'Fence the member that stopped heartbeating: it can no longer write, even if it wakes up.',
               effect: (c) => ({ ...fence(c, decided(c, 'failover').dead, 'stopped heartbeating while active'), step: 'fenceDeadMember' }),
               next: 'activateNext',
-              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onFailure: CHANGE_ENDED,
               onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'failover').dead} fenced (epoch ${out.epoch})`) }),
             }),
             activateNext: supervisorStep<C, EffectOutputs['activate-member']>({
               id: 'activateNextMember',
               description: 'Activate the primary if it is up, else the backup next in precedence.',
               effect: (c) => ({ ...activate(c, decided(c, 'failover').next), step: 'activateNextMember' }),
-              next: '#passiveClusterSupervisor.supervising.watching',
-              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              next: CHANGE_ENDED,
+              onFailure: CHANGE_ENDED,
               onDone: (c, out) => ({ ...afterActivation(c, out, decided(c, 'failover').next), failovers: c.failovers + 1 }),
             }),
           },
+        },
+        changeEnded: {
+          description: 'The change of active member ended (done, or a step failed): stop if the operator asked to meanwhile, else watch on.',
+          always: [
+            { guard: 'stopAsked', target: '#passiveClusterSupervisor.stopped', actions: assign({ abortReason: ({ context }) => context.stopAfterChange ?? null }) },
+            { target: 'watching' },
+          ],
         },
         fenceDead: supervisorStep<C, EffectOutputs['fence-member']>({
           id: 'fenceOnly',
@@ -136,13 +172,14 @@ export const passiveClusterSupervisorMachine = setup({
         returnToPrimary: {
           description: 'The primary is back while a backup is active: fence and terminate the backup, activate the primary.',
           initial: 'fenceBackup',
+          on: stopAfterTheChange,
           states: {
             fenceBackup: supervisorStep<C, EffectOutputs['fence-member']>({
               id: 'fenceBackup',
               description: 'Fence the active backup: from now on it cannot write.',
               effect: (c) => ({ ...fence(c, decided(c, 'return-to-primary').backup, 'the primary is back'), step: 'fenceBackup' }),
               next: 'terminateBackup',
-              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onFailure: CHANGE_ENDED,
               onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'return-to-primary').backup} fenced (epoch ${out.epoch})`) }),
             }),
             terminateBackup: supervisorStep<C, EffectOutputs['terminate-member']>({
@@ -161,15 +198,15 @@ export const passiveClusterSupervisorMachine = setup({
                 };
               },
               next: 'activatePrimary',
-              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              onFailure: CHANGE_ENDED,
               onDone: (c, out) => ({ events: logged(c, `${decided(c, 'return-to-primary').backup} ${out.outcome === 'terminated' ? 'terminated' : 'was gone already'}`) }),
             }),
             activatePrimary: supervisorStep<C, EffectOutputs['activate-member']>({
               id: 'activatePrimary',
               description: 'Activate the primary again.',
               effect: (c) => ({ ...activate(c, decided(c, 'return-to-primary').primary), step: 'activatePrimary' }),
-              next: '#passiveClusterSupervisor.supervising.watching',
-              onFailure: '#passiveClusterSupervisor.supervising.watching',
+              next: CHANGE_ENDED,
+              onFailure: CHANGE_ENDED,
               onDone: (c, out) => afterActivation(c, out, decided(c, 'return-to-primary').primary),
             }),
           },
@@ -200,6 +237,7 @@ export function summarizePassiveSupervisor(c: C): Record<string, unknown> {
     members: c.members.map((m) => ({ member: m.member, role: m.role, status: m.status, alive: m.alive, lastHeartbeatAt: m.lastHeartbeatAt })),
     decision: c.decision,
     failovers: c.failovers,
+    ...(typeof c.stopAfterChange === 'string' ? { stoppingAfterTheChange: c.stopAfterChange } : {}),
     recentEvents: c.events.slice(-10),
   };
 }

@@ -38,3 +38,19 @@ export async function withClusterWorkers<T>(
     databases.closeAll();
   }
 }
+
+/** Scheduler agents alone, for hosts whose agent comes up later than the cluster's workers (withClusterWorkers). */
+export async function withSchedulerAgents<T>(temporal: TestTemporal, { fleet, databaseDir }: { fleet: SchedulerFleet; databaseDir: string }, hosts: string[], fn: () => Promise<T>): Promise<T> {
+  const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
+  const databases = new SchedulerDbPool({ folder: databaseDir });
+  const activities = simSchedulerActivities(fleet, databases);
+  const agents = await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities, {})));
+  const running = agents.map((a) => a.run());
+  try {
+    return await fn();
+  } finally {
+    for (const a of agents) a.shutdown();
+    await Promise.all(running);
+    databases.closeAll();
+  }
+}

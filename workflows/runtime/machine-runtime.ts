@@ -31,6 +31,7 @@ import { answerStatusQueries, procedureStatus } from './procedure-status';
 import { ProgressReport, reportProcedure } from './progress-report';
 import type { ResumeState } from './resume-state';
 import { runtimeVersion } from './runtime-version';
+import { machineOfThisRun } from './behaviour-changes';
 import { captureContext } from './reusable-scopes';
 import { takeEventsAsTheyCome, type EventSteps } from './event-driver';
 import type { Effect } from '../../machines/core/effects';
@@ -70,8 +71,8 @@ export interface RuntimeOptions {
 
 /** Runs the machine to its final state and returns its output. */
 export async function runMachine(options: RuntimeOptions, input: unknown, resume?: ResumeState): Promise<unknown> {
-  const { machine } = options;
   const version = runtimeVersion();
+  const machine = machineOfThisRun(options.machine);
   const queue = new EventQueue();
   const path = new ProcedurePath(resume);
   const timers = new DurableTimers(queue);

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TIMING, waitUntil, type TestCluster } from '../../helpers/scheduler-cluster';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
+import { withSchedulerAgents } from '../../helpers/cluster-workers';
 import { HISTORY_LIMIT_MEMO } from '../../../workflows/procedure-workflow';
 
 const estate = useSimulatedEstate();
@@ -116,6 +117,33 @@ test('the primary started again while a backup is active: the backup is terminat
     expect(c.db.member(MEMBERS.first)?.status).toBe('terminated');
     const last = c.record().filter((e) => ['fence-member', 'stop-member', 'activate-member'].includes(e.operation)).slice(-3).map((e) => `${e.operation} ${e.member}`);
     expect(last).toEqual([`fence-member ${MEMBERS.first}`, `stop-member ${MEMBERS.first}`, `activate-member ${MEMBERS.primary}`]);
+  });
+});
+
+test('a stop given while the backup is terminated for the primary waits for the primary to be active, then ends the supervisor', async () => {
+  const c = await startCluster();
+  const workflowId = `passive-${randomUUID()}`;
+  // No agent on the first backup's host at first: its termination waits for one, so the stop
+  // comes in the middle of the change, after the fence and before the primary's activation.
+  await estate.withClusterWorkers(c, [MEMBERS.primary, MEMBERS.second], async () => {
+    await estate.spoolflow.start('supervise-passive-cluster', supervisorInput(c), { workflowId });
+    await waitUntil('the supervisor activated the primary', () => active(c) === MEMBERS.primary && c.db.member(MEMBERS.primary)?.status === 'active', 20_000);
+    await c.fleet.kill(MEMBERS.primary);
+    await waitUntil('the first backup is active', () => active(c) === MEMBERS.first, 10_000);
+    await c.start(MEMBERS.primary, OPTIONS[MEMBERS.primary] ?? '');
+    await waitUntil('the first backup fenced for the primary', () => c.db.member(MEMBERS.first)?.status === 'fenced', 15_000);
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'database maintenance' });
+    const waiting = await estate.waitForStatus(workflowId, (s) => s.summary.stoppingAfterTheChange === 'database maintenance', 10_000);
+    expect(waiting.step).toBe('terminateBackup');
+    expect(active(c)).not.toBe(MEMBERS.primary);
+
+    const result = await withSchedulerAgents(estate.temporal, c, [MEMBERS.first], () => estate.spoolflow.result(workflowId));
+    expect(result).toMatchObject({ activeMember: MEMBERS.primary, stoppedBecause: 'database maintenance' });
+    expect(active(c)).toBe(MEMBERS.primary);
+    expect(c.db.member(MEMBERS.primary)?.status).toBe('active');
+    expect(c.db.member(MEMBERS.first)?.status).toBe('terminated');
+    const markers = ((await estate.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : []));
+    expect(markers).toContain('core_patch');
   });
 });
 

@@ -7,7 +7,8 @@ import type { ClusterWatchOutput, Effect, MemberView } from '../../../machines/c
 import { directivesOf } from '../../../machines/core/machine-directives';
 import { passiveSupervisorInputSchema } from '../../../machines/jobscheduler/cluster-supervisor-input';
 import { decidePassive } from '../../../machines/jobscheduler/passive-cluster-decision';
-import { passiveClusterSupervisorMachine as machine } from '../../../machines/jobscheduler/passive-cluster-supervisor';
+import { behaviourSince } from '../../../machines/core/behaviour-changes';
+import { passiveClusterSupervisorMachine as machine, STOP_WAITS_FOR_THE_CHANGE, summarizePassiveSupervisor } from '../../../machines/jobscheduler/passive-cluster-supervisor';
 
 const member = (host: string, clusterOptions: string) => ({ host, os: 'unix', jobSchedulerId: 'berlin', database: 'cluster.sqlite', installDir: `/opt/js/${host}`, clusterOptions });
 const input = passiveSupervisorInputSchema.parse({
@@ -114,5 +115,56 @@ describe('the supervisor', () => {
     expect(stopped.status).toBe('done');
     expect(directivesOf(actions).filter((d) => d.kind === 'effect')).toEqual([]);
     expect(stopped.output).toMatchObject({ cluster: 'berlin', stoppedBecause: 'cluster decommissioned' });
+  });
+
+  /**
+   * The primary is back while js-3 is active; the operator stops the supervisor once js-3 is
+   * fenced, as it is being terminated. Returns what the supervisor did after the stop.
+   */
+  function stopDuringTheReturnToThePrimary(m: typeof machine) {
+    const effectOf = (acts: Parameters<typeof directivesOf>[0]) => directivesOf(acts).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
+    const answer = (snapshot: ReturnType<typeof initialTransition>[0], effect: Effect, output: unknown) => transition(m, snapshot, { type: `effect.done.${effect.step}`, output });
+    let [snapshot, actions] = initialTransition(m, input);
+    const observed = cluster('js-3', ['js-1', 'standby', true], ['js-3', 'active', true]);
+    [snapshot, actions] = answer(snapshot, effectOf(actions)[0]!, { changed: true, changes: ['js-1 back'], observation: { observedAt: '2026-11-22T00:00:00.000Z', epoch: 2, ...observed }, now: { activeMember: 'js-3', aliveMembers: [] } });
+    [snapshot, actions] = answer(snapshot, effectOf(actions)[0]!, { epoch: 3, changed: true });
+    const terminate = effectOf(actions)[0]!;
+    expect(terminate).toMatchObject({ action: 'terminate-member', member: 'js-3' });
+    [snapshot, actions] = transition(m, snapshot, { type: 'operator.abort', reason: 'maintenance of the database' });
+    // What it asks for from the stop on: the termination under way is answered, then each next step.
+    const after = effectOf(actions);
+    let next: Effect | undefined = terminate;
+    for (let guard = 0; snapshot.status === 'active' && next && guard < 5; guard += 1) {
+      const output = next.action === 'terminate-member' ? { outcome: 'terminated' } : { epoch: 4, changed: true, previous: null };
+      [snapshot, actions] = answer(snapshot, next, output);
+      next = effectOf(actions)[0];
+      after.push(...effectOf(actions));
+    }
+    return { snapshot, after };
+  }
+
+  test('a stop given while a backup hands back to the primary waits for the primary to be active, then stops', () => {
+    const { snapshot, after } = stopDuringTheReturnToThePrimary(machine);
+    expect(after.map((e) => `${e.action} ${'member' in e ? e.member : ''}`)).toEqual(['activate-member js-1']);
+    expect(snapshot.status).toBe('done');
+    expect(snapshot.output).toMatchObject({ activeMember: 'js-1', stoppedBecause: 'maintenance of the database' });
+  });
+
+  test('while it waits, its status says it stops after the change', () => {
+    let [snapshot, actions] = initialTransition(machine, input);
+    const watch = directivesOf(actions).find((d) => d.kind === 'effect')!;
+    const observed = cluster('js-1', ['js-1', 'active', false], ['js-3', 'standby', true]);
+    [snapshot, actions] = transition(machine, snapshot, { type: `effect.done.${(watch as { effect: Effect }).effect.step}`, output: { changed: true, changes: [], observation: { observedAt: '2026-11-22T00:00:00.000Z', epoch: 1, ...observed }, now: { activeMember: 'js-1', aliveMembers: [] } } });
+    expect(directivesOf(actions).map((d) => (d.kind === 'effect' ? d.effect.action : d.kind))).toEqual(['fence-member']);
+    [snapshot] = transition(machine, snapshot, { type: 'operator.abort', reason: 'stop' });
+    expect(snapshot.status).toBe('active');
+    expect(summarizePassiveSupervisor(snapshot.context)).toMatchObject({ stoppingAfterTheChange: 'stop' });
+  });
+
+  test('a run recorded before the stop waited for the change stops at once, as it did then', () => {
+    const recordedBefore = machine.provide({ guards: { [behaviourSince(STOP_WAITS_FOR_THE_CHANGE)]: () => false } });
+    const { snapshot, after } = stopDuringTheReturnToThePrimary(recordedBefore);
+    expect(after).toEqual([]);
+    expect(snapshot.status).toBe('done');
   });
 });
