@@ -11,7 +11,10 @@
  * A member that stops heartbeating (killed, hung) or ends loses its unfinished steps: they go to
  * other members as new attempts. A late answer of the old attempt is refused by the database, so
  * every step has exactly one outcome. Orders arrive as `operator.submitOrder {chain, order}` and
- * are queued, so none is lost while the supervisor is busy.
+ * are queued, so none is lost while the supervisor is busy. An order the database refuses (an
+ * unknown job chain, an order id another chain has) is reported as rejected; one it could not take
+ * for now (busy, unreachable: its retries spent) stays first in the queue and is submitted again
+ * after the next watch, the waiting steps handed out meanwhile.
  *
  *   deciding     what first: steps of members gone, then submitted orders, then waiting steps
  *   reassigning  move the unfinished steps of one member that is gone
@@ -19,7 +22,8 @@
  *   assigning    hand every waiting step to a member
  *   watching     until a member dies, ends or comes back, or a step waits (or the watch period ends)
  */
-import { assign, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
+import { behaviourSince } from '../core/behaviour-changes';
 import type { SupervisorInput } from './cluster-supervisor-input';
 import type { ClusterWatchOutput, Effect, EffectOutputs, ExpectedClusterView, MemberView } from '../core/effects';
 import { AnyEvent, haltableStep } from '../core/haltable-step';
@@ -45,9 +49,21 @@ export interface ActiveSupervisorContext extends SupervisorContext {
   stepsAssigned: number;
   stepsReassigned: number;
   abortReason: string | null;
+  /**
+   * The queue's first order could not be submitted for now: why, and how many times in a row. It
+   * is tried again after the next watch (`submitAfterWatch`). Absent in runs from before.
+   */
+  submitFailure?: { order: string; reason: string; failures: number } | null;
+  /** True from a failed submission to the next watch's end: orders wait, steps are still handed out. */
+  submitAfterWatch?: boolean;
 }
 type C = ActiveSupervisorContext;
 
+/** The behaviour change after which an order the database could not take for now stays queued (behaviour-changes.ts). */
+export const KEEPS_ORDERS_NOT_TAKEN = 'active-supervisor-keeps-an-order-the-database-could-not-take';
+
+/** The database's answers that refuse the order itself: submitting it again cannot help. */
+const ORDER_REFUSALS: readonly string[] = ['UnknownEntityError', 'StepNotCurrentError', 'InvalidInputError', 'WrongRoleError'];
 
 const submit = assign(({ context, event }: { context: C; event: AnyEvent }) => {
   const order = { chain: String(event.chain), order: String(event.order) };
@@ -67,10 +83,13 @@ export const activeClusterSupervisorMachine = setup({
   guards: {
     /** A member is gone whose unfinished steps are still to be moved. */
     stepsToReassign: ({ context }) => context.toReassign.length > 0,
-    /** Orders were submitted that are not in the database yet. */
-    ordersToSubmit: ({ context }) => context.submitted.length > 0,
+    /** Orders were submitted that are not in the database yet (and the last try did not fail since the last watch). */
+    ordersToSubmit: ({ context }) => context.submitted.length > 0 && context.submitAfterWatch !== true,
     /** Either of the two: work to do before the next watch. */
-    workArrivedMeanwhile: ({ context }) => context.toReassign.length > 0 || context.submitted.length > 0,
+    workArrivedMeanwhile: ({ context }) => context.toReassign.length > 0 || (context.submitted.length > 0 && context.submitAfterWatch !== true),
+    /** The submission failed for a reason other than the database refusing the order. */
+    notTakenForNow: ({ event }) => !ORDER_REFUSALS.includes(String(event.errorType ?? '')),
+    [behaviourSince(KEEPS_ORDERS_NOT_TAKEN)]: () => true,
   },
 }).createMachine({
   id: 'activeClusterSupervisor',
@@ -141,19 +160,38 @@ export const activeClusterSupervisorMachine = setup({
               target: 'deciding',
               actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
                 submitted: context.submitted.slice(1),
+                ...(context.submitFailure ? { submitFailure: null } : {}),
                 ordersSubmitted: context.ordersSubmitted + ((event.output as EffectOutputs['submit-order'] | undefined)?.created ? 1 : 0),
                 events: logged(context, `order ${context.submitted[0]?.order} ${(event.output as EffectOutputs['submit-order'] | undefined)?.created ? 'submitted' : 'was known already'} (${context.submitted[0]?.chain})`),
               })),
             },
-            // The database refused the order (e.g. an unknown chain): it is reported, not retried forever.
-            'effect.failed.submitOrder': {
-              target: 'deciding',
-              actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
-                submitted: context.submitted.slice(1),
-                rejected: [...context.rejected, { ...(context.submitted[0] as SubmittedOrder), reason: String(event.reason) }].slice(-50),
-                events: logged(context, `order ${context.submitted[0]?.order} refused: ${String(event.reason)}`),
-              })),
-            },
+            'effect.failed.submitOrder': [
+              // The database could not take it for now (busy, unreachable): it stays first in the
+              // queue, for after the next watch; the waiting steps are handed out meanwhile.
+              {
+                guard: and([behaviourSince(KEEPS_ORDERS_NOT_TAKEN), 'notTakenForNow']),
+                target: 'assigning',
+                actions: assign(({ context, event }: { context: C; event: AnyEvent }) => {
+                  const order = context.submitted[0]?.order ?? '';
+                  const failures = context.submitFailure?.order === order ? context.submitFailure.failures + 1 : 1;
+                  return {
+                    submitAfterWatch: true,
+                    submitFailure: { order, reason: String(event.reason), failures },
+                    events: logged(context, `order ${order} not submitted yet (${failures} ${failures === 1 ? 'try' : 'tries'}): ${String(event.reason)}; tried again after the next watch`),
+                  };
+                }),
+              },
+              // The database refused the order (e.g. an unknown chain): it is reported, not retried forever.
+              {
+                target: 'deciding',
+                actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
+                  submitted: context.submitted.slice(1),
+                  rejected: [...context.rejected, { ...(context.submitted[0] as SubmittedOrder), reason: String(event.reason) }].slice(-50),
+                  ...(context.submitFailure ? { submitFailure: null } : {}),
+                  events: logged(context, `order ${context.submitted[0]?.order} refused: ${String(event.reason)}`),
+                })),
+              },
+            ],
           },
         },
         assigning: supervisorStep<C, EffectOutputs['assign-pending-steps']>({
@@ -179,6 +217,7 @@ export const activeClusterSupervisorMachine = setup({
               const lost = gone(c, out).filter((m) => !c.toReassign.includes(m));
               const next = { ...c, lastObservedAt: out.observation.observedAt };
               return {
+                ...(c.submitAfterWatch ? { submitAfterWatch: false } : {}),
                 lastObservedAt: out.observation.observedAt,
                 expected: out.now,
                 members: out.observation.members,
@@ -209,6 +248,7 @@ export function summarizeActiveSupervisor(c: C): Record<string, unknown> {
     cluster: c.input.cluster.cluster,
     members: c.members.map((m) => ({ member: m.member, status: m.status, alive: m.alive, lastHeartbeatAt: m.lastHeartbeatAt })),
     queuedOrders: c.submitted,
+    ...(c.submitFailure ? { submitFailure: c.submitFailure } : {}),
     rejectedOrders: c.rejected.slice(-10),
     ordersSubmitted: c.ordersSubmitted,
     stepsAssigned: c.stepsAssigned,

@@ -13,6 +13,7 @@ import type { TestTemporal } from './temporal-server';
 /**
  * `cluster`: the fleet of member processes and the folder the supervisor takes cluster databases
  * from. `hostActivities`: a host's own activities besides process control (the simulated scheduler hosts').
+ * `centralOverrides`: the central cluster database activities as a test wants them (one failing for a while).
  */
 export async function withClusterWorkers<T>(
   temporal: TestTemporal,
@@ -20,13 +21,14 @@ export async function withClusterWorkers<T>(
   hosts: string[],
   fn: () => Promise<T>,
   hostActivities: Record<string, object> = {},
+  centralOverrides: (activities: ReturnType<typeof centralSchedulerActivities>) => object = (a) => a,
 ): Promise<T> {
   const conn = { connection: temporal.nativeConnection, namespace: temporal.namespace };
   const databases = new SchedulerDbPool({ folder: databaseDir });
   const activities = simSchedulerActivities(fleet, databases);
   const noManagementServer = { address: 'none', ping: async () => undefined, spocStatus: async () => ({}) };
   const workers: RunningAgent[] = [
-    ...(await createCentralWorkers({ ...conn, managementServer: noManagementServer, extraActivities: centralSchedulerActivities(activities) })),
+    ...(await createCentralWorkers({ ...conn, managementServer: noManagementServer, extraActivities: centralOverrides(centralSchedulerActivities(activities)) as ReturnType<typeof centralSchedulerActivities> })),
     ...(await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities, (hostActivities[h] ?? {}) as Record<string, unknown>)))),
   ];
   const running = workers.map((w) => w.run());

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { TIMING, waitUntil, type TestCluster } from '../../helpers/scheduler-cluster';
 import { useSimulatedEstate } from '../../helpers/integration-estate';
+import { withClusterWorkers } from '../../helpers/cluster-workers';
 
 const estate = useSimulatedEstate();
 
@@ -103,4 +104,37 @@ test('an order for a job chain the cluster does not have is refused and reported
     await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
     await estate.spoolflow.result(workflowId);
   });
+});
+
+test('an order the database could not take for now (locked through all its retries) stays queued and goes in after the next watch; none is rejected', async () => {
+  const c = await startCluster();
+  const workflowId = `active-locked-${randomUUID()}`;
+  let lockedTries = 0;
+  // The database is locked for the first order's every try (one step's retries), then free.
+  const lockedForOneStep = (activities: { submitOrder: (input: { database: string; chain: string; order: string }) => Promise<unknown> }) => ({
+    ...activities,
+    submitOrder: async (input: { database: string; chain: string; order: string }) => {
+      if (input.order === 'e-1' && lockedTries < 5) {
+        lockedTries += 1;
+        throw Object.assign(new Error('database is locked'), { name: 'SqliteError' });
+      }
+      return activities.submitOrder(input);
+    },
+  });
+  await withClusterWorkers(estate.temporal, c, MEMBERS, async () => {
+    await estate.spoolflow.start('supervise-active-cluster', { ...input(c), watch: { pollMs: 25, maxWatchSeconds: 2 } }, { workflowId });
+    await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order: 'e-1' });
+    await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order: 'e-2' });
+    const waiting = await estate.waitForStatus(workflowId, (s) => s.summary.submitFailure !== undefined, 20_000);
+    expect(waiting.summary.submitFailure).toMatchObject({ order: 'e-1', reason: 'database is locked', failures: 1 });
+    expect(waiting.summary.queuedOrders).toEqual([{ chain: 'etl', order: 'e-1' }, { chain: 'etl', order: 'e-2' }]);
+    await waitUntil('e-1 and e-2 are done', () => ['e-1', 'e-2'].every((id) => c.db.orders().find((o) => o.id === id)?.state === 'done'), 30_000);
+    expect(lockedTries).toBe(5);
+    const status = await estate.spoolflow.status(workflowId);
+    expect(status.summary).toMatchObject({ rejectedOrders: [], ordersSubmitted: 2, queuedOrders: [] });
+    expect(status.summary.submitFailure).toBeUndefined();
+    await estate.spoolflow.command(workflowId, { type: 'operator.abort', reason: 'test over' });
+    await estate.spoolflow.result(workflowId);
+  }, {}, lockedForOneStep as never);
+  expectEveryStepOnceInOrder(c, ['e-1', 'e-2']);
 });

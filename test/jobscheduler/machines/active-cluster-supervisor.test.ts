@@ -7,7 +7,8 @@ import { initialTransition, transition } from 'xstate';
 import type { ClusterWatchOutput, Effect, MemberView } from '../../../machines/core/effects';
 import { directivesOf } from '../../../machines/core/machine-directives';
 import { activeSupervisorInputSchema } from '../../../machines/jobscheduler/cluster-supervisor-input';
-import { activeClusterSupervisorMachine as machine } from '../../../machines/jobscheduler/active-cluster-supervisor';
+import { behaviourSince } from '../../../machines/core/behaviour-changes';
+import { activeClusterSupervisorMachine, KEEPS_ORDERS_NOT_TAKEN, summarizeActiveSupervisor } from '../../../machines/jobscheduler/active-cluster-supervisor';
 
 const member = (host: string) => ({ host, os: 'unix', jobSchedulerId: 'munich', database: 'munich.sqlite', installDir: `/opt/js/${host}`, clusterOptions: '-exclusive -distributed-orders' });
 const input = activeSupervisorInputSchema.parse({ cluster: { cluster: 'munich', mode: 'active', heartbeat: { intervalSeconds: 1, timeoutSeconds: 3 }, members: ['d-1', 'd-2', 'd-3'].map(member) } });
@@ -24,7 +25,7 @@ class Driver {
   snapshot;
   pending: Effect[] = [];
   log: string[] = [];
-  constructor() {
+  constructor(private readonly machine = activeClusterSupervisorMachine) {
     const [s, a] = initialTransition(machine, input);
     this.snapshot = s;
     this.take(a);
@@ -33,18 +34,18 @@ class Driver {
     for (const d of directivesOf(actions)) if (d.kind === 'effect') this.pending.push(d.effect);
   }
   send(event: { type: string; [k: string]: unknown }) {
-    const [s, a] = transition(machine, this.snapshot, event as never);
+    const [s, a] = transition(this.machine, this.snapshot, event as never);
     this.snapshot = s;
     // As the runtime does: an effect whose state was left is cancelled.
     this.pending = this.pending.filter((e) => s.hasTag(`effect:${e.step}`));
     this.take(a);
   }
   /** Answers the oldest pending effect; returns its action. */
-  answer(output: unknown = { assignments: [] }, failed?: string): string {
+  answer(output: unknown = { assignments: [] }, failed?: string, errorType?: string): string {
     const effect = this.pending.shift();
     if (!effect) throw new Error('nothing pending');
     this.log.push(`${effect.action}${'member' in effect ? ` ${effect.member}` : ''}${'order' in effect ? ` ${effect.order}` : ''}`);
-    this.send(failed ? { type: `effect.failed.${effect.step}`, reason: failed } : { type: `effect.done.${effect.step}`, output });
+    this.send(failed ? { type: `effect.failed.${effect.step}`, reason: failed, ...(errorType ? { errorType } : {}) } : { type: `effect.done.${effect.step}`, output });
     return effect.action;
   }
 }
@@ -98,7 +99,51 @@ test('an order the database refuses is reported and the supervisor goes on', () 
   const d = new Driver();
   d.send({ type: 'operator.submitOrder', chain: 'nope', order: 'o-1' });
   d.answer();
-  d.answer(undefined, 'unknown job chain "nope"');
+  d.answer(undefined, 'unknown job chain "nope"', 'UnknownEntityError');
   expect(d.pending[0]?.action).toBe('assign-pending-steps');
   expect(d.snapshot.context).toMatchObject({ rejected: [{ chain: 'nope', order: 'o-1', reason: 'unknown job chain "nope"' }] });
+});
+
+describe('an order the database could not take for now (its retries spent)', () => {
+  /** o-1 submitted while watching, o-2 right behind it; the database is locked as o-1 goes in. */
+  function lockedAtTheFirstOrder(d: Driver) {
+    d.answer(); // the first hand-out
+    d.send({ type: 'operator.submitOrder', chain: 'billing', order: 'o-1' });
+    d.send({ type: 'operator.submitOrder', chain: 'billing', order: 'o-2' });
+    expect(d.pending.map((e) => e.action)).toEqual(['submit-order']);
+    d.answer(undefined, '"Submit order o-1 to billing" timed out (activity StartToClose timeout)', 'ActivityTimeout');
+  }
+
+  test('stays first in the queue; the waiting steps are handed out, and after the next watch it goes in, then the next', () => {
+    const d = new Driver();
+    lockedAtTheFirstOrder(d);
+    expect(d.snapshot.context.submitted.map((o) => o.order)).toEqual(['o-1', 'o-2']);
+    expect(summarizeActiveSupervisor(d.snapshot.context)).toMatchObject({ submitFailure: { order: 'o-1', failures: 1 } });
+    expect(d.answer()).toBe('assign-pending-steps');
+    // Not tried again before the watch: the watch is the pause between tries.
+    expect(d.pending.map((e) => e.action)).toEqual(['watch-cluster']);
+    d.answer(watched(['d-1', true], ['d-2', true], ['d-3', true]));
+    expect(d.answer({ order: 'o-1', created: true })).toBe('submit-order');
+    expect(d.answer({ order: 'o-2', created: true })).toBe('submit-order');
+    expect(d.log.filter((l) => l.startsWith('submit-order'))).toEqual(['submit-order o-1', 'submit-order o-1', 'submit-order o-2']);
+    expect(d.snapshot.context).toMatchObject({ ordersSubmitted: 2, rejected: [], submitFailure: null });
+  });
+
+  test('tried again after every watch while it fails, counting the tries; nothing is rejected', () => {
+    const d = new Driver();
+    lockedAtTheFirstOrder(d);
+    for (let round = 0; round < 3; round += 1) {
+      d.answer();
+      d.answer(watched(['d-1', true]));
+      d.answer(undefined, 'database is locked', 'SqliteError');
+    }
+    expect(d.snapshot.context).toMatchObject({ rejected: [], submitFailure: { order: 'o-1', reason: 'database is locked', failures: 4 } });
+  });
+
+  test('a run recorded before orders were kept rejects it, as it did then', () => {
+    const d = new Driver(activeClusterSupervisorMachine.provide({ guards: { [behaviourSince(KEEPS_ORDERS_NOT_TAKEN)]: () => false } }));
+    lockedAtTheFirstOrder(d);
+    expect(d.snapshot.context.submitted.map((o) => o.order)).toEqual(['o-2']);
+    expect(d.snapshot.context.rejected.map((o) => o.order)).toEqual(['o-1']);
+  });
 });
