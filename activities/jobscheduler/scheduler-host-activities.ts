@@ -109,6 +109,18 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
   const programs = { sh: '/bin/sh', ps: 'ps', scExe: windowsProgram('sc.exe'), cmdExe: windowsProgram('cmd.exe'), ...deps.programs };
   const { controlOf, startScriptOptions, installedService, serviceOptions, noService, noServiceToStop, windowsService } = memberControls({ host: deps.host, run: deps.run, local, programs });
 
+  /** The options the running member runs with, read from its process or service; null when it does not run or they cannot be read. */
+  async function optionsRunningWith(e: Parameters<typeof controlOf>[0]): Promise<string | null> {
+    const control = controlOf(e);
+    if ((await control.state()) !== 'running') return null;
+    try {
+      const running = await control.runningOptions();
+      return running.source === 'start-script' ? null : running.options;
+    } catch {
+      return null;
+    }
+  }
+
 
   const context = (): Context | undefined => {
     try {
@@ -198,7 +210,10 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
     /**
      * Preflight, read-only: the install folder, the control script the runbook runs
      * (`./bin/jobscheduler.sh` or `.\bin\jobscheduler.cmd`) and the start script the option is set
-     * in exist. That this answers at all shows the host's agent is up.
+     * in exist. That this answers at all shows the host's agent is up. It also says what the start
+     * script gives and, when the member runs, the options it runs with as read from its process or
+     * service (null when they cannot be read): a member that has the requested options already is
+     * left running (set-cluster-option.ts).
      */
     async checkSchedulerMember(effect: EffectOf<'check-scheduler-member'>): Promise<EffectOutputs['check-scheduler-member']> {
       const e = accept(memberEffect, effect);
@@ -213,7 +228,7 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
           throw new SchedulerMemberPreflightError(`${e.member} is not ready for the change, nothing was stopped: ${problems.join('; ')}. Check installDir and os in the cluster definition.`);
         }
         heartbeat({ checked: e.member });
-        return { installDir, controlScript, startScript: script };
+        return { installDir, controlScript, startScript: script, startScriptOptions: startScriptOptions(e).options, runningWith: await optionsRunningWith(e) };
       });
     },
 

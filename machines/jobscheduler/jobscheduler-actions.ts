@@ -141,8 +141,12 @@ export const JOBSCHEDULER_ACTIONS = actionsOf(
   defineAction('check-scheduler-member', {
     place: 'host',
     fields: { ...onHost, ...schedulerMemberRefFields },
-    /** Paths on the host, as found: the install folder, `bin/jobscheduler.(sh|cmd)` and the start script the option is set in. */
-    answer: z.object({ installDir: z.string(), controlScript: z.string(), startScript: z.string() }),
+    /**
+     * Paths on the host, as found: the install folder, `bin/jobscheduler.(sh|cmd)` and the start
+     * script the option is set in; the options that script gives, and those the member runs with
+     * (null: not running, or not readable). Agents of earlier releases send only the paths.
+     */
+    answer: z.object({ installDir: z.string(), controlScript: z.string(), startScript: z.string(), startScriptOptions: z.string().optional(), runningWith: z.string().nullable().optional() }),
   }).with({
     limits: () => QUICK_STEP,
     target: (e) => e.member,

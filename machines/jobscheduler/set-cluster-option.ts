@@ -26,6 +26,10 @@
  * stopped). The start script is not changed back: the member starts with whatever it says by then,
  * and the result names both.
  *
+ * A member that runs with the requested options already, its start script giving them too (the
+ * preflight reads both), is left running: nothing is stopped or changed, and the result says so
+ * (`alreadySet`). Before this behaviour (runs recorded earlier) it was stopped and started all the same.
+ *
  * Readings where the source is silent (docs/jobscheduler-cluster.md#readings):
  * - A member found stopped at step 1 was stopped before the procedure began: the procedure goes on
  *   and starts it at the end (the runbook's last step), but an abort leaves it stopped.
@@ -35,7 +39,8 @@
  *   says so.
  * - The member's id in the cluster database is its host (one JobScheduler of a cluster per host).
  */
-import { assign, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
+import { behaviourSince } from '../core/behaviour-changes';
 import type { Effect, EffectOutputs, SchedulerMemberRef } from '../core/effects';
 import { haltableStep, type Halt, type HaltableContext } from '../core/haltable-step';
 import { formatClusterOptions } from './cluster-options';
@@ -76,8 +81,15 @@ export interface SetClusterOptionContext extends HaltableContext {
   abortReason: string | null;
   /** What the abort did about the member. */
   abortRestart: 'started' | 'already-running' | 'skipped' | null;
+  /** What the preflight found: the options the start script gives and those the member runs with (absent in runs from before). */
+  found?: { startScriptOptions?: string; runningWith?: string | null } | null;
+  /** The member had the requested options already: nothing was stopped or changed. */
+  alreadySet?: boolean;
 }
 type C = SetClusterOptionContext;
+
+/** The behaviour change after which a member that has the requested options already is left running (behaviour-changes.ts). */
+export const LEAVES_A_MEMBER_THAT_HAS_THE_OPTIONS = 'set-cluster-option-leaves-a-member-that-has-the-options';
 
 /** The procedure's result. */
 export interface SetClusterOptionOutput {
@@ -98,6 +110,8 @@ export interface SetClusterOptionOutput {
   stoppedByProcedure: boolean;
   /** This procedure stopped the member and it is still stopped (an abort whose restart was skipped). */
   leftStopped: boolean;
+  /** The member ran with the requested options and its start script gave them: nothing was stopped or changed. */
+  alreadySet: boolean;
   abortReason: string | null;
   abortRestart: C['abortRestart'];
   /** What the operator should know now. */
@@ -149,6 +163,9 @@ export const setClusterOptionMachine = setup({
     isWindowsMember: ({ context }) => onWindows(context),
     /** Nothing for an abort to start again: this procedure has not stopped the member, or started it already. */
     nothingToStartAgain: ({ context }) => !mayHaveStopped(context),
+    /** The preflight found the member running with the requested options, and its start script giving them. */
+    hasTheOptionsAlready: ({ context }) => context.found?.runningWith === context.input.options && context.found.startScriptOptions === context.input.options,
+    [behaviourSince(LEAVES_A_MEMBER_THAT_HAS_THE_OPTIONS)]: () => true,
   },
 }).createMachine({
   id: 'setClusterOption',
@@ -180,8 +197,18 @@ export const setClusterOptionMachine = setup({
             "Preflight, before anything is stopped: the member host's agent answers, and the install folder, its control script and the start script the option is set in are there. A failure halts here with the member untouched.",
           effect: (c) => ({ step: S.preflight, title: `Preflight on ${member(c).host}: agent, install folder, control and start scripts`, action: 'check-scheduler-member', ...memberRef(c) }),
           next: 'preflightPassed',
+          onDone: (_c, out) => ({ found: { ...(out.startScriptOptions !== undefined ? { startScriptOptions: out.startScriptOptions } : {}), ...(out.runningWith !== undefined ? { runningWith: out.runningWith } : {}) } }),
         }),
-        preflightPassed: { always: { target: S.stop, actions: assign({ stopRequested: true }) } },
+        preflightPassed: {
+          always: [
+            {
+              guard: and([behaviourSince(LEAVES_A_MEMBER_THAT_HAS_THE_OPTIONS), 'hasTheOptionsAlready']),
+              target: 'done',
+              actions: assign({ alreadySet: true, runningWith: ({ context }) => context.found?.runningWith ?? null }),
+            },
+            { target: S.stop, actions: assign({ stopRequested: true }) },
+          ],
+        },
         [S.stop]: haltableStep<C, EffectOutputs['stop-scheduler']>({
           id: S.stop,
           description: 'Unix 1 / Windows 1: stop the JobScheduler (./bin/jobscheduler.sh stop; on Windows its service), a normal termination, and wait until it is stopped.',
@@ -313,6 +340,7 @@ export function setClusterOptionOutput(c: C): SetClusterOptionOutput {
     applied,
     stoppedByProcedure,
     leftStopped,
+    alreadySet: c.alreadySet === true,
     abortReason: c.abortReason,
     abortRestart: c.abortRestart,
     notes: notesOf(c, { optionsBefore, applied, leftStopped }),
@@ -323,7 +351,9 @@ function notesOf(c: C, facts: { optionsBefore: string; applied: boolean; leftSto
   const m = member(c);
   const notes: string[] = [];
   const runs = c.runningWith === null ? null : c.runningWith === '' ? 'no cluster options' : c.runningWith;
-  if (c.abortReason === null) {
+  if (c.abortReason === null && c.alreadySet === true) {
+    notes.push(`${m.host} runs with ${c.input.options} already and its start script gives them: it was left running, nothing was stopped or changed. Update the cluster definition to match (it gave ${facts.optionsBefore}).`);
+  } else if (c.abortReason === null) {
     notes.push(
       facts.applied
         ? `${m.host} runs with ${c.input.options} (the cluster definition gave ${facts.optionsBefore}); update the cluster definition to match.`
@@ -364,5 +394,6 @@ export function summarize(c: C): Record<string, unknown> {
     runningWith: c.runningWith,
     abortReason: c.abortReason,
     abortRestart: c.abortRestart,
+    ...(c.alreadySet === true ? { alreadySet: true } : {}),
   };
 }

@@ -9,8 +9,11 @@ import type { Effect } from '../../../machines/core/effects';
 import { parseInput } from '../../../machines/core/input-errors';
 import { directivesOf, type MachineEvent } from '../../../machines/core/machine-directives';
 import { planProcedure } from '../../../machines/core/plan';
-import { setClusterOptionMachine as machine, SET_CLUSTER_OPTION_STEPS as S, summarize, type SetClusterOptionContext, type SetClusterOptionOutput } from '../../../machines/jobscheduler/set-cluster-option';
+import { behaviourSince } from '../../../machines/core/behaviour-changes';
+import { LEAVES_A_MEMBER_THAT_HAS_THE_OPTIONS, setClusterOptionMachine, SET_CLUSTER_OPTION_STEPS as S, summarize, type SetClusterOptionContext, type SetClusterOptionOutput } from '../../../machines/jobscheduler/set-cluster-option';
 import { setClusterOptionInputSchema, type SetClusterOptionInput } from '../../../machines/jobscheduler/set-cluster-option-input';
+
+const machine = setClusterOptionMachine;
 
 const DB = 'production.sqlite';
 const unixMember = (host: string, clusterOptions: string) => ({ host, os: 'unix' as const, jobSchedulerId: 'production', database: DB, installDir: '/opt/sos-berlin.com/jobscheduler/production', clusterOptions });
@@ -136,15 +139,19 @@ class Driver {
   readonly effects: Effect[] = [];
 
   /** `preflight`: answer the preflight as passed (default), so a test starts at step 1. */
-  constructor(input: SetClusterOptionInput, opts: { preflight?: 'passed' | 'pending' } = {}) {
-    const [snapshot, actions] = initialTransition(machine, input);
+  constructor(
+    input: SetClusterOptionInput,
+    opts: { preflight?: 'passed' | 'pending' } = {},
+    private readonly m = setClusterOptionMachine,
+  ) {
+    const [snapshot, actions] = initialTransition(m, input);
     this.snapshot = snapshot;
     this.absorb(actions);
     if (opts.preflight !== 'pending') this.done(S.preflight, { installDir: '/opt', controlScript: '/opt/bin/jobscheduler.sh', startScript: '/opt/bin/jobscheduler_environment_variables.sh' });
   }
 
   send(event: MachineEvent): this {
-    const [snapshot, actions] = transition(machine, this.snapshot, event as never);
+    const [snapshot, actions] = transition(this.m, this.snapshot, event as never);
     this.snapshot = snapshot;
     this.absorb(actions);
     return this;
@@ -217,6 +224,34 @@ describe('result', () => {
   test('summarize tells where the procedure is', () => {
     const d = new Driver(windowsInput).done(S.stop, { outcome: 'stopped' }).done(S.remove, { outcome: 'removed' });
     expect(summarize(d.snapshot.context as SetClusterOptionContext)).toMatchObject({ host: 'win-2', os: 'windows', stopOutcome: 'stopped', removeOutcome: 'removed', fileChanged: null, runningWith: null });
+  });
+});
+
+describe('a member that has the requested options already', () => {
+  const PATHS = { installDir: '/opt', controlScript: '/opt/bin/jobscheduler.sh', startScript: '/opt/bin/jobscheduler_environment_variables.sh' };
+  const WANTED = '-exclusive -backup -backup-precedence=2';
+
+  test('running with them, its start script giving them: left running, nothing stopped or changed, and the result says so', () => {
+    const d = new Driver(unixInput, { preflight: 'pending' }).done(S.preflight, { ...PATHS, startScriptOptions: WANTED, runningWith: WANTED });
+    expect(d.effects.map((e) => e.action)).toEqual(['check-scheduler-member']);
+    expect(d.output()).toMatchObject({ outcome: 'completed', alreadySet: true, applied: true, runningWith: WANTED, stoppedByProcedure: false, file: null });
+    expect(d.output().notes).toEqual([`js-2 runs with ${WANTED} already and its start script gives them: it was left running, nothing was stopped or changed. Update the cluster definition to match (it gave -exclusive -backup -backup-precedence=1).`]);
+  });
+
+  test.each([
+    ['its start script gives others (it would start with them next time)', { startScriptOptions: '-exclusive -backup', runningWith: WANTED }],
+    ['it runs with others (on Windows: its service was installed with them)', { startScriptOptions: WANTED, runningWith: '-exclusive -backup' }],
+    ['it does not run, or its options cannot be read', { startScriptOptions: WANTED, runningWith: null }],
+    ['an agent of an earlier release does not say', {}],
+  ])('%s: the runbook runs, starting with the stop', (_title, found) => {
+    const d = new Driver(unixInput, { preflight: 'pending' }).done(S.preflight, { ...PATHS, ...found });
+    expect(d.last()).toMatchObject({ action: 'stop-scheduler' });
+  });
+
+  test('a run recorded before members were left so stops it all the same', () => {
+    const before = setClusterOptionMachine.provide({ guards: { [behaviourSince(LEAVES_A_MEMBER_THAT_HAS_THE_OPTIONS)]: () => false } });
+    const d = new Driver(unixInput, { preflight: 'pending' }, before).done(S.preflight, { ...PATHS, startScriptOptions: WANTED, runningWith: WANTED });
+    expect(d.last()).toMatchObject({ action: 'stop-scheduler' });
   });
 });
 

@@ -133,14 +133,17 @@ describe('a Unix backup of a passive cluster', () => {
     expect(changed).toEqual([now.findIndex((line) => line.startsWith('SCHEDULER_CLUSTER_OPTIONS='))]);
   });
 
-  test('run a second time, it changes nothing: the start script is not even written, and the member keeps its options', async () => {
+  test('run a second time, it leaves the member running: the preflight finds the options in force, nothing is stopped, the start script not even written', async () => {
     const file = s.backup.startScriptFile();
     const [bytes, stat] = [readFileSync(file), statSync(file)];
-    const { output } = await runProcedure(s.activities, inputFor(s));
-    expect(output).toMatchObject({ outcome: 'completed', applied: true, runningWith: NEW_OPTIONS, file: { changed: false, lineBefore: `SCHEDULER_CLUSTER_OPTIONS="${NEW_OPTIONS}"` } });
+    const before = registration(s);
+    const { output, actions } = await runProcedure(s.activities, inputFor(s));
+    expect(actions).toEqual(['check-scheduler-member']);
+    expect(output).toMatchObject({ outcome: 'completed', alreadySet: true, applied: true, runningWith: NEW_OPTIONS, stoppedByProcedure: false, file: null });
+    expect(output.notes[0]).toMatch(/runs with -exclusive -backup -backup-precedence=2 already and its start script gives them: it was left running/);
     expect(readFileSync(file).equals(bytes)).toBe(true);
     expect(statSync(file)).toMatchObject({ ino: stat.ino, mtimeMs: stat.mtimeMs });
-    expect(registration(s)).toMatchObject({ role: 'backup', backupPrecedence: 2, alive: true });
+    expect(registration(s)).toMatchObject({ role: 'backup', backupPrecedence: 2, alive: true, pid: before?.pid, incarnation: before?.incarnation });
   });
 
   test('each step repeated right after it took effect reports what it finds and does nothing', async () => {
@@ -190,10 +193,13 @@ describe('a Unix backup of a passive cluster', () => {
     const preflight = planEffects(inputFor(s)).find((e) => e.action === 'check-scheduler-member');
     if (!preflight) throw new Error('no preflight in the plan');
     const pid = registration(s)?.pid;
+    // The test before edited the start script under the running member: the two differ.
     expect(await runActivity(s.activities, preflight)).toEqual({
       installDir: UNIX_DIR,
       controlScript: `${UNIX_DIR}/bin/jobscheduler.sh`,
       startScript: `${UNIX_DIR}/bin/jobscheduler_environment_variables.sh`,
+      startScriptOptions: '-exclusive -backup',
+      runningWith: NEW_OPTIONS,
     });
     expect(registration(s)).toMatchObject({ pid, alive: true });
   });
@@ -293,6 +299,16 @@ describe('a Windows backup of a passive cluster', () => {
     expect(now.every((line) => line.endsWith('\r\n'))).toBe(true);
     expect(now.filter((line, i) => line !== was[i])).toEqual(['set SCHEDULER_CLUSTER_OPTIONS=-exclusive -backup\r\n']);
     expect(registration(s)).toMatchObject({ backupPrecedence: 1, alive: true });
+  });
+
+  test('asked again for the options its service runs with and its start script gives, the member is left running: no stop, no remove, no install', async () => {
+    const services = JSON.stringify(s.backup.services?.services());
+    const pid = registration(s)?.pid;
+    const { output, actions } = await runProcedure(s.activities, inputFor(s, '-exclusive -backup'));
+    expect(actions).toEqual(['check-scheduler-member']);
+    expect(output).toMatchObject({ alreadySet: true, applied: true, runningWith: '-exclusive -backup', stoppedByProcedure: false });
+    expect(JSON.stringify(s.backup.services?.services())).toBe(services);
+    expect(registration(s)).toMatchObject({ pid, alive: true });
   });
 
   test('an abort after the service was removed installs it again and starts the member', async () => {
