@@ -121,6 +121,33 @@ export function otherTaskUnderIdOf(held: SpoolTask | undefined, task: SpoolTask)
   return `id: ${task.id} was given as ${describeTask(held)}, now as ${describeTask(task)}; one id is one task (give the new one its own id)`;
 }
 
+/**
+ * Why an output request is refused for its device's sequence setting: the server holds requests
+ * for the same device given with the other setting (`also`: requests accepted and not yet taken
+ * in). The sequence is a setting of the device, not of a request: a request without it would
+ * overtake the device's requests held in their order, and one with it would wait behind requests
+ * that may be printing in parallel. Null when the setting agrees, or nothing of the device is held.
+ */
+export function otherSequenceOfDeviceOf(state: SpoolServerState, task: SpoolTask, also: readonly SpoolTask[] = []): string | null {
+  if (task.kind !== 'output') return null;
+  const differing: string[] = [];
+  const look = (held: SpoolTask | null) => {
+    if (held?.kind === 'output' && held.device === task.device && held.sequence !== task.sequence && held.id !== task.id) differing.push(held.id);
+  };
+  // In the order they print: running, queued for a work process, waiting, not yet taken in.
+  for (const wp of state.workProcesses) {
+    look(wp.running);
+    wp.inputQueue.forEach(look);
+  }
+  state.waiting.forEach(look);
+  also.forEach(look);
+  if (differing.length === 0) return null;
+  const shown = differing.length > 3 ? `${differing.slice(0, 3).join(', ')} and ${differing.length - 3} more` : differing.join(', ');
+  return task.sequence
+    ? `sequence: device ${task.device} has requests held without a set sequence (${shown}); a device has one setting for all its requests: give this one sequence false, or change the device's setting once those are done`
+    : `sequence: device ${task.device} has requests held in a set sequence (${shown}); a request for it without one would overtake them: give it sequence true, or change the device's setting once those are done`;
+}
+
 /** True when one of the server's work processes runs a global management task. */
 export function runsGlobalManagement(state: SpoolServerState): boolean {
   return state.workProcesses.some((wp) => wp.running?.kind === 'management' && isGlobalManagement(wp.running.task));

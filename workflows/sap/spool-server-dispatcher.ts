@@ -27,7 +27,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@tempo
 import type { SapSpoolActivities } from '../../activities/sap/spool-work-process-activities';
 import { InvalidInputError } from '../../machines/core/input-errors';
 import type { LeaseHolder } from '../../machines/core/leases';
-import { createSpoolServer, Dispatch, dispatch, finish, fullRefusalOf, heldTask, holds, otherTaskUnderIdOf, refusalOf, runsGlobalManagement, SpoolServerState, submit } from '../../machines/sap/spool-dispatcher';
+import { createSpoolServer, Dispatch, dispatch, finish, fullRefusalOf, heldTask, holds, otherSequenceOfDeviceOf, otherTaskUnderIdOf, refusalOf, runsGlobalManagement, SpoolServerState, submit } from '../../machines/sap/spool-dispatcher';
 import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherInput } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease } from '../../machines/sap/spool-releases';
 import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
@@ -113,7 +113,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const refusal = refusalOf(state, task);
         if (refusal) throw new Error(refusal);
         const held = heldTask(state, task.id) ?? inbox.find((t) => t.id === task.id);
-        const other = otherTaskUnderIdOf(held, task);
+        const other = otherTaskUnderIdOf(held, task) ?? otherSequenceOfDeviceOf(state, task, inbox);
         if (other) throw new Error(other);
         // A task given again is answered as before; a new one only while the server may hold one more
         // (the inbox counts: its tasks are held once the loop takes them, and the loop must never refuse one).

@@ -5,6 +5,8 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { PROCEDURES } from '../../../machines/catalog';
+import { behaviourSince } from '../../../machines/core/behaviour-changes';
+import { STOP_WAITS_FOR_THE_CHANGE } from '../../../machines/jobscheduler/passive-cluster-supervisor';
 
 interface GuardedTransition {
   from: string;
@@ -35,9 +37,19 @@ function guardedTransitions(machine: AnyStateMachine): GuardedTransition[] {
 const nameOf = (guard: unknown): string | undefined =>
   typeof guard === 'string' ? guard : guard !== null && typeof guard === 'object' && typeof (guard as { type?: unknown }).type === 'string' ? (guard as { type: string }).type : undefined;
 
+/** The names a guard is made of: its own, or those of XState's `and` of guards; undefined when one part has none. */
+function namesOf(guard: unknown): string[] | undefined {
+  if (typeof guard === 'function' && guard.name === 'and' && Array.isArray((guard as { guards?: unknown }).guards)) {
+    const parts = (guard as unknown as { guards: unknown[] }).guards.map(namesOf);
+    return parts.every((p) => p !== undefined) ? parts.flat<(string[] | undefined)[]>().filter((n): n is string => n !== undefined) : undefined;
+  }
+  const name = nameOf(guard);
+  return name === undefined ? undefined : [name];
+}
+
 test('no transition of any procedure has an anonymous guard', () => {
   for (const procedure of PROCEDURES) {
-    const anonymous = guardedTransitions(procedure.machine).filter((t) => nameOf(t.guard) === undefined);
+    const anonymous = guardedTransitions(procedure.machine).filter((t) => namesOf(t.guard) === undefined);
     expect({ procedure: procedure.id, anonymous: anonymous.map((t) => `${t.from} on ${t.event}`) }).toEqual({ procedure: procedure.id, anonymous: [] });
   }
 });
@@ -46,20 +58,21 @@ test("every guard a procedure names is implemented in its machine's setup", () =
   for (const procedure of PROCEDURES) {
     const implemented = procedure.machine.implementations.guards;
     const missing = guardedTransitions(procedure.machine)
-      .map((t) => nameOf(t.guard) as string)
+      .flatMap((t) => namesOf(t.guard) ?? [])
       .filter((name) => typeof implemented[name] !== 'function');
     expect({ procedure: procedure.id, missing: [...new Set(missing)] }).toEqual({ procedure: procedure.id, missing: [] });
   }
 });
 
 test('the decisions of the procedures are named in the operator’s words', () => {
-  const namesIn = (id: string) => new Set(guardedTransitions(PROCEDURES.find((p) => p.id === id)?.machine as AnyStateMachine).map((t) => nameOf(t.guard)));
+  const namesIn = (id: string) => new Set(guardedTransitions(PROCEDURES.find((p) => p.id === id)?.machine as AnyStateMachine).flatMap((t) => namesOf(t.guard) ?? []));
   expect([...namesIn('restart-group-with-cache-deletion')]).toEqual(expect.arrayContaining(['loadCheckOverridden', 'isLastMember', 'nothingLeftToStartAgain', 'hostIsAtStep', 'everyHostFinished', 'hostsSettledWithFailures']));
   expect([...namesIn('add-spoc-to-group')]).toContain('isGroupOfTwo');
   expect([...namesIn('create-group-from-standalone-spocs')]).toContain('spocsNewlyInstalled');
   expect([...namesIn('move-spoc-to-another-group')]).toContain('moveInOneStep');
   expect([...namesIn('restart-os-of-group-members')]).toEqual(expect.arrayContaining(['parallelRestartSeen', 'isLastMember']));
-  expect([...namesIn('supervise-passive-cluster')]).toEqual(['decided']);
-  expect([...namesIn('supervise-active-cluster')]).toEqual(expect.arrayContaining(['stepsToReassign', 'ordersToSubmit', 'workArrivedMeanwhile']));
-  expect([...namesIn('set-cluster-option')]).toEqual(expect.arrayContaining(['isWindowsMember', 'nothingToStartAgain']));
+  // A behaviour change's guard (`since:<change>`) is named after the change (machines/core/behaviour-changes.ts).
+  expect([...namesIn('supervise-passive-cluster')]).toEqual(['decided', behaviourSince(STOP_WAITS_FOR_THE_CHANGE), 'stopAsked']);
+  expect([...namesIn('supervise-active-cluster')]).toEqual(expect.arrayContaining(['stepsToReassign', 'ordersToSubmit', 'workArrivedMeanwhile', 'notTakenForNow']));
+  expect([...namesIn('set-cluster-option')]).toEqual(expect.arrayContaining(['isWindowsMember', 'nothingToStartAgain', 'hasTheOptionsAlready']));
 });

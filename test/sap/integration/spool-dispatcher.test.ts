@@ -207,6 +207,9 @@ test('a backlog stops at maxTasksHeld: a new request is refused before it is acc
     // Another request under a held one's id is refused naming the id, not taken for the first.
     const other = await handle.executeUpdate(submitSpoolTaskUpdate, { args: [out('b2', 'lp02', false)], updateId: 'b2-other' }).then(() => undefined, (err: Error) => err);
     expect((other?.cause as Error | undefined)?.message).toBe('id: b2 was given as output b2 to lp-seq (in sequence), now as output b2 to lp02; one id is one task (give the new one its own id)');
+    // A request for the sequence device without the set sequence would overtake b1 and b2: refused, naming the field.
+    const overtaking = await handle.executeUpdate(submitSpoolTaskUpdate, { args: [out('b4', 'lp-seq', false)], updateId: 'b4-no-sequence' }).then(() => undefined, (err: Error) => err);
+    expect((overtaking?.cause as Error | undefined)?.message).toBe('sequence: device lp-seq has requests held in a set sequence (b1, b2); a request for it without one would overtake them: give it sequence true, or change the device\'s setting once those are done');
     const status = await handle.query(spoolDispatcherStatusQuery);
     expect([status.submitted, status.state.waiting.length + status.state.workProcesses.reduce((n, wp) => n + wp.inputQueue.length + (wp.running ? 1 : 0), 0)]).toEqual([2, 2]);
     await until('the first request printed', finished(simDir, ['b1']));

@@ -1,4 +1,4 @@
-import { createSpoolServer, Dispatch, finish, heldTask, otherTaskUnderIdOf, SpoolServerState, submit, SpoolTaskRefusedError } from '../../../machines/sap/spool-dispatcher';
+import { createSpoolServer, Dispatch, finish, heldTask, otherSequenceOfDeviceOf, otherTaskUnderIdOf, SpoolServerState, submit, SpoolTaskRefusedError } from '../../../machines/sap/spool-dispatcher';
 import type { ManagementRequest, OutputRequest } from '../../../machines/sap/spool-tasks';
 import { GlobalManagementTask, LocalManagementTask } from '../../../machines/sap/spool-releases';
 
@@ -105,6 +105,19 @@ describe('the spool dispatcher', () => {
     expect(otherTaskUnderIdOf(heldTask(state, 'r2'), out('r2', 'lp-seq', false))).toBe('id: r2 was given as output r2 to lp-seq (in sequence), now as output r2 to lp-seq; one id is one task (give the new one its own id)');
     expect(otherTaskUnderIdOf(heldTask(state, 'r3'), mgmt('r3', 'link-check'))).toMatch(/^id: r3 was given as output r3 to lp02, now as link-check r3/);
     expect(otherTaskUnderIdOf(undefined, out('r4', 'lp02'))).toBeNull();
+  });
+
+  test("a request whose sequence setting differs from the held requests' of its device is refused, naming the field; another device, or none held, is free", () => {
+    const { state } = submitAll(server(1), [out('r1', 'lp-seq', true), out('r2', 'lp-seq', true), out('r3', 'lp02')]);
+    expect(otherSequenceOfDeviceOf(state, out('r4', 'lp-seq', false))).toBe(
+      "sequence: device lp-seq has requests held in a set sequence (r1, r2); a request for it without one would overtake them: give it sequence true, or change the device's setting once those are done",
+    );
+    expect(otherSequenceOfDeviceOf(state, out('r4', 'lp02', true))).toMatch(/^sequence: device lp02 has requests held without a set sequence \(r3\); a device has one setting/);
+    expect(otherSequenceOfDeviceOf(state, out('r4', 'lp-seq', true))).toBeNull();
+    expect(otherSequenceOfDeviceOf(state, out('r4', 'lp03', true))).toBeNull();
+    // Requests accepted and not yet taken in count as held.
+    expect(otherSequenceOfDeviceOf(server(1), out('r5', 'lp04', true), [out('r6', 'lp04', false)])).toMatch(/\(r6\)/);
+    expect(otherSequenceOfDeviceOf(state, mgmt('m1', 'link-check'))).toBeNull();
   });
 
   test("refuses a task the server's release does not have, naming it", () => {
