@@ -11,7 +11,7 @@ import type { GroupRestartInput } from './spoc/spoc-group-input';
 import type { AddSpocInput, CreateGroupInput, IpChangedInput, MoveSpocInput, RemoveSpocInput } from './spoc/spoc-scenario-inputs';
 import type { GroupOsRestartInput, StandaloneOsRestartInput } from './spoc/os-restart-input';
 import type { SupervisorInput } from './jobscheduler/cluster-supervisor-input';
-import { targetMemberOf } from './jobscheduler/cluster-members';
+import { clusterDatabase, targetMemberOf } from './jobscheduler/cluster-members';
 import type { SetClusterOptionInput } from './jobscheduler/set-cluster-option-input';
 import type { JobDeliveryInput } from './flexispooler/job-delivery-input';
 
@@ -30,13 +30,28 @@ export interface ProcedureStart {
    * supervision lease (one supervisor per cluster) and a cluster option change can run under it.
    */
   watchesOnly?: boolean;
+  /**
+   * Leases taken since a change (a `wf.patched` marker of its name): a run recorded before it
+   * took the others only, and replays so; every new run takes these too.
+   */
+  changesSince?: { change: string; changes: (input: never) => Lease[] };
 }
 
-/** Every lease a procedure holds for its whole run: its hosts and what it changes, in canonical order. */
-export function leasesOf(procedure: ProcedureStart, input: unknown): Lease[] {
+/**
+ * Every lease a procedure holds for its whole run: its hosts and what it changes, in canonical
+ * order; with `since`, which tells whether the run has a change, those taken since it too.
+ */
+export function leasesOf(procedure: ProcedureStart, input: unknown, since?: (change: string) => boolean): Lease[] {
   const hosts = procedure.watchesOnly ? [] : hostLeases(procedure.hostsOf(input as never));
-  return canonicalLeases([...hosts, ...procedure.changes(input as never)]);
+  const later = procedure.changesSince && since?.(procedure.changesSince.change) ? procedure.changesSince.changes(input as never) : [];
+  return canonicalLeases([...hosts, ...procedure.changes(input as never), ...later]);
 }
+
+/**
+ * Since this change a cluster's supervisor and its option changes lease its database as well as
+ * its name: two definitions under different names that name one database are one cluster.
+ */
+export const LEASES_BY_CLUSTER_DATABASE = 'jobscheduler-leases-by-cluster-database';
 
 /** Keyed by id, in the catalog's order (test/client/procedure-modules.test.ts holds them to it). */
 export const PROCEDURE_STARTS = {
@@ -125,6 +140,7 @@ export const PROCEDURE_STARTS = {
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
     changes: (input: SupervisorInput) => [lease('cluster-supervision', input.cluster.cluster)],
     watchesOnly: true,
+    changesSince: { change: LEASES_BY_CLUSTER_DATABASE, changes: (input: SupervisorInput) => [lease('cluster-database-supervision', clusterDatabase(input.cluster))] },
   },
   'supervise-active-cluster': {
     id: 'supervise-active-cluster',
@@ -134,6 +150,7 @@ export const PROCEDURE_STARTS = {
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
     changes: (input: SupervisorInput) => [lease('cluster-supervision', input.cluster.cluster)],
     watchesOnly: true,
+    changesSince: { change: LEASES_BY_CLUSTER_DATABASE, changes: (input: SupervisorInput) => [lease('cluster-database-supervision', clusterDatabase(input.cluster))] },
   },
   'set-cluster-option': {
     id: 'set-cluster-option',
@@ -142,6 +159,7 @@ export const PROCEDURE_STARTS = {
       "Set a JobScheduler member's cluster option (SCHEDULER_CLUSTER_OPTIONS). Unix: stop, set it in ./bin/jobscheduler_environment_variables.sh, start. Windows: stop the service, jobscheduler.cmd remove, set it in the .cmd file, jobscheduler.cmd install, start the service. The change must leave a valid cluster.",
     hostsOf: (input: SetClusterOptionInput) => [targetMemberOf(input).host],
     changes: (input: SetClusterOptionInput) => [lease('cluster', input.cluster.cluster)],
+    changesSince: { change: LEASES_BY_CLUSTER_DATABASE, changes: (input: SetClusterOptionInput) => [lease('cluster-database', clusterDatabase(input.cluster))] },
   },
   'deliver-print-job': {
     id: 'deliver-print-job',

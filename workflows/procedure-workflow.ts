@@ -26,7 +26,8 @@ export async function runProcedure(id: string, input: unknown, resumeArgument?: 
   }
   const resume = acceptResumeState(procedure.machine, resumeArgument);
   const { refusalOf } = procedure;
-  const leases = leasesOf(procedure, parsed);
+  // Leases taken since a change are asked of the run's own history: one recorded before took the others only.
+  const leases = leasesOf(procedure, parsed, (change) => patched(change));
   const holder = currentHolder(id);
   let held = false;
   let continuing = false;

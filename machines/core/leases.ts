@@ -11,9 +11,11 @@ export const LEASE_HOLDER_MEMO = 'spoolflowLeaseHolder';
 
 /**
  * `cluster`: a change to a JobScheduler cluster (one at a time); `cluster-supervision`: the one
- * supervisor a cluster has, whatever its workflow id.
+ * supervisor a cluster has, whatever its workflow id. The same two for the cluster's database
+ * (`cluster-database`, `cluster-database-supervision`): two definitions under different names
+ * that name one database are one cluster.
  */
-export type LeaseKind = 'host' | 'spoc-group' | 'cluster' | 'cluster-supervision';
+export type LeaseKind = 'host' | 'spoc-group' | 'cluster' | 'cluster-supervision' | 'cluster-database' | 'cluster-database-supervision';
 
 export interface Lease {
   kind: LeaseKind;
@@ -53,6 +55,10 @@ export function describeLease(l: Lease): string {
       return `JobScheduler cluster ${l.name}`;
     case 'cluster-supervision':
       return `the supervision of JobScheduler cluster ${l.name}`;
+    case 'cluster-database':
+      return `the JobScheduler cluster of database ${l.name}`;
+    case 'cluster-database-supervision':
+      return `the supervision of the JobScheduler cluster of database ${l.name}`;
     case 'host':
       return `host ${l.name}`;
   }

@@ -17,6 +17,7 @@ import { PAGED_REPORTS_PATCH } from '../../../workflows/spoolcleaning/spooler-re
 import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE } from '../../../workflows/task-queues';
 import path from 'node:path';
 import { STOP_WAITS_FOR_THE_CHANGE } from '../../../machines/jobscheduler/passive-cluster-supervisor';
+import { LEASES_BY_CLUSTER_DATABASE } from '../../../machines/procedure-starts';
 
 const histories = loadRecordedHistories();
 
@@ -180,4 +181,14 @@ test('a passive supervisor stopped in the middle of a return to the primary repl
   expect(after(before)).toEqual(['cancel']);
   expect(patchesOf(since)).toContain(STOP_WAITS_FOR_THE_CHANGE);
   expect(after(since)).toEqual(['schedule activateMember']);
+});
+
+test('a supervisor started since leases by cluster database takes its database lease too, and replays; the older supervisor histories replay without it', () => {
+  const leasesTaken = (h: RecordedHistory) => (h.history.events ?? []).flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId?.startsWith('spoolflow-lease:') ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : []));
+  const since = histories.find((h) => h.file === 'supervisePassiveCluster--stopped-during-the-return-to-the-primary.json')!;
+  expect(patchesOf(since)).toContain(LEASES_BY_CLUSTER_DATABASE);
+  expect(leasesTaken(since)).toEqual(['spoolflow-lease:cluster-database-supervision:berlin.sqlite', 'spoolflow-lease:cluster-supervision:berlin']);
+  const before = histories.find((h) => h.file === 'supervisePassiveCluster--failover-then-stopped.json')!;
+  expect(patchesOf(before)).not.toContain(LEASES_BY_CLUSTER_DATABASE);
+  expect(leasesTaken(before)).toEqual(['spoolflow-lease:cluster-supervision:berlin']);
 });

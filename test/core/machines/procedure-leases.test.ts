@@ -3,6 +3,7 @@
  * or JobScheduler cluster it changes, in one normal form and one order.
  */
 import { leasesOf, procedureById } from '../../../machines/catalog';
+import { LEASES_BY_CLUSTER_DATABASE } from '../../../machines/procedure-starts';
 import { parseInput } from '../../../machines/core/input-errors';
 import { canonicalLeases, lease, leaseWorkflowId } from '../../../machines/core/leases';
 import { catalogEntries } from '../../../simulator/catalog-entries';
@@ -40,6 +41,21 @@ test('a cluster has one supervisor and one option change at a time; an option ch
   const example = (id: string) => catalogEntries(undefined, '/tmp/spoolflow-sim').find((e) => e.id === id)?.exampleInput;
   expect(leaseIds('supervise-passive-cluster', example('supervise-passive-cluster'))).toEqual(['spoolflow-lease:cluster-supervision:berlin']);
   expect(leaseIds('set-cluster-option', example('set-cluster-option'))).toEqual(['spoolflow-lease:cluster:berlin', 'spoolflow-lease:host:js-berlin-3']);
+});
+
+test('since leases by cluster database, a supervisor and an option change hold the database too: another name for it is the same cluster', () => {
+  const example = (id: string) => catalogEntries(undefined, '/tmp/spoolflow-sim').find((e) => e.id === id)?.exampleInput;
+  const since = (id: string) => {
+    const procedure = procedureById(id);
+    return leasesOf(procedure, parseInput(procedure.inputSchema, id, example(id)), (change) => change === LEASES_BY_CLUSTER_DATABASE).map(leaseWorkflowId);
+  };
+  expect(since('supervise-passive-cluster')).toEqual(['spoolflow-lease:cluster-database-supervision:berlin.sqlite', 'spoolflow-lease:cluster-supervision:berlin']);
+  expect(since('supervise-active-cluster')).toEqual(['spoolflow-lease:cluster-database-supervision:munich.sqlite', 'spoolflow-lease:cluster-supervision:munich']);
+  expect(since('set-cluster-option')).toEqual(['spoolflow-lease:cluster-database:berlin.sqlite', 'spoolflow-lease:cluster:berlin', 'spoolflow-lease:host:js-berlin-3']);
+  // A group restart has no such change: nothing is asked of its history.
+  const asked: string[] = [];
+  leasesOf(procedureById('restart-group-without-cache-deletion'), { group: 'london', members: [member('a')] }, (change) => (asked.push(change), true));
+  expect(asked).toEqual([]);
 });
 
 test('names in another spelling are one lease: case, surrounding space, trailing dot', () => {

@@ -110,11 +110,12 @@ test('an order the database could not take for now (locked through all its retri
   const c = await startCluster();
   const workflowId = `active-locked-${randomUUID()}`;
   let lockedTries = 0;
-  // The database is locked for the first order's every try (one step's retries), then free.
+  let locked = true;
+  // The database is locked for the first order's every try until the test has seen it queued, then free.
   const lockedForOneStep = (activities: { submitOrder: (input: { database: string; chain: string; order: string }) => Promise<unknown> }) => ({
     ...activities,
     submitOrder: async (input: { database: string; chain: string; order: string }) => {
-      if (input.order === 'e-1' && lockedTries < 5) {
+      if (input.order === 'e-1' && locked) {
         lockedTries += 1;
         throw Object.assign(new Error('database is locked'), { name: 'SqliteError' });
       }
@@ -125,11 +126,13 @@ test('an order the database could not take for now (locked through all its retri
     await estate.spoolflow.start('supervise-active-cluster', { ...input(c), watch: { pollMs: 25, maxWatchSeconds: 2 } }, { workflowId });
     await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order: 'e-1' });
     await estate.spoolflow.command(workflowId, { type: 'operator.submitOrder', chain: 'etl', order: 'e-2' });
-    const waiting = await estate.waitForStatus(workflowId, (s) => s.summary.submitFailure !== undefined, 20_000);
-    expect(waiting.summary.submitFailure).toMatchObject({ order: 'e-1', reason: 'database is locked', failures: 1 });
+    const waiting = await estate.waitForStatus(workflowId, (s) => s.summary.submitFailure !== undefined, 60_000);
+    expect(waiting.summary.submitFailure).toMatchObject({ order: 'e-1', reason: 'database is locked' });
     expect(waiting.summary.queuedOrders).toEqual([{ chain: 'etl', order: 'e-1' }, { chain: 'etl', order: 'e-2' }]);
-    await waitUntil('e-1 and e-2 are done', () => ['e-1', 'e-2'].every((id) => c.db.orders().find((o) => o.id === id)?.state === 'done'), 30_000);
-    expect(lockedTries).toBe(5);
+    locked = false;
+    await waitUntil('e-1 and e-2 are done', () => ['e-1', 'e-2'].every((id) => c.db.orders().find((o) => o.id === id)?.state === 'done'), 60_000);
+    // At least one step's every attempt (five) failed, and the order was not taken for refused.
+    expect(lockedTries).toBeGreaterThanOrEqual(5);
     const status = await estate.spoolflow.status(workflowId);
     expect(status.summary).toMatchObject({ rejectedOrders: [], ordersSubmitted: 2, queuedOrders: [] });
     expect(status.summary.submitFailure).toBeUndefined();

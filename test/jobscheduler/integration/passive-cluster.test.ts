@@ -147,6 +147,20 @@ test('a stop given while the backup is terminated for the primary waits for the 
   });
 });
 
+test('a second supervisor of the same cluster database under another cluster name is refused before it touches anything', async () => {
+  const c = await startCluster();
+  await supervised(c, async (first) => {
+    const other = `passive-${randomUUID()}`;
+    const input = supervisorInput(c);
+    await estate.spoolflow.start('supervise-passive-cluster', { ...input, cluster: { ...input.cluster, cluster: `copy-${randomUUID().slice(0, 8)}` } }, { workflowId: other });
+    const refused = await estate.failureOf(other);
+    expect(refused.type).toBe('LeaseHeldError');
+    expect(refused.message).toContain(`the supervision of the JobScheduler cluster of database ${c.databaseName.toLowerCase()} is held by ${first}`);
+    expect(active(c)).toBe(MEMBERS.primary);
+    expect(ops(c, 'activate-member')).toHaveLength(1);
+  });
+});
+
 test('a hung primary is fenced before the backup acts, and refused when it wakes up', async () => {
   const c = await startCluster();
   await supervised(c, async () => {
