@@ -109,15 +109,28 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
   const programs = { sh: '/bin/sh', ps: 'ps', scExe: windowsProgram('sc.exe'), cmdExe: windowsProgram('cmd.exe'), ...deps.programs };
   const { controlOf, startScriptOptions, installedService, serviceOptions, noService, noServiceToStop, windowsService } = memberControls({ host: deps.host, run: deps.run, local, programs });
 
-  /** The options the running member runs with, read from its process or service; null when it does not run or they cannot be read. */
+  /**
+   * The options the running member runs with, read from its process or service; null when it does
+   * not run or they cannot be read. A reading that fails never fails the preflight: the option
+   * change then runs its whole runbook, whose steps say what is wrong.
+   */
   async function optionsRunningWith(e: Parameters<typeof controlOf>[0]): Promise<string | null> {
-    const control = controlOf(e);
-    if ((await control.state()) !== 'running') return null;
     try {
+      const control = controlOf(e);
+      if ((await control.state()) !== 'running') return null;
       const running = await control.runningOptions();
       return running.source === 'start-script' ? null : running.options;
     } catch {
       return null;
+    }
+  }
+
+  /** The options the start script gives, or undefined when they cannot be read (the set step says why). */
+  function startScriptOptionsIfReadable(e: Parameters<typeof startScriptOptions>[0]): string | undefined {
+    try {
+      return startScriptOptions(e).options;
+    } catch {
+      return undefined;
     }
   }
 
@@ -228,7 +241,8 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
           throw new SchedulerMemberPreflightError(`${e.member} is not ready for the change, nothing was stopped: ${problems.join('; ')}. Check installDir and os in the cluster definition.`);
         }
         heartbeat({ checked: e.member });
-        return { installDir, controlScript, startScript: script, startScriptOptions: startScriptOptions(e).options, runningWith: await optionsRunningWith(e) };
+        const scriptOptions = startScriptOptionsIfReadable(e);
+        return { installDir, controlScript, startScript: script, ...(scriptOptions !== undefined ? { startScriptOptions: scriptOptions } : {}), runningWith: await optionsRunningWith(e) };
       });
     },
 

@@ -65,6 +65,25 @@ export const KEEPS_ORDERS_NOT_TAKEN = 'active-supervisor-keeps-an-order-the-data
 /** The database's answers that refuse the order itself: submitting it again cannot help. */
 const ORDER_REFUSALS: readonly string[] = ['UnknownEntityError', 'StepNotCurrentError', 'InvalidInputError', 'WrongRoleError'];
 
+/**
+ * After this many submissions in a row that failed for now, the order is rejected with the last
+ * reason: a failure that never clears must not hold every later order behind it for good.
+ */
+export const MAX_SUBMIT_TRIES = 10;
+
+/** Why the queue's first order is rejected: the database's refusal, or its last failure once it failed MAX_SUBMIT_TRIES times. */
+function rejection(context: C, event: AnyEvent): string {
+  const reason = String(event.reason);
+  const tries = triesOfFirstOrder(context) + 1;
+  return tries > 1 ? `not submitted after ${tries} tries, the last: ${reason}` : reason;
+}
+
+/** How many submissions of the queue's first order have failed for now in a row. */
+function triesOfFirstOrder(context: C): number {
+  const failure = context.submitFailure;
+  return failure && failure.order === context.submitted[0]?.order ? failure.failures : 0;
+}
+
 const submit = assign(({ context, event }: { context: C; event: AnyEvent }) => {
   const order = { chain: String(event.chain), order: String(event.order) };
   if (context.submitted.some((o) => o.order === order.order)) return {};
@@ -88,7 +107,9 @@ export const activeClusterSupervisorMachine = setup({
     /** Either of the two: work to do before the next watch. */
     workArrivedMeanwhile: ({ context }) => context.toReassign.length > 0 || (context.submitted.length > 0 && context.submitAfterWatch !== true),
     /** The submission failed for a reason other than the database refusing the order. */
-    notTakenForNow: ({ event }) => !ORDER_REFUSALS.includes(String(event.errorType ?? '')),
+    notTakenForNow: ({ context, event }) => !ORDER_REFUSALS.includes(String(event.errorType ?? '')) && triesOfFirstOrder(context) + 1 < MAX_SUBMIT_TRIES,
+    /** A submission failed for now and waits for the watch: an order that arrives meanwhile only joins the queue. */
+    submitWaitsForWatch: ({ context }) => context.submitAfterWatch === true,
     [behaviourSince(KEEPS_ORDERS_NOT_TAKEN)]: () => true,
   },
 }).createMachine({
@@ -173,7 +194,7 @@ export const activeClusterSupervisorMachine = setup({
                 target: 'assigning',
                 actions: assign(({ context, event }: { context: C; event: AnyEvent }) => {
                   const order = context.submitted[0]?.order ?? '';
-                  const failures = context.submitFailure?.order === order ? context.submitFailure.failures + 1 : 1;
+                  const failures = triesOfFirstOrder(context) + 1;
                   return {
                     submitAfterWatch: true,
                     submitFailure: { order, reason: String(event.reason), failures },
@@ -186,9 +207,9 @@ export const activeClusterSupervisorMachine = setup({
                 target: 'deciding',
                 actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
                   submitted: context.submitted.slice(1),
-                  rejected: [...context.rejected, { ...(context.submitted[0] as SubmittedOrder), reason: String(event.reason) }].slice(-50),
+                  rejected: [...context.rejected, { ...(context.submitted[0] as SubmittedOrder), reason: rejection(context, event) }].slice(-50),
                   ...(context.submitFailure ? { submitFailure: null } : {}),
-                  events: logged(context, `order ${context.submitted[0]?.order} refused: ${String(event.reason)}`),
+                  events: logged(context, `order ${context.submitted[0]?.order} refused: ${rejection(context, event)}`),
                 })),
               },
             ],
@@ -207,7 +228,14 @@ export const activeClusterSupervisorMachine = setup({
           always: [{ guard: 'workArrivedMeanwhile', target: 'deciding' }, { target: 'watching' }],
         },
         watching: {
-          on: { 'operator.submitOrder': { target: 'deciding', actions: submit } },
+          on: {
+            // While a failed submission waits for this watch, new orders queue behind it: ending
+            // the watch for each would put the next try off for as long as orders keep coming.
+            'operator.submitOrder': [
+              { guard: 'submitWaitsForWatch', actions: submit },
+              { target: 'deciding', actions: submit },
+            ],
+          },
           ...haltableStep<C, ClusterWatchOutput>({
             id: 'watchCluster',
             description: 'Watch heartbeats and order steps until a member dies, ends or comes back, or a step waits for a member.',

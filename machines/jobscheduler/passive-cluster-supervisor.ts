@@ -37,6 +37,8 @@ export interface PassiveSupervisorContext extends SupervisorContext {
   abortReason: string | null;
   /** An operator's stop given during a change of active member: it stops the supervisor once the change ends. */
   stopAfterChange?: string | null;
+  /** A step of that change failed and the supervisor decided once more before stopping. */
+  stopDecidedAgain?: boolean;
 }
 type C = PassiveSupervisorContext;
 
@@ -57,7 +59,20 @@ const stopAfterTheChange: StateConfig = {
   },
 };
 
+/** A one-step change (an activation when nobody is active) with the stop kept for its end, as the two-step ones have it. */
+function withStopAfterTheChange(step: StateConfig): StateConfig {
+  return { ...step, on: { ...(step as { on?: object }).on, ...stopAfterTheChange } };
+}
+
 const CHANGE_ENDED = '#passiveClusterSupervisor.supervising.changeEnded';
+const CHANGE_FAILED = '#passiveClusterSupervisor.supervising.changeFailed';
+
+/** Stops the supervisor the operator asked to stop during a change, saying how the cluster is left. */
+const stopAsAsked = (how: string): StateConfig =>
+  assign(({ context }: { context: C }) => ({
+    abortReason: context.stopAfterChange ?? null,
+    events: logged(context, `stopped as asked (${context.stopAfterChange ?? 'aborted by the operator'}): ${how}`),
+  }));
 
 const decided = <K extends PassiveDecision['kind']>(c: C, _kind: K) => c.decision as Extract<PassiveDecision, { kind: K }>;
 
@@ -82,6 +97,8 @@ export const passiveClusterSupervisorMachine = setup({
     decided: ({ context }, { kind }: { kind: PassiveDecision['kind'] }) => context.decision.kind === kind,
     /** An operator asked to stop while the active member changed. */
     stopAsked: ({ context }) => typeof context.stopAfterChange === 'string',
+    /** ... and the supervisor has not yet decided once more after a failed step of that change. */
+    stopAskedNotDecidedAgain: ({ context }) => typeof context.stopAfterChange === 'string' && context.stopDecidedAgain !== true,
     [behaviourSince(STOP_WAITS_FOR_THE_CHANGE)]: () => true,
   },
 }).createMachine({
@@ -120,6 +137,8 @@ export const passiveClusterSupervisorMachine = setup({
             { guard: { type: 'decided', params: { kind: 'fence-dead' } }, target: 'fenceDead' },
             { guard: { type: 'decided', params: { kind: 'activate' } }, target: 'activate' },
             { guard: { type: 'decided', params: { kind: 'return-to-primary' } }, target: 'returnToPrimary' },
+            // A stop asked during a change whose step failed: nothing more to change now, so stop.
+            { guard: 'stopAsked', target: '#passiveClusterSupervisor.stopped', actions: stopAsAsked('nothing to change after deciding once more') },
             { target: 'watching' },
           ],
         },
@@ -133,7 +152,7 @@ export const passiveClusterSupervisorMachine = setup({
               description: 'Fence the member that stopped heartbeating: it can no longer write, even if it wakes up.',
               effect: (c) => ({ ...fence(c, decided(c, 'failover').dead, 'stopped heartbeating while active'), step: 'fenceDeadMember' }),
               next: 'activateNext',
-              onFailure: CHANGE_ENDED,
+              onFailure: CHANGE_FAILED,
               onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'failover').dead} fenced (epoch ${out.epoch})`) }),
             }),
             activateNext: supervisorStep<C, EffectOutputs['activate-member']>({
@@ -141,15 +160,24 @@ export const passiveClusterSupervisorMachine = setup({
               description: 'Activate the primary if it is up, else the backup next in precedence.',
               effect: (c) => ({ ...activate(c, decided(c, 'failover').next), step: 'activateNextMember' }),
               next: CHANGE_ENDED,
-              onFailure: CHANGE_ENDED,
+              onFailure: CHANGE_FAILED,
               onDone: (c, out) => ({ ...afterActivation(c, out, decided(c, 'failover').next), failovers: c.failovers + 1 }),
             }),
           },
         },
         changeEnded: {
-          description: 'The change of active member ended (done, or a step failed): stop if the operator asked to meanwhile, else watch on.',
+          description: 'The change of active member is done: stop if the operator asked to meanwhile, else watch on.',
+          always: [{ guard: 'stopAsked', target: '#passiveClusterSupervisor.stopped', actions: stopAsAsked('the change of active member is done') }, { target: 'watching' }],
+        },
+        changeFailed: {
+          description: 'A step of the change failed. With a stop asked, the supervisor watches and decides once more first (the change is usually made again), then stops; without, it watches on.',
           always: [
-            { guard: 'stopAsked', target: '#passiveClusterSupervisor.stopped', actions: assign({ abortReason: ({ context }) => context.stopAfterChange ?? null }) },
+            {
+              guard: 'stopAskedNotDecidedAgain',
+              target: 'watching',
+              actions: assign(({ context }: { context: C }) => ({ stopDecidedAgain: true, events: logged(context, 'a step of the change failed with a stop asked: deciding once more before stopping') })),
+            },
+            { guard: 'stopAsked', target: '#passiveClusterSupervisor.stopped', actions: stopAsAsked('the change of active member failed again; see the members before starting a supervisor again') },
             { target: 'watching' },
           ],
         },
@@ -161,14 +189,16 @@ export const passiveClusterSupervisorMachine = setup({
           onFailure: 'watching',
           onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'fence-dead').dead} fenced (epoch ${out.epoch}); waiting for a member to come up`) }),
         }),
-        activate: supervisorStep<C, EffectOutputs['activate-member']>({
-          id: 'activateMember',
-          description: 'Nobody is active: activate the primary (or, after a fence, the next member up).',
-          effect: (c) => activate(c, decided(c, 'activate').member),
-          next: 'watching',
-          onFailure: 'watching',
-          onDone: (c, out) => afterActivation(c, out, decided(c, 'activate').member),
-        }),
+        activate: withStopAfterTheChange(
+          supervisorStep<C, EffectOutputs['activate-member']>({
+            id: 'activateMember',
+            description: 'Nobody is active: activate the primary (or, after a fence, the next member up).',
+            effect: (c) => activate(c, decided(c, 'activate').member),
+            next: CHANGE_ENDED,
+            onFailure: CHANGE_FAILED,
+            onDone: (c, out) => afterActivation(c, out, decided(c, 'activate').member),
+          }),
+        ),
         returnToPrimary: {
           description: 'The primary is back while a backup is active: fence and terminate the backup, activate the primary.',
           initial: 'fenceBackup',
@@ -179,7 +209,7 @@ export const passiveClusterSupervisorMachine = setup({
               description: 'Fence the active backup: from now on it cannot write.',
               effect: (c) => ({ ...fence(c, decided(c, 'return-to-primary').backup, 'the primary is back'), step: 'fenceBackup' }),
               next: 'terminateBackup',
-              onFailure: CHANGE_ENDED,
+              onFailure: CHANGE_FAILED,
               onDone: (c, out) => ({ epoch: out.epoch, events: logged(c, `${decided(c, 'return-to-primary').backup} fenced (epoch ${out.epoch})`) }),
             }),
             terminateBackup: supervisorStep<C, EffectOutputs['terminate-member']>({
@@ -198,7 +228,7 @@ export const passiveClusterSupervisorMachine = setup({
                 };
               },
               next: 'activatePrimary',
-              onFailure: CHANGE_ENDED,
+              onFailure: CHANGE_FAILED,
               onDone: (c, out) => ({ events: logged(c, `${decided(c, 'return-to-primary').backup} ${out.outcome === 'terminated' ? 'terminated' : 'was gone already'}`) }),
             }),
             activatePrimary: supervisorStep<C, EffectOutputs['activate-member']>({
@@ -206,7 +236,7 @@ export const passiveClusterSupervisorMachine = setup({
               description: 'Activate the primary again.',
               effect: (c) => ({ ...activate(c, decided(c, 'return-to-primary').primary), step: 'activatePrimary' }),
               next: CHANGE_ENDED,
-              onFailure: CHANGE_ENDED,
+              onFailure: CHANGE_FAILED,
               onDone: (c, out) => afterActivation(c, out, decided(c, 'return-to-primary').primary),
             }),
           },

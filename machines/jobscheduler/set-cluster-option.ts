@@ -315,7 +315,7 @@ export const setClusterOptionMachine = setup({
       },
       onDone: { target: 'aborted' },
     },
-    completed: { type: 'final', description: 'The member runs again, started with its new cluster options.' },
+    completed: { type: 'final', description: 'The member runs with the requested cluster options: started again with them, or left running when it had them already.' },
     aborted: { type: 'final', description: 'Aborted; a member this procedure stopped was started again (see the result).' },
   },
   output: ({ context }) => setClusterOptionOutput(context),

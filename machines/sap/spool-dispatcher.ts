@@ -148,6 +148,27 @@ export function otherSequenceOfDeviceOf(state: SpoolServerState, task: SpoolTask
     : `sequence: device ${task.device} has requests held in a set sequence (${shown}); a request for it without one would overtake them: give it sequence true, or change the device's setting once those are done`;
 }
 
+/**
+ * Why the dispatcher's Update refuses a task before it is accepted, or null: one the server's
+ * release does not have; another task under a held id; and, for a task neither held nor done
+ * lately (one given again is answered as before), one whose device's sequence setting differs
+ * from the requests held for it, or one more than `maxTasksHeld` (the inbox, tasks accepted and
+ * not yet taken in, counts: the loop must never refuse a task it accepted).
+ */
+export function submitRefusalOf(
+  state: SpoolServerState,
+  task: SpoolTask,
+  accepted: { inbox: readonly SpoolTask[]; done: ReadonlySet<string>; maxTasksHeld?: number },
+): string | null {
+  const refusal = refusalOf(state, task);
+  if (refusal) return refusal;
+  const held = heldTask(state, task.id) ?? accepted.inbox.find((t) => t.id === task.id);
+  const other = otherTaskUnderIdOf(held, task);
+  if (other) return other;
+  if (accepted.done.has(task.id) || held !== undefined) return null;
+  return otherSequenceOfDeviceOf(state, task, accepted.inbox) ?? fullRefusalOf(state, task, accepted.inbox.length, accepted.maxTasksHeld);
+}
+
 /** True when one of the server's work processes runs a global management task. */
 export function runsGlobalManagement(state: SpoolServerState): boolean {
   return state.workProcesses.some((wp) => wp.running?.kind === 'management' && isGlobalManagement(wp.running.task));

@@ -27,7 +27,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@tempo
 import type { SapSpoolActivities } from '../../activities/sap/spool-work-process-activities';
 import { InvalidInputError } from '../../machines/core/input-errors';
 import type { LeaseHolder } from '../../machines/core/leases';
-import { createSpoolServer, Dispatch, dispatch, finish, fullRefusalOf, heldTask, holds, otherSequenceOfDeviceOf, otherTaskUnderIdOf, refusalOf, runsGlobalManagement, SpoolServerState, submit } from '../../machines/sap/spool-dispatcher';
+import { createSpoolServer, Dispatch, dispatch, finish, holds, runsGlobalManagement, SpoolServerState, submit, submitRefusalOf } from '../../machines/sap/spool-dispatcher';
 import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherInput } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease } from '../../machines/sap/spool-releases';
 import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
@@ -109,17 +109,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     },
     {
       validator: (raw) => {
-        const task = parseSpoolTask(raw);
-        const refusal = refusalOf(state, task);
+        const refusal = submitRefusalOf(state, parseSpoolTask(raw), { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
         if (refusal) throw new Error(refusal);
-        const held = heldTask(state, task.id) ?? inbox.find((t) => t.id === task.id);
-        const other = otherTaskUnderIdOf(held, task) ?? otherSequenceOfDeviceOf(state, task, inbox);
-        if (other) throw new Error(other);
-        // A task given again is answered as before; a new one only while the server may hold one more
-        // (the inbox counts: its tasks are held once the loop takes them, and the loop must never refuse one).
-        const known = doneSet.has(task.id) || held !== undefined;
-        const full = known ? null : fullRefusalOf(state, task, inbox.length, input.maxTasksHeld);
-        if (full) throw new Error(full);
       },
     },
   );

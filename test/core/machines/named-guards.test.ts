@@ -72,7 +72,7 @@ test('the decisions of the procedures are named in the operator’s words', () =
   expect([...namesIn('move-spoc-to-another-group')]).toContain('moveInOneStep');
   expect([...namesIn('restart-os-of-group-members')]).toEqual(expect.arrayContaining(['parallelRestartSeen', 'isLastMember']));
   // A behaviour change's guard (`since:<change>`) is named after the change (machines/core/behaviour-changes.ts).
-  expect([...namesIn('supervise-passive-cluster')]).toEqual(['decided', behaviourSince(STOP_WAITS_FOR_THE_CHANGE), 'stopAsked']);
+  expect([...namesIn('supervise-passive-cluster')]).toEqual(['decided', 'stopAsked', behaviourSince(STOP_WAITS_FOR_THE_CHANGE), 'stopAskedNotDecidedAgain']);
   expect([...namesIn('supervise-active-cluster')]).toEqual(expect.arrayContaining(['stepsToReassign', 'ordersToSubmit', 'workArrivedMeanwhile', 'notTakenForNow']));
   expect([...namesIn('set-cluster-option')]).toEqual(expect.arrayContaining(['isWindowsMember', 'nothingToStartAgain', 'hasTheOptionsAlready']));
 });

@@ -8,7 +8,7 @@ import type { ClusterWatchOutput, Effect, MemberView } from '../../../machines/c
 import { directivesOf } from '../../../machines/core/machine-directives';
 import { activeSupervisorInputSchema } from '../../../machines/jobscheduler/cluster-supervisor-input';
 import { behaviourSince } from '../../../machines/core/behaviour-changes';
-import { activeClusterSupervisorMachine, KEEPS_ORDERS_NOT_TAKEN, summarizeActiveSupervisor } from '../../../machines/jobscheduler/active-cluster-supervisor';
+import { activeClusterSupervisorMachine, KEEPS_ORDERS_NOT_TAKEN, MAX_SUBMIT_TRIES, summarizeActiveSupervisor } from '../../../machines/jobscheduler/active-cluster-supervisor';
 
 const member = (host: string) => ({ host, os: 'unix', jobSchedulerId: 'munich', database: 'munich.sqlite', installDir: `/opt/js/${host}`, clusterOptions: '-exclusive -distributed-orders' });
 const input = activeSupervisorInputSchema.parse({ cluster: { cluster: 'munich', mode: 'active', heartbeat: { intervalSeconds: 1, timeoutSeconds: 3 }, members: ['d-1', 'd-2', 'd-3'].map(member) } });
@@ -138,6 +138,32 @@ describe('an order the database could not take for now (its retries spent)', () 
       d.answer(undefined, 'database is locked', 'SqliteError');
     }
     expect(d.snapshot.context).toMatchObject({ rejected: [], submitFailure: { order: 'o-1', reason: 'database is locked', failures: 4 } });
+  });
+
+  test('orders that arrive while it waits for the watch join the queue without ending the watch; after it, the first goes in first', () => {
+    const d = new Driver();
+    lockedAtTheFirstOrder(d);
+    d.answer(); // the hand-out
+    for (const order of ['o-3', 'o-4', 'o-2']) {
+      d.send({ type: 'operator.submitOrder', chain: 'billing', order });
+      expect(d.pending.map((e) => e.action)).toEqual(['watch-cluster']);
+    }
+    d.answer(watched(['d-1', true]));
+    expect(d.pending.map((e) => `${e.action} ${'order' in e ? e.order : ''}`)).toEqual(['submit-order o-1']);
+    expect(d.snapshot.context.submitted.map((o) => o.order)).toEqual(['o-1', 'o-2', 'o-3', 'o-4']);
+  });
+
+  test(`one that fails for now ${MAX_SUBMIT_TRIES} times in a row is rejected with its last reason, and the next goes in`, () => {
+    const d = new Driver();
+    lockedAtTheFirstOrder(d);
+    for (let tries = 1; tries < MAX_SUBMIT_TRIES; tries += 1) {
+      d.answer();
+      d.answer(watched(['d-1', true]));
+      d.answer(undefined, 'disk I/O error', 'SqliteError');
+    }
+    expect(d.snapshot.context.rejected).toEqual([{ chain: 'billing', order: 'o-1', reason: `not submitted after ${MAX_SUBMIT_TRIES} tries, the last: disk I/O error` }]);
+    expect(d.answer({ order: 'o-2', created: true })).toBe('submit-order');
+    expect(d.snapshot.context).toMatchObject({ submitted: [], ordersSubmitted: 1 });
   });
 
   test('a run recorded before orders were kept rejects it, as it did then', () => {

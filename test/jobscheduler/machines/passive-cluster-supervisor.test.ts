@@ -167,4 +167,80 @@ describe('the supervisor', () => {
     expect(after).toEqual([]);
     expect(snapshot.status).toBe('done');
   });
+
+  /** Drives the machine effect by effect: `answer` answers the one asked for last. */
+  function driver() {
+    const effectsOf = (acts: Parameters<typeof directivesOf>[0]) => directivesOf(acts).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
+    let [snapshot, actions] = initialTransition(machine, input);
+    const asked: Effect[] = [...effectsOf(actions)];
+    const send = (event: { type: string; [k: string]: unknown }) => {
+      [snapshot, actions] = transition(machine, snapshot, event as never);
+      asked.push(...effectsOf(actions));
+    };
+    return {
+      get snapshot() {
+        return snapshot;
+      },
+      asked,
+      last: () => asked.at(-1)!,
+      done: (output: unknown) => send({ type: `effect.done.${asked.at(-1)!.step}`, output }),
+      failed: (reason: string) => send({ type: `effect.failed.${asked.at(-1)!.step}`, reason }),
+      observe: (c: ReturnType<typeof cluster>) => send({ type: `effect.done.${asked.at(-1)!.step}`, output: { changed: true, changes: ['changed'], observation: { observedAt: '2026-11-22T00:00:00.000Z', epoch: 3, ...c }, now: { activeMember: c.activeMember, aliveMembers: [] } } }),
+      stop: (reason: string) => send({ type: 'operator.abort', reason }),
+    };
+  }
+  const events = (d: ReturnType<typeof driver>) => (d.snapshot.context as { events: { what: string }[] }).events.map((e) => e.what);
+
+  test('a stop whose change then fails: the supervisor decides once more, makes the change, and stops with the primary active', () => {
+    const d = driver();
+    d.observe(cluster('js-3', ['js-1', 'standby', true], ['js-3', 'active', true]));
+    d.done({ epoch: 4, changed: true }); // js-3 fenced
+    expect(d.last()).toMatchObject({ action: 'terminate-member', member: 'js-3' });
+    d.stop('maintenance');
+    d.failed('the agent of js-3 did not pick up "Terminate the backup js-3"');
+    // Not stopped yet: it watches and decides once more.
+    expect(d.snapshot.status).toBe('active');
+    expect(d.last()).toMatchObject({ action: 'watch-cluster' });
+    d.observe(cluster(null, ['js-1', 'standby', true], ['js-3', 'fenced', true]));
+    expect(d.last()).toMatchObject({ action: 'activate-member', member: 'js-1' });
+    d.done({ epoch: 5, changed: true, previous: null });
+    expect(d.snapshot.status).toBe('done');
+    expect(d.snapshot.output).toMatchObject({ activeMember: 'js-1', stoppedBecause: 'maintenance' });
+    expect(events(d).at(-1)).toBe('stopped as asked (maintenance): the change of active member is done');
+  });
+
+  test('a stop whose change fails, then fails again once decided anew: it stops and says the change is unfinished', () => {
+    const d = driver();
+    d.observe(cluster('js-1', ['js-1', 'active', false], ['js-3', 'standby', true]));
+    d.done({ epoch: 2, changed: true }); // js-1 fenced
+    d.stop('maintenance');
+    d.failed('database is locked');
+    d.observe(cluster(null, ['js-1', 'fenced', false], ['js-3', 'standby', true]));
+    expect(d.last()).toMatchObject({ action: 'activate-member', member: 'js-3' });
+    d.failed('database is locked');
+    expect(d.snapshot.status).toBe('done');
+    expect(events(d).at(-1)).toBe('stopped as asked (maintenance): the change of active member failed again; see the members before starting a supervisor again');
+  });
+
+  test('a stop whose change failed stops once the next decision has nothing to change', () => {
+    const d = driver();
+    d.observe(cluster('js-1', ['js-1', 'active', false], ['js-3', 'standby', true]));
+    d.done({ epoch: 2, changed: true });
+    d.stop('maintenance');
+    d.failed('database is locked');
+    // Meanwhile the activation went through after all (its answer was lost): nothing to change.
+    d.observe(cluster('js-3', ['js-1', 'fenced', false], ['js-3', 'active', true]));
+    expect(d.snapshot.status).toBe('done');
+    expect(events(d).at(-1)).toBe('stopped as asked (maintenance): nothing to change after deciding once more');
+  });
+
+  test('a stop during an activation of a cluster with nobody active waits for it', () => {
+    const d = driver();
+    d.observe(cluster(null, ['js-1', 'standby', true], ['js-3', 'standby', true]));
+    expect(d.last()).toMatchObject({ action: 'activate-member', member: 'js-1' });
+    d.stop('maintenance');
+    expect(d.snapshot.status).toBe('active');
+    d.done({ epoch: 2, changed: true, previous: null });
+    expect(d.snapshot.output).toMatchObject({ activeMember: 'js-1', stoppedBecause: 'maintenance' });
+  });
 });

@@ -7,7 +7,7 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { readFileSync, renameSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { initialTransition, transition } from 'xstate';
 import { activityNameOf, doneEventType, nominalOutput, type Effect, type EffectOf } from '../../../machines/core/effects';
 import { directivesOf } from '../../../machines/core/machine-directives';
@@ -202,6 +202,21 @@ describe('a Unix backup of a passive cluster', () => {
       runningWith: NEW_OPTIONS,
     });
     expect(registration(s)).toMatchObject({ pid, alive: true });
+  });
+
+  test('a start script whose options cannot be read (two live lines) still passes the preflight: it just does not say them, and the runbook decides', async () => {
+    const preflight = planEffects(inputFor(s)).find((e) => e.action === 'check-scheduler-member');
+    if (!preflight) throw new Error('no preflight in the plan');
+    const file = s.backup.startScriptFile();
+    const bytes = readFileSync(file);
+    try {
+      writeFileSync(file, Buffer.concat([bytes, Buffer.from('SCHEDULER_CLUSTER_OPTIONS="-exclusive"\n', 'latin1')]));
+      const answer = (await runActivity(s.activities, preflight)) as Record<string, unknown>;
+      expect(answer).toMatchObject({ startScript: `${UNIX_DIR}/bin/jobscheduler_environment_variables.sh`, runningWith: NEW_OPTIONS });
+      expect(answer).not.toHaveProperty('startScriptOptions');
+    } finally {
+      writeFileSync(file, bytes);
+    }
   });
 
   test('a missing start script or install folder fails the preflight, naming what is missing, and the procedure halts there with the member running', async () => {

@@ -1,4 +1,4 @@
-import { createSpoolServer, Dispatch, finish, heldTask, otherSequenceOfDeviceOf, otherTaskUnderIdOf, SpoolServerState, submit, SpoolTaskRefusedError } from '../../../machines/sap/spool-dispatcher';
+import { createSpoolServer, Dispatch, finish, heldTask, otherSequenceOfDeviceOf, otherTaskUnderIdOf, submitRefusalOf, SpoolServerState, submit, SpoolTaskRefusedError } from '../../../machines/sap/spool-dispatcher';
 import type { ManagementRequest, OutputRequest } from '../../../machines/sap/spool-tasks';
 import { GlobalManagementTask, LocalManagementTask } from '../../../machines/sap/spool-releases';
 
@@ -118,6 +118,18 @@ describe('the spool dispatcher', () => {
     // Requests accepted and not yet taken in count as held.
     expect(otherSequenceOfDeviceOf(server(1), out('r5', 'lp04', true), [out('r6', 'lp04', false)])).toMatch(/\(r6\)/);
     expect(otherSequenceOfDeviceOf(state, mgmt('m1', 'link-check'))).toBeNull();
+  });
+
+  test("the Update's refusals: a task given again (held or done lately) is answered as before, whatever its device's setting is now", () => {
+    const { state } = submitAll(server(1), [out('r1', 'lp-seq', true), out('r2', 'lp-seq', true)]);
+    const accepted = { inbox: [], done: new Set(['r0']), maxTasksHeld: 3 };
+    // r0 went to lp-seq without a sequence before the device was set to one: given again, it is answered already-done.
+    expect(submitRefusalOf(state, out('r0', 'lp-seq', false), accepted)).toBeNull();
+    expect(submitRefusalOf(state, out('r2', 'lp-seq', true), accepted)).toBeNull();
+    expect(submitRefusalOf(state, out('r3', 'lp-seq', false), accepted)).toMatch(/^sequence: device lp-seq has requests held in a set sequence \(r1, r2\)/);
+    expect(submitRefusalOf(state, out('r2', 'lp02'), accepted)).toMatch(/^id: r2 was given as output r2 to lp-seq/);
+    expect(submitRefusalOf(state, out('r3', 'lp02'), accepted)).toBeNull();
+    expect(submitRefusalOf(state, out('r3', 'lp02'), { ...accepted, inbox: [out('r4', 'lp03')], maxTasksHeld: 3 })).toMatch(/holds 3 tasks not yet done/);
   });
 
   test("refuses a task the server's release does not have, naming it", () => {
