@@ -31,14 +31,7 @@ export async function withClusterWorkers<T>(
     ...(await createCentralWorkers({ ...conn, managementServer: noManagementServer, extraActivities: centralOverrides(centralSchedulerActivities(activities)) as ReturnType<typeof centralSchedulerActivities> })),
     ...(await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities, (hostActivities[h] ?? {}) as Record<string, unknown>)))),
   ];
-  const running = workers.map((w) => w.run());
-  try {
-    return await fn();
-  } finally {
-    for (const w of workers) w.shutdown();
-    await Promise.all(running);
-    databases.closeAll();
-  }
+  return runningWhile(workers, fn, () => databases.closeAll());
 }
 
 /** Scheduler agents alone, for hosts whose agent comes up later than the cluster's workers (withClusterWorkers). */
@@ -47,12 +40,17 @@ export async function withSchedulerAgents<T>(temporal: TestTemporal, { fleet, da
   const databases = new SchedulerDbPool({ folder: databaseDir });
   const activities = simSchedulerActivities(fleet, databases);
   const agents = await Promise.all(hosts.map((h) => createSchedulerHostAgent(conn, h, activities, {})));
-  const running = agents.map((a) => a.run());
+  return runningWhile(agents, fn, () => databases.closeAll());
+}
+
+/** Runs the workers while `fn` runs; then shuts them down, waits for them, and cleans up. */
+async function runningWhile<T>(workers: RunningAgent[], fn: () => Promise<T>, cleanUp: () => void): Promise<T> {
+  const running = workers.map((w) => w.run());
   try {
     return await fn();
   } finally {
-    for (const a of agents) a.shutdown();
+    for (const w of workers) w.shutdown();
     await Promise.all(running);
-    databases.closeAll();
+    cleanUp();
   }
 }
