@@ -31,6 +31,8 @@ export interface SpoolCleaningAuditEntry {
 export interface CentralSpoolCleaningDeps {
   store: DeleteRequestStore;
   audit?: (entry: SpoolCleaningAuditEntry) => void;
+  /** The Job Service's clock (ms since the epoch); tests give their own. */
+  clock?: () => number;
 }
 
 function parsed<S extends z.ZodType>(schema: S, what: string, input: unknown): z.output<S> {
@@ -73,7 +75,11 @@ export function createCentralSpoolCleaningActivities(deps: CentralSpoolCleaningD
     /** One scheduled run of the cleaning: cache a delete request for every job the rule lets go. */
     async runSpoolCleaning(input: { runId: string; at: number; config: unknown }): Promise<CleaningRunOutcome> {
       const { runId, at, config } = parsed(runInput, 'cleaning run', input);
-      const outcome = deps.store.runCleaning(runId, at, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
+      // The run's time is its workflow's, but the run may reach the Job Service late (its worker
+      // was down for hours): the requests' TTLs count from when they are cached, else they could
+      // be expired before any report sends their commands. A retry gets the first outcome (runId).
+      const cachedAt = Math.max(at, (deps.clock ?? Date.now)());
+      const outcome = deps.store.runCleaning(runId, cachedAt, parsed(spoolCleaningConfigSchema, 'spool cleaning configuration', config));
       const forgotten = outcome.spoolersForgotten ? `, forgot spoolers no longer configured: ${outcome.spoolersForgotten.join(' ')}` : '';
       audit({ operation: 'cleaning-run', spooler: '*', target: runId, outcome: `requested ${outcome.requestedCount}, expired ${outcome.expired}${forgotten}` });
       return Promise.resolve(outcome);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteRequestStore, IMPLAUSIBLE_NAMED, REQUESTS_NAMED } from '../../../activities/spoolcleaning/delete-request-store';
+import { createCentralSpoolCleaningActivities } from '../../../activities/spoolcleaning/spool-cleaning-activities';
 import { parseInput } from '../../../machines/core/input-errors';
 import { DELETE_COMMANDS_PER_REPORT } from '../../../machines/spoolcleaning/report-decision';
 import { spoolCleaningConfigSchema, type OrphanHealing, type SpoolCleaningConfig } from '../../../machines/spoolcleaning/spool-cleaning-config';
@@ -80,6 +81,22 @@ test("a report's outcome names the first jobs listed with a time that cannot be 
   expect(outcome.implausible).toEqual(inSeconds.slice(0, IMPLAUSIBLE_NAMED));
   expect(outcome.orphans).toEqual([]);
   expect(store.runCleaning('c1', at + 1000, config()).requested.map((r) => r.jobId)).toEqual(['fine']);
+});
+
+test('a cleaning run that reaches the Job Service hours after its time caches its requests from then: their TTL is whole, and a retry changes nothing', async () => {
+  const cfg = config();
+  store.applyReport('r1', { spooler: 'spl-1', at: DAY / 2, jobs: [printed('a')] }, cfg);
+  let now = 2 * DAY + 5 * 3_600_000;
+  const jobService = createCentralSpoolCleaningActivities({ store, clock: () => now });
+  // The run's workflow began at day 2; its activity waited five hours for a Job Service worker.
+  const outcome = await jobService.runSpoolCleaning({ runId: 'late-run', at: 2 * DAY, config: { spoolers: ['spl-1', 'spl-2'] } });
+  expect(outcome.requested).toEqual([{ jobId: 'a', spooler: 'spl-1', requestedAt: now, expiresAt: now + 7 * DAY, reissued: false }]);
+  now += 3_600_000;
+  expect(await jobService.runSpoolCleaning({ runId: 'late-run', at: 2 * DAY, config: { spoolers: ['spl-1', 'spl-2'] } })).toEqual(outcome);
+  // A run on time (or a clock behind the workflow's) keeps the run's own time.
+  const onTime = createCentralSpoolCleaningActivities({ store, clock: () => 0 });
+  store.applyReport('r2', { spooler: 'spl-2', at: DAY / 2, jobs: [printed('b')] }, cfg);
+  expect((await onTime.runSpoolCleaning({ runId: 'on-time', at: 3 * DAY, config: { spoolers: ['spl-1', 'spl-2'] } })).requested.map((r) => r.requestedAt)).toEqual([3 * DAY]);
 });
 
 test('the ids of applied reports are forgotten after 30 days by the reports alone, with no cleaning run', () => {
