@@ -5,7 +5,7 @@
  * current step is highlighted (red when halted). Paste the text into any Mermaid renderer (GitHub renders ```mermaid blocks).
  */
 import type { AnyStateMachine } from 'xstate';
-import { behaviourSince } from '../machines/core/behaviour-changes';
+import { isBehaviourChange } from '../machines/core/behaviour-changes';
 
 /**
  * A transition's guard as XState keeps it: a name declared in the machine's `setup`, or the name
@@ -61,20 +61,17 @@ export function eventLabel(event: string): string {
  */
 export function guardLabel(guard: ChartGuard | undefined): string | undefined {
   if (guard === undefined) return undefined;
-  if (typeof guard === 'string') return guard.startsWith(BEHAVIOUR_CHANGE) ? undefined : guard;
+  if (typeof guard === 'string') return isBehaviourChange(guard) ? undefined : guard;
   if (typeof guard === 'function') {
     const parts = (guard as { guards?: unknown }).guards;
     if (guard.name !== 'and' || !Array.isArray(parts)) return '(unnamed guard)';
     const labels = (parts as ChartGuard[]).map(guardLabel).filter((l): l is string => l !== undefined);
     return labels.length === 0 ? undefined : labels.join(' and ');
   }
-  if (guard.type.startsWith(BEHAVIOUR_CHANGE)) return undefined;
+  if (isBehaviourChange(guard.type)) return undefined;
   const params = shortParams(guard.params);
   return params === undefined ? guard.type : `${guard.type}(${params})`;
 }
-
-/** How a behaviour change's guard is named (machines/core/behaviour-changes.ts). */
-const BEHAVIOUR_CHANGE = behaviourSince('');
 
 function shortParams(params: unknown): string | undefined {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) return undefined;

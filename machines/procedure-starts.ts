@@ -53,6 +53,9 @@ export function leasesOf(procedure: ProcedureStart, input: unknown, since?: (cha
  */
 export const LEASES_BY_CLUSTER_DATABASE = 'jobscheduler-leases-by-cluster-database';
 
+/** A supervisor's lease on its cluster's database, since LEASES_BY_CLUSTER_DATABASE. */
+const DATABASE_SUPERVISION: ProcedureStart['changesSince'] = { change: LEASES_BY_CLUSTER_DATABASE, changes: (input: SupervisorInput) => [lease('cluster-database-supervision', clusterDatabase(input.cluster))] };
+
 /** Keyed by id, in the catalog's order (test/client/procedure-modules.test.ts holds them to it). */
 export const PROCEDURE_STARTS = {
   'restart-group-without-cache-deletion': {
@@ -140,7 +143,7 @@ export const PROCEDURE_STARTS = {
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
     changes: (input: SupervisorInput) => [lease('cluster-supervision', input.cluster.cluster)],
     watchesOnly: true,
-    changesSince: { change: LEASES_BY_CLUSTER_DATABASE, changes: (input: SupervisorInput) => [lease('cluster-database-supervision', clusterDatabase(input.cluster))] },
+    changesSince: DATABASE_SUPERVISION,
   },
   'supervise-active-cluster': {
     id: 'supervise-active-cluster',
@@ -150,7 +153,7 @@ export const PROCEDURE_STARTS = {
     hostsOf: (input: SupervisorInput) => input.cluster.members.map((m) => m.host),
     changes: (input: SupervisorInput) => [lease('cluster-supervision', input.cluster.cluster)],
     watchesOnly: true,
-    changesSince: { change: LEASES_BY_CLUSTER_DATABASE, changes: (input: SupervisorInput) => [lease('cluster-database-supervision', clusterDatabase(input.cluster))] },
+    changesSince: DATABASE_SUPERVISION,
   },
   'set-cluster-option': {
     id: 'set-cluster-option',

@@ -134,7 +134,6 @@ export function createSchedulerHostActivities(deps: SchedulerHostDeps) {
     }
   }
 
-
   const context = (): Context | undefined => {
     try {
       return Context.current();

@@ -17,9 +17,14 @@ export function behaviourSince<const T extends string>(change: T): `since:${T}` 
   return `${SINCE}${change}`;
 }
 
+/** Whether a guard's name is a behaviour change's. */
+export function isBehaviourChange(guardName: string): boolean {
+  return guardName.startsWith(SINCE);
+}
+
 /** The behaviour changes a machine's guards name, in the order they are defined. */
 export function behaviourChangesOf(machine: AnyStateMachine): string[] {
   return Object.keys(machine.implementations.guards ?? {})
-    .filter((name) => name.startsWith(SINCE))
+    .filter(isBehaviourChange)
     .map((name) => name.slice(SINCE.length));
 }

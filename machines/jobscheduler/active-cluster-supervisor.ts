@@ -78,6 +78,11 @@ function rejection(context: C, event: AnyEvent): string {
   return tries > 1 ? `not submitted after ${tries} tries, the last: ${reason}` : reason;
 }
 
+/** Orders wait to be submitted, and no failed submission waits for the next watch. */
+function ordersDueNow(context: C): boolean {
+  return context.submitted.length > 0 && context.submitAfterWatch !== true;
+}
+
 /** How many submissions of the queue's first order have failed for now in a row. */
 function triesOfFirstOrder(context: C): number {
   const failure = context.submitFailure;
@@ -103,9 +108,9 @@ export const activeClusterSupervisorMachine = setup({
     /** A member is gone whose unfinished steps are still to be moved. */
     stepsToReassign: ({ context }) => context.toReassign.length > 0,
     /** Orders were submitted that are not in the database yet (and the last try did not fail since the last watch). */
-    ordersToSubmit: ({ context }) => context.submitted.length > 0 && context.submitAfterWatch !== true,
+    ordersToSubmit: ({ context }) => ordersDueNow(context),
     /** Either of the two: work to do before the next watch. */
-    workArrivedMeanwhile: ({ context }) => context.toReassign.length > 0 || (context.submitted.length > 0 && context.submitAfterWatch !== true),
+    workArrivedMeanwhile: ({ context }) => context.toReassign.length > 0 || ordersDueNow(context),
     /** The submission failed for a reason other than the database refusing the order. */
     notTakenForNow: ({ context, event }) => !ORDER_REFUSALS.includes(String(event.errorType ?? '')) && triesOfFirstOrder(context) + 1 < MAX_SUBMIT_TRIES,
     /** A submission failed for now and waits for the watch: an order that arrives meanwhile only joins the queue. */
@@ -205,12 +210,15 @@ export const activeClusterSupervisorMachine = setup({
               // The database refused the order (e.g. an unknown chain): it is reported, not retried forever.
               {
                 target: 'deciding',
-                actions: assign(({ context, event }: { context: C; event: AnyEvent }) => ({
-                  submitted: context.submitted.slice(1),
-                  rejected: [...context.rejected, { ...(context.submitted[0] as SubmittedOrder), reason: rejection(context, event) }].slice(-50),
-                  ...(context.submitFailure ? { submitFailure: null } : {}),
-                  events: logged(context, `order ${context.submitted[0]?.order} refused: ${rejection(context, event)}`),
-                })),
+                actions: assign(({ context, event }: { context: C; event: AnyEvent }) => {
+                  const reason = rejection(context, event);
+                  return {
+                    submitted: context.submitted.slice(1),
+                    rejected: [...context.rejected, { ...(context.submitted[0] as SubmittedOrder), reason }].slice(-50),
+                    ...(context.submitFailure ? { submitFailure: null } : {}),
+                    events: logged(context, `order ${context.submitted[0]?.order} refused: ${reason}`),
+                  };
+                }),
               },
             ],
           },

@@ -13,9 +13,10 @@
  *   activate   nobody active and the primary (or, after a fence, the next member) is up
  *
  * It runs until an operator stops it (`operator.abort`): the members stay as they are. A stop
- * given in the middle of a change of active member (a failover, a return to the primary) waits
- * for the change to end: stopped between the fence and the activation, it would leave an alive
- * cluster with nobody active (the backup fenced, the primary not yet active).
+ * given in the middle of a change of active member (a failover, a return to the primary, an
+ * activation when nobody is active) waits for the change to end: stopped between the fence and
+ * the activation, it would leave an alive cluster with nobody active (the backup fenced, the
+ * primary not yet active). When a step of the change fails, it decides once more, then stops.
  */
 import { assign, setup } from 'xstate';
 import { behaviourSince } from '../core/behaviour-changes';
@@ -67,6 +68,9 @@ function withStopAfterTheChange(step: StateConfig): StateConfig {
 const CHANGE_ENDED = '#passiveClusterSupervisor.supervising.changeEnded';
 const CHANGE_FAILED = '#passiveClusterSupervisor.supervising.changeFailed';
 
+/** An operator asked to stop while the active member changed. */
+const stopIsAsked = (c: C) => typeof c.stopAfterChange === 'string';
+
 /** Stops the supervisor the operator asked to stop during a change, saying how the cluster is left. */
 const stopAsAsked = (how: string): StateConfig =>
   assign(({ context }: { context: C }) => ({
@@ -96,9 +100,9 @@ export const passiveClusterSupervisorMachine = setup({
     /** The last watch decided this (passive-cluster-decision.ts). */
     decided: ({ context }, { kind }: { kind: PassiveDecision['kind'] }) => context.decision.kind === kind,
     /** An operator asked to stop while the active member changed. */
-    stopAsked: ({ context }) => typeof context.stopAfterChange === 'string',
+    stopAsked: ({ context }) => stopIsAsked(context),
     /** ... and the supervisor has not yet decided once more after a failed step of that change. */
-    stopAskedNotDecidedAgain: ({ context }) => typeof context.stopAfterChange === 'string' && context.stopDecidedAgain !== true,
+    stopAskedNotDecidedAgain: ({ context }) => stopIsAsked(context) && context.stopDecidedAgain !== true,
     [behaviourSince(STOP_WAITS_FOR_THE_CHANGE)]: () => true,
   },
 }).createMachine({
@@ -267,7 +271,7 @@ export function summarizePassiveSupervisor(c: C): Record<string, unknown> {
     members: c.members.map((m) => ({ member: m.member, role: m.role, status: m.status, alive: m.alive, lastHeartbeatAt: m.lastHeartbeatAt })),
     decision: c.decision,
     failovers: c.failovers,
-    ...(typeof c.stopAfterChange === 'string' ? { stoppingAfterTheChange: c.stopAfterChange } : {}),
+    ...(stopIsAsked(c) ? { stoppingAfterTheChange: c.stopAfterChange } : {}),
     recentEvents: c.events.slice(-10),
   };
 }

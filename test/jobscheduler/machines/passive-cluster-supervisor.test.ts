@@ -117,30 +117,43 @@ describe('the supervisor', () => {
     expect(stopped.output).toMatchObject({ cluster: 'berlin', stoppedBecause: 'cluster decommissioned' });
   });
 
+  /** Drives the machine effect by effect: `answer` answers the one asked for last. */
+  function driver(m = machine) {
+    const effectsOf = (acts: Parameters<typeof directivesOf>[0]) => directivesOf(acts).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
+    let [snapshot, actions] = initialTransition(m, input);
+    const asked: Effect[] = [...effectsOf(actions)];
+    const send = (event: { type: string; [k: string]: unknown }) => {
+      [snapshot, actions] = transition(m, snapshot, event as never);
+      asked.push(...effectsOf(actions));
+    };
+    return {
+      get snapshot() {
+        return snapshot;
+      },
+      asked,
+      last: () => asked.at(-1)!,
+      done: (output: unknown) => send({ type: `effect.done.${asked.at(-1)!.step}`, output }),
+      failed: (reason: string) => send({ type: `effect.failed.${asked.at(-1)!.step}`, reason }),
+      observe: (c: ReturnType<typeof cluster>) => send({ type: `effect.done.${asked.at(-1)!.step}`, output: { changed: true, changes: ['changed'], observation: { observedAt: '2026-11-22T00:00:00.000Z', epoch: 3, ...c }, now: { activeMember: c.activeMember, aliveMembers: [] } } }),
+      stop: (reason: string) => send({ type: 'operator.abort', reason }),
+    };
+  }
   /**
    * The primary is back while js-3 is active; the operator stops the supervisor once js-3 is
    * fenced, as it is being terminated. Returns what the supervisor did after the stop.
    */
   function stopDuringTheReturnToThePrimary(m: typeof machine) {
-    const effectOf = (acts: Parameters<typeof directivesOf>[0]) => directivesOf(acts).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
-    const answer = (snapshot: ReturnType<typeof initialTransition>[0], effect: Effect, output: unknown) => transition(m, snapshot, { type: `effect.done.${effect.step}`, output });
-    let [snapshot, actions] = initialTransition(m, input);
-    const observed = cluster('js-3', ['js-1', 'standby', true], ['js-3', 'active', true]);
-    [snapshot, actions] = answer(snapshot, effectOf(actions)[0]!, { changed: true, changes: ['js-1 back'], observation: { observedAt: '2026-11-22T00:00:00.000Z', epoch: 2, ...observed }, now: { activeMember: 'js-3', aliveMembers: [] } });
-    [snapshot, actions] = answer(snapshot, effectOf(actions)[0]!, { epoch: 3, changed: true });
-    const terminate = effectOf(actions)[0]!;
-    expect(terminate).toMatchObject({ action: 'terminate-member', member: 'js-3' });
-    [snapshot, actions] = transition(m, snapshot, { type: 'operator.abort', reason: 'maintenance of the database' });
+    const d = driver(m);
+    d.observe(cluster('js-3', ['js-1', 'standby', true], ['js-3', 'active', true]));
+    d.done({ epoch: 3, changed: true });
+    expect(d.last()).toMatchObject({ action: 'terminate-member', member: 'js-3' });
+    d.stop('maintenance of the database');
     // What it asks for from the stop on: the termination under way is answered, then each next step.
-    const after = effectOf(actions);
-    let next: Effect | undefined = terminate;
-    for (let guard = 0; snapshot.status === 'active' && next && guard < 5; guard += 1) {
-      const output = next.action === 'terminate-member' ? { outcome: 'terminated' } : { epoch: 4, changed: true, previous: null };
-      [snapshot, actions] = answer(snapshot, next, output);
-      next = effectOf(actions)[0];
-      after.push(...effectOf(actions));
+    const stoppedAt = d.asked.length;
+    for (let guard = 0; d.snapshot.status === 'active' && guard < 5; guard += 1) {
+      d.done(d.last().action === 'terminate-member' ? { outcome: 'terminated' } : { epoch: 4, changed: true, previous: null });
     }
-    return { snapshot, after };
+    return { snapshot: d.snapshot, after: d.asked.slice(stoppedAt) };
   }
 
   test('a stop given while a backup hands back to the primary waits for the primary to be active, then stops', () => {
@@ -168,27 +181,6 @@ describe('the supervisor', () => {
     expect(snapshot.status).toBe('done');
   });
 
-  /** Drives the machine effect by effect: `answer` answers the one asked for last. */
-  function driver() {
-    const effectsOf = (acts: Parameters<typeof directivesOf>[0]) => directivesOf(acts).flatMap((d) => (d.kind === 'effect' ? [d.effect] : []));
-    let [snapshot, actions] = initialTransition(machine, input);
-    const asked: Effect[] = [...effectsOf(actions)];
-    const send = (event: { type: string; [k: string]: unknown }) => {
-      [snapshot, actions] = transition(machine, snapshot, event as never);
-      asked.push(...effectsOf(actions));
-    };
-    return {
-      get snapshot() {
-        return snapshot;
-      },
-      asked,
-      last: () => asked.at(-1)!,
-      done: (output: unknown) => send({ type: `effect.done.${asked.at(-1)!.step}`, output }),
-      failed: (reason: string) => send({ type: `effect.failed.${asked.at(-1)!.step}`, reason }),
-      observe: (c: ReturnType<typeof cluster>) => send({ type: `effect.done.${asked.at(-1)!.step}`, output: { changed: true, changes: ['changed'], observation: { observedAt: '2026-11-22T00:00:00.000Z', epoch: 3, ...c }, now: { activeMember: c.activeMember, aliveMembers: [] } } }),
-      stop: (reason: string) => send({ type: 'operator.abort', reason }),
-    };
-  }
   const events = (d: ReturnType<typeof driver>) => (d.snapshot.context as { events: { what: string }[] }).events.map((e) => e.what);
 
   test('a stop whose change then fails: the supervisor decides once more, makes the change, and stops with the primary active', () => {
