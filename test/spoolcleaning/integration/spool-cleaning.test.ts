@@ -171,6 +171,22 @@ test('a job its user prints again as its delete command comes is kept, its reque
   }
 }, 120_000);
 
+test('a loop left on an older configuration (its keeper crashed before telling it) is told the configuration again, though the schedule has it', async () => {
+  const client = estate.client;
+  const current = { ...config('report'), spoolers: ['spl-a'] };
+  const older = { ...config('keep'), spoolers: ['spl-a'] };
+  const loop = client.workflow.getHandle(spoolerReportingWorkflowId('spl-a'));
+  await ensureSpoolCleaning(client, current);
+  // The state a keeper that crashed between updating the schedule and telling the loops leaves.
+  await loop.signal(configureSignal, older);
+  expect((await ensureSpoolCleaning(client, current)).schedule).toBe('unchanged');
+  const signalled = ((await loop.fetchHistory()).events ?? []).flatMap((e) => {
+    const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
+  });
+  expect(signalled.at(-1)).toEqual(current);
+});
+
 test('a job listed with its submission time in seconds, not ms, is kept and named in the loop\'s status; its printed neighbour goes', async () => {
   const client = estate.client;
   const spoolers = new SimSpoolers(path.join(dataDir, 'sim'));
@@ -197,19 +213,3 @@ test('a job listed with its submission time in seconds, not ms, is kept and name
     jobService.close();
   }
 }, 120_000);
-
-test('a loop left on an older configuration (its keeper crashed before telling it) is told the configuration again, though the schedule has it', async () => {
-  const client = estate.client;
-  const current = { ...config('report'), spoolers: ['spl-a'] };
-  const older = { ...config('keep'), spoolers: ['spl-a'] };
-  const loop = client.workflow.getHandle(spoolerReportingWorkflowId('spl-a'));
-  await ensureSpoolCleaning(client, current);
-  // The state a keeper that crashed between updating the schedule and telling the loops leaves.
-  await loop.signal(configureSignal, older);
-  expect((await ensureSpoolCleaning(client, current)).schedule).toBe('unchanged');
-  const signalled = ((await loop.fetchHistory()).events ?? []).flatMap((e) => {
-    const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
-  });
-  expect(signalled.at(-1)).toEqual(current);
-});
