@@ -179,13 +179,25 @@ test('a loop left on an older configuration (its keeper crashed before telling i
   await ensureSpoolCleaning(client, current);
   // The state a keeper that crashed between updating the schedule and telling the loops leaves.
   await loop.signal(configureSignal, older);
+  await until('the loop on the older configuration', async () => JSON.stringify(await configurationOfTheLoop(loop)) === JSON.stringify(older) || undefined);
   expect((await ensureSpoolCleaning(client, current)).schedule).toBe('unchanged');
-  const signalled = ((await loop.fetchHistory()).events ?? []).flatMap((e) => {
-    const data = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
-  });
-  expect(signalled.at(-1)).toEqual(current);
+  await until('the loop told the current configuration', async () => JSON.stringify(await configurationOfTheLoop(loop)) === JSON.stringify(current) || undefined, 30_000);
 });
+
+/**
+ * The configuration a reporting loop last took, as its history on the server says: the last
+ * configure signal of its latest run, else the configuration the run was started with (a
+ * continue-as-new carries it over). A signal that arrives while a workflow task of the loop runs is
+ * held by the server and written to the history when the task completes, so a caller polls this.
+ */
+async function configurationOfTheLoop(loop: ReturnType<typeof estate.client.workflow.getHandle>): Promise<unknown> {
+  const events = (await loop.fetchHistory()).events ?? [];
+  const decode = (data: Uint8Array | null | undefined): unknown => (data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined);
+  const signalled = events.flatMap((e) => (e.workflowExecutionSignaledEventAttributes?.signalName === configureSignal.name ? [decode(e.workflowExecutionSignaledEventAttributes.input?.payloads?.[0]?.data)] : []));
+  if (signalled.length > 0) return signalled.at(-1);
+  const started = decode(events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data) as { config?: unknown } | undefined;
+  return started?.config;
+}
 
 test('a job listed with its submission time in seconds, not ms, is kept and named in the loop\'s status; its printed neighbour goes', async () => {
   const client = estate.client;
