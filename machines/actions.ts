@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { activityNameOf as camelCaseOf, type ActionLimits, type ActionPlace, type CamelCase } from './core/action-registry';
+import { describeIssues } from './core/input-errors';
 import { JOBSCHEDULER_ACTIONS, type JobSchedulerActionWord } from './jobscheduler/jobscheduler-actions';
 import { FLEXISPOOLER_ACTIONS, type FlexiSpoolerActionWord } from './flexispooler/flexispooler-actions';
 import { SPOC_ACTIONS, type SpocActionWord } from './spoc/spoc-actions';
@@ -122,4 +123,16 @@ export function isActionWord(word: string): word is ActionWord {
 /** The schema of the effect of action `A`: what a machine may ask it with. */
 export function effectSchemaOf<A extends ActionWord>(action: A): Registry[A]['effect'] {
   return ACTION_REGISTRY[action].effect;
+}
+
+/**
+ * Why an activity's answer does not fit what its action declares it answers (each field and the
+ * rule it breaks), or undefined when it fits. Fields the answer adds are let through: an agent
+ * may say more than the workflow reads. A machine reads an answer as its action declares it, so
+ * one that does not fit (an agent of another version, a broken host program) would otherwise be
+ * taken as it reads: an unknown outcome of a stop as a stop.
+ */
+export function answerMisfit(action: ActionWord, answer: unknown): string | undefined {
+  const fits = (ACTION_REGISTRY[action].answer as z.ZodType).safeParse(answer);
+  return fits.success ? undefined : describeIssues(fits.error.issues);
 }

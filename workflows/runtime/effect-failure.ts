@@ -31,3 +31,18 @@ function failureWords(err: unknown, effect: Effect): { reason: string; errorType
   }
   return { reason: err instanceof Error ? err.message : String(err) };
 }
+
+/** The failure type of an answer that does not fit its action (answer-check.ts): a step that ran, whose outcome is unknown. */
+export const ANSWER_MISFIT_ERROR = 'AnswerMisfitError';
+
+/**
+ * The operator's words for an answer that does not fit what its action answers: who answered, to
+ * which step, and each field with its rule. The step may have done its work; the operator checks
+ * the host (or updates its agent) and retries, or aborts.
+ */
+export function describeMisfit(effect: Effect, misfit: string): { reason: string; errorType: string } {
+  const host = hostOf(effect);
+  const who = host ? `the agent of ${host}` : 'the central worker';
+  const reason = `${who} answered "${effect.title}" (${effect.action}) with what this workflow cannot read, so its outcome is unknown: ${misfit}. Is the agent of another spoolflow version? Check the host, then retry the step or abort`;
+  return { reason: cutAt(reason, REASON_MAX_CHARS), errorType: ANSWER_MISFIT_ERROR };
+}

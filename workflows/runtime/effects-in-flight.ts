@@ -10,7 +10,8 @@
 import * as wf from '@temporalio/workflow';
 import { CancelledFailure } from '@temporalio/common';
 import { Effect, effectTag, doneEventType, failedEventType, flightKey, hostOf } from '../../machines/core/effects';
-import { describeFailure } from './effect-failure';
+import { answerMisfit } from '../../machines/actions';
+import { describeFailure, describeMisfit } from './effect-failure';
 import { runEffectActivity } from './effect-activity';
 import { EffectActivityCalls } from './effect-activity-calls';
 import type { EventQueue } from './event-queue';
@@ -41,6 +42,8 @@ export class EffectsInFlight {
     /** The effect's line on the Web UI's timeline (timeline-summaries.ts). */
     private readonly summaryOf?: (effect: Effect) => string,
     private readonly version: EffectsVersion = 1,
+    /** Version 2: whether answers are checked against their action before the machine reads them (answer-check.ts). */
+    private readonly checksAnswers = false,
   ) {}
 
   /** Version 2: the hosts' lanes and the scopes effects run in, reused. */
@@ -184,7 +187,20 @@ export class EffectsInFlight {
       this.scopes.giveBack(lent);
       this.lanes.leave(host);
     };
+    const failedAs = ({ reason, errorType }: { reason: string; errorType?: string }) => {
+      entry.endedAt = new Date().toISOString();
+      entry.outcome = 'failed';
+      entry.reason = reason;
+      if (ours()) {
+        this.flights.delete(key);
+        this.queue.push({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}), ...(host ? { host } : {}) });
+      }
+      settled();
+    };
     const answered = (output: unknown) => {
+      // An answer the machine cannot read as its action declares fails the step (answer-check.ts).
+      const misfit = this.checksAnswers ? answerMisfit(effect.action, output) : undefined;
+      if (misfit !== undefined) return failedAs(describeMisfit(effect, misfit));
       entry.outcome = 'done';
       entry.endedAt = new Date().toISOString();
       if (ours()) {
@@ -194,18 +210,9 @@ export class EffectsInFlight {
       settled();
     };
     const failed = (err: unknown) => {
+      if (!(wf.isCancellation(err) || err instanceof CancelledFailure)) return failedAs(describeFailure(err, effect));
       entry.endedAt = new Date().toISOString();
-      if (wf.isCancellation(err) || err instanceof CancelledFailure) {
-        entry.outcome = 'cancelled';
-      } else {
-        entry.outcome = 'failed';
-        const { reason, errorType } = describeFailure(err, effect);
-        entry.reason = reason;
-        if (ours()) {
-          this.flights.delete(key);
-          this.queue.push({ type: failedEventType(effect.step), reason, ...(errorType ? { errorType } : {}), ...(host ? { host } : {}) });
-        }
-      }
+      entry.outcome = 'cancelled';
       settled();
     };
     this.lanes.enter(host, () => {

@@ -5,7 +5,8 @@
  *
  * - an `effect` action becomes an activity on the host's (or the central) task queue; its answer
  *   comes back as `effect.done.<step>` or, once retries are spent, `effect.failed.<step>`, on
- *   which the machine halts (effects-in-flight.ts);
+ *   which the machine halts (effects-in-flight.ts); an answer that does not fit what its action
+ *   declares fails its step too (answer-check.ts);
  * - an `after` delay becomes a durable timer, carried across continue-as-new (durable-timers.ts);
  * - operator commands arrive as the `operator` update, validated (schema, and "does the machine
  *   accept this event now") before they are accepted (operator-update.ts);
@@ -32,6 +33,7 @@ import { ProgressReport, reportProcedure } from './progress-report';
 import type { ResumeState } from './resume-state';
 import { runtimeVersion } from './runtime-version';
 import { machineOfThisRun } from './behaviour-changes';
+import { answersCheckedInThisRun } from './answer-check';
 import { captureContext } from './reusable-scopes';
 import { takeEventsAsTheyCome, type EventSteps } from './event-driver';
 import type { Effect } from '../../machines/core/effects';
@@ -73,10 +75,11 @@ export interface RuntimeOptions {
 export async function runMachine(options: RuntimeOptions, input: unknown, resume?: ResumeState): Promise<unknown> {
   const version = runtimeVersion();
   const machine = machineOfThisRun(options.machine);
+  const checksAnswers = version === 2 && answersCheckedInThisRun();
   const queue = new EventQueue();
   const path = new ProcedurePath(resume);
   const timers = new DurableTimers(queue);
-  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect), version);
+  const flights = new EffectsInFlight(path, queue, options.hostPickupSeconds, (effect) => activitySummary(machine, effect), version, checksAnswers);
   const run = { path, timers, flights };
   const progress = new ProgressReport(options.procedure, machine, path, options.subject);
   const transition = version === 2 ? sharedMachineTransitions(machine) : machineTransitions(machine);

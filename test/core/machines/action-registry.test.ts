@@ -3,9 +3,10 @@
  * under its name, by the worker on the side where the action runs (checked here at run time on the
  * objects the workers are assembled from, and at compile time by `satisfies`, which the
  * `@ts-expect-error` lines below show rejecting a missing or misnamed activity), and an effect
- * as the machines and the runtime write it passes its action's schema.
+ * as the machines and the runtime write it passes its action's schema. An answer is checked against
+ * its action's before a machine reads it: the planned answers fit, one that does not is named.
  */
-import { ACTION_REGISTRY, activityNameOf, effectSchemaOf, type ActionWord, type ActivitiesOf, type EffectOf, type SpocActionWord, type JobSchedulerActionWord } from '../../../machines/actions';
+import { ACTION_REGISTRY, activityNameOf, answerMisfit, effectSchemaOf, nominalOutput, type ActionWord, type ActivitiesOf, type EffectOf, type SpocActionWord, type JobSchedulerActionWord } from '../../../machines/actions';
 import { createHostAgentActivities } from '../../../activities/spoc/spoc-host-activities';
 import { createSchedulerActivities } from '../../../activities/jobscheduler/scheduler-activities';
 import { createSchedulerHostActivities } from '../../../activities/jobscheduler/scheduler-host-activities';
@@ -77,5 +78,24 @@ describe("an effect passes its action's schema", () => {
     expect(pendingEffectSchema.safeParse(hostless).success).toBe(false);
     expect(pendingEffectSchema.safeParse({ ...SAMPLE_EFFECTS['stop-service'], timeoutSeconds: '300' }).success).toBe(false);
     expect(pendingEffectSchema.safeParse({ ...SAMPLE_EFFECTS['stop-service'], action: 'format-disk' }).success).toBe(false);
+  });
+});
+
+describe("an answer is checked against its action's before a machine reads it", () => {
+  test.each(WORDS)('%s: its planned answer fits, and so does one with fields of its own added', (action) => {
+    const planned = nominalOutput(SAMPLE_EFFECTS[action], '2026-12-07T10:00:00.000Z');
+    expect(answerMisfit(action, planned)).toBeUndefined();
+    expect(answerMisfit(action, { ...planned, agentVersion: '0.2.0' })).toBeUndefined();
+  });
+
+  test('an outcome the action does not know is named with the outcomes it has', () => {
+    expect(answerMisfit('stop-service', { outcome: 'stop-pending', at: '2026-12-07T10:00:00.000Z' })).toMatch(/^outcome: .*"stopped".*"already-stopped"/);
+  });
+
+  test('a missing field, a field of the wrong kind and no answer at all are each named', () => {
+    expect(answerMisfit('await-spoc-online', {})).toMatch(/^onlineAt: .*string/);
+    expect(answerMisfit('delete-cache', { deleted: 'yes', path: 'C:\\SPOC\\cache' })).toMatch(/^deleted: .*boolean/);
+    expect(answerMisfit('fence-member', undefined)).toMatch(/^\(input\): /);
+    expect(answerMisfit('query-services', { running: ['SPOC', 7] })).toMatch(/^running\.1: .*string/);
   });
 });
