@@ -241,9 +241,12 @@ export function createSchedulerActivities(deps: SchedulerActivityDeps) {
       return run(observeInput, input, (i, db) => ({ assignments: db.assignPendingSteps(i.heartbeatTimeoutMs) }));
     },
 
-    /** Moves every unfinished step of a (dead, hung or fenced) member to the least-loaded alive members. */
-    async reassignStepsOf(input: z.infer<typeof reassignInput>): Promise<{ assignments: StepAssignment[] }> {
-      return run(reassignInput, input, (i, db) => ({ assignments: db.reassignStepsOf(i.member, i.heartbeatTimeoutMs) }));
+    /** Moves every unfinished step of a (dead, hung or fenced) member to the least-loaded alive members; one alive again keeps them (`memberAlive`). */
+    async reassignStepsOf(input: z.infer<typeof reassignInput>): Promise<{ assignments: StepAssignment[]; memberAlive?: true }> {
+      return run(reassignInput, input, (i, db) => {
+        const { assignments, memberAlive } = db.reassignStepsOf(i.member, i.heartbeatTimeoutMs);
+        return memberAlive ? { assignments, memberAlive: true as const } : { assignments };
+      });
     },
 
     /** Adds an order at its job chain's first node; submitting it again changes nothing. */

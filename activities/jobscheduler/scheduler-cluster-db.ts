@@ -192,10 +192,17 @@ export class SchedulerClusterDb extends SchedulerClusterStore {
    * Takes every unfinished step from a member (dead, hung or fenced) and gives each, as a new
    * attempt, to the alive member with the fewest steps in hand; with none alive it is released
    * and `assignPendingSteps` gives it later. Whatever the old member still reports is refused.
+   *
+   * A member that is alive again when this runs (active, its heartbeat fresh: it was only slow for
+   * a while, or it was started again and takes its steps up again) keeps them, `memberAlive`:
+   * decided in this transaction, not from the caller's older look, since a step moved from a
+   * member that still runs it would run twice at once.
    */
-  reassignStepsOf(member: string, heartbeatTimeoutMs: number): StepAssignment[] {
+  reassignStepsOf(member: string, heartbeatTimeoutMs: number): { assignments: StepAssignment[]; memberAlive: boolean } {
     return this.write(() => {
-      if (!this.memberRow(member)) throw new UnknownEntityError('member', member);
+      const row = this.memberRow(member);
+      if (!row) throw new UnknownEntityError('member', member);
+      if (row.status === 'active' && this.toObservation(row, this.clock(), heartbeatTimeoutMs).alive) return { assignments: [], memberAlive: true };
       const loads = this.memberLoads(heartbeatTimeoutMs).filter((l) => l.alive && l.member !== member);
       const moved: StepAssignment[] = [];
       for (const s of this.stepsAssignedTo(member)) {
@@ -204,7 +211,7 @@ export class SchedulerClusterDb extends SchedulerClusterStore {
         moved.push({ ...this.giveStep(s.order, s.step, existing, target?.member ?? null), from: member });
         if (target) target.steps += 1;
       }
-      return moved;
+      return { assignments: moved, memberAlive: false };
     });
   }
 

@@ -9,7 +9,8 @@
  * waits until the one before it is done.
  *
  * A member that stops heartbeating (killed, hung) or ends loses its unfinished steps: they go to
- * other members as new attempts. A late answer of the old attempt is refused by the database, so
+ * other members as new attempts (unless it is alive again by the time the database moves them:
+ * then it keeps them, as moved they would run twice at once). A late answer of the old attempt is refused by the database, so
  * every step has exactly one outcome. Orders arrive as `operator.submitOrder {chain, order}` and
  * are queued, so none is lost while the supervisor is busy. An order the database refuses (an
  * unknown job chain, an order id another chain has) is reported as rejected; one it could not take
@@ -160,9 +161,11 @@ export const activeClusterSupervisorMachine = setup({
           onDone: (c, out) => ({
             toReassign: c.toReassign.slice(1),
             stepsReassigned: c.stepsReassigned + out.assignments.length,
-            events: out.assignments.length
-              ? logged(c, `steps of ${c.toReassign[0]} moved: ${out.assignments.map((a) => `${a.order}#${a.step} → ${a.member} (attempt ${a.attempt})`).join(', ')}`)
-              : c.events,
+            events: out.memberAlive
+              ? logged(c, `${c.toReassign[0]} is alive again: it keeps its steps`)
+              : out.assignments.length
+                ? logged(c, `steps of ${c.toReassign[0]} moved: ${out.assignments.map((a) => `${a.order}#${a.step} → ${a.member} (attempt ${a.attempt})`).join(', ')}`)
+                : c.events,
           }),
         }),
         submitting: {

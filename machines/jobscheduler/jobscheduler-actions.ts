@@ -114,7 +114,8 @@ export const JOBSCHEDULER_ACTIONS = actionsOf(
   defineAction('reassign-steps-of', {
     place: 'central',
     fields: { database: z.string(), member: z.string(), heartbeatTimeoutMs: z.number() },
-    answer: assignments,
+    /** `memberAlive`: the member was alive again when the database looked, and kept its steps (none moved). */
+    answer: assignments.extend({ memberAlive: z.literal(true).optional() }),
   }).with({
     limits: () => CLUSTER_DATABASE_STEP,
     target: (e) => e.member,

@@ -209,15 +209,18 @@ describe('active cluster steps', () => {
   });
 
   test("a dead member's steps go to the least-loaded alive member; with none alive they are released and assigned later", () => {
-    for (const m of ['d1', 'd2', 'd3']) join(db, m, '-exclusive -distributed-orders');
+    const [, second, third] = ['d1', 'd2', 'd3'].map((m) => join(db, m, '-exclusive -distributed-orders'));
     for (const o of ['o-1', 'o-2', 'o-3', 'o-4']) db.submitOrder('pipeline', o);
     expect(db.assignPendingSteps(TIMEOUT).map((a) => a.member)).toEqual(['d1', 'd2', 'd3', 'd1']);
-    expect(db.reassignStepsOf('d1', TIMEOUT).map((a) => [a.order, a.from, a.member, a.attempt])).toEqual([
-      ['o-1', 'd1', 'd2', 2],
-      ['o-4', 'd1', 'd3', 2],
-    ]);
+    // d1 stops heartbeating; d2 and d3 go on.
     clock += TIMEOUT + 1;
-    expect(db.reassignStepsOf('d2', TIMEOUT).every((a) => a.member === null)).toBe(true);
+    for (const token of [second!, third!]) db.heartbeat(token);
+    expect(db.reassignStepsOf('d1', TIMEOUT)).toEqual({
+      memberAlive: false,
+      assignments: [expect.objectContaining({ order: 'o-1', from: 'd1', member: 'd2', attempt: 2 }), expect.objectContaining({ order: 'o-4', from: 'd1', member: 'd3', attempt: 2 })],
+    });
+    clock += TIMEOUT + 1;
+    expect(db.reassignStepsOf('d2', TIMEOUT).assignments.every((a) => a.member === null)).toBe(true);
     expect(db.pendingSteps().map((p) => p.order)).toEqual(['o-1', 'o-2']);
     const d3 = join(db, 'd3', '-exclusive -distributed-orders');
     expect(db.assignPendingSteps(TIMEOUT).map((a) => [a.order, a.member, a.attempt])).toEqual([
@@ -226,6 +229,26 @@ describe('active cluster steps', () => {
     ]);
     expect(db.memberLoads(TIMEOUT).find((l) => l.member === 'd3')).toEqual({ member: 'd3', alive: true, steps: 4 });
     expect(d3.incarnation).toBe(2);
+  });
+
+  test('a member alive again by the time its steps are to move keeps them: no second attempt runs beside its own', () => {
+    const [d1, d2] = ['d1', 'd2'].map((m) => join(db, m, '-exclusive -distributed-orders'));
+    db.submitOrder('pipeline', 'o-1');
+    expect(db.assignPendingSteps(TIMEOUT)).toEqual([expect.objectContaining({ order: 'o-1', member: 'd1', attempt: 1 })]);
+    db.claimStep(d1!, 'o-1', 0, 1);
+    // The supervisor saw d1's heartbeat stale (a long pause) and asks for its steps to move; d1 heartbeats first.
+    clock += TIMEOUT + 1;
+    db.heartbeat(d2!);
+    expect(db.memberLoads(TIMEOUT).find((l) => l.member === 'd1')?.alive).toBe(false);
+    db.heartbeat(d1!);
+    expect(db.reassignStepsOf('d1', TIMEOUT)).toEqual({ assignments: [], memberAlive: true });
+    expect(db.orderSteps()).toEqual([expect.objectContaining({ order: 'o-1', step: 0, attempt: 1, member: 'd1', status: 'running' })]);
+    expect(db.completeStep(d1!, 'o-1', 0, 1, 'ok')).toBe('done');
+    // Fenced, it is no longer alive for this, heartbeat or not: its steps move.
+    db.submitOrder('pipeline', 'o-2');
+    db.assignStep('o-2', 0, 'd1');
+    db.fence('d1', 'hung');
+    expect(db.reassignStepsOf('d1', TIMEOUT)).toEqual({ memberAlive: false, assignments: [expect.objectContaining({ order: 'o-2', from: 'd1', member: 'd2', attempt: 2 })] });
   });
 
   test('a distributed order passes a skipped node by itself', () => {

@@ -88,6 +88,19 @@ test('a member that stops heartbeating has its steps moved before anything else'
   expect(d.snapshot.context).toMatchObject({ stepsReassigned: 1 });
 });
 
+test('a member alive again when the database is to move its steps keeps them: nothing counted as moved, the log says so, and supervision goes on', () => {
+  const d = new Driver();
+  d.answer();
+  d.answer(watched(['d-1', true], ['d-2', true], ['d-3', true]));
+  d.answer();
+  d.answer(watched(['d-1', true], ['d-2', false], ['d-3', true]));
+  d.answer({ assignments: [], memberAlive: true });
+  expect(d.log.slice(-1)).toEqual(['reassign-steps-of d-2']);
+  expect(d.snapshot.context).toMatchObject({ stepsReassigned: 0, toReassign: [] });
+  expect(d.snapshot.context.events.at(-1)).toMatchObject({ what: 'd-2 is alive again: it keeps its steps' });
+  expect(d.pending[0]?.action).toBe('assign-pending-steps');
+});
+
 test('members already dead when supervision starts have their steps moved too', () => {
   const d = new Driver();
   d.answer();

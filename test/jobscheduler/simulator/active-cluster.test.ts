@@ -79,7 +79,7 @@ test('with one member killed mid-step and its steps reassigned, every order comp
     await c.fleet.kill('d2');
     await waitUntil('d2 is no longer alive', () => !aliveOf(c.db, 'd2'));
     c.db.fence('d2', 'killed: heartbeat stale');
-    const moved = c.db.reassignStepsOf('d2', TIMING.heartbeatTimeoutMs);
+    const moved = c.db.reassignStepsOf('d2', TIMING.heartbeatTimeoutMs).assignments;
     expect(moved.map((m) => m.order)).toContain(victim.order);
     expect(moved.every((m) => m.member === 'd1' || m.member === 'd3')).toBe(true);
     await waitUntil('every order is done', () => c.db.orders().every((o) => o.state === 'done'), 15_000);
