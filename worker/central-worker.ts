@@ -8,6 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createCentralActivities } from '../activities/spoc/management-server-activities';
 import { createLeaseActivities } from '../activities/core/lease-activities';
 import { createRolloutActivities } from '../activities/fleet/group-procedure-look';
+import { createSapReassignActivities } from '../activities/sap/spool-reassignment';
 import type { ManagementServerView } from '../activities/spoc/management-server';
 import { NoManagementServer, noManagementServerActivities } from '../activities/spoc/no-management-server';
 import { CENTRAL_TASK_QUEUE, LEASE_WATCH_TASK_QUEUE, CENTRAL_WATCH_TASK_QUEUE } from '../workflows/task-queues';
@@ -86,10 +87,11 @@ export async function createCentralWorkers(opts: CentralWorkerOptions): Promise<
 
 /**
  * The central activities: the SPOC procedures' Management Server checks, the leases (their watches
- * too, for lease runs begun before the watches had their own queue), and the clusters' when given.
+ * too, for lease runs begun before the watches had their own queue), the fleet rollouts' looks, the move of
+ * a spool server's requests at its shutdown, and the clusters' when given.
  */
 export function centralActivities(opts: Pick<CentralWorkerOptions, 'managementServer' | 'pollMs' | 'leasePollMs' | 'extraActivities' | 'flexiSpoolerActivities'>) {
   const spoc: ActivitiesOf<'central', SpocActionWord> =
     opts.managementServer instanceof NoManagementServer ? noManagementServerActivities(opts.managementServer) : createCentralActivities(opts.managementServer, { pollMs: opts.pollMs });
-  return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...createRolloutActivities(), ...(opts.extraActivities ?? {}), ...(opts.flexiSpoolerActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
+  return { ...spoc, ...createLeaseActivities({ pollMs: opts.leasePollMs }), ...createRolloutActivities(), ...createSapReassignActivities(), ...(opts.extraActivities ?? {}), ...(opts.flexiSpoolerActivities ?? {}) } satisfies ActivitiesOf<'central', SpocActionWord>;
 }

@@ -63,6 +63,8 @@ export interface DispatchResult {
 export interface SystemView {
   /** A global management task runs on another spool server now. */
   globalManagementElsewhere: boolean;
+  /** The server is shutting down (spool-shutdown.ts): it starts nothing new, what runs finishes. */
+  shuttingDown?: boolean;
 }
 
 /** A task the server's release does not have, or a state that is not one. */
@@ -221,8 +223,9 @@ export function finish(state: SpoolServerState, workProcess: number, taskId: str
   return dispatch({ ...state, workProcesses }, system);
 }
 
-/** Hands out what can be handed out now. */
+/** Hands out what can be handed out now: nothing while the server shuts down. */
 export function dispatch(state: SpoolServerState, system: SystemView): DispatchResult {
+  if (system.shuttingDown) return { state, dispatches: [] };
   const dispatches: Dispatch[] = [];
   const wps: WorkProcess[] = state.workProcesses.map((wp) => ({ ...wp, inputQueue: [...wp.inputQueue] }));
 

@@ -1,11 +1,13 @@
 /**
  * The workers of simulated SAP spool servers for a test: the central worker (the dispatchers and
- * the global management slot, with the lease activities the slot watches its holder with) and one
+ * the global management slot, with the lease activities the slot watches its holder with and the
+ * move of a shut-down server's requests) and one
  * worker per spool server's work-process queue. `sap-spool-workers-main.ts` runs the same as a
  * process of its own, for a kill -9.
  */
 import { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import { createLeaseActivities } from '../../activities/core/lease-activities';
+import { createSapReassignActivities } from '../../activities/sap/spool-reassignment';
 import { createSapWorkProcessWorkers, SimSapSystem, simSpoolServerSettings } from '../../simulator/sap/sim-sap-estate';
 import { SimSpoolServers } from '../../simulator/sap/sim-spool-servers';
 import { CENTRAL_TASK_QUEUE } from '../../workflows/task-queues';
@@ -27,7 +29,7 @@ export async function createSapSpoolWorkers(
     ...conn,
     taskQueue: CENTRAL_TASK_QUEUE,
     workflowBundle: bundle,
-    activities: createLeaseActivities({ pollMs: 200 }),
+    activities: { ...createLeaseActivities({ pollMs: 200 }), ...createSapReassignActivities() },
     ...(options.toBeKilled ? { stickyQueueScheduleToStartTimeout: '1s' } : {}),
   });
   return { workers: [central, ...(await createSapWorkProcessWorkers(conn, systems, servers))], servers };

@@ -6,6 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import { describeIssues } from '../../machines/core/input-errors';
 import type { SpoolServerState } from '../../machines/sap/spool-dispatcher';
+import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../../machines/sap/spool-shutdown';
 import { spoolTaskSchema, SpoolTask } from '../../machines/sap/spool-tasks';
 
 /** `new`: taken; `already-held`: the dispatcher holds it (given twice); `already-done`: it was done already. */
@@ -39,6 +40,8 @@ export interface SpoolDispatcherStatus {
   finished: number;
   /** The last outcomes, newest last. */
   recent: TaskOutcome[];
+  /** The server's shutdown, once asked (spool-shutdown.ts); absent or null while it runs as usual. */
+  shutdown?: SpoolServerShutdown | null;
 }
 
 export const spoolDispatcherStatusQuery = wf.defineQuery<SpoolDispatcherStatus>('sap.spoolDispatcherStatus');
@@ -50,5 +53,20 @@ export const releaseGlobalManagementSignal = wf.defineSignal<[string]>('sap.rele
 export function parseSpoolTask(raw: unknown): SpoolTask {
   const parsed = spoolTaskSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`invalid spool task: ${describeIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+/**
+ * Shuts the spool server down, its output requests reassigned to another spool server of the
+ * system (machines/sap/spool-shutdown.ts); the answer is the shutdown as it stands. Asked again
+ * with the same server it is the same shutdown; with another, before the requests moved, the
+ * target changes.
+ */
+export const shutDownSpoolServerUpdate = wf.defineUpdate<SpoolServerShutdown, [unknown]>('sap.shutDownSpoolServer');
+
+/** A shutdown as the Update carries it, or an Error naming the field and the rule. */
+export function parseShutDown(raw: unknown): ShutDownInput {
+  const parsed = shutDownInputSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`invalid shutdown: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
 }

@@ -18,22 +18,30 @@
  * TMPRL1100 and left the dispatcher stuck, holding the requests it had taken
  * (test/fixtures/sap-dispatcher-nondeterminism/).
  *
+ * A shutdown (the `sap.shutDownSpoolServer` Update, machines/sap/spool-shutdown.ts) stops the
+ * server starting anything new; once no request of a set-sequence device runs, the dispatcher takes
+ * the system's global management slot, as the reassign task needs it, and moves the requests it
+ * holds to the other server's dispatcher (an activity on the central queue), then refuses new
+ * tasks naming that server.
+ *
  * Continue-as-new hands over the dispatcher's state. Tasks still running are handed out again by
  * the next run, which the work processes' dedupe by id makes harmless: a hanging host spool demand
  * would otherwise hold the hand-over back for as long as it hangs.
  */
 import * as wf from '@temporalio/workflow';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { SapSpoolActivities } from '../../activities/sap/spool-work-process-activities';
+import type { SapReassignActivities } from '../../activities/sap/spool-reassignment';
 import { InvalidInputError } from '../../machines/core/input-errors';
 import type { LeaseHolder } from '../../machines/core/leases';
 import { createSpoolServer, Dispatch, dispatch, finish, holds, runsGlobalManagement, SpoolServerState, submit, submitRefusalOf } from '../../machines/sap/spool-dispatcher';
 import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherInput } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease } from '../../machines/sap/spool-releases';
+import { emptiedForShutdown, managementNotRun, mayReassignNow, requestsToReassign, shutDownAsked, shutDownRefusalOf, shutDownSubmitRefusalOf, type SpoolServerShutdown } from '../../machines/sap/spool-shutdown';
 import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
-import { sapWorkProcessTaskQueue } from '../task-queues';
+import { CENTRAL_TASK_QUEUE, sapWorkProcessTaskQueue } from '../task-queues';
 import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
-import { parseSpoolTask, releaseGlobalManagementSignal, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
+import { parseShutDown, parseSpoolTask, releaseGlobalManagementSignal, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
 
 /** What a run hands to the next. */
 export interface SpoolDispatcherResume {
@@ -49,6 +57,8 @@ export interface SpoolDispatcherResume {
    * often the dispatcher continues as new (absent in hand-overs from before it was kept).
    */
   managementDeadlines?: [id: string, deadline: number][];
+  /** The server's shutdown, once asked (absent in hand-overs from before there was one). */
+  shutdown?: SpoolServerShutdown | null;
 }
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
@@ -66,6 +76,14 @@ export const ASKS_SLOT_AS_A_WORK_PROCESS_FREES = 'sap-dispatcher-asks-slot-as-a-
  * again under its id it runs again, where it was answered `already-done` and dropped.
  */
 export const FAILED_IS_NOT_DONE = 'sap-dispatcher-failed-task-is-not-done';
+
+/** The move of the requests at a shutdown: a few tries, then the failure is shown and the move tried again after `globalRetrySeconds`. */
+const { reassignSpoolRequests } = wf.proxyActivities<SapReassignActivities>({
+  taskQueue: CENTRAL_TASK_QUEUE,
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: ['ReassignTargetRefused', 'InvalidInputError'] },
+});
 
 /** How many done ids a dispatcher remembers (and hands over). */
 const DONE_REMEMBERED = 5000;
@@ -93,6 +111,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   const managementDeadlines = new Map(resume?.managementDeadlines ?? []);
   const inbox: SpoolTask[] = [];
   const finished: TaskOutcome[] = [];
+  let shutdown: SpoolServerShutdown | null = resume?.shutdown ?? null;
+  /** A shutdown asked since the loop last looked (it wakes the loop as a task does). */
+  let shutdownAsked = false;
   let nextGlobalTry = 0;
   const info = wf.workflowInfo();
   const holder: LeaseHolder = { workflowId: info.workflowId, firstRunId: info.firstExecutionRunId, procedure: 'sap-spool-dispatcher', since: new Date(info.runStartTime).toISOString() };
@@ -109,12 +130,29 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     },
     {
       validator: (raw) => {
-        const refusal = submitRefusalOf(state, parseSpoolTask(raw), { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
+        const task = parseSpoolTask(raw);
+        const refusal = (doneSet.has(task.id) ? null : shutDownSubmitRefusalOf(server, shutdown)) ?? submitRefusalOf(state, task, { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
         if (refusal) throw new Error(refusal);
       },
+      description: 'Give this spool server an output request or a management task (JSON: {"kind": "output", "id", "device", "sequence", "frontend"} or {"kind": "management", "id", "task"}).',
     },
   );
-  wf.setHandler(spoolDispatcherStatusQuery, () => ({ system, server, state, holdsGlobalManagement: holdsGlobal, submitted, finished: finishedCount, recent }));
+  wf.setHandler(
+    shutDownSpoolServerUpdate,
+    (raw) => {
+      shutdown = shutDownAsked(shutdown, parseShutDown(raw), new Date().toISOString());
+      shutdownAsked = true;
+      return shutdown;
+    },
+    {
+      validator: (raw) => {
+        const refusal = shutDownRefusalOf(state, shutdown, parseShutDown(raw));
+        if (refusal) throw new Error(refusal);
+      },
+      description: 'Shut this spool server down: it starts nothing new, and its output requests go to another spool server of the system (JSON: {"reassignTo": "<server>", "operator"?, "reason"?}).',
+    },
+  );
+  wf.setHandler(spoolDispatcherStatusQuery, () => ({ system, server, state, holdsGlobalManagement: holdsGlobal, submitted, finished: finishedCount, recent, shutdown }));
 
   /** A management task's time left (ms): all of it when it starts, what is left when a new run hands it out again. */
   const managementTimeLeft = (task: SpoolTask): number => {
@@ -147,24 +185,28 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   const apply = (dispatches: Dispatch[]) => {
     for (const d of dispatches) if (d.kind === 'start') launch(d.workProcess, d.task);
   };
-  const view = () => ({ globalManagementElsewhere: !holdsGlobal });
+  const view = () => ({ globalManagementElsewhere: !holdsGlobal, ...(shutdown ? { shuttingDown: true } : {}) });
   const globalWaits = () => state.waiting.some((t) => t.kind === 'management' && isGlobalManagement(t.task));
   const freeWorkProcess = () => state.workProcesses.some((wp) => wp.running === null && wp.reservedFor === null);
-  const wantsGlobal = () => !holdsGlobal && globalWaits() && freeWorkProcess();
+  // A server shutting down starts no global task: it asks for the slot only for the move.
+  const wantsGlobal = () => !holdsGlobal && globalWaits() && freeWorkProcess() && shutdown === null;
+  /** A shutdown's requests (or tasks that came in since) are to move, and may now: the move needs the global slot. */
+  const moveWaits = () => shutdown !== null && (shutdown.phase === 'holding' || state.waiting.length > 0 || state.workProcesses.some((wp) => wp.inputQueue.length > 0)) && mayReassignNow(state);
+  const moveDue = () => moveWaits() && Date.now() >= nextGlobalTry;
 
   // The previous run's tasks still running are handed out again (see above).
   for (const wp of state.workProcesses) if (wp.running) launch(wp.number, wp.running);
 
   for (;;) {
     // Woken only once the Updates that woke it are answered: the timer a timed wait cancels is a command too.
-    const woken = () => (inbox.length > 0 || finished.length > 0) && everyUpdateAnswered();
-    if (!wantsGlobal()) await wf.condition(woken);
+    const woken = () => (inbox.length > 0 || finished.length > 0 || shutdownAsked || moveDue()) && everyUpdateAnswered();
+    if (!wantsGlobal() && !(moveWaits() && !holdsGlobal)) await wf.condition(woken);
     else if (nextGlobalTry > Date.now()) await wf.condition(woken, nextGlobalTry - Date.now());
     if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished); // on the old path no await at all: its promise hops stay as they were
 
     for (const outcome of finished.splice(0)) {
       managementDeadlines.delete(outcome.id);
-      if (!holdsGlobal && Date.now() >= nextGlobalTry && freesWorkProcessForGlobal(state, outcome) && wf.patched(ASKS_SLOT_AS_A_WORK_PROCESS_FREES)) {
+      if (shutdown === null && !holdsGlobal && Date.now() >= nextGlobalTry && freesWorkProcessForGlobal(state, outcome) && wf.patched(ASKS_SLOT_AS_A_WORK_PROCESS_FREES)) {
         holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
         if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
         if (!holdsGlobal) nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
@@ -183,6 +225,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       state = result.state;
       apply(result.dispatches);
     }
+    shutdownAsked = false;
+    if (moveDue()) await moveForShutdown();
     if (wantsGlobal() && Date.now() >= nextGlobalTry) {
       holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
       if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
@@ -192,8 +236,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         apply(result.dispatches);
       } else nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
     }
-    // Given up as soon as this server has no global task running or waiting, so the others get their turn.
-    if (holdsGlobal && !runsGlobalManagement(state) && !globalWaits()) {
+    // Given up as soon as this server has no global task running or waiting (or, shutting down, none running), so the others get their turn.
+    if (holdsGlobal && !runsGlobalManagement(state) && (!globalWaits() || shutdown !== null)) {
       holdsGlobal = false;
       await giveUpGlobalManagement(system, holder);
     }
@@ -203,9 +247,48 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       if (inbox.length === 0 && finished.length === 0) {
         const running = new Set(state.workProcesses.flatMap((wp) => (wp.running ? [wp.running.id] : [])));
         const deadlines = [...managementDeadlines].filter(([id]) => running.has(id));
-        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines });
+        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines, ...(shutdown ? { shutdown } : {}) });
       }
     }
+  }
+
+  /**
+   * The shutdown's move: with the system's global management slot (the reassign task's), the
+   * requests go to the other server in their order; management tasks still waiting end not run.
+   * A move that fails (the other server not running, shutting down itself) is shown in the status
+   * and tried again after `globalRetrySeconds`.
+   */
+  async function moveForShutdown(): Promise<void> {
+    if (!holdsGlobal) {
+      holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
+      if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
+      if (!holdsGlobal) {
+        nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
+        return;
+      }
+    }
+    const asked = shutdown!;
+    const requests = requestsToReassign(state);
+    const notRun = managementNotRun(state);
+    try {
+      const moved = await reassignSpoolRequests({ system, from: server, to: asked.reassignTo, requests });
+      for (const id of moved.reassigned) noteOutcome({ id, workProcess: -1, outcome: `reassigned to ${asked.reassignTo}` });
+      for (const r of moved.refused) noteOutcome({ id: r.id, workProcess: -1, outcome: `not reassigned: ${r.reason}` });
+      for (const t of notRun) noteOutcome({ id: t.id, workProcess: -1, outcome: 'not run: spool server shut down' });
+      state = emptiedForShutdown(state);
+      const { lastFailure: _done, ...rest } = shutdown!;
+      shutdown = { ...rest, phase: 'shut-down', reassigned: rest.reassigned + moved.reassigned.length, notReassigned: [...rest.notReassigned, ...moved.refused].slice(-RECENT_SHOWN), shutDownAt: rest.shutDownAt ?? new Date().toISOString() };
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      shutdown = { ...shutdown!, lastFailure: err.cause?.message ?? err.message };
+      nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
+    }
+  }
+
+  /** An outcome for the status only: a task that left this server without running here is not done here. */
+  function noteOutcome(outcome: TaskOutcome): void {
+    recent.push(outcome);
+    if (recent.length > RECENT_SHOWN) recent.shift();
   }
 
   function remember(outcome: TaskOutcome): void {

@@ -202,3 +202,10 @@ test("a procedure started since answers are checked replays its step halted by a
   expect(events.some((e) => e.activityTaskCompletedEventAttributes)).toBe(true);
   expect(events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(true);
 });
+
+test("a spool server's dispatcher shut down, its requests moved to another server, replays (recorded: shut down, requests reassigned)", () => {
+  const events = histories.find((h) => h.file === 'sapSpoolDispatcher--shut-down-requests-reassigned.json')!.history.events ?? [];
+  expect(events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'sap.shutDownSpoolServer')).toBe(true);
+  expect(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reassignSpoolRequests')).toBe(true);
+  expect(events.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(true);
+});

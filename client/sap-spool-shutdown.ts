@@ -1,0 +1,24 @@
+/**
+ * Shuts a spool server down, its output requests reassigned to another spool server of the system
+ * (docs/sap-spool-work-processes.md#shutting-a-spool-server-down): the `sap.shutDownSpoolServer`
+ * Update of its dispatcher. The input is checked here first, naming the field and the rule, before
+ * anything is sent; the dispatcher checks it again with what it knows (the server itself, its
+ * release, a shutdown already done). Answers the shutdown as it stands: `holding` until the
+ * requests have moved, then `shut-down`; follow it with the dispatcher's status query.
+ */
+import type { Client } from '@temporalio/client';
+import { parseInput } from '../machines/core/input-errors';
+import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../machines/sap/spool-shutdown';
+import { shutDownSpoolServerUpdate, spoolDispatcherStatusQuery } from '../workflows/sap/spool-dispatcher-messages';
+
+export async function shutDownSpoolServer(client: Client, system: string, server: string, input: ShutDownInput): Promise<SpoolServerShutdown> {
+  const checked = parseInput(shutDownInputSchema, `shutdown of spool server ${server}`, input);
+  return client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(shutDownSpoolServerUpdate, { args: [checked] });
+}
+
+/** The server's shutdown as its dispatcher says (null while it runs as usual); throws WorkflowNotFoundError when no dispatcher runs for it. */
+export async function spoolServerShutdownOf(client: Client, system: string, server: string): Promise<SpoolServerShutdown | null> {
+  const status = await client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).query(spoolDispatcherStatusQuery);
+  return status.shutdown ?? null;
+}

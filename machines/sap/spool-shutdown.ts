@@ -1,0 +1,104 @@
+/**
+ * A spool server's shutdown with its output requests reassigned to another spool server of the
+ * system (docs/sap-spool-work-processes.md#shutting-a-spool-server-down): as of 4.0A a global
+ * management task, "reassigning output requests during a spool server shutdown".
+ *
+ * The rules, pure, so the durable dispatcher and the tests share them:
+ * - From the shutdown on the server starts nothing new; what runs finishes. Tasks keep coming in
+ *   until the requests are moved, and move with them, so none overtakes an older one.
+ * - The requests move once no request of a device with a set sequence runs on the server: the
+ *   device's later requests would otherwise print on the other server beside the one still
+ *   printing here, and overtake it.
+ * - They move in their order: each work process's input queue (a sequence device's requests
+ *   reserved for it), then the dispatch queue, so a device's requests reach the other server in
+ *   the order they would have printed here.
+ * - Management tasks still waiting are not moved: the host spool demand and the link check are the
+ *   server's own, and a global task is given again by whoever schedules it; they end "not run".
+ * - Once moved, the server refuses new tasks, naming the server its requests went to.
+ */
+import { z } from 'zod';
+import type { SpoolServerState } from './spool-dispatcher';
+import { tasksOf } from './spool-releases';
+import type { OutputRequest, SpoolTask } from './spool-tasks';
+
+const serverNameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(60, 'must be at most 60 characters')
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only, starting with a letter or digit');
+
+const noteSchema = z.string().trim().min(1, 'must not be blank when given').max(500, 'must be at most 500 characters');
+
+/** What the operator asks: the server the requests go to, and who asks and why (kept in the status). */
+export const shutDownInputSchema = z.strictObject({
+  reassignTo: serverNameSchema,
+  operator: noteSchema.optional(),
+  reason: noteSchema.optional(),
+});
+export type ShutDownInput = z.infer<typeof shutDownInputSchema>;
+
+/** A request the other server refused, with its refusal: it stays with this server's status for the operator. */
+export interface NotReassigned {
+  id: string;
+  device: string;
+  reason: string;
+}
+
+export interface SpoolServerShutdown {
+  /** `holding`: nothing new starts, the requests wait to move; `shut-down`: moved, new tasks are refused. */
+  phase: 'holding' | 'shut-down';
+  reassignTo: string;
+  askedAt: string;
+  operator?: string;
+  reason?: string;
+  /** How many requests went to the other server. */
+  reassigned: number;
+  notReassigned: NotReassigned[];
+  /** Why the last move did not happen (the other server not running, shutting down itself); tried again. */
+  lastFailure?: string;
+  shutDownAt?: string;
+}
+
+/** Why the shutdown is refused before it is accepted, or null. Asked again with the same target, it is the same shutdown. */
+export function shutDownRefusalOf(state: SpoolServerState, shutdown: SpoolServerShutdown | null, input: ShutDownInput): string | null {
+  if (input.reassignTo === state.server) return `reassignTo: ${state.server} is the server shutting down; name another spool server of the system`;
+  if (!tasksOf(state.step).global.includes('reassign-requests')) return `reassignTo: spool server ${state.server} runs release step ${state.step}: reassigning output requests at a shutdown is a spool task as of 4.0A`;
+  if (shutdown && shutdown.reassignTo !== input.reassignTo && shutdown.phase === 'shut-down') return `reassignTo: spool server ${state.server} is shut down already, its requests went to ${shutdown.reassignTo}`;
+  return null;
+}
+
+/** The shutdown as asked now: a new one, or the one under way with its target changed (only while its requests have not moved). */
+export function shutDownAsked(shutdown: SpoolServerShutdown | null, input: ShutDownInput, now: string): SpoolServerShutdown {
+  if (shutdown) return shutdown.phase === 'holding' ? { ...shutdown, reassignTo: input.reassignTo } : shutdown;
+  return { phase: 'holding', reassignTo: input.reassignTo, askedAt: now, ...(input.operator ? { operator: input.operator } : {}), ...(input.reason ? { reason: input.reason } : {}), reassigned: 0, notReassigned: [] };
+}
+
+/** Why a task given to a server that is shut down is refused, or null while it still takes tasks. */
+export function shutDownSubmitRefusalOf(server: string, shutdown: SpoolServerShutdown | null): string | null {
+  if (shutdown?.phase !== 'shut-down') return null;
+  return `spool server ${server} is shut down (since ${shutdown.shutDownAt ?? shutdown.askedAt}); its output requests went to ${shutdown.reassignTo}: give the task to ${shutdown.reassignTo}`;
+}
+
+/** True when the requests may move now: no request of a device with a set sequence runs on the server. */
+export function mayReassignNow(state: SpoolServerState): boolean {
+  return !state.workProcesses.some((wp) => wp.running?.kind === 'output' && wp.running.sequence);
+}
+
+/** The output requests to move, in the order they would have printed here: the input queues, then the dispatch queue. */
+export function requestsToReassign(state: SpoolServerState): OutputRequest[] {
+  return [...state.workProcesses.flatMap((wp) => wp.inputQueue), ...state.waiting.filter((t): t is OutputRequest => t.kind === 'output')];
+}
+
+/** Management tasks still waiting: they are not moved and end "not run" at the shutdown. */
+export function managementNotRun(state: SpoolServerState): SpoolTask[] {
+  return state.waiting.filter((t) => t.kind === 'management');
+}
+
+/** The server once its waiting tasks are gone (moved, or not run): queues empty, idle work processes no longer reserved. */
+export function emptiedForShutdown(state: SpoolServerState): SpoolServerState {
+  return {
+    ...state,
+    waiting: [],
+    workProcesses: state.workProcesses.map((wp) => ({ ...wp, inputQueue: [], reservedFor: wp.running ? wp.reservedFor : null })),
+  };
+}

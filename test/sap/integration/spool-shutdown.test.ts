@@ -1,0 +1,172 @@
+/**
+ * A spool server shut down on a real Temporal server, its output requests reassigned to another
+ * spool server of the system (docs/sap-spool-work-processes.md#shutting-a-spool-server-down): from
+ * the shutdown nothing new starts on it; its requests move only once the request of a device with a
+ * set sequence it is printing has ended, so the device's later requests print after it, in their
+ * order, on the other server; each request prints once; the server then refuses new tasks naming
+ * the other server, and gives the global management slot up for the others.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import { submitSpoolTask } from '../../../client/sap-spool-submit';
+import { shutDownSpoolServer } from '../../../client/sap-spool-shutdown';
+import { InvalidInputError } from '../../../machines/core/input-errors';
+import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
+import type { SpoolTask } from '../../../machines/sap/spool-tasks';
+import { readOperationRecord } from '../../../simulator/core/operation-record';
+import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
+import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
+import { workflowBundle } from '../../../worker/central-worker';
+import { shutDownSpoolServerUpdate, spoolDispatcherStatusQuery } from '../../../workflows/sap/spool-dispatcher-messages';
+import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
+import { saveRecordedHistory } from '../../helpers/recorded-histories';
+import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
+import { until } from '../../helpers/until';
+
+let temporal: TestTemporal;
+let bundleCode: string;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-sap-shutdown-'));
+  let bundle: { code: string };
+  [temporal, bundle] = await Promise.all([startTestTemporal(), workflowBundle()]);
+  bundleCode = bundle.code;
+});
+afterAll(async () => {
+  await temporal?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Why an Update was refused: its failure's cause (the validator's words). */
+const refusalOf = (attempt: Promise<unknown>): Promise<string | undefined> => attempt.then(
+  () => undefined,
+  (err: Error) => (err.cause as Error | undefined)?.message,
+);
+
+const TIMINGS = { heartbeatTimeoutSeconds: 2, globalRetrySeconds: 0.2, globalSlotCheckSeconds: 1, managementTimeoutSeconds: 30 };
+const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
+
+const SYSTEMS: SimSapSystem[] = [
+  {
+    system: 'prd',
+    release: '4.6C',
+    servers: [
+      // Slow: what it prints when the shutdown comes is still printing a while after.
+      { server: 'spool1', workProcesses: 2, outputSeconds: 3, managementSeconds: 0.2 },
+      { server: 'spool2', workProcesses: 2, outputSeconds: 0.2, managementSeconds: 0.2 },
+    ],
+    devices: [],
+    timings: TIMINGS,
+  },
+];
+
+test("a spool server shut down: nothing new starts on it, its requests move once its set-sequence request has printed, in order, each printed once; then it refuses new tasks naming the other server", async () => {
+  const simDir = path.join(dir, 'shutdown');
+  const record = () => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
+  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, SYSTEMS, simDir);
+  const running = workers.map((w: Worker) => w.run());
+  try {
+    await startSapDispatchers(temporal.client, SYSTEMS);
+    const sequence = Array.from({ length: 4 }, (_, i) => out(`seq-${i}`, 'lp01', true));
+    const parallel = Array.from({ length: 4 }, (_, i) => out(`par-${i}`, 'lp10', false));
+    for (const task of [sequence[0]!, parallel[0]!, ...sequence.slice(1), ...parallel.slice(1)]) await submitSpoolTask(temporal.client, 'prd', 'spool1', task);
+    // Both work processes of spool1 busy: seq-0 (its work process reserved for lp01) and par-0.
+    await until('seq-0 and par-0 printing on spool1', () => ['seq-0', 'par-0'].every((id) => record().some((e) => e.host === 'spool1' && e.target === id && e.outcome === 'started')));
+
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('prd', 'spool1'));
+    const askedAt = Date.now();
+    const answer = await shutDownSpoolServer(temporal.client, 'prd', 'spool1', { reassignTo: 'spool2', operator: 'alice', reason: 'patching the instance' });
+    expect(answer).toMatchObject({ phase: 'holding', reassignTo: 'spool2', operator: 'alice', reason: 'patching the instance' });
+    // A request given while it holds is taken, and moves with the others (nothing overtakes it).
+    const late = out('seq-4', 'lp01', true);
+    expect(await submitSpoolTask(temporal.client, 'prd', 'spool1', late)).toEqual({ accepted: 'new', id: 'seq-4' });
+
+    const every = [...sequence, late, ...parallel].map((t) => t.id);
+    await until('every request printed', () => every.every((id) => record().some((e) => e.operation === 'finish' && e.target === id)), 60_000);
+    const entries = record();
+    const startedOn = (server: string) => entries.filter((e) => e.host === server && e.operation === 'dispatch' && e.outcome === 'started');
+    // Nothing new started on spool1 after the shutdown was asked; what ran there finished there.
+    expect(startedOn('spool1').map((e) => e.target).sort()).toEqual(['par-0', 'seq-0']);
+    expect(startedOn('spool1').every((e) => Date.parse(e.time) <= askedAt)).toBe(true);
+    // lp01's later requests printed on spool2 in their order, each after seq-0 had finished on spool1.
+    const seq0Done = Date.parse(entries.find((e) => e.operation === 'finish' && e.target === 'seq-0')!.time);
+    const lp01OnSpool2 = startedOn('spool2').filter((e) => e.device === 'lp01');
+    expect(lp01OnSpool2.map((e) => e.target)).toEqual(['seq-1', 'seq-2', 'seq-3', 'seq-4']);
+    expect(Math.min(...lp01OnSpool2.map((e) => Date.parse(e.time)))).toBeGreaterThanOrEqual(seq0Done);
+    expect(startedOn('spool2').filter((e) => e.device === 'lp10').map((e) => e.target).sort()).toEqual(['par-1', 'par-2', 'par-3']);
+    // Each printed once, on one server.
+    for (const id of every) expect(entries.filter((e) => e.operation === 'finish' && e.target === id)).toHaveLength(1);
+
+    const status = await until('spool1 shut down', async () => {
+      const s = await spool1.query(spoolDispatcherStatusQuery);
+      return s.shutdown?.phase === 'shut-down' && !s.holdsGlobalManagement ? s : undefined;
+    });
+    expect(status.shutdown).toMatchObject({ reassignTo: 'spool2', reassigned: 7, notReassigned: [] });
+    expect(status.recent).toContainEqual({ id: 'seq-4', workProcess: -1, outcome: 'reassigned to spool2' });
+    expect(status.state.waiting).toEqual([]);
+    expect(await refusalOf(submitSpoolTask(temporal.client, 'prd', 'spool1', out('new-1', 'lp10', false)))).toMatch(/^spool server spool1 is shut down \(since .*\); its output requests went to spool2: give the task to spool2$/);
+    // The slot was given up: a global task on spool2 runs.
+    await submitSpoolTask(temporal.client, 'prd', 'spool2', { kind: 'management', id: 'scan-after', task: 'scan-lost-requests' });
+    await until('the scan on spool2 done', () => record().some((e) => e.operation === 'finish' && e.target === 'scan-after'), 30_000);
+    // The replay test keeps it: `SPOOLFLOW_RECORD_HISTORIES=1 npx jest -t 'nothing new starts' <this file>` records it again.
+    if (process.env.SPOOLFLOW_RECORD_HISTORIES) saveRecordedHistory('sapSpoolDispatcher--shut-down-requests-reassigned', await spool1.fetchHistory());
+  } finally {
+    workers.forEach((w: Worker) => w.shutdown());
+    await Promise.all(running);
+  }
+}, 120_000);
+
+test('a shutdown is refused before it is accepted when it names the server itself, or another target once the requests have moved', async () => {
+  const systems: SimSapSystem[] = [{ system: 'dev', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
+  const simDir = path.join(dir, 'refusals');
+  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, systems, simDir);
+  const running = workers.map((w: Worker) => w.run());
+  try {
+    await startSapDispatchers(temporal.client, systems);
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('dev', 'spool1'));
+    expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool1' }] }))).toMatch(/^reassignTo: spool1 is the server shutting down/);
+    expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'Spool 2' }] }))).toMatch(/^invalid shutdown: reassignTo: lower-case letters/);
+    expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool2', operator: ' ' }] }))).toMatch(/^invalid shutdown: operator: must not be blank/);
+    await spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool2' }] });
+    await until('spool1 shut down', async () => ((await spool1.query(spoolDispatcherStatusQuery)).shutdown?.phase === 'shut-down' ? true : undefined));
+    expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool3' }] }))).toBe('reassignTo: spool server spool1 is shut down already, its requests went to spool2');
+    expect(await spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool2' }] })).toMatchObject({ phase: 'shut-down', reassigned: 0 });
+  } finally {
+    workers.forEach((w: Worker) => w.shutdown());
+    await Promise.all(running);
+  }
+}, 60_000);
+
+test('a move to a server with no dispatcher is shown and tried again; the shutdown asked again with a running server moves the requests; bad input is refused by the client before anything is sent', async () => {
+  const systems: SimSapSystem[] = [{ system: 'tst', release: '4.0B', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 2, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
+  const simDir = path.join(dir, 'retarget');
+  const record = () => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
+  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, systems, simDir);
+  const running = workers.map((w: Worker) => w.run());
+  try {
+    await startSapDispatchers(temporal.client, systems);
+    await expect(shutDownSpoolServer(temporal.client, 'tst', 'spool1', { reassignTo: '' })).rejects.toThrow(InvalidInputError);
+    for (const task of [out('a-0', 'lp10', false), out('a-1', 'lp10', false)]) await submitSpoolTask(temporal.client, 'tst', 'spool1', task);
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('tst', 'spool1'));
+    await shutDownSpoolServer(temporal.client, 'tst', 'spool1', { reassignTo: 'spool9' });
+    const failed = await until('the failed move shown', async () => (await spool1.query(spoolDispatcherStatusQuery)).shutdown?.lastFailure);
+    expect(failed).toMatch(/no dispatcher runs for spool server spool9 of tst \(sap-spool-dispatcher-tst-spool9\)/);
+    expect((await spool1.query(spoolDispatcherStatusQuery)).shutdown).toMatchObject({ phase: 'holding', reassigned: 0 });
+    expect(await shutDownSpoolServer(temporal.client, 'tst', 'spool1', { reassignTo: 'spool2' })).toMatchObject({ phase: 'holding', reassignTo: 'spool2' });
+    // a-0 prints on where it began, a-1 moves.
+    await until('a-0 and a-1 printed', () => ['a-0', 'a-1'].every((id) => record().some((e) => e.operation === 'finish' && e.target === id)), 30_000);
+    const status = await until('spool1 shut down', async () => {
+      const s = await spool1.query(spoolDispatcherStatusQuery);
+      return s.shutdown?.phase === 'shut-down' ? s : undefined;
+    });
+    expect(status.shutdown).toMatchObject({ reassignTo: 'spool2', reassigned: 1 });
+    expect(status.shutdown?.lastFailure).toBeUndefined();
+    expect(record().filter((e) => e.operation === 'finish' && e.target.startsWith('a-')).map((e) => `${e.target}@${e.host}`).sort()).toEqual(['a-0@spool1', 'a-1@spool2']);
+  } finally {
+    workers.forEach((w: Worker) => w.shutdown());
+    await Promise.all(running);
+  }
+}, 60_000);

@@ -1,0 +1,78 @@
+/**
+ * The rules of a spool server's shutdown, without Temporal: which shutdowns are refused, that the
+ * server starts nothing new once it shuts down, when its requests may move and in which order,
+ * and what a task given to a server shut down is told.
+ */
+import { createSpoolServer, finish, submit, type SpoolServerState } from '../../../machines/sap/spool-dispatcher';
+import { emptiedForShutdown, managementNotRun, mayReassignNow, requestsToReassign, shutDownAsked, shutDownInputSchema, shutDownRefusalOf, shutDownSubmitRefusalOf } from '../../../machines/sap/spool-shutdown';
+import type { SpoolTask } from '../../../machines/sap/spool-tasks';
+
+const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
+const free = { globalManagementElsewhere: false };
+const shuttingDown = { globalManagementElsewhere: false, shuttingDown: true };
+
+/** Two work processes: wp 0 reserved for lp01 printing s-0 with s-1 and s-2 queued, wp 1 printing p-0; p-1 and a demand waiting. */
+function busyServer(): SpoolServerState {
+  let state = createSpoolServer({ server: 'spool1', step: '4.6A-and-later', workProcesses: 2 });
+  for (const task of [out('s-0', 'lp01', true), out('p-0', 'lp10', false), out('s-1', 'lp01', true), out('p-1', 'lp10', false), out('s-2', 'lp01', true), { kind: 'management', id: 'demand-1', task: 'host-spool-demand' } as SpoolTask]) {
+    state = submit(state, task, free).state;
+  }
+  return state;
+}
+
+test('the requests to move are the input queues, then the dispatch queue, a device keeping its order; waiting management tasks are not moved', () => {
+  const state = busyServer();
+  expect(state.workProcesses.map((wp) => wp.running?.id)).toEqual(['s-0', 'p-0']);
+  expect(requestsToReassign(state).map((t) => t.id)).toEqual(['s-1', 's-2', 'p-1']);
+  expect(managementNotRun(state).map((t) => t.id)).toEqual(['demand-1']);
+});
+
+test('they may move only once no request of a set-sequence device is printing here', () => {
+  const state = busyServer();
+  expect(mayReassignNow(state)).toBe(false);
+  // Shutting down, s-0's end starts nothing: wp 0 does not go on with s-1.
+  const afterS0 = finish(state, 0, 's-0', shuttingDown);
+  expect(afterS0.dispatches).toEqual([]);
+  expect(afterS0.state.workProcesses[0]).toMatchObject({ running: null, reservedFor: 'lp01' });
+  expect(mayReassignNow(afterS0.state)).toBe(true);
+  // Without the shutdown it would have.
+  expect(finish(state, 0, 's-0', free).dispatches).toContainEqual(expect.objectContaining({ kind: 'start', workProcess: 0, task: expect.objectContaining({ id: 's-1' }) }));
+});
+
+test('a server shutting down takes tasks in but starts none; emptied, it keeps what runs and drops idle reservations', () => {
+  const state = finish(busyServer(), 0, 's-0', shuttingDown).state;
+  const more = submit(state, out('p-2', 'lp10', false), shuttingDown);
+  expect(more.dispatches).toEqual([]);
+  expect(more.state.waiting.map((t) => t.id)).toContain('p-2');
+  const emptied = emptiedForShutdown(more.state);
+  expect(emptied.waiting).toEqual([]);
+  expect(emptied.workProcesses).toEqual([
+    { number: 0, running: null, reservedFor: null, inputQueue: [] },
+    { number: 1, running: expect.objectContaining({ id: 'p-0' }), reservedFor: null, inputQueue: [] },
+  ]);
+});
+
+test('a shutdown naming the server itself, on a release before 4.0A, or another target once moved is refused naming the field; the same again is the same shutdown', () => {
+  const state = busyServer();
+  expect(shutDownRefusalOf(state, null, { reassignTo: 'spool1' })).toMatch(/^reassignTo: spool1 is the server shutting down/);
+  const old = createSpoolServer({ server: 'old1', step: 'before-4.0A', workProcesses: 2 });
+  expect(shutDownRefusalOf(old, null, { reassignTo: 'spool2' })).toMatch(/^reassignTo: .*as of 4\.0A/);
+  const asked = shutDownAsked(null, { reassignTo: 'spool2', operator: 'alice' }, '2026-12-07T12:00:00.000Z');
+  expect(asked).toEqual({ phase: 'holding', reassignTo: 'spool2', askedAt: '2026-12-07T12:00:00.000Z', operator: 'alice', reassigned: 0, notReassigned: [] });
+  expect(shutDownRefusalOf(state, asked, { reassignTo: 'spool3' })).toBeNull();
+  expect(shutDownAsked(asked, { reassignTo: 'spool3' }, 'later')).toMatchObject({ phase: 'holding', reassignTo: 'spool3', askedAt: '2026-12-07T12:00:00.000Z' });
+  const done = { ...asked, phase: 'shut-down' as const, shutDownAt: '2026-12-07T12:01:00.000Z' };
+  expect(shutDownRefusalOf(state, done, { reassignTo: 'spool3' })).toBe('reassignTo: spool server spool1 is shut down already, its requests went to spool2');
+  expect(shutDownRefusalOf(state, done, { reassignTo: 'spool2' })).toBeNull();
+  expect(shutDownAsked(done, { reassignTo: 'spool2' }, 'later')).toBe(done);
+  expect(shutDownInputSchema.safeParse({ reassignTo: 'spool2', extra: 1 }).success).toBe(false);
+});
+
+test('a task given to a server shut down is told where its requests went; one shutting down still takes it', () => {
+  const asked = shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z');
+  expect(shutDownSubmitRefusalOf('spool1', null)).toBeNull();
+  expect(shutDownSubmitRefusalOf('spool1', asked)).toBeNull();
+  expect(shutDownSubmitRefusalOf('spool1', { ...asked, phase: 'shut-down', shutDownAt: '2026-12-07T12:01:00.000Z' })).toBe(
+    'spool server spool1 is shut down (since 2026-12-07T12:01:00.000Z); its output requests went to spool2: give the task to spool2',
+  );
+});
