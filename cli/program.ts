@@ -194,7 +194,7 @@ export function buildProgram(): Command {
   addSimCommands(program);
   addSchedulerCommands(program);
   registerSpoolCleaning(program, print);
-  registerSap(program);
+  registerSap(program, (fn) => withClient((c) => fn(c.client)), print);
 
   program
     .command('worker')

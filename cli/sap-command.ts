@@ -3,7 +3,13 @@
  * work processes a spool server needs so that at least one is left for output requests at maximum
  * management load, with the reasoning line by line (docs/sap-spool-work-processes.md#sizing).
  * Needs no server; imports only the pure sizing rule, so it answers at once.
+ *
+ * `spoolflow sap status <system> <server>` and `spoolflow sap shutdown <system> <server> --to <server>
+ * [--operator <name>] [--reason <text>]` read a spool server's dispatcher and shut the server down,
+ * its output requests reassigned (docs/sap-spool-work-processes.md#shutting-a-spool-server-down);
+ * their work is in cli/sap-spool-actions.ts, loaded when one runs.
  */
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { UnknownReleaseError } from '../machines/sap/spool-releases';
 import { adviseSpoolWorkProcesses, SizingAdvice, SizingQuestionError } from '../machines/sap/spool-sizing';
@@ -42,14 +48,49 @@ export function sizingOutput(flags: SizingFlags): string {
   return flags.json ? `${JSON.stringify(advice, null, 2)}\n` : `${advice.reasoning.join('\n')}\n`;
 }
 
-/** Adds `sap` and its `sizing` to the program. */
-export function registerSap(program: Command): void {
+/** Runs `fn` with a connected Temporal client (cli/program.ts). */
+export type WithTemporalClient = <T>(fn: (client: Client) => Promise<T>) => Promise<T>;
+
+/** The system and server a command names, or a UsageError naming what is missing. */
+function spoolServerNamed(command: string, system: string | undefined, server: string | undefined): [string, string] {
+  if (!system || !server) throw new UsageError(`sap ${command} needs <system> <server>, e.g. sap ${command} prd spool1`);
+  return [system, server];
+}
+
+/** Adds `sap` and its `sizing`, `status` and `shutdown` to the program. */
+export function registerSap(program: Command, withClient: WithTemporalClient, print: (value: unknown) => void): void {
+  const actions = () => import('./sap-spool-actions');
   const sap = program
     .command('sap')
     .description('SAP spool work processes (docs/sap-spool-work-processes.md)')
     .argument('[command]')
     .action((sub: string | undefined) => {
-      throw new UsageError(sub === undefined ? 'sap needs a command: sizing' : `unknown sap command "${sub}" (sap sizing)`);
+      throw new UsageError(sub === undefined ? 'sap needs a command: sizing, status, shutdown' : `unknown sap command "${sub}" (sap sizing, sap status, sap shutdown)`);
+    });
+  sap
+    .command('status')
+    .usage('<system> <server>')
+    .description("a spool server's dispatcher: its work processes, what waits, its latest outcomes, its shutdown")
+    .argument('[system]', 'the SAP system (its SID in lower case)')
+    .argument('[server]', 'the spool server')
+    .action(async (system: string | undefined, server: string | undefined) => {
+      const [sid, name] = spoolServerNamed('status', system, server);
+      print(await withClient(async (client) => (await actions()).spoolServerView(client, sid, name)));
+    });
+  sap
+    .command('shutdown')
+    .usage('<system> <server> --to <server> [--operator <name>] [--reason <text>]')
+    .description('shuts the spool server down: it starts nothing new, and its output requests go to the other server once no set-sequence request prints on it; then it refuses new tasks naming that server')
+    .argument('[system]', 'the SAP system (its SID in lower case)')
+    .argument('[server]', 'the spool server to shut down')
+    .option('--to <server>', 'the spool server of the same system its output requests go to')
+    .option('--operator <name>', 'who asks (kept in the status)')
+    .option('--reason <text>', 'why (kept in the status)')
+    .action(async (system: string | undefined, server: string | undefined, opts: { to?: string; operator?: string; reason?: string }) => {
+      const [sid, name] = spoolServerNamed('shutdown', system, server);
+      const to = opts.to;
+      if (!to) throw new UsageError(`sap shutdown needs --to <server>: the spool server of ${sid} that ${name}'s output requests go to`);
+      print(await withClient(async (client) => (await actions()).shutDownFromCli(client, sid, name, { ...opts, to })));
     });
   sap
     .command('sizing')

@@ -17,8 +17,12 @@ export async function shutDownSpoolServer(client: Client, system: string, server
   return client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(shutDownSpoolServerUpdate, { args: [checked] });
 }
 
-/** The server's shutdown as its dispatcher says (null while it runs as usual); throws WorkflowNotFoundError when no dispatcher runs for it. */
-export async function spoolServerShutdownOf(client: Client, system: string, server: string): Promise<SpoolServerShutdown | null> {
+/**
+ * Which server the dispatcher under the server's workflow id says it is, and its shutdown (null
+ * while it runs as usual): an id can name two servers (`prd` + `eu-spool1` and `prd-eu` +
+ * `spool1`), so a caller checks. Throws WorkflowNotFoundError when no dispatcher runs under it.
+ */
+export async function spoolServerShutdownOf(client: Client, system: string, server: string): Promise<{ system: string; server: string; shutdown: SpoolServerShutdown | null }> {
   const status = await client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).query(spoolDispatcherStatusQuery);
-  return status.shutdown ?? null;
+  return { system: status.system, server: status.server, shutdown: status.shutdown ?? null };
 }

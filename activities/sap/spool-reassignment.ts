@@ -5,20 +5,26 @@
  *
  * Idempotent: a request is given under its own Update id, and a dispatcher answers a request it
  * holds or has done `already-held` or `already-done`, so a second run of this activity (its worker
- * killed halfway) gives no request twice. A request the other server refuses (its release has no
- * frontend printing, the device's sequence setting differs from what it holds, it is full) is
- * answered back with the refusal, for the operator; it is not retried.
+ * killed halfway) gives no request twice; an attempt that timed out or was cancelled gives nothing
+ * more. A request the other server refuses (its release has no frontend printing, the device's
+ * sequence setting differs from what it holds, it is full) is answered back with the refusal, for
+ * the operator, and not retried; the later requests of a device with a set sequence are then held
+ * back too, as they would overtake it.
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { whileHeartbeating } from '../core/host-activity';
 import { spoolServerShutdownOf } from '../../client/sap-spool-shutdown';
 import { submitSpoolTask } from '../../client/sap-spool-submit';
 import { describeIssues } from '../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
-import type { NotReassigned } from '../../machines/sap/spool-shutdown';
-import { outputRequestSchema } from '../../machines/sap/spool-tasks';
+import { REASSIGN_TARGET_REFUSED, type ReassignResult } from '../../machines/sap/spool-shutdown';
+import { outputRequestSchema, type OutputRequest } from '../../machines/sap/spool-tasks';
+
+/** How long one request's Update may take before the attempt gives up (the other server's worker down). */
+const SUBMIT_TIMEOUT_MS = 60_000;
 
 const reassignInputSchema = z.strictObject({
   system: z.string().min(1),
@@ -28,22 +34,43 @@ const reassignInputSchema = z.strictObject({
 });
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 
-export interface ReassignResult {
-  /** The ids the other server took (new, or held or done already), in order. */
-  reassigned: string[];
-  refused: NotReassigned[];
-}
-
 /** Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too), or null. */
 async function targetRefusal(client: Client, system: string, to: string): Promise<string | null> {
   const workflowId = spoolDispatcherWorkflowId(system, to);
   try {
-    const shutdown = await spoolServerShutdownOf(client, system, to);
+    const found = await spoolServerShutdownOf(client, system, to);
+    if (found.system !== system || found.server !== to) return `${workflowId} is the dispatcher of spool server ${found.server} of system ${found.system}, not of ${to} of ${system}: name another spool server`;
+    const shutdown = found.shutdown;
     return shutdown ? `spool server ${to} is ${shutdown.phase === 'holding' ? 'shutting down' : 'shut down'} itself: name another spool server of ${system}` : null;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return `no dispatcher runs for spool server ${to} of ${system} (${workflowId}): start it, or name another spool server`;
     throw err;
   }
+}
+
+/**
+ * Gives each request in turn (`give` answers null when the other server took it, else its
+ * refusal); once a request of a device with a set sequence is refused, that device's later
+ * requests are not given: they would overtake it. A failure `give` throws ends the round.
+ */
+export async function giveInOrder(requests: readonly OutputRequest[], give: (request: OutputRequest) => Promise<string | null>): Promise<ReassignResult> {
+  const result: ReassignResult = { reassigned: [], refused: [] };
+  const heldBack = new Map<string, string>();
+  for (const request of requests) {
+    const earlier = request.sequence ? heldBack.get(request.device) : undefined;
+    if (earlier !== undefined) {
+      result.refused.push({ id: request.id, device: request.device, reason: `held back: ${earlier}, an earlier request of device ${request.device} (set sequence), was not taken` });
+      continue;
+    }
+    const refusal = await give(request);
+    if (refusal === null) {
+      result.reassigned.push(request.id);
+      continue;
+    }
+    result.refused.push({ id: request.id, device: request.device, reason: refusal });
+    if (request.sequence) heldBack.set(request.device, request.id);
+  }
+  return result;
 }
 
 export function createSapReassignActivities() {
@@ -54,19 +81,22 @@ export function createSapReassignActivities() {
       const { system, to, requests } = parsed.data;
       const context = Context.current();
       const refusal = await targetRefusal(context.client, system, to);
-      if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'ReassignTargetRefused');
-      const result: ReassignResult = { reassigned: [], refused: [] };
-      for (const request of requests) {
-        context.heartbeat(result.reassigned.length);
-        try {
-          await submitSpoolTask(context.client, system, to, request);
-          result.reassigned.push(request.id);
-        } catch (err) {
-          if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-          result.refused.push({ id: request.id, device: request.device, reason: err.cause?.message ?? err.message });
-        }
-      }
-      return result;
+      if (refusal) throw ApplicationFailure.nonRetryable(refusal, REASSIGN_TARGET_REFUSED);
+      return whileHeartbeating(() =>
+        giveInOrder(requests, async (request) => {
+          // An attempt timed out or cancelled gives nothing more: its retry (or the next move) does.
+          context.cancellationSignal.throwIfAborted();
+          try {
+            // A server whose worker is down would hold the Update for as long: each request has SUBMIT_TIMEOUT_MS.
+            const signal = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(SUBMIT_TIMEOUT_MS)]);
+            await context.client.withAbortSignal(signal, () => submitSpoolTask(context.client, system, to, request));
+            return null;
+          } catch (err) {
+            if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+            return err.cause?.message ?? err.message;
+          }
+        }),
+      );
     },
   };
 }

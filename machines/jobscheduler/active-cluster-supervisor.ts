@@ -102,6 +102,15 @@ function gone(c: C, out: ClusterWatchOutput): string[] {
   return out.observation.members.filter((m) => !m.alive && (wasAlive === undefined || wasAlive.has(m.member))).map((m) => m.member);
 }
 
+/** The view the next watch compares with, the member alive and active in it. */
+function aliveAgain(expected: ExpectedClusterView, member: string): ExpectedClusterView {
+  return {
+    ...expected,
+    aliveMembers: expected.aliveMembers.includes(member) ? expected.aliveMembers : [...expected.aliveMembers, member].sort(),
+    ...(expected.statuses ? { statuses: { ...expected.statuses, [member]: 'active' } } : {}),
+  };
+}
+
 export const activeClusterSupervisorMachine = setup({
   types: { context: {} as C, input: {} as SupervisorInput },
   actions: { effect: (_args, _effect: Effect) => undefined },
@@ -159,6 +168,8 @@ export const activeClusterSupervisorMachine = setup({
           next: 'deciding',
           onFailure: 'watching',
           onDone: (c, out) => ({
+            // Alive again: the next watch expects it alive, so that its death after this is seen.
+            ...(out.memberAlive && c.expected ? { expected: aliveAgain(c.expected, c.toReassign[0] ?? '') } : {}),
             toReassign: c.toReassign.slice(1),
             stepsReassigned: c.stepsReassigned + out.assignments.length,
             events: out.memberAlive

@@ -44,6 +44,15 @@ export interface NotReassigned {
   reason: string;
 }
 
+/** What a round of the move gives back: the ids the other server took, in order, and those it refused. */
+export interface ReassignResult {
+  reassigned: string[];
+  refused: NotReassigned[];
+}
+
+/** The failure of a move refused before any request was given (no dispatcher runs for the target, it shuts down too): the target may still change. */
+export const REASSIGN_TARGET_REFUSED = 'ReassignTargetRefused';
+
 export interface SpoolServerShutdown {
   /** `holding`: nothing new starts, the requests wait to move; `shut-down`: moved, new tasks are refused. */
   phase: 'holding' | 'shut-down';
@@ -53,17 +62,29 @@ export interface SpoolServerShutdown {
   reason?: string;
   /** How many requests went to the other server. */
   reassigned: number;
+  /** The latest requests the other server refused (at most 500); `notReassignedCount` counts them all. */
   notReassigned: NotReassigned[];
+  notReassignedCount?: number;
+  /** Requests were (or may have been) given to the target already: it can no longer change. */
+  targetFixed?: boolean;
   /** Why the last move did not happen (the other server not running, shutting down itself); tried again. */
   lastFailure?: string;
   shutDownAt?: string;
 }
 
-/** Why the shutdown is refused before it is accepted, or null. Asked again with the same target, it is the same shutdown. */
-export function shutDownRefusalOf(state: SpoolServerState, shutdown: SpoolServerShutdown | null, input: ShutDownInput): string | null {
+/**
+ * Why the shutdown is refused before it is accepted, or null. Asked again with the same target, it
+ * is the same shutdown. Another target is taken only while no request can have gone to the first:
+ * not once shut down, not while a round of the move runs (`moving`), not after a round that gave
+ * requests or failed partway (they would print on both servers).
+ */
+export function shutDownRefusalOf(state: SpoolServerState, shutdown: SpoolServerShutdown | null, input: ShutDownInput, moving = false): string | null {
   if (input.reassignTo === state.server) return `reassignTo: ${state.server} is the server shutting down; name another spool server of the system`;
   if (!tasksOf(state.step).global.includes('reassign-requests')) return `reassignTo: spool server ${state.server} runs release step ${state.step}: reassigning output requests at a shutdown is a spool task as of 4.0A`;
-  if (shutdown && shutdown.reassignTo !== input.reassignTo && shutdown.phase === 'shut-down') return `reassignTo: spool server ${state.server} is shut down already, its requests went to ${shutdown.reassignTo}`;
+  if (!shutdown || shutdown.reassignTo === input.reassignTo) return null;
+  if (shutdown.phase === 'shut-down') return `reassignTo: spool server ${state.server} is shut down already, its requests went to ${shutdown.reassignTo}`;
+  if (moving) return `reassignTo: the requests of ${state.server} are being given to ${shutdown.reassignTo} now; the target cannot change during the move`;
+  if (shutdown.targetFixed) return `reassignTo: requests of ${state.server} may have gone to ${shutdown.reassignTo} already (${shutdown.lastFailure ?? 'a move ran'}); the target stays ${shutdown.reassignTo}, or they would print twice`;
   return null;
 }
 

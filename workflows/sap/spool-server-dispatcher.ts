@@ -37,7 +37,18 @@ import type { LeaseHolder } from '../../machines/core/leases';
 import { createSpoolServer, Dispatch, dispatch, finish, holds, runsGlobalManagement, SpoolServerState, submit, submitRefusalOf } from '../../machines/sap/spool-dispatcher';
 import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherInput } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease } from '../../machines/sap/spool-releases';
-import { emptiedForShutdown, managementNotRun, mayReassignNow, requestsToReassign, shutDownAsked, shutDownRefusalOf, shutDownSubmitRefusalOf, type SpoolServerShutdown } from '../../machines/sap/spool-shutdown';
+import {
+  emptiedForShutdown,
+  managementNotRun,
+  mayReassignNow,
+  REASSIGN_TARGET_REFUSED,
+  requestsToReassign,
+  shutDownAsked,
+  shutDownRefusalOf,
+  shutDownSubmitRefusalOf,
+  type ReassignResult,
+  type SpoolServerShutdown,
+} from '../../machines/sap/spool-shutdown';
 import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
 import { CENTRAL_TASK_QUEUE, sapWorkProcessTaskQueue } from '../task-queues';
 import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
@@ -82,12 +93,16 @@ const { reassignSpoolRequests } = wf.proxyActivities<SapReassignActivities>({
   taskQueue: CENTRAL_TASK_QUEUE,
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: ['ReassignTargetRefused', 'InvalidInputError'] },
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: [REASSIGN_TARGET_REFUSED, 'InvalidInputError'] },
 });
 
 /** How many done ids a dispatcher remembers (and hands over). */
 const DONE_REMEMBERED = 5000;
 const RECENT_SHOWN = 50;
+/** How soon a move whose target was refused (no dispatcher runs for it, it shuts down too) is tried again, at the least. */
+const TARGET_REFUSED_RETRY_SECONDS = 30;
+/** How many requests the other server refused a shutdown keeps by id (all are counted). */
+const NOT_REASSIGNED_KEPT = 500;
 
 export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispatcherResume): Promise<never> {
   let input: SpoolDispatcherInput;
@@ -112,6 +127,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   const inbox: SpoolTask[] = [];
   const finished: TaskOutcome[] = [];
   let shutdown: SpoolServerShutdown | null = resume?.shutdown ?? null;
+  /** A round of the shutdown's move runs now: the target cannot change under it. */
+  let moving = false;
   /** A shutdown asked since the loop last looked (it wakes the loop as a task does). */
   let shutdownAsked = false;
   let nextGlobalTry = 0;
@@ -131,7 +148,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     {
       validator: (raw) => {
         const task = parseSpoolTask(raw);
-        const refusal = (doneSet.has(task.id) ? null : shutDownSubmitRefusalOf(server, shutdown)) ?? submitRefusalOf(state, task, { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
+        // A task done or still running here, given again, is answered as before, not sent elsewhere.
+        const known = doneSet.has(task.id) || holds(state, task.id) || inbox.some((t) => t.id === task.id);
+        const refusal = (known ? null : shutDownSubmitRefusalOf(server, shutdown)) ?? submitRefusalOf(state, task, { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
         if (refusal) throw new Error(refusal);
       },
       description: 'Give this spool server an output request or a management task (JSON: {"kind": "output", "id", "device", "sequence", "frontend"} or {"kind": "management", "id", "task"}).',
@@ -140,13 +159,16 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   wf.setHandler(
     shutDownSpoolServerUpdate,
     (raw) => {
+      const before = shutdown?.reassignTo;
       shutdown = shutDownAsked(shutdown, parseShutDown(raw), new Date().toISOString());
+      // A new target is tried at once, not after the wait a refused one set.
+      if (before !== undefined && before !== shutdown.reassignTo) nextGlobalTry = 0;
       shutdownAsked = true;
       return shutdown;
     },
     {
       validator: (raw) => {
-        const refusal = shutDownRefusalOf(state, shutdown, parseShutDown(raw));
+        const refusal = shutDownRefusalOf(state, shutdown, parseShutDown(raw), moving);
         if (refusal) throw new Error(refusal);
       },
       description: 'Shut this spool server down: it starts nothing new, and its output requests go to another spool server of the system (JSON: {"reassignTo": "<server>", "operator"?, "reason"?}).',
@@ -191,7 +213,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   // A server shutting down starts no global task: it asks for the slot only for the move.
   const wantsGlobal = () => !holdsGlobal && globalWaits() && freeWorkProcess() && shutdown === null;
   /** A shutdown's requests (or tasks that came in since) are to move, and may now: the move needs the global slot. */
-  const moveWaits = () => shutdown !== null && (shutdown.phase === 'holding' || state.waiting.length > 0 || state.workProcesses.some((wp) => wp.inputQueue.length > 0)) && mayReassignNow(state);
+  // Not beside a global task this server still runs: at most one global task in the system at a time.
+  const moveWaits = () =>
+    shutdown !== null && (shutdown.phase === 'holding' || state.waiting.length > 0 || state.workProcesses.some((wp) => wp.inputQueue.length > 0)) && mayReassignNow(state) && !runsGlobalManagement(state);
   const moveDue = () => moveWaits() && Date.now() >= nextGlobalTry;
 
   // The previous run's tasks still running are handed out again (see above).
@@ -255,8 +279,11 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   /**
    * The shutdown's move: with the system's global management slot (the reassign task's), the
    * requests go to the other server in their order; management tasks still waiting end not run.
-   * A move that fails (the other server not running, shutting down itself) is shown in the status
-   * and tried again after `globalRetrySeconds`.
+   * Tasks accepted while a round of the move runs go in the next round, in the same hold of the
+   * slot, and only once none came meanwhile does the server refuse new ones: a task given to the
+   * other server after that refusal cannot overtake one still waiting here. A move that fails (the
+   * other server not running, shutting down itself) is shown in the status and tried again after
+   * `globalRetrySeconds`.
    */
   async function moveForShutdown(): Promise<void> {
     if (!holdsGlobal) {
@@ -267,21 +294,40 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         return;
       }
     }
-    const asked = shutdown!;
-    const requests = requestsToReassign(state);
-    const notRun = managementNotRun(state);
+    const target = shutdown!.reassignTo;
+    moving = true;
     try {
-      const moved = await reassignSpoolRequests({ system, from: server, to: asked.reassignTo, requests });
-      for (const id of moved.reassigned) noteOutcome({ id, workProcess: -1, outcome: `reassigned to ${asked.reassignTo}` });
-      for (const r of moved.refused) noteOutcome({ id: r.id, workProcess: -1, outcome: `not reassigned: ${r.reason}` });
-      for (const t of notRun) noteOutcome({ id: t.id, workProcess: -1, outcome: 'not run: spool server shut down' });
-      state = emptiedForShutdown(state);
-      const { lastFailure: _done, ...rest } = shutdown!;
-      shutdown = { ...rest, phase: 'shut-down', reassigned: rest.reassigned + moved.reassigned.length, notReassigned: [...rest.notReassigned, ...moved.refused].slice(-RECENT_SHOWN), shutDownAt: rest.shutDownAt ?? new Date().toISOString() };
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      shutdown = { ...shutdown!, lastFailure: err.cause?.message ?? err.message };
-      nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
+      for (;;) {
+        const requests = requestsToReassign(state);
+        const notRun = managementNotRun(state);
+        let moved: ReassignResult;
+        try {
+          moved = await reassignSpoolRequests({ system, from: server, to: target, requests });
+        } catch (err) {
+          if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
+          if (!(err instanceof ActivityFailure)) throw err;
+          // Refused before anything was given, the target may still change; otherwise some requests may be there already.
+          const nothingGiven = err.cause instanceof ApplicationFailure && err.cause.type === REASSIGN_TARGET_REFUSED;
+          shutdown = { ...shutdown!, lastFailure: err.cause?.message ?? err.message, ...(nothingGiven ? {} : { targetFixed: true }) };
+          // A target refused is not tried again soon: it leaves the operator time to name another.
+          nextGlobalTry = Date.now() + (nothingGiven ? Math.max(timings.globalRetrySeconds, TARGET_REFUSED_RETRY_SECONDS) : timings.globalRetrySeconds) * 1000;
+          return;
+        }
+        // Before any command of the loop's own, as after every await here (ANSWERS_UPDATES_FIRST).
+        if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
+        for (const id of moved.reassigned) noteOutcome({ id, workProcess: -1, outcome: `reassigned to ${target}` });
+        for (const r of moved.refused) noteOutcome({ id: r.id, workProcess: -1, outcome: `not reassigned: ${r.reason}` });
+        for (const t of notRun) noteOutcome({ id: t.id, workProcess: -1, outcome: 'not run: spool server shut down' });
+        state = emptiedForShutdown(state);
+        const notReassigned = [...shutdown!.notReassigned, ...moved.refused];
+        shutdown = { ...shutdown!, targetFixed: true, reassigned: shutdown!.reassigned + moved.reassigned.length, notReassigned: notReassigned.slice(-NOT_REASSIGNED_KEPT), notReassignedCount: (shutdown!.notReassignedCount ?? shutdown!.notReassigned.length) + moved.refused.length };
+        if (inbox.length === 0) break;
+        for (const task of inbox.splice(0)) state = submit(state, task, view(), Number.POSITIVE_INFINITY).state;
+      }
+      const { lastFailure: _moved, ...rest } = shutdown;
+      shutdown = { ...rest, phase: 'shut-down', shutDownAt: rest.shutDownAt ?? new Date().toISOString() };
+    } finally {
+      moving = false;
     }
   }
 

@@ -99,6 +99,9 @@ test('a member alive again when the database is to move its steps keeps them: no
   expect(d.snapshot.context).toMatchObject({ stepsReassigned: 0, toReassign: [] });
   expect(d.snapshot.context.events.at(-1)).toMatchObject({ what: 'd-2 is alive again: it keeps its steps' });
   expect(d.pending[0]?.action).toBe('assign-pending-steps');
+  // The next watch expects d-2 alive, so that its death after this is seen as a change.
+  d.answer();
+  expect(d.pending[0]).toMatchObject({ action: 'watch-cluster', expected: { aliveMembers: ['d-1', 'd-2', 'd-3'] } });
 });
 
 test('members already dead when supervision starts have their steps moved too', () => {

@@ -6,6 +6,7 @@
  * order, on the other server; each request prints once; the server then refuses new tasks naming
  * the other server, and gives the global management slot up for the others.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,8 @@ import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
 import { saveRecordedHistory } from '../../helpers/recorded-histories';
 import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
 import { until } from '../../helpers/until';
+
+const CLI = path.join(__dirname, '..', '..', '..', 'cli', 'spoolflow.js');
 
 let temporal: TestTemporal;
 let bundleCode: string;
@@ -45,6 +48,18 @@ const refusalOf = (attempt: Promise<unknown>): Promise<string | undefined> => at
   () => undefined,
   (err: Error) => (err.cause as Error | undefined)?.message,
 );
+
+/** `spoolflow <args>` against this file's server: its exit code and its output. */
+function spoolflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: temporal.server.address, TEMPORAL_NAMESPACE: temporal.namespace }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 const TIMINGS = { heartbeatTimeoutSeconds: 2, globalRetrySeconds: 0.2, globalSlotCheckSeconds: 1, managementTimeoutSeconds: 30 };
 const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
@@ -140,7 +155,7 @@ test('a shutdown is refused before it is accepted when it names the server itsel
   }
 }, 60_000);
 
-test('a move to a server with no dispatcher is shown and tried again; the shutdown asked again with a running server moves the requests; bad input is refused by the client before anything is sent', async () => {
+test('a move to a server with no dispatcher is shown and tried again; the shutdown asked again with a running server (from the command line) moves the requests; bad input is refused by the client before anything is sent', async () => {
   const systems: SimSapSystem[] = [{ system: 'tst', release: '4.0B', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 2, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
   const simDir = path.join(dir, 'retarget');
   const record = () => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
@@ -155,7 +170,13 @@ test('a move to a server with no dispatcher is shown and tried again; the shutdo
     const failed = await until('the failed move shown', async () => (await spool1.query(spoolDispatcherStatusQuery)).shutdown?.lastFailure);
     expect(failed).toMatch(/no dispatcher runs for spool server spool9 of tst \(sap-spool-dispatcher-tst-spool9\)/);
     expect((await spool1.query(spoolDispatcherStatusQuery)).shutdown).toMatchObject({ phase: 'holding', reassigned: 0 });
-    expect(await shutDownSpoolServer(temporal.client, 'tst', 'spool1', { reassignTo: 'spool2' })).toMatchObject({ phase: 'holding', reassignTo: 'spool2' });
+    // From the command line: without --to it says what is missing (exit 2) before connecting; with it, the target changes.
+    const usage = await spoolflow(['sap', 'shutdown', 'tst', 'spool1']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('sap shutdown needs --to <server>');
+    const retarget = await spoolflow(['sap', 'shutdown', 'tst', 'spool1', '--to', 'spool2', '--operator', 'bob']);
+    expect(retarget.code).toBe(0);
+    expect(JSON.parse(retarget.stdout)).toMatchObject({ phase: 'holding', reassignTo: 'spool2' });
     // a-0 prints on where it began, a-1 moves.
     await until('a-0 and a-1 printed', () => ['a-0', 'a-1'].every((id) => record().some((e) => e.operation === 'finish' && e.target === id)), 30_000);
     const status = await until('spool1 shut down', async () => {
@@ -164,7 +185,50 @@ test('a move to a server with no dispatcher is shown and tried again; the shutdo
     });
     expect(status.shutdown).toMatchObject({ reassignTo: 'spool2', reassigned: 1 });
     expect(status.shutdown?.lastFailure).toBeUndefined();
+    const shown = await spoolflow(['sap', 'status', 'tst', 'spool1']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ server: 'spool1', waiting: 0, shutdown: { phase: 'shut-down', reassignTo: 'spool2', reassigned: 1 }, recent: expect.arrayContaining([{ id: 'a-1', workProcess: -1, outcome: 'reassigned to spool2' }]) });
     expect(record().filter((e) => e.operation === 'finish' && e.target.startsWith('a-')).map((e) => `${e.target}@${e.host}`).sort()).toEqual(['a-0@spool1', 'a-1@spool2']);
+  } finally {
+    workers.forEach((w: Worker) => w.shutdown());
+    await Promise.all(running);
+  }
+}, 60_000);
+
+test('a request the other server refuses (full) is listed with the refusal and printed nowhere; the others move', async () => {
+  const systems: SimSapSystem[] = [
+    {
+      system: 'full',
+      release: '4.6C',
+      servers: [
+        { server: 'spool1', workProcesses: 1, outputSeconds: 2, managementSeconds: 0.1 },
+        // Holds two tasks at most; its one work process prints 10 s a request.
+        { server: 'spool2', workProcesses: 1, outputSeconds: 10, managementSeconds: 0.1, maxTasksHeld: 2 },
+      ],
+      devices: [],
+      timings: TIMINGS,
+    },
+  ];
+  const simDir = path.join(dir, 'full');
+  const record = () => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
+  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, systems, simDir);
+  const running = workers.map((w: Worker) => w.run());
+  try {
+    await startSapDispatchers(temporal.client, systems);
+    await submitSpoolTask(temporal.client, 'full', 'spool2', out('b-0', 'lp99', false));
+    for (const task of [out('a-0', 'lp10', false), out('a-1', 'lp10', false), out('a-2', 'lp10', false)]) await submitSpoolTask(temporal.client, 'full', 'spool1', task);
+    await until('a-0 printing on spool1', () => record().some((e) => e.host === 'spool1' && e.target === 'a-0' && e.outcome === 'started'));
+    await shutDownSpoolServer(temporal.client, 'full', 'spool1', { reassignTo: 'spool2' });
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('full', 'spool1'));
+    const status = await until('spool1 shut down', async () => {
+      const s = await spool1.query(spoolDispatcherStatusQuery);
+      return s.shutdown?.phase === 'shut-down' ? s : undefined;
+    }, 30_000);
+    expect(status.shutdown).toMatchObject({ reassigned: 1, notReassignedCount: 1 });
+    expect(status.shutdown?.notReassigned).toEqual([{ id: 'a-2', device: 'lp10', reason: 'output a-2 to lp10: spool server spool2 holds 2 tasks not yet done, the most it keeps (maxTasksHeld 2); submit it again once some are done' }]);
+    expect(status.recent).toContainEqual({ id: 'a-2', workProcess: -1, outcome: expect.stringMatching(/^not reassigned: output a-2 to lp10: spool server spool2 holds 2 tasks/) });
+    await until('a-0 printed on spool1', () => record().some((e) => e.operation === 'finish' && e.target === 'a-0'), 30_000);
+    expect(record().filter((e) => e.operation === 'dispatch' && e.target === 'a-2')).toEqual([]);
   } finally {
     workers.forEach((w: Worker) => w.shutdown());
     await Promise.all(running);

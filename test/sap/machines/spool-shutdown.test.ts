@@ -68,6 +68,18 @@ test('a shutdown naming the server itself, on a release before 4.0A, or another 
   expect(shutDownInputSchema.safeParse({ reassignTo: 'spool2', extra: 1 }).success).toBe(false);
 });
 
+test('the target cannot change while a move runs, nor after one that may have given requests; after a move refused before giving any it can', () => {
+  const state = busyServer();
+  const asked = shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z');
+  expect(shutDownRefusalOf(state, asked, { reassignTo: 'spool3' }, true)).toMatch(/^reassignTo: the requests of spool1 are being given to spool2 now/);
+  expect(shutDownRefusalOf(state, asked, { reassignTo: 'spool2' }, true)).toBeNull();
+  const partly = { ...asked, targetFixed: true, lastFailure: 'the worker of spool2 did not answer' };
+  expect(shutDownRefusalOf(state, partly, { reassignTo: 'spool3' })).toBe(
+    'reassignTo: requests of spool1 may have gone to spool2 already (the worker of spool2 did not answer); the target stays spool2, or they would print twice',
+  );
+  expect(shutDownRefusalOf(state, { ...asked, lastFailure: 'no dispatcher runs for spool server spool2' }, { reassignTo: 'spool3' })).toBeNull();
+});
+
 test('a task given to a server shut down is told where its requests went; one shutting down still takes it', () => {
   const asked = shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z');
   expect(shutDownSubmitRefusalOf('spool1', null)).toBeNull();

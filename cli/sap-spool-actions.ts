@@ -1,0 +1,49 @@
+/**
+ * The work of `spoolflow sap status` and `spoolflow sap shutdown` (registered in cli/sap-command.ts),
+ * loaded when one runs: a spool server's dispatcher as an operator reads it, and its shutdown with
+ * its output requests reassigned (docs/sap-spool-work-processes.md#shutting-a-spool-server-down).
+ */
+import type { Client } from '@temporalio/client';
+import { shutDownSpoolServer } from '../client/sap-spool-shutdown';
+import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import type { SpoolServerShutdown } from '../machines/sap/spool-shutdown';
+import { describeTask } from '../machines/sap/spool-tasks';
+import { spoolDispatcherStatusQuery, type TaskOutcome } from '../workflows/sap/spool-dispatcher-messages';
+
+/** How many of the latest outcomes the status shows. */
+const RECENT_SHOWN = 10;
+
+export interface SpoolServerView {
+  system: string;
+  server: string;
+  holdsGlobalManagement: boolean;
+  submitted: number;
+  finished: number;
+  /** Each work process: what it prints or does, the device it is reserved for, how many requests wait in its input queue. */
+  workProcesses: { number: number; running: string | null; reservedFor: string | null; queued: number }[];
+  /** Tasks in the dispatch queue. */
+  waiting: number;
+  shutdown: SpoolServerShutdown | null;
+  recent: TaskOutcome[];
+}
+
+/** The dispatcher of the spool server, as an operator reads it. */
+export async function spoolServerView(client: Client, system: string, server: string): Promise<SpoolServerView> {
+  const status = await client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).query(spoolDispatcherStatusQuery);
+  return {
+    system: status.system,
+    server: status.server,
+    holdsGlobalManagement: status.holdsGlobalManagement,
+    submitted: status.submitted,
+    finished: status.finished,
+    workProcesses: status.state.workProcesses.map((wp) => ({ number: wp.number, running: wp.running ? describeTask(wp.running) : null, reservedFor: wp.reservedFor, queued: wp.inputQueue.length })),
+    waiting: status.state.waiting.length,
+    shutdown: status.shutdown ?? null,
+    recent: status.recent.slice(-RECENT_SHOWN),
+  };
+}
+
+/** Shuts the spool server down; answers the shutdown as it stands (`holding` until its requests have moved). */
+export async function shutDownFromCli(client: Client, system: string, server: string, flags: { to: string; operator?: string; reason?: string }): Promise<SpoolServerShutdown> {
+  return shutDownSpoolServer(client, system, server, { reassignTo: flags.to, ...(flags.operator !== undefined ? { operator: flags.operator } : {}), ...(flags.reason !== undefined ? { reason: flags.reason } : {}) });
+}
