@@ -38,7 +38,10 @@ export interface TestCluster {
 
 export function createTestCluster(): TestCluster {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'spoolflow-scheduler-'));
-  const databaseName = 'cluster.sqlite';
+  // Each test's cluster has a database of its own name, as two clusters of one estate do: the
+  // supervisors lease their database by name on the one server of a test file, and a lease whose
+  // holder the test before just ended is handed back within 10 s, which a loaded machine can miss.
+  const databaseName = `cluster-${path.basename(dir).replace(/[^A-Za-z0-9]/g, '')}.sqlite`;
   const database = path.join(dir, databaseName);
   const simDir = path.join(dir, 'sim');
   const db = SchedulerClusterDb.create(database);
