@@ -64,6 +64,20 @@ function spoolflow(args: string[]): Promise<{ code: number | null; stdout: strin
 const TIMINGS = { heartbeatTimeoutSeconds: 2, globalRetrySeconds: 0.2, globalSlotCheckSeconds: 1, managementTimeoutSeconds: 30 };
 const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
 
+/** Runs `fn` with the systems' dispatchers started and their workers running; `record` reads their operation record. */
+async function withSapEstate(systems: SimSapSystem[], name: string, fn: (record: () => SapSpoolOperation[]) => Promise<void>): Promise<void> {
+  const simDir = path.join(dir, name);
+  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, systems, simDir);
+  const running = workers.map((w: Worker) => w.run());
+  try {
+    await startSapDispatchers(temporal.client, systems);
+    await fn(() => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[]);
+  } finally {
+    workers.forEach((w: Worker) => w.shutdown());
+    await Promise.all(running);
+  }
+}
+
 const SYSTEMS: SimSapSystem[] = [
   {
     system: 'prd',
@@ -79,12 +93,7 @@ const SYSTEMS: SimSapSystem[] = [
 ];
 
 test("a spool server shut down: nothing new starts on it, its requests move once its set-sequence request has printed, in order, each printed once; then it refuses new tasks naming the other server", async () => {
-  const simDir = path.join(dir, 'shutdown');
-  const record = () => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
-  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, SYSTEMS, simDir);
-  const running = workers.map((w: Worker) => w.run());
-  try {
-    await startSapDispatchers(temporal.client, SYSTEMS);
+  await withSapEstate(SYSTEMS, 'shutdown', async (record) => {
     const sequence = Array.from({ length: 4 }, (_, i) => out(`seq-${i}`, 'lp01', true));
     const parallel = Array.from({ length: 4 }, (_, i) => out(`par-${i}`, 'lp10', false));
     for (const task of [sequence[0]!, parallel[0]!, ...sequence.slice(1), ...parallel.slice(1)]) await submitSpoolTask(temporal.client, 'prd', 'spool1', task);
@@ -128,19 +137,12 @@ test("a spool server shut down: nothing new starts on it, its requests move once
     await until('the scan on spool2 done', () => record().some((e) => e.operation === 'finish' && e.target === 'scan-after'), 30_000);
     // The replay test keeps it: `SPOOLFLOW_RECORD_HISTORIES=1 npx jest -t 'nothing new starts' <this file>` records it again.
     if (process.env.SPOOLFLOW_RECORD_HISTORIES) saveRecordedHistory('sapSpoolDispatcher--shut-down-requests-reassigned', await spool1.fetchHistory());
-  } finally {
-    workers.forEach((w: Worker) => w.shutdown());
-    await Promise.all(running);
-  }
+  });
 }, 120_000);
 
 test('a shutdown is refused before it is accepted when it names the server itself, or another target once the requests have moved', async () => {
   const systems: SimSapSystem[] = [{ system: 'dev', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
-  const simDir = path.join(dir, 'refusals');
-  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, systems, simDir);
-  const running = workers.map((w: Worker) => w.run());
-  try {
-    await startSapDispatchers(temporal.client, systems);
+  await withSapEstate(systems, 'refusals', async () => {
     const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('dev', 'spool1'));
     expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool1' }] }))).toMatch(/^reassignTo: spool1 is the server shutting down/);
     expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'Spool 2' }] }))).toMatch(/^invalid shutdown: reassignTo: lower-case letters/);
@@ -149,20 +151,12 @@ test('a shutdown is refused before it is accepted when it names the server itsel
     await until('spool1 shut down', async () => ((await spool1.query(spoolDispatcherStatusQuery)).shutdown?.phase === 'shut-down' ? true : undefined));
     expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool3' }] }))).toBe('reassignTo: spool server spool1 is shut down already, its requests went to spool2');
     expect(await spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool2' }] })).toMatchObject({ phase: 'shut-down', reassigned: 0 });
-  } finally {
-    workers.forEach((w: Worker) => w.shutdown());
-    await Promise.all(running);
-  }
+  });
 }, 60_000);
 
 test('a move to a server with no dispatcher is shown and tried again; the shutdown asked again with a running server (from the command line) moves the requests; bad input is refused by the client before anything is sent', async () => {
   const systems: SimSapSystem[] = [{ system: 'tst', release: '4.0B', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 2, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
-  const simDir = path.join(dir, 'retarget');
-  const record = () => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
-  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, systems, simDir);
-  const running = workers.map((w: Worker) => w.run());
-  try {
-    await startSapDispatchers(temporal.client, systems);
+  await withSapEstate(systems, 'retarget', async (record) => {
     await expect(shutDownSpoolServer(temporal.client, 'tst', 'spool1', { reassignTo: '' })).rejects.toThrow(InvalidInputError);
     for (const task of [out('a-0', 'lp10', false), out('a-1', 'lp10', false)]) await submitSpoolTask(temporal.client, 'tst', 'spool1', task);
     const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('tst', 'spool1'));
@@ -189,10 +183,7 @@ test('a move to a server with no dispatcher is shown and tried again; the shutdo
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ server: 'spool1', waiting: 0, shutdown: { phase: 'shut-down', reassignTo: 'spool2', reassigned: 1 }, recent: expect.arrayContaining([{ id: 'a-1', workProcess: -1, outcome: 'reassigned to spool2' }]) });
     expect(record().filter((e) => e.operation === 'finish' && e.target.startsWith('a-')).map((e) => `${e.target}@${e.host}`).sort()).toEqual(['a-0@spool1', 'a-1@spool2']);
-  } finally {
-    workers.forEach((w: Worker) => w.shutdown());
-    await Promise.all(running);
-  }
+  });
 }, 60_000);
 
 test('a request the other server refuses (full) is listed with the refusal and printed nowhere; the others move', async () => {
@@ -209,12 +200,7 @@ test('a request the other server refuses (full) is listed with the refusal and p
       timings: TIMINGS,
     },
   ];
-  const simDir = path.join(dir, 'full');
-  const record = () => readOperationRecord(sapSpoolRecordFile(simDir)) as SapSpoolOperation[];
-  const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { code: bundleCode }, systems, simDir);
-  const running = workers.map((w: Worker) => w.run());
-  try {
-    await startSapDispatchers(temporal.client, systems);
+  await withSapEstate(systems, 'full', async (record) => {
     await submitSpoolTask(temporal.client, 'full', 'spool2', out('b-0', 'lp99', false));
     for (const task of [out('a-0', 'lp10', false), out('a-1', 'lp10', false), out('a-2', 'lp10', false)]) await submitSpoolTask(temporal.client, 'full', 'spool1', task);
     await until('a-0 printing on spool1', () => record().some((e) => e.host === 'spool1' && e.target === 'a-0' && e.outcome === 'started'));
@@ -229,8 +215,5 @@ test('a request the other server refuses (full) is listed with the refusal and p
     expect(status.recent).toContainEqual({ id: 'a-2', workProcess: -1, outcome: expect.stringMatching(/^not reassigned: output a-2 to lp10: spool server spool2 holds 2 tasks/) });
     await until('a-0 printed on spool1', () => record().some((e) => e.operation === 'finish' && e.target === 'a-0'), 30_000);
     expect(record().filter((e) => e.operation === 'dispatch' && e.target === 'a-2')).toEqual([]);
-  } finally {
-    workers.forEach((w: Worker) => w.shutdown());
-    await Promise.all(running);
-  }
+  });
 }, 60_000);
