@@ -62,7 +62,9 @@ export function startSpoolLoad(client: Client, systems: SimSapSystem[], settings
     for (const { server, task } of tasksFor(system, kind, id, settings.frontendShare)) {
       submitSpoolTask(client, system.system, server, task).catch((err: unknown) => {
         failures += 1;
-        if (failures <= 3 || failures % 100 === 0) log(`sap load: ${task.id} to ${server} not submitted (${failures} so far): ${err instanceof Error ? err.message : String(err)}`);
+        // A refused Update says why in its cause (the dispatcher's validator: full, shut down, ...).
+        const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+        if (failures <= 3 || failures % 100 === 0) log(`sap load: ${task.id} to ${server} not submitted (${failures} so far): ${why}`);
       });
     }
   };
