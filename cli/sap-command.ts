@@ -90,7 +90,10 @@ export function registerSap(program: Command, withClient: WithTemporalClient, pr
       const [sid, name] = spoolServerNamed('shutdown', system, server);
       const to = opts.to;
       if (!to) throw new UsageError(`sap shutdown needs --to <server>: the spool server of ${sid} that ${name}'s output requests go to`);
-      print(await withClient(async (client) => (await actions()).shutDownFromCli(client, sid, name, { ...opts, to })));
+      const work = await actions();
+      // Checked before connecting: a bad flag is named even when the server cannot be reached.
+      const input = work.shutDownAskedByFlags(name, { ...opts, to });
+      print(await withClient(async (client) => work.shutDownFromCli(client, sid, name, input)));
     });
   sap
     .command('sizing')

@@ -3,10 +3,11 @@
  * loaded when one runs: a spool server's dispatcher as an operator reads it, and its shutdown with
  * its output requests reassigned (docs/sap-spool-work-processes.md#shutting-a-spool-server-down).
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { InvalidInputError, parseInput } from '../machines/core/input-errors';
 import { shutDownSpoolServer } from '../client/sap-spool-shutdown';
 import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
-import type { SpoolServerShutdown } from '../machines/sap/spool-shutdown';
+import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../machines/sap/spool-shutdown';
 import { describeTask } from '../machines/sap/spool-tasks';
 import { spoolDispatcherStatusQuery, type TaskOutcome } from '../workflows/sap/spool-dispatcher-messages';
 
@@ -43,7 +44,19 @@ export async function spoolServerView(client: Client, system: string, server: st
   };
 }
 
-/** Shuts the spool server down; answers the shutdown as it stands (`holding` until its requests have moved). */
-export async function shutDownFromCli(client: Client, system: string, server: string, flags: { to: string; operator?: string; reason?: string }): Promise<SpoolServerShutdown> {
-  return shutDownSpoolServer(client, system, server, { reassignTo: flags.to, ...(flags.operator !== undefined ? { operator: flags.operator } : {}), ...(flags.reason !== undefined ? { reason: flags.reason } : {}) });
+/** The shutdown the flags ask for, checked (field and rule named, exit code 2) before anything connects. */
+export function shutDownAskedByFlags(server: string, flags: { to: string; operator?: string; reason?: string }): ShutDownInput {
+  const input = parseInput(shutDownInputSchema, `shutdown of spool server ${server}`, { reassignTo: flags.to, ...(flags.operator !== undefined ? { operator: flags.operator } : {}), ...(flags.reason !== undefined ? { reason: flags.reason } : {}) });
+  if (input.reassignTo === server) throw new InvalidInputError(`shutdown of spool server ${server}`, `--to: ${server} is the server shutting down; name another spool server of the system`);
+  return input;
+}
+
+/** Shuts the spool server down; answers the shutdown as it stands (`holding` until its requests have moved). A refusal is told as the dispatcher worded it. */
+export async function shutDownFromCli(client: Client, system: string, server: string, input: ShutDownInput): Promise<SpoolServerShutdown> {
+  try {
+    return await shutDownSpoolServer(client, system, server, input);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new InvalidInputError(`shutdown of spool server ${server}`, (err.cause)?.message ?? err.message);
+    throw err;
+  }
 }

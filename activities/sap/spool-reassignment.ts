@@ -20,7 +20,7 @@ import { spoolServerShutdownOf } from '../../client/sap-spool-shutdown';
 import { submitSpoolTask } from '../../client/sap-spool-submit';
 import { describeIssues } from '../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
-import { REASSIGN_TARGET_REFUSED, type ReassignResult } from '../../machines/sap/spool-shutdown';
+import { REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, type ReassignResult } from '../../machines/sap/spool-shutdown';
 import { outputRequestSchema, type OutputRequest } from '../../machines/sap/spool-tasks';
 
 /** How long one request's Update may take before the attempt gives up (the other server's worker down). */
@@ -31,6 +31,8 @@ const reassignInputSchema = z.strictObject({
   from: z.string().min(1),
   to: z.string().min(1),
   requests: z.array(outputRequestSchema),
+  /** Set-sequence devices refused in an earlier round, with the refused request: their requests are held back. */
+  heldBack: z.record(z.string(), z.string()).optional(),
 });
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 
@@ -53,9 +55,9 @@ async function targetRefusal(client: Client, system: string, to: string): Promis
  * refusal); once a request of a device with a set sequence is refused, that device's later
  * requests are not given: they would overtake it. A failure `give` throws ends the round.
  */
-export async function giveInOrder(requests: readonly OutputRequest[], give: (request: OutputRequest) => Promise<string | null>): Promise<ReassignResult> {
-  const result: ReassignResult = { reassigned: [], refused: [] };
-  const heldBack = new Map<string, string>();
+export async function giveInOrder(requests: readonly OutputRequest[], heldBefore: Readonly<Record<string, string>>, give: (request: OutputRequest) => Promise<string | null>): Promise<ReassignResult> {
+  const result: ReassignResult = { reassigned: [], refused: [], heldBack: { ...heldBefore } };
+  const heldBack = new Map<string, string>(Object.entries(heldBefore));
   for (const request of requests) {
     const earlier = request.sequence ? heldBack.get(request.device) : undefined;
     if (earlier !== undefined) {
@@ -68,7 +70,10 @@ export async function giveInOrder(requests: readonly OutputRequest[], give: (req
       continue;
     }
     result.refused.push({ id: request.id, device: request.device, reason: refusal });
-    if (request.sequence) heldBack.set(request.device, request.id);
+    if (request.sequence) {
+      heldBack.set(request.device, request.id);
+      result.heldBack = { ...result.heldBack, [request.device]: request.id };
+    }
   }
   return result;
 }
@@ -78,12 +83,13 @@ export function createSapReassignActivities() {
     async reassignSpoolRequests(raw: ReassignInput): Promise<ReassignResult> {
       const parsed = reassignInputSchema.safeParse(raw);
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid reassignment: ${describeIssues(parsed.error.issues)}`, 'InvalidInputError');
-      const { system, to, requests } = parsed.data;
+      const { system, to, requests, heldBack } = parsed.data;
       const context = Context.current();
       const refusal = await targetRefusal(context.client, system, to);
-      if (refusal) throw ApplicationFailure.nonRetryable(refusal, REASSIGN_TARGET_REFUSED);
+      // Only a first attempt gave nothing before: a later one's earlier attempts may have given requests.
+      if (refusal) throw ApplicationFailure.nonRetryable(refusal, context.info.attempt === 1 ? REASSIGN_TARGET_REFUSED : REASSIGN_TARGET_REFUSED_LATE);
       return whileHeartbeating(() =>
-        giveInOrder(requests, async (request) => {
+        giveInOrder(requests, heldBack ?? {}, async (request) => {
           // An attempt timed out or cancelled gives nothing more: its retry (or the next move) does.
           context.cancellationSignal.throwIfAborted();
           try {

@@ -48,10 +48,15 @@ export interface NotReassigned {
 export interface ReassignResult {
   reassigned: string[];
   refused: NotReassigned[];
+  /** The set-sequence devices held back after this round (those before, and those refused in it). */
+  heldBack?: Record<string, string>;
 }
 
 /** The failure of a move refused before any request was given (no dispatcher runs for the target, it shuts down too): the target may still change. */
 export const REASSIGN_TARGET_REFUSED = 'ReassignTargetRefused';
+
+/** The same refusal on a later attempt of a round, after an earlier attempt may have given requests: the target stays. */
+export const REASSIGN_TARGET_REFUSED_LATE = 'ReassignTargetRefusedAfterGiving';
 
 export interface SpoolServerShutdown {
   /** `holding`: nothing new starts, the requests wait to move; `shut-down`: moved, new tasks are refused. */
@@ -67,6 +72,8 @@ export interface SpoolServerShutdown {
   notReassignedCount?: number;
   /** Requests were (or may have been) given to the target already: it can no longer change. */
   targetFixed?: boolean;
+  /** Set-sequence devices one of whose requests the target refused, with that request: their later requests are held back too. */
+  heldBack?: Record<string, string>;
   /** Why the last move did not happen (the other server not running, shutting down itself); tried again. */
   lastFailure?: string;
   shutDownAt?: string;
@@ -94,8 +101,14 @@ export function shutDownAsked(shutdown: SpoolServerShutdown | null, input: ShutD
   return { phase: 'holding', reassignTo: input.reassignTo, askedAt: now, ...(input.operator ? { operator: input.operator } : {}), ...(input.reason ? { reason: input.reason } : {}), reassigned: 0, notReassigned: [] };
 }
 
-/** Why a task given to a server that is shut down is refused, or null while it still takes tasks. */
-export function shutDownSubmitRefusalOf(server: string, shutdown: SpoolServerShutdown | null): string | null {
+/**
+ * Why a new task given to a server shutting down is refused, or null while it still takes tasks.
+ * While a round of the move runs (`moving`) it is refused for now, without naming the target: given
+ * there at once it could overtake a request still on its way, and taken here the rounds need not
+ * end under a steady load. Shut down, it is refused naming the server its requests went to.
+ */
+export function shutDownSubmitRefusalOf(server: string, shutdown: SpoolServerShutdown | null, moving = false): string | null {
+  if (shutdown?.phase === 'holding' && moving) return `spool server ${server} is shutting down and its output requests are being moved now: give the task again in a few seconds`;
   if (shutdown?.phase !== 'shut-down') return null;
   return `spool server ${server} is shut down (since ${shutdown.shutDownAt ?? shutdown.askedAt}); its output requests went to ${shutdown.reassignTo}: give the task to ${shutdown.reassignTo}`;
 }

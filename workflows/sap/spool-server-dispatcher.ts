@@ -150,7 +150,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const task = parseSpoolTask(raw);
         // A task done or still running here, given again, is answered as before, not sent elsewhere.
         const known = doneSet.has(task.id) || holds(state, task.id) || inbox.some((t) => t.id === task.id);
-        const refusal = (known ? null : shutDownSubmitRefusalOf(server, shutdown)) ?? submitRefusalOf(state, task, { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
+        const refusal = (known ? null : shutDownSubmitRefusalOf(server, shutdown, moving)) ?? submitRefusalOf(state, task, { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
         if (refusal) throw new Error(refusal);
       },
       description: 'Give this spool server an output request or a management task (JSON: {"kind": "output", "id", "device", "sequence", "frontend"} or {"kind": "management", "id", "task"}).',
@@ -279,11 +279,12 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   /**
    * The shutdown's move: with the system's global management slot (the reassign task's), the
    * requests go to the other server in their order; management tasks still waiting end not run.
-   * Tasks accepted while a round of the move runs go in the next round, in the same hold of the
-   * slot, and only once none came meanwhile does the server refuse new ones: a task given to the
-   * other server after that refusal cannot overtake one still waiting here. A move that fails (the
-   * other server not running, shutting down itself) is shown in the status and tried again after
-   * `globalRetrySeconds`.
+   * While a round runs, new tasks are refused for now (without naming the target); tasks accepted
+   * while the slot was being taken go in a second round, in the same hold of the slot. Only then
+   * does the server refuse new ones naming the other server: a task given there after that refusal
+   * cannot overtake one still waiting here, and the rounds end whatever the load. A move that fails
+   * (the other server not running, shutting down itself) is shown in the status and tried again.
+   * Set-sequence devices one of whose requests was refused stay held back in later rounds.
    */
   async function moveForShutdown(): Promise<void> {
     if (!holdsGlobal) {
@@ -302,7 +303,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const notRun = managementNotRun(state);
         let moved: ReassignResult;
         try {
-          moved = await reassignSpoolRequests({ system, from: server, to: target, requests });
+          moved = await reassignSpoolRequests({ system, from: server, to: target, requests, ...(shutdown!.heldBack ? { heldBack: shutdown!.heldBack } : {}) });
         } catch (err) {
           if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
           if (!(err instanceof ActivityFailure)) throw err;
@@ -320,7 +321,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         for (const t of notRun) noteOutcome({ id: t.id, workProcess: -1, outcome: 'not run: spool server shut down' });
         state = emptiedForShutdown(state);
         const notReassigned = [...shutdown!.notReassigned, ...moved.refused];
-        shutdown = { ...shutdown!, targetFixed: true, reassigned: shutdown!.reassigned + moved.reassigned.length, notReassigned: notReassigned.slice(-NOT_REASSIGNED_KEPT), notReassignedCount: (shutdown!.notReassignedCount ?? shutdown!.notReassigned.length) + moved.refused.length };
+        shutdown = { ...shutdown!, ...(moved.heldBack && Object.keys(moved.heldBack).length > 0 ? { heldBack: moved.heldBack } : {}), targetFixed: true, reassigned: shutdown!.reassigned + moved.reassigned.length, notReassigned: notReassigned.slice(-NOT_REASSIGNED_KEPT), notReassignedCount: (shutdown!.notReassignedCount ?? shutdown!.notReassigned.length) + moved.refused.length };
         if (inbox.length === 0) break;
         for (const task of inbox.splice(0)) state = submit(state, task, view(), Number.POSITIVE_INFINITY).state;
       }

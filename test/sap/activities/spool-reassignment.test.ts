@@ -10,7 +10,7 @@ const out = (id: string, device: string, sequence: boolean): OutputRequest => ({
 
 test("a set-sequence device's requests after a refused one are held back; another device's go on", async () => {
   const given: string[] = [];
-  const result = await giveInOrder([out('s-1', 'lp01', true), out('p-1', 'lp10', false), out('s-2', 'lp01', true), out('p-2', 'lp10', false), out('s-3', 'lp01', true)], async (r) => {
+  const result = await giveInOrder([out('s-1', 'lp01', true), out('p-1', 'lp10', false), out('s-2', 'lp01', true), out('p-2', 'lp10', false), out('s-3', 'lp01', true)], {}, async (r) => {
     given.push(r.id);
     return r.id === 's-1' || r.id === 'p-1' ? `${r.id}: spool server spool2 holds 2 tasks` : null;
   });
@@ -23,13 +23,25 @@ test("a set-sequence device's requests after a refused one are held back; anothe
       { id: 's-2', device: 'lp01', reason: 'held back: s-1, an earlier request of device lp01 (set sequence), was not taken' },
       { id: 's-3', device: 'lp01', reason: 'held back: s-1, an earlier request of device lp01 (set sequence), was not taken' },
     ],
+    heldBack: { lp01: 's-1' },
   });
+});
+
+test('a device held back in an earlier round stays held back: its request that came later is not given', async () => {
+  const given: string[] = [];
+  const result = await giveInOrder([out('s-4', 'lp01', true), out('p-3', 'lp10', false)], { lp01: 's-1' }, async (r) => {
+    given.push(r.id);
+    return null;
+  });
+  expect(given).toEqual(['p-3']);
+  expect(result.refused).toEqual([{ id: 's-4', device: 'lp01', reason: 'held back: s-1, an earlier request of device lp01 (set sequence), was not taken' }]);
+  expect(result.heldBack).toEqual({ lp01: 's-1' });
 });
 
 test('a failure of the giving ends the round: nothing after it is given', async () => {
   const given: string[] = [];
   await expect(
-    giveInOrder([out('a', 'lp10', false), out('b', 'lp10', false), out('c', 'lp10', false)], async (r) => {
+    giveInOrder([out('a', 'lp10', false), out('b', 'lp10', false), out('c', 'lp10', false)], {}, async (r) => {
       given.push(r.id);
       if (r.id === 'b') throw new Error('spool2 did not answer');
       return null;

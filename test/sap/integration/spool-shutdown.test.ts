@@ -168,6 +168,9 @@ test('a move to a server with no dispatcher is shown and tried again; the shutdo
     const usage = await spoolflow(['sap', 'shutdown', 'tst', 'spool1']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('sap shutdown needs --to <server>');
+    const blank = await spoolflow(['sap', 'shutdown', 'tst', 'spool1', '--to', 'spool2', '--operator', ' ']);
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toContain('operator: must not be blank');
     const retarget = await spoolflow(['sap', 'shutdown', 'tst', 'spool1', '--to', 'spool2', '--operator', 'bob']);
     expect(retarget.code).toBe(0);
     expect(JSON.parse(retarget.stdout)).toMatchObject({ phase: 'holding', reassignTo: 'spool2' });
@@ -179,6 +182,10 @@ test('a move to a server with no dispatcher is shown and tried again; the shutdo
     });
     expect(status.shutdown).toMatchObject({ reassignTo: 'spool2', reassigned: 1 });
     expect(status.shutdown?.lastFailure).toBeUndefined();
+    // A refusal of the dispatcher's own is told as it worded it (exit 2).
+    const refused = await spoolflow(['sap', 'shutdown', 'tst', 'spool1', '--to', 'spool3']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('reassignTo: spool server spool1 is shut down already, its requests went to spool2');
     const shown = await spoolflow(['sap', 'status', 'tst', 'spool1']);
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ server: 'spool1', waiting: 0, shutdown: { phase: 'shut-down', reassignTo: 'spool2', reassigned: 1 }, recent: expect.arrayContaining([{ id: 'a-1', workProcess: -1, outcome: 'reassigned to spool2' }]) });
