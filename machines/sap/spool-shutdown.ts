@@ -17,7 +17,7 @@
  * - Once moved, the server refuses new tasks, naming the server its requests went to.
  */
 import { z } from 'zod';
-import type { SpoolServerState } from './spool-dispatcher';
+import { runsGlobalManagement, type SpoolServerState } from './spool-dispatcher';
 import { tasksOf } from './spool-releases';
 import type { OutputRequest, SpoolTask } from './spool-tasks';
 
@@ -126,6 +126,41 @@ export function requestsToReassign(state: SpoolServerState): OutputRequest[] {
 /** Management tasks still waiting: they are not moved and end "not run" at the shutdown. */
 export function managementNotRun(state: SpoolServerState): SpoolTask[] {
   return state.waiting.filter((t) => t.kind === 'management');
+}
+
+/** How many requests the other server refused a shutdown keeps by id (all are counted). */
+const NOT_REASSIGNED_KEPT = 500;
+
+/** True when the shutdown has requests to move (its first move, or tasks accepted since) and they may move now. */
+export function moveWaiting(state: SpoolServerState, shutdown: SpoolServerShutdown | null): boolean {
+  if (shutdown === null) return false;
+  const queued = state.waiting.length > 0 || state.workProcesses.some((wp) => wp.inputQueue.length > 0);
+  // Not beside a global task this server still runs: at most one global task in the system at a time.
+  return (shutdown.phase === 'holding' || queued) && mayReassignNow(state) && !runsGlobalManagement(state);
+}
+
+/** The shutdown after a round of the move: the target fixed, what moved and what was refused counted, the held-back devices kept. */
+export function afterRound(shutdown: SpoolServerShutdown, moved: ReassignResult): SpoolServerShutdown {
+  const notReassigned = [...shutdown.notReassigned, ...moved.refused];
+  return {
+    ...shutdown,
+    ...(moved.heldBack && Object.keys(moved.heldBack).length > 0 ? { heldBack: moved.heldBack } : {}),
+    targetFixed: true,
+    reassigned: shutdown.reassigned + moved.reassigned.length,
+    notReassigned: notReassigned.slice(-NOT_REASSIGNED_KEPT),
+    notReassignedCount: (shutdown.notReassignedCount ?? shutdown.notReassigned.length) + moved.refused.length,
+  };
+}
+
+/** The shutdown after a round that failed: why; the target fixed unless it was refused before anything was given. */
+export function afterFailedRound(shutdown: SpoolServerShutdown, reason: string, nothingGiven: boolean): SpoolServerShutdown {
+  return { ...shutdown, lastFailure: reason, ...(nothingGiven ? {} : { targetFixed: true }) };
+}
+
+/** The shutdown once its last round has moved everything: shut down, new tasks refused. */
+export function shutDownNow(shutdown: SpoolServerShutdown, now: string): SpoolServerShutdown {
+  const { lastFailure: _moved, ...rest } = shutdown;
+  return { ...rest, phase: 'shut-down', shutDownAt: rest.shutDownAt ?? now };
 }
 
 /** The server once its waiting tasks are gone (moved, or not run): queues empty, idle work processes no longer reserved. */

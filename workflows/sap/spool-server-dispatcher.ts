@@ -38,13 +38,16 @@ import { createSpoolServer, Dispatch, dispatch, finish, holds, runsGlobalManagem
 import { globalManagementWorkflowId, parseSpoolDispatcherInput, SpoolDispatcherInput } from '../../machines/sap/spool-dispatcher-input';
 import { parseRelease } from '../../machines/sap/spool-releases';
 import {
+  afterFailedRound,
+  afterRound,
   emptiedForShutdown,
   managementNotRun,
-  mayReassignNow,
+  moveWaiting,
   REASSIGN_TARGET_REFUSED,
   requestsToReassign,
   shutDownAsked,
   shutDownRefusalOf,
+  shutDownNow,
   shutDownSubmitRefusalOf,
   type ReassignResult,
   type SpoolServerShutdown,
@@ -101,8 +104,6 @@ const DONE_REMEMBERED = 5000;
 const RECENT_SHOWN = 50;
 /** How soon a move whose target was refused (no dispatcher runs for it, it shuts down too) is tried again, at the least. */
 const TARGET_REFUSED_RETRY_SECONDS = 30;
-/** How many requests the other server refused a shutdown keeps by id (all are counted). */
-const NOT_REASSIGNED_KEPT = 500;
 
 export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispatcherResume): Promise<never> {
   let input: SpoolDispatcherInput;
@@ -213,9 +214,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   // A server shutting down starts no global task: it asks for the slot only for the move.
   const wantsGlobal = () => !holdsGlobal && globalWaits() && freeWorkProcess() && shutdown === null;
   /** A shutdown's requests (or tasks that came in since) are to move, and may now: the move needs the global slot. */
-  // Not beside a global task this server still runs: at most one global task in the system at a time.
-  const moveWaits = () =>
-    shutdown !== null && (shutdown.phase === 'holding' || state.waiting.length > 0 || state.workProcesses.some((wp) => wp.inputQueue.length > 0)) && mayReassignNow(state) && !runsGlobalManagement(state);
+  const moveWaits = () => moveWaiting(state, shutdown);
   const moveDue = () => moveWaits() && Date.now() >= nextGlobalTry;
 
   // The previous run's tasks still running are handed out again (see above).
@@ -309,7 +308,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
           if (!(err instanceof ActivityFailure)) throw err;
           // Refused before anything was given, the target may still change; otherwise some requests may be there already.
           const nothingGiven = err.cause instanceof ApplicationFailure && err.cause.type === REASSIGN_TARGET_REFUSED;
-          shutdown = { ...shutdown!, lastFailure: err.cause?.message ?? err.message, ...(nothingGiven ? {} : { targetFixed: true }) };
+          shutdown = afterFailedRound(shutdown!, err.cause?.message ?? err.message, nothingGiven);
           // A target refused is not tried again soon: it leaves the operator time to name another.
           nextGlobalTry = Date.now() + (nothingGiven ? Math.max(timings.globalRetrySeconds, TARGET_REFUSED_RETRY_SECONDS) : timings.globalRetrySeconds) * 1000;
           return;
@@ -320,19 +319,17 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         for (const r of moved.refused) noteOutcome({ id: r.id, workProcess: -1, outcome: `not reassigned: ${r.reason}` });
         for (const t of notRun) noteOutcome({ id: t.id, workProcess: -1, outcome: 'not run: spool server shut down' });
         state = emptiedForShutdown(state);
-        const notReassigned = [...shutdown!.notReassigned, ...moved.refused];
-        shutdown = { ...shutdown!, ...(moved.heldBack && Object.keys(moved.heldBack).length > 0 ? { heldBack: moved.heldBack } : {}), targetFixed: true, reassigned: shutdown!.reassigned + moved.reassigned.length, notReassigned: notReassigned.slice(-NOT_REASSIGNED_KEPT), notReassignedCount: (shutdown!.notReassignedCount ?? shutdown!.notReassigned.length) + moved.refused.length };
+        shutdown = afterRound(shutdown!, moved);
         if (inbox.length === 0) break;
         for (const task of inbox.splice(0)) state = submit(state, task, view(), Number.POSITIVE_INFINITY).state;
       }
-      const { lastFailure: _moved, ...rest } = shutdown;
-      shutdown = { ...rest, phase: 'shut-down', shutDownAt: rest.shutDownAt ?? new Date().toISOString() };
+      shutdown = shutDownNow(shutdown, new Date().toISOString());
     } finally {
       moving = false;
     }
   }
 
-  /** An outcome for the status only: a task that left this server without running here is not done here. */
+  /** Shows an outcome in the status (the latest RECENT_SHOWN); alone, for a task that left this server without running here, which is not done here. */
   function noteOutcome(outcome: TaskOutcome): void {
     recent.push(outcome);
     if (recent.length > RECENT_SHOWN) recent.shift();
@@ -345,8 +342,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       doneSet.add(outcome.id);
     }
     if (done.length > DONE_REMEMBERED * 2) done.splice(0, done.length - DONE_REMEMBERED).forEach((id) => doneSet.delete(id));
-    recent.push(outcome);
-    if (recent.length > RECENT_SHOWN) recent.shift();
+    noteOutcome(outcome);
   }
 }
 
