@@ -213,6 +213,8 @@ test('a backlog stops at maxTasksHeld: a new request is refused before it is acc
     const status = await handle.query(spoolDispatcherStatusQuery);
     expect([status.submitted, status.state.waiting.length + status.state.workProcesses.reduce((n, wp) => n + wp.inputQueue.length + (wp.running ? 1 : 0), 0)]).toEqual([2, 2]);
     await until('the first request printed', finished(simDir, ['b1']));
+    // The spool server writes its record before the dispatcher hears of the end: wait for the dispatcher.
+    await untilAsync('the dispatcher told b1 is done', async () => ((await handle.query(spoolDispatcherStatusQuery)).finished >= 1 ? true : undefined));
     await submitAll('bkl', 'spool1', [out('b3', 'lp02', false)]);
     await until('every request printed', finished(simDir, ['b2', 'b3']), 60_000);
   });
