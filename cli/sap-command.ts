@@ -75,7 +75,10 @@ export function registerSap(program: Command, withClient: WithTemporalClient, pr
     .argument('[server]', 'the spool server')
     .action(async (system: string | undefined, server: string | undefined) => {
       const [sid, name] = spoolServerNamed('status', system, server);
-      print(await withClient(async (client) => (await actions()).spoolServerView(client, sid, name)));
+      const work = await actions();
+      // Checked before connecting: a system that is not a SID is named even when no server answers.
+      work.checkSpoolServerAddress(sid, name);
+      print(await withClient(async (client) => work.spoolServerView(client, sid, name)));
     });
   sap
     .command('shutdown')
@@ -91,7 +94,8 @@ export function registerSap(program: Command, withClient: WithTemporalClient, pr
       const to = opts.to;
       if (!to) throw new UsageError(`sap shutdown needs --to <server>: the spool server of ${sid} that ${name}'s output requests go to`);
       const work = await actions();
-      // Checked before connecting: a bad flag is named even when the server cannot be reached.
+      // Checked before connecting: a bad name or flag is named even when the server cannot be reached.
+      work.checkSpoolServerAddress(sid, name);
       const input = work.shutDownAskedByFlags(name, { ...opts, to });
       print(await withClient(async (client) => work.shutDownFromCli(client, sid, name, input)));
     });

@@ -6,10 +6,12 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidInputError, parseInput } from '../machines/core/input-errors';
 import { shutDownSpoolServer } from '../client/sap-spool-shutdown';
-import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import { checkSpoolServerAddress, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../machines/sap/spool-shutdown';
 import { describeTask } from '../machines/sap/spool-tasks';
 import { spoolDispatcherStatusQuery, type TaskOutcome } from '../workflows/sap/spool-dispatcher-messages';
+
+export { checkSpoolServerAddress };
 
 /** How many of the latest outcomes the status shows. */
 const RECENT_SHOWN = 10;
@@ -30,6 +32,7 @@ export interface SpoolServerView {
 
 /** The dispatcher of the spool server, as an operator reads it. */
 export async function spoolServerView(client: Client, system: string, server: string): Promise<SpoolServerView> {
+  checkSpoolServerAddress(system, server);
   const status = await client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).query(spoolDispatcherStatusQuery);
   return {
     system: status.system,

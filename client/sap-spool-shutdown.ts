@@ -8,21 +8,24 @@
  */
 import type { Client } from '@temporalio/client';
 import { parseInput } from '../machines/core/input-errors';
-import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import { checkSpoolServerAddress, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../machines/sap/spool-shutdown';
 import { shutDownSpoolServerUpdate, spoolDispatcherStatusQuery } from '../workflows/sap/spool-dispatcher-messages';
 
 export async function shutDownSpoolServer(client: Client, system: string, server: string, input: ShutDownInput): Promise<SpoolServerShutdown> {
+  checkSpoolServerAddress(system, server);
   const checked = parseInput(shutDownInputSchema, `shutdown of spool server ${server}`, input);
   return client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(shutDownSpoolServerUpdate, { args: [checked] });
 }
 
 /**
  * Which server the dispatcher under the server's workflow id says it is, and its shutdown (null
- * while it runs as usual): an id can name two servers (`prd` + `eu-spool1` and `prd-eu` +
- * `spool1`), so a caller checks. Throws WorkflowNotFoundError when no dispatcher runs under it.
+ * while it runs as usual). A dispatcher begun before the system had to be a SID may run under a
+ * longer name, and then an id can name two servers (`prd` + `eu-spool1` and `prd-eu` + `spool1`),
+ * so a caller checks. Throws WorkflowNotFoundError when no dispatcher runs under it.
  */
 export async function spoolServerShutdownOf(client: Client, system: string, server: string): Promise<{ system: string; server: string; shutdown: SpoolServerShutdown | null }> {
+  checkSpoolServerAddress(system, server);
   const status = await client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).query(spoolDispatcherStatusQuery);
   return { system: status.system, server: status.server, shutdown: status.shutdown ?? null };
 }

@@ -7,7 +7,7 @@
  * dispatcher did take is answered `already-held` or `already-done`, never taken twice.
  */
 import type { Client } from '@temporalio/client';
-import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import { checkSpoolServerAddress, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId, type SubmitAnswer } from '../workflows/sap/spool-dispatcher-messages';
 
@@ -18,6 +18,7 @@ function metAHandOver(err: unknown): boolean {
 }
 
 export async function submitSpoolTask(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number } = {}): Promise<SubmitAnswer> {
+  checkSpoolServerAddress(system, server);
   const handle = client.workflow.getHandle(spoolDispatcherWorkflowId(system, server));
   const attempts = opts.attempts ?? 5;
   for (let attempt = 1; ; attempt += 1) {

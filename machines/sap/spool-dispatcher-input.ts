@@ -8,17 +8,27 @@ import { parseInput } from '../core/input-errors';
 import { MAX_TASKS_HELD } from './spool-dispatcher';
 import { parseRelease, UnknownReleaseError } from './spool-releases';
 
-const nameSchema = z
+/** A spool server's name (an instance of the system). */
+export const spoolServerNameSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(60, 'must be at most 60 characters')
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only, starting with a letter or digit');
 
+/**
+ * An SAP system by its SID, in lower case: three letters or digits, the first a letter (SAP's own
+ * rule for a SID). Being three characters long, it ends where the dispatcher's workflow id and the
+ * work processes' queue join it to a server's name: with a longer one `prd` + `eu-spool1` and
+ * `prd-eu` + `spool1` would be one dispatcher and one queue, and a task or a shutdown meant for one
+ * server would reach the other.
+ */
+export const systemIdSchema = z.string().regex(/^[a-z][a-z0-9]{2}$/, 'must be the SAP system id (SID) in lower case: three letters or digits, the first a letter (e.g. prd)');
+
 export const spoolDispatcherInputSchema = z.strictObject({
   /** The SAP system (its SID in lower case): global management is one work process across its spool servers. */
-  system: nameSchema,
+  system: systemIdSchema,
   /** The spool server (an instance with spool work processes). */
-  server: nameSchema,
+  server: spoolServerNameSchema,
   /** Its R/3 or SAP_BASIS release: which tasks there are. */
   release: z.string().superRefine((release, ctx) => {
     try {
@@ -51,8 +61,25 @@ export const spoolDispatcherInputSchema = z.strictObject({
 });
 export type SpoolDispatcherInput = z.infer<typeof spoolDispatcherInputSchema>;
 
-export function parseSpoolDispatcherInput(input: unknown): SpoolDispatcherInput {
-  return parseInput(spoolDispatcherInputSchema, 'sap spool dispatcher', input);
+/**
+ * The input as a dispatcher's run continued from one begun before the SID rule takes it: the system
+ * as any server name, so that a dispatcher already running under a longer name goes on.
+ */
+const continuedDispatcherInputSchema = spoolDispatcherInputSchema.extend({ system: spoolServerNameSchema });
+
+/** The dispatcher's input; `underOlderRule` for a run that began before the system had to be a SID. */
+export function parseSpoolDispatcherInput(input: unknown, opts: { underOlderRule?: boolean } = {}): SpoolDispatcherInput {
+  return parseInput(opts.underOlderRule ? continuedDispatcherInputSchema : spoolDispatcherInputSchema, 'sap spool dispatcher', input);
+}
+
+const spoolServerAddressSchema = z.strictObject({ system: systemIdSchema, server: spoolServerNameSchema });
+
+/**
+ * Checks the system and server a caller names (a task given, a shutdown, a status) before
+ * anything is sent, naming the field and the rule: an InvalidInputError.
+ */
+export function checkSpoolServerAddress(system: string, server: string): void {
+  parseInput(spoolServerAddressSchema, `spool server ${server} of ${system}`, { system, server });
 }
 
 /** The dispatcher's workflow id: one per spool server of a system. */

@@ -18,20 +18,15 @@
  */
 import { z } from 'zod';
 import { runsGlobalManagement, type SpoolServerState } from './spool-dispatcher';
+import { spoolServerNameSchema } from './spool-dispatcher-input';
 import { tasksOf } from './spool-releases';
 import type { OutputRequest, SpoolTask } from './spool-tasks';
-
-const serverNameSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(60, 'must be at most 60 characters')
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only, starting with a letter or digit');
 
 const noteSchema = z.string().trim().min(1, 'must not be blank when given').max(500, 'must be at most 500 characters');
 
 /** What the operator asks: the server the requests go to, and who asks and why (kept in the status). */
 export const shutDownInputSchema = z.strictObject({
-  reassignTo: serverNameSchema,
+  reassignTo: spoolServerNameSchema,
   operator: noteSchema.optional(),
   reason: noteSchema.optional(),
 });

@@ -76,6 +76,8 @@ export interface SpoolDispatcherResume {
 }
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
+/** A dispatcher begun from now on names its system by its SID (spool-dispatcher-input.ts: systemIdSchema). */
+export const SYSTEM_NAMED_BY_ITS_SID = 'sap-dispatcher-system-named-by-its-sid';
 
 /**
  * From here on a dispatcher asks for the global management slot also as a work process frees
@@ -108,7 +110,8 @@ const TARGET_REFUSED_RETRY_SECONDS = 30;
 export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispatcherResume): Promise<never> {
   let input: SpoolDispatcherInput;
   try {
-    input = parseSpoolDispatcherInput(rawInput);
+    // A dispatcher begun before the rule, and its continued runs, keep the name they began with.
+    input = parseSpoolDispatcherInput(rawInput, { underOlderRule: resume !== undefined || !wf.patched(SYSTEM_NAMED_BY_ITS_SID) });
   } catch (err) {
     if (err instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(err.message, err.name);
     throw err;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { temporal as protos } from '@temporalio/proto';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
+import { createSpoolServer } from '../../../machines/sap/spool-dispatcher';
 import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
 import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
 import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
@@ -424,3 +425,20 @@ test('a global task given behind a few requests takes its turn while a backlog o
     expect(started.indexOf('scan-1')).toBeLessThan(started.indexOf('after-5'));
   });
 }, 90_000);
+
+test('a dispatcher started (as from the Web UI) for a system that is not a SID fails at once naming the field; one begun under such a name before goes on in its later runs', async () => {
+  await withWorkers([], path.join(dir, 'sid'), async () => {
+    const input = { system: 'prd-eu', server: 'spool1', release: '4.6C', workProcesses: 1, timings: TIMINGS };
+    const refused = temporal.client.workflow.execute('sapSpoolDispatcher', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: spoolDispatcherWorkflowId('prd-eu', 'spool1'), args: [input] });
+    await expect(refused).rejects.toMatchObject({ cause: { message: expect.stringMatching(/system: must be the SAP system id \(SID\) in lower case/) } });
+
+    // A later run of a dispatcher begun before the rule: it carries its state and keeps its name.
+    const carried = { state: createSpoolServer({ server: 'spool1', step: '4.6A-and-later', workProcesses: 1 }), holdsGlobalManagement: false, done: [], submitted: 0, finished: 0 };
+    const later = await temporal.client.workflow.start('sapSpoolDispatcher', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: 'sap-spool-dispatcher-prd-eu-spool1-later', args: [input, carried] });
+    try {
+      expect(await untilAsync('the later run answers', async () => later.query(spoolDispatcherStatusQuery).catch(() => undefined))).toMatchObject({ system: 'prd-eu', server: 'spool1' });
+    } finally {
+      await later.terminate('test over');
+    }
+  });
+});

@@ -196,7 +196,7 @@ test('a move to a server with no dispatcher is shown and tried again; the shutdo
 test('a request the other server refuses (full) is listed with the refusal and printed nowhere; the others move', async () => {
   const systems: SimSapSystem[] = [
     {
-      system: 'full',
+      system: 'ful',
       release: '4.6C',
       servers: [
         { server: 'spool1', workProcesses: 1, outputSeconds: 2, managementSeconds: 0.1 },
@@ -208,11 +208,11 @@ test('a request the other server refuses (full) is listed with the refusal and p
     },
   ];
   await withSapEstate(systems, 'full', async (record) => {
-    await submitSpoolTask(temporal.client, 'full', 'spool2', out('b-0', 'lp99', false));
-    for (const task of [out('a-0', 'lp10', false), out('a-1', 'lp10', false), out('a-2', 'lp10', false)]) await submitSpoolTask(temporal.client, 'full', 'spool1', task);
+    await submitSpoolTask(temporal.client, 'ful', 'spool2', out('b-0', 'lp99', false));
+    for (const task of [out('a-0', 'lp10', false), out('a-1', 'lp10', false), out('a-2', 'lp10', false)]) await submitSpoolTask(temporal.client, 'ful', 'spool1', task);
     await until('a-0 printing on spool1', () => record().some((e) => e.host === 'spool1' && e.target === 'a-0' && e.outcome === 'started'));
-    await shutDownSpoolServer(temporal.client, 'full', 'spool1', { reassignTo: 'spool2' });
-    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('full', 'spool1'));
+    await shutDownSpoolServer(temporal.client, 'ful', 'spool1', { reassignTo: 'spool2' });
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('ful', 'spool1'));
     const status = await until('spool1 shut down', async () => {
       const s = await spool1.query(spoolDispatcherStatusQuery);
       return s.shutdown?.phase === 'shut-down' ? s : undefined;

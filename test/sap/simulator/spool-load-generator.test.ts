@@ -29,7 +29,7 @@ describe('the simulated SAP load', () => {
 
   test('a dispatcher input names the field it breaks', () => {
     expect(() => parseSpoolDispatcherInput({ system: 'PRD', server: 'spool1', release: '4.0', workProcesses: 0 })).toThrow(
-      /system: lower-case letters.*release: "4\.0": ambiguous without its letter.*workProcesses: at least 1/,
+      /system: must be the SAP system id.*release: "4\.0": ambiguous without its letter.*workProcesses: at least 1/,
     );
   });
 });
