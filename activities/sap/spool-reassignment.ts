@@ -20,7 +20,7 @@ import { spoolServerShutdownOf } from '../../client/sap-spool-shutdown';
 import { submitSpoolTask } from '../../client/sap-spool-submit';
 import { describeIssues } from '../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
-import { REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, type ReassignResult } from '../../machines/sap/spool-shutdown';
+import { REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, targetRefusalDetails, type ReassignResult, type TargetRefusal } from '../../machines/sap/spool-shutdown';
 import { outputRequestSchema, type OutputRequest } from '../../machines/sap/spool-tasks';
 
 /** How long one request's Update may take before the attempt gives up (the other server's worker down). */
@@ -36,16 +36,21 @@ const reassignInputSchema = z.strictObject({
 });
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 
-/** Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too), or null. */
-async function targetRefusal(client: Client, system: string, to: string): Promise<string | null> {
+/**
+ * Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too), or
+ * null; a server shut down says where its own requests went (the dispatcher follows them there).
+ */
+async function targetRefusal(client: Client, system: string, to: string): Promise<TargetRefusal | null> {
   const workflowId = spoolDispatcherWorkflowId(system, to);
   try {
     const found = await spoolServerShutdownOf(client, system, to);
-    if (found.system !== system || found.server !== to) return `${workflowId} is the dispatcher of spool server ${found.server} of system ${found.system}, not of ${to} of ${system}: name another spool server`;
+    if (found.system !== system || found.server !== to) return { reason: `${workflowId} is the dispatcher of spool server ${found.server} of system ${found.system}, not of ${to} of ${system}: name another spool server` };
     const shutdown = found.shutdown;
-    return shutdown ? `spool server ${to} is ${shutdown.phase === 'holding' ? 'shutting down' : 'shut down'} itself: name another spool server of ${system}` : null;
+    if (!shutdown) return null;
+    if (shutdown.phase === 'holding') return { reason: `spool server ${to} is shutting down itself: name another spool server of ${system}` };
+    return { reason: `spool server ${to} is shut down itself`, forwardedTo: shutdown.reassignTo };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return `no dispatcher runs for spool server ${to} of ${system} (${workflowId}): start it, or name another spool server`;
+    if (err instanceof WorkflowNotFoundError) return { reason: `no dispatcher runs for spool server ${to} of ${system} (${workflowId}): start it, or name another spool server` };
     throw err;
   }
 }
@@ -87,7 +92,10 @@ export function createSapReassignActivities() {
       const context = Context.current();
       const refusal = await targetRefusal(context.client, system, to);
       // Only a first attempt gave nothing before: a later one's earlier attempts may have given requests.
-      if (refusal) throw ApplicationFailure.nonRetryable(refusal, context.info.attempt === 1 ? REASSIGN_TARGET_REFUSED : REASSIGN_TARGET_REFUSED_LATE);
+      if (refusal) {
+        const type = context.info.attempt === 1 ? REASSIGN_TARGET_REFUSED : REASSIGN_TARGET_REFUSED_LATE;
+        throw ApplicationFailure.create({ message: refusal.reason, type, nonRetryable: true, details: targetRefusalDetails(refusal.forwardedTo) });
+      }
       return whileHeartbeating(() =>
         giveInOrder(requests, heldBack ?? {}, async (request) => {
           // An attempt timed out or cancelled gives nothing more: its retry (or the next move) does.

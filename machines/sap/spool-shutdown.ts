@@ -67,8 +67,12 @@ export interface SpoolServerShutdown {
   notReassignedCount?: number;
   /** Requests were (or may have been) given to the target already: it can no longer change. */
   targetFixed?: boolean;
+  /** The last round failed partway: some of the requests still here may be on the target already (printed, even). */
+  partlyGiven?: boolean;
   /** Set-sequence devices one of whose requests the target refused, with that request: their later requests are held back too. */
   heldBack?: Record<string, string>;
+  /** Targets that were shut down themselves, in turn: the requests followed theirs to `reassignTo` (followedShutdown). */
+  followedFrom?: string[];
   /** Why the last move did not happen (the other server not running, shutting down itself); tried again. */
   lastFailure?: string;
   shutDownAt?: string;
@@ -137,8 +141,9 @@ export function moveWaiting(state: SpoolServerState, shutdown: SpoolServerShutdo
 /** The shutdown after a round of the move: the target fixed, what moved and what was refused counted, the held-back devices kept. */
 export function afterRound(shutdown: SpoolServerShutdown, moved: ReassignResult): SpoolServerShutdown {
   const notReassigned = [...shutdown.notReassigned, ...moved.refused];
+  const { partlyGiven: _allGivenNow, ...rest } = shutdown;
   return {
-    ...shutdown,
+    ...rest,
     ...(moved.heldBack && Object.keys(moved.heldBack).length > 0 ? { heldBack: moved.heldBack } : {}),
     targetFixed: true,
     reassigned: shutdown.reassigned + moved.reassigned.length,
@@ -149,7 +154,41 @@ export function afterRound(shutdown: SpoolServerShutdown, moved: ReassignResult)
 
 /** The shutdown after a round that failed: why; the target fixed unless it was refused before anything was given. */
 export function afterFailedRound(shutdown: SpoolServerShutdown, reason: string, nothingGiven: boolean): SpoolServerShutdown {
-  return { ...shutdown, lastFailure: reason, ...(nothingGiven ? {} : { targetFixed: true }) };
+  return { ...shutdown, lastFailure: reason, ...(nothingGiven ? {} : { targetFixed: true, partlyGiven: true }) };
+}
+
+/** What a target refused as a whole says: why, and, when it is shut down itself, the server its own requests went to. */
+export interface TargetRefusal {
+  reason: string;
+  forwardedTo?: string;
+}
+
+/** The details of a target refusal's failure: where the target's own requests went, when it is shut down. */
+export function targetRefusalDetails(forwardedTo: string | undefined): unknown[] {
+  return forwardedTo === undefined ? [] : [{ forwardedTo }];
+}
+
+/** The server a target refusal's details name as where the target's requests went, if any. */
+export function forwardInDetails(details: readonly unknown[] | null | undefined): string | undefined {
+  const first: unknown = details?.[0];
+  if (typeof first !== 'object' || first === null || !('forwardedTo' in first)) return undefined;
+  return typeof first.forwardedTo === 'string' ? first.forwardedTo : undefined;
+}
+
+/**
+ * The shutdown going on to the server its target's requests went to, when the target, refusing a
+ * round before anything of it was given, is shut down itself (phase `shut-down`: its move has
+ * ended): its requests, this server's given to it in earlier rounds among them, reached that server
+ * in their order, so this server's later ones given there come after them, as they would have on
+ * the target. Null when there is nowhere to follow: no forward (the target still moves its own
+ * requests, or runs no dispatcher), a forward back to this server or to a server this move has
+ * tried already, or a last round that failed partway (a request it gave the target may have
+ * printed there, and would print again). The target stays fixed if it was.
+ */
+export function followedShutdown(shutdown: SpoolServerShutdown, server: string, refusal: TargetRefusal, tried: ReadonlySet<string>): SpoolServerShutdown | null {
+  const next = refusal.forwardedTo;
+  if (next === undefined || next === server || tried.has(next) || shutdown.partlyGiven) return null;
+  return { ...shutdown, reassignTo: next, followedFrom: [...(shutdown.followedFrom ?? []), shutdown.reassignTo], lastFailure: `${refusal.reason}; its requests went to ${next}: following them there` };
 }
 
 /** The shutdown once its last round has moved everything: shut down, new tasks refused. */

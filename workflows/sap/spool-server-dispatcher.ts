@@ -44,6 +44,8 @@ import {
   managementNotRun,
   moveWaiting,
   REASSIGN_TARGET_REFUSED,
+  followedShutdown,
+  forwardInDetails,
   requestsToReassign,
   shutDownAsked,
   shutDownRefusalOf,
@@ -76,6 +78,8 @@ export interface SpoolDispatcherResume {
 }
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
+/** A move whose target is shut down itself follows the target's requests to where they went (spool-shutdown.ts: followedShutdown). */
+export const FOLLOWS_A_SHUT_DOWN_TARGET = 'sap-shutdown-follows-a-shut-down-target';
 /** A dispatcher begun from now on names its system by its SID (spool-dispatcher-input.ts: systemIdSchema). */
 export const SYSTEM_NAMED_BY_ITS_SID = 'sap-dispatcher-system-named-by-its-sid';
 
@@ -297,7 +301,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         return;
       }
     }
-    const target = shutdown!.reassignTo;
+    let target = shutdown!.reassignTo;
+    const tried = new Set([target]);
     moving = true;
     try {
       for (;;) {
@@ -311,6 +316,16 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
           if (!(err instanceof ActivityFailure)) throw err;
           // Refused before anything was given, the target may still change; otherwise some requests may be there already.
           const nothingGiven = err.cause instanceof ApplicationFailure && err.cause.type === REASSIGN_TARGET_REFUSED;
+          // A target shut down itself: the requests follow its own to where they went, at once (only
+          // what no attempt gave the target: one it printed would print again there).
+          const forwardedTo = nothingGiven && err.cause instanceof ApplicationFailure ? forwardInDetails(err.cause.details) : undefined;
+          const followed = forwardedTo !== undefined && wf.patched(FOLLOWS_A_SHUT_DOWN_TARGET) ? followedShutdown(shutdown!, server, { reason: err.cause?.message ?? err.message, forwardedTo }, tried) : null;
+          if (followed) {
+            shutdown = followed;
+            target = followed.reassignTo;
+            tried.add(target);
+            continue;
+          }
           shutdown = afterFailedRound(shutdown!, err.cause?.message ?? err.message, nothingGiven);
           // A target refused is not tried again soon: it leaves the operator time to name another.
           nextGlobalTry = Date.now() + (nothingGiven ? Math.max(timings.globalRetrySeconds, TARGET_REFUSED_RETRY_SECONDS) : timings.globalRetrySeconds) * 1000;

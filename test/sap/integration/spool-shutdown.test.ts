@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { submitSpoolTask } from '../../../client/sap-spool-submit';
 import { shutDownSpoolServer } from '../../../client/sap-spool-shutdown';
 import { InvalidInputError } from '../../../machines/core/input-errors';
@@ -222,5 +222,41 @@ test('a request the other server refuses (full) is listed with the refusal and p
     expect(status.recent).toContainEqual({ id: 'a-2', workProcess: -1, outcome: expect.stringMatching(/^not reassigned: output a-2 to lp10: spool server spool2 holds 2 tasks/) });
     await until('a-0 printed on spool1', () => record().some((e) => e.operation === 'finish' && e.target === 'a-0'), 30_000);
     expect(record().filter((e) => e.operation === 'dispatch' && e.target === 'a-2')).toEqual([]);
+  });
+}, 60_000);
+
+test('a move to a server shut down itself follows its requests to where they went: printed there once each, nothing on the shut-down server, and the history replays', async () => {
+  const systems: SimSapSystem[] = [
+    {
+      system: 'fwd',
+      release: '4.6C',
+      servers: [
+        { server: 'spool1', workProcesses: 1, outputSeconds: 2, managementSeconds: 0.1 },
+        { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 },
+        { server: 'spool3', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 },
+      ],
+      devices: [],
+      timings: TIMINGS,
+    },
+  ];
+  await withSapEstate(systems, 'follow', async (record) => {
+    const statusOf = (server: string) => temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('fwd', server)).query(spoolDispatcherStatusQuery);
+    await shutDownSpoolServer(temporal.client, 'fwd', 'spool2', { reassignTo: 'spool3' });
+    await until('spool2 shut down', async () => ((await statusOf('spool2')).shutdown?.phase === 'shut-down' ? true : undefined));
+    for (const task of [out('a-0', 'lp01', true), out('a-1', 'lp01', true), out('a-2', 'lp01', true)]) await submitSpoolTask(temporal.client, 'fwd', 'spool1', task);
+    await until('a-0 printing on spool1', () => record().some((e) => e.host === 'spool1' && e.target === 'a-0' && e.outcome === 'started'));
+    // The operator names spool2, not knowing it is shut down.
+    await shutDownSpoolServer(temporal.client, 'fwd', 'spool1', { reassignTo: 'spool2' });
+    const status = await until('spool1 shut down', async () => {
+      const s = await statusOf('spool1');
+      return s.shutdown?.phase === 'shut-down' ? s : undefined;
+    }, 30_000);
+    expect(status.shutdown).toMatchObject({ reassignTo: 'spool3', followedFrom: ['spool2'], reassigned: 2, notReassigned: [] });
+    await until('a-1 and a-2 printed', () => ['a-1', 'a-2'].every((id) => record().some((e) => e.operation === 'finish' && e.target === id)), 30_000);
+    const finishes = record().filter((e) => e.operation === 'finish');
+    expect(finishes.map((e) => `${e.target}@${e.host}`)).toEqual(['a-0@spool1', 'a-1@spool3', 'a-2@spool3']);
+    expect(record().filter((e) => e.host === 'spool2')).toEqual([]);
+    const history = await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('fwd', 'spool1')).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, history, 'followed');
   });
 }, 60_000);

@@ -4,7 +4,7 @@
  * and what a task given to a server shut down is told.
  */
 import { createSpoolServer, finish, submit, type SpoolServerState } from '../../../machines/sap/spool-dispatcher';
-import { emptiedForShutdown, managementNotRun, mayReassignNow, requestsToReassign, shutDownAsked, shutDownInputSchema, shutDownRefusalOf, shutDownSubmitRefusalOf } from '../../../machines/sap/spool-shutdown';
+import { afterFailedRound, afterRound, emptiedForShutdown, followedShutdown, forwardInDetails, managementNotRun, mayReassignNow, requestsToReassign, shutDownAsked, shutDownInputSchema, shutDownRefusalOf, shutDownSubmitRefusalOf, targetRefusalDetails } from '../../../machines/sap/spool-shutdown';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 
 const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
@@ -89,4 +89,38 @@ test('a task given to a server shut down is told where its requests went; one sh
   expect(shutDownSubmitRefusalOf('spool1', { ...asked, phase: 'shut-down', shutDownAt: '2026-12-07T12:01:00.000Z' })).toBe(
     'spool server spool1 is shut down (since 2026-12-07T12:01:00.000Z); its output requests went to spool2: give the task to spool2',
   );
+});
+
+test('a move whose target is shut down itself follows its requests to where they went, keeping what was fixed and held back; never back here, to a server tried, or without a forward', () => {
+  const asked = { ...shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z'), targetFixed: true, heldBack: { lp01: 'a-3' } };
+  const refusal = { reason: 'spool server spool2 is shut down itself', forwardedTo: 'spool3' };
+  expect(followedShutdown(asked, 'spool1', refusal, new Set(['spool2']))).toEqual({
+    ...asked,
+    reassignTo: 'spool3',
+    followedFrom: ['spool2'],
+    lastFailure: 'spool server spool2 is shut down itself; its requests went to spool3: following them there',
+  });
+  const twice = followedShutdown({ ...asked, reassignTo: 'spool3', followedFrom: ['spool2'] }, 'spool1', { reason: 'spool server spool3 is shut down itself', forwardedTo: 'spool4' }, new Set(['spool2', 'spool3']));
+  expect(twice).toMatchObject({ reassignTo: 'spool4', followedFrom: ['spool2', 'spool3'], targetFixed: true, heldBack: { lp01: 'a-3' } });
+  expect(followedShutdown(asked, 'spool1', { ...refusal, forwardedTo: 'spool1' }, new Set(['spool2']))).toBeNull();
+  expect(followedShutdown(asked, 'spool1', refusal, new Set(['spool2', 'spool3']))).toBeNull();
+  expect(followedShutdown(asked, 'spool1', { reason: 'spool server spool2 is shutting down itself: name another spool server of prd' }, new Set(['spool2']))).toBeNull();
+});
+
+test("a target refusal's details carry where the target's requests went, and nothing else is read as a forward", () => {
+  expect(forwardInDetails(targetRefusalDetails('spool3'))).toBe('spool3');
+  expect(forwardInDetails(targetRefusalDetails(undefined))).toBeUndefined();
+  for (const details of [undefined, null, [], ['spool3'], [{ forwardedTo: 3 }], [null]]) expect(forwardInDetails(details as unknown[] | null | undefined)).toBeUndefined();
+});
+
+test('after a round that failed partway the move does not follow a shut-down target (a request given there may have printed); a whole round after it clears that', () => {
+  const asked = shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z');
+  const partway = afterFailedRound(asked, 'the worker of spool2 did not answer', false);
+  expect(partway).toMatchObject({ targetFixed: true, partlyGiven: true });
+  const refusal = { reason: 'spool server spool2 is shut down itself', forwardedTo: 'spool3' };
+  expect(followedShutdown(partway, 'spool1', refusal, new Set(['spool2']))).toBeNull();
+  expect(afterFailedRound(asked, 'no dispatcher runs for spool server spool2', true)).not.toHaveProperty('partlyGiven');
+  const whole = afterRound(partway, { reassigned: ['a-1'], refused: [] });
+  expect(whole).not.toHaveProperty('partlyGiven');
+  expect(followedShutdown(whole, 'spool1', refusal, new Set(['spool2']))).toMatchObject({ reassignTo: 'spool3', targetFixed: true });
 });
