@@ -1,9 +1,15 @@
 /**
  * The move's order at a shutdown, without Temporal: requests are given in turn; once one of a
  * device with a set sequence is refused, the device's later requests are held back, while other
- * devices' requests still go; a failure of the giving ends the round.
+ * devices' requests still go; a failure of the giving ends the round. A target refused as a whole
+ * (shut down itself, still shutting down, another server under its id) is refused before anything
+ * is given, and says where a shut-down target's requests went.
  */
-import { giveInOrder } from '../../../activities/sap/spool-reassignment';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createSapReassignActivities, giveInOrder } from '../../../activities/sap/spool-reassignment';
+import { forwardInDetails, REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, type SpoolServerShutdown } from '../../../machines/sap/spool-shutdown';
 import type { OutputRequest } from '../../../machines/sap/spool-tasks';
 
 const out = (id: string, device: string, sequence: boolean): OutputRequest => ({ kind: 'output', id, device, sequence, frontend: false });
@@ -48,4 +54,37 @@ test('a failure of the giving ends the round: nothing after it is given', async 
     }),
   ).rejects.toThrow('spool2 did not answer');
   expect(given).toEqual(['a', 'b']);
+});
+
+describe('a target refused as a whole', () => {
+  /** The other dispatcher as its status query answers (a stand-in for that workflow: what this activity reads of it). */
+  const clientSeeing = (status: { system: string; server: string; shutdown: SpoolServerShutdown | null }) =>
+    ({ withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(), workflow: { getHandle: () => ({ query: async () => status }) } }) as unknown as Client;
+  const shutDownTo = (reassignTo: string, phase: SpoolServerShutdown['phase']): SpoolServerShutdown => ({ phase, reassignTo, askedAt: '2026-12-07T12:00:00.000Z', reassigned: 0, notReassigned: [] });
+  const input = { system: 'prd', from: 'spool1', to: 'spool2', requests: [out('a-1', 'lp10', false)] };
+
+  async function refusalOn(attempt: number, status: Parameters<typeof clientSeeing>[0]): Promise<ApplicationFailure> {
+    const env = new MockActivityEnvironment({ attempt }, { client: clientSeeing(status) });
+    const err: unknown = await env.run(createSapReassignActivities().reassignSpoolRequests, input).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    return err as ApplicationFailure;
+  }
+
+  test('shut down itself: refused before anything is given, naming where its requests went; on a later attempt as refused late', async () => {
+    const first = await refusalOn(1, { system: 'prd', server: 'spool2', shutdown: shutDownTo('spool3', 'shut-down') });
+    expect(first).toMatchObject({ type: REASSIGN_TARGET_REFUSED, nonRetryable: true, message: 'spool server spool2 is shut down itself' });
+    expect(forwardInDetails(first.details)).toBe('spool3');
+    // An earlier attempt may have given requests to spool2: the dispatcher keeps its target then.
+    const later = await refusalOn(2, { system: 'prd', server: 'spool2', shutdown: shutDownTo('spool3', 'shut-down') });
+    expect(later).toMatchObject({ type: REASSIGN_TARGET_REFUSED_LATE, nonRetryable: true });
+  });
+
+  test('still shutting down, or the dispatcher of another server under its id: refused with no forward', async () => {
+    const holding = await refusalOn(1, { system: 'prd', server: 'spool2', shutdown: shutDownTo('spool3', 'holding') });
+    expect(holding.message).toBe('spool server spool2 is shutting down itself: name another spool server of prd');
+    expect(forwardInDetails(holding.details)).toBeUndefined();
+    const other = await refusalOn(1, { system: 'prd-eu', server: 'spool2', shutdown: null });
+    expect(other.message).toBe('sap-spool-dispatcher-prd-spool2 is the dispatcher of spool server spool2 of system prd-eu, not of spool2 of prd: name another spool server');
+    expect(forwardInDetails(other.details)).toBeUndefined();
+  });
 });
