@@ -67,7 +67,11 @@ export interface SpoolServerShutdown {
   notReassignedCount?: number;
   /** Requests were (or may have been) given to the target already: it can no longer change. */
   targetFixed?: boolean;
-  /** The last round failed partway: some of the requests still here may be on the target already (printed, even). */
+  /**
+   * Whether the last round failed partway: some of the requests still here may be on the target
+   * already (printed, even). False once a round gave everything; absent before a round ran, and in
+   * shutdowns carried over from before it was kept (a fixed target then counts as partly given).
+   */
   partlyGiven?: boolean;
   /** Set-sequence devices one of whose requests the target refused, with that request: their later requests are held back too. */
   heldBack?: Record<string, string>;
@@ -79,24 +83,29 @@ export interface SpoolServerShutdown {
 }
 
 /**
- * Why the shutdown is refused before it is accepted, or null. Asked again with the same target, it
- * is the same shutdown. Another target is taken only while no request can have gone to the first:
+ * Why the shutdown is refused before it is accepted, or null. Asked again with the same target (or
+ * one the move followed on from, `followedFrom`), it is the same shutdown. Another target is taken only while no request can have gone to the first:
  * not once shut down, not while a round of the move runs (`moving`), not after a round that gave
  * requests or failed partway (they would print on both servers).
  */
 export function shutDownRefusalOf(state: SpoolServerState, shutdown: SpoolServerShutdown | null, input: ShutDownInput, moving = false): string | null {
   if (input.reassignTo === state.server) return `reassignTo: ${state.server} is the server shutting down; name another spool server of the system`;
   if (!tasksOf(state.step).global.includes('reassign-requests')) return `reassignTo: spool server ${state.server} runs release step ${state.step}: reassigning output requests at a shutdown is a spool task as of 4.0A`;
-  if (!shutdown || shutdown.reassignTo === input.reassignTo) return null;
+  if (!shutdown || sameTarget(shutdown, input)) return null;
   if (shutdown.phase === 'shut-down') return `reassignTo: spool server ${state.server} is shut down already, its requests went to ${shutdown.reassignTo}`;
   if (moving) return `reassignTo: the requests of ${state.server} are being given to ${shutdown.reassignTo} now; the target cannot change during the move`;
   if (shutdown.targetFixed) return `reassignTo: requests of ${state.server} may have gone to ${shutdown.reassignTo} already (${shutdown.lastFailure ?? 'a move ran'}); the target stays ${shutdown.reassignTo}, or they would print twice`;
   return null;
 }
 
+/** True when the shutdown asked names the target under way, or one the move followed on from (it is the same shutdown). */
+function sameTarget(shutdown: SpoolServerShutdown, input: ShutDownInput): boolean {
+  return shutdown.reassignTo === input.reassignTo || (shutdown.followedFrom ?? []).includes(input.reassignTo);
+}
+
 /** The shutdown as asked now: a new one, or the one under way with its target changed (only while its requests have not moved). */
 export function shutDownAsked(shutdown: SpoolServerShutdown | null, input: ShutDownInput, now: string): SpoolServerShutdown {
-  if (shutdown) return shutdown.phase === 'holding' ? { ...shutdown, reassignTo: input.reassignTo } : shutdown;
+  if (shutdown) return shutdown.phase === 'holding' && !sameTarget(shutdown, input) ? { ...shutdown, reassignTo: input.reassignTo } : shutdown;
   return { phase: 'holding', reassignTo: input.reassignTo, askedAt: now, ...(input.operator ? { operator: input.operator } : {}), ...(input.reason ? { reason: input.reason } : {}), reassigned: 0, notReassigned: [] };
 }
 
@@ -141,9 +150,9 @@ export function moveWaiting(state: SpoolServerState, shutdown: SpoolServerShutdo
 /** The shutdown after a round of the move: the target fixed, what moved and what was refused counted, the held-back devices kept. */
 export function afterRound(shutdown: SpoolServerShutdown, moved: ReassignResult): SpoolServerShutdown {
   const notReassigned = [...shutdown.notReassigned, ...moved.refused];
-  const { partlyGiven: _allGivenNow, ...rest } = shutdown;
   return {
-    ...rest,
+    ...shutdown,
+    partlyGiven: false,
     ...(moved.heldBack && Object.keys(moved.heldBack).length > 0 ? { heldBack: moved.heldBack } : {}),
     targetFixed: true,
     reassigned: shutdown.reassigned + moved.reassigned.length,
@@ -187,7 +196,8 @@ export function forwardInDetails(details: readonly unknown[] | null | undefined)
  */
 export function followedShutdown(shutdown: SpoolServerShutdown, server: string, refusal: TargetRefusal, tried: ReadonlySet<string>): SpoolServerShutdown | null {
   const next = refusal.forwardedTo;
-  if (next === undefined || next === server || tried.has(next) || shutdown.partlyGiven) return null;
+  if (next === undefined || next === server || tried.has(next)) return null;
+  if (shutdown.targetFixed && shutdown.partlyGiven !== false) return null;
   return { ...shutdown, reassignTo: next, followedFrom: [...(shutdown.followedFrom ?? []), shutdown.reassignTo], lastFailure: `${refusal.reason}; its requests went to ${next}: following them there` };
 }
 

@@ -114,8 +114,10 @@ const TARGET_REFUSED_RETRY_SECONDS = 30;
 export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispatcherResume): Promise<never> {
   let input: SpoolDispatcherInput;
   try {
-    // A dispatcher begun before the rule, and its continued runs, keep the name they began with.
-    input = parseSpoolDispatcherInput(rawInput, { underOlderRule: resume !== undefined || !wf.patched(SYSTEM_NAMED_BY_ITS_SID) });
+    // A dispatcher begun before the rule, and its continued runs, keep the name they began with
+    // (continued as the server tells: an input with a second argument is no continued run).
+    const continued = wf.workflowInfo().continuedFromExecutionRunId !== undefined;
+    input = parseSpoolDispatcherInput(rawInput, { underOlderRule: continued || !wf.patched(SYSTEM_NAMED_BY_ITS_SID) });
   } catch (err) {
     if (err instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(err.message, err.name);
     throw err;

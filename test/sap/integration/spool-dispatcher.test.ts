@@ -20,15 +20,15 @@ import { temporal as protos } from '@temporalio/proto';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 import { createSpoolServer } from '../../../machines/sap/spool-dispatcher';
 import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
-import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
+import { dispatcherInputs, SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
 import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
 import { readOperationRecord } from '../../../simulator/core/operation-record';
 import { releaseGlobalManagementSignal, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
 import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
-import { submitSpoolTask } from '../../../client/sap-spool-submit';
+import { giveToDispatcher, submitSpoolTask } from '../../../client/sap-spool-submit';
 import { workflowBundle } from '../../../worker/central-worker';
 import { resolveTemporalCli } from '../../../engine/temporal-cli';
-import { bundleWorkflowsBeforeAnswersUpdatesFirst } from '../../fixtures/sap-dispatcher-nondeterminism/old-path-bundle';
+import { bundleWorkflowsBeforeAnswersUpdatesFirst, bundleWorkflowsBeforeSystemIsASid } from '../../fixtures/sap-dispatcher-nondeterminism/old-path-bundle';
 import { createSapSpoolWorkers } from '../../helpers/sap-spool-workers';
 import { saveRecordedHistory } from '../../helpers/recorded-histories';
 import { startTestTemporal, TestTemporal } from '../../helpers/temporal-server';
@@ -88,6 +88,24 @@ const finished = (simDir: string, ids: string[]) => () => {
   const done = new Set(record(simDir).filter((e) => e.operation === 'finish').map((e) => e.target));
   return ids.every((id) => done.has(id)) ? true : undefined;
 };
+
+let workflowsBeforeFix: Promise<string> | undefined;
+/** The workflows as the workers before the fixes ran them (old-path-bundle.ts), bundled once for the file. */
+function workflowsBeforeFixFile(): Promise<string> {
+  workflowsBeforeFix ??= bundleWorkflowsBeforeAnswersUpdatesFirst(quiet).then(({ code }) => {
+    const file = path.join(dir, 'workflows-before-fix.js');
+    writeFileSync(file, code);
+    return file;
+  });
+  return workflowsBeforeFix;
+}
+
+/** The workflows as the workers before the SID rule ran them, for the file. */
+async function workflowsBeforeSidFile(): Promise<string> {
+  const file = path.join(dir, 'workflows-before-sid.js');
+  writeFileSync(file, (await bundleWorkflowsBeforeSystemIsASid(quiet)).code);
+  return file;
+}
 
 async function withWorkers<T>(systems: SimSapSystem[], simDir: string, fn: () => Promise<T>, codePath = bundlePath): Promise<T> {
   const { workers } = await createSapSpoolWorkers({ connection: temporal.nativeConnection, namespace: temporal.namespace }, { codePath }, systems, simDir);
@@ -266,8 +284,7 @@ test('a dispatcher begun before the fix and stuck with TMPRL1100 goes on after a
   const systems: SimSapSystem[] = [{ system: 'old', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 2, outputSeconds: 1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
   const workflowId = spoolDispatcherWorkflowId('old', 'spool1');
   const handle = temporal.client.workflow.getHandle(workflowId);
-  const oldBundlePath = path.join(dir, 'workflows-before-fix.js');
-  writeFileSync(oldBundlePath, (await bundleWorkflowsBeforeAnswersUpdatesFirst(quiet)).code);
+  const oldBundlePath = await workflowsBeforeFixFile();
   const printed = () => record(simDir).filter((e) => e.operation === 'finish').map((e) => e.target);
   const give = (task: SpoolTask, updateId = submitSpoolTaskUpdateId(task)) => handle.executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId });
   const taskFailures = async () => ((await handle.fetchHistory()).events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).map((e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? '');
@@ -426,19 +443,37 @@ test('a global task given behind a few requests takes its turn while a backlog o
   });
 }, 90_000);
 
-test('a dispatcher started (as from the Web UI) for a system that is not a SID fails at once naming the field; one begun under such a name before goes on in its later runs', async () => {
-  await withWorkers([], path.join(dir, 'sid'), async () => {
-    const input = { system: 'prd-eu', server: 'spool1', release: '4.6C', workProcesses: 1, timings: TIMINGS };
-    const refused = temporal.client.workflow.execute('sapSpoolDispatcher', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: spoolDispatcherWorkflowId('prd-eu', 'spool1'), args: [input] });
+test('a dispatcher started (as from the Web UI) for a system that is not a SID fails at once naming the field, also with a second argument; one begun under such a name before the rule goes on, and continues as new keeping it', async () => {
+  const simDir = path.join(dir, 'sid');
+  const systems: SimSapSystem[] = [{ system: 'prd-eu', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 2, outputSeconds: 0.05, managementSeconds: 0.1 }], devices: [], timings: { ...TIMINGS, continueAsNewAfterEvents: 100 } }];
+  const [{ workflowId, input }] = dispatcherInputs(systems) as [{ workflowId: string; input: Record<string, unknown> }];
+  await withWorkers(systems, simDir, async () => {
+    const refused = temporal.client.workflow.execute('sapSpoolDispatcher', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: `${workflowId}-new`, args: [input] });
     await expect(refused).rejects.toMatchObject({ cause: { message: expect.stringMatching(/system: must be the SAP system id \(SID\) in lower case/) } });
+    // A second argument (what a continued run carries) makes no continued run of a new one.
+    const carried = { state: createSpoolServer({ server: 'spool1', step: '4.6A-and-later', workProcesses: 2 }), holdsGlobalManagement: false, done: [], submitted: 0, finished: 0 };
+    const posing = temporal.client.workflow.execute('sapSpoolDispatcher', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: `${workflowId}-posing`, args: [input, carried] });
+    await expect(posing).rejects.toMatchObject({ cause: { message: expect.stringMatching(/system: must be the SAP system id/) } });
+  });
 
-    // A later run of a dispatcher begun before the rule: it carries its state and keeps its name.
-    const carried = { state: createSpoolServer({ server: 'spool1', step: '4.6A-and-later', workProcesses: 1 }), holdsGlobalManagement: false, done: [], submitted: 0, finished: 0 };
-    const later = await temporal.client.workflow.start('sapSpoolDispatcher', { taskQueue: CENTRAL_TASK_QUEUE, workflowId: 'sap-spool-dispatcher-prd-eu-spool1-later', args: [input, carried] });
-    try {
-      expect(await untilAsync('the later run answers', async () => later.query(spoolDispatcherStatusQuery).catch(() => undefined))).toMatchObject({ system: 'prd-eu', server: 'spool1' });
-    } finally {
-      await later.terminate('test over');
-    }
+  // Begun by the workers before the rule; then the new workers replay its first run and continue it as new.
+  await withWorkers(systems, simDir, async () => {
+    expect(await startSapDispatchers(temporal.client, systems)).toEqual([workflowId]);
+    await temporal.client.workflow.getHandle(workflowId).query(spoolDispatcherStatusQuery);
+  }, await workflowsBeforeSidFile());
+  await withWorkers(systems, simDir, async () => {
+    const requests = Array.from({ length: 20 }, (_, i) => out(`e-${i}`, 'lp10', false));
+    // The clients refuse the longer name; the move's own giving (no name check) reaches it, given again across a hand-over.
+    for (const request of requests) await giveToDispatcher(temporal.client, 'prd-eu', 'spool1', request);
+    await until('every request printed', finished(simDir, requests.map((r) => r.id)));
+    const handle = temporal.client.workflow.getHandle(workflowId);
+    const status = await untilAsync('the dispatcher told of every print', async () => {
+      const s = await handle.query(spoolDispatcherStatusQuery);
+      return s.finished === requests.length ? s : undefined;
+    });
+    expect(status).toMatchObject({ system: 'prd-eu', server: 'spool1' });
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+    expect(description.status.name).toBe('RUNNING');
   });
 });

@@ -92,7 +92,7 @@ test('a task given to a server shut down is told where its requests went; one sh
 });
 
 test('a move whose target is shut down itself follows its requests to where they went, keeping what was fixed and held back; never back here, to a server tried, or without a forward', () => {
-  const asked = { ...shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z'), targetFixed: true, heldBack: { lp01: 'a-3' } };
+  const asked = { ...shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z'), targetFixed: true, partlyGiven: false, heldBack: { lp01: 'a-3' } };
   const refusal = { reason: 'spool server spool2 is shut down itself', forwardedTo: 'spool3' };
   expect(followedShutdown(asked, 'spool1', refusal, new Set(['spool2']))).toEqual({
     ...asked,
@@ -121,6 +121,19 @@ test('after a round that failed partway the move does not follow a shut-down tar
   expect(followedShutdown(partway, 'spool1', refusal, new Set(['spool2']))).toBeNull();
   expect(afterFailedRound(asked, 'no dispatcher runs for spool server spool2', true)).not.toHaveProperty('partlyGiven');
   const whole = afterRound(partway, { reassigned: ['a-1'], refused: [] });
-  expect(whole).not.toHaveProperty('partlyGiven');
+  expect(whole).toMatchObject({ partlyGiven: false });
   expect(followedShutdown(whole, 'spool1', refusal, new Set(['spool2']))).toMatchObject({ reassignTo: 'spool3', targetFixed: true });
+  // A shutdown carried over from a run before partlyGiven was kept: its fixed target may hold requests given partway.
+  const carried = { ...asked, targetFixed: true, lastFailure: 'the worker of spool2 did not answer' };
+  expect(followedShutdown(carried, 'spool1', refusal, new Set(['spool2']))).toBeNull();
+});
+
+test('asked again naming the target it followed on from, a shutdown is the same shutdown: not refused, not pointed back', () => {
+  const state = busyServer();
+  const followed = { ...shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z'), reassignTo: 'spool3', followedFrom: ['spool2'] };
+  expect(shutDownRefusalOf(state, followed, { reassignTo: 'spool2' })).toBeNull();
+  expect(shutDownAsked(followed, { reassignTo: 'spool2' }, 'later')).toBe(followed);
+  const done = { ...followed, phase: 'shut-down' as const, shutDownAt: '2026-12-07T12:01:00.000Z' };
+  expect(shutDownRefusalOf(state, done, { reassignTo: 'spool2' })).toBeNull();
+  expect(shutDownRefusalOf(state, done, { reassignTo: 'spool4' })).toBe('reassignTo: spool server spool1 is shut down already, its requests went to spool3');
 });
