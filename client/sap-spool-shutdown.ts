@@ -26,11 +26,11 @@ export async function shutDownSpoolServer(client: Client, system: string, server
  */
 export async function spoolServerShutdownOf(client: Client, system: string, server: string): Promise<{ system: string; server: string; shutdown: SpoolServerShutdown | null }> {
   checkSpoolServerAddress(system, server);
-  return dispatcherShutdownOf(client, system, server);
+  return shutdownWithoutNameCheck(client, system, server);
 }
 
-/** `spoolServerShutdownOf` without the check of the names: for the move of a shutdown (`giveToDispatcher` says why). */
-export async function dispatcherShutdownOf(client: Client, system: string, server: string): Promise<{ system: string; server: string; shutdown: SpoolServerShutdown | null }> {
+/** `spoolServerShutdownOf` without the check of the names: for the move of a shutdown (`giveWithoutNameCheck` says why). */
+export async function shutdownWithoutNameCheck(client: Client, system: string, server: string): Promise<{ system: string; server: string; shutdown: SpoolServerShutdown | null }> {
   const status = await client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).query(spoolDispatcherStatusQuery);
   return { system: status.system, server: status.server, shutdown: status.shutdown ?? null };
 }

@@ -16,8 +16,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { whileHeartbeating } from '../core/host-activity';
-import { dispatcherShutdownOf } from '../../client/sap-spool-shutdown';
-import { giveToDispatcher } from '../../client/sap-spool-submit';
+import { shutdownWithoutNameCheck } from '../../client/sap-spool-shutdown';
+import { giveWithoutNameCheck } from '../../client/sap-spool-submit';
 import { describeIssues } from '../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
 import { REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, targetRefusalDetails, type ReassignResult, type TargetRefusal } from '../../machines/sap/spool-shutdown';
@@ -43,7 +43,7 @@ export type ReassignInput = z.input<typeof reassignInputSchema>;
 async function targetRefusal(client: Client, system: string, to: string): Promise<TargetRefusal | null> {
   const workflowId = spoolDispatcherWorkflowId(system, to);
   try {
-    const found = await dispatcherShutdownOf(client, system, to);
+    const found = await shutdownWithoutNameCheck(client, system, to);
     if (found.system !== system || found.server !== to) return { reason: `${workflowId} is the dispatcher of spool server ${found.server} of system ${found.system}, not of ${to} of ${system}: name another spool server` };
     const shutdown = found.shutdown;
     if (!shutdown) return null;
@@ -103,7 +103,7 @@ export function createSapReassignActivities() {
           try {
             // A server whose worker is down would hold the Update for as long: each request has SUBMIT_TIMEOUT_MS.
             const signal = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(SUBMIT_TIMEOUT_MS)]);
-            await context.client.withAbortSignal(signal, () => giveToDispatcher(context.client, system, to, request));
+            await context.client.withAbortSignal(signal, () => giveWithoutNameCheck(context.client, system, to, request));
             return null;
           } catch (err) {
             if (!(err instanceof WorkflowUpdateFailedError)) throw err;

@@ -105,8 +105,11 @@ function sameTarget(shutdown: SpoolServerShutdown, input: ShutDownInput): boolea
 
 /** The shutdown as asked now: a new one, or the one under way with its target changed (only while its requests have not moved). */
 export function shutDownAsked(shutdown: SpoolServerShutdown | null, input: ShutDownInput, now: string): SpoolServerShutdown {
-  if (shutdown) return shutdown.phase === 'holding' && !sameTarget(shutdown, input) ? { ...shutdown, reassignTo: input.reassignTo } : shutdown;
-  return { phase: 'holding', reassignTo: input.reassignTo, askedAt: now, ...(input.operator ? { operator: input.operator } : {}), ...(input.reason ? { reason: input.reason } : {}), reassigned: 0, notReassigned: [] };
+  if (!shutdown) return { phase: 'holding', reassignTo: input.reassignTo, askedAt: now, ...(input.operator ? { operator: input.operator } : {}), ...(input.reason ? { reason: input.reason } : {}), reassigned: 0, notReassigned: [] };
+  if (shutdown.phase !== 'holding' || sameTarget(shutdown, input)) return shutdown;
+  // The operator's new target: what the move followed before no longer leads to it.
+  const { followedFrom: _before, ...rest } = shutdown;
+  return { ...rest, reassignTo: input.reassignTo };
 }
 
 /**
@@ -199,6 +202,15 @@ export function followedShutdown(shutdown: SpoolServerShutdown, server: string, 
   if (next === undefined || next === server || tried.has(next)) return null;
   if (shutdown.targetFixed && shutdown.partlyGiven !== false) return null;
   return { ...shutdown, reassignTo: next, followedFrom: [...(shutdown.followedFrom ?? []), shutdown.reassignTo], lastFailure: `${refusal.reason}; its requests went to ${next}: following them there` };
+}
+
+/** Why a target's refusal that names where its requests went was not followed (`followedShutdown`), for `lastFailure`. */
+export function notFollowedReason(shutdown: SpoolServerShutdown, server: string, refusal: TargetRefusal, tried: ReadonlySet<string>): string {
+  const next = refusal.forwardedTo;
+  if (next === undefined) return refusal.reason;
+  if (next === server) return `${refusal.reason}; its requests came here: name another spool server of the system`;
+  if (tried.has(next)) return `${refusal.reason}; its requests went to ${next}, which this move has tried already`;
+  return `${refusal.reason}; its requests went to ${next}, but requests of ${server} may be on ${shutdown.reassignTo} already (a round failed partway), and given to ${next} they could print twice: they wait here (sap status) until ${shutdown.reassignTo} takes tasks again, or its operator decides`;
 }
 
 /** The shutdown once its last round has moved everything: shut down, new tasks refused. */

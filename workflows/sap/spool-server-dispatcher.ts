@@ -46,6 +46,7 @@ import {
   REASSIGN_TARGET_REFUSED,
   followedShutdown,
   forwardInDetails,
+  notFollowedReason,
   requestsToReassign,
   shutDownAsked,
   shutDownRefusalOf,
@@ -114,9 +115,11 @@ const TARGET_REFUSED_RETRY_SECONDS = 30;
 export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispatcherResume): Promise<never> {
   let input: SpoolDispatcherInput;
   try {
-    // A dispatcher begun before the rule, and its continued runs, keep the name they began with
-    // (continued as the server tells: an input with a second argument is no continued run).
-    const continued = wf.workflowInfo().continuedFromExecutionRunId !== undefined;
+    // A dispatcher begun before the rule, and its continued runs, keep the name they began with.
+    // Continued as new, that is: a run the server continued (a second argument alone is no
+    // continued run), which carries a hand-over (a cron or retry run carries the first input).
+    const thisRun = wf.workflowInfo();
+    const continued = resume !== undefined && thisRun.continuedFromExecutionRunId !== undefined && !thisRun.cronSchedule;
     input = parseSpoolDispatcherInput(rawInput, { underOlderRule: continued || !wf.patched(SYSTEM_NAMED_BY_ITS_SID) });
   } catch (err) {
     if (err instanceof InvalidInputError) throw ApplicationFailure.nonRetryable(err.message, err.name);
@@ -328,7 +331,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
             tried.add(target);
             continue;
           }
-          shutdown = afterFailedRound(shutdown!, err.cause?.message ?? err.message, nothingGiven);
+          const reason = err.cause?.message ?? err.message;
+          shutdown = afterFailedRound(shutdown!, forwardedTo === undefined ? reason : notFollowedReason(shutdown!, server, { reason, forwardedTo }, tried), nothingGiven);
           // A target refused is not tried again soon: it leaves the operator time to name another.
           nextGlobalTry = Date.now() + (nothingGiven ? Math.max(timings.globalRetrySeconds, TARGET_REFUSED_RETRY_SECONDS) : timings.globalRetrySeconds) * 1000;
           return;

@@ -25,7 +25,7 @@ import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/si
 import { readOperationRecord } from '../../../simulator/core/operation-record';
 import { releaseGlobalManagementSignal, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../../../workflows/sap/spool-dispatcher-messages';
 import { CENTRAL_TASK_QUEUE } from '../../../workflows/task-queues';
-import { giveToDispatcher, submitSpoolTask } from '../../../client/sap-spool-submit';
+import { giveWithoutNameCheck, submitSpoolTask } from '../../../client/sap-spool-submit';
 import { workflowBundle } from '../../../worker/central-worker';
 import { resolveTemporalCli } from '../../../engine/temporal-cli';
 import { bundleWorkflowsBeforeAnswersUpdatesFirst, bundleWorkflowsBeforeSystemIsASid } from '../../fixtures/sap-dispatcher-nondeterminism/old-path-bundle';
@@ -464,7 +464,7 @@ test('a dispatcher started (as from the Web UI) for a system that is not a SID f
   await withWorkers(systems, simDir, async () => {
     const requests = Array.from({ length: 20 }, (_, i) => out(`e-${i}`, 'lp10', false));
     // The clients refuse the longer name; the move's own giving (no name check) reaches it, given again across a hand-over.
-    for (const request of requests) await giveToDispatcher(temporal.client, 'prd-eu', 'spool1', request);
+    for (const request of requests) await giveWithoutNameCheck(temporal.client, 'prd-eu', 'spool1', request);
     await until('every request printed', finished(simDir, requests.map((r) => r.id)));
     const handle = temporal.client.workflow.getHandle(workflowId);
     const status = await untilAsync('the dispatcher told of every print', async () => {

@@ -4,7 +4,7 @@
  * and what a task given to a server shut down is told.
  */
 import { createSpoolServer, finish, submit, type SpoolServerState } from '../../../machines/sap/spool-dispatcher';
-import { afterFailedRound, afterRound, emptiedForShutdown, followedShutdown, forwardInDetails, managementNotRun, mayReassignNow, requestsToReassign, shutDownAsked, shutDownInputSchema, shutDownRefusalOf, shutDownSubmitRefusalOf, targetRefusalDetails } from '../../../machines/sap/spool-shutdown';
+import { afterFailedRound, afterRound, emptiedForShutdown, followedShutdown, forwardInDetails, managementNotRun, notFollowedReason, mayReassignNow, requestsToReassign, shutDownAsked, shutDownInputSchema, shutDownRefusalOf, shutDownSubmitRefusalOf, targetRefusalDetails } from '../../../machines/sap/spool-shutdown';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 
 const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
@@ -136,4 +136,20 @@ test('asked again naming the target it followed on from, a shutdown is the same 
   const done = { ...followed, phase: 'shut-down' as const, shutDownAt: '2026-12-07T12:01:00.000Z' };
   expect(shutDownRefusalOf(state, done, { reassignTo: 'spool2' })).toBeNull();
   expect(shutDownRefusalOf(state, done, { reassignTo: 'spool4' })).toBe('reassignTo: spool server spool1 is shut down already, its requests went to spool3');
+});
+
+test('a new target the operator names while holding drops what the move followed before', () => {
+  const followed = { ...shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z'), reassignTo: 'spool3', followedFrom: ['spool2'] };
+  const renamed = shutDownAsked(followed, { reassignTo: 'spool4' }, 'later');
+  expect(renamed).toMatchObject({ reassignTo: 'spool4', askedAt: '2026-12-07T12:00:00.000Z' });
+  expect(renamed).not.toHaveProperty('followedFrom');
+});
+
+test('a forward not followed says why in the shutdown: back here, tried already, or requests perhaps given partway', () => {
+  const asked = shutDownAsked(null, { reassignTo: 'spool2' }, '2026-12-07T12:00:00.000Z');
+  const refusal = { reason: 'spool server spool2 is shut down itself', forwardedTo: 'spool3' };
+  expect(notFollowedReason(asked, 'spool3', refusal, new Set(['spool2']))).toBe('spool server spool2 is shut down itself; its requests came here: name another spool server of the system');
+  expect(notFollowedReason(asked, 'spool1', refusal, new Set(['spool2', 'spool3']))).toBe('spool server spool2 is shut down itself; its requests went to spool3, which this move has tried already');
+  expect(notFollowedReason(afterFailedRound(asked, 'timed out', false), 'spool1', refusal, new Set(['spool2']))).toMatch(/^spool server spool2 is shut down itself; its requests went to spool3, but requests of spool1 may be on spool2 already \(a round failed partway\)/);
+  expect(notFollowedReason(asked, 'spool1', { reason: 'no dispatcher runs' }, new Set(['spool2']))).toBe('no dispatcher runs');
 });
