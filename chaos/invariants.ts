@@ -95,6 +95,8 @@ export interface InvariantBreak {
     | 'sap-sequence-broken'
     | 'sap-request-lost'
     | 'sap-dispatcher-stuck'
+    | 'sap-shutdown-unfinished'
+    | 'sap-request-not-reassigned'
     | 'rollout-over-limit'
     | 'rollout-started-twice'
     | 'rollout-not-ended'

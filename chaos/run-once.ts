@@ -109,6 +109,8 @@ export interface RunStreams {
   flexispooler: Rng;
   spoolcleaning: Rng;
   sap: Rng;
+  /** Whether an SAP spool server is shut down in the run, which, and when. */
+  sapShutdown: Rng;
   /** Whether the SPOC procedures start through a fleet rollout, and its limits and operator. */
   fleet: Rng;
 }
@@ -149,7 +151,7 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
   const systems: ChaosSystem[] = [
     new FlexiSpoolerChaos(() => stack.client, () => stack.spoolflow, simDir, runTag, streams.flexispooler, log),
     new SpoolCleaningChaos(() => stack.client, simDir, streams.spoolcleaning, log),
-    new SapChaos(() => stack.client, simDir, runTag, streams.sap),
+    new SapChaos(() => stack.client, simDir, runTag, streams.sap, streams.sapShutdown, log),
   ];
   stack.startParts({ dataDir, inventoryFile });
   // The hosts' state files exist once the agents process started: wait, so the run starts on a whole estate.

@@ -5,21 +5,28 @@
  * frontend; each device with a set sequence on one spool server, as SAP defines it), a host spool
  * demand per server and a global task now and then, submitted one at a time (a submission that fails is given again, same id, before the next), so the order of a
  * sequence device's requests is the order they were submitted. Its faults are the run's kills (the
- * work processes, the dispatchers' worker, the server). At the end the load stops, the accepted
- * requests get up to 40 s to be printed, a dispatcher stuck on a nondeterminism error is named, the
- * dispatchers and the global slot are terminated, and chaos/sap-invariants.ts judges the spool
- * servers' record.
+ * work processes, the dispatchers' worker, the server). In half the runs (a stream of its own, so a
+ * seed's load stays what it was) the operator shuts one spool server down at a moment of the run,
+ * its requests reassigned to the other (docs/sap-spool-work-processes.md#shutting-a-spool-server-down):
+ * the move runs through the kills like any task, and the load then gives the tasks that server
+ * refuses where its refusal says its requests went, as a system that prints through SAP would (a
+ * management task refused so is the server's own, and dropped). At the end the load stops, the
+ * accepted requests get up to 40 s to be printed, a dispatcher stuck on a nondeterminism error is
+ * named, the shutdown's end is read, the dispatchers and the global slot are terminated, and
+ * chaos/sap-invariants.ts judges the spool servers' record and the shutdown.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { forwardOfShutDownRefusal } from '../client/sap-spool-submit';
+import { shutDownSpoolServer } from '../client/sap-spool-shutdown';
 import { globalManagementWorkflowId, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../simulator/sap/sim-sap-estate';
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { sapSpoolRecordFile, type SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
-import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
+import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
 import { pick, retrying, sleep, waitWhileProgressing, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
-import { sapBreaks, type SapSubmissions } from './sap-invariants';
+import { sapBreaks, sapShutdownBreaks, type SapShutdownOfRun, type SapSubmissions } from './sap-invariants';
 import { stuckOnNondeterminism } from './stuck-on-nondeterminism';
 
 /**
@@ -35,29 +42,72 @@ export const CHAOS_SAP_SYSTEMS: SimSapSystem[] = DEFAULT_SAP_SYSTEMS.map((s) => 
 
 type Rng = () => number;
 
+/** A shutdown the run plans: which server, to which, how long after the load began. */
+interface PlannedShutdown extends SapShutdownOfRun {
+  afterMs: number;
+  acceptedAfterMs?: number;
+}
+
 export class SapChaos implements ChaosSystem {
   readonly name = 'sap';
-  readonly faults = 0;
   private readonly submitted: SapSubmissions = { outputs: [], sequences: {} };
   private given = 0;
+  /** Tasks given to the server a shut-down server's refusal named, and management tasks dropped so. */
+  private followed = 0;
+  private dropped = 0;
   private loading = false;
   private load: Promise<void> = Promise.resolve();
+  private loadBegan = 0;
+  private readonly shutdown: PlannedShutdown | undefined;
 
   constructor(
     private readonly client: () => Client,
     private readonly simDir: string,
     private readonly runTag: string,
     private readonly rng: Rng,
-  ) {}
+    /** The shutdown's own stream: whether, which server and when. */
+    shutdownRng: Rng = () => 1,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    const servers = (CHAOS_SAP_SYSTEMS[0] as SimSapSystem).servers.map((s) => s.server);
+    if (shutdownRng() < 0.5) {
+      const server = pick(shutdownRng, servers);
+      const to = pick(shutdownRng, servers.filter((s) => s !== server));
+      this.shutdown = { server, to, afterMs: 4000 + shutdownRng() * 16_000, accepted: false, shutdown: undefined };
+    }
+  }
+
+  /** A shutdown is the run's one fault of this system. */
+  get faults(): number {
+    return this.shutdown?.accepted ? 1 : 0;
+  }
 
   async start(): Promise<void> {
     await retrying(() => startSapDispatchers(this.client(), CHAOS_SAP_SYSTEMS));
     this.loading = true;
+    this.loadBegan = Date.now();
     this.load = this.submitLoad();
   }
 
-  tick(): Promise<void> {
-    return Promise.resolve();
+  /** The shutdown, once its moment has come: asked until the dispatcher accepts it (the same target is the same shutdown). */
+  async tick(): Promise<void> {
+    const planned = this.shutdown;
+    if (!planned || planned.accepted || !this.loading || Date.now() - this.loadBegan < planned.afterMs) return;
+    await this.askShutdown(planned);
+  }
+
+  private async askShutdown(planned: PlannedShutdown): Promise<void> {
+    const system = (CHAOS_SAP_SYSTEMS[0] as SimSapSystem).system;
+    try {
+      const asked = shutDownSpoolServer(this.client(), system, planned.server, { reassignTo: planned.to, operator: 'chaos', reason: 'chaos run' });
+      asked.catch(() => undefined);
+      await Promise.race([asked, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
+      planned.accepted = true;
+      planned.acceptedAfterMs = Date.now() - this.loadBegan;
+      this.log(`  sap: shut down ${planned.server}, its requests to ${planned.to}`);
+    } catch (err) {
+      this.log(`  sap: shutdown of ${planned.server} not accepted yet: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private async submitLoad(): Promise<void> {
@@ -83,19 +133,37 @@ export class SapChaos implements ChaosSystem {
     return tasks;
   }
 
-  /** One task to its dispatcher, again until it answers (the same id is the same task), or the load stops. */
+  /**
+   * One task to its dispatcher, again until it answers (the same id is the same task), or the load
+   * stops. A server shut down names where its requests went: an output request goes there (after
+   * them), a management task, the server's own, is dropped.
+   */
   private async give(system: string, server: string, task: SpoolTask): Promise<void> {
-    if (task.kind === 'output' && task.sequence) (this.submitted.sequences[`${server}/${task.device}`] ??= []).push(task.id);
+    if (task.kind === 'output' && task.sequence) (this.submitted.sequences[task.device] ??= []).push(task.id);
+    let to = server;
+    let hops = 0;
     while (this.loading) {
       try {
         // An Update on a connection to a killed server can wait long: given again after 5 s (the same Update id, and the same task id).
-        const update = this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
+        const update = this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, to)).executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
         update.catch(() => undefined);
         await Promise.race([update, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
         this.given += 1;
         if (task.kind === 'output') this.submitted.outputs.push(task.id);
         return;
-      } catch {
+      } catch (err) {
+        const forward = forwardOfShutDownRefusal(err);
+        if (forward !== undefined && task.kind === 'management') {
+          this.dropped += 1;
+          return;
+        }
+        // Two hops at most: servers that name each other would otherwise be given the task in a loop.
+        if (forward !== undefined && hops < 2) {
+          hops += 1;
+          to = forward;
+          this.followed += 1;
+          continue;
+        }
         await sleep(500);
       }
     }
@@ -111,6 +179,11 @@ export class SapChaos implements ChaosSystem {
    * so a run whose load outpaced a busy machine still drains; a request lost makes no progress.
    */
   async settle(): Promise<void> {
+    // A run that ends before its shutdown's moment has it now, under the load still.
+    for (let i = 0; this.shutdown && !this.shutdown.accepted && i < 12; i++) {
+      await this.askShutdown(this.shutdown);
+      if (!this.shutdown.accepted) await sleep(2000);
+    }
     this.loading = false;
     await this.load;
     const printed = () => new Set(this.record().filter((e) => e.operation === 'finish' && e.outcome === 'printed').map((e) => e.target));
@@ -121,6 +194,7 @@ export class SapChaos implements ChaosSystem {
     const system = CHAOS_SAP_SYSTEMS[0] as SimSapSystem;
     const dispatchers = system.servers.map((s) => spoolDispatcherWorkflowId(system.system, s.server));
     const stuck = await this.stuckDispatchers(dispatchers);
+    const shutdownBreaks = this.shutdown ? sapShutdownBreaks(await this.shutdownAtTheEnd(system.system, this.shutdown)) : [];
     const ids = [...dispatchers, globalManagementWorkflowId(system.system)];
     for (const id of ids) {
       await retrying(async () => {
@@ -132,7 +206,20 @@ export class SapChaos implements ChaosSystem {
         }
       }, 6).catch(() => undefined);
     }
-    return [...stuck, ...sapBreaks(this.record(), this.submitted)];
+    return [...stuck, ...shutdownBreaks, ...sapBreaks(this.record(), this.submitted)];
+  }
+
+  /** The planned shutdown with its dispatcher's shutdown as it stands at the end (waited for up to 30 s to end). */
+  private async shutdownAtTheEnd(system: string, planned: PlannedShutdown): Promise<SapShutdownOfRun> {
+    if (!planned.accepted) return planned;
+    const read = () => retrying(() => this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, planned.server)).query(spoolDispatcherStatusQuery), 6).then((s) => s.shutdown ?? null, () => undefined);
+    let shutdown = await read();
+    for (let i = 0; shutdown?.phase === 'holding' && i < 30; i++) {
+      await sleep(1000);
+      shutdown = await read();
+    }
+    planned.shutdown = shutdown;
+    return planned;
   }
 
   /** Dispatchers whose workflow task fails on a nondeterminism error: the requests they hold are lost for that reason. */
@@ -148,6 +235,8 @@ export class SapChaos implements ChaosSystem {
 
   summary(): string {
     const record = this.record();
-    return `sap: ${this.given} tasks given (${this.submitted.outputs.length} output requests), ${record.filter((e) => e.operation === 'finish' && e.outcome === 'printed').length} printed, ${record.filter((e) => e.outcome === 'rejoined').length} rejoined`;
+    const s = this.shutdown;
+    const shutdown = !s ? '' : !s.accepted ? `; shutdown of ${s.server} never accepted` : `; ${s.server} shut down at ${((s.acceptedAfterMs ?? 0) / 1000).toFixed(1)} s to ${s.to}: ${s.shutdown ? `${s.shutdown.phase}, ${s.shutdown.reassigned} moved, ${s.shutdown.notReassignedCount ?? s.shutdown.notReassigned.length} refused${s.shutdown.followedFrom ? `, followed from ${s.shutdown.followedFrom.join(', ')}` : ''}` : 'status unread'}; ${this.followed} tasks given where its refusal said, ${this.dropped} of its management tasks dropped`;
+    return `sap: ${this.given} tasks given (${this.submitted.outputs.length} output requests), ${record.filter((e) => e.operation === 'finish' && e.outcome === 'printed').length} printed, ${record.filter((e) => e.outcome === 'rejoined').length} rejoined${shutdown}`;
   }
 }

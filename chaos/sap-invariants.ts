@@ -8,15 +8,20 @@
  * simulated server's own clock: a `finish` line may come later, when a retried activity asks); a
  * task with no duration (it hangs) runs until its `finish`, or to the end.
  *
- * - no request output twice: each task begun once (`started`) and finished once;
+ * - no request output twice: each task begun once (`started`) and finished once, on one server
+ *   (a request moved at a spool server's shutdown prints on the other one only);
  * - a work process does one task at a time;
  * - local management: each local task by at most one work process of its server at a time;
  *   global management: at most one global task in the whole system at a time;
- * - devices with a set sequence: on each spool server (whose dispatcher keeps the device's order)
- *   their requests run one at a time, begun in the order they were submitted;
- * - no request lost: every output request the dispatchers accepted was printed by the end.
+ * - devices with a set sequence: their requests run one at a time, begun in the order they were
+ *   submitted (a device is given to one spool server, whose dispatcher keeps its order, and after
+ *   that server's shutdown to the server its requests went to, after them);
+ * - no request lost: every output request the dispatchers accepted was printed by the end;
+ * - a spool server shut down in the run ended its shutdown (`shut-down`, its requests moved), and
+ *   the other server refused none of them (both have the same release and devices).
  */
 import type { SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
+import type { SpoolServerShutdown } from '../machines/sap/spool-shutdown';
 import { GLOBAL_MANAGEMENT_TASKS } from '../machines/sap/spool-releases';
 import type { InvariantBreak } from './invariants';
 
@@ -24,7 +29,7 @@ import type { InvariantBreak } from './invariants';
 export interface SapSubmissions {
   /** Every accepted output request's id. */
   outputs: string[];
-  /** Per spool server and device with a set sequence (`spool1/lp01`), its requests' ids in the order they were submitted. */
+  /** Per device with a set sequence, its requests' ids in the order they were submitted. */
   sequences: Record<string, string[]>;
 }
 
@@ -58,15 +63,16 @@ function spansOf(record: SapSpoolOperation[]): Span[] {
     });
 }
 
+/** A task begun or finished more than once, on one server or on two (a task's id is its own across the system). */
 function outputTwice(record: SapSpoolOperation[]): InvariantBreak[] {
-  const counts = new Map<string, number>();
+  const hosts = new Map<string, string[]>();
   for (const e of record) {
     if ((e.operation === 'dispatch' && e.outcome === 'started') || e.operation === 'finish') {
-      const k = `${e.operation} ${e.host}/${e.target}`;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
+      const k = `${e.operation} ${e.target}`;
+      hosts.set(k, [...(hosts.get(k) ?? []), e.host]);
     }
   }
-  return [...counts.entries()].filter(([, n]) => n > 1).map(([k, n]) => ({ invariant: 'sap-output-twice' as const, detail: `${k} ${n} times` }));
+  return [...hosts.entries()].filter(([, on]) => on.length > 1).map(([k, on]) => ({ invariant: 'sap-output-twice' as const, detail: `${k} ${on.length} times (on ${on.join(', ')})` }));
 }
 
 /** Pairs of spans of one group that run at the same time (the later begun before the earlier ended). */
@@ -106,11 +112,11 @@ function managementTwice(spans: Span[]): InvariantBreak[] {
 }
 
 function sequencesKept(spans: Span[], submitted: SapSubmissions): InvariantBreak[] {
-  const atOnce = groupBy(spans, (s) => (s.sequence === true ? `${s.server}/${s.device ?? ''}` : undefined))
+  const atOnce = groupBy(spans, (s) => (s.sequence === true ? (s.device ?? '') : undefined))
     .flatMap(overlaps)
     .map((pair) => ({ invariant: 'sap-sequence-broken' as const, detail: `device ${pair[0].device ?? '?'}: ${describe(pair)}` }));
   const order = Object.entries(submitted.sequences).flatMap(([device, ids]) => {
-    const begun = spans.filter((s) => `${s.server}/${s.device ?? ''}` === device && ids.includes(s.id)).sort((a, b) => a.from - b.from).map((s) => s.id);
+    const begun = spans.filter((s) => s.device === device && ids.includes(s.id)).sort((a, b) => a.from - b.from).map((s) => s.id);
     const expected = ids.filter((id) => begun.includes(id));
     return begun.join(' ') === expected.join(' ') ? [] : [{ invariant: 'sap-sequence-broken' as const, detail: `device ${device}: begun ${begun.join(', ')}; submitted ${expected.join(', ')}` }];
   });
@@ -121,4 +127,31 @@ function requestsLost(record: SapSpoolOperation[], submitted: SapSubmissions): I
   const printed = new Set(record.filter((e) => e.operation === 'finish' && e.outcome === 'printed').map((e) => e.target));
   const lost = submitted.outputs.filter((id) => !printed.has(id));
   return lost.length === 0 ? [] : [{ invariant: 'sap-request-lost', detail: `${lost.length} accepted output requests never printed: ${lost.slice(0, 10).join(', ')}${lost.length > 10 ? ', ...' : ''}` }];
+}
+
+/** A spool server the run shut down, its requests to go to `to`: what it was asked, and its shutdown as its dispatcher says at the end. */
+export interface SapShutdownOfRun {
+  server: string;
+  to: string;
+  /** Whether the dispatcher accepted the shutdown during the run. */
+  accepted: boolean;
+  /** Its status's shutdown at the end (null: none; undefined: the status could not be read). */
+  shutdown: SpoolServerShutdown | null | undefined;
+}
+
+/**
+ * The shutdown ended (its requests moved, the server refusing new tasks) and the other server
+ * refused none of its requests: both have one release and the same devices, so a refused request
+ * would be a request not printed for no reason of the estate's.
+ */
+export function sapShutdownBreaks(run: SapShutdownOfRun): InvariantBreak[] {
+  const unfinished = (why: string): InvariantBreak[] => [{ invariant: 'sap-shutdown-unfinished', detail: `${run.server} to ${run.to}: ${why}` }];
+  if (!run.accepted) return unfinished('the shutdown was never accepted');
+  if (run.shutdown === undefined) return unfinished('its status could not be read at the end');
+  if (run.shutdown === null) return unfinished('its dispatcher has no shutdown (started again?)');
+  if (run.shutdown.phase !== 'shut-down') return unfinished(`still ${run.shutdown.phase}${run.shutdown.lastFailure ? ` (${run.shutdown.lastFailure})` : ''}`);
+  const refused = run.shutdown.notReassignedCount ?? run.shutdown.notReassigned.length;
+  if (refused === 0) return [];
+  const some = run.shutdown.notReassigned.slice(0, 5).map((r) => JSON.stringify(r)).join('; ');
+  return [{ invariant: 'sap-request-not-reassigned', detail: `${run.server} to ${run.to}: ${refused} requests refused by ${run.shutdown.reassignTo}: ${some}` }];
 }

@@ -6,8 +6,10 @@
  * was taken. It is given again under the same Update id, which makes that harmless: a task the
  * dispatcher did take is answered `already-held` or `already-done`, never taken twice.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { checkSpoolServerAddress, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
+import { forwardInDetails, SPOOL_SERVER_SHUT_DOWN } from '../machines/sap/spool-shutdown';
 import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId, type SubmitAnswer } from '../workflows/sap/spool-dispatcher-messages';
 
@@ -38,4 +40,16 @@ export async function giveWithoutNameCheck(client: Client, system: string, serve
       await new Promise((resolve) => setTimeout(resolve, (opts.pauseMs ?? 100) * attempt));
     }
   }
+}
+
+/**
+ * The spool server a refusal names as where the refused server's output requests went, when the
+ * task was refused because that server is shut down: the task belongs there now (given there
+ * under the same id, it comes after the requests moved before it). Undefined for any other failure.
+ */
+export function forwardOfShutDownRefusal(err: unknown): string | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== SPOOL_SERVER_SHUT_DOWN) return undefined;
+  return forwardInDetails(cause.details);
 }

@@ -124,6 +124,9 @@ export function shutDownSubmitRefusalOf(server: string, shutdown: SpoolServerShu
   return `spool server ${server} is shut down (since ${shutdown.shutDownAt ?? shutdown.askedAt}); its output requests went to ${shutdown.reassignTo}: give the task to ${shutdown.reassignTo}`;
 }
 
+/** The failure type of a task refused by a server shut down: its details name where its requests went (`targetRefusalDetails`). */
+export const SPOOL_SERVER_SHUT_DOWN = 'SpoolServerShutDown';
+
 /** True when the requests may move now: no request of a device with a set sequence runs on the server. */
 export function mayReassignNow(state: SpoolServerState): boolean {
   return !state.workProcesses.some((wp) => wp.running?.kind === 'output' && wp.running.sequence);

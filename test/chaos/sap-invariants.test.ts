@@ -1,12 +1,15 @@
 /**
  * The chaos run's SAP spool checker (chaos/sap-invariants.ts) finds a request output twice, a work
  * process busy twice, two local or global management tasks at once, a sequence device's requests
- * at once or out of order, and an accepted request never printed, in hand-made spool server
- * records; and finds nothing in a clean run of two sequence requests in order beside a request
- * without a sequence and a host spool demand, one with a late finish line after a kill.
+ * at once or out of order (also across a shutdown's move to the other server), a request printed
+ * on both servers, and an accepted request never printed, in hand-made spool server records; and
+ * finds nothing in a clean run of two sequence requests in order beside a request without a
+ * sequence and a host spool demand, one with a late finish line after a kill. A shutdown of the
+ * run must have ended, with no request refused by the other server.
  */
 import type { SapSpoolOperation } from '../../simulator/sap/sim-spool-servers';
-import { sapBreaks, type SapSubmissions } from '../../chaos/sap-invariants';
+import { sapBreaks, sapShutdownBreaks, type SapSubmissions } from '../../chaos/sap-invariants';
+import type { SpoolServerShutdown } from '../../machines/sap/spool-shutdown';
 
 const T0 = Date.UTC(2026, 0, 10);
 const started = (ms: number, id: string, workProcess: number, seconds: number | null, more: Partial<SapSpoolOperation> = {}): SapSpoolOperation => ({
@@ -35,7 +38,7 @@ const cleanRecord = (): SapSpoolOperation[] => [
   started(9100, 'r2', 0, 2, seq),
   finished(11_100, 'r2'),
 ];
-const submitted = (): SapSubmissions => ({ outputs: ['r1', 'r2', 'r9'], sequences: { 'spool1/lp01': ['r1', 'r2'] } });
+const submitted = (): SapSubmissions => ({ outputs: ['r1', 'r2', 'r9'], sequences: { lp01: ['r1', 'r2'] } });
 const kinds = (record: SapSpoolOperation[], sub = submitted()) => sapBreaks(record, sub).map((b) => b.invariant);
 
 test('sequence requests in order one at a time, a request without sequence and a demand beside them: no break', () => {
@@ -68,10 +71,44 @@ test('a hanging task holds its work process until its finish line', () => {
 test('a sequence device\'s requests at once, or begun out of their order, is a break', () => {
   const atOnce = cleanRecord().map((e) => (e.target === 'r2' && e.operation === 'dispatch' ? { ...e, time: new Date(T0 + 500).toISOString(), workProcess: 3 } : e));
   expect(kinds(atOnce)).toEqual(['sap-sequence-broken']);
-  // The same device on two spool servers: each server's dispatcher keeps its own order.
-  const onTwoServers = cleanRecord().map((e) => (e.target === 'r2' ? { ...e, host: 'spool2', ...(e.operation === 'dispatch' ? { time: new Date(T0 + 500).toISOString() } : {}) } : e));
-  expect(kinds(onTwoServers, { ...submitted(), sequences: { 'spool1/lp01': ['r1'], 'spool2/lp01': ['r2'] } })).toEqual([]);
-  expect(kinds(cleanRecord(), { ...submitted(), sequences: { 'spool1/lp01': ['r2', 'r1'] } })).toEqual(['sap-sequence-broken']);
+  expect(kinds(cleanRecord(), { ...submitted(), sequences: { lp01: ['r2', 'r1'] } })).toEqual(['sap-sequence-broken']);
+});
+
+test('a sequence device\'s request moved at a shutdown prints on the other server after the one still printing, in order; beside it or out of order is a break', () => {
+  const moved = (ms: number) => cleanRecord().map((e) => (e.target === 'r2' ? { ...e, host: 'spool2', ...(e.operation === 'dispatch' ? { time: new Date(T0 + ms).toISOString() } : {}) } : e));
+  expect(kinds(moved(9100))).toEqual([]);
+  // Begun on spool2 while r1 still printed on spool1: the move did not wait for the device.
+  expect(kinds(moved(500))).toEqual(['sap-sequence-broken']);
+  // r3 moved too, and begun before r2 on the other server.
+  const r3 = [started(9000, 'r3', 1, 0.05, { ...seq, host: 'spool2' }), finished(9050, 'r3', 'printed', 'spool2')];
+  expect(kinds([...moved(9100), ...r3], { outputs: ['r1', 'r2', 'r3', 'r9'], sequences: { lp01: ['r1', 'r2', 'r3'] } })).toEqual(['sap-sequence-broken']);
+});
+
+test('a request begun or printed on both servers (moved at a shutdown, yet begun where it was) is a break', () => {
+  expect(kinds([...cleanRecord(), started(20_000, 'r9', 3, 2, { device: 'lp10', sequence: false, host: 'spool2' })])).toEqual(['sap-output-twice']);
+  expect(kinds([...cleanRecord(), finished(20_000, 'r9', 'printed', 'spool2')])).toEqual(['sap-output-twice']);
+});
+
+describe('a spool server shut down in the run', () => {
+  const ended = (more: Partial<SpoolServerShutdown> = {}): SpoolServerShutdown => ({ phase: 'shut-down', reassignTo: 'spool2', askedAt: '2026-01-10T00:00:10.000Z', reassigned: 7, notReassigned: [], ...more });
+  const run = (shutdown: SpoolServerShutdown | null | undefined, accepted = true) => sapShutdownBreaks({ server: 'spool1', to: 'spool2', accepted, shutdown });
+
+  test('ended with every request moved: no break', () => {
+    expect(run(ended())).toEqual([]);
+  });
+
+  test('still holding at the end, never accepted, without a shutdown or unread is unfinished, saying why', () => {
+    expect(run(ended({ phase: 'holding', lastFailure: 'spool server spool2 runs no dispatcher' }))).toEqual([{ invariant: 'sap-shutdown-unfinished', detail: 'spool1 to spool2: still holding (spool server spool2 runs no dispatcher)' }]);
+    expect(run(undefined, false).map((b) => b.detail)).toEqual(['spool1 to spool2: the shutdown was never accepted']);
+    expect(run(null).map((b) => b.invariant)).toEqual(['sap-shutdown-unfinished']);
+    expect(run(undefined).map((b) => b.invariant)).toEqual(['sap-shutdown-unfinished']);
+  });
+
+  test('a request the other server refused is a break naming it', () => {
+    const breaks = run(ended({ notReassigned: [{ id: 'r4', device: 'lp01', reason: 'held back' }], notReassignedCount: 1 }));
+    expect(breaks.map((b) => b.invariant)).toEqual(['sap-request-not-reassigned']);
+    expect(breaks[0]?.detail).toContain('r4');
+  });
 });
 
 test('an accepted request never printed is lost', () => {

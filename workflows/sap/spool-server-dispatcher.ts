@@ -52,6 +52,8 @@ import {
   shutDownRefusalOf,
   shutDownNow,
   shutDownSubmitRefusalOf,
+  SPOOL_SERVER_SHUT_DOWN,
+  targetRefusalDetails,
   type ReassignResult,
   type SpoolServerShutdown,
 } from '../../machines/sap/spool-shutdown';
@@ -163,7 +165,10 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const task = parseSpoolTask(raw);
         // A task done or still running here, given again, is answered as before, not sent elsewhere.
         const known = doneSet.has(task.id) || holds(state, task.id) || inbox.some((t) => t.id === task.id);
-        const refusal = (known ? null : shutDownSubmitRefusalOf(server, shutdown, moving)) ?? submitRefusalOf(state, task, { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
+        const shutDownRefusal = known ? null : shutDownSubmitRefusalOf(server, shutdown, moving);
+        // Shut down, the refusal's details name where the requests went, for the giver to follow (client/sap-spool-submit.ts).
+        if (shutDownRefusal && shutdown?.phase === 'shut-down') throw ApplicationFailure.create({ message: shutDownRefusal, type: SPOOL_SERVER_SHUT_DOWN, nonRetryable: true, details: targetRefusalDetails(shutdown.reassignTo) });
+        const refusal = shutDownRefusal ?? submitRefusalOf(state, task, { inbox, done: doneSet, maxTasksHeld: input.maxTasksHeld });
         if (refusal) throw new Error(refusal);
       },
       description: 'Give this spool server an output request or a management task (JSON: {"kind": "output", "id", "device", "sequence", "frontend"} or {"kind": "management", "id", "task"}).',

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { submitSpoolTask } from '../../../client/sap-spool-submit';
+import { forwardOfShutDownRefusal, submitSpoolTask } from '../../../client/sap-spool-submit';
 import { shutDownSpoolServer } from '../../../client/sap-spool-shutdown';
 import { InvalidInputError } from '../../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
@@ -132,6 +132,11 @@ test("a spool server shut down: nothing new starts on it, its requests move once
     expect(status.recent).toContainEqual({ id: 'seq-4', workProcess: -1, outcome: 'reassigned to spool2' });
     expect(status.state.waiting).toEqual([]);
     expect(await refusalOf(submitSpoolTask(temporal.client, 'prd', 'spool1', out('new-1', 'lp10', false)))).toMatch(/^spool server spool1 is shut down \(since .*\); its output requests went to spool2: give the task to spool2$/);
+    // The refusal names the server in its details too, so a giver follows it without reading the words.
+    const refusal = await submitSpoolTask(temporal.client, 'prd', 'spool1', out('new-1', 'lp10', false)).then(() => undefined, (err: unknown) => err);
+    expect(forwardOfShutDownRefusal(refusal)).toBe('spool2');
+    // Not every refusal is a forward: a task that breaks a rule of spool2's own.
+    expect(forwardOfShutDownRefusal(await submitSpoolTask(temporal.client, 'prd', 'spool2', { kind: 'management', id: 'bad', task: 'no-such-task' } as never).then(() => undefined, (err: unknown) => err))).toBeUndefined();
     // The slot was given up: a global task on spool2 runs.
     await submitSpoolTask(temporal.client, 'prd', 'spool2', { kind: 'management', id: 'scan-after', task: 'scan-lost-requests' });
     await until('the scan on spool2 done', () => record().some((e) => e.operation === 'finish' && e.target === 'scan-after'), 30_000);
