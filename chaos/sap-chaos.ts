@@ -7,7 +7,8 @@
  * sequence device's requests is the order they were submitted. Its faults are the run's kills (the
  * work processes, the dispatchers' worker, the server). In half the runs (a stream of its own, so a
  * seed's load stays what it was) the operator shuts one spool server down at a moment of the run,
- * its requests reassigned to the other (docs/sap-spool-work-processes.md#shutting-a-spool-server-down):
+ * just after its users printed a batch there (so requests wait to move), its requests reassigned
+ * to the other (docs/sap-spool-work-processes.md#shutting-a-spool-server-down):
  * the move runs through the kills like any task, and the load then gives the tasks that server
  * refuses where its refusal says its requests went, as a system that prints through SAP would (a
  * management task refused so is the server's own, and dropped). At the end the load stops, the
@@ -24,7 +25,7 @@ import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { sapSpoolRecordFile, type SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
 import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
-import { pick, retrying, sleep, waitWhileProgressing, type ChaosSystem } from './chaos-system';
+import { pick, retrying, sleep, waitFor, waitWhileProgressing, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
 import { sapBreaks, sapShutdownBreaks, type SapShutdownOfRun, type SapSubmissions } from './sap-invariants';
 import { stuckOnNondeterminism } from './stuck-on-nondeterminism';
@@ -58,6 +59,9 @@ export class SapChaos implements ChaosSystem {
   private loading = false;
   private load: Promise<void> = Promise.resolve();
   private loadBegan = 0;
+  /** The burst before the shutdown was given; the shutdown's moment is brought forward when the run ends first. */
+  private burstGiven = false;
+  private shutdownForced = false;
   private readonly shutdown: PlannedShutdown | undefined;
 
   constructor(
@@ -89,11 +93,35 @@ export class SapChaos implements ChaosSystem {
     this.load = this.submitLoad();
   }
 
-  /** The shutdown, once its moment has come: asked until the dispatcher accepts it (the same target is the same shutdown). */
+  /**
+   * The shutdown, once its moment has come and the load has given the server its burst: asked
+   * until the dispatcher accepts it (the same target is the same shutdown).
+   */
   async tick(): Promise<void> {
     const planned = this.shutdown;
-    if (!planned || planned.accepted || !this.loading || Date.now() - this.loadBegan < planned.afterMs) return;
+    if (!planned || planned.accepted || !this.loading || !this.burstGiven) return;
     await this.askShutdown(planned);
+  }
+
+  /** Whether the shutdown's moment has come (or the run ends first). */
+  private shutdownDue(): boolean {
+    return this.shutdown !== undefined && (this.shutdownForced || Date.now() - this.loadBegan >= this.shutdown.afterMs);
+  }
+
+  /**
+   * Before the shutdown, users print a batch on the server: a request to its set-sequence device
+   * (queued behind one another) and to the devices without one, so requests wait to be moved.
+   */
+  private burst(system: SimSapSystem, server: string): { server: string; task: SpoolTask }[] {
+    const sequenced = system.devices.filter((d) => d.sequence);
+    const servers = system.servers.map((s) => s.server);
+    const own = sequenced.filter((_d, i) => servers[i % servers.length] === server);
+    const others = system.devices.filter((d) => !d.sequence);
+    const devices = [...own, ...others];
+    return Array.from({ length: 8 }, (_x, i) => {
+      const device = devices[i % devices.length] as SimSapSystem['devices'][number];
+      return { server, task: { kind: 'output', id: `chaos-${this.runTag}-burst-${i + 1}`, device: device.name, sequence: device.sequence, frontend: false } };
+    });
   }
 
   private async askShutdown(planned: PlannedShutdown): Promise<void> {
@@ -113,7 +141,9 @@ export class SapChaos implements ChaosSystem {
   private async submitLoad(): Promise<void> {
     const system = CHAOS_SAP_SYSTEMS[0] as SimSapSystem;
     for (let n = 1; this.loading; n++) {
-      for (const { server, task } of this.tasksDue(system, n)) await this.give(system.system, server, task);
+      const burst = this.shutdown && !this.burstGiven && this.shutdownDue() ? this.burst(system, this.shutdown.server) : [];
+      for (const { server, task } of [...this.tasksDue(system, n), ...burst]) await this.give(system.system, server, task);
+      if (burst.length > 0) this.burstGiven = true;
       await sleep(700 + this.rng() * 600);
     }
   }
@@ -180,6 +210,8 @@ export class SapChaos implements ChaosSystem {
    */
   async settle(): Promise<void> {
     // A run that ends before its shutdown's moment has it now, under the load still.
+    this.shutdownForced = true;
+    await waitFor(() => !this.shutdown || this.burstGiven, 20_000);
     for (let i = 0; this.shutdown && !this.shutdown.accepted && i < 12; i++) {
       await this.askShutdown(this.shutdown);
       if (!this.shutdown.accepted) await sleep(2000);
