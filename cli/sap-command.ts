@@ -4,10 +4,11 @@
  * management load, with the reasoning line by line (docs/sap-spool-work-processes.md#sizing).
  * Needs no server; imports only the pure sizing rule, so it answers at once.
  *
- * `spoolflow sap status <system> <server>` and `spoolflow sap shutdown <system> <server> --to <server>
- * [--operator <name>] [--reason <text>]` read a spool server's dispatcher and shut the server down,
- * its output requests reassigned (docs/sap-spool-work-processes.md#shutting-a-spool-server-down);
- * their work is in cli/sap-spool-actions.ts, loaded when one runs.
+ * `spoolflow sap status <system> <server>`, `spoolflow sap shutdown <system> <server> --to <server>
+ * [--operator <name>] [--reason <text>]` and `spoolflow sap return <system> <server> [--operator
+ * <name>] [--reason <text>] [--may-print-twice]` read a spool server's dispatcher, shut the server
+ * down, its output requests reassigned (docs/sap-spool-work-processes.md#shutting-a-spool-server-down),
+ * and bring it back into service; their work is in cli/sap-spool-actions.ts, loaded when one runs.
  */
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
@@ -57,7 +58,7 @@ function spoolServerNamed(command: string, system: string | undefined, server: s
   return [system, server];
 }
 
-/** Adds `sap` and its `sizing`, `status` and `shutdown` to the program. */
+/** Adds `sap` and its `sizing`, `status`, `shutdown` and `return` to the program. */
 export function registerSap(program: Command, withClient: WithTemporalClient, print: (value: unknown) => void): void {
   const actions = () => import('./sap-spool-actions');
   const sap = program
@@ -65,7 +66,7 @@ export function registerSap(program: Command, withClient: WithTemporalClient, pr
     .description('SAP spool work processes (docs/sap-spool-work-processes.md)')
     .argument('[command]')
     .action((sub: string | undefined) => {
-      throw new UsageError(sub === undefined ? 'sap needs a command: sizing, status, shutdown' : `unknown sap command "${sub}" (sap sizing, sap status, sap shutdown)`);
+      throw new UsageError(sub === undefined ? 'sap needs a command: sizing, status, shutdown, return' : `unknown sap command "${sub}" (sap sizing, sap status, sap shutdown, sap return)`);
     });
   sap
     .command('status')
@@ -98,6 +99,23 @@ export function registerSap(program: Command, withClient: WithTemporalClient, pr
       work.checkSpoolServerAddress(sid, name);
       const input = work.shutDownAskedByFlags(name, { ...opts, to });
       print(await withClient(async (client) => work.shutDownFromCli(client, sid, name, input)));
+    });
+  sap
+    .command('return')
+    .usage('<system> <server> [--operator <name>] [--reason <text>] [--may-print-twice]')
+    .description('brings the spool server back into service after its shutdown: holding, it starts the tasks it kept; shut down, it takes tasks again')
+    .argument('[system]', 'the SAP system (its SID in lower case)')
+    .argument('[server]', 'the spool server to bring back')
+    .option('--operator <name>', 'who asks (kept in the status)')
+    .option('--reason <text>', 'why (kept in the status)')
+    .option('--may-print-twice', 'requests may be on the target already (a round of the move failed partway): print them here anyway, having looked there')
+    .action(async (system: string | undefined, server: string | undefined, opts: { operator?: string; reason?: string; mayPrintTwice?: boolean }) => {
+      const [sid, name] = spoolServerNamed('return', system, server);
+      const work = await actions();
+      // Checked before connecting: a bad name or flag is named even when the server cannot be reached.
+      work.checkSpoolServerAddress(sid, name);
+      const input = work.returnAskedByFlags(name, opts);
+      print(await withClient(async (client) => work.returnFromCli(client, sid, name, input)));
     });
   sap
     .command('sizing')

@@ -1,11 +1,13 @@
 /**
- * The work of `spoolflow sap status` and `spoolflow sap shutdown` (registered in cli/sap-command.ts),
- * loaded when one runs: a spool server's dispatcher as an operator reads it, and its shutdown with
- * its output requests reassigned (docs/sap-spool-work-processes.md#shutting-a-spool-server-down).
+ * The work of `spoolflow sap status`, `sap shutdown` and `sap return` (registered in
+ * cli/sap-command.ts), loaded when one runs: a spool server's dispatcher as an operator reads it,
+ * its shutdown with its output requests reassigned
+ * (docs/sap-spool-work-processes.md#shutting-a-spool-server-down), and its return to service.
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InvalidInputError, parseInput } from '../machines/core/input-errors';
-import { shutDownSpoolServer } from '../client/sap-spool-shutdown';
+import { returnSpoolServerToService, shutDownSpoolServer } from '../client/sap-spool-shutdown';
+import { returnToServiceInputSchema, type EndedShutdown, type ReturnToServiceInput } from '../machines/sap/spool-server-return';
 import { checkSpoolServerAddress, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../machines/sap/spool-shutdown';
 import { describeTask } from '../machines/sap/spool-tasks';
@@ -27,6 +29,8 @@ export interface SpoolServerView {
   /** Tasks in the dispatch queue. */
   waiting: number;
   shutdown: SpoolServerShutdown | null;
+  /** The latest shutdown the operator ended by bringing the server back, when there was one. */
+  lastShutdown?: EndedShutdown;
   recent: TaskOutcome[];
 }
 
@@ -43,6 +47,7 @@ export async function spoolServerView(client: Client, system: string, server: st
     workProcesses: status.state.workProcesses.map((wp) => ({ number: wp.number, running: wp.running ? describeTask(wp.running) : null, reservedFor: wp.reservedFor, queued: wp.inputQueue.length })),
     waiting: status.state.waiting.length,
     shutdown: status.shutdown ?? null,
+    ...(status.lastShutdown ? { lastShutdown: status.lastShutdown } : {}),
     recent: status.recent.slice(-RECENT_SHOWN),
   };
 }
@@ -60,6 +65,25 @@ export async function shutDownFromCli(client: Client, system: string, server: st
     return await shutDownSpoolServer(client, system, server, input);
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new InvalidInputError(`shutdown of spool server ${server}`, (err.cause)?.message ?? err.message);
+    throw err;
+  }
+}
+
+/** The return to service the flags ask for, checked (field and rule named, exit code 2) before anything connects. */
+export function returnAskedByFlags(server: string, flags: { operator?: string; reason?: string; mayPrintTwice?: boolean }): ReturnToServiceInput {
+  return parseInput(returnToServiceInputSchema, `return to service of spool server ${server}`, {
+    ...(flags.operator !== undefined ? { operator: flags.operator } : {}),
+    ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
+    ...(flags.mayPrintTwice ? { mayPrintTwice: true } : {}),
+  });
+}
+
+/** Brings the spool server back into service; answers the shutdown it ended. A refusal is told as the dispatcher worded it. */
+export async function returnFromCli(client: Client, system: string, server: string, input: ReturnToServiceInput): Promise<EndedShutdown> {
+  try {
+    return await returnSpoolServerToService(client, system, server, input);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new InvalidInputError(`return to service of spool server ${server}`, err.cause?.message ?? err.message);
     throw err;
   }
 }

@@ -10,12 +10,25 @@ import type { Client } from '@temporalio/client';
 import { parseInput } from '../machines/core/input-errors';
 import { checkSpoolServerAddress, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../machines/sap/spool-shutdown';
-import { shutDownSpoolServerUpdate, spoolDispatcherStatusQuery } from '../workflows/sap/spool-dispatcher-messages';
+import { returnToServiceInputSchema, type EndedShutdown, type ReturnToServiceInput } from '../machines/sap/spool-server-return';
+import { returnSpoolServerToServiceUpdate, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery } from '../workflows/sap/spool-dispatcher-messages';
 
 export async function shutDownSpoolServer(client: Client, system: string, server: string, input: ShutDownInput): Promise<SpoolServerShutdown> {
   checkSpoolServerAddress(system, server);
   const checked = parseInput(shutDownInputSchema, `shutdown of spool server ${server}`, input);
   return client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(shutDownSpoolServerUpdate, { args: [checked] });
+}
+
+/**
+ * Brings a spool server back into service after its shutdown
+ * (docs/sap-spool-work-processes.md#back-in-service): the input is checked here first; the
+ * dispatcher refuses while a round of the move runs, or, where requests may be on the target
+ * already, until `mayPrintTwice: true`. Answers the shutdown it ended.
+ */
+export async function returnSpoolServerToService(client: Client, system: string, server: string, input: ReturnToServiceInput = {}): Promise<EndedShutdown> {
+  checkSpoolServerAddress(system, server);
+  const checked = parseInput(returnToServiceInputSchema, `return to service of spool server ${server}`, input);
+  return client.workflow.getHandle(spoolDispatcherWorkflowId(system, server)).executeUpdate(returnSpoolServerToServiceUpdate, { args: [checked] });
 }
 
 /**

@@ -7,6 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { describeIssues } from '../../machines/core/input-errors';
 import type { SpoolServerState } from '../../machines/sap/spool-dispatcher';
 import { shutDownInputSchema, type ShutDownInput, type SpoolServerShutdown } from '../../machines/sap/spool-shutdown';
+import { returnToServiceInputSchema, type EndedShutdown, type ReturnToServiceInput } from '../../machines/sap/spool-server-return';
 import { spoolTaskSchema, SpoolTask } from '../../machines/sap/spool-tasks';
 
 /** `new`: taken; `already-held`: the dispatcher holds it (given twice); `already-done`: it was done already. */
@@ -42,6 +43,8 @@ export interface SpoolDispatcherStatus {
   recent: TaskOutcome[];
   /** The server's shutdown, once asked (spool-shutdown.ts); absent or null while it runs as usual. */
   shutdown?: SpoolServerShutdown | null;
+  /** The latest shutdown the operator ended by bringing the server back (spool-server-return.ts). */
+  lastShutdown?: EndedShutdown;
 }
 
 export const spoolDispatcherStatusQuery = wf.defineQuery<SpoolDispatcherStatus>('sap.spoolDispatcherStatus');
@@ -68,5 +71,20 @@ export const shutDownSpoolServerUpdate = wf.defineUpdate<SpoolServerShutdown, [u
 export function parseShutDown(raw: unknown): ShutDownInput {
   const parsed = shutDownInputSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`invalid shutdown: ${describeIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+/**
+ * Brings the spool server back into service after its shutdown (machines/sap/spool-server-return.ts):
+ * holding, it starts the tasks it kept; shut down, it takes tasks again. The answer is the ended
+ * shutdown; refused while a round of the move runs, and, where requests may be on the target
+ * already, until the operator says `mayPrintTwice`.
+ */
+export const returnSpoolServerToServiceUpdate = wf.defineUpdate<EndedShutdown, [unknown]>('sap.returnSpoolServerToService');
+
+/** The return to service as the Update carries it, or an Error naming the field and the rule. */
+export function parseReturnToService(raw: unknown): ReturnToServiceInput {
+  const parsed = returnToServiceInputSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new Error(`invalid return to service: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
 }

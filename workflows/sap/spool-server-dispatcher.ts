@@ -60,7 +60,8 @@ import {
 import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/spool-tasks';
 import { CENTRAL_TASK_QUEUE, sapWorkProcessTaskQueue } from '../task-queues';
 import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
-import { parseShutDown, parseSpoolTask, releaseGlobalManagementSignal, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
+import { endedShutdown, returnToServiceRefusalOf, type EndedShutdown } from '../../machines/sap/spool-server-return';
+import { parseReturnToService, parseShutDown, parseSpoolTask, releaseGlobalManagementSignal, returnSpoolServerToServiceUpdate, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
 
 /** What a run hands to the next. */
 export interface SpoolDispatcherResume {
@@ -78,6 +79,8 @@ export interface SpoolDispatcherResume {
   managementDeadlines?: [id: string, deadline: number][];
   /** The server's shutdown, once asked (absent in hand-overs from before there was one). */
   shutdown?: SpoolServerShutdown | null;
+  /** The latest shutdown the operator ended, bringing the server back. */
+  lastShutdown?: EndedShutdown;
 }
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
@@ -142,6 +145,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   const inbox: SpoolTask[] = [];
   const finished: TaskOutcome[] = [];
   let shutdown: SpoolServerShutdown | null = resume?.shutdown ?? null;
+  let lastShutdown: EndedShutdown | undefined = resume?.lastShutdown;
+  /** The operator brought the server back since the loop last looked: the tasks it kept start. */
+  let backInService = false;
   /** A round of the shutdown's move runs now: the target cannot change under it. */
   let moving = false;
   /** A shutdown asked since the loop last looked (it wakes the loop as a task does). */
@@ -192,7 +198,24 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       description: 'Shut this spool server down: it starts nothing new, and its output requests go to another spool server of the system (JSON: {"reassignTo": "<server>", "operator"?, "reason"?}).',
     },
   );
-  wf.setHandler(spoolDispatcherStatusQuery, () => ({ system, server, state, holdsGlobalManagement: holdsGlobal, submitted, finished: finishedCount, recent, shutdown }));
+  wf.setHandler(
+    returnSpoolServerToServiceUpdate,
+    (raw) => {
+      lastShutdown = endedShutdown(shutdown!, parseReturnToService(raw), new Date().toISOString());
+      shutdown = null;
+      nextGlobalTry = 0;
+      backInService = true;
+      return lastShutdown;
+    },
+    {
+      validator: (raw) => {
+        const refusal = returnToServiceRefusalOf(server, shutdown, parseReturnToService(raw), moving);
+        if (refusal) throw new Error(refusal);
+      },
+      description: 'Bring this spool server back into service after its shutdown: holding, it starts the tasks it kept; shut down, it takes tasks again (JSON: {"operator"?, "reason"?, "mayPrintTwice"?: true, needed when requests may be on the target already}).',
+    },
+  );
+  wf.setHandler(spoolDispatcherStatusQuery, () => ({ system, server, state, holdsGlobalManagement: holdsGlobal, submitted, finished: finishedCount, recent, shutdown, ...(lastShutdown ? { lastShutdown } : {}) }));
 
   /** A management task's time left (ms): all of it when it starts, what is left when a new run hands it out again. */
   const managementTimeLeft = (task: SpoolTask): number => {
@@ -239,7 +262,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
 
   for (;;) {
     // Woken only once the Updates that woke it are answered: the timer a timed wait cancels is a command too.
-    const woken = () => (inbox.length > 0 || finished.length > 0 || shutdownAsked || moveDue()) && everyUpdateAnswered();
+    const woken = () => (inbox.length > 0 || finished.length > 0 || shutdownAsked || backInService || moveDue()) && everyUpdateAnswered();
     if (!wantsGlobal() && !(moveWaits() && !holdsGlobal)) await wf.condition(woken);
     else if (nextGlobalTry > Date.now()) await wf.condition(woken, nextGlobalTry - Date.now());
     if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished); // on the old path no await at all: its promise hops stay as they were
@@ -266,6 +289,13 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       apply(result.dispatches);
     }
     shutdownAsked = false;
+    if (backInService) {
+      // The tasks it kept while holding start now, as work processes are free (a global one once it has the slot).
+      backInService = false;
+      const result = dispatch(state, view());
+      state = result.state;
+      apply(result.dispatches);
+    }
     if (moveDue()) await moveForShutdown();
     if (wantsGlobal() && Date.now() >= nextGlobalTry) {
       holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
@@ -287,7 +317,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       if (inbox.length === 0 && finished.length === 0) {
         const running = new Set(state.workProcesses.flatMap((wp) => (wp.running ? [wp.running.id] : [])));
         const deadlines = [...managementDeadlines].filter(([id]) => running.has(id));
-        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines, ...(shutdown ? { shutdown } : {}) });
+        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines, ...(shutdown ? { shutdown } : {}), ...(lastShutdown ? { lastShutdown } : {}) });
       }
     }
   }

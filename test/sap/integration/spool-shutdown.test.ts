@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { forwardOfShutDownRefusal, submitSpoolTask } from '../../../client/sap-spool-submit';
-import { shutDownSpoolServer } from '../../../client/sap-spool-shutdown';
+import { returnSpoolServerToService, shutDownSpoolServer } from '../../../client/sap-spool-shutdown';
 import { InvalidInputError } from '../../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
@@ -265,3 +265,47 @@ test('a move to a server shut down itself follows its requests to where they wen
     await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, history, 'followed');
   });
 }, 60_000);
+
+test('back in service: holding, the server prints the requests it kept itself (nothing elsewhere); shut down, it takes tasks again; refused without a shutdown and for bad input, from the client and the command line; the history replays', async () => {
+  const systems: SimSapSystem[] = [{ system: 'ret', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 1, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
+  await withSapEstate(systems, 'return', async (record) => {
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('ret', 'spool1'));
+    const printedOn = (id: string) => record().filter((e) => e.operation === 'finish' && e.target === id).map((e) => e.host);
+    expect(await refusalOf(returnSpoolServerToService(temporal.client, 'ret', 'spool1'))).toBe('spool server spool1 is in service: it has no shutdown to end');
+    await expect(returnSpoolServerToService(temporal.client, 'ret', 'spool1', { operator: ' ' })).rejects.toThrow(/operator: must not be blank/);
+
+    // Holding: its target runs no dispatcher, so the requests stay here, and nothing new starts.
+    for (const task of [out('k-0', 'lp10', false), out('k-1', 'lp10', false), out('k-2', 'lp10', false)]) await submitSpoolTask(temporal.client, 'ret', 'spool1', task);
+    await shutDownSpoolServer(temporal.client, 'ret', 'spool1', { reassignTo: 'spool9', operator: 'ann' });
+    await until('the failed move shown', async () => (await spool1.query(spoolDispatcherStatusQuery)).shutdown?.lastFailure);
+    await until('k-0 printed', () => printedOn('k-0').length > 0 || undefined, 30_000);
+    expect(printedOn('k-1')).toEqual([]);
+    const ended = await returnSpoolServerToService(temporal.client, 'ret', 'spool1', { operator: 'ann', reason: 'spool9 is gone' });
+    expect(ended).toMatchObject({ phase: 'holding', reassignTo: 'spool9', operator: 'ann', returnedBy: 'ann', returnReason: 'spool9 is gone' });
+    await until('k-1 and k-2 printed', () => (printedOn('k-1').length > 0 && printedOn('k-2').length > 0) || undefined, 30_000);
+    expect(['k-0', 'k-1', 'k-2'].map(printedOn)).toEqual([['spool1'], ['spool1'], ['spool1']]);
+    const back = await spool1.query(spoolDispatcherStatusQuery);
+    expect(back.shutdown).toBeNull();
+    expect(back.lastShutdown).toMatchObject({ reassignTo: 'spool9', returnedBy: 'ann' });
+
+    // Shut down for good, then back from the command line: it takes tasks again.
+    await shutDownSpoolServer(temporal.client, 'ret', 'spool1', { reassignTo: 'spool2' });
+    await until('spool1 shut down', async () => ((await spool1.query(spoolDispatcherStatusQuery)).shutdown?.phase === 'shut-down' ? true : undefined));
+    expect(await refusalOf(submitSpoolTask(temporal.client, 'ret', 'spool1', out('n-0', 'lp10', false)))).toMatch(/give the task to spool2$/);
+    const blank = await spoolflow(['sap', 'return', 'ret', 'spool1', '--reason', ' ']);
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toContain('reason: must not be blank');
+    const cli = await spoolflow(['sap', 'return', 'ret', 'spool1', '--operator', 'bob']);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ phase: 'shut-down', reassignTo: 'spool2', returnedBy: 'bob' });
+    await submitSpoolTask(temporal.client, 'ret', 'spool1', out('n-0', 'lp10', false));
+    await until('n-0 printed', () => printedOn('n-0').length > 0 || undefined, 30_000);
+    expect(printedOn('n-0')).toEqual(['spool1']);
+    const again = await spoolflow(['sap', 'return', 'ret', 'spool1']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('spool server spool1 is in service: it has no shutdown to end');
+    const shown = await spoolflow(['sap', 'status', 'ret', 'spool1']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ shutdown: null, lastShutdown: { phase: 'shut-down', reassignTo: 'spool2', returnedBy: 'bob' } });
+    await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, await spool1.fetchHistory(), 'returned');
+  });
+}, 90_000);
