@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       // Each run has a seed of its own: CHAOS_SEED=<it> CHAOS_RUNS=1 replays that run's choices.
       const runSeed = seed + run - 1;
       // The JobScheduler choices from a stream of their own: the SPOC choices of a seed stay as they were.
-      const streams = { spoc: seededRandom(runSeed), scheduler: seededRandom(runSeed ^ 0x5bd1e995), scenarios: seededRandom(runSeed ^ 0x2545f491), flexispooler: seededRandom(runSeed ^ 0x68e31da4), spoolcleaning: seededRandom(runSeed ^ 0x1b56c4e9), sap: seededRandom(runSeed ^ 0x7feb352d), sapShutdown: seededRandom(runSeed ^ 0x4f1bbcdc), fleet: seededRandom(runSeed ^ 0x3c6ef372) };
+      const streams = { spoc: seededRandom(runSeed), scheduler: seededRandom(runSeed ^ 0x5bd1e995), scenarios: seededRandom(runSeed ^ 0x2545f491), flexispooler: seededRandom(runSeed ^ 0x68e31da4), spoolcleaning: seededRandom(runSeed ^ 0x1b56c4e9), sap: seededRandom(runSeed ^ 0x7feb352d), sapShutdown: seededRandom(runSeed ^ 0x4f1bbcdc), fleet: seededRandom(runSeed ^ 0x3c6ef372), membership: seededRandom(runSeed ^ 0x6a09e667) };
       const report = await runOnce(stack, streams, `${seed}-${run}`, (line) => verbose && console.log(line));
       reports.push(report);
       const kills = Object.entries(report.kills).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';

@@ -1,11 +1,12 @@
 /**
  * The procedures a chaos run starts on the default inventory: on each SPOC group one of the group
  * procedures (the restart without or with cache deletion, the OS restart of its members), on the
- * standalone SPOCs their OS restart; inputs from the catalog's examples, with waits short enough
+ * standalone SPOCs their OS restart; in some runs one of the membership scenarios in their place
+ * (a SPOC added, removed, moved, ...); inputs from the catalog's examples, with waits short enough
  * for a run to take a minute or two and timeouts short enough that a fault halts a step in seconds.
  * In some runs also the JobScheduler cluster option change on berlin.
  */
-import { groupRestartExample, osRestartExamples } from '../simulator/example-inputs';
+import { groupRestartExample, osRestartExamples, scenarioExamples } from '../simulator/example-inputs';
 import { clusterExample } from '../simulator/catalog-entries';
 import type { Inventory } from '../simulator/spoc/inventory';
 
@@ -61,6 +62,54 @@ export function standaloneOsRestart(inventory: Inventory, runTag: string): Plann
     restartsOs: true,
     deletesCache: false,
   };
+}
+
+/**
+ * The SPOC scenarios beyond the plain restarts (docs/spoc-group-maintenance.md): a group made from
+ * standalone SPOCs, a SPOC added, removed or moved, an IP address changed, members restarted in
+ * parallel by hand. Each is the catalog's example on the default inventory (prague: 3 members,
+ * london: 2, spoc-bts-1 and -2 standalone).
+ */
+export const MEMBERSHIP_SCENARIOS = ['create-group-from-standalone-spocs', 'add-spoc-to-group', 'remove-spoc-from-group', 'move-spoc-to-another-group', 'ip-address-changed', 'group-members-restarted-in-parallel'] as const;
+export type MembershipScenario = (typeof MEMBERSHIP_SCENARIOS)[number];
+
+/** A scenario planned for a run, with the groups and standalone SPOCs it takes (no other procedure of the run is planned on them). */
+export interface PlannedScenario {
+  procedure: PlannedProcedure;
+  groups: string[];
+  standalone: string[];
+}
+
+/**
+ * The scenario's procedure with the run's short waits, and what the invariants expect of it: which
+ * hosts it changes, whether one member at a time (a restart without cache deletion: the newly
+ * installed SPOCs made a group) or all at once with their caches deleted (every other one here:
+ * london has two members, so a SPOC added to it restarts all three with cache deletion).
+ */
+export function membershipScenario(inventory: Inventory, scenario: MembershipScenario, runTag: string): PlannedScenario {
+  const examples = scenarioExamples(inventory);
+  const members = (group: string) => inventory.groups.find((g) => g.name === group)?.members ?? [];
+  const plan = (groups: string[], input: object, hosts: string[], oneAtATime: boolean, standalone: string[] = []): PlannedScenario => ({
+    procedure: { procedureId: scenario, workflowId: `chaos-${runTag}-${groups.join('+')}`, input: { ...input, waits: CHAOS_WAITS }, hosts, ...(oneAtATime ? { oneAtATime: hosts } : {}), restartsOs: false, deletesCache: !oneAtATime },
+    groups,
+    standalone,
+  });
+  switch (scenario) {
+    case 'create-group-from-standalone-spocs':
+      return plan(['london'], examples[scenario], members('london'), true);
+    case 'add-spoc-to-group': {
+      const added = examples[scenario].newMember.host;
+      return plan(['london'], examples[scenario], [...members('london'), added], false, [added]);
+    }
+    case 'remove-spoc-from-group':
+      return plan(['prague'], examples[scenario], members('prague'), false);
+    case 'move-spoc-to-another-group':
+      return plan(['prague', 'london'], examples[scenario], [...members('prague'), ...members('london')], false);
+    case 'ip-address-changed':
+      return plan(['prague'], examples[scenario], examples[scenario].members.map((m) => m.host), false);
+    case 'group-members-restarted-in-parallel':
+      return plan(['london'], groupRestartExample(inventory, 'london'), members('london'), false);
+  }
 }
 
 /**

@@ -39,7 +39,7 @@ import { readSchedulerOperations, schedulerOperationsFile } from '../simulator/j
 import { simClusters } from '../simulator/jobscheduler/sim-clusters';
 import { startSimSupervisors } from '../simulator/jobscheduler/sim-supervisors';
 import { invariantBreaks, type InvariantBreak, type ProcedureOfRun } from './invariants';
-import { clusterOptionChange, GROUP_PROCEDURES, groupProcedure, standaloneOsRestart, type PlannedProcedure } from './procedures';
+import { clusterOptionChange, GROUP_PROCEDURES, groupProcedure, membershipScenario, MEMBERSHIP_SCENARIOS, standaloneOsRestart, type PlannedProcedure } from './procedures';
 import { type ChaosStack, type KillKind, sleep } from './stack';
 import { retrying, type ChaosSystem, type SystemName } from './chaos-system';
 import { FlexiSpoolerChaos } from './flexispooler-chaos';
@@ -113,6 +113,8 @@ export interface RunStreams {
   sapShutdown: Rng;
   /** Whether the SPOC procedures start through a fleet rollout, and its limits and operator. */
   fleet: Rng;
+  /** Whether a membership scenario (a SPOC added, removed, moved, ...) runs in place of plain procedures, and which. */
+  membership: Rng;
 }
 
 /** The ending of a rollout's unit that the rollout never started (its failure budget was spent). */
@@ -132,13 +134,20 @@ export async function runOnce(stack: ChaosStack, streams: RunStreams, runTag: st
   const fleetFile = path.join(simDir, 'fleet.json');
   const setManagementServerDown = (down: boolean) => writeFileSync(fleetFile, JSON.stringify({ managementServerDown: down }));
 
+  // In some runs the SPOC procedures are a fleet rollout's children: the same procedures, started by it.
+  const byRollout = streams.fleet() < 0.4;
+  // In some others a membership scenario takes the groups (and standalone SPOCs) it changes: the
+  // plain procedures' choices are drawn all the same, so a seed's other choices stay what they were.
+  const scenario = !byRollout && streams.membership() < 0.5 ? membershipScenario(inventory, pick(streams.membership, MEMBERSHIP_SCENARIOS), runTag) : undefined;
+  const groupChoices = inventory.groups.map((g) => groupProcedure(inventory, g.name, pick(rng, GROUP_PROCEDURES), runTag));
+  const standaloneChoice = rng() < 0.5 ? [standaloneOsRestart(inventory, runTag)] : [];
   const planned = [
-    ...inventory.groups.map((g) => groupProcedure(inventory, g.name, pick(rng, GROUP_PROCEDURES), runTag)),
-    ...(rng() < 0.5 ? [standaloneOsRestart(inventory, runTag)] : []),
+    ...groupChoices.filter((p) => !scenario?.groups.some((g) => p.workflowId.endsWith(`-${g}`))),
+    ...(scenario ? [scenario.procedure] : []),
+    ...standaloneChoice.filter((p) => !scenario?.standalone.some((h) => p.hosts.includes(h))),
     ...(schedulerRng() < 0.5 ? [clusterOptionChange(simDir, runTag)] : []),
   ];
-  // In some runs the SPOC procedures are a fleet rollout's children: the same procedures, started by it.
-  const rollout = streams.fleet() < 0.4 ? new FleetRolloutChaos(inventory, planned, streams.fleet, runTag, log) : undefined;
+  const rollout = byRollout ? new FleetRolloutChaos(inventory, planned, streams.fleet, runTag, log) : undefined;
   const tracked: Tracked[] = (rollout ? rollout.procedures(planned) : planned).map((p) => ({ ...p, killedWhileRunning: false, halts: 0 }));
   const report: RunReport = { kills: { worker: 0, agents: 0, server: 0, stack: 0 }, faults: 0, retries: 0, aborts: 0, resumed: 0, procedures: planned.map((p) => `${p.workflowId.split('-').pop() ?? ''} ${p.procedureId}`), recordLines: 0, schedulerLines: 0, activations: 0, orderSteps: 0, memberKills: 0, operatorAborts: 0, loads: 0, slowHosts: 0, systemFaults: {}, systems: [], breaks: [], breaksBySystem: {}, dataDir, seconds: 0 };
   /** Hosts with a fault now, and when it goes away by itself (unless a halt has it cleared first). */
