@@ -8,7 +8,8 @@
  * - nothing protected touched (the protected services, nor any service that is not the vendor's),
  *   but by Windows itself around an OS restart;
  * - every service stopped is started again, or reported in the procedure's result (its
- *   `leftStopped` or `couldNotStart`), both in the record and in the hosts' state at the end;
+ *   `leftStopped` or `couldNotStart`), both in the record and in the hosts' state at the end, but
+ *   one the runbook leaves stopped (a SPOC removed from its group: its group service);
  * - no completed host-changing step repeated: effective stops and starts of a service alternate,
  *   and an OS restart or a cache deletion is done at most as often per host as the run's
  *   procedures asked for it;
@@ -47,6 +48,8 @@ export interface ProcedureOfRun {
   deletesCache: boolean;
   /** The JobScheduler member it stops and starts again (the cluster option change); absent for the SPOC procedures. */
   member?: string;
+  /** Services the runbook leaves stopped, per host (a SPOC removed from its group: its group service); not reported in the result, and no break. */
+  intentionallyStopped?: Record<string, string[]>;
   /** What it returned (a SPOC procedure's services left stopped per host; the option change's member left stopped or not); undefined when it failed or did not end. */
   output?: { leftStopped?: Record<string, string[]> | boolean; couldNotStart?: Record<string, { service: string }[]> };
   /** How it ended: completed, aborted, failed (with the message), or still running. */
@@ -159,6 +162,7 @@ function reported(run: RunObservation): Map<string, Set<string>> {
   const byHost = new Map<string, Set<string>>();
   const add = (host: string, service: string) => byHost.set(host, (byHost.get(host) ?? new Set()).add(service));
   for (const p of run.procedures) {
+    for (const [host, services] of Object.entries(p.intentionallyStopped ?? {})) for (const s of services) add(host, s);
     const stopped = p.output?.leftStopped;
     if (typeof stopped === 'object') for (const [host, services] of Object.entries(stopped)) for (const s of services) add(host, s);
     for (const [host, failures] of Object.entries(p.output?.couldNotStart ?? {})) for (const f of failures) add(host, f.service);

@@ -9,6 +9,7 @@
 import { groupRestartExample, osRestartExamples, scenarioExamples } from '../simulator/example-inputs';
 import { clusterExample } from '../simulator/catalog-entries';
 import type { Inventory } from '../simulator/spoc/inventory';
+import { GROUP_SERVICE } from '../machines/spoc/spoc-services';
 
 export interface PlannedProcedure {
   procedureId: string;
@@ -21,6 +22,8 @@ export interface PlannedProcedure {
   deletesCache: boolean;
   /** The JobScheduler member it stops and starts again (the cluster option change). */
   member?: string;
+  /** Services the runbook leaves stopped, per host: a SPOC removed from its group is standalone, its group service not started again. */
+  intentionallyStopped?: Record<string, string[]>;
 }
 
 export const GROUP_PROCEDURES = ['restart-group-without-cache-deletion', 'restart-group-with-cache-deletion', 'restart-os-of-group-members'] as const;
@@ -89,22 +92,23 @@ export interface PlannedScenario {
 export function membershipScenario(inventory: Inventory, scenario: MembershipScenario, runTag: string): PlannedScenario {
   const examples = scenarioExamples(inventory);
   const members = (group: string) => inventory.groups.find((g) => g.name === group)?.members ?? [];
-  const plan = (groups: string[], input: object, hosts: string[], oneAtATime: boolean, standalone: string[] = []): PlannedScenario => ({
-    procedure: { procedureId: scenario, workflowId: `chaos-${runTag}-${groups.join('+')}`, input: { ...input, waits: CHAOS_WAITS }, hosts, ...(oneAtATime ? { oneAtATime: hosts } : {}), restartsOs: false, deletesCache: !oneAtATime },
+  const plan = (groups: string[], input: object, hosts: string[], oneAtATime: boolean, more: { standalone?: string[]; intentionallyStopped?: Record<string, string[]> } = {}): PlannedScenario => ({
+    procedure: { procedureId: scenario, workflowId: `chaos-${runTag}-${groups.join('+')}`, input: { ...input, waits: CHAOS_WAITS }, hosts, ...(oneAtATime ? { oneAtATime: hosts } : {}), restartsOs: false, deletesCache: !oneAtATime, ...(more.intentionallyStopped ? { intentionallyStopped: more.intentionallyStopped } : {}) },
     groups,
-    standalone,
+    standalone: more.standalone ?? [],
   });
   switch (scenario) {
     case 'create-group-from-standalone-spocs':
       return plan(['london'], examples[scenario], members('london'), true);
     case 'add-spoc-to-group': {
       const added = examples[scenario].newMember.host;
-      return plan(['london'], examples[scenario], [...members('london'), added], false, [added]);
+      return plan(['london'], examples[scenario], [...members('london'), added], false, { standalone: [added] });
     }
+    // The removed SPOC is standalone: its group service is not started again (nor, moved in two steps, until it joins the other group; an abort between leaves it so).
     case 'remove-spoc-from-group':
-      return plan(['prague'], examples[scenario], members('prague'), false);
+      return plan(['prague'], examples[scenario], members('prague'), false, { intentionallyStopped: { [examples[scenario].removedMember?.host ?? '']: [GROUP_SERVICE] } });
     case 'move-spoc-to-another-group':
-      return plan(['prague', 'london'], examples[scenario], [...members('prague'), ...members('london')], false);
+      return plan(['prague', 'london'], examples[scenario], [...members('prague'), ...members('london')], false, { intentionallyStopped: { [examples[scenario].spoc?.host ?? '']: [GROUP_SERVICE] } });
     case 'ip-address-changed':
       return plan(['prague'], examples[scenario], examples[scenario].members.map((m) => m.host), false);
     case 'group-members-restarted-in-parallel':

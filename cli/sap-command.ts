@@ -6,7 +6,7 @@
  *
  * `spoolflow sap status <system> <server>`, `spoolflow sap shutdown <system> <server> --to <server>
  * [--operator <name>] [--reason <text>]` and `spoolflow sap return <system> <server> [--operator
- * <name>] [--reason <text>] [--may-print-twice]` read a spool server's dispatcher, shut the server
+ * <name>] [--reason <text>] [--moved-requests-checked]` read a spool server's dispatcher, shut the server
  * down, its output requests reassigned (docs/sap-spool-work-processes.md#shutting-a-spool-server-down),
  * and bring it back into service; their work is in cli/sap-spool-actions.ts, loaded when one runs.
  */
@@ -102,14 +102,14 @@ export function registerSap(program: Command, withClient: WithTemporalClient, pr
     });
   sap
     .command('return')
-    .usage('<system> <server> [--operator <name>] [--reason <text>] [--may-print-twice]')
+    .usage('<system> <server> [--operator <name>] [--reason <text>] [--moved-requests-checked]')
     .description('brings the spool server back into service after its shutdown: holding, it starts the tasks it kept; shut down, it takes tasks again')
     .argument('[system]', 'the SAP system (its SID in lower case)')
     .argument('[server]', 'the spool server to bring back')
     .option('--operator <name>', 'who asks (kept in the status)')
     .option('--reason <text>', 'why (kept in the status)')
-    .option('--may-print-twice', 'requests may be on the target already (a round of the move failed partway): print them here anyway, having looked there')
-    .action(async (system: string | undefined, server: string | undefined, opts: { operator?: string; reason?: string; mayPrintTwice?: boolean }) => {
+    .option('--moved-requests-checked', 'requests went (or may have gone) to the target: you looked there, and this server prints what it kept')
+    .action(async (system: string | undefined, server: string | undefined, opts: { operator?: string; reason?: string; movedRequestsChecked?: boolean }) => {
       const [sid, name] = spoolServerNamed('return', system, server);
       const work = await actions();
       // Checked before connecting: a bad name or flag is named even when the server cannot be reached.

@@ -70,11 +70,11 @@ export async function shutDownFromCli(client: Client, system: string, server: st
 }
 
 /** The return to service the flags ask for, checked (field and rule named, exit code 2) before anything connects. */
-export function returnAskedByFlags(server: string, flags: { operator?: string; reason?: string; mayPrintTwice?: boolean }): ReturnToServiceInput {
+export function returnAskedByFlags(server: string, flags: { operator?: string; reason?: string; movedRequestsChecked?: boolean }): ReturnToServiceInput {
   return parseInput(returnToServiceInputSchema, `return to service of spool server ${server}`, {
     ...(flags.operator !== undefined ? { operator: flags.operator } : {}),
     ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
-    ...(flags.mayPrintTwice ? { mayPrintTwice: true } : {}),
+    ...(flags.movedRequestsChecked ? { movedRequestsChecked: true } : {}),
   });
 }
 

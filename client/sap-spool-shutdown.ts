@@ -23,7 +23,7 @@ export async function shutDownSpoolServer(client: Client, system: string, server
  * Brings a spool server back into service after its shutdown
  * (docs/sap-spool-work-processes.md#back-in-service): the input is checked here first; the
  * dispatcher refuses while a round of the move runs, or, where requests may be on the target
- * already, until `mayPrintTwice: true`. Answers the shutdown it ended.
+ * already, until `movedRequestsChecked: true`. Answers the shutdown it ended.
  */
 export async function returnSpoolServerToService(client: Client, system: string, server: string, input: ReturnToServiceInput = {}): Promise<EndedShutdown> {
   checkSpoolServerAddress(system, server);

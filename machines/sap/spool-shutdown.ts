@@ -22,13 +22,14 @@ import { spoolServerNameSchema } from './spool-dispatcher-input';
 import { tasksOf } from './spool-releases';
 import type { OutputRequest, SpoolTask } from './spool-tasks';
 
-const noteSchema = z.string().trim().min(1, 'must not be blank when given').max(500, 'must be at most 500 characters');
+/** Who asks, or why: kept in the status (the shutdown's and the return to service's). */
+export const operatorNoteSchema = z.string().trim().min(1, 'must not be blank when given').max(500, 'must be at most 500 characters');
 
 /** What the operator asks: the server the requests go to, and who asks and why (kept in the status). */
 export const shutDownInputSchema = z.strictObject({
   reassignTo: spoolServerNameSchema,
-  operator: noteSchema.optional(),
-  reason: noteSchema.optional(),
+  operator: operatorNoteSchema.optional(),
+  reason: operatorNoteSchema.optional(),
 });
 export type ShutDownInput = z.infer<typeof shutDownInputSchema>;
 
@@ -124,7 +125,12 @@ export function shutDownSubmitRefusalOf(server: string, shutdown: SpoolServerShu
   return `spool server ${server} is shut down (since ${shutdown.shutDownAt ?? shutdown.askedAt}); its output requests went to ${shutdown.reassignTo}: give the task to ${shutdown.reassignTo}`;
 }
 
-/** The failure type of a task refused by a server shut down: its details name where its requests went (`targetRefusalDetails`). */
+/** Why a task this server gave away at its shutdown is refused when given here again: it is the other server's (held or printed there). */
+export function movedTaskRefusal(server: string, id: string, to: string): string {
+  return `${id} went to ${to} when spool server ${server} was shut down: it is held or printed there; give it to ${to}`;
+}
+
+/** The failure type of a task refused by a server shut down, or given again after it moved: its details name where it belongs (`targetRefusalDetails`). */
 export const SPOOL_SERVER_SHUT_DOWN = 'SpoolServerShutDown';
 
 /** True when the requests may move now: no request of a device with a set sequence runs on the server. */

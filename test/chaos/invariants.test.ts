@@ -83,6 +83,16 @@ test('a service stopped and not started again is a break unless the result repor
   expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [reported, optionChange] }))).toEqual([]);
 });
 
+test('a group service the runbook leaves stopped (a SPOC removed from its group) is no break; another service so stopped is', () => {
+  const GROUP = 'Dispatcher Paragon Spooler Controller Group Service';
+  const record = [...cleanRecord(), at('b', 'stop-service', GROUP)];
+  const servicesAfter = { a: { [SPOC]: 'RUNNING' }, b: { [SPOC]: 'RUNNING', [GROUP]: 'STOPPED' } };
+  const runningBefore = { a: [SPOC], b: [SPOC, GROUP] };
+  const removal: ProcedureOfRun = { ...restart, procedureId: 'remove-spoc-from-group', oneAtATime: undefined, deletesCache: true, intentionallyStopped: { b: [GROUP] } };
+  expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [removal, optionChange] }))).toEqual([]);
+  expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [{ ...removal, intentionallyStopped: { a: [GROUP] } }, optionChange] }))).toEqual(['left-stopped', 'left-stopped']);
+});
+
 test('a start the host accepted but that never completed shows in the hosts\' state at the end', () => {
   expect(kinds(observation({ servicesAfter: { a: { [SPOC]: 'START_PENDING' }, b: { [SPOC]: 'RUNNING' } } }))).toEqual(['left-stopped']);
 });

@@ -77,8 +77,8 @@ export function parseShutDown(raw: unknown): ShutDownInput {
 /**
  * Brings the spool server back into service after its shutdown (machines/sap/spool-server-return.ts):
  * holding, it starts the tasks it kept; shut down, it takes tasks again. The answer is the ended
- * shutdown; refused while a round of the move runs, and, where requests may be on the target
- * already, until the operator says `mayPrintTwice`.
+ * shutdown; refused while a round of the move runs, and, where requests went (or may have gone) to the target
+ * already, until the operator says `movedRequestsChecked`.
  */
 export const returnSpoolServerToServiceUpdate = wf.defineUpdate<EndedShutdown, [unknown]>('sap.returnSpoolServerToService');
 

@@ -54,6 +54,7 @@ import {
   shutDownSubmitRefusalOf,
   SPOOL_SERVER_SHUT_DOWN,
   targetRefusalDetails,
+  movedTaskRefusal,
   type ReassignResult,
   type SpoolServerShutdown,
 } from '../../machines/sap/spool-shutdown';
@@ -81,6 +82,8 @@ export interface SpoolDispatcherResume {
   shutdown?: SpoolServerShutdown | null;
   /** The latest shutdown the operator ended, bringing the server back. */
   lastShutdown?: EndedShutdown;
+  /** Output requests given away at the shutdown, with the server each went to (the latest few thousand). */
+  movedTo?: [id: string, to: string][];
 }
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
@@ -150,6 +153,14 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   let backInService = false;
   /** A round of the shutdown's move runs now: the target cannot change under it. */
   let moving = false;
+  /** The move is taking the global management slot (a round may begin once it has it): the shutdown cannot end meanwhile. */
+  let takingSlotForMove = false;
+  /**
+   * Output requests this server gave away at its shutdown, and to which server (the latest
+   * DONE_REMEMBERED): given here again, say after the server came back, one is refused naming that
+   * server, where it is held or printed already, so it never prints on both.
+   */
+  const movedTo = new Map<string, string>(resume?.movedTo ?? []);
   /** A shutdown asked since the loop last looked (it wakes the loop as a task does). */
   let shutdownAsked = false;
   let nextGlobalTry = 0;
@@ -171,6 +182,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const task = parseSpoolTask(raw);
         // A task done or still running here, given again, is answered as before, not sent elsewhere.
         const known = doneSet.has(task.id) || holds(state, task.id) || inbox.some((t) => t.id === task.id);
+        const movedThere = known ? undefined : movedTo.get(task.id);
+        if (movedThere !== undefined) throw ApplicationFailure.create({ message: movedTaskRefusal(server, task.id, movedThere), type: SPOOL_SERVER_SHUT_DOWN, nonRetryable: true, details: targetRefusalDetails(movedThere) });
         const shutDownRefusal = known ? null : shutDownSubmitRefusalOf(server, shutdown, moving);
         // Shut down, the refusal's details name where the requests went, for the giver to follow (client/sap-spool-submit.ts).
         if (shutDownRefusal && shutdown?.phase === 'shut-down') throw ApplicationFailure.create({ message: shutDownRefusal, type: SPOOL_SERVER_SHUT_DOWN, nonRetryable: true, details: targetRefusalDetails(shutdown.reassignTo) });
@@ -209,10 +222,10 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     },
     {
       validator: (raw) => {
-        const refusal = returnToServiceRefusalOf(server, shutdown, parseReturnToService(raw), moving);
+        const refusal = returnToServiceRefusalOf(server, shutdown, parseReturnToService(raw), moving || takingSlotForMove);
         if (refusal) throw new Error(refusal);
       },
-      description: 'Bring this spool server back into service after its shutdown: holding, it starts the tasks it kept; shut down, it takes tasks again (JSON: {"operator"?, "reason"?, "mayPrintTwice"?: true, needed when requests may be on the target already}).',
+      description: 'Bring this spool server back into service after its shutdown: holding, it starts the tasks it kept; shut down, it takes tasks again (JSON: {"operator"?, "reason"?, "movedRequestsChecked"?: true, needed once requests went to the target}).',
     },
   );
   wf.setHandler(spoolDispatcherStatusQuery, () => ({ system, server, state, holdsGlobalManagement: holdsGlobal, submitted, finished: finishedCount, recent, shutdown, ...(lastShutdown ? { lastShutdown } : {}) }));
@@ -312,12 +325,13 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       await giveUpGlobalManagement(system, holder);
     }
     const history = wf.workflowInfo();
-    if ((history.continueAsNewSuggested || history.historyLength > timings.continueAsNewAfterEvents) && inbox.length === 0 && finished.length === 0) {
+    // Not while a return to service waits for the loop to start the tasks kept: the next run would not know to.
+    if ((history.continueAsNewSuggested || history.historyLength > timings.continueAsNewAfterEvents) && inbox.length === 0 && finished.length === 0 && !backInService) {
       await wf.condition(wf.allHandlersFinished);
       if (inbox.length === 0 && finished.length === 0) {
         const running = new Set(state.workProcesses.flatMap((wp) => (wp.running ? [wp.running.id] : [])));
         const deadlines = [...managementDeadlines].filter(([id]) => running.has(id));
-        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines, ...(shutdown ? { shutdown } : {}), ...(lastShutdown ? { lastShutdown } : {}) });
+        return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines, ...(shutdown ? { shutdown } : {}), ...(lastShutdown ? { lastShutdown } : {}), ...(movedTo.size > 0 ? { movedTo: [...movedTo] } : {}) });
       }
     }
   }
@@ -334,14 +348,21 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
    */
   async function moveForShutdown(): Promise<void> {
     if (!holdsGlobal) {
-      holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
-      if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
+      takingSlotForMove = true;
+      try {
+        holdsGlobal = await takeGlobalManagement({ system, holder, checkEverySeconds: timings.globalSlotCheckSeconds });
+        if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
+      } finally {
+        takingSlotForMove = false;
+      }
       if (!holdsGlobal) {
         nextGlobalTry = Date.now() + timings.globalRetrySeconds * 1000;
         return;
       }
     }
-    let target = shutdown!.reassignTo;
+    // The return to service waits while the slot is taken; should a shutdown have ended all the same, the loop gives the slot back.
+    if (!shutdown) return;
+    let target = shutdown.reassignTo;
     const tried = new Set([target]);
     moving = true;
     try {
@@ -350,7 +371,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const notRun = managementNotRun(state);
         let moved: ReassignResult;
         try {
-          moved = await reassignSpoolRequests({ system, from: server, to: target, requests, ...(shutdown!.heldBack ? { heldBack: shutdown!.heldBack } : {}) });
+          moved = await reassignSpoolRequests({ system, from: server, to: target, requests, ...(shutdown.heldBack ? { heldBack: shutdown.heldBack } : {}) });
         } catch (err) {
           if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
           if (!(err instanceof ActivityFailure)) throw err;
@@ -359,7 +380,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
           // A target shut down itself: the requests follow its own to where they went, at once (only
           // what no attempt gave the target: one it printed would print again there).
           const forwardedTo = nothingGiven && err.cause instanceof ApplicationFailure ? forwardInDetails(err.cause.details) : undefined;
-          const followed = forwardedTo !== undefined && wf.patched(FOLLOWS_A_SHUT_DOWN_TARGET) ? followedShutdown(shutdown!, server, { reason: err.cause?.message ?? err.message, forwardedTo }, tried) : null;
+          const followed: SpoolServerShutdown | null = forwardedTo !== undefined && wf.patched(FOLLOWS_A_SHUT_DOWN_TARGET) ? followedShutdown(shutdown, server, { reason: err.cause?.message ?? err.message, forwardedTo }, tried) : null;
           if (followed) {
             shutdown = followed;
             target = followed.reassignTo;
@@ -367,18 +388,21 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
             continue;
           }
           const reason = err.cause?.message ?? err.message;
-          shutdown = afterFailedRound(shutdown!, forwardedTo === undefined ? reason : notFollowedReason(shutdown!, server, { reason, forwardedTo }, tried), nothingGiven);
+          shutdown = afterFailedRound(shutdown, forwardedTo === undefined ? reason : notFollowedReason(shutdown, server, { reason, forwardedTo }, tried), nothingGiven);
           // A target refused is not tried again soon: it leaves the operator time to name another.
           nextGlobalTry = Date.now() + (nothingGiven ? Math.max(timings.globalRetrySeconds, TARGET_REFUSED_RETRY_SECONDS) : timings.globalRetrySeconds) * 1000;
           return;
         }
         // Before any command of the loop's own, as after every await here (ANSWERS_UPDATES_FIRST).
         if (answersUpdatesFirst) await wf.condition(wf.allHandlersFinished);
-        for (const id of moved.reassigned) noteOutcome({ id, workProcess: -1, outcome: `reassigned to ${target}` });
+        for (const id of moved.reassigned) {
+          noteOutcome({ id, workProcess: -1, outcome: `reassigned to ${target}` });
+          rememberMoved(id, target);
+        }
         for (const r of moved.refused) noteOutcome({ id: r.id, workProcess: -1, outcome: `not reassigned: ${r.reason}` });
         for (const t of notRun) noteOutcome({ id: t.id, workProcess: -1, outcome: 'not run: spool server shut down' });
         state = emptiedForShutdown(state);
-        shutdown = afterRound(shutdown!, moved);
+        shutdown = afterRound(shutdown, moved);
         if (inbox.length === 0) break;
         for (const task of inbox.splice(0)) state = submit(state, task, view(), Number.POSITIVE_INFINITY).state;
       }
@@ -392,6 +416,11 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   function noteOutcome(outcome: TaskOutcome): void {
     recent.push(outcome);
     if (recent.length > RECENT_SHOWN) recent.shift();
+  }
+
+  function rememberMoved(id: string, to: string): void {
+    movedTo.set(id, to);
+    if (movedTo.size > DONE_REMEMBERED) movedTo.delete(movedTo.keys().next().value as string);
   }
 
   function remember(outcome: TaskOutcome): void {
