@@ -8,26 +8,27 @@
  * work processes, the dispatchers' worker, the server). In half the runs (a stream of its own, so a
  * seed's load stays what it was) the operator shuts one spool server down at a moment of the run,
  * just after its users printed a batch there (so requests wait to move), its requests reassigned
- * to the other (docs/sap-spool-work-processes.md#shutting-a-spool-server-down):
- * the move runs through the kills like any task, and the load then gives the tasks that server
- * refuses where its refusal says its requests went, as a system that prints through SAP would (a
- * management task refused so is the server's own, and dropped). At the end the load stops, the
+ * to the other, and in half of those brought back into service later (chaos/sap-shutdown-chaos.ts):
+ * the move runs through the kills like any task, and the load gives the tasks that server refuses
+ * where its refusal says its requests went, as a system that prints through SAP would (a
+ * management task refused so is the server's own, and dropped); for the return the load is held
+ * until every set-sequence request given so far has printed, as the docs ask of an operator. At the end the load stops, the
  * accepted requests get up to 40 s to be printed, a dispatcher stuck on a nondeterminism error is
  * named, the shutdown's end is read, the dispatchers and the global slot are terminated, and
  * chaos/sap-invariants.ts judges the spool servers' record and the shutdown.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { forwardOfShutDownRefusal } from '../client/sap-spool-submit';
-import { shutDownSpoolServer } from '../client/sap-spool-shutdown';
 import { globalManagementWorkflowId, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../simulator/sap/sim-sap-estate';
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { sapSpoolRecordFile, type SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
-import { spoolDispatcherStatusQuery, submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
+import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
 import { pick, retrying, sleep, waitFor, waitWhileProgressing, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
-import { sapBreaks, sapShutdownBreaks, type SapShutdownOfRun, type SapSubmissions } from './sap-invariants';
+import { sapBreaks, sapShutdownBreaks, type SapSubmissions } from './sap-invariants';
+import { SapShutdownChaos } from './sap-shutdown-chaos';
 import { stuckOnNondeterminism } from './stuck-on-nondeterminism';
 
 /**
@@ -43,12 +44,6 @@ export const CHAOS_SAP_SYSTEMS: SimSapSystem[] = DEFAULT_SAP_SYSTEMS.map((s) => 
 
 type Rng = () => number;
 
-/** A shutdown the run plans: which server, to which, how long after the load began. */
-interface PlannedShutdown extends SapShutdownOfRun {
-  afterMs: number;
-  acceptedAfterMs?: number;
-}
-
 export class SapChaos implements ChaosSystem {
   readonly name = 'sap';
   private readonly submitted: SapSubmissions = { outputs: [], sequences: {} };
@@ -62,7 +57,10 @@ export class SapChaos implements ChaosSystem {
   /** The burst before the shutdown was given; the shutdown's moment is brought forward when the run ends first. */
   private burstGiven = false;
   private shutdownForced = false;
-  private readonly shutdown: PlannedShutdown | undefined;
+  private readonly shutdown: SapShutdownChaos;
+  /** The load waits between tasks while held (the operator checks the other server before bringing a server back); `giving` while it gives one. */
+  private loadHeld = false;
+  private giving = false;
 
   constructor(
     private readonly client: () => Client,
@@ -73,17 +71,13 @@ export class SapChaos implements ChaosSystem {
     shutdownRng: Rng = () => 1,
     private readonly log: (line: string) => void = () => undefined,
   ) {
-    const servers = (CHAOS_SAP_SYSTEMS[0] as SimSapSystem).servers.map((s) => s.server);
-    if (shutdownRng() < 0.5) {
-      const server = pick(shutdownRng, servers);
-      const to = pick(shutdownRng, servers.filter((s) => s !== server));
-      this.shutdown = { server, to, afterMs: 4000 + shutdownRng() * 16_000, accepted: false, shutdown: undefined };
-    }
+    const system = CHAOS_SAP_SYSTEMS[0] as SimSapSystem;
+    this.shutdown = new SapShutdownChaos(system.system, system.servers.map((s) => s.server), shutdownRng, log);
   }
 
-  /** A shutdown is the run's one fault of this system. */
+  /** A shutdown is the run's one fault of this system (and its return, when it has one). */
   get faults(): number {
-    return this.shutdown?.accepted ? 1 : 0;
+    return (this.shutdown.accepted ? 1 : 0) + (this.shutdown.run?.returned ? 1 : 0);
   }
 
   async start(): Promise<void> {
@@ -98,14 +92,39 @@ export class SapChaos implements ChaosSystem {
    * until the dispatcher accepts it (the same target is the same shutdown).
    */
   async tick(): Promise<void> {
-    const planned = this.shutdown;
-    if (!planned || planned.accepted || !this.loading || !this.burstGiven) return;
-    await this.askShutdown(planned);
+    if (!this.loading || !this.shutdown.run) return;
+    if (!this.shutdown.accepted) {
+      if (this.burstGiven) await this.shutdown.ask(this.client(), this.loadBegan);
+      return;
+    }
+    if (await this.shutdown.returnDue(this.client())) await this.returnWithLoadHeld();
   }
 
   /** Whether the shutdown's moment has come (or the run ends first). */
   private shutdownDue(): boolean {
-    return this.shutdown !== undefined && (this.shutdownForced || Date.now() - this.loadBegan >= this.shutdown.afterMs);
+    const run = this.shutdown.run;
+    return run !== undefined && (this.shutdownForced || Date.now() - this.loadBegan >= run.afterMs);
+  }
+
+  /**
+   * The operator's return of the shut-down server: the load held between tasks, and only once every
+   * set-sequence request given so far has printed (none waits on the other server to be overtaken by
+   * one given back here); else the load goes on and the next look tries again.
+   */
+  private async returnWithLoadHeld(): Promise<void> {
+    this.loadHeld = true;
+    try {
+      if (!(await waitFor(() => !this.giving, 10_000))) return;
+      const printed = this.printedIds();
+      if (!Object.values(this.submitted.sequences).every((ids) => ids.every((id) => printed.has(id) || !this.submitted.outputs.includes(id)))) return;
+      await this.shutdown.bringBack(this.client(), this.loadBegan);
+    } finally {
+      this.loadHeld = false;
+    }
+  }
+
+  private printedIds(): Set<string> {
+    return new Set(this.record().filter((e) => e.operation === 'finish' && e.outcome === 'printed').map((e) => e.target));
   }
 
   /**
@@ -124,25 +143,18 @@ export class SapChaos implements ChaosSystem {
     });
   }
 
-  private async askShutdown(planned: PlannedShutdown): Promise<void> {
-    const system = (CHAOS_SAP_SYSTEMS[0] as SimSapSystem).system;
-    try {
-      const asked = shutDownSpoolServer(this.client(), system, planned.server, { reassignTo: planned.to, operator: 'chaos', reason: 'chaos run' });
-      asked.catch(() => undefined);
-      await Promise.race([asked, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
-      planned.accepted = true;
-      planned.acceptedAfterMs = Date.now() - this.loadBegan;
-      this.log(`  sap: shut down ${planned.server}, its requests to ${planned.to}`);
-    } catch (err) {
-      this.log(`  sap: shutdown of ${planned.server} not accepted yet: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
   private async submitLoad(): Promise<void> {
     const system = CHAOS_SAP_SYSTEMS[0] as SimSapSystem;
     for (let n = 1; this.loading; n++) {
-      const burst = this.shutdown && !this.burstGiven && this.shutdownDue() ? this.burst(system, this.shutdown.server) : [];
-      for (const { server, task } of [...this.tasksDue(system, n), ...burst]) await this.give(system.system, server, task);
+      while (this.loadHeld && this.loading) await sleep(100);
+      const planned = this.shutdown.run;
+      const burst = planned && !this.burstGiven && this.shutdownDue() ? this.burst(system, planned.server) : [];
+      this.giving = true;
+      try {
+        for (const { server, task } of [...this.tasksDue(system, n), ...burst]) await this.give(system.system, server, task);
+      } finally {
+        this.giving = false;
+      }
       if (burst.length > 0) this.burstGiven = true;
       await sleep(700 + this.rng() * 600);
     }
@@ -211,22 +223,25 @@ export class SapChaos implements ChaosSystem {
   async settle(): Promise<void> {
     // A run that ends before its shutdown's moment has it now, under the load still.
     this.shutdownForced = true;
-    await waitFor(() => !this.shutdown || this.burstGiven, 20_000);
-    for (let i = 0; this.shutdown && !this.shutdown.accepted && i < 12; i++) {
-      await this.askShutdown(this.shutdown);
-      if (!this.shutdown.accepted) await sleep(2000);
+    await waitFor(() => !this.shutdown.run || this.burstGiven, 20_000);
+    for (let i = 0; this.shutdown.run && !this.shutdown.accepted && i < 12; i++) {
+      if (!(await this.shutdown.ask(this.client(), this.loadBegan))) await sleep(2000);
     }
     this.loading = false;
     await this.load;
-    const printed = () => new Set(this.record().filter((e) => e.operation === 'finish' && e.outcome === 'printed').map((e) => e.target));
-    await waitWhileProgressing(() => this.submitted.outputs.every((id) => printed().has(id)), () => printed().size, 40_000, 5 * 60_000);
+    await waitWhileProgressing(() => this.submitted.outputs.every((id) => this.printedIds().has(id)), () => this.printedIds().size, 40_000, 5 * 60_000);
+    // A return the load never gave a moment for comes now, with everything printed: up to 30 s for the move to end first.
+    for (let i = 0; this.shutdown.run?.returnPlanned && !this.shutdown.run.returned && i < 30; i++) {
+      if (!((await this.shutdown.returnDue(this.client())) && (await this.shutdown.bringBack(this.client(), this.loadBegan)))) await sleep(1000);
+    }
   }
 
   async finish(): Promise<InvariantBreak[]> {
     const system = CHAOS_SAP_SYSTEMS[0] as SimSapSystem;
     const dispatchers = system.servers.map((s) => spoolDispatcherWorkflowId(system.system, s.server));
     const stuck = await this.stuckDispatchers(dispatchers);
-    const shutdownBreaks = this.shutdown ? sapShutdownBreaks(await this.shutdownAtTheEnd(system.system, this.shutdown)) : [];
+    const shutdownOfRun = await this.shutdown.atTheEnd(this.client());
+    const shutdownBreaks = shutdownOfRun ? sapShutdownBreaks(shutdownOfRun) : [];
     const ids = [...dispatchers, globalManagementWorkflowId(system.system)];
     for (const id of ids) {
       await retrying(async () => {
@@ -239,19 +254,6 @@ export class SapChaos implements ChaosSystem {
       }, 6).catch(() => undefined);
     }
     return [...stuck, ...shutdownBreaks, ...sapBreaks(this.record(), this.submitted)];
-  }
-
-  /** The planned shutdown with its dispatcher's shutdown as it stands at the end (waited for up to 30 s to end). */
-  private async shutdownAtTheEnd(system: string, planned: PlannedShutdown): Promise<SapShutdownOfRun> {
-    if (!planned.accepted) return planned;
-    const read = () => retrying(() => this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, planned.server)).query(spoolDispatcherStatusQuery), 6).then((s) => s.shutdown ?? null, () => undefined);
-    let shutdown = await read();
-    for (let i = 0; shutdown?.phase === 'holding' && i < 30; i++) {
-      await sleep(1000);
-      shutdown = await read();
-    }
-    planned.shutdown = shutdown;
-    return planned;
   }
 
   /** Dispatchers whose workflow task fails on a nondeterminism error: the requests they hold are lost for that reason. */
@@ -267,8 +269,7 @@ export class SapChaos implements ChaosSystem {
 
   summary(): string {
     const record = this.record();
-    const s = this.shutdown;
-    const shutdown = !s ? '' : !s.accepted ? `; shutdown of ${s.server} never accepted` : `; ${s.server} shut down at ${((s.acceptedAfterMs ?? 0) / 1000).toFixed(1)} s to ${s.to}: ${s.shutdown ? `${s.shutdown.phase}, ${s.shutdown.reassigned} moved, ${s.shutdown.notReassignedCount ?? s.shutdown.notReassigned.length} refused${s.shutdown.followedFrom ? `, followed from ${s.shutdown.followedFrom.join(', ')}` : ''}` : 'status unread'}; ${this.followed} tasks given where its refusal said, ${this.dropped} of its management tasks dropped`;
+    const shutdown = this.shutdown.summary(this.followed, this.dropped);
     return `sap: ${this.given} tasks given (${this.submitted.outputs.length} output requests), ${record.filter((e) => e.operation === 'finish' && e.outcome === 'printed').length} printed, ${record.filter((e) => e.outcome === 'rejoined').length} rejoined${shutdown}`;
   }
 }

@@ -18,10 +18,12 @@
  *   that server's shutdown to the server its requests went to, after them);
  * - no request lost: every output request the dispatchers accepted was printed by the end;
  * - a spool server shut down in the run ended its shutdown (`shut-down`, its requests moved), and
- *   the other server refused none of them (both have the same release and devices).
+ *   the other server refused none of them (both have the same release and devices); brought back
+ *   into service, it is in service at the end with that shutdown ended.
  */
 import type { SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
 import type { SpoolServerShutdown } from '../machines/sap/spool-shutdown';
+import type { EndedShutdown } from '../machines/sap/spool-server-return';
 import { GLOBAL_MANAGEMENT_TASKS } from '../machines/sap/spool-releases';
 import type { InvariantBreak } from './invariants';
 
@@ -137,21 +139,36 @@ export interface SapShutdownOfRun {
   accepted: boolean;
   /** Its status's shutdown at the end (null: none; undefined: the status could not be read). */
   shutdown: SpoolServerShutdown | null | undefined;
+  /** Whether the operator was to bring it back into service once it was shut down, and did. */
+  returnPlanned: boolean;
+  returned: boolean;
+  /** The shutdown the return ended, as the status keeps it. */
+  lastShutdown?: EndedShutdown;
 }
 
 /**
- * The shutdown ended (its requests moved, the server refusing new tasks) and the other server
- * refused none of its requests: both have one release and the same devices, so a refused request
- * would be a request not printed for no reason of the estate's.
+ * The shutdown ended (its requests moved, the server refusing new tasks), or, brought back, the
+ * server is in service with that shutdown ended; and the other server refused none of its
+ * requests: both have one release and the same devices, so a refused request would be a request
+ * not printed for no reason of the estate's.
  */
 export function sapShutdownBreaks(run: SapShutdownOfRun): InvariantBreak[] {
   const unfinished = (why: string): InvariantBreak[] => [{ invariant: 'sap-shutdown-unfinished', detail: `${run.server} to ${run.to}: ${why}` }];
   if (!run.accepted) return unfinished('the shutdown was never accepted');
   if (run.shutdown === undefined) return unfinished('its status could not be read at the end');
-  if (run.shutdown === null) return unfinished('its dispatcher has no shutdown (started again?)');
-  if (run.shutdown.phase !== 'shut-down') return unfinished(`still ${run.shutdown.phase}${run.shutdown.lastFailure ? ` (${run.shutdown.lastFailure})` : ''}`);
-  const refused = run.shutdown.notReassignedCount ?? run.shutdown.notReassigned.length;
+  if (run.returnPlanned && !run.returned) return unfinished('its return to service was never answered');
+  let ended: SpoolServerShutdown;
+  if (run.returned) {
+    if (run.shutdown !== null) return unfinished(`brought back, yet ${run.shutdown.phase} again`);
+    if (!run.lastShutdown) return unfinished('brought back, yet its status keeps no ended shutdown');
+    ended = run.lastShutdown;
+  } else {
+    if (run.shutdown === null) return unfinished('its dispatcher has no shutdown (started again?)');
+    ended = run.shutdown;
+  }
+  if (ended.phase !== 'shut-down') return unfinished(`still ${ended.phase}${ended.lastFailure ? ` (${ended.lastFailure})` : ''}`);
+  const refused = ended.notReassignedCount ?? ended.notReassigned.length;
   if (refused === 0) return [];
-  const some = run.shutdown.notReassigned.slice(0, 5).map((r) => JSON.stringify(r)).join('; ');
-  return [{ invariant: 'sap-request-not-reassigned', detail: `${run.server} to ${run.to}: ${refused} requests refused by ${run.shutdown.reassignTo}: ${some}` }];
+  const some = ended.notReassigned.slice(0, 5).map((r) => JSON.stringify(r)).join('; ');
+  return [{ invariant: 'sap-request-not-reassigned', detail: `${run.server} to ${run.to}: ${refused} requests refused by ${ended.reassignTo}: ${some}` }];
 }

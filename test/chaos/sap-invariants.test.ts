@@ -91,7 +91,9 @@ test('a request begun or printed on both servers (moved at a shutdown, yet begun
 
 describe('a spool server shut down in the run', () => {
   const ended = (more: Partial<SpoolServerShutdown> = {}): SpoolServerShutdown => ({ phase: 'shut-down', reassignTo: 'spool2', askedAt: '2026-01-10T00:00:10.000Z', reassigned: 7, notReassigned: [], ...more });
-  const run = (shutdown: SpoolServerShutdown | null | undefined, accepted = true) => sapShutdownBreaks({ server: 'spool1', to: 'spool2', accepted, shutdown });
+  const run = (shutdown: SpoolServerShutdown | null | undefined, accepted = true) => sapShutdownBreaks({ server: 'spool1', to: 'spool2', accepted, shutdown, returnPlanned: false, returned: false });
+  const back = (shutdown: SpoolServerShutdown | null | undefined, lastShutdown: SpoolServerShutdown | undefined, returned = true) =>
+    sapShutdownBreaks({ server: 'spool1', to: 'spool2', accepted: true, shutdown, returnPlanned: true, returned, ...(lastShutdown ? { lastShutdown: { ...lastShutdown, returnedAt: '2026-01-10T00:01:00.000Z' } } : {}) });
 
   test('ended with every request moved: no break', () => {
     expect(run(ended())).toEqual([]);
@@ -102,6 +104,14 @@ describe('a spool server shut down in the run', () => {
     expect(run(undefined, false).map((b) => b.detail)).toEqual(['spool1 to spool2: the shutdown was never accepted']);
     expect(run(null).map((b) => b.invariant)).toEqual(['sap-shutdown-unfinished']);
     expect(run(undefined).map((b) => b.invariant)).toEqual(['sap-shutdown-unfinished']);
+  });
+
+  test('brought back into service: in service at the end with the shutdown ended is no break; still shut down, unanswered or without the ended one is unfinished', () => {
+    expect(back(null, ended())).toEqual([]);
+    expect(back(ended(), ended()).map((b) => b.detail)).toEqual(['spool1 to spool2: brought back, yet shut-down again']);
+    expect(back(ended(), undefined, false).map((b) => b.detail)).toEqual(['spool1 to spool2: its return to service was never answered']);
+    expect(back(null, undefined).map((b) => b.detail)).toEqual(['spool1 to spool2: brought back, yet its status keeps no ended shutdown']);
+    expect(back(null, ended({ notReassigned: [{ id: 'r4', device: 'lp01', reason: 'held back' }] })).map((b) => b.invariant)).toEqual(['sap-request-not-reassigned']);
   });
 
   test('a request the other server refused is a break naming it', () => {
