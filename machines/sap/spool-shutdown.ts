@@ -33,6 +33,17 @@ export const shutDownInputSchema = z.strictObject({
 });
 export type ShutDownInput = z.infer<typeof shutDownInputSchema>;
 
+/** A change of a shutdown's target by the operator (the first ask's `operator` and `reason` stay the shutdown's own). */
+export interface Retarget {
+  to: string;
+  at: string;
+  operator?: string;
+  reason?: string;
+}
+
+/** How many changes of the target a shutdown keeps. */
+const RETARGETS_KEPT = 20;
+
 /** A request the other server refused, with its refusal: it stays with this server's status for the operator. */
 export interface NotReassigned {
   id: string;
@@ -76,6 +87,8 @@ export interface SpoolServerShutdown {
   partlyGiven?: boolean;
   /** Set-sequence devices one of whose requests the target refused, with that request: their later requests are held back too. */
   heldBack?: Record<string, string>;
+  /** The operator's changes of the target before requests moved, oldest first (the latest 20): to which server, when, by whom and why. */
+  retargets?: Retarget[];
   /** Targets that were shut down themselves, in turn: the requests followed theirs to `reassignTo` (followedShutdown). */
   followedFrom?: string[];
   /** Why the last move did not happen (the other server not running, shutting down itself); tried again. */
@@ -108,9 +121,10 @@ function sameTarget(shutdown: SpoolServerShutdown, input: ShutDownInput): boolea
 export function shutDownAsked(shutdown: SpoolServerShutdown | null, input: ShutDownInput, now: string): SpoolServerShutdown {
   if (!shutdown) return { phase: 'holding', reassignTo: input.reassignTo, askedAt: now, ...(input.operator ? { operator: input.operator } : {}), ...(input.reason ? { reason: input.reason } : {}), reassigned: 0, notReassigned: [] };
   if (shutdown.phase !== 'holding' || sameTarget(shutdown, input)) return shutdown;
-  // The operator's new target: what the move followed before no longer leads to it.
+  // The operator's new target: what the move followed before no longer leads to it. Who changed it and why is kept beside who asked first.
   const { followedFrom: _before, ...rest } = shutdown;
-  return { ...rest, reassignTo: input.reassignTo };
+  const retarget: Retarget = { to: input.reassignTo, at: now, ...(input.operator ? { operator: input.operator } : {}), ...(input.reason ? { reason: input.reason } : {}) };
+  return { ...rest, reassignTo: input.reassignTo, retargets: [...(shutdown.retargets ?? []), retarget].slice(-RETARGETS_KEPT) };
 }
 
 /**

@@ -60,7 +60,10 @@ test('a shutdown naming the server itself, on a release before 4.0A, or another 
   const asked = shutDownAsked(null, { reassignTo: 'spool2', operator: 'alice' }, '2026-12-07T12:00:00.000Z');
   expect(asked).toEqual({ phase: 'holding', reassignTo: 'spool2', askedAt: '2026-12-07T12:00:00.000Z', operator: 'alice', reassigned: 0, notReassigned: [] });
   expect(shutDownRefusalOf(state, asked, { reassignTo: 'spool3' })).toBeNull();
-  expect(shutDownAsked(asked, { reassignTo: 'spool3' }, 'later')).toMatchObject({ phase: 'holding', reassignTo: 'spool3', askedAt: '2026-12-07T12:00:00.000Z' });
+  // Retargeted: who asked first and why stay the shutdown's; who changed the target, when and why is kept beside.
+  const retargeted = shutDownAsked(asked, { reassignTo: 'spool3', operator: 'bob', reason: 'spool2 is down for good' }, 'later');
+  expect(retargeted).toMatchObject({ phase: 'holding', reassignTo: 'spool3', askedAt: '2026-12-07T12:00:00.000Z', operator: 'alice', retargets: [{ to: 'spool3', at: 'later', operator: 'bob', reason: 'spool2 is down for good' }] });
+  expect(shutDownAsked(retargeted, { reassignTo: 'spool4' }, 'later still').retargets).toEqual([{ to: 'spool3', at: 'later', operator: 'bob', reason: 'spool2 is down for good' }, { to: 'spool4', at: 'later still' }]);
   const done = { ...asked, phase: 'shut-down' as const, shutDownAt: '2026-12-07T12:01:00.000Z' };
   expect(shutDownRefusalOf(state, done, { reassignTo: 'spool3' })).toBe('reassignTo: spool server spool1 is shut down already, its requests went to spool2');
   expect(shutDownRefusalOf(state, done, { reassignTo: 'spool2' })).toBeNull();
