@@ -62,6 +62,7 @@ import { describeTask, isGlobalManagement, SpoolTask } from '../../machines/sap/
 import { CENTRAL_TASK_QUEUE, sapWorkProcessTaskQueue } from '../task-queues';
 import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
 import { endedShutdown, returnToServiceRefusalOf, type EndedShutdown } from '../../machines/sap/spool-server-return';
+import { spoolServerDetails } from '../../machines/sap/spool-server-details';
 import { parseReturnToService, parseShutDown, parseSpoolTask, releaseGlobalManagementSignal, returnSpoolServerToServiceUpdate, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
 
 /** What a run hands to the next. */
@@ -270,8 +271,12 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   const moveWaits = () => moveWaiting(state, shutdown);
   const moveDue = () => moveWaits() && Date.now() >= nextGlobalTry;
 
+  // The run's page in the Web UI says where the server stands (user metadata: no command, nothing to replay).
+  const showDetails = () => wf.setCurrentDetails(spoolServerDetails({ system, state, holdsGlobalManagement: holdsGlobal, shutdown, ...(lastShutdown ? { lastShutdown } : {}) }));
+
   // The previous run's tasks still running are handed out again (see above).
   for (const wp of state.workProcesses) if (wp.running) launch(wp.number, wp.running);
+  showDetails();
 
   for (;;) {
     // Woken only once the Updates that woke it are answered: the timer a timed wait cancels is a command too.
@@ -324,6 +329,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       holdsGlobal = false;
       await giveUpGlobalManagement(system, holder);
     }
+    showDetails();
     const history = wf.workflowInfo();
     // Not while a return to service waits for the loop to start the tasks kept: the next run would not know to.
     if ((history.continueAsNewSuggested || history.historyLength > timings.continueAsNewAfterEvents) && inbox.length === 0 && finished.length === 0 && !backInService) {

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import type { temporal as proto } from '@temporalio/proto';
 import { forwardOfShutDownRefusal, submitSpoolTask } from '../../../client/sap-spool-submit';
 import { returnSpoolServerToService, shutDownSpoolServer } from '../../../client/sap-spool-shutdown';
 import { InvalidInputError } from '../../../machines/core/input-errors';
@@ -293,6 +294,9 @@ test('back in service: holding, the server prints the requests it kept itself (n
     await shutDownSpoolServer(temporal.client, 'ret', 'spool1', { reassignTo: 'spool2' });
     await until('spool1 shut down', async () => ((await spool1.query(spoolDispatcherStatusQuery)).shutdown?.phase === 'shut-down' ? true : undefined));
     expect((await spool1.query(spoolDispatcherStatusQuery)).shutdown).toMatchObject({ reassigned: 2 });
+    // Its run's page in the Web UI says so, and how to bring it back.
+    const details = async () => (await spool1.query<proto.api.sdk.v1.IWorkflowMetadata>('__temporal_workflow_metadata')).currentDetails ?? '';
+    expect(await until('the details say shut down', async () => ((await details()).includes('**Shut down**') ? details() : undefined))).toContain('2 output requests went to **spool2**, and new tasks are refused naming it. Update `sap.returnSpoolServerToService` brings spool1 back.');
     expect(await refusalOf(submitSpoolTask(temporal.client, 'ret', 'spool1', out('n-0', 'lp10', false)))).toMatch(/give the task to spool2$/);
     const blank = await spoolflow(['sap', 'return', 'ret', 'spool1', '--reason', ' ']);
     expect(blank.code).toBe(2);
@@ -303,6 +307,7 @@ test('back in service: holding, the server prints the requests it kept itself (n
     const cli = await spoolflow(['sap', 'return', 'ret', 'spool1', '--operator', 'bob', '--moved-requests-checked']);
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ phase: 'shut-down', reassignTo: 'spool2', reassigned: 2, returnedBy: 'bob' });
+    await until('the details say back in service', async () => ((await details()).includes('In service (back after a shutdown since') ? true : undefined));
     // A moved request given here again under another Update id (the same one is answered as first by the server while the
     // run lasts; after a hand-over to a new run it is not): refused naming spool2, where it printed once.
     const givenAgain = await spool1.executeUpdate(submitSpoolTaskUpdate, { args: [out('m-1', 'lp10', false)], updateId: 'm-1-given-again' }).then(() => undefined, (err: unknown) => err);
