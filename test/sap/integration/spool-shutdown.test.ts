@@ -298,6 +298,9 @@ test('back in service: holding, the server prints the requests it kept itself (n
     const details = async () => (await spool1.query<proto.api.sdk.v1.IWorkflowMetadata>('__temporal_workflow_metadata')).currentDetails ?? '';
     expect(await until('the details say shut down', async () => ((await details()).includes('**Shut down**') ? details() : undefined))).toContain('2 output requests went to **spool2**, and new tasks are refused naming it. Update `sap.returnSpoolServerToService` brings spool1 back.');
     expect(await refusalOf(submitSpoolTask(temporal.client, 'ret', 'spool1', out('n-0', 'lp10', false)))).toMatch(/give the task to spool2$/);
+    const notASid = await spoolflow(['sap', 'return', 'ret-eu', 'spool1']);
+    expect(notASid.code).toBe(2);
+    expect(notASid.stderr).toMatch(/system: /);
     const blank = await spoolflow(['sap', 'return', 'ret', 'spool1', '--reason', ' ']);
     expect(blank.code).toBe(2);
     expect(blank.stderr).toContain('reason: must not be blank');
