@@ -50,6 +50,8 @@ export interface ProcedureOfRun {
   member?: string;
   /** Services the runbook leaves stopped, per host (a SPOC removed from its group: its group service); not reported in the result, and no break. */
   intentionallyStopped?: Record<string, string[]>;
+  /** The same, only when the procedure did not complete (a SPOC moved in two steps is standalone between them). */
+  stoppedUnlessCompleted?: Record<string, string[]>;
   /** What it returned (a SPOC procedure's services left stopped per host; the option change's member left stopped or not); undefined when it failed or did not end. */
   output?: { leftStopped?: Record<string, string[]> | boolean; couldNotStart?: Record<string, { service: string }[]> };
   /** How it ended: completed, aborted, failed (with the message), or still running. */
@@ -162,7 +164,8 @@ function reported(run: RunObservation): Map<string, Set<string>> {
   const byHost = new Map<string, Set<string>>();
   const add = (host: string, service: string) => byHost.set(host, (byHost.get(host) ?? new Set()).add(service));
   for (const p of run.procedures) {
-    for (const [host, services] of Object.entries(p.intentionallyStopped ?? {})) for (const s of services) add(host, s);
+    const expected = { ...(p.intentionallyStopped ?? {}), ...(p.ending === 'completed' ? {} : (p.stoppedUnlessCompleted ?? {})) };
+    for (const [host, services] of Object.entries(expected)) for (const s of services) add(host, s);
     const stopped = p.output?.leftStopped;
     if (typeof stopped === 'object') for (const [host, services] of Object.entries(stopped)) for (const s of services) add(host, s);
     for (const [host, failures] of Object.entries(p.output?.couldNotStart ?? {})) for (const f of failures) add(host, f.service);

@@ -24,6 +24,8 @@ export interface PlannedProcedure {
   member?: string;
   /** Services the runbook leaves stopped, per host: a SPOC removed from its group is standalone, its group service not started again. */
   intentionallyStopped?: Record<string, string[]>;
+  /** Services left stopped only by a procedure that did not complete: a SPOC moved in two steps, standalone between them. */
+  stoppedUnlessCompleted?: Record<string, string[]>;
 }
 
 export const GROUP_PROCEDURES = ['restart-group-without-cache-deletion', 'restart-group-with-cache-deletion', 'restart-os-of-group-members'] as const;
@@ -92,8 +94,8 @@ export interface PlannedScenario {
 export function membershipScenario(inventory: Inventory, scenario: MembershipScenario, runTag: string): PlannedScenario {
   const examples = scenarioExamples(inventory);
   const members = (group: string) => inventory.groups.find((g) => g.name === group)?.members ?? [];
-  const plan = (groups: string[], input: object, hosts: string[], oneAtATime: boolean, more: { standalone?: string[]; intentionallyStopped?: Record<string, string[]> } = {}): PlannedScenario => ({
-    procedure: { procedureId: scenario, workflowId: `chaos-${runTag}-${groups.join('+')}`, input: { ...input, waits: CHAOS_WAITS }, hosts, ...(oneAtATime ? { oneAtATime: hosts } : {}), restartsOs: false, deletesCache: !oneAtATime, ...(more.intentionallyStopped ? { intentionallyStopped: more.intentionallyStopped } : {}) },
+  const plan = (groups: string[], input: object, hosts: string[], oneAtATime: boolean, more: Pick<PlannedProcedure, 'intentionallyStopped' | 'stoppedUnlessCompleted'> & { standalone?: string[] } = {}): PlannedScenario => ({
+    procedure: { procedureId: scenario, workflowId: `chaos-${runTag}-${groups.join('+')}`, input: { ...input, waits: CHAOS_WAITS }, hosts, ...(oneAtATime ? { oneAtATime: hosts } : {}), restartsOs: false, deletesCache: !oneAtATime, ...(more.intentionallyStopped ? { intentionallyStopped: more.intentionallyStopped } : {}), ...(more.stoppedUnlessCompleted ? { stoppedUnlessCompleted: more.stoppedUnlessCompleted } : {}) },
     groups,
     standalone: more.standalone ?? [],
   });
@@ -104,11 +106,11 @@ export function membershipScenario(inventory: Inventory, scenario: MembershipSce
       const added = examples[scenario].newMember.host;
       return plan(['london'], examples[scenario], [...members('london'), added], false, { standalone: [added] });
     }
-    // The removed SPOC is standalone: its group service is not started again (nor, moved in two steps, until it joins the other group; an abort between leaves it so).
+    // The removed SPOC is standalone: its group service is not started again (nor, moved in two steps, until it joins the other group: a move that did not complete may leave it so).
     case 'remove-spoc-from-group':
       return plan(['prague'], examples[scenario], members('prague'), false, { intentionallyStopped: { [examples[scenario].removedMember?.host ?? '']: [GROUP_SERVICE] } });
     case 'move-spoc-to-another-group':
-      return plan(['prague', 'london'], examples[scenario], [...members('prague'), ...members('london')], false, { intentionallyStopped: { [examples[scenario].spoc?.host ?? '']: [GROUP_SERVICE] } });
+      return plan(['prague', 'london'], examples[scenario], [...members('prague'), ...members('london')], false, { stoppedUnlessCompleted: { [examples[scenario].spoc?.host ?? '']: [GROUP_SERVICE] } });
     case 'ip-address-changed':
       return plan(['prague'], examples[scenario], examples[scenario].members.map((m) => m.host), false);
     case 'group-members-restarted-in-parallel':

@@ -97,7 +97,7 @@ export class SapChaos implements ChaosSystem {
       if (this.burstGiven) await this.shutdown.ask(this.client(), this.loadBegan);
       return;
     }
-    if (await this.shutdown.returnDue(this.client())) await this.returnWithLoadHeld();
+    if (await this.shutdown.returnDue(this.client(), this.loadBegan)) await this.returnWithLoadHeld();
   }
 
   /** Whether the shutdown's moment has come (or the run ends first). */
@@ -232,7 +232,7 @@ export class SapChaos implements ChaosSystem {
     await waitWhileProgressing(() => this.submitted.outputs.every((id) => this.printedIds().has(id)), () => this.printedIds().size, 40_000, 5 * 60_000);
     // A return the load never gave a moment for comes now, with everything printed: up to 30 s for the move to end first.
     for (let i = 0; this.shutdown.run?.returnPlanned && !this.shutdown.run.returned && i < 30; i++) {
-      if (!((await this.shutdown.returnDue(this.client())) && (await this.shutdown.bringBack(this.client(), this.loadBegan)))) await sleep(1000);
+      if (!((await this.shutdown.returnDue(this.client(), this.loadBegan)) && (await this.shutdown.bringBack(this.client(), this.loadBegan, true)))) await sleep(1000);
     }
   }
 

@@ -156,6 +156,8 @@ export function sapShutdownBreaks(run: SapShutdownOfRun): InvariantBreak[] {
   const unfinished = (why: string): InvariantBreak[] => [{ invariant: 'sap-shutdown-unfinished', detail: `${run.server} to ${run.to}: ${why}` }];
   if (!run.accepted) return unfinished('the shutdown was never accepted');
   if (run.shutdown === undefined) return unfinished('its status could not be read at the end');
+  // A move that never ended says so first (with its last failure), whether or not a return was planned.
+  if (!run.returned && run.shutdown !== null && run.shutdown.phase !== 'shut-down') return unfinished(`still ${run.shutdown.phase}${run.shutdown.lastFailure ? ` (${run.shutdown.lastFailure})` : ''}`);
   if (run.returnPlanned && !run.returned) return unfinished('its return to service was never answered');
   let ended: SpoolServerShutdown;
   if (run.returned) {

@@ -26,7 +26,7 @@ function withinFiveSeconds<T>(answer: Promise<T>): Promise<T> {
 
 export class SapShutdownChaos {
   /** What the run plans and what came of it; undefined in a run without a shutdown. */
-  readonly run: (SapShutdownOfRun & { afterMs: number; acceptedAfterMs?: number; returnedAfterMs?: number }) | undefined;
+  readonly run: (SapShutdownOfRun & { afterMs: number; acceptedAfterMs?: number; returnedAfterMs?: number; returnedAfterLoad?: boolean }) | undefined;
 
   constructor(
     private readonly system: string,
@@ -60,16 +60,31 @@ export class SapShutdownChaos {
     return run.accepted;
   }
 
-  /** Whether the return is due: planned, not done, the server shut down (its status read now). */
-  async returnDue(client: Client): Promise<boolean> {
+  /**
+   * Whether the return is due: planned, not done, the server shut down (its status read now). A
+   * return the dispatcher took whose answer a kill lost shows as in service with this run's shutdown
+   * ended by chaos: it is done, not due.
+   */
+  async returnDue(client: Client, loadBegan: number): Promise<boolean> {
     const run = this.run;
     if (!run?.accepted || !run.returnPlanned || run.returned) return false;
     const status = await withinFiveSeconds(client.workflow.getHandle(spoolDispatcherWorkflowId(this.system, run.server)).query(spoolDispatcherStatusQuery)).catch(() => undefined);
+    if (status?.shutdown === null && status.lastShutdown?.returnedBy === 'chaos') {
+      this.taken(run, loadBegan);
+      return false;
+    }
     return status?.shutdown?.phase === 'shut-down';
   }
 
+  private taken(run: NonNullable<SapShutdownChaos['run']>, loadBegan: number, afterLoad = false): void {
+    run.returned = true;
+    run.returnedAfterMs = Date.now() - loadBegan;
+    run.returnedAfterLoad = afterLoad;
+    this.log(`  sap: ${run.server} back in service`);
+  }
+
   /** Brings the server back (the caller holds the load and has seen every set-sequence request printed); false while not answered. */
-  async bringBack(client: Client, loadBegan: number): Promise<boolean> {
+  async bringBack(client: Client, loadBegan: number, afterLoad = false): Promise<boolean> {
     const run = this.run;
     if (!run) return false;
     try {
@@ -81,9 +96,7 @@ export class SapShutdownChaos {
         return false;
       }
     }
-    run.returned = true;
-    run.returnedAfterMs = Date.now() - loadBegan;
-    this.log(`  sap: ${run.server} back in service`);
+    this.taken(run, loadBegan, afterLoad);
     return true;
   }
 
@@ -108,7 +121,7 @@ export class SapShutdownChaos {
     if (!s.accepted) return `; shutdown of ${s.server} never accepted`;
     const ended = s.returned ? s.lastShutdown : (s.shutdown ?? undefined);
     const what = ended ? `${ended.phase}, ${ended.reassigned} moved, ${ended.notReassignedCount ?? ended.notReassigned.length} refused${ended.followedFrom ? `, followed from ${ended.followedFrom.join(', ')}` : ''}` : 'status unread';
-    const back = s.returned ? `; back in service at ${((s.returnedAfterMs ?? 0) / 1000).toFixed(1)} s` : s.returnPlanned ? '; its return never answered' : '';
+    const back = s.returned ? `; back in service at ${((s.returnedAfterMs ?? 0) / 1000).toFixed(1)} s${s.returnedAfterLoad ? ' (after the load)' : ' (under the load)'}` : s.returnPlanned ? '; its return never answered' : '';
     return `; ${s.server} shut down at ${((s.acceptedAfterMs ?? 0) / 1000).toFixed(1)} s to ${s.to}: ${what}${back}; ${followed} tasks given where its refusal said, ${dropped} of its management tasks dropped`;
   }
 }

@@ -29,12 +29,12 @@ export async function submitSpoolTask(client: Client, system: string, server: st
  * names its own system as it began (a dispatcher begun before the SID rule keeps a longer name)
  * and checks that the dispatcher it gives to is that server of that system first.
  */
-export async function giveWithoutNameCheck(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number } = {}): Promise<SubmitAnswer> {
+export async function giveWithoutNameCheck(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number; updateId?: string } = {}): Promise<SubmitAnswer> {
   const handle = client.workflow.getHandle(spoolDispatcherWorkflowId(system, server));
   const attempts = opts.attempts ?? 5;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await handle.executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
+      return await handle.executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: opts.updateId ?? submitSpoolTaskUpdateId(task) });
     } catch (err) {
       if (attempt >= attempts || !metAHandOver(err)) throw err;
       await new Promise((resolve) => setTimeout(resolve, (opts.pauseMs ?? 100) * attempt));

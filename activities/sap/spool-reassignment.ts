@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { whileHeartbeating } from '../core/host-activity';
 import { shutdownWithoutNameCheck } from '../../client/sap-spool-shutdown';
 import { giveWithoutNameCheck } from '../../client/sap-spool-submit';
+import { reassignSpoolTaskUpdateId } from '../../workflows/sap/spool-dispatcher-messages';
 import { describeIssues } from '../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
 import { REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, targetRefusalDetails, type ReassignResult, type TargetRefusal } from '../../machines/sap/spool-shutdown';
@@ -88,7 +89,7 @@ export function createSapReassignActivities() {
     async reassignSpoolRequests(raw: ReassignInput): Promise<ReassignResult> {
       const parsed = reassignInputSchema.safeParse(raw);
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid reassignment: ${describeIssues(parsed.error.issues)}`, 'InvalidInputError');
-      const { system, to, requests, heldBack } = parsed.data;
+      const { system, from, to, requests, heldBack } = parsed.data;
       const context = Context.current();
       const refusal = await targetRefusal(context.client, system, to);
       // Only a first attempt gave nothing before: a later one's earlier attempts may have given requests.
@@ -103,7 +104,8 @@ export function createSapReassignActivities() {
           try {
             // A server whose worker is down would hold the Update for as long: each request has SUBMIT_TIMEOUT_MS.
             const signal = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(SUBMIT_TIMEOUT_MS)]);
-            await context.client.withAbortSignal(signal, () => giveWithoutNameCheck(context.client, system, to, request));
+            // Under the move's own Update id: a target that once gave this request away to `from` takes it back from this move.
+            await context.client.withAbortSignal(signal, () => giveWithoutNameCheck(context.client, system, to, request, { updateId: reassignSpoolTaskUpdateId(from, request) }));
             return null;
           } catch (err) {
             if (!(err instanceof WorkflowUpdateFailedError)) throw err;

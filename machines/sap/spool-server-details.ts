@@ -28,7 +28,8 @@ function phaseLine(server: string, shutdown: SpoolServerShutdown | null, lastShu
   }
   const asked = `asked ${shutdown.askedAt}${whoAndWhy(shutdown.operator, shutdown.reason)}`;
   if (shutdown.phase === 'shut-down') {
-    return `**Shut down** since ${shutdown.shutDownAt ?? shutdown.askedAt} (${asked}): ${shutdown.reassigned} output requests went to **${shutdown.reassignTo}**, and new tasks are refused naming it. Update \`sap.returnSpoolServerToService\` brings ${server} back.`;
+    const consent = shutdown.reassigned > 0 || shutdown.targetFixed ? ` (with \`movedRequestsChecked\`, once you have looked at ${shutdown.reassignTo})` : '';
+    return `**Shut down** since ${shutdown.shutDownAt ?? shutdown.askedAt} (${asked}): ${shutdown.reassigned} output requests went to **${shutdown.reassignTo}**, and new tasks are refused naming it. Update \`sap.returnSpoolServerToService\` brings ${server} back${consent}.`;
   }
   const failure = shutdown.lastFailure ? ` Last try: ${shutdown.lastFailure}.` : '';
   return `**Holding** for its shutdown (${asked}): it starts nothing new; its output requests go to **${shutdown.reassignTo}** once no set-sequence request prints here (${shutdown.reassigned} moved so far).${failure}`;

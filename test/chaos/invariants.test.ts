@@ -91,6 +91,10 @@ test('a group service the runbook leaves stopped (a SPOC removed from its group)
   const removal: ProcedureOfRun = { ...restart, procedureId: 'remove-spoc-from-group', oneAtATime: undefined, deletesCache: true, intentionallyStopped: { b: [GROUP] } };
   expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [removal, optionChange] }))).toEqual([]);
   expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [{ ...removal, intentionallyStopped: { a: [GROUP] } }, optionChange] }))).toEqual(['left-stopped', 'left-stopped']);
+  // A SPOC moved in two steps is standalone between them: left so only by a move that did not complete.
+  const move: ProcedureOfRun = { ...removal, procedureId: 'move-spoc-to-another-group', intentionallyStopped: undefined, stoppedUnlessCompleted: { b: [GROUP] } };
+  expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [{ ...move, ending: 'aborted' }, optionChange] }))).toEqual([]);
+  expect(kinds(observation({ record, servicesAfter, runningBefore, procedures: [move, optionChange] }))).toEqual(['left-stopped', 'left-stopped']);
 });
 
 test('a start the host accepted but that never completed shows in the hosts\' state at the end', () => {

@@ -110,6 +110,8 @@ describe('a spool server shut down in the run', () => {
     expect(back(null, ended())).toEqual([]);
     expect(back(ended(), ended()).map((b) => b.detail)).toEqual(['spool1 to spool2: brought back, yet shut-down again']);
     expect(back(ended(), undefined, false).map((b) => b.detail)).toEqual(['spool1 to spool2: its return to service was never answered']);
+    // A move that never ended says so, with its last failure, before the return it kept from coming.
+    expect(back(ended({ phase: 'holding', lastFailure: 'spool server spool2 runs no dispatcher' }), undefined, false).map((b) => b.detail)).toEqual(['spool1 to spool2: still holding (spool server spool2 runs no dispatcher)']);
     expect(back(null, undefined).map((b) => b.detail)).toEqual(['spool1 to spool2: brought back, yet its status keeps no ended shutdown']);
     expect(back(null, ended({ notReassigned: [{ id: 'r4', device: 'lp01', reason: 'held back' }] })).map((b) => b.invariant)).toEqual(['sap-request-not-reassigned']);
   });

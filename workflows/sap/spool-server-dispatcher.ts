@@ -63,7 +63,7 @@ import { CENTRAL_TASK_QUEUE, sapWorkProcessTaskQueue } from '../task-queues';
 import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
 import { endedShutdown, returnToServiceRefusalOf, type EndedShutdown } from '../../machines/sap/spool-server-return';
 import { spoolServerDetails } from '../../machines/sap/spool-server-details';
-import { parseReturnToService, parseShutDown, parseSpoolTask, releaseGlobalManagementSignal, returnSpoolServerToServiceUpdate, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
+import { parseReturnToService, parseShutDown, parseSpoolTask, reassignSpoolTaskUpdateId, releaseGlobalManagementSignal, returnSpoolServerToServiceUpdate, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
 
 /** What a run hands to the next. */
 export interface SpoolDispatcherResume {
@@ -117,6 +117,8 @@ const { reassignSpoolRequests } = wf.proxyActivities<SapReassignActivities>({
 
 /** How many done ids a dispatcher remembers (and hands over). */
 const DONE_REMEMBERED = 5000;
+/** How many requests given away at a shutdown a dispatcher remembers (and hands over). */
+const MOVED_REMEMBERED = 2000;
 const RECENT_SHOWN = 50;
 /** How soon a move whose target was refused (no dispatcher runs for it, it shuts down too) is tried again, at the least. */
 const TARGET_REFUSED_RETRY_SECONDS = 30;
@@ -158,8 +160,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
   let takingSlotForMove = false;
   /**
    * Output requests this server gave away at its shutdown, and to which server (the latest
-   * DONE_REMEMBERED): given here again, say after the server came back, one is refused naming that
-   * server, where it is held or printed already, so it never prints on both.
+   * MOVED_REMEMBERED: they travel in the hand-over beside the done ids): given here again, say after
+   * the server came back, one is refused naming that server, where it is held or printed already;
+   * only that server's own move gives it back.
    */
   const movedTo = new Map<string, string>(resume?.movedTo ?? []);
   /** A shutdown asked since the loop last looked (it wakes the loop as a task does). */
@@ -174,6 +177,8 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
       const task = parseSpoolTask(raw);
       if (doneSet.has(task.id)) return { accepted: 'already-done', id: task.id };
       if (holds(state, task.id) || inbox.some((t) => t.id === task.id)) return { accepted: 'already-held', id: task.id };
+      // Back from the server it went to: it is this server's again (the remembered move only guards the validator, no command).
+      if (movedTo.get(task.id) !== undefined && wf.currentUpdateInfo()?.id === reassignSpoolTaskUpdateId(movedTo.get(task.id) as string, task)) movedTo.delete(task.id);
       inbox.push(task);
       submitted += 1;
       return { accepted: 'new', id: task.id };
@@ -183,8 +188,9 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
         const task = parseSpoolTask(raw);
         // A task done or still running here, given again, is answered as before, not sent elsewhere.
         const known = doneSet.has(task.id) || holds(state, task.id) || inbox.some((t) => t.id === task.id);
+        // A request this server gave away comes back only through the move of the server it went to (that server shut down in turn).
         const movedThere = known ? undefined : movedTo.get(task.id);
-        if (movedThere !== undefined) throw ApplicationFailure.create({ message: movedTaskRefusal(server, task.id, movedThere), type: SPOOL_SERVER_SHUT_DOWN, nonRetryable: true, details: targetRefusalDetails(movedThere) });
+        if (movedThere !== undefined && wf.currentUpdateInfo()?.id !== reassignSpoolTaskUpdateId(movedThere, task)) throw ApplicationFailure.create({ message: movedTaskRefusal(server, task.id, movedThere), type: SPOOL_SERVER_SHUT_DOWN, nonRetryable: true, details: targetRefusalDetails(movedThere) });
         const shutDownRefusal = known ? null : shutDownSubmitRefusalOf(server, shutdown, moving);
         // Shut down, the refusal's details name where the requests went, for the giver to follow (client/sap-spool-submit.ts).
         if (shutDownRefusal && shutdown?.phase === 'shut-down') throw ApplicationFailure.create({ message: shutDownRefusal, type: SPOOL_SERVER_SHUT_DOWN, nonRetryable: true, details: targetRefusalDetails(shutdown.reassignTo) });
@@ -334,7 +340,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
     // Not while a return to service waits for the loop to start the tasks kept: the next run would not know to.
     if ((history.continueAsNewSuggested || history.historyLength > timings.continueAsNewAfterEvents) && inbox.length === 0 && finished.length === 0 && !backInService) {
       await wf.condition(wf.allHandlersFinished);
-      if (inbox.length === 0 && finished.length === 0) {
+      if (inbox.length === 0 && finished.length === 0 && !backInService) {
         const running = new Set(state.workProcesses.flatMap((wp) => (wp.running ? [wp.running.id] : [])));
         const deadlines = [...managementDeadlines].filter(([id]) => running.has(id));
         return wf.continueAsNew<typeof sapSpoolDispatcher>(rawInput, { state, holdsGlobalManagement: holdsGlobal, done: done.slice(-DONE_REMEMBERED), submitted, finished: finishedCount, managementDeadlines: deadlines, ...(shutdown ? { shutdown } : {}), ...(lastShutdown ? { lastShutdown } : {}), ...(movedTo.size > 0 ? { movedTo: [...movedTo] } : {}) });
@@ -426,7 +432,7 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
 
   function rememberMoved(id: string, to: string): void {
     movedTo.set(id, to);
-    if (movedTo.size > DONE_REMEMBERED) movedTo.delete(movedTo.keys().next().value as string);
+    if (movedTo.size > MOVED_REMEMBERED) movedTo.delete(movedTo.keys().next().value as string);
   }
 
   function remember(outcome: TaskOutcome): void {

@@ -296,7 +296,7 @@ test('back in service: holding, the server prints the requests it kept itself (n
     expect((await spool1.query(spoolDispatcherStatusQuery)).shutdown).toMatchObject({ reassigned: 2 });
     // Its run's page in the Web UI says so, and how to bring it back.
     const details = async () => (await spool1.query<proto.api.sdk.v1.IWorkflowMetadata>('__temporal_workflow_metadata')).currentDetails ?? '';
-    expect(await until('the details say shut down', async () => ((await details()).includes('**Shut down**') ? details() : undefined))).toContain('2 output requests went to **spool2**, and new tasks are refused naming it. Update `sap.returnSpoolServerToService` brings spool1 back.');
+    expect(await until('the details say shut down', async () => ((await details()).includes('**Shut down**') ? details() : undefined))).toContain('2 output requests went to **spool2**, and new tasks are refused naming it. Update `sap.returnSpoolServerToService` brings spool1 back (with `movedRequestsChecked`, once you have looked at spool2).');
     expect(await refusalOf(submitSpoolTask(temporal.client, 'ret', 'spool1', out('n-0', 'lp10', false)))).toMatch(/give the task to spool2$/);
     const notASid = await spoolflow(['sap', 'return', 'ret-eu', 'spool1']);
     expect(notASid.code).toBe(2);
@@ -329,5 +329,33 @@ test('back in service: holding, the server prints the requests it kept itself (n
     expect(JSON.parse(shown.stdout)).toMatchObject({ shutdown: null, lastShutdown: { phase: 'shut-down', reassignTo: 'spool2', returnedBy: 'bob' } });
     expect(['m-0', 'm-1', 'm-2'].map(printedOn)).toEqual([['spool1'], ['spool2'], ['spool2']]);
     await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, await spool1.fetchHistory(), 'returned');
+  });
+}, 90_000);
+
+test('a request moved away and then moved back by the other server\'s own shutdown is taken by its first server and printed once there; given by anyone else it is refused', async () => {
+  // spool2 prints slowly: the request moved there still waits when spool1 is back and spool2 shuts down to it.
+  const systems: SimSapSystem[] = [{ system: 'bck', release: '4.6C', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 0.5, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 8, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
+  await withSapEstate(systems, 'back-and-forth', async (record) => {
+    const statusOf = (server: string) => temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('bck', server)).query(spoolDispatcherStatusQuery);
+    const printedOn = (id: string) => record().filter((e) => e.operation === 'finish' && e.target === id).map((e) => e.host);
+    await submitSpoolTask(temporal.client, 'bck', 'spool2', out('slow-0', 'lp10', false));
+    for (const task of [out('x-0', 'lp10', false), out('x-1', 'lp10', false)]) await submitSpoolTask(temporal.client, 'bck', 'spool1', task);
+    await shutDownSpoolServer(temporal.client, 'bck', 'spool1', { reassignTo: 'spool2' });
+    await until('spool1 shut down', async () => ((await statusOf('spool1')).shutdown?.phase === 'shut-down' ? true : undefined));
+    expect((await statusOf('spool1')).shutdown).toMatchObject({ reassigned: 1 });
+    await returnSpoolServerToService(temporal.client, 'bck', 'spool1', { movedRequestsChecked: true });
+    // Given by anyone but spool2's move, x-1 is refused naming spool2.
+    expect(forwardOfShutDownRefusal(await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('bck', 'spool1')).executeUpdate(submitSpoolTaskUpdate, { args: [out('x-1', 'lp10', false)], updateId: 'x-1-by-hand' }).then(() => undefined, (err: unknown) => err))).toBe('spool2');
+    // spool2 shuts down to spool1 while x-1 still waits there behind slow-0: x-1 comes back.
+    expect(printedOn('x-1')).toEqual([]);
+    await shutDownSpoolServer(temporal.client, 'bck', 'spool2', { reassignTo: 'spool1' });
+    const spool2 = await until('spool2 shut down', async () => {
+      const s = await statusOf('spool2');
+      return s.shutdown?.phase === 'shut-down' ? s : undefined;
+    }, 30_000);
+    expect(spool2.shutdown).toMatchObject({ reassigned: 1, notReassigned: [] });
+    await until('x-1 printed', () => printedOn('x-1').length > 0 || undefined, 30_000);
+    await until('slow-0 printed', () => printedOn('slow-0').length > 0 || undefined, 30_000);
+    expect(['x-0', 'x-1', 'slow-0'].map(printedOn)).toEqual([['spool1'], ['spool1'], ['spool2']]);
   });
 }, 90_000);
