@@ -61,6 +61,8 @@ export class SapChaos implements ChaosSystem {
   /** The load waits between tasks while held (the operator checks the other server before bringing a server back); `giving` while it gives one. */
   private loadHeld = false;
   private giving = false;
+  /** The return under way in the background, if any. */
+  private returning: Promise<void> | undefined;
 
   constructor(
     private readonly client: () => Client,
@@ -97,7 +99,10 @@ export class SapChaos implements ChaosSystem {
       if (this.burstGiven) await this.shutdown.ask(this.client(), this.loadBegan);
       return;
     }
-    if (await this.shutdown.returnDue(this.client(), this.loadBegan)) await this.returnWithLoadHeld();
+    // In the background, so the run's kills and faults go on while the load is held.
+    if (!this.returning && (await this.shutdown.returnDue(this.client(), this.loadBegan))) {
+      this.returning = this.returnWithLoadHeld().finally(() => (this.returning = undefined));
+    }
   }
 
   /** Whether the shutdown's moment has come (or the run ends first). */
@@ -109,14 +114,17 @@ export class SapChaos implements ChaosSystem {
   /**
    * The operator's return of the shut-down server: the load held between tasks, and only once every
    * set-sequence request given so far has printed (none waits on the other server to be overtaken by
-   * one given back here); else the load goes on and the next look tries again.
+   * one given back here; up to 15 s for them); else the load goes on and a later look tries again.
    */
   private async returnWithLoadHeld(): Promise<void> {
     this.loadHeld = true;
     try {
       if (!(await waitFor(() => !this.giving, 10_000))) return;
-      const printed = this.printedIds();
-      if (!Object.values(this.submitted.sequences).every((ids) => ids.every((id) => printed.has(id) || !this.submitted.outputs.includes(id)))) return;
+      const sequencesPrinted = () => {
+        const printed = this.printedIds();
+        return Object.values(this.submitted.sequences).every((ids) => ids.every((id) => printed.has(id) || !this.submitted.outputs.includes(id)));
+      };
+      if (!(await waitFor(sequencesPrinted, 15_000))) return;
       await this.shutdown.bringBack(this.client(), this.loadBegan);
     } finally {
       this.loadHeld = false;
@@ -227,6 +235,7 @@ export class SapChaos implements ChaosSystem {
     for (let i = 0; this.shutdown.run && !this.shutdown.accepted && i < 12; i++) {
       if (!(await this.shutdown.ask(this.client(), this.loadBegan))) await sleep(2000);
     }
+    await this.returning;
     this.loading = false;
     await this.load;
     await waitWhileProgressing(() => this.submitted.outputs.every((id) => this.printedIds().has(id)), () => this.printedIds().size, 40_000, 5 * 60_000);
