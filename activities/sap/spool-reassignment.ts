@@ -18,10 +18,9 @@ import { z } from 'zod';
 import { whileHeartbeating } from '../core/host-activity';
 import { shutdownWithoutNameCheck } from '../../client/sap-spool-shutdown';
 import { giveWithoutNameCheck } from '../../client/sap-spool-submit';
-import { reassignSpoolTaskUpdateId } from '../../workflows/sap/spool-dispatcher-messages';
 import { describeIssues } from '../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../machines/sap/spool-dispatcher-input';
-import { REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, targetRefusalDetails, type ReassignResult, type TargetRefusal } from '../../machines/sap/spool-shutdown';
+import { REASSIGN_TARGET_REFUSED, REASSIGN_TARGET_REFUSED_LATE, reassignSpoolTaskUpdateId, targetRefusalDetails, type ReassignResult, type TargetRefusal } from '../../machines/sap/spool-shutdown';
 import { outputRequestSchema, type OutputRequest } from '../../machines/sap/spool-tasks';
 
 /** How long one request's Update may take before the attempt gives up (the other server's worker down). */

@@ -250,3 +250,13 @@ export function emptiedForShutdown(state: SpoolServerState): SpoolServerState {
     workProcesses: state.workProcesses.map((wp) => ({ ...wp, inputQueue: [], reservedFor: wp.running ? wp.reservedFor : null })),
   };
 }
+
+/**
+ * The Update id a shutdown's move gives a request with (activities/sap/spool-reassignment.ts): the
+ * same for every attempt of the move from that server, and it says the request comes from that
+ * server's move, so a server that once gave the request to it takes it back (a server brought back
+ * into service refuses a request it gave away from anyone else: spool-server-dispatcher.ts).
+ */
+export function reassignSpoolTaskUpdateId(from: string, task: { id: string }): string {
+  return `reassign-${from}-${task.id}`;
+}

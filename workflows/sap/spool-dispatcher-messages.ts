@@ -24,16 +24,6 @@ export function submitSpoolTaskUpdateId(task: { id: string }): string {
   return `submit-${task.id}`;
 }
 
-/**
- * The Update id a shutdown's move gives a request with (activities/sap/spool-reassignment.ts): the
- * same for every attempt of the move from that server, and it says the request comes from that
- * server's move, so a server that once gave the request to it takes it back (a server brought back
- * into service refuses a request it gave away from anyone else: spool-server-dispatcher.ts).
- */
-export function reassignSpoolTaskUpdateId(from: string, task: { id: string }): string {
-  return `reassign-${from}-${task.id}`;
-}
-
 /** What one task came to, for the status. */
 export interface TaskOutcome {
   id: string;

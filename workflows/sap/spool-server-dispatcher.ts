@@ -55,6 +55,7 @@ import {
   SPOOL_SERVER_SHUT_DOWN,
   targetRefusalDetails,
   movedTaskRefusal,
+  reassignSpoolTaskUpdateId,
   type ReassignResult,
   type SpoolServerShutdown,
 } from '../../machines/sap/spool-shutdown';
@@ -63,7 +64,7 @@ import { CENTRAL_TASK_QUEUE, sapWorkProcessTaskQueue } from '../task-queues';
 import { GlobalManagementSlotInput, sapGlobalManagementSlot } from './global-management-slot';
 import { endedShutdown, returnToServiceRefusalOf, type EndedShutdown } from '../../machines/sap/spool-server-return';
 import { spoolServerDetails } from '../../machines/sap/spool-server-details';
-import { parseReturnToService, parseShutDown, parseSpoolTask, reassignSpoolTaskUpdateId, releaseGlobalManagementSignal, returnSpoolServerToServiceUpdate, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
+import { parseReturnToService, parseShutDown, parseSpoolTask, releaseGlobalManagementSignal, returnSpoolServerToServiceUpdate, shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate, TaskOutcome } from './spool-dispatcher-messages';
 
 /** What a run hands to the next. */
 export interface SpoolDispatcherResume {
