@@ -5,7 +5,7 @@
  * changes it. Pure, so the tests read it without a server; the dispatcher sets it as it goes on.
  */
 import type { SpoolServerState } from './spool-dispatcher';
-import type { EndedShutdown } from './spool-server-return';
+import { requestsLeft, type EndedShutdown } from './spool-server-return';
 import type { SpoolServerShutdown } from './spool-shutdown';
 
 export interface SpoolServerDetailsInput {
@@ -28,7 +28,7 @@ function phaseLine(server: string, shutdown: SpoolServerShutdown | null, lastShu
   }
   const asked = `asked ${shutdown.askedAt}${whoAndWhy(shutdown.operator, shutdown.reason)}`;
   if (shutdown.phase === 'shut-down') {
-    const consent = shutdown.reassigned > 0 || shutdown.targetFixed ? ` (with \`movedRequestsChecked\`, once you have looked at ${shutdown.reassignTo})` : '';
+    const consent = requestsLeft(shutdown) ? ` (with \`movedRequestsChecked\`, once you have looked at ${shutdown.reassignTo})` : '';
     return `**Shut down** since ${shutdown.shutDownAt ?? shutdown.askedAt} (${asked}): ${shutdown.reassigned} output requests went to **${shutdown.reassignTo}**, and new tasks are refused naming it. Update \`sap.returnSpoolServerToService\` brings ${server} back${consent}.`;
   }
   const failure = shutdown.lastFailure ? ` Last try: ${shutdown.lastFailure}.` : '';

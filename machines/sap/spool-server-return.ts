@@ -35,9 +35,9 @@ export function mayBeOnTheTarget(shutdown: SpoolServerShutdown): boolean {
   return shutdown.phase === 'holding' && shutdown.targetFixed === true && shutdown.partlyGiven !== false;
 }
 
-/** True when requests left the server for the target (or may have): a round gave some, or failed partway. */
+/** True when requests left the server for the target (or may have): a round gave some, or failed partway (a whole round that had none to give moved nothing). */
 export function requestsLeft(shutdown: SpoolServerShutdown): boolean {
-  return shutdown.reassigned > 0 || shutdown.targetFixed === true;
+  return shutdown.reassigned > 0 || mayBeOnTheTarget(shutdown);
 }
 
 /**

@@ -39,7 +39,7 @@ test('shut down: where its requests went, that it refuses new tasks, and the Upd
   const shutDown: SpoolServerShutdown = { ...holding, phase: 'shut-down', shutDownAt: '2026-12-07T10:02:00.000Z', reassigned: 7, notReassigned: [{ id: 'r-9', device: 'lp02', reason: 'full' }] };
   const details = spoolServerDetails({ system: 'prd', state: state(), holdsGlobalManagement: false, shutdown: shutDown });
   expect(details).toContain('**Shut down** since 2026-12-07T10:02:00.000Z (asked 2026-12-07T10:00:00.000Z by ann: disk swap): 7 output requests went to **spool2**, and new tasks are refused naming it. Update `sap.returnSpoolServerToService` brings spool1 back (with `movedRequestsChecked`, once you have looked at spool2).');
-  expect(spoolServerDetails({ system: 'prd', state: state(), holdsGlobalManagement: false, shutdown: { ...shutDown, reassigned: 0, notReassigned: [] } })).toContain('brings spool1 back.');
+  expect(spoolServerDetails({ system: 'prd', state: state(), holdsGlobalManagement: false, shutdown: { ...shutDown, reassigned: 0, notReassigned: [], targetFixed: true, partlyGiven: false } })).toContain('brings spool1 back.');
   expect(details).toContain('**1 output requests refused by spool2**');
 });
 

@@ -23,6 +23,8 @@ test('without a shutdown, or while a round of the move runs or is about to, the 
 test('no request left for the target (holding for a target that took none, or shut down with nothing to move): it comes back without more ado', () => {
   expect(returnToServiceRefusalOf('spool1', holding({ lastFailure: 'no dispatcher runs for spool server spool2' }), {})).toBeNull();
   expect(returnToServiceRefusalOf('spool1', shutDown(0), {})).toBeNull();
+  // A whole round with nothing to give fixed the target, yet moved nothing.
+  expect(returnToServiceRefusalOf('spool1', { ...shutDown(0), targetFixed: true, partlyGiven: false }, {})).toBeNull();
 });
 
 test('requests that may be on the target and kept here too: refused naming movedRequestsChecked and the double print, until the operator says it', () => {
