@@ -40,6 +40,12 @@ export async function retrying<T>(fn: () => Promise<T>, attempts = 60): Promise<
   }
 }
 
+/** An answer within 5 s, or a failure: an Update or a query on a connection to a killed server can wait long. */
+export function withinFiveSeconds<T>(answer: Promise<T>): Promise<T> {
+  answer.catch(() => undefined);
+  return Promise.race([answer, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
+}
+
 /** Waits until `condition` holds or `timeoutMs` passed; true when it held. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

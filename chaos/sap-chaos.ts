@@ -25,7 +25,7 @@ import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { sapSpoolRecordFile, type SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
 import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
-import { pick, retrying, sleep, waitFor, waitWhileProgressing, type ChaosSystem } from './chaos-system';
+import { pick, retrying, sleep, waitFor, waitWhileProgressing, withinFiveSeconds, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
 import { sapBreaks, sapShutdownBreaks, type SapSubmissions } from './sap-invariants';
 import { SapShutdownChaos } from './sap-shutdown-chaos';
@@ -195,9 +195,7 @@ export class SapChaos implements ChaosSystem {
     while (this.loading) {
       try {
         // An Update on a connection to a killed server can wait long: given again after 5 s (the same Update id, and the same task id).
-        const update = this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, to)).executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) });
-        update.catch(() => undefined);
-        await Promise.race([update, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
+        await withinFiveSeconds(this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, to)).executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) }));
         this.given += 1;
         if (task.kind === 'output') this.submitted.outputs.push(task.id);
         return;

@@ -13,16 +13,10 @@ import type { Client } from '@temporalio/client';
 import { returnSpoolServerToService, shutDownSpoolServer } from '../client/sap-spool-shutdown';
 import { spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import { spoolDispatcherStatusQuery } from '../workflows/sap/spool-dispatcher-messages';
-import { pick, retrying, sleep } from './chaos-system';
+import { pick, retrying, sleep, withinFiveSeconds } from './chaos-system';
 import type { SapShutdownOfRun } from './sap-invariants';
 
 type Rng = () => number;
-
-/** An answer within 5 s, or a failure: an Update on a connection to a killed server can wait long. */
-function withinFiveSeconds<T>(answer: Promise<T>): Promise<T> {
-  answer.catch(() => undefined);
-  return Promise.race([answer, sleep(5000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
-}
 
 export class SapShutdownChaos {
   /** What the run plans and what came of it; undefined in a run without a shutdown. */
