@@ -11,20 +11,19 @@
  * to the other, and in half of those brought back into service later (chaos/sap-shutdown-chaos.ts):
  * the move runs through the kills like any task, and the load gives the tasks that server refuses
  * where its refusal says its requests went, as a system that prints through SAP would (a
- * management task refused so is the server's own, and dropped); for the return the load is held
+ * management task of that server's own is dropped); for the return the load is held
  * until every set-sequence request given so far has printed, as the docs ask of an operator. At the end the load stops, the
  * accepted requests get up to 40 s to be printed, a dispatcher stuck on a nondeterminism error is
  * named, the shutdown's end is read, the dispatchers and the global slot are terminated, and
  * chaos/sap-invariants.ts judges the spool servers' record and the shutdown.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { forwardOfShutDownRefusal } from '../client/sap-spool-submit';
+import { followsAShutdown, forwardOfShutDownRefusal, submitFollowingShutdowns } from '../client/sap-spool-submit';
 import { globalManagementWorkflowId, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../simulator/sap/sim-sap-estate';
 import { readOperationRecord } from '../simulator/core/operation-record';
 import { sapSpoolRecordFile, type SapSpoolOperation } from '../simulator/sap/sim-spool-servers';
-import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId } from '../workflows/sap/spool-dispatcher-messages';
 import { pick, retrying, sleep, waitFor, waitWhileProgressing, withinFiveSeconds, type ChaosSystem } from './chaos-system';
 import type { InvariantBreak } from './invariants';
 import { sapBreaks, sapShutdownBreaks, type SapSubmissions } from './sap-invariants';
@@ -185,32 +184,24 @@ export class SapChaos implements ChaosSystem {
 
   /**
    * One task to its dispatcher, again until it answers (the same id is the same task), or the load
-   * stops. A server shut down names where its requests went: an output request goes there (after
-   * them), a management task, the server's own, is dropped.
+   * stops. A server shut down names where its requests went: the task follows it there, as the
+   * clients give it (`submitFollowingShutdowns`: an output request comes after the requests moved
+   * before it); a management task of the server's own does not follow, and is dropped.
    */
   private async give(system: string, server: string, task: SpoolTask): Promise<void> {
     if (task.kind === 'output' && task.sequence) (this.submitted.sequences[task.device] ??= []).push(task.id);
-    let to = server;
-    let hops = 0;
     while (this.loading) {
       try {
         // An Update on a connection to a killed server can wait long: given again after 5 s (the same Update id, and the same task id).
-        await withinFiveSeconds(this.client().workflow.getHandle(spoolDispatcherWorkflowId(system, to)).executeUpdate(submitSpoolTaskUpdate, { args: [task], updateId: submitSpoolTaskUpdateId(task) }));
+        const { passedBy } = await withinFiveSeconds(submitFollowingShutdowns(this.client(), system, server, task));
+        this.followed += passedBy.length;
         this.given += 1;
         if (task.kind === 'output') this.submitted.outputs.push(task.id);
         return;
       } catch (err) {
-        const forward = forwardOfShutDownRefusal(err);
-        if (forward !== undefined && task.kind === 'management') {
+        if (forwardOfShutDownRefusal(err) !== undefined && !followsAShutdown(task)) {
           this.dropped += 1;
           return;
-        }
-        // Two hops at most: servers that name each other would otherwise be given the task in a loop.
-        if (forward !== undefined && hops < 2) {
-          hops += 1;
-          to = forward;
-          this.followed += 1;
-          continue;
         }
         await sleep(500);
       }

@@ -10,7 +10,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { checkSpoolServerAddress, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import { forwardInDetails, SPOOL_SERVER_SHUT_DOWN } from '../machines/sap/spool-shutdown';
-import type { SpoolTask } from '../machines/sap/spool-tasks';
+import { isGlobalManagement, type SpoolTask } from '../machines/sap/spool-tasks';
 import { submitSpoolTaskUpdate, submitSpoolTaskUpdateId, type SubmitAnswer } from '../workflows/sap/spool-dispatcher-messages';
 
 /** True for the failure of an Update that met a workflow task failing, as a continue-as-new's does when an Update comes in. */
@@ -52,4 +52,45 @@ export function forwardOfShutDownRefusal(err: unknown): string | undefined {
   const cause = err.cause;
   if (!(cause instanceof ApplicationFailure) || cause.type !== SPOOL_SERVER_SHUT_DOWN) return undefined;
   return forwardInDetails(cause.details);
+}
+
+/** A task given by `submitFollowingShutdowns`: the answer, the server that took it, and the shut-down servers it passed by. */
+export interface FollowedSubmission {
+  answer: SubmitAnswer;
+  server: string;
+  /** In order: each refused the task as shut down and named the next. Empty when the first server took it. */
+  passedBy: string[];
+}
+
+/**
+ * Whether a task refused by a shut-down server belongs where that server's requests went: an
+ * output request does (given there, it comes after the requests moved before it), and so does a
+ * global management task (any server of the system runs those). A server's own management task (a
+ * host spool demand, a link check) is about that server, which is not running tasks now.
+ */
+export function followsAShutdown(task: SpoolTask): boolean {
+  return task.kind === 'output' || isGlobalManagement(task.task);
+}
+
+/**
+ * `submitSpoolTask`, following shut-down servers as an operator would: a task refused because its
+ * server is shut down (`forwardOfShutDownRefusal`) is given, under the same Update id, to the server
+ * the refusal names, and on from there while that one was shut down too, never back to a server it
+ * passed by. Any other refusal or failure is thrown, and so is a shut-down server's refusal of a
+ * task that does not follow (`followsAShutdown`) or that names no server not yet passed by.
+ */
+export async function submitFollowingShutdowns(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number } = {}): Promise<FollowedSubmission> {
+  checkSpoolServerAddress(system, server);
+  const passedBy: string[] = [];
+  for (let to = server; ; ) {
+    try {
+      return { answer: await giveWithoutNameCheck(client, system, to, task, opts), server: to, passedBy };
+    } catch (err) {
+      const forward = forwardOfShutDownRefusal(err);
+      if (forward === undefined || !followsAShutdown(task) || forward === to || passedBy.includes(forward)) throw err;
+      passedBy.push(to);
+      checkSpoolServerAddress(system, forward);
+      to = forward;
+    }
+  }
 }

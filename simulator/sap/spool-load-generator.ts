@@ -2,12 +2,13 @@
  * The load on the simulated SAP systems: output requests to devices with and without a set
  * sequence (and frontend requests as of 4.6A) at a steady rate, and the management tasks at their
  * intervals: host spool demands and link checks per server, the global ones to any server. Each
- * goes to its server's dispatcher as the `sap.submitSpoolTask` Update.
+ * goes to its server's dispatcher as the `sap.submitSpoolTask` Update; one refused by a server shut
+ * down goes where that server's requests went, as the clients of a real system would give it.
  */
 import type { Client } from '@temporalio/client';
 import { parseRelease, tasksOf } from '../../machines/sap/spool-releases';
 import type { SpoolTask } from '../../machines/sap/spool-tasks';
-import { submitSpoolTask } from '../../client/sap-spool-submit';
+import { submitFollowingShutdowns } from '../../client/sap-spool-submit';
 import type { SimSapSystem } from './sim-sap-estate';
 
 export interface LoadSettings {
@@ -54,13 +55,22 @@ export function tasksFor(system: SimSapSystem, kind: 'output' | 'demand' | 'link
   }
 }
 
-/** Runs the load until stopped; a submission that fails is logged and the load goes on. */
+/**
+ * Runs the load until stopped; a submission that fails is logged and the load goes on. A task given
+ * to a server shut down follows it (`submitFollowingShutdowns`); the first few and every 100th
+ * are logged, so the operator sees the load go where the shutdown sent it.
+ */
 export function startSpoolLoad(client: Client, systems: SimSapSystem[], settings: LoadSettings, log: (m: string) => void): { stop(): void } {
   const id = idMaker();
   let failures = 0;
+  let followed = 0;
   const submit = (system: SimSapSystem, kind: Parameters<typeof tasksFor>[1]) => {
     for (const { server, task } of tasksFor(system, kind, id, settings.frontendShare)) {
-      submitSpoolTask(client, system.system, server, task).catch((err: unknown) => {
+      submitFollowingShutdowns(client, system.system, server, task).then(({ server: takenBy, passedBy }) => {
+        if (passedBy.length === 0) return;
+        followed += 1;
+        if (followed <= 3 || followed % 100 === 0) log(`sap load: ${task.id} for ${server} given to ${takenBy} (${passedBy.join(' and ')} shut down; ${followed} so far)`);
+      }, (err: unknown) => {
         failures += 1;
         // A refused Update says why in its cause (the dispatcher's validator: full, shut down, ...).
         const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);

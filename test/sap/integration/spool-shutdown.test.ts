@@ -12,13 +12,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { temporal as proto } from '@temporalio/proto';
-import { forwardOfShutDownRefusal, submitSpoolTask } from '../../../client/sap-spool-submit';
+import { forwardOfShutDownRefusal, submitFollowingShutdowns, submitSpoolTask } from '../../../client/sap-spool-submit';
 import { returnSpoolServerToService, shutDownSpoolServer } from '../../../client/sap-spool-shutdown';
 import { InvalidInputError } from '../../../machines/core/input-errors';
 import { spoolDispatcherWorkflowId } from '../../../machines/sap/spool-dispatcher-input';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 import { readOperationRecord } from '../../../simulator/core/operation-record';
 import { SimSapSystem, startSapDispatchers } from '../../../simulator/sap/sim-sap-estate';
+import { startSpoolLoad } from '../../../simulator/sap/spool-load-generator';
 import { sapSpoolRecordFile, SapSpoolOperation } from '../../../simulator/sap/sim-spool-servers';
 import { workflowBundle } from '../../../worker/central-worker';
 import { shutDownSpoolServerUpdate, spoolDispatcherStatusQuery, submitSpoolTaskUpdate } from '../../../workflows/sap/spool-dispatcher-messages';
@@ -157,6 +158,44 @@ test('a shutdown is refused before it is accepted when it names the server itsel
     await until('spool1 shut down', async () => ((await spool1.query(spoolDispatcherStatusQuery)).shutdown?.phase === 'shut-down' ? true : undefined));
     expect(await refusalOf(spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool3' }] }))).toBe('reassignTo: spool server spool1 is shut down already, its requests went to spool2');
     expect(await spool1.executeUpdate(shutDownSpoolServerUpdate, { args: [{ reassignTo: 'spool2' }] })).toMatchObject({ phase: 'shut-down', reassigned: 0 });
+  });
+}, 60_000);
+
+test('a task given to a shut-down server follows where its requests went, past a second one shut down: an output request and a global task are taken there, a server\'s own management task is refused naming it', async () => {
+  const quick = (server: string) => ({ server, workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 });
+  const systems: SimSapSystem[] = [{ system: 'flw', release: '4.6C', servers: [quick('spool1'), quick('spool2'), quick('spool3')], devices: [{ name: 'lp10', sequence: false }], timings: TIMINGS }];
+  await withSapEstate(systems, 'follow', async (record) => {
+    const shutDown = async (server: string, to: string) => {
+      await shutDownSpoolServer(temporal.client, 'flw', server, { reassignTo: to });
+      const handle = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('flw', server));
+      await until(`${server} shut down`, async () => ((await handle.query(spoolDispatcherStatusQuery)).shutdown?.phase === 'shut-down' ? true : undefined));
+    };
+    await shutDown('spool1', 'spool2');
+    await shutDown('spool2', 'spool3');
+
+    expect(await submitFollowingShutdowns(temporal.client, 'flw', 'spool1', out('f-1', 'lp10', false))).toEqual({ answer: { accepted: 'new', id: 'f-1' }, server: 'spool3', passedBy: ['spool1', 'spool2'] });
+    expect(await submitFollowingShutdowns(temporal.client, 'flw', 'spool2', { kind: 'management', id: 'scan-f', task: 'scan-lost-requests' })).toEqual({ answer: { accepted: 'new', id: 'scan-f' }, server: 'spool3', passedBy: ['spool2'] });
+    // Given again, the same task is the same: answered by the server that has it, not taken twice.
+    expect(await submitFollowingShutdowns(temporal.client, 'flw', 'spool1', out('f-1', 'lp10', false))).toMatchObject({ server: 'spool3', answer: { id: 'f-1' } });
+    const demand = await submitFollowingShutdowns(temporal.client, 'flw', 'spool1', { kind: 'management', id: 'demand-f', task: 'host-spool-demand' }).then(() => undefined, (err: unknown) => err);
+    expect(forwardOfShutDownRefusal(demand)).toBe('spool2');
+
+    await until('f-1 and the scan done', () => ['f-1', 'scan-f'].every((id) => record().some((e) => e.operation === 'finish' && e.target === id)), 30_000);
+    const started = record().filter((e) => e.operation === 'dispatch' && e.outcome === 'started');
+    expect(started.filter((e) => e.target === 'f-1').map((e) => e.host)).toEqual(['spool3']);
+    expect(started.filter((e) => e.target === 'scan-f').map((e) => e.host)).toEqual(['spool3']);
+    expect(started.some((e) => e.target === 'demand-f')).toBe(false);
+
+    // The simulated load (npm start's) gives its output requests so too, and says so.
+    const said: string[] = [];
+    const load = startSpoolLoad(temporal.client, systems, { outputEveryMs: 100, frontendShare: 0, demandEveryMs: 600_000, linkCheckEveryMs: 600_000, globalEveryMs: 600_000 }, (line) => said.push(line));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    load.stop();
+    await until('a load request followed', () => said.find((line) => /^sap load: output-\S+ for spool[12] given to spool3 \((spool1 and )?spool2 shut down; /.test(line)), 10_000);
+    const loadOutputs = () => record().filter((e) => e.operation === 'dispatch' && e.outcome === 'started' && e.target?.startsWith('output-'));
+    await until('the load printing', () => (loadOutputs().length >= 10 ? true : undefined), 30_000);
+    expect(new Set(loadOutputs().map((e) => e.host))).toEqual(new Set(['spool3']));
+    expect(said.filter((line) => /not submitted/.test(line))).toEqual([]);
   });
 }, 60_000);
 
