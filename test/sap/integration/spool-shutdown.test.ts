@@ -164,7 +164,7 @@ test('a shutdown is refused before it is accepted when it names the server itsel
 test('a task given to a shut-down server follows where its requests went, past a second one shut down: an output request and a global task are taken there, a server\'s own management task is refused naming it', async () => {
   const quick = (server: string) => ({ server, workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 });
   const systems: SimSapSystem[] = [{ system: 'flw', release: '4.6C', servers: [quick('spool1'), quick('spool2'), quick('spool3')], devices: [{ name: 'lp10', sequence: false }], timings: TIMINGS }];
-  await withSapEstate(systems, 'follow', async (record) => {
+  await withSapEstate(systems, 'givers-follow', async (record) => {
     const shutDown = async (server: string, to: string) => {
       await shutDownSpoolServer(temporal.client, 'flw', server, { reassignTo: to });
       const handle = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('flw', server));
