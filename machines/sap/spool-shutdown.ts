@@ -89,7 +89,7 @@ export interface SpoolServerShutdown {
   heldBack?: Record<string, string>;
   /** The operator's changes of the target before requests moved, oldest first (the latest 20): to which server, when, by whom and why. */
   retargets?: Retarget[];
-  /** Targets that were shut down themselves, in turn: the requests followed theirs to `reassignTo` (followedShutdown). */
+  /** Targets that were shut down themselves, in turn: the requests followed theirs to `reassignTo` (followTargetsRequests). */
   followedFrom?: string[];
   /** Why the last move did not happen (the other server not running, shutting down itself); tried again. */
   lastFailure?: string;
@@ -211,29 +211,27 @@ export function forwardInDetails(details: readonly unknown[] | null | undefined)
 }
 
 /**
- * The shutdown going on to the server its target's requests went to, when the target, refusing a
+ * Whether a move refused by its target follows the target's requests, and if not why (for
+ * `lastFailure`). It goes on to the server the target's requests went to when the target, refusing a
  * round before anything of it was given, is shut down itself (phase `shut-down`: its move has
  * ended): its requests, this server's given to it in earlier rounds among them, reached that server
  * in their order, so this server's later ones given there come after them, as they would have on
- * the target. Null when there is nowhere to follow: no forward (the target still moves its own
- * requests, or runs no dispatcher), a forward back to this server or to a server this move has
+ * the target. The target stays fixed if it was. Not followed: no forward (the target still moves its
+ * own requests, or runs no dispatcher), a forward back to this server or to a server this move has
  * tried already, or a last round that failed partway (a request it gave the target may have
- * printed there, and would print again). The target stays fixed if it was.
+ * printed there, and would print again).
  */
-export function followedShutdown(shutdown: SpoolServerShutdown, server: string, refusal: TargetRefusal, tried: ReadonlySet<string>): SpoolServerShutdown | null {
+export function followTargetsRequests(shutdown: SpoolServerShutdown, server: string, refusal: TargetRefusal, tried: ReadonlySet<string>): { follows: SpoolServerShutdown } | { notFollowed: string } {
   const next = refusal.forwardedTo;
-  if (next === undefined || next === server || tried.has(next)) return null;
-  if (shutdown.targetFixed && shutdown.partlyGiven !== false) return null;
-  return { ...shutdown, reassignTo: next, followedFrom: [...(shutdown.followedFrom ?? []), shutdown.reassignTo], lastFailure: `${refusal.reason}; its requests went to ${next}: following them there` };
-}
-
-/** Why a target's refusal that names where its requests went was not followed (`followedShutdown`), for `lastFailure`. */
-export function notFollowedReason(shutdown: SpoolServerShutdown, server: string, refusal: TargetRefusal, tried: ReadonlySet<string>): string {
-  const next = refusal.forwardedTo;
-  if (next === undefined) return refusal.reason;
-  if (next === server) return `${refusal.reason}; its requests came here: name another spool server of the system`;
-  if (tried.has(next)) return `${refusal.reason}; its requests went to ${next}, which this move has tried already`;
-  return `${refusal.reason}; its requests went to ${next}, but requests of ${server} may be on ${shutdown.reassignTo} already (a round failed partway), and given to ${next} they could print twice: they wait here (sap status) until ${shutdown.reassignTo} takes tasks again, or its operator decides`;
+  if (next === undefined) return { notFollowed: refusal.reason };
+  if (next === server) return { notFollowed: `${refusal.reason}; its requests came here: name another spool server of the system` };
+  if (tried.has(next)) return { notFollowed: `${refusal.reason}; its requests went to ${next}, which this move has tried already` };
+  if (shutdown.targetFixed && shutdown.partlyGiven !== false) {
+    return {
+      notFollowed: `${refusal.reason}; its requests went to ${next}, but requests of ${server} may be on ${shutdown.reassignTo} already (a round failed partway), and given to ${next} they could print twice: they wait here (sap status) until ${shutdown.reassignTo} takes tasks again, or its operator decides`,
+    };
+  }
+  return { follows: { ...shutdown, reassignTo: next, followedFrom: [...(shutdown.followedFrom ?? []), shutdown.reassignTo], lastFailure: `${refusal.reason}; its requests went to ${next}: following them there` } };
 }
 
 /** The shutdown once its last round has moved everything: shut down, new tasks refused. */

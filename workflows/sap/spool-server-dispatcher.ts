@@ -44,9 +44,8 @@ import {
   managementNotRun,
   moveWaiting,
   REASSIGN_TARGET_REFUSED,
-  followedShutdown,
+  followTargetsRequests,
   forwardInDetails,
-  notFollowedReason,
   requestsToReassign,
   shutDownAsked,
   shutDownRefusalOf,
@@ -89,7 +88,7 @@ export interface SpoolDispatcherResume {
 }
 
 export const ANSWERS_UPDATES_FIRST = 'sap-dispatcher-answers-updates-first';
-/** A move whose target is shut down itself follows the target's requests to where they went (spool-shutdown.ts: followedShutdown). */
+/** A move whose target is shut down itself follows the target's requests to where they went (spool-shutdown.ts: followTargetsRequests). */
 export const FOLLOWS_A_SHUT_DOWN_TARGET = 'sap-shutdown-follows-a-shut-down-target';
 /** A dispatcher begun from now on names its system by its SID (spool-dispatcher-input.ts: systemIdSchema). */
 export const SYSTEM_NAMED_BY_ITS_SID = 'sap-dispatcher-system-named-by-its-sid';
@@ -393,15 +392,16 @@ export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispat
           // A target shut down itself: the requests follow its own to where they went, at once (only
           // what no attempt gave the target: one it printed would print again there).
           const forwardedTo = nothingGiven && err.cause instanceof ApplicationFailure ? forwardInDetails(err.cause.details) : undefined;
-          const followed: SpoolServerShutdown | null = forwardedTo !== undefined && wf.patched(FOLLOWS_A_SHUT_DOWN_TARGET) ? followedShutdown(shutdown, server, { reason: err.cause?.message ?? err.message, forwardedTo }, tried) : null;
-          if (followed) {
-            shutdown = followed;
-            target = followed.reassignTo;
+          const reason = err.cause?.message ?? err.message;
+          const decided = followTargetsRequests(shutdown, server, { reason, ...(forwardedTo !== undefined ? { forwardedTo } : {}) }, tried);
+          // The patch is asked whenever there is a forward, followed or not, as runs recorded it.
+          if (forwardedTo !== undefined && wf.patched(FOLLOWS_A_SHUT_DOWN_TARGET) && 'follows' in decided) {
+            shutdown = decided.follows;
+            target = decided.follows.reassignTo;
             tried.add(target);
             continue;
           }
-          const reason = err.cause?.message ?? err.message;
-          shutdown = afterFailedRound(shutdown, forwardedTo === undefined ? reason : notFollowedReason(shutdown, server, { reason, forwardedTo }, tried), nothingGiven);
+          shutdown = afterFailedRound(shutdown, 'notFollowed' in decided ? decided.notFollowed : reason, nothingGiven);
           // A target refused is not tried again soon: it leaves the operator time to name another.
           nextGlobalTry = Date.now() + (nothingGiven ? Math.max(timings.globalRetrySeconds, TARGET_REFUSED_RETRY_SECONDS) : timings.globalRetrySeconds) * 1000;
           return;

@@ -4,7 +4,7 @@
  * and what a task given to a server shut down is told.
  */
 import { createSpoolServer, finish, submit, type SpoolServerState } from '../../../machines/sap/spool-dispatcher';
-import { afterFailedRound, afterRound, emptiedForShutdown, followedShutdown, forwardInDetails, managementNotRun, notFollowedReason, mayReassignNow, requestsToReassign, shutDownAsked, shutDownInputSchema, shutDownRefusalOf, shutDownSubmitRefusalOf, targetRefusalDetails } from '../../../machines/sap/spool-shutdown';
+import { afterFailedRound, afterRound, emptiedForShutdown, followTargetsRequests, forwardInDetails, managementNotRun, mayReassignNow, requestsToReassign, shutDownAsked, shutDownInputSchema, shutDownRefusalOf, shutDownSubmitRefusalOf, targetRefusalDetails } from '../../../machines/sap/spool-shutdown';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 
 const out = (id: string, device: string, sequence: boolean): SpoolTask => ({ kind: 'output', id, device, sequence, frontend: false });
@@ -19,6 +19,17 @@ function busyServer(): SpoolServerState {
   }
   return state;
 }
+
+/** The shutdown a move goes on with after its target's refusal, or null when it does not follow. */
+const followedShutdown = (...args: Parameters<typeof followTargetsRequests>) => {
+  const decided = followTargetsRequests(...args);
+  return 'follows' in decided ? decided.follows : null;
+};
+/** Why it does not follow, or null when it does. */
+const notFollowedReason = (...args: Parameters<typeof followTargetsRequests>) => {
+  const decided = followTargetsRequests(...args);
+  return 'notFollowed' in decided ? decided.notFollowed : null;
+};
 
 test('the requests to move are the input queues, then the dispatch queue, a device keeping its order; waiting management tasks are not moved', () => {
   const state = busyServer();
@@ -155,4 +166,6 @@ test('a forward not followed says why in the shutdown: back here, tried already,
   expect(notFollowedReason(asked, 'spool1', refusal, new Set(['spool2', 'spool3']))).toBe('spool server spool2 is shut down itself; its requests went to spool3, which this move has tried already');
   expect(notFollowedReason(afterFailedRound(asked, 'timed out', false), 'spool1', refusal, new Set(['spool2']))).toMatch(/^spool server spool2 is shut down itself; its requests went to spool3, but requests of spool1 may be on spool2 already \(a round failed partway\)/);
   expect(notFollowedReason(asked, 'spool1', { reason: 'no dispatcher runs' }, new Set(['spool2']))).toBe('no dispatcher runs');
+  // A forward it follows has no reason not to.
+  expect(notFollowedReason(asked, 'spool1', refusal, new Set(['spool2']))).toBeNull();
 });
