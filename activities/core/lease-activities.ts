@@ -87,8 +87,9 @@ export function createLeaseActivities(options: LeaseActivityOptions = {}) {
      * terminated, timed out, cancelled), or `{ closed: false }` after `maxMs` so the lease
      * workflow's history stays small. Waits on the server for the holder's run to close, `pollMs`
      * at a time with a heartbeat before each; a run that continued as new is followed to the next
-     * run of its chain. Cancelled when the holder releases the lease itself (the wait on the
-     * server is cut short then).
+     * run of its chain. Cancelled when the holder releases the lease itself: the activity ends
+     * at once, and its wait on the server ends by its deadline (`pollMs` at most; the worker's
+     * connection does not cut a call short on an abort signal, bounded-server-call.ts).
      */
     async awaitLeaseHolderClosed(holder: LeaseHolder, maxMs: number): Promise<{ closed: boolean }> {
       const context = Context.current();
@@ -102,7 +103,7 @@ export function createLeaseActivities(options: LeaseActivityOptions = {}) {
           if (left <= 0) return { closed: false };
           context.heartbeat();
           // Cancelled (released, or the worker shuts down): end now, not at the end of the wait.
-          const closes = client.withAbortSignal(context.cancellationSignal, () => runCloses(client, holder.workflowId, runId, Math.min(left, pollMs)));
+          const closes = runCloses(client, holder.workflowId, runId, Math.min(left, pollMs));
           if (await Promise.race([closes, context.cancelled])) break;
         }
       }

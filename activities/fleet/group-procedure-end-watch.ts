@@ -14,13 +14,15 @@ import type { GroupProcedureLook, GroupProcedureRef } from './group-procedure-lo
 
 /** Heartbeats while waiting: the rollout's heartbeat timeout (30 s) notices a worker that died. */
 const HEARTBEAT_MS = 10_000;
+/** How long a wait on the server may outlive the answer at `maxMs`: its deadline never ends the activity first. */
+const WAIT_OUTLIVES_ANSWER_MS = 5_000;
 
 /**
  * The procedures among these whose run chain has ended (each with how: done, or failed and why),
  * as soon as at least one has; none after `maxMs` (the rollout asks again, keeping its history
  * short). One the server does not know (gone) is left to the rollout's look; any other error of
  * the server fails the activity, which the rollout retries. Cancelled (the rollout hands over or
- * ends): the waits on the server are cut short.
+ * ends): the activity ends at once; its waits on the server end by their deadline.
  */
 export async function awaitGroupProcedureEnds(procedures: GroupProcedureRef[], maxMs: number): Promise<GroupProcedureLook[]> {
   const context = Context.current();
@@ -33,7 +35,9 @@ export async function awaitGroupProcedureEnds(procedures: GroupProcedureRef[], m
   try {
     const someEnded = new Promise<void>((resolve, reject) => {
       for (const ref of procedures) {
-        client.withAbortSignal(stop.signal, () => endOf(client, ref)).then(
+        // The worker's connection ignores an abort signal (bounded-server-call.ts): each wait has
+        // a deadline past `maxMs`, so the waits of the asks before do not pile up on the server.
+        client.withDeadline(Date.now() + maxMs + WAIT_OUTLIVES_ANSWER_MS, () => endOf(client, ref)).then(
           (look) => {
             ended.push(look);
             resolve();

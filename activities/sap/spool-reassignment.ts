@@ -15,6 +15,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { withinDeadline } from '../core/bounded-server-call';
 import { whileHeartbeating } from '../core/host-activity';
 import { shutdownWithoutNameCheck } from '../../client/sap-spool-shutdown';
 import { giveWithoutNameCheck } from '../../client/sap-spool-submit';
@@ -36,22 +37,37 @@ const reassignInputSchema = z.strictObject({
 });
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 
+/** How long one look at the target may take: the dispatcher of a server whose worker is down does not answer. */
+const LOOK_TIMEOUT_MS = 5_000;
+/** Looks before the target counts as not answering: a query can fail for a moment (the target handing over to a new run). */
+const LOOK_TRIES = 3;
+
 /**
- * Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too), or
- * null; a server shut down says where its own requests went (the dispatcher follows them there).
+ * Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too, its
+ * dispatcher does not answer), or null; a server shut down says where its own requests went (the
+ * dispatcher follows them there). Nothing is given before this look, so a target that does not
+ * answer is refused as a whole: the move tries it again later, and the operator may name another.
  */
-async function targetRefusal(client: Client, system: string, to: string): Promise<TargetRefusal | null> {
+async function targetRefusal(client: Client, system: string, to: string, cancelled: AbortSignal): Promise<TargetRefusal | null> {
   const workflowId = spoolDispatcherWorkflowId(system, to);
-  try {
-    const found = await shutdownWithoutNameCheck(client, system, to);
-    if (found.system !== system || found.server !== to) return { reason: `${workflowId} is the dispatcher of spool server ${found.server} of system ${found.system}, not of ${to} of ${system}: name another spool server` };
-    const shutdown = found.shutdown;
-    if (!shutdown) return null;
-    if (shutdown.phase === 'holding') return { reason: `spool server ${to} is shutting down itself: name another spool server of ${system}` };
-    return { reason: `spool server ${to} is shut down itself`, forwardedTo: shutdown.reassignTo };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { reason: `no dispatcher runs for spool server ${to} of ${system} (${workflowId}): start it, or name another spool server` };
-    throw err;
+  for (let look = 1; ; look += 1) {
+    try {
+      const found = await withinDeadline(client, LOOK_TIMEOUT_MS, cancelled, () => shutdownWithoutNameCheck(client, system, to));
+      if (found.system !== system || found.server !== to) return { reason: `${workflowId} is the dispatcher of spool server ${found.server} of system ${found.system}, not of ${to} of ${system}: name another spool server` };
+      const shutdown = found.shutdown;
+      if (!shutdown) return null;
+      if (shutdown.phase === 'holding') return { reason: `spool server ${to} is shutting down itself: name another spool server of ${system}` };
+      return { reason: `spool server ${to} is shut down itself`, forwardedTo: shutdown.reassignTo };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { reason: `no dispatcher runs for spool server ${to} of ${system} (${workflowId}): start it, or name another spool server` };
+      cancelled.throwIfAborted();
+      if (look < LOOK_TRIES) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      const why = err instanceof Error ? err.message : String(err);
+      return { reason: `the dispatcher of spool server ${to} of ${system} (${workflowId}) did not answer (${why}): its worker may be down; the move tries it again, or name another spool server` };
+    }
   }
 }
 
@@ -90,28 +106,27 @@ export function createSapReassignActivities() {
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid reassignment: ${describeIssues(parsed.error.issues)}`, 'InvalidInputError');
       const { system, from, to, requests, heldBack } = parsed.data;
       const context = Context.current();
-      const refusal = await targetRefusal(context.client, system, to);
-      // Only a first attempt gave nothing before: a later one's earlier attempts may have given requests.
-      if (refusal) {
-        const type = context.info.attempt === 1 ? REASSIGN_TARGET_REFUSED : REASSIGN_TARGET_REFUSED_LATE;
-        throw ApplicationFailure.create({ message: refusal.reason, type, nonRetryable: true, details: targetRefusalDetails(refusal.forwardedTo) });
-      }
-      return whileHeartbeating(() =>
-        giveInOrder(requests, heldBack ?? {}, async (request) => {
+      return whileHeartbeating(async () => {
+        const refusal = await targetRefusal(context.client, system, to, context.cancellationSignal);
+        // Only a first attempt gave nothing before: a later one's earlier attempts may have given requests.
+        if (refusal) {
+          const type = context.info.attempt === 1 ? REASSIGN_TARGET_REFUSED : REASSIGN_TARGET_REFUSED_LATE;
+          throw ApplicationFailure.create({ message: refusal.reason, type, nonRetryable: true, details: targetRefusalDetails(refusal.forwardedTo) });
+        }
+        return giveInOrder(requests, heldBack ?? {}, async (request) => {
           // An attempt timed out or cancelled gives nothing more: its retry (or the next move) does.
           context.cancellationSignal.throwIfAborted();
           try {
             // A server whose worker is down would hold the Update for as long: each request has SUBMIT_TIMEOUT_MS.
-            const signal = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(SUBMIT_TIMEOUT_MS)]);
             // Under the move's own Update id: a target that once gave this request away to `from` takes it back from this move.
-            await context.client.withAbortSignal(signal, () => giveWithoutNameCheck(context.client, system, to, request, { updateId: reassignSpoolTaskUpdateId(from, request) }));
+            await withinDeadline(context.client, SUBMIT_TIMEOUT_MS, context.cancellationSignal, () => giveWithoutNameCheck(context.client, system, to, request, { updateId: reassignSpoolTaskUpdateId(from, request) }));
             return null;
           } catch (err) {
             if (!(err instanceof WorkflowUpdateFailedError)) throw err;
             return err.cause?.message ?? err.message;
           }
-        }),
-      );
+        });
+      });
     },
   };
 }

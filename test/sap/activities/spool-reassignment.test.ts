@@ -59,7 +59,7 @@ test('a failure of the giving ends the round: nothing after it is given', async 
 describe('a target refused as a whole', () => {
   /** The other dispatcher as its status query answers (a stand-in for that workflow: what this activity reads of it). */
   const clientSeeing = (status: { system: string; server: string; shutdown: SpoolServerShutdown | null }) =>
-    ({ withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(), workflow: { getHandle: () => ({ query: async () => status }) } }) as unknown as Client;
+    ({ withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(), withDeadline: (_deadline: number, fn: () => unknown) => fn(), workflow: { getHandle: () => ({ query: async () => status }) } }) as unknown as Client;
   const shutDownTo = (reassignTo: string, phase: SpoolServerShutdown['phase']): SpoolServerShutdown => ({ phase, reassignTo, askedAt: '2026-12-07T12:00:00.000Z', reassigned: 0, notReassigned: [] });
   const input = { system: 'prd', from: 'spool1', to: 'spool2', requests: [out('a-1', 'lp10', false)] };
 
@@ -86,5 +86,30 @@ describe('a target refused as a whole', () => {
     const other = await refusalOn(1, { system: 'prd-eu', server: 'spool2', shutdown: null });
     expect(other.message).toBe('sap-spool-dispatcher-prd-spool2 is the dispatcher of spool server spool2 of system prd-eu, not of spool2 of prd: name another spool server');
     expect(forwardInDetails(other.details)).toBeUndefined();
+  });
+
+  test('a look that fails for a moment is made again; a target that answers then is given the requests', async () => {
+    let looks = 0;
+    const given: string[] = [];
+    const client = {
+      withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(),
+      withDeadline: (_deadline: number, fn: () => unknown) => fn(),
+      workflow: {
+        getHandle: () => ({
+          query: async () => {
+            looks += 1;
+            if (looks < 3) throw new Error('Failed to query Workflow');
+            return { system: 'prd', server: 'spool2', shutdown: null };
+          },
+          executeUpdate: async (_update: unknown, { args }: { args: [{ id: string }] }) => {
+            given.push(args[0].id);
+            return { accepted: 'new', id: args[0].id };
+          },
+        }),
+      },
+    } as unknown as Client;
+    const env = new MockActivityEnvironment({ attempt: 1 }, { client });
+    expect(await env.run(createSapReassignActivities().reassignSpoolRequests, input)).toMatchObject({ reassigned: ['a-1'], refused: [] });
+    expect([looks, given]).toEqual([3, ['a-1']]);
   });
 });

@@ -238,6 +238,28 @@ test('a move to a server with no dispatcher is shown and tried again; the shutdo
   });
 }, 60_000);
 
+test('a move to a server whose dispatcher does not answer gives nothing and keeps the target open: shown, and the operator names another, which takes the requests', async () => {
+  const systems: SimSapSystem[] = [{ system: 'hng', release: '4.0B', servers: [{ server: 'spool1', workProcesses: 1, outputSeconds: 2, managementSeconds: 0.1 }, { server: 'spool2', workProcesses: 1, outputSeconds: 0.1, managementSeconds: 0.1 }], devices: [], timings: TIMINGS }];
+  // spool7's dispatcher is there but no worker runs it (its worker down since it began): it answers no query.
+  await temporal.client.workflow.start('sapSpoolDispatcher', { taskQueue: 'spoolflow-nobody-polls', workflowId: spoolDispatcherWorkflowId('hng', 'spool7'), args: [{ system: 'hng', server: 'spool7', release: '4.0B', workProcesses: 1 }] });
+  await withSapEstate(systems, 'silent-target', async (record) => {
+    for (const task of [out('h-0', 'lp10', false), out('h-1', 'lp10', false)]) await submitSpoolTask(temporal.client, 'hng', 'spool1', task);
+    const spool1 = temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('hng', 'spool1'));
+    await shutDownSpoolServer(temporal.client, 'hng', 'spool1', { reassignTo: 'spool7' });
+    const failed = await until('the failed move shown', async () => (await spool1.query(spoolDispatcherStatusQuery)).shutdown?.lastFailure, 60_000);
+    expect(failed).toMatch(/^the dispatcher of spool server spool7 of hng \(sap-spool-dispatcher-hng-spool7\) did not answer \(.+\): its worker may be down; the move tries it again, or name another spool server$/);
+    const holding = (await spool1.query(spoolDispatcherStatusQuery)).shutdown;
+    expect(holding).toMatchObject({ phase: 'holding', reassignTo: 'spool7', reassigned: 0 });
+    // Nothing was given: the target is not fixed, so the operator may name another.
+    expect(holding).not.toHaveProperty('targetFixed');
+    expect(await shutDownSpoolServer(temporal.client, 'hng', 'spool1', { reassignTo: 'spool2', operator: 'bob' })).toMatchObject({ phase: 'holding', reassignTo: 'spool2' });
+    await until('h-0 and h-1 printed', () => ['h-0', 'h-1'].every((id) => record().some((e) => e.operation === 'finish' && e.target === id)), 30_000);
+    await until('spool1 shut down', async () => ((await spool1.query(spoolDispatcherStatusQuery)).shutdown?.phase === 'shut-down' ? true : undefined));
+    expect(record().filter((e) => e.operation === 'finish' && e.target.startsWith('h-')).map((e) => `${e.target}@${e.host}`).sort()).toEqual(['h-0@spool1', 'h-1@spool2']);
+  });
+  await temporal.client.workflow.getHandle(spoolDispatcherWorkflowId('hng', 'spool7')).terminate('test over');
+}, 120_000);
+
 test('a request the other server refuses (full) is listed with the refusal and printed nowhere; the others move', async () => {
   const systems: SimSapSystem[] = [
     {
