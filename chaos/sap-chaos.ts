@@ -18,7 +18,7 @@
  * chaos/sap-invariants.ts judges the spool servers' record and the shutdown.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { followsAShutdown, forwardOfShutDownRefusal, submitFollowingShutdowns } from '../client/sap-spool-submit';
+import { followsAShutdown, forwardOfShutDownRefusal, givingRouteFrom, submitFollowingShutdowns } from '../client/sap-spool-submit';
 import { globalManagementWorkflowId, spoolDispatcherWorkflowId } from '../machines/sap/spool-dispatcher-input';
 import type { SpoolTask } from '../machines/sap/spool-tasks';
 import { DEFAULT_SAP_SYSTEMS, startSapDispatchers, type SimSapSystem } from '../simulator/sap/sim-sap-estate';
@@ -190,10 +190,12 @@ export class SapChaos implements ChaosSystem {
    */
   private async give(system: string, server: string, task: SpoolTask): Promise<void> {
     if (task.kind === 'output' && task.sequence) (this.submitted.sequences[task.device] ??= []).push(task.id);
+    // Given again, the task goes on from the server it had reached (a lost answer must not take it back to the first).
+    const route = givingRouteFrom(server);
     while (this.loading) {
       try {
         // An Update on a connection to a killed server can wait long: given again after 5 s (the same Update id, and the same task id).
-        const { passedBy } = await withinFiveSeconds(submitFollowingShutdowns(this.client(), system, server, task));
+        const { passedBy } = await withinFiveSeconds(submitFollowingShutdowns(this.client(), system, server, task, { route }));
         this.followed += passedBy.length;
         this.given += 1;
         if (task.kind === 'output') this.submitted.outputs.push(task.id);

@@ -54,12 +54,31 @@ export function forwardOfShutDownRefusal(err: unknown): string | undefined {
   return forwardInDetails(cause.details);
 }
 
-/** A task given by `submitFollowingShutdowns`: the answer, the server that took it, and the shut-down servers it passed by. */
+/** A task given by `submitFollowingShutdowns`: the answer, the server that took it, and the servers it passed by. */
 export interface FollowedSubmission {
   answer: SubmitAnswer;
   server: string;
-  /** In order: each refused the task as shut down and named the next. Empty when the first server took it. */
+  /**
+   * In order: each refused the task naming where it belongs now (it is shut down, or, back in
+   * service, it gave that request away at its shutdown). Empty when the first server took it.
+   */
   passedBy: string[];
+}
+
+/**
+ * How far a task given by `submitFollowingShutdowns` got: the server it is given to now and those
+ * it passed by. A giver that gives the task again after a failure (a lost answer, a timeout) passes
+ * the same route, so the task goes on from the server it had reached: started again at the first
+ * server, which may be back in service by then, a task the other server took already (its answer
+ * lost) would be taken there too, and printed twice.
+ */
+export interface GivingRoute {
+  to: string;
+  passedBy: string[];
+}
+
+export function givingRouteFrom(server: string): GivingRoute {
+  return { to: server, passedBy: [] };
 }
 
 /**
@@ -77,20 +96,22 @@ export function followsAShutdown(task: SpoolTask): boolean {
  * server is shut down (`forwardOfShutDownRefusal`) is given, under the same Update id, to the server
  * the refusal names, and on from there while that one was shut down too, never back to a server it
  * passed by. Any other refusal or failure is thrown, and so is a shut-down server's refusal of a
- * task that does not follow (`followsAShutdown`) or that names no server not yet passed by.
+ * task that does not follow (`followsAShutdown`) or that names no server not yet passed by. With
+ * `route` (`givingRouteFrom(server)`, kept by the giver across its tries) it starts where the last
+ * try got to and records how far it gets.
  */
-export async function submitFollowingShutdowns(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number } = {}): Promise<FollowedSubmission> {
+export async function submitFollowingShutdowns(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number; route?: GivingRoute } = {}): Promise<FollowedSubmission> {
   checkSpoolServerAddress(system, server);
-  const passedBy: string[] = [];
-  for (let to = server; ; ) {
+  const route = opts.route ?? givingRouteFrom(server);
+  for (;;) {
     try {
-      return { answer: await giveWithoutNameCheck(client, system, to, task, opts), server: to, passedBy };
+      return { answer: await giveWithoutNameCheck(client, system, route.to, task, opts), server: route.to, passedBy: [...route.passedBy] };
     } catch (err) {
       const forward = forwardOfShutDownRefusal(err);
-      if (forward === undefined || !followsAShutdown(task) || forward === to || passedBy.includes(forward)) throw err;
-      passedBy.push(to);
+      if (forward === undefined || !followsAShutdown(task) || forward === route.to || route.passedBy.includes(forward)) throw err;
       checkSpoolServerAddress(system, forward);
-      to = forward;
+      route.passedBy.push(route.to);
+      route.to = forward;
     }
   }
 }

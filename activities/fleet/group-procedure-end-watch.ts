@@ -7,24 +7,44 @@
  * as one has. Only reads.
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endOf } from './group-procedure-end';
 import type { GroupProcedureLook, GroupProcedureRef } from './group-procedure-look';
 
 /** Heartbeats while waiting: the rollout's heartbeat timeout (30 s) notices a worker that died. */
 const HEARTBEAT_MS = 10_000;
-/** How long a wait on the server may outlive the answer at `maxMs`: its deadline never ends the activity first. */
-const WAIT_OUTLIVES_ANSWER_MS = 5_000;
+/**
+ * One wait on the server for a procedure's end lasts this long at most, then the next begins: the
+ * worker's connection ignores an abort signal (bounded-server-call.ts), so the waits of an ask that
+ * has answered (one group ended, the rollout asks again for the others) end within this, not at
+ * `maxMs`, and do not pile up on the server ask after ask.
+ */
+const WAIT_SLICE_MS = 15_000;
+
+/** The procedure's end, waited for in slices until it comes (undefined once `stop` is aborted or `until` has passed). */
+async function endWithin(client: Client, ref: GroupProcedureRef, stop: AbortSignal, until: number, sliceMs: number): Promise<GroupProcedureLook | undefined> {
+  while (!stop.aborted && Date.now() < until) {
+    const deadline = Date.now() + Math.min(sliceMs, until - Date.now());
+    try {
+      return await client.withDeadline(deadline, () => endOf(client, ref));
+    } catch (err) {
+      // A slice that ran out: the native connection says so as "Timeout expired" (CANCELLED), not
+      // as DEADLINE_EXCEEDED, so the time tells it. Any other failure is the server's.
+      if (Date.now() < deadline && !isGrpcDeadlineError(err)) throw err;
+    }
+  }
+  return undefined;
+}
 
 /**
  * The procedures among these whose run chain has ended (each with how: done, or failed and why),
  * as soon as at least one has; none after `maxMs` (the rollout asks again, keeping its history
  * short). One the server does not know (gone) is left to the rollout's look; any other error of
  * the server fails the activity, which the rollout retries. Cancelled (the rollout hands over or
- * ends): the activity ends at once; its waits on the server end by their deadline.
+ * ends): the activity ends at once; its waits on the server end with their slice (WAIT_SLICE_MS).
  */
-export async function awaitGroupProcedureEnds(procedures: GroupProcedureRef[], maxMs: number): Promise<GroupProcedureLook[]> {
+export async function awaitGroupProcedureEnds(procedures: GroupProcedureRef[], maxMs: number, sliceMs = WAIT_SLICE_MS): Promise<GroupProcedureLook[]> {
   const context = Context.current();
   const client = context.client;
   const stop = new AbortController();
@@ -34,11 +54,11 @@ export async function awaitGroupProcedureEnds(procedures: GroupProcedureRef[], m
   const ended: GroupProcedureLook[] = [];
   try {
     const someEnded = new Promise<void>((resolve, reject) => {
+      const until = Date.now() + maxMs;
       for (const ref of procedures) {
-        // The worker's connection ignores an abort signal (bounded-server-call.ts): each wait has
-        // a deadline past `maxMs`, so the waits of the asks before do not pile up on the server.
-        client.withDeadline(Date.now() + maxMs + WAIT_OUTLIVES_ANSWER_MS, () => endOf(client, ref)).then(
+        endWithin(client, ref, stop.signal, until, sliceMs).then(
           (look) => {
+            if (!look) return;
             ended.push(look);
             resolve();
           },

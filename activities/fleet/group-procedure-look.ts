@@ -14,6 +14,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { withinDeadline } from '../core/bounded-server-call';
 import type { RolloutGroup } from '../../machines/fleet/rollout-plan';
 import type { ProcedureStatus } from '../../workflows/operator-messages';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../machines/core/search-attribute-names';
@@ -22,6 +23,8 @@ import { endOf } from './group-procedure-end';
 
 /** Workflow ids per visibility list: a query of a hundred ids stays a few kilobytes. */
 const IDS_PER_LIST = 100;
+/** How long the look at one procedure may take (a describe, then its `status` query). */
+const LOOK_MS = 10_000;
 
 /** A group's procedure: its workflow id and the first run of its chain (a procedure may continue as new). */
 export interface GroupProcedureRef {
@@ -49,13 +52,15 @@ export function createRolloutActivities() {
      * id is what rollouts started before the carry-over asked with (no run chain to follow).
      */
     async lookAtGroupProcedures(procedures: (GroupProcedureRef | string)[]): Promise<GroupProcedureLook[]> {
-      const client = Context.current().client;
+      const context = Context.current();
+      const client = context.client;
       const refs = procedures.map((p): GroupProcedureRef => (typeof p === 'string' ? { workflowId: p } : p));
       const listed = await runningNotHaltedAsListed(client, refs).catch(() => new Map<string, string>());
       return Promise.all(
         refs.map(async (ref): Promise<GroupProcedureLook> => {
           if (runsNotHalted(ref, listed.get(ref.workflowId))) return { workflowId: ref.workflowId, status: 'running' };
-          return lookAt(client, ref).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }));
+          // A procedure whose worker is down answers no query: unknown after LOOK_MS, not the server's 30 s.
+          return withinDeadline(client, LOOK_MS, context.cancellationSignal, () => lookAt(client, ref)).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }));
         }),
       );
     },

@@ -6,7 +6,8 @@
  * Idempotent: a request is given under its own Update id, and a dispatcher answers a request it
  * holds or has done `already-held` or `already-done`, so a second run of this activity (its worker
  * killed halfway) gives no request twice; an attempt that timed out or was cancelled gives nothing
- * more. A request the other server refuses (its release has no frontend printing, the device's
+ * more (an Update already on its way may still be taken, under the same id: the dispatcher then
+ * counts the round as partly given). A request the other server refuses (its release has no frontend printing, the device's
  * sequence setting differs from what it holds, it is full) is answered back with the refusal, for
  * the operator, and not retried; the later requests of a device with a set sequence are then held
  * back too, as they would overtake it.
@@ -14,6 +15,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { withinDeadline } from '../core/bounded-server-call';
 import { whileHeartbeating } from '../core/host-activity';
@@ -37,10 +39,14 @@ const reassignInputSchema = z.strictObject({
 });
 export type ReassignInput = z.input<typeof reassignInputSchema>;
 
-/** How long one look at the target may take: the dispatcher of a server whose worker is down does not answer. */
-const LOOK_TIMEOUT_MS = 5_000;
+/**
+ * How long one look at the target may take: the dispatcher of a server whose worker is down does
+ * not answer. Longer than a worker's sticky queue is waited for (10 s), so a target whose worker has
+ * just restarted answers within one look.
+ */
+const LOOK_TIMEOUT_MS = 12_000;
 /** Looks before the target counts as not answering: a query can fail for a moment (the target handing over to a new run). */
-const LOOK_TRIES = 3;
+const LOOK_TRIES = 2;
 
 /**
  * Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too, its
@@ -48,6 +54,13 @@ const LOOK_TRIES = 3;
  * dispatcher follows them there). Nothing is given before this look, so a target that does not
  * answer is refused as a whole: the move tries it again later, and the operator may name another.
  */
+/** A failure in words, with its cause (the client's own message says little: "Failed to query Workflow"). */
+function failureText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  return cause && cause !== err.message ? `${err.message}: ${cause}` : err.message;
+}
+
 async function targetRefusal(client: Client, system: string, to: string, cancelled: AbortSignal): Promise<TargetRefusal | null> {
   const workflowId = spoolDispatcherWorkflowId(system, to);
   for (let look = 1; ; look += 1) {
@@ -62,11 +75,10 @@ async function targetRefusal(client: Client, system: string, to: string, cancell
       if (err instanceof WorkflowNotFoundError) return { reason: `no dispatcher runs for spool server ${to} of ${system} (${workflowId}): start it, or name another spool server` };
       cancelled.throwIfAborted();
       if (look < LOOK_TRIES) {
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await sleep(1000, undefined, { signal: cancelled });
         continue;
       }
-      const why = err instanceof Error ? err.message : String(err);
-      return { reason: `the dispatcher of spool server ${to} of ${system} (${workflowId}) did not answer (${why}): its worker may be down; the move tries it again, or name another spool server` };
+      return { reason: `the dispatcher of spool server ${to} of ${system} (${workflowId}) did not answer its status query (${failureText(err)}): its worker may be down, or its workflow task failing; the move tries it again, or name another spool server` };
     }
   }
 }

@@ -69,7 +69,7 @@ export function startSpoolLoad(client: Client, systems: SimSapSystem[], settings
       submitFollowingShutdowns(client, system.system, server, task).then(({ server: takenBy, passedBy }) => {
         if (passedBy.length === 0) return;
         followed += 1;
-        if (followed <= 3 || followed % 100 === 0) log(`sap load: ${task.id} for ${server} given to ${takenBy} (${passedBy.join(' and ')} shut down; ${followed} so far)`);
+        if (followed <= 3 || followed % 100 === 0) log(`sap load: ${task.id} for ${server} given to ${takenBy} (${passedBy.join(', then ')} sent it on; ${followed} so far)`);
       }, (err: unknown) => {
         failures += 1;
         // A refused Update says why in its cause (the dispatcher's validator: full, shut down, ...).

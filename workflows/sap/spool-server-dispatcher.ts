@@ -120,7 +120,7 @@ const DONE_REMEMBERED = 5000;
 /** How many requests given away at a shutdown a dispatcher remembers (and hands over). */
 const MOVED_REMEMBERED = 2000;
 const RECENT_SHOWN = 50;
-/** How soon a move whose target was refused (no dispatcher runs for it, it shuts down too) is tried again, at the least. */
+/** How soon a move whose target was refused (no dispatcher runs for it, it shuts down too, it does not answer) is tried again, at the least. */
 const TARGET_REFUSED_RETRY_SECONDS = 30;
 
 export async function sapSpoolDispatcher(rawInput: unknown, resume?: SpoolDispatcherResume): Promise<never> {

@@ -6,6 +6,7 @@
  * earlier run started answers as soon as one ends (how it ended), nothing when none does in time,
  * and stops when cancelled.
  */
+import { Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -115,3 +116,36 @@ test('the wait for the ends of procedures started before a hand-over answers as 
     }
   });
 });
+
+test("through the worker's own connection (which ignores abort signals) the wait goes on in short slices, each ended by its deadline, until a procedure ends", async () => {
+  const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue: QUEUE, workflowBundle: bundle });
+  await worker.runUntil(async () => {
+    const refs = [
+      { workflowId: 'slices-a', firstRunId: await standIn('slices-a', false) },
+      { workflowId: 'slices-b', firstRunId: await standIn('slices-b', false) },
+    ];
+    const client = new Client({ connection: temporal.nativeConnection, namespace: temporal.namespace });
+    try {
+      // Slices of 300 ms: some five have ended on each procedure before b is told to finish.
+      const waiting = new MockActivityEnvironment(undefined, { client }).run(createRolloutActivities().awaitGroupProcedureEnds, refs, 600_000, 300);
+      await new Promise((r) => setTimeout(r, 1500));
+      await temporal.client.workflow.getHandle('slices-b').signal('finish', { outcome: 'completed' });
+      expect(await waiting).toEqual([{ workflowId: 'slices-b', status: 'ended', outcome: { state: 'done' } }]);
+    } finally {
+      await temporal.client.workflow.getHandle('slices-a').terminate('test over');
+    }
+  });
+});
+
+test("a procedure whose worker is down is looked at as unknown within the look's 10 s, not the server's 30 s a query", async () => {
+  // No worker runs it: it answers no query (halted, so the look asks it directly).
+  const ref = { workflowId: 'look-silent', firstRunId: await standIn('look-silent', true) };
+  const client = new Client({ connection: temporal.nativeConnection, namespace: temporal.namespace });
+  try {
+    const began = Date.now();
+    expect(await new MockActivityEnvironment(undefined, { client }).run(createRolloutActivities().lookAtGroupProcedures, [ref])).toEqual([{ workflowId: 'look-silent', status: 'unknown' }]);
+    expect(Date.now() - began).toBeLessThan(20_000);
+  } finally {
+    await temporal.client.workflow.getHandle('look-silent').terminate('test over');
+  }
+}, 60_000);

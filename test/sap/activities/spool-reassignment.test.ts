@@ -88,6 +88,28 @@ describe('a target refused as a whole', () => {
     expect(forwardInDetails(other.details)).toBeUndefined();
   });
 
+  test('a target whose dispatcher does not answer its looks is refused as a whole, nothing given: on a first attempt so the target may change, on a later one as refused late', async () => {
+    const given: string[] = [];
+    const silent = {
+      withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(),
+      withDeadline: (_deadline: number, fn: () => unknown) => fn(),
+      workflow: {
+        getHandle: () => ({
+          query: async () => {
+            throw new Error('Failed to query Workflow', { cause: new Error('Timeout expired') });
+          },
+          executeUpdate: async (_update: unknown, { args }: { args: [{ id: string }] }) => given.push(args[0].id),
+        }),
+      },
+    } as unknown as Client;
+    const refusal = async (attempt: number) => new MockActivityEnvironment({ attempt }, { client: silent }).run(createSapReassignActivities().reassignSpoolRequests, input).then(() => undefined, (e: unknown) => e as ApplicationFailure);
+    const first = await refusal(1);
+    expect(first).toMatchObject({ type: REASSIGN_TARGET_REFUSED, nonRetryable: true });
+    expect(first?.message).toBe('the dispatcher of spool server spool2 of prd (sap-spool-dispatcher-prd-spool2) did not answer its status query (Failed to query Workflow: Timeout expired): its worker may be down, or its workflow task failing; the move tries it again, or name another spool server');
+    expect(await refusal(2)).toMatchObject({ type: REASSIGN_TARGET_REFUSED_LATE, nonRetryable: true });
+    expect(given).toEqual([]);
+  });
+
   test('a look that fails for a moment is made again; a target that answers then is given the requests', async () => {
     let looks = 0;
     const given: string[] = [];
@@ -98,7 +120,7 @@ describe('a target refused as a whole', () => {
         getHandle: () => ({
           query: async () => {
             looks += 1;
-            if (looks < 3) throw new Error('Failed to query Workflow');
+            if (looks < 2) throw new Error('Failed to query Workflow');
             return { system: 'prd', server: 'spool2', shutdown: null };
           },
           executeUpdate: async (_update: unknown, { args }: { args: [{ id: string }] }) => {
@@ -110,6 +132,6 @@ describe('a target refused as a whole', () => {
     } as unknown as Client;
     const env = new MockActivityEnvironment({ attempt: 1 }, { client });
     expect(await env.run(createSapReassignActivities().reassignSpoolRequests, input)).toMatchObject({ reassigned: ['a-1'], refused: [] });
-    expect([looks, given]).toEqual([3, ['a-1']]);
+    expect([looks, given]).toEqual([2, ['a-1']]);
   });
 });

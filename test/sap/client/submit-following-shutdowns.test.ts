@@ -6,7 +6,7 @@
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { forwardOfShutDownRefusal, submitFollowingShutdowns } from '../../../client/sap-spool-submit';
+import { forwardOfShutDownRefusal, givingRouteFrom, submitFollowingShutdowns } from '../../../client/sap-spool-submit';
 import { InvalidInputError } from '../../../machines/core/input-errors';
 import { SPOOL_SERVER_SHUT_DOWN } from '../../../machines/sap/spool-shutdown';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
@@ -58,5 +58,34 @@ describe('a task given to a shut-down server', () => {
     const { client, asked } = dispatchers({});
     await expect(submitFollowingShutdowns(client, 'prd-eu', 'spool1', output)).rejects.toThrow(InvalidInputError);
     expect(asked).toEqual([]);
+  });
+});
+
+describe('a task given again after a failure', () => {
+  test('goes on from the server its route had reached, not from the first, which may be back in service by then', async () => {
+    const shutDown: Record<string, string> = { spool1: 'spool2' };
+    let lostAnswers = 1;
+    const asked: string[] = [];
+    const client = {
+      workflow: {
+        getHandle: (workflowId: string) => ({
+          executeUpdate: async (_update: unknown, { args }: { args: [SpoolTask] }) => {
+            const server = workflowId.replace(/^sap-spool-dispatcher-[a-z0-9]+-/, '');
+            asked.push(server);
+            const forward = shutDown[server];
+            if (forward !== undefined) throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: SPOOL_SERVER_SHUT_DOWN, message: `spool server ${server} is shut down`, details: [{ forwardedTo: forward }], nonRetryable: true }));
+            // spool2 takes the task, but its answer is lost on the way back.
+            if (lostAnswers-- > 0) throw new Error('connection reset');
+            return { accepted: 'already-held', id: args[0].id };
+          },
+        }),
+      },
+    } as unknown as Client;
+    const route = givingRouteFrom('spool1');
+    await expect(submitFollowingShutdowns(client, 'prd', 'spool1', output, { route })).rejects.toThrow('connection reset');
+    expect(route).toEqual({ to: 'spool2', passedBy: ['spool1'] });
+    delete shutDown.spool1; // spool1 back in service: given there again, the task would be taken twice
+    expect(await submitFollowingShutdowns(client, 'prd', 'spool1', output, { route })).toEqual({ answer: { accepted: 'already-held', id: 'r-1' }, server: 'spool2', passedBy: ['spool1'] });
+    expect(asked).toEqual(['spool1', 'spool2', 'spool2']);
   });
 });
