@@ -11,9 +11,15 @@ import { InvalidInputError } from '../../../machines/core/input-errors';
 import { SPOOL_SERVER_SHUT_DOWN } from '../../../machines/sap/spool-shutdown';
 import type { SpoolTask } from '../../../machines/sap/spool-tasks';
 
-/** Dispatchers by server: a server named here refuses every task as shut down, naming its forward; the others take it. */
-function dispatchers(shutDownTo: Record<string, string>): { client: Client; asked: string[] } {
+/**
+ * Dispatchers by server: a server named in `shutDownTo` (which a test may change) refuses every task
+ * as shut down, naming its forward; the others take it (`new`, then `already-held`). The first
+ * `answersLost` answers of a server that took a task are lost on their way back.
+ */
+function dispatchers(shutDownTo: Record<string, string>, answersLost = 0): { client: Client; asked: string[] } {
   const asked: string[] = [];
+  const held = new Set<string>();
+  let lost = answersLost;
   const client = {
     workflow: {
       getHandle: (workflowId: string) => ({
@@ -21,8 +27,15 @@ function dispatchers(shutDownTo: Record<string, string>): { client: Client; aske
           const server = workflowId.replace(/^sap-spool-dispatcher-[a-z0-9]+-/, '');
           asked.push(server);
           const forward = shutDownTo[server];
-          if (forward === undefined) return { accepted: 'new', id: args[0].id };
-          throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: SPOOL_SERVER_SHUT_DOWN, message: `spool server ${server} is shut down`, details: [{ forwardedTo: forward }], nonRetryable: true }));
+          if (forward !== undefined) throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: SPOOL_SERVER_SHUT_DOWN, message: `spool server ${server} is shut down`, details: [{ forwardedTo: forward }], nonRetryable: true }));
+          const key = `${server}/${args[0].id}`;
+          const answer = { accepted: held.has(key) ? 'already-held' : 'new', id: args[0].id };
+          held.add(key);
+          if (lost > 0) {
+            lost -= 1;
+            throw new Error('connection reset');
+          }
+          return answer;
         },
       }),
     },
@@ -64,23 +77,8 @@ describe('a task given to a shut-down server', () => {
 describe('a task given again after a failure', () => {
   test('goes on from the server its route had reached, not from the first, which may be back in service by then', async () => {
     const shutDown: Record<string, string> = { spool1: 'spool2' };
-    let lostAnswers = 1;
-    const asked: string[] = [];
-    const client = {
-      workflow: {
-        getHandle: (workflowId: string) => ({
-          executeUpdate: async (_update: unknown, { args }: { args: [SpoolTask] }) => {
-            const server = workflowId.replace(/^sap-spool-dispatcher-[a-z0-9]+-/, '');
-            asked.push(server);
-            const forward = shutDown[server];
-            if (forward !== undefined) throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: SPOOL_SERVER_SHUT_DOWN, message: `spool server ${server} is shut down`, details: [{ forwardedTo: forward }], nonRetryable: true }));
-            // spool2 takes the task, but its answer is lost on the way back.
-            if (lostAnswers-- > 0) throw new Error('connection reset');
-            return { accepted: 'already-held', id: args[0].id };
-          },
-        }),
-      },
-    } as unknown as Client;
+    // spool2 takes the task, but its answer is lost on the way back.
+    const { client, asked } = dispatchers(shutDown, 1);
     const route = givingRouteFrom('spool1');
     await expect(submitFollowingShutdowns(client, 'prd', 'spool1', output, { route })).rejects.toThrow('connection reset');
     expect(route).toEqual({ to: 'spool2', passedBy: ['spool1'] });
