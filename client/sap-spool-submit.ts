@@ -96,21 +96,28 @@ export function followsAShutdown(task: SpoolTask): boolean {
  * server is shut down (`forwardOfShutDownRefusal`) is given, under the same Update id, to the server
  * the refusal names, and on from there while that one was shut down too, never back to a server it
  * passed by. Any other refusal or failure is thrown, and so is a shut-down server's refusal of a
- * task that does not follow (`followsAShutdown`) or that names no server not yet passed by. With
- * `route` (`givingRouteFrom(server)`, kept by the giver across its tries) it starts where the last
- * try got to and records how far it gets.
+ * task that does not follow (`followsAShutdown`) or that names a server passed by. With `route`
+ * (`givingRouteFrom(server)`, kept by the giver across its tries) it starts where the last try got
+ * to and records how far it gets. A forward back to a server passed by in an earlier try is not
+ * followed either, though that server may be back in service: the server the task reached may have
+ * printed it before its own shutdown (a done task does not move), and given back it would print
+ * twice. The giver gets the refusal, for its operator.
  */
 export async function submitFollowingShutdowns(client: Client, system: string, server: string, task: SpoolTask, opts: { attempts?: number; pauseMs?: number; route?: GivingRoute } = {}): Promise<FollowedSubmission> {
   checkSpoolServerAddress(system, server);
   const route = opts.route ?? givingRouteFrom(server);
   for (;;) {
+    // Read before the await: a try of the giver's that timed out may still run and move the route.
+    const to = route.to;
     try {
-      return { answer: await giveWithoutNameCheck(client, system, route.to, task, opts), server: route.to, passedBy: [...route.passedBy] };
+      return { answer: await giveWithoutNameCheck(client, system, to, task, opts), server: to, passedBy: [...route.passedBy] };
     } catch (err) {
       const forward = forwardOfShutDownRefusal(err);
-      if (forward === undefined || !followsAShutdown(task) || forward === route.to || route.passedBy.includes(forward)) throw err;
+      if (forward === undefined || !followsAShutdown(task) || forward === to || route.passedBy.includes(forward)) throw err;
+      // Another try moved the route on meanwhile: this one's refusal is out of date.
+      if (route.to !== to) throw err;
       checkSpoolServerAddress(system, forward);
-      route.passedBy.push(route.to);
+      route.passedBy.push(to);
       route.to = forward;
     }
   }

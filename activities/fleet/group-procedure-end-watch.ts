@@ -7,7 +7,7 @@
  * as one has. Only reads.
  */
 import { Context } from '@temporalio/activity';
-import { isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endOf } from './group-procedure-end';
 import type { GroupProcedureLook, GroupProcedureRef } from './group-procedure-look';
@@ -22,16 +22,23 @@ const HEARTBEAT_MS = 10_000;
  */
 const WAIT_SLICE_MS = 15_000;
 
+/** A slice shorter than this is not asked for: each slice is a call to the server. */
+const SHORTEST_SLICE_MS = 100;
+
 /** The procedure's end, waited for in slices until it comes (undefined once `stop` is aborted or `until` has passed). */
 async function endWithin(client: Client, ref: GroupProcedureRef, stop: AbortSignal, until: number, sliceMs: number): Promise<GroupProcedureLook | undefined> {
+  const slice = Math.max(SHORTEST_SLICE_MS, Number.isFinite(sliceMs) ? sliceMs : WAIT_SLICE_MS);
   while (!stop.aborted && Date.now() < until) {
-    const deadline = Date.now() + Math.min(sliceMs, until - Date.now());
+    const deadline = Date.now() + Math.min(slice, until - Date.now());
     try {
       return await client.withDeadline(deadline, () => endOf(client, ref));
     } catch (err) {
-      // A slice that ran out: the native connection says so as "Timeout expired" (CANCELLED), not
-      // as DEADLINE_EXCEEDED, so the time tells it. Any other failure is the server's.
-      if (Date.now() < deadline && !isGrpcDeadlineError(err)) throw err;
+      // A slice that ran out: the native connection says so as "Timeout expired" (CANCELLED: no
+      // abort signal is passed here, so nothing else cancels the call), another connection as
+      // DEADLINE_EXCEEDED at the deadline. Any other failure is the server's: the activity fails.
+      if (!isGrpcCancelledError(err) && !(isGrpcDeadlineError(err) && Date.now() >= deadline)) throw err;
+      // Ended in the first half of its slice (a connection closing, say): not asked again at once.
+      if (Date.now() < deadline - slice / 2) await sleep(1000, undefined, { signal: stop }).catch(() => undefined);
     }
   }
   return undefined;

@@ -60,7 +60,11 @@ export function createRolloutActivities() {
         refs.map(async (ref): Promise<GroupProcedureLook> => {
           if (runsNotHalted(ref, listed.get(ref.workflowId))) return { workflowId: ref.workflowId, status: 'running' };
           // A procedure whose worker is down answers no query: unknown after LOOK_MS, not the server's 30 s.
-          return withinDeadline(client, LOOK_MS, context.cancellationSignal, () => lookAt(client, ref)).catch((): GroupProcedureLook => ({ workflowId: ref.workflowId, status: 'unknown' }));
+          return withinDeadline(client, LOOK_MS, context.cancellationSignal, () => lookAt(client, ref)).catch((err: unknown): GroupProcedureLook => {
+            // Cancelled, the activity ends as cancelled, not with every procedure unknown.
+            if (context.cancellationSignal.aborted) throw err;
+            return { workflowId: ref.workflowId, status: 'unknown' };
+          });
         }),
       );
     },

@@ -48,12 +48,6 @@ const LOOK_TIMEOUT_MS = 12_000;
 /** Looks before the target counts as not answering: a query can fail for a moment (the target handing over to a new run). */
 const LOOK_TRIES = 2;
 
-/**
- * Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too, its
- * dispatcher does not answer), or null; a server shut down says where its own requests went (the
- * dispatcher follows them there). Nothing is given before this look, so a target that does not
- * answer is refused as a whole: the move tries it again later, and the operator may name another.
- */
 /** A failure in words, with its cause (the client's own message says little: "Failed to query Workflow"). */
 function failureText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -61,6 +55,12 @@ function failureText(err: unknown): string {
   return cause && cause !== err.message ? `${err.message}: ${cause}` : err.message;
 }
 
+/**
+ * Why the move cannot go to that server at all (no dispatcher runs for it, it shuts down too, its
+ * dispatcher does not answer), or null; a server shut down says where its own requests went (the
+ * dispatcher follows them there). Nothing is given before this look, so a target that does not
+ * answer is refused as a whole: the move tries it again later, and the operator may name another.
+ */
 async function targetRefusal(client: Client, system: string, to: string, cancelled: AbortSignal): Promise<TargetRefusal | null> {
   const workflowId = spoolDispatcherWorkflowId(system, to);
   for (let look = 1; ; look += 1) {

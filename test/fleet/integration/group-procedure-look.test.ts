@@ -125,12 +125,14 @@ test("through the worker's own connection (which ignores abort signals) the wait
       { workflowId: 'slices-b', firstRunId: await standIn('slices-b', false) },
     ];
     const client = new Client({ connection: temporal.nativeConnection, namespace: temporal.namespace });
+    const slices = jest.spyOn(client, 'withDeadline');
     try {
       // Slices of 300 ms: some five have ended on each procedure before b is told to finish.
       const waiting = new MockActivityEnvironment(undefined, { client }).run(createRolloutActivities().awaitGroupProcedureEnds, refs, 600_000, 300);
       await new Promise((r) => setTimeout(r, 1500));
       await temporal.client.workflow.getHandle('slices-b').signal('finish', { outcome: 'completed' });
       expect(await waiting).toEqual([{ workflowId: 'slices-b', status: 'ended', outcome: { state: 'done' } }]);
+      expect(slices.mock.calls.length).toBeGreaterThanOrEqual(2 * 4);
     } finally {
       await temporal.client.workflow.getHandle('slices-a').terminate('test over');
     }
