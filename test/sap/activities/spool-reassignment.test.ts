@@ -57,9 +57,11 @@ test('a failure of the giving ends the round: nothing after it is given', async 
 });
 
 describe('a target refused as a whole', () => {
-  /** The other dispatcher as its status query answers (a stand-in for that workflow: what this activity reads of it). */
-  const clientSeeing = (status: { system: string; server: string; shutdown: SpoolServerShutdown | null }) =>
-    ({ withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(), withDeadline: (_deadline: number, fn: () => unknown) => fn(), workflow: { getHandle: () => ({ query: async () => status }) } }) as unknown as Client;
+  /** An activity's client whose every handle is this stand-in for the other dispatcher (what this activity asks of it). */
+  const clientOf = (dispatcher: { query: () => Promise<unknown>; executeUpdate?: (update: unknown, options: { args: [{ id: string }] }) => Promise<unknown> }) =>
+    ({ withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(), withDeadline: (_deadline: number, fn: () => unknown) => fn(), workflow: { getHandle: () => dispatcher } }) as unknown as Client;
+  /** The other dispatcher as its status query answers. */
+  const clientSeeing = (status: { system: string; server: string; shutdown: SpoolServerShutdown | null }) => clientOf({ query: async () => status });
   const shutDownTo = (reassignTo: string, phase: SpoolServerShutdown['phase']): SpoolServerShutdown => ({ phase, reassignTo, askedAt: '2026-12-07T12:00:00.000Z', reassigned: 0, notReassigned: [] });
   const input = { system: 'prd', from: 'spool1', to: 'spool2', requests: [out('a-1', 'lp10', false)] };
 
@@ -90,18 +92,12 @@ describe('a target refused as a whole', () => {
 
   test('a target whose dispatcher does not answer its looks is refused as a whole, nothing given: on a first attempt so the target may change, on a later one as refused late', async () => {
     const given: string[] = [];
-    const silent = {
-      withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(),
-      withDeadline: (_deadline: number, fn: () => unknown) => fn(),
-      workflow: {
-        getHandle: () => ({
-          query: async () => {
-            throw new Error('Failed to query Workflow', { cause: new Error('Timeout expired') });
-          },
-          executeUpdate: async (_update: unknown, { args }: { args: [{ id: string }] }) => given.push(args[0].id),
-        }),
+    const silent = clientOf({
+      query: async () => {
+        throw new Error('Failed to query Workflow', { cause: new Error('Timeout expired') });
       },
-    } as unknown as Client;
+      executeUpdate: async (_update, { args }) => given.push(args[0].id),
+    });
     const refusal = async (attempt: number) => new MockActivityEnvironment({ attempt }, { client: silent }).run(createSapReassignActivities().reassignSpoolRequests, input).then(() => undefined, (e: unknown) => e as ApplicationFailure);
     const first = await refusal(1);
     expect(first).toMatchObject({ type: REASSIGN_TARGET_REFUSED, nonRetryable: true });
@@ -113,23 +109,17 @@ describe('a target refused as a whole', () => {
   test('a look that fails for a moment is made again; a target that answers then is given the requests', async () => {
     let looks = 0;
     const given: string[] = [];
-    const client = {
-      withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn(),
-      withDeadline: (_deadline: number, fn: () => unknown) => fn(),
-      workflow: {
-        getHandle: () => ({
-          query: async () => {
-            looks += 1;
-            if (looks < 2) throw new Error('Failed to query Workflow');
-            return { system: 'prd', server: 'spool2', shutdown: null };
-          },
-          executeUpdate: async (_update: unknown, { args }: { args: [{ id: string }] }) => {
-            given.push(args[0].id);
-            return { accepted: 'new', id: args[0].id };
-          },
-        }),
+    const client = clientOf({
+      query: async () => {
+        looks += 1;
+        if (looks < 2) throw new Error('Failed to query Workflow');
+        return { system: 'prd', server: 'spool2', shutdown: null };
       },
-    } as unknown as Client;
+      executeUpdate: async (_update, { args }) => {
+        given.push(args[0].id);
+        return { accepted: 'new', id: args[0].id };
+      },
+    });
     const env = new MockActivityEnvironment({ attempt: 1 }, { client });
     expect(await env.run(createSapReassignActivities().reassignSpoolRequests, input)).toMatchObject({ reassigned: ['a-1'], refused: [] });
     expect([looks, given]).toEqual([2, ['a-1']]);
